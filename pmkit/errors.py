@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PmkitError"]
+__all__ = ["CycleError", "MspdiError", "PmkitError", "ScheduleError"]
 
 
 class PmkitError(Exception):
@@ -54,3 +54,19 @@ class PmkitError(Exception):
         elif self.expected:
             text += f" (expected {self.expected})"
         return text
+
+
+class ScheduleError(PmkitError):
+    """The network cannot be scheduled (bad link, unknown task, impossible input)."""
+
+
+class CycleError(ScheduleError):
+    """The links form a cycle; ``cycle`` lists the task uids in it, in link order."""
+
+    def __init__(self, message: str, *, cycle: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.cycle: list[Any] = list(cycle or [])
+
+
+class MspdiError(PmkitError):
+    """A Microsoft Project XML file is unsafe, malformed or holds a value pmkit cannot read."""
