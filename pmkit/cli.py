@@ -1,0 +1,100 @@
+"""`pmkit` command line: serve the dashboards, validate a portfolio, schedule a file.
+
+Each verb returns an exit code and prints a readable message on bad input (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pmkit.errors import PmkitError
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+
+
+def _voila_command(port: int, *, preheat: bool, notebooks: Path) -> list[str]:
+    cmd = [
+        sys.executable, "-m", "voila", str(notebooks),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext']",
+        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|csv|xlsx|html)']",
+    ]  # fmt: skip
+    if preheat:
+        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    return cmd
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve every dashboard with Voila on 127.0.0.1 (offline: no CDN needed)."""
+    env = dict(os.environ)
+    if args.data:
+        env["PMKIT_DATA"] = str(Path(args.data).resolve())
+    data = env.get("PMKIT_DATA", str(REPO / "data"))
+    if not Path(data).is_dir():
+        print(f"pmkit serve: portfolio folder not found: {data}", file=sys.stderr)
+        return 2
+    print(f"pmkit: serving {NOTEBOOKS} on http://127.0.0.1:{args.port} (data: {data})")
+    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS)
+    try:
+        return subprocess.call(cmd, env=env, cwd=NOTEBOOKS)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a portfolio folder and print every problem with file, line and field."""
+    from pmkit.io.csv_folder import cli_validate
+
+    return cli_validate(args.path)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
+    from pmkit.schedule import cli_schedule
+
+    return cli_schedule(args.file, args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    s = sub.add_parser("serve", help="serve the dashboards with Voila")
+    s.add_argument("--port", type=int, default=8866)
+    s.add_argument("--data", help="portfolio folder (default: the bundled sample, or $PMKIT_DATA)")
+    s.add_argument("--preheat", action="store_true",
+                   help="keep a pre-run kernel per dashboard (faster first paint; its data "
+                        "is as of server start)")  # fmt: skip
+    s.set_defaults(func=cmd_serve)
+
+    v = sub.add_parser("validate", help="validate a portfolio folder of CSV files")
+    v.add_argument("path")
+    v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("schedule", help="schedule an MSPDI (MS Project XML) file")
+    c.add_argument("file")
+    c.add_argument("--format", choices=["csv", "table"], default="table")
+    c.set_defaults(func=cmd_schedule)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PmkitError as exc:
+        print(f"pmkit {args.verb}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

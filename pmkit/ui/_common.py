@@ -1,0 +1,173 @@
+"""Wiring shared by every dashboard: offline live charts, text that never runs as HTML,
+colour-blind-safe status badges, and an error boundary so a manager never sees a traceback.
+
+This is the only layer (with ``pmkit.charts``) allowed to import ipywidgets / altair.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import altair as alt
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.errors import PmkitError
+
+log = logging.getLogger("pmkit.ui")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+# Status colour is always paired with a text label and a symbol (never colour alone).
+STATUS_STYLE: dict[str, tuple[str, str, str]] = {
+    # status: (colour, symbol, label)
+    "green": ("#009E73", "●", "Green"),
+    "amber": ("#E69F00", "▲", "Amber"),
+    "red": ("#D55E00", "■", "Red"),
+    "grey": ("#999999", "○", "n/a"),
+    "blue": ("#0072B2", "◆", "Done"),
+}
+
+_setup_done = False
+
+
+def setup() -> None:
+    """Prepare a dashboard kernel: offline charts, warnings to a log (not the page)."""
+    global _setup_done
+    if _setup_done:
+        return
+    alt.JupyterChart.enable_offline()
+    alt.data_transformers.disable_max_rows()  # charts aggregate first; guarded by tests
+    logging.captureWarnings(True)
+    wlog = logging.getLogger("py.warnings")
+    wlog.propagate = False
+    target = os.environ.get("PMKIT_LOG")
+    wlog.addHandler(logging.FileHandler(target) if target else logging.NullHandler())
+    warnings.simplefilter("default")
+    _setup_done = True
+
+
+def live_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
+    """A chart widget that renders without internet (bundled Vega, no CDN)."""
+    setup()
+    return alt.JupyterChart(chart)
+
+
+def esc(value: object) -> str:
+    """Text for an HTML widget: names may contain markup and must show as typed."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def badge(status: str, label: str | None = None, *, title: str | None = None) -> str:
+    """A status chip: colour + symbol + words, with the rule that produced it on hover."""
+    colour, symbol, default = STATUS_STYLE.get(str(status).lower(), STATUS_STYLE["grey"])
+    tip = f' title="{esc(title)}"' if title else ""
+    return (
+        f'<span class="pmkit-badge pmkit-{esc(status)}"{tip} style="display:inline-block;'
+        f"padding:1px 8px;border-radius:10px;background:{colour};color:#fff;"
+        f'font-weight:600;white-space:nowrap">{symbol} {esc(label or default)}</span>'
+    )
+
+
+def html_table(
+    df: pd.DataFrame,
+    *,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    raw_html_columns: Iterable[str] = (),
+    max_rows: int = 200,
+    table_id: str | None = None,
+) -> str:
+    """Render a table as escaped HTML; only ``raw_html_columns`` (built by us) pass through."""
+    formats = dict(formats or {})
+    raw = set(raw_html_columns)
+    shown = df.head(max_rows)
+    head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
+    rows = []
+    for rec in shown.itertuples(index=False, name=None):
+        cells = []
+        for col, val in zip(shown.columns, rec, strict=True):
+            if col in raw:
+                cells.append(f"<td>{val}</td>")
+            elif col in formats:
+                cells.append(f"<td>{esc(formats[col](val))}</td>")
+            else:
+                cells.append(f"<td>{esc(val)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = ""
+    if len(df) > max_rows:
+        more = f'<p class="pmkit-more">{len(df) - max_rows} more rows not shown.</p>'
+    tid = f' id="{esc(table_id)}"' if table_id else ""
+    return (
+        f'<table class="pmkit-table"{tid}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{more}"
+    )
+
+
+TABLE_CSS = """
+<style>
+.pmkit-table {border-collapse: collapse; font-size: 13px; width: 100%;}
+.pmkit-table th {background: #f2f2f2; text-align: left; position: sticky; top: 0;}
+.pmkit-table th, .pmkit-table td {border-bottom: 1px solid #ddd; padding: 3px 8px;}
+.pmkit-error {border-left: 4px solid #D55E00; background: #fff4ec; padding: 8px 12px;}
+.pmkit-note {color: #555; font-size: 12px;}
+</style>
+"""
+
+
+def header(title: str, subtitle: str = "") -> W.HTML:
+    """The title block every dashboard starts with (also carries the shared CSS)."""
+    sub = f"<p class='pmkit-note'>{esc(subtitle)}</p>" if subtitle else ""
+    return W.HTML(f"{TABLE_CSS}<h2 class='pmkit-title'>{esc(title)}</h2>{sub}")
+
+
+def error_html(exc: BaseException) -> str:
+    """What a manager sees instead of a traceback: the message, and where to look."""
+    if isinstance(exc, PmkitError):
+        text = str(exc)
+    else:
+        text = f"Something went wrong ({type(exc).__name__}): {exc}"
+    return (
+        "<div class='pmkit-error' role='alert'><b>Could not show this panel.</b><br>"
+        f"{esc(text)}</div>"
+    )
+
+
+def guarded(target: W.Output | W.HTML | None = None) -> Callable[[F], F]:
+    """Decorate a widget callback so any exception becomes a readable message on the page."""
+
+    def deco(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # the page must never show a traceback
+                log.exception("dashboard callback %s failed", fn.__name__)
+                if isinstance(target, W.HTML):
+                    target.value = error_html(exc)
+                elif isinstance(target, W.Output):
+                    target.clear_output()
+                    target.append_display_data(W.HTML(error_html(exc)))
+                return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
+def safe_build(build: Callable[[], W.Widget]) -> W.Widget:
+    """Build a dashboard, or a readable error panel if the data cannot be loaded."""
+    setup()
+    try:
+        return build()
+    except Exception as exc:  # shown on the page, logged for the analyst
+        log.exception("dashboard failed to build")
+        return W.HTML(error_html(exc))

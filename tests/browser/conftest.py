@@ -1,0 +1,191 @@
+"""Voila + headless Debian Chromium, with every non-local request blocked.
+
+See ../shared/guide/BROWSER-TESTS.md. The server serves ``notebooks/`` on a *copy* of the
+sample portfolio, so tests that record decisions never touch the repository's data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHART_SELECTOR = ".vega-embed svg .mark-rect, .vega-embed svg path, .vega-embed canvas"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited early with code {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"voila did not open port {port} within {timeout}s")
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    log_path: Path
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+    work = tmp_path_factory.mktemp("voila")
+    data = work / "data"
+    shutil.copytree(REPO / "data", data)
+    port = _free_port()
+    log_path = work / "voila.log"
+    env = {**os.environ, "PMKIT_DATA": str(data), "PMKIT_LOG": str(work / "dashboard.log")}
+    cmd = [
+        sys.executable, "-m", "pmkit.cli", "serve",
+        "--port", str(port),
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_port(port, proc)
+        yield Server(f"http://127.0.0.1:{port}", data, log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Dashboard:
+    """One opened dashboard page plus what it tried to do behind our back."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    first_chart_s: float | None = None
+
+    def wait_charts(self, n: int = 1, timeout_ms: int = 120_000) -> None:
+        """Wait until ``n`` Vega charts have drawn marks."""
+        self.page.wait_for_function(  # type: ignore[attr-defined]
+            """n => {
+                const charts = document.querySelectorAll('.vega-embed');
+                let drawn = 0;
+                charts.forEach(c => {
+                    if (c.querySelector('svg .mark-rect, svg .mark-line, svg .mark-area,'
+                        + ' svg .mark-symbol, svg .mark-rule, svg .mark-text, svg .mark-arc,'
+                        + ' svg .mark-point, canvas')) drawn += 1;
+                });
+                return drawn >= n;
+            }""",
+            arg=n,
+            timeout=timeout_ms,
+        )
+
+    def text(self) -> str:
+        return str(self.page.inner_text("body"))  # type: ignore[attr-defined]
+
+    def assert_clean(self) -> None:
+        """No traceback, no stderr output, no console error on the page."""
+        page = self.page
+        stderr = page.locator(  # type: ignore[attr-defined]
+            '[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type*="error"]'
+        ).count()
+        body = self.text()
+        assert "Traceback" not in body, body[:2000]
+        assert "Error executing" not in body
+        assert stderr == 0, "a cell wrote to stderr"
+        assert not self.console_errors, self.console_errors
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about"):
+        return True
+    return (parsed.hostname or "") in LOCAL_HOSTS
+
+
+@pytest.fixture
+def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[..., Dashboard]]:
+    contexts: list[object] = []
+
+    def _open(notebook: str, *, query: str = "", wait_charts: int = 1) -> Dashboard:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+        contexts.append(ctx)
+        page = ctx.new_page()
+        dash = Dashboard(page)
+
+        def route(r: object) -> None:
+            url = r.request.url  # type: ignore[attr-defined]
+            if _is_local(url):
+                r.continue_()  # type: ignore[attr-defined]
+            else:
+                dash.blocked.append(url)
+                r.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", route)
+
+        def on_console(msg: object) -> None:
+            if msg.type != "error":  # type: ignore[attr-defined]
+                return
+            text = msg.text  # type: ignore[attr-defined]
+            # A request we blocked on purpose (e.g. the CDN font the Voila page links) is
+            # reported by Chromium as a console error; it is recorded in `blocked` instead.
+            if "net::ERR_FAILED" in text or "net::ERR_BLOCKED" in text:
+                return
+            dash.console_errors.append(text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: dash.console_errors.append(f"pageerror: {e}"))
+        t0 = time.monotonic()
+        page.goto(f"{voila_server.url}/voila/render/{notebook}{query}", timeout=120_000)
+        if wait_charts:
+            dash.wait_charts(wait_charts)
+            dash.first_chart_s = time.monotonic() - t0
+        return dash
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()  # type: ignore[attr-defined]
