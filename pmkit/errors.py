@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CycleError", "MspdiError", "PmkitError", "ScheduleError"]
+__all__ = [
+    "CycleError",
+    "MspdiError",
+    "PmkitError",
+    "PortfolioValidationError",
+    "ScheduleError",
+]
 
 
 class PmkitError(Exception):
@@ -70,3 +76,14 @@ class CycleError(ScheduleError):
 
 class MspdiError(PmkitError):
     """A Microsoft Project XML file is unsafe, malformed or holds a value pmkit cannot read."""
+
+
+class PortfolioValidationError(PmkitError):
+    """A portfolio failed validation; ``report`` holds every problem found (not just the first)."""
+
+    def __init__(self, message: str, *, report: Any = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.report = report
+
+    def __str__(self) -> str:
+        return str(self.report) if self.report is not None else super().__str__()
