@@ -1,0 +1,520 @@
+"""The portfolio's tables: one schema per entity, and the validated ``Portfolio`` that holds them.
+
+Each table is declared once, as a tuple of :class:`Field` (type, required, range, enum, unique).
+The pandera ``DataFrameSchema`` of each table (:data:`SCHEMAS`) is built from those fields, so the
+loader's parsing, pandera's checks and the docs all read the same declaration. The cross-table
+rules (foreign keys, cycles, wbs, dates in order) live in :mod:`pmkit.validation`.
+
+Engines receive a :class:`Portfolio` whose tables are already typed and trustworthy: dates are
+``datetime64[ns]`` (NaT when empty), booleans ``bool``, numbers ``float64``/``int64`` and text
+``str`` (empty cell -> ``""``), each table on a fresh ``RangeIndex``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
+    from pmkit.calendar import Calendar
+
+__all__ = [
+    "DATE_DTYPE",
+    "SCHEMAS",
+    "TABLES",
+    "Field",
+    "Portfolio",
+    "ProjectView",
+    "TableSpec",
+    "empty_table",
+]
+
+Kind = Literal["str", "date", "float", "int", "bool"]
+DATE_DTYPE = "datetime64[ns]"
+
+PHASES = ("initiation", "planning", "execution", "closing", "closed")
+CONSTRAINTS = ("ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT")
+CONSTRAINTS_WITH_DATE = ("MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT")
+LINK_TYPES = ("FS", "SS", "FF", "SF")
+RISK_KINDS = ("threat", "opportunity")
+THREAT_RESPONSES = ("avoid", "mitigate", "transfer", "accept", "escalate")
+OPPORTUNITY_RESPONSES = ("exploit", "enhance", "share", "accept", "escalate")
+GATES = ("G0", "G1", "G2", "G3", "G4")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its type and the single-cell rules it must follow."""
+
+    name: str
+    kind: Kind = "str"
+    required: bool = False  # a value must be present (non-empty)
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    isin: tuple[str, ...] | None = None
+    unique: bool = False
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype the loaded column has."""
+        return {"str": "str", "date": DATE_DTYPE, "float": "float64", "int": "int64"}.get(
+            self.kind, "bool"
+        )
+
+    def expected(self) -> str:
+        """The rule in words, e.g. ``'a number >= 0'`` (used in error messages)."""
+        what = {
+            "str": "text",
+            "date": "a date YYYY-MM-DD",
+            "float": "a number",
+            "int": "a whole number",
+            "bool": "true or false",
+        }[self.kind]
+        parts = [what]
+        if self.isin is not None:
+            parts = ["one of " + ", ".join(self.isin)]
+        if self.ge is not None and self.le is not None:
+            parts.append(f"in {self.ge:g}..{self.le:g}")
+        elif self.ge is not None:
+            parts.append(f">= {self.ge:g}")
+        elif self.gt is not None:
+            parts.append(f"> {self.gt:g}")
+        elif self.le is not None:
+            parts.append(f"<= {self.le:g}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One entity: its CSV file, its ``Portfolio`` attribute, its fields and composite keys."""
+
+    name: str  # file stem, e.g. "change_requests"
+    attr: str  # Portfolio attribute, e.g. "changes"
+    fields: tuple[Field, ...]
+    required_file: bool = True
+    unique_together: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _f(name: str, kind: Kind = "str", req: bool = True, **kw: Any) -> Field:
+    return Field(name, kind, req, **kw)
+
+
+_TABLE_LIST: tuple[TableSpec, ...] = (
+    TableSpec(
+        "projects",
+        "projects",
+        (
+            _f("project_id", unique=True),
+            _f("name"),
+            _f("programme"),
+            _f("sponsor"),
+            _f("manager"),
+            _f("department"),
+            _f("phase", isin=PHASES),
+            _f("start", "date"),
+            _f("finish_baseline", "date"),
+            _f("budget", "float", ge=0),
+            _f("strategic_objective"),
+            _f("score_value", "int", ge=1, le=5),
+            _f("score_alignment", "int", ge=1, le=5),
+            _f("score_risk", "int", ge=1, le=5),
+            _f("priority", "int", ge=1),
+            _f("calendar_id"),
+        ),
+    ),
+    TableSpec(
+        "tasks",
+        "tasks",
+        (
+            _f("task_id", unique=True),
+            _f("project_id"),
+            _f("wbs"),
+            _f("name"),
+            _f("outline_level", "int", ge=1),
+            _f("is_summary", "bool"),
+            _f("is_milestone", "bool"),
+            _f("duration_days", "float", ge=0),
+            _f("optimistic_days", "float", False, ge=0),
+            _f("most_likely_days", "float", False, ge=0),
+            _f("pessimistic_days", "float", False, ge=0),
+            _f("constraint_type", isin=CONSTRAINTS),
+            _f("constraint_date", "date", False),
+            _f("calendar_id", req=False),
+            _f("percent_complete", "float", ge=0, le=100),
+            _f("actual_start", "date", False),
+            _f("actual_finish", "date", False),
+            _f("baseline_start", "date", False),
+            _f("baseline_finish", "date", False),
+            _f("budgeted_cost", "float", ge=0),
+        ),
+    ),
+    TableSpec(
+        "links",
+        "links",
+        (
+            _f("pred_id"),
+            _f("succ_id"),
+            _f("type", isin=LINK_TYPES),
+            _f("lag_days", "float"),
+        ),
+    ),
+    TableSpec(
+        "resources",
+        "resources",
+        (
+            _f("resource_id", unique=True),
+            _f("name", req=False),
+            _f("role"),
+            _f("department", req=False),
+            _f("capacity_hours_per_day", "float", gt=0),
+            _f("rate_per_hour", "float", ge=0),
+            _f("calendar_id"),
+        ),
+    ),
+    TableSpec(
+        "assignments",
+        "assignments",
+        (_f("task_id"), _f("resource_id"), _f("units", "float", gt=0)),
+        unique_together=("task_id", "resource_id"),
+    ),
+    TableSpec(
+        "calendars",
+        "calendars",
+        (
+            _f("calendar_id", unique=True),
+            _f("name", req=False),
+            _f("working_days"),
+            _f("periods"),
+            _f("hours_per_day", "float", gt=0),
+        ),
+    ),
+    TableSpec(
+        "holidays",
+        "holidays",
+        (_f("calendar_id"), _f("date", "date"), _f("name", req=False)),
+        required_file=False,
+    ),
+    TableSpec(
+        "risks",
+        "risks",
+        (
+            _f("risk_id", unique=True),
+            _f("project_id"),
+            _f("title", req=False),
+            _f("kind", isin=RISK_KINDS),
+            _f("category", req=False),
+            _f("probability", "float", ge=0, le=1),
+            _f("cost_impact", "float", ge=0),
+            _f("schedule_impact_days", "float", ge=0),
+            _f("owner", req=False),
+            _f("response", isin=tuple(dict.fromkeys(THREAT_RESPONSES + OPPORTUNITY_RESPONSES))),
+            _f("status", isin=("open", "closed")),
+            _f("raised_on", "date", False),
+        ),
+        required_file=False,
+    ),
+    TableSpec(
+        "change_requests",
+        "changes",
+        (
+            _f("cr_id", unique=True),
+            _f("project_id"),
+            _f("title", req=False),
+            _f("description", req=False),
+            _f("requested_by", req=False),
+            _f("submitted_on", "date", False),
+            _f("task_id", req=False),
+            _f("scope_impact", isin=("none", "minor", "moderate", "major")),
+            _f("cost_impact", "float"),
+            _f("schedule_impact_days", "float"),
+            _f("significance", isin=("minor", "significant")),
+            _f("objective", req=False),
+            _f("decision", isin=("pending", "approved", "rejected", "deferred")),
+            _f("decided_by", req=False),
+            _f("decided_on", "date", False),
+            _f("rationale", req=False),
+        ),
+        required_file=False,
+    ),
+    TableSpec(
+        "snapshots",
+        "snapshots",
+        (
+            _f("project_id"),
+            _f("report_date", "date"),
+            _f("pv", "float", ge=0),
+            _f("ev", "float", ge=0),
+            _f("ac", "float", ge=0),
+            _f("percent_complete", "float", ge=0, le=100),
+            _f("forecast_finish", "date", False),
+            _f("comment", req=False),
+        ),
+        required_file=False,
+        unique_together=("project_id", "report_date"),
+    ),
+    TableSpec(
+        "milestone_forecasts",
+        "milestone_forecasts",
+        (
+            _f("project_id"),
+            _f("task_id"),
+            _f("report_date", "date"),
+            _f("forecast_date", "date"),
+        ),
+        required_file=False,
+    ),
+    TableSpec(
+        "stage_gates",
+        "gates",
+        (
+            _f("project_id"),
+            _f("gate", isin=GATES),
+            _f("phase", req=False),
+            _f("artefact"),
+            _f("required", "bool"),
+            _f("done", "bool"),
+        ),
+        required_file=False,
+        unique_together=("project_id", "gate", "artefact"),
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
+"""Every table by file stem (``"change_requests"``), in load order."""
+
+
+def _checks(f: Field) -> list[pa.Check]:
+    """pandera checks of one field; ``error`` carries the rule in words for the report."""
+    checks: list[pa.Check] = []
+    if f.kind == "str" and f.required:
+        checks.append(pa.Check.str_length(min_value=1, error="a non-empty value"))
+    if f.isin is not None:
+        allowed = list(f.isin) + ([] if f.required else [""])
+        checks.append(pa.Check.isin(allowed, error=f.expected()))
+    if f.ge is not None and f.le is not None:
+        checks.append(pa.Check.in_range(f.ge, f.le, error=f.expected()))
+    elif f.ge is not None:
+        checks.append(pa.Check.ge(f.ge, error=f.expected()))
+    elif f.le is not None:
+        checks.append(pa.Check.le(f.le, error=f.expected()))
+    if f.gt is not None:
+        checks.append(pa.Check.gt(f.gt, error=f.expected()))
+    return checks
+
+
+def _schema(spec: TableSpec) -> pa.DataFrameSchema:
+    cols = {
+        f.name: pa.Column(
+            f.dtype,
+            _checks(f),
+            nullable=not f.required and f.kind in ("date", "float"),
+            unique=f.unique,
+            required=True,
+        )
+        for f in spec.fields
+    }
+    return pa.DataFrameSchema(
+        cols,
+        name=spec.name,
+        unique=list(spec.unique_together) or None,
+        strict=False,
+        ordered=False,
+    )
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _schema(t) for name, t in TABLES.items()}
+"""The pandera schema of every table, by file stem: ``SCHEMAS["tasks"].validate(df)``."""
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A typed table with no rows (what an absent optional file loads as)."""
+    spec = TABLES[name]
+    return pd.DataFrame({f.name: pd.Series([], dtype=f.dtype) for f in spec.fields})
+
+
+def _as_timestamp(value: Any) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.date | _dt.datetime | str | pd.Timestamp):
+        ts = pd.Timestamp(value)
+        return None if pd.isna(ts) else ts.normalize()
+    return None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """One project's rows of every table (what a PM dashboard works on).
+
+    ``links`` holds the links whose two ends are in the project; ``external_links`` those with
+    one end outside (cross-project dependencies).
+    """
+
+    project_id: str
+    info: pd.Series
+    tasks: pd.DataFrame
+    links: pd.DataFrame
+    external_links: pd.DataFrame
+    assignments: pd.DataFrame
+    risks: pd.DataFrame
+    changes: pd.DataFrame
+    snapshots: pd.DataFrame
+    milestone_forecasts: pd.DataFrame
+    gates: pd.DataFrame
+    portfolio: Portfolio = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.info["name"])
+
+    @property
+    def calendar_id(self) -> str:
+        return str(self.info["calendar_id"])
+
+    def calendar(self, calendar_id: str | None = None) -> Calendar:
+        """The project's calendar (or ``calendar_id``'s), holidays included."""
+        return self.portfolio.calendar(calendar_id or self.calendar_id)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A validated portfolio: one typed DataFrame per entity, plus the PMO's standards.
+
+    Build it with :func:`pmkit.load_portfolio`, which validates everything first; constructing
+    one by hand skips that door. Tables are shared, not copied: treat them as read-only.
+    """
+
+    projects: pd.DataFrame
+    tasks: pd.DataFrame
+    links: pd.DataFrame
+    resources: pd.DataFrame
+    assignments: pd.DataFrame
+    calendars: pd.DataFrame
+    holidays: pd.DataFrame
+    risks: pd.DataFrame
+    changes: pd.DataFrame
+    snapshots: pd.DataFrame
+    milestone_forecasts: pd.DataFrame
+    gates: pd.DataFrame
+    standards: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    @classmethod
+    def from_tables(
+        cls,
+        tables: Mapping[str, pd.DataFrame],
+        standards: Mapping[str, Any] | None = None,
+        source: Path | None = None,
+    ) -> Portfolio:
+        """Assemble from tables keyed by file stem (``"change_requests"``) or attribute name."""
+        kwargs: dict[str, Any] = {}
+        for name, spec in TABLES.items():
+            df = tables.get(name, tables.get(spec.attr))
+            kwargs[spec.attr] = empty_table(name) if df is None else df
+        return cls(**kwargs, standards=dict(standards or {}), source=source)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by file stem or attribute name (``"change_requests"`` or ``"changes"``)."""
+        spec = TABLES.get(name)
+        return getattr(self, spec.attr if spec else name)
+
+    @property
+    def project_ids(self) -> list[str]:
+        """Project ids in file order."""
+        return self.projects["project_id"].tolist()
+
+    @property
+    def currency(self) -> str:
+        return str(self.standards.get("currency", "EUR"))
+
+    @property
+    def status_date(self) -> pd.Timestamp | None:
+        """The data date: ``standards.yaml`` ``status_date``, else the latest snapshot date."""
+        ts = _as_timestamp(self.standards.get("status_date"))
+        if ts is not None:
+            return ts
+        if len(self.snapshots):
+            latest = self.snapshots["report_date"].max()
+            return None if pd.isna(latest) else pd.Timestamp(latest)
+        return None
+
+    def project(self, project_id: str) -> ProjectView:
+        """One project's rows of every table; ``KeyError`` if the id is unknown."""
+        hit = self.projects.index[self.projects["project_id"] == project_id]
+        if len(hit) == 0:
+            raise KeyError(f"unknown project {project_id!r}")
+        tasks = self.tasks[self.tasks["project_id"] == project_id]
+        ids = tasks["task_id"]
+        p_in = self.links["pred_id"].isin(ids)
+        s_in = self.links["succ_id"].isin(ids)
+
+        def of(df: pd.DataFrame) -> pd.DataFrame:
+            return df[df["project_id"] == project_id]
+
+        return ProjectView(
+            project_id=project_id,
+            info=self.projects.loc[hit[0]],
+            tasks=tasks,
+            links=self.links[p_in & s_in],
+            external_links=self.links[p_in ^ s_in],
+            assignments=self.assignments[self.assignments["task_id"].isin(ids)],
+            risks=of(self.risks),
+            changes=of(self.changes),
+            snapshots=of(self.snapshots),
+            milestone_forecasts=of(self.milestone_forecasts),
+            gates=of(self.gates),
+            portfolio=self,
+        )
+
+    def cross_project_links(self) -> pd.DataFrame:
+        """Links whose two tasks are in different projects, with ``pred_project``/``succ_project``."""
+        proj = pd.Series(
+            self.tasks["project_id"].to_numpy(), index=self.tasks["task_id"].to_numpy()
+        )
+        out = self.links.assign(
+            pred_project=self.links["pred_id"].map(proj),
+            succ_project=self.links["succ_id"].map(proj),
+        )
+        return out[out["pred_project"] != out["succ_project"]].reset_index(drop=True)
+
+    def calendar(self, calendar_id: str) -> Calendar:
+        """The working-time calendar ``calendar_id`` with its holidays (a new object each call)."""
+        from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
+
+        rows = self.calendars[self.calendars["calendar_id"] == calendar_id]
+        if rows.empty:
+            raise KeyError(f"unknown calendar {calendar_id!r}")
+        row = rows.iloc[0]
+        days = self.holidays.loc[self.holidays["calendar_id"] == calendar_id, "date"]
+        return Calendar.from_spec(
+            working_days=str(row["working_days"]),
+            periods=str(row["periods"]),
+            holidays=list(days.dropna()),
+            name=str(row["name"]) or calendar_id,
+        )
+
+    def summary(self) -> str:
+        """``"3 projects, 120 tasks, 140 links, ..."`` — one line for the CLI and logs."""
+        parts = [f"{len(getattr(self, t.attr)):,} {t.name.replace('_', ' ')}" for t in _TABLE_LIST]
+        return ", ".join(parts)

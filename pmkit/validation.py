@@ -1,0 +1,764 @@
+"""Validation at the door: turn raw text tables into typed ones, and collect every problem.
+
+The reader (``pmkit.io.csv_folder`` today, an Excel reader tomorrow) hands over each table as
+text cells plus the file line of each row; :func:`validate_tables` parses the cells, runs the
+pandera schema of each table (:data:`pmkit.model.SCHEMAS`) and the cross-table rules (foreign
+keys, wbs, dates in order, dependency cycles), and returns typed tables with one
+:class:`ValidationReport`. Nothing raises for bad data: all problems of all files are collected,
+so a user fixes them in one pass. Every check is vectorised; Python loops only format the
+messages of rows already known to be bad.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from pmkit.errors import PortfolioValidationError
+from pmkit.model import (
+    CONSTRAINTS_WITH_DATE,
+    DATE_DTYPE,
+    OPPORTUNITY_RESPONSES,
+    SCHEMAS,
+    TABLES,
+    THREAT_RESPONSES,
+    WEEKDAYS,
+    Field,
+    TableSpec,
+)
+
+__all__ = [
+    "RawTable",
+    "ValidationIssue",
+    "ValidationReport",
+    "find_cycles",
+    "validate_tables",
+]
+
+Severity = Literal["error", "warning"]
+MAX_PER_RULE = 1000  # beyond this many rows breaking one rule, one "... and N more" issue
+_WBS = r"^\d+(?:\.\d+)*$"
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    """One problem, located: ``file`` ``line`` ``field``, the ``value`` found and what was expected."""
+
+    file: str
+    line: int | None
+    field: str | None
+    value: Any
+    expected: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            where += f", field '{self.field}'"
+        text = f"{where}: {self.message}"
+        if self.value is not None and self.value != "":
+            text += f" (got {self.value!r}"
+            text += f"; expected {self.expected})" if self.expected else ")"
+        elif self.expected:
+            text += f" (expected {self.expected})"
+        return text
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found in a portfolio; ``ok`` when there is no error (warnings allowed)."""
+
+    issues: list[ValidationIssue] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def errors(self) -> list[ValidationIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ValidationIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    def __bool__(self) -> bool:  # a report is truthy when the data is fine
+        return self.ok
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue (file, line, field, value, expected, message, severity)."""
+        cols = ["file", "line", "field", "value", "expected", "message", "severity"]
+        rows = [asdict(i) for i in self.issues]
+        df = pd.DataFrame(rows, columns=cols)
+        df["line"] = df["line"].astype("Int64")
+        df["value"] = df["value"].map(lambda v: "" if v is None else str(v)).astype("str")
+        return df
+
+    def __str__(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        head = f"{n_err} error(s), {n_warn} warning(s)"
+        if self.source:
+            head = f"{self.source}: {head}"
+        if not self.issues:
+            return head
+        out = [head]
+        by_file: dict[str, list[ValidationIssue]] = {}
+        for issue in self.issues:
+            by_file.setdefault(issue.file, []).append(issue)
+        for file, issues in by_file.items():
+            out.append(f"\n{file}")
+            issues.sort(key=lambda i: (i.severity != "error", i.line or 0))
+            for i in issues:
+                out.append(f"  {i.severity.upper():7} {i}")
+        return "\n".join(out)
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`PortfolioValidationError` (carrying this report) if there is an error."""
+        errs = self.errors
+        if not errs:
+            return
+        first = errs[0]
+        raise PortfolioValidationError(
+            f"{len(errs)} error(s) in the portfolio; first: {first.message}",
+            report=self,
+            file=first.file,
+            line=first.line,
+            field=first.field,
+            value=first.value if first.value != "" else None,
+            expected=first.expected,
+        )
+
+
+@dataclass
+class RawTable:
+    """A table as read: text cells (empty -> ``""``) and the file line of each row."""
+
+    data: pd.DataFrame
+    lines: np.ndarray
+
+
+class _Collector:
+    """Collects issues; ``rows`` formats the bad rows of one vectorised rule."""
+
+    def __init__(self) -> None:
+        self.issues: list[ValidationIssue] = []
+
+    def add(
+        self,
+        file: str,
+        line: int | None,
+        fld: str | None,
+        value: Any,
+        expected: str | None,
+        message: str,
+        severity: Severity = "error",
+    ) -> None:
+        self.issues.append(ValidationIssue(file, line, fld, value, expected, message, severity))
+
+    def rows(
+        self,
+        spec: TableSpec,
+        raw: RawTable,
+        bad: np.ndarray | pd.Series,
+        fld: str | None,
+        message: str | Iterable[str],
+        expected: str | None,
+        *,
+        values: Iterable[Any] | None = None,
+        severity: Severity = "error",
+    ) -> None:
+        """One issue per ``True`` of ``bad`` (positions), value from the raw cell by default."""
+        pos = np.flatnonzero(np.asarray(bad, dtype=bool))
+        if pos.size == 0:
+            return
+        extra = pos.size - MAX_PER_RULE
+        pos_k = pos[:MAX_PER_RULE]
+        if values is None:
+            vals: list[Any] = (
+                raw.data[fld].to_numpy()[pos_k].tolist()
+                if fld in raw.data
+                else [None] * len(pos_k)
+            )
+        else:
+            vals = list(np.asarray(list(values), dtype=object)[:MAX_PER_RULE])
+        msgs = [message] * len(pos_k) if isinstance(message, str) else list(message)
+        lines = raw.lines[pos_k].tolist()
+        for ln, v, m in zip(lines, vals, msgs, strict=False):
+            self.add(spec.file, int(ln), fld, v, expected, m, severity)
+        if extra > 0:
+            first = msgs[0]
+            self.add(spec.file, None, fld, None, expected,
+                     f"... and {extra} more rows: {first}", severity)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------
+# cells -> typed columns
+
+
+def _parse_column(
+    f: Field, s: pd.Series
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(typed column, unparseable mask, empty mask). Bad cells get a harmless placeholder."""
+    empty = (s == "").to_numpy()
+    if f.kind == "str":
+        return s.astype("str"), np.zeros(len(s), bool), empty
+    if f.kind == "date":
+        d = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
+        d = d.astype(DATE_DTYPE)
+        bad = ~empty & d.isna().to_numpy()
+        return d, bad, empty
+    if f.kind == "bool":
+        low = s.str.lower()
+        val = low.isin(("true", "1", "yes")).to_numpy()
+        bad = ~empty & ~(val | low.isin(("false", "0", "no")).to_numpy())
+        return pd.Series(val, index=s.index, dtype=bool), bad, empty
+    num = pd.to_numeric(s.where(~empty), errors="coerce").astype("float64")
+    arr = num.to_numpy()
+    bad = ~empty & ~np.isfinite(arr)
+    if f.kind == "int":
+        bad |= np.isfinite(arr) & (arr != np.round(arr))
+        fill = f.ge if f.ge is not None else 1
+        arr = np.where(np.isfinite(arr) & ~bad, arr, fill)
+        return pd.Series(arr.astype("int64"), index=s.index), bad, empty
+    arr = np.where(bad, np.nan, arr)
+    return pd.Series(arr, index=s.index, dtype="float64"), bad, empty
+
+
+_SKIP_CHECKS = {"not_nullable", "field_uniqueness", "multiple_fields_uniqueness"}
+
+
+def _check_table(
+    spec: TableSpec, raw: RawTable, col: _Collector
+) -> tuple[pd.DataFrame, set[str]]:
+    """Parse and check one table's cells; returns the typed table and its unusable columns."""
+    data = raw.data
+    missing = [c for c in spec.columns if c not in data.columns]
+    for c in missing:
+        col.add(spec.file, 1, c, None, f"a column named '{c}' in the header", "missing column")
+    unknown = [c for c in data.columns if c not in spec.columns]
+    for c in unknown:
+        col.add(spec.file, 1, c, None, None,
+                "unknown column, kept as text but not used", "warning")  # fmt: skip
+    typed: dict[str, pd.Series] = {}
+    unusable: set[str] = set(missing)
+    bad_cells: dict[str, np.ndarray] = {}
+    for f in spec.fields:
+        if f.name in missing:
+            typed[f.name] = pd.Series([""] * len(data), dtype="str")
+            continue
+        s = data[f.name]
+        val, bad, empty = _parse_column(f, s)
+        typed[f.name] = val
+        if bad.any():
+            col.rows(spec, raw, bad, f.name, "cannot read the value", f.expected())
+            unusable.add(f.name)
+        if f.required and f.kind != "str" and empty.any():
+            col.rows(spec, raw, empty, f.name, "value is required", f.expected())
+            unusable.add(f.name)
+        bad_cells[f.name] = bad | (empty if f.kind != "str" else np.zeros(len(s), bool))
+    for c in unknown:
+        typed[c] = data[c]
+    df = pd.DataFrame(typed)
+    df.index = pd.RangeIndex(len(df))
+    # single-cell rules (non-empty, enums, ranges): pandera, translated to located issues
+    try:
+        SCHEMAS[spec.name].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[~fc["check"].isin(_SKIP_CHECKS) & fc["index"].notna()]
+        for (cname, check), grp in fc.groupby(["column", "check"], sort=False):
+            if cname in missing or cname not in spec.columns:
+                continue
+            pos = grp["index"].to_numpy(dtype=np.int64)
+            pos = pos[~bad_cells[cname][pos]]
+            if pos.size == 0:
+                continue
+            mask = np.zeros(len(df), bool)
+            mask[pos] = True
+            f = spec.field(str(cname))
+            if check == "a non-empty value":
+                msg = "value is required"
+            elif f.isin is not None and check == f.expected():
+                msg = "not an allowed value"
+            else:
+                msg = "value out of range"
+            col.rows(spec, raw, mask, f.name, msg, str(check))
+    # uniqueness: name both lines
+    keys = [[f.name] for f in spec.fields if f.unique]
+    if spec.unique_together:
+        keys.append(list(spec.unique_together))
+    for key in keys:
+        if any(k in unusable for k in key) or len(df) == 0:
+            continue
+        _duplicates(spec, raw, df, key, col)
+    return df, unusable
+
+
+def _duplicates(
+    spec: TableSpec, raw: RawTable, df: pd.DataFrame, key: list[str], col: _Collector,
+    *, severity: Severity = "error", what: str | None = None,
+) -> None:
+    sub = df[key]
+    dup_later = sub.duplicated(keep="first").to_numpy()
+    if not dup_later.any():
+        return
+    nonempty = np.ones(len(df), bool)
+    for k in key:
+        if df[k].dtype == "str":
+            nonempty &= (df[k] != "").to_numpy()
+    dup_later &= nonempty
+    if not dup_later.any():
+        return
+    lines = pd.Series(raw.lines, index=df.index)
+    first_line = lines.groupby([sub[k] for k in key], sort=False).transform("first").to_numpy()
+    pos = np.flatnonzero(dup_later)
+    name = what or " + ".join(key)
+    values = [
+        " + ".join(str(v) for v in row) if len(key) > 1 else str(row[0])
+        for row in sub.to_numpy()[pos[:MAX_PER_RULE]].tolist()
+    ]
+    msgs = [f"duplicate {name}, first on line {int(first_line[p])}" for p in pos[:MAX_PER_RULE]]
+    col.rows(spec, raw, dup_later, key[0], msgs, f"a unique {name}",
+             values=values, severity=severity)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------
+# dependency cycles
+
+
+def find_cycles(
+    pred: np.ndarray, succ: np.ndarray, n: int, *, max_cycles: int = 20
+) -> list[list[int]]:
+    """Cycles of the graph ``pred[i] -> succ[i]`` over nodes ``0..n-1``, in link order.
+
+    Vectorised Kahn: peel the nodes with no remaining predecessor, a whole frontier per numpy
+    step (steps = depth of the network, not its size). What is left is cycles and what hangs
+    off them; following one remaining predecessor per node then walks into each cycle.
+    """
+    pred = np.asarray(pred, dtype=np.int64)
+    succ = np.asarray(succ, dtype=np.int64)
+    if n == 0 or pred.size == 0:
+        return []
+    indeg = np.bincount(succ, minlength=n)
+    order = np.argsort(pred, kind="stable")
+    s_sorted = succ[order]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(pred, minlength=n))))
+    removed = np.zeros(n, bool)
+    frontier = np.flatnonzero(indeg == 0)
+    while frontier.size:
+        removed[frontier] = True
+        starts, ends = indptr[frontier], indptr[frontier + 1]
+        lens = ends - starts
+        total = int(lens.sum())
+        if total == 0:
+            break
+        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+        targets = s_sorted[offs + np.arange(total)]
+        uniq, cnt = np.unique(targets, return_counts=True)
+        indeg[uniq] -= cnt
+        frontier = uniq[indeg[uniq] == 0]
+    if removed.all():
+        return []
+    keep = ~removed[pred] & ~removed[succ]
+    prev = np.full(n, -1, dtype=np.int64)
+    prev[succ[keep]] = pred[keep]
+    state = np.zeros(n, np.int8)  # 0 new, 1 on the current walk, 2 done
+    cycles: list[list[int]] = []
+    for start in np.flatnonzero(~removed).tolist():
+        if state[start]:
+            continue
+        walk: list[int] = []
+        node = start
+        while node >= 0 and state[node] == 0:
+            state[node] = 1
+            walk.append(node)
+            node = int(prev[node])
+        if node >= 0 and state[node] == 1:
+            back = walk[walk.index(node):]
+            cycles.append(back[::-1])  # walked backwards along links
+        for w in walk:
+            state[w] = 2
+        if len(cycles) >= max_cycles:
+            break
+    return cycles
+
+
+# ----------------------------------------------------------------------------------------
+# cross-table rules
+
+
+def _fk(
+    col: _Collector,
+    spec: TableSpec,
+    raw: RawTable,
+    df: pd.DataFrame,
+    fld: str,
+    parent: pd.Series,
+    target: str,
+    *,
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """Rows whose ``fld`` is not in ``parent``; reported as unknown ``target``."""
+    s = df[fld]
+    bad = ~s.isin(parent).to_numpy()
+    if allow_empty:
+        bad &= (s != "").to_numpy()
+    col.rows(spec, raw, bad, fld, f"unknown {target}", f"an existing {target}")
+    return bad
+
+
+def _dates_in_order(
+    col: _Collector, spec: TableSpec, raw: RawTable, df: pd.DataFrame, early: str, late: str
+) -> None:
+    bad = (df[late] < df[early]).to_numpy()  # NaT compares False: empty dates pass
+    if bad.any():
+        vals = [
+            f"{a:%Y-%m-%d} < {early} {b:%Y-%m-%d}"
+            for a, b in zip(df[late].to_numpy()[bad].astype("datetime64[ms]").tolist(),
+                            df[early].to_numpy()[bad].astype("datetime64[ms]").tolist(),
+                            strict=True)
+        ]  # fmt: skip
+        col.rows(spec, raw, bad, late, f"{late} is before {early}", f"{late} >= {early}",
+                 values=vals)  # fmt: skip
+
+
+def _periods_hours(text: str) -> float | str:
+    """Total hours of ``08:00-12:00,13:00-17:00``, or an error text."""
+    total = 0.0
+    last_end = -1
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", part)
+        if not m:
+            return f"cannot read period '{part}'"
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        s, e = h1 * 60 + m1, h2 * 60 + m2
+        if e == 0 and s > 0:
+            e = 24 * 60
+        if m1 > 59 or m2 > 59 or s > 24 * 60 or e > 24 * 60 or e <= s:
+            return f"period '{part}' is not a start < end time of day"
+        if s < last_end:
+            return f"period '{part}' overlaps or is out of order"
+        last_end = e
+        total += (e - s) / 60
+    return total if total > 0 else "no working period"
+
+
+def _cross_checks(
+    t: dict[str, pd.DataFrame],
+    raw: dict[str, RawTable],
+    unusable: dict[str, set[str]],
+    col: _Collector,
+) -> None:
+    def usable(name: str, *cols: str) -> bool:
+        return name in t and not (set(cols) & unusable[name])
+
+    S = TABLES
+    proj_ids = t["projects"]["project_id"] if usable("projects", "project_id") else None
+    task_ids = t["tasks"]["task_id"] if usable("tasks", "task_id") else None
+    cal_ids = t["calendars"]["calendar_id"] if usable("calendars", "calendar_id") else None
+    res_ids = t["resources"]["resource_id"] if usable("resources", "resource_id") else None
+
+    def fk(name: str, fld: str, parent: pd.Series | None, target: str, **kw: Any) -> None:
+        if parent is not None and usable(name, fld):
+            _fk(col, S[name], raw[name], t[name], fld, parent, target, **kw)
+
+    # --- calendars
+    if usable("calendars", "working_days", "periods", "hours_per_day"):
+        cals, rc, spec = t["calendars"], raw["calendars"], S["calendars"]
+        wd = cals["working_days"].str.split(",")
+        ok_days = {d.lower() for d in WEEKDAYS}
+        bad_wd = wd.map(lambda xs: any(x.strip().lower()[:3] not in ok_days or
+                                       len(x.strip()) < 3 for x in xs)).to_numpy(bool)  # fmt: skip
+        col.rows(spec, rc, bad_wd, "working_days", "unknown weekday", "days among " + ",".join(WEEKDAYS))
+        hours = cals["periods"].map(_periods_hours)
+        is_err = hours.map(lambda h: isinstance(h, str)).to_numpy(bool)
+        col.rows(spec, rc, is_err, "periods", hours[is_err].tolist(), "HH:MM-HH:MM,HH:MM-HH:MM")
+        h = pd.to_numeric(hours.where(~is_err), errors="coerce").to_numpy(float)
+        mism = ~is_err & (np.abs(h - cals["hours_per_day"].to_numpy(float)) > 0.01)
+        hpd = cals["hours_per_day"].to_numpy(float)
+        col.rows(spec, rc, mism, "hours_per_day", "hours_per_day differs from the total of periods",
+                 None, values=[f"{a:g} (periods total {b:g})" for a, b in
+                               zip(hpd[mism], h[mism], strict=True)])  # fmt: skip
+    fk("holidays", "calendar_id", cal_ids, "calendar_id")
+    if "holidays" in t and usable("holidays", "calendar_id", "date") and len(t["holidays"]):
+        _duplicates(S["holidays"], raw["holidays"], t["holidays"], ["calendar_id", "date"],
+                    col, severity="warning", what="holiday")  # fmt: skip
+
+    # --- projects
+    fk("projects", "calendar_id", cal_ids, "calendar_id")
+    if usable("projects", "start", "finish_baseline"):
+        _dates_in_order(col, S["projects"], raw["projects"], t["projects"], "start", "finish_baseline")
+
+    # --- tasks
+    if "tasks" in t:
+        tasks, rt, ts = t["tasks"], raw["tasks"], S["tasks"]
+        fk("tasks", "project_id", proj_ids, "project_id")
+        fk("tasks", "calendar_id", cal_ids, "calendar_id", allow_empty=True)
+        _task_checks(tasks, rt, ts, unusable["tasks"], col)
+        if usable("tasks", "actual_start", "actual_finish"):
+            _dates_in_order(col, ts, rt, tasks, "actual_start", "actual_finish")
+        if usable("tasks", "baseline_start", "baseline_finish"):
+            _dates_in_order(col, ts, rt, tasks, "baseline_start", "baseline_finish")
+        if usable("tasks", "project_id", "budgeted_cost", "is_summary") and usable(
+            "projects", "project_id", "budget"
+        ):
+            leaf = tasks[~tasks["is_summary"]]
+            sums = leaf.groupby("project_id", sort=False)["budgeted_cost"].sum()
+            pr = t["projects"]
+            got = pr["project_id"].map(sums).fillna(0.0).to_numpy(float)
+            bud = pr["budget"].to_numpy(float)
+            off = np.abs(got - bud) > 0.01 * np.maximum(np.abs(bud), 1e-9)
+            col.rows(S["projects"], raw["projects"], off, "budget",
+                     [f"budget differs by more than 1% from the sum of its leaf tasks' "
+                      f"budgeted_cost ({g:,.2f})" for g in got[off]],
+                     "the sum of leaf budgeted_cost", severity="warning")  # fmt: skip
+
+    # --- links
+    if "links" in t and task_ids is not None and usable("tasks", "is_summary", "project_id"):
+        _link_checks(t["links"], raw["links"], S["links"], unusable["links"], t["tasks"], col)
+
+    # --- resources, assignments
+    fk("resources", "calendar_id", cal_ids, "calendar_id")
+    fk("assignments", "task_id", task_ids, "task_id")
+    fk("assignments", "resource_id", res_ids, "resource_id")
+    if usable("assignments", "task_id") and usable("tasks", "task_id", "is_summary"):
+        summ = t["tasks"].loc[t["tasks"]["is_summary"], "task_id"]
+        bad = t["assignments"]["task_id"].isin(summ).to_numpy()
+        col.rows(S["assignments"], raw["assignments"], bad, "task_id",
+                 "resource assigned to a summary task", "a leaf task")  # fmt: skip
+
+    # --- project-owned registers
+    for name in ("risks", "change_requests", "snapshots", "milestone_forecasts", "stage_gates"):
+        fk(name, "project_id", proj_ids, "project_id")
+
+    if usable("risks", "kind", "response") and len(t["risks"]):
+        r = t["risks"]
+        threat = (r["kind"] == "threat").to_numpy()
+        opp = (r["kind"] == "opportunity").to_numpy()
+        bad_t = threat & ~r["response"].isin(THREAT_RESPONSES).to_numpy() & (r["response"] != "").to_numpy()
+        bad_o = opp & ~r["response"].isin(OPPORTUNITY_RESPONSES).to_numpy() & (r["response"] != "").to_numpy()
+        col.rows(S["risks"], raw["risks"], bad_t, "response", "not a response to a threat",
+                 "one of " + ", ".join(THREAT_RESPONSES))  # fmt: skip
+        col.rows(S["risks"], raw["risks"], bad_o, "response", "not a response to an opportunity",
+                 "one of " + ", ".join(OPPORTUNITY_RESPONSES))  # fmt: skip
+
+    if "change_requests" in t and len(t["change_requests"]):
+        cr, rcr, scr = t["change_requests"], raw["change_requests"], S["change_requests"]
+        fk("change_requests", "task_id", task_ids, "task_id", allow_empty=True)
+        if usable("change_requests", "task_id", "project_id") and usable("tasks", "task_id", "project_id"):
+            owner = cr["task_id"].map(pd.Series(t["tasks"]["project_id"].to_numpy(),
+                                                index=t["tasks"]["task_id"].to_numpy()))  # fmt: skip
+            bad = (owner.notna() & (owner != cr["project_id"])).to_numpy(bool)
+            col.rows(scr, rcr, bad, "task_id", "task belongs to another project",
+                     "a task of the change request's project")  # fmt: skip
+        if usable("change_requests", "submitted_on", "decided_on"):
+            _dates_in_order(col, scr, rcr, cr, "submitted_on", "decided_on")
+        if usable("change_requests", "decision", "decided_on"):
+            pend = (cr["decision"] == "pending").to_numpy()
+            has = cr["decided_on"].notna().to_numpy()
+            col.rows(scr, rcr, pend & has, "decided_on", "a pending request has a decision date",
+                     "empty while pending", severity="warning")  # fmt: skip
+
+    if "milestone_forecasts" in t and len(t["milestone_forecasts"]):
+        mf, rmf, smf = t["milestone_forecasts"], raw["milestone_forecasts"], S["milestone_forecasts"]
+        fk("milestone_forecasts", "task_id", task_ids, "task_id")
+        if usable("milestone_forecasts", "task_id", "project_id") and usable(
+            "tasks", "task_id", "project_id", "is_milestone"
+        ):
+            tk = t["tasks"].set_index("task_id")
+            known = mf["task_id"].isin(tk.index).to_numpy()
+            not_ms = known & ~mf["task_id"].map(tk["is_milestone"]).fillna(True).to_numpy(bool)
+            col.rows(smf, rmf, not_ms, "task_id", "task is not a milestone", "a milestone task")
+            other = known & (mf["task_id"].map(tk["project_id"]) != mf["project_id"]).to_numpy(bool)
+            col.rows(smf, rmf, other, "task_id", "task belongs to another project",
+                     "a milestone of the row's project")  # fmt: skip
+
+
+def _task_checks(
+    tasks: pd.DataFrame, rt: RawTable, ts: TableSpec, bad_cols: set[str], col: _Collector
+) -> None:
+    def ok(*cols: str) -> bool:
+        return not (set(cols) & bad_cols)
+
+    n = len(tasks)
+    if n == 0:
+        return
+    if ok("wbs", "outline_level", "project_id", "is_summary"):
+        wbs = tasks["wbs"]
+        fmt_ok = wbs.str.fullmatch(_WBS).to_numpy(bool)
+        col.rows(ts, rt, ~fmt_ok & (wbs != "").to_numpy(), "wbs", "cannot read the outline number",
+                 "a dotted outline number like 1.2.3")  # fmt: skip
+        parts = wbs.str.count(r"\.").to_numpy() + 1
+        lvl = tasks["outline_level"].to_numpy()
+        bad_lvl = fmt_ok & (parts != lvl)
+        col.rows(ts, rt, bad_lvl, "outline_level", "outline_level does not match the wbs depth",
+                 None, values=[f"{lv} (wbs {w})" for lv, w in
+                               zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)])  # fmt: skip
+        both_ok = fmt_ok.copy()
+        dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & both_ok
+        if dup.any():
+            _duplicates(ts, rt, tasks, ["project_id", "wbs"], col, what="wbs within the project")
+        parent = wbs.str.replace(r"\.\d+$", "", regex=True)
+        has_parent = fmt_ok & (parts > 1)
+        key = tasks["project_id"] + "\x00"
+        node_key = key + wbs
+        parent_key = key + parent
+        parents_present = parent_key[has_parent]
+        is_summary = tasks["is_summary"].to_numpy(bool)
+        has_child = node_key.isin(parents_present).to_numpy()
+        col.rows(ts, rt, is_summary & ~has_child & fmt_ok, "is_summary",
+                 "summary task has no children", "child tasks with wbs under this one",
+                 values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()))  # fmt: skip
+        col.rows(ts, rt, ~is_summary & has_child, "is_summary",
+                 "task has children but is not a summary", "true",
+                 values=["false"] * int((~is_summary & has_child).sum()))  # fmt: skip
+        orphan = has_parent & ~parent_key.isin(node_key).to_numpy()
+        col.rows(ts, rt, orphan, "wbs", "parent outline number is missing",
+                 "a task with the parent wbs in the same project")  # fmt: skip
+    if ok("is_milestone", "duration_days"):
+        ms = tasks["is_milestone"].to_numpy(bool)
+        dur = tasks["duration_days"].to_numpy(float)
+        col.rows(ts, rt, ms & (dur != 0), "duration_days", "a milestone has a duration", "0")
+        if ok("is_summary"):
+            summ = tasks["is_summary"].to_numpy(bool)
+            col.rows(ts, rt, summ & (dur != 0), "duration_days",
+                     "summary duration is rolled up; the value is ignored", "0",
+                     severity="warning")  # fmt: skip
+    if ok("duration_days", "optimistic_days", "most_likely_days", "pessimistic_days"):
+        dur = tasks["duration_days"].to_numpy(float)
+        o = np.where(tasks["optimistic_days"].isna(), dur, tasks["optimistic_days"])
+        m = np.where(tasks["most_likely_days"].isna(), dur, tasks["most_likely_days"])
+        p = np.where(tasks["pessimistic_days"].isna(), dur, tasks["pessimistic_days"])
+        bad_o = o > m + 1e-9
+        col.rows(ts, rt, bad_o, "optimistic_days", "optimistic is above most likely",
+                 "optimistic <= most_likely <= pessimistic",
+                 values=[f"{a:g} > {b:g}" for a, b in zip(o[bad_o], m[bad_o], strict=True)])  # fmt: skip
+        bad_p = m > p + 1e-9
+        col.rows(ts, rt, bad_p, "pessimistic_days", "pessimistic is below most likely",
+                 "optimistic <= most_likely <= pessimistic",
+                 values=[f"{a:g} < {b:g}" for a, b in zip(p[bad_p], m[bad_p], strict=True)])  # fmt: skip
+    if ok("constraint_type", "constraint_date"):
+        needs = tasks["constraint_type"].isin(CONSTRAINTS_WITH_DATE).to_numpy()
+        missing = needs & tasks["constraint_date"].isna().to_numpy()
+        col.rows(ts, rt, missing, "constraint_date", "constraint needs a date",
+                 "a date YYYY-MM-DD for MSO, MFO, SNET, SNLT, FNET, FNLT",
+                 values=tasks["constraint_type"].to_numpy()[missing])  # fmt: skip
+    if ok("percent_complete", "actual_start", "actual_finish"):
+        pc = tasks["percent_complete"].to_numpy(float)
+        af = tasks["actual_finish"].notna().to_numpy()
+        ast = tasks["actual_start"].notna().to_numpy()
+        col.rows(ts, rt, af & (pc < 100), "actual_finish", "task has a finish date but is not complete",
+                 "empty unless percent_complete is 100",)  # fmt: skip
+        col.rows(ts, rt, af & ~ast, "actual_start", "task has finished but has no actual_start",
+                 "a date YYYY-MM-DD")  # fmt: skip
+        col.rows(ts, rt, (pc > 0) & ~ast, "actual_start", "task has progress but no actual_start",
+                 "a date YYYY-MM-DD when percent_complete > 0", severity="warning")  # fmt: skip
+
+
+def _link_checks(
+    links: pd.DataFrame,
+    rl: RawTable,
+    sl: TableSpec,
+    bad_cols: set[str],
+    tasks: pd.DataFrame,
+    col: _Collector,
+) -> None:
+    if bad_cols & {"pred_id", "succ_id"} or len(links) == 0:
+        return
+    ids = tasks["task_id"]
+    codes_p = pd.Index(ids).get_indexer(links["pred_id"])
+    codes_s = pd.Index(ids).get_indexer(links["succ_id"])
+    if not pd.Index(ids).is_unique:  # duplicate ids already reported; use first occurrences
+        first = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+        first = first[~first.index.duplicated()]
+        codes_p = first.reindex(links["pred_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
+        codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
+    col.rows(sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id")
+    col.rows(sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id")
+    self_link = (links["pred_id"] == links["succ_id"]).to_numpy()
+    col.rows(sl, rl, self_link, "succ_id", "task linked to itself", "a task other than pred_id")
+    known = (codes_p >= 0) & (codes_s >= 0)
+    summ = tasks["is_summary"].to_numpy(bool)
+    to_sum_p = known & summ[np.maximum(codes_p, 0)]
+    to_sum_s = known & summ[np.maximum(codes_s, 0)]
+    col.rows(sl, rl, to_sum_p, "pred_id", "link to a summary task", "a leaf task or milestone")
+    col.rows(sl, rl, to_sum_s, "succ_id", "link to a summary task", "a leaf task or milestone")
+    _duplicates(sl, rl, links, ["pred_id", "succ_id"], col, severity="warning", what="link")
+    use = known & ~self_link
+    p, s = codes_p[use], codes_s[use]
+    cycles = find_cycles(p, s, len(ids))
+    if not cycles:
+        return
+    line_of = {}
+    link_lines = rl.lines[use]
+    cyc_nodes = {c for cyc in cycles for c in cyc}
+    cand = np.flatnonzero(np.isin(p, list(cyc_nodes)) & np.isin(s, list(cyc_nodes)))
+    for i in cand.tolist():
+        line_of.setdefault((int(p[i]), int(s[i])), int(link_lines[i]))
+    id_arr = ids.to_numpy()
+    for cyc in cycles:
+        names = [str(id_arr[c]) for c in cyc]
+        path = " -> ".join([*names, names[0]])
+        ln = line_of.get((cyc[0], cyc[1 % len(cyc)]))
+        col.add(sl.file, ln, "pred_id", path, "links without cycles",
+                f"dependency cycle through {len(cyc)} tasks: {path}")
+
+
+# ----------------------------------------------------------------------------------------
+# entry point
+
+
+def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
+    sd = standards.get("status_date")
+    if sd not in (None, "") and not isinstance(sd, _dt.date):
+        ts = pd.to_datetime(str(sd), format="%Y-%m-%d", errors="coerce")
+        if pd.isna(ts):
+            col.add("standards.yaml", None, "status_date", sd, "a date YYYY-MM-DD",
+                    "cannot read the value")  # fmt: skip
+    cur = standards.get("currency")
+    if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
+        col.add("standards.yaml", None, "currency", cur, "a 3-letter ISO code like EUR",
+                "cannot read the value")  # fmt: skip
+
+
+def validate_tables(
+    raw: Mapping[str, RawTable | None],
+    standards: Mapping[str, Any] | None = None,
+    *,
+    pre_issues: Iterable[ValidationIssue] = (),
+    source: str = "",
+) -> tuple[dict[str, pd.DataFrame], ValidationReport]:
+    """Parse and check every table; return the typed tables and the report of all problems.
+
+    ``raw`` maps file stems (``"tasks"``) to :class:`RawTable`; ``None`` or absent means the
+    file is missing (an error for required files, an empty table otherwise). The typed tables
+    are only trustworthy when ``report.ok``.
+    """
+    col = _Collector()
+    col.issues.extend(pre_issues)
+    typed: dict[str, pd.DataFrame] = {}
+    raws: dict[str, RawTable] = {}
+    unusable: dict[str, set[str]] = {}
+    for name, spec in TABLES.items():
+        rt = raw.get(name)
+        if rt is None:
+            rt = RawTable(pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.columns}),
+                          np.zeros(0, np.int64))  # fmt: skip
+        raws[name] = rt
+        typed[name], unusable[name] = _check_table(spec, rt, col)
+    _cross_checks(typed, raws, unusable, col)
+    _check_standards(standards or {}, col)
+    return typed, ValidationReport(col.issues, source=source)
+
