@@ -1,0 +1,93 @@
+"""Charts for the landing page and the portfolio at a glance (pure: tables in, charts out)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Okabe–Ito, as in pmkit.ui: status colours that survive colour-vision deficiencies,
+# always shown with a legend that names the status.
+RAG_DOMAIN = ["green", "amber", "red", "n/a"]
+RAG_LABELS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "n/a": "○ n/a"}
+RAG_RANGE = ["#009E73", "#E69F00", "#D55E00", "#999999"]
+PHASES = ["initiation", "planning", "execution", "closing", "closed"]
+
+
+def phase_programme_bars(projects: pd.DataFrame) -> alt.Chart:
+    """How many projects each programme has in each phase (aggregated: one row per pair)."""
+    counts = (
+        projects.groupby(["programme", "phase"], observed=True)
+        .size()
+        .rename("projects")
+        .reset_index()
+    )
+    return (
+        alt.Chart(counts, title="Projects by programme and phase")
+        .mark_bar()
+        .encode(
+            y=alt.Y("programme:N", title=None),
+            x=alt.X("projects:Q", title="Projects", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "phase:N",
+                sort=PHASES,
+                scale=alt.Scale(domain=PHASES, scheme="viridis"),
+                title="Phase",
+            ),
+            order=alt.Order("phase_order:Q"),
+            tooltip=["programme:N", "phase:N", "projects:Q"],
+        )
+        .transform_calculate(phase_order=f"indexof({PHASES!r}, datum.phase)")
+        .properties(width=520, height=max(60, 28 * counts["programme"].nunique()))
+    )
+
+
+def portfolio_timeline(
+    table: pd.DataFrame, *, status_date: pd.Timestamp | None = None
+) -> alt.LayerChart:
+    """One bar per project from start to forecast finish, a tick at the baseline finish.
+
+    ``table`` needs ``label, programme, start, finish_baseline, forecast_finish, rag`` (rag in
+    green/amber/red/n/a) and may carry ``slip_days`` for the tooltip.
+    """
+    data = table.copy()
+    data["rag"] = data["rag"].fillna("n/a").replace("", "n/a")
+    data["status"] = data["rag"].map(RAG_LABELS).fillna(RAG_LABELS["n/a"])
+    if "slip_days" not in data:
+        data["slip_days"] = (data["forecast_finish"] - data["finish_baseline"]).dt.days
+    y = alt.Y("label:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=260))
+    base = alt.Chart(data)
+    bars = base.mark_bar(height=12, cornerRadius=2).encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")),
+        x2="forecast_finish:T",
+        y=y,
+        color=alt.Color(
+            "status:N",
+            title="Overall status",
+            scale=alt.Scale(domain=[RAG_LABELS[k] for k in RAG_DOMAIN], range=RAG_RANGE),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="Project"),
+            alt.Tooltip("programme:N", title="Programme"),
+            alt.Tooltip("start:T", title="Start", format="%d %b %Y"),
+            alt.Tooltip("finish_baseline:T", title="Baseline finish", format="%d %b %Y"),
+            alt.Tooltip("forecast_finish:T", title="Forecast finish", format="%d %b %Y"),
+            alt.Tooltip("slip_days:Q", title="Slip (days)"),
+            alt.Tooltip("status:N", title="Status"),
+        ],
+    )
+    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(
+        x="finish_baseline:T", y=y, tooltip=[alt.Tooltip("finish_baseline:T", title="Baseline")]
+    )
+    layers: list[alt.Chart] = [bars, ticks]
+    if status_date is not None:
+        rule = (
+            alt.Chart(pd.DataFrame({"date": [status_date], "what": ["status date"]}))
+            .mark_rule(strokeDash=[4, 3], color="#0072B2")
+            .encode(x="date:T", tooltip=[alt.Tooltip("date:T", title="Status date")])
+        )
+        layers.append(rule)
+    return alt.layer(*layers).properties(
+        title="Portfolio timeline — bar: start → forecast finish; black tick: baseline finish",
+        width=760,
+        height=max(120, 22 * len(data)),
+    )

@@ -1,0 +1,84 @@
+"""Landing page: the portfolio in one line, every dashboard by role, and the data checks.
+
+If the portfolio folder has errors the page lists them (file, line, field) instead of failing:
+that is the first thing an analyst needs to see.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts.overview import phase_programme_bars
+from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
+
+DASHBOARDS: list[tuple[str, str, str, str]] = [
+    # (notebook, role, title, what it answers)
+    ("portfolio_glance.ipynb", "Managers", "Portfolio at a glance",
+     "Every project's key facts and the portfolio timeline."),
+    ("pm_planning.ipynb", "PM", "Planning",
+     "Gantt with the critical path, why a task is critical, what-if, change-request preview."),
+    ("pm_tracking.ipynb", "PM", "Tracking",
+     "Earned value and earned schedule, risks and opportunities, resources, Monte Carlo."),
+    ("pmo_portfolio_review.ipynb", "PMO", "Portfolio review",
+     "RAG by the PMO's standards, shared capacity, dependencies, governance, change board."),
+    ("training_lessons.ipynb", "Trainers", "Lessons: PM vs PMO",
+     "Eight distinctions, each with the two lenses live on the sample (es/en)."),
+    ("training_quiz.ipynb", "Trainers", "Scenario quiz",
+     "Who acts, the PM, the PMO or both? Score, feedback and a trainer mode (es/en)."),
+]  # fmt: skip
+
+
+def _cards() -> str:
+    cells = []
+    for nb, role, title, what in DASHBOARDS:
+        cells.append(
+            "<div class='pmkit-card' style='border:1px solid #ccc;border-radius:6px;"
+            "padding:10px 14px;width:300px'>"
+            f"<div class='pmkit-note'>{esc(role)}</div>"
+            f"<a href='{esc(nb)}' style='font-size:16px;font-weight:600'>{esc(title)}</a>"
+            f"<p style='margin:6px 0 0 0'>{esc(what)}</p></div>"
+        )
+    return "<div style='display:flex;flex-wrap:wrap;gap:12px'>" + "".join(cells) + "</div>"
+
+
+def build(path: str | None = None) -> W.Widget:
+    """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample)."""
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path, validate_portfolio
+
+    folder = path or sample_data_path()
+    report = validate_portfolio(folder)
+    parts: list[W.Widget] = [
+        header("pmkit", "Project management for the project manager and the PMO"),
+        W.HTML(_cards()),
+    ]
+    if not report.ok:
+        issues = report.to_frame()
+        parts.append(
+            W.HTML(
+                "<div class='pmkit-error' role='alert'><b>The portfolio in "
+                f"{esc(folder)} has {len(report.errors)} error(s); fix them and reload.</b>"
+                "</div>" + html_table(issues, max_rows=100, table_id="validation-report")
+            )
+        )
+        return W.VBox(parts)
+    portfolio = load_portfolio(folder)
+    status = portfolio.status_date
+    when = pd.Timestamp(status).strftime("%d %b %Y") if status is not None else "n/a"
+    warn = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    parts.insert(
+        1,
+        W.HTML(
+            f"<p><b>{esc(folder)}</b>: {len(portfolio.projects)} projects in "
+            f"{portfolio.projects['programme'].nunique()} programmes, {len(portfolio.tasks):,} "
+            f"tasks, {len(portfolio.resources)} resources; status date <b>{esc(when)}</b>. "
+            f"Data checks: passed{esc(warn)}.</p>"
+        ),
+    )
+    parts.append(live_chart(phase_programme_bars(portfolio.projects)))
+    return W.VBox(parts)
+
+
+def app(path: str | None = None) -> W.Widget:
+    """Build the landing page; a data problem shows as a message, never a traceback."""
+    return safe_build(lambda: build(path))
