@@ -1,0 +1,332 @@
+"""Gantt chart: WBS rows, current vs baseline bars, progress, milestones, critical path, links.
+
+Two pure steps, so a notebook cell can use either:
+
+- :func:`gantt_rows` joins a project's task table with a schedule table and keeps the rows a
+  reader asked for (WBS depth, collapsed branches, critical only). It only *selects and
+  reshapes*; every date and float comes from the scheduler.
+- :func:`gantt_chart` draws those rows. Colour is never the only cue: critical tasks are
+  vermillion *and* named "Critical path" in the legend; milestones are diamonds; summaries are
+  black brackets.
+
+Examples
+--------
+>>> rows = gantt_rows(project.tasks, schedule.tasks, max_level=2)   # doctest: +SKIP
+>>> gantt_chart(rows, links=project.links, status_date="2026-10-30")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_rows", "wbs_key"]
+
+# Okabe–Ito: safe for the common colour-vision deficiencies; each also has a legend label.
+GANTT_COLOURS: dict[str, str] = {
+    "Critical path": "#D55E00",
+    "Has float": "#0072B2",
+    "Summary": "#333333",
+    "Baseline": "#A6A6A6",
+    "Done (% complete)": "#1A1A1A",
+}
+ROW_PX = 20
+_INDENT = "\u00b7\u00a0\u00a0"  # "·  " per level: SVG text drops leading blanks
+_DATE_FMT = "%d %b %Y"
+
+
+def wbs_key(wbs: str) -> tuple[int, ...]:
+    """Sort key of an outline number: ``'1.10'`` after ``'1.9'`` (text sort gets it wrong)."""
+    out: list[int] = []
+    for part in str(wbs).split("."):
+        try:
+            out.append(int(part))
+        except ValueError:
+            out.append(0)
+    return tuple(out)
+
+
+def _is_under(wbs: str, parents: Iterable[str]) -> bool:
+    return any(wbs.startswith(p + ".") for p in parents)
+
+
+def gantt_rows(
+    tasks: pd.DataFrame,
+    schedule: pd.DataFrame | None = None,
+    *,
+    max_level: int | None = None,
+    collapsed: Iterable[str] = (),
+    critical_only: bool = False,
+    minutes_per_day: float = 480.0,
+) -> pd.DataFrame:
+    """The rows a Gantt shows, in WBS order, with the scheduler's dates joined in.
+
+    Parameters
+    ----------
+    tasks
+        One project's rows of ``tasks.csv`` (columns as docs/DATA-MODEL.md).
+    schedule
+        ``Schedule.tasks`` (``uid`` = ``task_id``, ``start``, ``finish``, ``total_slack_min``,
+        ``critical``). ``None`` draws the baseline dates as current (a plan never scheduled).
+    max_level
+        Hide rows deeper than this outline level (the reader's "collapse to level N").
+    collapsed
+        WBS numbers of summaries whose children are hidden.
+    critical_only
+        Keep critical tasks and the summaries above them (a 400-task plan in one screen).
+    minutes_per_day
+        Working minutes in a day of the project calendar, to show float in days.
+
+    Returns
+    -------
+    DataFrame with ``task_id, wbs, name, outline_level, kind`` (task / summary / milestone),
+    ``start, finish, baseline_start, baseline_finish, percent_complete, critical,
+    float_days`` and ``label`` (indented, unique), in WBS order.
+    """
+    t = tasks.copy()
+    if schedule is not None and len(schedule):
+        cols = [
+            c for c in ("uid", "start", "finish", "total_slack_min", "critical") if c in schedule
+        ]
+        s = schedule[cols].rename(columns={"uid": "task_id"})
+        s = s.assign(task_id=s["task_id"].astype(str))
+        t = t.drop(columns=[c for c in ("start", "finish", "critical") if c in t]).merge(
+            s, on="task_id", how="left"
+        )
+    if "start" not in t:
+        t["start"] = t["baseline_start"]
+    if "finish" not in t:
+        t["finish"] = t["baseline_finish"]
+    t["start"] = pd.to_datetime(t["start"]).fillna(pd.to_datetime(t["baseline_start"]))
+    t["finish"] = pd.to_datetime(t["finish"]).fillna(pd.to_datetime(t["baseline_finish"]))
+    if "critical" not in t:
+        t["critical"] = False
+    t["critical"] = t["critical"].fillna(False).astype(bool)
+    slack = t["total_slack_min"] if "total_slack_min" in t else pd.Series(np.nan, index=t.index)
+    t["float_days"] = (pd.to_numeric(slack, errors="coerce") / float(minutes_per_day)).round(1)
+    t["wbs"] = t["wbs"].astype(str)
+    t = t.iloc[sorted(range(len(t)), key=lambda i: wbs_key(t["wbs"].iloc[i]))].reset_index(
+        drop=True
+    )
+    t = _roll_up_missing_summaries(t)
+
+    keep = pd.Series(True, index=t.index)
+    if max_level is not None:
+        keep &= t["outline_level"] <= int(max_level)
+    closed = [str(w) for w in collapsed]
+    if closed:
+        keep &= ~t["wbs"].map(lambda w: _is_under(w, closed))
+    if critical_only:
+        crit = t.loc[t["critical"] & ~t["is_summary"], "wbs"].tolist()
+        ancestors = {".".join(w.split(".")[:i]) for w in crit for i in range(1, w.count(".") + 1)}
+        keep &= t["wbs"].isin(set(crit) | ancestors)
+    t = t[keep].reset_index(drop=True)
+
+    t["kind"] = np.where(
+        t["is_summary"], "summary", np.where(t["is_milestone"], "milestone", "task")
+    )
+    indent = (t["outline_level"].clip(lower=1) - 1).astype(int)
+    t["label"] = [
+        f"{_INDENT * n}{w} {name}" for n, w, name in zip(indent, t["wbs"], t["name"], strict=True)
+    ]
+    cols = [
+        "task_id", "wbs", "name", "outline_level", "kind", "start", "finish",
+        "baseline_start", "baseline_finish", "percent_complete", "critical", "float_days", "label",
+    ]  # fmt: skip
+    return t[cols]
+
+
+def _roll_up_missing_summaries(t: pd.DataFrame) -> pd.DataFrame:
+    """Fill a summary's dates from its children when the schedule table did not carry them."""
+    missing = t["is_summary"] & (t["start"].isna() | t["finish"].isna())
+    if not missing.any():
+        return t
+    t = t.copy()
+    for i in t.index[missing]:
+        under = t["wbs"].str.startswith(t.at[i, "wbs"] + ".") & ~t["is_summary"]
+        if under.any():
+            t.at[i, "start"] = t.loc[under, "start"].min()
+            t.at[i, "finish"] = t.loc[under, "finish"].max()
+            t.at[i, "critical"] = bool(t.loc[under, "critical"].any())
+    return t
+
+
+def _link_paths(rows: pd.DataFrame, links: pd.DataFrame | None) -> pd.DataFrame:
+    """Elbow connectors (3 points per link) between shown rows: pred end -> down -> succ end."""
+    empty = pd.DataFrame({"link": [], "step": [], "x": [], "label": [], "critical": []})
+    if links is None or links.empty or rows.empty:
+        return empty
+    pos = rows.set_index("task_id")
+    shown = links[links["pred_id"].isin(pos.index) & links["succ_id"].isin(pos.index)]
+    if shown.empty:
+        return empty
+    out: list[dict[str, Any]] = []
+    for k, (p, s, typ) in enumerate(
+        zip(shown["pred_id"], shown["succ_id"], shown["type"].astype(str), strict=True)
+    ):
+        x1 = pos.at[p, "start"] if typ in ("SS", "SF") else pos.at[p, "finish"]
+        x2 = pos.at[s, "finish"] if typ in ("FF", "SF") else pos.at[s, "start"]
+        crit = bool(pos.at[p, "critical"] and pos.at[s, "critical"])
+        y1, y2 = pos.at[p, "label"], pos.at[s, "label"]
+        for step, (x, y) in enumerate(((x1, y1), (x1, y2), (x2, y2))):
+            out.append({"link": k, "step": step, "x": x, "label": y, "critical": crit})
+    return pd.DataFrame(out)
+
+
+def gantt_chart(
+    rows: pd.DataFrame,
+    *,
+    links: pd.DataFrame | None = None,
+    status_date: Any = None,
+    highlight: Iterable[str] = (),
+    width: int = 760,
+    title: str = "",
+    selectable: bool = True,
+) -> alt.LayerChart:
+    """Draw :func:`gantt_rows` output as a layered Gantt.
+
+    Parameters
+    ----------
+    rows
+        Output of :func:`gantt_rows` (one row per shown task, in display order).
+    links
+        ``links.csv`` rows; only links whose two ends are shown are drawn.
+    status_date
+        Draws a dashed vertical rule labelled "Status date".
+    highlight
+        Task ids outlined in black (e.g. the driving chain of the selected task).
+    selectable
+        Adds a click selection named ``pick`` (field ``task_id``) for live dashboards.
+
+    Returns
+    -------
+    A layer chart whose height grows with the number of rows (20 px each).
+    """
+    d = rows.copy()
+    d["legend"] = np.where(
+        d["kind"] == "summary", "Summary", np.where(d["critical"], "Critical path", "Has float")
+    )
+    span = d["finish"] - d["start"]
+    d["progress_end"] = d["start"] + span * (d["percent_complete"].fillna(0).clip(0, 100) / 100)
+    d["chain"] = d["task_id"].isin(set(highlight))
+    d["pct"] = d["percent_complete"].fillna(0).round(0)
+    keep = [
+        "task_id", "wbs", "name", "kind", "start", "finish", "baseline_start",
+        "baseline_finish", "pct", "float_days", "label", "legend", "progress_end", "chain",
+    ]  # fmt: skip
+    d = d[keep]
+    order = d["label"].tolist()
+    height = max(ROW_PX * len(order), 60)
+    summaries = json.dumps(d.loc[d["kind"] == "summary", "label"].tolist())
+
+    colour = alt.Color(
+        "legend:N",
+        title=None,
+        scale=alt.Scale(domain=list(GANTT_COLOURS), range=list(GANTT_COLOURS.values())),
+        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
+    )
+    y = alt.Y(
+        "label:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(
+            labelLimit=330,
+            labelFontSize=11,
+            ticks=False,
+            domain=False,
+            labelAlign="left",
+            labelPadding=335,
+            labelFontWeight=alt.ExprRef(
+                f"indexof({summaries}, datum.value) >= 0 ? 'bold' : 'normal'"
+            ),
+        ),  # fmt: skip
+        scale=alt.Scale(paddingInner=0.0, paddingOuter=0.1),
+    )
+    x_axis = alt.Axis(format=_DATE_FMT, labelAngle=0, orient="top", grid=True, title=None)
+    tooltip = [
+        alt.Tooltip("wbs:N", title="WBS"),
+        alt.Tooltip("name:N", title="Task"),
+        alt.Tooltip("start:T", title="Start", format=_DATE_FMT),
+        alt.Tooltip("finish:T", title="Finish", format=_DATE_FMT),
+        alt.Tooltip("baseline_start:T", title="Baseline start", format=_DATE_FMT),
+        alt.Tooltip("baseline_finish:T", title="Baseline finish", format=_DATE_FMT),
+        alt.Tooltip("pct:Q", title="% complete"),
+        alt.Tooltip("float_days:Q", title="Total float (days)"),
+    ]
+    base = alt.Chart(d).encode(y=y)
+
+    baseline = (
+        base.transform_filter("datum.kind != 'milestone' && isValid(datum.baseline_start)")
+        .transform_calculate(legend="'Baseline'")
+        .mark_bar(height={"band": 0.22}, yOffset=6)
+        .encode(x=alt.X("baseline_start:T", axis=x_axis), x2="baseline_finish:T", color=colour)
+    )
+    bars = (
+        base.transform_filter("datum.kind == 'task'")
+        .mark_bar(height={"band": 0.5}, yOffset=-2, cornerRadius=2)
+        .encode(x=alt.X("start:T", axis=x_axis), x2="finish:T", color=colour, tooltip=tooltip)
+    )
+    if selectable:
+        pick = alt.selection_point(name="pick", fields=["task_id"], on="click", empty=False)
+        bars = bars.add_params(pick)
+    progress = (
+        base.transform_filter("datum.kind == 'task' && datum.pct > 0")
+        .transform_calculate(legend="'Done (% complete)'")
+        .mark_bar(height={"band": 0.16}, yOffset=-2, opacity=0.9)
+        .encode(x="start:T", x2="progress_end:T", color=colour, tooltip=tooltip)
+    )
+    summary = (
+        base.transform_filter("datum.kind == 'summary'")
+        .mark_bar(height={"band": 0.22}, yOffset=-3)
+        .encode(x="start:T", x2="finish:T", color=colour, tooltip=tooltip)
+    )
+    ends = base.transform_filter("datum.kind == 'summary'").transform_fold(
+        ["start", "finish"], as_=["end", "when"]
+    )
+    brackets = ends.mark_point(
+        shape="triangle-down", filled=True, size=45, yOffset=1, color=GANTT_COLOURS["Summary"]
+    ).encode(x="when:T")
+    milestones = (
+        base.transform_filter("datum.kind == 'milestone'")
+        .mark_point(shape="diamond", filled=True, size=150, stroke="#000", strokeWidth=0.7)
+        .encode(x="start:T", color=colour, tooltip=tooltip)
+    )
+    outline = (
+        base.transform_filter("datum.chain")
+        .mark_bar(height={"band": 0.8}, fill=None, stroke="#000", strokeWidth=2, strokeDash=[3, 2])
+        .encode(x="start:T", x2="finish:T")
+    )
+    layers: list[alt.Chart] = []
+    paths = _link_paths(rows, links)
+    if not paths.empty:
+        layers.append(
+            alt.Chart(paths)
+            .mark_line(strokeWidth=0.8, opacity=0.55, interpolate="linear")
+            .encode(
+                x="x:T",
+                y=alt.Y("label:N", sort=order),
+                detail="link:N",
+                order="step:Q",
+                color=alt.condition("datum.critical", alt.value("#D55E00"), alt.value("#7F7F7F")),
+            )
+        )
+    layers += [baseline, summary, brackets, bars, progress, milestones, outline]
+    if status_date is not None and not pd.isna(pd.Timestamp(status_date)):
+        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
+        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
+        rule = alt.Chart(sd).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5)
+        layers.append(rule.encode(x="date:T"))
+        layers.append(
+            alt.Chart(sd)
+            .mark_text(align="center", dy=12, fontWeight="bold", fontSize=11)
+            .encode(x="date:T", y=alt.value(height), text="text:N")
+        )
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    if title:
+        chart = chart.properties(title=title)
+    return chart

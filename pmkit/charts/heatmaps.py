@@ -1,0 +1,141 @@
+"""Grids of the PM lens: the probability x impact matrix and resource load against capacity.
+
+Pure drawing: scores, zones and loads come from :mod:`pmkit.risk` and
+:mod:`pmkit.schedule.leveling`. Threats and opportunities get separate matrices with separate
+palettes (orange = loss, blue = gain) *and* titles, so the kind never hangs on colour alone.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = ["ZONE_COLOURS", "resource_load_chart", "risk_heatmap_chart"]
+
+ZONE_COLOURS: dict[str, dict[str, str]] = {
+    "threat": {"low": "#FBE3D1", "medium": "#F3A66B", "high": "#D55E00"},
+    "opportunity": {"low": "#DCEBF7", "medium": "#80B6DD", "high": "#0072B2"},
+}
+_TITLES = {"threat": "Threats", "opportunity": "Opportunities"}
+_PROB_TITLE = "Probability (1 = rare … 5 = almost certain)"
+_IMPACT_TITLE = "Impact (1 = negligible … 5 = severe)"
+
+
+def _one_matrix(grid: pd.DataFrame, kind: str, cell: int) -> alt.LayerChart:
+    count_col = "threats" if kind == "threat" else "opportunities"
+    d = grid[
+        ["probability_score", "impact_score", "probability_label", "impact_label", "score", "zone"]
+    ].copy()
+    d["n"] = grid[count_col].astype(int)
+    d["shown"] = np.where(d["n"] > 0, d["n"].astype(str), "")
+    colours = ZONE_COLOURS[kind]
+    noun = kind.capitalize()
+    d["zone_label"] = noun + ": " + d["zone"].astype(str) + " zone"
+    domain = [f"{noun}: {z} zone" for z in colours]
+    base = alt.Chart(d).encode(
+        x=alt.X("impact_score:O", title=_IMPACT_TITLE, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probability_score:O", title=_PROB_TITLE, sort="descending"),
+    )
+    tooltip = [
+        alt.Tooltip("probability_label:N", title="Probability"),
+        alt.Tooltip("impact_label:N", title="Impact"),
+        alt.Tooltip("score:Q", title="Score (P x I)"),
+        alt.Tooltip("n:Q", title=_TITLES[kind]),
+    ]
+    rect = base.mark_rect(stroke="#fff", strokeWidth=2).encode(
+        color=alt.Color(
+            "zone_label:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=list(colours.values())),
+            legend=alt.Legend(orient="bottom", direction="vertical"),
+        ),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(fontSize=15, fontWeight="bold").encode(
+        text="shown:N",
+        color=alt.condition("datum.zone == 'high'", alt.value("#fff"), alt.value("#000")),
+        tooltip=tooltip,
+    )
+    return alt.layer(rect, text).properties(
+        width=5 * cell, height=5 * cell, title=f"{_TITLES[kind]} (count per cell)"
+    )
+
+
+def risk_heatmap_chart(grid: pd.DataFrame, *, cell: int = 44) -> alt.HConcatChart:
+    """Two 5x5 matrices side by side, threats then opportunities, each cell showing its count.
+
+    Parameters
+    ----------
+    grid
+        :func:`pmkit.risk.heatmap_grid` output: 25 rows of ``probability_score,
+        impact_score, probability_label, impact_label, score, zone, threats, opportunities``.
+    """
+    return alt.hconcat(
+        _one_matrix(grid, "threat", cell), _one_matrix(grid, "opportunity", cell), spacing=40
+    ).resolve_scale(color="independent")
+
+
+def resource_load_chart(
+    load: pd.DataFrame,
+    *,
+    title: str = "",
+    width: int = 620,
+    height: int = 220,
+) -> alt.LayerChart:
+    """Weekly load as bars against capacity as a step line; over-allocated weeks marked.
+
+    Parameters
+    ----------
+    load
+        One row per week: ``week`` (date the week starts), ``load_hours``, ``capacity_hours``
+        and ``over`` (bool, load above capacity; computed from the two columns when absent).
+    """
+    d = load[["week", "load_hours", "capacity_hours"]].copy()
+    d["week"] = pd.to_datetime(d["week"])
+    over = load["over"] if "over" in load else load["load_hours"] > load["capacity_hours"] + 1e-9
+    d["status"] = np.where(over.to_numpy(dtype=bool), "Over-allocated", "Within capacity")
+    d["excess"] = (d["load_hours"] - d["capacity_hours"]).clip(lower=0).round(1)
+    tooltip = [
+        alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
+        alt.Tooltip("load_hours:Q", title="Load (h)", format=",.0f"),
+        alt.Tooltip("capacity_hours:Q", title="Capacity (h)", format=",.0f"),
+        alt.Tooltip("excess:Q", title="Over by (h)", format=",.0f"),
+    ]
+    d["week_end"] = d["week"] + pd.Timedelta(days=6)
+    x = alt.X("week:T", title="Week", axis=alt.Axis(format="%d %b %y", labelAngle=0))
+    bars = (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=x,
+            x2="week_end:T",
+            y=alt.Y("load_hours:Q", title="Hours per week"),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["Within capacity", "Over-allocated", "Capacity"],
+                    range=["#0072B2", "#D55E00", "#000000"],
+                ),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    marks = (
+        alt.Chart(d[d["status"] == "Over-allocated"])
+        .mark_text(text="▲", dy=-8, color="#D55E00", fontSize=11)
+        .encode(x="week:T", y="load_hours:Q", tooltip=tooltip)
+    )
+    last = d.tail(1).assign(week=lambda x: x["week_end"] + pd.Timedelta(days=1))
+    cap = (
+        alt.Chart(
+            pd.concat([d, last]).assign(status="Capacity")[["week", "capacity_hours", "status"]]
+        )
+        .mark_line(interpolate="step-after", strokeWidth=2, strokeDash=[5, 3])
+        .encode(x="week:T", y="capacity_hours:Q", color="status:N")
+    )
+    chart = alt.layer(bars, cap, marks).properties(width=width, height=height)
+    return chart.properties(title=title) if title else chart
