@@ -244,7 +244,7 @@ def gantt_chart(
             labelFontWeight=alt.ExprRef(
                 f"indexof({summaries}, datum.value) >= 0 ? 'bold' : 'normal'"
             ),
-        ),  # fmt: skip
+        ),
         scale=alt.Scale(paddingInner=0.0, paddingOuter=0.1),
     )
     x_axis = alt.Axis(format=_DATE_FMT, labelAngle=0, orient="top", grid=True, title=None)
