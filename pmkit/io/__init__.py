@@ -1,0 +1,1 @@
+"""Readers and writers of project files (Microsoft Project XML, ...)."""

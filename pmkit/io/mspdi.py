@@ -1,0 +1,689 @@
+"""Microsoft Project XML (MSPDI) reader and writer.
+
+Every read goes through defusedxml with DTDs, entities and external references forbidden, so
+an XML bomb or an external entity is refused with an :class:`~pmkit.errors.MspdiError` naming
+the file, never expanded. Units follow the MSPDI schema: durations ``PT8H0M0S`` in working
+hours, lags and slack in tenths of a working minute, ``PredecessorLink/Type`` 0=FF 1=FS 2=SF
+3=SS, ``ConstraintType`` 0..7 = ASAP ALAP MSO MFO SNET SNLT FNET FNLT.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as DET
+import numpy as np
+import pandas as pd
+from defusedxml import DefusedXmlException
+
+from pmkit.calendar import Calendar, recurring_days
+from pmkit.errors import MspdiError
+
+__all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
+
+NS = "http://schemas.microsoft.com/project"
+LINK_TYPES = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
+LINK_CODES = {v: k for k, v in LINK_TYPES.items()}
+CONSTRAINTS = ["ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT"]
+ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
+PERCENT_FORMATS = {19, 20}
+_DUR_RE = re.compile(
+    r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def _fmt_base(fmt: int | None) -> int | None:
+    """Strip the +32 "estimated" flag from a DurationFormat/LagFormat code."""
+    if fmt is None:
+        return None
+    return fmt - 32 if fmt >= 35 and fmt not in (53,) else fmt
+
+
+def parse_duration(text: str, minutes_per_day: float = 480.0) -> float:
+    """``PT8H30M0S`` -> 510.0 minutes. Raises ValueError when malformed."""
+    m = _DUR_RE.match(text.strip())
+    if not m or text.strip() in ("P", "PT", "-P"):
+        raise ValueError(text)
+    sign, y, mo, d, h, mi, s = m.groups()
+    total = (
+        float(h or 0) * 60
+        + float(mi or 0)
+        + float(s or 0) / 60
+        + float(d or 0) * minutes_per_day
+        + float(mo or 0) * minutes_per_day * 20
+        + float(y or 0) * minutes_per_day * 260
+    )
+    return -total if sign else total
+
+
+def format_duration(minutes: float) -> str:
+    """Minutes -> ``PT{h}H{m}M{s}S`` as Project writes it."""
+    sign = "-" if minutes < 0 else ""
+    secs = round(abs(float(minutes)) * 60)
+    h, rem = divmod(secs, 3600)
+    m, s = divmod(rem, 60)
+    return f"{sign}PT{h}H{m}M{s}S"
+
+
+def _fmt_date(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class MspdiProject:
+    """What an MSPDI file holds, as pmkit tables.
+
+    ``tasks`` has one row per task (UID 0, the project summary, included) with pmkit columns
+    (uid, name, duration_min, elapsed, is_summary, is_milestone, parent_uid, constraint_type,
+    constraint_date, calendar_id, manual, percent_complete, actual_start/finish, ...) and
+    Project's stored results prefixed ``ms_`` (ms_early_start ... ms_free_slack_min).
+    """
+
+    path: str
+    props: dict[str, Any]
+    tasks: pd.DataFrame
+    links: pd.DataFrame
+    calendars: dict[str, Calendar]
+    calendar_table: pd.DataFrame
+    resources: pd.DataFrame
+    assignments: pd.DataFrame
+    baselines: pd.DataFrame
+    raw_tasks: list[dict[str, str]] = field(default_factory=list, repr=False)
+
+    @property
+    def calendar(self) -> Calendar:
+        """The project calendar (``CalendarUID`` of the project), Standard if absent."""
+        uid = str(self.props.get("CalendarUID", ""))
+        if uid in self.calendars:
+            return self.calendars[uid]
+        return next(iter(self.calendars.values())) if self.calendars else Calendar.standard()
+
+    @property
+    def project_start(self) -> pd.Timestamp:
+        """``StartDate`` of the project."""
+        return pd.Timestamp(self.props.get("StartDate"))
+
+    @property
+    def minutes_per_day(self) -> float:
+        """``MinutesPerDay`` (480 when absent)."""
+        return float(self.props.get("MinutesPerDay") or 480)
+
+    @property
+    def schedule_from_start(self) -> bool:
+        """False for projects scheduled back from their finish date."""
+        return str(self.props.get("ScheduleFromStart", "1")) != "0"
+
+
+# ---------------------------------------------------------------------------- reading
+def _strip(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(el: ET.Element | None, name: str) -> list[ET.Element]:
+    if el is None:
+        return []
+    return [c for c in el if _strip(c.tag) == name]
+
+
+def _child(el: ET.Element | None, name: str) -> ET.Element | None:
+    if el is None:
+        return None
+    for c in el:
+        if _strip(c.tag) == name:
+            return c
+    return None
+
+
+def _text(el: ET.Element | None, name: str) -> str | None:
+    c = _child(el, name)
+    if c is None or c.text is None:
+        return None
+    return c.text.strip()
+
+
+def _flat(el: ET.Element) -> dict[str, str]:
+    """Simple (leaf) children of an element as a dict of text."""
+    return {_strip(c.tag): (c.text or "").strip() for c in el if len(c) == 0}
+
+
+class _Ctx:
+    """Carries the file name so every value error names file, element and value."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def err(self, msg: str, fld: str, value: Any, expected: str) -> MspdiError:
+        return MspdiError(msg, file=self.path, field=fld, value=value, expected=expected)
+
+    def date(self, text: str | None, fld: str) -> pd.Timestamp | None:
+        if text is None or text == "" or text.startswith("NA"):
+            return None
+        try:
+            ts = pd.Timestamp(text)
+        except (ValueError, TypeError):
+            raise self.err("malformed date", fld, text, "YYYY-MM-DDTHH:MM:SS") from None
+        if ts is pd.NaT:
+            return None
+        return ts
+
+    def dur(self, text: str | None, fld: str, mpd: float) -> float | None:
+        if text is None or text == "":
+            return None
+        try:
+            return parse_duration(text, mpd)
+        except ValueError:
+            raise self.err("malformed duration", fld, text, "ISO duration like PT8H0M0S") from None
+
+    def num(self, text: str | None, fld: str, default: float | None = None) -> float | None:
+        if text is None or text == "":
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            raise self.err("malformed number", fld, text, "a number") from None
+
+
+def _parse(path: str) -> ET.Element:
+    try:
+        tree = DET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise MspdiError(
+            f"unsafe XML refused ({type(exc).__name__}: DTDs, entities and external "
+            "references are not allowed)",
+            file=path,
+        ) from None
+    except ET.ParseError as exc:
+        raise MspdiError(f"not well-formed XML: {exc}", file=path) from None
+    except OSError as exc:
+        raise MspdiError(f"cannot read file: {exc.strerror or exc}", file=path) from None
+    root = tree.getroot()
+    if _strip(root.tag) != "Project":
+        raise MspdiError(
+            "not a Microsoft Project XML file",
+            file=path,
+            field="root element",
+            value=_strip(root.tag),
+            expected="Project",
+        )
+    return root
+
+
+def _periods(el: ET.Element | None) -> tuple[tuple[int, int], ...]:
+    out = []
+    for wt in _children(_child(el, "WorkingTimes"), "WorkingTime"):
+        f, t = _text(wt, "FromTime"), _text(wt, "ToTime")
+        if f is None or t is None:
+            continue
+        s = int(f[:2]) * 60 + int(f[3:5])
+        e = int(t[:2]) * 60 + int(t[3:5])
+        if e == 0 or e < s:
+            e = 1440 if e == 0 else e
+        if e > s:
+            out.append((s, e))
+    return tuple(sorted(out))
+
+
+def _day(ts: pd.Timestamp) -> int:
+    return int(np.datetime64(ts.date(), "D").astype(np.int64))
+
+
+def _read_calendars(root: ET.Element, ctx: _Ctx) -> tuple[dict[str, Calendar], pd.DataFrame]:
+    cals: dict[str, Calendar] = {}
+    bases: dict[str, str] = {}
+    rows = []
+    for c in _children(_child(root, "Calendars"), "Calendar"):
+        uid = _text(c, "UID") or ""
+        cal = Calendar(name=_text(c, "Name") or f"Calendar {uid}", uid=uid)
+        base = _text(c, "BaseCalendarUID") or "-1"
+        if base not in ("-1", "", uid):
+            bases[uid] = base
+        rows.append(
+            {
+                "calendar_id": uid,
+                "name": cal.name,
+                "is_base": _text(c, "IsBaseCalendar") == "1",
+                "base_calendar_id": None if base in ("-1", "") else base,
+            }
+        )
+        has_new_exc = _child(c, "Exceptions") is not None
+        for wd in _children(_child(c, "WeekDays"), "WeekDay"):
+            dtype = int(ctx.num(_text(wd, "DayType"), "WeekDay/DayType", 0) or 0)
+            working = _text(wd, "DayWorking") == "1"
+            per = _periods(wd) if working else ()
+            if dtype == 0:
+                if has_new_exc:
+                    continue
+                tp = _child(wd, "TimePeriod")
+                f = ctx.date(_text(tp, "FromDate"), "TimePeriod/FromDate")
+                t = ctx.date(_text(tp, "ToDate"), "TimePeriod/ToDate")
+                if f is not None and t is not None:
+                    cal.add_exception(f, t, per)
+            else:
+                cal.week[(dtype + 5) % 7] = per  # 1 = Sunday -> 6, 2 = Monday -> 0
+        for ex in _children(_child(c, "Exceptions"), "Exception"):
+            _read_exception(cal, ex, ctx)
+        for ww in _children(_child(c, "WorkWeeks"), "WorkWeek"):
+            tp = _child(ww, "TimePeriod")
+            f = ctx.date(_text(tp, "FromDate"), "WorkWeek/FromDate")
+            t = ctx.date(_text(tp, "ToDate"), "WorkWeek/ToDate")
+            week = {}
+            for wd in _children(_child(ww, "WeekDays"), "WeekDay"):
+                dtype = int(ctx.num(_text(wd, "DayType"), "WeekDay/DayType", 0) or 0)
+                if dtype:
+                    per = _periods(wd) if _text(wd, "DayWorking") == "1" else ()
+                    week[(dtype + 5) % 7] = per
+            if f is not None and t is not None:
+                cal.work_weeks.append(_mk_ww(f, t, week))
+        cals[uid] = cal
+    for uid, base in bases.items():
+        if base in cals:
+            cals[uid].base = cals[base]
+    return cals, pd.DataFrame(rows, columns=["calendar_id", "name", "is_base", "base_calendar_id"])
+
+
+def _mk_ww(f: pd.Timestamp, t: pd.Timestamp, week: dict[int, Any]) -> Any:
+    from pmkit.calendar import WorkWeek
+
+    return WorkWeek(_day(f), _day(t), week)
+
+
+_MS_WEEKDAY_BITS = [(2, 0), (4, 1), (8, 2), (16, 3), (32, 4), (64, 5), (1, 6)]
+
+
+def _read_exception(cal: Calendar, ex: ET.Element, ctx: _Ctx) -> None:
+    tp = _child(ex, "TimePeriod")
+    f = ctx.date(_text(tp, "FromDate"), "Exception/FromDate")
+    t = ctx.date(_text(tp, "ToDate"), "Exception/ToDate")
+    if f is None or t is None:
+        return
+    per = _periods(ex) if _text(ex, "DayWorking") == "1" else ()
+    name = _text(ex, "Name") or ""
+    kind = int(ctx.num(_text(ex, "Type"), "Exception/Type", 1) or 1)
+    occ = int(ctx.num(_text(ex, "Occurrences"), "Exception/Occurrences", 0) or 0) or None
+    period = int(ctx.num(_text(ex, "Period"), "Exception/Period", 1) or 1)
+    if kind == 1 and (occ is None or occ <= 1 or period == 1):
+        cal.add_exception(f, t, per, name)
+        return
+    kw: dict[str, Any] = {"period": period}
+    mi = _text(ex, "MonthItem")
+    mp = _text(ex, "MonthPosition")
+    if kind in (1, 7):
+        days = recurring_days("daily", f, t, occ, **kw)
+    elif kind == 6:
+        bits = int(_text(ex, "DaysOfWeek") or 0)
+        wds = [wd for b, wd in _MS_WEEKDAY_BITS if bits & b]
+        days = recurring_days("weekly", f, t, occ, weekdays=wds, **kw)
+    elif kind in (4, 2):  # monthly / yearly on a day of the month
+        md = int(_text(ex, "MonthDay") or f.day)
+        month = int(_text(ex, "Month") or (f.month - 1)) + 1
+        days = recurring_days(
+            "monthly" if kind == 4 else "yearly", f, t, occ, month_day=md, month=month, **kw
+        )
+    elif kind in (5, 3):  # monthly / yearly on the n-th weekday
+        item = int(mi or 3)  # 3 = Sunday .. 9 = Saturday
+        weekday = (item - 3 + 6) % 7
+        month = int(_text(ex, "Month") or (f.month - 1)) + 1
+        days = recurring_days(
+            "monthly" if kind == 5 else "yearly",
+            f,
+            t,
+            occ,
+            month_item=int(mp or 0) + 1,
+            month_weekday=weekday,
+            month=month,
+            **kw,
+        )
+    else:
+        cal.add_exception(f, t, per, name)
+        return
+    cal.add_exception_days(days, per, name)
+
+
+def _outline_parents(levels: list[int], uids: list[Any]) -> list[Any]:
+    stack: list[tuple[int, Any]] = []
+    parents = []
+    for lvl, uid in zip(levels, uids, strict=True):
+        while stack and stack[-1][0] >= lvl:
+            stack.pop()
+        parents.append(stack[-1][1] if stack else None)
+        stack.append((lvl, uid))
+    return parents
+
+
+def read_mspdi(path: str | Path) -> MspdiProject:
+    """Read an MSPDI file into pmkit tables (see :class:`MspdiProject`)."""
+    p = str(path)
+    ctx = _Ctx(p)
+    root = _parse(p)
+    props = _flat(root)
+    mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
+    cals, cal_table = _read_calendars(root, ctx)
+    rows: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    baselines: list[dict[str, Any]] = []
+    raw: list[dict[str, str]] = []
+    for t in _children(_child(root, "Tasks"), "Task"):
+        f = _flat(t)
+        uid_txt = f.get("UID")
+        if uid_txt is None or not re.fullmatch(r"-?\d+", uid_txt):
+            raise ctx.err("task without a valid UID", "Task/UID", uid_txt, "an integer")
+        uid = int(uid_txt)
+        raw.append(f)
+        if f.get("IsNull") == "1":
+            continue
+        fmt = _fmt_base(int(f["DurationFormat"])) if f.get("DurationFormat", "").isdigit() else None
+        dur = ctx.dur(f.get("Duration"), f"Task {uid}/Duration", mpd)
+        ct = int(ctx.num(f.get("ConstraintType"), f"Task {uid}/ConstraintType", 0) or 0)
+        if not 0 <= ct <= 7:
+            raise ctx.err("unknown constraint type", f"Task {uid}/ConstraintType", ct, "0..7")
+
+        def d(name: str, f: dict[str, str] = f, uid: int = uid) -> pd.Timestamp | None:
+            return ctx.date(f.get(name), f"Task {uid}/{name}")
+
+        def sl(name: str, f: dict[str, str] = f, uid: int = uid) -> float | None:
+            v = ctx.num(f.get(name), f"Task {uid}/{name}")
+            return None if v is None else v / 10.0
+
+        cal_uid = f.get("CalendarUID")
+        rows.append(
+            {
+                "uid": uid,
+                "id": int(f["ID"]) if f.get("ID", "").lstrip("-").isdigit() else None,
+                "name": f.get("Name", ""),
+                "wbs": f.get("WBS"),
+                "outline_number": f.get("OutlineNumber"),
+                "outline_level": int(f.get("OutlineLevel") or (0 if uid == 0 else 1)),
+                "duration_min": dur if dur is not None else 0.0,
+                "duration_format": fmt,
+                "elapsed": fmt in ELAPSED_FORMATS,
+                "is_summary": f.get("Summary") == "1",
+                "is_milestone": f.get("Milestone") == "1",
+                "manual": f.get("Manual") == "1",
+                "active": f.get("Active", "1") != "0",
+                "constraint_type": CONSTRAINTS[ct],
+                "constraint_date": d("ConstraintDate"),
+                "calendar_id": None if cal_uid in (None, "", "-1") else cal_uid,
+                "percent_complete": ctx.num(
+                    f.get("PercentComplete"), f"Task {uid}/PercentComplete", 0.0
+                ),
+                "actual_start": d("ActualStart"),
+                "actual_finish": d("ActualFinish"),
+                "actual_duration_min": ctx.dur(
+                    f.get("ActualDuration"), f"Task {uid}/ActualDuration", mpd
+                ),
+                "remaining_duration_min": ctx.dur(
+                    f.get("RemainingDuration"), f"Task {uid}/RemainingDuration", mpd
+                ),
+                "manual_start": d("ManualStart") if f.get("Manual") == "1" else None,
+                "manual_finish": d("ManualFinish") if f.get("Manual") == "1" else None,
+                "work_min": ctx.dur(f.get("Work"), f"Task {uid}/Work", mpd),
+                "resume": d("Resume"),
+                "stop": d("Stop"),
+                "task_type": int(f.get("Type") or 0),
+                "ms_start": d("Start"),
+                "ms_finish": d("Finish"),
+                "ms_early_start": d("EarlyStart"),
+                "ms_early_finish": d("EarlyFinish"),
+                "ms_late_start": d("LateStart"),
+                "ms_late_finish": d("LateFinish"),
+                "ms_total_slack_min": sl("TotalSlack"),
+                "ms_free_slack_min": sl("FreeSlack"),
+                "ms_critical": f.get("Critical") == "1" if "Critical" in f else None,
+            }
+        )
+        for pl in _children(t, "PredecessorLink"):
+            pu = _text(pl, "PredecessorUID")
+            if pu is None or not re.fullmatch(r"-?\d+", pu):
+                raise ctx.err(
+                    "link without a valid predecessor",
+                    f"Task {uid}/PredecessorLink",
+                    pu,
+                    "a task UID",
+                )
+            ltype = int(ctx.num(_text(pl, "Type"), f"Task {uid}/PredecessorLink/Type", 1) or 0)
+            if ltype not in LINK_TYPES:
+                raise ctx.err(
+                    "unknown link type", f"Task {uid}/PredecessorLink/Type", ltype, "0..3"
+                )
+            lag = ctx.num(_text(pl, "LinkLag"), f"Task {uid}/PredecessorLink/LinkLag", 0.0) or 0.0
+            lf_txt = _text(pl, "LagFormat")
+            lf = _fmt_base(int(lf_txt)) if lf_txt and lf_txt.isdigit() else 7
+            links.append(
+                {
+                    "pred_uid": int(pu),
+                    "succ_uid": uid,
+                    "type": LINK_TYPES[ltype],
+                    "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
+                    "lag_elapsed": lf in ELAPSED_FORMATS,
+                    "lag_percent": lag / 10.0 if lf in PERCENT_FORMATS else 0.0,
+                    "lag_format": lf,
+                    "cross_project": _text(pl, "CrossProject") == "1",
+                }
+            )
+        for b in _children(t, "Baseline"):
+            bf = _flat(b)
+            baselines.append(
+                {
+                    "uid": uid,
+                    "number": int(bf.get("Number") or 0),
+                    "start": ctx.date(bf.get("Start"), f"Task {uid}/Baseline/Start"),
+                    "finish": ctx.date(bf.get("Finish"), f"Task {uid}/Baseline/Finish"),
+                    "duration_min": ctx.dur(
+                        bf.get("Duration"), f"Task {uid}/Baseline/Duration", mpd
+                    ),
+                    "work_min": ctx.dur(bf.get("Work"), f"Task {uid}/Baseline/Work", mpd),
+                    "cost": ctx.num(bf.get("Cost"), f"Task {uid}/Baseline/Cost"),
+                }
+            )
+    tasks = pd.DataFrame(rows)
+    if len(tasks):
+        order = tasks.sort_values("id", kind="stable") if tasks["id"].notna().all() else tasks
+        parents = _outline_parents(order["outline_level"].tolist(), order["uid"].tolist())
+        par = dict(zip(order["uid"], parents, strict=True))
+        tasks["parent_uid"] = [None if u == 0 else par.get(u) for u in tasks["uid"]]
+        tasks.loc[tasks["parent_uid"].isna() & (tasks["uid"] != 0), "parent_uid"] = (
+            0 if (tasks["uid"] == 0).any() else None
+        )
+    link_df = pd.DataFrame(
+        links,
+        columns=[
+            "pred_uid",
+            "succ_uid",
+            "type",
+            "lag_min",
+            "lag_elapsed",
+            "lag_percent",
+            "lag_format",
+            "cross_project",
+        ],
+    )
+    resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
+    assignments = pd.DataFrame(
+        [_flat(a) for a in _children(_child(root, "Assignments"), "Assignment")]
+    )
+    return MspdiProject(
+        path=p,
+        props=props,
+        tasks=tasks,
+        links=link_df,
+        calendars=cals,
+        calendar_table=cal_table,
+        resources=resources,
+        assignments=assignments,
+        baselines=pd.DataFrame(
+            baselines,
+            columns=["uid", "number", "start", "finish", "duration_min", "work_min", "cost"],
+        ),
+        raw_tasks=raw,
+    )
+
+
+# ---------------------------------------------------------------------------- writing
+def _sub(parent: ET.Element, tag: str, text: Any) -> ET.Element:
+    el = ET.SubElement(parent, tag)
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _write_calendar(parent: ET.Element, uid: str, cal: Calendar, uids: dict[int, str]) -> None:
+    c = _sub(parent, "Calendar", None)
+    _sub(c, "UID", uid)
+    _sub(c, "Name", cal.name)
+    _sub(c, "IsBaseCalendar", 0 if cal.base is not None else 1)
+    _sub(c, "BaseCalendarUID", uids.get(id(cal.base), "-1") if cal.base is not None else -1)
+    wds = _sub(c, "WeekDays", None)
+    for wd in range(7):
+        if wd not in cal.week:
+            continue
+        per = cal.week[wd]
+        w = _sub(wds, "WeekDay", None)
+        _sub(w, "DayType", (wd + 1) % 7 + 1)
+        _sub(w, "DayWorking", 1 if per else 0)
+        if per:
+            wts = _sub(w, "WorkingTimes", None)
+            for s, e in per:
+                wt = _sub(wts, "WorkingTime", None)
+                _sub(wt, "FromTime", f"{s // 60:02d}:{s % 60:02d}:00")
+                _sub(wt, "ToTime", f"{(e // 60) % 24:02d}:{e % 60:02d}:00")
+    if cal.exceptions:
+        exs = _sub(c, "Exceptions", None)
+        for ex in cal.exceptions:
+            e = _sub(exs, "Exception", None)
+            tp = _sub(e, "TimePeriod", None)
+            _sub(tp, "FromDate", f"{np.datetime64(ex.start, 'D')}T00:00:00")
+            _sub(tp, "ToDate", f"{np.datetime64(ex.end, 'D')}T23:59:00")
+            _sub(e, "Occurrences", 1)
+            _sub(e, "Name", ex.name)
+            _sub(e, "Type", 1)
+            _sub(e, "DayWorking", 1 if ex.periods else 0)
+            if ex.periods:
+                wts = _sub(e, "WorkingTimes", None)
+                for s, en in ex.periods:
+                    wt = _sub(wts, "WorkingTime", None)
+                    _sub(wt, "FromTime", f"{s // 60:02d}:{s % 60:02d}:00")
+                    _sub(wt, "ToTime", f"{(en // 60) % 24:02d}:{en % 60:02d}:00")
+
+
+def write_mspdi(project: MspdiProject, path: str | Path) -> None:
+    """Write ``project`` as MSPDI: properties, calendars, tasks with links and constraints,
+    stored schedule results (``ms_*`` columns, or pmkit's own if present), resources and
+    assignments (their simple fields)."""
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}Project")
+    props = dict(project.props)
+    for k in (
+        "Name",
+        "Title",
+        "ScheduleFromStart",
+        "StartDate",
+        "FinishDate",
+        "CalendarUID",
+        "MinutesPerDay",
+        "MinutesPerWeek",
+        "DaysPerMonth",
+        "DefaultStartTime",
+        "DefaultFinishTime",
+        "CurrentDate",
+        "StatusDate",
+    ):
+        if props.get(k) not in (None, ""):
+            _sub(root, k, props[k])
+    cals = _sub(root, "Calendars", None)
+    uids = {id(c): str(u) for u, c in project.calendars.items()}
+    for uid, cal in project.calendars.items():
+        _write_calendar(cals, str(uid), cal, uids)
+    tasks_el = _sub(root, "Tasks", None)
+    preds: dict[Any, list[dict[str, Any]]] = {}
+    for lk in project.links.to_dict("records"):
+        preds.setdefault(lk["succ_uid"], []).append(lk)
+    mpd = project.minutes_per_day
+    for t in project.tasks.to_dict("records"):
+        te = _sub(tasks_el, "Task", None)
+        _sub(te, "UID", t["uid"])
+        if t.get("id") is not None and not pd.isna(t.get("id")):
+            _sub(te, "ID", int(t["id"]))
+        _sub(te, "Name", t.get("name") or "")
+        for col, tag in (("wbs", "WBS"), ("outline_number", "OutlineNumber")):
+            if t.get(col) not in (None, "") and not pd.isna(t.get(col)):
+                _sub(te, tag, t[col])
+        _sub(te, "OutlineLevel", int(t.get("outline_level") or 0))
+        _sub(te, "Manual", 1 if t.get("manual") else 0)
+        for col, tag in (("ms_start", "Start"), ("ms_finish", "Finish")):
+            v = _fmt_date(t.get(col))
+            if v:
+                _sub(te, tag, v)
+        _sub(te, "Duration", format_duration(float(t.get("duration_min") or 0)))
+        fmt = t.get("duration_format")
+        if fmt is None or pd.isna(fmt):
+            fmt = 8 if t.get("elapsed") else 7
+        _sub(te, "DurationFormat", int(fmt))
+        _sub(te, "Milestone", 1 if t.get("is_milestone") else 0)
+        _sub(te, "Summary", 1 if t.get("is_summary") else 0)
+        if t.get("ms_critical") is not None and not pd.isna(t.get("ms_critical")):
+            _sub(te, "Critical", 1 if t["ms_critical"] else 0)
+        for col, tag in (
+            ("ms_early_start", "EarlyStart"),
+            ("ms_early_finish", "EarlyFinish"),
+            ("ms_late_start", "LateStart"),
+            ("ms_late_finish", "LateFinish"),
+        ):
+            v = _fmt_date(t.get(col))
+            if v:
+                _sub(te, tag, v)
+        for col, tag in (("ms_free_slack_min", "FreeSlack"), ("ms_total_slack_min", "TotalSlack")):
+            v = t.get(col)
+            if v is not None and not pd.isna(v):
+                _sub(te, tag, round(float(v) * 10))
+        _sub(te, "PercentComplete", int(round(float(t.get("percent_complete") or 0))))
+        for col, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
+            v = _fmt_date(t.get(col))
+            if v:
+                _sub(te, tag, v)
+        _sub(te, "ConstraintType", CONSTRAINTS.index(t.get("constraint_type") or "ASAP"))
+        v = _fmt_date(t.get("constraint_date"))
+        if v:
+            _sub(te, "ConstraintDate", v)
+        cal_id = t.get("calendar_id")
+        _sub(te, "CalendarUID", -1 if cal_id is None or pd.isna(cal_id) else cal_id)
+        if t.get("manual"):
+            for col, tag in (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")):
+                v = _fmt_date(t.get(col))
+                if v:
+                    _sub(te, tag, v)
+        for lk in preds.get(t["uid"], []):
+            pl = _sub(te, "PredecessorLink", None)
+            _sub(pl, "PredecessorUID", lk["pred_uid"])
+            _sub(pl, "Type", LINK_CODES[lk["type"]])
+            pct = float(lk.get("lag_percent") or 0)
+            if pct:
+                _sub(pl, "LinkLag", round(pct * 10))
+                _sub(pl, "LagFormat", 20 if lk.get("lag_elapsed") else 19)
+            else:
+                _sub(pl, "LinkLag", round(float(lk.get("lag_min") or 0) * 10))
+                lf = lk.get("lag_format")
+                if lf is None or pd.isna(lf):
+                    lf = 8 if lk.get("lag_elapsed") else 7
+                _sub(pl, "LagFormat", int(lf))
+    del mpd
+    for tag, df, item in (
+        ("Resources", project.resources, "Resource"),
+        ("Assignments", project.assignments, "Assignment"),
+    ):
+        if df is not None and len(df):
+            parent = _sub(root, tag, None)
+            for rec in df.to_dict("records"):
+                el = _sub(parent, item, None)
+                for k, v in rec.items():
+                    if v is not None and not (isinstance(v, float) and np.isnan(v)):
+                        _sub(el, str(k), v)
+    ET.indent(root, space="  ")
+    data = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    Path(path).write_bytes(data)

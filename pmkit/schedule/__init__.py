@@ -1,0 +1,131 @@
+"""Scheduling: CPM reproducing Microsoft Project, and the ``pmkit schedule`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import numpy as np
+import pandas as pd
+
+from pmkit.errors import PmkitError
+from pmkit.schedule.cpm import CONSTRAINT_TYPES, LINK_TYPES, Schedule, schedule_network
+
+if TYPE_CHECKING:
+    from pmkit.io.mspdi import MspdiProject
+
+__all__ = [
+    "CONSTRAINT_TYPES",
+    "CSV_COLUMNS",
+    "LINK_TYPES",
+    "Schedule",
+    "cli_schedule",
+    "schedule_mspdi",
+    "schedule_network",
+]
+
+CSV_COLUMNS = [
+    "uid",
+    "name",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack_min",
+    "free_slack_min",
+    "critical",
+]
+
+
+def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
+    """Recompute an MSPDI project from its inputs (durations, links, calendars,
+    constraints, manual dates, actuals); Project's stored results are not used."""
+    t = project.tasks
+    t = t[t["uid"] != 0] if len(t) else t
+    t = t[t["active"]] if "active" in t.columns and len(t) else t
+    crit_limit = float(project.props.get("CriticalSlackLimit") or 0) * project.minutes_per_day
+    if len(t):
+        t = t.copy()
+        t["parent_uid"] = t["parent_uid"].where(t["parent_uid"] != 0, None)
+        known = set(t["uid"])
+        lk = project.links[
+            project.links["pred_uid"].isin(known) & project.links["succ_uid"].isin(known)
+        ]
+        unknown = project.links[~project.links["pred_uid"].isin(set(project.tasks["uid"]))]
+        if len(unknown) and not unknown["cross_project"].any():
+            from pmkit.errors import ScheduleError
+
+            r = unknown.iloc[0]
+            raise ScheduleError(
+                f"task {r['succ_uid']} has an unknown predecessor",
+                file=project.path,
+                field="PredecessorLink/PredecessorUID",
+                value=int(r["pred_uid"]),
+            )
+    else:
+        lk = project.links
+    return schedule_network(
+        t,
+        lk,
+        calendar=project.calendar,
+        project_start=project.project_start,
+        calendars=project.calendars,
+        critical_slack_min=crit_limit,
+        **kwargs,
+    )
+
+
+def _fmt(ts: Any) -> str:
+    if ts is None or pd.isna(ts):
+        return ""
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_table(sched: Schedule) -> pd.DataFrame:
+    """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
+    t = sched.tasks
+    out = pd.DataFrame(
+        {
+            "uid": t["uid"],
+            "name": t["name"],
+            "early_start": [_fmt(x) for x in t["early_start"]],
+            "early_finish": [_fmt(x) for x in t["early_finish"]],
+            "late_start": [_fmt(x) for x in t["late_start"]],
+            "late_finish": [_fmt(x) for x in t["late_finish"]],
+            "total_slack_min": np.rint(t["total_slack_min"].to_numpy()).astype(np.int64),
+            "free_slack_min": np.rint(t["free_slack_min"].to_numpy()).astype(np.int64),
+            "critical": t["critical"].astype(bool),
+        }
+    )
+    return out[CSV_COLUMNS]
+
+
+def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+    """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
+    pmkit error (message on stderr, no traceback)."""
+    stream = out or sys.stdout
+    try:
+        from pmkit.io.mspdi import read_mspdi
+
+        if not Path(path).exists():
+            raise PmkitError("file not found", file=path)
+        sched = schedule_mspdi(read_mspdi(path))
+        table = schedule_table(sched)
+        if fmt == "csv":
+            table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
+            table.to_csv(stream, index=False, lineterminator="\n")
+        elif fmt == "table":
+            with pd.option_context(
+                "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
+            ):
+                stream.write(table.to_string(index=False) + "\n")
+            stream.write(f"project finish: {_fmt(sched.finish)}\n")
+        else:
+            raise PmkitError(
+                "unknown output format", field="--format", value=fmt, expected="csv or table"
+            )
+    except PmkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
