@@ -1,0 +1,58 @@
+"""Excel workbooks go through the same validation door as CSV folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _portfolio_factory import write_valid
+from openpyxl import load_workbook as open_book
+
+from pmkit.errors import PmkitError, PortfolioValidationError
+from pmkit.io.csv_folder import load_portfolio
+from pmkit.io.excel import load_workbook, validate_workbook, write_workbook
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> tuple[Path, Path]:
+    folder = write_valid(tmp_path / "pf")
+    return folder, write_workbook(load_portfolio(folder), tmp_path / "pf" / "portfolio.xlsx")
+
+
+def test_round_trip_gives_equal_tables(book: tuple[Path, Path]) -> None:
+    folder, xlsx = book
+    a, b = load_portfolio(folder), load_workbook(xlsx)
+    for name in ["projects", "tasks", "links", "risks", "snapshots"]:
+        pd.testing.assert_frame_equal(
+            getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
+        )
+
+
+def test_bad_cell_names_workbook_sheet_row_and_field(book: tuple[Path, Path]) -> None:
+    _, xlsx = book
+    wb = open_book(xlsx)
+    ws = wb["tasks"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=3, column=header.index("percent_complete") + 1, value=140)
+    wb.save(xlsx)
+    report = validate_workbook(xlsx)
+    assert not report.ok
+    hit = [i for i in report.errors if i.field == "percent_complete"]
+    assert hit, report
+    assert hit[0].file == "portfolio.xlsx[tasks]" and hit[0].line == 3
+    with pytest.raises(PortfolioValidationError):
+        load_workbook(xlsx)
+
+
+def test_missing_sheet_and_not_a_workbook(book: tuple[Path, Path], tmp_path: Path) -> None:
+    _, xlsx = book
+    wb = open_book(xlsx)
+    del wb["links"]
+    wb.save(xlsx)
+    msgs = [i.message for i in validate_workbook(xlsx).issues if "links" in str(i.expected)]
+    assert msgs and "missing" in msgs[0]
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a zip")
+    with pytest.raises(PmkitError, match=r"fake\.xlsx"):
+        validate_workbook(fake)
