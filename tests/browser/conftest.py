@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -31,7 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CHART_SELECTOR = ".vega-embed svg .mark-rect, .vega-embed svg path, .vega-embed canvas"
+# Time to first chart per dashboard, measured in every browser test and printed at the end of
+# the run (a measurement, never an assertion: see BROWSER-TESTS.md).
+FIRST_CHART: dict[str, list[float]] = {}
 
 
 def _free_port() -> int:
@@ -131,7 +134,8 @@ class Dashboard:
         """No traceback, no stderr output, no console error on the page."""
         page = self.page
         stderr = page.locator(  # type: ignore[attr-defined]
-            '[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type*="error"]'
+            '[data-mime-type="application/vnd.jupyter.stderr"], '
+            '.jp-RenderedText[data-mime-type*="error"]'
         ).count()
         body = self.text()
         assert "Traceback" not in body, body[:2000]
@@ -184,8 +188,20 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
         if wait_charts:
             dash.wait_charts(wait_charts)
             dash.first_chart_s = time.monotonic() - t0
+            FIRST_CHART.setdefault(notebook, []).append(dash.first_chart_s)
         return dash
 
     yield _open
     for ctx in contexts:
         ctx.close()  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not FIRST_CHART:
+        return
+    terminalreporter.section("time to first chart (cold Voila kernel, headless Chromium)")
+    for nb, times in sorted(FIRST_CHART.items()):
+        terminalreporter.write_line(
+            f"{nb:34s} median {sorted(times)[len(times) // 2]:5.1f} s  "
+            f"min {min(times):5.1f} s  max {max(times):5.1f} s  (n={len(times)})"
+        )
