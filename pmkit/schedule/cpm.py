@@ -364,11 +364,13 @@ def schedule_network(
         """An early-start key expressed as the finish key it implies."""
         return np.where(pos, (k | 1) + 2 * dur - 1, k)
 
+    # A dated constraint replaces the project-start anchor (Project lets an SNET task
+    # start before the project start date), so start from the constraint alone.
     ef0 = ef_term_of_start(np.full(n, start_key, dtype=np.int64))
     snet = (ctype_a == "SNET") | (ctype_a == "MSO")
-    ef0 = np.where(snet, np.maximum(ef0, ef_term_of_start(ckey)), ef0)
+    ef0 = np.where(snet, ef_term_of_start(ckey), ef0)
     fnet = (ctype_a == "FNET") | (ctype_a == "MFO")
-    ef0 = np.where(fnet, np.maximum(ef0, ckey), ef0)
+    ef0 = np.where(fnet, ckey, ef0)
     # MSO/MFO pin the task; actuals and manual dates too
     hard = np.isin(ctype_a, ("MSO", "MFO"))
     hard_ef = np.where(ctype_a == "MSO", ef_term_of_start(ckey), ckey)
@@ -478,6 +480,9 @@ def schedule_network(
         # from-finish links constrain the predecessor's late finish
         ff = b_ff[a:b]
         cand = np.where(ff, ls_term_of_finish(cand, b_dur_p[a:b], b_pos_p[a:b], b_man_p[a:b]), cand)
+        # Project's late dates of a manually scheduled task follow only the links that
+        # leave from its finish (observed in the corpus: SS/SF successors do not bound them)
+        cand = np.where(~ff & b_man_p[a:b], _POS, cand)
         seg = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
         mn_ = np.minimum.reduceat(cand, seg)
         tgt = p[seg]
