@@ -1,0 +1,927 @@
+"""Schedule risk analysis: Monte Carlo simulation of the real network, vectorised over runs.
+
+Each task's duration is drawn from a three-point estimate (optimistic ``a``, most likely ``m``,
+pessimistic ``b``) — beta-PERT (``alpha = 1 + 4 (m - a) / (b - a)``, ``beta = 1 + 4 (b - m) /
+(b - a)``, mean ``(a + 4m + b) / 6``) or triangular (mean ``(a + m + b) / 3``) — and the network
+is scheduled with its FS/SS/FF/SF links and lags in every run.
+
+How it is fast: the network is sorted once into topological *levels* (a task's level is one more
+than its deepest predecessor's), the links into each level are gathered into flat arrays, and the
+forward and backward passes loop over levels — not tasks, not runs — with numpy arrays of shape
+``(tasks in level, runs)``; ``np.maximum.reduceat`` takes the latest driving link of every task
+at once. Runs are processed in chunks (bounded memory) and a progress callback is called after
+each chunk.
+
+Units: durations, lags and finish samples are **working minutes** from the network's origin
+(the project start) on its calendar; tables also give **working days** (minutes divided by the
+calendar's minutes per day) and dates.
+
+Reproducibility: the same network, ``seed``, ``runs``, ``distribution`` and ``chunk_size`` give
+identical samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from pmkit.errors import CycleError, PmkitError, ScheduleError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmkit.calendar import Calendar
+    from pmkit.model import Portfolio
+
+__all__ = [
+    "MonteCarloError",
+    "MonteCarloResult",
+    "Network",
+    "project_network",
+    "simulate",
+    "simulate_project",
+]
+
+Distribution = Literal["pert", "triangular"]
+Progress = Callable[[float], Any]
+_LINK_TYPES = ("FS", "SS", "FF", "SF")
+_TOL = 1e-6  # working minutes: float noise allowed when testing total float for zero
+
+
+class MonteCarloError(PmkitError):
+    """A simulation request pmkit cannot honour (bad estimates, runs, distribution)."""
+
+
+# ----------------------------------------------------------------------------- network
+@dataclass
+class _Level:
+    """Tasks of one topological level and the links that enter them (sorted by successor)."""
+
+    tasks: np.ndarray  # task indices
+    has_links: bool
+    src_rows: np.ndarray  # row in the stacked (ES; EF) array each link reads
+    lag: np.ndarray
+    finish_type: np.ndarray  # FF/SF: the link constrains the successor's finish
+    succ_of_link: np.ndarray
+    offsets: np.ndarray  # reduceat offsets, one per task of the level (all have preds)
+    # backward pass: links leaving the level's tasks, sorted by predecessor
+    out_rows: np.ndarray  # row in the stacked (LS; LF) array each link reads
+    out_lag: np.ndarray
+    out_start_type: np.ndarray  # SS/SF: the link constrains the predecessor's start
+    out_pred: np.ndarray
+    out_offsets: np.ndarray
+    out_tasks_pos: np.ndarray  # positions (in ``tasks``) of tasks that have successors
+
+
+@dataclass
+class Network:
+    """A schedule network ready for simulation (all times in working minutes).
+
+    Build it with :meth:`from_frames` or :func:`project_network`.
+
+    Attributes
+    ----------
+    uids, names : ndarray
+        Task identifiers and names, in input order.
+    optimistic, most_likely, pessimistic : ndarray
+        Three-point estimates (working minutes); equal values mean a fixed duration.
+    duration : ndarray
+        The deterministic (CPM) duration, used for the deterministic finish.
+    floor : ndarray
+        Earliest start of each task (working minutes from the origin): project start, status
+        date, SNET/MSO constraint or actual start.
+    pinned : ndarray of bool
+        The task starts at ``floor`` whatever its predecessors say (already started or done).
+    pred, succ, kind, lag : ndarray
+        Links as task indices, type code (0 FS, 1 SS, 2 FF, 3 SF) and lag (working minutes).
+    calendar : Calendar, optional
+        Converts working minutes to dates (with ``origin``).
+    origin : Timestamp, optional
+        The instant of working minute 0 (the project start).
+    """
+
+    uids: np.ndarray
+    names: np.ndarray
+    optimistic: np.ndarray
+    most_likely: np.ndarray
+    pessimistic: np.ndarray
+    duration: np.ndarray
+    floor: np.ndarray
+    pinned: np.ndarray
+    pred: np.ndarray
+    succ: np.ndarray
+    kind: np.ndarray
+    lag: np.ndarray
+    calendar: Calendar | None = None
+    origin: pd.Timestamp | None = None
+    minutes_per_day: float = 480.0
+    order: np.ndarray = field(init=False, repr=False)
+    level: np.ndarray = field(init=False, repr=False)
+    _levels: list[_Level] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.uids)
+        a, m, b = self.optimistic, self.most_likely, self.pessimistic
+        bad = ~((a >= 0) & (a <= m) & (m <= b) & np.isfinite(b))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise MonteCarloError(
+                f"task {self.uids[i]!r}: three-point estimate is not ordered",
+                field="optimistic/most_likely/pessimistic",
+                value=(float(a[i]), float(m[i]), float(b[i])),
+                expected="0 <= optimistic <= most likely <= pessimistic",
+            )
+        self.order, self.level = _topological_levels(n, self.pred, self.succ, self.uids)
+        self._levels = self._build_levels()
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.uids)
+
+    @property
+    def uncertain(self) -> np.ndarray:
+        """Indices of tasks whose duration varies (``optimistic < pessimistic``)."""
+        return np.flatnonzero(self.pessimistic > self.optimistic)
+
+    @classmethod
+    def from_frames(
+        cls,
+        tasks: pd.DataFrame,
+        links: pd.DataFrame | None = None,
+        *,
+        calendar: Calendar | None = None,
+        origin: Any = None,
+        minutes_per_day: float | None = None,
+    ) -> Network:
+        """Network from tables in the scheduler's vocabulary.
+
+        Parameters
+        ----------
+        tasks : DataFrame
+            ``uid`` and either ``optimistic_min, most_likely_min, pessimistic_min`` or
+            ``duration_min`` (missing estimates fall back to ``duration_min``); optional
+            ``duration_min`` (deterministic duration, default most likely), ``floor_min``
+            (earliest start, default 0), ``pinned`` (bool), ``name``.
+        links : DataFrame, optional
+            ``pred_uid, succ_uid`` and optional ``type`` (FS/SS/FF/SF, default FS) and
+            ``lag_min`` (default 0).
+        calendar, origin
+            Working time and the date of working minute 0, for dates in the results.
+        minutes_per_day : float, optional
+            Working minutes per day (default: the calendar's, else 480).
+        """
+        if "uid" not in tasks.columns:
+            raise MonteCarloError("tasks table needs a 'uid' column", field="uid")
+        uids = tasks["uid"].to_numpy()
+        if pd.Series(uids).duplicated().any():
+            dup = pd.Series(uids)[pd.Series(uids).duplicated()].iloc[0]
+            raise MonteCarloError("task uid appears twice", field="uid", value=dup)
+
+        def col(name: str, default: Any) -> np.ndarray:
+            if name in tasks.columns:
+                v = pd.to_numeric(tasks[name], errors="coerce").to_numpy(dtype=float)
+                return np.where(np.isnan(v), default, v)
+            return np.broadcast_to(np.asarray(default, dtype=float), len(tasks)).copy()
+
+        base = col("duration_min", np.nan)
+        m = col("most_likely_min", base)
+        if np.isnan(m).any():
+            i = int(np.flatnonzero(np.isnan(m))[0])
+            raise MonteCarloError(f"task {uids[i]!r} has no duration", field="duration_min")
+        a = col("optimistic_min", m)
+        b = col("pessimistic_min", m)
+        dur = np.where(np.isnan(base), m, base)
+        floor = col("floor_min", 0.0)
+        pinned = (
+            tasks["pinned"].fillna(False).to_numpy(dtype=bool)
+            if "pinned" in tasks.columns
+            else np.zeros(len(tasks), dtype=bool)
+        )
+        names = (tasks["name"] if "name" in tasks.columns else tasks["uid"]).astype(str)
+        if links is None or links.empty:
+            pred = succ = kind = np.zeros(0, dtype=np.int64)
+            lag = np.zeros(0, dtype=float)
+        else:
+            pos = pd.Series(np.arange(len(uids)), index=uids)
+            for end in ("pred_uid", "succ_uid"):
+                if end not in links.columns:
+                    raise ScheduleError("links table needs pred_uid and succ_uid", field=end)
+                unknown = ~links[end].isin(pos.index)
+                if unknown.any():
+                    raise ScheduleError(
+                        "link names an unknown task",
+                        field=end,
+                        value=links.loc[unknown, end].iloc[0],
+                    )
+            pred = pos[links["pred_uid"].to_numpy()].to_numpy()
+            succ = pos[links["succ_uid"].to_numpy()].to_numpy()
+            types = (
+                links["type"].astype(str).str.upper()
+                if "type" in links.columns
+                else pd.Series("FS", index=links.index)
+            )
+            bad = ~types.isin(_LINK_TYPES)
+            if bad.any():
+                raise ScheduleError(
+                    "unknown link type",
+                    field="type",
+                    value=types[bad].iloc[0],
+                    expected="FS, SS, FF or SF",
+                )
+            kind = types.map({t: i for i, t in enumerate(_LINK_TYPES)}).to_numpy(np.int64)
+            lag = (
+                pd.to_numeric(links["lag_min"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+                if "lag_min" in links.columns
+                else np.zeros(len(links))
+            )
+            if (pred == succ).any():
+                i = int(np.flatnonzero(pred == succ)[0])
+                raise CycleError(
+                    "a task is linked to itself", cycle=[uids[pred[i]]], value=uids[pred[i]]
+                )
+        mpd = minutes_per_day or (calendar.minutes_per_day if calendar is not None else 480.0)
+        return cls(
+            uids=uids,
+            names=names.to_numpy(),
+            optimistic=a,
+            most_likely=m,
+            pessimistic=b,
+            duration=dur,
+            floor=floor,
+            pinned=pinned,
+            pred=pred.astype(np.int64),
+            succ=succ.astype(np.int64),
+            kind=kind.astype(np.int64),
+            lag=lag,
+            calendar=calendar,
+            origin=None if origin is None else pd.Timestamp(origin),
+            minutes_per_day=float(mpd),
+        )
+
+    def _build_levels(self) -> list[_Level]:
+        n = self.n_tasks
+        lv = self.level
+        pred, succ, kind, lag = self.pred, self.succ, self.kind, self.lag
+        levels: list[_Level] = []
+        in_order = np.lexsort((succ, lv[succ]))  # links by successor level, then successor
+        out_order = np.lexsort((pred, lv[pred]))  # links by predecessor level, then predecessor
+        for k in range(int(lv.max()) + 1 if n else 0):
+            tasks = np.flatnonzero(lv == k)
+            li = in_order[lv[succ[in_order]] == k]
+            lo = out_order[lv[pred[out_order]] == k]
+            # forward: rows of the stacked (ES; EF) array: FS/FF read EF, SS/SF read ES
+            reads_finish = (kind[li] == 0) | (kind[li] == 2)
+            s_sorted = succ[li]
+            # every task of level k >= 1 has a predecessor, so one offset per task
+            pos_in_level = np.searchsorted(tasks, s_sorted)
+            offsets = (
+                np.flatnonzero(np.r_[True, np.diff(pos_in_level) != 0])
+                if li.size
+                else np.zeros(0, dtype=np.int64)
+            )
+            # backward: rows of the stacked (LS; LF) array: FS/SS read LS, FF/SF read LF
+            reads_lf = (kind[lo] == 2) | (kind[lo] == 3)
+            p_sorted = pred[lo]
+            pos_out = np.searchsorted(tasks, p_sorted)
+            out_offsets = (
+                np.flatnonzero(np.r_[True, np.diff(pos_out) != 0])
+                if lo.size
+                else np.zeros(0, dtype=np.int64)
+            )
+            levels.append(
+                _Level(
+                    tasks=tasks,
+                    has_links=bool(li.size),
+                    src_rows=pred[li] + n * reads_finish,
+                    lag=lag[li][:, None],
+                    finish_type=(kind[li] >= 2),
+                    succ_of_link=s_sorted,
+                    offsets=offsets,
+                    out_rows=succ[lo] + n * reads_lf,
+                    out_lag=lag[lo][:, None],
+                    out_start_type=(kind[lo] == 1) | (kind[lo] == 3),
+                    out_pred=p_sorted,
+                    out_offsets=out_offsets,
+                    out_tasks_pos=np.unique(pos_out),
+                )
+            )
+        return levels
+
+    # ------------------------------------------------------------------ passes
+    def forward(self, dur: np.ndarray) -> np.ndarray:
+        """Early dates for durations ``dur`` of shape ``(tasks, runs)``: the stacked array
+        ``(ES; EF)`` of shape ``(2 * tasks, runs)``."""
+        n, r = dur.shape
+        stack = np.empty((2 * n, r), dtype=float)
+        floor = self.floor[:, None]
+        pinned = self.pinned
+        for lev in self._levels:
+            t = lev.tasks
+            if lev.has_links:
+                cand = stack[lev.src_rows]
+                cand += lev.lag
+                if lev.finish_type.any():
+                    ft = lev.finish_type
+                    cand[ft] -= dur[lev.succ_of_link[ft]]
+                es = np.maximum.reduceat(cand, lev.offsets, axis=0)
+                np.maximum(es, floor[t], out=es)
+                pin = pinned[t]
+                if pin.any():
+                    es[pin] = floor[t][pin]
+            else:
+                es = np.broadcast_to(floor[t], (len(t), r))
+            stack[t] = es
+            stack[n + t] = es + dur[t]
+        return stack
+
+    def backward(self, dur: np.ndarray, finish: np.ndarray) -> np.ndarray:
+        """Late finish of every task (shape ``(tasks, runs)``) against project ``finish``."""
+        n, r = dur.shape
+        stack = np.empty((2 * n, r), dtype=float)  # (LS; LF)
+        for lev in reversed(self._levels):
+            t = lev.tasks
+            lf = np.broadcast_to(finish, (len(t), r)).copy()
+            if lev.out_rows.size:
+                cand = stack[lev.out_rows]
+                cand -= lev.out_lag
+                st = lev.out_start_type
+                if st.any():
+                    cand[st] += dur[lev.out_pred[st]]
+                m = np.minimum.reduceat(cand, lev.out_offsets, axis=0)
+                pos = lev.out_tasks_pos
+                lf[pos] = np.minimum(lf[pos], m)
+            stack[n + t] = lf
+            stack[t] = lf - dur[t]
+        return stack[n:]
+
+    def deterministic_finish(self) -> float:
+        """Project finish (working minutes) with the deterministic durations."""
+        if self.n_tasks == 0:
+            return 0.0
+        stack = self.forward(self.duration[:, None].astype(float))
+        return float(stack[self.n_tasks :].max())
+
+
+def _topological_levels(
+    n: int, pred: np.ndarray, succ: np.ndarray, uids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kahn's algorithm: a topological order and each task's level (longest link count from a
+    source). Raises :class:`CycleError` naming the tasks of a cycle."""
+    indeg = np.bincount(succ, minlength=n)
+    order_links = np.argsort(pred, kind="stable")
+    starts = np.searchsorted(pred[order_links], np.arange(n + 1))
+    out_succ = succ[order_links]
+    level = np.zeros(n, dtype=np.int64)
+    frontier = np.flatnonzero(indeg == 0)
+    order: list[np.ndarray] = []
+    indeg = indeg.copy()
+    seen = 0
+    while frontier.size:
+        order.append(frontier)
+        seen += frontier.size
+        # all links out of the frontier, at once
+        counts = starts[frontier + 1] - starts[frontier]
+        idx = np.repeat(starts[frontier], counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        targets = out_succ[idx]
+        src_level = np.repeat(level[frontier], counts)
+        np.maximum.at(level, targets, src_level + 1)
+        np.subtract.at(indeg, targets, 1)
+        cand = np.unique(targets)
+        frontier = cand[indeg[cand] == 0]
+    if seen < n:
+        stuck = np.flatnonzero(indeg > 0)
+        cycle = _find_cycle(set(stuck.tolist()), pred, succ)
+        names = [uids[i] for i in cycle]
+        raise CycleError(
+            "the links form a cycle: " + " -> ".join(map(str, [*names, names[0]])),
+            cycle=names,
+        )
+    return (np.concatenate(order) if order else np.zeros(0, dtype=np.int64)), level
+
+
+def _find_cycle(stuck: set[int], pred: np.ndarray, succ: np.ndarray) -> list[int]:
+    """One cycle among the tasks Kahn's algorithm could not free (walk backwards)."""
+    preds: dict[int, list[int]] = {}
+    for p, s in zip(pred.tolist(), succ.tolist(), strict=True):
+        if p in stuck and s in stuck:
+            preds.setdefault(s, []).append(p)
+    node = next(iter(stuck))
+    path: list[int] = []
+    where: dict[int, int] = {}
+    while node not in where:
+        where[node] = len(path)
+        path.append(node)
+        node = preds[node][0]
+    return path[where[node] :][::-1]
+
+
+# ----------------------------------------------------------------------------- sampling
+def _sample(
+    rng: np.random.Generator,
+    a: np.ndarray,
+    m: np.ndarray,
+    b: np.ndarray,
+    runs: int,
+    distribution: Distribution,
+) -> np.ndarray:
+    """Durations of shape ``(len(a), runs)`` (all ``a < b``)."""
+    a_, m_, b_ = a[:, None], m[:, None], b[:, None]
+    width = b_ - a_
+    if distribution == "triangular":
+        u = rng.random((len(a), runs))
+        fc = (m_ - a_) / width
+        lo = a_ + np.sqrt(u * width * (m_ - a_))
+        hi = b_ - np.sqrt((1.0 - u) * width * (b_ - m_))
+        return np.where(u < fc, lo, hi)
+    alpha = 1.0 + 4.0 * (m_ - a_) / width
+    beta = 1.0 + 4.0 * (b_ - m_) / width
+    x = rng.standard_gamma(np.broadcast_to(alpha, (len(a), runs)))
+    y = rng.standard_gamma(np.broadcast_to(beta, (len(a), runs)))
+    x /= x + y
+    x *= width
+    x += a_
+    return x
+
+
+def _mean(a: np.ndarray, m: np.ndarray, b: np.ndarray, distribution: str) -> np.ndarray:
+    return (a + 4 * m + b) / 6 if distribution == "pert" else (a + m + b) / 3
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass
+class MonteCarloResult:
+    """Samples and statistics of a schedule simulation.
+
+    Attributes
+    ----------
+    network : Network
+    finish : ndarray
+        Project finish of each run (working minutes from the origin), shape ``(runs,)``.
+    criticality_index : Series
+        Per task uid, the share of runs in which the task had zero total float (0..1).
+    deterministic_finish : float
+        CPM finish with the deterministic durations (working minutes).
+    distribution, seed, runs
+        How the samples were drawn.
+    """
+
+    network: Network
+    finish: np.ndarray
+    criticality_index: pd.Series
+    deterministic_finish: float
+    distribution: str
+    seed: int | None
+    runs: int
+    durations: np.ndarray | None = field(default=None, repr=False)
+    _sensitivity: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- conversions
+    @property
+    def finish_days(self) -> np.ndarray:
+        """Finish samples in working days from the origin."""
+        return self.finish / self.network.minutes_per_day
+
+    def to_dates(self, minutes: Any) -> pd.DatetimeIndex | None:
+        """Working minutes from the origin -> dates (finish semantics); ``None`` without a
+        calendar and origin."""
+        net = self.network
+        if net.calendar is None or net.origin is None:
+            return None
+        w0 = int(net.calendar.to_working_minutes(net.origin)[0])
+        mins = np.atleast_1d(np.asarray(minutes, dtype=float))
+        return pd.DatetimeIndex(net.calendar.from_working_minutes(w0 + mins, as_finish=True))
+
+    @property
+    def finish_dates(self) -> pd.DatetimeIndex | None:
+        """Finish sample of every run as a date-time (needs calendar and origin)."""
+        return self.to_dates(self.finish)
+
+    # ---------------------------------------------------------------- statistics
+    def percentiles(self, ps: tuple[float, ...] = (50, 80, 90)) -> pd.DataFrame:
+        """P-values of the finish: ``percentile, finish_min, finish_days, date,
+        delta_days`` (working days later than the deterministic finish).
+
+        Examples
+        --------
+        >>> res = simulate(net, runs=1000, seed=1)  # doctest: +SKIP
+        >>> res.percentiles()["date"]  # doctest: +SKIP
+        """
+        q = np.percentile(self.finish, ps)
+        mpd = self.network.minutes_per_day
+        out = pd.DataFrame(
+            {
+                "percentile": [f"P{p:g}" for p in ps],
+                "p": np.asarray(ps, dtype=float),
+                "finish_min": q,
+                "finish_days": q / mpd,
+                "delta_days": (q - self.deterministic_finish) / mpd,
+            }
+        )
+        dates = self.to_dates(q)
+        out["date"] = dates if dates is not None else pd.NaT
+        return out
+
+    def probability_by(self, date_or_minutes: Any) -> float:
+        """Share of runs finishing at or before a date (or working-minute offset)."""
+        if isinstance(date_or_minutes, int | float | np.number):
+            limit = float(date_or_minutes)
+        else:
+            net = self.network
+            if net.calendar is None or net.origin is None:
+                raise MonteCarloError("a date needs a network with calendar and origin")
+            w0 = int(net.calendar.to_working_minutes(net.origin)[0])
+            limit = float(net.calendar.to_working_minutes(date_or_minutes)[0] - w0)
+        return float(np.mean(self.finish <= limit + _TOL))
+
+    def histogram(self, bins: int = 40) -> pd.DataFrame:
+        """Finish histogram: ``bin_start_days, bin_end_days, count, share`` plus ``bin_start``
+        and ``bin_end`` dates when the network has a calendar."""
+        counts, edges = np.histogram(self.finish, bins=bins)
+        mpd = self.network.minutes_per_day
+        out = pd.DataFrame(
+            {
+                "bin_start_days": edges[:-1] / mpd,
+                "bin_end_days": edges[1:] / mpd,
+                "count": counts,
+                "share": counts / max(self.runs, 1),
+            }
+        )
+        s, e = self.to_dates(edges[:-1]), self.to_dates(edges[1:])
+        if s is not None and e is not None:
+            out["bin_start"], out["bin_end"] = s, e
+        return out
+
+    def cdf(self, points: int = 200) -> pd.DataFrame:
+        """Cumulative probability of finishing by each value: ``finish_days, probability``
+        (and ``date``), at most ``points`` rows (evenly spaced quantiles)."""
+        probs = np.linspace(0.0, 1.0, max(points, 2))
+        q = np.quantile(self.finish, probs)
+        out = pd.DataFrame({"finish_days": q / self.network.minutes_per_day, "probability": probs})
+        dates = self.to_dates(q)
+        if dates is not None:
+            out["date"] = dates
+        return out
+
+    @property
+    def sensitivity(self) -> pd.DataFrame:
+        """Spearman rank correlation of each uncertain task's duration with the finish, largest
+        first: ``uid, name, spearman, criticality`` (computed once, on first use)."""
+        if self._sensitivity is None:
+            self._sensitivity = self._compute_sensitivity()
+        return self._sensitivity
+
+    def _compute_sensitivity(self) -> pd.DataFrame:
+        net = self.network
+        unc = net.uncertain
+        if self.durations is None or unc.size == 0:
+            return pd.DataFrame(columns=["uid", "name", "spearman", "criticality"])
+        rank_f = _ranks(self.finish[None, :])[0]
+        rank_d = _ranks(self.durations)
+        rf = rank_f - rank_f.mean()
+        rd = rank_d - rank_d.mean(axis=1, keepdims=True)
+        den = np.sqrt((rd * rd).sum(axis=1) * (rf * rf).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = np.where(den > 0, (rd @ rf) / den, np.nan)
+        out = pd.DataFrame(
+            {
+                "uid": net.uids[unc],
+                "name": net.names[unc],
+                "spearman": rho,
+                "criticality": self.criticality_index.to_numpy()[unc],
+            }
+        )
+        order = np.argsort(-np.abs(np.nan_to_num(rho)), kind="stable")
+        return out.iloc[order].reset_index(drop=True)
+
+    def tornado(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` tasks whose duration moves the finish most: ``uid, name, spearman,
+        low_days, high_days`` where ``low_days``/``high_days`` are the mean finish (working
+        days) over the runs in which the task's duration is in its lowest / highest decile."""
+        sens = self.sensitivity.head(n).copy()
+        if sens.empty or self.durations is None:
+            return sens.assign(low_days=[], high_days=[])
+        pos = pd.Series(
+            np.arange(len(self.network.uncertain)), index=self.network.uids[self.network.uncertain]
+        )
+        rows = pos[sens["uid"].to_numpy()].to_numpy()
+        d = self.durations[rows]
+        lo_q = np.quantile(d, 0.1, axis=1, keepdims=True)
+        hi_q = np.quantile(d, 0.9, axis=1, keepdims=True)
+        fd = self.finish_days[None, :]
+        lo_mask, hi_mask = d <= lo_q, d >= hi_q
+        sens["low_days"] = (fd * lo_mask).sum(axis=1) / np.maximum(lo_mask.sum(axis=1), 1)
+        sens["high_days"] = (fd * hi_mask).sum(axis=1) / np.maximum(hi_mask.sum(axis=1), 1)
+        return sens
+
+    def task_table(self) -> pd.DataFrame:
+        """Per task: ``uid, name, optimistic_days, most_likely_days, pessimistic_days,
+        mean_days, criticality``."""
+        net = self.network
+        mpd = net.minutes_per_day
+        return pd.DataFrame(
+            {
+                "uid": net.uids,
+                "name": net.names,
+                "optimistic_days": net.optimistic / mpd,
+                "most_likely_days": net.most_likely / mpd,
+                "pessimistic_days": net.pessimistic / mpd,
+                "mean_days": _mean(
+                    net.optimistic, net.most_likely, net.pessimistic, self.distribution
+                )
+                / mpd,
+                "criticality": self.criticality_index.to_numpy(),
+            }
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers: runs, mean and P50/P80/P90 (working days and dates),
+        deterministic finish and the probability of meeting it."""
+        pct = self.percentiles()
+        det_date = self.to_dates([self.deterministic_finish])
+        out: dict[str, Any] = {
+            "runs": self.runs,
+            "distribution": self.distribution,
+            "seed": self.seed,
+            "mean_days": float(self.finish_days.mean()),
+            "std_days": float(self.finish_days.std()),
+            "deterministic_days": self.deterministic_finish / self.network.minutes_per_day,
+            "deterministic_date": None if det_date is None else det_date[0],
+            "probability_deterministic": self.probability_by(self.deterministic_finish),
+        }
+        for row in pct.itertuples(index=False):
+            out[f"{row.percentile.lower()}_days"] = row.finish_days
+            out[f"{row.percentile.lower()}_date"] = row.date
+        return out
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Row-wise ranks 0..n-1 (ties broken by position; samples are continuous)."""
+    order = np.argsort(x, axis=1, kind="stable")
+    ranks = np.empty_like(order, dtype=float)
+    np.put_along_axis(ranks, order, np.arange(x.shape[1], dtype=float)[None, :], axis=1)
+    return ranks
+
+
+# ----------------------------------------------------------------------------- simulate
+def simulate(
+    network: Network,
+    *,
+    runs: int = 10_000,
+    seed: int | None = None,
+    distribution: Distribution = "pert",
+    progress: Progress | None = None,
+    chunk_size: int = 2_500,
+    keep_durations: bool = True,
+) -> MonteCarloResult:
+    """Monte Carlo schedule risk analysis of a network.
+
+    Parameters
+    ----------
+    network : Network
+        From :meth:`Network.from_frames` or :func:`project_network`.
+    runs : int
+        Number of simulated schedules (default 10,000).
+    seed : int, optional
+        Seed of numpy's PCG64 generator; the same seed gives the same result.
+    distribution : {"pert", "triangular"}
+        Shape of each three-point estimate.
+    progress : callable, optional
+        Called with the fraction of runs done (0 < f <= 1) after each chunk.
+    chunk_size : int
+        Runs per chunk (bounds memory to about ``6 x tasks x chunk_size`` floats).
+    keep_durations : bool
+        Keep the sampled durations of uncertain tasks (float32) for :attr:`sensitivity`
+        and :meth:`tornado`.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({"uid": ["A", "B"], "optimistic_min": [480, 960],
+    ...                       "most_likely_min": [960, 1440], "pessimistic_min": [1920, 2400]})
+    >>> links = pd.DataFrame({"pred_uid": ["A"], "succ_uid": ["B"]})
+    >>> res = simulate(Network.from_frames(tasks, links), runs=2000, seed=7)
+    >>> float(res.criticality_index["A"])
+    1.0
+    """
+    if distribution not in ("pert", "triangular"):
+        raise MonteCarloError(
+            "unknown distribution",
+            field="distribution",
+            value=distribution,
+            expected="pert or triangular",
+        )
+    if not isinstance(runs, int | np.integer) or runs < 1:
+        raise MonteCarloError("runs must be a whole number >= 1", field="runs", value=runs)
+    if chunk_size < 1:
+        raise MonteCarloError("chunk_size must be >= 1", field="chunk_size", value=chunk_size)
+    rng = np.random.default_rng(seed)
+    n = network.n_tasks
+    unc = network.uncertain
+    a, m, b = network.optimistic[unc], network.most_likely[unc], network.pessimistic[unc]
+    finish = np.empty(runs, dtype=float)
+    crit = np.zeros(n, dtype=np.int64)
+    kept = np.empty((unc.size, runs), dtype=np.float32) if keep_durations else None
+    fixed = network.most_likely[:, None]
+    done = 0
+    while done < runs:
+        r = min(chunk_size, runs - done)
+        dur = np.empty((n, r), dtype=float)
+        dur[:] = fixed
+        if unc.size:
+            samples = _sample(rng, a, m, b, r, distribution)
+            dur[unc] = samples
+            if kept is not None:
+                kept[:, done : done + r] = samples
+        if n:
+            stack = network.forward(dur)
+            ef = stack[n:]
+            f = ef.max(axis=0)
+            lf = network.backward(dur, f)
+            crit += (lf - ef <= _TOL).sum(axis=1)
+        else:
+            f = np.zeros(r)
+        finish[done : done + r] = f
+        done += r
+        if progress is not None:
+            progress(done / runs)
+    return MonteCarloResult(
+        network=network,
+        finish=finish,
+        criticality_index=pd.Series(
+            crit / runs, index=pd.Index(network.uids, name="uid"), name="criticality"
+        ),
+        deterministic_finish=network.deterministic_finish(),
+        distribution=distribution,
+        seed=seed,
+        runs=int(runs),
+        durations=kept,
+    )
+
+
+# ----------------------------------------------------------------------------- portfolio
+def project_network(
+    portfolio: Portfolio,
+    project_id: str,
+    *,
+    status_date: Any = None,
+    duration_changes: dict[str, float] | None = None,
+) -> Network:
+    """The simulation network of one project, from the portfolio tables.
+
+    Rules
+    -----
+    - Summary tasks are left out (they take no links); milestones last 0.
+    - Three-point estimates come from ``optimistic_days, most_likely_days, pessimistic_days``;
+      an empty cell falls back to ``duration_days`` (deterministic).
+    - Progress at the status date: a finished task (100 % or ``actual_finish``) is fixed at its
+      actual dates; a started task is pinned to start at the status date with its remaining
+      share ``1 - percent_complete/100`` of each estimate; a task not started cannot start
+      before the status date.
+    - ``SNET``/``MSO`` constraint dates are earliest starts; other constraints are ignored by the
+      simulation (it measures what the network can do, not what the plan promised).
+    - Days are converted with the project calendar's hours per day; all tasks use the project
+      calendar (a task calendar only changes dates, not working-day counts).
+    - Links with both ends in the project; cross-project predecessors are not simulated.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    project_id : str
+    status_date : date, optional
+        Defaults to the portfolio's status date (``None`` = plan from the start).
+    duration_changes : dict, optional
+        ``task_id -> new duration in working days`` (scales the three points proportionally).
+
+    Returns
+    -------
+    Network
+    """
+    rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
+    if rows.empty:
+        raise MonteCarloError(
+            "unknown project",
+            field="project_id",
+            value=project_id,
+            expected="one of " + ", ".join(portfolio.project_ids),
+        )
+    info = rows.iloc[0]
+    cal = portfolio.calendar(str(info["calendar_id"]))
+    mpd = cal.minutes_per_day
+    start = pd.Timestamp(info["start"])
+    tasks = portfolio.tasks[
+        (portfolio.tasks["project_id"] == project_id) & ~portfolio.tasks["is_summary"].astype(bool)
+    ].copy()
+    dur = tasks["duration_days"].astype(float).to_numpy()
+    if duration_changes:
+        unknown = set(duration_changes) - set(tasks["task_id"])
+        if unknown:
+            raise MonteCarloError(
+                "duration change for a task not in the project",
+                field="task_id",
+                value=sorted(unknown)[0],
+            )
+        new = tasks["task_id"].map(duration_changes).to_numpy(dtype=float)
+        scale = np.where(
+            np.isnan(new), 1.0, np.divide(new, dur, out=np.ones_like(dur), where=dur > 0)
+        )
+        fixed_new = ~np.isnan(new) & (dur <= 0)
+        for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
+            v = tasks[c].astype(float).to_numpy() * scale
+            tasks[c] = np.where(fixed_new, new, v)
+        dur = np.where(np.isnan(new), dur, new)
+    ms = tasks["is_milestone"].astype(bool).to_numpy()
+    dur = np.where(ms, 0.0, dur)
+
+    def est(c: str) -> np.ndarray:
+        v = tasks[c].astype(float).to_numpy()
+        return np.where(ms, 0.0, np.where(np.isnan(v), dur, v))
+
+    a, m, b = est("optimistic_days"), est("most_likely_days"), est("pessimistic_days")
+    m = np.clip(m, a, None)
+    b = np.maximum(b, m)
+    w0 = int(cal.to_working_minutes(start)[0])
+
+    def offset(dates: pd.Series) -> np.ndarray:
+        d = pd.to_datetime(dates)
+        out = np.full(len(d), np.nan)
+        ok = d.notna().to_numpy()
+        if ok.any():
+            out[ok] = cal.to_working_minutes(d[ok].to_numpy()) - w0
+        return out
+
+    floor = np.zeros(len(tasks))
+    ctype = tasks["constraint_type"].astype(str).to_numpy()
+    cdate = offset(tasks["constraint_date"])
+    use_c = np.isin(ctype, ["SNET", "MSO"]) & ~np.isnan(cdate)
+    floor = np.where(use_c, np.maximum(floor, cdate), floor)
+    pinned = np.zeros(len(tasks), dtype=bool)
+    status = pd.Timestamp(status_date) if status_date is not None else portfolio.status_date
+    pc = tasks["percent_complete"].astype(float).to_numpy()
+    if status is not None and status > start:
+        s_off = float(cal.to_working_minutes(status + pd.Timedelta(days=1))[0] - w0)
+        a_start = offset(tasks["actual_start"])
+        a_fin = offset(tasks["actual_finish"] + pd.Timedelta(days=1))
+        finished = (pc >= 100) | ~np.isnan(a_fin)
+        started = ~finished & ((pc > 0) | ~np.isnan(a_start))
+        # finished: actual start and actual working duration, pinned
+        fs = np.where(np.isnan(a_start), np.nan, a_start)
+        act_dur = np.where(np.isnan(a_fin) | np.isnan(fs), dur * mpd / mpd, (a_fin - fs) / mpd)
+        act_dur = np.maximum(act_dur, 0.0)
+        for arr in (a, m, b):
+            arr[finished] = act_dur[finished]
+        floor = np.where(finished & ~np.isnan(fs), fs, floor)
+        pinned |= finished & ~np.isnan(fs)
+        remaining = 1.0 - pc / 100.0
+        for arr in (a, m, b):
+            arr[started] = arr[started] * remaining[started]
+        dur = np.where(started, dur * remaining, np.where(finished, act_dur, dur))
+        floor = np.where(started, s_off, floor)
+        pinned |= started
+        floor = np.where(~finished & ~started, np.maximum(floor, s_off), floor)
+    links = portfolio.links
+    ids = set(tasks["task_id"])
+    links = links[links["pred_id"].isin(ids) & links["succ_id"].isin(ids)]
+    frame = pd.DataFrame(
+        {
+            "uid": tasks["task_id"].to_numpy(),
+            "name": tasks["name"].to_numpy(),
+            "optimistic_min": a * mpd,
+            "most_likely_min": m * mpd,
+            "pessimistic_min": b * mpd,
+            "duration_min": dur * mpd,
+            "floor_min": floor,
+            "pinned": pinned,
+        }
+    )
+    lk = pd.DataFrame(
+        {
+            "pred_uid": links["pred_id"].to_numpy(),
+            "succ_uid": links["succ_id"].to_numpy(),
+            "type": links["type"].to_numpy(),
+            "lag_min": links["lag_days"].astype(float).to_numpy() * mpd,
+        }
+    )
+    return Network.from_frames(frame, lk, calendar=cal, origin=start, minutes_per_day=mpd)
+
+
+def simulate_project(portfolio: Portfolio, project_id: str, **kw: Any) -> MonteCarloResult:
+    """:func:`simulate` on :func:`project_network` ``(portfolio, project_id)``.
+
+    Keyword arguments ``status_date`` and ``duration_changes`` go to the network, the rest
+    (``runs, seed, distribution, progress, chunk_size``) to :func:`simulate`.
+
+    Examples
+    --------
+    >>> res = simulate_project(load_sample(), "P01", runs=2000, seed=1)  # doctest: +SKIP
+    >>> res.percentiles()  # doctest: +SKIP
+    """
+    net_kw = {k: kw.pop(k) for k in ("status_date", "duration_changes") if k in kw}
+    return simulate(project_network(portfolio, project_id, **net_kw), **kw)
