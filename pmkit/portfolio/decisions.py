@@ -1,0 +1,329 @@
+"""The change control board: significant changes, and decisions kept as an append-only audit trail.
+
+Decisions never rewrite ``change_requests.csv``. Each one is one line appended to
+``decisions_log.csv`` next to the portfolio; the latest line per change request wins, and every
+earlier line stays as the trail (who decided what, when, and why).
+
+Why appending is safe with several dashboards open at once
+----------------------------------------------------------
+:func:`record_decision` opens the log with ``O_APPEND``, takes an exclusive ``fcntl.flock`` on it,
+writes the header if the file is empty, writes the whole record with **one** ``os.write`` call,
+``fsync``\\ s and releases the lock. Writers are therefore serialised: two sessions deciding at the
+same moment both land, in lock order, and no reader ever sees half a line (a torn last line left
+by a power cut is skipped by :func:`load_decisions` and reported as a warning column-free). The
+order of lines is the order of decisions; ``seq`` numbers them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmkit.errors import PmkitError
+
+try:  # POSIX; on Windows the lock degrades to O_APPEND atomic single writes
+    import fcntl
+except ImportError:  # pragma: no cover - not on the CI platform
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "DECISIONS",
+    "LOG_COLUMNS",
+    "LOG_FILE",
+    "DecisionError",
+    "apply_decisions",
+    "decisions_path",
+    "load_decisions",
+    "record_decision",
+    "significant_changes",
+]
+
+LOG_FILE = "decisions_log.csv"
+LOG_COLUMNS = ("decision_id", "cr_id", "decision", "decided_by", "decided_at", "rationale")
+DECISIONS: dict[str, str] = {
+    "approve": "approved",
+    "approved": "approved",
+    "reject": "rejected",
+    "rejected": "rejected",
+    "defer": "deferred",
+    "deferred": "deferred",
+}
+"""Accepted verbs -> the status stored (the ``decision`` vocabulary of ``change_requests``)."""
+
+
+class DecisionError(PmkitError):
+    """A decision that cannot be recorded, or a decisions log line that cannot be read."""
+
+
+def decisions_path(portfolio_or_path: Any) -> Path:
+    """The log file: ``<portfolio folder>/decisions_log.csv`` (or ``path`` if it is a file)."""
+    src = getattr(portfolio_or_path, "source", portfolio_or_path)
+    if src is None:
+        raise DecisionError(
+            "this portfolio was not loaded from a folder; pass the decisions log path",
+            field="path",
+        )
+    p = Path(src)
+    return p / LOG_FILE if p.is_dir() or p.suffix == "" else p
+
+
+def _line(values: Iterable[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(list(values))
+    return buf.getvalue()
+
+
+def record_decision(
+    path: str | os.PathLike[str],
+    cr_id: str,
+    decision: str,
+    by: str,
+    why: str,
+    *,
+    at: Any = None,
+    known_ids: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """Append one change-board decision to the audit trail (atomic, concurrency-safe).
+
+    Parameters
+    ----------
+    path : path-like
+        The log file, or the portfolio folder (then ``decisions_log.csv`` inside it).
+    cr_id : str
+        The change request decided.
+    decision : {"approve", "reject", "defer"}
+        Past forms (``"approved"`` ...) are accepted too.
+    by, why : str
+        Who decided and the rationale; both required (the board must say why).
+    at : datetime-like, optional
+        When; defaults to now (UTC, seconds).
+    known_ids : iterable of str, optional
+        Valid ``cr_id`` values (e.g. ``portfolio.changes["cr_id"]``) to reject typos early.
+
+    Returns
+    -------
+    dict
+        The record written (``decision_id`` is a fresh UUID).
+    """
+    target = decisions_path(path)
+    cr = str(cr_id or "").strip()
+    if not cr:
+        raise DecisionError("a decision needs the change request id", field="cr_id", value=cr_id)
+    if known_ids is not None and cr not in set(map(str, known_ids)):
+        raise DecisionError("unknown change request", field="cr_id", value=cr)
+    verb = DECISIONS.get(str(decision).strip().lower())
+    if verb is None:
+        raise DecisionError(
+            "unknown decision",
+            field="decision",
+            value=decision,
+            expected="approve, reject or defer",
+        )
+    who, rationale = str(by or "").strip(), str(why or "").strip()
+    if not who:
+        raise DecisionError("say who decided", field="decided_by", value=by)
+    if not rationale:
+        raise DecisionError("say why (the audit trail needs a rationale)", field="rationale")
+    stamp = pd.Timestamp.now(tz="UTC") if at is None else pd.Timestamp(at)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    record = {
+        "decision_id": uuid.uuid4().hex,
+        "cr_id": cr,
+        "decision": verb,
+        "decided_by": who,
+        "decided_at": stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "rationale": rationale,
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            data = _line(record[c] for c in LOG_COLUMNS)
+            if os.fstat(fd).st_size == 0:
+                data = _line(LOG_COLUMNS) + data
+            payload = data.encode("utf-8")
+            written = os.write(fd, payload)
+            if written != len(payload):  # pragma: no cover - a full disk
+                raise DecisionError(
+                    "the decisions log could not be written in full", file=str(target)
+                )
+            os.fsync(fd)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    return record
+
+
+def _empty_log() -> pd.DataFrame:
+    out = pd.DataFrame({c: pd.Series([], dtype="str") for c in LOG_COLUMNS})
+    out["decided_at"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    out.insert(0, "seq", pd.Series([], dtype="int64"))
+    return out
+
+
+def load_decisions(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every decision of the log, in the order made (``seq`` 1, 2, ...); empty if no log yet.
+
+    Raises
+    ------
+    DecisionError
+        A line with a bad header, unknown decision or date, naming the file, line and field.
+    """
+    target = decisions_path(path)
+    if not target.exists():
+        return _empty_log()
+    if fcntl is not None:  # a shared lock: never read while a writer is mid-line
+        with open(target, "rb") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
+            try:
+                raw = fh.read()
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    else:  # pragma: no cover
+        raw = target.read_bytes()
+    text = raw.decode("utf-8")
+    if text and not text.endswith("\n"):  # torn last line (crash mid-write): not a decision
+        text = text[: text.rfind("\n") + 1]
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return _empty_log()
+    if tuple(rows[0]) != LOG_COLUMNS:
+        raise DecisionError(
+            "unexpected header",
+            file=target.name,
+            line=1,
+            value=",".join(rows[0]),
+            expected=",".join(LOG_COLUMNS),
+        )
+    body = rows[1:]
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(LOG_COLUMNS):
+            raise DecisionError(
+                f"expected {len(LOG_COLUMNS)} fields", file=target.name, line=i, value=len(row)
+            )
+        if row[2] not in DECISIONS.values():
+            raise DecisionError(
+                "unknown decision",
+                file=target.name,
+                line=i,
+                field="decision",
+                value=row[2],
+                expected="approved, rejected or deferred",
+            )
+    df = pd.DataFrame(body, columns=list(LOG_COLUMNS), dtype="str")
+    when = pd.to_datetime(df["decided_at"], utc=True, errors="coerce", format="ISO8601")
+    bad = np.flatnonzero(when.isna().to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        raise DecisionError(
+            "not a date-time",
+            file=target.name,
+            line=i + 2,
+            field="decided_at",
+            value=df["decided_at"].iat[i],
+            expected="YYYY-MM-DDTHH:MM:SSZ",
+        )
+    df["decided_at"] = when
+    df.insert(0, "seq", np.arange(1, len(df) + 1, dtype="int64"))
+    return df
+
+
+def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The changes table with the latest logged decision of each CR applied (the file untouched).
+
+    Columns are those of ``change_requests`` (``decision, decided_by, decided_on, rationale``
+    replaced where the log has a decision) plus ``decision_source`` (``"file"`` or ``"log"``) and
+    ``decisions_logged`` (how many log lines the CR has: its audit trail length).
+    Without a log (or a portfolio not loaded from a folder) the table is returned as is.
+    """
+    changes = portfolio.changes.copy()
+    changes["decision_source"] = "file"
+    changes["decisions_logged"] = 0
+    if path is None and getattr(portfolio, "source", None) is None:
+        return changes
+    log = load_decisions(path if path is not None else portfolio)
+    if log.empty:
+        return changes
+    counts = log["cr_id"].value_counts()
+    latest = log.drop_duplicates("cr_id", keep="last").set_index("cr_id")
+    hit = changes["cr_id"].isin(latest.index).to_numpy()
+    ids = changes.loc[hit, "cr_id"]
+    changes.loc[hit, "decision"] = ids.map(latest["decision"]).to_numpy()
+    changes.loc[hit, "decided_by"] = ids.map(latest["decided_by"]).to_numpy()
+    changes.loc[hit, "decided_on"] = (
+        ids.map(latest["decided_at"]).dt.tz_convert(None).dt.normalize().to_numpy()
+    )
+    changes.loc[hit, "rationale"] = ids.map(latest["rationale"]).to_numpy()
+    changes.loc[hit, "decision_source"] = "log"
+    changes["decisions_logged"] = changes["cr_id"].map(counts).fillna(0).astype("int64")
+    return changes
+
+
+def significant_changes(
+    portfolio: Any,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    status: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Changes for the board: flagged ``significant``, or past the standards' thresholds.
+
+    A change is significant if its ``significance`` says so, or its absolute cost impact reaches
+    ``change_board.cost_threshold``, or its absolute schedule impact reaches
+    ``change_board.schedule_threshold_days`` (``standards.yaml``). Decisions from the log are
+    applied first.
+
+    Returns
+    -------
+    DataFrame
+        The change columns plus ``project_name, programme, sponsor, strategic_objective`` (the
+        project's), ``cost_impact_pct`` (of the project budget), ``why_significant`` (the reason
+        in words); largest absolute cost impact first.
+    """
+    from pmkit.portfolio.standards import standards_of
+
+    std = standards_of(portfolio)
+    ch = apply_decisions(portfolio, path=path)
+    cost = ch["cost_impact"].abs().to_numpy(dtype=float)
+    days = ch["schedule_impact_days"].abs().to_numpy(dtype=float)
+    flagged = (ch["significance"] == "significant").to_numpy()
+    by_cost = cost >= std.change_cost_threshold
+    by_days = days >= std.change_schedule_threshold_days
+    keep = flagged | by_cost | by_days
+    out = ch.loc[keep].copy()
+    reasons = np.where(flagged[keep], "flagged significant", "")
+    cost_txt = f"|cost| ≥ {std.change_cost_threshold:,.0f}"
+    days_txt = f"|schedule| ≥ {std.change_schedule_threshold_days:g} days"
+    reasons = _join(reasons, np.where(by_cost[keep], cost_txt, ""))
+    reasons = _join(reasons, np.where(by_days[keep], days_txt, ""))
+    out["why_significant"] = reasons
+    info = portfolio.projects.set_index("project_id")
+    out["project_name"] = out["project_id"].map(info["name"])
+    for col in ("programme", "sponsor", "strategic_objective"):
+        out[col] = out["project_id"].map(info[col])
+    budget = out["project_id"].map(info["budget"]).astype(float)
+    out["cost_impact_pct"] = np.where(budget > 0, 100.0 * out["cost_impact"] / budget, np.nan)
+    if status is not None:
+        wanted = {status} if isinstance(status, str) else set(status)
+        out = out[out["decision"].isin(wanted)]
+    order = out["cost_impact"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object)
+    both = (a != "") & (b != "")
+    return np.where(both, a + "; " + b, np.where(a != "", a, b))
