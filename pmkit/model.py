@@ -488,7 +488,7 @@ class Portfolio:
         )
 
     def cross_project_links(self) -> pd.DataFrame:
-        """Links whose two tasks are in different projects, with ``pred_project``/``succ_project``."""
+        """Links between two projects, with ``pred_project`` and ``succ_project`` added."""
         proj = pd.Series(
             self.tasks["project_id"].to_numpy(), index=self.tasks["task_id"].to_numpy()
         )

@@ -49,7 +49,7 @@ _WBS = r"^\d+(?:\.\d+)*$"
 
 @dataclass(frozen=True)
 class ValidationIssue:
-    """One problem, located: ``file`` ``line`` ``field``, the ``value`` found and what was expected."""
+    """One problem: ``file`` ``line`` ``field``, the ``value`` found and what was expected."""
 
     file: str
     line: int | None
@@ -187,9 +187,7 @@ class _Collector:
         pos_k = pos[:MAX_PER_RULE]
         if values is None:
             vals: list[Any] = (
-                raw.data[fld].to_numpy()[pos_k].tolist()
-                if fld in raw.data
-                else [None] * len(pos_k)
+                raw.data[fld].to_numpy()[pos_k].tolist() if fld in raw.data else [None] * len(pos_k)
             )
         else:
             vals = list(np.asarray(list(values), dtype=object)[:MAX_PER_RULE])
@@ -199,33 +197,38 @@ class _Collector:
             self.add(spec.file, int(ln), fld, v, expected, m, severity)
         if extra > 0:
             first = msgs[0]
-            self.add(spec.file, None, fld, None, expected,
-                     f"... and {extra} more rows: {first}", severity)  # fmt: skip
+            self.add(
+                spec.file,
+                None,
+                fld,
+                None,
+                expected,
+                f"... and {extra} more rows: {first}",
+                severity,
+            )
 
 
 # ----------------------------------------------------------------------------------------
 # cells -> typed columns
 
 
-def _parse_column(
-    f: Field, s: pd.Series
-) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """(typed column, unparseable mask, empty mask). Bad cells get a harmless placeholder."""
-    empty = (s == "").to_numpy()
+    obj = s.to_numpy(dtype=object)
+    empty = obj == ""
     if f.kind == "str":
         return s.astype("str"), np.zeros(len(s), bool), empty
     if f.kind == "date":
-        d = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
+        d = pd.Series(pd.to_datetime(obj, format="%Y-%m-%d", errors="coerce"), index=s.index)
         d = d.astype(DATE_DTYPE)
         bad = ~empty & d.isna().to_numpy()
         return d, bad, empty
     if f.kind == "bool":
-        low = s.str.lower()
-        val = low.isin(("true", "1", "yes")).to_numpy()
-        bad = ~empty & ~(val | low.isin(("false", "0", "no")).to_numpy())
+        low = np.char.lower(obj.astype("U")) if len(obj) else obj.astype("U")
+        val = np.isin(low, ("true", "1", "yes"))
+        bad = ~empty & ~(val | np.isin(low, ("false", "0", "no")))
         return pd.Series(val, index=s.index, dtype=bool), bad, empty
-    num = pd.to_numeric(s.where(~empty), errors="coerce").astype("float64")
-    arr = num.to_numpy()
+    arr = pd.to_numeric(np.where(empty, None, obj), errors="coerce").astype("float64")
     bad = ~empty & ~np.isfinite(arr)
     if f.kind == "int":
         bad |= np.isfinite(arr) & (arr != np.round(arr))
@@ -239,9 +242,7 @@ def _parse_column(
 _SKIP_CHECKS = {"not_nullable", "field_uniqueness", "multiple_fields_uniqueness"}
 
 
-def _check_table(
-    spec: TableSpec, raw: RawTable, col: _Collector
-) -> tuple[pd.DataFrame, set[str]]:
+def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.DataFrame, set[str]]:
     """Parse and check one table's cells; returns the typed table and its unusable columns."""
     data = raw.data
     missing = [c for c in spec.columns if c not in data.columns]
@@ -249,8 +250,7 @@ def _check_table(
         col.add(spec.file, 1, c, None, f"a column named '{c}' in the header", "missing column")
     unknown = [c for c in data.columns if c not in spec.columns]
     for c in unknown:
-        col.add(spec.file, 1, c, None, None,
-                "unknown column, kept as text but not used", "warning")  # fmt: skip
+        col.add(spec.file, 1, c, None, None, "unknown column, kept as text but not used", "warning")
     typed: dict[str, pd.Series] = {}
     unusable: set[str] = set(missing)
     bad_cells: dict[str, np.ndarray] = {}
@@ -307,8 +307,14 @@ def _check_table(
 
 
 def _duplicates(
-    spec: TableSpec, raw: RawTable, df: pd.DataFrame, key: list[str], col: _Collector,
-    *, severity: Severity = "error", what: str | None = None,
+    spec: TableSpec,
+    raw: RawTable,
+    df: pd.DataFrame,
+    key: list[str],
+    col: _Collector,
+    *,
+    severity: Severity = "error",
+    what: str | None = None,
 ) -> None:
     sub = df[key]
     dup_later = sub.duplicated(keep="first").to_numpy()
@@ -318,7 +324,7 @@ def _duplicates(
     for k in key:
         if df[k].dtype == "str":
             nonempty &= (df[k] != "").to_numpy()
-    dup_later &= nonempty
+    dup_later = dup_later & nonempty
     if not dup_later.any():
         return
     lines = pd.Series(raw.lines, index=df.index)
@@ -330,8 +336,9 @@ def _duplicates(
         for row in sub.to_numpy()[pos[:MAX_PER_RULE]].tolist()
     ]
     msgs = [f"duplicate {name}, first on line {int(first_line[p])}" for p in pos[:MAX_PER_RULE]]
-    col.rows(spec, raw, dup_later, key[0], msgs, f"a unique {name}",
-             values=values, severity=severity)  # fmt: skip
+    col.rows(
+        spec, raw, dup_later, key[0], msgs, f"a unique {name}", values=values, severity=severity
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -386,7 +393,7 @@ def find_cycles(
             walk.append(node)
             node = int(prev[node])
         if node >= 0 and state[node] == 1:
-            back = walk[walk.index(node):]
+            back = walk[walk.index(node) :]
             cycles.append(back[::-1])  # walked backwards along links
         for w in walk:
             state[w] = 2
@@ -419,6 +426,12 @@ def _fk(
     return bad
 
 
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` indexed by ``keys`` (first occurrence wins: duplicates are reported apart)."""
+    m = pd.Series(values.to_numpy(), index=keys.to_numpy())
+    return m[~m.index.duplicated()]
+
+
 def _dates_in_order(
     col: _Collector, spec: TableSpec, raw: RawTable, df: pd.DataFrame, early: str, late: str
 ) -> None:
@@ -426,12 +439,15 @@ def _dates_in_order(
     if bad.any():
         vals = [
             f"{a:%Y-%m-%d} < {early} {b:%Y-%m-%d}"
-            for a, b in zip(df[late].to_numpy()[bad].astype("datetime64[ms]").tolist(),
-                            df[early].to_numpy()[bad].astype("datetime64[ms]").tolist(),
-                            strict=True)
-        ]  # fmt: skip
-        col.rows(spec, raw, bad, late, f"{late} is before {early}", f"{late} >= {early}",
-                 values=vals)  # fmt: skip
+            for a, b in zip(
+                df[late].to_numpy()[bad].astype("datetime64[ms]").tolist(),
+                df[early].to_numpy()[bad].astype("datetime64[ms]").tolist(),
+                strict=True,
+            )
+        ]
+        col.rows(
+            spec, raw, bad, late, f"{late} is before {early}", f"{late} >= {early}", values=vals
+        )
 
 
 def _periods_hours(text: str) -> float | str:
@@ -479,27 +495,47 @@ def _cross_checks(
         cals, rc, spec = t["calendars"], raw["calendars"], S["calendars"]
         wd = cals["working_days"].str.split(",")
         ok_days = {d.lower() for d in WEEKDAYS}
-        bad_wd = wd.map(lambda xs: any(x.strip().lower()[:3] not in ok_days or
-                                       len(x.strip()) < 3 for x in xs)).to_numpy(bool)  # fmt: skip
-        col.rows(spec, rc, bad_wd, "working_days", "unknown weekday", "days among " + ",".join(WEEKDAYS))
+        bad_wd = wd.map(
+            lambda xs: any(x.strip().lower()[:3] not in ok_days or len(x.strip()) < 3 for x in xs)
+        ).to_numpy(bool)
+        col.rows(
+            spec, rc, bad_wd, "working_days", "unknown weekday", "days among " + ",".join(WEEKDAYS)
+        )
         hours = cals["periods"].map(_periods_hours)
         is_err = hours.map(lambda h: isinstance(h, str)).to_numpy(bool)
         col.rows(spec, rc, is_err, "periods", hours[is_err].tolist(), "HH:MM-HH:MM,HH:MM-HH:MM")
         h = pd.to_numeric(hours.where(~is_err), errors="coerce").to_numpy(float)
         mism = ~is_err & (np.abs(h - cals["hours_per_day"].to_numpy(float)) > 0.01)
         hpd = cals["hours_per_day"].to_numpy(float)
-        col.rows(spec, rc, mism, "hours_per_day", "hours_per_day differs from the total of periods",
-                 None, values=[f"{a:g} (periods total {b:g})" for a, b in
-                               zip(hpd[mism], h[mism], strict=True)])  # fmt: skip
+        col.rows(
+            spec,
+            rc,
+            mism,
+            "hours_per_day",
+            "hours_per_day differs from the total of periods",
+            None,
+            values=[
+                f"{a:g} (periods total {b:g})" for a, b in zip(hpd[mism], h[mism], strict=True)
+            ],
+        )
     fk("holidays", "calendar_id", cal_ids, "calendar_id")
     if "holidays" in t and usable("holidays", "calendar_id", "date") and len(t["holidays"]):
-        _duplicates(S["holidays"], raw["holidays"], t["holidays"], ["calendar_id", "date"],
-                    col, severity="warning", what="holiday")  # fmt: skip
+        _duplicates(
+            S["holidays"],
+            raw["holidays"],
+            t["holidays"],
+            ["calendar_id", "date"],
+            col,
+            severity="warning",
+            what="holiday",
+        )
 
     # --- projects
     fk("projects", "calendar_id", cal_ids, "calendar_id")
     if usable("projects", "start", "finish_baseline"):
-        _dates_in_order(col, S["projects"], raw["projects"], t["projects"], "start", "finish_baseline")
+        _dates_in_order(
+            col, S["projects"], raw["projects"], t["projects"], "start", "finish_baseline"
+        )
 
     # --- tasks
     if "tasks" in t:
@@ -520,10 +556,19 @@ def _cross_checks(
             got = pr["project_id"].map(sums).fillna(0.0).to_numpy(float)
             bud = pr["budget"].to_numpy(float)
             off = np.abs(got - bud) > 0.01 * np.maximum(np.abs(bud), 1e-9)
-            col.rows(S["projects"], raw["projects"], off, "budget",
-                     [f"budget differs by more than 1% from the sum of its leaf tasks' "
-                      f"budgeted_cost ({g:,.2f})" for g in got[off]],
-                     "the sum of leaf budgeted_cost", severity="warning")  # fmt: skip
+            col.rows(
+                S["projects"],
+                raw["projects"],
+                off,
+                "budget",
+                [
+                    f"budget differs by more than 1% from the sum of its leaf tasks' "
+                    f"budgeted_cost ({g:,.2f})"
+                    for g in got[off]
+                ],
+                "the sum of leaf budgeted_cost",
+                severity="warning",
+            )
 
     # --- links
     if "links" in t and task_ids is not None and usable("tasks", "is_summary", "project_id"):
@@ -536,8 +581,14 @@ def _cross_checks(
     if usable("assignments", "task_id") and usable("tasks", "task_id", "is_summary"):
         summ = t["tasks"].loc[t["tasks"]["is_summary"], "task_id"]
         bad = t["assignments"]["task_id"].isin(summ).to_numpy()
-        col.rows(S["assignments"], raw["assignments"], bad, "task_id",
-                 "resource assigned to a summary task", "a leaf task")  # fmt: skip
+        col.rows(
+            S["assignments"],
+            raw["assignments"],
+            bad,
+            "task_id",
+            "resource assigned to a summary task",
+            "a leaf task",
+        )
 
     # --- project-owned registers
     for name in ("risks", "change_requests", "snapshots", "milestone_forecasts", "stage_gates"):
@@ -547,43 +598,89 @@ def _cross_checks(
         r = t["risks"]
         threat = (r["kind"] == "threat").to_numpy()
         opp = (r["kind"] == "opportunity").to_numpy()
-        bad_t = threat & ~r["response"].isin(THREAT_RESPONSES).to_numpy() & (r["response"] != "").to_numpy()
-        bad_o = opp & ~r["response"].isin(OPPORTUNITY_RESPONSES).to_numpy() & (r["response"] != "").to_numpy()
-        col.rows(S["risks"], raw["risks"], bad_t, "response", "not a response to a threat",
-                 "one of " + ", ".join(THREAT_RESPONSES))  # fmt: skip
-        col.rows(S["risks"], raw["risks"], bad_o, "response", "not a response to an opportunity",
-                 "one of " + ", ".join(OPPORTUNITY_RESPONSES))  # fmt: skip
+        bad_t = (
+            threat
+            & ~r["response"].isin(THREAT_RESPONSES).to_numpy()
+            & (r["response"] != "").to_numpy()
+        )
+        bad_o = (
+            opp
+            & ~r["response"].isin(OPPORTUNITY_RESPONSES).to_numpy()
+            & (r["response"] != "").to_numpy()
+        )
+        col.rows(
+            S["risks"],
+            raw["risks"],
+            bad_t,
+            "response",
+            "not a response to a threat",
+            "one of " + ", ".join(THREAT_RESPONSES),
+        )
+        col.rows(
+            S["risks"],
+            raw["risks"],
+            bad_o,
+            "response",
+            "not a response to an opportunity",
+            "one of " + ", ".join(OPPORTUNITY_RESPONSES),
+        )
 
     if "change_requests" in t and len(t["change_requests"]):
         cr, rcr, scr = t["change_requests"], raw["change_requests"], S["change_requests"]
         fk("change_requests", "task_id", task_ids, "task_id", allow_empty=True)
-        if usable("change_requests", "task_id", "project_id") and usable("tasks", "task_id", "project_id"):
-            owner = cr["task_id"].map(pd.Series(t["tasks"]["project_id"].to_numpy(),
-                                                index=t["tasks"]["task_id"].to_numpy()))  # fmt: skip
+        if usable("change_requests", "task_id", "project_id") and usable(
+            "tasks", "task_id", "project_id"
+        ):
+            owner = cr["task_id"].map(_lookup(t["tasks"]["task_id"], t["tasks"]["project_id"]))
             bad = (owner.notna() & (owner != cr["project_id"])).to_numpy(bool)
-            col.rows(scr, rcr, bad, "task_id", "task belongs to another project",
-                     "a task of the change request's project")  # fmt: skip
+            col.rows(
+                scr,
+                rcr,
+                bad,
+                "task_id",
+                "task belongs to another project",
+                "a task of the change request's project",
+            )
         if usable("change_requests", "submitted_on", "decided_on"):
             _dates_in_order(col, scr, rcr, cr, "submitted_on", "decided_on")
         if usable("change_requests", "decision", "decided_on"):
             pend = (cr["decision"] == "pending").to_numpy()
             has = cr["decided_on"].notna().to_numpy()
-            col.rows(scr, rcr, pend & has, "decided_on", "a pending request has a decision date",
-                     "empty while pending", severity="warning")  # fmt: skip
+            col.rows(
+                scr,
+                rcr,
+                pend & has,
+                "decided_on",
+                "a pending request has a decision date",
+                "empty while pending",
+                severity="warning",
+            )
 
     if "milestone_forecasts" in t and len(t["milestone_forecasts"]):
-        mf, rmf, smf = t["milestone_forecasts"], raw["milestone_forecasts"], S["milestone_forecasts"]
+        mf, rmf, smf = (
+            t["milestone_forecasts"],
+            raw["milestone_forecasts"],
+            S["milestone_forecasts"],
+        )
         fk("milestone_forecasts", "task_id", task_ids, "task_id")
         if usable("milestone_forecasts", "task_id", "project_id") and usable(
             "tasks", "task_id", "project_id", "is_milestone"
         ):
-            tk = t["tasks"].set_index("task_id")
-            known = mf["task_id"].isin(tk.index).to_numpy()
-            not_ms = known & ~mf["task_id"].map(tk["is_milestone"]).fillna(True).to_numpy(bool)
+            tk = t["tasks"]
+            known = mf["task_id"].isin(tk["task_id"]).to_numpy()
+            is_ms = mf["task_id"].map(_lookup(tk["task_id"], tk["is_milestone"]))
+            not_ms = known & ~is_ms.fillna(True).to_numpy(bool)
             col.rows(smf, rmf, not_ms, "task_id", "task is not a milestone", "a milestone task")
-            other = known & (mf["task_id"].map(tk["project_id"]) != mf["project_id"]).to_numpy(bool)
-            col.rows(smf, rmf, other, "task_id", "task belongs to another project",
-                     "a milestone of the row's project")  # fmt: skip
+            owner = mf["task_id"].map(_lookup(tk["task_id"], tk["project_id"]))
+            other = known & (owner != mf["project_id"]).to_numpy(bool)
+            col.rows(
+                smf,
+                rmf,
+                other,
+                "task_id",
+                "task belongs to another project",
+                "a milestone of the row's project",
+            )
 
 
 def _task_checks(
@@ -598,14 +695,29 @@ def _task_checks(
     if ok("wbs", "outline_level", "project_id", "is_summary"):
         wbs = tasks["wbs"]
         fmt_ok = wbs.str.fullmatch(_WBS).to_numpy(bool)
-        col.rows(ts, rt, ~fmt_ok & (wbs != "").to_numpy(), "wbs", "cannot read the outline number",
-                 "a dotted outline number like 1.2.3")  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            ~fmt_ok & (wbs != "").to_numpy(),
+            "wbs",
+            "cannot read the outline number",
+            "a dotted outline number like 1.2.3",
+        )
         parts = wbs.str.count(r"\.").to_numpy() + 1
         lvl = tasks["outline_level"].to_numpy()
         bad_lvl = fmt_ok & (parts != lvl)
-        col.rows(ts, rt, bad_lvl, "outline_level", "outline_level does not match the wbs depth",
-                 None, values=[f"{lv} (wbs {w})" for lv, w in
-                               zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)])  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            bad_lvl,
+            "outline_level",
+            "outline_level does not match the wbs depth",
+            None,
+            values=[
+                f"{lv} (wbs {w})"
+                for lv, w in zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)
+            ],
+        )
         both_ok = fmt_ok.copy()
         dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & both_ok
         if dup.any():
@@ -618,53 +730,114 @@ def _task_checks(
         parents_present = parent_key[has_parent]
         is_summary = tasks["is_summary"].to_numpy(bool)
         has_child = node_key.isin(parents_present).to_numpy()
-        col.rows(ts, rt, is_summary & ~has_child & fmt_ok, "is_summary",
-                 "summary task has no children", "child tasks with wbs under this one",
-                 values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()))  # fmt: skip
-        col.rows(ts, rt, ~is_summary & has_child, "is_summary",
-                 "task has children but is not a summary", "true",
-                 values=["false"] * int((~is_summary & has_child).sum()))  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            is_summary & ~has_child & fmt_ok,
+            "is_summary",
+            "summary task has no children",
+            "child tasks with wbs under this one",
+            values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()),
+        )
+        col.rows(
+            ts,
+            rt,
+            ~is_summary & has_child,
+            "is_summary",
+            "task has children but is not a summary",
+            "true",
+            values=["false"] * int((~is_summary & has_child).sum()),
+        )
         orphan = has_parent & ~parent_key.isin(node_key).to_numpy()
-        col.rows(ts, rt, orphan, "wbs", "parent outline number is missing",
-                 "a task with the parent wbs in the same project")  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            orphan,
+            "wbs",
+            "parent outline number is missing",
+            "a task with the parent wbs in the same project",
+        )
     if ok("is_milestone", "duration_days"):
         ms = tasks["is_milestone"].to_numpy(bool)
         dur = tasks["duration_days"].to_numpy(float)
         col.rows(ts, rt, ms & (dur != 0), "duration_days", "a milestone has a duration", "0")
         if ok("is_summary"):
             summ = tasks["is_summary"].to_numpy(bool)
-            col.rows(ts, rt, summ & (dur != 0), "duration_days",
-                     "summary duration is rolled up; the value is ignored", "0",
-                     severity="warning")  # fmt: skip
+            col.rows(
+                ts,
+                rt,
+                summ & (dur != 0),
+                "duration_days",
+                "summary duration is rolled up; the value is ignored",
+                "0",
+                severity="warning",
+            )
     if ok("duration_days", "optimistic_days", "most_likely_days", "pessimistic_days"):
         dur = tasks["duration_days"].to_numpy(float)
         o = np.where(tasks["optimistic_days"].isna(), dur, tasks["optimistic_days"])
         m = np.where(tasks["most_likely_days"].isna(), dur, tasks["most_likely_days"])
         p = np.where(tasks["pessimistic_days"].isna(), dur, tasks["pessimistic_days"])
         bad_o = o > m + 1e-9
-        col.rows(ts, rt, bad_o, "optimistic_days", "optimistic is above most likely",
-                 "optimistic <= most_likely <= pessimistic",
-                 values=[f"{a:g} > {b:g}" for a, b in zip(o[bad_o], m[bad_o], strict=True)])  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            bad_o,
+            "optimistic_days",
+            "optimistic is above most likely",
+            "optimistic <= most_likely <= pessimistic",
+            values=[f"{a:g} > {b:g}" for a, b in zip(o[bad_o], m[bad_o], strict=True)],
+        )
         bad_p = m > p + 1e-9
-        col.rows(ts, rt, bad_p, "pessimistic_days", "pessimistic is below most likely",
-                 "optimistic <= most_likely <= pessimistic",
-                 values=[f"{a:g} < {b:g}" for a, b in zip(p[bad_p], m[bad_p], strict=True)])  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            bad_p,
+            "pessimistic_days",
+            "pessimistic is below most likely",
+            "optimistic <= most_likely <= pessimistic",
+            values=[f"{a:g} < {b:g}" for a, b in zip(p[bad_p], m[bad_p], strict=True)],
+        )
     if ok("constraint_type", "constraint_date"):
         needs = tasks["constraint_type"].isin(CONSTRAINTS_WITH_DATE).to_numpy()
         missing = needs & tasks["constraint_date"].isna().to_numpy()
-        col.rows(ts, rt, missing, "constraint_date", "constraint needs a date",
-                 "a date YYYY-MM-DD for MSO, MFO, SNET, SNLT, FNET, FNLT",
-                 values=tasks["constraint_type"].to_numpy()[missing])  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            missing,
+            "constraint_date",
+            "constraint needs a date",
+            "a date YYYY-MM-DD for MSO, MFO, SNET, SNLT, FNET, FNLT",
+            values=tasks["constraint_type"].to_numpy()[missing],
+        )
     if ok("percent_complete", "actual_start", "actual_finish"):
         pc = tasks["percent_complete"].to_numpy(float)
         af = tasks["actual_finish"].notna().to_numpy()
         ast = tasks["actual_start"].notna().to_numpy()
-        col.rows(ts, rt, af & (pc < 100), "actual_finish", "task has a finish date but is not complete",
-                 "empty unless percent_complete is 100",)  # fmt: skip
-        col.rows(ts, rt, af & ~ast, "actual_start", "task has finished but has no actual_start",
-                 "a date YYYY-MM-DD")  # fmt: skip
-        col.rows(ts, rt, (pc > 0) & ~ast, "actual_start", "task has progress but no actual_start",
-                 "a date YYYY-MM-DD when percent_complete > 0", severity="warning")  # fmt: skip
+        col.rows(
+            ts,
+            rt,
+            af & (pc < 100),
+            "actual_finish",
+            "task has a finish date but is not complete",
+            "empty unless percent_complete is 100",
+        )
+        col.rows(
+            ts,
+            rt,
+            af & ~ast,
+            "actual_start",
+            "task has finished but has no actual_start",
+            "a date YYYY-MM-DD",
+        )
+        col.rows(
+            ts,
+            rt,
+            (pc > 0) & ~ast,
+            "actual_start",
+            "task has progress but no actual_start",
+            "a date YYYY-MM-DD when percent_complete > 0",
+            severity="warning",
+        )
 
 
 def _link_checks(
@@ -678,13 +851,9 @@ def _link_checks(
     if bad_cols & {"pred_id", "succ_id"} or len(links) == 0:
         return
     ids = tasks["task_id"]
-    codes_p = pd.Index(ids).get_indexer(links["pred_id"])
-    codes_s = pd.Index(ids).get_indexer(links["succ_id"])
-    if not pd.Index(ids).is_unique:  # duplicate ids already reported; use first occurrences
-        first = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-        first = first[~first.index.duplicated()]
-        codes_p = first.reindex(links["pred_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
-        codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
+    first = _lookup(ids, pd.Series(np.arange(len(ids))))
+    codes_p = first.reindex(links["pred_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
+    codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
     col.rows(sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id")
     col.rows(sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id")
     self_link = (links["pred_id"] == links["succ_id"]).to_numpy()
@@ -712,8 +881,14 @@ def _link_checks(
         names = [str(id_arr[c]) for c in cyc]
         path = " -> ".join([*names, names[0]])
         ln = line_of.get((cyc[0], cyc[1 % len(cyc)]))
-        col.add(sl.file, ln, "pred_id", path, "links without cycles",
-                f"dependency cycle through {len(cyc)} tasks: {path}")
+        col.add(
+            sl.file,
+            ln,
+            "pred_id",
+            path,
+            "links without cycles",
+            f"dependency cycle through {len(cyc)} tasks: {path}",
+        )
 
 
 # ----------------------------------------------------------------------------------------
@@ -725,12 +900,24 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     if sd not in (None, "") and not isinstance(sd, _dt.date):
         ts = pd.to_datetime(str(sd), format="%Y-%m-%d", errors="coerce")
         if pd.isna(ts):
-            col.add("standards.yaml", None, "status_date", sd, "a date YYYY-MM-DD",
-                    "cannot read the value")  # fmt: skip
+            col.add(
+                "standards.yaml",
+                None,
+                "status_date",
+                sd,
+                "a date YYYY-MM-DD",
+                "cannot read the value",
+            )
     cur = standards.get("currency")
     if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
-        col.add("standards.yaml", None, "currency", cur, "a 3-letter ISO code like EUR",
-                "cannot read the value")  # fmt: skip
+        col.add(
+            "standards.yaml",
+            None,
+            "currency",
+            cur,
+            "a 3-letter ISO code like EUR",
+            "cannot read the value",
+        )
 
 
 def validate_tables(
@@ -754,11 +941,12 @@ def validate_tables(
     for name, spec in TABLES.items():
         rt = raw.get(name)
         if rt is None:
-            rt = RawTable(pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.columns}),
-                          np.zeros(0, np.int64))  # fmt: skip
+            rt = RawTable(
+                pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.columns}),
+                np.zeros(0, np.int64),
+            )
         raws[name] = rt
         typed[name], unusable[name] = _check_table(spec, rt, col)
     _cross_checks(typed, raws, unusable, col)
     _check_standards(standards or {}, col)
     return typed, ValidationReport(col.issues, source=source)
-

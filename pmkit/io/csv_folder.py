@@ -33,6 +33,12 @@ __all__ = [
 ]
 
 STANDARDS_FILE = "standards.yaml"
+_TRAILING_BLANKS = (b" ,", b"\t,", b" \n", b"\t\n", b" \r", b"\t\r")
+
+
+def _has_trailing_blank(data: bytes) -> bool:
+    """Does any cell end in a blank? (bytes search: memchr-fast, unlike a per-cell strip)."""
+    return data.endswith((b" ", b"\t")) or any(p in data for p in _TRAILING_BLANKS)
 
 
 def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
@@ -54,6 +60,7 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
+            skipinitialspace=True,  # leading blanks go in the C parser
             encoding="utf-8-sig",
         )
     except pd.errors.EmptyDataError:
@@ -62,8 +69,14 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else None
         return None, [
-            ValidationIssue(file, line, None, None, "the same number of fields as the header",
-                            f"cannot parse CSV: {str(exc).strip()}")  # fmt: skip
+            ValidationIssue(
+                file,
+                line,
+                None,
+                None,
+                "the same number of fields as the header",
+                f"cannot parse CSV: {str(exc).strip()}",
+            )
         ]
     df.columns = [str(c).strip() for c in df.columns]
     n = len(df)
@@ -75,9 +88,14 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
         for c in df.columns:
             extra += df[c].str.count("\n").to_numpy(dtype=np.int64)
         lines = 2 + np.arange(n, dtype=np.int64) + np.concatenate(([0], np.cumsum(extra)[:-1]))
-    for c in df.columns:
-        df[c] = df[c].str.strip()
-    blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.ones(n, bool)
+    if _has_trailing_blank(data):  # per-cell strip is slow (Python-level): only when needed
+        for c in df.columns:
+            df[c] = df[c].str.strip()
+    blank = np.zeros(n, bool)
+    if len(df.columns):  # blank lines: test the first column, then the rest of those rows only
+        cand = np.flatnonzero(df.iloc[:, 0].to_numpy(dtype=object) == "")
+        if cand.size:
+            blank[cand] = (df.iloc[cand].to_numpy(dtype=object) == "").all(axis=1)
     if blank.any():
         df = df[~blank]
         lines = lines[~blank]
@@ -88,8 +106,15 @@ def _read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]
     path = folder / STANDARDS_FILE
     if not path.exists():
         return {}, [
-            ValidationIssue(STANDARDS_FILE, None, None, None, None,
-                            "file is missing; default standards apply", "warning")  # fmt: skip
+            ValidationIssue(
+                STANDARDS_FILE,
+                None,
+                None,
+                None,
+                None,
+                "file is missing; default standards apply",
+                "warning",
+            )
         ]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -97,37 +122,59 @@ def _read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         return {}, [
-            ValidationIssue(STANDARDS_FILE, line, None, None, "valid YAML",
-                            f"cannot read YAML: {getattr(exc, 'problem', exc)}")  # fmt: skip
+            ValidationIssue(
+                STANDARDS_FILE,
+                line,
+                None,
+                None,
+                "valid YAML",
+                f"cannot read YAML: {getattr(exc, 'problem', exc)}",
+            )
         ]
     if data is None:
         return {}, []
     if not isinstance(data, dict):
         return {}, [
-            ValidationIssue(STANDARDS_FILE, 1, None, type(data).__name__, "a mapping of settings",
-                            "standards must be a mapping")  # fmt: skip
+            ValidationIssue(
+                STANDARDS_FILE,
+                1,
+                None,
+                type(data).__name__,
+                "a mapping of settings",
+                "standards must be a mapping",
+            )
         ]
     return data, []
 
 
-def read_folder(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], dict[str, Any],
-                                                        ValidationReport]:  # fmt: skip
+def read_folder(
+    path: str | os.PathLike[str],
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
     """Read and validate a folder: (typed tables, standards, report). Raises only if no folder."""
     folder = Path(path)
     if not folder.is_dir():
-        raise PmkitError("portfolio folder not found", file=str(folder),
-                         expected="a folder of CSV files")  # fmt: skip
+        raise PmkitError(
+            "portfolio folder not found", file=str(folder), expected="a folder of CSV files"
+        )
     issues: list[ValidationIssue] = []
     raw: dict[str, RawTable | None] = {}
     for name, spec in TABLES.items():
         file = folder / spec.file
         if not file.exists():
             issues.append(
-                ValidationIssue(spec.file, None, None, None, "a file named " + spec.file,
-                                "file is missing")  # fmt: skip
+                ValidationIssue(
+                    spec.file, None, None, None, "a file named " + spec.file, "file is missing"
+                )
                 if spec.required_file
-                else ValidationIssue(spec.file, None, None, None, None,
-                                     "file is missing; treated as empty", "warning")  # fmt: skip
+                else ValidationIssue(
+                    spec.file,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "file is missing; treated as empty",
+                    "warning",
+                )
             )
             raw[name] = None
             continue
@@ -220,9 +267,7 @@ def cli_validate(path: str) -> int:
     if not report.ok:
         print(report)
         return 1
-    counts = ", ".join(
-        f"{len(tables[name]):,} {name.replace('_', ' ')}" for name in TABLES
-    )
+    counts = ", ".join(f"{len(tables[name]):,} {name.replace('_', ' ')}" for name in TABLES)
     print(f"OK: {counts}")
     if report.warnings:
         print(report)
