@@ -399,7 +399,12 @@ def schedule_network(
     active = ~is_summary
 
     # ---- levels and edge orderings
-    lvl = _levels(n, pi, si) if m else np.zeros(n, dtype=np.int64)
+    try:
+        lvl = _levels(n, pi, si) if m else np.zeros(n, dtype=np.int64)
+    except CycleError as exc:
+        cyc = [uids[i] for i in exc.cycle]
+        names = " -> ".join(str(u) for u in [*cyc, cyc[0]]) if cyc else "?"
+        raise CycleError(f"dependency cycle: {names}", cycle=cyc, field="links") from None
     nlev = int(lvl.max()) + 1 if n else 0
     lag2 = 2 * lag_i
     # forward: edges grouped by successor, ordered by successor level
