@@ -1,0 +1,445 @@
+"""What-if scheduling: change durations, lags or links of a project and see what moves.
+
+Every scenario re-schedules the project with the same CPM engine as the Gantt
+(:func:`pmkit.schedule.portfolio_adapter.schedule_project`) on a modified copy of the portfolio
+tables (the portfolio itself is never changed), then compares task by task.
+
+Units: durations and lags are **working days** (as in the CSV); ``*_moved_days`` and
+``finish_delta_days`` are working days of the project calendar (positive = later);
+``finish_delta_calendar_days`` counts calendar days.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from pmkit.errors import PmkitError
+from pmkit.schedule.portfolio_adapter import schedule_project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmkit.model import Portfolio
+    from pmkit.schedule.cpm import Schedule
+
+__all__ = ["WhatIfError", "WhatIfResult", "apply_changes", "preview_change_request", "what_if"]
+
+LinkKey = tuple[str, str]
+
+
+class WhatIfError(PmkitError):
+    """A scenario that names an unknown task or link, or asks for an impossible value."""
+
+
+@dataclass
+class WhatIfResult:
+    """Before/after schedules of a scenario and what changed.
+
+    Attributes
+    ----------
+    before, after : Schedule
+        The project's schedule without and with the changes.
+    delta : DataFrame
+        One row per task: ``task_id, name, is_summary, is_milestone, old_start, new_start,
+        old_finish, new_finish, start_moved_days, finish_moved_days`` (working days, + = later),
+        ``critical_before, critical_after, moved`` (bool), ``critical_change``
+        (``"joined"``, ``"left"`` or ``""``), sorted by new start.
+    finish_before, finish_after : Timestamp
+    finish_delta_days : float
+        Working days the project finish moves (+ = later).
+    finish_delta_calendar_days : float
+    critical_added, critical_removed : list of str
+        Leaf tasks that joined / left the critical path.
+    changes : DataFrame
+        What the scenario applied: ``change, target, old, new``.
+    cost : dict
+        Cost effect (change-request previews): ``cost_impact, budget_before, budget_after,
+        eac_before, eac_after`` (money); empty for a pure schedule scenario.
+    """
+
+    before: Schedule
+    after: Schedule
+    delta: pd.DataFrame
+    finish_before: pd.Timestamp
+    finish_after: pd.Timestamp
+    finish_delta_days: float
+    finish_delta_calendar_days: float
+    critical_added: list[str]
+    critical_removed: list[str]
+    changes: pd.DataFrame
+    cost: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def moved(self) -> pd.DataFrame:
+        """Only the rows of ``delta`` whose start or finish moved."""
+        return self.delta[self.delta["moved"]].reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers for a dashboard card."""
+        out = {
+            "finish_before": self.finish_before,
+            "finish_after": self.finish_after,
+            "finish_delta_days": self.finish_delta_days,
+            "finish_delta_calendar_days": self.finish_delta_calendar_days,
+            "tasks_moved": int(self.delta["moved"].sum()),
+            "critical_added": list(self.critical_added),
+            "critical_removed": list(self.critical_removed),
+        }
+        out.update(self.cost)
+        return out
+
+
+def _link_key(x: Any) -> LinkKey:
+    if isinstance(x, Mapping):
+        return str(x["pred_id"]), str(x["succ_id"])
+    return str(x[0]), str(x[1])
+
+
+def apply_changes(
+    portfolio: Portfolio,
+    project_id: str,
+    *,
+    duration_changes: Mapping[str, float] | None = None,
+    lag_changes: Mapping[LinkKey, float] | None = None,
+    add_links: Iterable[Any] = (),
+    remove_links: Iterable[Any] = (),
+) -> tuple[Portfolio, pd.DataFrame]:
+    """A copy of the portfolio with the scenario applied, and the list of changes.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    project_id : str
+        Every task named must belong to this project.
+    duration_changes : mapping
+        ``task_id -> new duration (working days, >= 0)``. Summary tasks and milestones cannot
+        take a duration.
+    lag_changes : mapping
+        ``(pred_id, succ_id) -> new lag (working days, may be negative)`` of an existing link.
+    add_links : iterable
+        ``(pred_id, succ_id)``, ``(pred_id, succ_id, type)``, ``(pred_id, succ_id, type, lag)``
+        or dicts with ``pred_id, succ_id[, type, lag_days]``.
+    remove_links : iterable
+        ``(pred_id, succ_id)`` pairs (or dicts) of existing links.
+
+    Returns
+    -------
+    (Portfolio, DataFrame)
+        The modified copy and ``change, target, old, new`` rows.
+    """
+    if project_id not in set(portfolio.projects["project_id"]):
+        raise WhatIfError("unknown project", field="project_id", value=project_id)
+    tasks = portfolio.tasks.copy()
+    links = portfolio.links.copy()
+    mine = tasks["project_id"] == project_id
+    ids = pd.Index(tasks["task_id"])
+    own = set(tasks.loc[mine, "task_id"])
+    leaf = set(tasks.loc[mine & ~tasks["is_summary"], "task_id"])
+    log: list[dict[str, Any]] = []
+
+    def check_task(tid: str, what: str) -> None:
+        if tid not in own:
+            raise WhatIfError(
+                f"{what}: task is not in project {project_id}", field="task_id", value=tid
+            )
+        if tid not in leaf:
+            raise WhatIfError(
+                f"{what}: summary tasks take no links or durations", field="task_id", value=tid
+            )
+
+    for tid, days in (duration_changes or {}).items():
+        check_task(tid, "duration change")
+        d = float(days)
+        if not np.isfinite(d) or d < 0:
+            raise WhatIfError(
+                "a duration must be a number of working days >= 0",
+                field="duration_days",
+                value=days,
+            )
+        pos = ids.get_loc(tid)
+        old = float(tasks.at[pos, "duration_days"])
+        if bool(tasks.at[pos, "is_milestone"]) and d > 0:
+            tasks.at[pos, "is_milestone"] = False
+        tasks.at[pos, "duration_days"] = d
+        log.append({"change": "duration", "target": tid, "old": old, "new": d})
+
+    def find(key: LinkKey) -> int:
+        hit = np.flatnonzero(
+            (links["pred_id"] == key[0]).to_numpy() & (links["succ_id"] == key[1]).to_numpy()
+        )
+        if hit.size == 0:
+            raise WhatIfError("no such link", field="link", value=f"{key[0]} -> {key[1]}")
+        return int(hit[0])
+
+    for raw, lag in (lag_changes or {}).items():
+        key = _link_key(raw)
+        check_task(key[0], "lag change")
+        check_task(key[1], "lag change")
+        i = find(key)
+        new = float(lag)
+        if not np.isfinite(new):
+            raise WhatIfError("a lag must be a number of working days", field="lag_days", value=lag)
+        log.append(
+            {
+                "change": "lag",
+                "target": f"{key[0]} -> {key[1]}",
+                "old": float(links.iloc[i]["lag_days"]),
+                "new": new,
+            }
+        )
+        links.iloc[i, links.columns.get_loc("lag_days")] = new
+
+    drop: list[int] = []
+    for raw in remove_links:
+        key = _link_key(raw)
+        i = find(key)
+        if key[0] not in own and key[1] not in own:
+            raise WhatIfError(
+                f"link is not in project {project_id}", field="link", value=f"{key[0]} -> {key[1]}"
+            )
+        drop.append(i)
+        log.append(
+            {
+                "change": "remove link",
+                "target": f"{key[0]} -> {key[1]}",
+                "old": str(links.iloc[i]["type"]),
+                "new": "",
+            }
+        )
+    links = links.drop(index=links.index[drop])
+
+    new_rows = []
+    for raw in add_links:
+        if isinstance(raw, Mapping):
+            rec = {
+                "pred_id": str(raw["pred_id"]),
+                "succ_id": str(raw["succ_id"]),
+                "type": str(raw.get("type", "FS")).upper(),
+                "lag_days": float(raw.get("lag_days", 0.0)),
+            }
+        else:
+            seq = list(raw)
+            if len(seq) < 2:
+                raise WhatIfError(
+                    "a new link needs at least pred_id and succ_id", field="link", value=raw
+                )
+            rec = {
+                "pred_id": str(seq[0]),
+                "succ_id": str(seq[1]),
+                "type": str(seq[2]).upper() if len(seq) > 2 else "FS",
+                "lag_days": float(seq[3]) if len(seq) > 3 else 0.0,
+            }
+        check_task(rec["pred_id"], "new link")
+        check_task(rec["succ_id"], "new link")
+        if rec["pred_id"] == rec["succ_id"]:
+            raise WhatIfError(
+                "a task cannot be linked to itself", field="link", value=rec["pred_id"]
+            )
+        if rec["type"] not in ("FS", "SS", "FF", "SF"):
+            raise WhatIfError(
+                "unknown link type", field="type", value=rec["type"], expected="FS, SS, FF or SF"
+            )
+        dup = ((links["pred_id"] == rec["pred_id"]) & (links["succ_id"] == rec["succ_id"])).any()
+        if dup:
+            raise WhatIfError(
+                "the link already exists (change its lag instead)",
+                field="link",
+                value=f"{rec['pred_id']} -> {rec['succ_id']}",
+            )
+        new_rows.append(rec)
+        log.append(
+            {
+                "change": "add link",
+                "target": f"{rec['pred_id']} -> {rec['succ_id']}",
+                "old": "",
+                "new": f"{rec['type']} {rec['lag_days']:+g}d",
+            }
+        )
+    if new_rows:
+        add = pd.DataFrame(new_rows).astype(
+            {
+                "pred_id": links["pred_id"].dtype,
+                "succ_id": links["succ_id"].dtype,
+                "type": links["type"].dtype,
+            }
+        )
+        links = pd.concat([links, add[links.columns.intersection(add.columns)]], ignore_index=True)
+    links = links.reset_index(drop=True)
+    changes = pd.DataFrame(log, columns=["change", "target", "old", "new"])
+    changes = changes.astype({"old": object, "new": object})
+    return dataclasses.replace(portfolio, tasks=tasks, links=links), changes
+
+
+def compare_schedules(
+    before: Schedule, after: Schedule, *, minutes_per_day: float
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Task-by-task delta of two schedules of the same project (see :class:`WhatIfResult`)."""
+    cols = ["uid", "name", "start", "finish", "critical", "is_summary"]
+    b = before.tasks[[c for c in cols if c in before.tasks.columns]]
+    a = after.tasks[["uid", "start", "finish", "critical"]]
+    d = b.merge(a, on="uid", suffixes=("_old", "_new"), how="outer")
+    cal = after.calendar
+
+    def work(x: pd.Series) -> np.ndarray:
+        v = pd.to_datetime(x)
+        out = np.full(len(v), np.nan)
+        ok = v.notna().to_numpy()
+        if ok.any():
+            out[ok] = cal.to_working_minutes(v[ok].to_numpy())
+        return out
+
+    out = pd.DataFrame(
+        {
+            "task_id": d["uid"],
+            "name": d["name"],
+            "is_summary": d["is_summary"].fillna(False).astype(bool),
+            "old_start": pd.to_datetime(d["start_old"]),
+            "new_start": pd.to_datetime(d["start_new"]),
+            "old_finish": pd.to_datetime(d["finish_old"]),
+            "new_finish": pd.to_datetime(d["finish_new"]),
+        }
+    )
+    out["start_moved_days"] = (work(out["new_start"]) - work(out["old_start"])) / minutes_per_day
+    out["finish_moved_days"] = (work(out["new_finish"]) - work(out["old_finish"])) / minutes_per_day
+    out["critical_before"] = d["critical_old"].fillna(False).astype(bool)
+    out["critical_after"] = d["critical_new"].fillna(False).astype(bool)
+    out["moved"] = (out["old_start"] != out["new_start"]) | (out["old_finish"] != out["new_finish"])
+    joined = out["critical_after"] & ~out["critical_before"]
+    left = out["critical_before"] & ~out["critical_after"]
+    out["critical_change"] = np.select([joined, left], ["joined", "left"], "")
+    leaf = ~out["is_summary"]
+    added = out.loc[joined & leaf, "task_id"].tolist()
+    removed = out.loc[left & leaf, "task_id"].tolist()
+    out = out.sort_values(["new_start", "task_id"], kind="stable").reset_index(drop=True)
+    return out, added, removed
+
+
+def _result(before: Schedule, after: Schedule, changes: pd.DataFrame) -> WhatIfResult:
+    mpd = before.calendar.minutes_per_day
+    delta, added, removed = compare_schedules(before, after, minutes_per_day=mpd)
+    fb, fa = pd.Timestamp(before.finish), pd.Timestamp(after.finish)
+    wb, wa = before.calendar.to_working_minutes([fb, fa])
+    return WhatIfResult(
+        before=before,
+        after=after,
+        delta=delta,
+        finish_before=fb,
+        finish_after=fa,
+        finish_delta_days=float(wa - wb) / mpd,
+        finish_delta_calendar_days=float((fa - fb) / pd.Timedelta(days=1)),
+        critical_added=added,
+        critical_removed=removed,
+        changes=changes,
+    )
+
+
+def what_if(
+    portfolio: Portfolio,
+    project_id: str,
+    *,
+    duration_changes: Mapping[str, float] | None = None,
+    lag_changes: Mapping[LinkKey, float] | None = None,
+    add_links: Iterable[Any] = (),
+    remove_links: Iterable[Any] = (),
+    before: Schedule | None = None,
+) -> WhatIfResult:
+    """Re-schedule a project with changed durations, lags or links and compare.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    project_id : str
+    duration_changes, lag_changes, add_links, remove_links
+        The scenario, in working days (see :func:`apply_changes`).
+    before : Schedule, optional
+        The current schedule, if already computed (saves one CPM run per widget change).
+
+    Returns
+    -------
+    WhatIfResult
+
+    Examples
+    --------
+    >>> r = what_if(load_sample(), "P01", duration_changes={"P01-T0005": 20})  # doctest: +SKIP
+    >>> r.finish_delta_days, r.moved[["task_id", "finish_moved_days"]]  # doctest: +SKIP
+    """
+    changed, log = apply_changes(
+        portfolio,
+        project_id,
+        duration_changes=duration_changes,
+        lag_changes=lag_changes,
+        add_links=add_links,
+        remove_links=remove_links,
+    )
+    if before is None:
+        before = schedule_project(portfolio, project_id)
+    after = schedule_project(changed, project_id)
+    return _result(before, after, log)
+
+
+def preview_change_request(
+    portfolio: Portfolio, cr_id: str, *, before: Schedule | None = None
+) -> WhatIfResult:
+    """What a change request would do if approved: schedule and cost deltas.
+
+    The request's ``schedule_impact_days`` is added to its ``task_id``'s duration (not below
+    0); without a task only the cost moves. The cost effect is in ``result.cost``:
+    ``cost_impact`` (money, negative = saving), ``budget_before/after`` (BAC),
+    ``eac_before/after`` (the latest CPI-based EAC from the status reports, plus the impact;
+    ``NaN`` without reports), ``decision`` (the request's current decision).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    cr_id : str
+        A change request id (any decision; a decided one is previewed as if it were pending).
+    before : Schedule, optional
+        The current schedule of the request's project, if already computed.
+
+    Returns
+    -------
+    WhatIfResult
+    """
+    crs = portfolio.changes
+    hit = crs[crs["cr_id"] == cr_id]
+    if hit.empty:
+        raise WhatIfError("unknown change request", field="cr_id", value=cr_id)
+    cr = hit.iloc[0]
+    pid = str(cr["project_id"])
+    tid = str(cr["task_id"]) if pd.notna(cr["task_id"]) else ""
+    impact = float(cr["schedule_impact_days"]) if pd.notna(cr["schedule_impact_days"]) else 0.0
+    durations: dict[str, float] = {}
+    if tid and impact:
+        row = portfolio.tasks[portfolio.tasks["task_id"] == tid]
+        if row.empty:
+            raise WhatIfError("change request names an unknown task", field="task_id", value=tid)
+        durations[tid] = max(float(row.iloc[0]["duration_days"]) + impact, 0.0)
+    res = what_if(portfolio, pid, duration_changes=durations, before=before)
+    from pmkit.evm import evm_series  # engines only; local import keeps startup light
+
+    cost = float(cr["cost_impact"]) if pd.notna(cr["cost_impact"]) else 0.0
+    budget = float(portfolio.projects.set_index("project_id").loc[pid, "budget"])
+    series = evm_series(portfolio, pid)
+    status = portfolio.status_date
+    if status is not None and len(series):
+        series = series[series["report_date"] <= status]
+    eac = float(series["eac"].iloc[-1]) if len(series) else float("nan")
+    res.cost = {
+        "cr_id": cr_id,
+        "project_id": pid,
+        "decision": str(cr["decision"]),
+        "cost_impact": cost,
+        "budget_before": budget,
+        "budget_after": budget + cost,
+        "eac_before": eac,
+        "eac_after": eac + cost,
+    }
+    if not durations:
+        res.changes = pd.DataFrame(
+            [{"change": "cost only", "target": tid or pid, "old": "", "new": ""}]
+        )
+    return res
