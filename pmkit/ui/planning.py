@@ -1,0 +1,603 @@
+"""Planning dashboard (PM lens): Gantt, why critical / why this start, what-if, CR preview.
+
+Pick a project; everything below follows it. The schedule comes from
+:func:`pmkit.schedule.portfolio_adapter.schedule_project`, what-if scenarios and change-request
+previews from :mod:`pmkit.schedule.whatif`. This module only wires widgets to them; the small
+table builders here (:func:`chain_table`, :func:`delta_summary`) are plain functions a notebook
+cell or a test can call.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts.gantt import gantt_chart, gantt_rows, wbs_key
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+
+if TYPE_CHECKING:
+    from pmkit.model import Portfolio
+    from pmkit.schedule.cpm import Schedule
+
+__all__ = [
+    "PlanningDashboard",
+    "app",
+    "chain_table",
+    "finish_text",
+    "moved_tasks",
+    "project_from_query",
+    "project_options",
+]
+
+NONE = "(none)"
+_DATE = "%a %d %b %Y"
+
+
+# ----------------------------------------------------------------------------- pure helpers
+def project_options(portfolio: Portfolio) -> list[tuple[str, str]]:
+    """Dropdown options ``("P03 · name", "P03")`` (a dropdown shows text, never markup)."""
+    return [
+        (f"{pid} · {name}", pid)
+        for pid, name in zip(
+            portfolio.projects["project_id"], portfolio.projects["name"], strict=True
+        )
+    ]
+
+
+def project_from_query(portfolio: Portfolio, query: str | None = None) -> str:
+    """The project named by ``?project=P03`` (Voila's query string), else the first one."""
+    qs = os.environ.get("QUERY_STRING", "") if query is None else query
+    wanted = parse_qs(qs.lstrip("?")).get("project", [""])[0]
+    ids = portfolio.project_ids
+    if not ids:
+        raise ValueError("the portfolio has no project")
+    return wanted if wanted in ids else ids[0]
+
+
+def _fmt_date(value: Any) -> str:
+    ts = pd.Timestamp(value) if value is not None else pd.NaT
+    return "n/a" if pd.isna(ts) else ts.strftime(_DATE)
+
+
+def _days(minutes: Any, per_day: float) -> float:
+    v = pd.to_numeric(minutes, errors="coerce")
+    return float("nan") if pd.isna(v) else round(float(v) / per_day, 1)
+
+
+def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFrame:
+    """Why does ``uid`` start when it does: its driving predecessors back to the project start.
+
+    One row per task of the chain, the selected task first: ``step, wbs, task, start, finish,
+    driven_by`` (the link into that task: type and lag), ``link_float_days`` (slack on that
+    link; 0 = it drives) and ``total_float_days`` of the task.
+    """
+    per_day = float(schedule.calendar.minutes_per_day)
+    st = schedule.tasks.set_index("uid")
+    names = tasks.set_index("task_id")
+    rows = []
+    for step, (tid, typ, lag_min, link_float) in enumerate(schedule.driving_chain(uid)):
+        info = names.loc[tid] if tid in names.index else None
+        srow = st.loc[tid]
+        lag = _days(lag_min, per_day)
+        rows.append(
+            {
+                "step": step,
+                "wbs": "" if info is None else info["wbs"],
+                "task": str(tid) if info is None else info["name"],
+                "start": srow["start"],
+                "finish": srow["finish"],
+                "driven_by": "project start" if typ is None else f"{typ} link, lag {lag:g} d",
+                "link_float_days": None if typ is None else _days(link_float, per_day),
+                "total_float_days": _days(srow["total_slack_min"], per_day),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def moved_tasks(before: Schedule, after: Schedule, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks whose dates or criticality differ between two schedules (what-if delta)."""
+    per_day = float(before.calendar.minutes_per_day)
+    cols = ["uid", "start", "finish", "total_slack_min", "critical"]
+    b = before.tasks[cols].set_index("uid")
+    a = after.tasks[cols].set_index("uid")
+    j = b.join(a, lsuffix="_before", rsuffix="_after", how="inner")
+    moved = (
+        (j["start_before"] != j["start_after"])
+        | (j["finish_before"] != j["finish_after"])
+        | (j["critical_before"] != j["critical_after"])
+    )
+    j = j[moved]
+    names = tasks.set_index("task_id")
+    out = pd.DataFrame(
+        {
+            "wbs": [names.at[u, "wbs"] if u in names.index else "" for u in j.index],
+            "task": [names.at[u, "name"] if u in names.index else u for u in j.index],
+            "finish_before": j["finish_before"].to_numpy(),
+            "finish_after": j["finish_after"].to_numpy(),
+            "moved_days": [
+                round((fa - fb) / pd.Timedelta(days=1), 1)
+                for fa, fb in zip(j["finish_after"], j["finish_before"], strict=True)
+            ],
+            "critical": [
+                _crit_change(cb, ca)
+                for cb, ca in zip(j["critical_before"], j["critical_after"], strict=True)
+            ],
+            "float_after_days": [_days(v, per_day) for v in j["total_slack_min_after"]],
+        }
+    )
+    return out.iloc[sorted(range(len(out)), key=lambda i: wbs_key(out["wbs"].iloc[i]))]
+
+
+def _crit_change(before: bool, after: bool) -> str:
+    if before and after:
+        return "stays critical"
+    if after:
+        return "becomes critical"
+    if before:
+        return "leaves the critical path"
+    return "not critical"
+
+
+def finish_text(before: Any, after: Any) -> str:
+    """``Finish: Mon 01 Jun 2026 -> Fri 12 Jun 2026 (+11 calendar days)`` as escaped HTML."""
+    b, a = pd.Timestamp(before), pd.Timestamp(after)
+    days = (a.normalize() - b.normalize()).days
+    if days > 0:
+        chip = badge("red", f"{days} days later")
+    elif days < 0:
+        chip = badge("green", f"{-days} days earlier")
+    else:
+        chip = badge("grey", "same finish")
+    return (
+        f"<span class='pmkit-finish'>Finish: <b>{esc(_fmt_date(b))}</b> &rarr; "
+        f"<b class='pmkit-finish-after'>{esc(_fmt_date(a))}</b></span> {chip}"
+    )
+
+
+# ----------------------------------------------------------------------------- dashboard
+class PlanningDashboard:
+    """The planning page of one portfolio; ``.widget`` is what the notebook displays."""
+
+    def __init__(self, portfolio: Portfolio, project_id: str | None = None) -> None:
+        self.portfolio = portfolio
+        pid = project_id or project_from_query(portfolio)
+        self.pid = pid
+        self.base: Schedule | None = None
+        self.shown: Schedule | None = None  # the schedule drawn in the Gantt
+        self.scenario_label = "Current schedule"
+
+        self.project = W.Dropdown(
+            options=project_options(portfolio),
+            value=pid,
+            description="Project",
+            layout=W.Layout(width="520px"),
+        )
+        self.summary = W.HTML()
+        self.level = W.IntSlider(
+            value=9, min=1, max=9, description="WBS levels", continuous_update=False
+        )
+        self.critical_only = W.Checkbox(value=False, description="Critical path only", indent=False)
+        self.gantt_note = W.HTML()
+        self.gantt = live_chart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        self.gantt_msg = W.HTML()
+
+        # why critical / why this start
+        self.task = W.Dropdown(description="Task", layout=W.Layout(width="520px"))
+        self.chain = W.HTML()
+
+        # what-if
+        self.wi_task = W.Dropdown(description="Task", layout=W.Layout(width="420px"))
+        self.wi_duration = W.BoundedFloatText(
+            min=0, max=10_000, step=1, description="Duration (d)", layout=W.Layout(width="200px")
+        )
+        self.wi_link = W.Dropdown(description="Link", layout=W.Layout(width="420px"))
+        self.wi_lag = W.FloatText(description="Lag (d)", layout=W.Layout(width="200px"))
+        self.wi_add_pred = W.Dropdown(description="Add: from", layout=W.Layout(width="420px"))
+        self.wi_add_succ = W.Dropdown(description="to", layout=W.Layout(width="420px"))
+        self.wi_add_type = W.Dropdown(
+            options=["FS", "SS", "FF", "SF"], value="FS", description="type",
+            layout=W.Layout(width="160px"),
+        )  # fmt: skip
+        self.wi_add_lag = W.FloatText(
+            value=0, description="lag (d)", layout=W.Layout(width="180px")
+        )
+        self.wi_remove = W.Dropdown(description="Remove", layout=W.Layout(width="420px"))
+        self.wi_apply = W.Button(description="Apply what-if", button_style="primary", icon="")
+        self.wi_reset = W.Button(description="Back to current schedule")
+        self.wi_out = W.HTML()
+
+        # change-request preview
+        self.cr = W.Dropdown(description="Pending CR", layout=W.Layout(width="620px"))
+        self.cr_apply = W.Button(description="Preview change request", button_style="warning")
+        self.cr_out = W.HTML()
+
+        self.project.observe(self._on_project, names="value")
+        for w in (self.level, self.critical_only):
+            w.observe(self._on_filter, names="value")
+        self.task.observe(self._on_task, names="value")
+        self.wi_task.observe(self._on_wi_task, names="value")
+        self.wi_link.observe(self._on_wi_link, names="value")
+        self.wi_apply.on_click(self._on_apply)
+        self.wi_reset.on_click(self._on_reset)
+        self.cr_apply.on_click(self._on_cr)
+
+        self.widget = W.VBox(
+            [
+                header(
+                    "Planning",
+                    "One project: schedule, critical path, why a task is late, what-if and "
+                    "change-request preview. Dates from the scheduler, on the status date.",
+                ),
+                self.project,
+                self.summary,
+                W.HTML("<h3>Gantt</h3>"),
+                W.HBox([self.level, self.critical_only]),
+                self.gantt_note,
+                self.gantt,
+                self.gantt_msg,
+                W.HTML(
+                    "<h3>Why critical, why this start?</h3><p class='pmkit-note'>Pick a task "
+                    "(or click its bar): its chain of driving predecessors back to the project "
+                    "start, with the float on each link (0 = that link sets the date).</p>"
+                ),
+                self.task,
+                self.chain,
+                W.HTML(
+                    "<h3>What-if</h3><p class='pmkit-note'>Change a duration, a lag, add or "
+                    "remove a link, then Apply: the project is re-scheduled and the Gantt shows "
+                    "the scenario. Nothing is saved.</p>"
+                ),
+                W.HBox([self.wi_task, self.wi_duration]),
+                W.HBox([self.wi_link, self.wi_lag]),
+                W.HBox([self.wi_add_pred, self.wi_add_type, self.wi_add_lag]),
+                self.wi_add_succ,
+                self.wi_remove,
+                W.HBox([self.wi_apply, self.wi_reset]),
+                self.wi_out,
+                W.HTML(
+                    "<h3>Change-request preview</h3><p class='pmkit-note'>Apply a pending "
+                    "change request of this project to a copy of the plan: schedule and cost "
+                    "deltas before anyone decides.</p>"
+                ),
+                W.HBox([self.cr, self.cr_apply]),
+                self.cr_out,
+            ]
+        )
+        self.load_project(pid)
+
+    # -- data ---------------------------------------------------------------------------
+    def _tasks(self) -> pd.DataFrame:
+        return self.portfolio.tasks[self.portfolio.tasks["project_id"] == self.pid]
+
+    def _links(self) -> pd.DataFrame:
+        return self.portfolio.project(self.pid).links
+
+    def _minutes_per_day(self) -> float:
+        return float(self.base.calendar.minutes_per_day) if self.base is not None else 480.0
+
+    # -- project ------------------------------------------------------------------------
+    def load_project(self, pid: str) -> None:
+        """Schedule ``pid`` and refresh every panel (dropdowns, Gantt, chain, what-if, CRs)."""
+        from pmkit.schedule.portfolio_adapter import schedule_project
+
+        self.pid = pid
+        self.base = schedule_project(self.portfolio, pid)
+        self.shown = self.base
+        self.scenario_label = "Current schedule"
+        tasks = self._tasks()
+        info = self.portfolio.project(pid).info
+        self.summary.value = self._summary_html(info)
+
+        order = sorted(range(len(tasks)), key=lambda i: wbs_key(tasks["wbs"].iloc[i]))
+        tasks = tasks.iloc[order]
+        leaves = tasks[~tasks["is_summary"]]
+        opts = [
+            (f"{w} {n}", t)
+            for w, n, t in zip(leaves["wbs"], leaves["name"], leaves["task_id"], strict=True)
+        ]
+        max_level = int(tasks["outline_level"].max()) if len(tasks) else 1
+        self.level.max = max(max_level, 1)
+        self.level.value = self.level.max
+        self.critical_only.value = False
+
+        self.task.options = opts
+        last = self.base.tasks.set_index("uid").loc[leaves["task_id"], "finish"]
+        self.task.value = str(last.idxmax()) if len(last) else None
+        self.wi_task.options = opts
+        self.wi_task.value = opts[0][1] if opts else None
+        self._on_wi_task({"new": self.wi_task.value})
+        links = self._links()
+        cols = [links[c] for c in ("pred_id", "succ_id", "type", "lag_days")]
+        link_opts = [
+            (f"{self._name(p)} → {self._name(s)} ({t}, lag {lag:g} d)", (p, s))
+            for p, s, t, lag in zip(*cols, strict=True)
+        ]
+        self.wi_link.options = link_opts
+        self.wi_link.value = link_opts[0][1] if link_opts else None
+        self._on_wi_link({"new": self.wi_link.value})
+        self.wi_add_pred.options = [(NONE, ""), *opts]
+        self.wi_add_succ.options = [(NONE, ""), *opts]
+        self.wi_add_pred.value = ""
+        self.wi_add_succ.value = ""
+        self.wi_remove.options = [(NONE, None), *link_opts]
+        self.wi_remove.value = None
+        self.wi_out.value = ""
+
+        ch = self.portfolio.changes
+        pending = ch[(ch["project_id"] == pid) & (ch["decision"] == "pending")]
+        self.cr.options = [
+            (f"{c} · {t}", c) for c, t in zip(pending["cr_id"], pending["title"], strict=True)
+        ] or [("no pending change request", None)]
+        self.cr.value = self.cr.options[0][1]
+        self.cr_apply.disabled = len(pending) == 0
+        self.cr_out.value = ""
+        self.refresh_gantt()
+        self._on_task({"new": self.task.value})
+
+    def _name(self, tid: str) -> str:
+        t = self.portfolio.tasks
+        hit = t.loc[t["task_id"] == tid, ["wbs", "name"]]
+        return f"{hit.iloc[0, 0]} {hit.iloc[0, 1]}" if len(hit) else tid
+
+    def _summary_html(self, info: pd.Series) -> str:
+        assert self.base is not None
+        status = self.portfolio.status_date
+        baseline = pd.Timestamp(info["finish_baseline"])
+        finish = pd.Timestamp(self.base.finish)
+        slip = (finish.normalize() - baseline.normalize()).days
+        if slip > 0:
+            chip = badge(
+                "amber", f"{slip} days after baseline", title="scheduled finish > baseline finish"
+            )
+        else:
+            chip = badge(
+                "green", "on or before baseline", title="scheduled finish <= baseline finish"
+            )
+        n_crit = len(self.base.critical_path())
+        return (
+            f"<p class='pmkit-project'><b class='pmkit-project-name'>{esc(info['name'])}</b> "
+            f"· manager {esc(info['manager'])} · phase {esc(info['phase'])}<br>"
+            f"Status date <b>{esc(_fmt_date(status))}</b> · baseline finish "
+            f"<b>{esc(_fmt_date(baseline))}</b> · scheduled finish "
+            f"<b class='pmkit-scheduled-finish'>{esc(_fmt_date(finish))}</b> {chip} · "
+            f"{n_crit} critical tasks</p>"
+        )
+
+    # -- Gantt --------------------------------------------------------------------------
+    def gantt_table(self) -> pd.DataFrame:
+        """The rows the Gantt shows now (the scenario's dates, the reader's filters)."""
+        assert self.shown is not None
+        return gantt_rows(
+            self._tasks(),
+            self.shown.tasks,
+            max_level=self.level.value,
+            critical_only=self.critical_only.value,
+            minutes_per_day=self._minutes_per_day(),
+        )
+
+    def refresh_gantt(self, highlight: list[str] | None = None) -> None:
+        """Redraw the Gantt in place (and re-attach the click selection)."""
+        rows = self.gantt_table()
+        if highlight is None and self.task.value and self.shown is not None:
+            try:
+                highlight = [c[0] for c in self.shown.driving_chain(self.task.value)]
+            except Exception:  # a task removed from the scenario has no chain
+                highlight = []
+        chart = gantt_chart(
+            rows,
+            links=self._links_shown(),
+            status_date=self.portfolio.status_date,
+            highlight=highlight or [],
+        )
+        self.gantt.chart = chart
+        self._watch_clicks()
+        assert self.shown is not None
+        self.gantt_note.value = (
+            f"<p><b>Gantt shows:</b> <span class='pmkit-scenario'>{esc(self.scenario_label)}"
+            f"</span> · finish <b class='pmkit-gantt-finish'>{esc(_fmt_date(self.shown.finish))}"
+            f"</b> · {len(rows)} of {len(self._tasks())} rows shown (dashed outline = driving "
+            "chain of the selected task; vertical dashed line = status date)</p>"
+        )
+
+    def _links_shown(self) -> pd.DataFrame:
+        if self.shown is None or self.shown is self.base:
+            return self._links()
+        lk = self.shown.links
+        return pd.DataFrame(
+            {"pred_id": lk["pred_uid"], "succ_id": lk["succ_uid"], "type": lk["type"]}
+        )
+
+    def _watch_clicks(self) -> None:
+        sels = self.gantt.selections
+        if sels is not None and "pick" in sels.trait_names():
+            sels.observe(self._on_click, names=["pick"])
+
+    def _on_click(self, change: dict[str, Any]) -> None:
+        value = change.get("new")
+        picked = getattr(value, "value", value) or []
+        if picked and isinstance(picked, list) and "task_id" in picked[0]:
+            tid = picked[0]["task_id"]
+            if tid in dict(self.task.options).values():
+                self.task.value = tid
+
+    # -- callbacks ----------------------------------------------------------------------
+    def _on_project(self, change: dict[str, Any]) -> None:
+        guarded(self.gantt_msg)(self.load_project)(change["new"])
+
+    def _on_filter(self, _change: dict[str, Any]) -> None:
+        guarded(self.gantt_msg)(self.refresh_gantt)()
+
+    def _on_task(self, change: dict[str, Any]) -> None:
+        @guarded(self.chain)
+        def run() -> None:
+            uid = change.get("new")
+            if not uid or self.shown is None:
+                self.chain.value = ""
+                return
+            table = chain_table(self.shown, self._tasks(), uid)
+            self.chain.value = self._chain_html(table)
+            self.refresh_gantt()
+
+        run()
+
+    def _chain_html(self, table: pd.DataFrame) -> str:
+        first = table.iloc[0]
+        crit = first["total_float_days"]
+        verdict = (
+            badge("red", "Critical", title="total float <= 0 working days")
+            if crit <= 0
+            else badge("blue", f"{crit:g} days of float", title="total float > 0")
+        )
+        shown = table.assign(
+            start=table["start"].map(_fmt_date),
+            finish=table["finish"].map(_fmt_date),
+            link_float_days=table["link_float_days"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        ).rename(
+            columns={
+                "driven_by": "driven by",
+                "link_float_days": "float on that link (d)",
+                "total_float_days": "total float (d)",
+            }
+        )
+        return (
+            f"<p><b>{esc(first['wbs'])} {esc(first['task'])}</b> {verdict} starts "
+            f"{esc(_fmt_date(first['start']))}; {len(table) - 1} driving predecessor(s) back to "
+            "the project start:</p>" + html_table(shown, table_id="driving-chain")
+        )
+
+    def _on_wi_task(self, change: dict[str, Any]) -> None:
+        tid = change.get("new")
+        t = self.portfolio.tasks
+        hit = t.loc[t["task_id"] == tid, "duration_days"]
+        if len(hit):
+            self.wi_duration.value = float(hit.iloc[0])
+
+    def _on_wi_link(self, change: dict[str, Any]) -> None:
+        pair = change.get("new")
+        if not pair:
+            return
+        lk = self._links()
+        hit = lk.loc[(lk["pred_id"] == pair[0]) & (lk["succ_id"] == pair[1]), "lag_days"]
+        if len(hit):
+            self.wi_lag.value = float(hit.iloc[0])
+
+    def scenario(self) -> dict[str, Any]:
+        """The what-if arguments the widgets describe (only what differs from the plan)."""
+        t = self.portfolio.tasks
+        args: dict[str, Any] = {}
+        tid = self.wi_task.value
+        if tid:
+            cur = float(t.loc[t["task_id"] == tid, "duration_days"].iloc[0])
+            if abs(float(self.wi_duration.value) - cur) > 1e-9:
+                args["duration_changes"] = {tid: float(self.wi_duration.value)}
+        pair = self.wi_link.value
+        if pair:
+            lk = self._links()
+            cur = lk.loc[(lk["pred_id"] == pair[0]) & (lk["succ_id"] == pair[1]), "lag_days"]
+            if len(cur) and abs(float(self.wi_lag.value) - float(cur.iloc[0])) > 1e-9:
+                args["lag_changes"] = {tuple(pair): float(self.wi_lag.value)}
+        if self.wi_add_pred.value and self.wi_add_succ.value:
+            args["add_links"] = [
+                (
+                    self.wi_add_pred.value,
+                    self.wi_add_succ.value,
+                    self.wi_add_type.value,
+                    float(self.wi_add_lag.value),
+                )
+            ]
+        if self.wi_remove.value:
+            args["remove_links"] = [tuple(self.wi_remove.value)]
+        return args
+
+    def apply_what_if(self) -> None:
+        """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow."""
+        from pmkit.schedule.whatif import what_if
+
+        args = self.scenario()
+        if not args:
+            self.wi_out.value = (
+                "<p class='pmkit-note'>Nothing to apply: change a duration or a lag, or pick a "
+                "link to add or remove.</p>"
+            )
+            return
+        result = what_if(self.portfolio, self.pid, **args)
+        self._show_result(result, "What-if scenario", self.wi_out)
+
+    def _show_result(self, result: Any, label: str, target: W.HTML, extra: str = "") -> None:
+        assert self.base is not None
+        after = result.schedule
+        self.shown = after
+        self.scenario_label = label
+        moved = moved_tasks(self.base, after, self._tasks())
+        table = moved.assign(
+            finish_before=moved["finish_before"].map(_fmt_date),
+            finish_after=moved["finish_after"].map(_fmt_date),
+        ).rename(
+            columns={
+                "finish_before": "finish before",
+                "finish_after": "finish after",
+                "moved_days": "moved (calendar days)",
+                "float_after_days": "float after (d)",
+                "critical": "critical path",
+            }
+        )
+        crit_b, crit_a = set(self.base.critical_path()), set(after.critical_path())
+        target.value = (
+            f"<p>{finish_text(self.base.finish, after.finish)}</p>{extra}"
+            f"<p>Critical path: {len(crit_a - crit_b)} task(s) join, {len(crit_b - crit_a)} "
+            f"leave; {len(moved)} task(s) moved or changed criticality.</p>"
+            + html_table(table, table_id="whatif-delta", max_rows=60)
+        )
+        self.refresh_gantt()
+        self._on_task({"new": self.task.value})
+
+    def _on_apply(self, _b: Any) -> None:
+        guarded(self.wi_out)(self.apply_what_if)()
+
+    def _on_reset(self, _b: Any) -> None:
+        @guarded(self.wi_out)
+        def run() -> None:
+            self.load_project(self.pid)
+
+        run()
+
+    def preview_cr(self) -> None:
+        """Apply the selected pending change request to a copy: schedule and cost deltas."""
+        from pmkit.schedule.whatif import preview_change_request
+
+        cr_id = self.cr.value
+        if not cr_id:
+            self.cr_out.value = "<p class='pmkit-note'>No pending change request.</p>"
+            return
+        result = preview_change_request(self.portfolio, cr_id)
+        row = self.portfolio.changes.set_index("cr_id").loc[cr_id]
+        budget = float(self.portfolio.project(self.pid).info["budget"])
+        cost = float(row["cost_impact"])
+        cur = self.portfolio.currency
+        pct = f" ({cost / budget:+.1%} of the budget)" if budget else ""
+        extra = (
+            f"<p><b>{esc(cr_id)} · {esc(row['title'])}</b> — {esc(row['description'])}<br>"
+            f"Requested by {esc(row['requested_by'])}; significance <b>{esc(row['significance'])}"
+            f"</b>; scope impact {esc(row['scope_impact'])}.<br>Cost: budget "
+            f"{budget:,.0f} {esc(cur)} &rarr; <b>{budget + cost:,.0f} {esc(cur)}</b> "
+            f"({cost:+,.0f}{esc(pct)}).</p>"
+        )
+        self._show_result(result, f"Change request {cr_id} (preview)", self.cr_out, extra)
+
+    def _on_cr(self, _b: Any) -> None:
+        guarded(self.cr_out)(self.preview_cr)()
+
+
+def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
+    """The planning dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
+
+    def build() -> W.Widget:
+        from pmkit.io.csv_folder import load_sample
+
+        return PlanningDashboard(portfolio or load_sample(), project_id).widget
+
+    return safe_build(build)

@@ -1,0 +1,387 @@
+"""Tracking dashboard (PM lens): earned value and earned schedule, risks, resources, Monte Carlo.
+
+Pick a project; every panel follows it. Numbers come from :mod:`pmkit.evm`, :mod:`pmkit.risk`,
+:mod:`pmkit.schedule.leveling` and :mod:`pmkit.schedule.montecarlo`; status colours from the
+PMO's RAG rules (:mod:`pmkit.portfolio.standards`), each badge showing its rule on hover.
+:func:`evm_at_status` and :func:`risk_tables` are the plain functions behind the panels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts.curves import s_curve_chart
+from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui.planning import project_from_query, project_options
+from pmkit.ui.schedule_risk import MonteCarloPanel
+
+if TYPE_CHECKING:
+    from pmkit.model import Portfolio
+
+__all__ = ["TrackingDashboard", "app", "evm_at_status", "risk_tables"]
+
+_DATE = "%a %d %b %Y"
+
+
+# ----------------------------------------------------------------------------- pure helpers
+def evm_at_status(portfolio: Portfolio, project_id: str) -> dict[str, Any]:
+    """Earned value of ``project_id`` at its last status report on or before the status date.
+
+    Returns ``{"report_date", "metrics" (EvmMetrics), "row" (evm_series row with earned
+    schedule), "eacs" (the four EACs with formulas), "curve" (S-curve long table)}``; metrics
+    are ``None`` when the project has no report yet.
+    """
+    from pmkit.evm import evm_metrics, evm_series, s_curve
+
+    series = evm_series(portfolio, project_id)
+    status = portfolio.status_date
+    if status is not None and len(series):
+        series = series[series["report_date"] <= status]
+    curve = s_curve(portfolio, project_id)
+    if series.empty:
+        return {"report_date": None, "metrics": None, "row": None, "eacs": None, "curve": curve}
+    row = series.iloc[-1]
+    m = evm_metrics(row["pv"], row["ev"], row["ac"], row["bac"])
+    return {
+        "report_date": row["report_date"],
+        "metrics": m,
+        "row": row,
+        "eacs": m.eac_table(),
+        "curve": curve,
+    }
+
+
+def risk_tables(portfolio: Portfolio, project_id: str) -> dict[str, pd.DataFrame]:
+    """The project's open register (scored), its heat-map grid, EMV summary and top items."""
+    from pmkit.risk import heatmap_grid, risk_register, risk_summary, top_risks
+
+    reg = risk_register(portfolio, project_id)
+    return {
+        "register": reg,
+        "grid": heatmap_grid(reg),
+        "summary": risk_summary(reg),
+        "top_threats": top_risks(reg, 3, kind="threat") if len(reg) else reg,
+        "top_opportunities": top_risks(reg, 3, kind="opportunity") if len(reg) else reg,
+    }
+
+
+def _money(v: Any, cur: str = "") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    return f"{float(v):,.0f}{' ' + cur if cur else ''}"
+
+
+def _ratio(v: Any) -> str:
+    return "n/a" if v is None or pd.isna(v) else f"{float(v):.2f}"
+
+
+def _date(v: Any) -> str:
+    return "n/a" if v is None or pd.isna(v) else pd.Timestamp(v).strftime(_DATE)
+
+
+# ----------------------------------------------------------------------------- dashboard
+class TrackingDashboard:
+    """The tracking page; ``.widget`` is what the notebook displays."""
+
+    def __init__(self, portfolio: Portfolio, project_id: str | None = None) -> None:
+        self.portfolio = portfolio
+        self.pid = project_id or project_from_query(portfolio)
+        self.project = W.Dropdown(
+            options=project_options(portfolio),
+            value=self.pid,
+            description="Project",
+            layout=W.Layout(width="520px"),
+        )
+        self.title = W.HTML()
+        # earned value
+        self.kpis = W.HTML()
+        self.eac_html = W.HTML()
+        self.es_html = W.HTML()
+        self.scurve = live_chart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"])))
+        # risks
+        self.risk_summary = W.HTML()
+        self.heatmap = live_chart(risk_heatmap_chart(_empty_grid()))
+        self.register = W.HTML()
+        # resources
+        self.resource = W.Dropdown(description="Resource", layout=W.Layout(width="420px"))
+        self.load_chart = live_chart(resource_load_chart(_empty_load()))
+        self.load_html = W.HTML()
+        self.level_btn = W.Button(description="Level resources", button_style="warning")
+        self.level_html = W.HTML()
+        # Monte Carlo
+        self.mc = MonteCarloPanel(portfolio, self.pid)
+
+        self.project.observe(self._on_project, names="value")
+        self.resource.observe(self._on_resource, names="value")
+        self.level_btn.on_click(self._on_level)
+
+        evm_box = W.VBox(
+            [
+                self.kpis,
+                self.es_html,
+                self.scurve,
+                W.HTML("<h4>Estimate at completion</h4>"),
+                self.eac_html,
+            ]
+        )
+        risk_box = W.VBox([self.risk_summary, self.heatmap, self.register])
+        res_box = W.VBox(
+            [
+                W.HTML(
+                    "<p class='pmkit-note'>Hours per week of the project's assigned work, "
+                    "against the resource's capacity. ▲ marks an over-allocated week.</p>"
+                ),
+                self.resource,
+                self.load_chart,
+                self.load_html,
+                self.level_btn,
+                self.level_html,
+            ]
+        )
+        self.tabs = W.Tab(children=[evm_box, risk_box, res_box, self.mc.widget])
+        for i, name in enumerate(
+            ["Earned value", "Risks & opportunities", "Resources", "Schedule risk (Monte Carlo)"]
+        ):
+            self.tabs.set_title(i, name)
+        self.widget = W.VBox(
+            [
+                header(
+                    "Tracking",
+                    "One project against its baseline, to the status date: earned value and "
+                    "earned schedule, risks and opportunities, resources, schedule risk.",
+                ),
+                self.project,
+                self.title,
+                self.tabs,
+            ]
+        )
+        self.load_project(self.pid)
+
+    # -- project ------------------------------------------------------------------------
+    def load_project(self, pid: str) -> None:
+        """Refresh every panel for ``pid``."""
+        self.pid = pid
+        info = self.portfolio.project(pid).info
+        self.title.value = (
+            f"<p><b class='pmkit-project-name'>{esc(info['name'])}</b> · manager "
+            f"{esc(info['manager'])} · phase {esc(info['phase'])} · budget (BAC) "
+            f"{esc(_money(info['budget'], self.portfolio.currency))} · status date "
+            f"<b>{esc(_date(self.portfolio.status_date))}</b></p>"
+        )
+        guarded(self.kpis)(self._evm)()
+        guarded(self.risk_summary)(self._risks)()
+        guarded(self.load_html)(self._resources)()
+        self.level_html.value = ""
+        self.mc.set_project(pid)
+
+    # -- earned value -------------------------------------------------------------------
+    def _rag(self, metric: str, value: float) -> str:
+        """A badge for SPI / CPI from the PMO's rule (the rule text on hover)."""
+        from pmkit.portfolio.standards import StandardsError, standards_of
+
+        try:
+            std = standards_of(self.portfolio)
+        except StandardsError as exc:  # the PMO's file is wrong: say so, keep the numbers
+            return badge("grey", "no rule", title=str(exc))
+        rules = [
+            r for dim in ("schedule", "cost") for r in std.rules.get(dim, ()) if r.metric == metric
+        ]
+        if not rules or value is None or pd.isna(value):
+            return badge("grey", "n/a", title="no report or no rule")
+        res = rules[0].evaluate(float(value))
+        return badge(res.status, res.status.capitalize(), title=res.rule)
+
+    def _evm(self) -> None:
+        cur = self.portfolio.currency
+        e = evm_at_status(self.portfolio, self.pid)
+        info = self.portfolio.project(self.pid).info
+        self.scurve.chart = s_curve_chart(
+            e["curve"],
+            status_date=self.portfolio.status_date,
+            bac=float(info["budget"]),
+            eac=None if e["metrics"] is None else e["metrics"].eac,
+            currency=cur,
+        )
+        m = e["metrics"]
+        if m is None:
+            self.kpis.value = "<p>No status report yet on or before the status date.</p>"
+            self.eac_html.value = ""
+            self.es_html.value = ""
+            return
+
+        def card(label: str, value: str, extra: str = "", tip: str = "") -> str:
+            return (
+                f"<div class='pmkit-kpi' title='{esc(tip)}' style='border:1px solid #ccc;"
+                "border-radius:6px;padding:6px 12px;min-width:120px'>"
+                f"<div class='pmkit-note'>{esc(label)}</div><div style='font-size:18px'>"
+                f"<b>{esc(value)}</b></div>{extra}</div>"
+            )
+
+        cards = [
+            card("SPI = EV / PV", _ratio(m.spi), self._rag("spi", m.spi), "schedule performance"),
+            card("CPI = EV / AC", _ratio(m.cpi), self._rag("cpi", m.cpi), "cost performance"),
+            card("SV = EV − PV", _money(m.sv, cur)),
+            card("CV = EV − AC", _money(m.cv, cur)),
+            card("PV", _money(m.pv, cur)),
+            card("EV", _money(m.ev, cur)),
+            card("AC", _money(m.ac, cur)),
+            card("BAC", _money(m.bac, cur)),
+        ]
+        self.kpis.value = (
+            f"<p class='pmkit-note'>Last status report: <b>{esc(_date(e['report_date']))}</b></p>"
+            "<div id='evm-kpis' style='display:flex;flex-wrap:wrap;gap:8px'>"
+            + "".join(cards)
+            + "</div>"
+        )
+        r = e["row"]
+        es_cards = [
+            card("ES (earned schedule)", _date(r.get("es_date")), tip="date at which PV = EV"),
+            card("SV(t) = ES − AT", f"{r.get('sv_t_days', float('nan')):+.0f} days"),
+            card("SPI(t) = ES / AT", _ratio(r.get("spi_t")), self._rag("spi", r.get("spi_t"))),
+            card("IEAC(t) = PD / SPI(t)", _date(r.get("ieac_t_date")), tip="forecast finish"),
+        ]
+        self.es_html.value = (
+            "<h4>Earned schedule (Lipke)</h4><div id='es-kpis' style='display:flex;"
+            "flex-wrap:wrap;gap:8px'>" + "".join(es_cards) + "</div>"
+        )
+        eacs = e["eacs"]
+        eacs = eacs[eacs["eac"].notna()]
+        table = pd.DataFrame(
+            {
+                "formula": eacs["formula"],
+                "when it applies": eacs["when"],
+                "EAC": eacs["eac"].map(lambda v: _money(v, cur)),
+                "ETC = EAC − AC": eacs["etc"].map(lambda v: _money(v, cur)),
+                "VAC = BAC − EAC": eacs["vac"].map(lambda v: _money(v, cur)),
+            }
+        )
+        self.eac_html.value = html_table(table, table_id="eac-table") + (
+            f"<p>TCPI to BAC = (BAC − EV) / (BAC − AC) = <b>{esc(_ratio(m.tcpi_bac))}</b>; "
+            f"TCPI to EAC (BAC / CPI) = <b>{esc(_ratio(m.tcpi_eac))}</b> "
+            "<span class='pmkit-note'>(the cost efficiency the remaining work needs; above 1.10 "
+            "is rarely achieved)</span></p>"
+        )
+
+    # -- risks --------------------------------------------------------------------------
+    def _risks(self) -> None:
+        cur = self.portfolio.currency
+        t = risk_tables(self.portfolio, self.pid)
+        self.heatmap.chart = risk_heatmap_chart(t["grid"])
+        s = t["summary"].set_index("kind")
+        self.risk_summary.value = (
+            "<p id='risk-emv'>Open threats: <b>"
+            f"{int(s.at['threat', 'count'])}</b> (EMV {esc(_money(s.at['threat', 'emv'], cur))}) · "
+            f"open opportunities: <b>{int(s.at['opportunity', 'count'])}</b> (EMV "
+            f"{esc(_money(s.at['opportunity', 'emv'], cur))}) · net expected effect on the budget"
+            f": <b>{esc(_money(s.at['net', 'emv'], cur))}</b> <span class='pmkit-note'>(EMV = "
+            "probability x impact; threats negative, opportunities positive)</span></p>"
+        )
+        reg = t["register"]
+        zone = {"high": "red", "medium": "amber", "low": "green"}
+        shown = pd.DataFrame(
+            {
+                "rank": reg["rank"],
+                "id": reg["risk_id"],
+                "kind": reg["kind"],
+                "title": reg["title"],
+                "owner": reg["owner"],
+                "probability": reg["probability"].map(lambda v: f"{v:.0%}"),
+                "cost impact": reg["cost_impact"].map(lambda v: _money(v, cur)),
+                "delay (d)": reg["schedule_impact_days"].map(lambda v: f"{v:g}"),
+                "EMV": reg["emv"].map(lambda v: _money(v, cur)),
+                "score": [
+                    badge(zone.get(str(z), "grey"), f"{sc} {z}", title="P x I on 1..5 scales")
+                    for sc, z in zip(reg["score"], reg["zone"], strict=True)
+                ],
+                "response": reg["response"],
+            }
+        )
+        top = pd.concat([t["top_threats"], t["top_opportunities"]])
+        tops = ", ".join(
+            f"{esc(i)} {esc(x)}"
+            for i, x in zip(top.get("risk_id", []), top.get("title", []), strict=True)
+        )
+        self.register.value = (
+            f"<p><b>Top items:</b> {tops or 'none'}</p><h4>Open register</h4>"
+            + html_table(shown, raw_html_columns=["score"], table_id="risk-register")
+        )
+
+    # -- resources ----------------------------------------------------------------------
+    def _resources(self) -> None:
+        asg = self.portfolio.project(self.pid).assignments
+        res = self.portfolio.resources
+        used = res[res["resource_id"].isin(asg["resource_id"])]
+        opts = [
+            (f"{r} · {n or role}", r)
+            for r, n, role in zip(used["resource_id"], used["name"], used["role"], strict=True)
+        ]
+        self.resource.unobserve(self._on_resource, names="value")
+        self.resource.options = opts
+        self.resource.value = opts[0][1] if opts else None
+        self.resource.observe(self._on_resource, names="value")
+        self.level_btn.disabled = not opts
+        self._draw_load()
+
+    def _draw_load(self) -> None:
+        from pmkit.schedule.leveling import overallocations, resource_load
+
+        rid = self.resource.value
+        if rid is None:
+            self.load_chart.chart = resource_load_chart(_empty_load())
+            self.load_html.value = "<p>No resource is assigned to this project.</p>"
+            return
+        load = resource_load(self.portfolio, self.pid, resource_id=rid)
+        self.load_chart.chart = resource_load_chart(load, title=f"{rid}")
+        over = overallocations(load)
+        self.load_html.value = (
+            f"<p id='overallocation'><b>{len(over)}</b> over-allocated week(s) for {esc(rid)}.</p>"
+        )
+
+    def _on_resource(self, _change: dict[str, Any]) -> None:
+        guarded(self.load_html)(self._draw_load)()
+
+    def level(self) -> None:
+        """Level the project's resources (priority rule in :mod:`pmkit.schedule.leveling`)."""
+        from pmkit.schedule.leveling import level
+
+        result = level(self.portfolio, self.pid)
+        self.level_html.value = f"<p>{esc(result)}</p>"
+
+    def _on_level(self, _b: Any) -> None:
+        guarded(self.level_html)(self.level)()
+
+    def _on_project(self, change: dict[str, Any]) -> None:
+        guarded(self.title)(self.load_project)(change["new"])
+
+
+def _empty_grid() -> pd.DataFrame:
+    from pmkit.risk import heatmap_grid, score_risks
+
+    cols = ["risk_id", "kind", "probability", "cost_impact", "schedule_impact_days"]
+    return heatmap_grid(score_risks(pd.DataFrame(columns=cols), budget=1.0))
+
+
+def _empty_load() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "week": pd.Series([], dtype="datetime64[ns]"),
+            "load_hours": pd.Series([], dtype=float),
+            "capacity_hours": pd.Series([], dtype=float),
+        }
+    )
+
+
+def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
+    """The tracking dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
+
+    def build() -> W.Widget:
+        from pmkit.io.csv_folder import load_sample
+
+        return TrackingDashboard(portfolio or load_sample(), project_id).widget
+
+    return safe_build(build)
