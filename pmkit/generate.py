@@ -149,17 +149,90 @@ _SPONSORS = [
     "Pablo Iglesias Vidal (Head of Compliance)",
     "Sofia Rossi (CTO)",
 ]
-_FIRST = (
-    "Ana Luis Marta Jorge Laura Javier Paula Sergio Irene Pablo Nuria Raúl Clara Iván Sara "
-    "Diego Alba Hugo Lucía Adrián Elena Óscar Noelia Tomás Inés Marc Aisha Chen Priya Tom "
-    "Emma Jonas Fatima Mateo Olga Yusuf Chiara Lars Hana Kofi"
-).split()
-_LAST = (
-    "García Martínez López Sánchez Pérez Gómez Fernández Díaz Moreno Álvarez Romero Navarro "
-    "Torres Domínguez Vázquez Ramos Gil Serrano Blanco Molina Castro Ortiz Rubio Marín Sanz "
-    "Iglesias Núñez Medina Garrido Cortés Smith Müller Rossi Dubois Novak Silva Kowalski "
-    "Jensen Okafor Tanaka"
-).split()
+_FIRST = [
+    "Ana",
+    "Luis",
+    "Marta",
+    "Jorge",
+    "Laura",
+    "Javier",
+    "Paula",
+    "Sergio",
+    "Irene",
+    "Pablo",
+    "Nuria",
+    "Raúl",
+    "Clara",
+    "Iván",
+    "Sara",
+    "Diego",
+    "Alba",
+    "Hugo",
+    "Lucía",
+    "Adrián",
+    "Elena",
+    "Óscar",
+    "Noelia",
+    "Tomás",
+    "Inés",
+    "Marc",
+    "Aisha",
+    "Chen",
+    "Priya",
+    "Tom",
+    "Emma",
+    "Jonas",
+    "Fatima",
+    "Mateo",
+    "Olga",
+    "Yusuf",
+    "Chiara",
+    "Lars",
+    "Hana",
+    "Kofi",
+]
+_LAST = [
+    "García",
+    "Martínez",
+    "López",
+    "Sánchez",
+    "Pérez",
+    "Gómez",
+    "Fernández",
+    "Díaz",
+    "Moreno",
+    "Álvarez",
+    "Romero",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Serrano",
+    "Blanco",
+    "Molina",
+    "Castro",
+    "Ortiz",
+    "Rubio",
+    "Marín",
+    "Sanz",
+    "Iglesias",
+    "Núñez",
+    "Medina",
+    "Garrido",
+    "Cortés",
+    "Smith",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Silva",
+    "Kowalski",
+    "Jensen",
+    "Okafor",
+    "Tanaka",
+]
 
 # role -> (share of the resource pool, base hourly rate, department)
 _ROLES: dict[str, tuple[float, float, str]] = {
@@ -181,7 +254,7 @@ _PHASES = (
     ("Closing", "Project closed"),
 )
 _INIT_TASKS = [
-    ("Kick-off meeting", "Project Manager"),
+    ("Kick-off and mobilisation", "Project Manager"),
     ("Draft business case", "Business Analyst"),
     ("Identify stakeholders", "Project Manager"),
     ("Draft project charter", "Project Manager"),
@@ -995,7 +1068,7 @@ def _cross_links(
     n_p = ms_ids.shape[0]
     if n_p < 2:
         return (np.zeros(0, np.int64),) * 3
-    n_x = max(5, int(round(0.45 * n_p)))
+    n_x = max(5, round(0.45 * n_p))
     eligible = [j for j in range(1, n_p) if b.entry_leaf[j] and target[j] in (0, 1, 2)]
     chosen = rng.permutation(eligible)[:n_x] if eligible else np.zeros(0, np.int64)
     cand_ms = ms_ids[:, 1:4]  # plan baselined, build complete, go-live
@@ -1104,6 +1177,11 @@ def _managers(
     return out
 
 
+def _person(rng: np.random.Generator) -> str:
+    """A random stakeholder name (not necessarily in the resource pool)."""
+    return f"{_FIRST[int(rng.integers(len(_FIRST)))]} {_LAST[int(rng.integers(len(_LAST)))]}"
+
+
 def _make_change_requests(
     rng: np.random.Generator,
     projects: pd.DataFrame,
@@ -1118,7 +1196,7 @@ def _make_change_requests(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Change requests on running projects; significance follows standards.yaml's rule."""
     n_p = len(projects)
-    n_cr = max(12, int(round(0.9 * n_p)))
+    n_cr = max(12, round(0.9 * n_p))
     target = projects["_target"].to_numpy()
     running = np.flatnonzero(np.isin(target, [1, 2, 3]))
     if running.size == 0:
@@ -1129,7 +1207,7 @@ def _make_change_requests(
     # size first, decision second: significant and minor ones each get a realistic mix,
     # so the change board always has pending significant changes to decide
     bigs = np.zeros(n_cr, dtype=bool)
-    bigs[rng.permutation(n_cr)[: max(4, int(round(0.4 * n_cr)))]] = True
+    bigs[rng.permutation(n_cr)[: max(4, round(0.4 * n_cr))]] = True
     decisions = np.empty(n_cr, dtype=object)
     mixes = {
         True: ["pending", "approved", "pending", "rejected", "deferred", "approved"],
@@ -1180,9 +1258,7 @@ def _make_change_requests(
                 "_p": p,
                 "title": title,
                 "description": desc,
-                "requested_by": projects["sponsor"].iat[p]
-                if rng.random() < 0.5
-                else f"{_FIRST[int(rng.integers(len(_FIRST)))]} {_LAST[int(rng.integers(len(_LAST)))]}",
+                "requested_by": projects["sponsor"].iat[p] if rng.random() < 0.5 else _person(rng),
                 "submitted_on": sub,
                 "task_id": "",
                 "scope_impact": scope,
