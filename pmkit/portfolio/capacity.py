@@ -93,13 +93,15 @@ def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict)
         for cid in pd.unique(cal[sel_all]):
             mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
             sel = sel_all & (cal == cid)
-            values[sel] = np.busday_offset(values[sel], n[sel], roll="forward",
-                                           weekmask=mask, holidays=hols)  # fmt: skip
+            values[sel] = np.busday_offset(
+                values[sel], n[sel], roll="forward", weekmask=mask, holidays=hols
+            )
         dates[col] = values
 
 
-def _month_split(start: np.ndarray, finish: np.ndarray, cal: np.ndarray, specs: dict
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def _month_split(
+    start: np.ndarray, finish: np.ndarray, cal: np.ndarray, specs: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows x months touched: (row index, month, share of the row's working days in the month)."""
     b = start.astype("datetime64[D]")
     e = finish.astype("datetime64[D]") + np.timedelta64(1, "D")  # inclusive finish day
@@ -153,8 +155,13 @@ def resource_demand(
     pos = pd.Index(dates["task_id"]).get_indexer(a["task_id"])
     if (pos < 0).any():
         bad = int(np.flatnonzero(pos < 0)[0])
-        raise CapacityError("assignment to an unknown task", file="assignments.csv",
-                            line=bad + 2, field="task_id", value=a["task_id"].iat[bad])  # fmt: skip
+        raise CapacityError(
+            "assignment to an unknown task",
+            file="assignments.csv",
+            line=bad + 2,
+            field="task_id",
+            value=a["task_id"].iat[bad],
+        )
     d = dates.iloc[pos].reset_index(drop=True)
     hpd = a["resource_id"].map(res["capacity_hours_per_day"]).to_numpy(dtype=float)
     hours = a["units"].to_numpy(dtype=float) * hpd * d["duration_days"].to_numpy()
@@ -162,9 +169,11 @@ def resource_demand(
     ok &= d["finish"].to_numpy() >= d["start"].to_numpy()
     idx = np.flatnonzero(ok)
     rep, month, share = _month_split(
-        d["start"].to_numpy()[idx], d["finish"].to_numpy()[idx],
-        d["calendar_id"].to_numpy(dtype=object)[idx], specs,
-    )  # fmt: skip
+        d["start"].to_numpy()[idx],
+        d["finish"].to_numpy()[idx],
+        d["calendar_id"].to_numpy(dtype=object)[idx],
+        specs,
+    )
     rows = idx[rep]
     rid = a["resource_id"].to_numpy()[rows]
     long = pd.DataFrame(
@@ -195,9 +204,12 @@ def resource_capacity(portfolio: Any, months: Any) -> pd.DataFrame:
     for cid in pd.unique(cal):
         mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
         sel = cal == cid
-        days[sel] = np.busday_count(mon[sel].astype("datetime64[D]"),
-                                    (mon[sel] + np.timedelta64(1, "M")).astype("datetime64[D]"),
-                                    weekmask=mask, holidays=hols)  # fmt: skip
+        days[sel] = np.busday_count(
+            mon[sel].astype("datetime64[D]"),
+            (mon[sel] + np.timedelta64(1, "M")).astype("datetime64[D]"),
+            weekmask=mask,
+            holidays=hols,
+        )
     return pd.DataFrame(
         {
             "resource_id": rid,
@@ -212,8 +224,9 @@ def _priorities(portfolio: Any, priorities: Mapping[str, int] | None) -> pd.Seri
     prio = portfolio.projects.set_index("project_id")["priority"].astype(float)
     for pid, p in (priorities or {}).items():
         if pid not in prio.index:
-            raise CapacityError("cannot reprioritise an unknown project", field="priorities",
-                                value=pid)  # fmt: skip
+            raise CapacityError(
+                "cannot reprioritise an unknown project", field="priorities", value=pid
+            )
         prio[pid] = float(p)
     return prio
 
@@ -244,12 +257,14 @@ def _months_of(demand: pd.DataFrame, start: Any, end: Any) -> pd.DatetimeIndex:
         return pd.DatetimeIndex([])
     lo = pd.Timestamp(start) if start is not None else demand["month"].min()
     hi = pd.Timestamp(end) if end is not None else demand["month"].max()
-    return pd.date_range(lo.to_period("M").to_timestamp(), hi.to_period("M").to_timestamp(),
-                         freq="MS")  # fmt: skip
+    return pd.date_range(
+        lo.to_period("M").to_timestamp(), hi.to_period("M").to_timestamp(), freq="MS"
+    )
 
 
-def _plan(portfolio: Any, schedule: Any, shifts: Any, priorities: Any, start: Any, end: Any
-          ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def _plan(
+    portfolio: Any, schedule: Any, shifts: Any, priorities: Any, start: Any, end: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     demand = resource_demand(portfolio, schedule, shifts=shifts)
     months = _months_of(demand, start, end)
     demand = demand[demand["month"].isin(months)]
@@ -301,8 +316,17 @@ def capacity_by_role_month(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["load_pct"] = np.where(c > 0, 100.0 * d / c, np.where(d > 0, np.inf, 0.0))
     out["over_capacity"] = d > c + 1e-9
-    cols = ["role", "month", "demand_hours", "capacity_hours", "allocated_hours", "unmet_hours",
-            "load_pct", "over_capacity", "n_projects"]  # fmt: skip
+    cols = [
+        "role",
+        "month",
+        "demand_hours",
+        "capacity_hours",
+        "allocated_hours",
+        "unmet_hours",
+        "load_pct",
+        "over_capacity",
+        "n_projects",
+    ]
     return out[cols].sort_values(["role", "month"]).reset_index(drop=True)
 
 
@@ -334,8 +358,19 @@ def overallocated_resources(
     over = d > threshold * c + 1e-9
     per = per[over]
     if per.empty:
-        cols = ["resource_id", "name", "role", "month", "demand_hours", "capacity_hours",
-                "load_pct", "over_hours", "n_projects", "projects", "short_projects"]  # fmt: skip
+        cols = [
+            "resource_id",
+            "name",
+            "role",
+            "month",
+            "demand_hours",
+            "capacity_hours",
+            "load_pct",
+            "over_hours",
+            "n_projects",
+            "projects",
+            "short_projects",
+        ]
         return pd.DataFrame({c: [] for c in cols})
     sub = alloc.set_index(["resource_id", "month"]).loc[per.index].reset_index()
     projects = sub.groupby(["resource_id", "month"], sort=False)["project_id"].agg(", ".join)
@@ -354,8 +389,19 @@ def overallocated_resources(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["load_pct"] = np.where(c > 0, 100.0 * d / c, np.inf)
     out["over_hours"] = d - c
-    cols = ["resource_id", "name", "role", "month", "demand_hours", "capacity_hours", "load_pct",
-            "over_hours", "n_projects", "projects", "short_projects"]  # fmt: skip
+    cols = [
+        "resource_id",
+        "name",
+        "role",
+        "month",
+        "demand_hours",
+        "capacity_hours",
+        "load_pct",
+        "over_hours",
+        "n_projects",
+        "projects",
+        "short_projects",
+    ]
     return out[cols].sort_values(["load_pct", "over_hours"], ascending=False).reset_index(drop=True)
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "decisions_path",
     "load_decisions",
     "record_decision",
+    "significance",
     "significant_changes",
 ]
 
@@ -272,49 +273,78 @@ def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = Non
     return changes
 
 
+def significance(
+    portfolio: Any, changes: pd.DataFrame, std: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which changes go to the board, and why (vectorised).
+
+    Significant if flagged ``significant`` in the file, or past any threshold of
+    ``change_control.significance`` in ``standards.yaml``: ``|cost| >= cost_abs``,
+    ``|cost| >= cost_ratio x budget``, ``|schedule| >= schedule_days``, ``scope_impact`` in
+    ``scope``.
+
+    Returns
+    -------
+    (ndarray of bool, ndarray of str)
+        The flag and the reasons (``"; "``-joined) per row of ``changes``.
+    """
+    from pmkit.portfolio.standards import standards_of
+
+    sig = (std or standards_of(portfolio)).significance
+    budget = changes["project_id"].map(portfolio.projects.set_index("project_id")["budget"])
+    cost = changes["cost_impact"].abs().to_numpy(dtype=float)
+    days = changes["schedule_impact_days"].abs().to_numpy(dtype=float)
+    tests = [
+        ((changes["significance"] == "significant").to_numpy(), "flagged significant"),
+        (cost >= sig["cost_abs"], f"|cost| ≥ {sig['cost_abs']:,.0f}"),
+        (cost >= sig["cost_ratio"] * budget.to_numpy(dtype=float),
+         f"|cost| ≥ {sig['cost_ratio']:.0%} of budget"),
+        (days >= sig["schedule_days"], f"|schedule| ≥ {sig['schedule_days']:g} days"),
+        (changes["scope_impact"].isin(list(sig["scope"])).to_numpy(),
+         "scope impact " + "/".join(map(str, sig["scope"]))),
+    ]  # fmt: skip
+    flag = np.zeros(len(changes), dtype=bool)
+    reasons = np.full(len(changes), "", dtype=object)
+    for hit, text in tests:
+        hit = np.asarray(hit, dtype=bool)
+        flag |= hit
+        reasons = _join(reasons, np.where(hit, text, ""))
+    return flag, reasons
+
+
 def significant_changes(
     portfolio: Any,
     *,
     path: str | os.PathLike[str] | None = None,
     status: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Changes for the board: flagged ``significant``, or past the standards' thresholds.
+    """Changes for the change control board, with their impact and the objective they serve.
 
-    A change is significant if its ``significance`` says so, or its absolute cost impact reaches
-    ``change_board.cost_threshold``, or its absolute schedule impact reaches
-    ``change_board.schedule_threshold_days`` (``standards.yaml``). Decisions from the log are
-    applied first.
+    Decisions from the log are applied first; significance as in :func:`significance`.
+
+    Parameters
+    ----------
+    status : str or iterable, optional
+        Keep these decisions only (e.g. ``"pending"``).
 
     Returns
     -------
     DataFrame
-        The change columns plus ``project_name, programme, sponsor, strategic_objective`` (the
-        project's), ``cost_impact_pct`` (of the project budget), ``why_significant`` (the reason
-        in words); largest absolute cost impact first.
+        The change columns (with ``decision_source``, ``decisions_logged``) plus
+        ``project_name, programme, sponsor, strategic_objective`` (the project's),
+        ``cost_impact_ratio`` (of the project budget) and ``why_significant``; largest absolute
+        cost impact first.
     """
-    from pmkit.portfolio.standards import standards_of
-
-    std = standards_of(portfolio)
     ch = apply_decisions(portfolio, path=path)
-    cost = ch["cost_impact"].abs().to_numpy(dtype=float)
-    days = ch["schedule_impact_days"].abs().to_numpy(dtype=float)
-    flagged = (ch["significance"] == "significant").to_numpy()
-    by_cost = cost >= std.change_cost_threshold
-    by_days = days >= std.change_schedule_threshold_days
-    keep = flagged | by_cost | by_days
+    keep, reasons = significance(portfolio, ch)
     out = ch.loc[keep].copy()
-    reasons = np.where(flagged[keep], "flagged significant", "")
-    cost_txt = f"|cost| ≥ {std.change_cost_threshold:,.0f}"
-    days_txt = f"|schedule| ≥ {std.change_schedule_threshold_days:g} days"
-    reasons = _join(reasons, np.where(by_cost[keep], cost_txt, ""))
-    reasons = _join(reasons, np.where(by_days[keep], days_txt, ""))
-    out["why_significant"] = reasons
+    out["why_significant"] = reasons[keep]
     info = portfolio.projects.set_index("project_id")
     out["project_name"] = out["project_id"].map(info["name"])
     for col in ("programme", "sponsor", "strategic_objective"):
         out[col] = out["project_id"].map(info[col])
     budget = out["project_id"].map(info["budget"]).astype(float)
-    out["cost_impact_pct"] = np.where(budget > 0, 100.0 * out["cost_impact"] / budget, np.nan)
+    out["cost_impact_ratio"] = np.where(budget > 0, out["cost_impact"] / budget, np.nan)
     if status is not None:
         wanted = {status} if isinstance(status, str) else set(status)
         out = out[out["decision"].isin(wanted)]

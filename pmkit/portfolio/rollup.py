@@ -11,7 +11,7 @@ Where each column comes from
   the formulas of :mod:`pmkit.evm` (``SPI = EV/PV``, ``CPI = EV/AC``, ``EAC = BAC/CPI``).
 - ``forecast_finish``: the project's latest task finish in ``schedule`` when given, else the
   latest report's ``forecast_finish``, else the baseline; ``forecast_source`` says which.
-- ``slip_days``: working days from ``finish_baseline`` to ``forecast_finish`` (project calendar).
+- ``finish_slip_days``: working days from ``finish_baseline`` to ``forecast_finish`` (project calendar).
 - ``float_days``: least total slack of the project's unfinished tasks in ``schedule`` (working
   days of the project calendar); ``NaN`` without a schedule.
 - risks via :func:`pmkit.risk.risk_register` (threats and opportunities kept apart);
@@ -27,22 +27,56 @@ import numpy as np
 import pandas as pd
 
 from pmkit.portfolio._util import as_set, busday_count, calendar_specs, schedule_tasks
-from pmkit.portfolio.decisions import apply_decisions
+from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.standards import DIMENSIONS, Standards, standards_of, worst
 from pmkit.risk import risk_register
 
 __all__ = ["ROLLUP_COLUMNS", "filter_rollup", "latest_evm", "rag_long", "rollup"]
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
-    "project_id", "name", "programme", "sponsor", "department", "manager", "phase", "priority",
-    "strategic_objective", "percent_complete", "spi", "cpi", "report_date", "baseline_finish",
-    "forecast_finish", "forecast_source", "slip_days", "float_days", "bac", "eac", "vac",
-    "eac_overrun_pct", "open_risks", "open_high_risks", "threat_exposure", "risk_exposure_pct",
-    "open_opportunities", "opportunity_value", "open_changes", "pending_significant_changes",
-    "approved_change_cost", "scope_change_pct",
-    "rag_schedule", "schedule_rule", "rag_cost", "cost_rule", "rag_scope", "scope_rule",
-    "rag_risk", "risk_rule", "rag_overall", "overall_rule",
-)  # fmt: skip
+    "project_id",
+    "name",
+    "programme",
+    "sponsor",
+    "department",
+    "manager",
+    "phase",
+    "priority",
+    "strategic_objective",
+    "percent_complete",
+    "spi",
+    "cpi",
+    "report_date",
+    "baseline_finish",
+    "forecast_finish",
+    "forecast_source",
+    "finish_slip_days",
+    "float_days",
+    "bac",
+    "eac",
+    "vac",
+    "eac_overrun_ratio",
+    "open_risks",
+    "open_high_risks",
+    "threat_exposure",
+    "threat_exposure_ratio",
+    "open_opportunities",
+    "opportunity_value",
+    "open_changes",
+    "open_significant_changes",
+    "approved_change_cost",
+    "approved_change_ratio",
+    "rag_schedule",
+    "schedule_rule",
+    "rag_cost",
+    "cost_rule",
+    "rag_scope",
+    "scope_rule",
+    "rag_risk",
+    "risk_rule",
+    "rag_overall",
+    "overall_rule",
+)
 """Columns of :func:`rollup`, in order."""
 
 
@@ -114,10 +148,12 @@ def _schedule_figures(portfolio: Any, schedule: Any) -> pd.DataFrame:
         {
             "project_id": st["task_id"].map(pid).to_numpy(),
             "finish": pd.to_datetime(st["finish"]).to_numpy(),
-            "open": ~(st["task_id"].map(done).fillna(False).to_numpy(dtype=bool)
-                      | st["task_id"].map(summary).fillna(False).to_numpy(dtype=bool)),
+            "open": ~(
+                st["task_id"].map(done).fillna(False).to_numpy(dtype=bool)
+                | st["task_id"].map(summary).fillna(False).to_numpy(dtype=bool)
+            ),
         }
-    )  # fmt: skip
+    )
     if "total_slack_min" in st.columns:
         df["slack_min"] = np.where(df["open"], st["total_slack_min"].to_numpy(dtype=float), np.nan)
     else:
@@ -145,16 +181,16 @@ def _risk_figures(portfolio: Any, std: Standards) -> pd.DataFrame:
     return df.groupby("project_id", sort=False).sum()
 
 
-def _change_figures(changes: pd.DataFrame) -> pd.DataFrame:
+def _change_figures(portfolio: Any, std: Standards) -> pd.DataFrame:
+    changes = apply_decisions(portfolio)
+    significant, _ = significance(portfolio, changes, std)
     pending = (changes["decision"] == "pending").to_numpy()
     approved = (changes["decision"] == "approved").to_numpy()
     df = pd.DataFrame(
         {
             "project_id": changes["project_id"].to_numpy(),
             "open_changes": pending.astype(int),
-            "pending_significant_changes": (
-                pending & (changes["significance"] == "significant").to_numpy()
-            ).astype(int),
+            "open_significant_changes": (pending & significant).astype(int),
             "approved_change_cost": np.where(
                 approved, changes["cost_impact"].to_numpy(dtype=float), 0.0
             ),
@@ -225,8 +261,19 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     """
     std = standards_of(portfolio)
     p = portfolio.projects
-    out = p[["project_id", "name", "programme", "sponsor", "department", "manager", "phase",
-             "priority", "strategic_objective"]].reset_index(drop=True)  # fmt: skip
+    out = p[
+        [
+            "project_id",
+            "name",
+            "programme",
+            "sponsor",
+            "department",
+            "manager",
+            "phase",
+            "priority",
+            "strategic_objective",
+        ]
+    ].reset_index(drop=True)
     ids = out["project_id"]
     evm = latest_evm(portfolio).set_index("project_id")
     out["percent_complete"] = ids.map(_progress(portfolio)).fillna(ids.map(evm["percent_complete"]))
@@ -245,7 +292,9 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     )
     specs = calendar_specs(portfolio)
     cal = p["calendar_id"].to_numpy()
-    out["slip_days"] = busday_count(out["baseline_finish"], out["forecast_finish"], cal, specs)
+    out["finish_slip_days"] = busday_count(
+        out["baseline_finish"], out["forecast_finish"], cal, specs
+    )
     hpd = np.array([specs.get(str(c), ("", None, 8.0))[2] for c in cal], dtype=float)
     slack = ids.map(sched["slack_min"]).to_numpy(dtype=float) if len(sched) else np.nan
     out["float_days"] = slack / (60.0 * hpd)
@@ -255,7 +304,7 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     out["eac"] = ids.map(evm["eac"]).to_numpy(dtype=float)
     out["vac"] = bac - out["eac"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["eac_overrun_pct"] = np.where(bac > 0, 100.0 * (out["eac"] - bac) / bac, np.nan)
+        out["eac_overrun_ratio"] = np.where(bac > 0, (out["eac"] - bac) / bac, np.nan)
 
     risks = _risk_figures(portfolio, std)
     for col in risks.columns:
@@ -263,17 +312,22 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     for col in ("open_risks", "open_high_risks", "open_opportunities"):
         out[col] = out[col].astype("int64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["risk_exposure_pct"] = np.where(bac > 0, 100.0 * out["threat_exposure"] / bac, np.nan)
+        # as the standards define it: exposure over the budget still to earn (BAC - EV)
+        ev = ids.map(evm["ev"]).fillna(0.0).to_numpy(dtype=float)
+        remaining = np.maximum(bac - ev, 0.0)
+        out["threat_exposure_ratio"] = np.where(
+            remaining > 0,
+            out["threat_exposure"] / remaining,
+            np.where(out["threat_exposure"] > 0, np.inf, 0.0),
+        )
 
-    changes = _change_figures(apply_decisions(portfolio))
+    changes = _change_figures(portfolio, std)
     for col in changes.columns:
         out[col] = ids.map(changes[col]).fillna(0).to_numpy()
-    for col in ("open_changes", "pending_significant_changes"):
+    for col in ("open_changes", "open_significant_changes"):
         out[col] = out[col].astype("int64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["scope_change_pct"] = np.where(
-            bac > 0, 100.0 * out["approved_change_cost"] / bac, np.nan
-        )
+        out["approved_change_ratio"] = np.where(bac > 0, out["approved_change_cost"] / bac, np.nan)
     _apply_rag(out, std)
     return out[list(ROLLUP_COLUMNS)]
 
@@ -308,8 +362,9 @@ def filter_rollup(
             if col not in df.columns:
                 from pmkit.errors import PmkitError
 
-                raise PmkitError("cannot filter on an unknown column", field=col,
-                                 expected="a roll-up column")  # fmt: skip
+                raise PmkitError(
+                    "cannot filter on an unknown column", field=col, expected="a roll-up column"
+                )
             mask &= df[col].astype(str).isin(wanted).to_numpy()
     return df.loc[mask].reset_index(drop=True)
 

@@ -1,22 +1,27 @@
 """The PMO's standards (``standards.yaml``): RAG rules, gate artefacts, PMO types, the change board.
 
 The file is the PMO's, not the programmer's: a PMO lead edits thresholds in a text editor, so every
-key is checked here and a mistake names the file and the key (``standards.yaml: key
-'rag.schedule[0].amber' ...``). Anything the file leaves out falls back to :data:`DEFAULTS`.
+key is checked here and a mistake names the file and the key (``standards.yaml, field
+'rag.schedule.green' ...``). Anything the file leaves out falls back to :data:`DEFAULTS`.
 
-A RAG rule compares one roll-up metric with two thresholds. The direction is read from the
-thresholds themselves: ``amber: 0.95, red: 0.85`` means lower is worse (SPI), ``amber: 5,
-red: 20`` means higher is worse (slip days). Evaluating a rule gives both a status and the
+A RAG rule compares one roll-up metric with two edges. Evaluating it gives both a status and the
 sentence that justifies it, e.g. ``"amber: SPI 0.91 < 0.95"``, so a dashboard can show *why*.
-
-Accepted shapes for ``rag`` (alias ``rag_thresholds``, ``thresholds``)::
+Two spellings are accepted per rule (both may appear in one dimension)::
 
     rag:
-      schedule:                      # a list of rules; the worst one sets the dimension
-        - {metric: spi, amber: 0.95, red: 0.85}
-        - {metric: slip_days, amber: 5, red: 20}
-      cost: {metric: cpi, amber: 0.95, red: 0.85}      # or one rule
-      risk: {risk_exposure_pct: {amber: 5, red: 10}}   # or metric -> thresholds
+      schedule:
+        metric: spi            # the dimension's main test: limits, inclusive
+        better: higher         # green if spi >= 0.95, amber if >= 0.85, else red
+        green: 0.95
+        amber: 0.85
+        rule: "SPI = EV / PV"  # the definition in words (shown in the rules table)
+        finish_slip_days: {green: 10, amber: 20}      # an extra test (limits; direction inferred)
+      scope:
+        open_significant_changes: {amber: 1, red: 3}  # triggers: amber from 1, red from 3
+
+With ``green``/``amber`` the numbers are the last values still green / still amber. With
+``amber``/``red`` they are the values where amber / red start (for "higher is better" metrics,
+below them). The worst test sets the dimension; its sentence is the one shown.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import yaml
 from pmkit.errors import PmkitError
 
 __all__ = [
+    "CHECKS",
     "DEFAULTS",
     "DIMENSIONS",
     "METRICS",
@@ -50,6 +56,14 @@ __all__ = [
 Status = Literal["green", "amber", "red", "grey"]
 DIMENSIONS: tuple[str, ...] = ("schedule", "cost", "scope", "risk")
 PMO_TYPES: tuple[str, ...] = ("supportive", "controlling", "directive")
+CHECKS: tuple[str, ...] = (
+    "gate_artefacts",
+    "rag_red_escalation",
+    "significant_change_board",
+    "risk_register_review",
+    "monthly_status_report",
+)
+"""Governance checks a PMO type sets to ``blocking``, ``advisory`` or ``off``."""
 _RANK = {"grey": 0, "green": 1, "amber": 2, "red": 3}
 _BY_RANK = np.array(["grey", "green", "amber", "red"], dtype=object)
 
@@ -57,57 +71,71 @@ METRICS: dict[str, tuple[str, str]] = {
     # metric: (label in sentences, number format)
     "spi": ("SPI", "{:.2f}"),
     "cpi": ("CPI", "{:.2f}"),
-    "slip_days": ("finish slip (working days)", "{:.0f}"),
+    "finish_slip_days": ("finish slip (working days)", "{:.0f}"),
     "float_days": ("critical-path float (working days)", "{:.1f}"),
-    "eac_overrun_pct": ("EAC over BAC %", "{:.1f}"),
-    "scope_change_pct": ("approved scope change % of BAC", "{:.1f}"),
-    "pending_significant_changes": ("pending significant changes", "{:.0f}"),
-    "open_changes": ("open changes", "{:.0f}"),
-    "risk_exposure_pct": ("open threat exposure % of BAC", "{:.1f}"),
+    "eac_overrun_ratio": ("EAC over BAC", "{:.1%}"),
+    "approved_change_ratio": ("approved change cost / BAC", "{:.1%}"),
+    "open_significant_changes": ("pending significant changes", "{:.0f}"),
+    "open_changes": ("pending changes", "{:.0f}"),
+    "threat_exposure_ratio": ("threat exposure / remaining budget", "{:.1%}"),
     "open_high_risks": ("open high risks", "{:.0f}"),
-    "open_risks": ("open risks", "{:.0f}"),
+    "open_risks": ("open threats", "{:.0f}"),
     "percent_complete": ("% complete", "{:.0f}"),
 }
-"""Roll-up metrics a rule may name (see :func:`pmkit.portfolio.rollup.rollup`)."""
+"""Roll-up metrics a rule may name (columns of :func:`pmkit.portfolio.rollup.rollup`)."""
 
 DEFAULTS: dict[str, Any] = {
     "currency": "EUR",
     "status_date": None,
     "rag": {
-        "schedule": [
-            {"metric": "spi", "amber": 0.95, "red": 0.85},
-            {"metric": "slip_days", "amber": 5, "red": 20},
-        ],
-        "cost": [
-            {"metric": "cpi", "amber": 0.95, "red": 0.85},
-            {"metric": "eac_overrun_pct", "amber": 5, "red": 10},
-        ],
-        "scope": [
-            {"metric": "scope_change_pct", "amber": 5, "red": 10},
-            {"metric": "pending_significant_changes", "amber": 0, "red": 2},
-        ],
-        "risk": [
-            {"metric": "risk_exposure_pct", "amber": 5, "red": 10},
-            {"metric": "open_high_risks", "amber": 0, "red": 2},
-        ],
+        "schedule": {
+            "metric": "spi", "better": "higher", "green": 0.95, "amber": 0.85,
+            "rule": "SPI = EV / PV at the status date",
+            "finish_slip_days": {"green": 10, "amber": 20},
+        },
+        "cost": {
+            "metric": "cpi", "better": "higher", "green": 0.95, "amber": 0.85,
+            "rule": "CPI = EV / AC at the status date",
+        },
+        "scope": {
+            "metric": "approved_change_ratio", "better": "lower", "green": 0.05, "amber": 0.10,
+            "rule": "approved change-request cost / budget (BAC)",
+            "open_significant_changes": {"amber": 1, "red": 3},
+        },
+        "risk": {
+            "metric": "threat_exposure_ratio", "better": "lower", "green": 0.10, "amber": 0.20,
+            "rule": "open threats' sum(probability x cost impact) / remaining budget (BAC - EV)",
+        },
     },
-    "high_risk_score": 0.25,
     "gates": {
-        "G0": ["business case"],
-        "G1": ["charter", "stakeholder register"],
-        "G2": ["schedule baseline", "cost baseline", "risk register"],
-        "G3": ["acceptance", "handover plan"],
-        "G4": ["lessons learned", "closure report"],
-    },
-    "pmo_types": {
-        "supportive": {"blocking": []},
-        "controlling": {"blocking": ["business case", "charter", "schedule baseline"]},
-        "directive": {"blocking": "all"},
+        "G0": {"opens": "initiation", "required": ["business case"]},
+        "G1": {"opens": "planning", "required": ["project charter", "stakeholder register"]},
+        "G2": {"opens": "execution",
+               "required": ["schedule baseline", "cost baseline", "risk register"]},
+        "G3": {"opens": "closing", "required": ["test report", "acceptance sign-off"]},
+        "G4": {"opens": "closed", "required": ["lessons learned", "final report"]},
     },
     "pmo_type": "controlling",
-    "change_board": {"cost_threshold": 50000.0, "schedule_threshold_days": 10.0},
-}
-"""What applies when ``standards.yaml`` leaves a key out."""
+    "pmo_types": {
+        "supportive": {"checks": dict.fromkeys(CHECKS, "advisory")},
+        "controlling": {
+            "checks": {
+                "gate_artefacts": "blocking", "rag_red_escalation": "advisory",
+                "significant_change_board": "blocking", "risk_register_review": "advisory",
+                "monthly_status_report": "blocking",
+            }
+        },
+        "directive": {"checks": dict.fromkeys(CHECKS, "blocking")},
+    },
+    "change_control": {
+        "significance": {"cost_abs": 50000.0, "cost_ratio": 0.05, "schedule_days": 10.0,
+                         "scope": ["major"]},
+    },
+    "high_risk_zone": "high",
+    "status_report_max_age_days": 35,
+    "risk_review_max_age_days": 90,
+}  # fmt: skip
+"""What applies when ``standards.yaml`` leaves a key out (mirrors ``data/standards.yaml``)."""
 
 
 class StandardsError(PmkitError):
@@ -128,20 +156,21 @@ class RagResult:
 
 @dataclass(frozen=True)
 class Rule:
-    """A RAG rule: ``metric`` is amber past ``amber`` and red past ``red``.
+    """One RAG test: ``metric`` is red when worse than ``red_edge``, amber when worse than
+    ``green_edge``, else green.
 
-    ``lower_is_worse`` is true when ``red < amber`` (indices such as SPI/CPI). A value exactly on
-    a threshold is not past it (SPI 0.95 with amber 0.95 is green).
+    ``better`` says which way is good. "Worse than ``t``" is ``v < t`` when higher is better,
+    ``v > t`` when lower is better, or ``v >= t`` when ``edge_is_worse`` (the ``amber``/``red``
+    trigger spelling, e.g. one pending significant change is already amber).
     """
 
     dimension: str
     metric: str
-    amber: float
-    red: float
-
-    @property
-    def lower_is_worse(self) -> bool:
-        return self.red < self.amber
+    better: Literal["higher", "lower"]
+    green_edge: float
+    red_edge: float
+    edge_is_worse: bool = False
+    definition: str = ""
 
     @property
     def label(self) -> str:
@@ -150,28 +179,43 @@ class Rule:
     def _fmt(self, value: float) -> str:
         return METRICS.get(self.metric, (self.metric, "{:g}"))[1].format(value)
 
+    def _worse(self, v: np.ndarray, edge: float) -> np.ndarray:
+        if self.better == "higher":
+            return v < edge
+        return v >= edge if self.edge_is_worse else v > edge
+
+    @property
+    def _ops(self) -> tuple[str, str]:
+        """(worse, not worse) comparison symbols for sentences."""
+        if self.better == "higher":
+            return "<", "≥"
+        return ("≥", "<") if self.edge_is_worse else (">", "≤")
+
     def statuses(self, values: Any) -> np.ndarray:
-        """Status of every value (vectorised); ``NaN`` gives ``grey`` (no data to judge)."""
+        """Status of every value (vectorised); ``NaN`` gives ``grey`` (nothing to judge)."""
         v = np.asarray(values, dtype=float)
-        if self.lower_is_worse:
-            red, amber = v < self.red, v < self.amber
-        else:
-            red, amber = v > self.red, v > self.amber
+        with np.errstate(invalid="ignore"):
+            red, amber = self._worse(v, self.red_edge), self._worse(v, self.green_edge)
         out = np.where(red, "red", np.where(amber, "amber", "green")).astype(object)
         out[np.isnan(v)] = "grey"
         return out
 
     def sentence(self, status: str, value: float) -> str:
-        """``"amber: SPI 0.91 < 0.95"`` — the status and the comparison that made it."""
+        """``"amber: SPI 0.91 < 0.95"``: the status and the comparison that made it."""
         if status == "grey" or value is None or math.isnan(value):
             return f"grey: no {self.label} to judge"
-        lt, ge = ("<", "≥") if self.lower_is_worse else (">", "≤")
-        shown = self._fmt(value)
-        if status == "red":
-            return f"red: {self.label} {shown} {lt} {self._fmt(self.red)}"
-        if status == "amber":
-            return f"amber: {self.label} {shown} {lt} {self._fmt(self.amber)}"
-        return f"green: {self.label} {shown} {ge} {self._fmt(self.amber)}"
+        worse, fine = self._ops
+        edge = self.red_edge if status == "red" else self.green_edge
+        shown, limit = self._fmt(value), self._fmt(edge)
+        fmt = METRICS.get(self.metric, (self.metric, "{:g}"))[1]
+        for extra in (1, 2, 3):  # never print "SPI 0.95 < 0.95": add digits until they differ
+            if shown != limit or value == edge or "f}" not in fmt and "%}" not in fmt:
+                break
+            digits = int(fmt[fmt.index(".") + 1]) + extra
+            precise = fmt[: fmt.index(".") + 1] + str(digits) + fmt[fmt.index(".") + 2 :]
+            shown = precise.format(value)
+        op = fine if status == "green" else worse
+        return f"{status}: {self.label} {shown} {op} {limit}"
 
     def evaluate(self, value: float | None) -> RagResult:
         """One value's verdict."""
@@ -199,54 +243,63 @@ class Standards:
 
     @property
     def pmo_type(self) -> str:
+        """The PMO type the file sets (dashboards may switch it)."""
         return str(self.raw.get("pmo_type") or "controlling")
 
     @property
-    def high_risk_score(self) -> float:
-        return float(self.raw["high_risk_score"])
+    def pmo_types(self) -> list[str]:
+        return list(self.raw["pmo_types"])
 
     @property
     def gate_artefacts(self) -> dict[str, list[str]]:
         """Required artefacts per gate, lower-cased (``{"G0": ["business case"], ...}``)."""
-        return {g: [a.lower() for a in arts] for g, arts in self.raw["gates"].items()}
+        return {g: [a.lower() for a in spec["required"]] for g, spec in self.raw["gates"].items()}
 
-    def blocking(self, pmo_type: str) -> str | list[str]:
-        """Artefacts that block a gate under ``pmo_type``: a list, or ``"all"``."""
+    @property
+    def gate_phase(self) -> dict[str, str]:
+        """The phase each gate opens (``{"G0": "initiation", ...}``)."""
+        return {g: str(spec.get("opens", "")) for g, spec in self.raw["gates"].items()}
+
+    def check_modes(self, pmo_type: str | None = None) -> dict[str, str]:
+        """``{check: "blocking" | "advisory" | "off"}`` under ``pmo_type`` (default: the file's)."""
+        name = pmo_type or self.pmo_type
         types = self.raw["pmo_types"]
-        if pmo_type not in types:
+        if name not in types:
             raise StandardsError(
                 "unknown PMO type",
                 file=self.file,
-                field="pmo_types",
-                value=pmo_type,
+                field="pmo_type",
+                value=name,
                 expected="one of " + ", ".join(types),
             )
-        blocking = types[pmo_type].get("blocking", [])
-        return "all" if blocking == "all" else [str(a).lower() for a in blocking]
+        return {c: types[name]["checks"].get(c, "off") for c in CHECKS}
 
     @property
-    def change_cost_threshold(self) -> float:
-        return float(self.raw["change_board"]["cost_threshold"])
-
-    @property
-    def change_schedule_threshold_days(self) -> float:
-        return float(self.raw["change_board"]["schedule_threshold_days"])
+    def significance(self) -> dict[str, Any]:
+        """Change-board thresholds: ``cost_abs, cost_ratio, schedule_days, scope``."""
+        return dict(self.raw["change_control"]["significance"])
 
     def rule_table(self) -> pd.DataFrame:
-        """Every RAG rule as a readable table (for a "how is RAG computed?" panel)."""
-        rows = [
-            {
-                "dimension": r.dimension,
-                "metric": r.metric,
-                "label": r.label,
-                "amber": r.amber,
-                "red": r.red,
-                "worse_when": "lower" if r.lower_is_worse else "higher",
-            }
-            for rules in self.rules.values()
-            for r in rules
-        ]
+        """Every RAG test as a readable table (for a "how is RAG computed?" panel)."""
+        rows = []
+        for rules in self.rules.values():
+            for r in rules:
+                worse, _ = r._ops
+                rows.append(
+                    {
+                        "dimension": r.dimension,
+                        "metric": r.metric,
+                        "label": r.label,
+                        "green_if": f"{r.label} {_negate(worse)} {r._fmt(r.green_edge)}",
+                        "red_if": f"{r.label} {worse} {r._fmt(r.red_edge)}",
+                        "definition": r.definition,
+                    }
+                )
         return pd.DataFrame(rows)
+
+
+def _negate(op: str) -> str:
+    return {"<": "≥", ">": "≤", "≥": "<", "≤": ">"}[op]
 
 
 def _err(
@@ -261,105 +314,155 @@ def _number(file: str, key: str, value: Any) -> float:
     return float(value)
 
 
-def _parse_rules(file: str, dim: str, spec: Any) -> tuple[Rule, ...]:
-    """Normalise the three accepted shapes of one dimension into rules."""
-    items: list[tuple[str, Any]] = []
-    if isinstance(spec, list):
-        items = [(f"rag.{dim}[{i}]", s) for i, s in enumerate(spec)]
-    elif isinstance(spec, Mapping) and "metric" in spec:
-        items = [(f"rag.{dim}", spec)]
-    elif isinstance(spec, Mapping):
-        for metric, th in spec.items():
-            if not isinstance(th, Mapping):
-                raise _err(
-                    file,
-                    f"rag.{dim}.{metric}",
-                    "expected amber/red thresholds",
-                    th,
-                    "a mapping {amber: x, red: y}",
-                )
-            items.append((f"rag.{dim}.{metric}", {"metric": metric, **th}))
+_THRESHOLD_KEYS = {"green", "amber", "red", "better", "metric", "rule", "definition"}
+
+
+def _one_rule(
+    file: str, key: str, dim: str, metric: str, spec: Mapping[str, Any], definition: str = ""
+) -> Rule:
+    """A rule from ``{green, amber}`` (limits) or ``{amber, red}`` (triggers)."""
+    if metric not in METRICS:
+        raise _err(
+            file,
+            f"{key}.metric" if key.endswith(dim) else key,
+            "unknown metric",
+            metric or None,
+            "one of " + ", ".join(METRICS),
+        )
+    better = spec.get("better")
+    if better is not None and better not in ("higher", "lower"):
+        raise _err(file, f"{key}.better", "expected higher or lower", better, "higher or lower")
+    if "green" in spec:
+        if "amber" not in spec:
+            raise _err(file, f"{key}.amber", "missing the amber limit")
+        g = _number(file, f"{key}.green", spec["green"])
+        a = _number(file, f"{key}.amber", spec["amber"])
+        inferred = "higher" if g > a else "lower"
+        edge_is_worse = False
+        first, second = (g, "green"), (a, "amber")
+    elif "red" in spec and "amber" in spec:
+        a = _number(file, f"{key}.amber", spec["amber"])
+        r = _number(file, f"{key}.red", spec["red"])
+        inferred = "higher" if a > r else "lower"
+        g, a = a, r  # green ends where amber starts; amber ends where red starts
+        edge_is_worse = True
+        first, second = (g, "amber"), (a, "red")
     else:
         raise _err(
             file,
-            f"rag.{dim}",
-            "expected a rule or a list of rules",
-            spec,
-            "{metric: spi, amber: 0.95, red: 0.85}",
+            key,
+            "expected thresholds",
+            dict(spec),
+            "{green: x, amber: y} or {amber: x, red: y}",
         )
-    rules = []
-    for key, item in items:
+    if first[0] == second[0]:
+        raise _err(
+            file,
+            f"{key}.{second[1]}",
+            f"{second[1]} equals {first[1]}: which way is worse?",
+            second[0],
+            f"a value different from {first[1]}",
+        )
+    better = better or inferred
+    if better != inferred:
+        raise _err(
+            file,
+            f"{key}.better",
+            f"'{better}' is better but {first[1]} {first[0]:g} is on the wrong side of "
+            f"{second[1]} {second[0]:g}",
+            better,
+            inferred,
+        )
+    return Rule(dim, metric, better, g, a, edge_is_worse and better == "lower", definition)
+
+
+def _parse_rules(file: str, dim: str, spec: Any) -> tuple[Rule, ...]:
+    """Normalise a dimension (one mapping, or a list of mappings) into rules."""
+    specs = spec if isinstance(spec, list) else [spec]
+    rules: list[Rule] = []
+    for i, item in enumerate(specs):
+        key = f"rag.{dim}" if not isinstance(spec, list) else f"rag.{dim}[{i}]"
         if not isinstance(item, Mapping):
-            raise _err(file, key, "expected a rule", item, "{metric: spi, amber: 0.95, red: 0.85}")
-        metric = str(item.get("metric", ""))
-        if metric not in METRICS:
             raise _err(
                 file,
-                f"{key}.metric",
-                "unknown metric",
-                metric or None,
-                "one of " + ", ".join(METRICS),
+                key,
+                "expected a rule",
+                item,
+                "{metric: spi, better: higher, green: 0.95, amber: 0.85}",
             )
-        for t in ("amber", "red"):
-            if t not in item:
-                raise _err(file, f"{key}.{t}", f"missing the {t} threshold")
-        amber = _number(file, f"{key}.amber", item["amber"])
-        red = _number(file, f"{key}.red", item["red"])
-        if amber == red:
-            raise _err(
-                file,
-                f"{key}.red",
-                "red equals amber: cannot tell which way is worse",
-                red,
-                "a value different from amber",
+        definition = str(item.get("rule", item.get("definition", "")) or "")
+        if "metric" in item:
+            rules.append(_one_rule(file, key, dim, str(item["metric"]), item, definition))
+        for extra, th in item.items():
+            if extra in _THRESHOLD_KEYS or extra == "description":
+                continue
+            if not isinstance(th, Mapping):
+                raise _err(
+                    file,
+                    f"{key}.{extra}",
+                    "expected thresholds",
+                    th,
+                    "{green: x, amber: y} or {amber: x, red: y}",
+                )
+            rules.append(
+                _one_rule(
+                    file, f"{key}.{extra}", dim, str(extra), th, str(th.get("rule", "") or "")
+                )
             )
-        rules.append(Rule(dim, metric, amber, red))
     return tuple(rules)
-
-
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        out[k] = copy.deepcopy(v)  # a section the PMO writes replaces the default section
-    return out
 
 
 def _validate(raw: Mapping[str, Any], file: str) -> Standards:
     """Merge over :data:`DEFAULTS` and check every section; errors name ``file`` and the key."""
     if not isinstance(raw, Mapping):
         raise _err(file, "(top level)", "expected a mapping of sections", type(raw).__name__)
-    raw = dict(raw)
-    for alias in ("rag_thresholds", "thresholds"):
-        if alias in raw and "rag" not in raw:
-            raw["rag"] = raw.pop(alias)
-    if "gate_artefacts" in raw and "gates" not in raw:
-        raw["gates"] = raw.pop("gate_artefacts")
-    merged = _merge(DEFAULTS, raw)
+    merged = {k: copy.deepcopy(v) for k, v in DEFAULTS.items()}
+    merged.update({k: copy.deepcopy(v) for k, v in raw.items()})
     rag = merged["rag"]
     if not isinstance(rag, Mapping):
         raise _err(file, "rag", "expected one entry per dimension", rag, ", ".join(DIMENSIONS))
-    rag = {**DEFAULTS["rag"], **rag}
-    unknown = set(rag) - set(DIMENSIONS)
+    unknown = sorted(set(rag) - set(DIMENSIONS))
     if unknown:
         raise _err(
             file,
-            f"rag.{sorted(unknown)[0]}",
+            f"rag.{unknown[0]}",
             "unknown RAG dimension",
-            sorted(unknown)[0],
+            unknown[0],
             "one of " + ", ".join(DIMENSIONS),
         )
+    rag = {**DEFAULTS["rag"], **rag}
     rules = {dim: _parse_rules(file, dim, rag[dim]) for dim in DIMENSIONS}
 
     gates = merged["gates"]
     if not isinstance(gates, Mapping):
-        raise _err(file, "gates", "expected artefacts per gate", gates, "{G0: [business case]}")
-    norm_gates: dict[str, list[str]] = {}
-    for g, arts in gates.items():
-        if isinstance(arts, Mapping):  # {G0: {phase: initiation, artefacts: [...]}}
-            arts = arts.get("artefacts", arts.get("required", []))
-        if isinstance(arts, str) or not isinstance(arts, list):
-            raise _err(file, f"gates.{g}", "expected a list of artefacts", arts, "[charter, ...]")
-        norm_gates[str(g)] = [str(a) for a in arts]
+        raise _err(
+            file,
+            "gates",
+            "expected artefacts per gate",
+            gates,
+            "{G0: {opens: initiation, required: [business case]}}",
+        )
+    norm_gates: dict[str, dict[str, Any]] = {}
+    for g, spec in gates.items():
+        if isinstance(spec, list):
+            spec = {"required": spec}
+        if not isinstance(spec, Mapping):
+            raise _err(file, f"gates.{g}", "expected {opens: phase, required: [...]}", spec)
+        req = spec.get("required", spec.get("artefacts", []))
+        if req is None:
+            req = []
+        if isinstance(req, str) or not isinstance(req, list):
+            raise _err(
+                file,
+                f"gates.{g}.required",
+                "expected a list of artefacts",
+                req,
+                "[project charter, ...]",
+            )
+        norm_gates[str(g)] = {
+            "opens": str(spec.get("opens", "") or ""),
+            "required": [str(a) for a in req],
+        }
     merged["gates"] = norm_gates
 
     types = merged["pmo_types"]
@@ -369,22 +472,29 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
         )
     norm_types: dict[str, dict[str, Any]] = {}
     for name, spec in types.items():
-        if isinstance(spec, list | str):  # {controlling: [charter, ...]} or {directive: all}
-            spec = {"blocking": spec}
-        if not isinstance(spec, Mapping):
-            raise _err(file, f"pmo_types.{name}", "expected {blocking: [...]}", spec)
-        blocking = spec.get("blocking", spec.get("blocking_checks", []))
-        if blocking is None:
-            blocking = []
-        if not (blocking == "all" or isinstance(blocking, list)):
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("checks", {}), Mapping):
             raise _err(
-                file,
-                f"pmo_types.{name}.blocking",
-                "expected a list of artefacts or 'all'",
-                blocking,
-                "[business case, charter] or all",
+                file, f"pmo_types.{name}.checks", "expected {check: blocking|advisory|off}", spec
             )
-        norm_types[str(name)] = {**dict(spec), "blocking": blocking}
+        checks = dict(spec.get("checks") or {})
+        for check, mode in checks.items():
+            if check not in CHECKS:
+                raise _err(
+                    file,
+                    f"pmo_types.{name}.checks.{check}",
+                    "unknown check",
+                    check,
+                    "one of " + ", ".join(CHECKS),
+                )
+            if mode not in ("blocking", "advisory", "off"):
+                raise _err(
+                    file,
+                    f"pmo_types.{name}.checks.{check}",
+                    "unknown mode",
+                    mode,
+                    "blocking, advisory or off",
+                )
+        norm_types[str(name)] = {**dict(spec), "checks": checks}
     merged["pmo_types"] = norm_types
     if str(merged.get("pmo_type")) not in norm_types:
         raise _err(
@@ -395,14 +505,26 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
             "one of " + ", ".join(norm_types),
         )
 
-    board = merged["change_board"]
-    if not isinstance(board, Mapping):
-        raise _err(file, "change_board", "expected thresholds", board)
-    board = {**DEFAULTS["change_board"], **board}
-    for k in ("cost_threshold", "schedule_threshold_days"):
-        board[k] = _number(file, f"change_board.{k}", board[k])
-    merged["change_board"] = board
-    merged["high_risk_score"] = _number(file, "high_risk_score", merged["high_risk_score"])
+    cc = merged["change_control"]
+    sig = cc.get("significance", {}) if isinstance(cc, Mapping) else None
+    if not isinstance(sig, Mapping):
+        raise _err(
+            file,
+            "change_control.significance",
+            "expected thresholds",
+            sig,
+            "{cost_abs: 50000, cost_ratio: 0.05, schedule_days: 10, scope: [major]}",
+        )
+    sig = {**DEFAULTS["change_control"]["significance"], **sig}
+    for k in ("cost_abs", "cost_ratio", "schedule_days"):
+        sig[k] = _number(file, f"change_control.significance.{k}", sig[k])
+    if not isinstance(sig["scope"], list):
+        raise _err(
+            file, "change_control.significance.scope", "expected a list", sig["scope"], "[major]"
+        )
+    merged["change_control"] = {**dict(cc), "significance": sig}
+    for k in ("status_report_max_age_days", "risk_review_max_age_days"):
+        merged[k] = _number(file, k, merged[k])
     if merged.get("status_date") not in (None, ""):
         try:
             pd.Timestamp(merged["status_date"])
