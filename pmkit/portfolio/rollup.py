@@ -11,7 +11,8 @@ Where each column comes from
   the formulas of :mod:`pmkit.evm` (``SPI = EV/PV``, ``CPI = EV/AC``, ``EAC = BAC/CPI``).
 - ``forecast_finish``: the project's latest task finish in ``schedule`` when given, else the
   latest report's ``forecast_finish``, else the baseline; ``forecast_source`` says which.
-- ``finish_slip_days``: working days from ``finish_baseline`` to ``forecast_finish`` (project calendar).
+- ``finish_slip_days``: working days from ``finish_baseline`` to ``forecast_finish`` (project
+  calendar).
 - ``float_days``: least total slack of the project's unfinished tasks in ``schedule`` (working
   days of the project calendar); ``NaN`` without a schedule.
 - risks via :func:`pmkit.risk.risk_register` (threats and opportunities kept apart);
@@ -314,12 +315,10 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         # as the standards define it: exposure over the budget still to earn (BAC - EV)
         ev = ids.map(evm["ev"]).fillna(0.0).to_numpy(dtype=float)
+        # a project with nothing left to earn still carries its open threats: judge them on BAC
         remaining = np.maximum(bac - ev, 0.0)
-        out["threat_exposure_ratio"] = np.where(
-            remaining > 0,
-            out["threat_exposure"] / remaining,
-            np.where(out["threat_exposure"] > 0, np.inf, 0.0),
-        )
+        base = np.where(remaining > 0, remaining, bac)
+        out["threat_exposure_ratio"] = np.where(base > 0, out["threat_exposure"] / base, np.nan)
 
     changes = _change_figures(portfolio, std)
     for col in changes.columns:

@@ -209,7 +209,7 @@ class Rule:
         shown, limit = self._fmt(value), self._fmt(edge)
         fmt = METRICS.get(self.metric, (self.metric, "{:g}"))[1]
         for extra in (1, 2, 3):  # never print "SPI 0.95 < 0.95": add digits until they differ
-            if shown != limit or value == edge or "f}" not in fmt and "%}" not in fmt:
+            if shown != limit or value == edge or ("f}" not in fmt and "%}" not in fmt):
                 break
             digits = int(fmt[fmt.index(".") + 1]) + extra
             precise = fmt[: fmt.index(".") + 1] + str(digits) + fmt[fmt.index(".") + 2 :]
