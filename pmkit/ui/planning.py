@@ -22,13 +22,14 @@ from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
     from pmkit.schedule.cpm import Schedule
+    from pmkit.schedule.whatif import WhatIfResult
 
 __all__ = [
     "PlanningDashboard",
     "app",
     "chain_table",
+    "delta_table",
     "finish_text",
-    "moved_tasks",
     "project_from_query",
     "project_options",
 ]
@@ -90,7 +91,9 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
                 "task": str(tid) if info is None else info["name"],
                 "start": srow["start"],
                 "finish": srow["finish"],
-                "driven_by": "project start" if typ is None else f"{typ} link, lag {lag:g} d",
+                "driven_by": "start of the chain (project start, constraint or actual date)"
+                if typ is None
+                else f"{typ} link, lag {lag:g} d",
                 "link_float_days": None if typ is None else _days(link_float, per_day),
                 "total_float_days": _days(srow["total_slack_min"], per_day),
             }
@@ -98,48 +101,25 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def moved_tasks(before: Schedule, after: Schedule, tasks: pd.DataFrame) -> pd.DataFrame:
-    """Tasks whose dates or criticality differ between two schedules (what-if delta)."""
-    per_day = float(before.calendar.minutes_per_day)
-    cols = ["uid", "start", "finish", "total_slack_min", "critical"]
-    b = before.tasks[cols].set_index("uid")
-    a = after.tasks[cols].set_index("uid")
-    j = b.join(a, lsuffix="_before", rsuffix="_after", how="inner")
-    moved = (
-        (j["start_before"] != j["start_after"])
-        | (j["finish_before"] != j["finish_after"])
-        | (j["critical_before"] != j["critical_after"])
-    )
-    j = j[moved]
-    names = tasks.set_index("task_id")
+def delta_table(result: WhatIfResult, tasks: pd.DataFrame) -> pd.DataFrame:
+    """The what-if delta for people: tasks that moved or changed criticality, in WBS order."""
+    d = result.delta
+    d = d[d["moved"] | (d["critical_change"] != "")]
+    wbs = tasks.set_index("task_id")["wbs"]
     out = pd.DataFrame(
         {
-            "wbs": [names.at[u, "wbs"] if u in names.index else "" for u in j.index],
-            "task": [names.at[u, "name"] if u in names.index else u for u in j.index],
-            "finish_before": j["finish_before"].to_numpy(),
-            "finish_after": j["finish_after"].to_numpy(),
-            "moved_days": [
-                round((fa - fb) / pd.Timedelta(days=1), 1)
-                for fa, fb in zip(j["finish_after"], j["finish_before"], strict=True)
-            ],
-            "critical": [
-                _crit_change(cb, ca)
-                for cb, ca in zip(j["critical_before"], j["critical_after"], strict=True)
-            ],
-            "float_after_days": [_days(v, per_day) for v in j["total_slack_min_after"]],
+            "wbs": d["task_id"].map(wbs).fillna(""),
+            "task": d["name"],
+            "finish before": d["old_finish"].map(_fmt_date),
+            "finish after": d["new_finish"].map(_fmt_date),
+            "moved (working days)": d["finish_moved_days"].round(1),
+            "critical path": d["critical_change"].map(
+                {"joined": "joins", "left": "leaves", "": ""}
+            ),
         }
     )
-    return out.iloc[sorted(range(len(out)), key=lambda i: wbs_key(out["wbs"].iloc[i]))]
-
-
-def _crit_change(before: bool, after: bool) -> str:
-    if before and after:
-        return "stays critical"
-    if after:
-        return "becomes critical"
-    if before:
-        return "leaves the critical path"
-    return "not critical"
+    keys = [wbs_key(w) for w in out["wbs"]]
+    return out.iloc[sorted(range(len(out)), key=keys.__getitem__)].reset_index(drop=True)
 
 
 def finish_text(before: Any, after: Any) -> str:
@@ -524,33 +504,21 @@ class PlanningDashboard:
                 "link to add or remove.</p>"
             )
             return
-        result = what_if(self.portfolio, self.pid, **args)
+        result = what_if(self.portfolio, self.pid, before=self.base, **args)
         self._show_result(result, "What-if scenario", self.wi_out)
 
-    def _show_result(self, result: Any, label: str, target: W.HTML, extra: str = "") -> None:
-        assert self.base is not None
-        after = result.schedule
-        self.shown = after
+    def _show_result(
+        self, result: WhatIfResult, label: str, target: W.HTML, extra: str = ""
+    ) -> None:
+        self.shown = result.after
         self.scenario_label = label
-        moved = moved_tasks(self.base, after, self._tasks())
-        table = moved.assign(
-            finish_before=moved["finish_before"].map(_fmt_date),
-            finish_after=moved["finish_after"].map(_fmt_date),
-        ).rename(
-            columns={
-                "finish_before": "finish before",
-                "finish_after": "finish after",
-                "moved_days": "moved (calendar days)",
-                "float_after_days": "float after (d)",
-                "critical": "critical path",
-            }
-        )
-        crit_b, crit_a = set(self.base.critical_path()), set(after.critical_path())
+        table = delta_table(result, self._tasks())
         target.value = (
-            f"<p>{finish_text(self.base.finish, after.finish)}</p>{extra}"
-            f"<p>Critical path: {len(crit_a - crit_b)} task(s) join, {len(crit_b - crit_a)} "
-            f"leave; {len(moved)} task(s) moved or changed criticality.</p>"
-            + html_table(table, table_id="whatif-delta", max_rows=60)
+            f"<p>{finish_text(result.finish_before, result.finish_after)} "
+            f"<span class='pmkit-note'>({result.finish_delta_days:+.1f} working days)</span></p>"
+            f"{extra}<p>Critical path: {len(result.critical_added)} task(s) join, "
+            f"{len(result.critical_removed)} leave; {len(table)} task(s) moved or changed "
+            "criticality.</p>" + html_table(table, table_id="whatif-delta", max_rows=60)
         )
         self.refresh_gantt()
         self._on_task({"new": self.task.value})
@@ -573,18 +541,24 @@ class PlanningDashboard:
         if not cr_id:
             self.cr_out.value = "<p class='pmkit-note'>No pending change request.</p>"
             return
-        result = preview_change_request(self.portfolio, cr_id)
+        result = preview_change_request(self.portfolio, cr_id, before=self.base)
         row = self.portfolio.changes.set_index("cr_id").loc[cr_id]
-        budget = float(self.portfolio.project(self.pid).info["budget"])
-        cost = float(row["cost_impact"])
-        cur = self.portfolio.currency
+        c = result.cost
+        cur = esc(self.portfolio.currency)
+        budget, cost = float(c["budget_before"]), float(c["cost_impact"])
         pct = f" ({cost / budget:+.1%} of the budget)" if budget else ""
+        eac = ""
+        if not pd.isna(c.get("eac_before", float("nan"))):
+            eac = (
+                f"; EAC (BAC / CPI) {c['eac_before']:,.0f} {cur} &rarr; "
+                f"<b>{c['eac_after']:,.0f} {cur}</b>"
+            )
         extra = (
-            f"<p><b>{esc(cr_id)} · {esc(row['title'])}</b> — {esc(row['description'])}<br>"
-            f"Requested by {esc(row['requested_by'])}; significance <b>{esc(row['significance'])}"
-            f"</b>; scope impact {esc(row['scope_impact'])}.<br>Cost: budget "
-            f"{budget:,.0f} {esc(cur)} &rarr; <b>{budget + cost:,.0f} {esc(cur)}</b> "
-            f"({cost:+,.0f}{esc(pct)}).</p>"
+            f"<p id='cr-cost'><b>{esc(cr_id)} · {esc(row['title'])}</b> — "
+            f"{esc(row['description'])}<br>Requested by {esc(row['requested_by'])}; "
+            f"significance <b>{esc(row['significance'])}</b>; scope impact "
+            f"{esc(row['scope_impact'])}.<br>Cost: budget {budget:,.0f} {cur} &rarr; <b>"
+            f"{c['budget_after']:,.0f} {cur}</b> ({cost:+,.0f}{esc(pct)}){eac}.</p>"
         )
         self._show_result(result, f"Change request {cr_id} (preview)", self.cr_out, extra)
 
