@@ -159,13 +159,10 @@ class Timeline:
         w = np.asarray(w, dtype=np.int64)
         if w.size and (w.min() < 0 or w.max() > self.total):
             raise CalendarError("date outside the calendar's range (1950-2199)")
-        i_s = np.searchsorted(self.cum, w, side="right") - 1
-        if np.ndim(as_finish) == 0 and not as_finish:
-            i = i_s
-        else:
-            i_f = np.maximum(np.searchsorted(self.cum, w, side="left") - 1, 0)
-            i = np.where(as_finish, i_f, i_s)
-        i = np.clip(i, 0, len(self.starts) - 1)
+        i = np.maximum(np.searchsorted(self.cum, w, side="right") - 1, 0)
+        if np.ndim(as_finish) > 0 or as_finish:
+            # at a boundary (w == cum[i]) finish semantics take the end of the previous period
+            i = i - ((w == self.cum[i]) & (i > 0) & np.asarray(as_finish, dtype=bool))
         return self.starts[i] + (w - self.cum[i])
 
     def is_period_end(self, t: np.ndarray) -> np.ndarray:

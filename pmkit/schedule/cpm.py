@@ -92,15 +92,43 @@ class Schedule:
 def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
     if name in df.columns:
         return df[name]
-    return pd.Series([default] * len(df), index=df.index, dtype=object)
+    if isinstance(default, bool):
+        return pd.Series(np.full(len(df), default), index=df.index)
+    return pd.Series(np.full(len(df), default, dtype=object), index=df.index)
 
 
 def _bool(s: pd.Series) -> np.ndarray:
+    if s.dtype == bool:
+        return s.to_numpy()
     return s.fillna(False).astype(bool).to_numpy()
+
+
+def _constraint_types(tasks: pd.DataFrame) -> pd.Series:
+    """Constraint type column, upper-case, ASAP when absent or empty."""
+    if "constraint_type" not in tasks.columns:
+        return pd.Series(np.full(len(tasks), "ASAP", dtype=object), index=tasks.index)
+    col = tasks["constraint_type"]
+    cat = pd.Categorical(col, categories=list(CONSTRAINT_TYPES))
+    if (cat.codes >= 0).all():
+        return pd.Series(np.asarray(CONSTRAINT_TYPES, dtype=object)[cat.codes], index=tasks.index)
+    return col.fillna("ASAP").astype(str).str.strip().str.upper().replace("", "ASAP")
+
+
+def _link_types(links: pd.DataFrame) -> np.ndarray:
+    """Link type column as an object array of upper-case codes (FS when absent)."""
+    if "type" not in links.columns:
+        return np.full(len(links), "FS", dtype=object)
+    cat = pd.Categorical(links["type"], categories=list(LINK_TYPES))
+    if (cat.codes < 0).any():
+        col = links["type"].fillna("FS").astype(str).str.strip().str.upper()
+        return col.to_numpy(dtype=object)
+    return np.asarray(LINK_TYPES, dtype=object)[cat.codes]
 
 
 def _dates_to_min(s: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Series of dates -> (minutes since 1970, present mask); bad values raise ScheduleError."""
+    if s.dtype == object and s.isna().all():
+        return np.zeros(len(s), dtype=np.int64), np.zeros(len(s), dtype=bool)
     try:
         d = pd.to_datetime(s, errors="raise")
     except (ValueError, TypeError) as exc:
@@ -259,7 +287,7 @@ def schedule_network(
                 field="pred_uid" if pi[k] < 0 else "succ_uid",
                 value=bad_uid,
             )
-        ltype = _col(links, "type", "FS").fillna("FS").astype(str).str.upper().to_numpy()
+        ltype = _link_types(links)
         badt = ~np.isin(ltype, LINK_TYPES)
         if badt.any():
             raise ScheduleError(
@@ -332,11 +360,11 @@ def schedule_network(
             notes.append("links on summary tasks applied to their leaf tasks")
     n = n_all
     m = len(pi)
-    from_finish = np.isin(ltype, ("FS", "FF")) if m else np.zeros(0, bool)
-    to_start = np.isin(ltype, ("FS", "SS")) if m else np.zeros(0, bool)
+    from_finish = ((ltype == "FS") | (ltype == "FF")) if m else np.zeros(0, bool)
+    to_start = ((ltype == "FS") | (ltype == "SS")) if m else np.zeros(0, bool)
 
     # ---- constraints, manual dates, actuals -> base keys
-    ctype = _col(tasks, "constraint_type", "ASAP").fillna("ASAP").astype(str).str.upper()
+    ctype = _constraint_types(tasks)
     badc = ~ctype.isin(CONSTRAINT_TYPES)
     if badc.any():
         raise ScheduleError(
@@ -515,16 +543,14 @@ def schedule_network(
     free = np.clip(free, 0, np.maximum(total, 0))
 
     # ---- dates
-    def to_dates(keys: np.ndarray, as_start: np.ndarray) -> np.ndarray:
-        w = keys // 2
-        finish_like = ~as_start & ((keys & 1) == 0)
-        return tl.from_work(w, finish_like).astype("datetime64[m]")
+    def to_dates(keys: np.ndarray, finish_like: np.ndarray) -> np.ndarray:
+        return tl.from_work(keys // 2, finish_like).astype("datetime64[m]")
 
-    es_d = to_dates(es, pos | True)
-    es_d = np.where(pos, es_d, to_dates(es, np.zeros(n, bool)))
-    ef_d = to_dates(ef, np.zeros(n, bool))
-    ls_d = np.where(pos, to_dates(ls, np.ones(n, bool)), to_dates(ls, np.zeros(n, bool)))
-    lf_d = to_dates(lf, np.zeros(n, bool))
+    # starts of tasks with duration show where work starts; other dates follow their bit
+    es_d = to_dates(es, ~pos & ((es & 1) == 0))
+    ef_d = to_dates(ef, (ef & 1) == 0)
+    ls_d = to_dates(ls, ~pos & ((ls & 1) == 0))
+    lf_d = to_dates(lf, (lf & 1) == 0)
 
     crit = total <= critical_slack_min
     alap = ctype_a == "ALAP"
@@ -533,16 +559,26 @@ def schedule_network(
 
     # ---- driving predecessors
     driving = np.zeros(m, dtype=bool)
-    drv: list[list[Any]] = [[] for _ in range(n)]
+    uid_arr = tasks["uid"].to_numpy()
+    drv: list[list[Any]] = []
     if m:
         driving = (link_float <= 0) & ~hard[si]
-        for a, b in zip(pi[driving].tolist(), si[driving].tolist(), strict=True):
-            drv[b].append(uids[a])
+        d_s, d_p = si[driving], pi[driving]
+        order = np.argsort(d_s, kind="stable")
+        flat = uid_arr[d_p[order]].tolist()
+        bounds = np.searchsorted(d_s[order], np.arange(n + 1)).tolist()
+        drv = [flat[bounds[i] : bounds[i + 1]] for i in range(n)]
+    else:
+        drv = [[] for _ in range(n)]
 
     out = pd.DataFrame(
         {
-            "uid": uids,
-            "name": _col(tasks, "name", "").fillna("").astype(str).to_numpy(),
+            "uid": uid_arr,
+            "name": (
+                tasks["name"].fillna("").to_numpy(dtype=object)
+                if "name" in tasks.columns
+                else np.full(n, "", dtype=object)
+            ),
             "early_start": es_d.astype("datetime64[ns]"),
             "early_finish": ef_d.astype("datetime64[ns]"),
             "late_start": ls_d.astype("datetime64[ns]"),
@@ -562,9 +598,12 @@ def schedule_network(
         _roll_up(out, children, is_summary, tl)
     link_out = pd.DataFrame(
         {
-            "pred_uid": [uids[i] for i in pi.tolist()],
-            "succ_uid": [uids[i] for i in si.tolist()],
-            "type": ltype.astype(str) if m else np.zeros(0, dtype=str),
+            "pred_uid": uid_arr[pi],
+            "succ_uid": uid_arr[si],
+            "type": pd.Categorical.from_codes(
+                np.where(to_start, np.where(from_finish, 0, 1), np.where(from_finish, 2, 3)),
+                categories=list(LINK_TYPES),
+            ),
             "lag_min": lag_i.astype(float),
             "link_float_min": link_float.astype(float),
             "driving": driving,
