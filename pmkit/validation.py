@@ -228,7 +228,11 @@ def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
         val = np.isin(low, ("true", "1", "yes"))
         bad = ~empty & ~(val | np.isin(low, ("false", "0", "no")))
         return pd.Series(val, index=s.index, dtype=bool), bad, empty
-    arr = pd.to_numeric(np.where(empty, None, obj), errors="coerce").astype("float64")
+    arr = np.full(len(obj), np.nan)
+    try:  # fast path: Python float() per cell, C loop; raises on the first bad cell
+        arr[~empty] = obj[~empty].astype("float64")
+    except (ValueError, TypeError):  # then find every bad cell
+        arr = pd.to_numeric(np.where(empty, None, obj), errors="coerce").astype("float64")
     bad = ~empty & ~np.isfinite(arr)
     if f.kind == "int":
         bad |= np.isfinite(arr) & (arr != np.round(arr))
@@ -274,7 +278,7 @@ def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.Da
     df.index = pd.RangeIndex(len(df))
     # single-cell rules (non-empty, enums, ranges): pandera, translated to located issues
     try:
-        SCHEMAS[spec.name].validate(df, lazy=True)
+        SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[~fc["check"].isin(_SKIP_CHECKS) & fc["index"].notna()]
@@ -694,7 +698,14 @@ def _task_checks(
         return
     if ok("wbs", "outline_level", "project_id", "is_summary"):
         wbs = tasks["wbs"]
-        fmt_ok = wbs.str.fullmatch(_WBS).to_numpy(bool)
+        # string work on the distinct outline numbers only ("1.2" repeats in every project)
+        w_code, w_uniq = pd.factorize(wbs)
+        u = pd.Series(w_uniq, dtype="str")
+        u_ok = u.str.fullmatch(_WBS).to_numpy(bool)
+        u_parts = u.str.count(r"\.").to_numpy() + 1
+        u_parent = pd.Index(w_uniq).get_indexer(u.str.replace(r"\.\d+$", "", regex=True))
+        fmt_ok = u_ok[w_code]
+        parts = u_parts[w_code]
         col.rows(
             ts,
             rt,
@@ -703,7 +714,6 @@ def _task_checks(
             "cannot read the outline number",
             "a dotted outline number like 1.2.3",
         )
-        parts = wbs.str.count(r"\.").to_numpy() + 1
         lvl = tasks["outline_level"].to_numpy()
         bad_lvl = fmt_ok & (parts != lvl)
         col.rows(
@@ -718,18 +728,19 @@ def _task_checks(
                 for lv, w in zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)
             ],
         )
-        both_ok = fmt_ok.copy()
-        dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & both_ok
+        dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & fmt_ok
         if dup.any():
             _duplicates(ts, rt, tasks, ["project_id", "wbs"], col, what="wbs within the project")
-        parent = wbs.str.replace(r"\.\d+$", "", regex=True)
+        # (project, outline number) as one int64 key; the parent key may not exist (-1)
+        p_code = pd.factorize(tasks["project_id"])[0].astype(np.int64)
+        n_w = max(len(w_uniq), 1)
+        node_key = p_code * (n_w + 1) + w_code
+        par = u_parent[w_code]
         has_parent = fmt_ok & (parts > 1)
-        key = tasks["project_id"] + "\x00"
-        node_key = key + wbs
-        parent_key = key + parent
+        parent_key = np.where(par >= 0, p_code * (n_w + 1) + par, -1)
         parents_present = parent_key[has_parent]
         is_summary = tasks["is_summary"].to_numpy(bool)
-        has_child = node_key.isin(parents_present).to_numpy()
+        has_child = np.isin(node_key, parents_present)
         col.rows(
             ts,
             rt,
@@ -748,7 +759,7 @@ def _task_checks(
             "true",
             values=["false"] * int((~is_summary & has_child).sum()),
         )
-        orphan = has_parent & ~parent_key.isin(node_key).to_numpy()
+        orphan = has_parent & ~np.isin(parent_key, node_key)
         col.rows(
             ts,
             rt,
@@ -885,7 +896,7 @@ def _link_checks(
             sl.file,
             ln,
             "pred_id",
-            path,
+            f"{names[0]} -> {names[1 % len(names)]}",
             "links without cycles",
             f"dependency cycle through {len(cyc)} tasks: {path}",
         )

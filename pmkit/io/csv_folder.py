@@ -33,12 +33,19 @@ __all__ = [
 ]
 
 STANDARDS_FILE = "standards.yaml"
-_TRAILING_BLANKS = (b" ,", b"\t,", b" \n", b"\t\n", b" \r", b"\t\r")
 
 
 def _has_trailing_blank(data: bytes) -> bool:
-    """Does any cell end in a blank? (bytes search: memchr-fast, unlike a per-cell strip)."""
-    return data.endswith((b" ", b"\t")) or any(p in data for p in _TRAILING_BLANKS)
+    """Does any cell end in a blank? One numpy pass over the bytes (a per-cell strip is
+    Python-level and costs ~0.3 s per 100k rows, so it only runs when needed)."""
+    a = np.frombuffer(data, np.uint8)
+    if a.size == 0:
+        return False
+    if a[-1] in (32, 9):
+        return True
+    idx = np.flatnonzero((a[:-1] == 32) | (a[:-1] == 9))  # space, tab
+    nxt = a[idx + 1]
+    return bool(((nxt == 44) | (nxt == 10) | (nxt == 13)).any())  # before , \n \r
 
 
 def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
