@@ -28,10 +28,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
 
 __all__ = [
+    "CHECKS",
     "DEMOS",
+    "PMO_TYPES",
     "Demo",
     "Lens",
+    "check_failures",
+    "check_modes",
+    "default_pmo_type",
     "default_project",
+    "gate_standard",
+    "governance_checks",
+    "rag_rules",
     "run_demo",
 ]
 
@@ -100,10 +108,92 @@ def _f(value: Any, digits: int = 2) -> float:
     return v if np.isnan(v) else round(v, digits)
 
 
-def _standards(portfolio: Portfolio) -> Any:
-    from pmkit.portfolio.standards import standards_of
+PMO_TYPES: tuple[str, ...] = ("supportive", "controlling", "directive")
+CHECKS: tuple[str, ...] = (
+    "gate_artefacts",
+    "rag_red_escalation",
+    "significant_change_board",
+    "risk_register_review",
+    "monthly_status_report",
+)
+"""Governance checks a PMO may run; its type says which ones warn and which ones block."""
 
-    return standards_of(portfolio)
+
+def _raw(portfolio: Portfolio) -> dict[str, Any]:
+    return dict(getattr(portfolio, "standards", {}) or {})
+
+
+def rag_rules(portfolio: Portfolio) -> pd.DataFrame:
+    """The PMO's RAG thresholds: ``dimension, metric, amber, red`` (amber/red: where it turns).
+
+    Read by the PMO engine (:func:`pmkit.portfolio.standards.standards_of`) when it accepts the
+    file; otherwise read here from ``standards.yaml``'s ``green/amber`` or ``amber/red`` keys.
+    """
+    try:
+        from pmkit.portfolio.standards import standards_of
+
+        return standards_of(portfolio).rule_table()[["dimension", "metric", "amber", "red"]]
+    except Exception:  # the engine rejects this file's shape: read the thresholds ourselves
+        log.info("standards_of rejected standards.yaml; reading RAG thresholds directly")
+    rows: list[dict[str, Any]] = []
+
+    def add(dim: str, metric: str, spec: Any) -> None:
+        if not isinstance(spec, dict):
+            return
+        if "green" in spec and "amber" in spec and "red" not in spec:
+            rows.append(
+                {"dimension": dim, "metric": metric, "amber": spec["green"], "red": spec["amber"]}
+            )
+        elif "amber" in spec and "red" in spec:
+            rows.append(
+                {"dimension": dim, "metric": metric, "amber": spec["amber"], "red": spec["red"]}
+            )
+
+    rag = _raw(portfolio).get("rag") or {}
+    for dim, spec in rag.items():
+        for entry in spec if isinstance(spec, list) else [spec]:
+            if not isinstance(entry, dict):
+                continue
+            add(str(dim), str(entry.get("metric", dim)), entry)
+            for key, sub in entry.items():
+                if isinstance(sub, dict):
+                    add(str(dim), str(key), sub)
+    return pd.DataFrame(rows, columns=["dimension", "metric", "amber", "red"])
+
+
+def gate_standard(portfolio: Portfolio) -> dict[str, list[str]]:
+    """Required artefacts per gate in the PMO's standard (``{"G0": ["business case"], ...}``)."""
+    gates = _raw(portfolio).get("gates") or {}
+    out: dict[str, list[str]] = {}
+    for gate, spec in gates.items():
+        arts = spec.get("required", []) if isinstance(spec, dict) else spec
+        out[str(gate)] = [str(a) for a in (arts or [])]
+    return out
+
+
+def default_pmo_type(portfolio: Portfolio) -> str:
+    """The organisation's PMO type in ``standards.yaml`` (controlling when unset)."""
+    t = str(_raw(portfolio).get("pmo_type") or "controlling")
+    return t if t in PMO_TYPES else "controlling"
+
+
+def check_modes(portfolio: Portfolio) -> pd.DataFrame:
+    """How each PMO type treats each check: rows = checks, columns = types, cells
+    ``blocking`` / ``advisory`` / ``off`` (``standards.yaml`` ``pmo_types``)."""
+    types = _raw(portfolio).get("pmo_types") or {}
+    table: dict[str, dict[str, str]] = {}
+    for t in PMO_TYPES:
+        spec = types.get(t) or {}
+        checks = spec.get("checks")
+        if isinstance(checks, dict):
+            modes = {c: str(checks.get(c, "off")) for c in CHECKS}
+        else:  # the engine's shape: a list of blocking artefacts, or "all"
+            blocking = spec.get("blocking", [])
+            gate = "blocking" if blocking == "all" or blocking else "advisory"
+            every = "blocking" if blocking == "all" else "advisory"
+            modes = {c: (gate if c == "gate_artefacts" else every) for c in CHECKS}
+        table[t] = modes
+    return pd.DataFrame(table).reindex(list(CHECKS)).rename_axis("check")
 
 
 def _cross_links(portfolio: Portfolio) -> pd.DataFrame:
@@ -179,6 +269,7 @@ def at_a_glance(portfolio: Portfolio, project_id: str | None = None) -> Demo:
 
 # ----------------------------------------------------------------- 2. shared standards
 def _gate_table(portfolio: Portfolio) -> pd.DataFrame:
+    """The gate artefacts the standard requires (``required`` rows of ``stage_gates.csv``)."""
     g = portfolio.gates
     return g[g["required"]]
 
@@ -217,12 +308,12 @@ def shared_standards(portfolio: Portfolio, project_id: str | None = None) -> Dem
         .agg(required=("artefact", "size"), done=("done", "sum"))
         .assign(value=lambda d: (100 * d["done"] / d["required"]).round(1))
     )
-    std = _standards(portfolio)
+    rules = rag_rules(portfolio)
     pmo = Lens(
         metrics={
             "m.projects": int(portfolio.projects["project_id"].nunique()),
-            "m.standard_artefacts": sum(len(a) for a in std.gate_artefacts.values()),
-            "m.rag_rules": len(std.rule_table()),
+            "m.standard_artefacts": sum(len(a) for a in gate_standard(portfolio).values()),
+            "m.rag_rules": len(rules),
             "m.compliance_pct": _f(100 * req["done"].mean() if len(req) else float("nan"), 1),
         },
         data=per_project.rename(columns={"project_id": "label"})[["label", "value"]].assign(
@@ -230,53 +321,110 @@ def shared_standards(portfolio: Portfolio, project_id: str | None = None) -> Dem
         ),
         chart="bars",
         titles={"title": "t.compliance_by_project", "x": "c.compliance_pct", "y": "c.project"},
-        table=std.rule_table()[["dimension", "metric", "amber", "red"]],
+        table=rules,
     )
     return Demo("shared_standards", pid, pm, pmo)
 
 
 # ------------------------------------------------------------------------ 3. PMO types
-def governance_checks(portfolio: Portfolio, pmo_type: str) -> pd.DataFrame:
-    """Each project's next gate under ``pmo_type``: missing artefacts, which of them block.
+def check_failures(portfolio: Portfolio) -> pd.DataFrame:
+    """Which project fails which governance check, with the evidence (type-independent).
 
-    Columns: ``project_id, gate, required, done, missing, blocking, state`` where ``state`` is
-    ``blocked`` (a blocking artefact is missing), ``advisory`` (only non-blocking gaps) or
-    ``compliant``. The PMO engine's ``gate_compliance`` is used when it can answer.
+    One row per project and check: ``project_id, check, fails, evidence``. The checks:
+    ``gate_artefacts`` (a required artefact of a gate already passed or due is not done),
+    ``rag_red_escalation`` (SPI or CPI past the red threshold), ``significant_change_board``
+    (a significant change awaits the board), ``risk_register_review`` (an open risk escalated to
+    the PMO), ``monthly_status_report`` (no report in the 35 days before the status date).
     """
-    try:
-        from pmkit.portfolio.governance import gate_compliance  # type: ignore[import-not-found]
+    from pmkit.evm import evm_rollup
+    from pmkit.model import PHASES
 
-        out = gate_compliance(portfolio, pmo_type=pmo_type)
-        need = {"project_id", "state"}
-        if isinstance(out, pd.DataFrame) and need <= set(out.columns):
-            return out.reset_index(drop=True)
-    except ImportError:
-        pass
-    except Exception:  # the PMO engine is young: fall back, and say so in the log
-        log.exception("gate_compliance failed; using the training fallback")
-    return _governance_fallback(portfolio, pmo_type)
+    projects = portfolio.projects
+    status = portfolio.status_date or pd.Timestamp.today().normalize()
+    g = portfolio.gates[portfolio.gates["required"]]
+    phase_rank = {ph: i for i, ph in enumerate(PHASES)}
+    g = g.assign(
+        due=g["phase"].map(phase_rank).fillna(99)
+        <= g["project_id"].map(projects.set_index("project_id")["phase"].map(phase_rank))
+    )
+    gaps = g[g["due"] & ~g["done"]].groupby("project_id")["artefact"].agg(", ".join)
+    roll = evm_rollup(portfolio).set_index("project_id")
+    rules = rag_rules(portfolio)
 
+    def red_of(metric: str) -> float:
+        hit = rules[rules["metric"] == metric]
+        return float(hit["red"].iloc[0]) if len(hit) else 0.85
 
-def _governance_fallback(portfolio: Portfolio, pmo_type: str) -> pd.DataFrame:
-    std = _standards(portfolio)
-    blocking = std.blocking(pmo_type)
-    g = _gate_table(portfolio).assign(artefact_l=lambda d: d["artefact"].str.lower())
+    spi_red, cpi_red = red_of("spi"), red_of("cpi")
+    ch = portfolio.changes
+    pending = (
+        ch[(ch["significance"] == "significant") & (ch["decision"] == "pending")]
+        .groupby("project_id")["cr_id"]
+        .agg(", ".join)
+    )
+    r = portfolio.risks
+    escalated = (
+        r[(r["status"] == "open") & (r["response"] == "escalate")]
+        .groupby("project_id")["risk_id"]
+        .agg(", ".join)
+    )
+    last = portfolio.snapshots[portfolio.snapshots["report_date"] <= status]
+    last_report = last.groupby("project_id")["report_date"].max()
     rows = []
-    for pid, grp in g.groupby("project_id", sort=False):
-        open_gates = grp[~grp["done"]]
-        gate = (open_gates if len(open_gates) else grp)["gate"].min()
-        at = grp[grp["gate"] == gate]
-        missing = at[~at["done"]]["artefact_l"].tolist()
-        blocks = missing if blocking == "all" else [a for a in missing if a in blocking]
-        state = "blocked" if blocks else ("advisory" if missing else "compliant")
+    for pid, phase in zip(projects["project_id"], projects["phase"], strict=True):
+        spi = roll["spi"].get(pid, float("nan"))
+        cpi = roll["cpi"].get(pid, float("nan"))
+        red = []
+        if spi < spi_red:
+            red.append(f"SPI {spi:.2f} < {spi_red:g}")
+        if cpi < cpi_red:
+            red.append(f"CPI {cpi:.2f} < {cpi_red:g}")
+        lr = last_report.get(pid)
+        late = phase != "closed" and (lr is None or (status - lr).days > 35)
+        evidence = {
+            "gate_artefacts": gaps.get(pid, ""),
+            "rag_red_escalation": ", ".join(red),
+            "significant_change_board": pending.get(pid, ""),
+            "risk_register_review": escalated.get(pid, ""),
+            "monthly_status_report": (
+                ("—" if lr is None else pd.Timestamp(lr).strftime("%Y-%m-%d")) if late else ""
+            ),
+        }
+        for check in CHECKS:
+            rows.append(
+                {
+                    "project_id": pid,
+                    "check": check,
+                    "fails": bool(evidence[check]),
+                    "evidence": evidence[check],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def governance_checks(portfolio: Portfolio, pmo_type: str) -> pd.DataFrame:
+    """Every project's governance verdict under ``pmo_type``.
+
+    Columns: ``project_id, failing`` (checks failed), ``blocking`` (those the type makes
+    blocking), ``state``: ``blocked`` (a blocking check fails), ``advisory`` (only warnings) or
+    ``compliant``. Switching the type changes ``blocking`` and ``state``, never the evidence.
+    """
+    if pmo_type not in PMO_TYPES:
+        raise KeyError(f"unknown PMO type {pmo_type!r}; known: {list(PMO_TYPES)}")
+    modes = check_modes(portfolio)[pmo_type]
+    f = check_failures(portfolio)
+    f = f[f["fails"]].assign(mode=lambda d: d["check"].map(modes))
+    rows = []
+    for pid in portfolio.projects["project_id"]:
+        mine = f[(f["project_id"] == pid) & (f["mode"] != "off")]
+        blocking = mine[mine["mode"] == "blocking"]["check"].tolist()
+        failing = mine["check"].tolist()
+        state = "blocked" if blocking else ("advisory" if failing else "compliant")
         rows.append(
             {
                 "project_id": pid,
-                "gate": gate,
-                "required": len(at),
-                "done": int(at["done"].sum()),
-                "missing": ", ".join(missing),
-                "blocking": ", ".join(blocks),
+                "failing": ", ".join(failing),
+                "blocking": ", ".join(blocking),
                 "state": state,
             }
         )
@@ -286,37 +434,28 @@ def _governance_fallback(portfolio: Portfolio, pmo_type: str) -> pd.DataFrame:
 def pmo_types(
     portfolio: Portfolio, project_id: str | None = None, *, pmo_type: str | None = None
 ) -> Demo:
-    """The same gate gaps, judged by a supportive, a controlling and a directive PMO."""
-    from pmkit.portfolio.standards import PMO_TYPES
-
+    """The same governance gaps, judged by a supportive, a controlling and a directive PMO."""
     proj = _project(portfolio, project_id)
     pid = str(proj["project_id"])
-    chosen = pmo_type or _standards(portfolio).pmo_type
-    checks = governance_checks(portfolio, chosen)
-    mine = checks[checks["project_id"] == pid]
-    row = mine.iloc[0] if len(mine) else None
+    chosen = pmo_type or default_pmo_type(portfolio)
+    modes = check_modes(portfolio)
+    fails = check_failures(portfolio)
+    mine = fails[fails["project_id"] == pid].assign(mode=lambda d: d["check"].map(modes[chosen]))
     pm = Lens(
         metrics={
-            "m.next_gate": str(row["gate"]) if row is not None else "-",
-            "m.missing_artefacts": len([a for a in str(row["missing"]).split(", ") if a])
-            if row is not None
-            else 0,
-            "m.blocking_artefacts": len([a for a in str(row["blocking"]).split(", ") if a])
-            if row is not None
-            else 0,
-            "m.gate_state": str(row["state"]) if row is not None else "compliant",
+            "m.failed_checks": int(mine["fails"].sum()),
+            "m.blocking_checks": int((mine["fails"] & (mine["mode"] == "blocking")).sum()),
+            "m.pmo_type": chosen,
         },
-        table=mine[
-            [c for c in ("gate", "missing", "blocking", "state") if c in mine.columns]
-        ].reset_index(drop=True),
+        table=mine[["check", "fails", "evidence", "mode"]].reset_index(drop=True),
     )
-    counts = []
-    for t in PMO_TYPES:
-        c = governance_checks(portfolio, t)
-        for state in ("blocked", "advisory", "compliant"):
-            counts.append({"label": t, "group": state, "value": int((c["state"] == state).sum())})
-    by_type = pd.DataFrame(counts)
-    current = checks["state"].value_counts()
+    verdicts = {t: governance_checks(portfolio, t) for t in PMO_TYPES}
+    counts = [
+        {"label": t, "group": state, "value": int((v["state"] == state).sum())}
+        for t, v in verdicts.items()
+        for state in ("blocked", "advisory", "compliant")
+    ]
+    current = verdicts[chosen]["state"].value_counts()
     pmo = Lens(
         metrics={
             "m.pmo_type": chosen,
@@ -324,7 +463,7 @@ def pmo_types(
             "m.advisory_projects": int(current.get("advisory", 0)),
             "m.compliant_projects": int(current.get("compliant", 0)),
         },
-        data=by_type,
+        data=pd.DataFrame(counts).assign(highlight=lambda d: d["label"] == chosen),
         chart="bars",
         titles={
             "title": "t.gates_by_type",
@@ -332,11 +471,9 @@ def pmo_types(
             "y": "c.pmo_type",
             "group": "c.state",
         },
-        table=checks[
-            [c for c in ("project_id", "gate", "missing", "blocking", "state") if c in checks]
-        ].reset_index(drop=True),
+        table=verdicts[chosen],
     )
-    return Demo("pmo_types", pid, pm, pmo, {"pmo_type": chosen})
+    return Demo("pmo_types", pid, pm, pmo, {"pmo_type": chosen, "modes": modes})
 
 
 # ----------------------------------------------------------------- 4. project life cycle
@@ -590,9 +727,13 @@ def role_month_load(portfolio: Portfolio) -> pd.DataFrame:
         from pmkit.portfolio.capacity import capacity_by_role_month  # type: ignore[import-not-found]
 
         out = capacity_by_role_month(portfolio)
-        need = {"role", "month", "demand_hours", "capacity_hours", "utilisation"}
-        if isinstance(out, pd.DataFrame) and need <= set(out.columns):
-            return out[list(need)].reset_index(drop=True)
+        if "utilisation" not in out.columns and "load_pct" in out.columns:
+            out = out.assign(utilisation=(out["load_pct"] / 100).round(3))
+        need = ["role", "month", "demand_hours", "capacity_hours", "utilisation"]
+        if isinstance(out, pd.DataFrame) and set(need) <= set(out.columns):
+            out = out[need].copy()
+            out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
+            return out[out["demand_hours"] > 0].reset_index(drop=True)
     except ImportError:
         pass
     except Exception:
@@ -714,7 +855,7 @@ def constraints_vs_standards(portfolio: Portfolio, project_id: str | None = None
         },
         table=constraints,
     )
-    std = _standards(portfolio)
+    rules = rag_rules(portfolio)
     cross = _cross_links(portfolio)
     open_threats = portfolio.risks[
         (portfolio.risks["status"] == "open") & (portfolio.risks["kind"] == "threat")
@@ -723,7 +864,7 @@ def constraints_vs_standards(portfolio: Portfolio, project_id: str | None = None
     shared_cats = open_threats.groupby("category")["project_id"].nunique()
     pmo = Lens(
         metrics={
-            "m.rag_rules": len(std.rule_table()),
+            "m.rag_rules": len(rules),
             "m.cross_dependencies": int(cross["links"].sum()) if len(cross) else 0,
             "m.dependent_pairs": len(cross),
             "m.portfolio_exposure": _f(exposure, 0),
@@ -736,7 +877,7 @@ def constraints_vs_standards(portfolio: Portfolio, project_id: str | None = None
         )[["label", "value", "highlight"]],
         chart="bars",
         titles={"title": "t.cross_dependencies", "x": "c.links", "y": "c.dependency"},
-        table=std.rule_table()[["dimension", "metric", "amber", "red"]],
+        table=rules,
     )
     return Demo("constraints_vs_standards", pid, pm, pmo)
 

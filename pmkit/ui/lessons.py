@@ -1,0 +1,396 @@
+"""The lessons page: eight PM vs PMO distinctions, each with a live demo through both lenses.
+
+A trainer picks a lesson (1..8) and a language; the page shows a short lesson, a side-by-side
+PM | PMO comparison and a live demo on the portfolio: the PM lens (one project, chosen in a
+dropdown) next to the PMO lens (every project), with real figures from
+:mod:`pmkit.training.demos`. A second tab compares the supportive, controlling and directive PMO:
+switching the type changes which governance checks block a project.
+
+``?lang=en`` in the page address opens the page in English.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+from urllib.parse import parse_qs
+
+import altair as alt
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts.training import build as build_chart
+from pmkit.training.content import LANGS, Content, load_content
+from pmkit.training.demos import (
+    PMO_TYPES,
+    Demo,
+    Lens,
+    check_modes,
+    default_pmo_type,
+    default_project,
+    governance_checks,
+    run_demo,
+)
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+
+__all__ = ["LANG_OPTIONS", "LessonsApp", "Translator", "app", "lang_from_query"]
+
+LANG_OPTIONS: list[tuple[str, str]] = [("Español", "es"), ("English", "en")]
+_MONEY = {
+    "m.budget",
+    "m.bac",
+    "m.eac",
+    "m.cost_impact",
+    "m.significant_cost",
+    "m.portfolio_exposure",
+}
+_STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
+_CSS = """
+<style>
+.pmkit-lesson {font-size: 15px; line-height: 1.45; max-width: 1100px;}
+.pmkit-takeaway {border-left: 5px solid #0072B2; background: #eef5fb; padding: 6px 12px;}
+.pmkit-compare {border-collapse: collapse; width: 100%; max-width: 1100px; font-size: 14px;}
+.pmkit-compare th, .pmkit-compare td {border: 1px solid #ddd; padding: 6px 10px; width: 50%;
+  vertical-align: top; text-align: left;}
+.pmkit-compare th {background: #f2f2f2;}
+.pmkit-metrics {display: grid; grid-template-columns: auto auto; gap: 2px 12px; font-size: 13px;}
+.pmkit-metrics b {text-align: right;}
+.pmkit-chosen {background: #eef5fb; font-weight: 600;}
+</style>
+"""
+
+
+def lang_from_query(query: str | None = None) -> str | None:
+    """The ``lang`` of the page address (Voila puts it in ``$QUERY_STRING``), if valid."""
+    q = os.environ.get("QUERY_STRING", "") if query is None else query
+    value = (parse_qs(q.lstrip("?")).get("lang") or [""])[0].lower()
+    return value if value in LANGS else None
+
+
+class Translator:
+    """Labels, values and table headers of the teaching pages in the current language."""
+
+    def __init__(self, content: Content, lang: str = "es") -> None:
+        self.content = content
+        self.lang = lang if lang in LANGS else "es"
+
+    def __call__(self, key: str) -> str:
+        return self.content.label(key, self.lang)
+
+    def value(self, value: Any) -> str:
+        """A data value shown to the class: ``'execution'`` -> ``'ejecución'`` when known."""
+        key = f"v.{value}"
+        return self(key) if key in self.content.labels else str(value)
+
+    def columns(self, df: pd.DataFrame, *, values: bool = True) -> pd.DataFrame:
+        """Translated headers (``c.<column>``) and, for text columns, translated values."""
+        out = df.copy()
+        if values:
+            for col in out.columns:
+                if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                    out[col] = out[col].map(lambda v: self.value(v) if isinstance(v, str) else v)
+                elif pd.api.types.is_bool_dtype(out[col]):
+                    out[col] = out[col].map(self.value)
+        names = {c: self(f"c.{c}") if f"c.{c}" in self.content.labels else c for c in out.columns}
+        return out.rename(columns=names)
+
+
+def _fmt(key: str, value: Any, tr: Translator, currency: str) -> str:
+    if isinstance(value, str):
+        return tr.value(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if key in _MONEY:
+        return f"{value:,.0f} {currency}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def metrics_html(metrics: dict[str, Any], tr: Translator, currency: str = "EUR") -> str:
+    """Headline figures as a two-column grid (label: value)."""
+    cells = "".join(
+        f"<span>{esc(tr(k))}</span><b class='pmkit-metric' data-key='{esc(k)}'>"
+        f"{esc(_fmt(k, v, tr, currency))}</b>"
+        for k, v in metrics.items()
+    )
+    return f"<div class='pmkit-metrics'>{cells}</div>"
+
+
+def chart_titles(lens: Lens, tr: Translator) -> dict[str, str]:
+    """The lens's chart titles in the current language, plus the shared words."""
+    titles = {role: tr(key) for role, key in lens.titles.items()}
+    titles.update(
+        empty=tr("ui.no_data"),
+        over=tr("ui.over_capacity"),
+        ok=tr("ui.within_capacity"),
+        capacity=tr("ui.capacity"),
+        demand=tr("ui.demand"),
+    )
+    return titles
+
+
+def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
+    """The chart of a lens with translated titles and values (``None`` if it has none)."""
+    if lens.chart is None:
+        return None
+    data = lens.data.copy()
+    for col in ("label", "group"):
+        if col in data.columns:
+            data[col] = data[col].map(tr.value)
+    return build_chart(lens.chart, data, chart_titles(lens, tr))
+
+
+class _Panel:
+    """One lens of the demo: a heading, figures, a live chart (kept and updated), a table."""
+
+    def __init__(self, css: str) -> None:
+        self.heading = W.HTML()
+        self.metrics = W.HTML()
+        self.chart: alt.JupyterChart | None = None
+        self.chart_box = W.Box()
+        self.table = W.HTML()
+        self.widget = W.VBox(
+            [self.heading, self.metrics, self.chart_box, self.table],
+            layout=W.Layout(width="50%", padding="0 8px", overflow="auto"),
+        )
+        self.widget.add_class(css)
+
+    def show(self, heading: str, lens: Lens, tr: Translator, currency: str) -> None:
+        self.heading.value = f"<h3>{esc(heading)}</h3>"
+        self.metrics.value = metrics_html(lens.metrics, tr, currency)
+        chart = lens_chart(lens, tr)
+        if chart is None:
+            self.chart_box.layout.display = "none"
+        else:
+            if self.chart is None:
+                self.chart = live_chart(chart)
+                self.chart_box.children = [self.chart]
+            else:
+                self.chart.chart = chart
+            self.chart_box.layout.display = "flex"
+        if lens.table is not None and len(lens.table):
+            self.table.value = html_table(tr.columns(lens.table), max_rows=20)
+        else:
+            self.table.value = ""
+
+
+class LessonsApp:
+    """The lessons page's widgets and wiring; demos are computed once per lesson and project."""
+
+    def __init__(self, portfolio: Any, content: Content | None = None, *, lang: str = "es") -> None:
+        self.p = portfolio
+        self.content = content or load_content()
+        self.tr = Translator(self.content, lang)
+        self.currency = str(getattr(portfolio, "currency", "EUR"))
+        self._cache: dict[tuple[str, str, str], Demo] = {}
+
+        self.title = W.HTML()
+        self.lang = W.ToggleButtons(
+            options=LANG_OPTIONS, value=self.tr.lang, style={"button_width": "90px"}
+        )
+        self.lesson = W.ToggleButtons(
+            options=[(str(le.id), le.id) for le in self.content.lessons],
+            value=1,
+            style={"button_width": "44px"},
+        )
+        projects = portfolio.projects
+        self.project = W.Dropdown(
+            options=[
+                (f"{pid} · {name}", pid)
+                for pid, name in zip(projects["project_id"], projects["name"], strict=True)
+            ],
+            value=default_project(portfolio),
+            layout=W.Layout(width="420px"),
+        )
+        self.lesson_label = W.HTML()
+        self.project_label = W.HTML()
+        self.text = W.HTML()
+        self.compare = W.HTML()
+        self.demo_head = W.HTML()
+        self.message = W.HTML()
+        self.pm = _Panel("pmkit-pm-lens")
+        self.pmo = _Panel("pmkit-pmo-lens")
+        lessons_tab = W.VBox(
+            [
+                W.HBox([self.lesson_label, self.lesson]),
+                self.text,
+                self.compare,
+                self.demo_head,
+                W.HBox([self.project_label, self.project]),
+                self.message,
+                W.HBox([self.pm.widget, self.pmo.widget]),
+            ]
+        )
+        # PMO types tab
+        self.pmo_type = W.ToggleButtons(options=[(t, t) for t in PMO_TYPES])
+        self.types_intro = W.HTML()
+        self.types_table = W.HTML()
+        self.types_summary = W.HTML()
+        self.types_chart: alt.JupyterChart | None = None
+        self.types_chart_box = W.Box()
+        self.governance = W.HTML()
+        self._modes = check_modes(portfolio)
+        self.pmo_type.value = default_pmo_type(portfolio)
+        types_tab = W.VBox(
+            [
+                self.types_intro,
+                self.pmo_type,
+                self.types_table,
+                self.types_summary,
+                self.types_chart_box,
+                self.governance,
+            ]
+        )
+        self.tabs = W.Tab(children=[lessons_tab, types_tab])
+        self.widget = W.VBox([self.title, self.lang, self.tabs])
+        self.widget.add_class("pmkit-lessons")
+
+        show = guarded(self.message)
+        self.lang.observe(show(lambda ch: self.set_lang(ch["new"])), names="value")
+        self.lesson.observe(show(lambda ch: self.render_lesson()), names="value")
+        self.project.observe(show(lambda ch: self.render_lesson()), names="value")
+        self.pmo_type.observe(
+            guarded(self.governance)(lambda ch: self.render_types()), names="value"
+        )
+        self.render()
+
+    # -- actions ----------------------------------------------------------------------------
+    def set_lang(self, lang: str) -> None:
+        """Switch every text, figure label and chart title to ``lang``."""
+        self.tr.lang = lang
+        if self.lang.value != lang:
+            self.lang.value = lang
+        self.render()
+
+    def demo(self, demo_id: str, project_id: str | None = None, **opts: Any) -> Demo:
+        """A demo's figures (cached: switching language does not recompute them)."""
+        key = (demo_id, project_id or "", repr(sorted(opts.items())))
+        if key not in self._cache:
+            self._cache[key] = run_demo(demo_id, self.p, project_id, **opts)
+        return self._cache[key]
+
+    # -- rendering ---------------------------------------------------------------------------
+    def render(self) -> None:
+        t = self.tr
+        self.title.value = header(t("ui.lessons_title"), t("ui.lessons_subtitle")).value + _CSS
+        self.tabs.set_title(0, t("ui.tab_lessons"))
+        self.tabs.set_title(1, t("ui.tab_pmo_types"))
+        self.lesson.tooltips = [le.title(t.lang) for le in self.content.lessons]
+        self.lesson_label.value = f"<b style='margin-right:8px'>{esc(t('ui.lesson'))}</b>"
+        self.project_label.value = f"<b style='margin-right:8px'>{esc(t('ui.project'))}</b>"
+        self.pmo_type.options = [(t.value(x), x) for x in PMO_TYPES]
+        self.render_lesson()
+        self.render_types()
+
+    def render_lesson(self) -> None:
+        t = self.tr
+        lesson = self.content.lesson(int(self.lesson.value))
+        self.text.value = (
+            f"<div class='pmkit-lesson'><h3 class='pmkit-lesson-title'>{lesson.id}. "
+            f"{esc(lesson.title(t.lang))}</h3><p>{esc(lesson.body(t.lang))}</p>"
+            f"<p class='pmkit-takeaway'><b>{esc(t('ui.key_takeaway'))}:</b> "
+            f"{esc(lesson.key_takeaway(t.lang))}</p></div>"
+        )
+        self.compare.value = (
+            f"<h4>{esc(t('ui.compare'))}</h4><table class='pmkit-compare'><tr>"
+            f"<th>{esc(t('ui.pm'))}</th><th>{esc(t('ui.pmo'))}</th></tr><tr>"
+            f"<td>{esc(lesson.pm_side(t.lang))}</td><td>{esc(lesson.pmo_side(t.lang))}</td>"
+            "</tr></table>"
+        )
+        self.demo_head.value = (
+            f"<h4>{esc(t('ui.live_demo'))}</h4><p class='pmkit-note'>{esc(t('ui.demo_note'))}"
+            f"{esc(self._status_note())}</p>"
+        )
+        demo = self.demo(lesson.demo, str(self.project.value))
+        self.message.value = ""
+        self.pm.show(f"{t('ui.pm_lens')} ({demo.project_id})", demo.pm, t, self.currency)
+        self.pmo.show(t("ui.pmo_lens"), demo.pmo, t, self.currency)
+
+    def _status_note(self) -> str:
+        status = getattr(self.p, "status_date", None)
+        return f": {pd.Timestamp(status):%Y-%m-%d}" if status is not None else ""
+
+    def render_types(self) -> None:
+        t = self.tr
+        chosen = str(self.pmo_type.value)
+        self.types_intro.value = f"<p class='pmkit-lesson'>{esc(t('ui.pmo_types_intro'))}</p>"
+        rows = [
+            ("ui.type_control", "control"),
+            ("ui.type_role", "role"),
+            ("ui.type_gates", "gates"),
+            ("ui.type_pm_freedom", "pm_freedom"),
+        ]
+        types = self.content.pmo_types
+
+        def cls(pt_id: str) -> str:
+            return " class='pmkit-chosen'" if pt_id == chosen else ""
+
+        head = "".join(f"<th{cls(pt.id)}>{esc(pt.name(t.lang))}</th>" for pt in types)
+        body = "".join(
+            f"<tr><th>{esc(t(key))}</th>"
+            + "".join(f"<td{cls(pt.id)}>{esc(getattr(pt, attr)(t.lang))}</td>" for pt in types)
+            + "</tr>"
+            for key, attr in rows
+        )
+        modes = "".join(
+            f"<tr><th>{esc(t.value(check))}</th>"
+            + "".join(
+                f"<td{cls(pt.id)}>{esc(t.value(self._modes.loc[check, pt.id]))}</td>"
+                for pt in types
+            )
+            + "</tr>"
+            for check in self._modes.index
+        )
+        self.types_table.value = (
+            "<table class='pmkit-compare pmkit-types'>"
+            f"<tr><th></th>{head}</tr>{body}{modes}</table>"
+        )
+        demo = self.demo("pmo_types", None, pmo_type=chosen)
+        m = demo.pmo.metrics
+        name = next(pt.name(t.lang) for pt in types if pt.id == chosen)
+        self.types_summary.value = (
+            "<p class='pmkit-type-summary'><b>"
+            + esc(
+                t("ui.type_summary").format(
+                    type=name,
+                    blocked=m["m.blocked_projects"],
+                    total=len(self.p.projects),
+                    advisory=m["m.advisory_projects"],
+                    compliant=m["m.compliant_projects"],
+                )
+            )
+            + "</b></p>"
+        )
+        chart = lens_chart(demo.pmo, t)
+        if chart is not None:
+            if self.types_chart is None:
+                self.types_chart = live_chart(chart)
+                self.types_chart_box.children = [self.types_chart]
+            else:
+                self.types_chart.chart = chart
+        verdicts = governance_checks(self.p, chosen).copy()
+        verdicts["state"] = [badge(_STATE_BADGE[s], t.value(s)) for s in verdicts["state"]]
+        for col in ("failing", "blocking"):
+            verdicts[col] = verdicts[col].map(
+                lambda v: ", ".join(t.value(x) for x in v.split(", ")) if v else "—"
+            )
+        shown = t.columns(verdicts, values=False)
+        self.governance.value = f"<h4>{esc(t('ui.governance_checks'))}</h4>" + html_table(
+            shown, raw_html_columns=[t("c.state")], table_id="pmkit-governance"
+        )
+
+
+def app(portfolio: Any | None = None, *, lang: str = "es") -> W.Widget:
+    """The lessons dashboard (``None`` loads the sample; ``?lang=en`` overrides ``lang``)."""
+
+    def build() -> W.Widget:
+        p = portfolio
+        if p is None:
+            from pmkit.io.csv_folder import load_sample
+
+            p = load_sample()
+        return LessonsApp(p, lang=lang_from_query() or lang).widget
+
+    return safe_build(build)
