@@ -881,7 +881,7 @@ def _link_checks(
     cycles = find_cycles(p, s, len(ids))
     if not cycles:
         return
-    line_of = {}
+    line_of: dict[tuple[int, int], int] = {}
     link_lines = rl.lines[use]
     cyc_nodes = {c for cyc in cycles for c in cyc}
     cand = np.flatnonzero(np.isin(p, list(cyc_nodes)) & np.isin(s, list(cyc_nodes)))

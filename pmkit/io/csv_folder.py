@@ -74,11 +74,11 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
         return None, [ValidationIssue(file, 1, None, None, "a header line", "file is empty")]
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
+        bad_line = int(m.group(1)) if m else None
         return None, [
             ValidationIssue(
                 file,
-                line,
+                bad_line,
                 None,
                 None,
                 "the same number of fields as the header",
