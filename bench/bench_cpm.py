@@ -131,7 +131,7 @@ def run_mpxj(tasks: pd.DataFrame, links: pd.DataFrame) -> float | None:
         from java.time import LocalDateTime  # type: ignore[import-not-found]
         from org.mpxj import Duration, ProjectFile, Relation, RelationType, TimeUnit  # type: ignore
         from org.mpxj.cpm import MicrosoftScheduler  # type: ignore[import-not-found]
-    except Exception as exc:  # noqa: BLE001 - optional comparison only
+    except Exception as exc:
         print(f"  MPXJ not usable: {exc}")
         return None
     pf = ProjectFile()
@@ -159,7 +159,7 @@ def run_mpxj(tasks: pd.DataFrame, links: pd.DataFrame) -> float | None:
     t0 = time.perf_counter()
     try:
         MicrosoftScheduler().schedule(pf, LocalDateTime.of(2025, 1, 6, 8, 0))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"  MPXJ scheduling failed: {exc}")
         return None
     return time.perf_counter() - t0
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-networkx", action="store_true")
     args = ap.parse_args(argv)
     cal = make_calendar()
-    cal.timeline  # built once, like a loaded portfolio's calendar
+    _ = cal.timeline  # built once, like a loaded portfolio's calendar
     print(
         f"{'tasks':>8} {'links':>8} {'pmkit s':>9} {'networkx s':>11} {'ratio':>7} "
         f"{'peak MB':>8} {'mpxj s':>8}"

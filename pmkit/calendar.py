@@ -15,6 +15,7 @@ later one — where work *starts* — and ``as_finish=True`` gives the earlier o
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +101,7 @@ def parse_periods(spec: str | Iterable[Any]) -> tuple[Period, ...]:
             )
         out.append((s, e))
     out.sort()
-    for (_, e1), (s2, _) in zip(out, out[1:], strict=False):
+    for (_, e1), (s2, _) in itertools.pairwise(out):
         if s2 < e1:
             raise CalendarError("working periods overlap", value=str(spec))
     return tuple(out)

@@ -642,7 +642,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             v = t.get(col)
             if v is not None and not pd.isna(v):
                 _sub(te, tag, round(float(v) * 10))
-        _sub(te, "PercentComplete", int(round(float(t.get("percent_complete") or 0))))
+        _sub(te, "PercentComplete", round(float(t.get("percent_complete") or 0)))
         for col, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
             v = _fmt_date(t.get(col))
             if v:

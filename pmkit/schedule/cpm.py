@@ -333,9 +333,8 @@ def schedule_network(
                     while stack:
                         j = stack.pop()
                         kids = children.get(j, [])
-                        if not kids or not is_summary[j]:
-                            if not is_summary[j]:
-                                out.append(j)
+                        if not is_summary[j]:
+                            out.append(j)
                         stack.extend(kids)
                     leaves_cache[i] = out
                 return leaves_cache[i]
@@ -526,7 +525,7 @@ def schedule_network(
         lf[tgt] = lf_of(v, dur[tgt], pos[tgt], man_a[tgt])
 
     # ---- slack
-    es_w, ef_w, ls_w, lf_w = es // 2, ef // 2, ls // 2, lf // 2
+    es_w, ef_w, ls_w, _lf_w = es // 2, ef // 2, ls // 2, lf // 2
     ef_eff = np.maximum(ef_w, np.where(hard, ef_nh // 2, ef_w))
     ls_eff = np.minimum(ls_w, np.where(hard_late, ls_nh // 2, ls_w))
     es_eff = ef_eff - dur

@@ -1,0 +1,63 @@
+"""Conformance with Microsoft Project on the MSPDI corpus (bench/conformance.py's rules)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("PMKIT_CORPUS") or ROOT.parent / "shared" / "corpus")
+
+
+@pytest.fixture(scope="module")
+def results():
+    if not (CORPUS / "mspdi").is_dir():
+        pytest.skip(f"MSPDI corpus not found at {CORPUS} (set PMKIT_CORPUS)")
+    spec = importlib.util.spec_from_file_location(
+        "pmkit_bench_conformance", ROOT / "bench" / "conformance.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["pmkit_bench_conformance"] = mod  # dataclasses need the module registered
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod.run(CORPUS)
+
+
+def _summary(results) -> tuple[int, int, int, list[str]]:
+    files_ok = sum(r.ok for r in results)
+    tasks = sum(r.tasks for r in results)
+    match = sum(r.matching for r in results)
+    failing = [
+        f"{r.file}: {r.matching}/{r.tasks} [{', '.join(r.features)}] "
+        f"{r.error or '; '.join(r.diffs[:1])}"
+        for r in results
+        if not r.ok
+    ]
+    return files_ok, tasks, match, failing
+
+
+def test_every_file_with_tasks_is_checked(results) -> None:
+    assert len(results) == 39
+    assert all(r.error is None for r in results), [r.error for r in results if r.error]
+
+
+def test_no_regression_below_current_level(results) -> None:
+    files_ok, tasks, match, failing = _summary(results)
+    assert files_ok >= 32, "\n".join(failing)
+    assert match / tasks >= 0.90, "\n".join(failing)
+
+
+@pytest.mark.xfail(
+    reason="goal of issue #3 not reached yet: progress, splits, resource "
+    "calendars and elapsed durations are approximated",
+    strict=False,
+)
+def test_goal_36_of_39_files_and_99_percent_of_tasks(results) -> None:
+    files_ok, tasks, match, failing = _summary(results)
+    assert files_ok >= 36 and match / tasks >= 0.99, "\n".join(failing)

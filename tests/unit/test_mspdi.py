@@ -1,0 +1,129 @@
+"""MSPDI reader/writer, safety against hostile XML, and the `pmkit schedule` output."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmkit.errors import MspdiError
+from pmkit.io.mspdi import format_duration, parse_duration, read_mspdi, write_mspdi
+from pmkit.schedule import CSV_COLUMNS, cli_schedule, schedule_mspdi
+
+FIX = Path(__file__).parent / "fixtures" / "handmade.xml"
+
+
+def test_reads_tasks_links_calendar_and_constraints() -> None:
+    p = read_mspdi(FIX)
+    t = p.tasks.set_index("uid")
+    assert t.loc[1, "duration_min"] == 960
+    assert t.loc[6, "is_milestone"]
+    assert t.loc[7, "constraint_type"] == "SNET"
+    assert t.loc[7, "constraint_date"] == pd.Timestamp("2024-01-12 08:00")
+    types = dict(zip(p.links["succ_uid"], p.links["type"], strict=True))
+    assert types == {2: "FS", 3: "SS", 4: "FF", 5: "SF", 6: "FS"}
+    assert p.links.set_index("succ_uid").loc[3, "lag_min"] == 480
+    assert p.calendar.working_minutes_between("2024-01-10", "2024-01-11")[0] == 0  # holiday
+
+
+def test_handmade_schedule_hand_checked() -> None:
+    t = schedule_mspdi(read_mspdi(FIX)).tasks.set_index("uid")
+    # Design Mon-Tue; Wed is a holiday so Build (FS) is Thursday
+    assert t.loc[2, "early_start"] == pd.Timestamp("2024-01-11 08:00")
+    # Test: SS + 1 day from Build -> Friday
+    assert t.loc[3, "early_start"] == pd.Timestamp("2024-01-12 08:00")
+    # Review: SF from Design's start, no lag -> Monday; 3 working days of float (Wed off)
+    assert t.loc[5, "early_finish"] == pd.Timestamp("2024-01-08 17:00")
+    assert t.loc[5, "total_slack_min"] == 3 * 480
+    # milestone after Docs sits at its finish
+    assert t.loc[6, "early_start"] == pd.Timestamp("2024-01-12 17:00")
+
+
+def test_write_read_round_trip(tmp_path: Path) -> None:
+    p = read_mspdi(FIX)
+    out = tmp_path / "rt.xml"
+    write_mspdi(p, out)
+    q = read_mspdi(out)
+    cols = ["uid", "name", "duration_min", "is_milestone", "constraint_type", "constraint_date"]
+    pd.testing.assert_frame_equal(p.tasks[cols], q.tasks[cols])
+    lcols = ["pred_uid", "succ_uid", "type", "lag_min"]
+    pd.testing.assert_frame_equal(p.links[lcols], q.links[lcols])
+    a = schedule_mspdi(p).tasks
+    b = schedule_mspdi(q).tasks
+    pd.testing.assert_frame_equal(
+        a[["early_start", "late_finish", "total_slack_min"]],
+        b[["early_start", "late_finish", "total_slack_min"]],
+    )
+
+
+@pytest.mark.parametrize("minutes", [0, 1, 59, 480, 12345.5, -960])
+def test_duration_format_round_trip(minutes: float) -> None:
+    assert parse_duration(format_duration(minutes)) == pytest.approx(minutes)
+
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>&lol2;</Name></Project>"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>&x;</Name></Project>"""
+
+
+@pytest.mark.parametrize("text", [BOMB, XXE])
+def test_hostile_xml_is_refused_with_file_name(tmp_path: Path, text: str) -> None:
+    f = tmp_path / "evil.xml"
+    f.write_text(text)
+    with pytest.raises(MspdiError) as ei:
+        read_mspdi(f)
+    assert "evil.xml" in str(ei.value) and "unsafe" in str(ei.value)
+
+
+def _mutated(tmp_path: Path, old: str, new: str) -> Path:
+    f = tmp_path / "bad.xml"
+    f.write_text(FIX.read_text().replace(old, new, 1))
+    return f
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "value"),
+    [
+        ("<Duration>PT16H0M0S</Duration>", "<Duration>16 hours</Duration>", "Duration", "16 hours"),
+        (
+            "<ConstraintDate>2024-01-12T08:00:00</ConstraintDate>",
+            "<ConstraintDate>2024-13-45</ConstraintDate>",
+            "ConstraintDate",
+            "2024-13-45",
+        ),
+    ],
+)
+def test_malformed_values_name_file_element_value(tmp_path, old, new, field, value) -> None:
+    with pytest.raises(MspdiError) as ei:
+        read_mspdi(_mutated(tmp_path, old, new))
+    msg = str(ei.value)
+    assert "bad.xml" in msg and field in msg and value in msg
+
+
+def test_cli_csv_columns_and_errors(tmp_path: Path, capsys) -> None:
+    buf = io.StringIO()
+    assert cli_schedule(str(FIX), "csv", out=buf) == 0
+    df = pd.read_csv(io.StringIO(buf.getvalue()))
+    assert list(df.columns) == CSV_COLUMNS
+    assert list(df["uid"]) == [1, 2, 3, 4, 5, 6, 7]
+    assert df["early_start"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d").all()
+    bad = _mutated(
+        tmp_path, "<PredecessorUID>1</PredecessorUID>", "<PredecessorUID>99</PredecessorUID>"
+    )
+    assert cli_schedule(str(bad), "csv") == 2
+    err = capsys.readouterr().err
+    assert "99" in err and "Traceback" not in err
+    assert cli_schedule(str(tmp_path / "missing.xml"), "csv") == 2
+    cyc = _mutated(
+        tmp_path,
+        "<Name>Design</Name>",
+        "<Name>Design</Name><PredecessorLink>"
+        "<PredecessorUID>2</PredecessorUID><Type>1</Type></PredecessorLink>",
+    )
+    assert cli_schedule(str(cyc), "table") == 2
+    assert "cycle" in capsys.readouterr().err
