@@ -38,12 +38,42 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
 _setup_done = False
 
 
+def _enable_offline_charts() -> None:
+    """``alt.JupyterChart.enable_offline()``, with its bundle cached on disk.
+
+    Bundling Vega for offline use costs ~2.3 s per kernel (measured on this 2-core machine),
+    i.e. per dashboard page; the bundle only changes with the altair / vl-convert versions.
+    """
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    cls = alt.JupyterChart
+    if getattr(cls, "_is_offline", False):
+        return
+    try:
+        key = hashlib.sha1(f"{version('altair')}-{version('vl-convert-python')}".encode())
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pmkit"
+        path = cache / f"jupyterchart-{key.hexdigest()[:12]}.js"
+        if path.is_file():
+            cls._esm = path.read_text(encoding="utf-8")
+            cls._is_offline = True
+            return
+        cls.enable_offline()
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(str(cls._esm), encoding="utf-8")
+        os.replace(tmp, path)
+    except (OSError, AttributeError, ValueError):  # cache unusable: bundle in memory
+        cls.enable_offline()
+
+
 def setup() -> None:
     """Prepare a dashboard kernel: offline charts, warnings to a log (not the page)."""
     global _setup_done
     if _setup_done:
         return
-    alt.JupyterChart.enable_offline()
+    _enable_offline_charts()
     alt.data_transformers.disable_max_rows()  # charts aggregate first; guarded by tests
     logging.captureWarnings(True)
     wlog = logging.getLogger("py.warnings")

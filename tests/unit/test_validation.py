@@ -3,7 +3,6 @@ file, line and field, with the bad value; all problems are collected; nothing ha
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -274,12 +273,8 @@ def test_report_raise_if_errors_carries_report() -> None:
     ValidationReport().raise_if_errors()  # no error: no raise
 
 
-def test_100k_tasks_validate_fast(tmp_path: Path) -> None:
+def test_100k_tasks_validate(tmp_path: Path) -> None:
+    # Speed is measured by bench/bench_portfolio.py, not asserted here.
     folder = write_synthetic(tmp_path / "big", 1000, 100)
-    validate_portfolio(folder)  # warm caches
-    t0 = time.perf_counter()
     report = validate_portfolio(folder)
-    elapsed = time.perf_counter() - t0
     assert report.ok, str(report)[:2000]
-    print(f"validate 100k tasks / 1000 projects: {elapsed:.2f}s")
-    assert elapsed < 2.5

@@ -1,0 +1,142 @@
+"""Portfolio at a glance: every project's key facts and the portfolio timeline, filterable.
+
+The numbers come from the PMO roll-up (:func:`pmkit.portfolio.rollup.rollup`) on the portfolio
+schedule, so this page and the portfolio review never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts.overview import portfolio_timeline
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+
+ANY = "(all)"
+
+
+def _money(v: Any) -> str:
+    return "" if pd.isna(v) else f"{float(v) / 1000:,.0f}k"
+
+
+def _ratio(v: Any) -> str:
+    return "–" if pd.isna(v) else f"{float(v):.2f}"
+
+
+def _date(v: Any) -> str:
+    return "" if pd.isna(v) else pd.Timestamp(v).strftime("%d %b %Y")
+
+
+def key_facts(roll: pd.DataFrame) -> pd.DataFrame:
+    """The table a manager scans: one row per project, status with its rule on hover."""
+    status = [
+        badge(r, title=rule)
+        for r, rule in zip(roll["rag_overall"], roll["overall_rule"], strict=True)
+    ]
+    links = [
+        f"<a href='pm_planning.ipynb?project={esc(p)}'>plan</a> · "
+        f"<a href='pm_tracking.ipynb?project={esc(p)}'>track</a>"
+        for p in roll["project_id"]
+    ]
+    return pd.DataFrame(
+        {
+            "Project": roll["name"],
+            "Programme": roll["programme"],
+            "Manager": roll["manager"],
+            "Phase": roll["phase"],
+            "% done": roll["percent_complete"].round(0),
+            "Baseline finish": roll["baseline_finish"].map(_date),
+            "Forecast finish": roll["forecast_finish"].map(_date),
+            "Slip (wd)": roll["finish_slip_days"],
+            "Budget": roll["bac"].map(_money),
+            "EAC": roll["eac"].map(_money),
+            "SPI": roll["spi"].map(_ratio),
+            "CPI": roll["cpi"].map(_ratio),
+            "Status": status,
+            "Open": links,
+        }
+    )
+
+
+def timeline_table(roll: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Start, baseline and forecast finish per project, in the shape the timeline chart takes."""
+    start = projects.set_index("project_id")["start"]
+    return pd.DataFrame(
+        {
+            "label": roll["name"],
+            "programme": roll["programme"],
+            "start": roll["project_id"].map(start),
+            "finish_baseline": roll["baseline_finish"],
+            "forecast_finish": roll["forecast_finish"].fillna(roll["baseline_finish"]),
+            "rag": roll["rag_overall"],
+            "slip_days": roll["finish_slip_days"],
+        }
+    )
+
+
+def build(portfolio: Any = None) -> W.Widget:
+    from pmkit.io.csv_folder import load_sample
+    from pmkit.portfolio.rollup import filter_rollup, rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    pf = portfolio if portfolio is not None else load_sample()
+    roll = rollup(pf, schedule=schedule_portfolio(pf))
+    status_date = pf.status_date
+
+    def options(col: str) -> list[str]:
+        return [ANY, *sorted(roll[col].astype(str).unique())]
+
+    programme = W.Dropdown(options=options("programme"), description="Programme")
+    phase = W.Dropdown(options=options("phase"), description="Phase")
+    rag = W.Dropdown(options=[ANY, "green", "amber", "red"], description="Status")
+    summary = W.HTML()
+    table = W.HTML()
+    chart = live_chart(
+        portfolio_timeline(timeline_table(roll, pf.projects), status_date=status_date)
+    )
+
+    @guarded(summary)
+    def refresh(_: Any = None) -> None:
+        pick = {
+            k: (None if w.value == ANY else w.value)
+            for k, w in (("programme", programme), ("phase", phase), ("rag", rag))
+        }
+        shown = filter_rollup(roll, **pick)
+        counts = shown["rag_overall"].value_counts()
+        chips = " ".join(
+            badge(s, f"{s.capitalize()}: {int(counts.get(s, 0))}")
+            for s in ("green", "amber", "red")
+        )
+        summary.value = (
+            f"<p><b>{len(shown)}</b> of {len(roll)} projects · budget "
+            f"<b>{_money(shown['bac'].sum())}</b> {esc(pf.currency)} · EAC "
+            f"<b>{_money(shown['eac'].sum())}</b> · {chips}</p>"
+        )
+        table.value = html_table(
+            key_facts(shown), raw_html_columns=["Status", "Open"], table_id="glance-table"
+        )
+        if len(shown):
+            chart.chart = portfolio_timeline(
+                timeline_table(shown, pf.projects), status_date=status_date
+            )
+
+    for w in (programme, phase, rag):
+        w.observe(refresh, names="value")
+    refresh()
+    when = _date(status_date) if status_date is not None else "n/a"
+    return W.VBox(
+        [
+            header("Portfolio at a glance", f"Status date {when}. Hover a status to see its rule."),
+            W.HBox([programme, phase, rag]),
+            summary,
+            table,
+            chart,
+        ]
+    )
+
+
+def app(portfolio: Any = None) -> W.Widget:
+    """The dashboard; a data problem shows as a message, never a traceback."""
+    return safe_build(lambda: build(portfolio))
