@@ -22,7 +22,20 @@ from pmkit.portfolio.decisions import (
     decisions_path,
     load_decisions,
     record_decision,
+    significance,
     significant_changes,
+)
+from pmkit.portfolio.dependencies import (
+    DependencyNetwork,
+    SlipError,
+    dependency_network,
+    propagate_slip,
+)
+from pmkit.portfolio.governance import (
+    compliance_score,
+    gate_compliance,
+    gate_summary,
+    governance_checks,
 )
 from pmkit.portfolio.rollup import ROLLUP_COLUMNS, filter_rollup, latest_evm, rag_long, rollup
 from pmkit.portfolio.standards import (
@@ -33,29 +46,52 @@ from pmkit.portfolio.standards import (
     load_standards,
     standards_of,
 )
+from pmkit.portfolio.trends import (
+    accuracy_by_report,
+    forecast_accuracy,
+    milestone_accuracy,
+    milestone_trend,
+    portfolio_trend,
+    spi_cpi_trends,
+)
 
 __all__ = [
     "ROLLUP_COLUMNS",
     "CapacityError",
     "DecisionError",
+    "DependencyNetwork",
     "RagResult",
     "Rule",
+    "SlipError",
     "Standards",
     "StandardsError",
+    "accuracy_by_report",
     "apply_decisions",
     "capacity_by_role_month",
+    "compliance_score",
     "decisions_path",
+    "dependency_network",
     "filter_rollup",
+    "forecast_accuracy",
+    "gate_compliance",
+    "gate_summary",
+    "governance_checks",
     "latest_evm",
     "load_decisions",
     "load_standards",
+    "milestone_accuracy",
+    "milestone_trend",
     "overallocated_resources",
+    "portfolio_trend",
     "project_shortfall",
+    "propagate_slip",
     "rag_long",
     "record_decision",
     "resource_capacity",
     "resource_demand",
     "rollup",
+    "significance",
     "significant_changes",
+    "spi_cpi_trends",
     "standards_of",
 ]

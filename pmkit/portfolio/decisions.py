@@ -297,12 +297,16 @@ def significance(
     tests = [
         ((changes["significance"] == "significant").to_numpy(), "flagged significant"),
         (cost >= sig["cost_abs"], f"|cost| ≥ {sig['cost_abs']:,.0f}"),
-        (cost >= sig["cost_ratio"] * budget.to_numpy(dtype=float),
-         f"|cost| ≥ {sig['cost_ratio']:.0%} of budget"),
+        (
+            cost >= sig["cost_ratio"] * budget.to_numpy(dtype=float),
+            f"|cost| ≥ {sig['cost_ratio']:.0%} of budget",
+        ),
         (days >= sig["schedule_days"], f"|schedule| ≥ {sig['schedule_days']:g} days"),
-        (changes["scope_impact"].isin(list(sig["scope"])).to_numpy(),
-         "scope impact " + "/".join(map(str, sig["scope"]))),
-    ]  # fmt: skip
+        (
+            changes["scope_impact"].isin(list(sig["scope"])).to_numpy(),
+            "scope impact " + "/".join(map(str, sig["scope"])),
+        ),
+    ]
     flag = np.zeros(len(changes), dtype=bool)
     reasons = np.full(len(changes), "", dtype=object)
     for hit, text in tests:

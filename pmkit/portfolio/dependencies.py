@@ -144,11 +144,18 @@ def propagate_slip(
         raise SlipError("unknown task", field="task_id", value=task_id)
     row = t.iloc[int(hit[0])]
     if bool(row["is_summary"]):
-        raise SlipError("a summary task cannot slip on its own; slip one of its tasks",
-                        field="task_id", value=task_id)  # fmt: skip
+        raise SlipError(
+            "a summary task cannot slip on its own; slip one of its tasks",
+            field="task_id",
+            value=task_id,
+        )
     if float(days) != int(days) or int(days) <= 0:
-        raise SlipError("slip a whole, positive number of working days", field="days",
-                        value=days, expected="an integer > 0")  # fmt: skip
+        raise SlipError(
+            "slip a whole, positive number of working days",
+            field="days",
+            value=days,
+            expected="an integer > 0",
+        )
     days = int(days)
     base = schedule if schedule is not None else schedule_portfolio(portfolio)
     bt = _finish_table(base)
@@ -158,8 +165,9 @@ def propagate_slip(
     cal_ids = pd.Series(task_calendar_ids(portfolio).to_numpy(), index=t["task_id"].to_numpy())
     mask, hols, _ = specs.get(str(cal_ids[task_id]), ("1111100", np.array([], "M8[D]"), 8.0))
     start = pd.Timestamp(base.tasks.loc[base.tasks["uid"] == task_id, "start"].iloc[0])
-    new_day = np.busday_offset(np.datetime64(start.date(), "D"), days, roll="forward",
-                               weekmask=mask, holidays=hols)  # fmt: skip
+    new_day = np.busday_offset(
+        np.datetime64(start.date(), "D"), days, roll="forward", weekmask=mask, holidays=hols
+    )
     override = {
         "constraint_type": "SNET",
         "constraint_date": pd.Timestamp(new_day),
@@ -178,8 +186,9 @@ def propagate_slip(
     df["name"] = info["name"].reindex(df.index)
     moved = df["new_finish"] > df["base_finish"]
     leaf = df[~df["is_summary"]]
-    proj = leaf.groupby("project_id").agg(base_finish=("base_finish", "max"),
-                                          new_finish=("new_finish", "max"))  # fmt: skip
+    proj = leaf.groupby("project_id").agg(
+        base_finish=("base_finish", "max"), new_finish=("new_finish", "max")
+    )
     proj = proj[proj["new_finish"] > proj["base_finish"]]
     pinfo = portfolio.projects.set_index("project_id")
     projects = pd.DataFrame(
@@ -216,5 +225,6 @@ def propagate_slip(
     out["cross_project"] = out["project_id"] != row["project_id"]
     out.insert(2, "project_name", out["project_id"].map(pinfo["name"]))
     out = out.drop(columns="calendar_id")
-    return out.sort_values(["delay_days", "level", "project_id"], ascending=[False, False, True],
-                           kind="stable").reset_index(drop=True)  # fmt: skip
+    return out.sort_values(
+        ["delay_days", "level", "project_id"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)

@@ -89,29 +89,43 @@ DEFAULTS: dict[str, Any] = {
     "status_date": None,
     "rag": {
         "schedule": {
-            "metric": "spi", "better": "higher", "green": 0.95, "amber": 0.85,
+            "metric": "spi",
+            "better": "higher",
+            "green": 0.95,
+            "amber": 0.85,
             "rule": "SPI = EV / PV at the status date",
             "finish_slip_days": {"green": 10, "amber": 20},
         },
         "cost": {
-            "metric": "cpi", "better": "higher", "green": 0.95, "amber": 0.85,
+            "metric": "cpi",
+            "better": "higher",
+            "green": 0.95,
+            "amber": 0.85,
             "rule": "CPI = EV / AC at the status date",
         },
         "scope": {
-            "metric": "approved_change_ratio", "better": "lower", "green": 0.05, "amber": 0.10,
+            "metric": "approved_change_ratio",
+            "better": "lower",
+            "green": 0.05,
+            "amber": 0.10,
             "rule": "approved change-request cost / budget (BAC)",
             "open_significant_changes": {"amber": 1, "red": 3},
         },
         "risk": {
-            "metric": "threat_exposure_ratio", "better": "lower", "green": 0.10, "amber": 0.20,
+            "metric": "threat_exposure_ratio",
+            "better": "lower",
+            "green": 0.10,
+            "amber": 0.20,
             "rule": "open threats' sum(probability x cost impact) / remaining budget (BAC - EV)",
         },
     },
     "gates": {
         "G0": {"opens": "initiation", "required": ["business case"]},
         "G1": {"opens": "planning", "required": ["project charter", "stakeholder register"]},
-        "G2": {"opens": "execution",
-               "required": ["schedule baseline", "cost baseline", "risk register"]},
+        "G2": {
+            "opens": "execution",
+            "required": ["schedule baseline", "cost baseline", "risk register"],
+        },
         "G3": {"opens": "closing", "required": ["test report", "acceptance sign-off"]},
         "G4": {"opens": "closed", "required": ["lessons learned", "final report"]},
     },
@@ -120,21 +134,27 @@ DEFAULTS: dict[str, Any] = {
         "supportive": {"checks": dict.fromkeys(CHECKS, "advisory")},
         "controlling": {
             "checks": {
-                "gate_artefacts": "blocking", "rag_red_escalation": "advisory",
-                "significant_change_board": "blocking", "risk_register_review": "advisory",
+                "gate_artefacts": "blocking",
+                "rag_red_escalation": "advisory",
+                "significant_change_board": "blocking",
+                "risk_register_review": "advisory",
                 "monthly_status_report": "blocking",
             }
         },
         "directive": {"checks": dict.fromkeys(CHECKS, "blocking")},
     },
     "change_control": {
-        "significance": {"cost_abs": 50000.0, "cost_ratio": 0.05, "schedule_days": 10.0,
-                         "scope": ["major"]},
+        "significance": {
+            "cost_abs": 50000.0,
+            "cost_ratio": 0.05,
+            "schedule_days": 10.0,
+            "scope": ["major"],
+        },
     },
     "high_risk_zone": "high",
     "status_report_max_age_days": 35,
     "risk_review_max_age_days": 90,
-}  # fmt: skip
+}
 """What applies when ``standards.yaml`` leaves a key out (mirrors ``data/standards.yaml``)."""
 
 
@@ -273,6 +293,11 @@ class Standards:
                 expected="one of " + ", ".join(types),
             )
         return {c: types[name]["checks"].get(c, "off") for c in CHECKS}
+
+    def blocking(self, pmo_type: str | None = None) -> str | list[str]:
+        """Artefacts that block a gate under ``pmo_type``: ``"all"`` (check ``gate_artefacts``
+        is blocking) or ``[]`` (advisory or off)."""
+        return "all" if self.check_modes(pmo_type)["gate_artefacts"] == "blocking" else []
 
     @property
     def significance(self) -> dict[str, Any]:
