@@ -709,7 +709,7 @@ def project_load_by_week(portfolio: Portfolio, project_id: str) -> pd.DataFrame:
     weekly_cap = float(team["capacity_hours_per_day"].sum() * 5)
     if d.empty:
         return pd.DataFrame(columns=["week", "demand_hours", "capacity_hours", "utilisation"])
-    d = d.assign(week=(d["day"] - pd.to_timedelta(d["day"].dt.weekday, unit="D")))
+    d = d.assign(week=(d["day"] - pd.to_timedelta(d["day"].dt.day_of_week, unit="D")))
     w = d.groupby("week", as_index=False)["hours"].sum().rename(columns={"hours": "demand_hours"})
     w["capacity_hours"] = weekly_cap
     w["utilisation"] = (w["demand_hours"] / weekly_cap).round(3)

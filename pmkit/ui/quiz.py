@@ -46,7 +46,10 @@ class QuizApp:
         self.trainer = W.ToggleButton(value=False, icon="")
         self.progress = W.HTML()
         self.situation = W.HTML()
-        self.buttons = [W.Button(layout=W.Layout(width="160px", height="44px")) for _ in _CHOICES]
+        self.buttons = [
+            W.Button(layout=W.Layout(width="160px", height="44px", margin="0 8px 0 0"))
+            for _ in _CHOICES
+        ]
         self.feedback = W.HTML()
         self.previous = W.Button()
         self.next = W.Button()
@@ -74,10 +77,10 @@ class QuizApp:
         self.widget = W.VBox(
             [
                 self.title,
-                W.HBox([self.lang, self.trainer], layout=W.Layout(gap="16px")),
+                W.HBox([self.lang, self.trainer]),
                 self.progress,
                 self.situation,
-                W.HBox(self.buttons, layout=W.Layout(gap="8px")),
+                W.HBox(self.buttons),
                 self.feedback,
                 W.HBox([self.previous, self.next, self.restart]),
                 self.trainer_box,

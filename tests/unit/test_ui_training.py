@@ -1,0 +1,93 @@
+"""Lessons and quiz pages in process: the language switch, feedback and the score."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from pmkit.training.content import load_content
+from pmkit.ui.lessons import LessonsApp, lang_from_query
+from pmkit.ui.quiz import QuizApp
+
+
+@pytest.fixture(scope="module")
+def sample():  # type: ignore[no-untyped-def]
+    io = pytest.importorskip("pmkit.io.csv_folder")
+    return io.load_sample()
+
+
+def test_lang_from_query() -> None:
+    assert lang_from_query("lang=en") == "en"
+    assert lang_from_query("?x=1&lang=ES") == "es"
+    assert lang_from_query("lang=fr") is None
+    assert lang_from_query("") is None
+
+
+def test_lessons_switch_language_changes_the_texts(sample) -> None:  # type: ignore[no-untyped-def]
+    c = load_content()
+    app = LessonsApp(sample, lang="es")
+    assert c.lesson(1).title("es") in app.text.value
+    assert "Mirada de la PMO" in app.pmo.heading.value
+    app.lang.value = "en"  # as a click on the toggle does
+    assert c.lesson(1).title("en") in app.text.value
+    assert c.lesson(1).title("es") not in app.text.value
+    assert "PMO lens" in app.pmo.heading.value
+    assert app.tabs.get_title(1) == "PMO types"
+
+
+def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # type: ignore[no-untyped-def]
+    app = LessonsApp(sample, lang="en")
+    for i in range(1, 9):
+        app.lesson.value = i
+        assert "pmkit-error" not in app.message.value
+        assert "pmkit-metric" in app.pm.metrics.value
+        assert "pmkit-metric" in app.pmo.metrics.value
+    app.lesson.value = 7
+    assert app.pm.chart is not None and app.pmo.chart is not None
+    assert app.pmo.chart.chart.to_dict()["layer"][0]["mark"]["type"] == "rect"  # the heat map
+
+
+def test_pmo_type_switch_changes_the_governance_table(sample) -> None:  # type: ignore[no-untyped-def]
+    app = LessonsApp(sample, lang="en")
+    app.pmo_type.value = "supportive"
+    supportive = app.governance.value
+    assert "Blocked" not in app.types_summary.value or " 0 of" in app.types_summary.value
+    app.pmo_type.value = "directive"
+    assert app.governance.value != supportive
+    assert "blocked" in app.governance.value
+
+
+def test_quiz_answer_shows_feedback_and_updates_the_score() -> None:
+    app = QuizApp(lang="en")
+    q = app.session.current
+    assert "0 of 0" in app.progress.value
+    labels = {"PM": 0, "PMO": 1, "both": 2}
+    app.buttons[labels[q.answer]].click()
+    assert "Correct!" in app.feedback.value
+    assert q.explanation("en").replace("'", "&#x27;") in app.feedback.value
+    assert "1 of 1" in app.progress.value
+    app.next.click()
+    q2 = app.session.current
+    wrong = next(c for c in ("PM", "PMO", "both") if c != q2.answer)
+    app.buttons[labels[wrong]].click()
+    assert "Not quite." in app.feedback.value
+    assert "1 of 2" in app.progress.value
+
+
+def test_quiz_language_switch_and_trainer_mode() -> None:
+    app = QuizApp(lang="es")
+    assert app.buttons[2].description == "Ambos"
+    app.lang.value = "en"
+    assert app.buttons[2].description == "Both"
+    assert app.session.current.situation("en").replace("'", "&#x27;") in app.situation.value
+    app.trainer.value = True
+    assert app.trainer_box.layout.display == "flex"
+    app.reveal.value = True
+    assert "Answer:" in app.feedback.value
+    assert "pmkit-answer-key" in app.answer_key.value
+    app.distinctions.value = (7,)
+    app.order.value = "shuffle"
+    app.apply.click()
+    assert app.session.items and all(q.distinction == 7 for q in app.session.items)
+    assert "pmkit-class-summary" in app.summary.value
