@@ -313,12 +313,21 @@ class TrackingDashboard:
 
     # -- resources ----------------------------------------------------------------------
     def _resources(self) -> None:
-        asg = self.portfolio.project(self.pid).assignments
-        res = self.portfolio.resources
-        used = res[res["resource_id"].isin(asg["resource_id"])]
+        from pmkit.schedule.leveling import resource_load
+        from pmkit.schedule.portfolio_adapter import schedule_project
+
+        self.schedule = schedule_project(self.portfolio, self.pid)
+        self.load = resource_load(self.portfolio, self.schedule, self.pid, freq="W")
+        self.levelled_load: pd.DataFrame | None = None
+        # most over-allocated first: the resource a PM should look at is preselected
+        worst = self.load.groupby("resource_id")["over_hours"].sum().sort_values(ascending=False)
+        used = self.load.drop_duplicates("resource_id").set_index("resource_id").loc[worst.index]
+        used = used.reset_index()
         opts = [
-            (f"{r} · {n or role}", r)
-            for r, n, role in zip(used["resource_id"], used["name"], used["role"], strict=True)
+            (f"{r} · {n or role} ({h:,.0f} h over capacity)", r)
+            for r, n, role, h in zip(
+                used["resource_id"], used["name"], used["role"], worst.to_numpy(), strict=True
+            )
         ]
         self.resource.unobserve(self._on_resource, names="value")
         self.resource.options = opts
@@ -328,18 +337,31 @@ class TrackingDashboard:
         self._draw_load()
 
     def _draw_load(self) -> None:
-        from pmkit.schedule.leveling import overallocations, resource_load
+        from pmkit.schedule.leveling import overallocations
 
         rid = self.resource.value
         if rid is None:
             self.load_chart.chart = resource_load_chart(_empty_load())
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
-        load = resource_load(self.portfolio, self.pid, resource_id=rid)
-        self.load_chart.chart = resource_load_chart(load, title=f"{rid}")
-        over = overallocations(load)
+        levelled = self.levelled_load is not None
+        table = self.levelled_load if levelled else self.load
+        assert table is not None
+        mine = table[table["resource_id"] == rid]
+        weekly = pd.DataFrame(
+            {
+                "week": mine["period_start"],
+                "load_hours": mine["load_hours"],
+                "capacity_hours": mine["capacity_hours"],
+                "over": mine["overallocated"],
+            }
+        )
+        when = "after levelling" if levelled else "as scheduled"
+        self.load_chart.chart = resource_load_chart(weekly, title=f"{rid}: load {when}")
+        over = overallocations(mine)
         self.load_html.value = (
-            f"<p id='overallocation'><b>{len(over)}</b> over-allocated week(s) for {esc(rid)}.</p>"
+            f"<p id='overallocation'><b>{len(over)}</b> over-allocated week(s) for "
+            f"{esc(rid)} ({esc(when)}).</p>"
         )
 
     def _on_resource(self, _change: dict[str, Any]) -> None:
@@ -347,10 +369,27 @@ class TrackingDashboard:
 
     def level(self) -> None:
         """Level the project's resources (priority rule in :mod:`pmkit.schedule.leveling`)."""
-        from pmkit.schedule.leveling import level
+        from pmkit.schedule.leveling import level, resource_load
 
-        result = level(self.portfolio, self.pid)
-        self.level_html.value = f"<p>{esc(result)}</p>"
+        r = level(self.portfolio, self.pid, schedule=self.schedule)
+        self.levelled_load = resource_load(
+            self.portfolio, r.tasks, self.pid, freq="W", calendar=r.calendar
+        )
+        s = r.summary()
+        days = float(s["finish_delta_days"])
+        chip = (
+            badge("amber", f"{days:+.0f} working days", title="levelled finish vs CPM finish")
+            if days > 0
+            else badge("green", "finish unchanged", title="levelled finish vs CPM finish")
+        )
+        self.level_html.value = (
+            f"<p id='levelled-finish'>Levelled finish: <b>{esc(_date(s['finish_after']))}</b> "
+            f"(was {esc(_date(s['finish_before']))}) {chip}<br>{s['tasks_delayed']} task(s) "
+            f"delayed; over-allocated resource-days {s['overallocated_before']} &rarr; "
+            f"{s['overallocated_after']}.<br><span class='pmkit-note'>Rule: {esc(s['rule'])}"
+            "</span></p>"
+        )
+        self._draw_load()
 
     def _on_level(self, _b: Any) -> None:
         guarded(self.level_html)(self.level)()
