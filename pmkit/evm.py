@@ -359,8 +359,9 @@ def planned_value_curve(
     linearly over its baseline dates, so the S-curve reaches BAC at the baseline finish.
 
     A task spans ``baseline_start`` 00:00 to the end of ``baseline_finish``; a milestone (zero
-    span) earns its cost at its baseline start. ``pv`` at a date is the value planned to be
-    earned by the end of that date.
+    span) earns its cost on its baseline date. ``pv`` at a date is the value planned to be
+    earned by the *end* of that date; the first point is the eve of the project start (pv 0),
+    so earned-schedule times count whole days of work (status date = end of that day).
 
     Parameters
     ----------
@@ -398,20 +399,19 @@ def planned_value_curve(
     s = bs.to_numpy(dtype="datetime64[ns]")
     is_ms = leaf["is_milestone"].astype(bool).to_numpy()
     e = np.where(is_ms, s, bf.to_numpy(dtype="datetime64[ns]") + day)
-    first = min(start, pd.Timestamp(s.min()))
-    finish = pd.Timestamp(e.max()) - pd.Timedelta(days=1)
+    # Dates are end-of-day labels; the first point is the eve of the start (nothing earned).
+    first = min(start, pd.Timestamp(s.min())) - pd.Timedelta(days=1)
+    finish = pd.Timestamp(np.where(is_ms, s, e - day).max())
     points = pd.date_range(first, finish, freq=freq).normalize()
     points = pd.DatetimeIndex([first, *points, finish]).unique().sort_values()
+    points = points[(points >= first) & (points <= finish)]
     cost = leaf["budgeted_cost"].to_numpy(dtype=float)
     t = (points.to_numpy(dtype="datetime64[ns]") + day)[:, None]  # end of each point's day
     span = (e - s).astype("timedelta64[s]").astype(float)[None, :]
     done = (t - s[None, :]).astype("timedelta64[s]").astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(span > 0, np.clip(done / span, 0.0, 1.0), (done >= 0).astype(float))
-    pv = frac @ cost
-    out = pd.DataFrame({"date": points, "pv": pv})
-    # Point 0 is the project start *before* any work: the origin of earned-schedule time.
-    out.loc[0, "pv"] = 0.0 if out.loc[0, "date"] <= pd.Timestamp(s.min()) else out.loc[0, "pv"]
+        frac = np.where(span > 0, np.clip(done / span, 0.0, 1.0), (done > 0).astype(float))
+    out = pd.DataFrame({"date": points, "pv": frac @ cost})
     out["period_pv"] = out["pv"].diff().fillna(out["pv"])
     return out
 
