@@ -89,7 +89,9 @@ def rag_summary(df: pd.DataFrame) -> alt.Chart:
     dims = list(dict.fromkeys(data["dimension"]))
     base = alt.Chart(data).encode(
         y=alt.Y("dimension:N", sort=dims, title=None),
-        x=alt.X("count:Q", stack="zero", title="Projects"),
+        x=alt.X(
+            "count:Q", stack="zero", title="Projects", axis=alt.Axis(tickMinStep=1, format="d")
+        ),
         order=alt.Order("order:Q"),
     )
     bars = base.mark_bar().encode(
