@@ -1,0 +1,45 @@
+"""The landing page and the portfolio at a glance, in a real browser, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def test_landing_lists_every_dashboard_and_draws(open_dashboard) -> None:  # type: ignore[no-untyped-def]
+    dash = open_dashboard("index.ipynb")
+    dash.assert_clean()
+    hrefs = dash.page.eval_on_selector_all(
+        ".pmkit-card a", "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert len(hrefs) >= 6
+    for href in hrefs:
+        assert (NOTEBOOKS / href).exists(), href
+    assert "Data checks: passed" in dash.text()
+    dash.page.screenshot(path="/tmp/pmkit-index.png", full_page=True)
+
+
+def test_glance_filters_table_and_chart_and_shows_names_as_text(open_dashboard) -> None:  # type: ignore[no-untyped-def]
+    dash = open_dashboard("portfolio_glance.ipynb")
+    page = dash.page
+    rows = page.locator("#glance-table tbody tr")
+    total = rows.count()
+    assert total >= 12
+    # A name with markup in the sample shows as typed, and injects no element.
+    assert 'Upgrade <b>ERP</b> & "billing"' in dash.text()
+    assert page.locator("#glance-table td b").count() == 0
+    bars_before = page.locator(".vega-embed svg .mark-rect path").count()
+    # Filter on one programme: fewer rows, fewer bars.
+    select = page.locator("select").first
+    options = select.locator("option").all_inner_texts()
+    select.select_option(label=options[1])
+    page.wait_for_function(f"document.querySelectorAll('#glance-table tbody tr').length < {total}")
+    page.wait_for_function(
+        f"document.querySelectorAll('.vega-embed svg .mark-rect path').length < {bars_before}"
+    )
+    dash.assert_clean()
+    page.screenshot(path="/tmp/pmkit-glance.png", full_page=True)
