@@ -102,8 +102,16 @@ def gantt_rows(
         t["start"] = t["baseline_start"]
     if "finish" not in t:
         t["finish"] = t["baseline_finish"]
-    t["start"] = pd.to_datetime(t["start"]).fillna(pd.to_datetime(t["baseline_start"]))
-    t["finish"] = pd.to_datetime(t["finish"]).fillna(pd.to_datetime(t["baseline_finish"]))
+    # leaves without dates fall back to the baseline; summaries are rolled up from them below
+    leaf = ~t["is_summary"].astype(bool)
+    t["start"] = pd.to_datetime(t["start"])
+    t["finish"] = pd.to_datetime(t["finish"])
+    t.loc[leaf, "start"] = t.loc[leaf, "start"].fillna(
+        pd.to_datetime(t.loc[leaf, "baseline_start"])
+    )
+    t.loc[leaf, "finish"] = t.loc[leaf, "finish"].fillna(
+        pd.to_datetime(t.loc[leaf, "baseline_finish"])
+    )
     if "critical" not in t:
         t["critical"] = False
     t["critical"] = t["critical"].fillna(False).astype(bool)
@@ -114,6 +122,8 @@ def gantt_rows(
         drop=True
     )
     t = _roll_up_missing_summaries(t)
+    t["start"] = t["start"].fillna(pd.to_datetime(t["baseline_start"]))
+    t["finish"] = t["finish"].fillna(pd.to_datetime(t["baseline_finish"]))
 
     keep = pd.Series(True, index=t.index)
     if max_level is not None:

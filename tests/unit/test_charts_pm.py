@@ -1,0 +1,208 @@
+"""PM-lens charts are pure: small tables in, Vega-Lite specs out; check what they encode."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from pmkit.charts.curves import cdf_chart, finish_histogram_chart, s_curve_chart, tornado_chart
+from pmkit.charts.gantt import GANTT_COLOURS, gantt_chart, gantt_rows, wbs_key
+from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+
+
+def _tasks() -> pd.DataFrame:
+    d = pd.to_datetime
+    return pd.DataFrame(
+        {
+            "task_id": ["A", "B", "C", "D", "E"],
+            "project_id": "P1",
+            "wbs": ["1", "1.1", "1.10", "1.2", "2"],
+            "name": ["Phase <b>1</b>", "Design", "Review", "Build", "Go-live"],
+            "outline_level": [1, 2, 2, 2, 1],
+            "is_summary": [True, False, False, False, False],
+            "is_milestone": [False, False, False, False, True],
+            "duration_days": [0, 10, 5, 10, 0.0],
+            "percent_complete": [0, 100, 0, 40, 0.0],
+            "baseline_start": d(
+                ["2026-01-05", "2026-01-05", "2026-02-02", "2026-01-19", "2026-02-09"]
+            ),
+            "baseline_finish": d(
+                ["2026-02-06", "2026-01-16", "2026-02-06", "2026-01-30", "2026-02-09"]
+            ),
+        }
+    )
+
+
+def _schedule() -> pd.DataFrame:
+    d = pd.to_datetime
+    return pd.DataFrame(
+        {
+            "uid": ["B", "C", "D", "E"],
+            "start": d(["2026-01-05", "2026-02-09", "2026-01-19", "2026-02-16"]),
+            "finish": d(["2026-01-16", "2026-02-13", "2026-02-06", "2026-02-16"]),
+            "total_slack_min": [0, 960, 0, 0],
+            "critical": [True, False, True, True],
+        }
+    )
+
+
+LINKS = pd.DataFrame(
+    {
+        "pred_id": ["B", "D", "C"],
+        "succ_id": ["D", "E", "E"],
+        "type": ["FS", "FS", "FF"],
+        "lag_days": 0.0,
+    }
+)
+
+
+def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return spec.get("layer", [])
+
+
+def _data(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
+    name = (layer.get("data") or spec.get("data") or {}).get("name")
+    return spec["datasets"][name]
+
+
+def test_wbs_order_is_numeric_and_summaries_roll_up() -> None:
+    rows = gantt_rows(_tasks(), _schedule())
+    assert rows["wbs"].tolist() == ["1", "1.1", "1.2", "1.10", "2"]
+    assert wbs_key("1.10") > wbs_key("1.9")
+    summ = rows.set_index("task_id").loc["A"]
+    assert summ["kind"] == "summary"
+    assert summ["start"] == pd.Timestamp("2026-01-05") and summ["finish"] == pd.Timestamp(
+        "2026-02-13"
+    )
+    assert rows.set_index("task_id").loc["C", "float_days"] == 2.0
+
+
+def test_filters_keep_readable_subsets() -> None:
+    assert gantt_rows(_tasks(), _schedule(), max_level=1)["task_id"].tolist() == ["A", "E"]
+    crit = gantt_rows(_tasks(), _schedule(), critical_only=True)["task_id"].tolist()
+    assert crit == ["A", "B", "D", "E"]  # C has float; its summary A stays as context
+    assert "B" not in gantt_rows(_tasks(), _schedule(), collapsed=["1"])["task_id"].tolist()
+
+
+def test_gantt_marks_critical_milestones_baseline_status_and_links() -> None:
+    rows = gantt_rows(_tasks(), _schedule())
+    spec = gantt_chart(rows, links=LINKS, status_date="2026-01-28", highlight=["D"]).to_dict()
+    layers = _layers(spec)
+    marks = [ly["mark"]["type"] if isinstance(ly["mark"], dict) else ly["mark"] for ly in layers]
+    assert "line" in marks  # dependency lines
+    diamonds = [
+        ly for ly in layers if isinstance(ly["mark"], dict) and ly["mark"].get("shape") == "diamond"
+    ]
+    assert diamonds, "milestones are diamonds"
+    colour = next(
+        ly["encoding"]["color"]
+        for ly in layers
+        if "color" in ly.get("encoding", {}) and "scale" in ly["encoding"]["color"]
+    )
+    assert colour["scale"]["domain"] == list(GANTT_COLOURS)
+    assert "Critical path" in colour["scale"]["domain"]  # a legend label, not colour alone
+    data = _data(spec, layers[1])
+    crit = {r["task_id"]: r["legend"] for r in data}
+    assert crit["B"] == "Critical path" and crit["C"] == "Has float" and crit["A"] == "Summary"
+    rules = [
+        ly
+        for ly in layers
+        if (ly["mark"] if isinstance(ly["mark"], str) else ly["mark"]["type"]) == "rule"
+    ]
+    assert rules and _data(spec, rules[0])[0]["date"].startswith("2026-01-28")
+    paths = _data(
+        spec,
+        next(
+            ly
+            for ly in layers
+            if (ly["mark"]["type"] if isinstance(ly["mark"], dict) else ly["mark"]) == "line"
+        ),
+    )
+    assert len(paths) == 3 * 3  # three elbow points per link
+    assert spec["height"] == 20 * len(rows)
+
+
+def test_html_in_names_stays_data() -> None:
+    spec = gantt_chart(gantt_rows(_tasks(), _schedule())).to_dict()
+    text = json.dumps(spec)
+    assert "Phase <b>1</b>" in text  # the raw text travels as a value; Vega draws it as text
+    assert "<b>1</b>" not in json.dumps(spec.get("encoding", {}))
+
+
+def test_s_curve_has_three_series_and_reference_lines() -> None:
+    dates = pd.date_range("2026-01-04", periods=5, freq="W")
+    curve = pd.concat(
+        [
+            pd.DataFrame({"date": dates, "series": "PV", "value": [0, 10, 20, 30, 40.0]}),
+            pd.DataFrame({"date": dates[:3], "series": "EV", "value": [0, 8, 15.0]}),
+            pd.DataFrame({"date": dates[:3], "series": "AC", "value": [0, 9, 18.0]}),
+        ]
+    )
+    spec = s_curve_chart(curve, status_date=dates[2], bac=40, eac=48).to_dict()
+    line = spec["layer"][0]
+    assert line["encoding"]["color"]["scale"]["domain"][0].startswith("PV")
+    assert "strokeDash" in line["encoding"]  # dash pattern, not colour alone
+    texts = [r["label"] for ly in spec["layer"][1:] for r in _data(spec, ly)]
+    assert {"Status date", "BAC", "EAC"} <= set(texts)
+
+
+def test_monte_carlo_charts_mark_percentiles() -> None:
+    hist = pd.DataFrame(
+        {"bin_start": pd.date_range("2026-06-01", periods=4, freq="7D"), "count": [1, 5, 3, 1]}
+    )
+    hist["bin_end"] = hist["bin_start"] + pd.Timedelta(days=7)
+    p = {"P50": "2026-06-10", "P80": "2026-06-20", "P90": "2026-06-24"}
+    spec = finish_histogram_chart(hist, p, deterministic="2026-06-03").to_dict()
+    labels = [r["label"] for ly in spec["layer"][1:] for r in _data(spec, ly)]
+    assert {"P50", "P80", "P90", "Plan"} <= set(labels)
+    cdf = pd.DataFrame({"finish": hist["bin_end"], "probability": [0.1, 0.6, 0.9, 1.0]})
+    assert cdf_chart(cdf, p).to_dict()["layer"][0]["mark"]["interpolate"] == "step-after"
+
+
+def test_tornado_sorted_by_absolute_size_and_signed() -> None:
+    sens = pd.DataFrame({"label": ["a", "b", "c"], "value": [0.2, -0.7, 0.5]})
+    spec = tornado_chart(sens, top=2).to_dict()
+    assert spec["encoding"]["y"]["sort"] == ["b", "c"]
+    assert {r["direction"] for r in _data(spec, spec)} == {
+        "Longer task, later finish",
+        "Longer task, earlier finish",
+    }
+
+
+def test_risk_matrix_separates_threats_and_opportunities() -> None:
+    from pmkit.risk import heatmap_grid, score_risks
+
+    risks = pd.DataFrame(
+        {
+            "risk_id": ["R1", "R2", "R3"],
+            "kind": ["threat", "threat", "opportunity"],
+            "probability": [0.8, 0.8, 0.5],
+            "cost_impact": [5e4, 5e4, 2e4],
+            "schedule_impact_days": [10, 10, 3.0],
+        }
+    )
+    spec = risk_heatmap_chart(heatmap_grid(score_risks(risks, budget=1e6))).to_dict()
+    left, right = spec["hconcat"]
+    assert left["title"].startswith("Threats") and right["title"].startswith("Opportunities")
+    counts = {r["n"] for r in _data(spec, left)}
+    assert 2 in counts  # the two identical threats share a cell
+    assert (
+        left["layer"][0]["encoding"]["color"]["scale"]["range"]
+        != right["layer"][0]["encoding"]["color"]["scale"]["range"]
+    )
+
+
+def test_resource_load_marks_overallocated_weeks() -> None:
+    load = pd.DataFrame(
+        {
+            "week": pd.date_range("2026-01-05", periods=3, freq="W-MON"),
+            "load_hours": [30, 50, 40.0],
+            "capacity_hours": 40.0,
+        }
+    )
+    spec = resource_load_chart(load).to_dict()
+    bars = _data(spec, spec["layer"][0])
+    assert [r["status"] for r in bars] == ["Within capacity", "Over-allocated", "Within capacity"]
+    assert "Over-allocated" in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
