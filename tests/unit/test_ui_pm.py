@@ -1,0 +1,117 @@
+"""PM dashboards built in-process on the sample portfolio: widgets change, panels follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmkit.io.csv_folder import load_sample
+from pmkit.ui import planning, tracking
+from pmkit.ui.planning import PlanningDashboard, chain_table, project_from_query
+from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+
+@pytest.fixture(scope="module")
+def portfolio():  # type: ignore[no-untyped-def]
+    return load_sample()
+
+
+def test_query_string_preselects_the_project(portfolio) -> None:  # type: ignore[no-untyped-def]
+    assert project_from_query(portfolio, "?project=P03") == "P03"
+    assert project_from_query(portfolio, "project=NOPE") == portfolio.project_ids[0]
+
+
+def test_planning_what_if_changes_gantt_and_finish(portfolio) -> None:  # type: ignore[no-untyped-def]
+    db = PlanningDashboard(portfolio, "P03")
+    before_chart = db.gantt.chart.to_json()
+    before_finish = db.shown.finish
+    db.wi_duration.value = db.wi_duration.value + 30
+    db.apply_what_if()
+    assert db.shown.finish > before_finish
+    assert "What-if scenario" in db.gantt_note.value
+    assert "days later" in db.wi_out.value and "whatif-delta" in db.wi_out.value
+    assert db.gantt.chart.to_json() != before_chart
+    db._on_reset(None)
+    assert db.shown.finish == before_finish
+
+
+def test_planning_filters_shrink_the_gantt(portfolio) -> None:  # type: ignore[no-untyped-def]
+    db = PlanningDashboard(portfolio, "P01")
+    full = len(db.gantt_table())
+    db.critical_only.value = True
+    assert 0 < len(db.gantt_table()) < full
+    db.critical_only.value = False
+    db.level.value = 1
+    assert (db.gantt_table()["outline_level"] == 1).all()
+
+
+def test_driving_chain_reaches_the_project_start(portfolio) -> None:  # type: ignore[no-untyped-def]
+    db = PlanningDashboard(portfolio, "P01")
+    table = chain_table(db.base, db._tasks(), db.task.value)
+    assert len(table) >= 2
+    assert table["link_float_days"].iloc[:-1].notna().all()
+    assert table["driven_by"].iloc[-1].startswith("start of the chain")
+    assert "driving-chain" in db.chain.value
+
+
+def test_project_switch_changes_every_planning_panel(portfolio) -> None:  # type: ignore[no-untyped-def]
+    db = PlanningDashboard(portfolio, "P03")
+    panels = (db.summary.value, db.chain.value, db.gantt.chart.to_json(), db.task.options)
+    db.project.value = "P05"
+    after = (db.summary.value, db.chain.value, db.gantt.chart.to_json(), db.task.options)
+    assert all(a != b for a, b in zip(panels, after, strict=True))
+    assert "Upgrade &lt;b&gt;ERP&lt;/b&gt;" in db.summary.value  # markup shown as text
+    assert "pmkit-error" not in db.gantt_msg.value
+
+
+def test_change_request_preview_shows_schedule_and_cost(portfolio) -> None:  # type: ignore[no-untyped-def]
+    ch = portfolio.changes
+    pid = ch.loc[ch["decision"] == "pending", "project_id"].iloc[0]
+    db = PlanningDashboard(portfolio, pid)
+    assert db.cr.value is not None and not db.cr_apply.disabled
+    db.preview_cr()
+    assert "Finish:" in db.cr_out.value and "cr-cost" in db.cr_out.value
+    assert "preview" in db.gantt_note.value
+
+
+def test_tracking_panels_follow_the_project(portfolio) -> None:  # type: ignore[no-untyped-def]
+    tr = TrackingDashboard(portfolio, "P01")
+    first = (tr.kpis.value, tr.risk_summary.value, tr.scurve.chart.to_json(), tr.eac_html.value)
+    assert "SPI = EV / PV" in tr.kpis.value and "eac-table" in tr.eac_html.value
+    assert "IEAC(t)" in tr.es_html.value
+    tr.project.value = "P02"
+    second = (tr.kpis.value, tr.risk_summary.value, tr.scurve.chart.to_json(), tr.eac_html.value)
+    assert all(a != b for a, b in zip(first, second, strict=True))
+    for w in (tr.kpis, tr.risk_summary, tr.load_html, tr.title):
+        assert "pmkit-error" not in w.value, w.value
+
+
+def test_tracking_levelling_and_monte_carlo(portfolio) -> None:  # type: ignore[no-untyped-def]
+    tr = TrackingDashboard(portfolio, "P01")
+    tr.level()
+    assert "levelled-finish" in tr.level_html.value and "Rule:" in tr.level_html.value
+    tr.mc.runs.value = 500
+    tables = tr.mc.simulate()
+    assert tr.mc.progress.value == 100
+    assert list(tables["percentiles"]["percentile"]) == ["P50", "P80", "P90"]
+    assert "mc-percentiles" in tr.mc.result_html.value and "criticality" in tr.mc.crit_html.value
+    tr.project.value = "P02"
+    assert tr.mc.result_html.value == ""  # a result of another network is cleared
+
+
+def test_evm_at_status_uses_the_last_report(portfolio) -> None:  # type: ignore[no-untyped-def]
+    e = evm_at_status(portfolio, "P01")
+    assert e["report_date"] <= portfolio.status_date
+    assert len(e["eacs"]) == 4
+
+
+def test_app_never_raises_on_bad_input(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pmkit.io import csv_folder
+
+    monkeypatch.setenv("PMKIT_DATA", str(tmp_path / "missing"))
+    csv_folder._load_cached.cache_clear()
+    try:
+        for mod in (planning, tracking):
+            w = mod.app()
+            assert "pmkit-error" in w.value
+    finally:
+        csv_folder._load_cached.cache_clear()
