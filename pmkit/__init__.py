@@ -1,12 +1,124 @@
-"""pmkit — a Jupyter workbook for project managers (one project) and PMOs (the portfolio)."""
+"""pmkit — a Jupyter workbook for project managers (one project) and PMOs (the portfolio).
+
+The engines are importable from here and usable from any cell or script; the dashboards live
+in :mod:`pmkit.ui` (widgets) and :mod:`pmkit.charts` (pure chart builders), imported on demand
+so that ``import pmkit`` stays free of the widget stack.
+
+Examples
+--------
+>>> import pmkit
+>>> p = pmkit.load_sample()                               # doctest: +SKIP
+>>> s = pmkit.schedule_project(p, p.project_ids[0])       # doctest: +SKIP
+>>> pmkit.rollup(p, schedule=pmkit.schedule_portfolio(p))  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
-from pmkit.errors import PmkitError
+from pmkit.calendar import Calendar
+from pmkit.errors import (
+    CycleError,
+    MspdiError,
+    PmkitError,
+    PortfolioValidationError,
+    ScheduleError,
+)
+from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
+from pmkit.generate import generate_portfolio, write_generated
+from pmkit.io.csv_folder import (
+    load_portfolio,
+    load_sample,
+    sample_data_path,
+    validate_portfolio,
+    write_portfolio,
+)
+from pmkit.io.excel import load_workbook, validate_workbook, write_workbook
+from pmkit.io.mpxj import read_project_file
+from pmkit.io.mspdi import MspdiProject, read_mspdi, write_mspdi
+from pmkit.model import Portfolio, ProjectView
+from pmkit.portfolio import (
+    capacity_by_role_month,
+    compliance_score,
+    dependency_network,
+    filter_rollup,
+    gate_compliance,
+    load_decisions,
+    milestone_trend,
+    overallocated_resources,
+    propagate_slip,
+    record_decision,
+    rollup,
+    significant_changes,
+    spi_cpi_trends,
+)
+from pmkit.risk import heatmap_grid, risk_register, top_risks
+from pmkit.schedule import Schedule, schedule_mspdi, schedule_network
+from pmkit.schedule.leveling import level, overallocations, resource_load
+from pmkit.schedule.montecarlo import MonteCarloResult, simulate, simulate_project
+from pmkit.schedule.portfolio_adapter import schedule_portfolio, schedule_project
+from pmkit.schedule.whatif import WhatIfResult, preview_change_request, what_if
+from pmkit.validation import ValidationIssue, ValidationReport
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Calendar",
+    "CycleError",
+    "MonteCarloResult",
+    "MspdiError",
+    "MspdiProject",
     "PmkitError",
+    "Portfolio",
+    "PortfolioValidationError",
+    "ProjectView",
+    "Schedule",
+    "ScheduleError",
+    "ValidationIssue",
+    "ValidationReport",
+    "WhatIfResult",
     "__version__",
+    "capacity_by_role_month",
+    "compliance_score",
+    "dependency_network",
+    "earned_schedule",
+    "evm_metrics",
+    "evm_rollup",
+    "evm_series",
+    "filter_rollup",
+    "gate_compliance",
+    "generate_portfolio",
+    "heatmap_grid",
+    "level",
+    "load_decisions",
+    "load_portfolio",
+    "load_sample",
+    "load_workbook",
+    "milestone_trend",
+    "overallocated_resources",
+    "overallocations",
+    "planned_value_curve",
+    "preview_change_request",
+    "propagate_slip",
+    "read_mspdi",
+    "read_project_file",
+    "record_decision",
+    "resource_load",
+    "risk_register",
+    "rollup",
+    "sample_data_path",
+    "schedule_mspdi",
+    "schedule_network",
+    "schedule_portfolio",
+    "schedule_project",
+    "significant_changes",
+    "simulate",
+    "simulate_project",
+    "spi_cpi_trends",
+    "top_risks",
+    "validate_portfolio",
+    "validate_workbook",
+    "what_if",
+    "write_generated",
+    "write_mspdi",
+    "write_portfolio",
+    "write_workbook",
 ]

@@ -10,7 +10,17 @@ import pmkit
 
 REPO = Path(__file__).resolve().parents[2]
 UI_STACK = {"ipywidgets", "altair", "IPython", "anywidget"}
-ENGINES = ["model", "io", "calendar", "schedule", "evm", "risk", "portfolio", "generate", "training"]
+ENGINES = [
+    "model",
+    "io",
+    "calendar",
+    "schedule",
+    "evm",
+    "risk",
+    "portfolio",
+    "generate",
+    "training",
+]
 
 
 def _imports(path: Path) -> set[str]:
@@ -52,3 +62,21 @@ def test_notebooks_committed_without_outputs_and_thin() -> None:
             assert not cell.get("outputs"), f"{nb.name} has outputs"
             src = "".join(cell["source"]).strip().splitlines()
             assert len(src) <= 10, f"{nb.name}: a cell of {len(src)} lines belongs in pmkit"
+
+
+def test_import_pmkit_stays_free_of_the_widget_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pmkit; "
+        "print(sorted(m for m in ('ipywidgets', 'altair', 'IPython') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_names_are_exactly_the_listed_ones() -> None:
+    public = {n for n in vars(pmkit) if not n.startswith("_")} - {"annotations"}
+    modules = {n for n in public if type(getattr(pmkit, n)).__name__ == "module"}
+    assert public - modules == set(pmkit.__all__) - {"__version__"}
