@@ -60,6 +60,40 @@ def _parents(tasks: pd.DataFrame) -> list[Any]:
     return out
 
 
+def _actual_dates(
+    tasks: pd.DataFrame,
+    col: str,
+    cal_id: pd.Series,
+    cals: Mapping[str, Calendar],
+    *,
+    finish: bool | np.ndarray,
+) -> np.ndarray:
+    """Actual dates as instants. A date without a time of day names a whole working day:
+    an actual start is the start of that day's work, an actual finish its end (a task that
+    finished on the status date worked all of it, so its successor starts the next day).
+    ``finish`` may be per row (milestones take both actual dates at the day's end)."""
+    out = pd.to_datetime(tasks[col], errors="coerce") if col in tasks.columns else None
+    if out is None:
+        return np.full(len(tasks), np.datetime64("NaT"), dtype="datetime64[ns]")
+    vals = out.to_numpy(dtype="datetime64[ns]").copy()
+    day_only = out.notna() & (out == out.dt.normalize())
+    fin = np.broadcast_to(np.asarray(finish, dtype=bool), (len(tasks),))
+    for cid in pd.unique(cal_id[day_only]):
+        for as_finish in (False, True):
+            sel = (day_only & (cal_id == cid)).to_numpy() & (fin == as_finish)
+            if not sel.any():
+                continue
+            cal = cals[str(cid)]
+            day = vals[sel].astype("datetime64[D]")
+            if as_finish:
+                # working minutes done by the day's end, shown where that work ends
+                w = cal.to_working_minutes(day + np.timedelta64(1, "D"))
+                vals[sel] = cal.from_working_minutes(w, as_finish=True)
+            else:
+                vals[sel] = cal.next_working_start(day)
+    return vals
+
+
 def _network(
     portfolio: Any, tasks: pd.DataFrame, get_cal: Any
 ) -> tuple[pd.DataFrame, Calendar, dict[str, Calendar]]:
@@ -83,6 +117,7 @@ def _network(
     # each project's tasks may not start before that project's start
     pstart = tasks["project_id"].map(projects["start"])
     asap = ctype.isin(["ASAP", "ALAP"])
+    zero = (tasks["duration_days"].fillna(0).astype(float) <= 0).to_numpy()
     eng = pd.DataFrame(
         {
             "uid": tasks["task_id"].to_numpy(),
@@ -95,8 +130,8 @@ def _network(
             "constraint_date": np.where(asap & (ctype == "ASAP"), pstart, cdate),
             "calendar_id": cal_id.astype(str).to_numpy(),
             "percent_complete": tasks.get("percent_complete", 0.0),
-            "actual_start": tasks.get("actual_start", pd.NaT),
-            "actual_finish": tasks.get("actual_finish", pd.NaT),
+            "actual_start": _actual_dates(tasks, "actual_start", cal_id, cals, finish=zero),
+            "actual_finish": _actual_dates(tasks, "actual_finish", cal_id, cals, finish=True),
             "project_id": tasks["project_id"].to_numpy(),
         }
     )

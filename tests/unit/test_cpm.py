@@ -348,3 +348,33 @@ def test_single_project_flags_or_pins_external_predecessors() -> None:
     assert longer.tasks.set_index("uid").loc["P1-T3", "early_start"] == T("2024-01-15 08:00")
     with pytest.raises(ScheduleError):
         schedule_project(pf, "NOPE")
+
+
+def test_portfolio_actual_dates_without_time_mean_whole_working_days() -> None:
+    """An actual finish given as a date is the END of that working day (the successor
+    starts the next morning); an actual start is the start of its day."""
+    pf = _portfolio()
+    t = pf.tasks.set_index("task_id")
+    # P2-T1 started Mon 8 Jan and finished Thu 11 Jan (Wed 10 is a holiday)
+    t.loc["P2-T1", ["percent_complete", "actual_start", "actual_finish"]] = [
+        100.0,
+        pd.Timestamp("2024-01-08"),
+        pd.Timestamp("2024-01-11"),
+    ]
+    pf.tasks = t.reset_index()
+    s = schedule_portfolio(pf).tasks.set_index("uid")
+    assert s.loc["P2-T1", "early_start"] == T("2024-01-08 08:00")
+    assert s.loc["P2-T1", "early_finish"] == T("2024-01-11 17:00")
+    # not started, FS successor: next working day, not the day of the actual finish
+    assert s.loc["P2-T2", "early_start"] == T("2024-01-12 08:00")
+    assert s.loc["P2-T2", "early_finish"] == T("2024-01-12 17:00")
+    # a milestone done "on" a day is reached at that day's end
+    t.loc["P2-T2", ["duration_days", "percent_complete", "actual_start", "actual_finish"]] = [
+        0.0,
+        100.0,
+        pd.Timestamp("2024-01-12"),
+        pd.Timestamp("2024-01-12"),
+    ]
+    pf.tasks = t.reset_index()
+    s = schedule_portfolio(pf).tasks.set_index("uid")
+    assert s.loc["P2-T2", "early_start"] == s.loc["P2-T2", "early_finish"] == T("2024-01-12 17:00")
