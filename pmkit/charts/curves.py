@@ -238,7 +238,7 @@ def tornado_chart(
                     domain=["Longer task, later finish", "Longer task, earlier finish"],
                     range=["#D55E00", "#0072B2"],
                 ),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Task"),

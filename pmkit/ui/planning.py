@@ -134,7 +134,7 @@ def finish_text(before: Any, after: Any) -> str:
         chip = badge("grey", "same finish")
     return (
         f"<span class='pmkit-finish'>Finish: <b>{esc(_fmt_date(b))}</b> &rarr; "
-        f"<b class='pmkit-finish-after'>{esc(_fmt_date(a))}</b></span> {chip}"
+        f"<b class='pmkit-finish-after'>{esc(_fmt_date(a))}</b> {chip}</span>"
     )
 
 

@@ -145,7 +145,7 @@ class TrackingDashboard:
         )
         self.tabs = W.Tab(children=[evm_box, risk_box, res_box, self.mc.widget])
         for i, name in enumerate(
-            ["Earned value", "Risks & opportunities", "Resources", "Schedule risk (Monte Carlo)"]
+            ["Earned value", "Risks & opportunities", "Resources", "Monte Carlo"]
         ):
             self.tabs.set_title(i, name)
         self.widget = W.VBox(
