@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import PmkitError
-from pmkit.portfolio._util import busday_count, calendar_specs, task_calendar_ids
+from pmkit.portfolio._util import calendar_specs, task_calendar_ids
 
 __all__ = ["DependencyNetwork", "SlipError", "dependency_network", "propagate_slip"]
 
@@ -96,6 +96,18 @@ def dependency_network(portfolio: Any, *, schedule: Any = None) -> DependencyNet
     return DependencyNetwork(nodes=nodes, edges=edges)
 
 
+def _working_days_between(portfolio: Any, base: Any, new: Any, cal_ids: np.ndarray) -> np.ndarray:
+    """Working days (fractional) from ``base`` to ``new`` in each row's calendar."""
+    b = pd.to_datetime(pd.Series(base)).to_numpy(dtype="datetime64[m]")
+    n = pd.to_datetime(pd.Series(new)).to_numpy(dtype="datetime64[m]")
+    out = np.full(len(b), np.nan)
+    for cid in pd.unique(cal_ids):
+        sel = cal_ids == cid
+        cal = portfolio.calendar(str(cid))
+        out[sel] = cal.working_minutes_between(b[sel], n[sel]) / cal.minutes_per_day
+    return np.round(out, 2)
+
+
 def _finish_table(sched: Any) -> pd.DataFrame:
     t = sched.tasks
     return pd.DataFrame(
@@ -161,16 +173,17 @@ def propagate_slip(
     bt = _finish_table(base)
     if task_id not in bt.index:
         raise SlipError("task missing from the schedule", field="task_id", value=task_id)
-    specs = calendar_specs(portfolio)
     cal_ids = pd.Series(task_calendar_ids(portfolio).to_numpy(), index=t["task_id"].to_numpy())
-    mask, hols, _ = specs.get(str(cal_ids[task_id]), ("1111100", np.array([], "M8[D]"), 8.0))
+    cal = portfolio.calendar(str(cal_ids[task_id]))
     start = pd.Timestamp(base.tasks.loc[base.tasks["uid"] == task_id, "start"].iloc[0])
-    new_day = np.busday_offset(
-        np.datetime64(start.date(), "D"), days, roll="forward", weekmask=mask, holidays=hols
-    )
+    # N working days of its calendar later, in working time (a Friday-evening milestone slipped
+    # 3 days lands on Wednesday evening / Thursday morning, not Wednesday morning)
+    new_start = cal.add_working_minutes(
+        np.array([start.to_datetime64()]), days * cal.minutes_per_day, as_finish=False
+    )[0]
     override = {
         "constraint_type": "SNET",
-        "constraint_date": pd.Timestamp(new_day),
+        "constraint_date": pd.Timestamp(new_start),
         "actual_start": pd.NaT,
         "actual_finish": pd.NaT,
         "percent_complete": 0.0,
@@ -215,8 +228,8 @@ def propagate_slip(
         }
     )
     out = pd.concat([milestones, projects], ignore_index=True)
-    out["delay_days"] = busday_count(
-        out["base_finish"], out["new_finish"], out["calendar_id"].to_numpy(), specs
+    out["delay_days"] = _working_days_between(
+        portfolio, out["base_finish"], out["new_finish"], out["calendar_id"].to_numpy()
     )
     out["delay_calendar_days"] = (
         pd.to_datetime(out["new_finish"]).dt.normalize()
