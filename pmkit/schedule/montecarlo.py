@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -420,6 +421,37 @@ def _find_cycle(stuck: set[int], pred: np.ndarray, succ: np.ndarray) -> list[int
 
 
 # ----------------------------------------------------------------------------- sampling
+_Q_ROWS = 128  # grid of the PERT mode position r = (m - a) / (b - a)
+_Q_COLS = 2048  # grid of the cumulative probability u
+
+
+@lru_cache(maxsize=1)
+def _pert_quantiles() -> np.ndarray:
+    """Inverse CDF of the standard beta-PERT on a (mode position x probability) grid.
+
+    Beta-PERT is a one-parameter family: ``alpha = 1 + 4r``, ``beta = 1 + 4(1 - r)`` always
+    sum to 6, so one table (built once, ~0.1 s) serves every task; sampling is then a table
+    look-up with linear interpolation, several times faster than numpy's beta sampler.
+    """
+    from scipy.special import betaincinv
+
+    r = np.linspace(0.0, 1.0, _Q_ROWS + 1)[:, None]
+    u = np.linspace(0.0, 1.0, _Q_COLS + 1)[None, :]
+    q = betaincinv(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r), u)
+    q[:, 0], q[:, -1] = 0.0, 1.0
+    return np.maximum.accumulate(q, axis=1)
+
+
+def _task_quantiles(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per task: the beta-PERT inverse CDF on the probability grid, in working minutes."""
+    table = _pert_quantiles()
+    r = np.clip((m - a) / (b - a), 0.0, 1.0) * _Q_ROWS
+    i0 = np.minimum(r.astype(np.int64), _Q_ROWS - 1)
+    w = (r - i0)[:, None]
+    std = table[i0] * (1.0 - w) + table[i0 + 1] * w
+    return a[:, None] + std * (b - a)[:, None]
+
+
 def _sample(
     rng: np.random.Generator,
     a: np.ndarray,
@@ -427,24 +459,29 @@ def _sample(
     b: np.ndarray,
     runs: int,
     distribution: Distribution,
+    quantiles: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Durations of shape ``(len(a), runs)`` (all ``a < b``)."""
-    a_, m_, b_ = a[:, None], m[:, None], b[:, None]
-    width = b_ - a_
+    """Durations of shape ``(len(a), runs)`` (all ``a < b``) by inverse-CDF sampling."""
+    u = rng.random((len(a), runs))
     if distribution == "triangular":
-        u = rng.random((len(a), runs))
+        a_, m_, b_ = a[:, None], m[:, None], b[:, None]
+        width = b_ - a_
         fc = (m_ - a_) / width
         lo = a_ + np.sqrt(u * width * (m_ - a_))
         hi = b_ - np.sqrt((1.0 - u) * width * (b_ - m_))
         return np.where(u < fc, lo, hi)
-    alpha = 1.0 + 4.0 * (m_ - a_) / width
-    beta = 1.0 + 4.0 * (b_ - m_) / width
-    x = rng.standard_gamma(np.broadcast_to(alpha, (len(a), runs)))
-    y = rng.standard_gamma(np.broadcast_to(beta, (len(a), runs)))
-    x /= x + y
-    x *= width
-    x += a_
-    return x
+    q = _task_quantiles(a, m, b) if quantiles is None else quantiles
+    u *= _Q_COLS
+    idx = np.minimum(u.astype(np.int64), _Q_COLS - 1)
+    u -= idx  # fraction within the grid cell
+    idx += (np.arange(len(a), dtype=np.int64) * (_Q_COLS + 1))[:, None]
+    flat = q.ravel()
+    lo = flat[idx]
+    hi = flat[idx + 1]
+    hi -= lo
+    hi *= u
+    hi += lo
+    return hi
 
 
 def _mean(a: np.ndarray, m: np.ndarray, b: np.ndarray, distribution: str) -> np.ndarray:
@@ -730,13 +767,14 @@ def simulate(
     crit = np.zeros(n, dtype=np.int64)
     kept = np.empty((unc.size, runs), dtype=np.float32) if keep_durations else None
     fixed = network.most_likely[:, None]
+    quantiles = _task_quantiles(a, m, b) if distribution == "pert" and unc.size else None
     done = 0
     while done < runs:
         r = min(chunk_size, runs - done)
         dur = np.empty((n, r), dtype=float)
         dur[:] = fixed
         if unc.size:
-            samples = _sample(rng, a, m, b, r, distribution)
+            samples = _sample(rng, a, m, b, r, distribution, quantiles)
             dur[unc] = samples
             if kept is not None:
                 kept[:, done : done + r] = samples
