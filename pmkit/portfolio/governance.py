@@ -107,7 +107,7 @@ def gate_compliance(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFr
     out["mode"] = mode
     out["blocking"] = out["missing"] & (mode == "blocking")
     key = ["project_id", "gate"]
-    any_missing = out.groupby(key)["missing"].transform("any").to_numpy()
+    any_missing = out.groupby(key)["missing"].transform("any").to_numpy(copy=True)
     any_block = out.groupby(key)["blocking"].transform("any").to_numpy()
     if mode == "off":
         any_missing[:] = False
@@ -309,7 +309,7 @@ def compliance_score(
     out["compliance_score"] = 100.0 * out["score_sum"] / out["checks"].clip(lower=1)
     bl = on[on["effect"] == "blocking"]
     reasons = (bl["check"] + ": " + bl["detail"]).groupby(bl["project_id"]).agg("; ".join)
-    out["blocking_reasons"] = out["project_id"].map(reasons).fillna("")
+    out["blocking_reasons"] = out["project_id"].map(reasons).astype(object).fillna("").astype(str)
     return _finish(out.drop(columns="score_sum"))
 
 

@@ -31,7 +31,11 @@ def test_trigger_rule_counts_reach_the_edge() -> None:
     std = standards_of(make_portfolio(projects=[project("P1")]))
     rule = next(r for r in std.rules["scope"] if r.metric == "open_significant_changes")
     assert [rule.evaluate(v).status for v in (0, 1, 2, 3, 5)] == [
-        "green", "amber", "amber", "red", "red"
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "red",
     ]
     assert rule.evaluate(1).rule == "amber: pending significant changes 1 ≥ 1"
 
