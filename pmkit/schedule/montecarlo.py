@@ -911,7 +911,7 @@ def project_network(
         started = ~finished & ((pc > 0) | ~np.isnan(a_start))
         # finished: actual start and actual working duration, pinned
         fs = np.where(np.isnan(a_start), np.nan, a_start)
-        act_dur = np.where(np.isnan(a_fin) | np.isnan(fs), dur * mpd / mpd, (a_fin - fs) / mpd)
+        act_dur = np.where(np.isnan(a_fin) | np.isnan(fs), dur, (a_fin - fs) / mpd)
         act_dur = np.maximum(act_dur, 0.0)
         for arr in (a, m, b):
             arr[finished] = act_dur[finished]
