@@ -55,7 +55,8 @@ ALL = "(all)"
 PM_PLANNING = "pm_planning.ipynb"
 PM_TRACKING = "pm_tracking.ipynb"
 DIM_TITLES = {"schedule": "Schedule", "cost": "Cost", "scope": "Scope", "risk": "Risk"}
-MAX_DOWNLOAD_BYTES = 3_000_000  # larger files are offered by path only (keeps the page light)
+MAX_TABLE_ROWS = 60  # a page, not a database dump: the filters narrow the rest
+MAX_DOWNLOAD_BYTES = 400_000  # larger files are offered by path only (keeps the page light)
 
 __all__ = ["TABS", "PortfolioReview", "app"]
 
@@ -385,6 +386,7 @@ class OverviewTab(_Tab):
         """The roll-up as an escaped HTML table; status chips carry their rule as a tooltip."""
         if df.empty:
             return _note("No project matches the filters. Clear a filter to see more.")
+        df = views.worst_first(df)
         slip = views.first_col(df, "finish_slip_days", "slip_days")
         cur = self.r.currency
         t = pd.DataFrame(
@@ -432,7 +434,10 @@ class OverviewTab(_Tab):
             },
             raw_html_columns=[*DIM_TITLES.values(), "Open in"],
             table_id="pmo-rollup",
+            max_rows=MAX_TABLE_ROWS,
         )
+        if len(df) > MAX_TABLE_ROWS:
+            table += _note("Worst status first; use the filters to see the others.")
         return f"<div class='pmkit-scroll' style='overflow-x:auto;max-width:100%'>{table}</div>"
 
     def explain(self) -> None:
@@ -649,7 +654,7 @@ def _unmet(short: pd.DataFrame, pid: str) -> float:
 class DependenciesTab(_Tab):
     def build(self) -> None:
         self.milestone = W.Dropdown(description="Milestone", layout=W.Layout(width="520px"))
-        self.days = W.IntSlider(value=10, min=1, max=60, description="Slip (days)")
+        self.days = W.IntSlider(value=30, min=1, max=120, description="Slip (wd)")
         self.go = W.Button(description="Propagate slip", button_style="primary")
         self.go.on_click(lambda _b: guarded(self.message)(self.propagate)())
         self.clear = W.Button(description="Clear")
@@ -679,7 +684,12 @@ class DependenciesTab(_Tab):
     def refresh(self) -> None:
         p = self.r.p
         tasks = p.tasks
-        ms = tasks[tasks["is_milestone"] & tasks["project_id"].isin(self.r.ids)]
+        # a milestone already reached cannot slip: offer the open ones
+        ms = tasks[
+            tasks["is_milestone"]
+            & (tasks["percent_complete"] < 100)
+            & tasks["project_id"].isin(self.r.ids)
+        ]
         cross = p.cross_project_links()
         with_links = set(cross["pred_id"])
         ms = ms.assign(linked=ms["task_id"].isin(with_links)).sort_values(
@@ -738,15 +748,17 @@ class DependenciesTab(_Tab):
             return _note(
                 f"A {self.days.value}-day slip of {task_id} moves nothing in other projects."
             )
-        others = rows[~rows["label"].str.startswith(task_id)]
-        n_proj = others["project_id"].nunique()
-        t = rows.rename(
-            columns={"label": "What moves", "project_id": "Project", "slip_days": "Slip (days)"}
+        origin = str(self.r.p.tasks.set_index("task_id").loc[task_id, "project_id"])
+        others = rows[rows["task_id"] != task_id]
+        n_proj = others.loc[others["project_id"] != origin, "project_id"].nunique()
+        t = rows.drop(columns="task_id").rename(
+            columns={"label": "What moves", "project_id": "Project", "slip_days": "Slip (wd)"}
         )
         return (
             f"<p>A <b>{int(self.days.value)}</b>-day slip of <b>{esc(task_id)}</b> moves "
-            f"<b>{len(rows)}</b> items in <b>{n_proj}</b> projects.</p>"
-            + html_table(t, formats={"Slip (days)": _num(".1f")}, table_id="pmo-slip")
+            f"<b>{len(others)}</b> other milestone or finish date(s), in <b>{n_proj}</b> "
+            "project(s) other than its own.</p>"
+            + html_table(t, formats={"Slip (wd)": _num(".0f")}, table_id="pmo-slip")
         )
 
     def clear_slip(self) -> None:
@@ -954,7 +966,9 @@ class GovernanceTab(_Tab):
                 "Missing artefact": miss["artefact"],
             }
         )
-        return html_table(t, raw_html_columns=["Effect"], table_id="pmo-gaps", max_rows=150)
+        return html_table(
+            t, raw_html_columns=["Effect"], table_id="pmo-gaps", max_rows=MAX_TABLE_ROWS
+        )
 
     def failing_html(self, checks: pd.DataFrame) -> str:
         bad = checks[(checks["check"] != "gate_artefacts") & ~checks["passed"].astype(bool)]
@@ -977,7 +991,9 @@ class GovernanceTab(_Tab):
                 "Why": bad["detail"],
             }
         )
-        return html_table(t, raw_html_columns=["Effect"], table_id="pmo-checks", max_rows=150)
+        return html_table(
+            t, raw_html_columns=["Effect"], table_id="pmo-checks", max_rows=MAX_TABLE_ROWS
+        )
 
 
 def _pmo_tip(kind: str) -> str:
@@ -1140,6 +1156,7 @@ class ChangeBoardTab(_Tab):
             },
             raw_html_columns=["Decision"],
             table_id="pmo-changes",
+            max_rows=MAX_TABLE_ROWS,
         )
 
     def record(self) -> None:
@@ -1205,27 +1222,28 @@ class ExportTab(_Tab):
         return time.strftime("%Y%m%d-%H%M%S")
 
     def export_html(self) -> Path:
+        """Write the status pack (self-contained HTML, charts as SVG) and offer it."""
         from pmkit.portfolio import export
 
+        self.out.value = _note("Writing the status pack…")
         path = self.folder() / f"status-pack-{self._stamp()}.html"
-        result = export.status_pack_html(self.r.p, path, rollup_df=self.r.rollup)
-        path = (
-            Path(result)
-            if isinstance(result, str | os.PathLike) and Path(result).exists()
-            else path
+        written = export.status_pack_html(
+            self.r.p, path, schedule=self.r.schedule(), rollup_df=self.r.rollup
         )
-        if not path.exists() and isinstance(result, str):
-            path.write_text(result, encoding="utf-8")
+        path = Path(written) if isinstance(written, str | os.PathLike) else path
         self.out.value = _download(path, "text/html")
         return path
 
     def export_excel(self) -> Path:
+        """Write the roll-up workbook and offer it."""
         from pmkit.portfolio import export
 
+        self.out.value = _note("Writing the workbook…")
         path = self.folder() / f"portfolio-rollup-{self._stamp()}.xlsx"
-        result = export.export_excel(self.r.p, path, rollup_df=self.r.rollup)
-        if isinstance(result, str | os.PathLike) and Path(result).exists():
-            path = Path(result)
+        written = export.export_excel(
+            self.r.p, path, schedule=self.r.schedule(), rollup_df=self.r.rollup
+        )
+        path = Path(written) if isinstance(written, str | os.PathLike) else path
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         self.out.value = _download(path, mime)
         return path

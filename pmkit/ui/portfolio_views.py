@@ -53,6 +53,13 @@ def rag_counts(rollup: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dimension", "status", "count"])
 
 
+def worst_first(rollup: pd.DataFrame) -> pd.DataFrame:
+    """Red before amber before green (then by id): the order a PMO reviews exceptions in."""
+    rank = {"red": 0, "amber": 1, "grey": 2, "green": 3}
+    key = rollup["rag_overall"].map(rank).fillna(4)
+    return rollup.assign(_k=key.to_numpy()).sort_values(["_k", "project_id"]).drop(columns="_k")
+
+
 def filter_options(projects: pd.DataFrame, column: str) -> list[str]:
     """Sorted distinct values of a project attribute (the choices of one filter)."""
     return sorted(projects[column].dropna().astype(str).unique().tolist())
@@ -222,12 +229,12 @@ def network_frames(
 
 
 def slip_rows(moved: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
-    """``label, project_id, slip_days`` of what a slip moves (milestones first, then projects).
+    """``label, project_id, slip_days, task_id`` of what a slip moves, biggest slip first.
 
     Accepts the engine's table of moved items; keeps the biggest ``MAX_BARS``.
     """
     if moved is None or moved.empty:
-        return pd.DataFrame(columns=["label", "project_id", "slip_days"])
+        return pd.DataFrame(columns=["label", "project_id", "slip_days", "task_id"])
     slip = first_col(moved, "slip_days", "delay_days", "days", "shift_days")
     if slip is None:
         raise ValueError(f"slip table lacks a slip column: {list(moved.columns)}")
@@ -240,7 +247,12 @@ def slip_rows(moved: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     if "level" in moved.columns:
         label = label.where(moved["level"] != "project", pid + " · project finish")
     out = pd.DataFrame(
-        {"label": label, "project_id": pid, "slip_days": moved[slip].astype(float).round(1)}
+        {
+            "label": label,
+            "project_id": pid,
+            "slip_days": moved[slip].astype(float).round(1),
+            "task_id": moved["task_id"].astype(str) if "task_id" in moved.columns else "",
+        }
     )
     out = out[out["slip_days"] > 0]
     out = out.drop_duplicates("label").sort_values("slip_days", ascending=False)

@@ -1,0 +1,274 @@
+"""The PMO portfolio review, built in-process on the sample: filters, tabs, what-if, slip,
+change board (recorded into a temporary copy), exports and chart payload sizes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+import pytest
+
+from pmkit.io.csv_folder import load_portfolio
+from pmkit.ui import portfolio_review as pr
+from pmkit.ui import portfolio_views as views
+
+REPO = Path(__file__).resolve().parents[2]
+PAYLOAD_CAP = 60_000  # bytes of chart JSON; the largest measured is about half of this
+
+
+@pytest.fixture(scope="module")
+def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = tmp_path_factory.mktemp("pmo") / "data"
+    shutil.copytree(REPO / "data", dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def review(data_copy: Path) -> pr.PortfolioReview:
+    return pr.PortfolioReview(load_portfolio(data_copy))
+
+
+def _spec(review: pr.PortfolioReview, tab: str, key: str) -> dict:
+    return json.loads(review.tabs[tab].charts[key].chart.to_json())
+
+
+def _chart_sizes(review: pr.PortfolioReview) -> dict[str, int]:
+    return {
+        f"{name}/{key}": len(jc.chart.to_json())
+        for name, tab in review.tabs.items()
+        for key, jc in tab.charts.items()
+    }
+
+
+def test_app_returns_a_widget_and_an_error_panel_on_bad_data(tmp_path: Path) -> None:
+    bad = tmp_path / "broken"
+    shutil.copytree(REPO / "data", bad)
+    (bad / "projects.csv").write_text("project_id,name\nP1,x\n", encoding="utf-8")
+    box = pr.app(load_portfolio(REPO / "data"))
+    assert isinstance(box, W.VBox)
+
+    def broken():
+        return load_portfolio(bad)
+
+    panel = pr.safe_build(lambda: pr.PortfolioReview(broken()).widget)
+    assert isinstance(panel, W.HTML) and "Could not show this panel" in panel.value
+    assert "projects.csv" in panel.value  # the message names the file to fix
+
+
+def test_overview_table_shows_rules_links_and_escaped_names(review: pr.PortfolioReview) -> None:
+    html = review.tabs["Overview"].table.value
+    n = len(review.rollup_all)
+    assert html.count("<tr>") == n + 1
+    # every status chip carries the sentence of its rule
+    assert html.count('class="pmkit-badge') == 4 * n
+    assert 'title="red: ' in html or 'title="amber: ' in html
+    # drill-down to the PM lens, relative to /voila/render/
+    assert 'href="pm_planning.ipynb?project=P01"' in html
+    assert 'href="pm_tracking.ipynb?project=P01"' in html
+    # the sample's name with markup is text, never markup
+    tagged = review.rollup_all.loc[review.rollup_all["name"].str.contains("<"), "name"]
+    assert len(tagged) >= 1
+    raw = tagged.iloc[0]
+    assert raw not in html
+    assert pr.esc(raw) in html
+
+
+def test_why_panel_explains_every_dimension(review: pr.PortfolioReview) -> None:
+    ov = review.tabs["Overview"]
+    ov.why_pick.value = "P01"
+    text = ov.why.value
+    for dim in ("Schedule", "Cost", "Scope", "Risk"):
+        assert f"<li>{dim}:" in text
+    row = review.rollup_all.set_index("project_id").loc["P01"]
+    assert pr.esc(row["schedule_rule"]) in text
+
+
+def test_filters_change_the_table_and_the_chart(review: pr.PortfolioReview) -> None:
+    review.open_tab("Risks")
+    review.open_tab("Overview")
+    before_html = review.tabs["Overview"].table.value
+    before_spec = _spec(review, "Overview", "rag")
+    risks_before = _spec(review, "Risks", "programme")
+    programme = review.rollup_all["programme"].value_counts().index[0]
+    expected = int((review.rollup_all["programme"] == programme).sum())
+    review.f["programme"].value = programme
+    try:
+        assert len(review.rollup) == expected < len(review.rollup_all)
+        after_html = review.tabs["Overview"].table.value
+        assert after_html != before_html
+        assert after_html.count("<tr>") == expected + 1
+        assert _spec(review, "Overview", "rag") != before_spec
+        counts = next(iter(_spec(review, "Overview", "rag")["datasets"].values()))
+        per_dim = pd.DataFrame(counts).groupby("dimension")["count"].sum()
+        assert (per_dim == expected).all()
+        assert f"programme: {programme}" in review.status.value
+        # other tabs follow the filters when they are opened again
+        assert "Risks" in review._stale
+        review.open_tab("Risks")
+        progs = {
+            r["programme"]
+            for r in next(iter(_spec(review, "Risks", "programme")["datasets"].values()))
+        }
+        assert progs == {programme}
+        assert _spec(review, "Risks", "programme") != risks_before
+        # a RAG filter on one dimension
+        review.open_tab("Overview")
+        review.f["rag_dimension"].value = "schedule"
+        review.f["rag"].value = "red"
+        assert set(review.rollup["rag_schedule"]) <= {"red"}
+    finally:
+        review.clear_filters()
+    assert len(review.rollup) == len(review.rollup_all)
+
+
+def test_a_filter_that_matches_nothing_says_so(review: pr.PortfolioReview) -> None:
+    review.open_tab("Overview")
+    try:
+        review.f["phase"].value = "closed"
+        review.f["rag"].value = "grey"
+        review.f["rag_dimension"].value = "overall"
+        if len(review.rollup) == 0:
+            assert "No project matches" in review.tabs["Overview"].table.value
+    finally:
+        review.clear_filters()
+
+
+def test_every_tab_builds_without_an_error_panel(review: pr.PortfolioReview) -> None:
+    for name in pr.TABS:
+        tab = review.open_tab(name)
+        assert "pmkit-error" not in tab.message.value, (name, tab.message.value)
+        box = review.tab.children[pr.TABS.index(name)]
+        assert box.children[0] is tab.widget
+    for size in _chart_sizes(review).values():
+        assert size < PAYLOAD_CAP
+
+
+def test_capacity_what_if_changes_the_picture(review: pr.PortfolioReview) -> None:
+    cap = review.open_tab("Capacity")
+    base_cells = cap.base.cells.copy()
+    assert {"role", "month", "utilisation"} <= set(base_cells.columns)
+    assert base_cells["utilisation"].max() <= views.MAX_LOAD  # JSON-safe, no infinity
+    before = json.loads(cap.charts["heat"].chart.to_json())
+    cap.what_project.value = "P01"
+    cap.shift.value = 40
+    cap.apply_btn.click()
+    assert "pmkit-error" not in cap.message.value, cap.message.value
+    assert "What-if for" in cap.headline.value
+    after = json.loads(cap.charts["heat"].chart.to_json())
+    assert after["datasets"] != before["datasets"]
+    # priority alone moves unmet hours between projects, not the demand
+    cap.shift.value = 0
+    cap.priority.value = 1
+    cap.apply_btn.click()
+    assert "priority 1" in cap.headline.value
+    cap.reset_btn.click()
+    assert "as planned" in cap.headline.value
+
+
+def test_slip_propagation_lists_what_moves(review: pr.PortfolioReview) -> None:
+    dep = review.open_tab("Dependencies")
+    options = [v for _, v in dep.milestone.options]
+    assert options, "open milestones of the selected projects"
+    feeding = [label for label, _ in dep.milestone.options if "feeds another project" in label]
+    assert feeding, "milestones feeding another project come first"
+    dep.milestone.value = options[0]
+    dep.days.value = 60
+    dep.go.click()
+    assert "pmkit-error" not in dep.message.value, dep.message.value
+    assert 'id="pmo-slip"' in dep.result.value
+    slip = json.loads(dep.charts["slip"].chart.to_json())
+    rows = next(iter(slip["datasets"].values()))
+    assert rows and all(r["slip_days"] > 0 for r in rows)
+    net = json.loads(dep.charts["network"].chart.to_json())
+    nodes = next(d for d in net["datasets"].values() if d and "highlight" in d[0])
+    assert any(n["highlight"] for n in nodes)
+    dep.clear.click()
+    assert dep.result.value == ""
+
+
+def test_governance_pmo_type_switch_changes_blocking(review: pr.PortfolioReview) -> None:
+    gov = review.open_tab("Governance")
+    gov.pmo_type.value = "supportive"
+    supportive = gov.gaps.value
+    gov.pmo_type.value = "directive"
+    directive = gov.gaps.value
+    assert "Blocks gate" not in supportive
+    if "Advisory" in supportive:
+        assert "Blocks gate" in directive
+    assert "Directive PMO" in gov.explain.value
+    gov.pmo_type.value = review.std.pmo_type
+
+
+def test_risks_keep_opportunities_apart(review: pr.PortfolioReview) -> None:
+    risks = review.open_tab("Risks")
+    top = risks.top.value
+    assert "Top threats" in top and "Top opportunities" in top
+    spec = json.loads(risks.charts["programme"].chart.to_json())
+    values = next(iter(spec["datasets"].values()))
+    assert all(v["exposure"] >= 0 for v in values)
+    assert {v["kind_label"] for v in values} <= {
+        "Threat (expected loss)",
+        "Opportunity (expected gain)",
+    }
+
+
+def test_change_board_records_a_decision_that_survives_a_reload(data_copy: Path) -> None:
+    review = pr.PortfolioReview(load_portfolio(data_copy))
+    board = review.open_tab("Change board")
+    assert 'id="pmo-changes"' in board.table.value
+    cr = board.cr.options[0][1]
+    # a decision without a rationale is refused with a readable message, and nothing is written
+    board.cr.value = cr
+    board.decision.value = "reject"
+    board.by.value = "Chair <b>Ana</b>"
+    board.why.value = ""
+    board.record_btn.click()
+    assert "pmkit-error" in board.feedback.value and "why" in board.feedback.value
+    assert not (data_copy / "decisions_log.csv").exists()
+    board.why.value = "Out of the programme's strategic scope"
+    board.record_btn.click()
+    assert "Recorded" in board.feedback.value, board.feedback.value
+    assert (data_copy / "decisions_log.csv").exists()
+    assert "<b>Ana</b>" not in board.table.value and "&lt;b&gt;Ana&lt;/b&gt;" in board.table.value
+
+    reloaded = pr.PortfolioReview(load_portfolio(data_copy))
+    html = reloaded.open_tab("Change board").table.value
+    row = next(r for r in html.split("<tr>") if f"<td>{cr}</td>" in r)
+    assert "Rejected" in row and "strategic scope" in row
+
+
+def test_exports_offer_download_links(
+    review: pr.PortfolioReview, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("PMKIT_EXPORTS", str(tmp_path))
+    ex = review.open_tab("Export")
+    ex.xlsx_btn.click()
+    assert 'download="portfolio-rollup-' in ex.out.value, ex.out.value[:500]
+    assert "data:application/vnd.openxmlformats" in ex.out.value
+    assert str(tmp_path) in ex.out.value
+    ex.html_btn.click()
+    assert 'download="status-pack-' in ex.out.value, ex.out.value[:500]
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert any(n.endswith(".xlsx") for n in written) and any(n.endswith(".html") for n in written)
+
+
+def test_chart_payloads_stay_small_on_1000_projects(tmp_path: Path) -> None:
+    from pmkit.generate import write_generated
+
+    write_generated(tmp_path / "big", n_projects=1000, seed=3, tasks_per_project=(26, 28))
+    review = pr.PortfolioReview(load_portfolio(tmp_path / "big"))
+    for name in pr.TABS:
+        review.open_tab(name)
+    dep = review.tabs["Dependencies"]
+    dep.go.click()
+    sizes = _chart_sizes(review)
+    print(
+        "\nlargest chart payloads (1,000 projects):",
+        sorted(sizes.items(), key=lambda kv: -kv[1])[:3],
+    )
+    assert max(sizes.values()) < PAYLOAD_CAP, sizes
+    # tables are capped too: a page, not a dump
+    assert review.tabs["Overview"].table.value.count("<tr>") <= pr.MAX_TABLE_ROWS + 1
