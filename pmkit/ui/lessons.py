@@ -57,6 +57,7 @@ _CSS = """
 .pmkit-metrics {display: grid; grid-template-columns: auto auto; gap: 2px 12px; font-size: 13px;}
 .pmkit-metrics b {text-align: right;}
 .pmkit-chosen {background: #eef5fb; font-weight: 600;}
+.pmkit-types td, .pmkit-types th {width: 25%;}
 </style>
 """
 
@@ -212,6 +213,8 @@ class LessonsApp:
         self.message = W.HTML()
         self.pm = _Panel("pmkit-pm-lens")
         self.pmo = _Panel("pmkit-pmo-lens")
+        self.lenses = W.HBox([self.pm.widget, self.pmo.widget])
+        self.lenses.add_class("pmkit-lenses")
         lessons_tab = W.VBox(
             [
                 W.HBox([self.lesson_label, self.lesson]),
@@ -220,7 +223,7 @@ class LessonsApp:
                 self.demo_head,
                 W.HBox([self.project_label, self.project]),
                 self.message,
-                W.HBox([self.pm.widget, self.pmo.widget]),
+                self.lenses,
             ]
         )
         # PMO types tab
