@@ -44,7 +44,9 @@ def _empty(message: str) -> alt.Chart:
     )
 
 
-def bar_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.Chart | alt.LayerChart:
+def bar_chart(
+    df: pd.DataFrame, titles: Mapping[str, str], *, colours: Mapping[str, str] | None = None
+) -> alt.Chart | alt.LayerChart:
     """Horizontal bars: ``label`` (y), ``value`` (x); optional ``group`` (stacked colour) and
     ``highlight`` (bold outline: the project the PM lens looks at)."""
     if df.empty:
@@ -64,9 +66,12 @@ def bar_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.Chart | alt.La
     ]
     enc: dict[str, object] = {"x": x, "y": y}
     if "group" in data.columns:
-        enc["color"] = alt.Color(
-            "group:N", title=_t(titles, "group"), scale=alt.Scale(range=_OKABE_ITO)
+        scale = (
+            alt.Scale(domain=list(colours), range=list(colours.values()))
+            if colours
+            else alt.Scale(range=_OKABE_ITO)
         )
+        enc["color"] = alt.Color("group:N", title=_t(titles, "group"), scale=scale)
         tips.append(alt.Tooltip("group:N", title=_t(titles, "group")))
     else:
         enc["color"] = alt.value(_OKABE_ITO[0])
@@ -199,8 +204,10 @@ CHARTS: dict[str, Callable[[pd.DataFrame, Mapping[str, str]], alt.TopLevelMixin]
 """Chart kind (``Lens.chart`` of :mod:`pmkit.training.demos`) -> builder."""
 
 
-def build(kind: str, df: pd.DataFrame, titles: Mapping[str, str]) -> alt.TopLevelMixin:
+def build(
+    kind: str, df: pd.DataFrame, titles: Mapping[str, str], **options: object
+) -> alt.TopLevelMixin:
     """The chart of one demo panel (``KeyError`` names the known kinds)."""
     if kind not in CHARTS:
         raise KeyError(f"unknown chart kind {kind!r}; known: {sorted(CHARTS)}")
-    return CHARTS[kind](df, titles)
+    return CHARTS[kind](df, titles, **options)  # type: ignore[call-arg]

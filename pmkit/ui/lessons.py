@@ -140,7 +140,12 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
     for col in ("label", "group"):
         if col in data.columns:
             data[col] = data[col].map(tr.value)
-    return build_chart(lens.chart, data, chart_titles(lens, tr))
+    opts: dict[str, Any] = {}
+    if "group" in lens.data.columns and set(lens.data["group"]) <= set(_STATE_BADGE):
+        # gate states keep their status colours (with the words in the legend)
+        colours = {"blocked": "#D55E00", "advisory": "#E69F00", "compliant": "#009E73"}
+        opts["colours"] = {tr.value(k): v for k, v in colours.items()}
+    return build_chart(lens.chart, data, chart_titles(lens, tr), **opts)
 
 
 class _Panel:
