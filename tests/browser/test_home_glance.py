@@ -43,3 +43,18 @@ def test_glance_filters_table_and_chart_and_shows_names_as_text(open_dashboard) 
     )
     dash.assert_clean()
     page.screenshot(path="/tmp/pmkit-glance.png", full_page=True)
+
+
+def test_server_root_lists_every_dashboard(browser, voila_server) -> None:  # type: ignore[no-untyped-def]
+    # What `make serve` answers at the root: Voila's tree of dashboards (drawn client-side).
+    page = browser.new_page()
+    try:
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort(),
+        )
+        page.goto(voila_server.url + "/", timeout=120_000)
+        for nb in NOTEBOOKS.glob("*.ipynb"):
+            page.get_by_text(nb.name).first.wait_for(timeout=60_000)
+    finally:
+        page.close()
