@@ -46,6 +46,7 @@ def test_lessons_render_offline_and_switch_language(open_dashboard) -> None:  # 
     page.get_by_text("0 of 14 projects are blocked").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="directive").click()
     page.locator(".pmkit-type-summary", has_text="Directive PMO").first.wait_for(timeout=60_000)
+    page.locator("#pmkit-governance .pmkit-red").first.wait_for(timeout=60_000)
     assert "0 of 14 projects are blocked" not in dash.text()
     _shot(dash, "training_lessons_types_en", ".pmkit-lessons")
     dash.assert_clean()
