@@ -350,45 +350,6 @@ def overallocated_resources(
         (those left with unmet hours under the priorities), worst load first.
     """
     alloc, capacity = _plan(portfolio, schedule, shifts, priorities, start, end)
-    g = alloc.groupby(["resource_id", "month"], sort=False)
-    per = g.agg(demand_hours=("demand_hours", "sum"), n_projects=("project_id", "nunique"))
-    cap = capacity.set_index(["resource_id", "month"])["capacity_hours"]
-    per["capacity_hours"] = cap.reindex(per.index).fillna(0.0).to_numpy()
-    d, c = per["demand_hours"].to_numpy(), per["capacity_hours"].to_numpy()
-    over = d > threshold * c + 1e-9
-    per = per[over]
-    if per.empty:
-        cols = [
-            "resource_id",
-            "name",
-            "role",
-            "month",
-            "demand_hours",
-            "capacity_hours",
-            "load_pct",
-            "over_hours",
-            "n_projects",
-            "projects",
-            "short_projects",
-        ]
-        return pd.DataFrame({c: [] for c in cols})
-    sub = alloc.set_index(["resource_id", "month"]).loc[per.index].reset_index()
-    projects = sub.groupby(["resource_id", "month"], sort=False)["project_id"].agg(", ".join)
-    short = (
-        sub[sub["unmet_hours"] > 1e-9]
-        .groupby(["resource_id", "month"], sort=False)["project_id"]
-        .agg(", ".join)
-    )
-    per["projects"] = projects.reindex(per.index).to_numpy()
-    per["short_projects"] = short.reindex(per.index).fillna("").to_numpy()
-    out = per.reset_index()
-    res = portfolio.resources.set_index("resource_id")
-    out.insert(1, "name", out["resource_id"].map(res["name"]).astype("str"))
-    out.insert(2, "role", out["resource_id"].map(res["role"]).astype("str"))
-    d, c = out["demand_hours"].to_numpy(), out["capacity_hours"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["load_pct"] = np.where(c > 0, 100.0 * d / c, np.inf)
-    out["over_hours"] = d - c
     cols = [
         "resource_id",
         "name",
@@ -402,6 +363,35 @@ def overallocated_resources(
         "projects",
         "short_projects",
     ]
+    cap = capacity.set_index(["resource_id", "month"])["capacity_hours"]
+    key = ["resource_id", "month"]
+    # flag over-loaded resource-months on the flat table, then aggregate only those rows
+    demand = alloc.groupby(key, sort=False)["demand_hours"].transform("sum").to_numpy()
+    c = cap.reindex(pd.MultiIndex.from_frame(alloc[key])).fillna(0.0).to_numpy()
+    sub = alloc[demand > threshold * c + 1e-9].assign(
+        capacity_hours=c[demand > threshold * c + 1e-9],
+        short=lambda d: np.where(d["unmet_hours"] > 1e-9, d["project_id"], None),
+    )
+    if sub.empty:
+        return pd.DataFrame({col: [] for col in cols})
+    out = (
+        sub.groupby(key, sort=False)
+        .agg(
+            demand_hours=("demand_hours", "sum"),
+            capacity_hours=("capacity_hours", "first"),
+            n_projects=("project_id", "size"),
+            projects=("project_id", ", ".join),
+            short_projects=("short", lambda s: ", ".join(s.dropna())),
+        )
+        .reset_index()
+    )
+    res = portfolio.resources.set_index("resource_id")
+    out.insert(1, "name", out["resource_id"].map(res["name"]).astype("str"))
+    out.insert(2, "role", out["resource_id"].map(res["role"]).astype("str"))
+    d, c2 = out["demand_hours"].to_numpy(), out["capacity_hours"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["load_pct"] = np.where(c2 > 0, 100.0 * d / c2, np.inf)
+    out["over_hours"] = d - c2
     return out[cols].sort_values(["load_pct", "over_hours"], ascending=False).reset_index(drop=True)
 
 
