@@ -29,8 +29,8 @@ def _pf(folder):
         standards={"change_control": {"significance": {"cost_abs": 60_000, "cost_ratio": 0.5,
                                                        "schedule_days": 10, "scope": ["major"]}}},
         projects=[project("P1", budget=100_000.0)],
-        change_requests=[cr(1), cr(2, significance="significant"), cr(3, scope_impact="major")]
-        + [cr(4) | {"cost_impact": -70_000.0}],
+        change_requests=[cr(1), cr(2, significance="significant"), cr(3, scope_impact="major"),
+                         cr(4) | {"cost_impact": -70_000.0}],
     )  # fmt: skip
 
 
