@@ -10,7 +10,7 @@ Why appending is safe with several dashboards open at once
 writes the header if the file is empty, writes the whole record with **one** ``os.write`` call,
 ``fsync``\\ s and releases the lock. Writers are therefore serialised: two sessions deciding at the
 same moment both land, in lock order, and no reader ever sees half a line (a torn last line left
-by a power cut is skipped by :func:`load_decisions` and reported as a warning column-free). The
+by a power cut is skipped by :func:`load_decisions`). The
 order of lines is the order of decisions; ``seq`` numbers them.
 """
 
