@@ -1,4 +1,4 @@
-"""`pmkit` command line: serve the dashboards, validate a portfolio, schedule a file.
+"""`pmkit` command line: serve the dashboards, validate a portfolio, schedule a file, report.
 
 Each verb returns an exit code and prints a readable message on bad input (no traceback).
 """
@@ -76,6 +76,28 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return cli_schedule(args.file, args.format)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the PMO status pack (HTML) and/or the roll-up workbook (Excel)."""
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+    from pmkit.portfolio.export import export_excel, status_pack_html
+    from pmkit.portfolio.rollup import rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    if not (args.html or args.xlsx):
+        print("pmkit report: give --html FILE and/or --xlsx FILE", file=sys.stderr)
+        return 2
+    portfolio = load_portfolio(args.path or sample_data_path())
+    schedule = schedule_portfolio(portfolio)
+    roll = rollup(portfolio, schedule=schedule)
+    if args.html:
+        out = status_pack_html(portfolio, args.html, schedule=schedule, rollup_df=roll)
+        print(f"status pack: {out}")
+    if args.xlsx:
+        out = export_excel(portfolio, args.xlsx, schedule=schedule, rollup_df=roll)
+        print(f"workbook: {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -96,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--format", choices=["csv", "table"], default="table")
     c.set_defaults(func=cmd_schedule)
+
+    r = sub.add_parser("report", help="write the PMO status pack (HTML) and roll-up (Excel)")
+    r.add_argument("path", nargs="?", help="portfolio folder (default: the sample)")
+    r.add_argument("--html", help="status pack file to write (.html)")
+    r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
+    r.set_defaults(func=cmd_report)
     return p
 
 
@@ -106,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PmkitError as exc:
         print(f"pmkit {args.verb}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `pmkit schedule x.xml | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
