@@ -108,7 +108,7 @@ class MspdiProject:
     @property
     def project_start(self) -> pd.Timestamp:
         """``StartDate`` of the project."""
-        return pd.Timestamp(self.props.get("StartDate"))
+        return pd.Timestamp(str(self.props.get("StartDate")))
 
     @property
     def minutes_per_day(self) -> float:
@@ -556,16 +556,16 @@ def _write_calendar(parent: ET.Element, uid: str, cal: Calendar, uids: dict[int,
     if cal.exceptions:
         exs = _sub(c, "Exceptions", None)
         for ex in cal.exceptions:
-            e = _sub(exs, "Exception", None)
-            tp = _sub(e, "TimePeriod", None)
+            ex_el = _sub(exs, "Exception", None)
+            tp = _sub(ex_el, "TimePeriod", None)
             _sub(tp, "FromDate", f"{np.datetime64(ex.start, 'D')}T00:00:00")
             _sub(tp, "ToDate", f"{np.datetime64(ex.end, 'D')}T23:59:00")
-            _sub(e, "Occurrences", 1)
-            _sub(e, "Name", ex.name)
-            _sub(e, "Type", 1)
-            _sub(e, "DayWorking", 1 if ex.periods else 0)
+            _sub(ex_el, "Occurrences", 1)
+            _sub(ex_el, "Name", ex.name)
+            _sub(ex_el, "Type", 1)
+            _sub(ex_el, "DayWorking", 1 if ex.periods else 0)
             if ex.periods:
-                wts = _sub(e, "WorkingTimes", None)
+                wts = _sub(ex_el, "WorkingTimes", None)
                 for s, en in ex.periods:
                     wt = _sub(wts, "WorkingTime", None)
                     _sub(wt, "FromTime", f"{s // 60:02d}:{s % 60:02d}:00")
@@ -601,7 +601,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
     for uid, cal in project.calendars.items():
         _write_calendar(cals, str(uid), cal, uids)
     tasks_el = _sub(root, "Tasks", None)
-    preds: dict[Any, list[dict[str, Any]]] = {}
+    preds: dict[Any, list[dict[Any, Any]]] = {}
     for lk in project.links.to_dict("records"):
         preds.setdefault(lk["succ_uid"], []).append(lk)
     mpd = project.minutes_per_day
@@ -681,9 +681,9 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             parent = _sub(root, tag, None)
             for rec in df.to_dict("records"):
                 el = _sub(parent, item, None)
-                for k, v in rec.items():
+                for key, v in rec.items():
                     if v is not None and not (isinstance(v, float) and np.isnan(v)):
-                        _sub(el, str(k), v)
+                        _sub(el, str(key), v)
     ET.indent(root, space="  ")
     data = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
     Path(path).write_bytes(data)

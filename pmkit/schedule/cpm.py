@@ -23,6 +23,8 @@ links, which is how Project's displayed dates behave (checked against the MSPDI 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +67,7 @@ class Schedule:
         if uid not in t.index:
             raise ScheduleError("unknown task", field="uid", value=uid)
         lk = self.links[self.links["driving"]]
-        by_succ: dict[Any, list[dict[str, Any]]] = {}
+        by_succ: dict[Any, list[dict[Any, Any]]] = {}
         for rec in lk.to_dict("records"):
             by_succ.setdefault(rec["succ_uid"], []).append(rec)
         chain: list[tuple[Any, str | None, float, float]] = []
@@ -90,11 +92,19 @@ class Schedule:
 
 # ----------------------------------------------------------------------------- helpers
 def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    """Column ``name`` or a constant one (typed: bool/float stay numeric, cheap to scan)."""
     if name in df.columns:
         return df[name]
-    if isinstance(default, bool):
+    if isinstance(default, bool | float | int):
         return pd.Series(np.full(len(df), default), index=df.index)
     return pd.Series(np.full(len(df), default, dtype=object), index=df.index)
+
+
+def _opt_dates(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``_dates_to_min`` of an optional column; absent means no date anywhere."""
+    if name not in df.columns:
+        return np.zeros(len(df), dtype=np.int64), np.zeros(len(df), dtype=bool)
+    return _dates_to_min(df[name], name)
 
 
 def _bool(s: pd.Series) -> np.ndarray:
@@ -103,26 +113,27 @@ def _bool(s: pd.Series) -> np.ndarray:
     return s.fillna(False).astype(bool).to_numpy()
 
 
-def _constraint_types(tasks: pd.DataFrame) -> pd.Series:
-    """Constraint type column, upper-case, ASAP when absent or empty."""
-    if "constraint_type" not in tasks.columns:
-        return pd.Series(np.full(len(tasks), "ASAP", dtype=object), index=tasks.index)
-    col = tasks["constraint_type"]
-    cat = pd.Categorical(col, categories=list(CONSTRAINT_TYPES))
-    if (cat.codes >= 0).all():
-        return pd.Series(np.asarray(CONSTRAINT_TYPES, dtype=object)[cat.codes], index=tasks.index)
-    return col.fillna("ASAP").astype(str).str.strip().str.upper().replace("", "ASAP")
-
-
-def _link_types(links: pd.DataFrame) -> np.ndarray:
-    """Link type column as an object array of upper-case codes (FS when absent)."""
-    if "type" not in links.columns:
-        return np.full(len(links), "FS", dtype=object)
-    cat = pd.Categorical(links["type"], categories=list(LINK_TYPES))
-    if (cat.codes < 0).any():
-        col = links["type"].fillna("FS").astype(str).str.strip().str.upper()
-        return col.to_numpy(dtype=object)
-    return np.asarray(LINK_TYPES, dtype=object)[cat.codes]
+def _codes(
+    df: pd.DataFrame, name: str, names: tuple[str, ...], blank: str, what: str
+) -> np.ndarray:
+    """A code column (constraint or link type) as int64 indices into ``names``: integer
+    compares instead of string compares on every row. Case and spaces are forgiven,
+    empty means ``blank``; an unknown code raises ScheduleError naming it."""
+    if name not in df.columns:
+        return np.full(len(df), names.index(blank), dtype=np.int64)
+    col = df[name]
+    codes = pd.Categorical(col, categories=list(names)).codes.astype(np.int64)
+    if (codes < 0).any():
+        norm = col.fillna(blank).astype(str).str.strip().str.upper().replace("", blank)
+        codes = pd.Categorical(norm, categories=list(names)).codes.astype(np.int64)
+        if (codes < 0).any():
+            raise ScheduleError(
+                f"unknown {what}",
+                field=name,
+                value=norm.iloc[int(np.flatnonzero(codes < 0)[0])],
+                expected=", ".join(names),
+            )
+    return codes
 
 
 def _dates_to_min(s: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -238,7 +249,7 @@ def schedule_network(
         raise ScheduleError("tasks table has no 'duration_min' column", field="duration_min")
     tasks = tasks.reset_index(drop=True)
     n_all = len(tasks)
-    uids = tasks["uid"].tolist()
+    uids = tasks["uid"].to_numpy()
     uid_index = pd.Index(uids)
     if not uid_index.is_unique:
         dup = uid_index[uid_index.duplicated()].tolist()[:5]
@@ -287,22 +298,15 @@ def schedule_network(
                 field="pred_uid" if pi[k] < 0 else "succ_uid",
                 value=bad_uid,
             )
-        ltype = _link_types(links)
-        badt = ~np.isin(ltype, LINK_TYPES)
-        if badt.any():
-            raise ScheduleError(
-                "unknown link type",
-                field="type",
-                value=ltype[np.flatnonzero(badt)[0]],
-                expected="FS, SS, FF, SF",
-            )
+        lcode = _codes(links, "type", LINK_TYPES, "FS", "link type")
         lag_f = pd.to_numeric(_col(links, "lag_min", 0.0), errors="coerce")
         if lag_f.isna().any() and "lag_min" in links.columns and links["lag_min"].notna().all():
             raise ScheduleError("malformed lag", field="lag_min")
         lag = lag_f.fillna(0.0).to_numpy(dtype=float)
-        pct = pd.to_numeric(_col(links, "lag_percent", 0.0), errors="coerce").fillna(0.0)
-        lag = lag + pct.to_numpy(dtype=float) / 100.0 * dur[pi]
-        if _bool(_col(links, "lag_elapsed", False)).any():
+        if "lag_percent" in links.columns:
+            pct = pd.to_numeric(links["lag_percent"], errors="coerce").fillna(0.0)
+            lag = lag + pct.to_numpy(dtype=float) / 100.0 * dur[pi]
+        if "lag_elapsed" in links.columns and _bool(links["lag_elapsed"]).any():
             notes.append("elapsed lags converted to working minutes")
         lag_i = np.rint(lag).astype(np.int64)
         self_loop = pi == si
@@ -311,16 +315,19 @@ def schedule_network(
             raise CycleError("task linked to itself", cycle=[u, u])
     else:
         pi = si = np.zeros(0, dtype=np.int64)
-        ltype = np.zeros(0, dtype=object)
+        lcode = np.zeros(0, dtype=np.int64)
         lag_i = np.zeros(0, dtype=np.int64)
 
     # ---- hierarchy: summaries roll up; their links apply to every leaf below them
-    parent = _col(tasks, "parent_uid", None)
-    par_idx = uid_index.get_indexer(parent.where(parent.notna(), None).tolist())
     children: dict[int, list[int]] = {}
-    for c, p in enumerate(par_idx):
-        if p >= 0 and p != c:
-            children.setdefault(int(p), []).append(c)
+    parent = tasks["parent_uid"] if "parent_uid" in tasks.columns else None
+    if parent is not None and parent.notna().any():
+        has = parent.notna().to_numpy()
+        par_idx = np.full(n_all, -1, dtype=np.int64)
+        par_idx[has] = uid_index.get_indexer(parent[has])
+        kids = np.flatnonzero((par_idx >= 0) & (par_idx != np.arange(n_all)))
+        for child, par in zip(kids.tolist(), par_idx[kids].tolist(), strict=True):
+            children.setdefault(par, []).append(child)
     if is_summary.any() and len(pi):
         on_summary = is_summary[pi] | is_summary[si]
         if on_summary.any():
@@ -332,58 +339,56 @@ def schedule_network(
                     stack = [i]
                     while stack:
                         j = stack.pop()
-                        kids = children.get(j, [])
                         if not is_summary[j]:
                             out.append(j)
-                        stack.extend(kids)
+                        stack.extend(children.get(j, ()))
                     leaves_cache[i] = out
                 return leaves_cache[i]
 
-            new_p, new_s, new_t, new_l, orig = [], [], [], [], []
-            for k in np.flatnonzero(on_summary):
-                ps = leaves(int(pi[k])) if is_summary[pi[k]] else [int(pi[k])]
-                ss = leaves(int(si[k])) if is_summary[si[k]] else [int(si[k])]
+            new_p: list[int] = []
+            new_s: list[int] = []
+            new_t: list[int] = []
+            new_l: list[int] = []
+            for e in np.flatnonzero(on_summary).tolist():
+                ps = leaves(int(pi[e])) if is_summary[pi[e]] else [int(pi[e])]
+                ss = leaves(int(si[e])) if is_summary[si[e]] else [int(si[e])]
                 for a in ps:
                     for b in ss:
                         if a != b:
                             new_p.append(a)
                             new_s.append(b)
-                            new_t.append(ltype[k])
-                            new_l.append(lag_i[k])
-                            orig.append(k)
+                            new_t.append(int(lcode[e]))
+                            new_l.append(int(lag_i[e]))
             keep = ~on_summary
             pi = np.concatenate([pi[keep], np.array(new_p, dtype=np.int64)])
             si = np.concatenate([si[keep], np.array(new_s, dtype=np.int64)])
-            ltype = np.concatenate([ltype[keep], np.array(new_t, dtype=object)])
+            lcode = np.concatenate([lcode[keep], np.array(new_t, dtype=np.int64)])
             lag_i = np.concatenate([lag_i[keep], np.array(new_l, dtype=np.int64)])
             notes.append("links on summary tasks applied to their leaf tasks")
     n = n_all
     m = len(pi)
-    from_finish = ((ltype == "FS") | (ltype == "FF")) if m else np.zeros(0, bool)
-    to_start = ((ltype == "FS") | (ltype == "SS")) if m else np.zeros(0, bool)
+    # LINK_TYPES order: FS, SS, FF, SF
+    from_finish = (lcode == 0) | (lcode == 2)
+    to_start = lcode <= 1
 
     # ---- constraints, manual dates, actuals -> base keys
-    ctype = _constraint_types(tasks)
-    badc = ~ctype.isin(CONSTRAINT_TYPES)
-    if badc.any():
-        raise ScheduleError(
-            "unknown constraint type",
-            field="constraint_type",
-            value=ctype[badc].iloc[0],
-            expected=", ".join(CONSTRAINT_TYPES),
-        )
-    ctype_a = ctype.to_numpy()
-    cmin, cpresent = _dates_to_min(_col(tasks, "constraint_date", None), "constraint_date")
-    needs_date = ~np.isin(ctype_a, ("ASAP", "ALAP"))
-    missing = needs_date & ~cpresent
+    cc = _codes(tasks, "constraint_type", CONSTRAINT_TYPES, "ASAP", "constraint type")
+    # CONSTRAINT_TYPES order: ASAP ALAP MSO MFO SNET SNLT FNET FNLT
+    is_alap, is_mso, is_mfo = cc == 1, cc == 2, cc == 3
+    cmin, cpresent = _opt_dates(tasks, "constraint_date")
+    missing = (cc >= 2) & ~cpresent
     if missing.any():
         k = int(np.flatnonzero(missing)[0])
         raise ScheduleError(
-            f"constraint {ctype_a[k]} of task {uids[k]!r} has no date",
+            f"constraint {CONSTRAINT_TYPES[cc[k]]} of task {uids[k]!r} has no date",
             field="constraint_date",
             expected="a date",
         )
-    ckey = np.where(cpresent, _key_of_clock(tl, cmin), 0)
+    ckey = (
+        np.where(cpresent, _key_of_clock(tl, cmin), 0)
+        if cpresent.any()
+        else np.zeros(n, dtype=np.int64)
+    )
     pos = dur > 0
     bit = pos.astype(np.int64)
 
@@ -394,17 +399,17 @@ def schedule_network(
     # A dated constraint replaces the project-start anchor (Project lets an SNET task
     # start before the project start date), so start from the constraint alone.
     ef0 = ef_term_of_start(np.full(n, start_key, dtype=np.int64))
-    snet = (ctype_a == "SNET") | (ctype_a == "MSO")
+    snet = (cc == 4) | is_mso
     ef0 = np.where(snet, ef_term_of_start(ckey), ef0)
-    fnet = (ctype_a == "FNET") | (ctype_a == "MFO")
+    fnet = (cc == 6) | is_mfo
     ef0 = np.where(fnet, ckey, ef0)
     # MSO/MFO pin the task; actuals and manual dates too
-    hard = np.isin(ctype_a, ("MSO", "MFO"))
-    hard_ef = np.where(ctype_a == "MSO", ef_term_of_start(ckey), ckey)
-    a_s, a_s_ok = _dates_to_min(_col(tasks, "actual_start", None), "actual_start")
-    a_f, a_f_ok = _dates_to_min(_col(tasks, "actual_finish", None), "actual_finish")
-    m_s, m_s_ok = _dates_to_min(_col(tasks, "manual_start", None), "manual_start")
-    m_f, m_f_ok = _dates_to_min(_col(tasks, "manual_finish", None), "manual_finish")
+    hard = is_mso | is_mfo
+    hard_ef = np.where(is_mso, ef_term_of_start(ckey), ckey)
+    a_s, a_s_ok = _opt_dates(tasks, "actual_start")
+    a_f, a_f_ok = _opt_dates(tasks, "actual_finish")
+    m_s, m_s_ok = _opt_dates(tasks, "manual_start")
+    m_f, m_f_ok = _opt_dates(tasks, "manual_finish")
     man_pin = manual & m_s_ok
     if man_pin.any():
         ks = _key_of_clock(tl, m_s)
@@ -477,12 +482,12 @@ def schedule_network(
 
     pf_arr = np.full(n, pf_key, dtype=np.int64)
     ls0 = ls_term_of_finish(pf_arr, dur, pos, man_a)
-    fnlt = (ctype_a == "FNLT") | (ctype_a == "MFO")
+    fnlt = (cc == 7) | is_mfo
     ls0 = np.where(fnlt, np.minimum(ls0, ls_term_of_finish(ckey, dur, pos, man_a)), ls0)
-    snlt = (ctype_a == "SNLT") | (ctype_a == "MSO")
+    snlt = (cc == 5) | is_mso
     ls0 = np.where(snlt, np.minimum(ls0, ckey), ls0)
-    hard_late = np.isin(ctype_a, ("MSO", "MFO"))
-    hard_ls = np.where(ctype_a == "MSO", ckey, ls_term_of_finish(ckey, dur, pos, man_a))
+    hard_late = is_mso | is_mfo
+    hard_ls = np.where(is_mso, ckey, ls_term_of_finish(ckey, dur, pos, man_a))
 
     bo = np.lexsort((pi, -lvl[pi])) if m else np.zeros(0, dtype=np.int64)
     b_p, b_s = pi[bo], si[bo]
@@ -552,23 +557,34 @@ def schedule_network(
     lf_d = to_dates(lf, (lf & 1) == 0)
 
     crit = total <= critical_slack_min
-    alap = ctype_a == "ALAP"
+    alap = is_alap
     start_d = np.where(alap, ls_d, es_d)
     finish_d = np.where(alap, lf_d, ef_d)
 
     # ---- driving predecessors
     driving = np.zeros(m, dtype=bool)
-    uid_arr = tasks["uid"].to_numpy()
-    drv: list[list[Any]] = []
+    uid_arr = uids
     if m:
         driving = (link_float <= 0) & ~hard[si]
         d_s, d_p = si[driving], pi[driving]
         order = np.argsort(d_s, kind="stable")
         flat = uid_arr[d_p[order]].tolist()
         bounds = np.searchsorted(d_s[order], np.arange(n + 1)).tolist()
-        drv = [flat[bounds[i] : bounds[i + 1]] for i in range(n)]
     else:
-        drv = [[] for _ in range(n)]
+        flat, bounds = [], [0] * (n + 1)
+    # One list per task is the whole cost: slice a flat list, and keep the cyclic garbage
+    # collector from scanning the young lists again and again while they are made.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        drv = np.fromiter(
+            (flat[a:b] for a, b in itertools.pairwise(bounds)),
+            dtype=object,
+            count=n,
+        )
+    finally:
+        if gc_was_on:
+            gc.enable()
 
     out = pd.DataFrame(
         {
@@ -599,19 +615,15 @@ def schedule_network(
         {
             "pred_uid": uid_arr[pi],
             "succ_uid": uid_arr[si],
-            "type": pd.Categorical.from_codes(
-                np.where(to_start, np.where(from_finish, 0, 1), np.where(from_finish, 2, 3)),
-                categories=list(LINK_TYPES),
-            ),
+            "type": pd.Categorical.from_codes(lcode, categories=pd.Index(list(LINK_TYPES))),
             "lag_min": lag_i.astype(float),
             "link_float_min": link_float.astype(float),
             "driving": driving,
         }
     )
-    leaf = out[~out["is_summary"]]
     proj_finish = (
-        pd.Timestamp(leaf["early_finish"].max())
-        if len(leaf)
+        pd.Timestamp(ef_d[~is_summary].max())
+        if (~is_summary).any()
         else pd.Timestamp(np.datetime64(start_min, "m"))
     )
     return Schedule(

@@ -168,7 +168,7 @@ def _apply_overrides(
         for col, val in cols.items():
             if col not in tasks.columns:
                 raise ScheduleError("override of an unknown column", field=col, value=val)
-            tasks.iloc[pos, tasks.columns.get_loc(col)] = val
+            tasks.loc[tasks.index[pos], col] = val
     return tasks
 
 
