@@ -132,7 +132,12 @@ def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> 
         color=alt.Color(
             "pct:Q",
             title="Load %",
-            scale=alt.Scale(scheme="blueorange", domainMid=100, domainMin=0),
+            # under capacity: light grey to blue; over 100 %: orange to dark vermillion
+            scale=alt.Scale(
+                domain=[0, 100, 100.01, 200],
+                range=["#f4f4f4", "#6baed6", "#fdae61", "#a63603"],
+                clamp=True,
+            ),
         ),
         tooltip=[
             alt.Tooltip("role:N", title="Role"),
@@ -144,9 +149,7 @@ def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> 
     )
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("pct:Q", format=".0f"),
-        color=alt.condition(
-            "datum.pct > 140 || datum.pct < 25", alt.value("white"), alt.value("black")
-        ),
+        color=alt.condition("datum.pct > 150", alt.value("white"), alt.value("black")),
     )
     n_roles = data["role"].nunique()
     return (cells + labels).properties(width=_WIDTH + 160, height=24 * n_roles, title=title)
@@ -169,36 +172,35 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerCha
     if "node_label" not in n.columns:
         n["node_label"] = n["project_id"]
     height = max(160, int(22 * (n["y"].max() + 1)))
-    xs = alt.X("x:T", title="Project start", axis=alt.Axis(format="%b %Y"))
+    axis = alt.Axis(format="%b %Y", tickCount="month", labelAngle=0)
+    xscale = alt.Scale(padding=30)
+    xs = alt.X("x:T", title="Project start", axis=axis, scale=xscale)
     ys = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True, padding=12))
     layers: list[alt.Chart] = []
     if not edges.empty:
-        e = _dates(edges, ["x", "x2"])
+        e = _dates(edges, ["x", "x2", *(["xm"] if "xm" in edges.columns else [])])
         if "label" not in e.columns:
             e["label"] = e["pred_project"] + " → " + e["succ_project"]
-        layers.append(
-            alt.Chart(e)
-            .mark_rule(color="#666", opacity=0.7)
-            .encode(
-                x=xs,
-                y=ys,
-                x2="x2:T",
-                y2="y2:Q",
-                strokeWidth=alt.StrokeWidth("links:Q", scale=alt.Scale(range=[1, 5]), legend=None),
-                tooltip=[alt.Tooltip("label:N", title="Dependency"),
-                         alt.Tooltip("links:Q", title="Task links")],
+        if "xm" not in e.columns:  # no midpoint given: the whole edge in one tone
+            e["xm"], e["ym"] = e["x2"], e["y2"]
+        tips = [alt.Tooltip("label:N", title="Dependency"), alt.Tooltip("links:Q", title="Links")]
+        width = alt.StrokeWidth("links:Q", scale=alt.Scale(range=[1.5, 5]), legend=None)
+        # direction without arrows or colour: light from the delivering project, dark into the
+        # project that waits for it
+        for start, end, colour in ((("x", "y"), ("xm", "ym"), "#bbbbbb"),
+                                   (("xm", "ym"), ("x2", "y2"), "#333333")):  # fmt: skip
+            layers.append(
+                alt.Chart(e)
+                .mark_rule(color=colour)
+                .encode(
+                    x=alt.X(f"{start[0]}:T", title="Project start", axis=axis, scale=xscale),
+                    y=alt.Y(f"{start[1]}:Q", axis=None, scale=alt.Scale(reverse=True, padding=12)),
+                    x2=f"{end[0]}:T",
+                    y2=f"{end[1]}:Q",
+                    strokeWidth=width,
+                    tooltip=tips,
+                )
             )
-        )  # fmt: skip
-        # the successor end carries an arrow-like marker so the direction reads without colour
-        layers.append(
-            alt.Chart(e)
-            .mark_point(shape="triangle-right", size=50, filled=True, color="#666")
-            .encode(
-                x=alt.X("x2:T", title="Project start", axis=alt.Axis(format="%b %Y")),
-                y=alt.Y("y2:Q", axis=None, scale=alt.Scale(reverse=True, padding=12)),
-                tooltip=[alt.Tooltip("label:N", title="Dependency")],
-            )
-        )
     tips = [
         alt.Tooltip("project_id:N", title="Project"),
         alt.Tooltip("name:N", title="Name"),
@@ -213,7 +215,12 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerCha
         .encode(
             x=xs,
             y=ys,
-            color=alt.Color("programme:N", title="Programme", scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color(
+                "programme:N",
+                title="Programme",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="bottom", columns=2),
+            ),
             strokeWidth=alt.condition("datum.highlight", alt.value(3), alt.value(0)),
             tooltip=tips,
         )
@@ -229,7 +236,9 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerCha
         )
     )
     return alt.layer(*layers).properties(
-        width=_WIDTH + 160, height=height, title="Cross-project dependencies (arrow = successor)"
+        width=_WIDTH + 160,
+        height=height,
+        title="Cross-project dependencies: light end = delivering project, dark end = waiting one",
     )
 
 
@@ -416,8 +425,7 @@ def milestone_trend(df: pd.DataFrame) -> alt.LayerChart:
     if df.empty:
         return alt.layer(empty_chart("No milestone forecasts for the selected projects."))
     data = _dates(df, ["report_date", "forecast_date"])
-    lo = min(df["report_date"].min(), df["forecast_date"].min())
-    hi = max(df["report_date"].max(), df["forecast_date"].max())
+    lo, hi = df["report_date"].min(), df["report_date"].max()  # "today" over the reports
     diag = _dates(pd.DataFrame({"d": [lo, hi]}), ["d"])
     axis = alt.Axis(format="%b %y")
     diagonal = (

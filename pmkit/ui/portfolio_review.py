@@ -476,7 +476,7 @@ class CapacityTab(_Tab):
             layout=W.Layout(width="420px"),
         )
         self.shift = W.IntSlider(
-            value=0, min=-60, max=120, step=5, description="Shift start (d)",
+            value=0, min=-60, max=120, step=5, description="Shift start (wd)",
             style={"description_width": "110px"}, layout=W.Layout(width="420px"),
         )  # fmt: skip
         self.priority = W.BoundedIntText(
@@ -526,7 +526,7 @@ class CapacityTab(_Tab):
         """The capacity picture for one what-if (the engines do the work; a bar shows progress)."""
         from pmkit.portfolio import capacity
 
-        self.progress.layout.visibility = "visible"
+        self.progress.layout.display = "flex"
         self.progress.value = 1
         sched = self.r.schedule()
         self.progress.value = 2
@@ -536,7 +536,7 @@ class CapacityTab(_Tab):
         over = views.overallocation_summary(capacity.overallocated_resources(self.r.p, sched, **kw))
         short = capacity.project_shortfall(self.r.p, sched, **kw)
         self.progress.value = 3
-        self.progress.layout.visibility = "hidden"
+        self.progress.layout.display = "none"
         return _CapacityPicture(cells, over, short)
 
     def window(self) -> dict[str, pd.Timestamp]:
@@ -720,9 +720,10 @@ class DependenciesTab(_Tab):
             f" {hidden} more linked projects are not drawn: filter to see them." if hidden else ""
         )
         self.caption.value = _note(
-            f"{len(edges)} project-to-project dependencies among {len(nodes)} projects "
-            f"(only projects with a cross-project link, or moved by a slip, are drawn; x = start, "
-            f"rows grouped by programme; thick rule = several task links).{more}"
+            f"{len(edges)} project-to-project dependencies among {len(nodes)} projects. Only "
+            "projects with a cross-project link (or moved by a slip) are drawn: x = project "
+            "start, rows grouped by programme, a thicker line = several task links; hover a "
+            f"line for the links.{more}"
         )
 
     def propagate(self) -> None:

@@ -220,6 +220,11 @@ def network_frames(
         x2=pairs["succ_project"].map(pos["x"]).to_numpy(),
         y2=pairs["succ_project"].map(pos["y"]).to_numpy(),
     )
+    # midpoint: the edge is drawn light from the delivering project, dark into the waiting one
+    xs = pd.to_datetime(edges["x"]).astype("int64")
+    x2s = pd.to_datetime(edges["x2"]).astype("int64")
+    edges["xm"] = pd.to_datetime((xs + x2s) // 2)
+    edges["ym"] = (edges["y"].astype(float) + edges["y2"].astype(float)) / 2
     edges["label"] = (
         edges["pred_project"] + " → " + edges["succ_project"] + " (" + edges["links"].astype(str)
         + " task links" + np.where(edges["driving"], ", driving: zero float", "") + ")"
@@ -400,12 +405,12 @@ def mta_rows(
     """``milestone, report_date, forecast_date`` for the milestones that moved most."""
     if forecasts is None or forecasts.empty:
         return pd.DataFrame(columns=["milestone", "report_date", "forecast_date"])
-    df = forecasts
-    if "milestone" not in df.columns:
-        names = tasks.set_index("task_id")["name"].astype(str).str.slice(0, 30)
-        df = df.assign(
-            milestone=df["project_id"] + " · " + df["task_id"].map(names).fillna(df["task_id"])
-        )
+    names = tasks.set_index("task_id")["name"].astype(str).str.slice(0, 30)
+    ids = forecasts["task_id"].astype(str)
+    # the project id makes the label unique: every project has a "Go-live"
+    df = forecasts.assign(
+        milestone=forecasts["project_id"].astype(str) + " · " + ids.map(names).fillna(ids)
+    )
     spread = df.groupby("task_id")["forecast_date"].agg(lambda s: s.max() - s.min())
     keep = spread.sort_values(ascending=False).index[:max_series]
     out = df[df["task_id"].isin(keep)][["milestone", "report_date", "forecast_date"]]

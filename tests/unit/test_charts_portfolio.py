@@ -101,7 +101,7 @@ def test_dependency_network_draws_nodes_and_links() -> None:
     svg = _svg(chart)
     assert "P01" in svg and "P03" in svg
     spec = json.loads(_spec(chart))
-    assert [lay["mark"]["type"] for lay in spec["layer"]] == ["rule", "point", "circle", "text"]
+    assert [lay["mark"]["type"] for lay in spec["layer"]] == ["rule", "rule", "circle", "text"]
     # no links: still a valid chart with the nodes
     assert "P02" in _svg(pc.dependency_network(nodes, edges.iloc[0:0]))
 
