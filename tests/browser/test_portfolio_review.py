@@ -116,6 +116,13 @@ def test_every_tab_draws(open_dashboard) -> None:
         )
         assert "Could not show this panel" not in dash.text(), name
         page.screenshot(path=str(SHOTS / f"pmo_{name.lower()}.png"), full_page=True)
+    # exports come back as download links carrying the file, with the path written
+    _tab(page, "Export")
+    page.locator("button", has_text="Roll-up (Excel)").click()
+    link = page.wait_for_selector("a.pmkit-download", timeout=60_000)
+    assert (link.get_attribute("download") or "").endswith(".xlsx")
+    assert (link.get_attribute("href") or "").startswith("data:application/vnd.openxmlformats")
+    assert "Written to" in dash.text()
     dash.assert_clean()
 
 
