@@ -1110,7 +1110,9 @@ class ChangeBoardTab(_Tab):
         from pmkit.portfolio.decisions import significant_changes
 
         ch = significant_changes(self.r.p)
-        return ch[ch["project_id"].astype(str).isin(self.r.ids)]
+        ch = ch[ch["project_id"].astype(str).isin(self.r.ids)]
+        # what the board must still decide comes first (the engine's cost order within)
+        return ch.sort_values("decision", key=lambda d: d != "pending", kind="stable")
 
     def refresh(self) -> None:
         ch = self.changes()
@@ -1137,7 +1139,7 @@ class ChangeBoardTab(_Tab):
                 "Title": ch["title"],
                 "Scope": ch["scope_impact"],
                 f"Cost ({self.r.currency})": ch["cost_impact"],
-                "Schedule (d)": ch["schedule_impact_days"],
+                "Schedule (wd)": ch["schedule_impact_days"],
                 "Objective": ch["objective"].where(
                     ch["objective"] != "", ch["strategic_objective"]
                 ),
@@ -1152,7 +1154,7 @@ class ChangeBoardTab(_Tab):
             t,
             formats={
                 f"Cost ({self.r.currency})": _money,
-                "Schedule (d)": _num("+.0f"),
+                "Schedule (wd)": _num("+.0f"),
                 "On": _date,
             },
             raw_html_columns=["Decision"],
