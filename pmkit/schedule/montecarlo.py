@@ -57,23 +57,35 @@ class MonteCarloError(PmkitError):
 
 # ----------------------------------------------------------------------------- network
 @dataclass
-class _Level:
-    """Tasks of one topological level and the links that enter them (sorted by successor)."""
+class _Slot:
+    """The j-th link into (forward) or out of (backward) some tasks of one level.
 
-    tasks: np.ndarray  # task indices
-    has_links: bool
-    src_rows: np.ndarray  # row in the stacked (ES; EF) array each link reads
-    lag: np.ndarray
-    finish_type: np.ndarray  # FF/SF: the link constrains the successor's finish
-    succ_of_link: np.ndarray
-    offsets: np.ndarray  # reduceat offsets, one per task of the level (all have preds)
-    # backward pass: links leaving the level's tasks, sorted by predecessor
-    out_rows: np.ndarray  # row in the stacked (LS; LF) array each link reads
-    out_lag: np.ndarray
-    out_start_type: np.ndarray  # SS/SF: the link constrains the predecessor's start
-    out_pred: np.ndarray
-    out_offsets: np.ndarray
-    out_tasks_pos: np.ndarray  # positions (in ``tasks``) of tasks that have successors
+    Tasks are stored level by level (the internal order), so a level is the row range
+    ``lo:hi`` of every ``(tasks, runs)`` array and its tasks are taken as slices, not copied.
+    ``pos`` picks the level's tasks the slot concerns: a slice (forward always: tasks are
+    sorted by falling in-degree, so the tasks with a j-th predecessor come first) or level
+    positions (backward, when out-degrees do not line up). ``rows`` are the rows of the
+    stacked array each link reads; ``lag`` is ``None`` when all lags are zero; ``adjust``
+    marks (slot positions) links whose candidate needs the level task's own duration
+    (FF/SF forward, SS/SF backward) and ``adjust_rows`` those tasks' rows.
+    """
+
+    pos: slice | np.ndarray
+    rows: np.ndarray
+    lag: np.ndarray | None
+    adjust: np.ndarray | None
+    adjust_rows: np.ndarray | None
+
+
+@dataclass
+class _Level:
+    """One topological level: rows ``lo:hi`` of the internal order."""
+
+    lo: int
+    hi: int
+    fwd: list[_Slot]
+    bwd: list[_Slot]
+    pinned: np.ndarray | None  # level positions of pinned tasks (start at their floor)
 
 
 @dataclass
@@ -121,6 +133,9 @@ class Network:
     order: np.ndarray = field(init=False, repr=False)
     level: np.ndarray = field(init=False, repr=False)
     _levels: list[_Level] = field(init=False, repr=False)
+    _perm: np.ndarray = field(init=False, repr=False)  # internal (level-major) order
+    _inv: np.ndarray = field(init=False, repr=False)  # task -> row of the internal order
+    _floor_p: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.uids)
@@ -231,7 +246,10 @@ class Network:
                     value=types[bad].iloc[0],
                     expected="FS, SS, FF or SF",
                 )
-            kind = types.map({t: i for i, t in enumerate(_LINK_TYPES)}).to_numpy(np.int64)
+            kind = np.asarray(
+                types.map({t: i for i, t in enumerate(_LINK_TYPES)}).to_numpy(np.int64),
+                dtype=np.int64,
+            )
             lag = (
                 pd.to_numeric(links["lag_min"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
                 if "lag_min" in links.columns
@@ -262,100 +280,135 @@ class Network:
         )
 
     def _build_levels(self) -> list[_Level]:
+        """Internal order (level, falling in-degree, falling out-degree) and per-level slots."""
         n = self.n_tasks
-        lv = self.level
         pred, succ, kind, lag = self.pred, self.succ, self.kind, self.lag
+        indeg = np.bincount(succ, minlength=n)
+        outdeg = np.bincount(pred, minlength=n)
+        perm = np.lexsort((np.arange(n), -outdeg, -indeg, self.level))
+        inv = np.empty(n, dtype=np.int64)
+        inv[perm] = np.arange(n)
+        self._perm, self._inv = perm, inv
+        self._floor_p = self.floor[perm].astype(float)
+        p_pred, p_succ = inv[pred], inv[succ]
+        bounds = np.searchsorted(self.level[perm], np.arange(int(self.level.max()) + 2 if n else 1))
+        # slot number of each link: its rank among the links of the same successor / predecessor
+        in_order = np.lexsort((np.arange(len(pred)), p_succ))
+        in_slot = np.empty(len(pred), dtype=np.int64)
+        in_slot[in_order] = _rank_within(p_succ[in_order])
+        out_order = np.lexsort((np.arange(len(pred)), p_pred))
+        out_slot = np.empty(len(pred), dtype=np.int64)
+        out_slot[out_order] = _rank_within(p_pred[out_order])
+        pinned_p = self.pinned[perm]
         levels: list[_Level] = []
-        in_order = np.lexsort((succ, lv[succ]))  # links by successor level, then successor
-        out_order = np.lexsort((pred, lv[pred]))  # links by predecessor level, then predecessor
-        for k in range(int(lv.max()) + 1 if n else 0):
-            tasks = np.flatnonzero(lv == k)
-            li = in_order[lv[succ[in_order]] == k]
-            lo = out_order[lv[pred[out_order]] == k]
-            # forward: rows of the stacked (ES; EF) array: FS/FF read EF, SS/SF read ES
-            reads_finish = (kind[li] == 0) | (kind[li] == 2)
-            s_sorted = succ[li]
-            # every task of level k >= 1 has a predecessor, so one offset per task
-            pos_in_level = np.searchsorted(tasks, s_sorted)
-            offsets = (
-                np.flatnonzero(np.r_[True, np.diff(pos_in_level) != 0])
-                if li.size
-                else np.zeros(0, dtype=np.int64)
-            )
-            # backward: rows of the stacked (LS; LF) array: FS/SS read LS, FF/SF read LF
-            reads_lf = (kind[lo] == 2) | (kind[lo] == 3)
-            p_sorted = pred[lo]
-            pos_out = np.searchsorted(tasks, p_sorted)
-            out_offsets = (
-                np.flatnonzero(np.r_[True, np.diff(pos_out) != 0])
-                if lo.size
-                else np.zeros(0, dtype=np.int64)
-            )
-            levels.append(
-                _Level(
-                    tasks=tasks,
-                    has_links=bool(li.size),
-                    src_rows=pred[li] + n * reads_finish,
-                    lag=lag[li][:, None],
-                    finish_type=(kind[li] >= 2),
-                    succ_of_link=s_sorted,
-                    offsets=offsets,
-                    out_rows=succ[lo] + n * reads_lf,
-                    out_lag=lag[lo][:, None],
-                    out_start_type=(kind[lo] == 1) | (kind[lo] == 3),
-                    out_pred=p_sorted,
-                    out_offsets=out_offsets,
-                    out_tasks_pos=np.unique(pos_out),
+        for k in range(len(bounds) - 1):
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            fwd: list[_Slot] = []
+            li = np.flatnonzero((p_succ >= lo) & (p_succ < hi))
+            for j in range(int(in_slot[li].max()) + 1 if li.size else 0):
+                lj = li[in_slot[li] == j]
+                lj = lj[np.argsort(p_succ[lj])]
+                tasks = p_succ[lj]  # = lo .. lo + len(lj) - 1 by construction
+                reads_finish = (kind[lj] == 0) | (kind[lj] == 2)  # FS/FF read EF
+                ft = np.flatnonzero(kind[lj] >= 2)  # FF/SF constrain the finish
+                fwd.append(
+                    _Slot(
+                        pos=slice(lo, lo + len(lj)),
+                        rows=(p_pred[lj] + n * reads_finish).astype(np.intp),
+                        lag=lag[lj][:, None].copy() if np.any(lag[lj] != 0) else None,
+                        adjust=ft if ft.size else None,
+                        adjust_rows=tasks[ft] if ft.size else None,
+                    )
                 )
-            )
+            bwd: list[_Slot] = []
+            lo_links = np.flatnonzero((p_pred >= lo) & (p_pred < hi))
+            for j in range(int(out_slot[lo_links].max()) + 1 if lo_links.size else 0):
+                lj = lo_links[out_slot[lo_links] == j]
+                lj = lj[np.argsort(p_pred[lj])]
+                tasks = p_pred[lj]
+                contiguous = bool(np.all(np.diff(tasks) == 1))
+                reads_lf = kind[lj] >= 2  # FF/SF read LF
+                st = np.flatnonzero((kind[lj] == 1) | (kind[lj] == 3))  # SS/SF: the start
+                bwd.append(
+                    _Slot(
+                        pos=slice(int(tasks[0]), int(tasks[-1]) + 1) if contiguous else tasks,
+                        rows=(p_succ[lj] + n * reads_lf).astype(np.intp),
+                        lag=lag[lj][:, None].copy() if np.any(lag[lj] != 0) else None,
+                        adjust=st if st.size else None,
+                        adjust_rows=tasks[st] if st.size else None,
+                    )
+                )
+            pin = np.flatnonzero(pinned_p[lo:hi])
+            levels.append(_Level(lo, hi, fwd, bwd, pin if pin.size else None))
         return levels
 
     # ------------------------------------------------------------------ passes
+    def _forward(self, dur: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Forward pass in the internal order: fills ``out = (ES; EF)``, shape (2n, runs)."""
+        n = self.n_tasks
+        floor = self._floor_p[:, None]
+        for lev in self._levels:
+            lo, hi = lev.lo, lev.hi
+            es = out[lo:hi]
+            if not lev.fwd:
+                es[...] = floor[lo:hi]
+            for j, s in enumerate(lev.fwd):
+                if j == 0:
+                    c = out[s.pos]  # the slot covers tasks lo.. (prefix of the level)
+                    np.take(out, s.rows, axis=0, out=c, mode="clip")
+                else:
+                    c = np.take(out, s.rows, axis=0, mode="clip")
+                if s.lag is not None:
+                    c += s.lag
+                if s.adjust is not None:
+                    c[s.adjust] -= dur[s.adjust_rows]
+                if j:
+                    tgt = out[s.pos]
+                    np.maximum(tgt, c, out=tgt)
+            if lev.fwd:
+                np.maximum(es, floor[lo:hi], out=es)
+            if lev.pinned is not None:
+                es[lev.pinned] = floor[lo:hi][lev.pinned]
+            np.add(es, dur[lo:hi], out=out[n + lo : n + hi])
+        return out
+
+    def _backward(self, dur: np.ndarray, finish: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Backward pass in the internal order: fills ``out = (LS; LF)``, shape (2n, runs)."""
+        n = self.n_tasks
+        for lev in reversed(self._levels):
+            lo, hi = lev.lo, lev.hi
+            lf = out[n + lo : n + hi]
+            lf[...] = finish
+            for s in lev.bwd:
+                c = np.take(out, s.rows, axis=0, mode="clip")
+                if s.lag is not None:
+                    c -= s.lag
+                if s.adjust is not None:
+                    c[s.adjust] += dur[s.adjust_rows]
+                if isinstance(s.pos, slice):
+                    tgt = out[n + s.pos.start : n + s.pos.stop]
+                    np.minimum(tgt, c, out=tgt)
+                else:
+                    rows = n + s.pos
+                    out[rows] = np.minimum(out[rows], c)
+            np.subtract(lf, dur[lo:hi], out=out[lo:hi])
+        return out
+
     def forward(self, dur: np.ndarray) -> np.ndarray:
         """Early dates for durations ``dur`` of shape ``(tasks, runs)``: the stacked array
         ``(ES; EF)`` of shape ``(2 * tasks, runs)``."""
-        n, r = dur.shape
-        stack = np.empty((2 * n, r), dtype=float)
-        floor = self.floor[:, None]
-        pinned = self.pinned
-        for lev in self._levels:
-            t = lev.tasks
-            if lev.has_links:
-                cand = stack[lev.src_rows]
-                cand += lev.lag
-                if lev.finish_type.any():
-                    ft = lev.finish_type
-                    cand[ft] -= dur[lev.succ_of_link[ft]]
-                es = np.maximum.reduceat(cand, lev.offsets, axis=0)
-                np.maximum(es, floor[t], out=es)
-                pin = pinned[t]
-                if pin.any():
-                    es[pin] = floor[t][pin]
-            else:
-                es = np.broadcast_to(floor[t], (len(t), r))
-            stack[t] = es
-            stack[n + t] = es + dur[t]
-        return stack
+        n = self.n_tasks
+        d = np.ascontiguousarray(np.asarray(dur, dtype=float)[self._perm])
+        out = self._forward(d, np.empty((2 * n, d.shape[1])))
+        idx = np.r_[self._inv, n + self._inv]
+        return out[idx]
 
     def backward(self, dur: np.ndarray, finish: np.ndarray) -> np.ndarray:
         """Late finish of every task (shape ``(tasks, runs)``) against project ``finish``."""
-        n, r = dur.shape
-        stack = np.empty((2 * n, r), dtype=float)  # (LS; LF)
-        for lev in reversed(self._levels):
-            t = lev.tasks
-            lf = np.broadcast_to(finish, (len(t), r)).copy()
-            if lev.out_rows.size:
-                cand = stack[lev.out_rows]
-                cand -= lev.out_lag
-                st = lev.out_start_type
-                if st.any():
-                    cand[st] += dur[lev.out_pred[st]]
-                m = np.minimum.reduceat(cand, lev.out_offsets, axis=0)
-                pos = lev.out_tasks_pos
-                lf[pos] = np.minimum(lf[pos], m)
-            stack[n + t] = lf
-            stack[t] = lf - dur[t]
-        return stack[n:]
+        n = self.n_tasks
+        d = np.ascontiguousarray(np.asarray(dur, dtype=float)[self._perm])
+        out = self._backward(d, np.asarray(finish, dtype=float), np.empty((2 * n, d.shape[1])))
+        return out[n + self._inv]
 
     def deterministic_finish(self) -> float:
         """Project finish (working minutes) with the deterministic durations."""
@@ -363,6 +416,16 @@ class Network:
             return 0.0
         stack = self.forward(self.duration[:, None].astype(float))
         return float(stack[self.n_tasks :].max())
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2... within each run of equal values of a sorted array."""
+    if groups.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.r_[True, groups[1:] != groups[:-1]]
+    first = np.flatnonzero(start)
+    idx = np.arange(groups.size)
+    return idx - np.repeat(first, np.diff(np.r_[first, groups.size]))
 
 
 def _topological_levels(
@@ -422,66 +485,53 @@ def _find_cycle(stuck: set[int], pred: np.ndarray, succ: np.ndarray) -> list[int
 
 # ----------------------------------------------------------------------------- sampling
 _Q_ROWS = 128  # grid of the PERT mode position r = (m - a) / (b - a)
-_Q_COLS = 2048  # grid of the cumulative probability u
+_Q_COLS = 2048  # equal-probability strata of the inverse CDF (one sample = one stratum)
 
 
 @lru_cache(maxsize=1)
 def _pert_quantiles() -> np.ndarray:
-    """Inverse CDF of the standard beta-PERT on a (mode position x probability) grid.
+    """Inverse CDF of the standard beta-PERT at the stratum mid-points, on a grid of modes.
 
     Beta-PERT is a one-parameter family: ``alpha = 1 + 4r``, ``beta = 1 + 4(1 - r)`` always
-    sum to 6, so one table (built once, ~0.1 s) serves every task; sampling is then a table
-    look-up with linear interpolation, several times faster than numpy's beta sampler.
+    sum to 6, so one table (built once, ~0.1 s) serves every task.
     """
     from scipy.special import betaincinv
 
     r = np.linspace(0.0, 1.0, _Q_ROWS + 1)[:, None]
-    u = np.linspace(0.0, 1.0, _Q_COLS + 1)[None, :]
+    u = (np.arange(_Q_COLS) + 0.5)[None, :] / _Q_COLS
     q = betaincinv(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r), u)
-    q[:, 0], q[:, -1] = 0.0, 1.0
-    return np.maximum.accumulate(q, axis=1)
+    return np.maximum.accumulate(np.clip(q, 0.0, 1.0), axis=1)
 
 
-def _task_quantiles(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per task: the beta-PERT inverse CDF on the probability grid, in working minutes."""
-    table = _pert_quantiles()
-    r = np.clip((m - a) / (b - a), 0.0, 1.0) * _Q_ROWS
-    i0 = np.minimum(r.astype(np.int64), _Q_ROWS - 1)
-    w = (r - i0)[:, None]
-    std = table[i0] * (1.0 - w) + table[i0 + 1] * w
-    return a[:, None] + std * (b - a)[:, None]
-
-
-def _sample(
-    rng: np.random.Generator,
-    a: np.ndarray,
-    m: np.ndarray,
-    b: np.ndarray,
-    runs: int,
-    distribution: Distribution,
-    quantiles: np.ndarray | None = None,
+def _quantile_table(
+    a: np.ndarray, m: np.ndarray, b: np.ndarray, distribution: Distribution
 ) -> np.ndarray:
-    """Durations of shape ``(len(a), runs)`` (all ``a < b``) by inverse-CDF sampling."""
-    u = rng.random((len(a), runs))
+    """Per task, its duration at the ``_Q_COLS`` stratum mid-points (working minutes).
+
+    Sampling is then one integer draw and one table look-up per task and run: uniform
+    stratum ``k`` stands for probability ``(k + 1/2) / _Q_COLS``. With 2,048 strata the
+    discretisation moves a mean or a percentile by far less than the Monte Carlo noise of
+    10,000 runs (the error is of order ``(b - a) / 2048**2`` for the mean). Triangular
+    quantiles are exact; PERT ones interpolate the standard table between mode positions.
+    A fixed task (``a == b``) gets a constant row equal to its duration.
+    """
+    width = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(width > 0, (m - a) / width, 0.5)
+    r = np.clip(r, 0.0, 1.0)
     if distribution == "triangular":
-        a_, m_, b_ = a[:, None], m[:, None], b[:, None]
-        width = b_ - a_
-        fc = (m_ - a_) / width
-        lo = a_ + np.sqrt(u * width * (m_ - a_))
-        hi = b_ - np.sqrt((1.0 - u) * width * (b_ - m_))
-        return np.where(u < fc, lo, hi)
-    q = _task_quantiles(a, m, b) if quantiles is None else quantiles
-    u *= _Q_COLS
-    idx = np.minimum(u.astype(np.int64), _Q_COLS - 1)
-    u -= idx  # fraction within the grid cell
-    idx += (np.arange(len(a), dtype=np.int64) * (_Q_COLS + 1))[:, None]
-    flat = q.ravel()
-    lo = flat[idx]
-    hi = flat[idx + 1]
-    hi -= lo
-    hi *= u
-    hi += lo
-    return hi
+        u = (np.arange(_Q_COLS) + 0.5)[None, :] / _Q_COLS
+        c = r[:, None]
+        std = np.where(u < c, np.sqrt(u * c), 1.0 - np.sqrt((1.0 - u) * (1.0 - c)))
+    else:
+        table = _pert_quantiles()
+        x = r * _Q_ROWS
+        i0 = np.minimum(x.astype(np.int64), _Q_ROWS - 1)
+        w = (x - i0)[:, None]
+        std = table[i0] * (1.0 - w) + table[i0 + 1] * w
+    out = a[:, None] + std * width[:, None]
+    out[width <= 0] = m[width <= 0, None]
+    return out
 
 
 def _mean(a: np.ndarray, m: np.ndarray, b: np.ndarray, distribution: str) -> np.ndarray:
@@ -689,9 +739,11 @@ class MonteCarloResult:
             "deterministic_date": None if det_date is None else det_date[0],
             "probability_deterministic": self.probability_by(self.deterministic_finish),
         }
-        for row in pct.itertuples(index=False):
-            out[f"{row.percentile.lower()}_days"] = row.finish_days
-            out[f"{row.percentile.lower()}_date"] = row.date
+        for label, days, date in zip(
+            pct["percentile"], pct["finish_days"], pct["date"], strict=True
+        ):
+            out[f"{str(label).lower()}_days"] = days
+            out[f"{str(label).lower()}_date"] = date
         return out
 
 
@@ -762,34 +814,48 @@ def simulate(
     rng = np.random.default_rng(seed)
     n = network.n_tasks
     unc = network.uncertain
-    a, m, b = network.optimistic[unc], network.most_likely[unc], network.pessimistic[unc]
+    perm, inv = network._perm, network._inv
     finish = np.empty(runs, dtype=float)
-    crit = np.zeros(n, dtype=np.int64)
+    crit_p = np.zeros(n, dtype=np.int64)
     kept = np.empty((unc.size, runs), dtype=np.float32) if keep_durations else None
-    fixed = network.most_likely[:, None]
-    quantiles = _task_quantiles(a, m, b) if distribution == "pert" and unc.size else None
+    unc_rows = inv[unc]
+    table = _quantile_table(
+        network.optimistic[perm],
+        network.most_likely[perm],
+        network.pessimistic[perm],
+        distribution,
+    ).ravel()
+    offsets = (np.arange(n, dtype=np.intp) * _Q_COLS)[:, None]
+    width = 0
     done = 0
     while done < runs:
         r = min(chunk_size, runs - done)
-        dur = np.empty((n, r), dtype=float)
-        dur[:] = fixed
-        if unc.size:
-            samples = _sample(rng, a, m, b, r, distribution, quantiles)
-            dur[unc] = samples
-            if kept is not None:
-                kept[:, done : done + r] = samples
+        if r != width:  # buffers reused chunk after chunk (no fresh pages to fault in)
+            width = r
+            dur = np.empty((n, r))
+            fwd = np.empty((2 * n, r))
+            bwd = np.empty((2 * n, r))
+            slack = np.empty((n, r))
         if n:
-            stack = network.forward(dur)
-            ef = stack[n:]
+            # all durations at once: one stratum index per task and run, one look-up
+            idx = rng.integers(0, _Q_COLS, size=(n, r), dtype=np.intp)
+            idx += offsets
+            np.take(table, idx, out=dur, mode="clip")
+            if kept is not None and unc.size:
+                kept[:, done : done + r] = dur[unc_rows]
+            network._forward(dur, fwd)
+            ef = fwd[n:]
             f = ef.max(axis=0)
-            lf = network.backward(dur, f)
-            crit += (lf - ef <= _TOL).sum(axis=1)
+            network._backward(dur, f, bwd)
+            np.subtract(bwd[n:], ef, out=slack)
+            crit_p += np.count_nonzero(slack <= _TOL, axis=1)
         else:
             f = np.zeros(r)
         finish[done : done + r] = f
         done += r
         if progress is not None:
             progress(done / runs)
+    crit = crit_p[inv] if n else crit_p
     return MonteCarloResult(
         network=network,
         finish=finish,

@@ -9,7 +9,13 @@ import pytest
 from pmkit.calendar import Calendar
 from pmkit.errors import CycleError
 from pmkit.schedule.cpm import schedule_network
-from pmkit.schedule.montecarlo import MonteCarloError, Network, simulate, simulate_project
+from pmkit.schedule.montecarlo import (
+    Distribution,
+    MonteCarloError,
+    Network,
+    simulate,
+    simulate_project,
+)
 
 A = np.array([2.0, 1.0, 4.0, 3.0])
 M = np.array([4.0, 2.0, 5.0, 6.0])
@@ -29,7 +35,7 @@ def _chain(a: np.ndarray = A, m: np.ndarray = M, b: np.ndarray = B) -> Network:
     ("dist", "means"),
     [("pert", (A + 4 * M + B) / 6), ("triangular", (A + M + B) / 3)],
 )
-def test_chain_mean_is_sum_of_means(dist: str, means: np.ndarray) -> None:
+def test_chain_mean_is_sum_of_means(dist: Distribution, means: np.ndarray) -> None:
     res = simulate(_chain(), runs=40_000, seed=3, distribution=dist)
     se = res.finish.std() / np.sqrt(res.runs)
     assert abs(res.finish.mean() - means.sum()) < 4 * se
@@ -57,9 +63,9 @@ def test_merge_bias() -> None:
     links = pd.DataFrame({"pred_uid": ["A", "B", "C"], "succ_uid": ["End"] * 3})
     res = simulate(Network.from_frames(tasks, links, minutes_per_day=1.0), runs=20_000, seed=1)
     assert res.deterministic_finish == 10
-    p = res.percentiles().set_index("percentile")
-    assert p.loc["P50", "finish_min"] > 10.5  # merge bias
-    assert p.loc["P50", "finish_min"] <= p.loc["P80", "finish_min"] <= p.loc["P90", "finish_min"]
+    p50, p80, p90 = res.percentiles()["finish_min"].to_numpy(dtype=float)
+    assert p50 > 10.5  # merge bias
+    assert p50 <= p80 <= p90
     assert res.probability_by(10.0) < 0.2  # 1/8 in theory for three symmetric tasks
     ci = res.criticality_index
     assert ci["End"] == 1.0
@@ -92,7 +98,10 @@ def test_sensitivity_finds_the_uncertain_task() -> None:
     assert sens["uid"].iloc[0] == "T2" and sens["spearman"].iloc[0] > 0.95
     tor = res.tornado(3)
     assert tor["uid"].iloc[0] == "T2"
-    assert (tor["high_days"] > tor["low_days"]).all()
+    swing = tor["high_days"] - tor["low_days"]
+    assert swing.iloc[0] > 15  # T2 high decile vs low decile: ~ (40 - 1) * 0.7 days apart
+    # the nearly fixed tasks barely move the finish (their swing is noise)
+    assert (swing.iloc[1:].abs() < 0.1 * swing.iloc[0]).all()
 
 
 def test_link_types_and_lags_match_the_cpm_engine() -> None:
