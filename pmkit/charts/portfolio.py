@@ -12,6 +12,7 @@ their own hues and labels; an opportunity is never drawn as a negative threat.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import altair as alt
 import pandas as pd
@@ -48,6 +49,9 @@ KIND_COLOURS: dict[str, str] = {
 
 _WIDTH = 520
 
+Chart: TypeAlias = alt.TopLevelMixin
+"""Any top-level Altair chart (single, layered, concatenated or faceted)."""
+
 
 def _need(df: pd.DataFrame, columns: Sequence[str], chart: str) -> None:
     """Fail early with the missing column names (a programming error, caught by tests)."""
@@ -64,7 +68,7 @@ def _dates(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def empty_chart(message: str, *, width: int = _WIDTH, height: int = 60) -> alt.Chart:
+def empty_chart(message: str, *, width: int = _WIDTH, height: int = 60) -> Chart:
     """A chart that says why it is empty, so a blank area is never mistaken for 'all fine'."""
     return (
         alt.Chart(pd.DataFrame({"text": [message]}))
@@ -74,7 +78,7 @@ def empty_chart(message: str, *, width: int = _WIDTH, height: int = 60) -> alt.C
     )
 
 
-def rag_summary(df: pd.DataFrame) -> alt.Chart:
+def rag_summary(df: pd.DataFrame) -> Chart:
     """How many projects are green / amber / red per dimension (schedule, cost, scope, risk).
 
     Columns: ``dimension``, ``status`` (green/amber/red/grey), ``count``.
@@ -114,7 +118,7 @@ def rag_summary(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> alt.Chart:
+def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> Chart:
     """Role x month load: colour = demand / capacity, 100 % is the midpoint, labelled in %.
 
     Columns: ``role``, ``month`` (``YYYY-MM``), ``demand_hours``, ``capacity_hours``,
@@ -155,7 +159,7 @@ def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> 
     return (cells + labels).properties(width=_WIDTH + 160, height=24 * n_roles, title=title)
 
 
-def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
     """Projects as nodes placed by timeline (x) and programme (y band); cross links as rules.
 
     ``nodes``: ``project_id``, ``name``, ``programme``, ``x`` (date), ``y`` (number: the row,
@@ -242,7 +246,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerCha
     )
 
 
-def slip_chart(df: pd.DataFrame) -> alt.Chart:
+def slip_chart(df: pd.DataFrame) -> Chart:
     """Which milestones/projects move, and by how many days, after a slip.
 
     Columns: ``label`` (what moves, e.g. ``"P03 · Go-live"``), ``project_id``, ``slip_days``.
@@ -268,7 +272,7 @@ def slip_chart(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def risk_heatmap(df: pd.DataFrame) -> alt.HConcatChart | alt.Chart:
+def risk_heatmap(df: pd.DataFrame) -> Chart:
     """Project x category exposure: threats and opportunities side by side, own colours.
 
     Columns: ``project``, ``category``, ``kind`` (threat/opportunity), ``exposure`` (>= 0:
@@ -279,6 +283,7 @@ def risk_heatmap(df: pd.DataFrame) -> alt.HConcatChart | alt.Chart:
         return empty_chart("No open risks or opportunities in the selected projects.")
     panels = []
     projects = sorted(df["project"].unique())
+    scheme: Any
     for kind, scheme, title in (
         ("threat", "orangered", "Threats: expected loss"),
         ("opportunity", "blues", "Opportunities: expected gain"),
@@ -306,7 +311,7 @@ def risk_heatmap(df: pd.DataFrame) -> alt.HConcatChart | alt.Chart:
     return alt.hconcat(*panels).resolve_scale(color="independent")
 
 
-def exposure_by_programme(df: pd.DataFrame, *, currency: str = "EUR") -> alt.Chart:
+def exposure_by_programme(df: pd.DataFrame, *, currency: str = "EUR") -> Chart:
     """Threat exposure and opportunity value per programme, as two labelled bars (both >= 0).
 
     Columns: ``programme``, ``kind`` (threat/opportunity), ``exposure`` (>= 0).
@@ -339,7 +344,7 @@ def exposure_by_programme(df: pd.DataFrame, *, currency: str = "EUR") -> alt.Cha
     )
 
 
-def compliance_bars(df: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def compliance_bars(df: pd.DataFrame) -> Chart:
     """Stage-gate compliance score per project, coloured by whether the next gate is blocked.
 
     Columns: ``project`` (label), ``score`` (0..100), ``state`` (``"blocked"``, ``"advisory"``,
@@ -374,7 +379,7 @@ def compliance_bars(df: pd.DataFrame) -> alt.LayerChart | alt.Chart:
     )
 
 
-def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> alt.Chart:
+def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> Chart:
     """SPI and CPI over report dates, one panel per index, 1.0 (on plan) marked.
 
     Columns: ``series`` (project or "Portfolio"), ``report_date``, ``metric`` (``SPI``/``CPI``),
@@ -414,7 +419,7 @@ def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> alt.Char
     )
 
 
-def milestone_trend(df: pd.DataFrame) -> alt.LayerChart:
+def milestone_trend(df: pd.DataFrame) -> Chart:
     """Milestone trend analysis: forecast date of each milestone at each report date.
 
     A flat line is a stable forecast; a rising one slips. The diagonal is "today": a line that
@@ -423,7 +428,7 @@ def milestone_trend(df: pd.DataFrame) -> alt.LayerChart:
     """
     _need(df, ["milestone", "report_date", "forecast_date"], "milestone_trend")
     if df.empty:
-        return alt.layer(empty_chart("No milestone forecasts for the selected projects."))
+        return empty_chart("No milestone forecasts for the selected projects.")
     data = _dates(df, ["report_date", "forecast_date"])
     lo, hi = df["report_date"].min(), df["report_date"].max()  # "today" over the reports
     diag = _dates(pd.DataFrame({"d": [lo, hi]}), ["d"])
@@ -452,7 +457,7 @@ def milestone_trend(df: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def forecast_accuracy(df: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def forecast_accuracy(df: pd.DataFrame) -> Chart:
     """How far each project's finish forecast was from the latest one, by report date.
 
     Columns: ``series`` (project label), ``report_date``, ``error_days`` (forecast minus the

@@ -737,7 +737,9 @@ class DependenciesTab(_Tab):
             self.r.p, str(task_id), int(self.days.value), schedule=self.r.schedule()
         )
         rows = views.slip_rows(_moved_table(moved), self.r.p.projects)
-        self.highlight = rows.groupby("project_id")["slip_days"].max().to_dict()
+        self.highlight = {
+            str(k): float(v) for k, v in rows.groupby("project_id")["slip_days"].max().items()
+        }
         origin = str(self.r.p.tasks.set_index("task_id").loc[task_id, "project_id"])
         self.highlight.setdefault(origin, float(self.days.value))
         self.chart("slip", charts.slip_chart(rows))
@@ -847,7 +849,7 @@ class RisksTab(_Tab):
                     f"<h4>{title}</h4>" + _note(f"No open {kind} in the selected projects.")
                 )
                 continue
-            top = top_risks(sel, 10, kind=kind)
+            top = top_risks(sel, 10, kind="opportunity" if kind == "opportunity" else "threat")
             chip = badge(status, "Opportunity" if kind == "opportunity" else "Threat")
             t = pd.DataFrame(
                 {

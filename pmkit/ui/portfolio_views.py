@@ -92,6 +92,7 @@ def capacity_cells(cap: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out = df.groupby(["role", "month"], as_index=False)[["demand_hours", "capacity_hours"]].sum()
+    util: Any
     if "load_pct" in cap.columns and len(out) == len(cap):
         # the engine's own ratio (demand / capacity); inf where a role has no capacity that month
         load = cap.groupby([cap["role"].astype(str), _month_str(cap[month])])["load_pct"].first()
@@ -294,11 +295,10 @@ def exposure_by_programme(register: pd.DataFrame, projects: pd.DataFrame) -> pd.
     if register.empty:
         return pd.DataFrame(columns=["programme", "kind", "exposure"])
     prog = projects.set_index("project_id")["programme"]
-    out = (
+    out: pd.DataFrame = (
         register.assign(programme=register["project_id"].map(prog))
-        .groupby(["programme", "kind"], as_index=False)["exposure_cost"]
-        .sum()
-        .rename(columns={"exposure_cost": "exposure"})
+        .groupby(["programme", "kind"], as_index=False)
+        .agg(exposure=("exposure_cost", "sum"))
     )
     out["exposure"] = out["exposure"].round(0)
     return out
@@ -321,13 +321,8 @@ def compliance_rows(scores: pd.DataFrame, labels: pd.Series, checks: pd.DataFram
         raise ValueError(f"compliance table lacks a score column: {list(scores.columns)}")
     s = scores.rename(columns={score_col: "score"}).copy()
     missing = _missing(checks)
-    text = (
-        missing.groupby("project_id").apply(
-            lambda g: "; ".join(g["gate"] + ": " + g["artefact"]), include_groups=False
-        )
-        if not missing.empty
-        else pd.Series(dtype=str)
-    )
+    items = missing["gate"] + ": " + missing["artefact"]
+    text = items.groupby(missing["project_id"]).agg("; ".join) if len(missing) else pd.Series()
     if "state" not in s.columns:
         blocked = missing.groupby("project_id")["blocking"].any() if len(missing) else pd.Series()
         s["state"] = np.where(
@@ -435,8 +430,3 @@ def accuracy_rows(
             "error_days": a[err].astype(float).round(1).to_numpy(),
         }
     )
-
-
-def as_records(df: pd.DataFrame, columns: Iterable[str]) -> list[dict[str, Any]]:
-    """Plain dicts of the named columns (for small HTML lists)."""
-    return df[list(columns)].to_dict("records")
