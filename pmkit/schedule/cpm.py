@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.calendar import Calendar, to_minutes
+from pmkit.calendar import Calendar, Timeline, from_minutes, to_minutes
 from pmkit.errors import CycleError, ScheduleError
 
 __all__ = ["CONSTRAINT_TYPES", "LINK_TYPES", "Schedule", "schedule_network"]
@@ -157,6 +157,15 @@ def _key_of_clock(tl: Any, t: np.ndarray) -> np.ndarray:
     return 2 * w + np.where(tl.is_period_end(t), 0, 1)
 
 
+def _other_cal(calendars: Mapping[str, Calendar], cid: str, calendar: Calendar) -> bool:
+    """Does calendar ``cid`` differ from the project calendar in its working time?"""
+    cal = calendars.get(cid)
+    if cal is None or cal is calendar:
+        return False
+    a, b = cal.timeline, calendar.timeline
+    return not (np.array_equal(a.starts, b.starts) and np.array_equal(a.lengths, b.lengths))
+
+
 def _find_cycle(n: int, src: np.ndarray, dst: np.ndarray, remaining: np.ndarray) -> list[int]:
     """One cycle among ``remaining`` nodes (iterative DFS), as task indices in link order."""
     adj: dict[int, list[int]] = {}
@@ -269,18 +278,23 @@ def schedule_network(
             expected="minutes >= 0",
         )
     dur = np.rint(dur_f.to_numpy(dtype=float)).astype(np.int64)
+    dur_in = dur
     is_summary = _bool(_col(tasks, "is_summary", False))
     manual = _bool(_col(tasks, "manual", False))
     elapsed = _bool(_col(tasks, "elapsed", False))
-    if elapsed.any():
-        notes.append("elapsed durations converted to working minutes at project calendar")
-    cal_ids = _col(tasks, "calendar_id", None)
-    if calendars and cal_ids.notna().any():
-        other = cal_ids.notna() & cal_ids.map(
-            lambda c: calendars.get(str(c)) is not None and calendars.get(str(c)) is not calendar
+    # Task calendars, elapsed durations and resource legs need the multi-calendar passes;
+    # the keyed passes (one calendar, vectorised) still run and give the links' levels.
+    multi = bool(elapsed.any())
+    if "calendar_id" in tasks.columns and calendars:
+        ids = tasks["calendar_id"]
+        multi = multi or bool(
+            ids.notna().any()
+            and ids[ids.notna()].astype(str).map(lambda c: _other_cal(calendars, c, calendar)).any()
         )
-        if other.any():
-            notes.append("task calendars approximated by the project calendar")
+    if "legs" in tasks.columns:
+        multi = multi or bool(tasks["legs"].map(lambda x: isinstance(x, list) and len(x) > 0).any())
+    if multi:
+        notes.append("task, resource and elapsed calendars scheduled task by task")
 
     # ---- links
     links = links.reset_index(drop=True) if links is not None else pd.DataFrame()
@@ -556,6 +570,25 @@ def schedule_network(
     ls_d = to_dates(ls, ~pos & ((ls & 1) == 0))
     lf_d = to_dates(lf, (lf & 1) == 0)
 
+    if multi:
+        mr = _multi_calendar_run(
+            tasks=tasks,
+            calendar=calendar,
+            calendars=calendars or {},
+            dur_in=dur_in,
+            elapsed=elapsed,
+            manual=manual,
+            active=active,
+            start_min=start_min,
+            cc=cc,
+            cmin=cmin,
+            dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok),
+            links=(pi, si, from_finish, to_start, lag_i, lvl),
+        )
+        es_d, ef_d = from_minutes(mr.es), from_minutes(mr.ef)
+        ls_d, lf_d = from_minutes(mr.ls), from_minutes(mr.lf)
+        total, free, link_float = mr.total, mr.free, mr.link_float
+
     crit = total <= critical_slack_min
     alap = is_alap
     start_d = np.where(alap, ls_d, es_d)
@@ -633,6 +666,317 @@ def schedule_network(
         start=pd.Timestamp(np.datetime64(start_min, "m")),
         calendar=calendar,
         notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------- calendars
+_CONTINUOUS = Calendar.continuous()
+
+
+class _Cal:
+    """Scalar conversions on one timeline (the multi-calendar passes go task by task)."""
+
+    __slots__ = ("tl",)
+
+    def __init__(self, tl: Timeline) -> None:
+        self.tl = tl
+
+    def w(self, t: int) -> int:
+        return int(self.tl.to_work(np.array([t], dtype=np.int64))[0])
+
+    def f(self, w: int, as_finish: bool) -> int:
+        w = min(max(w, 0), int(self.tl.total))
+        return int(self.tl.from_work(np.array([w], dtype=np.int64), as_finish)[0])
+
+    def is_end(self, t: int) -> bool:
+        return bool(self.tl.is_period_end(np.array([t], dtype=np.int64))[0])
+
+    def norm(self, t: int) -> int:
+        """The instant as Project shows it on this calendar: kept inside working time or at
+        the end of a period, else moved to where work resumes (``_key_of_clock``)."""
+        return self.f(self.w(t), self.is_end(t))
+
+    def snorm(self, t: int) -> int:
+        """Where work starts at or after ``t``."""
+        return self.f(self.w(t), False)
+
+
+@dataclass
+class _MultiResult:
+    es: np.ndarray
+    ef: np.ndarray
+    ls: np.ndarray
+    lf: np.ndarray
+    total: np.ndarray
+    free: np.ndarray
+    link_float: np.ndarray
+
+
+def _passes_multi(
+    *,
+    task_cal: list[_Cal],
+    legs: list[list[tuple[_Cal, int]]],
+    manual: np.ndarray,
+    active: np.ndarray,
+    proj: _Cal,
+    start_min: int,
+    cc: np.ndarray,
+    cmin: np.ndarray,
+    pins: list[tuple[str, int] | None],
+    pi: np.ndarray,
+    si: np.ndarray,
+    from_finish: np.ndarray,
+    to_start: np.ndarray,
+    lag_i: np.ndarray,
+    lvl: np.ndarray,
+) -> _MultiResult:
+    """CPM in clock minutes with a calendar per task (and per resource assignment).
+
+    The rules of the keyed passes, stated on instants: a task's work runs on its legs (its
+    own calendar, a 24x7 one for elapsed durations, or one leg per resource assignment,
+    because Project schedules each assignment on its resource's calendar and the task spans
+    them); starts show where work starts, finishes where it ends, milestones keep the
+    instant that drives them; lags count working time of the project calendar; slack is
+    counted on the task's calendar. ``pins`` fix a task: ("start", t) or ("finish", t).
+    """
+    n = len(task_cal)
+    order = np.argsort(lvl, kind="stable").tolist()
+    ff_l, ts_l, lag_l = from_finish.tolist(), to_start.tolist(), lag_i.tolist()
+    p_l, s_l = pi.tolist(), si.tolist()
+    into: list[list[int]] = [[] for _ in range(n)]
+    out_of: list[list[int]] = [[] for _ in range(n)]
+    for e, (a, b) in enumerate(zip(p_l, s_l, strict=True)):
+        into[b].append(e)
+        out_of[a].append(e)
+    man = manual.tolist()
+
+    def single(i: int) -> tuple[_Cal, int] | None:
+        return legs[i][0] if len(legs[i]) == 1 else None
+
+    def ef_from_start(i: int, s: int) -> int:
+        one = single(i)
+        if one is None:
+            return max(c.f(c.w(s) + d, True) for c, d in legs[i])
+        c, d = one
+        return c.f(c.w(s) + d, True) if d > 0 else task_cal[i].norm(s)
+
+    def es_from_ef(i: int, e: int) -> int:
+        one = single(i)
+        if one is None:
+            return min(c.f(c.w(e) - d, False) for c, d in legs[i])
+        c, d = one
+        return c.f(c.w(e) - d, False) if d > 0 else e
+
+    def ef_from_finish(i: int, e: int) -> int:
+        one = single(i)
+        if one is None:
+            return ef_from_start(i, es_from_ef(i, e))
+        return one[0].norm(e) if one[1] > 0 else task_cal[i].norm(e)
+
+    def ls_from_lf(i: int, f: int) -> int:
+        one = single(i)
+        if one is None:
+            return min(c.f(c.w(f) - d, False) for c, d in legs[i])
+        c, d = one
+        if d <= 0:
+            return f
+        # manual tasks keep the side of the boundary their driving date is on
+        return c.f(c.w(f) - d, man[i] and c.is_end(f))
+
+    def lf_from_ls(i: int, s: int) -> int:
+        one = single(i)
+        if one is None:
+            return max(c.f(c.w(s) + d, True) for c, d in legs[i])
+        c, d = one
+        if d <= 0:
+            return s
+        return c.f(c.w(s) + d, (not man[i]) or c.is_end(s))
+
+    def lagged(t: int, lag: int) -> int:
+        """``t`` + ``lag`` working minutes of the project calendar: adding lands at the end
+        of a period, subtracting at the start of one."""
+        if lag == 0:
+            return t
+        return proj.f(proj.w(t) + lag, lag > 0)
+
+    cc_l, cmin_l = cc.tolist(), cmin.tolist()
+    # ---- forward
+    ef0 = [0] * n
+    hard_ef: list[int | None] = [None] * n
+    for i in range(n):
+        c, cd = cc_l[i], cmin_l[i]
+        if c in (2, 4):  # MSO, SNET
+            ef0[i] = ef_from_start(i, cd)
+        elif c in (3, 6):  # MFO, FNET
+            ef0[i] = ef_from_finish(i, cd)
+        else:
+            ef0[i] = ef_from_start(i, start_min)
+        pin = pins[i]
+        if pin is not None:
+            kind, t = pin
+            hard_ef[i] = ef_from_start(i, t) if kind == "start" else task_cal[i].norm(t)
+        elif c == 2:
+            hard_ef[i] = ef_from_start(i, cd)
+        elif c == 3:
+            hard_ef[i] = ef_from_finish(i, cd)
+    es, ef, ef_nh = [0] * n, [0] * n, [0] * n
+    for v in order:
+        best = ef0[v]
+        for e in into[v]:
+            p = p_l[e]
+            cand = lagged(ef[p] if ff_l[e] else es[p], lag_l[e])
+            best = max(best, ef_from_start(v, cand) if ts_l[e] else ef_from_finish(v, cand))
+        ef_nh[v] = best
+        h = hard_ef[v]
+        ef[v] = h if h is not None else best
+        es[v] = es_from_ef(v, ef[v])
+    pf = max((ef[i] for i in range(n) if active[i]), default=start_min)
+
+    # ---- backward
+    hard_late = [c in (2, 3) for c in cc_l]
+    ls0 = [0] * n
+    hard_ls = [0] * n
+    for i in range(n):
+        c, cd = cc_l[i], cmin_l[i]
+        v0 = ls_from_lf(i, pf)
+        if c in (3, 7):  # MFO, FNLT
+            v0 = min(v0, ls_from_lf(i, task_cal[i].norm(cd)))
+        if c in (2, 5):  # MSO, SNLT
+            v0 = min(v0, task_cal[i].norm(cd))
+        ls0[i] = v0
+        if c == 2:
+            hard_ls[i] = task_cal[i].norm(cd)
+        elif c == 3:
+            hard_ls[i] = ls_from_lf(i, task_cal[i].norm(cd))
+    ls, lf, ls_nh = [0] * n, [0] * n, [0] * n
+    for v in reversed(order):
+        best = ls0[v]
+        for e in out_of[v]:
+            s = s_l[e]
+            if ts_l[e]:
+                one = single(s)
+                base = one[0].snorm(ls[s]) if one is not None and one[1] > 0 else ls[s]
+            else:
+                base = lf[s]
+            cand = lagged(base, -lag_l[e])
+            if ff_l[e]:
+                cand = ls_from_lf(v, cand)
+            elif man[v]:
+                continue  # Project bounds a manual task's late dates by finish links only
+            else:
+                cand = task_cal[v].norm(cand)
+            best = min(best, cand)
+        ls_nh[v] = best
+        ls[v] = hard_ls[v] if hard_late[v] else best
+        lf[v] = lf_from_ls(v, ls[v])
+
+    # ---- slack on each task's calendar
+    total = np.zeros(n, dtype=np.int64)
+    free = np.zeros(n, dtype=np.int64)
+    es_show = [0] * n
+    ls_show = [0] * n
+    for i in range(n):
+        c = task_cal[i]
+        es_w, ef_w, ls_w, lf_w = c.w(es[i]), c.w(ef[i]), c.w(ls[i]), c.w(lf[i])
+        d = ef_w - es_w
+        ef_eff = max(ef_w, c.w(ef_nh[i])) if hard_ef[i] is not None else ef_w
+        ls_eff = min(ls_w, c.w(ls_nh[i])) if hard_late[i] else ls_w
+        del lf_w
+        total[i] = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
+        free[i] = c.w(pf) - ef_w
+        one = single(i)
+        pos = one is None or one[1] > 0
+        es_show[i] = c.snorm(es[i]) if pos and one is not None else es[i]
+        ls_show[i] = one[0].snorm(ls[i]) if pos and one is not None else ls[i]
+    link_float = np.zeros(len(p_l), dtype=np.int64)
+    for e, (p, s) in enumerate(zip(p_l, s_l, strict=True)):
+        c = task_cal[p]
+        cand = lagged(ef[p] if ff_l[e] else es[p], lag_l[e])
+        target = es[s] if ts_l[e] else ef[s]
+        link_float[e] = c.w(target) - c.w(cand)
+        free[p] = min(free[p], link_float[e])
+    free = np.clip(free, 0, np.maximum(total, 0))
+    arr = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
+    return _MultiResult(arr(es_show), arr(ef), arr(ls_show), arr(lf), total, free, link_float)
+
+
+def _multi_calendar_run(
+    *,
+    tasks: pd.DataFrame,
+    calendar: Calendar,
+    calendars: Mapping[str, Calendar],
+    dur_in: np.ndarray,
+    elapsed: np.ndarray,
+    manual: np.ndarray,
+    active: np.ndarray,
+    start_min: int,
+    cc: np.ndarray,
+    cmin: np.ndarray,
+    dates: tuple[np.ndarray, ...],
+    links: tuple[np.ndarray, ...],
+) -> _MultiResult:
+    """Legs and pins per task for :func:`_passes_multi` (the task calendar, the 24x7
+    calendar of an elapsed duration, or ``legs``: ``[(calendar_id, minutes), ...]``)."""
+    n = len(tasks)
+    cache: dict[int, _Cal] = {}
+
+    def wrap(cal: Calendar) -> _Cal:
+        if id(cal) not in cache:
+            cache[id(cal)] = _Cal(cal.timeline)
+        return cache[id(cal)]
+
+    proj = wrap(calendar)
+    cont = wrap(_CONTINUOUS)
+    ids = tasks["calendar_id"].tolist() if "calendar_id" in tasks.columns else [None] * n
+    leg_col = tasks["legs"].tolist() if "legs" in tasks.columns else [None] * n
+    a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok = dates
+    task_cal: list[_Cal] = []
+    legs: list[list[tuple[_Cal, int]]] = []
+    pins: list[tuple[str, int] | None] = []
+    for i in range(n):
+        cid = ids[i]
+        own = calendars.get(str(cid)) if cid is not None and not pd.isna(cid) else None
+        tc = wrap(own) if own is not None else proj
+        task_cal.append(tc)
+        d = int(dur_in[i])
+        lg: list[tuple[_Cal, int]] = [(cont if elapsed[i] else tc, d)]
+        extra = leg_col[i]
+        if isinstance(extra, list) and extra:
+            lg = [
+                (wrap(calendars[str(c)]) if str(c) in calendars else tc, round(float(mn)))
+                for c, mn in extra
+            ]
+        pin: tuple[str, int] | None = None
+        if manual[i] and m_s_ok[i]:
+            if m_f_ok[i]:
+                d = max(tc.w(int(m_f[i])) - tc.w(int(m_s[i])), 0)
+                lg = [(tc, d)]
+            pin = ("finish", int(m_f[i])) if m_f_ok[i] and d > 0 else ("start", int(m_s[i]))
+        if a_s_ok[i]:
+            if a_f_ok[i]:
+                lg = [(tc, max(tc.w(int(a_f[i])) - tc.w(int(a_s[i])), 0))]
+                pin = ("finish", int(a_f[i]))
+            else:
+                pin = ("start", int(a_s[i]))
+        legs.append(lg)
+        pins.append(pin)
+    pi, si, from_finish, to_start, lag_i, lvl = links
+    return _passes_multi(
+        task_cal=task_cal,
+        legs=legs,
+        manual=manual,
+        active=active,
+        proj=proj,
+        start_min=start_min,
+        cc=cc,
+        cmin=cmin,
+        pins=pins,
+        pi=pi,
+        si=si,
+        from_finish=from_finish,
+        to_start=to_start,
+        lag_i=lag_i,
+        lvl=lvl,
     )
 
 
