@@ -96,7 +96,8 @@ def check_file(path: Path) -> FileResult | None:
             got = r[mine]
             if exp is None or pd.isna(exp):
                 continue
-            if pd.Timestamp(got) != pd.Timestamp(exp):
+            # to the minute: Project keeps seconds from fractional-minute work (09:08:24)
+            if pd.Timestamp(got).floor("min") != pd.Timestamp(exp).floor("min"):
                 bad.append(
                     f"{mine} {pd.Timestamp(got):%Y-%m-%d %H:%M} != "
                     f"{pd.Timestamp(exp):%Y-%m-%d %H:%M}"

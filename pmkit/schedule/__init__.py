@@ -63,6 +63,9 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
                 field="PredecessorLink/PredecessorUID",
                 value=int(r["pred_uid"]),
             )
+        legs = _resource_legs(project, t)
+        if legs is not None:
+            t["legs"] = legs
     else:
         lk = project.links
     return schedule_network(
@@ -74,6 +77,62 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         critical_slack_min=crit_limit,
         **kwargs,
     )
+
+
+def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | None:
+    """Per task, the resource assignments that set its dates: ``[(calendar_id, minutes)]``.
+
+    Project schedules each work assignment on its resource's calendar for work / units and
+    the task spans its assignments, so a night-shift resource moves a task's dates. A task
+    with its own calendar keeps it (with IgnoreResourceCalendar Project ignores the
+    resources'; without it Project intersects both, which pmkit does not model). Only tasks
+    where some resource calendar differs from the task's get legs: elsewhere the task's
+    duration already says it, contours and all. None when no task has legs.
+    """
+    a, r = project.assignments, project.resources
+    need = {"TaskUID", "ResourceUID", "Work", "Units"}
+    if not len(a) or not len(r) or not need <= set(a.columns) or "CalendarUID" not in r:
+        return None
+    from pmkit.calendar import Calendar
+    from pmkit.io.mspdi import parse_duration
+
+    res_type = r["Type"] if "Type" in r.columns else pd.Series("1", index=r.index)
+    res_cal = {
+        str(u): str(c)
+        for u, c, ty in zip(r["UID"], r["CalendarUID"], res_type, strict=True)
+        if str(ty) == "1" and pd.notna(c) and str(c) not in ("", "-1")
+    }
+    cals = project.calendars
+    proj_cal = project.calendar
+    mpd = project.minutes_per_day
+    by_task: dict[str, list[tuple[str, float]]] = {}
+    for rec in a[list(need)].to_dict("records"):
+        cid = res_cal.get(str(rec["ResourceUID"]))
+        if cid is None or cid not in cals:
+            continue
+        try:
+            work = parse_duration(str(rec["Work"]), mpd)
+            units = float(rec["Units"])
+        except (TypeError, ValueError):
+            continue
+        if work > 0 and units > 0:
+            by_task.setdefault(str(rec["TaskUID"]), []).append((cid, work / units))
+
+    def same(c1: Calendar, c2: Calendar) -> bool:
+        t1, t2 = c1.timeline, c2.timeline
+        return bool(np.array_equal(t1.starts, t2.starts) and np.array_equal(t1.lengths, t2.lengths))
+
+    out: list[Any] = []
+    any_leg = False
+    for uid, cal_id in zip(tasks["uid"], tasks["calendar_id"], strict=True):
+        lg = by_task.get(str(uid))
+        own = cal_id is not None and not pd.isna(cal_id) and str(cal_id) in cals
+        if not lg or own or all(same(cals[c], proj_cal) for c, _ in lg):
+            out.append(None)
+            continue
+        out.append(lg)
+        any_leg = True
+    return out if any_leg else None
 
 
 def _fmt(ts: Any) -> str:

@@ -502,6 +502,10 @@ def schedule_network(
     ls0 = np.where(snlt, np.minimum(ls0, ckey), ls0)
     hard_late = is_mso | is_mfo
     hard_ls = np.where(is_mso, ckey, ls_term_of_finish(ckey, dur, pos, man_a))
+    # a finished task's late dates are its actual dates (Project shows it with no slack)
+    finished = a_s_ok & a_f_ok
+    hard_late = hard_late | finished
+    hard_ls = np.where(finished, es, hard_ls)
 
     bo = np.lexsort((pi, -lvl[pi])) if m else np.zeros(0, dtype=np.int64)
     b_p, b_s = pi[bo], si[bo]
@@ -559,6 +563,8 @@ def schedule_network(
         link_float = target_w - cand_w
         np.minimum.at(free, pi, link_float)
     free = np.clip(free, 0, np.maximum(total, 0))
+    total = np.where(finished, 0, total)
+    free = np.where(finished, 0, free)
 
     # ---- dates
     def to_dates(keys: np.ndarray, finish_like: np.ndarray) -> np.ndarray:
@@ -588,6 +594,11 @@ def schedule_network(
         es_d, ef_d = from_minutes(mr.es), from_minutes(mr.ef)
         ls_d, lf_d = from_minutes(mr.ls), from_minutes(mr.lf)
         total, free, link_float = mr.total, mr.free, mr.link_float
+
+    # an actual start is shown as recorded, even outside the calendar's working time
+    if a_s_ok.any():
+        es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
+        ls_d = np.where(a_s_ok & finished, es_d, ls_d)
 
     crit = total <= critical_slack_min
     alap = is_alap
@@ -737,7 +748,8 @@ def _passes_multi(
     because Project schedules each assignment on its resource's calendar and the task spans
     them); starts show where work starts, finishes where it ends, milestones keep the
     instant that drives them; lags count working time of the project calendar; slack is
-    counted on the task's calendar. ``pins`` fix a task: ("start", t) or ("finish", t).
+    counted on the task's calendar. ``pins`` fix a task: ("start", t), ("finish", t) or
+    ("done", actual finish).
     """
     n = len(task_cal)
     order = np.argsort(lvl, kind="stable").tolist()
@@ -814,7 +826,7 @@ def _passes_multi(
         pin = pins[i]
         if pin is not None:
             kind, t = pin
-            hard_ef[i] = ef_from_start(i, t) if kind == "start" else task_cal[i].norm(t)
+            hard_ef[i] = ef_from_start(i, t) if kind == "start" else legs[i][0][0].norm(t)
         elif c == 2:
             hard_ef[i] = ef_from_start(i, cd)
         elif c == 3:
@@ -833,7 +845,9 @@ def _passes_multi(
     pf = max((ef[i] for i in range(n) if active[i]), default=start_min)
 
     # ---- backward
-    hard_late = [c in (2, 3) for c in cc_l]
+    # a finished task's late dates are its actual dates (Project shows it with no slack)
+    finished = [p is not None and p[0] == "done" for p in pins]
+    hard_late = [c in (2, 3) or fin for c, fin in zip(cc_l, finished, strict=True)]
     ls0 = [0] * n
     hard_ls = [0] * n
     for i in range(n):
@@ -848,6 +862,8 @@ def _passes_multi(
             hard_ls[i] = task_cal[i].norm(cd)
         elif c == 3:
             hard_ls[i] = ls_from_lf(i, task_cal[i].norm(cd))
+        if finished[i]:
+            hard_ls[i] = es[i]
     ls, lf, ls_nh = [0] * n, [0] * n, [0] * n
     for v in reversed(order):
         best = ls0[v]
@@ -896,6 +912,9 @@ def _passes_multi(
         link_float[e] = c.w(target) - c.w(cand)
         free[p] = min(free[p], link_float[e])
     free = np.clip(free, 0, np.maximum(total, 0))
+    fin_a = np.asarray(finished, dtype=bool)
+    total[fin_a] = 0
+    free[fin_a] = 0
     arr = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
     return _MultiResult(arr(es_show), arr(ef), arr(ls_show), arr(lf), total, free, link_float)
 
@@ -954,8 +973,10 @@ def _multi_calendar_run(
             pin = ("finish", int(m_f[i])) if m_f_ok[i] and d > 0 else ("start", int(m_s[i]))
         if a_s_ok[i]:
             if a_f_ok[i]:
-                lg = [(tc, max(tc.w(int(a_f[i])) - tc.w(int(a_s[i])), 0))]
-                pin = ("finish", int(a_f[i]))
+                # done: the actual dates, counted on the calendar the work ran on
+                wc = lg[0][0] if lg[0][0] is not cont else tc
+                lg = [(wc, max(wc.w(int(a_f[i])) - wc.w(int(a_s[i])), 0))]
+                pin = ("done", int(a_f[i]))
             else:
                 pin = ("start", int(a_s[i]))
         legs.append(lg)
