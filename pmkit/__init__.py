@@ -36,6 +36,7 @@ from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject, read_mspdi, write_mspdi
 from pmkit.model import Portfolio, ProjectView
 from pmkit.portfolio import (
+    Standards,
     capacity_by_role_month,
     compliance_score,
     dependency_network,
@@ -50,6 +51,8 @@ from pmkit.portfolio import (
     significant_changes,
     spi_cpi_trends,
 )
+from pmkit.portfolio.export import export_excel, status_pack_html
+from pmkit.portfolio.standards import load_standards, standards_of
 from pmkit.risk import heatmap_grid, risk_register, top_risks
 from pmkit.schedule import Schedule, schedule_mspdi, schedule_network
 from pmkit.schedule.leveling import level, overallocations, resource_load
@@ -72,6 +75,7 @@ __all__ = [
     "ProjectView",
     "Schedule",
     "ScheduleError",
+    "Standards",
     "ValidationIssue",
     "ValidationReport",
     "WhatIfResult",
@@ -83,6 +87,7 @@ __all__ = [
     "evm_metrics",
     "evm_rollup",
     "evm_series",
+    "export_excel",
     "filter_rollup",
     "gate_compliance",
     "generate_portfolio",
@@ -91,6 +96,7 @@ __all__ = [
     "load_decisions",
     "load_portfolio",
     "load_sample",
+    "load_standards",
     "load_workbook",
     "milestone_trend",
     "overallocated_resources",
@@ -113,6 +119,8 @@ __all__ = [
     "simulate",
     "simulate_project",
     "spi_cpi_trends",
+    "standards_of",
+    "status_pack_html",
     "top_risks",
     "validate_portfolio",
     "validate_workbook",

@@ -221,9 +221,9 @@ class EarnedSchedule:
     spi_t: float
     ieac_t: float
     unit: str
-    origin: pd.Timestamp | None = None
-    es_date: pd.Timestamp | None = None
-    ieac_t_date: pd.Timestamp | None = None
+    origin: pd.Timestamp | None = None  # type: ignore[name-defined]  # pandas has no stubs here
+    es_date: pd.Timestamp | None = None  # type: ignore[name-defined]
+    ieac_t_date: pd.Timestamp | None = None  # type: ignore[name-defined]
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (one row of a table)."""
@@ -481,10 +481,11 @@ def evm_series(
         if bac is None:
             bac = float(info["budget"])
         if pv_curve is None:
+            assert project_id is not None  # checked above for a portfolio
             pv_curve = planned_value_curve(
-                portfolio_or_snapshots,
+                portfolio_or_snapshots,  # type: ignore[arg-type]
                 project_id,
-                freq="D",  # type: ignore[arg-type]
+                freq="D",
             )
     if snaps.empty:
         return pd.DataFrame(columns=["report_date", "pv", "ev", "ac", "bac", "spi", "cpi"])

@@ -11,6 +11,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from altair.typing import ChartType
 
 __all__ = [
     "SERIES_STYLE",
@@ -45,6 +46,7 @@ def _rules(
         temporal = axis == "x" and isinstance(at, pd.Timestamp | str)
         df = pd.DataFrame({"label": [label], "at": [pd.Timestamp(at) if temporal else at]})
         kind = "T" if temporal else "Q"
+        pos: dict[str, Any]
         if axis == "x":
             pos = {"x": alt.X(f"at:{kind}")}
             text = alt.Chart(df).mark_text(align="left", dx=3, dy=8, fontSize=11, fontWeight="bold")
@@ -69,7 +71,7 @@ def s_curve_chart(
     currency: str = "EUR",
     width: int = 620,
     height: int = 300,
-) -> alt.LayerChart:
+) -> ChartType:
     """Cumulative PV / EV / AC against time, with the status date and BAC / EAC levels.
 
     Parameters
@@ -124,7 +126,7 @@ def finish_histogram_chart(
     deterministic: Any = None,
     width: int = 420,
     height: int = 240,
-) -> alt.LayerChart:
+) -> ChartType:
     """Simulated finish dates as a histogram, with P50 / P80 / P90 (and the plan) as rules.
 
     Parameters
@@ -170,7 +172,7 @@ def cdf_chart(
     *,
     width: int = 420,
     height: int = 240,
-) -> alt.LayerChart:
+) -> ChartType:
     """Probability of finishing on or before each date (the S-shaped cumulative curve).
 
     Parameters

@@ -24,6 +24,7 @@ from typing import Any
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.typing import ChartType
 
 __all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_rows", "wbs_key"]
 
@@ -197,7 +198,7 @@ def gantt_chart(
     width: int = 760,
     title: str = "",
     selectable: bool = True,
-) -> alt.LayerChart:
+) -> ChartType:
     """Draw :func:`gantt_rows` output as a layered Gantt.
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.typing import ChartType
 
 __all__ = ["ZONE_COLOURS", "resource_load_chart", "risk_heatmap_chart"]
 
@@ -22,7 +23,7 @@ _PROB_TITLE = "Probability (1 = rare … 5 = almost certain)"
 _IMPACT_TITLE = "Impact (1 = negligible … 5 = severe)"
 
 
-def _one_matrix(grid: pd.DataFrame, kind: str, cell: int) -> alt.LayerChart:
+def _one_matrix(grid: pd.DataFrame, kind: str, cell: int) -> ChartType:
     count_col = "threats" if kind == "threat" else "opportunities"
     d = grid[
         ["probability_score", "impact_score", "probability_label", "impact_label", "score", "zone"]
@@ -82,7 +83,7 @@ def resource_load_chart(
     title: str = "",
     width: int = 620,
     height: int = 220,
-) -> alt.LayerChart:
+) -> ChartType:
     """Weekly load as bars against capacity as a step line; over-allocated weeks marked.
 
     Parameters

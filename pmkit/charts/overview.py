@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from altair.typing import ChartType
 
 # Okabe–Ito, as in pmkit.ui: status colours that survive colour-vision deficiencies,
 # always shown with a legend that names the status.
@@ -43,7 +44,7 @@ def phase_programme_bars(projects: pd.DataFrame) -> alt.Chart:
 
 def portfolio_timeline(
     table: pd.DataFrame, *, status_date: pd.Timestamp | None = None
-) -> alt.LayerChart:
+) -> ChartType:
     """One bar per project from start to forecast finish, a tick at the baseline finish.
 
     ``table`` needs ``label, programme, start, finish_baseline, forecast_finish, rag`` (rag in

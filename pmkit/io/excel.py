@@ -19,7 +19,7 @@ import pandas as pd
 from pmkit.errors import PmkitError
 from pmkit.io.csv_folder import _format_column, _read_standards
 from pmkit.model import TABLES, Portfolio
-from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 
 __all__ = ["load_workbook", "read_workbook", "validate_workbook", "write_workbook"]
 
@@ -58,7 +58,7 @@ def read_workbook(
     for name, spec in TABLES.items():
         sheet = sheets.get(name)
         if sheet is None:
-            sev = "error" if spec.required_file else "warning"
+            sev: Severity = "error" if spec.required_file else "warning"
             msg = "sheet is missing" if spec.required_file else "sheet is missing; treated as empty"
             issues.append(ValidationIssue(book_path.name, None, None, None,
                                           f"a sheet named {name!r}", msg, sev))  # fmt: skip

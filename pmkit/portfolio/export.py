@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -322,7 +322,11 @@ def status_pack_html(
         )
     )
     reg = risk_register(portfolio, status="open")
-    for kind, label in (("threat", "Top threats"), ("opportunity", "Top opportunities")):
+    kinds: tuple[tuple[Literal["threat", "opportunity"], str], ...] = (
+        ("threat", "Top threats"),
+        ("opportunity", "Top opportunities"),
+    )
+    for kind, label in kinds:
         top = top_risks(reg, 10, kind=kind) if (reg["kind"] == kind).any() else reg.head(0)
         tbl = pd.DataFrame(
             {
@@ -390,4 +394,8 @@ def status_pack_html(
     )
     if path is None:
         return doc
-    return _atomic_write(Path(path), lambda tmp: tmp.write_text(doc, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(doc, encoding="utf-8")
+
+    return _atomic_write(Path(path), write)

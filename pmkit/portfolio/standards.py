@@ -398,7 +398,8 @@ def _one_rule(
             better,
             inferred,
         )
-    return Rule(dim, metric, better, g, a, edge_is_worse and better == "lower", definition)
+    direction: Literal["higher", "lower"] = "higher" if better == "higher" else "lower"
+    return Rule(dim, metric, direction, g, a, edge_is_worse and better == "lower", definition)
 
 
 def _parse_rules(file: str, dim: str, spec: Any) -> tuple[Rule, ...]:

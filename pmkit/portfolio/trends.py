@@ -111,6 +111,7 @@ def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
         from pmkit.portfolio._util import schedule_tasks
 
         st = schedule_tasks(schedule)
+        assert st is not None  # a schedule was given
         pid = t.set_index("task_id")["project_id"]
         fin = pd.to_datetime(st["finish"]).groupby(st["task_id"].map(pid)).max().dt.normalize()
         sched = pd.to_datetime(ids.map(fin)).to_numpy()

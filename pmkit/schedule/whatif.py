@@ -233,8 +233,8 @@ def apply_changes(
                 "type": str(seq[2]).upper() if len(seq) > 2 else "FS",
                 "lag_days": float(seq[3]) if len(seq) > 3 else 0.0,
             }
-        check_task(rec["pred_id"], "new link")
-        check_task(rec["succ_id"], "new link")
+        check_task(str(rec["pred_id"]), "new link")
+        check_task(str(rec["succ_id"]), "new link")
         if rec["pred_id"] == rec["succ_id"]:
             raise WhatIfError(
                 "a task cannot be linked to itself", field="link", value=rec["pred_id"]

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import altair as alt
 import ipywidgets as W
 import pandas as pd
+from altair.typing import ChartType
 
 from pmkit.errors import PmkitError
 
@@ -84,7 +85,7 @@ def setup() -> None:
     _setup_done = True
 
 
-def live_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
+def live_chart(chart: ChartType) -> alt.JupyterChart:
     """A chart widget that renders without internet (bundled Vega, no CDN)."""
     setup()
     return alt.JupyterChart(chart)

@@ -99,7 +99,7 @@ def build(portfolio: Any = None) -> W.Widget:
 
     @guarded(summary)
     def refresh(_: Any = None) -> None:
-        pick = {
+        pick: dict[str, Any] = {
             k: (None if w.value == ANY else w.value)
             for k, w in (("programme", programme), ("phase", phase), ("rag", rag))
         }

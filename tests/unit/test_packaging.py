@@ -23,7 +23,7 @@ def test_environment_yml_matches_pyproject() -> None:
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     pip_part = [d for d in env["dependencies"] if isinstance(d, dict)]
-    assert pip_part and "-e ." in pip_part[0]["pip"], "environment.yml must pip-install pmkit itself"
+    assert pip_part and "-e ." in pip_part[0]["pip"], "environment.yml must install pmkit itself"
     missing = sorted(set(wanted) - set(conda))
     assert not missing, f"in pyproject.toml but not environment.yml: {missing}"
     differ = {k: (wanted[k], conda[k]) for k in wanted if wanted[k] != conda[k]}
