@@ -96,6 +96,9 @@ class MspdiProject:
     assignments: pd.DataFrame
     baselines: pd.DataFrame
     raw_tasks: list[dict[str, str]] = field(default_factory=list, repr=False)
+    #: assignments' timephased data: assignment_uid, task_uid, type (1 = remaining work),
+    #: start, finish, work_min (None where Project wrote no value: non-working time)
+    timephased: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def calendar(self) -> Calendar:
@@ -505,8 +508,27 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         ],
     )
     resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
-    assignments = pd.DataFrame(
-        [_flat(a) for a in _children(_child(root, "Assignments"), "Assignment")]
+    assign_els = _children(_child(root, "Assignments"), "Assignment")
+    assignments = pd.DataFrame([_flat(a) for a in assign_els])
+    tp_rows: list[dict[str, Any]] = []
+    for a in assign_els:
+        a_uid, t_uid = _text(a, "UID"), _text(a, "TaskUID")
+        for tp in _children(a, "TimephasedData"):
+            value = _text(tp, "Value")
+            tp_rows.append(
+                {
+                    "assignment_uid": a_uid,
+                    "task_uid": t_uid,
+                    "type": int(ctx.num(_text(tp, "Type"), "TimephasedData/Type", 0) or 0),
+                    # Project itself writes malformed times here ('17:-0:00'): such a
+                    # row is dropped from use (NaT), not an error for the whole file
+                    "start": pd.to_datetime(_text(tp, "Start"), errors="coerce"),
+                    "finish": pd.to_datetime(_text(tp, "Finish"), errors="coerce"),
+                    "work_min": ctx.dur(value, "TimephasedData/Value", mpd),
+                }
+            )
+    timephased = pd.DataFrame(
+        tp_rows, columns=["assignment_uid", "task_uid", "type", "start", "finish", "work_min"]
     )
     return MspdiProject(
         path=p,
@@ -522,6 +544,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
             columns=["uid", "number", "start", "finish", "duration_min", "work_min", "cost"],
         ),
         raw_tasks=raw,
+        timephased=timephased,
     )
 
 

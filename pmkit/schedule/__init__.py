@@ -63,6 +63,9 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
                 field="PredecessorLink/PredecessorUID",
                 value=int(r["pred_uid"]),
             )
+        gaps = _split_gaps(project, t)
+        if gaps is not None:
+            t["duration_min"] = t["duration_min"].astype(float) + gaps
         legs = _resource_legs(project, t)
         if legs is not None:
             t["legs"] = legs
@@ -77,6 +80,44 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         critical_slack_min=crit_limit,
         **kwargs,
     )
+
+
+def _split_gaps(project: MspdiProject, tasks: pd.DataFrame) -> np.ndarray | None:
+    """Working minutes a split task is interrupted: zero-work stretches of working time
+    between its first and last work in the assignments' remaining-work timephased data.
+    A split moves the finish out by its gaps, so Project's span = duration + gaps.
+    None when no task is split."""
+    tp = project.timephased
+    if tp is None or not len(tp):
+        return None
+    tp = tp[(tp["type"] == 1) & tp["start"].notna() & tp["finish"].notna()]
+    if not len(tp):
+        return None
+    cals = project.calendars
+    cal_of = {
+        str(u): cals.get(str(c), project.calendar) if c is not None and not pd.isna(c) else None
+        for u, c in zip(tasks["uid"], tasks["calendar_id"], strict=True)
+    }
+    gap_of: dict[str, float] = {}
+    for (a_uid, t_uid), g in tp.groupby(["assignment_uid", "task_uid"], sort=False):
+        del a_uid
+        if str(t_uid) not in cal_of:
+            continue
+        g = g.sort_values("start")
+        work = g["work_min"].to_numpy(dtype=float)  # NaN: no value written
+        has = np.flatnonzero(work > 0)
+        if has.size < 2:
+            continue
+        mid = g.iloc[has[0] + 1 : has[-1]]
+        zero = mid[mid["work_min"].notna() & (mid["work_min"] <= 0)]
+        if not len(zero):
+            continue
+        cal = cal_of[str(t_uid)] or project.calendar
+        gap = float(cal.working_minutes_between(zero["start"], zero["finish"]).sum())
+        gap_of[str(t_uid)] = max(gap_of.get(str(t_uid), 0.0), gap)
+    if not gap_of:
+        return None
+    return np.array([gap_of.get(str(u), 0.0) for u in tasks["uid"]], dtype=float)
 
 
 def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | None:

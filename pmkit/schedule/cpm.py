@@ -442,6 +442,10 @@ def schedule_network(
         bit = pos.astype(np.int64)
         hard_ef = np.where(done, kf, np.where(a_s_ok, ef_term_of_start(ks), hard_ef))
         hard = hard | a_s_ok
+    # A manually scheduled task sits where the user put it: the project start does not
+    # push it (only its links do), so its own dates are its anchor.
+    man_anchor = man_pin & hard
+    ef0 = np.where(man_anchor, hard_ef, ef0)
     active = ~is_summary
 
     # ---- levels and edge orderings
@@ -826,7 +830,10 @@ def _passes_multi(
         pin = pins[i]
         if pin is not None:
             kind, t = pin
-            hard_ef[i] = ef_from_start(i, t) if kind == "start" else legs[i][0][0].norm(t)
+            pinned = ef_from_start(i, t) if kind == "start" else legs[i][0][0].norm(t)
+            hard_ef[i] = pinned
+            if man[i] and c not in (2, 3, 4, 6):
+                ef0[i] = pinned  # manual: the project start does not push it
         elif c == 2:
             hard_ef[i] = ef_from_start(i, cd)
         elif c == 3:
