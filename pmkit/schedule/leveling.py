@@ -7,19 +7,33 @@ period is ``capacity_hours_per_day`` times the working days of *its* calendar in
 Load in a period is exact to the minute (the overlap of the task's working time with the
 period), computed for all assignments and periods at once.
 
-Levelling rule (``LEVELING_RULE``): a serial schedule-generation scheme. Tasks already started
-stay where they are. The others are placed one by one; among the tasks whose predecessors are
-all placed, the next is the one with the **highest project priority, then least total float,
-then earliest (unlevelled) start, then task id**. Each is placed at the earliest working day,
-not before its unlevelled early start nor before what its (placed) predecessors allow through
-FS/SS/FF/SF links and lags, on which every resource it uses has enough free capacity for its
-whole duration. Tasks are only delayed, never split or shortened; resources are booked by whole
-working days (a half-day task books its day).
+Levelling rule (``LEVELING_RULE``): a serial schedule-generation scheme.
+
+- Started tasks (actual start or progress) keep their scheduled dates and their work is
+  booked first: they are facts, levelling routes the rest around them.
+- The other tasks are taken one by one; among those whose predecessors are all placed, the
+  next is the one with the **highest priority** (``priorities=`` or a ``priority`` column of
+  the tasks, else the project's priority; 1 = highest), **then least total float, then
+  earliest unlevelled start**, then task id.
+- Each is placed at the earliest instant, not before its unlevelled early start (which holds
+  its constraints), that its placed predecessors allow through FS/SS/FF/SF links and lags and
+  at which every resource it uses has enough free capacity for its whole duration. Capacity
+  is checked at every instant, on a grid fine enough to be exact for the project's dates
+  (one hour for whole-hour data), and per day on the resource's own calendar (holidays give
+  no capacity; a 4 h/day resource on an 8 h calendar gives 0.5 units).
+- Tasks are delayed, never split. A task that alone asks more of a resource than its capacity
+  (units 1.0 of a 4 h/day resource) is **stretched**: its duration grows by the factor
+  needed and every assignment works at that lower rate (``units_factor``), so the hours of
+  work are unchanged; the result's notes say so.
+- What cannot be levelled is reported, not hidden: started tasks that overlap beyond a
+  resource's capacity stay so, listed in :attr:`LevelingResult.unavoidable` and in the notes
+  with the tasks and the resource.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +132,8 @@ def resource_load(
             raise LevelingError("unknown project", field="project_id", value=project_id)
         ids = portfolio.tasks.loc[portfolio.tasks["project_id"] == project_id, "task_id"]
         asg = asg[asg["task_id"].isin(ids)]
-    a = asg.merge(tasks[["uid", "start", "finish"]], left_on="task_id", right_on="uid")
+    keep = ["uid", "start", "finish"] + (["units_factor"] if "units_factor" in tasks else [])
+    a = asg.merge(tasks[keep], left_on="task_id", right_on="uid")
     a = a.dropna(subset=["start", "finish"])
     cols = [
         "resource_id",
@@ -141,7 +156,10 @@ def resource_load(
     ws = cal.to_working_minutes(start.to_numpy()).astype(float)[:, None]
     wf = cal.to_working_minutes(finish.to_numpy()).astype(float)[:, None]
     overlap = np.clip(np.minimum(wf, we[None, 1:]) - np.maximum(ws, we[None, :-1]), 0.0, None)
-    hours = overlap * a["units"].to_numpy(dtype=float)[:, None] / 60.0
+    units = a["units"].to_numpy(dtype=float)
+    if "units_factor" in a.columns:  # a levelled task stretched to fit its resource
+        units = units * a["units_factor"].fillna(1.0).to_numpy(dtype=float)
+    hours = overlap * units[:, None] / 60.0
     res_ids, inv = np.unique(a["resource_id"].to_numpy(dtype=str), return_inverse=True)
     load = np.zeros((len(res_ids), len(edges) - 1))
     np.add.at(load, inv, hours)
@@ -199,14 +217,22 @@ class LevelingResult:
     ----------
     tasks : DataFrame
         Leaf tasks: ``uid, task_id, name, start_before, finish_before, start, finish,
-        delay_days`` (working days), ``fixed`` (started, not moved), ``is_summary`` (False).
+        delay_days`` (working days), ``fixed`` (started, not moved), ``is_summary`` (False),
+        ``units_factor`` (share of its planned units a stretched task works at; 1.0 when not
+        stretched — :func:`resource_load` applies it) and ``stretch_days`` (working days added).
     finish_before, finish_after : Timestamp
     finish_delta_days : float
         Working days the project finish moves.
     overallocated_before, overallocated_after : int
-        Over-allocated resource-days in the project before and after.
+        Over-allocated resource-days in the project before and after (days on which a
+        resource's load, exact to the minute, exceeds its capacity).
     rule : str
     notes : list of str
+        What levelling could not do and what it changed beyond delays: unavoidable
+        over-allocations (task and resource) and stretched tasks.
+    unavoidable : DataFrame
+        The over-allocations left after levelling, one row per resource and day:
+        ``resource_id, day, over_hours, tasks`` (the started tasks that cause it).
     """
 
     tasks: pd.DataFrame
@@ -218,6 +244,9 @@ class LevelingResult:
     rule: str
     calendar: Any = field(repr=False, default=None)
     notes: list[str] = field(default_factory=list)
+    unavoidable: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["resource_id", "day", "over_hours", "tasks"])
+    )
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers for a dashboard card."""
@@ -227,16 +256,57 @@ class LevelingResult:
             "finish_after": self.finish_after,
             "finish_delta_days": self.finish_delta_days,
             "tasks_delayed": int((self.tasks["delay_days"] > 1e-9).sum()),
+            "tasks_stretched": int((self.tasks["stretch_days"] > 1e-9).sum()),
             "overallocated_before": self.overallocated_before,
             "overallocated_after": self.overallocated_after,
         }
 
 
-def _booked_days(s: np.ndarray, f: np.ndarray, mpd: float) -> tuple[np.ndarray, np.ndarray]:
-    """First working-day slot and number of slots touched by ``[s, f)`` working minutes."""
-    first = np.floor(s / mpd + _EPS).astype(np.int64)
-    last = np.ceil(f / mpd - _EPS).astype(np.int64)
-    return first, np.maximum(last - first, 0)
+_SLOTS = (60.0, 30.0, 15.0, 5.0, 1.0)  # candidate time steps of the capacity profile (minutes)
+_MAX_CELLS = 20_000_000  # resources x slots: beyond, a coarser (conservative) step is used
+
+
+def _slot_minutes(values: np.ndarray, mpd: float, horizon: float, n_res: int) -> float:
+    """The coarsest step that keeps every start, duration and lag exact (else 1 minute), made
+    coarser if the profile would be too large (rounding then books whole slots: safe)."""
+    step = 1.0
+    for s in _SLOTS:
+        if mpd % s == 0 and np.all(np.abs(values / s - np.rint(values / s)) < 1e-9):
+            step = s
+            break
+    coarser = [float(d) for d in range(int(step) + 1, int(mpd) + 1) if mpd % d == 0]
+    while n_res * horizon / step > _MAX_CELLS and coarser:
+        step = coarser.pop(0)
+    return step
+
+
+def _daily_capacity(
+    portfolio: Portfolio, res_ids: list[str], cal: Calendar, day0: int, days: int, mpd: float
+) -> np.ndarray:
+    """Capacity of each resource on each project working day, in units of the project
+    calendar's working day (1.0 = full time; a 4 h/day resource on an 8 h calendar is 0.5).
+    Uses the resource's own calendar, so its holidays give zero capacity."""
+    if not res_ids or days <= 0:
+        return np.zeros((len(res_ids), max(days, 0)))
+    w = (day0 + np.arange(days + 1, dtype=float)) * mpd
+    starts = pd.DatetimeIndex(cal.from_working_minutes(w)).normalize()
+    edges = np.r_[starts[:-1].to_numpy(), (starts[-2] + pd.Timedelta(days=1)).to_datetime64()]
+    edges = np.maximum.accumulate(edges)  # guard: strictly ordered day edges
+    res = portfolio.resources.set_index("resource_id").reindex(res_ids)
+    out = np.zeros((len(res_ids), days))
+    cals: dict[str, Calendar] = {}
+    for i, rid in enumerate(res_ids):
+        cid = res.loc[rid, "calendar_id"]
+        rc = cal
+        if pd.notna(cid) and str(cid):
+            if str(cid) not in cals:
+                cals[str(cid)] = portfolio.calendar(str(cid))
+            rc = cals[str(cid)]
+        per_day = float(res.loc[rid, "capacity_hours_per_day"])
+        per_day = per_day if np.isfinite(per_day) else 0.0
+        rw = rc.to_working_minutes(edges).astype(float)
+        out[i] = np.diff(rw) / rc.minutes_per_day * per_day / (mpd / 60.0)
+    return out
 
 
 def level(
@@ -245,8 +315,10 @@ def level(
     *,
     rule: str = LEVELING_RULE,
     schedule: Schedule | None = None,
+    priorities: Mapping[str, float] | None = None,
 ) -> LevelingResult:
-    """Delay tasks of a project so no resource works beyond its daily capacity.
+    """Delay (and if need be stretch) tasks of a project so no resource works beyond its
+    capacity; see the module docstring for the rule.
 
     Parameters
     ----------
@@ -257,6 +329,10 @@ def level(
         dashboard can show it.
     schedule : Schedule, optional
         The project's CPM schedule (computed when omitted).
+    priorities : mapping, optional
+        ``task_id -> priority`` (1 = highest) for tasks that should go before others; the
+        rest take a ``priority`` column of the tasks table if there is one, else the
+        project's priority.
 
     Returns
     -------
@@ -280,13 +356,17 @@ def level(
         schedule = schedule_project(portfolio, project_id)
     cal = schedule.calendar
     mpd = float(cal.minutes_per_day)
-    st = _task_table(schedule).reset_index(drop=True)
+    st = _task_table(schedule)
+    if "project_id" in st.columns:
+        st = st[st["project_id"].isna() | (st["project_id"] == project_id)]
+    st = st.reset_index(drop=True)
     n = len(st)
     uid = st["uid"].to_numpy()
     pos = pd.Series(np.arange(n), index=uid)
     ws = cal.to_working_minutes(pd.to_datetime(st["start"]).to_numpy()).astype(float)
     wf = cal.to_working_minutes(pd.to_datetime(st["finish"]).to_numpy()).astype(float)
-    w0 = float(ws.min()) if n else 0.0
+    day0 = int(np.floor(ws.min() / mpd)) if n else 0
+    w0 = day0 * mpd  # start of the first working day: slot and day grids line up
     s0, f0 = ws - w0, wf - w0
     dur = np.maximum(f0 - s0, 0.0)
     slack = st["total_slack_min"].to_numpy(dtype=float) if "total_slack_min" in st else np.zeros(n)
@@ -294,104 +374,131 @@ def level(
     started = (
         ptasks["actual_start"].notna() | (ptasks["percent_complete"].fillna(0) > 0)
     ).to_numpy()
-    prio = float(portfolio.projects.set_index("project_id").loc[project_id, "priority"])
+    prio_project = float(portfolio.projects.set_index("project_id").loc[project_id, "priority"])
+    prio = (
+        pd.to_numeric(ptasks["priority"], errors="coerce").fillna(prio_project).to_numpy(float)
+        if "priority" in ptasks.columns
+        else np.full(n, prio_project)
+    )
+    if priorities:
+        given = pd.Series(uid).map(dict(priorities)).to_numpy(dtype=float)
+        prio = np.where(np.isnan(given), prio, given)
 
     # links inside the project (both ends scheduled leaf tasks), in working minutes
     lk = portfolio.links
     lk = lk[lk["pred_id"].isin(pos.index) & lk["succ_id"].isin(pos.index)]
     lp = pos[lk["pred_id"].to_numpy()].to_numpy()
     ls = pos[lk["succ_id"].to_numpy()].to_numpy()
-    ltype = lk["type"].astype(str).to_numpy()
-    llag = lk["lag_days"].astype(float).to_numpy() * mpd
+    ltype = lk["type"].astype(str).str.upper().to_numpy()
+    llag = lk["lag_days"].astype(float).fillna(0.0).to_numpy() * mpd
     preds: list[list[int]] = [[] for _ in range(n)]
     succs: list[list[int]] = [[] for _ in range(n)]
     for k, (p, s) in enumerate(zip(lp.tolist(), ls.tolist(), strict=True)):
         preds[s].append(k)
         succs[p].append(s)
 
-    # resources in units of "full calendar days": capacity / calendar hours per day
+    # resources; a task asking more than a resource can ever give is stretched
     asg = portfolio.assignments[portfolio.assignments["task_id"].isin(pos.index)]
-    res_ids = sorted(set(asg["resource_id"]))
+    res_ids = sorted(set(asg["resource_id"].astype(str)))
     rpos = {r: i for i, r in enumerate(res_ids)}
     cap_h = (
         portfolio.resources.set_index("resource_id")
         .reindex(res_ids)["capacity_hours_per_day"]
         .to_numpy(dtype=float)
     )
-    cap = cap_h / (mpd / 60.0)
+    cap_full = np.nan_to_num(cap_h) / (mpd / 60.0)
     uses: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for rec in asg.itertuples(index=False):
-        uses[int(pos[rec.task_id])].append((rpos[rec.resource_id], float(rec.units)))
-    first0, nslots0 = _booked_days(s0, s0 + dur, mpd)
-    horizon = int((first0 + nslots0).max() + np.ceil(dur.sum() / mpd) + 10) if n else 1
-    usage = np.zeros((len(res_ids), horizon))
+    for tid, rid, units in zip(asg["task_id"], asg["resource_id"], asg["units"], strict=True):
+        if float(units) > 0:
+            uses[int(pos[tid])].append((rpos[str(rid)], float(units)))
     notes: list[str] = []
-
-    def overbooked(u: np.ndarray) -> int:
-        return int((u > cap[:, None] + 1e-6).sum())
-
-    base_usage = np.zeros_like(usage)
+    factor = np.ones(n)  # units_factor: a stretched task works at factor x its units
     for j in range(n):
-        for r, units in uses[j]:
-            base_usage[r, first0[j] : first0[j] + nslots0[j]] += units
-    over_before = overbooked(base_usage)
+        if started[j] or dur[j] <= 0:
+            continue
+        need = max((u / cap_full[r] if cap_full[r] > 0 else 1.0 for r, u in uses[j]), default=1.0)
+        if need > 1.0 + 1e-9:
+            factor[j] = 1.0 / need
+            worst = max(uses[j], key=lambda ru: ru[1] / max(cap_full[ru[0]], 1e-12))
+            notes.append(
+                f"{uid[j]} stretched from {dur[j] / mpd:g} to {dur[j] * need / mpd:g} working "
+                f"days: {res_ids[worst[0]]} can give {cap_h[worst[0]]:g} h/day, the assignment "
+                f"asks {worst[1] * mpd / 60:g} h/day (the work is unchanged)"
+            )
+    new_dur = dur / factor
 
+    # capacity profile on a grid of `step` minutes
+    lag_vals = llag[np.isfinite(llag)]
+    horizon = float(max(f0.max(), (s0 + new_dur).max()) if n else 0.0)
+    horizon += float(new_dur.sum() + np.abs(lag_vals).sum() + 2 * mpd)
+    step = _slot_minutes(np.r_[s0, f0, new_dur, lag_vals], mpd, horizon, len(res_ids))
+    per_day = round(mpd / step)
+    days = int(np.ceil(horizon / mpd)) + 1
+    n_slots = days * per_day
+    cap = np.repeat(_daily_capacity(portfolio, res_ids, cal, day0, days, mpd), per_day, axis=1)
+    usage = np.zeros_like(cap)
     new_s = s0.copy()
     placed = np.zeros(n, dtype=bool)
 
+    def slots(start: float, length: float) -> tuple[int, int]:
+        a = int(np.floor(start / step + 1e-9))
+        b = int(np.ceil((start + length) / step - 1e-9))
+        return a, max(b, a)
+
     def book(j: int, start: float) -> None:
-        f, k = _booked_days(np.array([start]), np.array([start + dur[j]]), mpd)
+        a, b = slots(start, new_dur[j])
         for r, units in uses[j]:
-            usage[r, f[0] : f[0] + k[0]] += units
+            usage[r, a:b] += units * factor[j]
         new_s[j] = start
         placed[j] = True
 
-    for j in np.flatnonzero(started):
-        book(int(j), s0[j])
+    for jj in np.flatnonzero(started).tolist():  # started tasks keep dates; work is booked
+        book(jj, s0[jj])
     remaining = np.array([sum(1 for k in preds[j] if not started[lp[k]]) for j in range(n)])
     heap: list[tuple[float, float, float, str, int]] = []
+
+    def push(j: int) -> None:
+        heapq.heappush(heap, (prio[j], slack[j], s0[j], str(uid[j]), j))
+
     for j in range(n):
         if not started[j] and remaining[j] == 0:
-            heapq.heappush(heap, (prio, slack[j], s0[j], str(uid[j]), j))
+            push(j)
     while heap:
         *_, j = heapq.heappop(heap)
         es = s0[j]
         for k in preds[j]:
-            p = lp[k]
-            t, lag = ltype[k], llag[k]
-            ps, pf = new_s[p], new_s[p] + dur[p]
-            c = {"FS": pf + lag, "SS": ps + lag, "FF": pf + lag - dur[j], "SF": ps + lag - dur[j]}[
-                t
-            ]
+            p, lag = lp[k], llag[k]
+            ps, pf = new_s[p], new_s[p] + new_dur[p]
+            t = ltype[k]
+            c = pf + lag if t == "FS" else ps + lag if t == "SS" else pf + lag - new_dur[j]
+            if t == "SF":
+                c = ps + lag - new_dur[j]
             es = max(es, c)
         start = es
-        if uses[j] and dur[j] > 0:
-            first, k = _booked_days(np.array([es]), np.array([es + dur[j]]), mpd)
-            length = int(k[0])
-            bad = np.zeros(horizon, dtype=bool)
-            for r, units in uses[j]:
-                if units > cap[r] + 1e-6:
-                    notes.append(f"{uid[j]} needs more of {res_ids[r]} than its capacity")
-                    continue
-                bad |= usage[r] + units > cap[r] + 1e-6
-            cum = np.concatenate([[0], np.cumsum(bad)])
-            cand = np.arange(int(first[0]), horizon - length)
-            ok = cand[(cum[cand + length] - cum[cand]) == 0]
-            if ok.size == 0:
-                notes.append(f"{uid[j]}: no free window within the horizon; left in place")
-            elif ok[0] > first[0]:
-                start = float(ok[0]) * mpd  # start of that working day
+        if uses[j] and new_dur[j] > 0:
+            rows = [r for r, _ in uses[j]]
+            units = np.array([u * factor[j] for _, u in uses[j]])[:, None]
+            a0, b0 = slots(es, new_dur[j])
+            if b0 > n_slots or np.any(usage[rows, a0:b0] + units > cap[rows, a0:b0] + 1e-9):
+                length = int(np.ceil(new_dur[j] / step - 1e-9))
+                bad = np.any(usage[rows, a0:] + units > cap[rows, a0:] + 1e-9, axis=0)
+                cum = np.r_[0, np.cumsum(bad)]
+                cand = np.arange(a0 + 1, n_slots - length + 1)
+                ok = cand[(cum[cand - a0 + length] - cum[cand - a0]) == 0]
+                if ok.size == 0:  # pragma: no cover - the horizon holds every task in series
+                    raise LevelingError(f"no room to level task {uid[j]}", value=uid[j])
+                start = float(ok[0]) * step
         book(j, start)
         for s in succs[j]:
             if started[s]:
                 continue
             remaining[s] -= 1
             if remaining[s] == 0:
-                heapq.heappush(heap, (prio, slack[s], s0[s], str(uid[s]), s))
+                push(s)
     if not placed.all():  # pragma: no cover - only with a cycle, which the CPM rejects
         raise LevelingError("levelling could not place every task (cycle?)")
-    over_after = overbooked(usage)
-    new_f = new_s + dur
+
+    new_f = new_s + new_dur
     start_dates = pd.DatetimeIndex(cal.from_working_minutes(new_s + w0))
     finish_dates = pd.DatetimeIndex(cal.from_working_minutes(new_f + w0, as_finish=True))
     out = pd.DataFrame(
@@ -406,12 +513,17 @@ def level(
             "delay_days": (new_s - s0) / mpd,
             "fixed": started,
             "is_summary": False,
+            "units_factor": factor,
+            "stretch_days": (new_dur - dur) / mpd,
         }
     )
     # keep the CPM's own dates where nothing moved (same instants, no rounding)
-    same = np.abs(new_s - s0) < 1e-9
+    same = (np.abs(new_s - s0) < 1e-9) & (np.abs(new_dur - dur) < 1e-9)
     out.loc[same, "start"] = out.loc[same, "start_before"]
     out.loc[same, "finish"] = out.loc[same, "finish_before"]
+    before = resource_load(portfolio, st, project_id, freq="D", calendar=cal)
+    after = resource_load(portfolio, out, project_id, freq="D", calendar=cal)
+    unavoidable = _unavoidable(portfolio, out, after, project_id, notes)
     fb = pd.Timestamp(out["finish_before"].max()) if n else pd.NaT
     fa = pd.Timestamp(out["finish"].max()) if n else pd.NaT
     delta = float(new_f.max() - f0.max()) / mpd if n else 0.0
@@ -420,9 +532,55 @@ def level(
         finish_before=fb,
         finish_after=fa,
         finish_delta_days=delta,
-        overallocated_before=over_before,
-        overallocated_after=over_after,
+        overallocated_before=int(before["overallocated"].sum()) if len(before) else 0,
+        overallocated_after=int(after["overallocated"].sum()) if len(after) else 0,
         rule=rule,
         calendar=cal,
         notes=list(dict.fromkeys(notes)),
+        unavoidable=unavoidable,
     )
+
+
+def _unavoidable(
+    portfolio: Portfolio,
+    tasks: pd.DataFrame,
+    load: pd.DataFrame,
+    project_id: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    """The over-allocated resource-days left, with the tasks on them; one note per resource
+    and set of tasks (they can only be started tasks, whose dates levelling keeps)."""
+    cols = ["resource_id", "day", "over_hours", "tasks"]
+    over = load[load["overallocated"]] if len(load) else load
+    if over.empty:
+        return pd.DataFrame(columns=cols)
+    ids = portfolio.tasks.loc[portfolio.tasks["project_id"] == project_id, "task_id"]
+    asg = portfolio.assignments[portfolio.assignments["task_id"].isin(ids)]
+    a = asg.merge(tasks[["uid", "start", "finish", "fixed"]], left_on="task_id", right_on="uid")
+    rows = []
+    for rec in over.itertuples(index=False):
+        on = a[
+            (a["resource_id"] == rec.resource_id)
+            & (a["start"] < rec.period_end)
+            & (a["finish"] > rec.period_start)
+        ]
+        rows.append(
+            (rec.resource_id, rec.period_start, float(rec.over_hours), tuple(sorted(on["task_id"])))
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    fixed = set(tasks.loc[tasks["fixed"].astype(bool), "task_id"])
+    status = portfolio.status_date
+    for (rid, tids), g in out.groupby(["resource_id", "tasks"], sort=True):
+        past = status is not None and g["day"].max() < pd.Timestamp(status)
+        why = (
+            "started tasks keep their actual dates"
+            if set(tids) <= fixed
+            else "levelling could not separate them"
+        )
+        notes.append(
+            f"unavoidable over-allocation: {rid} over capacity on {len(g)} day(s) "
+            f"{g['day'].min():%Y-%m-%d}..{g['day'].max():%Y-%m-%d} "
+            f"(up to {g['over_hours'].max():.1f} h/day{', in the past' if past else ''}) "
+            f"by {', '.join(tids)}: {why}"
+        )
+    return out
