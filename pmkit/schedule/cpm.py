@@ -122,10 +122,11 @@ def _codes(
     if name not in df.columns:
         return np.full(len(df), names.index(blank), dtype=np.int64)
     col = df[name]
-    codes = pd.Categorical(col, categories=list(names)).codes.astype(np.int64)
+    table = pd.Index(list(names))
+    codes = table.get_indexer(col).astype(np.int64)
     if (codes < 0).any():
         norm = col.fillna(blank).astype(str).str.strip().str.upper().replace("", blank)
-        codes = pd.Categorical(norm, categories=list(names)).codes.astype(np.int64)
+        codes = table.get_indexer(norm).astype(np.int64)
         if (codes < 0).any():
             raise ScheduleError(
                 f"unknown {what}",
@@ -444,7 +445,7 @@ def schedule_network(
         hard = hard | a_s_ok
     # A manually scheduled task sits where the user put it: the project start does not
     # push it (only its links do), so its own dates are its anchor.
-    man_anchor = man_pin & hard
+    man_anchor = man_pin & ~snet & ~fnet
     ef0 = np.where(man_anchor, hard_ef, ef0)
     active = ~is_summary
 

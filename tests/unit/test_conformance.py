@@ -49,15 +49,22 @@ def test_every_file_with_tasks_is_checked(results) -> None:
 
 def test_no_regression_below_current_level(results) -> None:
     files_ok, tasks, match, failing = _summary(results)
-    assert files_ok >= 32, "\n".join(failing)
-    assert match / tasks >= 0.90, "\n".join(failing)
+    assert files_ok >= 36, "\n".join(failing)
+    assert match / tasks >= 0.945, "\n".join(failing)
+
+
+def test_goal_36_of_39_files(results) -> None:
+    """Issue #3's file goal: every listed failure names its file and first differences."""
+    files_ok, _, _, failing = _summary(results)
+    assert files_ok >= 36, "\n".join(failing)
 
 
 @pytest.mark.xfail(
-    reason="goal of issue #3 not reached yet: progress, splits, resource "
-    "calendars and elapsed durations are approximated",
+    reason="issue #3 task goal not reached: in mspditimephased, mspditimephasedsegments and "
+    "mspdiduration Project's stored late dates of unlinked tasks are not the project finish "
+    "(nor anything the inputs give); progress-contoured work is approximated",
     strict=False,
 )
-def test_goal_36_of_39_files_and_99_percent_of_tasks(results) -> None:
+def test_goal_99_percent_of_tasks(results) -> None:
     files_ok, tasks, match, failing = _summary(results)
     assert files_ok >= 36 and match / tasks >= 0.99, "\n".join(failing)

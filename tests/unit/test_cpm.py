@@ -378,3 +378,79 @@ def test_portfolio_actual_dates_without_time_mean_whole_working_days() -> None:
     pf.tasks = t.reset_index()
     s = schedule_portfolio(pf).tasks.set_index("uid")
     assert s.loc["P2-T2", "early_start"] == s.loc["P2-T2", "early_finish"] == T("2024-01-12 17:00")
+
+
+# --------------------------------------------------------------- calendars per task / legs
+NIGHT = Calendar.from_spec("Mon,Tue,Wed,Thu,Fri", "00:00-03:00,04:00-08:00,23:00-00:00", name="N")
+
+
+def test_task_calendar_is_used_exactly_not_approximated() -> None:
+    """A night-shift task starts at 23:00 and its FS successor (standard) the next
+    working morning after the night's work ends."""
+    s, t = run(
+        [
+            {"uid": "A", "duration_min": DAY, "calendar_id": "N"},
+            {"uid": "B", "duration_min": DAY},
+        ],
+        [{"pred_uid": "A", "succ_uid": "B", "type": "FS", "lag_min": 0}],
+        calendars={"N": NIGHT},
+    )
+    # Mon 08:00 is not night work: Mon 23:00-24:00, Tue 00:00-03:00, 04:00-08:00 = 8 h
+    assert t.loc["A", "early_start"] == T("2024-01-08 23:00")
+    assert t.loc["A", "early_finish"] == T("2024-01-09 08:00")
+    assert t.loc["B", "early_start"] == T("2024-01-09 08:00")
+    assert t.loc["B", "early_finish"] == T("2024-01-09 17:00")
+    assert t.loc["B", "total_slack_min"] == 0
+    assert any("task by task" in n for n in s.notes)
+
+
+def test_elapsed_duration_counts_calendar_time() -> None:
+    """1 elapsed day (1440 min) from Friday 08:00 ends Saturday 08:00 (a working-time
+    day would end Friday 17:00)."""
+    tdf = pd.DataFrame(
+        [
+            {"uid": "E", "duration_min": 1440.0, "elapsed": True},
+            {"uid": "W", "duration_min": DAY, "elapsed": False},
+        ]
+    )
+    sched = schedule_network(tdf, pd.DataFrame(), calendar=CAL, project_start=T("2024-01-12 08:00"))
+    t = sched.tasks.set_index("uid")
+    assert t.loc["E", "early_start"] == T("2024-01-12 08:00")
+    assert t.loc["E", "early_finish"] == T("2024-01-13 08:00")
+    assert t.loc["W", "early_finish"] == T("2024-01-12 17:00")
+
+
+def test_resource_legs_span_their_assignments() -> None:
+    """Each assignment runs on its resource's calendar; the task spans them."""
+    _, t = run(
+        [
+            {"uid": "A", "duration_min": 2 * DAY, "legs": [("STD", 2 * DAY), ("N", DAY)]},
+            {"uid": "B", "duration_min": DAY},
+        ],
+        [{"pred_uid": "A", "succ_uid": "B", "type": "FS", "lag_min": 0}],
+        calendars={"N": NIGHT, "STD": CAL},
+    )
+    assert t.loc["A", "early_start"] == T("2024-01-08 08:00")  # the day leg starts first
+    assert t.loc["A", "early_finish"] == T("2024-01-09 17:00")  # ... and ends last
+    assert t.loc["B", "early_start"] == T("2024-01-10 08:00")
+    # backwards the same legs: A's late finish is B's late start
+    assert t.loc["A", "late_finish"] == T("2024-01-09 17:00")
+    assert t.loc["A", "total_slack_min"] == 0
+
+
+def test_finished_task_keeps_actual_dates_without_slack() -> None:
+    _, t = run(
+        [
+            {
+                "uid": "A",
+                "duration_min": DAY,
+                "actual_start": T("2024-01-08 08:00"),
+                "actual_finish": T("2024-01-09 17:00"),
+            },
+            {"uid": "B", "duration_min": 5 * DAY},
+        ]
+    )
+    assert t.loc["A", "early_finish"] == T("2024-01-09 17:00")
+    assert t.loc["A", "late_start"] == T("2024-01-08 08:00")
+    assert t.loc["A", "late_finish"] == T("2024-01-09 17:00")
+    assert t.loc["A", "total_slack_min"] == 0 and t.loc["A", "free_slack_min"] == 0

@@ -127,3 +127,41 @@ def test_cli_csv_columns_and_errors(tmp_path: Path, capsys) -> None:
     )
     assert cli_schedule(str(cyc), "table") == 2
     assert "cycle" in capsys.readouterr().err
+
+
+def _split_task_xml(gap_value: str) -> str:
+    """One 3-day task whose remaining work (timephased, Type 1) stops for a day."""
+    day = "<TimephasedData><Type>1</Type><UID>1</UID><Start>{s}</Start><Finish>{f}</Finish>"
+    day += "<Unit>2</Unit>{v}</TimephasedData>"
+    rows = [
+        ("2024-01-08T08:00:00", "2024-01-08T17:00:00", "<Value>PT8H0M0S</Value>"),
+        ("2024-01-08T17:00:00", "2024-01-09T17:00:00", gap_value),
+        ("2024-01-09T17:00:00", "2024-01-10T17:00:00", "<Value>PT8H0M0S</Value>"),
+        ("2024-01-10T17:00:00", "2024-01-11T17:00:00", "<Value>PT8H0M0S</Value>"),
+    ]
+    tp = "".join(day.format(s=s, f=f, v=v) for s, f, v in rows)
+    return (
+        '<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project">'
+        "<StartDate>2024-01-08T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay>"
+        "<Tasks><Task><UID>1</UID><ID>1</ID><Name>split</Name><OutlineLevel>1</OutlineLevel>"
+        "<Duration>PT24H0M0S</Duration><DurationFormat>7</DurationFormat></Task></Tasks>"
+        "<Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID>"
+        f"<ResourceUID>-65535</ResourceUID><Units>1</Units><Work>PT24H0M0S</Work>{tp}"
+        "</Assignment></Assignments></Project>"
+    )
+
+
+def test_split_in_timephased_work_moves_the_finish(tmp_path: Path) -> None:
+    """A zero-work stretch of working time between work is a split: the finish moves out
+    by it. A stretch with no value (non-working time) is not a split."""
+    split = tmp_path / "split.xml"
+    split.write_text(_split_task_xml("<Value>PT0H0M0S</Value>"), encoding="utf-8")
+    p = read_mspdi(split)
+    assert len(p.timephased) == 4 and p.timephased["work_min"].iloc[1] == 0
+    t = schedule_mspdi(p).tasks.set_index("uid")
+    assert t.loc[1, "early_start"] == pd.Timestamp("2024-01-08 08:00")
+    assert t.loc[1, "early_finish"] == pd.Timestamp("2024-01-11 17:00")
+    plain = tmp_path / "plain.xml"
+    plain.write_text(_split_task_xml(""), encoding="utf-8")
+    t = schedule_mspdi(read_mspdi(plain)).tasks.set_index("uid")
+    assert t.loc[1, "early_finish"] == pd.Timestamp("2024-01-10 17:00")
