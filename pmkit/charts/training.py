@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = ["CHARTS", "bar_chart", "build", "heat_chart", "line_chart", "load_chart"]
 
 _W = 360
+_HEAT_MAX_W = 420
 _OKABE_ITO = [
     "#0072B2",
     "#E69F00",
@@ -144,8 +145,10 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
     cells = base.mark_rect().encode(
         color=alt.Color(
             "pct:Q",
-            title="%",
+            title=_t(titles, "legend", "%"),
             scale=alt.Scale(scheme="blueorange", domainMid=100, domainMin=0),
+            # below the cells: a legend on the right is the first thing a narrow panel cuts off
+            legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200),
         ),
         tooltip=[
             alt.Tooltip("role:N", title=_t(titles, "y")),
@@ -163,8 +166,9 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             "datum.pct > 140 || datum.pct < 25", alt.value("white"), alt.value("black")
         ),
     )
+    # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
     return (cells + text).properties(
-        width=max(_W, 26 * data["month"].nunique()),
+        width=min(_HEAT_MAX_W, max(_W, 22 * data["month"].nunique())),
         height=22 * data["role"].nunique(),
         title=_t(titles, "title"),
     )

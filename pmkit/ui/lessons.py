@@ -21,17 +21,9 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.training import build as build_chart
+from pmkit.portfolio.standards import standards_of
 from pmkit.training.content import LANGS, Content, load_content
-from pmkit.training.demos import (
-    PMO_TYPES,
-    Demo,
-    Lens,
-    check_modes,
-    default_pmo_type,
-    default_project,
-    governance_checks,
-    run_demo,
-)
+from pmkit.training.demos import PMO_TYPES, Demo, Lens, check_modes, default_project, run_demo
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 
 __all__ = ["LANG_OPTIONS", "LessonsApp", "Translator", "app", "lang_from_query"]
@@ -41,6 +33,7 @@ _MONEY = {
     "m.budget",
     "m.bac",
     "m.eac",
+    "m.eac_after",
     "m.cost_impact",
     "m.significant_cost",
     "m.portfolio_exposure",
@@ -58,6 +51,7 @@ _CSS = """
 .pmkit-metrics b {text-align: right;}
 .pmkit-chosen {background: #eef5fb; font-weight: 600;}
 .pmkit-types td, .pmkit-types th {width: 25%;}
+.pmkit-lenses .vega-embed {max-width: 100%;}
 </style>
 """
 
@@ -104,6 +98,8 @@ def _fmt(key: str, value: Any, tr: Translator, currency: str) -> str:
         return "—"
     if key in _MONEY:
         return f"{value:,.0f} {currency}"
+    if key.endswith("_pct"):  # the unit beside the number, not only in the label
+        return f"{value:,.1f} %" if not float(value).is_integer() else f"{value:,.0f} %"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     return f"{value:,.0f}"
@@ -128,8 +124,24 @@ def chart_titles(lens: Lens, tr: Translator) -> dict[str, str]:
         ok=tr("ui.within_capacity"),
         capacity=tr("ui.capacity"),
         demand=tr("ui.demand"),
+        legend=tr("ui.pct_capacity"),
     )
     return titles
+
+
+def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
+    """Show ``chart`` in ``box`` in a fresh chart widget and close the previous one.
+
+    Re-assigning ``JupyterChart.chart`` re-embeds asynchronously in the browser: two quick
+    updates (a lesson click, then the language switch) can finish out of order and leave the
+    older spec (the other language's titles) on screen. A new widget per update cannot.
+    """
+    old = list(box.children)
+    widget = live_chart(chart)  # type: ignore[arg-type]  # every builder returns a chart
+    box.children = [widget]
+    for w in old:
+        w.close()
+    return widget
 
 
 def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
@@ -155,11 +167,12 @@ class _Panel:
         self.heading = W.HTML()
         self.metrics = W.HTML()
         self.chart: alt.JupyterChart | None = None
-        self.chart_box = W.Box()
+        self.chart_box = W.Box(layout=W.Layout(max_width="100%", overflow="auto"))
         self.table = W.HTML()
+        # side by side on a wide screen, one above the other on a narrow one (flex-wrap)
         self.widget = W.VBox(
             [self.heading, self.metrics, self.chart_box, self.table],
-            layout=W.Layout(width="50%", padding="0 8px", overflow="auto"),
+            layout=W.Layout(flex="1 1 480px", min_width="0", padding="0 8px", overflow="auto"),
         )
         self.widget.add_class(css)
 
@@ -167,14 +180,14 @@ class _Panel:
         self.heading.value = f"<h3>{esc(heading)}</h3>"
         self.metrics.value = metrics_html(lens.metrics, tr, currency)
         chart = lens_chart(lens, tr)
-        if chart is None:
+        if chart is None:  # drop the previous lesson's chart: hidden, it would keep its language
+            for w in self.chart_box.children:
+                w.close()
+            self.chart_box.children = []
+            self.chart = None
             self.chart_box.layout.display = "none"
         else:
-            if self.chart is None:
-                self.chart = live_chart(chart)
-                self.chart_box.children = [self.chart]
-            else:
-                self.chart.chart = chart
+            self.chart = put_chart(self.chart_box, chart)
             self.chart_box.layout.display = "flex"
         if lens.table is not None and len(lens.table):
             self.table.value = html_table(tr.columns(lens.table), max_rows=20)
@@ -218,7 +231,9 @@ class LessonsApp:
         self.message = W.HTML()
         self.pm = _Panel("pmkit-pm-lens")
         self.pmo = _Panel("pmkit-pmo-lens")
-        self.lenses = W.HBox([self.pm.widget, self.pmo.widget])
+        self.lenses = W.HBox(
+            [self.pm.widget, self.pmo.widget], layout=W.Layout(flex_flow="row wrap", width="100%")
+        )
         self.lenses.add_class("pmkit-lenses")
         lessons_tab = W.VBox(
             [
@@ -232,7 +247,9 @@ class LessonsApp:
             ]
         )
         # PMO types tab
-        self.pmo_type = W.ToggleButtons(options=[(t, t) for t in PMO_TYPES])
+        self.pmo_type = W.ToggleButtons(
+            options=[(self.tr.value(t), t) for t in PMO_TYPES], style={"button_width": "auto"}
+        )
         self.types_intro = W.HTML()
         self.types_table = W.HTML()
         self.types_summary = W.HTML()
@@ -240,7 +257,7 @@ class LessonsApp:
         self.types_chart_box = W.Box()
         self.governance = W.HTML()
         self._modes = check_modes(portfolio)
-        self.pmo_type.value = default_pmo_type(portfolio)
+        self.pmo_type.value = standards_of(portfolio).pmo_type  # the switch the PMO lens uses
         types_tab = W.VBox(
             [
                 self.types_intro,
@@ -288,7 +305,10 @@ class LessonsApp:
         self.lesson.tooltips = [le.title(t.lang) for le in self.content.lessons]
         self.lesson_label.value = f"<b style='margin-right:8px'>{esc(t('ui.lesson'))}</b>"
         self.project_label.value = f"<b style='margin-right:8px'>{esc(t('ui.project'))}</b>"
-        self.pmo_type.options = [(t.value(x), x) for x in PMO_TYPES]
+        chosen = self.pmo_type.value
+        with self.pmo_type.hold_trait_notifications():
+            self.pmo_type.options = [(t.value(x), x) for x in PMO_TYPES]  # "Supportive", ...
+            self.pmo_type.value = chosen
         self.render_lesson()
         self.render_types()
 
@@ -373,12 +393,8 @@ class LessonsApp:
         )
         chart = lens_chart(demo.pmo, t)
         if chart is not None:
-            if self.types_chart is None:
-                self.types_chart = live_chart(chart)
-                self.types_chart_box.children = [self.types_chart]
-            else:
-                self.types_chart.chart = chart
-        verdicts = governance_checks(self.p, chosen).copy()
+            self.types_chart = put_chart(self.types_chart_box, chart)
+        verdicts = demo.pmo.table.copy() if demo.pmo.table is not None else pd.DataFrame()
         verdicts["state"] = [badge(_STATE_BADGE[s], t.value(s)) for s in verdicts["state"]]
         for col in ("failing", "blocking"):
             verdicts[col] = verdicts[col].map(

@@ -36,6 +36,68 @@ def test_lessons_switch_language_changes_the_texts(sample) -> None:  # type: ign
     assert app.tabs.get_title(1) == "PMO types"
 
 
+def _titles(spec: object) -> set[str]:
+    """Every title (chart, axis, legend, tooltip) in a Vega-Lite spec."""
+    out: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "title" and isinstance(value, str) and value.strip():
+                    out.add(value)
+                elif key == "title" and isinstance(value, dict) and "text" in value:
+                    out.add(str(value["text"]))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return out
+
+
+def _chart_titles(app: LessonsApp) -> set[str]:
+    charts = [app.pm.chart, app.pmo.chart, app.types_chart]
+    return set().union(*(_titles(c.chart.to_dict()) for c in charts if c is not None))
+
+
+@pytest.mark.parametrize("first", ["es", "en"])
+def test_every_chart_follows_the_language_switch(sample, first: str) -> None:  # type: ignore[no-untyped-def]
+    c = load_content()
+    other = "en" if first == "es" else "es"
+    # the words a chart may show in each language; those equal in both (PMO, %) say nothing
+    words = {lang: {t(lang) for k, t in c.labels.items() if k[:2] in ("t.", "c.", "ui", "v.")}
+             for lang in ("es", "en")}  # fmt: skip
+    only = {lang: words[lang] - words["es" if lang == "en" else "en"] for lang in words}
+    app = LessonsApp(sample, lang=first)
+    for lesson in range(1, 9):
+        app.lesson.value = lesson
+        app.lang.value = other  # as a click on the toggle does
+        titles = _chart_titles(app)
+        assert titles, lesson
+        assert not titles & only[first], (lesson, titles & only[first])
+        assert titles & only[other], (lesson, titles)
+        app.lang.value = first
+        titles = _chart_titles(app)
+        assert not titles & only[other], (lesson, titles & only[other])
+    app.lesson.value = 7
+    app.lang.value = other
+    heat = app.pmo.chart.chart.to_dict()
+    assert c.label("t.shared_capacity", other) in _titles(heat)
+    assert {c.label("c.role", other), c.label("c.month", other)} <= _titles(heat)
+    assert c.label("t.shared_capacity", first) not in _titles(heat)
+
+
+def test_pmo_type_buttons_read_as_labels(sample) -> None:  # type: ignore[no-untyped-def]
+    app = LessonsApp(sample, lang="en")
+    assert [d for d, _ in app.pmo_type.options] == ["Supportive", "Controlling", "Directive"]
+    value = app.pmo_type.value
+    app.lang.value = "es"
+    assert [d for d, _ in app.pmo_type.options] == ["De apoyo", "De control", "Directiva"]
+    assert app.pmo_type.value == value  # switching language keeps the chosen type
+
+
 def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # type: ignore[no-untyped-def]
     app = LessonsApp(sample, lang="en")
     for i in range(1, 9):
@@ -46,6 +108,7 @@ def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # ty
     app.lesson.value = 7
     assert app.pm.chart is not None and app.pmo.chart is not None
     assert app.pmo.chart.chart.to_dict()["layer"][0]["mark"]["type"] == "rect"  # the heat map
+    assert "%" in app.pm.metrics.value  # percentages carry their unit
 
 
 def test_pmo_type_switch_changes_the_governance_table(sample) -> None:  # type: ignore[no-untyped-def]
