@@ -565,6 +565,9 @@ class MonteCarloResult:
     runs: int
     durations: np.ndarray | None = field(default=None, repr=False)
     _sensitivity: pd.DataFrame | None = field(default=None, repr=False)
+    # the stratum drawn per uncertain task and run: durations rise with it, so its ranks are
+    # the durations' ranks (ties averaged), found by counting instead of sorting
+    _strata: np.ndarray | None = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- conversions
     @property
@@ -667,7 +670,7 @@ class MonteCarloResult:
         if self.durations is None or unc.size == 0:
             return pd.DataFrame(columns=["uid", "name", "spearman", "criticality"])
         rank_f = _ranks(self.finish[None, :])[0]
-        rank_d = _ranks(self.durations)
+        rank_d = _strata_ranks(self._strata) if self._strata is not None else _ranks(self.durations)
         rf = rank_f - rank_f.mean()
         rd = rank_d - rank_d.mean(axis=1, keepdims=True)
         den = np.sqrt((rd * rd).sum(axis=1) * (rf * rf).sum())
@@ -747,6 +750,16 @@ class MonteCarloResult:
         return out
 
 
+def _strata_ranks(k: np.ndarray) -> np.ndarray:
+    """Row-wise ranks 0..n-1 of stratum indices, ties given their average rank (counting:
+    one pass per row instead of a sort)."""
+    rows = k.shape[0]
+    flat = k.astype(np.int64) + (np.arange(rows, dtype=np.int64) * _Q_COLS)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=rows * _Q_COLS).reshape(rows, _Q_COLS)
+    avg = np.cumsum(counts, axis=1) - counts + (counts - 1) / 2.0
+    return np.take(avg.ravel(), flat)
+
+
 def _ranks(x: np.ndarray) -> np.ndarray:
     """Row-wise ranks 0..n-1 (ties broken by position; samples are continuous)."""
     order = np.argsort(x, axis=1, kind="stable")
@@ -818,6 +831,7 @@ def simulate(
     finish = np.empty(runs, dtype=float)
     crit_p = np.zeros(n, dtype=np.int64)
     kept = np.empty((unc.size, runs), dtype=np.float32) if keep_durations else None
+    strata = np.empty((unc.size, runs), dtype=np.uint16) if keep_durations else None
     unc_rows = inv[unc]
     table = _quantile_table(
         network.optimistic[perm],
@@ -839,6 +853,8 @@ def simulate(
         if n:
             # all durations at once: one stratum index per task and run, one look-up
             idx = rng.integers(0, _Q_COLS, size=(n, r), dtype=np.intp)
+            if strata is not None and unc.size:
+                strata[:, done : done + r] = idx[unc_rows]
             idx += offsets
             np.take(table, idx, out=dur, mode="clip")
             if kept is not None and unc.size:
@@ -867,6 +883,7 @@ def simulate(
         seed=seed,
         runs=int(runs),
         durations=kept,
+        _strata=strata,
     )
 
 
