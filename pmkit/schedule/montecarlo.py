@@ -6,10 +6,14 @@ pessimistic ``b``) — beta-PERT (``alpha = 1 + 4 (m - a) / (b - a)``, ``beta = 
 is scheduled with its FS/SS/FF/SF links and lags in every run.
 
 How it is fast: the network is sorted once into topological *levels* (a task's level is one more
-than its deepest predecessor's), the links into each level are gathered into flat arrays, and the
-forward and backward passes loop over levels — not tasks, not runs — with numpy arrays of shape
-``(tasks in level, runs)``; ``np.maximum.reduceat`` takes the latest driving link of every task
-at once. Runs are processed in chunks (bounded memory) and a progress callback is called after
+than its deepest predecessor's) and the tasks are stored level by level, so a level is a slice
+of every ``(tasks, runs)`` array and results are written in place, never scattered. Within a
+level tasks are sorted by falling in-degree, so "the j-th link into each task" covers a prefix
+of the level: the forward pass takes the latest driving link with one in-place
+``np.maximum`` per slot (the backward pass likewise with ``np.minimum``), not with
+``reduceat``. All durations of a chunk are drawn at once: one random stratum per task and run
+and one look-up in a per-task table of its inverse CDF (see :func:`_quantile_table`). Runs are
+processed in chunks (bounded memory, buffers reused) and a progress callback is called after
 each chunk.
 
 Units: durations, lags and finish samples are **working minutes** from the network's origin

@@ -208,3 +208,28 @@ def test_sample_every_project() -> None:
         ci = res.criticality_index
         assert ci.between(0, 1).all() and ci.max() == 1.0
         assert len(res.histogram(20)) == 20 and res.cdf(50)["probability"].iloc[-1] == 1.0
+
+
+def test_sampled_quantiles_match_the_distributions() -> None:
+    from scipy import stats
+
+    # one task: the finish is its duration; compare with the exact inverse CDFs
+    a, m, b = 2.0, 3.0, 10.0
+    net = _chain(np.array([a]), np.array([m]), np.array([b]))
+    ps = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+    pert = simulate(net, runs=200_000, seed=4)
+    al, be = 1 + 4 * (m - a) / (b - a), 1 + 4 * (b - m) / (b - a)
+    exact = a + (b - a) * stats.beta.ppf(ps, al, be)
+    assert np.quantile(pert.finish, ps) == pytest.approx(exact, abs=0.02)
+    tri = simulate(net, runs=200_000, seed=4, distribution="triangular")
+    exact_tri = stats.triang.ppf(ps, (m - a) / (b - a), loc=a, scale=b - a)
+    assert np.quantile(tri.finish, ps) == pytest.approx(exact_tri, abs=0.02)
+
+
+def test_strata_ranks_average_ties() -> None:
+    from scipy.stats import rankdata
+
+    from pmkit.schedule.montecarlo import _strata_ranks
+
+    k = np.random.default_rng(2).integers(0, 50, (3, 400)).astype(np.uint16)
+    assert _strata_ranks(k) == pytest.approx(rankdata(k, axis=1) - 1)
