@@ -246,10 +246,13 @@ def schedule_network(
 ) -> Schedule:
     """Schedule ``tasks`` linked by ``links`` forward from ``project_start``.
 
-    Durations and lags are working minutes of ``calendar`` (see module doc for the rules).
-    Tasks whose ``calendar_id`` names another calendar in ``calendars``, and elapsed
-    durations/lags, are converted to working minutes of the project calendar at their
-    scheduled position (an approximation noted in ``Schedule.notes``).
+    Durations are working minutes of the task's calendar (``calendar_id`` in
+    ``calendars``, else ``calendar``), calendar minutes when ``elapsed``; lags are working
+    minutes of ``calendar``. An optional ``legs`` column (``[(calendar_id, minutes), ...]``)
+    schedules a task as the span of its resource assignments, each on its own calendar.
+    One calendar everywhere runs the vectorised keyed passes; otherwise the same rules run
+    task by task in clock minutes (noted in ``Schedule.notes``). Elapsed lags are still
+    counted in working time (noted).
     """
     del status_date  # progress is taken from actual_start/actual_finish
     notes: list[str] = []
