@@ -98,6 +98,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Add a schedule file (MSPDI, or .mpp/.xer/... with MPXJ) to a portfolio folder."""
+    from pmkit.io.convert import import_schedule
+    from pmkit.io.csv_folder import load_portfolio, write_portfolio
+
+    if not Path(args.file).is_file():
+        print(f"pmkit import: {args.file}: no such file", file=sys.stderr)
+        return 2
+    if not Path(args.into).is_dir():
+        print(f"pmkit import: {args.into}: no such portfolio folder", file=sys.stderr)
+        return 2
+    if args.out is None and not args.in_place:
+        print("pmkit import: give --out DIR (or --in-place to rewrite --into)", file=sys.stderr)
+        return 2
+    base = load_portfolio(args.into)
+    try:
+        merged = import_schedule(args.file, into=base, project_id=args.project_id)
+    except PmkitError as exc:
+        print(f"pmkit import: {args.file} was not imported:\n{exc}", file=sys.stderr)
+        return 1
+    out = write_portfolio(merged, args.out or args.into)
+    n = int((merged.tasks["project_id"] == args.project_id).sum())
+    print(f"imported {args.project_id} ({n:,} tasks) from {args.file}; portfolio written to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -118,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--format", choices=["csv", "table"], default="table")
     c.set_defaults(func=cmd_schedule)
+
+    m = sub.add_parser("import", help="add a schedule file (MSPDI/.mpp/.xer) to a portfolio")
+    m.add_argument("file")
+    m.add_argument("--into", required=True, help="portfolio folder the project joins")
+    m.add_argument("--project-id", required=True, help="id of the new project, e.g. P12")
+    m.add_argument("--out", help="folder to write the merged portfolio to")
+    m.add_argument("--in-place", action="store_true", help="rewrite --into (no --out needed)")
+    m.set_defaults(func=cmd_import)
 
     r = sub.add_parser("report", help="write the PMO status pack (HTML) and roll-up (Excel)")
     r.add_argument("path", nargs="?", help="portfolio folder (default: the sample)")

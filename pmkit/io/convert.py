@@ -1,0 +1,701 @@
+"""Bring a real schedule (MS Project, Primavera P6, ...) into a portfolio.
+
+An analyst imports a file that another tool wrote; the portfolio must stay trustworthy, so the
+converted tables go through the same door as a CSV folder (:func:`pmkit.validation.
+validate_tables`) together with the portfolio they join. Either every table of the merged
+portfolio is valid and a new :class:`~pmkit.model.Portfolio` comes back, or
+:class:`~pmkit.errors.PortfolioValidationError` carries every problem; nothing half-loads.
+
+Mapping rules (an MSPDI file as :func:`pmkit.io.mspdi.read_mspdi` reads it -> docs/DATA-MODEL.md)
+
+- Ids: ``task_id = f"{project_id}-{uid}"``, ``resource_id = f"{project_id}-R{uid}"``,
+  ``calendar_id = f"{project_id}-CAL{uid}"``: unique across the portfolio by construction, so
+  a clash only happens when the project id is already taken (reported by the door).
+- The project summary (UID 0), inactive tasks (and their subtasks) and null tasks are left out.
+- ``wbs`` is the outline number rebuilt from the outline levels in ID order (what Project
+  shows), so it always agrees with ``outline_level``; a task with subtasks is a summary.
+- Durations: working minutes / the minutes of a working day of the task's calendar (its
+  ``hours_per_day`` in calendars.csv), so that the portfolio scheduler finds the same working
+  minutes. Elapsed durations become the working time they span from the task's stored start
+  (or, without one, calendar time x the calendar's share of working time in a week).
+  Summaries get 0 (rolled up); a "milestone" with a duration keeps it and is a task.
+- Lags: working minutes / the successor calendar's working day. Elapsed lags: calendar time x
+  the successor calendar's weekly share of working time. Percent lags: that percent of the
+  predecessor's duration. Links to or from a summary (the portfolio allows none) go to / from
+  each of its leaf tasks; links to other projects are dropped. Both are counted in the notes.
+- Constraints keep their type and the constraint's date (the time of day is lost: dates are
+  days in the portfolio). A manually scheduled task becomes MSO at its manual start.
+- Baseline: Baseline 0's start/finish; ``budgeted_cost`` is Baseline 0's cost, else the task's
+  Cost (MSPDI stores money in hundredths). ``budget`` = sum of the leaf tasks' budgeted cost.
+- Calendars: the working weekdays, the most common day's periods, and every normally working
+  day without work between the project start and one year past its finish as a holiday.
+  Partial-day exceptions and extra working days cannot be expressed and are counted in notes.
+- Resources: work resources only (material/cost resources are counted in notes); ``role`` =
+  Group (else "Unassigned role"), capacity = MaxUnits x the resource calendar's hours per day,
+  rate = StandardRate (per hour). Assignments: leaf tasks, units > 0, one row per pair.
+
+Notes about anything approximated are kept in ``tables["projects"].attrs["notes"]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmkit.calendar import Calendar, CalendarError
+from pmkit.errors import PmkitError
+from pmkit.io.mspdi import MspdiProject
+from pmkit.model import TABLES, WEEKDAYS, Portfolio
+from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+
+__all__ = [
+    "PROJECT_DEFAULTS",
+    "ImportIssue",
+    "add_project",
+    "import_schedule",
+    "project_tables_from_schedule",
+    "report_frame",
+    "tables_of",
+]
+
+#: Values of projects.csv columns a schedule file does not hold; override any by keyword.
+PROJECT_DEFAULTS: dict[str, Any] = {
+    "programme": "Imported",
+    "sponsor": "To be confirmed",
+    "manager": "To be confirmed",
+    "department": "To be confirmed",
+    "phase": None,  # None: "execution" when the file records progress, else "planning"
+    "strategic_objective": "To be confirmed",
+    "score_value": 3,
+    "score_alignment": 3,
+    "score_risk": 3,
+    "priority": None,  # None: after the last project of the portfolio it joins (1 alone)
+}
+_HOLIDAY_MARGIN_DAYS = 365
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportIssue(ValidationIssue):
+    """A validation issue on an imported row: ``element`` names it in the source file
+    (``"Task UID 12"``), since the row has no CSV line the analyst could open."""
+
+    element: str = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return (
+            text.replace(f"{self.file}", f"{self.file} [{self.element}]", 1)
+            if self.element
+            else text
+        )
+
+
+# ---------------------------------------------------------------------------- helpers
+def _day(value: Any) -> pd.Timestamp:
+    if value is None or pd.isna(value):
+        return pd.NaT
+    return pd.Timestamp(value).normalize()
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return default
+    return out if np.isfinite(out) else default
+
+
+def _calendar_row(
+    cal_id: str, cal: Calendar, start: pd.Timestamp, end: pd.Timestamp, notes: list[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One calendars.csv row and its holidays.csv rows over ``start..end``."""
+    week = {d: cal.week_periods(d) for d in range(7)}
+    working = [d for d in range(7) if week[d]]
+    if not working:
+        notes.append(f"calendar {cal.name!r} has no working weekday: Mon-Fri 08-17 used")
+        working, week = [0, 1, 2, 3, 4], {d: ((480, 720), (780, 1020)) for d in range(7)}
+    patterns = [week[d] for d in working]
+    common = max(set(patterns), key=patterns.count)
+    if len(set(patterns)) > 1:
+        notes.append(
+            f"calendar {cal.name!r}: weekdays with other hours use "
+            f"{', '.join(f'{_hhmm(s)}-{_hhmm(e)}' for s, e in common)}"
+        )
+    row = {
+        "calendar_id": cal_id,
+        "name": cal.name or cal_id,
+        "working_days": ",".join(WEEKDAYS[d] for d in working),
+        "periods": ",".join(f"{_hhmm(s)}-{_hhmm(e)}" for s, e in common),
+        "hours_per_day": round(sum(e - s for s, e in common) / 60.0, 4),
+    }
+    days = pd.date_range(start, end, freq="D")
+    normal = days[days.weekday.isin(working)]
+    worked = set(pd.DatetimeIndex(cal.working_days(start, end)))
+    holidays = [d for d in normal if d not in worked]
+    extra = sum(1 for d in worked if d.weekday() not in working)
+    if extra:
+        notes.append(f"calendar {cal.name!r}: {extra} extra working day(s) not expressible")
+    names = {}
+    for ex in cal.exceptions:
+        for n in range(ex.start, ex.end + 1):
+            names[pd.Timestamp(np.datetime64(n, "D"))] = ex.name
+    hol = [{"calendar_id": cal_id, "date": d, "name": names.get(d, "")} for d in holidays]
+    return row, hol
+
+
+def _outline(levels: list[int]) -> list[str]:
+    """Outline numbers from levels in display order (``1, 1.1, 1.2, 2``)."""
+    counters: list[int] = []
+    out = []
+    for lv in levels:
+        lv = max(1, min(lv, len(counters) + 1))
+        counters = counters[:lv]
+        if len(counters) < lv:
+            counters.append(0)
+        counters[lv - 1] += 1
+        out.append(".".join(map(str, counters)))
+    return out
+
+
+# ---------------------------------------------------------------------------- convert
+def project_tables_from_schedule(
+    project: MspdiProject,
+    *,
+    project_id: str,
+    name: str | None = None,
+    programme: str = "Imported",
+    **overrides: Any,
+) -> dict[str, pd.DataFrame]:
+    """Map a schedule read from a file into the portfolio's tables (module doc: the rules).
+
+    Parameters
+    ----------
+    project
+        What :func:`pmkit.read_project_file` / :func:`pmkit.read_mspdi` returned.
+    project_id
+        The id the project takes in the portfolio (also the prefix of every id made).
+    name
+        Project name; default the file's ``Title``/``Name``, else the file name.
+    programme, **overrides
+        Any projects.csv column (``sponsor="A. Ruiz"``, ``budget=1e6``, ``phase="planning"``);
+        the defaults are :data:`PROJECT_DEFAULTS`.
+
+    Returns
+    -------
+    ``{"projects", "tasks", "links", "resources", "assignments", "calendars", "holidays"}``
+    with typed columns. Each table's ``attrs`` holds ``source`` (the file) and ``elements``
+    (per row, where it came from, e.g. ``"Task UID 12"``); ``projects.attrs["notes"]`` lists
+    what was approximated.
+
+    Examples
+    --------
+    >>> from pmkit.io.mspdi import read_mspdi
+    >>> t = project_tables_from_schedule(read_mspdi("plan.xml"), project_id="P99")  # doctest: +SKIP
+    >>> t["tasks"]["task_id"].iloc[0]  # doctest: +SKIP
+    'P99-1'
+    """
+    pid = str(project_id).strip()
+    if not _ID_RE.match(pid):
+        raise PmkitError(
+            "project id must be letters, digits, '-', '_' or '.'",
+            field="project_id",
+            value=project_id,
+            expected="e.g. P12",
+        )
+    unknown = set(overrides) - set(TABLES["projects"].columns)
+    if unknown:
+        raise PmkitError(
+            "unknown projects.csv column",
+            field=sorted(unknown)[0],
+            expected="a column of projects.csv",
+        )
+    src = Path(project.path).name
+    notes: list[str] = []
+    t = project.tasks
+    t = t[t["uid"] != 0] if len(t) else t
+    if not len(t):
+        raise PmkitError("the schedule has no task", file=src, field="Tasks")
+    t = t.sort_values("id", kind="stable") if t["id"].notna().all() else t
+    # inactive tasks (and what is under them) are out of the plan, as Project schedules it
+    drop = (~t["active"].astype(bool)).to_numpy() if "active" in t else np.zeros(len(t), bool)
+    levels = t["outline_level"].astype(int).to_numpy()
+    cut: int | None = None
+    for i, lv in enumerate(levels):
+        if cut is not None and lv > cut:
+            drop[i] = True
+            continue
+        cut = lv if drop[i] else None
+    if drop.any():
+        notes.append(f"{int(drop.sum())} inactive task(s) left out")
+    t = t[~drop].reset_index(drop=True)
+    wbs = _outline(t["outline_level"].astype(int).tolist())
+    t = t.assign(wbs_new=wbs, level=[w.count(".") + 1 for w in wbs])
+    has_child = {w.rsplit(".", 1)[0] for w in wbs if "." in w}
+    t["summary"] = t["wbs_new"].isin(has_child)
+
+    # ---- calendars: the project's, and every one a task or work resource uses
+    cal_uid = str(project.props.get("CalendarUID", ""))
+    proj_cal = project.calendar
+    if cal_uid not in project.calendars:
+        cal_uid = next(iter(project.calendars), "std")
+    cal_objs: dict[str, Calendar] = {cal_uid: proj_cal}
+    for c in t["calendar_id"].dropna().astype(str):
+        if c in project.calendars:
+            cal_objs.setdefault(c, project.calendars[c])
+    res = project.resources
+    if len(res) and "UID" in res:
+        res = res[res["UID"].astype(str) != "0"]
+        if "IsNull" in res:
+            res = res[res["IsNull"].astype(str) != "1"]
+        rtype = res["Type"].astype(str) if "Type" in res else pd.Series("1", index=res.index)
+        if (rtype != "1").any():
+            notes.append(f"{int((rtype != '1').sum())} material/cost resource(s) left out")
+        res = res[rtype == "1"]
+        for c in res.get("CalendarUID", pd.Series(dtype=str)).dropna().astype(str):
+            if c in project.calendars:
+                cal_objs.setdefault(c, project.calendars[c])
+    start = (
+        _day(project.project_start) if project.props.get("StartDate") else _day(t["ms_start"].min())
+    )
+    if pd.isna(start):
+        raise PmkitError("the schedule has no start date", file=src, field="StartDate")
+    finish = _computed_finish(project)
+    horizon_end = max(d for d in (finish, start, _day(t["ms_finish"].max())) if pd.notna(d))
+    horizon_end += pd.Timedelta(days=_HOLIDAY_MARGIN_DAYS)
+    cal_rows, hol_rows = [], []
+    cid = {u: f"{pid}-CAL{u}" for u in cal_objs}
+    mpd_of: dict[str, float] = {}
+    week_share: dict[str, float] = {}
+    for u, cal in list(cal_objs.items()):
+        try:
+            crow, hol = _calendar_row(cid[u], cal, start, horizon_end, notes)
+        except CalendarError:  # e.g. a budget resource's calendar with no working time
+            if u == cal_uid:
+                raise
+            notes.append(f"calendar {cal.name!r} has no working time: project calendar used")
+            del cal_objs[u]
+            continue
+        cal_rows.append(crow)
+        hol_rows.extend(hol)
+        mpd_of[u] = float(crow["hours_per_day"]) * 60.0
+        week_share[u] = sum(e - s for d in range(7) for s, e in cal.week_periods(d)) / 10080.0
+
+    # ---- tasks
+    t_cal = [
+        str(c) if c is not None and not pd.isna(c) and str(c) in cal_objs else cal_uid
+        for c in t["calendar_id"]
+    ]
+    dur = t["duration_min"].astype(float).to_numpy().copy()
+    for i in np.flatnonzero(t["elapsed"].astype(bool).to_numpy()).tolist():
+        cal = cal_objs[t_cal[i]]
+        st = t["ms_start"].iloc[i]
+        if st is not None and pd.notna(st):
+            dur[i] = float(
+                cal.working_minutes_between(st, pd.Timestamp(st) + pd.Timedelta(minutes=dur[i]))[0]
+            )
+        else:
+            dur[i] = dur[i] * week_share[t_cal[i]]
+    if t["elapsed"].any():
+        notes.append(f"{int(t['elapsed'].sum())} elapsed duration(s) converted to working days")
+    mpd = np.array([mpd_of[c] for c in t_cal])
+    summary = t["summary"].to_numpy()
+    days = np.where(summary, 0.0, np.round(dur / mpd, 6))
+    milestone = t["is_milestone"].astype(bool).to_numpy() & (days == 0) & ~summary
+    ctype = t["constraint_type"].fillna("ASAP").astype(str).to_numpy().copy()
+    cdate = pd.to_datetime(t["constraint_date"]).dt.normalize().to_numpy().copy()
+    manual = t["manual"].astype(bool).to_numpy() & t["manual_start"].notna().to_numpy() & ~summary
+    if manual.any():
+        ctype[manual] = "MSO"
+        cdate[manual] = pd.to_datetime(t.loc[manual, "manual_start"]).dt.normalize().to_numpy()
+        notes.append(f"{int(manual.sum())} manually scheduled task(s) pinned (MSO) at their start")
+    cdate = np.where(np.isin(ctype, ["ASAP", "ALAP"]), np.datetime64("NaT"), cdate)
+    pct = t["percent_complete"].fillna(0).astype(float).clip(0, 100).to_numpy()
+    a_s = pd.to_datetime(t["actual_start"]).dt.normalize()
+    a_f = pd.to_datetime(t["actual_finish"]).dt.normalize()
+    bad_af = a_f.notna() & ((pct < 100) | a_s.isna())
+    if bad_af.any():
+        notes.append(f"{int(bad_af.sum())} actual finish(es) without 100% / actual start dropped")
+        a_f = a_f.mask(bad_af)
+    base = project.baselines
+    b0 = base[base["number"] == 0].drop_duplicates("uid").set_index("uid") if len(base) else None
+    uids = t["uid"].to_numpy()
+
+    def b_col(col: str) -> pd.Series:
+        if b0 is None or col not in b0:
+            return pd.Series([None] * len(t))
+        return pd.Series([b0[col].get(u) for u in uids])
+
+    b_start = pd.to_datetime(b_col("start")).dt.normalize()
+    b_finish = pd.to_datetime(b_col("finish")).dt.normalize()
+    raw_cost = {int(r["UID"]): _num(r.get("Cost")) / 100.0 for r in project.raw_tasks if "UID" in r}
+    b_cost = b_col("cost").astype(float) / 100.0
+    cost = np.where(b_cost.notna(), b_cost, [raw_cost.get(int(u), 0.0) for u in uids]).clip(0)
+    task_ids = [f"{pid}-{u}" for u in uids]
+    tasks = pd.DataFrame(
+        {
+            "task_id": task_ids,
+            "project_id": pid,
+            "wbs": t["wbs_new"].to_numpy(),
+            "name": [
+                str(n) if n is not None and str(n).strip() else f"Task {u}"
+                for n, u in zip(t["name"], uids, strict=True)
+            ],
+            "outline_level": t["level"].astype("int64").to_numpy(),
+            "is_summary": summary,
+            "is_milestone": milestone,
+            "duration_days": days,
+            "optimistic_days": np.nan,
+            "most_likely_days": np.nan,
+            "pessimistic_days": np.nan,
+            "constraint_type": ctype,
+            "constraint_date": pd.to_datetime(cdate),
+            "calendar_id": ["" if c == cal_uid else cid[c] for c in t_cal],
+            "percent_complete": pct,
+            "actual_start": a_s.to_numpy(),
+            "actual_finish": a_f.to_numpy(),
+            "baseline_start": b_start.to_numpy(),
+            "baseline_finish": b_finish.to_numpy(),
+            "budgeted_cost": cost,
+        }
+    )
+    tasks.attrs = {"source": src, "elements": [f"Task UID {u}" for u in uids]}
+
+    # ---- links
+    tid_of = dict(zip(uids.tolist(), task_ids, strict=True))
+    idx_of = {u: i for i, u in enumerate(uids.tolist())}
+    leaves_of = _leaves(t["wbs_new"].tolist(), summary, uids.tolist())
+    links_rows: list[dict[str, Any]] = []
+    link_el: list[str] = []
+    n_ext = n_sum = 0
+    for lk in project.links.to_dict("records"):
+        p_u, s_u = lk["pred_uid"], lk["succ_uid"]
+        if p_u not in idx_of or s_u not in idx_of:
+            n_ext += 1
+            continue
+        si = idx_of[s_u]
+        if lk.get("lag_percent"):
+            lag_w = float(lk["lag_percent"]) / 100.0 * dur[idx_of[p_u]]
+        elif lk.get("lag_elapsed"):
+            lag_w = float(lk["lag_min"]) * week_share[t_cal[si]]
+        else:
+            lag_w = float(lk["lag_min"] or 0.0)
+        preds = leaves_of.get(p_u, [p_u])
+        succs = leaves_of.get(s_u, [s_u])
+        if len(preds) > 1 or len(succs) > 1 or summary[idx_of[p_u]] or summary[si]:
+            n_sum += 1
+        for pu in preds:
+            for su in succs:
+                if pu == su:
+                    continue
+                links_rows.append(
+                    {
+                        "pred_id": tid_of[pu],
+                        "succ_id": tid_of[su],
+                        "type": lk["type"],
+                        "lag_days": round(lag_w / mpd[idx_of[su]], 6),
+                    }
+                )
+                link_el.append(f"Task UID {s_u} PredecessorLink {p_u}")
+    if n_ext:
+        notes.append(f"{n_ext} link(s) to tasks outside the file left out")
+    if n_sum:
+        notes.append(f"{n_sum} link(s) on summary tasks applied to their leaf tasks")
+    links = pd.DataFrame(links_rows, columns=["pred_id", "succ_id", "type", "lag_days"])
+    keep = ~links.duplicated(["pred_id", "succ_id"]).to_numpy()
+    links = links[keep].reset_index(drop=True)
+    links.attrs = {"source": src, "elements": [e for e, k in zip(link_el, keep, strict=True) if k]}
+
+    # ---- resources and assignments
+    r_rows, r_el = [], []
+    for r in res.to_dict("records") if len(res) else []:
+        rc = str(r.get("CalendarUID") or "")
+        rc = rc if rc in cal_objs else cal_uid
+        units = _num(r.get("MaxUnits"), 1.0) or 1.0
+        group = r.get("Group")
+        r_rows.append(
+            {
+                "resource_id": f"{pid}-R{r['UID']}",
+                "name": "" if r.get("Name") is None or pd.isna(r.get("Name")) else str(r["Name"]),
+                "role": str(group)
+                if group is not None and not pd.isna(group) and str(group).strip()
+                else "Unassigned role",
+                "department": "",
+                "capacity_hours_per_day": round(units * mpd_of[rc] / 60.0, 4),
+                "rate_per_hour": max(_num(r.get("StandardRate")), 0.0),
+                "calendar_id": cid[rc],
+            }
+        )
+        r_el.append(f"Resource UID {r['UID']}")
+    resources = pd.DataFrame(r_rows, columns=TABLES["resources"].columns)
+    resources.attrs = {"source": src, "elements": r_el}
+    known_res = {str(r["UID"]) for r in res.to_dict("records")} if len(res) else set()
+    a_rows: dict[tuple[str, str], float] = {}
+    a_el: dict[tuple[str, str], str] = {}
+    n_skip = 0
+    for a in project.assignments.to_dict("records") if len(project.assignments) else []:
+        tu, ru = str(a.get("TaskUID")), str(a.get("ResourceUID"))
+        try:
+            ti = idx_of[int(tu)]
+        except (KeyError, ValueError):
+            n_skip += 1
+            continue
+        units = _num(a.get("Units"), 1.0)
+        if ru == "-65535":  # Project's placeholder: a task with no resource
+            continue
+        if ru not in known_res or summary[ti] or units <= 0:
+            n_skip += 1
+            continue
+        key = (tid_of[int(tu)], f"{pid}-R{ru}")
+        a_rows[key] = a_rows.get(key, 0.0) + units
+        a_el.setdefault(key, f"Assignment UID {a.get('UID')}")
+    if n_skip:
+        notes.append(
+            f"{n_skip} assignment(s) left out (no task, summary, no work resource or 0 units)"
+        )
+    assignments = pd.DataFrame(
+        [{"task_id": k[0], "resource_id": k[1], "units": v} for k, v in a_rows.items()],
+        columns=["task_id", "resource_id", "units"],
+    )
+    assignments.attrs = {"source": src, "elements": list(a_el.values())}
+
+    # ---- the project row
+    leaf_cost = float(cost[~summary].sum())
+    has_progress = bool((pct > 0).any() or a_s.notna().any())
+    baseline_finish = b_finish.max() if b_finish.notna().any() else pd.NaT
+    proj_name = name or re.sub(
+        r"\.(xml|mpp|xer|pmxml)$",
+        "",
+        str(project.props.get("Title") or project.props.get("Name") or Path(src).stem),
+    )
+    row: dict[str, Any] = {
+        **PROJECT_DEFAULTS,
+        "project_id": pid,
+        "name": proj_name,
+        "programme": programme,
+        "phase": "execution" if has_progress else "planning",
+        "start": start,
+        "finish_baseline": max(finish, start) if pd.notna(finish) else start,
+        "budget": leaf_cost,
+        "calendar_id": cid[cal_uid],
+    }
+    if pd.notna(baseline_finish) and baseline_finish >= start:
+        row["finish_baseline"] = baseline_finish
+    elif pd.notna(baseline_finish):
+        notes.append("baseline finishes before the project start: computed finish used")
+    row.update(overrides)
+    if row["priority"] is None:
+        row["priority"] = 1
+        notes.append("priority: after the portfolio's last project (1 if alone)")
+        row["_priority_auto"] = True
+    projects = pd.DataFrame([row])
+    projects.attrs = {"source": src, "elements": ["Project"], "notes": notes}
+    calendars = pd.DataFrame(cal_rows, columns=TABLES["calendars"].columns)
+    calendars.attrs = {"source": src, "elements": [f"Calendar UID {u}" for u in cal_objs]}
+    holidays = pd.DataFrame(hol_rows, columns=TABLES["holidays"].columns)
+    holidays.attrs = {
+        "source": src,
+        "elements": [f"Calendar {h['calendar_id']} exception" for h in hol_rows],
+    }
+    return {
+        "projects": projects,
+        "tasks": tasks,
+        "links": links,
+        "resources": resources,
+        "assignments": assignments,
+        "calendars": calendars,
+        "holidays": holidays,
+    }
+
+
+def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, list[Any]]:
+    """Summary uid -> the uids of the leaf tasks under it."""
+    out: dict[Any, list[Any]] = {}
+    sums = [(w, u) for w, u, s in zip(wbs, uids, summary, strict=True) if s]
+    for w, u in sums:
+        pre = w + "."
+        out[u] = [
+            v for ww, v, s in zip(wbs, uids, summary, strict=True) if not s and ww.startswith(pre)
+        ]
+    return out
+
+
+def _computed_finish(project: MspdiProject) -> pd.Timestamp:
+    """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
+    from pmkit.schedule import schedule_mspdi
+
+    try:
+        return _day(schedule_mspdi(project).finish)
+    except PmkitError:
+        t = project.tasks
+        stored = project.props.get("FinishDate") or (t["ms_finish"].max() if len(t) else None)
+        return _day(stored)
+
+
+# ---------------------------------------------------------------------------- merge
+def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Typed cells -> the text a CSV would hold (what the door reads)."""
+    out = {}
+    for c in cols:
+        if c not in df.columns:
+            continue
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = s.dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_bool_dtype(s):
+            out[c] = s.map({True: "true", False: "false"})
+        elif pd.api.types.is_numeric_dtype(s):
+            out[c] = s.map(lambda v: "" if pd.isna(v) else repr(float(v)).removesuffix(".0"))
+        else:
+            out[c] = s.map(
+                lambda v: (
+                    ""
+                    if v is None or (isinstance(v, float) and pd.isna(v))
+                    else (
+                        pd.Timestamp(v).strftime("%Y-%m-%d")
+                        if isinstance(v, pd.Timestamp)
+                        else str(v)
+                    )
+                )
+            )
+    return (
+        pd.DataFrame(out, index=range(len(df))).astype("str")
+        if out
+        else pd.DataFrame(index=range(len(df)))
+    )
+
+
+def tables_of(portfolio: Portfolio) -> dict[str, pd.DataFrame]:
+    """Every table of ``portfolio`` by file stem (what :func:`add_project` merges into)."""
+    return {name: portfolio.table(name) for name in TABLES}
+
+
+def add_project(
+    portfolio: Portfolio | None,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    source: str | None = None,
+) -> Portfolio:
+    """Merge ``tables`` (one or more projects) into ``portfolio`` through the validation door.
+
+    Returns a new, validated portfolio; ``portfolio`` is not changed. Raises
+    :class:`~pmkit.errors.PortfolioValidationError` with every problem of the merged tables
+    (a project id already taken, an unknown calendar, a cycle...). Issues on imported rows name
+    the source file and the element (``"Task UID 12"``); issues on the portfolio's own rows
+    keep their CSV file and line.
+    """
+    base = tables_of(portfolio) if portfolio is not None else {}
+    standards = dict(portfolio.standards) if portfolio is not None else {}
+    new = {k: v for k, v in tables.items() if k in TABLES}
+    if "projects" in new and "_priority_auto" in new["projects"]:
+        p = new["projects"].copy()
+        last = int(base["projects"]["priority"].max()) if base and len(base["projects"]) else 0
+        p["priority"] = p["priority"].where(
+            ~p["_priority_auto"].fillna(False).astype(bool), last + 1
+        )
+        new["projects"] = p.drop(columns="_priority_auto")
+    raw: dict[str, RawTable | None] = {}
+    spans: dict[str, tuple[int, int, str, list[str]]] = {}
+    for name, spec in TABLES.items():
+        old = base.get(name)
+        add = new.get(name)
+        if old is None and add is None:
+            raw[name] = None
+            continue
+        parts = [x for x in (old, add) if x is not None]
+        cols = spec.columns
+        text = pd.concat([_text(x, cols) for x in parts], ignore_index=True)
+        for c in cols:
+            if c not in text:
+                text[c] = ""
+        text = text[cols].fillna("")
+        n_old = 0 if old is None else len(old)
+        lines = np.arange(2, len(text) + 2, dtype=np.int64)
+        raw[name] = RawTable(text, lines)
+        if add is not None:
+            src = str(source or add.attrs.get("source") or "imported file")
+            els = list(add.attrs.get("elements") or [])
+            els += [f"row {i + 1}" for i in range(len(els), len(add))]
+            spans[spec.file] = (n_old + 2, n_old + 2 + len(add), src, els)
+    _, report = validate_tables(raw, standards, source=str(source or ""))
+    issues: list[ValidationIssue] = []
+    for i in report.issues:
+        sp = spans.get(i.file)
+        if sp and i.line is not None and sp[0] <= i.line < sp[1]:
+            msg = re.sub(
+                r"first on line (\d+)", rf"first on {i.file} line \1 of the portfolio", i.message
+            )
+            issues.append(
+                ImportIssue(
+                    sp[2],
+                    None,
+                    i.field,
+                    i.value,
+                    i.expected,
+                    f"{msg} ({i.file})",
+                    i.severity,
+                    element=sp[3][i.line - sp[0]],
+                )
+            )
+        else:
+            issues.append(i)
+    merged_report = ValidationReport(issues, source=report.source)
+    merged_report.raise_if_errors()
+    typed, _ = validate_tables(raw, standards)
+    src_path = portfolio.source if portfolio is not None else None
+    return Portfolio.from_tables(typed, standards, source=src_path)
+
+
+def report_frame(report: ValidationReport) -> pd.DataFrame:
+    """The report as the table an analyst reads: file, line/element, field, value, expected,
+    message, severity (errors first)."""
+    rows = []
+    for i in report.issues:
+        where = getattr(i, "element", "") or ("" if i.line is None else str(i.line))
+        rows.append(
+            {
+                "file": i.file,
+                "line/element": where,
+                "field": i.field or "",
+                "value": "" if i.value is None else str(i.value),
+                "expected": i.expected or "",
+                "message": i.message,
+                "severity": i.severity,
+            }
+        )
+    df = pd.DataFrame(
+        rows, columns=["file", "line/element", "field", "value", "expected", "message", "severity"]
+    )
+    return df.sort_values("severity", kind="stable").reset_index(drop=True)
+
+
+def import_schedule(
+    path: str | os.PathLike[str],
+    *,
+    into: Portfolio | None,
+    project_id: str,
+    **kw: Any,
+) -> Portfolio:
+    """Read any schedule file (MSPDI natively; .mpp/.xer/... through MPXJ) and add it as
+    project ``project_id`` to ``into`` (``None``: a portfolio of that project alone).
+
+    Raises ``MspdiError`` / ``MpxjUnavailableError`` (the file cannot be read) or
+    ``PortfolioValidationError`` (the merged portfolio would not be valid). ``kw`` goes to
+    :func:`project_tables_from_schedule` (``name``, ``programme``, ``sponsor``...).
+    """
+    from pmkit.io.mpxj import read_project_file
+
+    project = read_project_file(Path(path))
+    tables = project_tables_from_schedule(project, project_id=project_id, **kw)
+    return add_project(into, tables, source=Path(path).name)
