@@ -127,8 +127,8 @@ class PortfolioReview:
         self._open("Overview")
         sd = self.p.status_date
         title = (
-            f"{len(self.rollup_all)} projects · status date "
-            f"{sd.strftime('%Y-%m-%d') if sd is not None else 'not set'}"
+            f"Portfolio review (PMO) · {len(self.rollup_all)} projects · status date "
+            f"{sd.strftime('%d %b %Y') if sd is not None else 'not set'}"
         )
         subtitle = (
             f"Money in {self.currency} · PMO type {self.std.pmo_type} · wd = working days. "
