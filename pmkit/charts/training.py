@@ -160,11 +160,16 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             alt.Tooltip("pct:Q", title="%", format=".0f"),
         ],
     )
-    text = base.mark_text(fontSize=9).encode(
-        text=alt.Text("pct:Q", format=".0f"),
-        color=alt.condition(
-            "datum.pct > 140 || datum.pct < 25", alt.value("white"), alt.value("black")
-        ),
+    # only cells at or over capacity carry their number: 3 digits in every cell would overlap
+    text = (
+        base.transform_filter("datum.pct >= 100")
+        .mark_text(fontSize=8)
+        .encode(
+            text=alt.Text("pct:Q", format=".0f"),
+            color=alt.condition(
+                "datum.pct > 140 || datum.pct < 25", alt.value("white"), alt.value("black")
+            ),
+        )
     )
     # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
     return (cells + text).properties(
