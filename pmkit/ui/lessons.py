@@ -75,6 +75,8 @@ class Translator:
 
     def value(self, value: Any) -> str:
         """A data value shown to the class: ``'execution'`` -> ``'ejecución'`` when known."""
+        if isinstance(value, str) and value in self.content.labels:  # a figure's label key
+            return self(value)
         key = f"v.{value}"
         return self(key) if key in self.content.labels else str(value)
 

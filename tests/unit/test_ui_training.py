@@ -109,6 +109,9 @@ def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # ty
     assert app.pm.chart is not None and app.pmo.chart is not None
     assert app.pmo.chart.chart.to_dict()["layer"][0]["mark"]["type"] == "rect"  # the heat map
     assert "%" in app.pm.metrics.value  # percentages carry their unit
+    app.lesson.value = 8
+    assert "m.slip_days" not in app.pm.table.value  # figures named in words, not label keys
+    assert "Forecast finish slip" in app.pm.table.value
 
 
 def test_pmo_type_switch_changes_the_governance_table(sample) -> None:  # type: ignore[no-untyped-def]
