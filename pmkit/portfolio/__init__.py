@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pmkit.portfolio.capacity import (
     CapacityError,
+    CapacityModel,
     capacity_by_role_month,
+    capacity_model,
     overallocated_resources,
     project_shortfall,
     resource_capacity,
@@ -58,6 +60,7 @@ from pmkit.portfolio.trends import (
 __all__ = [
     "ROLLUP_COLUMNS",
     "CapacityError",
+    "CapacityModel",
     "DecisionError",
     "DependencyNetwork",
     "RagResult",
@@ -68,6 +71,7 @@ __all__ = [
     "accuracy_by_report",
     "apply_decisions",
     "capacity_by_role_month",
+    "capacity_model",
     "compliance_score",
     "decisions_path",
     "dependency_network",

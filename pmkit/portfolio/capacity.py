@@ -4,8 +4,17 @@ Demand of one assignment = ``units x resource capacity_hours_per_day x task dura
 (``units`` 1.0 = the resource's full working day on the task), spread over the months the task
 spans in proportion to the working days of its calendar in each month. Capacity of a resource in a
 month = ``capacity_hours_per_day x`` working days of the resource's calendar in that month.
-Everything is computed on flat arrays (one row per assignment x month touched), so 100k tasks
-cost well under a second.
+
+One computation, several views
+------------------------------
+:func:`capacity_model` computes demand, capacity and the priority allocation once, on integer
+codes (resource x project x month) and flat numpy arrays; the heat map
+(:meth:`CapacityModel.by_role_month`), the over-allocated resource-months
+(:meth:`CapacityModel.overallocated`) and the shortfall per project
+(:meth:`CapacityModel.shortfall`) all read that one model. The module functions
+(:func:`capacity_by_role_month`, :func:`overallocated_resources`, :func:`project_shortfall`) keep
+their signatures; each builds a model unless given one with ``model=``, so a screen showing all
+three should build the model once and pass it (the 100k-task benchmark shows why).
 
 What-ifs
 --------
@@ -19,6 +28,7 @@ of demand and capacity do not change, who goes short does.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,8 +39,10 @@ from pmkit.portfolio._util import calendar_specs, schedule_tasks, task_calendar_
 
 __all__ = [
     "CapacityError",
+    "CapacityModel",
     "allocate_by_priority",
     "capacity_by_role_month",
+    "capacity_model",
     "overallocated_resources",
     "project_shortfall",
     "resource_capacity",
@@ -38,6 +50,7 @@ __all__ = [
 ]
 
 _NO_HOLIDAYS = np.array([], dtype="datetime64[D]")
+_EPS = 1e-9
 
 
 class CapacityError(PmkitError):
@@ -125,6 +138,76 @@ def _month_split(
     return rep, month, share
 
 
+@dataclass(frozen=True)
+class _Demand:
+    """Demand aggregated per (resource, project, month), sorted that way, as integer codes.
+
+    ``r`` indexes ``res_ids`` (sorted resource ids), ``p`` indexes ``proj_ids`` (sorted),
+    ``m`` is the month as months since 1970 (``datetime64[M]`` as int64).
+    """
+
+    r: np.ndarray
+    p: np.ndarray
+    m: np.ndarray
+    hours: np.ndarray
+    res_ids: np.ndarray
+    res_pos: np.ndarray  # row of each sorted resource id in portfolio.resources
+    proj_ids: np.ndarray
+
+
+def _demand(portfolio: Any, schedule: Any, shifts: Mapping[str, float] | None) -> _Demand:
+    """Demand per resource x project x month: the one place demand is computed."""
+    specs = calendar_specs(portfolio)
+    dates = _task_dates(portfolio, schedule)
+    _shift(dates, shifts, specs)
+    a = portfolio.assignments
+    res = portfolio.resources
+    pos = pd.Index(dates["task_id"]).get_indexer(a["task_id"])
+    if (pos < 0).any():
+        bad = int(np.flatnonzero(pos < 0)[0])
+        raise CapacityError(
+            "assignment to an unknown task",
+            file="assignments.csv",
+            line=bad + 2,
+            field="task_id",
+            value=a["task_id"].iat[bad],
+        )
+    res_ids = res["resource_id"].to_numpy(dtype=object)
+    order = np.argsort(res_ids, kind="stable")
+    res_ids = res_ids[order]
+    r_all = pd.Index(res_ids).get_indexer(a["resource_id"])  # -1: unknown resource, no hours
+    hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[order]
+    hpd_a = np.where(r_all >= 0, hpd[np.maximum(r_all, 0)], np.nan)
+    start = dates["start"].to_numpy(dtype="datetime64[D]")[pos]
+    finish = dates["finish"].to_numpy(dtype="datetime64[D]")[pos]
+    hours = a["units"].to_numpy(dtype=float) * hpd_a * dates["duration_days"].to_numpy()[pos]
+    ok = (hours > 0) & ~np.isnat(start) & ~np.isnat(finish) & (finish >= start)
+    idx = np.flatnonzero(ok)
+    rep, month, share = _month_split(
+        start[idx], finish[idx], dates["calendar_id"].to_numpy(dtype=object)[pos[idx]], specs
+    )
+    rows = idx[rep]
+    p_task, proj_ids = pd.factorize(dates["project_id"].astype(str), sort=True)
+    p_rows = p_task[pos[rows]]
+    m = month.astype("datetime64[M]").astype(np.int64)
+    if m.size == 0:
+        e = np.zeros(0, np.int64)
+        return _Demand(e, e, e, np.zeros(0), res_ids, order, np.asarray(proj_ids, dtype=object))
+    m0, n_m, n_p = int(m.min()), int(m.max() - m.min()) + 1, max(len(proj_ids), 1)
+    key = (r_all[rows].astype(np.int64) * n_p + p_rows) * n_m + (m - m0)
+    uniq, inv = np.unique(key, return_inverse=True)
+    total = np.bincount(inv, weights=hours[rows] * share, minlength=uniq.size)
+    return _Demand(
+        r=uniq // (n_p * n_m),
+        p=(uniq // n_m) % n_p,
+        m=uniq % n_m + m0,
+        hours=total,
+        res_ids=res_ids,
+        res_pos=order,
+        proj_ids=np.asarray(proj_ids, dtype=object),
+    )
+
+
 def resource_demand(
     portfolio: Any,
     schedule: Any = None,
@@ -145,77 +228,48 @@ def resource_demand(
     Returns
     -------
     DataFrame
-        ``resource_id, role, project_id, month, demand_hours`` (month = first day, Timestamp).
+        ``resource_id, role, project_id, month, demand_hours`` (month = first day, Timestamp),
+        sorted by resource, project and month.
     """
-    specs = calendar_specs(portfolio)
-    dates = _task_dates(portfolio, schedule)
-    _shift(dates, shifts, specs)
-    a = portfolio.assignments
-    res = portfolio.resources.set_index("resource_id")
-    pos = pd.Index(dates["task_id"]).get_indexer(a["task_id"])
-    if (pos < 0).any():
-        bad = int(np.flatnonzero(pos < 0)[0])
-        raise CapacityError(
-            "assignment to an unknown task",
-            file="assignments.csv",
-            line=bad + 2,
-            field="task_id",
-            value=a["task_id"].iat[bad],
-        )
-    d = dates.iloc[pos].reset_index(drop=True)
-    hpd = a["resource_id"].map(res["capacity_hours_per_day"]).to_numpy(dtype=float)
-    hours = a["units"].to_numpy(dtype=float) * hpd * d["duration_days"].to_numpy()
-    ok = (hours > 0) & ~np.isnat(d["start"].to_numpy()) & ~np.isnat(d["finish"].to_numpy())
-    ok &= d["finish"].to_numpy() >= d["start"].to_numpy()
-    idx = np.flatnonzero(ok)
-    rep, month, share = _month_split(
-        d["start"].to_numpy()[idx],
-        d["finish"].to_numpy()[idx],
-        d["calendar_id"].to_numpy(dtype=object)[idx],
-        specs,
-    )
-    rows = idx[rep]
-    rid = a["resource_id"].to_numpy()[rows]
-    long = pd.DataFrame(
+    d = _demand(portfolio, schedule, shifts)
+    roles = portfolio.resources["role"].to_numpy(dtype=object)[d.res_pos]
+    return pd.DataFrame(
         {
-            "resource_id": rid,
-            "project_id": d["project_id"].to_numpy()[rows],
-            "month": month.astype("datetime64[ns]"),
-            "demand_hours": hours[rows] * share,
+            "resource_id": d.res_ids[d.r],
+            "role": roles[d.r].astype(str),
+            "project_id": d.proj_ids[d.p],
+            "month": d.m.astype("datetime64[M]").astype("datetime64[ns]"),
+            "demand_hours": d.hours,
         }
     )
-    out = long.groupby(["resource_id", "project_id", "month"], sort=True, as_index=False)[
-        "demand_hours"
-    ].sum()
-    out.insert(1, "role", out["resource_id"].map(res["role"]).astype("str"))
-    return out
+
+
+def _capacity_days(portfolio: Any, months: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Working days of each resource (``rows`` of the table) in each month: (len(rows), n_m)."""
+    specs = calendar_specs(portfolio)
+    cal = portfolio.resources["calendar_id"].to_numpy(dtype=object)[rows]
+    b = months.astype("datetime64[D]")
+    e = (months + np.timedelta64(1, "M")).astype("datetime64[D]")
+    days = np.zeros((len(rows), len(months)))
+    for cid in pd.unique(cal):  # a few calendars: count each month once per calendar
+        mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
+        days[cal == cid] = np.busday_count(b, e, weekmask=mask, holidays=hols)
+    return days
 
 
 def resource_capacity(portfolio: Any, months: Any) -> pd.DataFrame:
     """Hours each resource can give in each month: ``resource_id, role, month, capacity_hours``."""
-    specs = calendar_specs(portfolio)
     r = portfolio.resources
     m = np.unique(pd.to_datetime(pd.Series(months)).to_numpy(dtype="datetime64[M]"))
-    nr, nm = len(r), len(m)
-    rid = np.repeat(r["resource_id"].to_numpy(), nm)
-    mon = np.tile(m, nr)
-    cal = np.repeat(r["calendar_id"].to_numpy(dtype=object), nm)
-    days = np.zeros(nr * nm)
-    for cid in pd.unique(cal):
-        mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
-        sel = cal == cid
-        days[sel] = np.busday_count(
-            mon[sel].astype("datetime64[D]"),
-            (mon[sel] + np.timedelta64(1, "M")).astype("datetime64[D]"),
-            weekmask=mask,
-            holidays=hols,
-        )
+    nm = len(m)
+    hpd = r["capacity_hours_per_day"].to_numpy(dtype=float)
+    cap = _capacity_days(portfolio, m, np.arange(len(r))) * hpd[:, None]
     return pd.DataFrame(
         {
-            "resource_id": rid,
+            "resource_id": np.repeat(r["resource_id"].to_numpy(), nm),
             "role": np.repeat(r["role"].to_numpy(dtype=object), nm),
-            "month": mon.astype("datetime64[ns]"),
-            "capacity_hours": days * np.repeat(r["capacity_hours_per_day"].to_numpy(float), nm),
+            "month": np.tile(m, len(r)).astype("datetime64[ns]"),
+            "capacity_hours": cap.ravel(),
         }
     )
 
@@ -231,6 +285,23 @@ def _priorities(portfolio: Any, priorities: Mapping[str, int] | None) -> pd.Seri
     return prio
 
 
+def _serve(
+    cell: np.ndarray, prio: np.ndarray, p: np.ndarray, hours: np.ndarray, cap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order rows by (cell, priority, project) and serve each cell's capacity in that order.
+
+    ``cell`` = resource-month code (rows of one cell compete), ``cap`` = its capacity per row.
+    Returns (row order, allocated hours in that order). NaN priority is served last.
+    """
+    order = np.lexsort((p, np.where(np.isnan(prio), np.inf, prio), cell))
+    h = hours[order]
+    # hours asked before this row in its cell: a cumulative sum restarted at each cell (pandas'
+    # grouped cumsum restarts exactly, no cancellation against a global running total)
+    cum = pd.Series(h).groupby(cell[order], sort=False).cumsum().to_numpy()
+    alloc = np.clip(cap[order] - (cum - h), 0.0, h)
+    return order, alloc
+
+
 def allocate_by_priority(
     demand: pd.DataFrame, capacity: pd.DataFrame, priority: pd.Series
 ) -> pd.DataFrame:
@@ -240,37 +311,272 @@ def allocate_by_priority(
     project-id order.
     """
     cap = capacity.set_index(["resource_id", "month"])["capacity_hours"]
-    d = demand.assign(priority=demand["project_id"].map(priority).to_numpy(dtype=float))
-    d = d.sort_values(["resource_id", "month", "priority", "project_id"], kind="stable")
-    key = pd.MultiIndex.from_arrays([d["resource_id"], d["month"]])
-    c = cap.reindex(key).fillna(0.0).to_numpy()
-    h = d["demand_hours"].to_numpy(dtype=float)
-    before = d.groupby(["resource_id", "month"], sort=False)["demand_hours"].cumsum().to_numpy() - h
-    alloc = np.clip(c - before, 0.0, h)
+    key = pd.MultiIndex.from_arrays([demand["resource_id"], demand["month"]])
+    c = cap.reindex(key).fillna(0.0).to_numpy(dtype=float)
+    cell = pd.factorize(key, sort=True)[0]
+    p = pd.factorize(demand["project_id"], sort=True)[0]
+    prio = demand["project_id"].map(priority).to_numpy(dtype=float)
+    order, alloc = _serve(cell, prio, p, demand["demand_hours"].to_numpy(dtype=float), c)
+    d = demand.iloc[order].assign(priority=prio[order])
     d["allocated_hours"] = alloc
-    d["unmet_hours"] = h - alloc
+    d["unmet_hours"] = d["demand_hours"].to_numpy(dtype=float) - alloc
     return d.reset_index(drop=True)
 
 
-def _months_of(demand: pd.DataFrame, start: Any, end: Any) -> pd.DatetimeIndex:
-    if start is None and demand.empty:
-        return pd.DatetimeIndex([])
-    lo = pd.Timestamp(start) if start is not None else demand["month"].min()
-    hi = pd.Timestamp(end) if end is not None else demand["month"].max()
-    return pd.date_range(
-        lo.to_period("M").to_timestamp(), hi.to_period("M").to_timestamp(), freq="MS"
+def _window(m: np.ndarray, start: Any, end: Any) -> np.ndarray:
+    """Months shown (``datetime64[M]``): ``start``..``end``, default the months with demand."""
+    if start is None and m.size == 0:
+        return np.zeros(0, "datetime64[M]")
+
+    def month(x: Any) -> np.datetime64:
+        return np.datetime64(pd.Timestamp(x).to_period("M").to_timestamp(), "M")
+
+    lo = month(start) if start is not None else m.min().astype("datetime64[M]")
+    last = m.max().astype("datetime64[M]") if m.size else lo  # no demand: the start month
+    hi = month(end) if end is not None else last
+    return np.arange(lo, hi + np.timedelta64(1, "M"), dtype="datetime64[M]")
+
+
+def _join_groups(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``", "``-join consecutive runs of strings (run ``i`` begins at ``starts[i]``), in C.
+
+    Appends the separator to every item but the last of its run, then concatenates each run
+    with ``np.add.reduceat`` on an object array (no Python call per group).
+    """
+    if values.size == 0:
+        return np.zeros(0, dtype=object)
+    tokens = values.astype(object)  # a copy: the separators are added in place
+    inner = np.ones(values.size, dtype=bool)
+    inner[np.r_[starts[1:], values.size] - 1] = False
+    tokens[inner] += ", "
+    return np.add.reduceat(tokens, starts)
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityModel:
+    """Demand, capacity and priority allocation of one what-if, computed once for every view.
+
+    Rows (flat arrays, one per resource x project x month with demand in the window), ordered by
+    resource, month, priority (1 first, NaN last) and project: ``r`` (index into
+    ``resource_ids``), ``p`` (index into ``project_ids``), ``m`` (index into ``months``),
+    ``demand``, ``priority``, ``allocated``, ``unmet``. ``capacity`` is the dense resource x
+    month grid of hours (1,000 resources x 36 months is 36k floats), ``cell_demand`` the same
+    grid of demand. Build it with :func:`capacity_model`.
+    """
+
+    portfolio: Any
+    schedule: Any
+    resource_ids: np.ndarray
+    resource_names: np.ndarray
+    resource_roles: np.ndarray
+    project_ids: np.ndarray
+    months: np.ndarray
+    capacity: np.ndarray
+    cell_demand: np.ndarray
+    r: np.ndarray
+    p: np.ndarray
+    m: np.ndarray
+    demand: np.ndarray
+    priority: np.ndarray
+    allocated: np.ndarray
+    unmet: np.ndarray
+
+    def allocation(self) -> pd.DataFrame:
+        """The flat table: ``resource_id, role, project_id, month, demand_hours, priority,
+        allocated_hours, unmet_hours`` (the rows of the model, in its order)."""
+        return pd.DataFrame(
+            {
+                "resource_id": self.resource_ids[self.r],
+                "role": self.resource_roles[self.r],
+                "project_id": self.project_ids[self.p],
+                "month": self.months[self.m].astype("datetime64[ns]"),
+                "demand_hours": self.demand,
+                "priority": self.priority,
+                "allocated_hours": self.allocated,
+                "unmet_hours": self.unmet,
+            }
+        )
+
+    def by_role_month(self) -> pd.DataFrame:
+        """Demand vs capacity per role and month: see :func:`capacity_by_role_month`."""
+        roles, role_of = np.unique(self.resource_roles.astype(str), return_inverse=True)
+        n_ro, n_m = len(roles), len(self.months)
+        cell = role_of[self.r] * n_m + self.m
+        size = n_ro * n_m
+
+        def total(w: np.ndarray) -> np.ndarray:
+            return np.bincount(cell, weights=w, minlength=size)
+
+        cap = np.zeros((n_ro, n_m))
+        np.add.at(cap, role_of, self.capacity)
+        # distinct projects per role-month: unique (cell, project) pairs, counted per cell
+        pairs = np.unique(cell * max(len(self.project_ids), 1) + self.p)
+        n_proj = np.bincount(pairs // max(len(self.project_ids), 1), minlength=size)
+        d, c = total(self.demand), cap.ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            load = np.where(c > 0, 100.0 * d / c, np.where(d > 0, np.inf, 0.0))
+        return pd.DataFrame(
+            {
+                "role": np.repeat(roles.astype(object), n_m),
+                "month": np.tile(self.months, n_ro).astype("datetime64[ns]"),
+                "demand_hours": d,
+                "capacity_hours": c,
+                "allocated_hours": total(self.allocated),
+                "unmet_hours": total(self.unmet),
+                "load_pct": load,
+                "over_capacity": d > c + _EPS,
+                "n_projects": n_proj.astype("int64"),
+            }
+        )
+
+    def overallocated(self, threshold: float = 1.0) -> pd.DataFrame:
+        """Resource-months over ``threshold x`` capacity: see :func:`overallocated_resources`."""
+        cols = list(_OVER_COLUMNS)
+        n_m = len(self.months)
+        over_cell = self.cell_demand > threshold * self.capacity + _EPS
+        sel = np.flatnonzero(over_cell[self.r, self.m])
+        if sel.size == 0:
+            return pd.DataFrame({col: [] for col in cols})
+        cell = self.r[sel] * n_m + self.m[sel]  # rows are ordered by cell already
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        cells = cell[starts]
+        r, m = cells // n_m, cells % n_m
+        pids = self.project_ids[self.p[sel]]
+        short = self.unmet[sel] > _EPS
+        short_txt = np.full(cells.size, "", dtype=object)
+        if short.any():
+            sc = cell[short]
+            s_starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
+            short_txt[np.searchsorted(cells, sc[s_starts])] = _join_groups(pids[short], s_starts)
+        d, c = self.cell_demand[r, m], self.capacity[r, m]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            load = np.where(c > 0, 100.0 * d / c, np.inf)
+        out = pd.DataFrame(
+            {
+                "resource_id": self.resource_ids[r],
+                "name": self.resource_names[r],
+                "role": self.resource_roles[r],
+                "month": self.months[m].astype("datetime64[ns]"),
+                "demand_hours": d,
+                "capacity_hours": c,
+                "load_pct": load,
+                "over_hours": d - c,
+                "n_projects": np.diff(np.r_[starts, sel.size]).astype("int64"),
+                "projects": _join_groups(pids, starts),
+                "short_projects": short_txt,
+            }
+        )
+        # worst first; keys rounded so that summation noise (1 ulp) does not reorder ties,
+        # which then read by resource and month
+        worst = np.lexsort((m, r, -np.round(d - c, 6), -np.round(load, 6)))
+        return out.iloc[worst].reset_index(drop=True)[cols]
+
+    def shortfall(self) -> pd.DataFrame:
+        """Hours asked, served and short per project: see :func:`project_shortfall`."""
+        n_p = len(self.project_ids)
+        present = np.bincount(self.p, minlength=n_p) > 0
+        prio = np.full(n_p, np.nan)
+        prio[self.p[::-1]] = self.priority[::-1]  # one priority per project (all rows agree)
+
+        def total(w: np.ndarray) -> np.ndarray:
+            return np.bincount(self.p, weights=w, minlength=n_p)[present]
+
+        d, a, u = total(self.demand), total(self.allocated), total(self.unmet)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = np.where(d > 0, 100.0 * u / d, 0.0)
+        out = pd.DataFrame(
+            {
+                "project_id": self.project_ids[present],
+                "priority": prio[present],
+                "demand_hours": d,
+                "allocated_hours": a,
+                "unmet_hours": u,
+                "unmet_pct": pct,
+            }
+        )
+        return out.sort_values(["unmet_hours", "priority"], ascending=[False, True]).reset_index(
+            drop=True
+        )
+
+
+_OVER_COLUMNS = (
+    "resource_id",
+    "name",
+    "role",
+    "month",
+    "demand_hours",
+    "capacity_hours",
+    "load_pct",
+    "over_hours",
+    "n_projects",
+    "projects",
+    "short_projects",
+)
+
+
+def capacity_model(
+    portfolio: Any,
+    schedule: Any = None,
+    *,
+    shifts: Mapping[str, float] | None = None,
+    priorities: Mapping[str, int] | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> CapacityModel:
+    """Compute demand, capacity and the priority allocation once, for every capacity view.
+
+    Parameters are those of :func:`capacity_by_role_month`. Pass the result as ``model=`` to
+    :func:`capacity_by_role_month`, :func:`overallocated_resources` and
+    :func:`project_shortfall` (or call its methods) instead of recomputing it for each.
+    """
+    dem = _demand(portfolio, schedule, shifts)
+    prio_of = _priorities(portfolio, priorities)
+    months = _window(dem.m, start, end)
+    m_lo = months[0].astype(np.int64) if months.size else 0
+    inside = (dem.m >= m_lo) & (dem.m < m_lo + months.size)
+    r, p, mi, h = dem.r[inside], dem.p[inside], dem.m[inside] - m_lo, dem.hours[inside]
+    res = portfolio.resources
+    hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[dem.res_pos]
+    cap = _capacity_days(portfolio, months, dem.res_pos) * hpd[:, None]
+    n_m = len(months)
+    cell = r * n_m + mi
+    prio = pd.Series(dem.proj_ids).map(prio_of).to_numpy(dtype=float)[p]
+    order, alloc = _serve(cell, prio, p, h, cap.ravel()[cell] if cell.size else np.zeros(0))
+    cell_demand = np.bincount(cell, weights=h, minlength=cap.size).reshape(cap.shape)
+    return CapacityModel(
+        portfolio=portfolio,
+        schedule=schedule,
+        resource_ids=dem.res_ids,
+        resource_names=res["name"].to_numpy(dtype=object)[dem.res_pos].astype(str),
+        resource_roles=res["role"].to_numpy(dtype=object)[dem.res_pos].astype(str),
+        project_ids=dem.proj_ids,
+        months=months,
+        capacity=cap,
+        cell_demand=cell_demand,
+        r=r[order],
+        p=p[order],
+        m=mi[order],
+        demand=h[order],
+        priority=prio[order],
+        allocated=alloc,
+        unmet=h[order] - alloc,
     )
 
 
-def _plan(
-    portfolio: Any, schedule: Any, shifts: Any, priorities: Any, start: Any, end: Any
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    demand = resource_demand(portfolio, schedule, shifts=shifts)
-    months = _months_of(demand, start, end)
-    demand = demand[demand["month"].isin(months)]
-    capacity = resource_capacity(portfolio, months)
-    alloc = allocate_by_priority(demand, capacity, _priorities(portfolio, priorities))
-    return alloc, capacity
+def _model(
+    portfolio: Any, schedule: Any, model: CapacityModel | None, **what_if: Any
+) -> CapacityModel:
+    """The given model (checked to belong to these arguments) or a fresh one."""
+    if model is None:
+        return capacity_model(portfolio, schedule, **what_if)
+    clash = [k for k, v in what_if.items() if v is not None]
+    if clash or model.portfolio is not portfolio or schedule not in (None, model.schedule):
+        raise CapacityError(
+            "model= was built for other arguments; pass the what-ifs to capacity_model()",
+            field=clash[0] if clash else "model",
+            expected="the portfolio and schedule the model was built from, no what-ifs",
+        )
+    return model
 
 
 def capacity_by_role_month(
@@ -281,6 +587,7 @@ def capacity_by_role_month(
     priorities: Mapping[str, int] | None = None,
     start: Any = None,
     end: Any = None,
+    model: CapacityModel | None = None,
 ) -> pd.DataFrame:
     """Demand vs capacity hours per role and month, across all projects (the heat map's data).
 
@@ -294,6 +601,9 @@ def capacity_by_role_month(
         What-if: override priorities (1 = first served) for ``unmet_hours``.
     start, end : date-like, optional
         Month range shown (default: the months with demand).
+    model : CapacityModel, optional
+        A :func:`capacity_model` of the same portfolio and schedule (then no what-ifs here):
+        reuses its demand instead of computing it again.
 
     Returns
     -------
@@ -302,32 +612,8 @@ def capacity_by_role_month(
         (demand / capacity x 100; ``inf`` when demand meets no capacity), ``over_capacity``
         (bool) and ``n_projects`` asking that role that month; every role x month present.
     """
-    alloc, capacity = _plan(portfolio, schedule, shifts, priorities, start, end)
-    dem = alloc.groupby(["role", "month"]).agg(
-        demand_hours=("demand_hours", "sum"),
-        allocated_hours=("allocated_hours", "sum"),
-        unmet_hours=("unmet_hours", "sum"),
-        n_projects=("project_id", "nunique"),
-    )
-    cap = capacity.groupby(["role", "month"])["capacity_hours"].sum()
-    out = pd.concat([dem, cap], axis=1).fillna(0.0).reset_index()
-    out["n_projects"] = out["n_projects"].astype("int64")
-    d, c = out["demand_hours"].to_numpy(), out["capacity_hours"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["load_pct"] = np.where(c > 0, 100.0 * d / c, np.where(d > 0, np.inf, 0.0))
-    out["over_capacity"] = d > c + 1e-9
-    cols = [
-        "role",
-        "month",
-        "demand_hours",
-        "capacity_hours",
-        "allocated_hours",
-        "unmet_hours",
-        "load_pct",
-        "over_capacity",
-        "n_projects",
-    ]
-    return out[cols].sort_values(["role", "month"]).reset_index(drop=True)
+    what_if = {"shifts": shifts, "priorities": priorities, "start": start, "end": end}
+    return _model(portfolio, schedule, model, **what_if).by_role_month()
 
 
 def overallocated_resources(
@@ -339,60 +625,22 @@ def overallocated_resources(
     start: Any = None,
     end: Any = None,
     threshold: float = 1.0,
+    model: CapacityModel | None = None,
 ) -> pd.DataFrame:
     """Resource-months asked for more than ``threshold x`` capacity, with the competing projects.
+
+    ``model``: see :func:`capacity_by_role_month`.
 
     Returns
     -------
     DataFrame
         ``resource_id, name, role, month, demand_hours, capacity_hours, load_pct, over_hours,
         n_projects, projects`` (ids in priority order, comma-separated) and ``short_projects``
-        (those left with unmet hours under the priorities), worst load first.
+        (those left with unmet hours under the priorities); worst load first, then most hours
+        over, then by resource and month.
     """
-    alloc, capacity = _plan(portfolio, schedule, shifts, priorities, start, end)
-    cols = [
-        "resource_id",
-        "name",
-        "role",
-        "month",
-        "demand_hours",
-        "capacity_hours",
-        "load_pct",
-        "over_hours",
-        "n_projects",
-        "projects",
-        "short_projects",
-    ]
-    cap = capacity.set_index(["resource_id", "month"])["capacity_hours"]
-    key = ["resource_id", "month"]
-    # flag over-loaded resource-months on the flat table, then aggregate only those rows
-    demand = alloc.groupby(key, sort=False)["demand_hours"].transform("sum").to_numpy()
-    c = cap.reindex(pd.MultiIndex.from_frame(alloc[key])).fillna(0.0).to_numpy()
-    sub = alloc[demand > threshold * c + 1e-9].assign(
-        capacity_hours=c[demand > threshold * c + 1e-9],
-        short=lambda d: np.where(d["unmet_hours"] > 1e-9, d["project_id"], None),
-    )
-    if sub.empty:
-        return pd.DataFrame({col: [] for col in cols})
-    out = (
-        sub.groupby(key, sort=False)
-        .agg(
-            demand_hours=("demand_hours", "sum"),
-            capacity_hours=("capacity_hours", "first"),
-            n_projects=("project_id", "size"),
-            projects=("project_id", ", ".join),
-            short_projects=("short", lambda s: ", ".join(s.dropna())),
-        )
-        .reset_index()
-    )
-    res = portfolio.resources.set_index("resource_id")
-    out.insert(1, "name", out["resource_id"].map(res["name"]).astype("str"))
-    out.insert(2, "role", out["resource_id"].map(res["role"]).astype("str"))
-    d, c2 = out["demand_hours"].to_numpy(), out["capacity_hours"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["load_pct"] = np.where(c2 > 0, 100.0 * d / c2, np.inf)
-    out["over_hours"] = d - c2
-    return out[cols].sort_values(["load_pct", "over_hours"], ascending=False).reset_index(drop=True)
+    what_if = {"shifts": shifts, "priorities": priorities, "start": start, "end": end}
+    return _model(portfolio, schedule, model, **what_if).overallocated(threshold)
 
 
 def project_shortfall(
@@ -403,23 +651,13 @@ def project_shortfall(
     priorities: Mapping[str, int] | None = None,
     start: Any = None,
     end: Any = None,
+    model: CapacityModel | None = None,
 ) -> pd.DataFrame:
     """Per project: hours asked, hours served under the priorities, and the shortfall.
 
     Returns ``project_id, priority, demand_hours, allocated_hours, unmet_hours, unmet_pct``,
-    largest shortfall first: how a priority change moves the pain between projects.
+    largest shortfall first: how a priority change moves the pain between projects. ``model``:
+    see :func:`capacity_by_role_month`.
     """
-    alloc, _ = _plan(portfolio, schedule, shifts, priorities, start, end)
-    out = alloc.groupby("project_id", as_index=False).agg(
-        priority=("priority", "first"),
-        demand_hours=("demand_hours", "sum"),
-        allocated_hours=("allocated_hours", "sum"),
-        unmet_hours=("unmet_hours", "sum"),
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["unmet_pct"] = np.where(
-            out["demand_hours"] > 0, 100.0 * out["unmet_hours"] / out["demand_hours"], 0.0
-        )
-    return out.sort_values(["unmet_hours", "priority"], ascending=[False, True]).reset_index(
-        drop=True
-    )
+    what_if = {"shifts": shifts, "priorities": priorities, "start": start, "end": end}
+    return _model(portfolio, schedule, model, **what_if).shortfall()

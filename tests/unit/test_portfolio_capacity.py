@@ -9,9 +9,12 @@ from portfolio_fixtures import make_portfolio, project, task
 
 from pmkit.portfolio.capacity import (
     CapacityError,
+    allocate_by_priority,
     capacity_by_role_month,
+    capacity_model,
     overallocated_resources,
     project_shortfall,
+    resource_capacity,
     resource_demand,
 )
 
@@ -95,3 +98,59 @@ def test_shift_moves_demand_between_months() -> None:
         capacity_by_role_month(pf, shifts={"NOPE": 3})
     with pytest.raises(CapacityError):
         capacity_by_role_month(pf, shifts={"P1": 1.5})
+
+
+def test_one_model_serves_every_view() -> None:
+    pf = _pf()
+    kw = {"priorities": {"P1": 1, "P2": 2}, "start": "2025-01-01", "end": "2025-03-31"}
+    m = capacity_model(pf, None, **kw)
+    assert len(m.months) == 3  # the window, not only the months with demand
+    for fn in (capacity_by_role_month, overallocated_resources, project_shortfall):
+        pd.testing.assert_frame_equal(fn(pf, model=m), fn(pf, **kw))
+    # the shared model's allocation is the public priority rule applied to the public tables
+    alloc = m.allocation()
+    ref = allocate_by_priority(
+        resource_demand(pf), resource_capacity(pf, m.months), pd.Series({"P1": 1.0, "P2": 2.0})
+    )
+    pd.testing.assert_frame_equal(alloc, ref[alloc.columns])
+    assert alloc["allocated_hours"].sum() + alloc["unmet_hours"].sum() == pytest.approx(320)
+    # a model only answers for the arguments it was built from
+    with pytest.raises(CapacityError):
+        overallocated_resources(pf, model=m, priorities={"P2": 1})
+    with pytest.raises(CapacityError):
+        capacity_by_role_month(_pf(), model=m)
+
+
+def test_overallocated_lists_competitors_per_resource_month() -> None:
+    # three projects on R1 in February: each resource-month row names its own competitors
+    pf = make_portfolio(
+        projects=[project("A", priority=3), project("B", priority=1), project("C", priority=2)],
+        tasks=[
+            task(f"{p}-T1", p, duration_days=20.0, baseline_start="2025-02-03",
+                 baseline_finish="2025-02-28")
+            for p in "ABC"
+        ] + [task("A-T2", "A", duration_days=20.0, baseline_start="2025-03-03",
+                  baseline_finish="2025-03-28")],
+        resources=[
+            dict(resource_id="R1", name="Ann", role="dev", capacity_hours_per_day=8.0,
+                 rate_per_hour=1.0, calendar_id="STD"),
+            dict(resource_id="R2", name="Bob", role="dev", capacity_hours_per_day=8.0,
+                 rate_per_hour=1.0, calendar_id="STD"),
+        ],
+        assignments=[
+            dict(task_id="A-T1", resource_id="R1", units=0.5),
+            dict(task_id="B-T1", resource_id="R1", units=0.5),
+            dict(task_id="C-T1", resource_id="R1", units=0.5),
+            dict(task_id="A-T2", resource_id="R1", units=1.5),
+            dict(task_id="B-T1", resource_id="R2", units=1.5),
+        ],
+    )  # fmt: skip
+    over = overallocated_resources(pf).set_index(["resource_id", "month"])
+    feb, mar = pd.Timestamp("2025-02-01"), pd.Timestamp("2025-03-01")
+    assert set(over.index) == {("R1", feb), ("R2", feb), ("R1", mar)}
+    assert over.loc[("R1", feb), "projects"] == "B, C, A"  # priority order
+    assert over.loc[("R1", feb), "short_projects"] == "A"  # 240 h asked, 160 h: A gets 80 of 80
+    assert over.loc[("R1", feb), "n_projects"] == 3
+    assert over.loc[("R2", feb), "projects"] == "B" and over.loc[("R2", feb), "n_projects"] == 1
+    assert over.loc[("R1", mar), "short_projects"] == "A"
+    assert over["load_pct"].is_monotonic_decreasing
