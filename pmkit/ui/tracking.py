@@ -80,6 +80,18 @@ def _ratio(v: Any) -> str:
     return "n/a" if v is None or pd.isna(v) else f"{float(v):.2f}"
 
 
+def _level_notes(notes: list[str], limit: int = 8) -> str:
+    """What levelling could not fix (started tasks clashing) or changed (stretched tasks)."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes[:limit])
+    more = f"<li>… and {len(notes) - limit} more</li>" if len(notes) > limit else ""
+    return (
+        f"<details class='pmkit-note'><summary>{len(notes)} note(s)</summary>"
+        f"<ul>{items}{more}</ul></details>"
+    )
+
+
 def _date(v: Any) -> str:
     return "n/a" if v is None or pd.isna(v) else pd.Timestamp(v).strftime(_DATE)
 
@@ -387,7 +399,7 @@ class TrackingDashboard:
             f"(was {esc(_date(s['finish_before']))}) {chip}<br>{s['tasks_delayed']} task(s) "
             f"delayed; over-allocated resource-days {s['overallocated_before']} &rarr; "
             f"{s['overallocated_after']}.<br><span class='pmkit-note'>Rule: {esc(s['rule'])}"
-            "</span></p>"
+            "</span></p>" + _level_notes(r.notes)
         )
         self._draw_load()
 

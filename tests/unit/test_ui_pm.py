@@ -89,6 +89,8 @@ def test_tracking_levelling_and_monte_carlo(portfolio) -> None:  # type: ignore[
     tr = TrackingDashboard(portfolio, "P01")
     tr.level()
     assert "levelled-finish" in tr.level_html.value and "Rule:" in tr.level_html.value
+    # P01 keeps over-allocation only where started tasks clash: the page says which.
+    assert "note(s)" in tr.level_html.value and "R026" in tr.level_html.value
     tr.mc.runs.value = 500
     tables = tr.mc.simulate()
     assert tr.mc.progress.value == 100
