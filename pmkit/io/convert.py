@@ -141,7 +141,7 @@ def _calendar_row(
         "hours_per_day": round(sum(e - s for s, e in common) / 60.0, 4),
     }
     days = pd.date_range(start, end, freq="D")
-    normal = days[days.weekday.isin(working)]
+    normal = days[days.day_of_week.isin(working)]
     worked = set(pd.DatetimeIndex(cal.working_days(start, end)))
     holidays = [d for d in normal if d not in worked]
     extra = sum(1 for d in worked if d.weekday() not in working)

@@ -22,6 +22,8 @@ DASHBOARDS: list[tuple[str, str, str, str]] = [
      "Earned value and earned schedule, risks and opportunities, resources, Monte Carlo."),
     ("pmo_portfolio_review.ipynb", "PMO", "Portfolio review",
      "RAG by the PMO's standards, shared capacity, dependencies, governance, change board."),
+    ("import_schedule.ipynb", "PMO analysts", "Import a schedule",
+     "Check an MS Project / P6 file or a workbook against the portfolio, see its Gantt."),
     ("training_lessons.ipynb", "Trainers", "Lessons: PM vs PMO",
      "Eight distinctions, each with the two lenses live on the sample (es/en)."),
     ("training_quiz.ipynb", "Trainers", "Scenario quiz",
