@@ -194,9 +194,24 @@ def guarded(target: W.Output | W.HTML | None = None) -> Callable[[F], F]:
     return deco
 
 
+def wait_for_page() -> None:
+    """With Voila's preheated kernels, pause here until a browser asks for the page.
+
+    Everything before this point (imports, the offline chart bundle) is done ahead of time;
+    everything after it (reading the data, the query string, building widgets) sees the
+    request and the data as they are now — so a decision recorded a minute ago shows.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+
+
 def safe_build(build: Callable[[], W.Widget]) -> W.Widget:
     """Build a dashboard, or a readable error panel if the data cannot be loaded."""
     setup()
+    wait_for_page()
     try:
         return build()
     except Exception as exc:  # shown on the page, logged for the analyst

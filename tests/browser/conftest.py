@@ -199,7 +199,9 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not FIRST_CHART:
         return
-    terminalreporter.section("time to first chart (cold Voila kernel, headless Chromium)")
+    terminalreporter.section(
+        "time to first chart (preheated kernels, busy test run; bench/bench_dashboards.py)"
+    )
     for nb, times in sorted(FIRST_CHART.items()):
         terminalreporter.write_line(
             f"{nb:34s} median {sorted(times)[len(times) // 2]:5.1f} s  "
