@@ -24,6 +24,7 @@ from pmkit.errors import (
 )
 from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
 from pmkit.generate import generate_portfolio, write_generated
+from pmkit.io.convert import add_project, import_schedule, project_tables_from_schedule
 from pmkit.io.csv_folder import (
     load_portfolio,
     load_sample,
@@ -80,6 +81,7 @@ __all__ = [
     "ValidationReport",
     "WhatIfResult",
     "__version__",
+    "add_project",
     "capacity_by_role_month",
     "compliance_score",
     "dependency_network",
@@ -92,6 +94,7 @@ __all__ = [
     "gate_compliance",
     "generate_portfolio",
     "heatmap_grid",
+    "import_schedule",
     "level",
     "load_decisions",
     "load_portfolio",
@@ -103,6 +106,7 @@ __all__ = [
     "overallocations",
     "planned_value_curve",
     "preview_change_request",
+    "project_tables_from_schedule",
     "propagate_slip",
     "read_mspdi",
     "read_project_file",

@@ -131,8 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the dashboards with Voila")
     s.add_argument("--port", type=int, default=8866)
     s.add_argument("--data", help="portfolio folder (default: the bundled sample, or $PMKIT_DATA)")
-    s.add_argument("--no-preheat", dest="preheat", action="store_false",
-                   help="start each dashboard's kernel on request (slower first paint)")  # fmt: skip
+    s.add_argument(
+        "--no-preheat",
+        dest="preheat",
+        action="store_false",
+        help="start each dashboard's kernel on request (slower first paint)",
+    )
     s.set_defaults(func=cmd_serve)
 
     v = sub.add_parser("validate", help="validate a portfolio (CSV folder or .xlsx workbook)")
