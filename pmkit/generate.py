@@ -803,6 +803,16 @@ def generate_portfolio(
     cur_dur[work] = np.maximum(cur_dur[work], 1)
     cur_es = _forward_pass(cur_dur, floor_abs, lp, ls, lk, ll)
 
+    # ---- open milestones feeding other projects (the slip-propagation story at the status date)
+    sp, ss, sl = _story_links(
+        np.random.default_rng([seed, 2]),  # own stream: the tables above keep their draws
+        ms_ids, proj, work, lp, ls, lk, ll, base_es, cur_es, cur_dur, t_sd,
+    )  # fmt: skip
+    lp = np.concatenate([lp, sp])
+    ls = np.concatenate([ls, ss])
+    lk = np.concatenate([lk, np.full(sp.size, _FS)])
+    ll = np.concatenate([ll, sl])
+
     # ---- progress at the status date (current plan = actuals in the past)
     frac = _fraction(cur_es, cur_dur, is_ms, t_sd)
     pct = np.where(frac >= 1.0, 100.0, np.clip(np.floor(frac * 100.0), 0.0, 99.0))
@@ -1090,6 +1100,127 @@ def _cross_links(
         xs.append(succ)
         xl.append(lag)
     return np.array(xp, np.int64), np.array(xs, np.int64), np.array(xl, np.int64)
+
+
+def _late_starts(
+    es: np.ndarray,
+    dur: np.ndarray,
+    proj: np.ndarray,
+    pred: np.ndarray,
+    succ: np.ndarray,
+    kind: np.ndarray,
+    lag: np.ndarray,
+) -> np.ndarray:
+    """Late starts against each project's own finish (the backward twin of ``_forward_pass``).
+
+    ``late - early`` is a task's total float: zero on the critical path of its project (or on
+    a chain that drives another project's critical path through a cross-project link).
+    """
+    end = np.full(int(proj.max()) + 1, np.iinfo(np.int64).min)
+    np.maximum.at(end, proj, es + dur)
+    late = end[proj] - dur
+    if pred.size == 0:
+        return late
+    order = np.argsort(pred, kind="stable")
+    pred, succ, kind, lag = pred[order], succ[order], kind[order], lag[order]
+    sources, starts = np.unique(pred, return_index=True)
+    from_finish = np.where((kind == _FS) | (kind == _FF), dur[pred], 0)
+    to_finish = np.where((kind == _FF) | (kind == _SF), dur[succ], 0)
+    offset = from_finish + lag - to_finish
+    for _ in range(dur.size + 1):
+        new = np.minimum(late[sources], np.minimum.reduceat(late[succ] - offset, starts))
+        if np.array_equal(new, late[sources]):
+            break
+        late[sources] = new
+    return late
+
+
+def _reaches(adj: dict[int, list[int]], src: int, dst: int) -> bool:
+    """Whether ``dst`` is reachable from ``src`` over the links (adjacency by predecessor)."""
+    seen, todo = {src}, [src]
+    while todo:
+        for w in adj.get(todo.pop(), ()):
+            if w == dst:
+                return True
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return src == dst
+
+
+def _story_links(
+    rng: np.random.Generator,
+    ms_ids: np.ndarray,
+    proj: np.ndarray,
+    work: np.ndarray,
+    lp: np.ndarray,
+    ls: np.ndarray,
+    lk: np.ndarray,
+    ll: np.ndarray,
+    base_es: np.ndarray,
+    cur_es: np.ndarray,
+    cur_dur: np.ndarray,
+    t_sd: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FS links from open milestones (dated after the status date) to tasks of other projects.
+
+    Why: slip propagation needs future milestones that feed other projects. Each of
+    ``max(6, 5% of the projects)`` provider milestones feeds up to two not-started tasks on the
+    critical path of other projects (zero total float in the current plan), alternately through
+    *tight* links (0, 1, 2 working days of float in turn: a 10-20 day slip moves those projects
+    and their milestones) and *loose* ones (20-35 days: a 15-day slip is absorbed). Lags are
+    0-10 days.
+
+    No link binds in either plan (successor start >= milestone + lag in the baseline and the
+    current plan), so every date of the sample stays as it was: only what a slip would do
+    changes. Links that would close a cycle are skipped.
+    """
+    n_p = ms_ids.shape[0]
+    empty = np.zeros(0, np.int64)
+    if n_p < 3:
+        return empty, empty, empty
+    late = _late_starts(cur_es, cur_dur, proj, lp, ls, lk, ll)
+    open_crit = work & (late == cur_es) & (cur_es > t_sd)  # not started, critical
+    prov = ms_ids[:, 1:4].ravel()  # plan baselined, build complete, go-live
+    prov = rng.permutation(prov[cur_es[prov] > t_sd + 1])  # open: dated after the status day
+    n_story = max(6, round(0.05 * n_p))
+    adj: dict[int, list[int]] = {}
+    for a, z in zip(lp.tolist(), ls.tolist(), strict=True):
+        adj.setdefault(a, []).append(z)
+    fed = np.zeros(n_p, np.int64)  # story links into each project, to spread them out
+    out_p: list[int] = []
+    out_s: list[int] = []
+    out_l: list[int] = []
+    done = 0
+    for ms in prov.tolist():
+        if done >= n_story:
+            break
+        tight = done % 2 == 0
+        cand = np.flatnonzero(open_crit & (proj != proj[ms]))
+        gap = cur_es[cand] - cur_es[ms]  # FS from a milestone: succ start >= ms + lag
+        # tight floats cycle 0, 1, 2 over the tight providers (0 = the link drives)
+        want = np.full(cand.size, done // 2 % 3) if tight else rng.integers(20, 36, cand.size)
+        lag = np.maximum(gap - want, 0)
+        ok = (gap >= want if not tight else gap >= 0) & (lag <= 10)
+        ok &= base_es[cand] - base_es[ms] >= lag  # never binds in the baseline either
+        cand, lag = cand[ok], lag[ok]
+        # one task per consumer project, least-fed projects first, random among equals
+        pick = np.lexsort((rng.random(cand.size), fed[proj[cand]]))
+        used: set[int] = set()
+        for k in pick.tolist():
+            t = int(cand[k])
+            if proj[t] in used or _reaches(adj, t, ms):
+                continue
+            used.add(int(proj[t]))
+            adj.setdefault(ms, []).append(t)
+            fed[proj[t]] += 1
+            out_p.append(ms)
+            out_s.append(t)
+            out_l.append(int(lag[k]))
+            if len(used) == 2:
+                break
+        done += bool(used)
+    return np.array(out_p, np.int64), np.array(out_s, np.int64), np.array(out_l, np.int64)
 
 
 def _assign(

@@ -224,3 +224,20 @@ def test_scheduler_reproduces_actual_dates() -> None:
         got = pd.to_datetime(st.loc[m[m].index, sc]).dt.normalize()
         want = pd.to_datetime(t.loc[m, col])
         assert (got == want).all(), col
+
+
+@pytest.mark.parametrize("kw", [{}, {"n_projects": 40, "seed": 11}])
+def test_open_milestones_feed_other_projects(sample: dict, kw: dict) -> None:
+    """At the status date several unfinished milestones still feed other projects' tasks."""
+    tables = sample if not kw else generate_portfolio(**kw)
+    t = tables["tasks"].set_index("task_id")
+    ln = tables["links"]
+    pp, sp = ln["pred_id"].map(t["project_id"]), ln["succ_id"].map(t["project_id"])
+    open_ms = ln["pred_id"].map(t["is_milestone"]) & (
+        ln["pred_id"].map(t["percent_complete"]) < 100
+    )
+    feeding = ln[(pp != sp) & open_ms]
+    assert feeding["pred_id"].nunique() >= 4
+    assert sp[feeding.index].nunique() >= 3
+    # the fed tasks have not started: a slip of the milestone can still move them
+    assert (feeding["succ_id"].map(t["percent_complete"]) == 0).all()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
+from pmkit.io.csv_folder import load_portfolio
 from pmkit.portfolio.dependencies import SlipError, dependency_network, propagate_slip
 from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
@@ -76,3 +79,55 @@ def test_bad_slips_are_refused() -> None:
         propagate_slip(pf, "NOPE", 3)
     with pytest.raises(SlipError):
         propagate_slip(pf, "A-M", 0)
+
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    pf = load_portfolio(DATA)
+    return pf, schedule_portfolio(pf)
+
+
+def test_sample_has_open_milestones_feeding_other_projects(sample) -> None:
+    pf, _ = sample
+    x = pf.cross_project_links()
+    t = pf.tasks.set_index("task_id")
+    open_x = x[t.loc[x["pred_id"], "percent_complete"].to_numpy() < 100]
+    assert open_x["pred_id"].nunique() >= 4  # milestones not finished at the status date
+    assert open_x["succ_project"].nunique() >= 3
+    assert t.loc[open_x["pred_id"], "is_milestone"].all()
+
+
+def _moved(df) -> dict:
+    """Other projects whose finish moves, with their delay in working days."""
+    p = df[(df["level"] == "project") & df["cross_project"]]
+    return dict(zip(p["project_id"], p["delay_days"], strict=True))
+
+
+def test_sample_tight_link_passes_a_slip_on(sample) -> None:
+    # R&D Lab "Plan baselined" feeds P08 and P10 with no float (P12 waits for P08's go-live)
+    pf, base = sample
+    out = propagate_slip(pf, "P06-T0011", 15, schedule=base)
+    moved = _moved(out)
+    assert len(moved) >= 2
+    assert moved["P08"] == 15 and moved["P10"] == 15
+    assert 0 < moved["P12"] <= 15
+    ms = out[(out["level"] == "milestone") & out["cross_project"]]
+    assert {"P08", "P10"} <= set(ms["project_id"])  # their milestones move too
+    # 2 days of float on P01's go-live -> P08 and P12: 13 of 15 days pass on
+    assert _moved(propagate_slip(pf, "P01-T0036", 15, schedule=base)) == {"P08": 13, "P12": 13}
+
+
+def test_sample_float_absorbs_a_slip(sample) -> None:
+    pf, base = sample
+    # ESG "Plan baselined" feeds P02 and P03 with 21+ days of float: its own project moves,
+    # no other does
+    out = propagate_slip(pf, "P12-T0013", 15, schedule=base)
+    assert _moved(out) == {}
+    own = out[(out["level"] == "project") & (out["project_id"] == "P12")]
+    assert own["delay_days"].tolist() == [15]
+    # Data Centre go-live -> P03 has 22 days of float: 15 are absorbed, 25 pass on 3
+    assert _moved(propagate_slip(pf, "P02-T0036", 15, schedule=base)) == {}
+    assert _moved(propagate_slip(pf, "P02-T0036", 25, schedule=base)) == {"P03": 3}
