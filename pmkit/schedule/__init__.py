@@ -69,6 +69,7 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         legs = _resource_legs(project, t)
         if legs is not None:
             t["legs"] = legs
+        _in_progress_spans(project, t)
     else:
         lk = project.links
     return schedule_network(
@@ -82,27 +83,15 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
     )
 
 
-def _split_gaps(project: MspdiProject, tasks: pd.DataFrame) -> np.ndarray | None:
-    """Working minutes a split task is interrupted: zero-work stretches of working time
-    between its first and last work in the assignments' remaining-work timephased data.
-    A split moves the finish out by its gaps, so Project's span = duration + gaps.
-    None when no task is split."""
+def _zero_work_stretches(project: MspdiProject) -> dict[tuple[str, str], pd.DataFrame]:
+    """Per (assignment, task): the zero-work rows between its first and last work in the
+    remaining-work timephased data, i.e. where Project split the assignment."""
     tp = project.timephased
     if tp is None or not len(tp):
-        return None
+        return {}
     tp = tp[(tp["type"] == 1) & tp["start"].notna() & tp["finish"].notna()]
-    if not len(tp):
-        return None
-    cals = project.calendars
-    cal_of = {
-        str(u): cals.get(str(c), project.calendar) if c is not None and not pd.isna(c) else None
-        for u, c in zip(tasks["uid"], tasks["calendar_id"], strict=True)
-    }
-    gap_of: dict[str, float] = {}
+    out: dict[tuple[str, str], pd.DataFrame] = {}
     for (a_uid, t_uid), g in tp.groupby(["assignment_uid", "task_uid"], sort=False):
-        del a_uid
-        if str(t_uid) not in cal_of:
-            continue
         g = g.sort_values("start")
         work = g["work_min"].to_numpy(dtype=float)  # NaN: no value written
         has = np.flatnonzero(work > 0)
@@ -110,14 +99,91 @@ def _split_gaps(project: MspdiProject, tasks: pd.DataFrame) -> np.ndarray | None
             continue
         mid = g.iloc[has[0] + 1 : has[-1]]
         zero = mid[mid["work_min"].notna() & (mid["work_min"] <= 0)]
-        if not len(zero):
+        if len(zero):
+            out[(str(a_uid), str(t_uid))] = zero
+    return out
+
+
+def _split_gaps(project: MspdiProject, tasks: pd.DataFrame) -> np.ndarray | None:
+    """Working minutes a split task is interrupted: zero-work stretches of working time
+    between its first and last work in the assignments' remaining-work timephased data.
+    A split moves the finish out by its gaps, so Project's span = duration + gaps.
+    None when no task is split."""
+    stretches = _zero_work_stretches(project)
+    if not stretches:
+        return None
+    cals = project.calendars
+    cal_of = {
+        str(u): cals.get(str(c), project.calendar) if c is not None and not pd.isna(c) else None
+        for u, c in zip(tasks["uid"], tasks["calendar_id"], strict=True)
+    }
+    gap_of: dict[str, float] = {}
+    for (_a_uid, t_uid), zero in stretches.items():
+        if t_uid not in cal_of:
             continue
-        cal = cal_of[str(t_uid)] or project.calendar
+        cal = cal_of[t_uid] or project.calendar
         gap = float(cal.working_minutes_between(zero["start"], zero["finish"]).sum())
-        gap_of[str(t_uid)] = max(gap_of.get(str(t_uid), 0.0), gap)
+        gap_of[t_uid] = max(gap_of.get(t_uid, 0.0), gap)
     if not gap_of:
         return None
     return np.array([gap_of.get(str(u), 0.0) for u in tasks["uid"]], dtype=float)
+
+
+def _in_progress_spans(project: MspdiProject, tasks: pd.DataFrame) -> None:
+    """A started, unfinished task finishes its remaining duration after its Resume date,
+    not merely its full duration after its actual start: pauses in the actual work
+    (contoured actuals) push the finish, and Project schedules only what is left.
+    Rewrites ``duration_min`` (and a single resource leg) in place as the span from the
+    actual start: working time up to Resume + remaining duration + remaining splits, on
+    the calendar the work runs on."""
+    from pmkit.calendar import Calendar
+
+    need = ("actual_start", "actual_finish", "resume", "remaining_duration_min")
+    if not len(tasks) or not all(c in tasks.columns for c in need):
+        return
+    todo = (
+        tasks["actual_start"].notna()
+        & tasks["actual_finish"].isna()
+        & tasks["resume"].notna()
+        & tasks["remaining_duration_min"].notna()
+        & ~tasks["manual"].astype(bool)
+    )
+    todo &= tasks["resume"] >= tasks["actual_start"]
+    if not todo.any():
+        return
+    stretches = _zero_work_stretches(project)
+    cals = project.calendars
+    cont = Calendar.continuous()
+    has_legs = "legs" in tasks.columns
+    for idx in tasks.index[todo]:
+        row = tasks.loc[idx]
+        lg = row["legs"] if has_legs else None
+        leg_cal: str | None = None
+        if isinstance(lg, list) and lg:
+            if len(lg) > 1:
+                continue  # several calendars: keep the full-duration approximation
+            leg_cal = str(lg[0][0])
+        cid = row["calendar_id"]
+        if leg_cal is not None:
+            cal = cals.get(leg_cal, project.calendar)
+        elif bool(row["elapsed"]):
+            cal = cont
+        elif cid is not None and not pd.isna(cid) and str(cid) in cals:
+            cal = cals[str(cid)]
+        else:
+            cal = project.calendar
+        done = float(cal.working_minutes_between(row["actual_start"], row["resume"])[0])
+        gap = sum(
+            float(cal.working_minutes_between(z["start"], z["finish"]).sum())
+            for (_a, t_uid), z in stretches.items()
+            if t_uid == str(row["uid"]) and (z["start"] >= row["resume"]).all()
+        )
+        # never shorter than the full duration from the actual start: with several
+        # assignments the task's Stop/Resume is the earliest one's, not where work resumes
+        span = max(done + float(row["remaining_duration_min"]) + gap, float(row["duration_min"]))
+        tasks.at[idx, "duration_min"] = span
+        if leg_cal is not None:
+            tasks.at[idx, "legs"] = [(leg_cal, span)]
 
 
 def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | None:
@@ -147,7 +213,9 @@ def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | No
     proj_cal = project.calendar
     mpd = project.minutes_per_day
     by_task: dict[str, list[tuple[str, float]]] = {}
-    for rec in a[list(need)].to_dict("records"):
+    stretches = _zero_work_stretches(project)
+    cols = list(need | ({"UID"} & set(a.columns)))
+    for rec in a[cols].to_dict("records"):
         cid = res_cal.get(str(rec["ResourceUID"]))
         if cid is None or cid not in cals:
             continue
@@ -157,7 +225,21 @@ def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | No
         except (TypeError, ValueError):
             continue
         if work > 0 and units > 0:
-            by_task.setdefault(str(rec["TaskUID"]), []).append((cid, work / units))
+            # a split assignment's span also holds its zero-work stretches, counted on
+            # the resource's calendar (the one the work runs on)
+            zero = stretches.get((str(rec.get("UID")), str(rec["TaskUID"])))
+            gap = 0.0
+            if zero is not None:
+                gap = float(cals[cid].working_minutes_between(zero["start"], zero["finish"]).sum())
+            by_task.setdefault(str(rec["TaskUID"]), []).append((cid, work / units + gap))
+    # One assignment: the task's Duration is that assignment's span on the resource's
+    # calendar, so a work contour (back loaded, bell, ...) that stretches the span shows
+    # there and work / units alone would be too short.
+    dur_of = dict(zip(project.tasks["uid"].astype(str), project.tasks["duration_min"], strict=True))
+    for t_uid, t_legs in by_task.items():
+        d = dur_of.get(t_uid)
+        if len(t_legs) == 1 and d is not None and not pd.isna(d) and float(d) > t_legs[0][1]:
+            by_task[t_uid] = [(t_legs[0][0], float(d))]
 
     def same(c1: Calendar, c2: Calendar) -> bool:
         t1, t2 = c1.timeline, c2.timeline

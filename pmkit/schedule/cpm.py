@@ -603,10 +603,12 @@ def schedule_network(
         ls_d, lf_d = from_minutes(mr.ls), from_minutes(mr.lf)
         total, free, link_float = mr.total, mr.free, mr.link_float
 
-    # an actual start is shown as recorded, even outside the calendar's working time
+    # an actual start is shown as recorded, even outside the calendar's working time, and
+    # is also the late start of a started task: Project cannot start it later any more
+    # (its slack stays the finish's: late finish - early finish)
     if a_s_ok.any():
         es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
-        ls_d = np.where(a_s_ok & finished, es_d, ls_d)
+        ls_d = np.where(a_s_ok, es_d, ls_d)
 
     crit = total <= critical_slack_min
     alap = is_alap
@@ -734,6 +736,7 @@ class _MultiResult:
 def _passes_multi(
     *,
     task_cal: list[_Cal],
+    slack_cal: list[_Cal],
     legs: list[list[tuple[_Cal, int]]],
     manual: np.ndarray,
     active: np.ndarray,
@@ -756,7 +759,8 @@ def _passes_multi(
     because Project schedules each assignment on its resource's calendar and the task spans
     them); starts show where work starts, finishes where it ends, milestones keep the
     instant that drives them; lags count working time of the project calendar; slack is
-    counted on the task's calendar. ``pins`` fix a task: ("start", t), ("finish", t) or
+    counted on ``slack_cal`` (the task's calendar; 24x7 for an elapsed duration, whose
+    slack Project gives in elapsed minutes). ``pins`` fix a task: ("start", t), ("finish", t) or
     ("done", actual finish).
     """
     n = len(task_cal)
@@ -903,7 +907,7 @@ def _passes_multi(
     es_show = [0] * n
     ls_show = [0] * n
     for i in range(n):
-        c = task_cal[i]
+        c = slack_cal[i]
         es_w, ef_w, ls_w, lf_w = c.w(es[i]), c.w(ef[i]), c.w(ls[i]), c.w(lf[i])
         d = ef_w - es_w
         ef_eff = max(ef_w, c.w(ef_nh[i])) if hard_ef[i] is not None else ef_w
@@ -913,7 +917,7 @@ def _passes_multi(
         free[i] = c.w(pf) - ef_w
         one = single(i)
         pos = one is None or one[1] > 0
-        es_show[i] = c.snorm(es[i]) if pos and one is not None else es[i]
+        es_show[i] = one[0].snorm(es[i]) if pos and one is not None else es[i]
         ls_show[i] = one[0].snorm(ls[i]) if pos and one is not None else ls[i]
     link_float = np.zeros(len(p_l), dtype=np.int64)
     for e, (p, s) in enumerate(zip(p_l, s_l, strict=True)):
@@ -961,6 +965,7 @@ def _multi_calendar_run(
     leg_col = tasks["legs"].tolist() if "legs" in tasks.columns else [None] * n
     a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok = dates
     task_cal: list[_Cal] = []
+    slack_cal: list[_Cal] = []
     legs: list[list[tuple[_Cal, int]]] = []
     pins: list[tuple[str, int] | None] = []
     for i in range(n):
@@ -992,9 +997,11 @@ def _multi_calendar_run(
                 pin = ("start", int(a_s[i]))
         legs.append(lg)
         pins.append(pin)
+        slack_cal.append(cont if len(lg) == 1 and lg[0][0] is cont else tc)
     pi, si, from_finish, to_start, lag_i, lvl = links
     return _passes_multi(
         task_cal=task_cal,
+        slack_cal=slack_cal,
         legs=legs,
         manual=manual,
         active=active,

@@ -50,7 +50,7 @@ def test_every_file_with_tasks_is_checked(results) -> None:
 def test_no_regression_below_current_level(results) -> None:
     files_ok, tasks, match, failing = _summary(results)
     assert files_ok >= 36, "\n".join(failing)
-    assert match / tasks >= 0.945, "\n".join(failing)
+    assert match >= 862 and match / tasks >= 0.956, "\n".join(failing)
 
 
 def test_goal_36_of_39_files(results) -> None:
@@ -60,9 +60,12 @@ def test_goal_36_of_39_files(results) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue #3 task goal not reached: in mspditimephased, mspditimephasedsegments and "
-    "mspdiduration Project's stored late dates of unlinked tasks are not the project finish "
-    "(nor anything the inputs give); progress-contoured work is approximated",
+    reason="issue #3 task goal not reachable from the inputs: 38 tasks of mspditimephased "
+    "(1-6, 9, 12-14, 17-22), mspditimephasedsegments (2-19) and mspdiduration (1-4) are "
+    "unlinked ASAP tasks whose stored late finish is an earlier project finish left from an "
+    "earlier editing session (it equals the latest early finish among tasks created before a "
+    "later session, by CreateDate), and segments 12-15 store a late finish of 2013-05-24, "
+    "after the project's own finish 2012-07-20, which no backward pass can give",
     strict=False,
 )
 def test_goal_99_percent_of_tasks(results) -> None:

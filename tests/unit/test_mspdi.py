@@ -165,3 +165,84 @@ def test_split_in_timephased_work_moves_the_finish(tmp_path: Path) -> None:
     plain.write_text(_split_task_xml(""), encoding="utf-8")
     t = schedule_mspdi(read_mspdi(plain)).tasks.set_index("uid")
     assert t.loc[1, "early_finish"] == pd.Timestamp("2024-01-10 17:00")
+
+
+_NS = '<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project">'
+
+
+def _week(periods: str) -> str:
+    """Sunday and Saturday off, Monday to Friday working ``periods`` (From/To pairs)."""
+    times = "".join(
+        f"<WorkingTime><FromTime>{f}:00</FromTime><ToTime>{t}:00</ToTime></WorkingTime>"
+        for f, t in (p.split("-") for p in periods.split())
+    )
+    days = "<WeekDay><DayType>1</DayType><DayWorking>0</DayWorking></WeekDay>"
+    for d in range(2, 7):
+        days += (
+            f"<WeekDay><DayType>{d}</DayType><DayWorking>1</DayWorking>"
+            f"<WorkingTimes>{times}</WorkingTimes></WeekDay>"
+        )
+    days += "<WeekDay><DayType>7</DayType><DayWorking>0</DayWorking></WeekDay>"
+    return f"<WeekDays>{days}</WeekDays>"
+
+
+def _task(uid: int, body: str) -> str:
+    return f"<Task><UID>{uid}</UID><ID>{uid}</ID><OutlineLevel>1</OutlineLevel>{body}</Task>"
+
+
+def test_progress_elapsed_and_night_shift_follow_project(tmp_path: Path) -> None:
+    """Rules read off Project's files (mspditimephased, mspdiduration in the corpus):
+    a started task's late start is its actual start and its remaining duration runs from
+    its Resume date; an elapsed task's slack is in elapsed minutes; a task worked by one
+    night-shift resource starts when the night shift does and spans its Duration there,
+    which a work contour makes longer than work / units."""
+    xml = (
+        _NS + "<StartDate>2024-01-08T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay>"
+        "<CalendarUID>1</CalendarUID><Calendars>"
+        "<Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar>"
+        f"<BaseCalendarUID>-1</BaseCalendarUID>{_week('08:00-12:00 13:00-17:00')}</Calendar>"
+        "<Calendar><UID>2</UID><Name>Night</Name><IsBaseCalendar>1</IsBaseCalendar>"
+        f"<BaseCalendarUID>-1</BaseCalendarUID>{_week('20:00-00:00')}</Calendar>"
+        "</Calendars><Tasks>"
+        + _task(
+            1,
+            "<Name>started, paused</Name><Duration>PT40H0M0S</Duration>"
+            "<DurationFormat>7</DurationFormat><ActualStart>2024-01-08T08:00:00</ActualStart>"
+            "<ActualDuration>PT24H0M0S</ActualDuration>"
+            "<RemainingDuration>PT16H0M0S</RemainingDuration><PercentComplete>60</PercentComplete>"
+            "<Stop>2024-01-15T08:00:00</Stop><Resume>2024-01-15T08:00:00</Resume>",
+        )
+        + _task(
+            2, "<Name>long</Name><Duration>PT80H0M0S</Duration><DurationFormat>7</DurationFormat>"
+        )
+        + _task(
+            3,
+            "<Name>elapsed</Name><Duration>PT24H0M0S</Duration><DurationFormat>8</DurationFormat>",
+        )
+        + _task(
+            4, "<Name>night</Name><Duration>PT16H0M0S</Duration><DurationFormat>7</DurationFormat>"
+        )
+        + "</Tasks><Resources><Resource><UID>1</UID><ID>1</ID><Name>owl</Name><Type>1</Type>"
+        "<CalendarUID>2</CalendarUID></Resource></Resources>"
+        "<Assignments><Assignment><UID>1</UID><TaskUID>4</TaskUID><ResourceUID>1</ResourceUID>"
+        "<Units>1</Units><Work>PT8H0M0S</Work><WorkContour>1</WorkContour></Assignment>"
+        "</Assignments></Project>"
+    )
+    path = tmp_path / "rules.xml"
+    path.write_text(xml, encoding="utf-8")
+    t = schedule_mspdi(read_mspdi(path)).tasks.set_index("uid")
+    ts = pd.Timestamp
+    # project finish: task 2, ten working days from Monday 8 January
+    assert t.loc[2, "early_finish"] == ts("2024-01-19 17:00")
+    # started task: remaining 16 h from Resume (Mon 15th), late start = actual start
+    assert t.loc[1, "early_start"] == ts("2024-01-08 08:00")
+    assert t.loc[1, "early_finish"] == ts("2024-01-16 17:00")
+    assert t.loc[1, "late_start"] == ts("2024-01-08 08:00")
+    assert t.loc[1, "late_finish"] == ts("2024-01-19 17:00")
+    assert t.loc[1, "total_slack_min"] == 3 * 480  # late finish - early finish
+    # elapsed day: Tue 9th 08:00 to Fri 19th 17:00 is 10 days 9 hours of clock time
+    assert t.loc[3, "early_finish"] == ts("2024-01-09 08:00")
+    assert t.loc[3, "total_slack_min"] == 10 * 1440 + 9 * 60
+    # night shift: 16 h = four 4-hour nights from Monday 20:00, not 8 h of work / units
+    assert t.loc[4, "early_start"] == ts("2024-01-08 20:00")
+    assert t.loc[4, "early_finish"] == ts("2024-01-12 00:00")
