@@ -39,6 +39,7 @@ GANTT_COLOURS: dict[str, str] = {
 ROW_PX = 20
 _INDENT = "\u00b7\u00a0\u00a0"  # "·  " per level: SVG text drops leading blanks
 _DATE_FMT = "%d %b %Y"
+_AXIS_FMT = "%b %Y"
 
 
 def wbs_key(wbs: str) -> tuple[int, ...]:
@@ -195,7 +196,7 @@ def gantt_chart(
     links: pd.DataFrame | None = None,
     status_date: Any = None,
     highlight: Iterable[str] = (),
-    width: int = 760,
+    width: int = 880,
     title: str = "",
     selectable: bool = True,
 ) -> ChartType:
@@ -258,7 +259,17 @@ def gantt_chart(
         ),
         scale=alt.Scale(paddingInner=0.0, paddingOuter=0.1),
     )
-    x_axis = alt.Axis(format=_DATE_FMT, labelAngle=0, orient="top", grid=True, title=None)
+    # month ticks read "Nov 2026" (a day number on every month start is noise, and at 760 px
+    # "01 Feb 2027 01 Mar 2027" ran into each other); exact dates are in the tooltips
+    x_axis = alt.Axis(
+        format=_AXIS_FMT,
+        labelAngle=0,
+        orient="top",
+        grid=True,
+        title=None,
+        tickCount="month",
+        labelOverlap=True,
+    )
     tooltip = [
         alt.Tooltip("wbs:N", title="WBS"),
         alt.Tooltip("name:N", title="Task"),

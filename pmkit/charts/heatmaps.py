@@ -104,7 +104,11 @@ def resource_load_chart(
         alt.Tooltip("excess:Q", title="Over by (h)", format=",.0f"),
     ]
     d["week_end"] = d["week"] + pd.Timedelta(days=6)
-    x = alt.X("week:T", title="Week", axis=alt.Axis(format="%d %b %y", labelAngle=0))
+    x = alt.X(
+        "week:T",
+        title="Week",
+        axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True),
+    )
     bars = (
         alt.Chart(d)
         .mark_bar()

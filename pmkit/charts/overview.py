@@ -58,7 +58,7 @@ def portfolio_timeline(
     y = alt.Y("label:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=260))
     base = alt.Chart(data)
     bars = base.mark_bar(height=12, cornerRadius=2).encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")),
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
         x2="forecast_finish:T",
         y=y,
         color=alt.Color(
@@ -72,21 +72,33 @@ def portfolio_timeline(
             alt.Tooltip("start:T", title="Start", format="%d %b %Y"),
             alt.Tooltip("finish_baseline:T", title="Baseline finish", format="%d %b %Y"),
             alt.Tooltip("forecast_finish:T", title="Forecast finish", format="%d %b %Y"),
-            alt.Tooltip("slip_days:Q", title="Slip (days)"),
+            alt.Tooltip("slip_days:Q", title="Slip (working days)"),
             alt.Tooltip("status:N", title="Status"),
         ],
     )
     ticks = base.mark_tick(color="black", thickness=2, size=18).encode(
-        x="finish_baseline:T", y=y, tooltip=[alt.Tooltip("finish_baseline:T", title="Baseline")]
+        x="finish_baseline:T",
+        y=y,
+        tooltip=[alt.Tooltip("finish_baseline:T", title="Baseline finish", format="%d %b %Y")],
     )
     layers: list[alt.Chart] = [bars, ticks]
     if status_date is not None:
+        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
+        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
         rule = (
-            alt.Chart(pd.DataFrame({"date": [status_date], "what": ["status date"]}))
+            alt.Chart(sd)
             .mark_rule(strokeDash=[4, 3], color="#0072B2")
-            .encode(x="date:T", tooltip=[alt.Tooltip("date:T", title="Status date")])
+            .encode(
+                x="date:T", tooltip=[alt.Tooltip("date:T", title="Status date", format="%d %b %Y")]
+            )
         )
-        layers.append(rule)
+        # the dashed line says what it is (a reader cannot guess it from its colour)
+        text = (
+            alt.Chart(sd)
+            .mark_text(align="left", dx=4, dy=-6, fontSize=11, fontWeight="bold", color="#0072B2")
+            .encode(x="date:T", y=alt.value(0), text="text:N")
+        )
+        layers += [rule, text]
     return alt.layer(*layers).properties(
         title="Portfolio timeline — bar: start → forecast finish; black tick: baseline finish",
         width=760,

@@ -40,6 +40,10 @@ RAG_COLOURS: dict[str, str] = {
     "red": "#D55E00",
     "grey": "#999999",
 }
+# Dates read "30 Oct 2026" on every dashboard; axes show months as "Oct 2026" ("Oct 26" read as
+# the 26th of October, and "%b %y" ticks every two weeks printed each month twice).
+_DATE_FMT = "%d %b %Y"
+_AXIS_FMT = "%b %Y"
 RAG_LABELS: dict[str, str] = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "n/a"}
 # Threats in vermillion, opportunities in blue: two different things, two different hues.
 KIND_COLOURS: dict[str, str] = {
@@ -209,7 +213,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
         alt.Tooltip("project_id:N", title="Project"),
         alt.Tooltip("name:N", title="Name"),
         alt.Tooltip("programme:N", title="Programme"),
-        alt.Tooltip("x:T", title="Start", format="%Y-%m-%d"),
+        alt.Tooltip("x:T", title="Start", format=_DATE_FMT),
     ]
     if "slip_days" in n.columns:
         tips.append(alt.Tooltip("slip_days:Q", title="Slip (days)"))
@@ -389,7 +393,11 @@ def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> Chart:
     if df.empty:
         return empty_chart("No status reports for the selected projects.")
     data = _dates(df, ["report_date"])
-    x = alt.X("report_date:T", title="Report date", axis=alt.Axis(format="%b %y"))
+    x = alt.X(
+        "report_date:T",
+        title="Report date",
+        axis=alt.Axis(format=_AXIS_FMT, tickCount="month", labelOverlap=True),
+    )
     lines = (
         alt.Chart()
         .mark_line(point=True)
@@ -400,7 +408,7 @@ def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> Chart:
             tooltip=[
                 alt.Tooltip("series:N", title="Project"),
                 alt.Tooltip("metric:N", title="Index"),
-                alt.Tooltip("report_date:T", title="Report", format="%Y-%m-%d"),
+                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
                 alt.Tooltip("value:Q", title="Value", format=".2f"),
             ],
         )
@@ -432,7 +440,7 @@ def milestone_trend(df: pd.DataFrame) -> Chart:
     data = _dates(df, ["report_date", "forecast_date"])
     lo, hi = df["report_date"].min(), df["report_date"].max()  # "today" over the reports
     diag = _dates(pd.DataFrame({"d": [lo, hi]}), ["d"])
-    axis = alt.Axis(format="%b %y")
+    axis = alt.Axis(format=_AXIS_FMT, tickCount="month", labelOverlap=True)
     diagonal = (
         alt.Chart(diag)
         .mark_line(color="#999", strokeDash=[4, 3])
@@ -447,8 +455,8 @@ def milestone_trend(df: pd.DataFrame) -> Chart:
             color=alt.Color("milestone:N", title="Milestone", legend=alt.Legend(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("milestone:N", title="Milestone"),
-                alt.Tooltip("report_date:T", title="Report", format="%Y-%m-%d"),
-                alt.Tooltip("forecast_date:T", title="Forecast", format="%Y-%m-%d"),
+                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
+                alt.Tooltip("forecast_date:T", title="Forecast", format=_DATE_FMT),
             ],
         )
     )
@@ -471,12 +479,16 @@ def forecast_accuracy(df: pd.DataFrame) -> Chart:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("report_date:T", title="Report date", axis=alt.Axis(format="%b %y")),
+            x=alt.X(
+                "report_date:T",
+                title="Report date",
+                axis=alt.Axis(format=_AXIS_FMT, tickCount="month", labelOverlap=True),
+            ),
             y=alt.Y("error_days:Q", title="Forecast error (days)"),
             color=alt.Color("series:N", title="Project"),
             tooltip=[
                 alt.Tooltip("series:N", title="Project"),
-                alt.Tooltip("report_date:T", title="Report", format="%Y-%m-%d"),
+                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
                 alt.Tooltip("error_days:Q", title="Error (days)", format=".0f"),
             ],
         )

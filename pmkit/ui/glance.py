@@ -6,19 +6,25 @@ schedule, so this page and the portfolio review never disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.overview import portfolio_timeline
+from pmkit.charts.portfolio import empty_chart
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+
+if TYPE_CHECKING:
+    from altair.typing import ChartType
 
 ANY = "(all)"
 
 
 def _money(v: Any) -> str:
-    return "" if pd.isna(v) else f"{float(v) / 1000:,.0f}k"
+    """``287,184``: whole units with thousands separators, the currency in the column header
+    (as in the PMO roll-up; "287k" hid both the currency and the exact amount)."""
+    return "" if pd.isna(v) else f"{float(v):,.0f}"
 
 
 def _ratio(v: Any) -> str:
@@ -29,7 +35,7 @@ def _date(v: Any) -> str:
     return "" if pd.isna(v) else pd.Timestamp(v).strftime("%d %b %Y")
 
 
-def key_facts(roll: pd.DataFrame) -> pd.DataFrame:
+def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     """The table a manager scans: one row per project, status with its rule on hover."""
     status = [
         badge(r, title=rule)
@@ -49,9 +55,11 @@ def key_facts(roll: pd.DataFrame) -> pd.DataFrame:
             "% done": roll["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
             "Baseline finish": roll["baseline_finish"].map(_date),
             "Forecast finish": roll["forecast_finish"].map(_date),
-            "Slip (wd)": roll["finish_slip_days"].map(lambda v: "" if pd.isna(v) else f"{v:+.0f}"),
-            "Budget": roll["bac"].map(_money),
-            "EAC": roll["eac"].map(_money),
+            "Slip (working days)": roll["finish_slip_days"].map(
+                lambda v: "" if pd.isna(v) else f"{v:+.0f}"
+            ),
+            f"Budget ({currency})": roll["bac"].map(_money),
+            f"EAC ({currency})": roll["eac"].map(_money),
             "SPI": roll["spi"].map(_ratio),
             "CPI": roll["cpi"].map(_ratio),
             "Status": status,
@@ -109,18 +117,27 @@ def build(portfolio: Any = None) -> W.Widget:
             badge(s, f"{s.capitalize()}: {int(counts.get(s, 0))}")
             for s in ("green", "amber", "red")
         )
+        cur = esc(pf.currency)
         summary.value = (
             f"<p><b>{len(shown)}</b> of {len(roll)} projects · budget "
-            f"<b>{_money(shown['bac'].sum())}</b> {esc(pf.currency)} · EAC "
-            f"<b>{_money(shown['eac'].sum())}</b> · {chips}</p>"
+            f"<b>{_money(shown['bac'].sum())} {cur}</b> · EAC "
+            f"<b>{_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
         )
-        table.value = html_table(
-            key_facts(shown), raw_html_columns=["Status", "Open"], table_id="glance-table"
-        )
-        if len(shown):
-            chart.chart = portfolio_timeline(
-                timeline_table(shown, pf.projects), status_date=status_date
+        if shown.empty:  # say so, and never leave the previous selection's bars on screen
+            table.value = (
+                "<p class='pmkit-empty' id='glance-empty'>No project matches these filters. "
+                "Set a filter back to (all) to see more.</p>"
             )
+            chart.chart = cast("ChartType", empty_chart("No project matches these filters"))
+            return
+        table.value = html_table(
+            key_facts(shown, pf.currency),
+            raw_html_columns=["Status", "Open"],
+            table_id="glance-table",
+        )
+        chart.chart = portfolio_timeline(
+            timeline_table(shown, pf.projects), status_date=status_date
+        )
 
     for w in (programme, phase, rag):
         w.observe(refresh, names="value")

@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 NONE = "(none)"
-_DATE = "%a %d %b %Y"
+NO_CR = "(no pending change request)"
+_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -93,7 +94,7 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
                 "finish": srow["finish"],
                 "driven_by": "start of the chain (project start, constraint or actual date)"
                 if typ is None
-                else f"{typ} link, lag {lag:g} d",
+                else f"{typ} link, lag {lag:g} working days",
                 "link_float_days": None if typ is None else _days(link_float, per_day),
                 "total_float_days": _days(srow["total_slack_min"], per_day),
             }
@@ -127,9 +128,9 @@ def finish_text(before: Any, after: Any) -> str:
     b, a = pd.Timestamp(before), pd.Timestamp(after)
     days = (a.normalize() - b.normalize()).days
     if days > 0:
-        chip = badge("red", f"{days} days later")
+        chip = badge("red", f"{days} calendar days later")
     elif days < 0:
-        chip = badge("green", f"{-days} days earlier")
+        chip = badge("green", f"{-days} calendar days earlier")
     else:
         chip = badge("grey", "same finish")
     return (
@@ -171,11 +172,15 @@ class PlanningDashboard:
 
         # what-if
         self.wi_task = W.Dropdown(description="Task", layout=W.Layout(width="420px"))
+        wide = {"description_width": "initial"}
         self.wi_duration = W.BoundedFloatText(
-            min=0, max=10_000, step=1, description="Duration (d)", layout=W.Layout(width="200px")
-        )
+            min=0, max=10_000, step=1, description="Duration (working days)", style=wide,
+            layout=W.Layout(width="260px"),
+        )  # fmt: skip
         self.wi_link = W.Dropdown(description="Link", layout=W.Layout(width="420px"))
-        self.wi_lag = W.FloatText(description="Lag (d)", layout=W.Layout(width="200px"))
+        self.wi_lag = W.FloatText(
+            description="Lag (working days)", style=wide, layout=W.Layout(width="260px")
+        )
         self.wi_add_pred = W.Dropdown(description="Add: from", layout=W.Layout(width="420px"))
         self.wi_add_succ = W.Dropdown(description="to", layout=W.Layout(width="420px"))
         self.wi_add_type = W.Dropdown(
@@ -183,16 +188,21 @@ class PlanningDashboard:
             layout=W.Layout(width="160px"),
         )  # fmt: skip
         self.wi_add_lag = W.FloatText(
-            value=0, description="lag (d)", layout=W.Layout(width="180px")
+            value=0, description="lag (working days)", style=wide, layout=W.Layout(width="240px")
         )
         self.wi_remove = W.Dropdown(description="Remove", layout=W.Layout(width="420px"))
-        self.wi_apply = W.Button(description="Apply what-if", button_style="primary", icon="")
-        self.wi_reset = W.Button(description="Back to current schedule")
+        fit = W.Layout(width="auto")  # a button label is never cut ("Back to current sch...")
+        self.wi_apply = W.Button(
+            description="Apply what-if", button_style="primary", icon="", layout=fit
+        )
+        self.wi_reset = W.Button(description="Back to current schedule", layout=fit)
         self.wi_out = W.HTML()
 
         # change-request preview
         self.cr = W.Dropdown(description="Pending CR", layout=W.Layout(width="620px"))
-        self.cr_apply = W.Button(description="Preview change request", button_style="warning")
+        self.cr_apply = W.Button(
+            description="Preview change request", button_style="warning", layout=fit
+        )
         self.cr_out = W.HTML()
 
         self.project.observe(self._on_project, names="value")
@@ -264,8 +274,18 @@ class PlanningDashboard:
         """Schedule ``pid`` and refresh every panel (dropdowns, Gantt, chain, what-if, CRs)."""
         from pmkit.schedule.portfolio_adapter import schedule_project
 
+        self._loading = True  # the widget resets below must not each redraw the Gantt
+        try:
+            self._load(pid, schedule_project(self.portfolio, pid))
+        finally:
+            self._loading = False
+        self.show_task(self.task.value)
+
+    _loading = False
+
+    def _load(self, pid: str, base: Schedule) -> None:
         self.pid = pid
-        self.base = schedule_project(self.portfolio, pid)
+        self.base = base
         self.shown = self.base
         self.scenario_label = "Current schedule"
         tasks = self._tasks()
@@ -303,20 +323,24 @@ class PlanningDashboard:
         self.wi_add_succ.options = [(NONE, ""), *opts]
         self.wi_add_pred.value = ""
         self.wi_add_succ.value = ""
-        self.wi_remove.options = [(NONE, None), *link_opts]
-        self.wi_remove.value = None
+        # a real option value, not None: a Dropdown whose value is None shows a blank box
+        self.wi_remove.options = [(NONE, ()), *link_opts]
+        self.wi_remove.value = ()
         self.wi_out.value = ""
 
         ch = self.portfolio.changes
         pending = ch[(ch["project_id"] == pid) & (ch["decision"] == "pending")]
         self.cr.options = [
             (f"{c} · {t}", c) for c, t in zip(pending["cr_id"], pending["title"], strict=True)
-        ] or [("no pending change request", None)]
+        ] or [(NO_CR, "")]
         self.cr.value = self.cr.options[0][1]
         self.cr_apply.disabled = len(pending) == 0
-        self.cr_out.value = ""
-        self.refresh_gantt()
-        self._on_task({"new": self.task.value})
+        self.cr_out.value = (
+            ""
+            if len(pending)
+            else "<p class='pmkit-note pmkit-empty'>This project has no pending change request: "
+            "nothing to preview.</p>"
+        )
 
     def _name(self, tid: str) -> str:
         t = self.portfolio.tasks
@@ -331,7 +355,9 @@ class PlanningDashboard:
         slip = (finish.normalize() - baseline.normalize()).days
         if slip > 0:
             chip = badge(
-                "amber", f"{slip} days after baseline", title="scheduled finish > baseline finish"
+                "amber",
+                f"{slip} calendar days after baseline",
+                title="scheduled finish > baseline finish",
             )
         else:
             chip = badge(
@@ -409,20 +435,30 @@ class PlanningDashboard:
         guarded(self.gantt_msg)(self.load_project)(change["new"])
 
     def _on_filter(self, _change: dict[str, Any]) -> None:
+        if self._loading:
+            return
         guarded(self.gantt_msg)(self.refresh_gantt)()
 
     def _on_task(self, change: dict[str, Any]) -> None:
-        @guarded(self.chain)
-        def run() -> None:
-            uid = change.get("new")
-            if not uid or self.shown is None:
-                self.chain.value = ""
-                return
-            table = chain_table(self.shown, self._tasks(), uid)
-            self.chain.value = self._chain_html(table)
-            self.refresh_gantt()
+        if self._loading:
+            return
+        guarded(self.gantt_msg)(self.show_task)(change.get("new"))
 
-        run()
+    def show_task(self, uid: str | None) -> None:
+        """Explain ``uid`` (its driving chain) and redraw the Gantt once, chain outlined.
+
+        One redraw per interaction: turning a chart into Vega-Lite (schema validation) is the
+        costliest step of a project switch or a what-if, so it is never done twice.
+        """
+        guarded(self.chain)(self._explain)(uid)
+        self.refresh_gantt()
+
+    def _explain(self, uid: str | None) -> None:
+        if not uid or self.shown is None:
+            self.chain.value = ""
+            return
+        table = chain_table(self.shown, self._tasks(), uid)
+        self.chain.value = self._chain_html(table)
 
     def _chain_html(self, table: pd.DataFrame) -> str:
         first = table.iloc[0]
@@ -520,8 +556,7 @@ class PlanningDashboard:
             f"{len(result.critical_removed)} leave; {len(table)} task(s) moved or changed "
             "criticality.</p>" + html_table(table, table_id="whatif-delta", max_rows=60)
         )
-        self.refresh_gantt()
-        self._on_task({"new": self.task.value})
+        self.show_task(self.task.value)
 
     def _on_apply(self, _b: Any) -> None:
         guarded(self.wi_out)(self.apply_what_if)()

@@ -87,7 +87,8 @@ def _num(fmt: str) -> Callable[[Any], str]:
 
 
 def _date(value: Any) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    """``30 Oct 2026``: the same date format as every other dashboard."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%d %b %Y")
 
 
 def _drill_links(project_id: str) -> str:
@@ -109,7 +110,8 @@ class PortfolioReview:
         self.p = portfolio
         self.std = standards_of(portfolio)
         self.currency = self.std.currency
-        self.labels = views.project_label(portfolio.projects)
+        self.labels = views.project_label(portfolio.projects)  # short: chart axes, legends
+        self.names = views.project_label(portfolio.projects, max_chars=None)  # tables, pickers
         self._schedule: Any = None
         self._schedule_error: str | None = None
         self.rollup_all = self._rollup()
@@ -305,7 +307,8 @@ class PortfolioReview:
         guarded(tab.message)(tab.refresh)()
 
     def label(self, pid: str) -> str:
-        return str(self.labels.get(pid, pid))
+        """``P03 · full name`` (tables, dropdowns: never cut; charts use ``labels``)."""
+        return str(self.names.get(pid, pid))
 
 
 class _Tab:
@@ -617,7 +620,7 @@ class CapacityTab(_Tab):
             return ""
         t = pd.DataFrame(
             {
-                "Project": s["project_id"].map(self.r.labels).fillna(s["project_id"]),
+                "Project": s["project_id"].map(self.r.names).fillna(s["project_id"]),
                 "Priority": s["priority"],
                 "Hours asked": s["demand_hours"],
                 "Hours served": s["allocated_hours"],
@@ -855,7 +858,7 @@ class RisksTab(_Tab):
                 {
                     "Kind": chip,
                     "Id": top["risk_id"],
-                    "Project": top["project_id"].map(self.r.labels).fillna(top["project_id"]),
+                    "Project": top["project_id"].map(self.r.names).fillna(top["project_id"]),
                     "Title": top["title"],
                     "Category": top["category"],
                     "Probability": top["probability"],
@@ -964,7 +967,7 @@ class GovernanceTab(_Tab):
                     badge("red", "Blocks gate") if b else badge("amber", "Advisory")
                     for b in miss["blocking"]
                 ],
-                "Project": miss["project_id"].map(self.r.labels).fillna(miss["project_id"]),
+                "Project": miss["project_id"].map(self.r.names).fillna(miss["project_id"]),
                 "Gate": miss["gate"],
                 "Missing artefact": miss["artefact"],
             }
@@ -989,7 +992,7 @@ class GovernanceTab(_Tab):
                     badge("red", "Blocking") if e == "blocking" else badge("amber", "Advisory")
                     for e in bad["effect"]
                 ],
-                "Project": bad["project_id"].map(self.r.labels).fillna(bad["project_id"]),
+                "Project": bad["project_id"].map(self.r.names).fillna(bad["project_id"]),
                 "Check": bad["check"].str.replace("_", " "),
                 "Why": bad["detail"],
             }
@@ -1137,7 +1140,7 @@ class ChangeBoardTab(_Tab):
         t = pd.DataFrame(
             {
                 "CR": ch["cr_id"],
-                "Project": ch["project_id"].map(self.r.labels).fillna(ch["project_id"]),
+                "Project": ch["project_id"].map(self.r.names).fillna(ch["project_id"]),
                 "Title": ch["title"],
                 "Scope": ch["scope_impact"],
                 f"Cost ({self.r.currency})": ch["cost_impact"],

@@ -27,9 +27,15 @@ def first_col(df: pd.DataFrame, *names: str) -> str | None:
     return next((n for n in names if n in df.columns), None)
 
 
-def project_label(projects: pd.DataFrame) -> pd.Series:
-    """``"P03 · Name"`` per project id: the name is text (escaped later), shortened for axes."""
-    names = projects["name"].astype(str).str.slice(0, 28)
+def project_label(projects: pd.DataFrame, *, max_chars: int | None = 28) -> pd.Series:
+    """``"P03 · Name"`` per project id: the name is text (escaped later).
+
+    ``max_chars`` shortens long names for chart axes and legends, with a visible ``…`` so a
+    reader knows the name goes on (``None``: full names, for tables and dropdowns).
+    """
+    names = projects["name"].astype(str)
+    if max_chars is not None:
+        names = names.map(lambda n: n if len(n) <= max_chars else n[: max_chars - 1] + "…")
     return pd.Series(
         (projects["project_id"].astype(str) + " · " + names).to_numpy(),
         index=projects["project_id"].astype(str).to_numpy(),

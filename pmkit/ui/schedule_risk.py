@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MonteCarloPanel", "montecarlo_chart", "montecarlo_tables"]
 
-_DATE = "%a %d %b %Y"
+_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 def montecarlo_tables(result: MonteCarloResult, tasks: pd.DataFrame) -> dict[str, Any]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TrackingDashboard", "app", "evm_at_status", "risk_tables"]
 
-_DATE = "%a %d %b %Y"
+_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -90,6 +90,21 @@ def _level_notes(notes: list[str], limit: int = 8) -> str:
         f"<details class='pmkit-note'><summary>{len(notes)} note(s)</summary>"
         f"<ul>{items}{more}</ul></details>"
     )
+
+
+def _kind_badge(kind: Any) -> str:
+    """Threat (vermillion) or opportunity (blue), in words as well as colour."""
+    if str(kind) == "opportunity":
+        return badge("blue", "Opportunity", title="expected gain")
+    return badge("red", "Threat", title="expected loss")
+
+
+def _signed_days(v: Any) -> str:
+    """``-22 calendar days``; never ``-0`` (a rounding artefact a reader takes for a slip)."""
+    if v is None or pd.isna(v):
+        return "n/a"
+    n = round(float(v))
+    return "on time (0 calendar days)" if n == 0 else f"{n:+d} calendar days"
 
 
 def _date(v: Any) -> str:
@@ -187,8 +202,8 @@ class TrackingDashboard:
         )
         guarded(self.kpis)(self._evm)()
         guarded(self.risk_summary)(self._risks)()
-        guarded(self.load_html)(self._resources)()
         self.level_html.value = ""
+        guarded(self.load_html)(self._resources)()
         self.mc.set_project(pid)
 
     # -- earned value -------------------------------------------------------------------
@@ -253,7 +268,7 @@ class TrackingDashboard:
         r = e["row"]
         es_cards = [
             card("ES (earned schedule)", _date(r.get("es_date")), tip="date at which PV = EV"),
-            card("SV(t) = ES − AT", f"{r.get('sv_t_days', float('nan')):+.0f} days"),
+            card("SV(t) = ES − AT", _signed_days(r.get("sv_t_days")), tip="calendar days"),
             card("SPI(t) = ES / AT", _ratio(r.get("spi_t")), self._rag("spi", r.get("spi_t"))),
             card("IEAC(t) = PD / SPI(t)", _date(r.get("ieac_t_date")), tip="forecast finish"),
         ]
@@ -299,16 +314,19 @@ class TrackingDashboard:
             {
                 "rank": reg["rank"],
                 "id": reg["risk_id"],
-                "kind": reg["kind"],
+                "kind": [_kind_badge(k) for k in reg["kind"]],
                 "title": reg["title"],
                 "owner": reg["owner"],
                 "probability": reg["probability"].map(lambda v: f"{v:.0%}"),
                 "cost impact": reg["cost_impact"].map(lambda v: _money(v, cur)),
-                "delay (d)": reg["schedule_impact_days"].map(lambda v: f"{v:g}"),
+                "delay (days)": reg["schedule_impact_days"].map(lambda v: f"{v:g}"),
                 "EMV": reg["emv"].map(lambda v: _money(v, cur)),
+                # an opportunity's score is good news: blue, never the threat's red / amber
                 "score": [
-                    badge(zone.get(str(z), "grey"), f"{sc} {z}", title="P x I on 1..5 scales")
-                    for sc, z in zip(reg["score"], reg["zone"], strict=True)
+                    badge("blue", f"{sc} {z}", title="opportunity: P x I on 1..5 scales")
+                    if str(k) == "opportunity"
+                    else badge(zone.get(str(z), "grey"), f"{sc} {z}", title="P x I on 1..5 scales")
+                    for sc, z, k in zip(reg["score"], reg["zone"], reg["kind"], strict=True)
                 ],
                 "response": reg["response"],
             }
@@ -318,9 +336,22 @@ class TrackingDashboard:
             f"{esc(i)} {esc(x)}"
             for i, x in zip(top.get("risk_id", []), top.get("title", []), strict=True)
         )
+        if reg.empty:
+            self.register.value = (
+                "<p class='pmkit-empty' id='risk-register-empty'>No open threat or opportunity "
+                "in this project's register: the heat maps above are empty, not missing.</p>"
+            )
+            return
+        missing = [f"no open {k}" for k in ("threat", "opportunity") if int(s.at[k, "count"]) == 0]
+        gap = (
+            f"<p class='pmkit-note pmkit-empty'>This project has {' and '.join(missing)}: that "
+            "heat map is empty on purpose.</p>"
+            if missing
+            else ""
+        )
         self.register.value = (
-            f"<p><b>Top items:</b> {tops or 'none'}</p><h4>Open register</h4>"
-            + html_table(shown, raw_html_columns=["score"], table_id="risk-register")
+            f"{gap}<p><b>Top items:</b> {tops or 'none'}</p><h4>Open register</h4>"
+            + html_table(shown, raw_html_columns=["kind", "score"], table_id="risk-register")
         )
 
     # -- resources ----------------------------------------------------------------------
@@ -346,6 +377,13 @@ class TrackingDashboard:
         self.resource.value = opts[0][1] if opts else None
         self.resource.observe(self._on_resource, names="value")
         self.level_btn.disabled = not opts
+        total_over = float(worst.sum()) if len(worst) else 0.0
+        self.level_html.value = (
+            ""
+            if total_over > 0
+            else "<p class='pmkit-note pmkit-empty'>No resource of this project is over-allocated"
+            " as scheduled: levelling has nothing to fix.</p>"
+        )
         self._draw_load()
 
     def _draw_load(self) -> None:

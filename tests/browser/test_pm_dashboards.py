@@ -62,7 +62,7 @@ def test_planning_renders_offline_and_what_if_moves_gantt_and_finish(open_dashbo
     gantt_before = _gantt_svg(dash)
 
     # what-if: lengthen the first task by 30 working days, Apply
-    box = dash.page.locator(".widget-text", has_text="Duration (d)").first
+    box = dash.page.locator(".widget-text", has_text="Duration (working days)").first
     field = box.locator("input")
     old = float(field.input_value())
     field.fill(str(old + 30))
@@ -71,7 +71,9 @@ def test_planning_renders_offline_and_what_if_moves_gantt_and_finish(open_dashbo
     new_finish = _wait_change(dash, ".pmkit-gantt-finish", finish)
     assert new_finish != finish
     assert "What-if scenario" in _text(dash, ".pmkit-scenario")
-    assert re.search(r"\d+ days later", _text(dash, ".pmkit-finish")), _text(dash, ".pmkit-finish")
+    assert re.search(r"\d+ calendar days later", _text(dash, ".pmkit-finish")), _text(
+        dash, ".pmkit-finish"
+    )
     dash.page.wait_for_function(
         "old => document.querySelector('.vega-embed').innerHTML !== old",
         arg=gantt_before,

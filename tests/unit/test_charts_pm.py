@@ -206,3 +206,37 @@ def test_resource_load_marks_overallocated_weeks() -> None:
     bars = _data(spec, spec["layer"][0])
     assert [r["status"] for r in bars] == ["Within capacity", "Over-allocated", "Within capacity"]
     assert "Over-allocated" in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+
+def test_date_axes_show_months_once_with_the_year() -> None:
+    # "%b %y" ticks every two weeks printed "Oct 26" twice and read as the 26th of October
+    from pmkit.charts import portfolio as pc
+
+    rows = gantt_rows(_tasks())
+    spec = json.dumps(gantt_chart(rows, status_date="2026-10-30").to_dict())
+    assert '"format": "%b %Y"' in spec and '"tickCount": "month"' in spec
+    dates = pd.to_datetime(["2026-06-01", "2026-07-01", "2026-08-01"])
+    trend = pd.DataFrame(
+        {"series": ["P01"] * 3, "metric": ["SPI"] * 3, "report_date": dates, "value": [1.0] * 3}
+    )
+    for chart in (pc.trend_lines(trend),):
+        text = json.dumps(chart.to_dict())
+        assert "%b %y" not in text and "%Y-%m-%d" not in text
+
+
+def test_portfolio_timeline_labels_the_status_date_line() -> None:
+    from pmkit.charts.overview import portfolio_timeline
+
+    d = pd.to_datetime
+    table = pd.DataFrame(
+        {
+            "label": ["A"],
+            "programme": ["X"],
+            "start": d(["2026-01-05"]),
+            "finish_baseline": d(["2026-12-01"]),
+            "forecast_finish": d(["2027-01-10"]),
+            "rag": ["red"],
+        }
+    )
+    spec = json.dumps(portfolio_timeline(table, status_date=pd.Timestamp("2026-10-30")).to_dict())
+    assert "Status date 30 Oct 2026" in spec

@@ -117,3 +117,83 @@ def test_app_never_raises_on_bad_input(tmp_path, monkeypatch) -> None:  # type: 
             assert "pmkit-error" in w.value
     finally:
         csv_folder._load_cached.cache_clear()
+
+
+def test_a_project_switch_or_what_if_redraws_the_gantt_once(portfolio, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Turning a chart into Vega-Lite is the costly step: the widget resets of a project switch
+    # (levels, task, filters) must not each redraw it.
+    db = PlanningDashboard(portfolio, "P01")
+    calls: list[int] = []
+    real = PlanningDashboard.refresh_gantt
+    monkeypatch.setattr(
+        PlanningDashboard,
+        "refresh_gantt",
+        lambda self, *a, **k: (calls.append(1), real(self, *a, **k))[1],
+    )
+    db.project.value = "P03"
+    assert len(calls) == 1
+    assert db.pid == "P03" and db.task.value in set(db._tasks()["task_id"])
+    calls.clear()
+    db.wi_duration.value = db.wi_duration.value + 5
+    db.apply_what_if()
+    assert len(calls) == 1
+
+
+def test_planning_pickers_never_show_a_blank_box(portfolio) -> None:  # type: ignore[no-untyped-def]
+    ch = portfolio.changes
+    pending = set(ch.loc[ch["decision"] == "pending", "project_id"])
+    pid = next(p for p in portfolio.project_ids if p not in pending)
+    db = PlanningDashboard(portfolio, pid)
+    # every dropdown's value is one of its options, so the box shows words, not nothing
+    for dd in (db.cr, db.wi_remove, db.wi_add_pred, db.task):
+        assert dd.value in [v for _, v in dd.options], dd.description
+        assert dict((v, k) for k, v in dd.options)[dd.value].strip()
+    assert db.cr_apply.disabled
+    assert "no pending change request" in db.cr_out.value
+    db.preview_cr()  # pressing anyway explains, never raises
+    assert db.scenario() == {}
+
+
+def test_dates_and_units_read_the_same_everywhere(portfolio) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    db = PlanningDashboard(portfolio, "P01")
+    sd = portfolio.status_date.strftime("%d %b %Y")
+    assert f"Status date <b>{sd}</b>" in db.summary.value
+    assert re.search(r"\d+ calendar days after baseline|on or before baseline", db.summary.value)
+    assert "working days" in db.chain.value  # lag and float units are said, not "(d)"
+    tr = TrackingDashboard(portfolio, "P03")
+    assert f"status date <b>{sd}</b>" in tr.title.value
+    assert "-0 " not in tr.es_html.value and "calendar days" in tr.es_html.value
+
+
+def test_tracking_opportunities_are_not_coloured_as_threats(portfolio) -> None:  # type: ignore[no-untyped-def]
+    from pmkit.risk import risk_register
+
+    pid = next(
+        p
+        for p in portfolio.project_ids
+        if (risk_register(portfolio, p)["kind"] == "opportunity").any()
+    )
+    tr = TrackingDashboard(portfolio, pid)
+    rows = tr.register.value.split("<tr>")[2:]
+    opp = [r for r in rows if "Opportunity" in r]
+    assert opp and all("pmkit-red" not in r and "pmkit-amber" not in r for r in opp)
+    assert any("Threat" in r for r in rows) or not [r for r in rows if "Opportunity" not in r]
+
+
+def test_tracking_says_when_a_project_has_no_open_risk(portfolio, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import pandas as pd
+
+    from pmkit.io.csv_folder import load_portfolio
+
+    data = tmp_path / "data"
+    shutil.copytree(portfolio.source, data)
+    pid = portfolio.project_ids[0]
+    risks = pd.read_csv(data / "risks.csv")
+    risks[risks["project_id"] != pid].to_csv(data / "risks.csv", index=False)
+    tr = TrackingDashboard(load_portfolio(data), pid)
+    assert "No open threat or opportunity" in tr.register.value
+    assert "Could not" not in tr.risk_summary.value + tr.register.value

@@ -4,6 +4,7 @@ change board (recorded into a temporary copy), exports and chart payload sizes."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -272,3 +273,55 @@ def test_chart_payloads_stay_small_on_1000_projects(tmp_path: Path) -> None:
     assert max(sizes.values()) < PAYLOAD_CAP, sizes
     # tables are capped too: a page, not a dump
     assert review.tabs["Overview"].table.value.count("<tr>") <= pr.MAX_TABLE_ROWS + 1
+
+
+def test_tables_show_whole_names_and_dates_like_the_pm_pages(review: pr.PortfolioReview) -> None:
+    import re
+
+    projects = review.p.projects
+    long = projects.loc[projects["name"].str.len() > 28].iloc[0]
+    # charts may shorten a name, visibly (…); tables and pickers never cut it
+    assert review.labels[long["project_id"]].endswith("…")
+    assert review.label(long["project_id"]) == f"{long['project_id']} · {long['name']}"
+    html = review.tabs["Overview"].table.value
+    assert pr.esc(long["name"]) in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", html)  # "06 Apr 2027", not ISO
+    assert re.search(r"\d{2} [A-Z][a-z]{2} \d{4}", html)
+    risks = review.open_tab("Risks")
+    shown = risks.widget  # the tab builds; its tables carry full project labels
+    assert shown is not None
+    all_html = " ".join(
+        w.value for w in _html_widgets(risks.widget) if isinstance(getattr(w, "value", None), str)
+    )
+    assert "…" not in all_html.split("<table", 1)[-1].split("</table>")[0]
+
+
+def _html_widgets(w: W.Widget) -> list[W.Widget]:
+    out = [w]
+    for c in getattr(w, "children", ()):
+        out += _html_widgets(c)
+    return out
+
+
+def test_glance_money_has_currency_and_an_empty_filter_says_so(data_copy: Path) -> None:
+    from pmkit.ui import glance
+
+    widget = glance.build(load_portfolio(data_copy))
+    parts = _html_widgets(widget)
+    summary = next(w for w in parts if "projects · budget" in str(getattr(w, "value", "")))
+    assert re.search(r"budget <b>[\d,]+ EUR</b> · EAC <b>[\d,]+ EUR</b>", summary.value)
+    table = next(w for w in parts if "glance-table" in str(getattr(w, "value", "")))
+    assert "Budget (EUR)" in table.value and "k</td>" not in table.value
+    dropdowns = [w for w in parts if isinstance(w, W.Dropdown)]
+    programme, phase = dropdowns[0], dropdowns[1]
+    # a programme with no project in some phase: the page says nothing matches
+    roll = load_portfolio(data_copy).projects
+    for prog in roll["programme"].unique():
+        missing = set(roll["phase"]) - set(roll.loc[roll["programme"] == prog, "phase"])
+        if missing:
+            programme.value = prog
+            phase.value = sorted(missing)[0]
+            break
+    assert "No project matches these filters" in table.value
+    chart = next(w for w in parts if hasattr(w, "chart"))
+    assert "No project matches" in chart.chart.to_json()
