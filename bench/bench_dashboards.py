@@ -27,6 +27,9 @@ ARGS = [
 ]  # fmt: skip
 DRAWN = """() => [...document.querySelectorAll('.vega-embed')].some(c =>
     c.querySelector('svg .mark-rect, svg .mark-line, svg .mark-symbol, svg .mark-rule, canvas'))"""
+# No chart at first paint by design (quiz; importer before an upload): time to the header.
+CHARTLESS = {"training_quiz.ipynb", "import_schedule.ipynb"}
+READY = "() => document.querySelector('.pmkit-title') !== null"
 
 
 def _port() -> int:
@@ -67,7 +70,7 @@ def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[floa
                 )
                 t0 = time.monotonic()
                 page.goto(f"{url}/voila/render/{nb}", timeout=180_000)
-                page.wait_for_function(DRAWN, timeout=180_000)
+                page.wait_for_function(READY if nb in CHARTLESS else DRAWN, timeout=180_000)
                 out[nb].append(time.monotonic() - t0)
                 page.close()
                 time.sleep(8)  # let a preheated pool refill, as between two real visitors
@@ -94,11 +97,13 @@ def main() -> None:
             finally:
                 proc.terminate()
                 proc.wait(15)
+    print("seconds to first chart (to the page header where marked *)")
     print(f"{'dashboard':32s} {'cold s':>8s} {'preheated s':>12s} {'ratio':>7s}")
     for nb in notebooks:
         cold = statistics.median(results[False][nb])
         warm = statistics.median(results[True][nb])
-        print(f"{nb:32s} {cold:8.1f} {warm:12.1f} {cold / warm:6.1f}x")
+        name = nb + (" *" if nb in CHARTLESS else "")
+        print(f"{name:32s} {cold:8.1f} {warm:12.1f} {cold / warm:6.1f}x")
 
 
 if __name__ == "__main__":
