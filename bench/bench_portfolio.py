@@ -22,7 +22,7 @@ Baselines, in the same process, printed side by side with the ratio:
   it), timed on ``--baseline-sample`` projects and extrapolated linearly to all of them;
 - roll-up: ``pmkit.evm.evm_rollup`` (a per-project loop over status reports) against the
   vectorised latest-report EVM of the roll-up.
-Peak RSS is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (the process high-water mark), read
+Peak RSS is the process high-water mark (``VmHWM``; see ``rss_mb`` for why not ``ru_maxrss``), read
 after each stage's first run (reruns drop the previous result first, but the allocator may keep
 freed pages, so the first-run value is the honest one) and before the baselines.
 """
@@ -289,7 +289,19 @@ def _legacy_overallocated_resources(
 
 
 def rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB)."""
+    """Peak resident set size of this process so far, in MB.
+
+    ``VmHWM`` of /proc/self/status belongs to this program's memory map, which exec starts
+    afresh; ``ru_maxrss`` (the fallback) is carried over from the forking parent on Linux, so
+    after the generating parent it would report the generator's peak, not the pipeline's.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -413,10 +425,11 @@ def main() -> int:
         f"  capacity, two calls without sharing:        {uw:7.3f} s (cpu {uc:.3f}) vs "
         f"{new_cap:.3f} s -> x{uw / new_cap:.2f}"
     )
-    legacy_total = total - new_cap + lw
+    legacy_total, legacy_cpu = total - new_cap + lw, total_cpu - new_cap_cpu + lc
     print(
-        f"  pipeline total with the legacy capacity:    {legacy_total:7.3f} s vs {total:.3f} s "
-        f"-> x{legacy_total / total:.2f}"
+        f"  pipeline total with the legacy capacity:    {legacy_total:7.3f} s (cpu "
+        f"{legacy_cpu:.3f}) vs {total:.3f} s (cpu {total_cpu:.3f}) -> x{legacy_total / total:.2f}"
+        f" (cpu x{legacy_cpu / max(total_cpu, 1e-9):.2f})"
     )
     ids = pf.project_ids[: args.baseline_sample]
     t0 = time.perf_counter()
