@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,7 +104,11 @@ def test_shift_moves_demand_between_months() -> None:
 
 def test_one_model_serves_every_view() -> None:
     pf = _pf()
-    kw = {"priorities": {"P1": 1, "P2": 2}, "start": "2025-01-01", "end": "2025-03-31"}
+    kw: dict[str, Any] = {
+        "priorities": {"P1": 1, "P2": 2},
+        "start": "2025-01-01",
+        "end": "2025-03-31",
+    }
     m = capacity_model(pf, None, **kw)
     assert len(m.months) == 3  # the window, not only the months with demand
     for fn in (capacity_by_role_month, overallocated_resources, project_shortfall):
