@@ -13,6 +13,8 @@ import altair as alt
 import pandas as pd
 from altair.typing import ChartType
 
+from pmkit.format import DATE_FORMAT
+
 __all__ = [
     "SERIES_STYLE",
     "cdf_chart",
@@ -21,7 +23,6 @@ __all__ = [
     "tornado_chart",
 ]
 
-_DATE_FMT = "%d %b %Y"
 # series -> (legend label, colour (Okabe–Ito), dash)
 SERIES_STYLE: dict[str, tuple[str, str, list[int]]] = {
     "PV": ("PV planned value", "#0072B2", [6, 3]),
@@ -106,7 +107,7 @@ def s_curve_chart(
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Series"),
-                alt.Tooltip("date:T", title="Date", format=_DATE_FMT),
+                alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                 alt.Tooltip("value:Q", title=currency, format=",.0f"),
             ],
         )
@@ -151,8 +152,8 @@ def finish_histogram_chart(
             y=alt.Y("count:Q", title="Runs"),
             y2=alt.datum(0),
             tooltip=[
-                alt.Tooltip("bin_start:T", title="From", format=_DATE_FMT),
-                alt.Tooltip("bin_end:T", title="To", format=_DATE_FMT),
+                alt.Tooltip("bin_start:T", title="From", format=DATE_FORMAT),
+                alt.Tooltip("bin_end:T", title="To", format=DATE_FORMAT),
                 alt.Tooltip("count:Q", title="Runs"),
             ],
         )
@@ -191,7 +192,7 @@ def cdf_chart(
                 "probability:Q", title="Probability of finishing by", axis=alt.Axis(format="%")
             ),
             tooltip=[
-                alt.Tooltip("finish:T", title="Finish by", format=_DATE_FMT),
+                alt.Tooltip("finish:T", title="Finish by", format=DATE_FORMAT),
                 alt.Tooltip("probability:Q", title="Probability", format=".0%"),
             ],
         )

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from altair.typing import ChartType
 
+from pmkit.format import DATE_FORMAT
+
 __all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_rows", "wbs_key"]
 
 # Okabe–Ito: safe for the common colour-vision deficiencies; each also has a legend label.
@@ -38,7 +40,6 @@ GANTT_COLOURS: dict[str, str] = {
 }
 ROW_PX = 20
 _INDENT = "\u00b7\u00a0\u00a0"  # "·  " per level: SVG text drops leading blanks
-_DATE_FMT = "%d %b %Y"
 _AXIS_FMT = "%b %Y"
 
 
@@ -273,10 +274,10 @@ def gantt_chart(
     tooltip = [
         alt.Tooltip("wbs:N", title="WBS"),
         alt.Tooltip("name:N", title="Task"),
-        alt.Tooltip("start:T", title="Start", format=_DATE_FMT),
-        alt.Tooltip("finish:T", title="Finish", format=_DATE_FMT),
-        alt.Tooltip("baseline_start:T", title="Baseline start", format=_DATE_FMT),
-        alt.Tooltip("baseline_finish:T", title="Baseline finish", format=_DATE_FMT),
+        alt.Tooltip("start:T", title="Start", format=DATE_FORMAT),
+        alt.Tooltip("finish:T", title="Finish", format=DATE_FORMAT),
+        alt.Tooltip("baseline_start:T", title="Baseline start", format=DATE_FORMAT),
+        alt.Tooltip("baseline_finish:T", title="Baseline finish", format=DATE_FORMAT),
         alt.Tooltip("pct:Q", title="% complete"),
         alt.Tooltip("float_days:Q", title="Total float (days)"),
     ]

@@ -17,6 +17,8 @@ from typing import Any, TypeAlias
 import altair as alt
 import pandas as pd
 
+from pmkit.format import DATE_FORMAT
+
 __all__ = [
     "KIND_COLOURS",
     "RAG_COLOURS",
@@ -42,7 +44,6 @@ RAG_COLOURS: dict[str, str] = {
 }
 # Dates read "30 Oct 2026" on every dashboard; axes show months as "Oct 2026" ("Oct 26" read as
 # the 26th of October, and "%b %y" ticks every two weeks printed each month twice).
-_DATE_FMT = "%d %b %Y"
 _AXIS_FMT = "%b %Y"
 RAG_LABELS: dict[str, str] = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "n/a"}
 # Threats in vermillion, opportunities in blue: two different things, two different hues.
@@ -213,7 +214,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
         alt.Tooltip("project_id:N", title="Project"),
         alt.Tooltip("name:N", title="Name"),
         alt.Tooltip("programme:N", title="Programme"),
-        alt.Tooltip("x:T", title="Start", format=_DATE_FMT),
+        alt.Tooltip("x:T", title="Start", format=DATE_FORMAT),
     ]
     if "slip_days" in n.columns:
         tips.append(alt.Tooltip("slip_days:Q", title="Slip (days)"))
@@ -408,7 +409,7 @@ def trend_lines(df: pd.DataFrame, *, threshold: float | None = 0.95) -> Chart:
             tooltip=[
                 alt.Tooltip("series:N", title="Project"),
                 alt.Tooltip("metric:N", title="Index"),
-                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
+                alt.Tooltip("report_date:T", title="Report", format=DATE_FORMAT),
                 alt.Tooltip("value:Q", title="Value", format=".2f"),
             ],
         )
@@ -455,8 +456,8 @@ def milestone_trend(df: pd.DataFrame) -> Chart:
             color=alt.Color("milestone:N", title="Milestone", legend=alt.Legend(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("milestone:N", title="Milestone"),
-                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
-                alt.Tooltip("forecast_date:T", title="Forecast", format=_DATE_FMT),
+                alt.Tooltip("report_date:T", title="Report", format=DATE_FORMAT),
+                alt.Tooltip("forecast_date:T", title="Forecast", format=DATE_FORMAT),
             ],
         )
     )
@@ -488,7 +489,7 @@ def forecast_accuracy(df: pd.DataFrame) -> Chart:
             color=alt.Color("series:N", title="Project"),
             tooltip=[
                 alt.Tooltip("series:N", title="Project"),
-                alt.Tooltip("report_date:T", title="Report", format=_DATE_FMT),
+                alt.Tooltip("report_date:T", title="Report", format=DATE_FORMAT),
                 alt.Tooltip("error_days:Q", title="Error (days)", format=".0f"),
             ],
         )

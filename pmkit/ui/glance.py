@@ -13,6 +13,7 @@ import pandas as pd
 
 from pmkit.charts.overview import portfolio_timeline
 from pmkit.charts.portfolio import empty_chart
+from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 
 if TYPE_CHECKING:
@@ -21,18 +22,9 @@ if TYPE_CHECKING:
 ANY = "(all)"
 
 
-def _money(v: Any) -> str:
-    """``287,184``: whole units with thousands separators, the currency in the column header
-    (as in the PMO roll-up; "287k" hid both the currency and the exact amount)."""
-    return "" if pd.isna(v) else f"{float(v):,.0f}"
-
-
-def _ratio(v: Any) -> str:
-    return "–" if pd.isna(v) else f"{float(v):.2f}"
-
-
-def _date(v: Any) -> str:
-    return "" if pd.isna(v) else pd.Timestamp(v).strftime("%d %b %Y")
+_money = fmt_money  # the currency goes in the column header
+_ratio = fmt_ratio
+_date = fmt_date
 
 
 def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:

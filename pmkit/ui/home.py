@@ -7,9 +7,9 @@ that is the first thing an analyst needs to see.
 from __future__ import annotations
 
 import ipywidgets as W
-import pandas as pd
 
 from pmkit.charts.overview import phase_programme_bars
+from pmkit.format import fmt_date
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
 
 DASHBOARDS: list[tuple[str, str, str, str]] = [
@@ -66,7 +66,7 @@ def build(path: str | None = None) -> W.Widget:
         return W.VBox(parts)
     portfolio = load_portfolio(folder)
     status = portfolio.status_date
-    when = pd.Timestamp(status).strftime("%d %b %Y") if status is not None else "n/a"
+    when = fmt_date(status, missing="n/a")
     warn = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     parts.insert(
         1,

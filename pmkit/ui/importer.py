@@ -22,6 +22,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.errors import PmkitError, PortfolioValidationError
+from pmkit.format import fmt_date
 from pmkit.io.convert import add_project, import_schedule, report_frame
 from pmkit.io.mpxj import mpxj_available
 from pmkit.model import Portfolio
@@ -303,7 +304,7 @@ class ImporterDashboard:
         links = self.merged.links[self.merged.links["succ_id"].isin(set(tasks["task_id"]))]
         rows = gantt_rows(tasks, sched.tasks)
         chart = gantt_chart(rows.head(300), links=links, selectable=False, title=f"{pid} schedule")
-        finish = pd.Timestamp(sched.finish).strftime("%d %b %Y")
+        finish = fmt_date(sched.finish)
         self.gantt_box.children = (
             W.HTML(
                 f"<p>Scheduled finish of <b>{esc(pid)}</b>: "

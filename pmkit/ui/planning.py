@@ -17,6 +17,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.gantt import gantt_chart, gantt_rows, wbs_key
+from pmkit.format import fmt_date
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ __all__ = [
 
 NONE = "(none)"
 NO_CR = "(no pending change request)"
-_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -61,8 +61,7 @@ def project_from_query(portfolio: Portfolio, query: str | None = None) -> str:
 
 
 def _fmt_date(value: Any) -> str:
-    ts = pd.Timestamp(value) if value is not None else pd.NaT
-    return "n/a" if pd.isna(ts) else ts.strftime(_DATE)
+    return fmt_date(value, missing="n/a")
 
 
 def _days(minutes: Any, per_day: float) -> float:

@@ -27,6 +27,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts import portfolio as charts
+from pmkit.format import fmt_date, fmt_money
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import (
     badge,
@@ -78,17 +79,14 @@ def _note(text: str) -> str:
     return f"<p class='pmkit-note'>{esc(text)}</p>"
 
 
-def _money(value: Any) -> str:
-    return "" if pd.isna(value) else f"{float(value):,.0f}"
+_money = fmt_money
 
 
 def _num(fmt: str) -> Callable[[Any], str]:
     return lambda v: "" if pd.isna(v) else format(float(v), fmt)
 
 
-def _date(value: Any) -> str:
-    """``30 Oct 2026``: the same date format as every other dashboard."""
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%d %b %Y")
+_date = fmt_date
 
 
 def _drill_links(project_id: str) -> str:

@@ -8,7 +8,6 @@ PMO's RAG rules (:mod:`pmkit.portfolio.standards`), each badge showing its rule 
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -16,6 +15,7 @@ import pandas as pd
 
 from pmkit.charts.curves import s_curve_chart
 from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 from pmkit.ui.planning import project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from pmkit.model import Portfolio
 
 __all__ = ["TrackingDashboard", "app", "evm_at_status", "risk_tables"]
-
-_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -71,13 +69,11 @@ def risk_tables(portfolio: Portfolio, project_id: str) -> dict[str, pd.DataFrame
 
 
 def _money(v: Any, cur: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    return f"{float(v):,.0f}{' ' + cur if cur else ''}"
+    return fmt_money(v, cur, missing="n/a")
 
 
 def _ratio(v: Any) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"{float(v):.2f}"
+    return fmt_ratio(v, missing="n/a")
 
 
 def _level_notes(notes: list[str], limit: int = 8) -> str:
@@ -108,7 +104,7 @@ def _signed_days(v: Any) -> str:
 
 
 def _date(v: Any) -> str:
-    return "n/a" if v is None or pd.isna(v) else pd.Timestamp(v).strftime(_DATE)
+    return fmt_date(v, missing="n/a")
 
 
 # ----------------------------------------------------------------------------- dashboard
