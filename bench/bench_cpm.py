@@ -1,12 +1,18 @@
 """Benchmark pmkit's CPM against a straightforward networkx CPM (and MPXJ if available).
 
-    python bench/bench_cpm.py [--sizes 10000 100000] [--mpxj]
+    python bench/bench_cpm.py [--sizes 10000 100000] [--no-mpxj] [--no-networkx]
 
 Generated projects: ~1.5 links per task to earlier tasks (window of 2000 tasks), mixed link
 types (70% FS, 15% SS, 10% FF, 5% SF) and lags (-1..3 days), a Mon-Fri calendar with 10
 holidays a year. The networkx version runs the same passes with a topological sort and dict
 loops in working minutes and converts with the same calendar; both are checked to agree on
 the project finish. Peak memory of pmkit's run is measured with tracemalloc.
+
+When Java and the ``mpxj`` package are there, the same network is built as an MPXJ
+``ProjectFile`` and scheduled with MPXJ's ``MicrosoftScheduler`` (an emulation of Microsoft
+Project's scheduling) in the same process through jpype: JVM start-up, a warm-up run and
+network construction are timed apart from ``schedule()``; its project finish and per-task
+dates are compared with pmkit's.
 """
 
 from __future__ import annotations
@@ -15,7 +21,11 @@ import argparse
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,8 +36,10 @@ if str(ROOT) not in sys.path:
 
 from pmkit.calendar import Calendar  # noqa: E402
 from pmkit.schedule import schedule_network  # noqa: E402
+from pmkit.schedule.cpm import Schedule  # noqa: E402
 
 START = pd.Timestamp("2025-01-06 08:00")
+T = TypeVar("T")
 
 
 def make_calendar() -> Calendar:
@@ -109,8 +121,8 @@ def networkx_cpm(tasks: pd.DataFrame, links: pd.DataFrame, cal: Calendar) -> pd.
     return pd.Timestamp(cal.from_working_minutes([finish], as_finish=True)[0])
 
 
-def time_it(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
+def time_it(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
+    best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = fn()
@@ -118,30 +130,118 @@ def time_it(fn, repeat: int = 3) -> tuple[float, object]:
     return best, out
 
 
-def run_mpxj(tasks: pd.DataFrame, links: pd.DataFrame) -> float | None:
-    """Time MPXJ's MicrosoftScheduler on the same network; None when unavailable."""
+MPXJ_LIMIT_S = 120.0  # skip a size whose extrapolated MPXJ scheduling time exceeds this
+
+
+@dataclass
+class MpxjRun:
+    """One MPXJ run: network construction and ``MicrosoftScheduler.schedule`` timed apart."""
+
+    build_s: float
+    schedule_s: float
+    heap_mb: float
+    finish: pd.Timestamp
+    dates: pd.DataFrame  # uid, early/late start/finish as MPXJ scheduled them
+
+
+def mpxj_unavailable() -> str | None:
+    """Why MPXJ cannot run here (None when Java and the ``mpxj`` package are both present)."""
     try:
         import jpype
         import mpxj  # noqa: F401
-    except ImportError:
+    except ImportError as exc:
+        return f"python package {exc.name!r} is not installed"
+    if jpype.isJVMStarted():
         return None
     try:
-        if not jpype.isJVMStarted():
-            jpype.startJVM()
-        from java.time import LocalDateTime  # type: ignore[import-not-found]
-        from org.mpxj import Duration, ProjectFile, Relation, RelationType, TimeUnit  # type: ignore
-        from org.mpxj.cpm import MicrosoftScheduler  # type: ignore[import-not-found]
-    except Exception as exc:
-        print(f"  MPXJ not usable: {exc}")
-        return None
+        jpype.getDefaultJVMPath()
+    except Exception as exc:  # jpype.JVMNotFoundException
+        return f"no Java runtime found ({type(exc).__name__}; set JAVA_HOME)"
+    return None
+
+
+def start_jvm() -> float:
+    """Start the JVM with MPXJ's jars on the class path; seconds taken."""
+    import jpype
+    import mpxj  # noqa: F401  (adds the MPXJ jars to jpype's class path)
+
+    t0 = time.perf_counter()
+    if not jpype.isJVMStarted():
+        jpype.startJVM()
+    return time.perf_counter() - t0
+
+
+def _ldt(text: object) -> pd.Timestamp:
+    return pd.Timestamp(str(text)) if text is not None else pd.NaT
+
+
+def mpxj_calendar(pf: Any, cal: Calendar) -> Any:
+    """``cal`` as an MPXJ ``ProjectCalendar`` of ``pf``: the same working hours per weekday
+    and the same non-working exception days."""
+    from java.time import DayOfWeek, LocalDate, LocalTime  # type: ignore[import-not-found]
+    from org.mpxj import LocalTimeRange  # type: ignore[import-not-found]
+
+    if cal.base is not None or cal.work_weeks:
+        raise ValueError("only a plain calendar (week + exception days) is translated")
+    jc = pf.addCalendar()
+    jc.setName(cal.name)
+    for wd in range(7):
+        day = DayOfWeek.of(wd + 1)  # java: 1 = Monday
+        periods = cal.week.get(wd, ())
+        jc.setWorkingDay(day, bool(periods))
+        hours = jc.addCalendarHours(day)
+        for a, b in periods:
+            hours.add(
+                LocalTimeRange(LocalTime.of(a // 60, a % 60), LocalTime.of(b // 60 % 24, b % 60))
+            )
+
+    def date(d: int) -> Any:
+        t = pd.Timestamp(np.datetime64(d, "D"))
+        return LocalDate.of(t.year, t.month, t.day)
+
+    for ex in cal.exceptions:
+        if ex.periods:
+            raise ValueError("working exceptions are not translated")
+        jc.addCalendarException(date(ex.start), date(ex.end))
+    return jc
+
+
+def run_mpxj(tasks: pd.DataFrame, links: pd.DataFrame, cal: Calendar) -> MpxjRun:
+    """Build the same network as an MPXJ ``ProjectFile`` and schedule it with MPXJ's
+    ``MicrosoftScheduler`` (the JVM must be started).
+
+    The same calendar (working hours per weekday, holidays as non-working exception days;
+    here Mon-Fri 08:00-12:00, 13:00-17:00, Project's Standard), durations and lags in working
+    hours of that calendar, the same link types. MPXJ's scheduler wants progress on every
+    task: an actual duration of 0 days and the remaining duration equal to the duration
+    (without it: "Task has no actual duration value and no resource assignments with an
+    actual work value")."""
+    from java.lang import Runtime  # type: ignore[import-not-found]
+    from java.time import LocalDateTime  # type: ignore[import-not-found]
+    from org.mpxj import (  # type: ignore[import-not-found]
+        Duration,
+        ProjectFile,
+        Relation,
+        RelationType,
+        TimeUnit,
+    )
+    from org.mpxj.cpm import MicrosoftScheduler  # type: ignore[import-not-found]
+
+    start = LocalDateTime.of(START.year, START.month, START.day, START.hour, START.minute)
+    t0 = time.perf_counter()
     pf = ProjectFile()
-    pf.addDefaultBaseCalendar()
-    pf.getProjectProperties().setStartDate(LocalDateTime.of(2025, 1, 6, 8, 0))
+    pf.setDefaultCalendar(mpxj_calendar(pf, cal))
+    pf.getProjectProperties().setStartDate(start)
+    zero = Duration.getInstance(0, TimeUnit.DAYS)
+    hours = TimeUnit.HOURS
     jt = {}
     for uid, d in zip(tasks["uid"].tolist(), tasks["duration_min"].tolist(), strict=True):
         t = pf.addTask()
         t.setName(f"T{uid}")
-        t.setDuration(Duration.getInstance(d / 60.0, TimeUnit.HOURS))
+        dur = Duration.getInstance(d / 60.0, hours)
+        t.setDuration(dur)
+        t.setActualDuration(zero)
+        t.setRemainingDuration(dur)
         jt[uid] = t
     rt = {
         "FS": RelationType.FINISH_START,
@@ -149,36 +249,134 @@ def run_mpxj(tasks: pd.DataFrame, links: pd.DataFrame) -> float | None:
         "FF": RelationType.FINISH_FINISH,
         "SF": RelationType.START_FINISH,
     }
-    for p, s, t, lag in links.itertuples(index=False):
+    for p, s, typ, lag in links.itertuples(index=False):
         jt[s].addPredecessor(
             Relation.Builder()
             .predecessorTask(jt[p])
-            .type(rt[t])
-            .lag(Duration.getInstance(lag / 60.0, TimeUnit.HOURS))
+            .type(rt[typ])
+            .lag(Duration.getInstance(lag / 60.0, hours))
         )
+    build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    try:
-        MicrosoftScheduler().schedule(pf, LocalDateTime.of(2025, 1, 6, 8, 0))
-    except Exception as exc:
-        print(f"  MPXJ scheduling failed: {exc}")
-        return None
-    return time.perf_counter() - t0
+    MicrosoftScheduler().schedule(pf, start)
+    schedule_s = time.perf_counter() - t0
+    rt_ = Runtime.getRuntime()
+    heap_mb = (rt_.totalMemory() - rt_.freeMemory()) / 1e6
+    rows = [
+        (
+            uid,
+            str(t.getEarlyStart()),
+            str(t.getEarlyFinish()),
+            str(t.getLateStart()),
+            str(t.getLateFinish()),
+        )
+        for uid, t in jt.items()
+    ]
+    dates = pd.DataFrame(rows, columns=["uid", *DATE_COLS])
+    for c in DATE_COLS:
+        dates[c] = pd.to_datetime(dates[c])
+    finish = max(dates["early_finish"].max(), _ldt(pf.getProjectProperties().getFinishDate()))
+    return MpxjRun(build_s, schedule_s, heap_mb, pd.Timestamp(finish), dates)
+
+
+DATE_COLS = ["early_start", "early_finish", "late_start", "late_finish"]
+
+
+def compare_dates(
+    sched: Schedule, run: MpxjRun, links: pd.DataFrame, cal: Calendar, show: int = 5
+) -> None:
+    """Print how MPXJ's per-task dates compare with pmkit's, in working minutes.
+
+    A working-minute value on the boundary between two working periods names two instants
+    (Friday 17:00 and Monday 08:00); a date that differs only that way is the same schedule
+    (MPXJ puts zero-duration tasks at the next period's start, pmkit at the previous
+    period's end, and the other way round for their late dates).
+    """
+    ours = sched.tasks.set_index("uid").loc[run.dates["uid"], DATE_COLS].reset_index()
+    w0 = int(cal.to_working_minutes([START])[0])
+    real = np.zeros(len(ours), dtype=bool)
+    for c in DATE_COLS:
+        a, b = ours[c].to_numpy(), run.dates[c].to_numpy()
+        wa, wb = cal.to_working_minutes(a), cal.to_working_minutes(b)
+        n_boundary = int(((a != b) & (wa == wb)).sum())
+        diff = wa != wb
+        real |= diff
+        print(
+            f"    {c:<12}: {int((a == b).sum()):7d} identical, {n_boundary:6d} same working "
+            f"minute (other side of a non-working gap), {int(diff.sum()):6d} differ"
+        )
+    if not real.any():
+        return
+    w_ours = cal.to_working_minutes(ours["early_start"].to_numpy())
+    w_mpxj = cal.to_working_minutes(run.dates["early_start"].to_numpy())
+    before = real & (w_mpxj < w0)
+    uids = run.dates["uid"].to_numpy()
+    diff_uids = set(uids[real].tolist())
+    fed = set(links.loc[links["pred_uid"].isin(diff_uids), "succ_uid"].tolist())
+    downstream = real & ~before & np.isin(uids, list(fed))
+    other = int(real.sum() - before.sum() - downstream.sum())
+    earlier = int((real & (w_mpxj <= w_ours)).sum())
+    print(
+        f"    {int(real.sum())} tasks differ, MPXJ earlier in {earlier}: {int(before.sum())} "
+        f"start before the project start in MPXJ (a negative lag or an SS/FF/SF link lets "
+        f"their predecessor place them there; pmkit, like the networkx baseline, holds every "
+        f"task at or after the project start), {int(downstream.sum())} follow from those "
+        f"through their links, {other} otherwise. First ones:"
+    )
+    into = links.groupby("succ_uid")
+    for i in np.flatnonzero(real)[:show]:
+        uid = int(run.dates["uid"].iloc[i])
+        lk = into.get_group(uid) if uid in into.groups else links.iloc[:0]
+        desc = ", ".join(
+            f"{t} from {p} lag {lag / 480:+g}d" for p, _, t, lag in lk.itertuples(index=False)
+        )
+        print(
+            f"      task {uid}: early start pmkit {ours['early_start'].iloc[i]} MPXJ "
+            f"{run.dates['early_start'].iloc[i]}, early finish pmkit "
+            f"{ours['early_finish'].iloc[i]} MPXJ {run.dates['early_finish'].iloc[i]} "
+            f"(preds: {desc or 'none'})"
+        )
+
+
+def _num(x: float, width: int, prec: int) -> str:
+    return f"{x:{width}.{prec}f}" if x == x else f"{'-':>{width}}"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
-    ap.add_argument("--mpxj", action="store_true", help="also time MPXJ (needs Java + mpxj)")
+    ap.add_argument("--mpxj", action="store_true", help="(default) time MPXJ when available")
+    ap.add_argument("--no-mpxj", action="store_true", help="skip MPXJ")
     ap.add_argument("--no-networkx", action="store_true")
     args = ap.parse_args(argv)
     cal = make_calendar()
     _ = cal.timeline  # built once, like a loaded portfolio's calendar
-    print(
-        f"{'tasks':>8} {'links':>8} {'pmkit s':>9} {'networkx s':>11} {'ratio':>7} "
-        f"{'peak MB':>8} {'mpxj s':>8}"
-    )
+
+    use_mpxj = not args.no_mpxj
+    if use_mpxj:
+        why = mpxj_unavailable()
+        if why is None:
+            try:
+                jvm_s = start_jvm()
+                t0 = time.perf_counter()
+                run_mpxj(*make_project(2000, seed=99), cal)  # JIT warm-up
+                print(
+                    f"MPXJ: JVM start-up {jvm_s:.2f} s, warm-up (2000 tasks) "
+                    f"{time.perf_counter() - t0:.2f} s; neither counted below"
+                )
+            except Exception as exc:  # a broken Java install, a jar mismatch...
+                why = f"{type(exc).__name__}: {exc}"
+        if why is not None:
+            print(f"MPXJ comparison skipped: {why}")
+            use_mpxj = False
+    else:
+        print("MPXJ comparison skipped (--no-mpxj)")
+
+    rows: list[str] = []
+    mpxj_rate: tuple[int, float] | None = None  # (tasks, seconds) of the last MPXJ run
     for n in args.sizes:
         tasks, links = make_project(n)
+        print(f"{n} tasks, {len(links)} links")
 
         def ours(tasks=tasks, links=links):
             return schedule_network(tasks, links, calendar=cal, project_start=START)
@@ -188,20 +386,58 @@ def main(argv: list[str] | None = None) -> int:
         ours()
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
+        print(f"  pmkit    : {t_ours:8.3f} s  finish {sched.finish}  peak {peak:.1f} MB")
         if args.no_networkx:
             t_nx, ratio = float("nan"), float("nan")
         else:
-            t_nx, fin = time_it(
-                lambda tasks=tasks, links=links: networkx_cpm(tasks, links, cal), repeat=1
-            )
+            t_nx, fin = time_it(partial(networkx_cpm, tasks, links, cal), repeat=1)
             ratio = t_nx / t_ours
             w_ours = cal.to_working_minutes([sched.finish])[0]
             w_nx = cal.to_working_minutes([fin])[0]
+            same = "same" if w_ours == w_nx else "DIFFERS"
+            print(f"  networkx : {t_nx:8.3f} s  finish {fin}  ({same}; {ratio:.1f}x pmkit)")
             if w_ours != w_nx:
                 print(f"  WARNING: project finish differs: pmkit {sched.finish} networkx {fin}")
-        t_mpxj = run_mpxj(tasks, links) if args.mpxj else None
-        mp = f"{t_mpxj:8.2f}" if t_mpxj is not None else "       -"
-        print(f"{n:8d} {len(links):8d} {t_ours:9.3f} {t_nx:11.2f} {ratio:7.1f} {peak:8.1f} {mp}")
+        t_mpxj, m_ratio, agree = float("nan"), float("nan"), "-"
+        if use_mpxj and mpxj_rate is not None:
+            guess = mpxj_rate[1] * n / mpxj_rate[0]
+            if guess > MPXJ_LIMIT_S:
+                print(
+                    f"  MPXJ     : skipped at {n} tasks: ~{guess:.0f} s extrapolated from "
+                    f"{mpxj_rate[0]} tasks > {MPXJ_LIMIT_S:.0f} s; MPXJ runs at "
+                    f"{mpxj_rate[0]} tasks only"
+                )
+                use_mpxj = False
+        if use_mpxj:
+            try:
+                run = run_mpxj(tasks, links, cal)
+            except Exception as exc:
+                print(f"  MPXJ     : failed: {type(exc).__name__}: {exc}")
+            else:
+                t_mpxj = run.schedule_s
+                m_ratio = t_mpxj / t_ours
+                mpxj_rate = (n, t_mpxj)
+                w_ours = cal.to_working_minutes([sched.finish])[0]
+                w_m = cal.to_working_minutes([run.finish])[0]
+                agree = "same" if w_ours == w_m else "DIFFERS"
+                print(
+                    f"  MPXJ     : {t_mpxj:8.3f} s  finish {run.finish}  ({agree}; "
+                    f"{m_ratio:.1f}x pmkit); building the ProjectFile {run.build_s:.2f} s, "
+                    f"JVM heap in use after scheduling ~{run.heap_mb:.0f} MB"
+                )
+                compare_dates(sched, run, links, cal)
+        rows.append(
+            f"{n:8d} {len(links):8d} {t_ours:9.3f} {t_nx:11.2f} {ratio:9.1f} {peak:8.1f} "
+            f"{_num(t_mpxj, 8, 2)} {_num(m_ratio, 11, 1)} {agree:>7}"
+        )
+    print()
+    print(
+        f"{'tasks':>8} {'links':>8} {'pmkit s':>9} {'networkx s':>11} {'nx/pmkit':>9} "
+        f"{'peak MB':>8} {'mpxj s':>8} {'mpxj/pmkit':>11} {'finish':>7}"
+    )
+    for r in rows:
+        print(r)
+    print("(peak MB: pmkit, tracemalloc; finish: MPXJ's project finish vs pmkit's)")
     return 0
 
 
