@@ -37,8 +37,10 @@ from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject, read_mspdi, write_mspdi
 from pmkit.model import Portfolio, ProjectView
 from pmkit.portfolio import (
+    CapacityModel,
     Standards,
     capacity_by_role_month,
+    capacity_model,
     compliance_score,
     dependency_network,
     filter_rollup,
@@ -66,6 +68,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Calendar",
+    "CapacityModel",
     "CycleError",
     "MonteCarloResult",
     "MspdiError",
@@ -83,6 +86,7 @@ __all__ = [
     "__version__",
     "add_project",
     "capacity_by_role_month",
+    "capacity_model",
     "compliance_score",
     "dependency_network",
     "earned_schedule",

@@ -161,10 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--html", help="status pack file to write (.html)")
     r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
     r.set_defaults(func=cmd_report)
+
+    # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
+    sub.add_parser(
+        "generate", help="write a seeded sample portfolio (OUT_DIR [--projects N] [--seed S])"
+    )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["generate"]:
+        from pmkit.generate import main as generate_main
+
+        return generate_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -533,9 +533,10 @@ class CapacityTab(_Tab):
         self.progress.value = 2
         kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
         kw.update(self.window())
-        cells = views.capacity_cells(capacity.capacity_by_role_month(self.r.p, sched, **kw))
-        over = views.overallocation_summary(capacity.overallocated_resources(self.r.p, sched, **kw))
-        short = capacity.project_shortfall(self.r.p, sched, **kw)
+        model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
+        cells = views.capacity_cells(capacity.capacity_by_role_month(self.r.p, model=model))
+        over = views.overallocation_summary(capacity.overallocated_resources(self.r.p, model=model))
+        short = capacity.project_shortfall(self.r.p, model=model)
         self.progress.value = 3
         self.progress.layout.display = "none"
         return _CapacityPicture(cells, over, short)
