@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pmkit.cli import stop_server
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -95,8 +97,7 @@ def main() -> None:
                     time.sleep(args.warmup)
                 results[preheat] = _measure(url, notebooks, args.rounds)
             finally:
-                proc.terminate()
-                proc.wait(15)
+                stop_server(proc)
     print("seconds to first chart (to the page header where marked *)")
     print(f"{'dashboard':32s} {'cold s':>8s} {'preheated s':>12s} {'ratio':>7s}")
     for nb in notebooks:

@@ -6,7 +6,9 @@ Each verb returns an exit code and prints a readable message on bad input (no tr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -33,6 +35,33 @@ def _voila_command(port: int, *, preheat: bool, notebooks: Path) -> list[str]:
     return cmd
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (the server's kernels), read from /proc."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a ``pmkit serve`` process; none of its (preheated) kernels may outlive it."""
+    kernels = _children(proc.pid)
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+    for pid in kernels:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every dashboard with Voila on 127.0.0.1 (offline: no CDN needed)."""
     env = dict(os.environ)
@@ -44,6 +73,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     print(f"pmkit: serving {NOTEBOOKS} on http://127.0.0.1:{args.port} (data: {data})")
     cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS)
+    if os.name == "posix":
+        # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
+        # down (a child server would be orphaned with its kernels when we are stopped).
+        os.chdir(NOTEBOOKS)
+        os.execve(sys.executable, cmd, env)
     try:
         return subprocess.call(cmd, env=env, cwd=NOTEBOOKS)
     except KeyboardInterrupt:

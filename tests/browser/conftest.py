@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from pmkit.cli import stop_server
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -83,11 +85,7 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _wait_port(port, proc)
         yield Server(f"http://127.0.0.1:{port}", data, log_path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")

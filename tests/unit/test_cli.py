@@ -70,3 +70,33 @@ def test_report_writes_pack_and_workbook(tmp_path: Path) -> None:
 def test_serve_refuses_a_missing_data_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--data", "/no/such/folder"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_serve_stops_with_its_preheated_kernels(tmp_path: Path) -> None:
+    import os
+    import socket
+    import time
+
+    from pmkit.cli import _children, stop_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PMKIT_DATA": str(REPO / "data"), "PMKIT_LOG": str(tmp_path / "log")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _children(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        kernels = _children(proc.pid)
+        assert kernels, "the server started no preheated kernel"
+    finally:
+        stop_server(proc)
+    time.sleep(1)
+    alive = [pid for pid in kernels if Path(f"/proc/{pid}").exists()]
+    assert proc.returncode is not None and not alive
