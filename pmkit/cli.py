@@ -27,8 +27,8 @@ def _voila_command(port: int, *, preheat: bool, notebooks: Path) -> list[str]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext']",
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|csv|xlsx|html)']",
+        "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
+        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css|csv|xlsx|html)",
     ]  # fmt: skip
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
