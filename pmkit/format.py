@@ -6,12 +6,14 @@ named once, in a header or after the amount), so two dashboards never disagree i
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["DATE_FORMAT", "fmt_date", "fmt_money", "fmt_ratio"]
+__all__ = ["DATE_FORMAT", "esc", "fmt_date", "fmt_money", "fmt_ratio", "html_table"]
 
 #: strftime pattern of every date shown to a person.
 DATE_FORMAT = "%d %b %Y"
@@ -43,3 +45,52 @@ def fmt_money(value: Any, currency: str = "", *, missing: str = "") -> str:
 def fmt_ratio(value: Any, *, missing: str = "–") -> str:
     """Performance indices such as SPI/CPI: two decimals."""
     return missing if _missing(value) else f"{float(value):.2f}"
+
+
+def esc(value: Any) -> str:
+    """Text for HTML: names may contain markup and must show as typed (dates as above)."""
+    if _missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return fmt_date(value)
+    return html.escape(str(value), quote=True)
+
+
+def html_table(
+    df: pd.DataFrame,
+    *,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    raw_html_columns: Iterable[str] = (),
+    max_rows: int | None = 200,
+    table_id: str | None = None,
+    css_class: str | None = "pmkit-table",
+) -> str:
+    """An escaped HTML table (dashboards and the status pack share it).
+
+    Every cell is escaped except ``raw_html_columns``, which hold markup pmkit built itself
+    from escaped parts (status chips, links).
+    """
+    formats = dict(formats or {})
+    raw = set(raw_html_columns)
+    shown = df if max_rows is None else df.head(max_rows)
+    head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
+    rows = []
+    for rec in shown.itertuples(index=False, name=None):
+        cells = []
+        for col, val in zip(shown.columns, rec, strict=True):
+            if col in raw:
+                cells.append(f"<td>{val}</td>")
+            elif col in formats:
+                cells.append(f"<td>{esc(formats[col](val))}</td>")
+            else:
+                cells.append(f"<td>{esc(val)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = ""
+    if len(df) > len(shown):
+        more = f'<p class="pmkit-more">{len(df) - len(shown)} more rows not shown.</p>'
+    attrs = (f' class="{esc(css_class)}"' if css_class else "") + (
+        f' id="{esc(table_id)}"' if table_id else ""
+    )
+    return (
+        f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    )

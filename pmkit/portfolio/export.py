@@ -12,7 +12,6 @@ built, so this engine module itself never loads the chart stack), embedded as SV
 from __future__ import annotations
 
 import base64
-import html
 import math
 import os
 import tempfile
@@ -24,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from pmkit.format import esc, html_table
 from pmkit.portfolio.standards import DIMENSIONS, standards_of
 
 __all__ = ["EXCEL_SHEETS", "export_excel", "pack_tables", "status_pack_html"]
@@ -179,12 +179,7 @@ def pack_tables(
     }
 
 
-def _e(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return html.escape(str(value), quote=True)
+_e = esc
 
 
 def _table(
@@ -192,18 +187,7 @@ def _table(
     formats: dict[str, Callable[[Any], str]] | None = None,
     raw: tuple[str, ...] = (),
 ) -> str:
-    formats = formats or {}
-    head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
-    body = []
-    for rec in df.itertuples(index=False, name=None):
-        cells = []
-        for col, v in zip(df.columns, rec, strict=True):
-            if col in raw:
-                cells.append(f"<td>{v}</td>")  # built by us from escaped parts
-            else:
-                cells.append(f"<td>{_e(formats[col](v) if col in formats else v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return html_table(df, formats=formats, raw_html_columns=raw, max_rows=None, css_class=None)
 
 
 def _badge(status: Any, rule: Any) -> str:

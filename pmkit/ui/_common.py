@@ -7,19 +7,18 @@ This is the only layer (with ``pmkit.charts``) allowed to import ipywidgets / al
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import altair as alt
 import ipywidgets as W
-import pandas as pd
 from altair.typing import ChartType
 
 from pmkit.errors import PmkitError
+from pmkit.format import esc, html_table  # noqa: F401  (re-exported for the dashboards)
 
 log = logging.getLogger("pmkit.ui")
 
@@ -91,13 +90,6 @@ def live_chart(chart: ChartType) -> alt.JupyterChart:
     return alt.JupyterChart(chart)
 
 
-def esc(value: object) -> str:
-    """Text for an HTML widget: names may contain markup and must show as typed."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
 def badge(status: str, label: str | None = None, *, title: str | None = None) -> str:
     """A status chip: colour + symbol + words, with the rule that produced it on hover."""
     colour, symbol, default = STATUS_STYLE.get(str(status).lower(), STATUS_STYLE["grey"])
@@ -106,40 +98,6 @@ def badge(status: str, label: str | None = None, *, title: str | None = None) ->
         f'<span class="pmkit-badge pmkit-{esc(status)}"{tip} style="display:inline-block;'
         f"padding:1px 8px;border-radius:10px;background:{colour};color:#fff;"
         f'font-weight:600;white-space:nowrap">{symbol} {esc(label or default)}</span>'
-    )
-
-
-def html_table(
-    df: pd.DataFrame,
-    *,
-    formats: Mapping[str, Callable[[Any], str]] | None = None,
-    raw_html_columns: Iterable[str] = (),
-    max_rows: int = 200,
-    table_id: str | None = None,
-) -> str:
-    """Render a table as escaped HTML; only ``raw_html_columns`` (built by us) pass through."""
-    formats = dict(formats or {})
-    raw = set(raw_html_columns)
-    shown = df.head(max_rows)
-    head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
-    rows = []
-    for rec in shown.itertuples(index=False, name=None):
-        cells = []
-        for col, val in zip(shown.columns, rec, strict=True):
-            if col in raw:
-                cells.append(f"<td>{val}</td>")
-            elif col in formats:
-                cells.append(f"<td>{esc(formats[col](val))}</td>")
-            else:
-                cells.append(f"<td>{esc(val)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = ""
-    if len(df) > max_rows:
-        more = f'<p class="pmkit-more">{len(df) - max_rows} more rows not shown.</p>'
-    tid = f' id="{esc(table_id)}"' if table_id else ""
-    return (
-        f'<table class="pmkit-table"{tid}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>{more}"
     )
 
 
