@@ -191,6 +191,21 @@ def _link_paths(rows: pd.DataFrame, links: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _tick_interval(d: pd.DataFrame) -> Any:
+    """A tick per month on a plan of up to two years, per quarter up to six, else per year
+    (a ten-year plan with monthly grid lines is a grey wall)."""
+    cols = [c for c in ("start", "finish", "baseline_start", "baseline_finish") if c in d]
+    if not cols or d.empty:
+        return "month"
+    dates = pd.concat([pd.to_datetime(d[c], errors="coerce") for c in cols]).dropna()
+    span = (dates.max() - dates.min()).days if len(dates) else 0
+    if span <= 730:
+        return "month"
+    if span <= 2200:
+        return alt.TimeIntervalStep(interval="month", step=3)
+    return "year"
+
+
 def gantt_chart(
     rows: pd.DataFrame,
     *,
@@ -268,7 +283,7 @@ def gantt_chart(
         orient="top",
         grid=True,
         title=None,
-        tickCount="month",
+        tickCount=_tick_interval(d),
         labelOverlap=True,
     )
     tooltip = [

@@ -60,6 +60,17 @@ def project_from_query(portfolio: Portfolio, query: str | None = None) -> str:
     return wanted if wanted in ids else ids[0]
 
 
+FIRST_ROWS = 150  # a larger plan opens collapsed to the deepest WBS level that fits
+
+
+def first_level(levels: pd.Series, *, max_rows: int = FIRST_ROWS) -> int:
+    """The deepest WBS level whose rows fit in ``max_rows`` (at least 1): a 400-task plan
+    opens readable and light, and the slider expands it."""
+    counts = levels.value_counts().sort_index().cumsum()
+    fitting = counts[counts <= max_rows]
+    return int(fitting.index.max()) if len(fitting) else int(levels.min() if len(levels) else 1)
+
+
 def _fmt_date(value: Any) -> str:
     return fmt_date(value, missing="n/a")
 
@@ -300,7 +311,7 @@ class PlanningDashboard:
         ]
         max_level = int(tasks["outline_level"].max()) if len(tasks) else 1
         self.level.max = max(max_level, 1)
-        self.level.value = self.level.max
+        self.level.value = first_level(tasks["outline_level"], max_rows=FIRST_ROWS)
         self.critical_only.value = False
 
         self.task.options = opts

@@ -240,3 +240,17 @@ def test_portfolio_timeline_labels_the_status_date_line() -> None:
     )
     spec = json.dumps(portfolio_timeline(table, status_date=pd.Timestamp("2026-10-30")).to_dict())
     assert "Status date 30 Oct 2026" in spec
+
+
+def test_gantt_ticks_adapt_to_the_plan_span() -> None:
+    import pandas as pd
+
+    from pmkit.charts.gantt import _tick_interval
+
+    def span(days: int) -> pd.DataFrame:
+        start = pd.Timestamp("2026-01-05")
+        return pd.DataFrame({"start": [start], "finish": [start + pd.Timedelta(days=days)]})
+
+    assert _tick_interval(span(300)) == "month"
+    assert _tick_interval(span(1500)).to_dict() == {"interval": "month", "step": 3}
+    assert _tick_interval(span(3650)) == "year"

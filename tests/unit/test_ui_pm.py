@@ -197,3 +197,14 @@ def test_tracking_says_when_a_project_has_no_open_risk(portfolio, tmp_path) -> N
     tr = TrackingDashboard(load_portfolio(data), pid)
     assert "No open threat or opportunity" in tr.register.value
     assert "Could not" not in tr.risk_summary.value + tr.register.value
+
+
+def test_a_large_plan_opens_collapsed_to_a_level_that_fits() -> None:
+    import pandas as pd
+
+    from pmkit.ui.planning import first_level
+
+    levels = pd.Series([1] * 5 + [2] * 40 + [3] * 360)
+    assert first_level(levels, max_rows=150) == 2
+    assert first_level(levels, max_rows=1000) == 3
+    assert first_level(pd.Series([1] * 200), max_rows=150) == 1
