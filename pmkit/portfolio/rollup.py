@@ -262,19 +262,8 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     """
     std = standards_of(portfolio)
     p = portfolio.projects
-    out = p[
-        [
-            "project_id",
-            "name",
-            "programme",
-            "sponsor",
-            "department",
-            "manager",
-            "phase",
-            "priority",
-            "strategic_objective",
-        ]
-    ].reset_index(drop=True)
+    # the roll-up's leading columns are the project's own facts, as listed in ROLLUP_COLUMNS
+    out = p[list(ROLLUP_COLUMNS[: ROLLUP_COLUMNS.index("percent_complete")])].reset_index(drop=True)
     ids = out["project_id"]
     evm = latest_evm(portfolio).set_index("project_id")
     out["percent_complete"] = ids.map(_progress(portfolio)).fillna(ids.map(evm["percent_complete"]))
