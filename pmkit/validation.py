@@ -277,7 +277,8 @@ def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
         return s.astype("str"), np.zeros(len(s), bool), empty
     if f.kind == "date":
         d = pd.Series(pd.to_datetime(obj, format="%Y-%m-%d", errors="coerce"), index=s.index)
-        d = d.astype(DATE_DTYPE)
+        if d.dtype != DATE_DTYPE:  # pandas 3 parses 9999-12-31 (in µs): outside ns, unreadable
+            d = d.where((d >= DATE_RANGE[0]) & (d <= DATE_RANGE[1])).astype(DATE_DTYPE)
         bad = ~empty & d.isna().to_numpy()
         return d, bad, empty
     if f.kind == "bool":
@@ -926,6 +927,8 @@ def _link_checks(
     codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
     col.rows(sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id")
     col.rows(sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id")
+    if len(ids) == 0:  # no task at all (its file is missing or empty): nothing more to check
+        return
     self_link = (links["pred_id"] == links["succ_id"]).to_numpy()
     col.rows(sl, rl, self_link, "succ_id", "task linked to itself", "a task other than pred_id")
     known = (codes_p >= 0) & (codes_s >= 0)
@@ -1017,6 +1020,8 @@ def validate_tables(
             )
         raws[name] = rt
         typed[name], unusable[name] = _check_table(spec, rt, col)
+        if raw.get(name) is None and spec.required_file:  # unreadable: no rule can use it
+            unusable[name] = set(spec.columns)
     _cross_checks(typed, raws, unusable, col)
     _check_standards(standards or {}, col)
     return typed, ValidationReport(col.issues, source=source)

@@ -46,6 +46,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _LATIN = {"cp1252", "windows-1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250", "mac_roman"}
 _SAMPLE = 64 * 1024
+MAX_RAGGED = 20  # rows of the wrong width listed one by one
 
 
 @dataclass
@@ -122,7 +123,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, str, list[str], Validati
     if b"\x00" in head:
         codec16 = _utf16_without_bom(head)
         if codec16 is None:
-            return None, "", [], _issue(file, "file is binary, not text", 1, "a CSV text file")
+            line = head[: head.index(b"\x00")].count(b"\n") + 1
+            return None, "", [], _issue(file, "file is binary, not text", line, "a CSV text file")
         try:
             return data.decode(codec16), "UTF-16 without BOM", [], None
         except UnicodeDecodeError as exc:
@@ -149,8 +151,8 @@ def _decode_legacy(
         except (UnicodeDecodeError, LookupError):
             continue
         name = {"cp1252": "Windows-1252", "latin_1": "Latin-1"}.get(codec, codec)
-        note = f"not UTF-8: assumed {name}; check accented letters"
-        return text, name, [note], None
+        note = f"{name} (assumed: the file is not UTF-8; check accented letters)"
+        return text, note, [note], None
     raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
 
 
@@ -232,16 +234,45 @@ class _Parsed:
     issues: list[ValidationIssue]
 
 
-def _record_lines(buf: bytes, df: pd.DataFrame) -> np.ndarray:
-    """The file line of each record (header = 1); quoted newlines shift later records."""
-    n = len(df)
-    physical = buf.count(b"\n") + (0 if buf.endswith(b"\n") else 1)
-    if physical == n:
-        return np.arange(1, n + 1, dtype=np.int64)
-    extra = np.zeros(n, dtype=np.int64)
-    for c in df.columns:
-        extra += df[c].fillna("").str.count("\n").to_numpy(dtype=np.int64)
-    return 1 + np.arange(n, dtype=np.int64) + np.concatenate(([0], np.cumsum(extra)[:-1]))
+def record_layout(buf: bytes, delim: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(file line where each record starts, its number of fields, is it blank), vectorised.
+
+    A delimiter or newline inside double quotes does not count: it is inside quotes when an
+    odd number of quote characters precedes it (an escaped ``""`` adds two).
+    """
+    a = np.frombuffer(buf, np.uint8)
+    nl = np.flatnonzero(a == 10)
+    dl = np.flatnonzero(a == ord(delim))
+    qt = np.flatnonzero(a == 34)
+    rec_nl = nl
+    if qt.size:
+        rec_nl = nl[np.searchsorted(qt, nl) % 2 == 0]
+        dl = dl[np.searchsorted(qt, dl) % 2 == 0]
+    ends = rec_nl if buf.endswith(b"\n") else np.append(rec_nl, a.size)
+    starts = np.concatenate(([0], rec_nl + 1))[: ends.size]
+    fields = np.bincount(np.searchsorted(ends, dl), minlength=ends.size)[: ends.size] + 1
+    cr = (ends > starts) & (a[np.maximum(ends - 1, 0)] == 13) if a.size else ends > starts
+    blank = (ends - starts - cr) <= 0
+    lines = np.searchsorted(nl, starts) + 1
+    return lines.astype(np.int64), fields, blank
+
+
+def _ragged(
+    lines: np.ndarray, fields: np.ndarray, blank: np.ndarray, file: str
+) -> list[ValidationIssue]:
+    """Rows with more or fewer fields than the header (blank lines are fine)."""
+    width = int(fields[0])
+    bad = np.flatnonzero((fields != width) & ~blank)
+    out = []
+    for p in bad[:MAX_RAGGED].tolist():
+        got = int(fields[p])
+        more = "more" if got > width else "fewer"
+        out.append(ValidationIssue(file, int(lines[p]), None, f"{got} fields",
+                                   f"{width} fields, as in the header",
+                                   f"row has {more} fields than the header"))  # fmt: skip
+    if bad.size > MAX_RAGGED:
+        out.append(_issue(file, f"... and {bad.size - MAX_RAGGED} more rows of another width"))
+    return out
 
 
 def _header(df: pd.DataFrame, file: str) -> tuple[list[str], list[int], list[ValidationIssue]]:
@@ -277,29 +308,6 @@ def _header(df: pd.DataFrame, file: str) -> tuple[list[str], list[int], list[Val
         seen[name] = pos
         keep.append(pos)
     return [names[p] for p in keep], keep, issues
-
-
-def _short_rows(df: pd.DataFrame, lines: np.ndarray, file: str, width: int) -> list[ValidationIssue]:
-    """Rows with fewer fields than the header (pandas pads them with NaN); blank lines aside."""
-    if df.shape[1] == 0:
-        return []
-    isna = df.isna().to_numpy()
-    blank = isna[:, 1:].all(axis=1) & (df.iloc[:, 0].fillna("").to_numpy() == "")
-    short = isna[:, -1] & ~blank
-    out = []
-    for p in np.flatnonzero(short)[:20].tolist():
-        got = int((~isna[p]).sum())
-        out.append(
-            ValidationIssue(
-                file,
-                int(lines[p]),
-                None,
-                f"{got} fields",
-                f"{width} fields, as in the header",
-                "row has fewer fields than the header",
-            )
-        )
-    return out
 
 
 def _strip_cells(df: pd.DataFrame, buf: bytes, delim: str) -> pd.DataFrame:
@@ -339,13 +347,16 @@ def read_csv_table(
     dialect.delimiter = sniff_delimiter(text, expected)
     same = dialect.encoding == "UTF-8" and dialect.line_endings in ("LF", "CRLF")
     buf = data if same else text.encode("utf-8")
+    lines, fields, blank = record_layout(buf, dialect.delimiter)
+    if ragged := _ragged(lines, fields, blank, file):
+        return None, dialect, ragged
     df, problem = _parse(buf, dialect.delimiter, file)
     if df is None:
         return None, dialect, [problem] if problem else []
-    lines = _record_lines(buf, df)
-    issues = _short_rows(df.iloc[1:], lines[1:], file, df.shape[1])
+    if len(lines) != len(df):  # not the CSV we measured (odd quoting): trust pandas' rows
+        lines = np.arange(1, len(df) + 1, dtype=np.int64)
     names, keep, found = _header(df, file)
-    issues += found
+    issues = found
     body = df.iloc[1:, keep].fillna("")
     body.columns = names
     body = _strip_cells(body.reset_index(drop=True), buf, dialect.delimiter)

@@ -61,7 +61,7 @@ def _read_csv(
         issues.append(
             ValidationIssue(
                 spec.file, None, None, None, None,
-                "read as " + ", ".join(parts) + "".join(f"; {a}" for a in dialect.assumed),
+                "read as " + ", ".join(parts),
                 "note",
             )
         )  # fmt: skip
