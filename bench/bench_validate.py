@@ -17,7 +17,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -113,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
             name = "es-excel" if spanish else "utf8-csv"
             t1, t0 = float(ours["secs"]), float(base["secs"])
             m1, m0 = float(ours["peak_mb"]), float(base["peak_mb"])
-            print(f"{name:8} {size:6.1f} {ours['rows']:9,} {t1:8.2f} {size / t1:6.1f} {m1:8.0f} "
-                  f"{t0:9.2f} {size / t0:6.1f} {m0:8.0f} {t1 / t0:7.1f} {m1 / m0:6.2f}")  # fmt: skip
+            print(
+                f"{name:8} {size:6.1f} {ours['rows']:9,} {t1:8.2f} {size / t1:6.1f} {m1:8.0f} "
+                f"{t0:9.2f} {size / t0:6.1f} {m0:8.0f} {t1 / t0:7.1f} {m1 / m0:6.2f}"
+            )
     print("time x / mem x: pmkit (read + every check) over pandas.read_csv (read only)")
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -13,7 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["DATE_FORMAT", "MAX_CELL_CHARS", "esc", "fmt_date", "fmt_money", "fmt_ratio", "html_table"]
+__all__ = [
+    "DATE_FORMAT",
+    "MAX_CELL_CHARS",
+    "esc",
+    "fmt_date",
+    "fmt_money",
+    "fmt_ratio",
+    "html_table",
+]
 
 #: strftime pattern of every date shown to a person.
 DATE_FORMAT = "%d %b %Y"

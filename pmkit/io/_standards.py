@@ -124,8 +124,6 @@ def read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]
     if parsed is None:
         return {}, []
     if not isinstance(parsed, dict):
-        return {}, [
-            _problem(1, "standards must be a mapping of settings", type(parsed).__name__)
-        ]
+        return {}, [_problem(1, "standards must be a mapping of settings", type(parsed).__name__)]
     problem = _lens_check(parsed, text)
     return parsed, [problem] if problem else []

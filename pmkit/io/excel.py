@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from defusedxml.ElementTree import iterparse
 
 from pmkit.errors import PmkitError
@@ -103,9 +102,8 @@ def _sheet_issues(file: str, xml: _SheetXml, n_cols: int) -> list[ValidationIssu
             "formula has no computed value"))  # fmt: skip
     if xml.hidden_rows:
         rows = xml.hidden_rows
-        issues.append(ValidationIssue(
-            file, rows[0], None, None, None,
-            f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others", "note"))  # fmt: skip
+        msg = f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others"
+        issues.append(ValidationIssue(file, rows[0], None, None, None, msg, "note"))
     return issues
 
 

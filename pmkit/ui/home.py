@@ -14,8 +14,8 @@ from pmkit.charts.overview import phase_programme_bars
 from pmkit.format import fmt_date
 from pmkit.io.convert import report_frame
 from pmkit.model import Portfolio
-from pmkit.validation import ValidationReport
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
+from pmkit.validation import ValidationReport
 
 DASHBOARDS: list[tuple[str, str, str, str]] = [
     # (notebook, role, title, what it answers)

@@ -181,7 +181,8 @@ FOLDER_CASES = [
      "resources.csv", 1, None, 1, "old Office file"),
     ("folder-for-tasks", "data", as_folder("tasks.csv"), "tasks.csv", None, None, 1, "is a folder"),
     ("folder-for-risks", "data", as_folder("risks.csv"), "risks.csv", None, None, 1, "is a folder"),
-    ("bad-utf8-after-bom", "data", content("risks.csv", b"\xef\xbb\xbfrisk_id,title\nR1,Espa\xf1a\n"),
+    ("bad-utf8-after-bom", "data",
+     content("risks.csv", b"\xef\xbb\xbfrisk_id,title\nR1,Espa\xf1a\n"),
      "risks.csv", 2, None, 1, "cannot decode as UTF-8 with BOM"),
     ("nul-byte-in-links", "data", insert_bytes("links.csv", 20, b"\x00"),
      "links.csv", 20, None, 1, "binary"),
@@ -282,6 +283,7 @@ FOLDER_CASES = [
     ("yaml-bad-status-date", "data", yaml_edit('status_date: "2026-10-30"', "status_date: soon"),
      "standards.yaml", None, "status_date", 1, "cannot read"),
 ]  # fmt: skip
+
 
 def _where(file: str, line: int | None, field: str | None) -> str:
     where = file if line is None else f"{file}:{line}"
