@@ -205,7 +205,7 @@ def cli_validate(path: str) -> int:
         print(f"{path}: no such portfolio folder or workbook")
         return 2
     try:
-        if target.is_file() and target.suffix.lower() in (".xlsx", ".xlsm"):
+        if target.suffix.lower() in (".xlsx", ".xlsm"):
             from pmkit.io.excel import read_workbook
 
             tables, _, report = read_workbook(target)

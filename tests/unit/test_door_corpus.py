@@ -187,7 +187,7 @@ FOLDER_CASES = [
     ("nul-byte-in-links", "data", insert_bytes("links.csv", 20, b"\x00"),
      "links.csv", 20, None, 1, "binary"),
     ("bad-utf16", "data", content("links.csv", b"\xff\xfe" + "pred_id,succ_id\n".encode(
-        "utf-16-le") + b"\x00"), "links.csv", 1, None, 1, "cannot decode as UTF-16"),
+        "utf-16-le") + b"\x00"), "links.csv", 2, None, 1, "cannot decode as UTF-16"),
     # --- structure: ragged rows, duplicate / missing columns
     ("ragged-long-tasks", "data", ragged("tasks.csv", 10, 1),
      "tasks.csv", 10, None, 1, "more fields than the header"),
