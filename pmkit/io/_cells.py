@@ -14,6 +14,7 @@ door's error quotes exactly what the user wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,13 +30,13 @@ _EXP = r"(?:[eE][+-]?\d+)?"
 # unambiguous evidence of one decimal mark or the other
 _DOT_EVIDENCE = (
     rf"[+-]?(?:\d*\.(?!\d{{3}}(?:\D|$))\d+|\d{{4,}}\.\d+|0\.\d+){_EXP}"  # 7.5, 1234.567, 0.250
-    rf"|[+-]?\d{{1,3}}(?:[,]\d{{3}})+\.\d+{_EXP}"  # 1,234.5
+    rf"|[+-]?\d{{1,3}}(?:(?:,|{_GROUP})\d{{3}})+\.\d+{_EXP}"  # 1,234.5  1 234.5
     rf"|[+-]?\d{{1,3}}(?:,\d{{3}}){{2,}}"  # 1,234,567
     rf"|[+-]?\d+\.\d*[eE][+-]?\d+"  # 1.5e3
 )
 _COMMA_EVIDENCE = (
     rf"[+-]?(?:\d*,(?!\d{{3}}(?:\D|$))\d+|\d{{4,}},\d+|0,\d+){_EXP}"  # 7,5  1234,567  0,250
-    rf"|[+-]?\d{{1,3}}(?:\.\d{{3}})+,\d+{_EXP}"  # 1.234,5
+    rf"|[+-]?\d{{1,3}}(?:(?:\.|{_GROUP})\d{{3}})+,\d+{_EXP}"  # 1.234,5  1 234,5
     rf"|[+-]?\d{{1,3}}(?:\.\d{{3}}){{2,}}"  # 1.234.567
 )
 _AMBIGUOUS_COMMA = r"[+-]?\d{1,3},\d{3}"  # 1,234: 1.234 in Spain, 1234 in the US
@@ -50,6 +51,7 @@ _BOOL_WORDS = {
     "ja": "true", "nein": "false", "oui": "true", "non": "false", "waar": "true",
     "onwaar": "false", "verdadeiro": "true", "t": "true", "f": "false", "y": "true", "n": "false",
 }  # fmt: skip
+_NOT_PLAIN = re.compile(r"[^0-9.eE+-]")  # a cell holding more than a plain number
 _SENTINEL_YEARS = ("0000", "0001", "9999")
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
 
@@ -123,7 +125,9 @@ def re_escape(ch: str) -> str:
 
 def _numbers(spec: TableSpec, df: pd.DataFrame, european: bool, fmt: CellFormats) -> None:
     cols = [f.name for f in spec.fields if f.kind in ("float", "int") and f.name in df.columns]
-    odd = {c: df[c].str.contains(r"[^0-9.eE+-]", regex=True) for c in cols}
+    # one C-speed regex over each column joined: most columns hold only plain numbers
+    suspects = [c for c in cols if _NOT_PLAIN.search("".join(df[c].tolist()))]
+    odd = {c: df[c].str.contains(_NOT_PLAIN.pattern, regex=True) for c in suspects}
     odd = {c: m for c, m in odd.items() if (m & (df[c] != "")).any()}
     samples = [_uniques(df[c][m])[1] for c, m in odd.items()]
     samples += [_uniques(df[c])[1].head(5000) for c in cols if c not in odd]
