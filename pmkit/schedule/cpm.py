@@ -279,7 +279,7 @@ class _Keys:
     ef0: np.ndarray
     hard: np.ndarray
     hard_ef: np.ndarray
-    dates: tuple[np.ndarray, ...]  # a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok
+    dates: tuple[np.ndarray, ...]  # a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok
 
     @property
     def finished(self) -> np.ndarray:
@@ -524,6 +524,11 @@ def _keys(net: _Net, tl: Any, start_key: int) -> _Keys:
     # A manually scheduled task sits where the user put it: the project start does not
     # push it (only its links do), so its own dates are its anchor.
     ef0 = np.where(man_pin & ~snet & ~fnet, hard_ef, ef0)
+    # ``not_before``: no earlier start whatever the constraint says (the status date)
+    nb, nb_ok = _opt_dates(tasks, "not_before")
+    if nb_ok.any():
+        nb_ef = _ef_of_start(_key_of_clock(tl, nb), dur, pos)
+        ef0 = np.where(nb_ok & ~hard, np.maximum(ef0, nb_ef), ef0)
     return _Keys(
         dur=dur,
         pos=pos,
@@ -533,7 +538,7 @@ def _keys(net: _Net, tl: Any, start_key: int) -> _Keys:
         ef0=ef0,
         hard=hard,
         hard_ef=hard_ef,
-        dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok),
+        dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok),
     )
 
 
@@ -603,14 +608,28 @@ def _late_anchors(
     return ls0, hard_late, hard_ls
 
 
-def _backward(net: _Net, k: _Keys, ps: _Passes, lvl: np.ndarray, pf_key: np.ndarray) -> None:
-    """Late keys level by level (deepest first), in "late start" terms."""
+def _backward(
+    net: _Net,
+    k: _Keys,
+    ps: _Passes,
+    lvl: np.ndarray,
+    pf_key: np.ndarray,
+    groups: np.ndarray | None = None,
+) -> None:
+    """Late keys level by level (deepest first), in "late start" terms. With ``groups``,
+    links between groups do not bound late dates (each group ends at its own finish)."""
     pi, si, dur, pos, man = net.pi, net.si, k.dur, k.pos, net.manual
+    if groups is not None and len(pi):
+        same = groups[pi] == groups[si]
+        pi, si = pi[same], si[same]
+        to_start, lag_i, from_finish = net.to_start[same], net.lag_i[same], net.from_finish[same]
+    else:
+        to_start, lag_i, from_finish = net.to_start, net.lag_i, net.from_finish
     nlev = int(lvl.max()) + 1 if net.n else 0
     ls0, hard_late, hard_ls = _late_anchors(net, k, ps, pf_key)
     bo = np.lexsort((pi, -lvl[pi])) if len(pi) else np.zeros(0, dtype=np.int64)
     b_p, b_s = pi[bo], si[bo]
-    b_ts, b_lag2, b_ff = net.to_start[bo], 2 * net.lag_i[bo], net.from_finish[bo]
+    b_ts, b_lag2, b_ff = to_start[bo], 2 * lag_i[bo], from_finish[bo]
     b_pos_p, b_man_p, b_dur_p = pos[b_p], man[b_p], dur[b_p]
     b_and = np.where(b_lag2 < 0, ~np.int64(1), np.int64(-1))
     b_or = (b_lag2 > 0).astype(np.int64)
@@ -765,6 +784,7 @@ def _multi_dates(
     calendar: Calendar,
     calendars: Mapping[str, Calendar] | None,
     start_min: int,
+    groups: np.ndarray | None = None,
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The same rules task by task in clock minutes (task/resource/elapsed calendars)."""
     mr = _multi_calendar_run(
@@ -780,6 +800,7 @@ def _multi_dates(
         cmin=k.cmin,
         dates=k.dates,
         links=(net.pi, net.si, net.from_finish, net.to_start, net.lag_i, lvl),
+        groups=groups,
     )
     dates = (from_minutes(mr.es), from_minutes(mr.ef), from_minutes(mr.ls), from_minutes(mr.lf))
     return dates, (mr.total, mr.free, mr.link_float)
@@ -795,6 +816,30 @@ def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.nda
     es_d, ef_d, ls_d, lf_d = dates
     es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
     return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
+
+
+def _finish_groups(net: _Net) -> np.ndarray | None:
+    """Group code per task from the optional ``finish_group`` column (e.g. the project):
+    each group's backward pass starts from its own finish; ``None`` = one group."""
+    if "finish_group" not in net.tasks.columns:
+        return None
+    codes, uniq = pd.factorize(net.tasks["finish_group"], use_na_sentinel=True)
+    if len(uniq) <= 1 and not (codes < 0).any():
+        return None
+    return np.where(codes < 0, len(uniq), codes).astype(np.int64)
+
+
+def _finish_keys(
+    ef: np.ndarray, active: np.ndarray, groups: np.ndarray | None, start_key: int
+) -> np.ndarray:
+    """Per task, the finish key its backward pass starts from: the latest early finish of
+    the active tasks of its group (all tasks when there are no groups)."""
+    n = len(ef)
+    if groups is None:
+        return np.full(n, int(ef[active].max()) if active.any() else start_key)
+    best = np.full(int(groups.max()) + 1, start_key, dtype=np.int64)
+    np.maximum.at(best, groups[active], ef[active])
+    return best[groups]
 
 
 def schedule_network(
@@ -815,7 +860,11 @@ def schedule_network(
     One calendar everywhere runs the vectorised keyed passes; otherwise the same rules run
     task by task in clock minutes (noted in ``Schedule.notes``). Elapsed lags are still
     counted in working time (noted). Progress is read from ``actual_start`` /
-    ``actual_finish`` (and remaining work from ``duration_min``).
+    ``actual_finish`` (and remaining work from ``duration_min``); an optional ``not_before``
+    column (a date) keeps a task that is not pinned from starting earlier (the status date).
+    An optional ``finish_group`` column (e.g. the project) gives each group its own backward
+    pass from its own finish: links between groups drive early dates but do not bound late
+    dates, so float is the float to the group's own finish.
 
     Steps: parse tasks and links -> expand summary links -> keys (constraints, actuals,
     manual dates) -> levels -> forward -> backward -> slack -> dates -> frames.
@@ -831,13 +880,14 @@ def schedule_network(
     lvl = _link_levels(net)
     ps = _forward(net, k, lvl)
     active = ~net.is_summary
-    pf_key = np.full(net.n, int(ps.ef[active].max()) if active.any() else start_key)
-    _backward(net, k, ps, lvl, pf_key)
+    groups = _finish_groups(net)
+    pf_key = _finish_keys(ps.ef, active, groups, start_key)
+    _backward(net, k, ps, lvl, pf_key, groups)
     _slack(net, k, ps, pf_key)
     dates = _key_dates(ps, k, tl)
     slack = (ps.total, ps.free, ps.link_float)
     if net.multi:
-        dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min)
+        dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
     ef_d = dates[1]
@@ -911,11 +961,13 @@ def _passes_multi(
     cmin: np.ndarray,
     pins: list[tuple[str, int] | None],
     pi: np.ndarray,
+    floors: list[int | None] | None = None,
     si: np.ndarray,
     from_finish: np.ndarray,
     to_start: np.ndarray,
     lag_i: np.ndarray,
     lvl: np.ndarray,
+    groups: np.ndarray | None = None,
 ) -> _MultiResult:
     """CPM in clock minutes with a calendar per task (and per resource assignment).
 
@@ -1000,6 +1052,9 @@ def _passes_multi(
             ef0[i] = ef_from_finish(i, cd)
         else:
             ef0[i] = ef_from_start(i, start_min)
+        fl = floors[i] if floors is not None else None
+        if fl is not None:
+            ef0[i] = max(ef0[i], ef_from_start(i, fl))
         pin = pins[i]
         if pin is not None:
             kind, t = pin
@@ -1022,7 +1077,12 @@ def _passes_multi(
         h = hard_ef[v]
         ef[v] = h if h is not None else best
         es[v] = es_from_ef(v, ef[v])
-    pf = max((ef[i] for i in range(n) if active[i]), default=start_min)
+    g = groups.tolist() if groups is not None else [0] * n
+    pf_of: dict[int, int] = {}
+    for i in range(n):
+        if active[i]:
+            pf_of[g[i]] = max(pf_of.get(g[i], start_min), ef[i])
+    pfs = [pf_of.get(g[i], start_min) for i in range(n)]
 
     # ---- backward
     # a finished task's late dates are its actual dates (Project shows it with no slack)
@@ -1032,7 +1092,7 @@ def _passes_multi(
     hard_ls = [0] * n
     for i in range(n):
         c, cd = cc_l[i], cmin_l[i]
-        v0 = ls_from_lf(i, pf)
+        v0 = ls_from_lf(i, pfs[i])
         if c in (3, 7):  # MFO, FNLT
             v0 = min(v0, ls_from_lf(i, task_cal[i].norm(cd)))
         if c in (2, 5):  # MSO, SNLT
@@ -1049,6 +1109,8 @@ def _passes_multi(
         best = ls0[v]
         for e in out_of[v]:
             s = s_l[e]
+            if g[s] != g[v]:
+                continue  # links between groups do not bound late dates
             if ts_l[e]:
                 one = single(s)
                 base = one[0].snorm(ls[s]) if one is not None and one[1] > 0 else ls[s]
@@ -1079,7 +1141,7 @@ def _passes_multi(
         ls_eff = min(ls_w, c.w(ls_nh[i])) if hard_late[i] else ls_w
         del lf_w
         total[i] = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
-        free[i] = c.w(pf) - ef_w
+        free[i] = c.w(pfs[i]) - ef_w
         one = single(i)
         pos = one is None or one[1] > 0
         es_show[i] = one[0].snorm(es[i]) if pos and one is not None else es[i]
@@ -1113,6 +1175,7 @@ def _multi_calendar_run(
     cmin: np.ndarray,
     dates: tuple[np.ndarray, ...],
     links: tuple[np.ndarray, ...],
+    groups: np.ndarray | None = None,
 ) -> _MultiResult:
     """Legs and pins per task for :func:`_passes_multi` (the task calendar, the 24x7
     calendar of an elapsed duration, or ``legs``: ``[(calendar_id, minutes), ...]``)."""
@@ -1128,11 +1191,12 @@ def _multi_calendar_run(
     cont = wrap(_CONTINUOUS)
     ids = tasks["calendar_id"].tolist() if "calendar_id" in tasks.columns else [None] * n
     leg_col = tasks["legs"].tolist() if "legs" in tasks.columns else [None] * n
-    a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok = dates
+    a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok = dates
     task_cal: list[_Cal] = []
     slack_cal: list[_Cal] = []
     legs: list[list[tuple[_Cal, int]]] = []
     pins: list[tuple[str, int] | None] = []
+    floors: list[int | None] = []
     for i in range(n):
         cid = ids[i]
         own = calendars.get(str(cid)) if cid is not None and not pd.isna(cid) else None
@@ -1162,6 +1226,7 @@ def _multi_calendar_run(
                 pin = ("start", int(a_s[i]))
         legs.append(lg)
         pins.append(pin)
+        floors.append(int(nb[i]) if nb_ok[i] and pin is None else None)
         slack_cal.append(cont if len(lg) == 1 and lg[0][0] is cont else tc)
     pi, si, from_finish, to_start, lag_i, lvl = links
     return _passes_multi(
@@ -1175,12 +1240,14 @@ def _multi_calendar_run(
         cc=cc,
         cmin=cmin,
         pins=pins,
+        floors=floors,
         pi=pi,
         si=si,
         from_finish=from_finish,
         to_start=to_start,
         lag_i=lag_i,
         lvl=lvl,
+        groups=groups,
     )
 
 
