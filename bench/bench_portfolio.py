@@ -91,7 +91,9 @@ def _legacy_resource_demand(
         )
     d = dates.iloc[pos].reset_index(drop=True)
     hpd = a["resource_id"].map(res["capacity_hours_per_day"]).to_numpy(dtype=float)
-    hours = a["units"].to_numpy(dtype=float) * hpd * d["duration_days"].to_numpy()
+    # the hours model of today (units x the resource's h/day on each working day of the span),
+    # so the legacy pandas pipeline and the shared model count the same hours
+    hours = a["units"].to_numpy(dtype=float) * hpd
     ok = (hours > 0) & ~np.isnat(d["start"].to_numpy()) & ~np.isnat(d["finish"].to_numpy())
     ok &= d["finish"].to_numpy() >= d["start"].to_numpy()
     idx = np.flatnonzero(ok)
@@ -99,7 +101,7 @@ def _legacy_resource_demand(
         d["start"].to_numpy()[idx],
         d["finish"].to_numpy()[idx],
         d["calendar_id"].to_numpy(dtype=object)[idx],
-        specs,
+        portfolio,
     )
     rows = idx[rep]
     rid = a["resource_id"].to_numpy()[rows]
