@@ -380,9 +380,13 @@ def schedule_project(
     if project_id not in set(projects["project_id"]):
         raise UnknownIdError("project", project_id)
     if external is None:
-        return _project_slice(
-            portfolio, schedule_portfolio(portfolio, overrides=overrides), project_id
+        # the slice makes new frames: the cached plan itself is read, never handed out
+        plan = (
+            _cached_plan(portfolio)
+            if not overrides
+            else plan_at_status(portfolio, overrides=overrides)
         )
+        return _project_slice(portfolio, plan, project_id)
     return _project_alone(portfolio, project_id, overrides, external)
 
 
