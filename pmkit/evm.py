@@ -88,7 +88,7 @@ def _div(num: Any, den: Any) -> Any:
     """``num / den`` with ``NaN`` where ``den`` is zero or missing (scalars or arrays)."""
     num_a = np.asarray(num, dtype=float)
     den_a = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.where((den_a == 0) | np.isnan(den_a), np.nan, num_a / den_a)
     return float(out) if out.ndim == 0 else out
 
@@ -125,7 +125,7 @@ def tcpi_values(
     left = bac - ev
     done = left <= 0
     spent = ~done & (ac >= bac)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t_bac = np.where(done | spent, np.nan, left / (bac - ac))
         bac_note = np.where(done, TCPI_DONE, np.where(spent, TCPI_SPENT, ""))
         identity = np.broadcast_to(np.asarray(eac_is_cpi, dtype=bool), t_bac.shape)
@@ -320,7 +320,7 @@ def _interp_right(times: np.ndarray, pv: np.ndarray, x: Any) -> np.ndarray:
     kc = np.clip(k, 0, len(times) - 1)
     nxt = np.minimum(kc + 1, len(times) - 1)
     dt = times[nxt] - times[kc]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         frac = np.where(dt > 0, (x - times[kc]) / dt, 0.0)
     val = pv[kc] + np.clip(frac, 0.0, 1.0) * (pv[nxt] - pv[kc])
     return np.where(k < 0, pv[0], val)
@@ -333,7 +333,7 @@ def _first_reach(times: np.ndarray, pv: np.ndarray, v: Any) -> np.ndarray:
     ic = np.clip(i, 1, len(pv) - 1) if len(pv) > 1 else np.zeros_like(i)
     prev = np.maximum(ic - 1, 0)
     step = pv[ic] - pv[prev]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         frac = np.where(step > 0, (v - pv[prev]) / step, 1.0)
     t = times[prev] + np.clip(frac, 0.0, 1.0) * (times[ic] - times[prev])
     return np.where(i <= 0, times[0], np.where(i >= len(pv), times[-1], t))
@@ -518,10 +518,10 @@ def earned_schedule(
     ev = float(ev)
     if not np.isfinite(ev) or ev < 0:
         raise EvmError("earned value must be a number >= 0", field="ev", value=ev)
-    tol = 1e-9 * max(abs(float(pv.max())), 1.0) if tol is None else float(tol)
+    tol = 1e-9 * abs(float(pv.max())) if tol is None else float(tol)
     # The curve up to the first time it reaches BAC: PD is that time, a complete project has
     # ES = PD however long the curve runs flat afterwards.
-    last = int(np.argmax(pv >= pv.max() - 1e-9))
+    last = int(np.argmax(pv >= pv.max() - 1e-12 * abs(float(pv.max()))))
     times, pv = times[: last + 1], pv[: last + 1]
     t0 = float(times[0])
     pd_time = float(times[-1] - t0)
