@@ -272,6 +272,7 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     >>> df.loc[df["rag_schedule"] == "amber", "schedule_rule"].iloc[0]  # doctest: +SKIP
     'amber: SPI 0.91 < 0.95'
     """
+    portfolio = portfolio.at_status_date()  # tasks and reports as they stood at the status date
     std = standards_of(portfolio)
     p = portfolio.projects
     # the roll-up's leading columns are the project's own facts, as listed in ROLLUP_COLUMNS
