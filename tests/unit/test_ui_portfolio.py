@@ -325,3 +325,17 @@ def test_glance_money_has_currency_and_an_empty_filter_says_so(data_copy: Path) 
     assert "No project matches these filters" in table.value
     chart = next(w for w in parts if hasattr(w, "chart"))
     assert "No project matches" in chart.chart.to_json()
+
+
+def test_status_date_picker_reviews_the_portfolio_as_it_stood(data_copy: Path) -> None:
+    import datetime as dt
+
+    review = pr.PortfolioReview(load_portfolio(data_copy))
+    assert (review.rollup_all["report_date"] > pd.Timestamp("2026-08-31")).any()
+    review.as_of.picker.value = dt.date(2026, 8, 31)
+    assert review.p.status_date == pd.Timestamp("2026-08-31")
+    assert (review.rollup_all["report_date"].dropna() <= pd.Timestamp("2026-08-31")).all()
+    gov = review.open_tab("Governance")
+    assert "pmkit-error" not in gov.message.value
+    review.as_of.picker.value = None
+    assert review.p.status_date == pd.Timestamp("2026-10-30")
