@@ -360,7 +360,7 @@ class PvCurve:
         return float(self.pv[-1]) if len(self.pv) else 0.0
 
     @property
-    def pd(self) -> float:
+    def planned_duration(self) -> float:
         """Planned duration: working days from the origin until PV first reaches its total."""
         return float(_first_reach(self.x, self.pv, self.total)[0])
 
@@ -681,7 +681,7 @@ def planned_value_curve(
     first = curve.origin - pd.Timedelta(days=1)
     if curve.total <= 0:
         return pd.DataFrame({"date": [first], "wd": [0.0], "pv": [0.0], "period_pv": [0.0]})
-    finish = curve.dates([curve.pd])[0]
+    finish = curve.dates([curve.planned_duration])[0]
     points = pd.date_range(first, finish, freq=freq).normalize()
     points = pd.DatetimeIndex([first, *points, finish]).unique().sort_values()
     points = points[(points >= first) & (points <= finish)]
