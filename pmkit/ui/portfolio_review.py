@@ -422,6 +422,8 @@ class OverviewTab(_Tab):
             "Phase": df["phase"],
             "% done": df["percent_complete"],
             "SPI": df["spi"],
+            "SPI(t)": df["spi_t"] if "spi_t" in df else float("nan"),
+            "SV(t) (wd)": df["sv_t_wd"] if "sv_t_wd" in df else float("nan"),
             "CPI": df["cpi"],
             "Baseline finish": df["baseline_finish"],
             "Forecast finish": df["forecast_finish"],
@@ -439,6 +441,8 @@ class OverviewTab(_Tab):
             formats={
                 "% done": _num(".0f"),
                 "SPI": _num(".2f"),
+                "SPI(t)": _num(".2f"),
+                "SV(t) (wd)": _num("+.1f"),
                 "CPI": _num(".2f"),
                 "Baseline finish": _date,
                 "Forecast finish": _date,

@@ -339,3 +339,23 @@ def test_status_date_picker_reviews_the_portfolio_as_it_stood(data_copy: Path) -
     assert "pmkit-error" not in gov.message.value
     review.as_of.picker.value = None
     assert review.p.status_date == pd.Timestamp("2026-10-30")
+
+
+def test_units_are_labelled_in_rollup_and_trends(review: pr.PortfolioReview) -> None:
+    """One unit per metric, said where shown: earned schedule in working days, forecast errors in
+    calendar days (issue 9)."""
+    html = review.tabs["Overview"].widget
+    text = "\n".join(w.value for w in _walk(html) if isinstance(getattr(w, "value", None), str))
+    assert "SPI(t)" in text and "SV(t) (wd)" in text
+    review.open_tab("Trends")
+    spec = json.dumps(_spec(review, "Trends", "accuracy"))
+    assert "Forecast error (calendar days)" in spec
+
+
+def _walk(w: W.Widget) -> list[W.Widget]:
+    out, stack = [], [w]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        stack.extend(getattr(x, "children", ()))
+    return out
