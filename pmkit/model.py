@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit.errors import PmkitError, UnknownIdError
+
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
 
@@ -478,7 +480,12 @@ class Portfolio:
         """
         when = _as_timestamp(status_date)
         if when is None:
-            raise ValueError(f"as_of needs a date, got {status_date!r}")
+            raise PmkitError(
+                "the portfolio as it stood needs a date",
+                field="status_date",
+                value=status_date,
+                expected="a date YYYY-MM-DD",
+            )
         data_date = self.status_date
         tables = {spec.attr: getattr(self, spec.attr) for spec in _TABLE_LIST}
         for attr in ("snapshots", "milestone_forecasts"):
@@ -508,7 +515,7 @@ class Portfolio:
         """One project's rows of every table; ``KeyError`` if the id is unknown."""
         hit = self.projects.index[self.projects["project_id"] == project_id]
         if len(hit) == 0:
-            raise KeyError(f"unknown project {project_id!r}")
+            raise UnknownIdError("project", project_id)
         tasks = self.tasks[self.tasks["project_id"] == project_id]
         ids = tasks["task_id"]
         p_in = self.links["pred_id"].isin(ids)
