@@ -989,7 +989,9 @@ def earned_schedule_latest(portfolio: Portfolio, latest: pd.DataFrame) -> pd.Dat
         if pd.isna(rec.report_date) or pd.isna(rec.ev) or rec.project_id not in by_project:
             continue
         cid = str(info.loc[rec.project_id, "calendar_id"])
-        cal = calendars.setdefault(cid, _project_calendar(portfolio, cid))
+        if cid not in calendars:
+            calendars[cid] = _project_calendar(portfolio, cid)
+        cal = calendars[cid]
         tasks = by_project[rec.project_id]
         curve = pv_curve(portfolio, rec.project_id, tasks=tasks, calendar=cal)
         row = _es_row(curve, float(rec.ev), rec.report_date, completion_date(tasks), "")
