@@ -165,7 +165,7 @@ def test_dates_and_units_read_the_same_everywhere(portfolio) -> None:  # type: i
     assert "working days" in db.chain.value  # lag and float units are said, not "(d)"
     tr = TrackingDashboard(portfolio, "P03")
     assert f"status date <b>{sd}</b>" in tr.title.value
-    assert "-0 " not in tr.es_html.value and "calendar days" in tr.es_html.value
+    assert "-0 " not in tr.es_html.value and "working days" in tr.es_html.value  # SV(t) in wd
 
 
 def test_tracking_opportunities_are_not_coloured_as_threats(portfolio) -> None:  # type: ignore[no-untyped-def]
