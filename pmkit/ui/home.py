@@ -92,8 +92,23 @@ def build(path: str | None = None) -> W.Widget:
             f"Data checks: passed{esc(warn)}{esc(notes)}.</p>{details}"
         ),
     )
+    if report.warnings:
+        parts.insert(2, _warnings_html(report))
     parts.append(live_chart(phase_programme_bars(portfolio.projects)))
     return W.VBox(parts)
+
+
+def _warnings_html(report: ValidationReport) -> W.HTML:
+    """The data checks' warnings (file, line, field, value): the portfolio loads but a PMO
+    should know, e.g. a status report whose cumulative EV falls."""
+    issues = report.to_frame()
+    issues = issues[issues["severity"] == "warning"]
+    return W.HTML(
+        "<details><summary>Data checks: "
+        f"{len(report.warnings)} warning(s) (the data loads; read them)</summary>"
+        + html_table(issues, max_rows=100, table_id="validation-warnings")
+        + "</details>"
+    )
 
 
 def app(path: str | None = None) -> W.Widget:

@@ -39,6 +39,7 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+from pmkit.ui.status_date import StatusDatePicker
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
 
@@ -117,6 +118,7 @@ class PortfolioReview:
         self.ids: list[str] = self.rollup_all["project_id"].astype(str).tolist()
 
         self.status = W.HTML()
+        self.as_of = StatusDatePicker(portfolio, self.set_portfolio)
         self.filters = self._filter_widgets()
         self.tabs: dict[str, _Tab] = {}
         self.tab = W.Tab(children=[W.VBox([W.HTML(_note("Loading…"))]) for _ in TABS])
@@ -137,6 +139,7 @@ class PortfolioReview:
         self.widget = W.VBox(
             [
                 header(title, subtitle),
+                self.as_of.widget,
                 self.filters,
                 self.status,
                 self.tab,
@@ -147,6 +150,17 @@ class PortfolioReview:
         self._update_status()
 
     # ------------------------------------------------------------ data
+
+    def set_portfolio(self, portfolio: Any) -> None:
+        """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
+        from pmkit.portfolio.standards import standards_of
+
+        self.p = portfolio
+        self.std = standards_of(portfolio)
+        self._schedule, self._schedule_error = None, None
+        self.rollup_all = self._rollup()
+        self._stale = set(self.tabs)
+        self.apply_filters()
 
     def schedule(self) -> Any:
         """The portfolio schedule (computed once; ``None`` with a note if it cannot be)."""
@@ -408,6 +422,8 @@ class OverviewTab(_Tab):
             "Phase": df["phase"],
             "% done": df["percent_complete"],
             "SPI": df["spi"],
+            "SPI(t)": df["spi_t"] if "spi_t" in df else float("nan"),
+            "SV(t) (wd)": df["sv_t_wd"] if "sv_t_wd" in df else float("nan"),
             "CPI": df["cpi"],
             "Baseline finish": df["baseline_finish"],
             "Forecast finish": df["forecast_finish"],
@@ -425,6 +441,8 @@ class OverviewTab(_Tab):
             formats={
                 "% done": _num(".0f"),
                 "SPI": _num(".2f"),
+                "SPI(t)": _num(".2f"),
+                "SV(t) (wd)": _num("+.1f"),
                 "CPI": _num(".2f"),
                 "Baseline finish": _date,
                 "Forecast finish": _date,
