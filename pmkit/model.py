@@ -299,6 +299,17 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
         required_file=False,
         unique_together=("project_id", "gate", "artefact"),
     ),
+    TableSpec(
+        "project_scores",
+        "project_scores",
+        (
+            _f("project_id"),
+            _f("driver"),
+            _f("score", "float", ge=0, le=10),
+        ),
+        required_file=False,
+        unique_together=("project_id", "driver"),
+    ),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
@@ -417,6 +428,7 @@ class Portfolio:
     snapshots: pd.DataFrame
     milestone_forecasts: pd.DataFrame
     gates: pd.DataFrame
+    project_scores: pd.DataFrame = field(default_factory=lambda: empty_table("project_scores"))
     standards: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
