@@ -155,17 +155,17 @@ def pairwise_matrix(
             value=f"{len(rows)} rows",
             expected=f"{n} x {n}",
         )
-    for i in range(n):
-        for j in range(n):
-            a[i, j] = _parse_judgement(rows[i][j], f"{field}[{names[i]}, {names[j]}]")
+    for r in range(n):
+        for c in range(n):
+            a[r, c] = _parse_judgement(rows[r][c], f"{field}[{names[r]}, {names[c]}]")
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-2))
     if len(bad):
-        i, j = bad[0]
+        r, c = int(bad[0][0]), int(bad[0][1])
         raise PrioritiseError(
             "a pairwise matrix must be reciprocal (a_ji = 1 / a_ij)",
-            field=f"{field}[{names[j]}, {names[i]}]",
-            value=rows[j][i],
-            expected=f"1/{rows[i][j]}",
+            field=f"{field}[{names[c]}, {names[r]}]",
+            value=rows[c][r],
+            expected=f"1/{rows[r][c]}",
         )
     return a
 
@@ -202,7 +202,8 @@ def ahp_weights(matrix: Any, names: Sequence[str] | None = None) -> AhpResult:
     cr = ci / ri if ri > 0 else 0.0
     eps = np.abs(np.log(a * w[None, :] / w[:, None]))
     np.fill_diagonal(eps, -1.0)
-    i, j = np.unravel_index(int(np.argmax(eps)), eps.shape)
+    ii, jj = np.unravel_index(int(np.argmax(eps)), eps.shape)
+    i, j = int(ii), int(jj)
     if a[i, j] < 1:  # report the judgement the way people state it: "i over j" >= 1
         i, j = j, i
     pair = (labels[i], labels[j]) if n > 1 else None

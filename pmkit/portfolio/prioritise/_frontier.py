@@ -67,7 +67,17 @@ def frontier(
         progress(len(grid), len(grid))
     return pd.DataFrame(
         rows,
-        columns=["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"],
+        columns=[
+            "budget",
+            "level",
+            "value",
+            "cost",
+            "n_chosen",
+            "chosen",
+            "status",
+            "gap",
+            "seconds",
+        ],
     )
 
 

@@ -136,8 +136,8 @@ def selection_problem(
     status_date: Any = None,
     horizon_months: int = 24,
     window_months: int = 6,
-    budget: float | None | str = "standards",
-    budget_by_year: Mapping[int, float] | None | str = "standards",
+    budget: float | str | None = "standards",
+    budget_by_year: Mapping[int, float] | str | None = "standards",
     level: float = 1.0,
     forced_in: Iterable[str] | None = None,
     forced_out: Iterable[str] = (),
@@ -175,8 +175,8 @@ def selection_problem(
     scores = priority_scores(portfolio, drivers).set_index("project_id")["score"]
     running = {p for p in ids if p in started} if keep_running else set()
     links = _links(portfolio, sched, ids) if use_links else ()
-    total = spec.get("total") if budget == "standards" else budget
-    by_year = spec.get("by_year") if budget_by_year == "standards" else budget_by_year
+    total = spec.get("total") if isinstance(budget, str) else budget
+    by_year = spec.get("by_year") if isinstance(budget_by_year, str) else budget_by_year
     return SelectionProblem(
         ids=np.array(ids, dtype=object),
         value=scores.reindex(ids).fillna(0.0).to_numpy(dtype=float),

@@ -185,6 +185,8 @@ def export_scenarios(a: Mapping[str, Any], b: Mapping[str, Any], path: str | os.
             for k, df in parts.items():
                 df.to_excel(xw, sheet_name=k, index=False)
         return out
-    text = "".join(f"# {k}\n" + df.to_csv(index=False, lineterminator="\n") + "\n" for k, df in parts.items())
+    text = "".join(
+        f"# {k}\n" + df.to_csv(index=False, lineterminator="\n") + "\n" for k, df in parts.items()
+    )
     out.write_text(text, encoding="utf-8")
     return out

@@ -100,9 +100,7 @@ def _normalised(drivers: Sequence[Driver], w: np.ndarray, key: str) -> tuple[Dri
     if len(w) != len(drivers) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
         raise _err(f"{_KEY}.{key}", "weights must be non-negative and not all zero", list(w))
     w = w / w.sum()
-    return tuple(
-        Driver(d.id, d.name, float(x), d.column) for d, x in zip(drivers, w, strict=True)
-    )
+    return tuple(Driver(d.id, d.name, float(x), d.column) for d, x in zip(drivers, w, strict=True))
 
 
 def _driver_list(spec: Any) -> list[Driver]:
@@ -199,14 +197,15 @@ def score_matrix(portfolio: Any, drivers: Drivers) -> pd.DataFrame:
         for k, (pid, d, s) in enumerate(
             zip(sc["project_id"].astype(str), sc["driver"].astype(str), sc["score"], strict=True)
         ):
-            where = {"file": "project_scores.csv", "line": int(sc.index[k]) + 2}
+            line = int(sc.index[k]) + 2
             if d not in known:
                 raise PrioritiseError(
                     "unknown driver",
                     field="driver",
                     value=d,
                     expected="one of " + ", ".join(drivers.ids) + " (standards.yaml)",
-                    **where,
+                    file="project_scores.csv",
+                    line=line,
                 )
             if not 0 <= float(s) <= drivers.scale:
                 raise PrioritiseError(
@@ -214,7 +213,8 @@ def score_matrix(portfolio: Any, drivers: Drivers) -> pd.DataFrame:
                     field="score",
                     value=s,
                     expected=f"0..{drivers.scale:g}",
-                    **where,
+                    file="project_scores.csv",
+                    line=line,
                 )
             if pid in out.index:
                 out.loc[pid, d] = float(s)
@@ -222,7 +222,9 @@ def score_matrix(portfolio: Any, drivers: Drivers) -> pd.DataFrame:
         if d.column:
             if d.column not in portfolio.projects.columns:
                 raise _err(f"{_KEY}.drivers.{d.id}.column", "no such column in projects.csv")
-            out[d.id] = pd.to_numeric(portfolio.projects[d.column], errors="coerce").fillna(0).values
+            out[d.id] = (
+                pd.to_numeric(portfolio.projects[d.column], errors="coerce").fillna(0).values
+            )
     return out
 
 
@@ -251,17 +253,13 @@ def priority_scores(
     out = out.sort_values(["score", "project_id"], ascending=[False, True], kind="stable")
     out["rank"] = out["score"].rank(method="min", ascending=False).astype(int)
     n = len(out)
-    out["why"] = [
-        _sentence(r, drivers, s.loc[r["project_id"]], n) for r in out.to_dict("records")
-    ]
+    out["why"] = [_sentence(r, drivers, s.loc[r["project_id"]], n) for r in out.to_dict("records")]
     cols = ["project_id", "name", "score", "rank", *[f"contrib_{d}" for d in drivers.ids], "why"]
     return out[cols].reset_index(drop=True)
 
 
 def _sentence(row: Mapping[str, Any], drivers: Drivers, raw: pd.Series, n: int) -> str:
-    parts = sorted(
-        ((row[f"contrib_{d.id}"], d) for d in drivers.drivers), key=lambda x: -x[0]
-    )
+    parts = sorted(((row[f"contrib_{d.id}"], d) for d in drivers.drivers), key=lambda x: -x[0])
     head = f"{row['project_id']} scores {row['score']:.0f}/100 (rank {row['rank']} of {n})"
     top = [(c, d) for c, d in parts if c > 0.05]
     if not top:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 
@@ -216,55 +216,91 @@ def _rule_rows(
     return rows, info
 
 
-def _build(p: SelectionProblem) -> _Model:
-    p.check()
-    var_proj, var_shift = _variables(p)
-    nv, n_r, n_t = var_proj.size, len(p.roles), len(p.months)
-    ids = p.ids.astype(str)
-    trip_r: list[np.ndarray] = [var_proj]  # row index per entry, built block by block
-    trip_v: list[np.ndarray] = [np.arange(nv)]
-    trip_x: list[np.ndarray] = [np.ones(nv)]
-    forced = np.isin(ids, list(p.forced_in)).astype(float)
-    lo, hi = [forced], [np.ones(p.n)]
-    info: list[dict[str, Any]] = [{"kind": "one start", "a": ids[i]} for i in range(p.n)]
-    base = p.n
-    v, r, t, h = _spread(p, var_proj, var_shift, np.asarray(p.demand, dtype=float))
-    trip_r.append(base + r * n_t + t), trip_v.append(v), trip_x.append(h)
-    lo.append(np.full(n_r * n_t, -np.inf)), hi.append(_limits(p).ravel())
-    info += [{"kind": "capacity", "role": p.roles[k // n_t], "t": k % n_t} for k in range(n_r * n_t)]
-    base += n_r * n_t
+class _Rows:
+    """Constraint rows added block by block: (row, var, coef) triplets, bounds, meanings."""
+
+    def __init__(self) -> None:
+        self.r: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.x: list[np.ndarray] = []
+        self.lo: list[np.ndarray] = []
+        self.hi: list[np.ndarray] = []
+        self.info: list[dict[str, Any]] = []
+        self.n = 0
+
+    def add(
+        self,
+        rows: Any,
+        vars_: Any,
+        coefs: Any,
+        lo: Any,
+        hi: Any,
+        info: list[dict[str, Any]],
+    ) -> None:
+        """Rows numbered from 0 within the block; ``lo``/``hi``/``info`` one per row."""
+        self.r.append(self.n + np.asarray(rows, dtype=np.int64))
+        self.v.append(np.asarray(vars_, dtype=np.int64))
+        self.x.append(np.asarray(coefs, dtype=float))
+        self.lo.append(np.asarray(lo, dtype=float))
+        self.hi.append(np.asarray(hi, dtype=float))
+        self.info += info
+        self.n += len(info)
+
+    def matrix(self, nv: int) -> sparse.csr_matrix:
+        data = (np.concatenate(self.x), (np.concatenate(self.r), np.concatenate(self.v)))
+        return sparse.csr_matrix(data, shape=(self.n, nv))
+
+
+def _budget_rows(rows: _Rows, p: SelectionProblem, vp: np.ndarray, vs: np.ndarray) -> None:
+    nv = vp.size
     if p.budget is not None:
-        trip_r.append(np.full(nv, base)), trip_v.append(np.arange(nv))
-        trip_x.append(np.asarray(p.cost, dtype=float)[var_proj])
-        lo.append(np.array([-np.inf])), hi.append(np.array([float(p.budget)]))
-        info.append({"kind": "budget", "year": None})
-        base += 1
+        cost = np.asarray(p.cost, dtype=float)[vp]
+        rows.add(
+            np.zeros(nv),
+            np.arange(nv),
+            cost,
+            [-np.inf],
+            [float(p.budget)],
+            [{"kind": "budget", "year": None}],
+        )
     if p.budget_by_year:
         years = pd.DatetimeIndex(np.asarray(p.months, dtype="datetime64[M]")).year.to_numpy()
         prof = np.asarray(p.cost_profile, dtype=float)[:, None, :]
-        v, _, t, h = _spread(p, var_proj, var_shift, prof)
+        v, _, t, h = _spread(p, vp, vs, prof)
         for y, amount in sorted(p.budget_by_year.items()):
             sel = years[t] == int(y)
-            trip_r.append(np.full(int(sel.sum()), base)), trip_v.append(v[sel])
-            trip_x.append(h[sel])
-            lo.append(np.array([-np.inf])), hi.append(np.array([float(amount)]))
-            info.append({"kind": "budget", "year": int(y)})
-            base += 1
-    rule_rows, rule_info = _rule_rows(p, var_proj, var_shift)
-    for vs, coef, rlo, rhi in rule_rows:
-        trip_r.append(np.full(vs.size, base)), trip_v.append(vs), trip_x.append(coef)
-        lo.append(np.array([rlo])), hi.append(np.array([rhi]))
-        base += 1
-    info += rule_info
-    a = sparse.csr_matrix(
-        (np.concatenate(trip_x), (np.concatenate(trip_r), np.concatenate(trip_v))),
-        shape=(base, nv),
-    )
+            info = [{"kind": "budget", "year": int(y)}]
+            rows.add(np.zeros(int(sel.sum())), v[sel], h[sel], [-np.inf], [float(amount)], info)
+
+
+def _build(p: SelectionProblem) -> _Model:
+    p.check()
+    vp, vs = _variables(p)
+    nv, n_r, n_t = vp.size, len(p.roles), len(p.months)
+    ids = p.ids.astype(str)
+    rows = _Rows()
+    forced = np.isin(ids, list(p.forced_in)).astype(float)
+    one = [{"kind": "one start", "a": ids[i]} for i in range(p.n)]
+    rows.add(vp, np.arange(nv), np.ones(nv), forced, np.ones(p.n), one)
+    v, r, t, h = _spread(p, vp, vs, np.asarray(p.demand, dtype=float))
+    cap = [{"kind": "capacity", "role": p.roles[k // n_t], "t": k % n_t} for k in range(n_r * n_t)]
+    rows.add(r * n_t + t, v, h, np.full(n_r * n_t, -np.inf), _limits(p).ravel(), cap)
+    _budget_rows(rows, p, vp, vs)
+    rule_rows, rule_info = _rule_rows(p, vp, vs)
+    for (vars_, coef, rlo, rhi), info in zip(rule_rows, rule_info, strict=True):
+        rows.add(np.zeros(vars_.size), vars_, coef, [rlo], [rhi], [info])
     value = np.asarray(p.value, dtype=float)
-    c = -(value[var_proj] - _TIE * var_shift)
-    ub = (~np.isin(ids[var_proj], list(p.forced_out))).astype(float)
+    c = -(value[vp] - _TIE * vs)
+    ub = (~np.isin(ids[vp], list(p.forced_out))).astype(float)
     return _Model(
-        var_proj, var_shift, c, ub, a, np.concatenate(lo), np.concatenate(hi), pd.DataFrame(info)
+        vp,
+        vs,
+        c,
+        ub,
+        rows.matrix(nv),
+        np.concatenate(rows.lo),
+        np.concatenate(rows.hi),
+        pd.DataFrame(rows.info),
     )
 
 
@@ -360,7 +396,7 @@ def _load(p: SelectionProblem, proj: np.ndarray, shift: np.ndarray) -> np.ndarra
         names=None,
     )
     vp, vs = _variables(sub)
-    v, r, t, h = _spread(sub, vp, vs, np.asarray(sub.demand, dtype=float))
+    _, r, t, h = _spread(sub, vp, vs, np.asarray(sub.demand, dtype=float))
     np.add.at(out, (r, t), h)
     return out
 
@@ -510,16 +546,7 @@ def _feasible(p: SelectionProblem, forced: Sequence[str]) -> bool:
 def _infeasible(p: SelectionProblem) -> PrioritiseError:
     """Name a minimal set of forced-in projects that cannot fit together, and why."""
     forced = sorted(p.forced_in)
-    if not forced or _feasible(p, []):
-        relaxed = p.with_(level=1e9, budget=None, budget_by_year={})
-        if forced and _feasible(relaxed, forced):
-            return PrioritiseError(
-                "the forced-in projects and the projects their rules and schedule links need "
-                "cannot fit the capacity and budget at any start in their windows",
-                field="forced_in",
-                value=forced,
-                expected="solve with overload=True to see the least overload, or release some",
-            )
+    if not forced or not _feasible(p, []):
         return PrioritiseError(
             "no portfolio satisfies the rules (requires / exclusive / links contradict each other)",
             field="rules",
@@ -557,7 +584,11 @@ def _broken_by(p: SelectionProblem, core: Sequence[str]) -> str:
         both = [x for x in core if x in g]
         if len(both) > 1:
             return f"{' and '.join(both)} are mutually exclusive"
-    return "no start dates in their windows fit the capacity and budget together"
+    return (
+        "with the projects their rules and schedule links need, no start dates in their "
+        "windows fit the capacity and budget together (solve with overload=True to see the "
+        "least overload)"
+    )
 
 
 def _month(p: SelectionProblem, t: int) -> str:

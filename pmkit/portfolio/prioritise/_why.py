@@ -2,8 +2,8 @@
 
 For a cut project, each allowed start is tried against what the chosen portfolio leaves free
 in every constraint row (capacity per role and month, budget lines, rules); the start with the
-smallest shortfall is reported. For a delayed project, its earlier starts are tried the same
-way with its own load removed. The LP relaxation's dual values (HiGHS) are attached per row as
+smallest shortfall is reported. For a delayed project, its planned start is tried the same way
+with its own load removed. The LP relaxation's dual values (HiGHS) are attached per row as
 ``shadow_price``: value points per extra hour (or money unit) in the *relaxed* problem — a
 guide to which constraint is worth relaxing, marked as such, not an exact integer answer.
 """
@@ -33,9 +33,7 @@ def lp_shadow_prices(sel: Selection) -> np.ndarray:
 
     a_ub = sparse.vstack([a[up], -a[down]]).tocsr()
     b_ub = np.r_[m.hi[up], -m.lo[down]]
-    res = linprog(
-        m.c, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[np.zeros(m.c.size), m.ub], method="highs"
-    )
+    res = linprog(m.c, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[np.zeros(m.c.size), m.ub], method="highs")
     out = np.zeros(a.shape[0])
     if res.status != 0 or getattr(res, "ineqlin", None) is None:
         return out
@@ -56,7 +54,8 @@ def _row_words(sel: Selection, row: dict[str, Any], need: float, free: float) ->
             f"{max(free, 0):,.0f} h free ({short:,.0f} h short)"
         )
     if kind == "budget":
-        line = "total budget" if row.get("year") is None else f"budget {row['year']}"
+        year = row.get("year")
+        line = "total budget" if year is None or pd.isna(year) else f"budget {int(year)}"
         return f"{line}: needs {need:,.0f}, {max(free, 0):,.0f} left ({short:,.0f} short)"
     if kind in ("requires", "link"):
         return f"needs {row['a']}, which is not chosen" + (
@@ -118,7 +117,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
         if row["chosen"]:
             own = m.a[:, vars_i[row["shift_months"]]].toarray().ravel()
             s_hi, s_lo = slack + own, lo_slack - own
-            tries = vars_i[: row["shift_months"]]
+            tries = vars_i[:1]  # what stops it starting on time
             status = "delayed"
         else:
             s_hi, s_lo, tries, status = slack, lo_slack, vars_i, "cut"
