@@ -493,6 +493,10 @@ def solve(
             m = _build(problem)
             res = _milp(m, m.c, time_limit, gap)
     seconds = time.perf_counter() - t0
+    if res.x is None and res.status == 1:  # time limit before any portfolio: the greedy one
+        g = greedy(problem)
+        g.status, g.seconds = "greedy (time limit)", time.perf_counter() - t0
+        return g
     if res.x is None:
         if res.status == 2:
             raise _infeasible(problem)
