@@ -29,6 +29,7 @@ import pandas as pd
 from pmkit.charts import portfolio as charts
 from pmkit.format import fmt_date, fmt_money
 from pmkit.ui import portfolio_views as views
+from pmkit.ui.prioritise import PrioritiseTab
 from pmkit.ui._common import (
     badge,
     error_html,
@@ -51,6 +52,7 @@ TABS: tuple[str, ...] = (
     "Trends",
     "Change board",
     "Export",
+    "Prioritise",
 )
 ALL = "(all)"
 PM_PLANNING = "pm_planning.ipynb"
@@ -1283,3 +1285,4 @@ _TAB_CLASSES: dict[str, type[_Tab]] = {
     "Change board": ChangeBoardTab,
     "Export": ExportTab,
 }
+_TAB_CLASSES["Prioritise"] = PrioritiseTab  # type: ignore[assignment]  # pmkit.ui.prioritise

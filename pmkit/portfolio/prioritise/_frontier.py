@@ -14,14 +14,21 @@ import numpy as np
 import pandas as pd
 
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
-from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, _limits, _load, solve
+from pmkit.portfolio.prioritise._select import (
+    Selection,
+    SelectionProblem,
+    _limits,
+    _load,
+    needed,
+    solve,
+)
 
 __all__ = ["current_point", "frontier"]
 
 
 def _budgets(p: SelectionProblem, n: int) -> np.ndarray:
     cost = np.asarray(p.cost, dtype=float)
-    forced = np.isin(p.ids.astype(str), list(p.forced_in))
+    forced = np.isin(p.ids.astype(str), needed(p, p.forced_in))  # and what they need
     lo = float(cost[forced].sum())
     hi = float(cost[~np.isin(p.ids.astype(str), list(p.forced_out))].sum())
     if hi <= lo:

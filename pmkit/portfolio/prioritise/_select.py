@@ -35,7 +35,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 
-__all__ = ["Selection", "SelectionProblem", "greedy", "solve"]
+__all__ = ["Selection", "SelectionProblem", "greedy", "needed", "solve"]
 
 _TOL = 1e-6
 _TIE = 1e-4
@@ -570,8 +570,31 @@ def _infeasible(p: SelectionProblem) -> PrioritiseError:
     )
 
 
+def needed(p: SelectionProblem, ids: Iterable[str]) -> list[str]:
+    """``ids`` plus every project they need, transitively (requires rules and schedule links),
+    in candidate order."""
+    needs: dict[str, set[str]] = {}
+    for b, a in p.requires:
+        needs.setdefault(b, set()).add(a)
+    for lk in p.links:
+        needs.setdefault(str(lk[1]), set()).add(str(lk[0]))
+    todo, seen = list(map(str, ids)), set(map(str, ids))
+    while todo:
+        for a in needs.get(todo.pop(), ()):
+            if a not in seen:
+                seen.add(a)
+                todo.append(a)
+    return [x for x in p.ids.astype(str) if x in seen]
+
+
 def _broken_by(p: SelectionProblem, core: Sequence[str]) -> str:
     """The first constraint the core breaks at its earliest starts, in words."""
+    full = needed(p, core)
+    extra = [x for x in full if x not in core]
+    cost_all = float(np.asarray(p.cost)[[p.index(x) for x in full]].sum())
+    if p.budget is not None and cost_all > p.budget + _TOL:
+        dragged = f" with the projects they need ({', '.join(extra)})" if extra else ""
+        return f"together{dragged} they cost {cost_all:,.0f} against a budget of {p.budget:,.0f}"
     idx = np.array([p.index(x) for x in core])
     load = _load(p, idx, np.zeros(idx.size, dtype=int))
     over = load - _limits(p)

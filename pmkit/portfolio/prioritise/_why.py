@@ -81,9 +81,10 @@ def _blocking(
 
 
 def _shadow_text(rows: pd.DataFrame, duals: np.ndarray, r: int) -> str:
-    if not len(duals) or abs(duals[r]) < 1e-3:
+    kind = rows.iloc[r]["kind"]
+    if not len(duals) or abs(duals[r]) < 1e-3 or kind not in ("capacity", "budget"):
         return ""
-    unit = "hour" if rows.iloc[r]["kind"] == "capacity" else "unit"
+    unit = "hour" if kind == "capacity" else "money unit"
     return f"{duals[r]:.4g} value points per extra {unit} (LP-relaxation shadow price)"
 
 
