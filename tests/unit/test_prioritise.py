@@ -340,3 +340,49 @@ def test_scenarios_save_atomically_load_compare_export(tmp_path: Path) -> None:
     assert "# summary" in out.read_text() and "only in Rich" in out.read_text()
     with pytest.raises(PrioritiseError, match="name"):
         scenario("../../etc", solve(p))
+
+
+# ----------------------------------------------------------------------------- the sample
+
+
+@pytest.fixture(scope="module")
+def sample():  # type: ignore[no-untyped-def]
+    from pmkit.io.csv_folder import load_portfolio
+
+    return load_portfolio(Path(__file__).resolve().parents[2] / "data")
+
+
+def test_sample_story_the_pmo_optimum_delays_a_pm_project(sample) -> None:  # type: ignore[no-untyped-def]
+    """Lessons 5 and 7: the drivers' AHP weights are consistent; the optimum (capacity-bound)
+    delays a not-started project, and starting it on plan really breaks a role-month limit
+    (recounted here from the problem's arrays, not from the engine's explanation)."""
+    from pmkit.portfolio.prioritise import selection_problem, sequenced_dates
+    from pmkit.training.demos import run_demo
+
+    d = drivers_of(sample)
+    assert d is not None and d.ahp is not None and d.ahp.cr <= 0.1
+    sel = solve(selection_problem(sample), overload=True)
+    p = sel.problem
+    delayed = sel.chosen[sel.chosen["chosen"] & (sel.chosen["shift_months"] > 0)]
+    assert len(delayed) >= 1
+    pid = str(delayed["project_id"].iloc[0])
+    on_plan = sel.chosen.copy()
+    on_plan.loc[on_plan["project_id"] == pid, "shift_months"] = 0
+    limit = np.maximum(
+        p.capacity * p.level, _independent_load(p.with_(running=set()), _only(on_plan, p.running))
+    )
+    if p.allowance is not None:
+        limit = limit + p.allowance
+    assert (_independent_load(p, on_plan) > limit + 1e-6).any()
+    assert (_independent_load(p, sel.chosen) <= limit + 1e-6).all()
+    dates = sequenced_dates(sample, sel).set_index("project_id")
+    assert dates.loc[pid, "new_start"] > dates.loc[pid, "planned_start"]
+    lesson = run_demo("resources", sample, pid)
+    assert lesson.pmo.metrics["m.optimised_shift_months"] == int(delayed["shift_months"].iloc[0])
+    assert lesson.pmo.metrics["m.delayed_project"].startswith(pid)
+
+
+def _only(chosen: pd.DataFrame, ids: frozenset[str]) -> pd.DataFrame:
+    out = chosen.copy()
+    out["chosen"] = out["chosen"] & out["project_id"].isin(ids)
+    return out
