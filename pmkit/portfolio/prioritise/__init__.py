@@ -34,6 +34,11 @@ from pmkit.portfolio.prioritise._ahp import (
     pairwise_matrix,
 )
 from pmkit.portfolio.prioritise._frontier import current_point, frontier
+from pmkit.portfolio.prioritise._level import (
+    PortfolioLeveling,
+    level_portfolio,
+    portfolio_priorities,
+)
 from pmkit.portfolio.prioritise._portfolio import (
     portfolio_rules,
     selection_problem,
@@ -63,6 +68,7 @@ __all__ = [
     "AhpResult",
     "Driver",
     "Drivers",
+    "PortfolioLeveling",
     "PrioritiseError",
     "Selection",
     "SelectionProblem",
@@ -74,9 +80,11 @@ __all__ = [
     "export_scenarios",
     "frontier",
     "greedy",
+    "level_portfolio",
     "load_scenario",
     "lp_shadow_prices",
     "pairwise_matrix",
+    "portfolio_priorities",
     "portfolio_rules",
     "priority_scores",
     "save_scenario",
