@@ -38,6 +38,7 @@ SAATY: list[tuple[str, str]] = [
     ("1/9 · extremely less", "1/9"),
 ]
 FRONTIER_POINTS = 12
+TIMELINE_ROWS = 40
 
 
 def _note(text: str) -> str:
@@ -320,7 +321,8 @@ class PrioritiseTab:
         def tick(k: int, n: int) -> None:
             self.busy.value, self.busy.description = k, f"Frontier {k}/{n}"
 
-        pts = engine.frontier(base, n=FRONTIER_POINTS, time_limit=3.0, progress=tick)
+        limit = 3.0 if base.n <= 200 else 1.0  # a big portfolio: quicker, gap shown per point
+        pts = engine.frontier(base, n=FRONTIER_POINTS, time_limit=limit, progress=tick)
         self._frontier = ((key, base), pts)
         return base, pts
 
@@ -360,7 +362,7 @@ class PrioritiseTab:
             }
         )
         self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=cy))
-        dates = engine.sequenced_dates(self.p, sel)
+        dates = engine.sequenced_dates(self.p, sel, schedule=self.r.schedule())
         self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
         self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
         why = engine.explain(sel)
@@ -465,6 +467,10 @@ def _status(r: dict) -> str:
 
 
 def _timeline(dates: pd.DataFrame, review: Any) -> pd.DataFrame:
+    """Bars for at most :data:`TIMELINE_ROWS` projects: the moved ones first (a page, not a
+    dump; the table lists them all)."""
+    moved = (~dates["chosen"]) | (dates["shift_months"] > 0)
+    dates = pd.concat([dates[moved], dates[~moved]]).head(TIMELINE_ROWS)
     return pd.DataFrame(
         {
             "project": [review.labels.get(p, p) for p in dates["project_id"]],

@@ -93,39 +93,36 @@ def portfolio_rules(
 
 def _profiles(
     portfolio: Any, schedule: Any, ids: list[str], months: pd.DatetimeIndex, roles: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(demand (n, R, L), cost profile (n, L), start index, first month offset) per project."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(demand (n, R, L), cost profile (n, L), earliest start index) per project, vectorised."""
     d = resource_demand(portfolio, schedule)
-    m0 = months[0].to_period("M")
-    d["t"] = (pd.to_datetime(d["month"]).dt.to_period("M") - m0).map(lambda x: x.n)
     d = d[d["project_id"].isin(ids)]
     n, n_r, n_l = len(ids), len(roles), len(months)
+    m0 = np.datetime64(months[0].to_period("M").to_timestamp(), "M")
+    t = (d["month"].to_numpy().astype("datetime64[M]") - m0).astype(np.int64)
+    i = pd.Index(ids).get_indexer(d["project_id"])
+    r = pd.Index(roles).get_indexer(d["role"].astype(str))
+    h = d["demand_hours"].to_numpy(dtype=float)
+    started = np.isin(np.array(ids, dtype=object), list(started_projects(portfolio)))
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, i, t)
+    # movable projects: the remaining work, from its first month not before the status month
+    start = np.where(started | (first == np.iinfo(np.int64).max), 0, np.maximum(first, 0))
+    ll = t - start[i]
+    keep = (ll >= 0) & (ll < n_l) & (r >= 0)
     demand = np.zeros((n, n_r, n_l))
+    np.add.at(demand, (i[keep], r[keep], ll[keep]), h[keep])
+    total = np.bincount(i, weights=h, minlength=n)
+    budget = (
+        portfolio.projects.set_index(portfolio.projects["project_id"].astype(str))["budget"]
+        .reindex(ids)
+        .fillna(0.0)
+        .to_numpy(dtype=float)
+    )
+    rate = np.divide(budget, total, out=np.zeros(n), where=total > 0)
     cost = np.zeros((n, n_l))
-    start = np.zeros(n, dtype=int)
-    first = np.zeros(n, dtype=int)
-    budget = portfolio.projects.set_index("project_id")["budget"].astype(float)
-    started = started_projects(portfolio)
-    role_of = {r: k for k, r in enumerate(roles)}
-    for i, pid in enumerate(ids):
-        rows = d[d["project_id"] == pid]
-        if rows.empty:
-            continue
-        total_h = float(rows["demand_hours"].sum())
-        t = rows["t"].to_numpy()
-        first[i] = f = int(t.min())
-        if pid in started:  # fixed: hours stay in their calendar months (past ones drop out)
-            ll = t
-        else:  # movable: its remaining work, from its first month not before the status month
-            f = max(f, 0)
-            start[i], ll = f, t - f
-        keep = (ll >= 0) & (ll < n_l)
-        r_idx = rows["role"].map(role_of).to_numpy()
-        h = rows["demand_hours"].to_numpy(dtype=float)
-        np.add.at(demand[i], (r_idx[keep], ll[keep]), h[keep])
-        money = h * float(budget.get(pid, 0.0)) / total_h if total_h > 0 else h * 0
-        np.add.at(cost[i], ll[keep], money[keep])
-    return demand, cost, start, first
+    np.add.at(cost, (i[keep], ll[keep]), h[keep] * rate[i[keep]])
+    return demand, cost, start.astype(int)
 
 
 def selection_problem(
@@ -169,7 +166,7 @@ def selection_problem(
         .to_numpy()
     )
     sched = schedule if schedule is not None else schedule_portfolio(portfolio)
-    demand, cost_prof, start, _ = _profiles(portfolio, sched, ids, months, roles)
+    demand, cost_prof, start = _profiles(portfolio, sched, ids, months, roles)
     started = started_projects(portfolio)
     shift = np.array([0 if p in started else int(window_months) for p in ids])
     scores = priority_scores(portfolio, drivers).set_index("project_id")["score"]
@@ -217,7 +214,9 @@ def _links(portfolio: Any, sched: Any, ids: list[str]) -> tuple[tuple[Any, ...],
     return tuple((str(x), str(y), int(k)) for x, y, k in df.to_numpy().tolist())
 
 
-def sequenced_dates(portfolio: Any, sel: Selection, *, status_date: Any = None) -> pd.DataFrame:
+def sequenced_dates(
+    portfolio: Any, sel: Selection, *, status_date: Any = None, schedule: Any = None
+) -> pd.DataFrame:
     """New start and finish of each chosen project, scheduled again by the CPM engine.
 
     Returns
@@ -225,10 +224,10 @@ def sequenced_dates(portfolio: Any, sel: Selection, *, status_date: Any = None) 
     DataFrame
         ``project_id, name, chosen, shift_months, planned_start, new_start, planned_finish,
         new_finish, finish_moved_days`` (calendar days). Cut projects keep their planned dates
-        with ``chosen False``.
+        with ``chosen False``. ``schedule``: the unshifted portfolio schedule, if already built.
     """
     p = sel.problem
-    before = schedule_portfolio(portfolio)
+    before = schedule if schedule is not None else schedule_portfolio(portfolio)
     pr = portfolio.projects.copy()
     m0 = pd.Timestamp(np.asarray(p.months, dtype="datetime64[M]")[0])
     sd = pd.Timestamp(status_date if status_date is not None else (portfolio.status_date or m0))
