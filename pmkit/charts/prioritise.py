@@ -33,7 +33,7 @@ def frontier_chart(
     marks : DataFrame
         ``label, cost, value`` — e.g. "Current plan" and "Chosen portfolio" (colour + label).
     """
-    pts = points.dropna(subset=["value"])
+    pts = points.dropna(subset=["value"])[["budget", "value", "n_chosen"]]  # only what is drawn
     if pts.empty:
         return empty_chart("No feasible portfolio at these budgets")
     base = alt.Chart(pts).encode(
@@ -48,7 +48,7 @@ def frontier_chart(
     line = base.mark_line(interpolate="step-after", color="#555555") + base.mark_point(
         color="#555555", filled=True, size=30
     )
-    m = marks.rename(columns={"cost": "budget"})
+    m = marks.rename(columns={"cost": "budget"})[["label", "budget", "value"]]
     colour = alt.Color(
         "label:N",
         title=None,
@@ -95,7 +95,7 @@ def selection_timeline(df: pd.DataFrame) -> Chart:
         rows.append({**r, "when": "Planned", "s": r["planned_start"], "f": r["planned_finish"]})
         if not str(r["status"]).startswith("cut"):
             rows.append({**r, "when": "Optimised", "s": r["new_start"], "f": r["new_finish"]})
-    long = pd.DataFrame(rows)
+    long = pd.DataFrame(rows)[["project", "when", "s", "f", "status"]]
     long["s"], long["f"] = pd.to_datetime(long["s"]), pd.to_datetime(long["f"])
     return (
         alt.Chart(long)
