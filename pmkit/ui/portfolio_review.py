@@ -29,7 +29,6 @@ import pandas as pd
 from pmkit.charts import portfolio as charts
 from pmkit.format import fmt_date, fmt_money
 from pmkit.ui import portfolio_views as views
-from pmkit.ui.prioritise import PrioritiseTab
 from pmkit.ui._common import (
     badge,
     error_html,
@@ -40,6 +39,7 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+from pmkit.ui.prioritise import PrioritiseTab
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pmkit.errors import PmkitError
+from pmkit.errors import PrioritiseError
 
 __all__ = ["RANDOM_INDEX", "AhpResult", "PrioritiseError", "ahp_weights", "pairwise_matrix"]
 
@@ -42,10 +42,6 @@ RANDOM_INDEX: dict[int, float] = {
 """Saaty's random consistency index RI(n) (The Analytic Hierarchy Process, 1980, Table 1.7)."""
 
 CR_LIMIT = 0.1
-
-
-class PrioritiseError(PmkitError):
-    """Drivers, weights, scores or constraints that the prioritisation cannot use."""
 
 
 @dataclass(frozen=True)
