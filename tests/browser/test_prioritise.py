@@ -63,6 +63,10 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
     page.wait_for_function(
         f"before => ({_FRONTIER_SVG})() !== before", arg=before_svg, timeout=60_000
     )
+    page.wait_for_function(  # the list is drawn after the CPM re-schedules the new starts
+        "() => document.querySelector('#pmkit-prio-chosen').textContent.includes('cut')",
+        timeout=120_000,
+    )
     after_list = _text(page, "#pmkit-prio-chosen")
     assert after_list != before_list
     assert "cut" in after_list and "cut" not in before_list
