@@ -386,3 +386,21 @@ def _only(chosen: pd.DataFrame, ids: frozenset[str]) -> pd.DataFrame:
     out = chosen.copy()
     out["chosen"] = out["chosen"] & out["project_id"].isin(ids)
     return out
+
+
+def test_project_scores_csv_is_validated_at_the_door(tmp_path: Path) -> None:
+    from _portfolio_factory import write_valid
+
+    from pmkit.io.csv_folder import validate_portfolio
+
+    folder = write_valid(tmp_path / "pf")
+    pid = (folder / "projects.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    (folder / "project_scores.csv").write_text(
+        f"project_id,driver,score\n{pid},rev,3\nNOPE,rev,2\n{pid},rev,4\n{pid},cost,eleven\n",
+        encoding="utf-8",
+    )
+    text = str(validate_portfolio(folder))
+    assert "project_scores.csv:3, field 'project_id': unknown project_id (got 'NOPE'" in text
+    assert "project_scores.csv:4, field 'project_id': duplicate project_id + driver" in text
+    assert "project_scores.csv:5, field 'score': cannot read the value (got 'eleven'" in text
+    assert "project_scores.csv:2" not in text
