@@ -103,6 +103,7 @@ class TableSpec:
     fields: tuple[Field, ...]
     required_file: bool = True
     unique_together: tuple[str, ...] = ()
+    warn_if_missing: bool = True  # False: an optional add-on table, absent without a word
 
     @property
     def file(self) -> str:
@@ -311,6 +312,7 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
         ),
         required_file=False,
         unique_together=("project_id", "driver"),
+        warn_if_missing=False,
     ),
 )
 
