@@ -104,6 +104,7 @@ class TableSpec:
     fields: tuple[Field, ...]
     required_file: bool = True
     unique_together: tuple[str, ...] = ()
+    warn_if_missing: bool = True  # False: an optional add-on table, absent without a word
 
     @property
     def file(self) -> str:
@@ -302,6 +303,18 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
         required_file=False,
         unique_together=("project_id", "gate", "artefact"),
     ),
+    TableSpec(
+        "project_scores",
+        "project_scores",
+        (
+            _f("project_id"),
+            _f("driver"),
+            _f("score", "float", ge=0, le=10),
+        ),
+        required_file=False,
+        unique_together=("project_id", "driver"),
+        warn_if_missing=False,
+    ),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
@@ -420,6 +433,7 @@ class Portfolio:
     snapshots: pd.DataFrame
     milestone_forecasts: pd.DataFrame
     gates: pd.DataFrame
+    project_scores: pd.DataFrame = field(default_factory=lambda: empty_table("project_scores"))
     standards: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 

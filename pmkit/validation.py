@@ -602,7 +602,14 @@ def _cross_checks(
         )
 
     # --- project-owned registers
-    for name in ("risks", "change_requests", "snapshots", "milestone_forecasts", "stage_gates"):
+    for name in (
+        "risks",
+        "change_requests",
+        "snapshots",
+        "milestone_forecasts",
+        "stage_gates",
+        "project_scores",
+    ):
         fk(name, "project_id", proj_ids, "project_id")
 
     if usable("risks", "kind", "response") and len(t["risks"]):

@@ -82,6 +82,9 @@ def read_folder(
     raw: dict[str, RawTable | None] = {}
     for name, spec in TABLES.items():
         file = folder / spec.file
+        if not file.exists() and not spec.required_file and not spec.warn_if_missing:
+            raw[name] = None
+            continue
         if not file.exists():
             issues.append(
                 ValidationIssue(

@@ -39,6 +39,7 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+from pmkit.ui.prioritise import PrioritiseTab
 from pmkit.ui.status_date import StatusDatePicker
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
@@ -52,6 +53,7 @@ TABS: tuple[str, ...] = (
     "Trends",
     "Change board",
     "Export",
+    "Prioritise",
 )
 ALL = "(all)"
 PM_PLANNING = "pm_planning.ipynb"
@@ -1301,3 +1303,4 @@ _TAB_CLASSES: dict[str, type[_Tab]] = {
     "Change board": ChangeBoardTab,
     "Export": ExportTab,
 }
+_TAB_CLASSES["Prioritise"] = PrioritiseTab  # type: ignore[assignment]  # pmkit.ui.prioritise
