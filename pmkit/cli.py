@@ -13,8 +13,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.errors import PmkitError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -105,9 +109,85 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
-    from pmkit.schedule import cli_schedule
-
     return cli_schedule(args.file, args.format)
+
+
+# ``pmkit schedule``: the verb lives here, so the schedule package never reaches up to io
+# for a command line (schedule -> io stays one-way through schedule.mspdi_adapter).
+CSV_COLUMNS = [
+    "uid",
+    "name",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack_min",
+    "free_slack_min",
+    "critical",
+]
+
+
+def _fmt(ts: Any) -> str:
+    import pandas as pd
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_table(sched: Any) -> pd.DataFrame:
+    """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
+    import numpy as np
+    import pandas as pd
+
+    t = sched.tasks
+    out = pd.DataFrame(
+        {
+            "uid": t["uid"],
+            "name": t["name"],
+            "early_start": [_fmt(x) for x in t["early_start"]],
+            "early_finish": [_fmt(x) for x in t["early_finish"]],
+            "late_start": [_fmt(x) for x in t["late_start"]],
+            "late_finish": [_fmt(x) for x in t["late_finish"]],
+            "total_slack_min": np.rint(t["total_slack_min"].to_numpy()).astype(np.int64),
+            "free_slack_min": np.rint(t["free_slack_min"].to_numpy()).astype(np.int64),
+            "critical": t["critical"].astype(bool),
+        }
+    )
+    return out[CSV_COLUMNS]
+
+
+def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+    """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
+    pmkit error (message on stderr, no traceback)."""
+    import pandas as pd
+
+    stream = out or sys.stdout
+    try:
+        from pmkit.io.mspdi import read_mspdi
+        from pmkit.schedule import schedule_mspdi
+
+        if not Path(path).exists():
+            raise PmkitError("file not found", file=path)
+        sched = schedule_mspdi(read_mspdi(path))
+        table = schedule_table(sched)
+        if fmt == "csv":
+            table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
+            table.to_csv(stream, index=False, lineterminator="\n")
+        elif fmt == "table":
+            with pd.option_context(
+                "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
+            ):
+                stream.write(table.to_string(index=False) + "\n")
+            stream.write(f"project finish: {_fmt(sched.finish)}\n")
+        else:
+            raise PmkitError(
+                "unknown output format", field="--format", value=fmt, expected="csv or table"
+            )
+    except PmkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

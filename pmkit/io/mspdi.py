@@ -465,7 +465,9 @@ def read_mspdi(path: str | Path) -> MspdiProject:
                     "type": LINK_TYPES[ltype],
                     "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
                     "lag_elapsed": lf in ELAPSED_FORMATS,
-                    "lag_percent": lag / 10.0 if lf in PERCENT_FORMATS else 0.0,
+                    # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
+                    # the predecessor's duration), as MPXJ reads and writes them
+                    "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
                     "lag_format": lf,
                     "cross_project": _text(pl, "CrossProject") == "1",
                 }
@@ -687,7 +689,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             _sub(pl, "Type", LINK_CODES[lk["type"]])
             pct = float(lk.get("lag_percent") or 0)
             if pct:
-                _sub(pl, "LinkLag", round(pct * 10))
+                _sub(pl, "LinkLag", round(pct))
                 _sub(pl, "LagFormat", 20 if lk.get("lag_elapsed") else 19)
             else:
                 _sub(pl, "LinkLag", round(float(lk.get("lag_min") or 0) * 10))
