@@ -185,6 +185,8 @@ def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
                 "unknown output format", field="--format", value=fmt, expected="csv or table"
             )
     except PmkitError as exc:
+        if not exc.file:  # errors raised past the reader (calendar, scheduler) name it too
+            exc.file = path
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

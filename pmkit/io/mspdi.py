@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 
 from pmkit.calendar import Calendar, recurring_days
 from pmkit.errors import MspdiError
+from pmkit.io.mspdi_checks import check_document, check_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
 
@@ -204,6 +205,8 @@ def _parse(path: str) -> ET.Element:
         ) from None
     except ET.ParseError as exc:
         raise MspdiError(f"not well-formed XML: {exc}", file=path) from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # unknown or lying encoding
+        raise MspdiError(f"not well-formed XML: {exc}", file=path) from None
     except OSError as exc:
         raise MspdiError(f"cannot read file: {exc.strerror or exc}", file=path) from None
     root = tree.getroot()
@@ -365,6 +368,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
     p = str(path)
     ctx = _Ctx(p)
     root = _parse(p)
+    check_document(root, p)
     props = _flat(root)
     mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
     cals, cal_table = _read_calendars(root, ctx)
@@ -509,6 +513,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
             "cross_project",
         ],
     )
+    check_links(tasks, link_df, p)
     resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
     assign_els = _children(_child(root, "Assignments"), "Assignment")
     assignments = pd.DataFrame([_flat(a) for a in assign_els])
