@@ -499,20 +499,30 @@ class Portfolio:
         return out[out["pred_project"] != out["succ_project"]].reset_index(drop=True)
 
     def calendar(self, calendar_id: str) -> Calendar:
-        """The working-time calendar ``calendar_id`` with its holidays (a new object each call)."""
+        """The working-time calendar ``calendar_id`` with its holidays, its ``hours_per_day``
+        as the hours of a working day (durations in days -> minutes), built once per
+        portfolio (the one place a calendar is made from the calendars table)."""
         from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
 
+        cache: dict[str, Calendar] = self.__dict__.setdefault("_pmkit_calendars", {})
+        if calendar_id in cache:
+            return cache[calendar_id]
         rows = self.calendars[self.calendars["calendar_id"] == calendar_id]
         if rows.empty:
             raise KeyError(f"unknown calendar {calendar_id!r}")
         row = rows.iloc[0]
         days = self.holidays.loc[self.holidays["calendar_id"] == calendar_id, "date"]
-        return Calendar.from_spec(
+        cal = Calendar.from_spec(
             working_days=str(row["working_days"]),
             periods=str(row["periods"]),
             holidays=list(days.dropna()),
             name=str(row["name"]) or calendar_id,
         )
+        hpd = row.get("hours_per_day")
+        if hpd is not None and pd.notna(hpd) and float(hpd) > 0:
+            cal.minutes_per_day_hint = float(hpd) * 60.0
+        cache[calendar_id] = cal
+        return cal
 
     def summary(self) -> str:
         """``"3 projects, 120 tasks, 140 links, ..."`` — one line for the CLI and logs."""
