@@ -240,6 +240,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
+    from pmkit.exporting import export_project
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+
+    data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
+    if not Path(data).is_dir():
+        print(f"pmkit export: {data}: no such portfolio folder", file=sys.stderr)
+        return 2
+    portfolio = load_portfolio(data)
+    out = export_project(portfolio, args.project_id, args.out, fmt=args.format)
+    print(f"exported {args.project_id} as {args.format} to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -277,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--html", help="status pack file to write (.html)")
     r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
     r.set_defaults(func=cmd_report)
+
+    x = sub.add_parser("export", help="write a project as MS Project XML, P6 XML or MPX")
+    x.add_argument("project_id", help="id of the portfolio project, e.g. P03")
+    x.add_argument("out", help="file to write")
+    x.add_argument("--format", choices=["mspdi", "pmxml", "mpx"], default="mspdi")
+    x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
+    x.set_defaults(func=cmd_export)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(

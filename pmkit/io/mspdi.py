@@ -602,6 +602,30 @@ def _write_calendar(parent: ET.Element, uid: str, cal: Calendar, uids: dict[int,
                     _sub(wt, "ToTime", f"{(en // 60) % 24:02d}:{en % 60:02d}:00")
 
 
+def _write_baselines(tasks_el: ET.Element, baselines: pd.DataFrame | None) -> None:
+    """Each task's ``Baseline`` elements (number, start, finish, duration, work, cost)."""
+    if baselines is None or not len(baselines):
+        return
+    by_uid = {str(_text(te, "UID")): te for te in tasks_el}
+    for b in baselines.to_dict("records"):
+        te = by_uid.get(str(b["uid"]))
+        if te is None:
+            continue
+        be = _sub(te, "Baseline", None)
+        _sub(be, "Number", int(b.get("number") or 0))
+        for col, tag in (("start", "Start"), ("finish", "Finish")):
+            v = _fmt_date(b.get(col))
+            if v:
+                _sub(be, tag, v)
+        for col, tag in (("duration_min", "Duration"), ("work_min", "Work")):
+            v = b.get(col)
+            if v is not None and not pd.isna(v):
+                _sub(be, tag, format_duration(float(v)))
+        v = b.get("cost")
+        if v is not None and not pd.isna(v):
+            _sub(be, "Cost", v)
+
+
 def write_mspdi(project: MspdiProject, path: str | Path) -> None:
     """Write ``project`` as MSPDI: properties, calendars, tasks with links and constraints,
     stored schedule results (``ms_*`` columns, or pmkit's own if present), resources and
@@ -673,6 +697,13 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             if v is not None and not pd.isna(v):
                 _sub(te, tag, round(float(v) * 10))
         _sub(te, "PercentComplete", round(float(t.get("percent_complete") or 0)))
+        for col, tag in (
+            ("actual_duration_min", "ActualDuration"),
+            ("remaining_duration_min", "RemainingDuration"),
+        ):
+            v = t.get(col)
+            if v is not None and not pd.isna(v):
+                _sub(te, tag, format_duration(float(v)))
         for col, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
             v = _fmt_date(t.get(col))
             if v:
@@ -703,6 +734,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
                     lf = 8 if lk.get("lag_elapsed") else 7
                 _sub(pl, "LagFormat", int(lf))
     del mpd
+    _write_baselines(tasks_el, project.baselines)
     for tag, df, item in (
         ("Resources", project.resources, "Resource"),
         ("Assignments", project.assignments, "Assignment"),
