@@ -18,6 +18,15 @@ links, which is how Project's displayed dates behave (checked against the MSPDI 
   keep the driving successor's bit);
 * Must-Start/Finish-On (and actuals, manual dates) pin the task; its slack compares the pinned
   dates with what the links ask for, so a conflicting constraint shows negative slack.
+
+Rules from real files (issue 11), each with a hand-made fixture in tests/unit/test_ms_rules.py:
+
+* free slack: a task with no successor of its own has free slack = total slack, even when a
+  summary above it has successors;
+* percent lags (LagFormat 19/20) are the bare percent of the predecessor's duration (the
+  MSPDI reader keeps LinkLag as is: -75 = -75 %);
+* progress: a finished successor holds no predecessor back (late dates, free slack);
+* end of day vs next morning: the key bit above (kept).
 """
 
 from __future__ import annotations
