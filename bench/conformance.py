@@ -14,9 +14,11 @@ Stale in the file: a stored value that no recalculation from the file's own inpu
 found by a check on the stored values alone (pmkit's results play no part in it):
 
 * a task that nothing after it can hold back (no successor, none on its summaries, no
-  deadline, no constraint limiting its finish, not started, not manual, on the project
-  calendar with no resource on another calendar) must finish late at the project finish; a
-  stored LateFinish at another working minute is left over from an earlier edit;
+  deadline, no constraint limiting its finish, not finished, not manual, not elapsed) must
+  finish late at the last working minute before the project finish on the calendars its work
+  runs on (its own calendar, each resource's, shared unless it ignores resource calendars);
+  a stored LateFinish that leaves working time of those calendars before the project finish
+  is left over from an earlier edit;
 * no task without a date-pinning constraint can finish late after the project's own finish.
 
 Corpus: ``$PMKIT_CORPUS`` or ``../shared/corpus`` beside the checkout.
@@ -121,17 +123,75 @@ def _held_back(proj: MspdiProject) -> set[int]:
     return out
 
 
-def _off_calendar_resources(proj: MspdiProject) -> set[int]:
-    """Tasks with a resource whose calendar is not the project calendar's working time."""
+def _work_calendars(proj: MspdiProject) -> dict[int, list[Any]]:
+    """Per task with work resources: the calendars of its assigned work resources."""
     a, r = proj.assignments, proj.resources
     if not len(a) or not len(r) or "CalendarUID" not in r or "TaskUID" not in a:
-        return set()
-    cal_of = dict(zip(r["UID"].astype(str), r["CalendarUID"], strict=True))
-    return {
-        int(t)
-        for t, res in zip(a["TaskUID"], a["ResourceUID"], strict=True)
-        if str(res) in cal_of and not _same_calendar(proj, cal_of[str(res)])
+        return {}
+    kind = r["Type"] if "Type" in r.columns else pd.Series("1", index=r.index)
+    cal_of = {
+        str(u): proj.calendars[str(c)]
+        for u, c, k in zip(r["UID"], r["CalendarUID"], kind, strict=True)
+        if str(k) == "1" and str(c) in proj.calendars
     }
+    out: dict[int, list[Any]] = {}
+    for t, res in zip(a["TaskUID"], a["ResourceUID"], strict=True):
+        if str(res) in cal_of:
+            out.setdefault(int(t), []).append(cal_of[str(res)])
+    return out
+
+
+def _intervals(cal: Any, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Working intervals of ``cal`` clipped to clock minutes ``[lo, hi)``."""
+    tl = cal.timeline
+    i = max(int(np.searchsorted(tl.starts, lo, side="right")) - 1, 0)
+    j = int(np.searchsorted(tl.starts, hi, side="left"))
+    out = []
+    for s, n in zip(tl.starts[i:j].tolist(), tl.lengths[i:j].tolist(), strict=True):
+        a, b = max(s, lo), min(s + n, hi)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _shared_work(cals: list[Any], lo: pd.Timestamp, hi: pd.Timestamp) -> float:
+    """Working minutes that every calendar of ``cals`` shares between ``lo`` and ``hi``."""
+    from pmkit.calendar import to_minutes
+
+    a, b = (int(x) for x in to_minutes([lo, hi]))
+    shared = _intervals(cals[0], a, b)
+    for cal in cals[1:]:
+        other = _intervals(cal, a, b)
+        shared = [
+            (max(s1, s2), min(e1, e2))
+            for s1, e1 in shared
+            for s2, e2 in other
+            if min(e1, e2) > max(s1, s2)
+        ]
+    return float(sum(e - s for s, e in shared))
+
+
+def _gap_on_task_calendars(
+    proj: MspdiProject,
+    rec: dict[str, Any],
+    res_cals: list[Any],
+    lf: pd.Timestamp,
+    fin: pd.Timestamp,
+) -> float:
+    """Working time between a stored late finish and the project finish on the calendars
+    the task's work runs on: its own calendar, each resource's (shared with the task's
+    unless it ignores resource calendars); the most any assignment could still use."""
+    own = proj.calendars.get(str(rec["calendar_id"])) if rec["calendar_id"] is not None else None
+    if own is not None and (rec.get("_ignore_res") or not res_cals):
+        sets = [[own]]
+    elif res_cals:
+        sets = [[own, c] if own is not None else [c] for c in res_cals]
+    else:
+        sets = [[proj.calendar]]
+    try:
+        return max(_shared_work(cs, lf, fin) for cs in sets)
+    except PmkitError:  # a calendar without working time
+        return 0.0
 
 
 def stale_in_file(proj: MspdiProject) -> dict[int, str]:
@@ -149,7 +209,7 @@ def stale_in_file(proj: MspdiProject) -> dict[int, str]:
         return {}
     w_fin = float(cal.working_minutes_between([proj.project_start], [finish])[0])
     w_lf = cal.working_minutes_between([proj.project_start] * len(t), t["ms_late_finish"])
-    held, off_cal = _held_back(proj), _off_calendar_resources(proj)
+    held, res_cals = _held_back(proj), _work_calendars(proj)
     raw = {int(r.get("UID", -1)): r for r in proj.raw_tasks}
     out: dict[int, str] = {}
     for rec, w in zip(t.to_dict("records"), np.asarray(w_lf, dtype=float), strict=True):
@@ -165,19 +225,22 @@ def stale_in_file(proj: MspdiProject) -> dict[int, str]:
         free = not (
             pinned
             or uid in held
-            or uid in off_cal
             or rec["manual"]
-            or rec["calendar_id"] is not None
-            or pd.notna(rec["actual_start"])
-            or float(rec["percent_complete"] or 0) > 0
+            or rec["elapsed"]
+            or pd.notna(rec["actual_finish"])  # a finished task ends late at its actual finish
+            or float(rec["percent_complete"] or 0) >= 100
             or raw.get(uid, {}).get("Deadline")
         )
-        if free and abs(w - w_fin) > 0.5:
+        if not free or lf >= finish:
+            continue
+        rec["_ignore_res"] = raw.get(uid, {}).get("IgnoreResourceCalendar") == "1"
+        gap = _gap_on_task_calendars(proj, rec, res_cals.get(uid, []), lf, finish)
+        if gap > 0.5:
             out[uid] = (
-                f"stored LateFinish {lf:%Y-%m-%d %H:%M} is {abs(w - w_fin) / 60:g} working "
-                f"hours from the project finish {finish:%Y-%m-%d %H:%M}, yet nothing after "
-                "the task (no successor, none on its summaries, no deadline or finish-limiting "
-                "constraint, not started, project calendar) can hold it back"
+                f"stored LateFinish {lf:%Y-%m-%d %H:%M} leaves {gap / 60:g} working hours "
+                f"of the task's calendars before the project finish {finish:%Y-%m-%d %H:%M}, "
+                "yet nothing after the task (no successor, none on its summaries, no deadline "
+                "or finish-limiting constraint, not finished) can hold it back"
             )
     return out
 
