@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar
-from pmkit.errors import ScheduleError
+from pmkit.errors import ScheduleError, UnknownIdError
 from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = ["plan_at_status", "plan_inputs", "schedule_portfolio", "schedule_project"]
@@ -371,7 +371,7 @@ def schedule_project(
     in ``external``."""
     projects = portfolio.projects
     if project_id not in set(projects["project_id"]):
-        raise ScheduleError("unknown project", field="project_id", value=project_id)
+        raise UnknownIdError("project", project_id)
     if external is None:
         return _project_slice(
             portfolio, schedule_portfolio(portfolio, overrides=overrides), project_id
