@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit import _graph
 from pmkit.errors import PortfolioValidationError
 from pmkit.model import (
     CONSTRAINTS_WITH_DATE,
@@ -349,61 +350,7 @@ def _duplicates(
 # dependency cycles
 
 
-def find_cycles(
-    pred: np.ndarray, succ: np.ndarray, n: int, *, max_cycles: int = 20
-) -> list[list[int]]:
-    """Cycles of the graph ``pred[i] -> succ[i]`` over nodes ``0..n-1``, in link order.
-
-    Vectorised Kahn: peel the nodes with no remaining predecessor, a whole frontier per numpy
-    step (steps = depth of the network, not its size). What is left is cycles and what hangs
-    off them; following one remaining predecessor per node then walks into each cycle.
-    """
-    pred = np.asarray(pred, dtype=np.int64)
-    succ = np.asarray(succ, dtype=np.int64)
-    if n == 0 or pred.size == 0:
-        return []
-    indeg = np.bincount(succ, minlength=n)
-    order = np.argsort(pred, kind="stable")
-    s_sorted = succ[order]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(pred, minlength=n))))
-    removed = np.zeros(n, bool)
-    frontier = np.flatnonzero(indeg == 0)
-    while frontier.size:
-        removed[frontier] = True
-        starts, ends = indptr[frontier], indptr[frontier + 1]
-        lens = ends - starts
-        total = int(lens.sum())
-        if total == 0:
-            break
-        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-        targets = s_sorted[offs + np.arange(total)]
-        uniq, cnt = np.unique(targets, return_counts=True)
-        indeg[uniq] -= cnt
-        frontier = uniq[indeg[uniq] == 0]
-    if removed.all():
-        return []
-    keep = ~removed[pred] & ~removed[succ]
-    prev = np.full(n, -1, dtype=np.int64)
-    prev[succ[keep]] = pred[keep]
-    state = np.zeros(n, np.int8)  # 0 new, 1 on the current walk, 2 done
-    cycles: list[list[int]] = []
-    for start in np.flatnonzero(~removed).tolist():
-        if state[start]:
-            continue
-        walk: list[int] = []
-        node = start
-        while node >= 0 and state[node] == 0:
-            state[node] = 1
-            walk.append(node)
-            node = int(prev[node])
-        if node >= 0 and state[node] == 1:
-            back = walk[walk.index(node) :]
-            cycles.append(back[::-1])  # walked backwards along links
-        for w in walk:
-            state[w] = 2
-        if len(cycles) >= max_cycles:
-            break
-    return cycles
+find_cycles = _graph.find_cycles  # one home: pmkit._graph
 
 
 # ----------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit import _graph
 from pmkit.calendar import Calendar, Timeline, from_minutes, to_minutes
 from pmkit.errors import CycleError, ScheduleError
 
@@ -174,72 +175,6 @@ def _other_cal(calendars: Mapping[str, Calendar], cid: str, calendar: Calendar) 
         return False
     a, b = cal.timeline, calendar.timeline
     return not (np.array_equal(a.starts, b.starts) and np.array_equal(a.lengths, b.lengths))
-
-
-def _find_cycle(n: int, src: np.ndarray, dst: np.ndarray, remaining: np.ndarray) -> list[int]:
-    """One cycle among ``remaining`` nodes (iterative DFS), as task indices in link order."""
-    adj: dict[int, list[int]] = {}
-    rem = set(np.flatnonzero(remaining).tolist())
-    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
-        if a in rem and b in rem:
-            adj.setdefault(a, []).append(b)
-    color: dict[int, int] = {}
-    for start in rem:
-        if color.get(start):
-            continue
-        stack = [(start, iter(adj.get(start, ())))]
-        path = [start]
-        color[start] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                color[node] = 2
-                stack.pop()
-                path.pop()
-                continue
-            c = color.get(nxt, 0)
-            if c == 1:
-                return path[path.index(nxt) :]
-            if c == 0:
-                color[nxt] = 1
-                stack.append((nxt, iter(adj.get(nxt, ()))))
-                path.append(nxt)
-    return sorted(rem)[:10]
-
-
-def _levels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Topological level of every node (longest path in edges from a source), vectorised
-    Kahn; raises CycleError (task indices in ``cycle``) when some nodes never free up."""
-    level = np.zeros(n, dtype=np.int64)
-    if len(src) == 0:
-        return level
-    order = np.argsort(src, kind="stable")
-    s_src, s_dst = src[order], dst[order]
-    offs = np.searchsorted(s_src, np.arange(n + 1))
-    indeg = np.bincount(dst, minlength=n)
-    frontier = np.flatnonzero(indeg == 0)
-    done = 0
-    lvl = 0
-    while frontier.size:
-        level[frontier] = lvl
-        done += frontier.size
-        starts, ends = offs[frontier], offs[frontier + 1]
-        cnt = ends - starts
-        tot = int(cnt.sum())
-        if tot == 0:
-            break
-        idx = np.repeat(starts - np.cumsum(cnt) + cnt, cnt) + np.arange(tot)
-        targets = s_dst[idx]
-        uniq, dec = np.unique(targets, return_counts=True)
-        indeg[uniq] -= dec
-        frontier = uniq[indeg[uniq] == 0]
-        lvl += 1
-    if done < n:
-        remaining = indeg > 0
-        cyc = _find_cycle(n, src, dst, remaining)
-        raise CycleError("dependency cycle", cycle=cyc)
-    return level
 
 
 # ----------------------------------------------------------------------------- engine
@@ -563,7 +498,7 @@ def _link_levels(net: _Net) -> np.ndarray:
     if not len(net.pi):
         return np.zeros(net.n, dtype=np.int64)
     try:
-        return _levels(net.n, net.pi, net.si)
+        return _graph.levels(net.n, net.pi, net.si)
     except CycleError as exc:
         cyc = [net.uids[i] for i in exc.cycle]
         names = " -> ".join(str(u) for u in [*cyc, cyc[0]]) if cyc else "?"

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -432,56 +433,17 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 def _topological_levels(
     n: int, pred: np.ndarray, succ: np.ndarray, uids: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Kahn's algorithm: a topological order and each task's level (longest link count from a
-    source). Raises :class:`CycleError` naming the tasks of a cycle."""
-    indeg = np.bincount(succ, minlength=n)
-    order_links = np.argsort(pred, kind="stable")
-    starts = np.searchsorted(pred[order_links], np.arange(n + 1))
-    out_succ = succ[order_links]
-    level = np.zeros(n, dtype=np.int64)
-    frontier = np.flatnonzero(indeg == 0)
-    order: list[np.ndarray] = []
-    indeg = indeg.copy()
-    seen = 0
-    while frontier.size:
-        order.append(frontier)
-        seen += frontier.size
-        # all links out of the frontier, at once
-        counts = starts[frontier + 1] - starts[frontier]
-        idx = np.repeat(starts[frontier], counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        targets = out_succ[idx]
-        src_level = np.repeat(level[frontier], counts)
-        np.maximum.at(level, targets, src_level + 1)
-        np.subtract.at(indeg, targets, 1)
-        cand = np.unique(targets)
-        frontier = cand[indeg[cand] == 0]
-    if seen < n:
-        stuck = np.flatnonzero(indeg > 0)
-        cycle = _find_cycle(set(stuck.tolist()), pred, succ)
-        names = [uids[i] for i in cycle]
+    """A topological order and each task's level (:mod:`pmkit._graph`). Raises
+    :class:`CycleError` naming the tasks of a cycle."""
+    try:
+        level = _graph.levels(n, pred, succ)
+    except CycleError as exc:
+        names = [uids[i] for i in exc.cycle]
         raise CycleError(
             "the links form a cycle: " + " -> ".join(map(str, [*names, names[0]])),
             cycle=names,
-        )
-    return (np.concatenate(order) if order else np.zeros(0, dtype=np.int64)), level
-
-
-def _find_cycle(stuck: set[int], pred: np.ndarray, succ: np.ndarray) -> list[int]:
-    """One cycle among the tasks Kahn's algorithm could not free (walk backwards)."""
-    preds: dict[int, list[int]] = {}
-    for p, s in zip(pred.tolist(), succ.tolist(), strict=True):
-        if p in stuck and s in stuck:
-            preds.setdefault(s, []).append(p)
-    node = next(iter(stuck))
-    path: list[int] = []
-    where: dict[int, int] = {}
-    while node not in where:
-        where[node] = len(path)
-        path.append(node)
-        node = preds[node][0]
-    return path[where[node] :][::-1]
+        ) from None
+    return _graph.topological_order(level), level
 
 
 # ----------------------------------------------------------------------------- sampling

@@ -247,6 +247,12 @@ def _apply_overrides(
     return tasks
 
 
+def _status(portfolio: Any) -> pd.Timestamp | None:
+    """The portfolio's status date (``None``: plan from the start, no progress rule)."""
+    status = getattr(portfolio, "status_date", None)
+    return None if status is None or pd.isna(status) else pd.Timestamp(status)
+
+
 def plan_inputs(
     portfolio: Any, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calendar, dict[str, Calendar]]:
@@ -258,7 +264,7 @@ def plan_inputs(
     eng, main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
     starts = portfolio.projects.set_index("project_id")["start"]
     pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
-    eng = _at_status(eng, portfolio.status_date, cals, pstart)
+    eng = _at_status(eng, _status(portfolio), cals, pstart)
     eng["finish_group"] = eng["project_id"]
     cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
     return eng, _links(portfolio, tasks, cals, cal_of), main, cals
@@ -281,9 +287,10 @@ def plan_at_status(
     start = pd.to_datetime(portfolio.projects["start"]).min()
     sched = schedule_network(eng, links, calendar=main, project_start=start, calendars=cals)
     sched.tasks["project_id"] = eng["project_id"].to_numpy()
-    if portfolio.status_date is not None and not pd.isna(portfolio.status_date):
+    status = _status(portfolio)
+    if status is not None:
         sched.notes.append(
-            f"progress at the status date {pd.Timestamp(portfolio.status_date).date()}: "
+            f"progress at the status date {status.date()}: "
             "remaining work from the status date, nothing unstarted before it"
         )
     return sched
@@ -311,7 +318,7 @@ def _cached_plan(portfolio: Any) -> Schedule:
         cache = {}
         object.__setattr__(portfolio, _CACHE_ATTR, cache)
     frames = (portfolio.tasks, portfolio.links, portfolio.projects, portfolio.calendars)
-    key = (str(portfolio.status_date), *(id(f) for f in frames))
+    key = (str(_status(portfolio)), *(id(f) for f in frames))
     if key not in cache:
         cache.clear()
         cache[key] = (plan_at_status(portfolio), frames)
@@ -373,9 +380,13 @@ def schedule_project(
     if project_id not in set(projects["project_id"]):
         raise UnknownIdError("project", project_id)
     if external is None:
-        return _project_slice(
-            portfolio, schedule_portfolio(portfolio, overrides=overrides), project_id
+        # the slice makes new frames: the cached plan itself is read, never handed out
+        plan = (
+            _cached_plan(portfolio)
+            if not overrides
+            else plan_at_status(portfolio, overrides=overrides)
         )
+        return _project_slice(portfolio, plan, project_id)
     return _project_alone(portfolio, project_id, overrides, external)
 
 
@@ -392,7 +403,7 @@ def _project_alone(
     tasks = all_tasks[all_tasks["project_id"] == project_id]
     eng, main, cals = _network(portfolio, tasks, get_cal)
     start = pd.Timestamp(projects.set_index("project_id").loc[project_id, "start"])
-    eng = _at_status(eng, portfolio.status_date, cals, np.full(len(eng), start.to_datetime64()))
+    eng = _at_status(eng, _status(portfolio), cals, np.full(len(eng), start.to_datetime64()))
     cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
     links = _links(portfolio, tasks, cals, cal_of)
     mine = set(tasks["task_id"])
