@@ -13,8 +13,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.errors import PmkitError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -93,9 +97,87 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
-    from pmkit.schedule import cli_schedule
-
     return cli_schedule(args.file, args.format)
+
+
+# ``pmkit schedule``: the verb lives here, so the schedule package never reaches up to io
+# for a command line (schedule -> io stays one-way through schedule.mspdi_adapter).
+CSV_COLUMNS = [
+    "uid",
+    "name",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack_min",
+    "free_slack_min",
+    "critical",
+]
+
+
+def _fmt(ts: Any) -> str:
+    import pandas as pd
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_table(sched: Any) -> pd.DataFrame:
+    """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
+    import numpy as np
+    import pandas as pd
+
+    t = sched.tasks
+    out = pd.DataFrame(
+        {
+            "uid": t["uid"],
+            "name": t["name"],
+            "early_start": [_fmt(x) for x in t["early_start"]],
+            "early_finish": [_fmt(x) for x in t["early_finish"]],
+            "late_start": [_fmt(x) for x in t["late_start"]],
+            "late_finish": [_fmt(x) for x in t["late_finish"]],
+            "total_slack_min": np.rint(t["total_slack_min"].to_numpy()).astype(np.int64),
+            "free_slack_min": np.rint(t["free_slack_min"].to_numpy()).astype(np.int64),
+            "critical": t["critical"].astype(bool),
+        }
+    )
+    return out[CSV_COLUMNS]
+
+
+def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+    """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
+    pmkit error (message on stderr, no traceback)."""
+    import pandas as pd
+
+    stream = out or sys.stdout
+    try:
+        from pmkit.io.mspdi import read_mspdi
+        from pmkit.schedule import schedule_mspdi
+
+        if not Path(path).exists():
+            raise PmkitError("file not found", file=path)
+        sched = schedule_mspdi(read_mspdi(path))
+        table = schedule_table(sched)
+        if fmt == "csv":
+            table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
+            table.to_csv(stream, index=False, lineterminator="\n")
+        elif fmt == "table":
+            with pd.option_context(
+                "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
+            ):
+                stream.write(table.to_string(index=False) + "\n")
+            stream.write(f"project finish: {_fmt(sched.finish)}\n")
+        else:
+            raise PmkitError(
+                "unknown output format", field="--format", value=fmt, expected="csv or table"
+            )
+    except PmkitError as exc:
+        if not exc.file:  # errors raised past the reader (calendar, scheduler) name it too
+            exc.file = path
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -146,6 +228,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
+    from pmkit.exporting import export_project
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+
+    data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
+    if not Path(data).is_dir():
+        print(f"pmkit export: {data}: no such portfolio folder", file=sys.stderr)
+        return 2
+    portfolio = load_portfolio(data)
+    out = export_project(portfolio, args.project_id, args.out, fmt=args.format)
+    print(f"exported {args.project_id} as {args.format} to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -183,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--html", help="status pack file to write (.html)")
     r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
     r.set_defaults(func=cmd_report)
+
+    x = sub.add_parser("export", help="write a project as MS Project XML, P6 XML or MPX")
+    x.add_argument("project_id", help="id of the portfolio project, e.g. P03")
+    x.add_argument("out", help="file to write")
+    x.add_argument("--format", choices=["mspdi", "pmxml", "mpx"], default="mspdi")
+    x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
+    x.set_defaults(func=cmd_export)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(
