@@ -45,11 +45,15 @@ def _cards() -> str:
 
 
 def build(path: str | None = None) -> W.Widget:
-    """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample)."""
-    from pmkit.io.csv_folder import load_portfolio, sample_data_path, validate_portfolio
+    """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample).
 
-    folder = path or sample_data_path()
-    report = validate_portfolio(folder)
+    ``path`` may be a folder or a database URL. The page names the store by its label only
+    (``folder data``, ``PostgreSQL database pmkit``): never a server path, host or password.
+    """
+    from pmkit.store import open_store
+
+    store = open_store(path)
+    report = store.validate()
     parts: list[W.Widget] = [
         header("pmkit", "Project management for the project manager and the PMO"),
         W.HTML(_cards()),
@@ -59,19 +63,19 @@ def build(path: str | None = None) -> W.Widget:
         parts.append(
             W.HTML(
                 "<div class='pmkit-error' role='alert'><b>The portfolio in "
-                f"{esc(folder)} has {len(report.errors)} error(s); fix them and reload.</b>"
+                f"{esc(store.label)} has {len(report.errors)} error(s); fix them and reload.</b>"
                 "</div>" + html_table(issues, max_rows=100, table_id="validation-report")
             )
         )
         return W.VBox(parts)
-    portfolio = load_portfolio(folder)
+    portfolio = store.load_portfolio()
     status = portfolio.status_date
     when = fmt_date(status, missing="n/a")
     warn = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     parts.insert(
         1,
         W.HTML(
-            f"<p><b>{esc(folder)}</b>: {len(portfolio.projects)} projects in "
+            f"<p><b>{esc(store.label)}</b>: {len(portfolio.projects)} projects in "
             f"{portfolio.projects['programme'].nunique()} programmes, {len(portfolio.tasks):,} "
             f"tasks, {len(portfolio.resources)} resources; status date <b>{esc(when)}</b>. "
             f"Data checks: passed{esc(warn)}.</p>"
