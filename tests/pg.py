@@ -58,7 +58,9 @@ def postgres_cluster() -> Iterator[str]:
     run = {"check": True, "capture_output": True, "text": True, "cwd": root}
     subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "pmkit",
                     "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], **run)  # fmt: skip
-    opts = f"-c listen_addresses='' -c unix_socket_directories={root} -c max_connections=60"
+    # fsync off: a throw-away cluster (the tests kill clients, never the server)
+    opts = (f"-c listen_addresses='' -c unix_socket_directories={root} -c max_connections=60"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
     try:
         subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log),
                         "-o", opts, "-w", "-t", "60", "start"], **run)  # fmt: skip

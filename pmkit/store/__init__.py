@@ -14,12 +14,16 @@ decisions, risk status, saved records such as scenarios) atomically with an audi
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import re
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from pmkit.model import TABLES
+from pmkit.store import schema as S
 from pmkit.store.base import AUDIT_COLUMNS, Store
 from pmkit.store.csv_store import CsvStore
 from pmkit.store.migrate import StoreError, head_revision, upgrade
@@ -98,6 +102,7 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
     std_path = src.folder / "standards.yaml"
     std_text = std_path.read_text(encoding="utf-8") if std_path.exists() else None
     decisions = [dict(zip(LOG_COLUMNS, r, strict=True)) for r in src.decision_rows()]
+    layout = json.dumps({name: _header(src.folder / spec.file) for name, spec in TABLES.items()})
     store = SqlStore(url)
     with store.transaction() as conn:
         if not replace and not store.is_empty(conn):
@@ -106,6 +111,7 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
         store.replace_portfolio(conn, tables, std_text)
         from pmkit.store import schema as S
 
+        conn.execute(S.DOCUMENTS.insert(), {"name": LAYOUT, "content": layout})
         conn.execute(sa.delete(S.DECISIONS))
         if decisions:
             conn.execute(S.DECISIONS.insert(), decisions)
@@ -125,8 +131,14 @@ def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
     with store.engine.connect() as conn:
         raw = store.raw_tables(conn)
         text = store.standards_text(conn)
+        text_layout = conn.execute(
+            sa.select(S.DOCUMENTS.c.content).where(S.DOCUMENTS.c.name == LAYOUT)
+        ).scalar_one_or_none()
+    layout = json.loads(text_layout or "{}")
     for name, table in raw.items():
-        table.data.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        cols = [c for c in layout.get(name, []) if c in table.data.columns]
+        cols += [c for c in table.data.columns if c not in cols]
+        table.data[cols].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     if text is not None:
         (out / "standards.yaml").write_text(text, encoding="utf-8")
     rows = store.decision_rows()
@@ -137,3 +149,14 @@ def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
     return out
 
 
+
+
+LAYOUT = "layout.json"
+"""A document recording each table's column order in the loaded files (``db dump`` keeps it)."""
+
+
+def _header(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [c.strip() for c in next(csv.reader(fh), [])]

@@ -111,13 +111,14 @@ def locked_append(
 
 
 def format_cells(values: pd.Series, kind: str) -> pd.Series:
-    """Database values -> CSV cell text, exactly as :func:`pmkit.write_portfolio` writes them."""
+    """Database values -> CSV cell text as pandas writes a typed table (ISO dates, floats by
+    ``repr``: ``1.0``, ``true``/``false``): the form of the sample and of ``pmkit generate``."""
     if kind == "date":
         return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
     if kind == "bool":
         return values.map(lambda v: "" if v is None or pd.isna(v) else ("true" if v else "false"))
     if kind == "float":
-        return values.map(lambda v: "" if v is None or pd.isna(v) else repr(float(v)).removesuffix(".0"))
+        return values.map(lambda v: "" if v is None or pd.isna(v) else repr(float(v)))
     if kind == "int":
         return values.map(lambda v: "" if v is None or pd.isna(v) else str(int(v)))
     return values.map(lambda v: "" if v is None else str(v))

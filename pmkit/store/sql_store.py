@@ -153,13 +153,14 @@ class SqlStore(Store):
         conn.execute(S.DECISIONS.insert(), record)
 
     def append_decision(self, record: dict[str, str], who: str) -> None:
-        d = S.DECISIONS
+        d, cr = S.DECISIONS, S.PORTFOLIO_TABLES["change_requests"]
         with self.transaction() as conn:
+            # lock the change request: decisions on one CR queue, so "before" is exact
+            conn.execute(sa.select(cr.c.row_no).where(cr.c.cr_id == record["cr_id"]).with_for_update())
             prev = conn.execute(
                 sa.select(d.c.decision).where(d.c.cr_id == record["cr_id"]).order_by(d.c.seq.desc()).limit(1)
             ).scalar_one_or_none()  # fmt: skip
             if prev is None:
-                cr = S.PORTFOLIO_TABLES["change_requests"]
                 prev = conn.execute(
                     sa.select(cr.c.decision).where(cr.c.cr_id == record["cr_id"])
                 ).scalar_one_or_none()

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         from pg import new_database
 
         base = request.getfixturevalue("postgres_url")
-        url = new_database(base, f"t{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}")
+        url = new_database(base, f"t{uuid.uuid4().hex[:12]}")
     init_db(url)
     yield url
 
@@ -63,18 +64,18 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(params=["csv", "sqlite", "postgresql"])
-def any_store(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+def any_store(request: pytest.FixtureRequest, folder: Path, tmp_path: Path) -> Iterator[str]:
     """The location of the sample portfolio on each backend."""
     if request.param == "csv":
         yield str(folder)
         return
-    url = request.getfixturevalue("db_url") if request.param == "sqlite" else None
-    if request.param == "postgresql":
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'any.db'}"
+    else:
         from pg import new_database
 
-        url = new_database(request.getfixturevalue("postgres_url"), f"s{abs(hash(str(folder))) % 10**8}")
-        init_db(url)
-    assert url is not None
+        url = new_database(request.getfixturevalue("postgres_url"), f"s{uuid.uuid4().hex[:12]}")
+    init_db(url)
     load_folder(folder, url).close()
     yield url
 
@@ -241,7 +242,7 @@ WRITER = textwrap.dedent(
     from pmkit.portfolio.decisions import record_decision
     from pmkit.store import open_store
     loc, worker, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    target = open_store(loc).load_portfolio() if "://" in loc else loc
+    target = open_store(loc) if "://" in loc else loc
     for i in range(n):
         record_decision(target, "CR-P01-01", "defer", f"w{worker}", f"w{worker}-{i}")
     """
