@@ -22,7 +22,7 @@ import pytest
 from pmkit.portfolio.decisions import load_decisions
 from pmkit.store import SqlStore, init_db, load_folder
 
-from .conftest import CHROMIUM, REPO, _free_port, _wait_port
+from conftest import CHROMIUM, REPO, _free_port, _wait_port
 
 pytestmark = pytest.mark.browser
 
