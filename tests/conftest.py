@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pg import postgres_cluster  # noqa: E402
+from pg import postgres_cluster
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 def pg_bin() -> Path | None:
     """The folder of initdb/pg_ctl: Debian's newest /usr/lib/postgresql/N/bin, else PATH."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                   key=lambda p: int(Path(p).parts[-3]))  # fmt: skip
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3])
+    )
     if found:
         return Path(found[-1]).parent
     exe = shutil.which("pg_ctl")
@@ -56,19 +57,52 @@ def postgres_cluster() -> Iterator[str]:
     if uid is not None:
         os.chown(root, uid, gid or -1)
     run = {"check": True, "capture_output": True, "text": True, "cwd": root}
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "pmkit",
-                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], **run)  # fmt: skip
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "pmkit",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        **run,
+    )
     # fsync off: a throw-away cluster (the tests kill clients, never the server)
-    opts = (f"-c listen_addresses='' -c unix_socket_directories={root} -c max_connections=60"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    opts = (
+        f"-c listen_addresses='' -c unix_socket_directories={root} -c max_connections=60"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
     try:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log),
-                        "-o", opts, "-w", "-t", "60", "start"], **run)  # fmt: skip
+        subprocess.run(
+            [
+                *prefix,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                opts,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            **run,
+        )
         subprocess.run([str(bindir / "createdb"), "-h", str(root), "-U", "pmkit", "pmkit"], **run)
         yield f"postgresql://pmkit@/pmkit?host={root}"
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                        "stop"], capture_output=True, cwd=root)  # fmt: skip
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            cwd=root,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -77,6 +111,7 @@ def new_database(url: str, name: str) -> str:
     host = url.split("host=", 1)[1]
     bindir = pg_bin()
     assert bindir is not None
-    subprocess.run([str(bindir / "createdb"), "-h", host, "-U", "pmkit", name],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(bindir / "createdb"), "-h", host, "-U", "pmkit", name], check=True, capture_output=True
+    )
     return f"postgresql://pmkit@/{name}?host={host}"

@@ -49,12 +49,21 @@ STATE.mkdir(parents=True, exist_ok=True, mode=0o700)
 IP = os.environ.get("PMKIT_HUB_IP", "127.0.0.1")
 LOOPBACK = IP in ("127.0.0.1", "localhost", "::1")
 # What a dashboard viewer's browser may send to a kernel (pmkit.cli.VIEWER_MESSAGE_TYPES).
-VIEWER_MESSAGES = ("comm_open", "comm_msg", "comm_close", "comm_info_request", "kernel_info_request")
+VIEWER_MESSAGES = (
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+    "comm_info_request",
+    "kernel_info_request",
+)
 
 # ---------------------------------------------------------------- the hub itself
 _host = f"[{IP}]" if ":" in IP else IP
 c.JupyterHub.bind_url = f"http://{_host}:{int(os.environ.get('PMKIT_HUB_PORT', '8000'))}"
 c.JupyterHub.hub_ip = "127.0.0.1"
+_port = int(os.environ.get("PMKIT_HUB_PORT", "8000"))
+c.JupyterHub.hub_port = int(os.environ.get("PMKIT_HUB_API_PORT", _port + 1))  # internal
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('PMKIT_HUB_PROXY_API_PORT', _port + 2))}"
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
@@ -92,7 +101,9 @@ c.JupyterHub.load_groups = {
 }
 
 # ---------------------------------------------------------------- single-user servers
-_spawner = os.environ.get("PMKIT_HUB_SPAWNER") or ("local" if os.geteuid() == 0 and not LOOPBACK else "simple")
+_spawner = os.environ.get("PMKIT_HUB_SPAWNER") or (
+    "local" if os.geteuid() == 0 and not LOOPBACK else "simple"
+)
 if _spawner == "simple":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "home" / "{username}")
@@ -101,13 +112,14 @@ else:
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = LANDING
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 c.Spawner.environment = {
     "PMKIT_DATA": os.environ.get("PMKIT_DATA", str(REPO / "data")),
     "PMKIT_BOARD_GROUP": BOARD_GROUP,
 }
 c.Spawner.args = [
+    *(["--allow-root"] if _spawner == "simple" and os.geteuid() == 0 else []),
     "--ServerApp.terminals_enabled=False",
     "--VoilaConfiguration.show_tracebacks=False",
     "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
@@ -137,11 +149,13 @@ c.JupyterHub.services = [
     {
         "name": "idle-culler",
         "command": [
-            sys.executable, "-m", "jupyterhub_idle_culler",
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
             f"--timeout={int(os.environ.get('PMKIT_HUB_IDLE_TIMEOUT', '3600'))}",
         ],
     }
-]  # fmt: skip
+]
 c.JupyterHub.load_roles = [
     {
         "name": "idle-culler",

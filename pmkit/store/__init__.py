@@ -26,8 +26,8 @@ from pmkit.model import TABLES
 from pmkit.store import schema as S
 from pmkit.store.base import AUDIT_COLUMNS, Store
 from pmkit.store.csv_store import CsvStore
-from pmkit.store.migrate import StoreError, head_revision, upgrade
-from pmkit.store.sql_store import SqlStore, engine_url
+from pmkit.store.migrate import StoreError, upgrade
+from pmkit.store.sql_store import SqlStore
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -65,15 +65,21 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     loc = data_location() if location is None else os.fspath(location)
     if is_database_url(loc):
         if not loc.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")):
-            raise StoreError("unsupported store URL", value=loc.split(":", 1)[0],
-                             expected="a folder, sqlite:///FILE or postgresql://…")  # fmt: skip
+            raise StoreError(
+                "unsupported store URL",
+                value=loc.split(":", 1)[0],
+                expected="a folder, sqlite:///FILE or postgresql://…",
+            )
         if loc not in _OPEN:  # one engine (connection pool) per database per process
             _OPEN[loc] = SqlStore(loc)
         return _OPEN[loc]
     folder = Path(loc)
     if not folder.is_dir():
-        raise StoreError("portfolio folder not found", file=folder.name,
-                         expected="a folder of CSV files or a database URL")  # fmt: skip
+        raise StoreError(
+            "portfolio folder not found",
+            file=folder.name,
+            expected="a folder of CSV files or a database URL",
+        )
     return CsvStore(folder)
 
 
@@ -106,8 +112,11 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
     store = SqlStore(url)
     with store.transaction() as conn:
         if not replace and not store.is_empty(conn):
-            raise StoreError("the database already holds a portfolio", file=store.shown_url,
-                             expected="an empty database, or --replace")  # fmt: skip
+            raise StoreError(
+                "the database already holds a portfolio",
+                file=store.shown_url,
+                expected="an empty database, or --replace",
+            )
         store.replace_portfolio(conn, tables, std_text)
         from pmkit.store import schema as S
 
@@ -147,8 +156,6 @@ def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
         (out / LOG_FILE).write_text(body, encoding="utf-8")
     store.close()
     return out
-
-
 
 
 LAYOUT = "layout.json"

@@ -7,7 +7,7 @@ import getpass
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,8 @@ def _read_fd(fd: int) -> bytes:
 def locked_append(
     path: Path,
     columns: Sequence[str],
-    rows: Callable[[str], list[Mapping[str, Any]]],
-) -> list[Mapping[str, Any]]:
+    rows: Callable[[str], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
     """Append rows to a CSV log: exclusive lock, one ``write``, ``fsync``, unlock.
 
     ``rows`` is called under the lock with the log's current text (complete lines only), so a

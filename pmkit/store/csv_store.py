@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ AUDIT_FILE = "audit_log.csv"
 class CsvStore(Store):
     """A portfolio folder of CSV files."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder).expanduser().resolve()
         self.label = f"folder {self.folder.name}"
 
@@ -40,7 +41,13 @@ class CsvStore(Store):
     def _audit_rows(self, text: str | None = None) -> list[dict[str, Any]]:
         text = read_locked(self.audit_path) if text is None else text
         rows = list(csv.DictReader(io.StringIO(text)))
-        return [{c: (r.get(c) or None) if c in ("before", "after") else r.get(c, "") for c in AUDIT_COLUMNS} for r in rows]
+        return [
+            {
+                c: (r.get(c) or None) if c in ("before", "after") else r.get(c, "")
+                for c in AUDIT_COLUMNS
+            }
+            for r in rows
+        ]
 
     def read(self) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
         from pmkit.io.csv_folder import read_folder
@@ -64,9 +71,16 @@ class CsvStore(Store):
             hit = out["risk_id"] == rid
             if status not in RISK_STATUSES or not hit.any():
                 report.issues.append(
-                    ValidationIssue(AUDIT_FILE, None, "after", str(after), "a known risk, open or closed",
-                                    f"risk status update of {rid} ignored", "warning")
-                )  # fmt: skip
+                    ValidationIssue(
+                        AUDIT_FILE,
+                        None,
+                        "after",
+                        str(after),
+                        "a known risk, open or closed",
+                        f"risk status update of {rid} ignored",
+                        "warning",
+                    )
+                )
                 continue
             out.loc[hit, "status"] = status
         return out
@@ -87,8 +101,9 @@ class CsvStore(Store):
 
     def set_risk_status(self, risk_id: str, status: str, who: str) -> dict[str, Any]:
         if status not in RISK_STATUSES:
-            raise StoreError("unknown risk status", field="status", value=status,
-                             expected="open or closed")  # fmt: skip
+            raise StoreError(
+                "unknown risk status", field="status", value=status, expected="open or closed"
+            )
         current = self.load_portfolio().risks
         hit = current.loc[current["risk_id"] == risk_id, "status"]
         if hit.empty:
@@ -99,15 +114,27 @@ class CsvStore(Store):
             for r in self._audit_rows(text):  # the latest logged status, read under the lock
                 if r["entity"] == "risks" and r["entity_key"] == risk_id:
                     before = (loads(r["after"]) or {}).get("status", before)
-            return [self._audit("set_status", "risks", risk_id, who,
-                                {"status": before}, {"status": status})]  # fmt: skip
+            return [
+                self._audit(
+                    "set_status", "risks", risk_id, who, {"status": before}, {"status": status}
+                )
+            ]
 
         return dict(locked_append(self.audit_path, AUDIT_COLUMNS, rows)[0])
 
     @staticmethod
-    def _audit(action: str, entity: str, key: str, who: str, before: Any, after: Any) -> dict[str, Any]:
-        return {"at": now_iso(), "who": who, "action": action, "entity": entity,
-                "entity_key": key, "before": to_json(before), "after": to_json(after)}  # fmt: skip
+    def _audit(
+        action: str, entity: str, key: str, who: str, before: Any, after: Any
+    ) -> dict[str, Any]:
+        return {
+            "at": now_iso(),
+            "who": who,
+            "action": action,
+            "entity": entity,
+            "entity_key": key,
+            "before": to_json(before),
+            "after": to_json(after),
+        }
 
     def put_record(self, kind: str, key: str, payload: dict[str, Any], who: str) -> dict[str, Any]:
         entity = f"records:{kind}"

@@ -38,8 +38,9 @@ def engine_url(url: str) -> sa.URL:
     try:
         return sa.make_url(text)
     except sa.exc.ArgumentError as exc:
-        raise StoreError("not a database URL", value=url,
-                         expected="sqlite:///FILE or postgresql://USER@HOST/DB") from exc  # fmt: skip
+        raise StoreError(
+            "not a database URL", value=url, expected="sqlite:///FILE or postgresql://USER@HOST/DB"
+        ) from exc
 
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:
@@ -75,8 +76,11 @@ class SqlStore(Store):
             self.label = f"PostgreSQL database {self.url.database or ''}".rstrip()
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         else:
-            raise StoreError("unsupported database", value=self.url.get_backend_name(),
-                             expected="sqlite or postgresql")  # fmt: skip
+            raise StoreError(
+                "unsupported database",
+                value=self.url.get_backend_name(),
+                expected="sqlite or postgresql",
+            )
         self.shown_url = self.url.render_as_string(hide_password=True)
         if check:
             check_current(self.engine, self.shown_url)
@@ -142,10 +146,18 @@ class SqlStore(Store):
 
     # ------------------------------------------------------------------ audited writes
     @staticmethod
-    def write_audit(conn: sa.Connection, action: str, entity: str, key: str, who: str,
-                    before: Any, after: Any) -> dict[str, Any]:  # fmt: skip
-        row = {"at": now_iso(), "who": who, "action": action, "entity": entity,
-               "entity_key": key, "before": to_json(before), "after": to_json(after)}  # fmt: skip
+    def write_audit(
+        conn: sa.Connection, action: str, entity: str, key: str, who: str, before: Any, after: Any
+    ) -> dict[str, Any]:
+        row = {
+            "at": now_iso(),
+            "who": who,
+            "action": action,
+            "entity": entity,
+            "entity_key": key,
+            "before": to_json(before),
+            "after": to_json(after),
+        }
         conn.execute(S.AUDIT.insert(), row)
         return row
 
@@ -156,22 +168,35 @@ class SqlStore(Store):
         d, cr = S.DECISIONS, S.PORTFOLIO_TABLES["change_requests"]
         with self.transaction() as conn:
             # lock the change request: decisions on one CR queue, so "before" is exact
-            conn.execute(sa.select(cr.c.row_no).where(cr.c.cr_id == record["cr_id"]).with_for_update())
+            conn.execute(
+                sa.select(cr.c.row_no).where(cr.c.cr_id == record["cr_id"]).with_for_update()
+            )
             prev = conn.execute(
-                sa.select(d.c.decision).where(d.c.cr_id == record["cr_id"]).order_by(d.c.seq.desc()).limit(1)
-            ).scalar_one_or_none()  # fmt: skip
+                sa.select(d.c.decision)
+                .where(d.c.cr_id == record["cr_id"])
+                .order_by(d.c.seq.desc())
+                .limit(1)
+            ).scalar_one_or_none()
             if prev is None:
                 prev = conn.execute(
                     sa.select(cr.c.decision).where(cr.c.cr_id == record["cr_id"])
                 ).scalar_one_or_none()
             self.insert_decision(conn, record)
-            self.write_audit(conn, "decide", "change_requests", record["cr_id"], who,
-                             None if prev is None else {"decision": prev}, record)  # fmt: skip
+            self.write_audit(
+                conn,
+                "decide",
+                "change_requests",
+                record["cr_id"],
+                who,
+                None if prev is None else {"decision": prev},
+                record,
+            )
 
     def set_risk_status(self, risk_id: str, status: str, who: str) -> dict[str, Any]:
         if status not in RISK_STATUSES:
-            raise StoreError("unknown risk status", field="status", value=status,
-                             expected="open or closed")  # fmt: skip
+            raise StoreError(
+                "unknown risk status", field="status", value=status, expected="open or closed"
+            )
         t = S.PORTFOLIO_TABLES["risks"]
         with self.transaction() as conn:
             before = conn.execute(
@@ -180,8 +205,9 @@ class SqlStore(Store):
             if before is None:
                 raise StoreError("unknown risk", field="risk_id", value=risk_id)
             conn.execute(sa.update(t).where(t.c.risk_id == risk_id).values(status=status))
-            return self.write_audit(conn, "set_status", "risks", risk_id, who,
-                                    {"status": before}, {"status": status})  # fmt: skip
+            return self.write_audit(
+                conn, "set_status", "risks", risk_id, who, {"status": before}, {"status": status}
+            )
 
     def put_record(self, kind: str, key: str, payload: dict[str, Any], who: str) -> dict[str, Any]:
         r = S.RECORDS
@@ -190,12 +216,16 @@ class SqlStore(Store):
         for attempt in range(5):  # two first writers of one key: the loser retries as an update
             try:
                 with self.transaction() as conn:
-                    old = conn.execute(sa.select(r.c.payload).where(where).with_for_update()).scalar_one_or_none()
+                    old = conn.execute(
+                        sa.select(r.c.payload).where(where).with_for_update()
+                    ).scalar_one_or_none()
                     if old is None:
                         conn.execute(r.insert().values(kind=kind, key=key, **body))
                     else:
                         conn.execute(sa.update(r).where(where).values(**body))
-                    return self.write_audit(conn, "put", f"records:{kind}", key, who, loads(old), payload)
+                    return self.write_audit(
+                        conn, "put", f"records:{kind}", key, who, loads(old), payload
+                    )
             except sa.exc.IntegrityError:
                 if attempt == 4:
                     raise
@@ -206,9 +236,10 @@ class SqlStore(Store):
         t = S.PORTFOLIO_TABLES["projects"]
         return conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() == 0
 
-    def replace_portfolio(self, conn: sa.Connection, tables: dict[str, pd.DataFrame],
-                          standards_text: str | None) -> None:  # fmt: skip
-        """Delete and insert every portfolio table and the standards (inside ``conn``'s transaction)."""
+    def replace_portfolio(
+        self, conn: sa.Connection, tables: dict[str, pd.DataFrame], standards_text: str | None
+    ) -> None:
+        """Delete and insert every portfolio table and the standards (in ``conn``'s transaction)."""
         for name, spec in TABLES.items():
             t = S.PORTFOLIO_TABLES[name]
             conn.execute(sa.delete(t))
@@ -236,15 +267,36 @@ def _python_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def _parse_standards(text: str | None) -> tuple[dict[str, Any], list[ValidationIssue]]:
     if text is None:
-        return {}, [ValidationIssue(STANDARDS_FILE, None, None, None, None,
-                                    "file is missing; default standards apply", "warning")]  # fmt: skip
+        return {}, [
+            ValidationIssue(
+                STANDARDS_FILE,
+                None,
+                None,
+                None,
+                None,
+                "file is missing; default standards apply",
+                "warning",
+            )
+        ]
     try:
         data = yaml.safe_load(io.StringIO(text))
     except yaml.YAMLError as exc:
-        return {}, [ValidationIssue(STANDARDS_FILE, None, None, None, "valid YAML", f"cannot read YAML: {exc}")]
+        return {}, [
+            ValidationIssue(
+                STANDARDS_FILE, None, None, None, "valid YAML", f"cannot read YAML: {exc}"
+            )
+        ]
     if data is None:
         return {}, []
     if not isinstance(data, dict):
-        return {}, [ValidationIssue(STANDARDS_FILE, 1, None, type(data).__name__,
-                                    "a mapping of settings", "standards must be a mapping")]  # fmt: skip
+        return {}, [
+            ValidationIssue(
+                STANDARDS_FILE,
+                1,
+                None,
+                type(data).__name__,
+                "a mapping of settings",
+                "standards must be a mapping",
+            )
+        ]
     return data, []

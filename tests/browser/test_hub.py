@@ -7,6 +7,7 @@ is the production config: groups, read-only viewer servers, the shared store, th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, REPO, _free_port, _wait_port
 
 from pmkit.portfolio.decisions import load_decisions
 from pmkit.store import SqlStore, init_db, load_folder
-
-from conftest import CHROMIUM, REPO, _free_port, _wait_port
 
 pytestmark = pytest.mark.browser
 
@@ -55,15 +55,22 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "PMKIT_HUB_AUTH": "dummy",
         "PMKIT_HUB_TEST_PASSWORD": PASSWORD,
         "PMKIT_HUB_PORT": str(port),
+        "PMKIT_HUB_API_PORT": str(_free_port()),
+        "PMKIT_HUB_PROXY_API_PORT": str(_free_port()),
         "PMKIT_HUB_STATE": str(work / "state"),
         "PMKIT_HUB_GROUPS": json.dumps(GROUPS),
         "PMKIT_HUB_SPAWNER": "simple",
         "PMKIT_LOG": str(work / "dashboard.log"),
     }
     with open(work / "hub.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
-                                cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+            cwd=work,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_port(port, proc, timeout=120)
         yield Hub(f"http://127.0.0.1:{port}", store_url)
@@ -74,11 +81,10 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-        try:  # anything of this hub's session still alive (its proxy, a server, a kernel)
+        # anything of this hub's session still alive (its proxy, a server, a kernel)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        print((work / "hub.log").read_text(errors="replace")[-3000:])
+        print((work / "hub.log").read_text(errors="replace")[-8000:])
 
 
 def _sign_in(browser: object, hub: Hub, user: str) -> object:
@@ -90,14 +96,14 @@ def _sign_in(browser: object, hub: Hub, user: str) -> object:
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
     # the hub spawns the user's server, then sends them to their landing page (the dashboards)
-    page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=180_000)
-    page.wait_for_selector(".pmkit-title", timeout=180_000)
+    page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=300_000)
+    page.wait_for_selector(".pmkit-title", timeout=300_000)
     return page
 
 
 def _change_board(page: object, hub: Hub, user: str) -> None:
-    page.goto(f"{hub.url}/user/{user}/voila/render/pmo_portfolio_review.ipynb", timeout=180_000)  # type: ignore[attr-defined]
-    page.wait_for_selector(".pmkit-title", timeout=180_000)  # type: ignore[attr-defined]
+    page.goto(f"{hub.url}/user/{user}/voila/render/pmo_portfolio_review.ipynb", timeout=300_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(".pmkit-title", timeout=300_000)  # type: ignore[attr-defined]
     page.locator(".lm-TabBar-tab, .p-TabBar-tab", has_text="Change board").first.click()  # type: ignore[attr-defined]
     page.wait_for_selector("#pmo-changes tbody tr", timeout=120_000)  # type: ignore[attr-defined]
 
@@ -120,15 +126,21 @@ def test_roles_on_the_hub(browser: object, hub: Hub) -> None:
     # ... nor run code in their own server (viewer servers pass widget messages only)
     resp = manager.request.put(  # type: ignore[attr-defined]
         hub.url + "/user/manny/api/contents/evil.ipynb",
-        data=json.dumps({"type": "notebook", "content": {"cells": [], "metadata": {},
-                         "nbformat": 4, "nbformat_minor": 5}}),  # fmt: skip
+        data=json.dumps(
+            {
+                "type": "notebook",
+                "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+            }
+        ),
         headers={"X-XSRFToken": _xsrf(manager)},
     )
     assert resp.status == 403, resp.status
 
     # a board member records a decision, under their hub name
     _change_board(board, hub, "bea")
-    by = board.locator(".widget-text", has=board.get_by_text("Decided by", exact=True)).locator("input")  # type: ignore[attr-defined]
+    by = board.locator(".widget-text", has=board.get_by_text("Decided by", exact=True)).locator(
+        "input"
+    )  # type: ignore[attr-defined]
     assert by.input_value() == "bea" and by.is_disabled()
     board.locator(".widget-toggle-buttons button", has_text="Reject").click()  # type: ignore[attr-defined]
     board.locator(".widget-textarea textarea").fill("Out of strategy: hub test")  # type: ignore[attr-defined]

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CHROMIUM, REPO, Server, _free_port, _wait_port
 
 from pmkit.cli import stop_server
 from pmkit.model import TABLES
-
-from conftest import CHROMIUM, REPO, Server, _free_port, _wait_port
 
 pytestmark = pytest.mark.browser
 
@@ -61,19 +60,41 @@ async def _talk_to_kernel(url: str, kernel_id: str, marker: Path) -> dict[str, b
     ws = await websocket_connect(req)
 
     def msg(msg_type: str, content: dict[str, object]) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "viewer",
-                  "session": uuid.uuid4().hex, "version": "5.3", "date": ""}  # fmt: skip
-        return json.dumps({"header": header, "parent_header": {}, "metadata": {},
-                           "content": content, "channel": "shell", "buffers": []})  # fmt: skip
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "viewer",
+            "session": uuid.uuid4().hex,
+            "version": "5.3",
+            "date": "",
+        }
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
 
     code = f"open({str(marker)!r}, 'w').write('pwned')"
     for kind, content in (
-        ("execute_request", {"code": code, "silent": False, "store_history": False,
-                             "user_expressions": {}, "allow_stdin": False}),
+        (
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+            },
+        ),
         ("complete_request", {"code": "import o", "cursor_pos": 8}),
         ("inspect_request", {"code": "open", "cursor_pos": 4, "detail_level": 1}),
         ("kernel_info_request", {}),
-    ):  # fmt: skip
+    ):
         await ws.write_message(msg(kind, content))
     seen: dict[str, bool] = {}
     end = time.monotonic() + 15
@@ -145,8 +166,13 @@ def test_the_landing_page_shows_no_server_path(open_dashboard, voila_server: Ser
 
 def test_serving_beyond_loopback_needs_a_token() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PMKIT_TOKEN", "PMKIT_PASSWORD_HASH")}
-    out = subprocess.run([sys.executable, "-m", "pmkit.cli", "serve", "--ip", "0.0.0.0"],
-                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "pmkit.cli", "serve", "--ip", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert "token" in out.stderr and "Traceback" not in out.stderr
 
@@ -154,8 +180,17 @@ def test_serving_beyond_loopback_needs_a_token() -> None:
 def test_a_token_protected_server_refuses_anonymous_viewers(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "PMKIT_TOKEN": uuid.uuid4().hex, "PMKIT_LOG": str(tmp_path / "log")}
-    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--ip", "127.0.0.1", "--port", str(port),
-           "--no-preheat"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "pmkit.cli",
+        "serve",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-preheat",
+    ]
     with open(tmp_path / "voila.log", "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -193,8 +228,10 @@ def _hostile(folder: Path) -> list[str]:
             if f.kind != "str" or f.isin or f.name.endswith("_id") or f.name in NOT_FREE_TEXT:
                 continue
             tag = f"{name}.{f.name}"
-            payload = (f'<img src=x onerror="window.__pwned=\'{tag}\'">'
-                       f"<script>window.__pwned='{tag}'</script><b>{tag}</b>")  # fmt: skip
+            payload = (
+                f"<img src=x onerror=\"window.__pwned='{tag}'\">"
+                f"<script>window.__pwned='{tag}'</script><b>{tag}</b>"
+            )
             df[f.name] = [f"{v}{payload}" if (v or not f.required) else v for v in df[f.name]]
             touched.append(tag)
         df.to_csv(path, index=False, lineterminator="\n")
@@ -212,8 +249,13 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     port = _free_port()
     env = {**os.environ, "PMKIT_DATA": str(data), "PMKIT_LOG": str(work / "dashboard.log")}
     with open(work / "voila.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port)],
-                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_port(port, proc)
         yield Server(f"http://127.0.0.1:{port}", data, work / "voila.log")

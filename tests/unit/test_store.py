@@ -39,7 +39,7 @@ from pmkit.store.migrate import head_revision, upgrade
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
-CSV_FILES = sorted(p.name for p in DATA.glob("*.csv")) + ["standards.yaml"]
+CSV_FILES = [*sorted(p.name for p in DATA.glob("*.csv")), "standards.yaml"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,7 +83,9 @@ def any_store(request: pytest.FixtureRequest, folder: Path, tmp_path: Path) -> I
 # ------------------------------------------------------------------ load / dump
 
 
-def test_load_then_dump_gives_back_the_same_files(db_url: str, folder: Path, tmp_path: Path) -> None:
+def test_load_then_dump_gives_back_the_same_files(
+    db_url: str, folder: Path, tmp_path: Path
+) -> None:
     record_decision(folder, "CR-P01-01", "approve", "Ana", "within budget")
     load_folder(folder, db_url).close()
     out = dump_store(db_url, tmp_path / "dumped")
@@ -119,7 +121,9 @@ def test_load_refuses_a_database_that_already_holds_a_portfolio(db_url: str, fol
     with pytest.raises(StoreError, match="already holds"):
         load_folder(folder, db_url)
     load_folder(folder, db_url, replace=True).close()
-    assert len(open_store(db_url).load_portfolio().projects) == len(CsvStore(folder).load_portfolio().projects)
+    assert len(open_store(db_url).load_portfolio().projects) == len(
+        CsvStore(folder).load_portfolio().projects
+    )
 
 
 def test_load_is_one_transaction(postgres_url: str, folder: Path) -> None:
@@ -169,9 +173,17 @@ def test_an_old_database_is_upgraded_never_misread(tmp_path: Path, folder: Path)
     store = SqlStore(url, check=False)
     assert upgrade(store.engine, "0001") == "0001"
     with store.engine.begin() as conn:  # what a pmkit of revision 0001 wrote
-        conn.execute(S.DECISIONS.insert(), {"decision_id": "d1", "cr_id": "CR-P01-01",
-                     "decision": "approved", "decided_by": "Ana",
-                     "decided_at": "2026-01-05T10:00:00Z", "rationale": "ok"})  # fmt: skip
+        conn.execute(
+            S.DECISIONS.insert(),
+            {
+                "decision_id": "d1",
+                "cr_id": "CR-P01-01",
+                "decision": "approved",
+                "decided_by": "Ana",
+                "decided_at": "2026-01-05T10:00:00Z",
+                "rationale": "ok",
+            },
+        )
     with pytest.raises(StoreError) as err:
         SqlStore(url)
     assert "0001" in str(err.value) and "pmkit db upgrade" in str(err.value.expected)
@@ -220,7 +232,10 @@ def test_writes_are_audited_with_before_and_after(any_store: str) -> None:
     before = str(pf.risks["status"].iat[0])
     after = "closed" if before == "open" else "open"
     row = store.set_risk_status(rid, after, "carla")
-    assert (json.loads(row["before"]), json.loads(row["after"])) == ({"status": before}, {"status": after})
+    assert (json.loads(row["before"]), json.loads(row["after"])) == (
+        {"status": before},
+        {"status": after},
+    )
     reread = store.load_portfolio().risks.set_index("risk_id")["status"]
     assert reread[rid] == after
     store.put_record("scenario", "cut-scope", {"cut": ["P01"]}, "dan")
@@ -251,7 +266,9 @@ WRITER = textwrap.dedent(
 
 def test_eight_writers_lose_nothing(any_store: str) -> None:
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, any_store, str(w), "100"], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, any_store, str(w), "100"], stderr=subprocess.PIPE
+        )
         for w in range(8)
     ]
     for p in procs:

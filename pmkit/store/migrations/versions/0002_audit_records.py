@@ -42,16 +42,24 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.Text, nullable=False),
     )
     cols = ("decision_id", "cr_id", "decision", "decided_by", "decided_at", "rationale")
-    rows = op.get_bind().execute(
-        sa.text(f"SELECT {', '.join(cols)} FROM decisions ORDER BY seq")
-    ).all()
+    rows = (
+        op.get_bind()
+        .execute(sa.text(f"SELECT {', '.join(cols)} FROM decisions ORDER BY seq"))
+        .all()
+    )
     if rows:
         op.bulk_insert(
             audit,
             [
-                {"at": r.decided_at, "who": r.decided_by, "action": "decide (migrated)",
-                 "entity": "change_requests", "entity_key": r.cr_id, "before": None,
-                 "after": json.dumps(dict(zip(cols, r, strict=True)), sort_keys=True)}  # fmt: skip
+                {
+                    "at": r.decided_at,
+                    "who": r.decided_by,
+                    "action": "decide (migrated)",
+                    "entity": "change_requests",
+                    "entity_key": r.cr_id,
+                    "before": None,
+                    "after": json.dumps(dict(zip(cols, r, strict=True)), sort_keys=True),
+                }
                 for r in rows
             ],
         )
