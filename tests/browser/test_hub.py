@@ -96,7 +96,12 @@ def _sign_in(browser: object, hub: Hub, user: str) -> object:
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
     # the hub spawns the user's server, then sends them to their landing page (the dashboards)
-    page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=300_000)
+    for _ in range(20):  # a slow machine: the spawn page may miss the "ready" event; reload it
+        try:
+            page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=30_000)
+            break
+        except Exception:
+            page.reload(timeout=60_000)
     page.wait_for_selector(".pmkit-title", timeout=300_000)
     return page
 
