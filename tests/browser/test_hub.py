@@ -13,6 +13,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,6 +75,7 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         )
     try:
         _wait_port(port, proc, timeout=120)
+        _wait_hub(f"http://127.0.0.1:{port}", proc)
         yield Hub(f"http://127.0.0.1:{port}", store_url)
     finally:
         proc.send_signal(signal.SIGTERM)  # the hub stops every user server it spawned
@@ -85,6 +88,20 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         print((work / "hub.log").read_text(errors="replace")[-8000:])
+
+
+def _wait_hub(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """The proxy listens before it routes to the hub: wait until the hub itself answers."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "/hub/api", timeout=10) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError("the hub did not answer on /hub/api")
 
 
 def _sign_in(browser: object, hub: Hub, user: str) -> object:
