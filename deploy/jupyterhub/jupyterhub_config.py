@@ -63,7 +63,8 @@ c.JupyterHub.bind_url = f"http://{_host}:{int(os.environ.get('PMKIT_HUB_PORT', '
 c.JupyterHub.hub_ip = "127.0.0.1"
 _port = int(os.environ.get("PMKIT_HUB_PORT", "8000"))
 c.JupyterHub.hub_port = int(os.environ.get("PMKIT_HUB_API_PORT", _port + 1))  # internal
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('PMKIT_HUB_PROXY_API_PORT', _port + 2))}"
+_api = int(os.environ.get("PMKIT_HUB_PROXY_API_PORT", _port + 2))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{_api}"
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
@@ -119,28 +120,49 @@ c.Spawner.environment = {
     "PMKIT_DATA": os.environ.get("PMKIT_DATA", str(REPO / "data")),
     "PMKIT_BOARD_GROUP": BOARD_GROUP,
 }
-c.Spawner.args = [
-    *(["--allow-root"] if _spawner == "simple" and os.geteuid() == 0 else []),
-    "--ServerApp.terminals_enabled=False",
-    "--VoilaConfiguration.show_tracebacks=False",
-    "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
-    "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
-]
+c.Spawner.args = [*(["--allow-root"] if _spawner == "simple" and os.geteuid() == 0 else [])]
+
+
+def _config_dir(name: str, conf: dict[str, object]) -> str:
+    """A jupyter config folder for the user servers (lists are safer in JSON than on argv)."""
+    folder = STATE / "server-config" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter_server_config.json").write_text(json.dumps(conf, indent=1))
+    return str(folder)
+
+
+COMMON = _config_dir(
+    "common",
+    {
+        "ServerApp": {"terminals_enabled": False},
+        "VoilaConfiguration": {
+            "show_tracebacks": False,
+            "file_allowlist": [r".*\.(png|jpg|gif|svg|css)"],
+            "extension_allowlist": [],
+            "extension_denylist": ["jupyterlab-jupytext"],
+        },
+    },
+)
+VIEWER = _config_dir(
+    "viewer",
+    {
+        "ServerApp": {"contents_manager_class": "pmkit.hub.ReadOnlyContentsManager"},
+        "MappingKernelManager": {"allowed_message_types": list(VIEWER_MESSAGES)},
+    },
+)
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = COMMON
 
 
 def pre_spawn_hook(spawner: object) -> None:
     """Per user: their groups (PMKIT_ROLES), where they land, and a read-only server for viewers."""
     groups = sorted(g.name for g in spawner.user.groups)  # type: ignore[attr-defined]
-    spawner.environment = {**spawner.environment, "PMKIT_ROLES": ",".join(groups)}  # type: ignore[attr-defined]
+    env = {**spawner.environment, "PMKIT_ROLES": ",".join(groups)}  # type: ignore[attr-defined]
     if "analysts" in groups or spawner.user.admin:  # type: ignore[attr-defined]
         spawner.default_url = "/lab"  # type: ignore[attr-defined]
-        return
-    spawner.default_url = LANDING  # type: ignore[attr-defined]
-    spawner.args = [  # type: ignore[attr-defined]
-        *spawner.args,  # type: ignore[attr-defined]
-        "--ServerApp.contents_manager_class=pmkit.hub.ReadOnlyContentsManager",
-        *(f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGES),
-    ]
+    else:
+        spawner.default_url = LANDING  # type: ignore[attr-defined]
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([VIEWER, COMMON])
+    spawner.environment = env  # type: ignore[attr-defined]
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
