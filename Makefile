@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 PORT   ?= 8866
 
-.PHONY: setup setup-test serve test lint typecheck unit notebooks browser bench browser-deps clean
+.PHONY: hub setup setup-test serve test lint typecheck unit notebooks browser bench browser-deps clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pmkit needs Python 3.11+, found " + sys.version.split()[0])'
@@ -18,7 +18,12 @@ $(VENV)/.setup: pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -e .
 	@touch $@
 
-$(VENV)/.setup-test: pyproject.toml $(VENV)/.setup
+# the team deployment (PostgreSQL store, JupyterHub): docs/DEPLOY.md; tested by `make test`
+$(VENV)/.setup-team: pyproject.toml $(VENV)/.setup
+	$(PIP) install -e '.[team]'
+	@touch $@
+
+$(VENV)/.setup-test: pyproject.toml $(VENV)/.setup $(VENV)/.setup-team
 	$(PIP) install -e '.[test]'
 	@# MPXJ (MPP/XER/P6 files) is optional: it needs Java, so install it only where Java is.
 	@# Root (CI) installs Debian's headless Java first, so the MPXJ tests never skip there.
@@ -35,6 +40,12 @@ setup-test: $(VENV)/.setup-test browser-deps
 ## serve: every dashboard with Voila on the sample portfolio at http://127.0.0.1:8866
 serve: setup
 	$(VENV)/bin/pmkit serve --port $(PORT)
+
+## hub: a trial JupyterHub on http://127.0.0.1:8000 (sign up, then approve users as an admin;
+## HUB_ADMIN names the admin account). Production: docs/DEPLOY.md
+HUB_ADMIN ?= admin
+hub: $(VENV)/.setup-team
+	PMKIT_HUB_ADMINS=$(HUB_ADMIN) $(VENV)/bin/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
 ## browser-deps: Debian's Chromium for the browser tests (root installs it; others are told how)
 browser-deps:

@@ -24,19 +24,56 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 
 
-def _voila_command(port: int, *, preheat: bool, notebooks: Path) -> list[str]:
+# What a dashboard viewer's browser may send to a kernel: widget traffic only. Anything else
+# (execute_request, complete/inspect/history requests, ...) is dropped by the server, so a viewer
+# cannot run code through the kernel's websocket (Voila itself executes the notebook directly).
+VIEWER_MESSAGE_TYPES = (
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+    "comm_info_request",
+    "kernel_info_request",
+)
+# Files a page may fetch through Voila's file handler (relative to notebooks/): images and
+# styles only; never the portfolio's CSV/Excel data.
+FILE_ALLOWLIST = ".*\\.(png|jpg|gif|svg|css)"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _voila_command(
+    port: int, *, preheat: bool, notebooks: Path, ip: str = "127.0.0.1"
+) -> list[str]:
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
-        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css|csv|xlsx|html)",
+        f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
+    cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
     return cmd
+
+
+def _auth_config(token: str, password_hash: str) -> str:
+    """A private config folder holding the token / password hash (kept off the command line)."""
+    import json
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="pmkit-serve-")  # 0700
+    conf: dict[str, dict[str, str]] = {}
+    if token:
+        conf["Voila"] = {"token": token}
+    if password_hash:
+        conf["PasswordIdentityProvider"] = {"hashed_password": password_hash}
+    path = Path(folder) / "voila.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(conf, fh)
+    return folder
 
 
 def _children(pid: int) -> list[int]:
@@ -66,17 +103,47 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve every dashboard with Voila on 127.0.0.1 (offline: no CDN needed)."""
-    env = dict(os.environ)
+def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
+    """Resolve ``--data`` / ``$PMKIT_DATA`` (a folder or a database URL); None if unusable."""
+    from pmkit.store import is_database_url, open_store
+
     if args.data:
-        env["PMKIT_DATA"] = str(Path(args.data).resolve())
-    data = env.get("PMKIT_DATA", str(REPO / "data"))
-    if not Path(data).is_dir():
-        print(f"pmkit serve: portfolio folder not found: {data}", file=sys.stderr)
+        env["PMKIT_DATA"] = (
+            args.data if is_database_url(args.data) else str(Path(args.data).resolve())
+        )
+    data = env.get("PMKIT_DATA") or str(REPO / "data")
+    try:
+        store = open_store(data)
+    except PmkitError as exc:
+        print(f"pmkit serve: {exc}" + (f" ({exc.expected})" if exc.expected else ""),
+              file=sys.stderr)  # fmt: skip
+        return None
+    return str(store.label)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve every dashboard with Voila (loopback by default; offline: no CDN needed)."""
+    env = dict(os.environ)
+    token = args.token or env.pop("PMKIT_TOKEN", "")
+    password_hash = env.pop("PMKIT_PASSWORD_HASH", "")
+    if args.ip not in LOOPBACK and not (token or password_hash):
+        print(
+            f"pmkit serve: refusing to listen on {args.ip} without a token or password: "
+            "set PMKIT_TOKEN (or --token) or PMKIT_PASSWORD_HASH "
+            "(from `python -c 'from jupyter_server.auth import passwd; print(passwd())'`)",
+            file=sys.stderr,
+        )
         return 2
-    print(f"pmkit: serving {NOTEBOOKS} on http://127.0.0.1:{args.port} (data: {data})")
-    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS)
+    label = _serve_data(args, env)
+    if label is None:
+        return 2
+    if token or password_hash:
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            p for p in (_auth_config(token, password_hash), env.get("JUPYTER_CONFIG_PATH")) if p
+        )
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    print(f"pmkit: serving the dashboards on http://{host}:{args.port} ({label})")
+    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS, ip=args.ip)
     if os.name == "posix":
         # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
         # down (a child server would be orphaned with its kernels when we are stopped).
@@ -243,13 +310,64 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """``pmkit db init|upgrade|load|dump``: manage a SQLite/PostgreSQL portfolio store."""
+    from pmkit import store
+    from pmkit.errors import PortfolioValidationError
+
+    try:
+        if args.action in ("init", "upgrade"):
+            rev = store.init_db(args.url)
+            print(f"database at schema revision {rev}")
+        elif args.action == "load":
+            if not Path(args.folder).is_dir():
+                print(f"pmkit db load: {args.folder}: no such portfolio folder", file=sys.stderr)
+                return 2
+            sql = store.load_folder(args.folder, args.url, replace=args.replace)
+            print(f"loaded {args.folder} into {sql.label} (one transaction)")
+        else:
+            out = store.dump_store(args.url, args.folder)
+            print(f"dumped to {out}")
+    except PortfolioValidationError as exc:
+        print(f"pmkit db load: nothing was written.\n{exc.report}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _db_parser(sub: Any) -> None:
+    d = sub.add_parser("db", help="manage a database store (SQLite or PostgreSQL)")
+    dsub = d.add_subparsers(dest="action", required=True)
+    for name, text in (("init", "create the tables (or upgrade them)"),
+                       ("upgrade", "upgrade an older database's schema (data kept)")):  # fmt: skip
+        p = dsub.add_parser(name, help=text)
+        p.add_argument("url", help="sqlite:///FILE or postgresql://USER@HOST/DB")
+    ld = dsub.add_parser("load", help="validate a CSV folder, then copy it in one transaction")
+    ld.add_argument("folder")
+    ld.add_argument("url")
+    ld.add_argument("--replace", action="store_true", help="replace a portfolio already there")
+    dp = dsub.add_parser("dump", help="write the database's portfolio as a CSV folder")
+    dp.add_argument("url")
+    dp.add_argument("folder")
+    d.set_defaults(func=cmd_db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
 
     s = sub.add_parser("serve", help="serve the dashboards with Voila")
     s.add_argument("--port", type=int, default=8866)
-    s.add_argument("--data", help="portfolio folder (default: the bundled sample, or $PMKIT_DATA)")
+    s.add_argument(
+        "--data",
+        help="portfolio folder or database URL (sqlite:///FILE, postgresql://USER@HOST/DB); "
+        "default: $PMKIT_DATA, else the bundled sample",
+    )
+    s.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="address to listen on (default loopback; any other needs a token or password)",
+    )
+    s.add_argument("--token", default="", help="access token (prefer $PMKIT_TOKEN: not in ps)")
     s.add_argument(
         "--no-preheat",
         dest="preheat",
@@ -287,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", choices=["mspdi", "pmxml", "mpx"], default="mspdi")
     x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
     x.set_defaults(func=cmd_export)
+    _db_parser(sub)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(

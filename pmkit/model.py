@@ -436,6 +436,8 @@ class Portfolio:
     project_scores: pd.DataFrame = field(default_factory=lambda: empty_table("project_scores"))
     standards: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    store: Any = field(default=None, repr=False, compare=False)
+    """The :class:`pmkit.store.Store` it was read from (decisions and other writes go there)."""
 
     @classmethod
     def from_tables(

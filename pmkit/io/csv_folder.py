@@ -8,6 +8,7 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -193,7 +194,16 @@ def _load_cached(path: Path) -> Portfolio:
 
 
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only)."""
+    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only).
+
+    ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
+    from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
+    latest data.
+    """
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", os.environ.get("PMKIT_DATA", "")):
+        from pmkit.store import open_store
+
+        return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
     return _load_cached(sample_data_path())
 
 

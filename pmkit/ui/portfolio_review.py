@@ -1106,7 +1106,8 @@ class ChangeBoardTab(_Tab):
         self.record_btn.add_class("pmkit-record-decision")
         self.feedback = W.HTML()
         self.record_btn.on_click(lambda _b: guarded(self.feedback)(self.record)())
-        where = self.r.p.source
+        where = _store_label(self.r.p)
+        self._apply_board_rights()
         self.widget = W.VBox(
             [
                 self.message,
@@ -1115,7 +1116,7 @@ class ChangeBoardTab(_Tab):
                         "Significant scope changes waiting for the board, with their cost and "
                         "schedule impact and the strategic objective they serve. Decisions are "
                         "appended to the audit trail "
-                        + (f"in {where}" if where else "(needs a portfolio loaded from a folder)")
+                        + (f"in the {where}" if where else "(needs a portfolio from a store)")
                         + "."
                     )
                 ),
@@ -1186,17 +1187,30 @@ class ChangeBoardTab(_Tab):
             max_rows=MAX_TABLE_ROWS,
         )
 
-    def record(self) -> None:
-        from pmkit.portfolio.decisions import decisions_path, record_decision
+    def _apply_board_rights(self) -> None:
+        """Under JupyterHub: the signed-in name is the decider; non-members see why they can't."""
+        from pmkit.portfolio.decisions import may_decide
 
-        if self.r.p.source is None:
+        user = os.environ.get("JUPYTERHUB_USER", "").strip()
+        if user:
+            self.by.value, self.by.disabled = user, True
+        allowed, reason = may_decide()
+        if not allowed:
+            self.record_btn.disabled = True
+            self.feedback.value = f"<p class='pmkit-note pmkit-board-only'>{esc(reason)}.</p>"
+
+    def record(self) -> None:
+        from pmkit.portfolio.decisions import record_decision
+
+        where = _store_label(self.r.p)
+        if not where:
             self.feedback.value = error_html(
-                ValueError("this portfolio was not loaded from a folder: nowhere to save")
+                ValueError("this portfolio was not read from a store: nowhere to save")
             )
             return
         cr = self.cr.value
         rec = record_decision(
-            self.r.p.source, str(cr or ""), str(self.decision.value), self.by.value, self.why.value,
+            self.r.p, str(cr or ""), str(self.decision.value), self.by.value, self.why.value,
             known_ids=self.r.p.changes["cr_id"].astype(str),
         )  # fmt: skip
         self.why.value = ""
@@ -1204,8 +1218,17 @@ class ChangeBoardTab(_Tab):
         self.feedback.value = (
             f"<p class='pmkit-recorded'>{badge('green', 'Recorded')} {esc(rec['cr_id'])} "
             f"{esc(rec['decision'])} by {esc(rec['decided_by'])} at {esc(rec['decided_at'])}, "
-            f"saved to {esc(decisions_path(self.r.p.source))}.</p>"
+            f"saved to the {esc(where)}.</p>"
         )
+
+
+def _store_label(portfolio: Any) -> str:
+    """Where decisions go, fit for a viewer: ``folder data``, ``PostgreSQL database pmkit``."""
+    store = getattr(portfolio, "store", None)
+    if store is not None:
+        return str(store.label)
+    src = getattr(portfolio, "source", None)
+    return f"folder {Path(src).name}" if src is not None else ""
 
 
 # ================================================================ Export
