@@ -54,8 +54,8 @@ from pmkit.portfolio import (
     significant_changes,
     spi_cpi_trends,
 )
-from pmkit.portfolio.export import export_excel, status_pack_html
 from pmkit.portfolio.standards import load_standards, standards_of
+from pmkit.reports import export_excel, status_pack_html, status_pack_pdf
 from pmkit.risk import heatmap_grid, risk_register, top_risks
 from pmkit.schedule import Schedule, schedule_mspdi, schedule_network
 from pmkit.schedule.leveling import level, overallocations, resource_load
@@ -129,6 +129,7 @@ __all__ = [
     "spi_cpi_trends",
     "standards_of",
     "status_pack_html",
+    "status_pack_pdf",
     "top_risks",
     "validate_portfolio",
     "validate_workbook",
