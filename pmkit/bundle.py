@@ -218,6 +218,31 @@ def _fontawesome_static() -> Path | None:
     return item if isinstance(item, Path) and item.is_dir() else None
 
 
+def _copy_fontawesome(src: Path, dst: Path) -> None:
+    """Copy Font Awesome's css/ and webfonts/ (a real copy: Voila's static handler refuses
+    files that resolve outside its folders, so a symlink would not do). Redone only when the
+    source changes, through a temporary sibling so a running server never sees half a copy."""
+    stamp = f"{src.resolve()} {(src / 'css' / 'all.min.css').stat().st_mtime_ns}\n"
+    marker = dst / ".source"
+    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
+        return
+    tmp = Path(tempfile.mkdtemp(prefix=".fontawesome.", dir=dst.parent))
+    try:
+        for part in ("css", "webfonts"):
+            shutil.copytree(src / part, tmp / part)
+        if (src / "LICENSE.txt").is_file():  # fonts SIL OFL 1.1, code MIT: keep the notice
+            shutil.copy2(src / "LICENSE.txt", tmp / "LICENSE.txt")
+        (tmp / ".source").write_text(stamp, encoding="utf-8")
+        if dst.is_symlink() or dst.is_file():
+            dst.unlink()
+        elif dst.exists():
+            shutil.rmtree(dst)
+        with contextlib.suppress(OSError):  # another server just put the same copy in place
+            os.replace(tmp, dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _write_if_changed(path: Path, text: str) -> None:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
@@ -230,7 +255,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     """A Jupyter data folder holding the ``pmkit`` Voila template; put it on ``JUPYTER_PATH``.
 
     The template extends Voila's ``lab`` page and points its two Font Awesome links at
-    ``/voila/static/fontawesome/``, a link to the ``fontawesomefree`` package's files, so a
+    ``/voila/static/fontawesome/``, a copy of the ``fontawesomefree`` package's files, so a
     dashboard asks nothing of any host but its own server. The folder is made under the user's
     cache (``$XDG_CACHE_HOME/pmkit``) because an installed package's folder may be read-only.
     """
@@ -247,14 +272,6 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     _write_if_changed(tpl / "index.html.j2", _INDEX)
     _write_if_changed(tpl / "page.html", _PAGE)
     fa = _fontawesome_static()
-    link = tpl / "static" / "fontawesome"
-    if fa is not None and not (link.is_symlink() and link.resolve() == fa.resolve()):
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
-        try:
-            link.symlink_to(fa, target_is_directory=True)
-        except FileExistsError:  # another server made it at the same moment
-            pass
-        except OSError:  # no symlinks here (some Windows setups): copy instead
-            shutil.copytree(fa, link, dirs_exist_ok=True)
+    if fa is not None:
+        _copy_fontawesome(fa, tpl / "static" / "fontawesome")
     return base

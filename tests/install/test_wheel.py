@@ -20,6 +20,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -76,8 +77,12 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, obj
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PMKIT_", "JUPYTER", "VIRTUAL"))
     }
-    env |= {"HOME": str(root / "home"), "XDG_DATA_HOME": str(root / "share"),
-            "XDG_CACHE_HOME": str(root / "cache"), "PATH": f"{env_dir / 'bin'}:{env['PATH']}"}  # fmt: skip
+    env |= {
+        "HOME": str(root / "home"),
+        "XDG_DATA_HOME": str(root / "share"),
+        "XDG_CACHE_HOME": str(root / "cache"),
+        "PATH": f"{env_dir / 'bin'}:{env['PATH']}",
+    }
     pip = [str(py), "-m", "pip", "--disable-pip-version-check", "-q", "install"]
     if FULL:
         subprocess.run([*pip, str(wheel)], check=True, timeout=1800, env=env)
@@ -117,6 +122,34 @@ def _get(url: str) -> tuple[int, str]:
         return r.status, r.read().decode("utf-8", "replace")
 
 
+def _landing_in_a_browser(url: str) -> None:
+    """Where Chromium is, open the landing page: it draws, and asks nothing of other hosts."""
+    chromium = os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        return
+    sync_api = pytest.importorskip("playwright.sync_api")
+    outside: list[str] = []
+
+    def route(r: object) -> None:
+        host = urllib.parse.urlparse(r.request.url).hostname  # type: ignore[attr-defined]
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):  # type: ignore[attr-defined]
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(r.request.url)  # type: ignore[attr-defined]
+            r.abort()  # type: ignore[attr-defined]
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", route)
+            page.goto(url, timeout=240_000)
+            page.get_by_text("Portfolio at a glance").first.wait_for(timeout=240_000)
+        finally:
+            browser.close()
+    assert not outside, outside
+
+
 def test_pmkit_serve_from_the_installed_wheel(venv: dict[str, object]) -> None:
     root, bindir, env = Path(venv["root"]), Path(venv["bin"]), dict(venv["env"])  # type: ignore[arg-type]
     port = _free_port()
@@ -142,9 +175,10 @@ def test_pmkit_serve_from_the_installed_wheel(venv: dict[str, object]) -> None:
         dashboards = {nb.name for nb in (REPO / "notebooks").glob("*.ipynb")}
         assert dashboards <= listed, dashboards - listed
         assert "analysis" not in listed, "the analyst notebooks are not dashboards"
-        status, page = _get(f"{base}/voila/render/index.ipynb")
-        assert status == 200 and "Portfolio at a glance" in page, page[-2000:]
-        assert "Traceback" not in page
+        status, page = _get(f"{base}/voila/render/index.ipynb")  # runs the notebook
+        assert status == 200 and "application/vnd.jupyter.widget-view+json" in page, page[-2000:]
+        assert "Traceback" not in page and "voila/static/fontawesome/css/all.min.css" in page
+        _landing_in_a_browser(f"{base}/voila/render/index.ipynb")
         status, css = _get(f"{base}/voila/static/fontawesome/css/all.min.css")
         assert status == 200 and "Font Awesome" in css
         assert "cdn.jsdelivr" not in page and "cdn.jsdelivr" not in tree
