@@ -89,9 +89,13 @@ def _pmkit_imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name.startswith("pmkit.")}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.startswith("pmkit"):
-                out |= {f"{node.module}.{a.name}" for a in node.names}
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("pmkit")
+        ):
+            out |= {f"{node.module}.{a.name}" for a in node.names}
     return out
 
 
