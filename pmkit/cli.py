@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
+# Listing rules of the served folder: Jupyter's defaults plus the analyst notebooks and the
+# jupytext scripts paired with them.
+_HIDDEN = [
+    f"--ContentsManager.hide_globs={g}"
+    for g in ("__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*.so", "*.dylib", "*~", "analysis")
+]
 
 
 # What a dashboard viewer's browser may send to a kernel: widget traffic only. Anything else
@@ -53,6 +59,9 @@ def _voila_command(
         f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
     cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
+    # The pmkit page template (pmkit.bundle.voila_jupyter_path): Font Awesome from this server.
+    # The analyst notebooks (notebooks/analysis, for JupyterLab) are not dashboards: unlisted.
+    cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
     return cmd
@@ -105,13 +114,15 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     """Resolve ``--data`` / ``$PMKIT_DATA`` (a folder or a database URL); None if unusable."""
+    from pmkit.bundle import user_sample_path
     from pmkit.store import is_database_url, open_store
 
     if args.data:
         env["PMKIT_DATA"] = (
             args.data if is_database_url(args.data) else str(Path(args.data).resolve())
         )
-    data = env.get("PMKIT_DATA") or str(REPO / "data")
+    data = env.get("PMKIT_DATA") or str(user_sample_path())
+    env["PMKIT_DATA"] = data
     try:
         store = open_store(data)
     except PmkitError as exc:
@@ -121,8 +132,19 @@ def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     return str(store.label)
 
 
+def _serve_env(env: dict[str, str]) -> dict[str, str]:
+    """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
+    from pmkit.bundle import voila_jupyter_path
+
+    extra = str(voila_jupyter_path())
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (extra, env.get("JUPYTER_PATH")) if p)
+    return env
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every dashboard with Voila (loopback by default; offline: no CDN needed)."""
+    from pmkit.bundle import dashboards_path
+
     env = dict(os.environ)
     token = args.token or env.pop("PMKIT_TOKEN", "")
     password_hash = env.pop("PMKIT_PASSWORD_HASH", "")
@@ -137,20 +159,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     label = _serve_data(args, env)
     if label is None:
         return 2
+    notebooks = Path(args.notebooks).resolve() if args.notebooks else dashboards_path()
+    if not notebooks.is_dir():
+        print(f"pmkit serve: notebooks folder not found: {notebooks}", file=sys.stderr)
+        return 2
+    env = _serve_env(env)
     if token or password_hash:
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
             p for p in (_auth_config(token, password_hash), env.get("JUPYTER_CONFIG_PATH")) if p
         )
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
     print(f"pmkit: serving the dashboards on http://{host}:{args.port} ({label})")
-    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS, ip=args.ip)
+    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip)
     if os.name == "posix":
         # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
         # down (a child server would be orphaned with its kernels when we are stopped).
-        os.chdir(NOTEBOOKS)
+        os.chdir(notebooks)
         os.execve(sys.executable, cmd, env)
     try:
-        return subprocess.call(cmd, env=env, cwd=NOTEBOOKS)
+        return subprocess.call(cmd, env=env, cwd=notebooks)
     except KeyboardInterrupt:
         return 0
 
@@ -248,14 +275,14 @@ def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the PMO status pack (HTML) and/or the roll-up workbook (Excel)."""
+    """Write the PMO status pack (HTML and/or PDF) and/or the roll-up workbook (Excel)."""
     from pmkit.io.csv_folder import load_portfolio, sample_data_path
-    from pmkit.portfolio.export import export_excel, status_pack_html
     from pmkit.portfolio.rollup import rollup
+    from pmkit.reports import export_excel, status_pack_html
     from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
-    if not (args.html or args.xlsx):
-        print("pmkit report: give --html FILE and/or --xlsx FILE", file=sys.stderr)
+    if not (args.html or args.xlsx or args.pdf):
+        print("pmkit report: give --html FILE, --pdf FILE and/or --xlsx FILE", file=sys.stderr)
         return 2
     portfolio = load_portfolio(args.path or sample_data_path())
     schedule = schedule_portfolio(portfolio)
@@ -263,10 +290,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.html:
         out = status_pack_html(portfolio, args.html, schedule=schedule, rollup_df=roll)
         print(f"status pack: {out}")
+    if args.pdf:
+        _report_pdf(portfolio, args.pdf, schedule=schedule, rollup_df=roll)
     if args.xlsx:
         out = export_excel(portfolio, args.xlsx, schedule=schedule, rollup_df=roll)
         print(f"workbook: {out}")
     return 0
+
+
+def _report_pdf(portfolio: Any, path: str, **kwargs: Any) -> None:
+    """The status pack printed to an A4 PDF by Chromium (see pmkit.reports.pdf for why)."""
+    from pmkit.reports import status_pack_pdf
+
+    out = status_pack_pdf(portfolio, path, **kwargs)
+    print(f"status pack (PDF): {out}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -351,6 +388,31 @@ def _db_parser(sub: Any) -> None:
     d.set_defaults(func=cmd_db)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write an editable working folder: the notebooks and a portfolio (sample or empty)."""
+    from pmkit.bundle import init_workspace
+
+    root = init_workspace(args.dir, empty=args.empty)
+    what = "an empty portfolio" if args.empty else "a copy of the sample portfolio"
+    print(
+        f"pmkit init: wrote {root} (notebooks/, data/ = {what}).\n"
+        f"Serve it:   cd {root} && pmkit serve --data data --notebooks notebooks\n"
+        f"Explore it: jupyter lab {root / 'notebooks' / 'analysis'}"
+    )
+    return 0
+
+
+def add_init_parser(sub: Any) -> None:
+    i = sub.add_parser("init", help="write an editable working folder (notebooks + portfolio)")
+    i.add_argument("dir", help="a new or empty folder")
+    i.add_argument(
+        "--empty",
+        action="store_true",
+        help="an empty portfolio (table headers, the standards template) instead of the sample",
+    )
+    i.set_defaults(func=cmd_init)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -368,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default loopback; any other needs a token or password)",
     )
     s.add_argument("--token", default="", help="access token (prefer $PMKIT_TOKEN: not in ps)")
+    s.add_argument("--notebooks", help="dashboards folder (default: the installed ones)")
     s.add_argument(
         "--no-preheat",
         dest="preheat",
@@ -393,10 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--in-place", action="store_true", help="rewrite --into (no --out needed)")
     m.set_defaults(func=cmd_import)
 
-    r = sub.add_parser("report", help="write the PMO status pack (HTML) and roll-up (Excel)")
+    r = sub.add_parser("report", help="write the PMO status pack (HTML/PDF) and roll-up (Excel)")
     r.add_argument("path", nargs="?", help="portfolio folder (default: the sample)")
     r.add_argument("--html", help="status pack file to write (.html)")
     r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
+    r.add_argument("--pdf", help="status pack to write as an A4 PDF (needs Chromium)")
     r.set_defaults(func=cmd_report)
 
     x = sub.add_parser("export", help="write a project as MS Project XML, P6 XML or MPX")
@@ -406,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
     x.set_defaults(func=cmd_export)
     _db_parser(sub)
+    add_init_parser(sub)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(

@@ -181,11 +181,13 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
 
 
 def sample_data_path() -> Path:
-    """The sample portfolio: ``$PMKIT_DATA`` if set, else ``<repo>/data``."""
+    """The sample portfolio: ``$PMKIT_DATA`` if set, else the bundled one (``<repo>/data``)."""
     env = os.environ.get("PMKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2] / "data"
+    from pmkit.bundle import sample_path
+
+    return sample_path()
 
 
 @lru_cache(maxsize=4)

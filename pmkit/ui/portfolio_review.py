@@ -1273,7 +1273,7 @@ class ExportTab(_Tab):
 
     def export_html(self) -> Path:
         """Write the status pack (self-contained HTML, charts as SVG) and offer it."""
-        from pmkit.portfolio import export
+        from pmkit import reports as export
 
         self.out.value = _note("Writing the status pack…")
         path = self.folder() / f"status-pack-{self._stamp()}.html"
@@ -1286,7 +1286,7 @@ class ExportTab(_Tab):
 
     def export_excel(self) -> Path:
         """Write the roll-up workbook and offer it."""
-        from pmkit.portfolio import export
+        from pmkit import reports as export
 
         self.out.value = _note("Writing the workbook…")
         path = self.folder() / f"portfolio-rollup-{self._stamp()}.xlsx"
