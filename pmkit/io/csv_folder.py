@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,14 +253,12 @@ def sample_data_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Portfolio:
-    return load_portfolio(path)
-
-
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only)."""
-    return _load_cached(sample_data_path())
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through :mod:`pmkit.cache`; treat it as read-only)."""
+    from pmkit.cache import load_portfolio as load_shared
+
+    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:
