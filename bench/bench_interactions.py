@@ -46,7 +46,9 @@ DRAWN = f"() => [...document.querySelectorAll('.vega-embed')].some(c => c.queryS
 INSTALL = """() => {
   if (window.__pm) return;
   window.__pm = {armed: false, t0: null, last: null};
-  const arm = () => { if (window.__pm.armed && window.__pm.t0 === null) window.__pm.t0 = performance.now(); };
+  const arm = () => {
+    if (window.__pm.armed && window.__pm.t0 === null) window.__pm.t0 = performance.now();
+  };
   for (const ev of ['pointerdown', 'mousedown', 'keydown', 'change', 'input'])
     document.addEventListener(ev, arm, true);
   const inChart = n => {
@@ -69,7 +71,8 @@ TAB_DRAWN = f"""name => {{
   const tabs = [...document.querySelectorAll('.lm-TabBar-tab')];
   const tab = tabs.find(t => t.textContent.trim() === name);
   if (!tab || !tab.classList.contains('lm-mod-current')) return false;
-  const panels = [...document.querySelectorAll('.lm-TabPanel-stackedPanel, .widget-tab-contents > .lm-Widget')]
+  const sel = '.lm-TabPanel-stackedPanel, .widget-tab-contents > .lm-Widget';
+  const panels = [...document.querySelectorAll(sel)]
     .filter(p => !p.classList.contains('lm-mod-hidden') && p.offsetParent !== null);
   return panels.some(p => p.querySelector('{MARKS}') !== null)
     ? (window.__pm.tdone = performance.now(), true) : false;
@@ -287,8 +290,9 @@ def main() -> None:
     ap.add_argument("--json", help="also write the raw times here")
     args = ap.parse_args()
     one, five, _ = os.getloadavg()
-    print(f"# bench_interactions {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-          f"load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs; data: {args.data or 'sample'}")  # fmt: skip
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# bench_interactions {stamp}; load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs; "
+          f"data: {args.data or 'sample'}")  # fmt: skip
     wanted = [nb for nb in PLAN if not args.only or any(k in nb for k in args.only.split(","))]
     if "toy.ipynb" not in wanted:
         wanted.append("toy.ipynb")
@@ -320,8 +324,8 @@ def main() -> None:
 def _toy_notebook() -> str:
     cell = {"cell_type": "code", "execution_count": None, "id": "toy", "metadata": {},
             "outputs": [], "source": TOY.splitlines(keepends=True)}  # fmt: skip
-    nb = {"cells": [cell], "metadata": {"kernelspec": {"display_name": "Python 3",
-          "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    spec = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb = {"cells": [cell], "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
     return json.dumps(nb)
 
 
