@@ -280,7 +280,7 @@ def run(
     extra = shlex.split(args.baseline_serve_args if src else args.serve_args)
     proc, base = serve(data, extra, src, Path(args.log) if args.log else None)
     try:
-        warm_s, _ = wait_pool(proc, args.warmup, args.pool_kernels)
+        warm_s, _ = wait_pool(proc, args.warmup, 8 if src else args.pool_kernels)
         with Sampler(proc.pid) as sampler:
             idle = sampler.sample()
             times = asyncio.run(_round(base, notebooks, n, args.page_timeout))
@@ -314,7 +314,7 @@ def main() -> None:
     ap.add_argument("--page-timeout", type=float, default=90.0, help="seconds per viewer")
     ap.add_argument("--warmup", type=float, default=240.0, help="max seconds for the pool")
     ap.add_argument(
-        "--pool-kernels", type=int, default=8, help="kernels the preheated pool starts with"
+        "--pool-kernels", type=int, default=8, help="kernels the preheated pool starts with (the baseline: 8)"
     )
     ap.add_argument("--max-seconds", type=float, default=1800.0, help="stop starting rounds")
     args = ap.parse_args()
