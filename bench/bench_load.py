@@ -314,7 +314,7 @@ def main() -> None:
     ap.add_argument("--page-timeout", type=float, default=90.0, help="seconds per viewer")
     ap.add_argument("--warmup", type=float, default=240.0, help="max seconds for the pool")
     ap.add_argument(
-        "--pool-kernels", type=int, default=8, help="kernels the preheated pool starts with (the baseline: 8)"
+        "--pool-kernels", type=int, default=8, help="kernels the pool starts with (baseline: 8)"
     )
     ap.add_argument("--max-seconds", type=float, default=1800.0, help="stop starting rounds")
     args = ap.parse_args()
