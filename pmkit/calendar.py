@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import CalendarError
 
 __all__ = [
     "Calendar",
@@ -41,10 +41,6 @@ _DAY = 1440
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Period = tuple[int, int]  # minutes from midnight, end exclusive, end may be 1440
-
-
-class CalendarError(PmkitError):
-    """A calendar specification cannot be understood or has no working time."""
 
 
 def to_minutes(values: Any) -> np.ndarray:

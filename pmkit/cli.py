@@ -151,18 +151,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a portfolio (folder of CSV, or .xlsx workbook): every problem, located."""
-    if args.path.lower().endswith((".xlsx", ".xlsm")):
-        from pmkit.io.excel import read_workbook
-
-        if not Path(args.path).is_file():
-            print(f"{args.path}: no such workbook", file=sys.stderr)
-            return 2
-        tables, _, report = read_workbook(args.path)
-        if report.ok:
-            print(f"OK: {len(tables['projects'])} projects, {len(tables['tasks']):,} tasks")
-        if len(report):
-            print(report)
-        return 0 if report.ok else 1
     from pmkit.io.csv_folder import cli_validate
 
     return cli_validate(args.path)

@@ -1,19 +1,53 @@
 """Errors that name where the problem is, so a user can fix the input without a traceback.
 
 Every pmkit error carries the file, line, field and value it is about (whichever apply) and
-what was expected; ``str(err)`` reads as one sentence a manager can act on.
+what was expected; ``str(err)`` reads as one sentence a manager can act on. Every exception
+pmkit raises on purpose is defined here, once::
+
+    PmkitError                      bad input or an impossible request
+    ├── UnknownIdError (KeyError)   a project, task, resource … id that is not in the portfolio
+    ├── PortfolioValidationError    the door refused a portfolio; ``report`` lists every problem
+    ├── MspdiError                  an MS Project XML file is unsafe, malformed or unreadable
+    ├── MpxjUnavailableError        MPXJ or Java is missing for this kind of file
+    ├── CalendarError               a calendar with no working time or an unreadable period
+    ├── StandardsError              standards.yaml holds a key or value the PMO lens cannot use
+    ├── ContentError                teaching content incomplete (every problem listed)
+    ├── EvmError                    earned-value input that cannot be used
+    ├── RiskError                   a risk table or request that cannot be used
+    ├── CapacityError               a capacity what-if that cannot be applied
+    ├── SlipError                   a slip that cannot be simulated
+    ├── DecisionError               a change-board decision that cannot be recorded or read
+    └── ScheduleError               the network cannot be scheduled
+        ├── CycleError              the links form a cycle (``cycle`` lists it)
+        ├── LevelingError           a load or levelling request that cannot be honoured
+        ├── WhatIfError             a scenario naming an unknown task/link or impossible value
+        └── MonteCarloError         a simulation request that cannot be honoured
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "CalendarError",
+    "CapacityError",
+    "ContentError",
     "CycleError",
+    "DecisionError",
+    "EvmError",
+    "LevelingError",
+    "MonteCarloError",
+    "MpxjUnavailableError",
     "MspdiError",
     "PmkitError",
     "PortfolioValidationError",
+    "RiskError",
     "ScheduleError",
+    "SlipError",
+    "StandardsError",
+    "UnknownIdError",
+    "WhatIfError",
 ]
 
 
@@ -87,3 +121,69 @@ class PortfolioValidationError(PmkitError):
 
     def __str__(self) -> str:
         return str(self.report) if self.report is not None else super().__str__()
+
+
+class UnknownIdError(PmkitError, KeyError):
+    """An id (project, task, resource …) that the portfolio does not hold.
+
+    One type for every engine, so a caller catches "unknown project" once; it is also a
+    ``KeyError`` because the id is a lookup key.
+    """
+
+    def __init__(self, kind: str, value: Any, *, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(f"unknown {kind}", field=field or f"{kind}_id", value=value, **kwargs)
+        self.kind = kind
+
+
+class MpxjUnavailableError(PmkitError):
+    """MPXJ or Java is missing, so this kind of file cannot be read here."""
+
+
+class CalendarError(PmkitError):
+    """A calendar specification cannot be understood or has no working time."""
+
+
+class StandardsError(PmkitError):
+    """``standards.yaml`` holds a key or value the PMO lens cannot use."""
+
+
+class ContentError(PmkitError):
+    """The teaching content is incomplete or malformed; the message lists every problem."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        shown = "\n  ".join(self.problems[:30])
+        more = f"\n  ... and {len(self.problems) - 30} more" if len(self.problems) > 30 else ""
+        super().__init__(f"teaching content has {len(self.problems)} problem(s):\n  {shown}{more}")
+
+
+class EvmError(PmkitError):
+    """Earned-value input that cannot be used (negative money, empty curve)."""
+
+
+class RiskError(PmkitError):
+    """A risk table or request pmkit cannot use (missing column, bad bins, unknown kind)."""
+
+
+class CapacityError(PmkitError):
+    """A what-if or schedule that the capacity view cannot use."""
+
+
+class SlipError(PmkitError):
+    """A slip that cannot be simulated (unknown task, summary task, non-integer days)."""
+
+
+class DecisionError(PmkitError):
+    """A decision that cannot be recorded, or a decisions log line that cannot be read."""
+
+
+class LevelingError(ScheduleError):
+    """A load or levelling request pmkit cannot honour (bad frequency, impossible units)."""
+
+
+class WhatIfError(ScheduleError):
+    """A scenario that names an unknown task or link, or asks for an impossible value."""
+
+
+class MonteCarloError(ScheduleError):
+    """A simulation request pmkit cannot honour (bad estimates, runs, distribution)."""

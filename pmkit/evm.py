@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import EvmError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
@@ -59,10 +59,6 @@ EAC_METHODS: dict[str, tuple[str, str]] = {
     "bottom_up": ("EAC = AC + bottom-up ETC", "a fresh estimate of the remaining work"),
 }
 """Name -> (formula, when it applies) of the four PMBOK estimates at completion."""
-
-
-class EvmError(PmkitError):
-    """Earned-value input that cannot be used (negative money, unknown project, empty curve)."""
 
 
 def _div(num: Any, den: Any) -> Any:
@@ -339,10 +335,9 @@ def earned_schedule(pv_curve: Any, ev: float, at: Any) -> EarnedSchedule:
 def _project_row(portfolio: Portfolio, project_id: str) -> pd.Series:
     rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
     if rows.empty:
-        raise EvmError(
-            "unknown project",
-            field="project_id",
-            value=project_id,
+        raise UnknownIdError(
+            "project",
+            project_id,
             expected="one of " + ", ".join(portfolio.project_ids),
         )
     return rows.iloc[0]

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit.errors import UnknownIdError
+
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
 
@@ -463,7 +465,7 @@ class Portfolio:
         """One project's rows of every table; ``KeyError`` if the id is unknown."""
         hit = self.projects.index[self.projects["project_id"] == project_id]
         if len(hit) == 0:
-            raise KeyError(f"unknown project {project_id!r}")
+            raise UnknownIdError("project", project_id)
         tasks = self.tasks[self.tasks["project_id"] == project_id]
         ids = tasks["task_id"]
         p_in = self.links["pred_id"].isin(ids)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import RiskError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
@@ -59,10 +59,6 @@ IMPACT_LABELS = ("negligible", "minor", "moderate", "major", "severe")
 ZONES = ((4, "low"), (12, "medium"), (25, "high"))
 
 Kind = Literal["threat", "opportunity", "all"]
-
-
-class RiskError(PmkitError):
-    """A risk table or request pmkit cannot use (missing column, bad bins, unknown kind)."""
 
 
 def _score(values: np.ndarray, bins: Sequence[float], field: str) -> np.ndarray:
@@ -126,7 +122,7 @@ def risk_register(
     risks = portfolio.risks
     if project_id is not None:
         if project_id not in set(portfolio.projects["project_id"]):
-            raise RiskError("unknown project", field="project_id", value=project_id)
+            raise UnknownIdError("project", project_id)
         risks = risks[risks["project_id"] == project_id]
     if status is not None:
         risks = risks[risks["status"] == status]

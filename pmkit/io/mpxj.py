@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pmkit.errors import MspdiError, PmkitError
+from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
 from pmkit.io.mspdi import MspdiProject, read_mspdi
 
 __all__ = ["MPXJ_SUFFIXES", "mpxj_available", "read_project_file"]
@@ -21,10 +21,6 @@ MPXJ_SUFFIXES = frozenset(
     {".mpp", ".mpt", ".mpx", ".xer", ".pmxml", ".pp", ".pod", ".gan", ".planner", ".ppx",
      ".fts", ".cdpx", ".sp", ".schedule_grid", ".zip"}
 )  # fmt: skip
-
-
-class MpxjUnavailableError(PmkitError):
-    """MPXJ or Java is missing, so this kind of file cannot be read here."""
 
 
 def mpxj_available() -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import CapacityError
 from pmkit.portfolio._util import calendar_specs, schedule_tasks, task_calendar_ids
 
 __all__ = [
@@ -51,10 +51,6 @@ __all__ = [
 
 _NO_HOLIDAYS = np.array([], dtype="datetime64[D]")
 _EPS = 1e-9
-
-
-class CapacityError(PmkitError):
-    """A what-if or schedule that the capacity view cannot use."""
 
 
 def _task_dates(portfolio: Any, schedule: Any) -> pd.DataFrame:

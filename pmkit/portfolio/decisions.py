@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import DecisionError
 
 try:  # POSIX; on Windows the lock degrades to O_APPEND atomic single writes
     import fcntl
@@ -58,10 +58,6 @@ DECISIONS: dict[str, str] = {
     "deferred": "deferred",
 }
 """Accepted verbs -> the status stored (the ``decision`` vocabulary of ``change_requests``)."""
-
-
-class DecisionError(PmkitError):
-    """A decision that cannot be recorded, or a decisions log line that cannot be read."""
 
 
 def decisions_path(portfolio_or_path: Any) -> Path:

@@ -21,14 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import SlipError
 from pmkit.portfolio._util import calendar_specs, task_calendar_ids
 
 __all__ = ["DependencyNetwork", "SlipError", "dependency_network", "propagate_slip"]
-
-
-class SlipError(PmkitError):
-    """A slip that cannot be simulated (unknown task, summary task, non-integer days)."""
 
 
 @dataclass(frozen=True)

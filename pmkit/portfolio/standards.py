@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pmkit.errors import PmkitError
+from pmkit.errors import StandardsError
 
 __all__ = [
     "CHECKS",
@@ -156,10 +156,6 @@ DEFAULTS: dict[str, Any] = {
     "risk_review_max_age_days": 90,
 }
 """What applies when ``standards.yaml`` leaves a key out (mirrors ``data/standards.yaml``)."""
-
-
-class StandardsError(PmkitError):
-    """``standards.yaml`` holds a key or value the PMO lens cannot use."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import LevelingError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -59,10 +59,6 @@ __all__ = [
 LEVELING_RULE = "priority then least total float then earliest start"
 _FREQ = {"D": "D", "W": "W", "M": "M", "ME": "M", "MS": "M"}
 _EPS = 1e-9
-
-
-class LevelingError(PmkitError):
-    """A load or levelling request pmkit cannot honour (unknown project, bad frequency)."""
 
 
 def _task_table(schedule: Any) -> pd.DataFrame:
@@ -129,7 +125,7 @@ def resource_load(
     asg = portfolio.assignments
     if project_id is not None:
         if project_id not in set(portfolio.projects["project_id"]):
-            raise LevelingError("unknown project", field="project_id", value=project_id)
+            raise UnknownIdError("project", project_id)
         ids = portfolio.tasks.loc[portfolio.tasks["project_id"] == project_id, "task_id"]
         asg = asg[asg["task_id"].isin(ids)]
     keep = ["uid", "start", "finish"] + (["units_factor"] if "units_factor" in tasks else [])
@@ -349,7 +345,7 @@ def level(
             "unknown levelling rule", field="rule", value=rule, expected=LEVELING_RULE
         )
     if project_id not in set(portfolio.projects["project_id"]):
-        raise LevelingError("unknown project", field="project_id", value=project_id)
+        raise UnknownIdError("project", project_id)
     if schedule is None:
         from pmkit.schedule.portfolio_adapter import schedule_project
 

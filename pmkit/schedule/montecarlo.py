@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import CycleError, PmkitError, ScheduleError
+from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -53,10 +53,6 @@ Distribution = Literal["pert", "triangular"]
 Progress = Callable[[float], Any]
 _LINK_TYPES = ("FS", "SS", "FF", "SF")
 _TOL = 1e-6  # working minutes: float noise allowed when testing total float for zero
-
-
-class MonteCarloError(PmkitError):
-    """A simulation request pmkit cannot honour (bad estimates, runs, distribution)."""
 
 
 # ----------------------------------------------------------------------------- network
@@ -931,10 +927,9 @@ def project_network(
     """
     rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
     if rows.empty:
-        raise MonteCarloError(
-            "unknown project",
-            field="project_id",
-            value=project_id,
+        raise UnknownIdError(
+            "project",
+            project_id,
             expected="one of " + ", ".join(portfolio.project_ids),
         )
     info = rows.iloc[0]

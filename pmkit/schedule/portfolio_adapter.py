@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar
-from pmkit.errors import ScheduleError
+from pmkit.errors import ScheduleError, UnknownIdError
 from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = ["schedule_portfolio", "schedule_project"]
@@ -206,7 +206,7 @@ def schedule_project(
     (e.g. ``schedule_portfolio(p)``), else ignored and flagged (see module doc)."""
     projects = portfolio.projects
     if project_id not in set(projects["project_id"]):
-        raise ScheduleError("unknown project", field="project_id", value=project_id)
+        raise UnknownIdError("project", project_id)
     get_cal = _calendar_getter(portfolio)
     all_tasks = _apply_overrides(portfolio.tasks, overrides)
     tasks = all_tasks[all_tasks["project_id"] == project_id]

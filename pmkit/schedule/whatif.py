@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import PmkitError
+from pmkit.errors import UnknownIdError, WhatIfError
 from pmkit.schedule.portfolio_adapter import schedule_project
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,10 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["WhatIfError", "WhatIfResult", "apply_changes", "preview_change_request", "what_if"]
 
 LinkKey = tuple[str, str]
-
-
-class WhatIfError(PmkitError):
-    """A scenario that names an unknown task or link, or asks for an impossible value."""
 
 
 @dataclass
@@ -132,7 +128,7 @@ def apply_changes(
         The modified copy and ``change, target, old, new`` rows.
     """
     if project_id not in set(portfolio.projects["project_id"]):
-        raise WhatIfError("unknown project", field="project_id", value=project_id)
+        raise UnknownIdError("project", project_id)
     tasks = portfolio.tasks.copy()
     links = portfolio.links.copy()
     mine = tasks["project_id"] == project_id

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from pmkit.errors import PmkitError
+from pmkit.errors import ContentError
 
 __all__ = [
     "ANSWERS",
@@ -39,16 +39,6 @@ Answer = Literal["PM", "PMO", "both"]
 ANSWERS: tuple[str, ...] = ("PM", "PMO", "both")
 CONTENT_DIR = Path(__file__).resolve().parent
 PMO_TYPE_IDS: tuple[str, ...] = ("supportive", "controlling", "directive")
-
-
-class ContentError(PmkitError):
-    """The teaching content is incomplete or malformed; the message lists every problem."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = list(problems)
-        shown = "\n  ".join(self.problems[:30])
-        more = f"\n  ... and {len(self.problems) - 30} more" if len(self.problems) > 30 else ""
-        super().__init__(f"teaching content has {len(self.problems)} problem(s):\n  {shown}{more}")
 
 
 @dataclass(frozen=True)

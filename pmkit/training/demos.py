@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pmkit.errors import UnknownIdError
 from pmkit.evm import evm_rollup, evm_series
 from pmkit.model import PHASES
 from pmkit.portfolio.capacity import capacity_by_role_month
@@ -99,7 +100,7 @@ def _project(portfolio: Portfolio, project_id: str | None) -> pd.Series:
     pid = project_id or default_project(portfolio)
     hit = portfolio.projects[portfolio.projects["project_id"] == pid]
     if hit.empty:
-        raise KeyError(f"unknown project {pid!r}")
+        raise UnknownIdError("project", pid)
     return hit.iloc[0]
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
+from pmkit.errors import UnknownIdError
 from pmkit.model import Portfolio
 from pmkit.schedule.leveling import (
     LevelingError,
@@ -118,7 +119,7 @@ def test_half_units_fit_together() -> None:
 
 def test_errors() -> None:
     p = _port()
-    with pytest.raises(LevelingError, match="unknown project"):
+    with pytest.raises(UnknownIdError, match="unknown project"):
         level(p, "P9")
     with pytest.raises(LevelingError, match="frequency"):
         resource_load(p, schedule_project(p, "P1"), freq="Q")

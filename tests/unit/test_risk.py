@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from portfolio_fixtures import make_portfolio, project
 
+from pmkit.errors import UnknownIdError
 from pmkit.risk import (
     RiskError,
     heatmap_grid,
@@ -107,7 +108,7 @@ def test_errors(port: object) -> None:
     reg = risk_register(port, "P1")
     with pytest.raises(RiskError, match="kind"):
         top_risks(reg, 3, kind="issue")  # type: ignore[arg-type]
-    with pytest.raises(RiskError, match="unknown project"):
+    with pytest.raises(UnknownIdError, match="unknown project"):
         risk_register(port, "P9")
     with pytest.raises(RiskError, match="five increasing"):
         risk_register(port, "P1", prob_bins=(0.5, 0.2, 0.6, 0.8, 1.0))
