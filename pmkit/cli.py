@@ -47,7 +47,12 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _voila_command(
-    port: int, *, preheat: bool, notebooks: Path, ip: str = "127.0.0.1"
+    port: int,
+    *,
+    preheat: bool,
+    notebooks: Path,
+    ip: str = "127.0.0.1",
+    pools: dict[str, int] | None = None,
 ) -> list[str]:
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -64,6 +69,12 @@ def _voila_command(
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        if pools:
+            import json
+
+            config = {"default": {"pool_size": 1}}
+            config.update({nb: {"pool_size": n} for nb, n in pools.items()})
+            cmd.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(config)}")
     return cmd
 
 
@@ -83,6 +94,59 @@ def _auth_config(token: str, password_hash: str) -> str:
     with os.fdopen(fd, "w") as fh:
         json.dump(conf, fh)
     return folder
+
+
+# Memory of one preheated dashboard kernel on the sample (RSS; bench/bench_load.py measured
+# 145-150 MB PSS, 190 MB RSS, 2026-11-29); a large portfolio adds its tables.
+KERNEL_MB = 190
+
+
+def pool_sizes(spec: str, notebooks: Sequence[str]) -> dict[str, int]:
+    """``--viewers`` as preheated kernels per dashboard.
+
+    ``"10"``: 10 for every dashboard; ``"glance=20,review=5"``: those (a name matches a
+    dashboard whose file name contains it), 1 for the others.
+    """
+    spec = spec.strip()
+    if spec.isdigit():
+        return {nb: max(int(spec), 1) for nb in notebooks}
+    out = dict.fromkeys(notebooks, 1)
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, count = item.partition("=")
+        hits = [nb for nb in notebooks if name.strip() and name.strip() in nb]
+        if not count.strip().isdigit() or int(count) < 1 or not hits:
+            raise PmkitError(
+                f"--viewers: cannot read {item!r}",
+                expected="N, or NAME=N,... with NAME part of a dashboard's file name "
+                f"({', '.join(sorted(notebooks))})",
+            )
+        out.update(dict.fromkeys(hits, int(count)))
+    return out
+
+
+def _available_mb() -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return None
+
+
+def memory_estimate(pools: dict[str, int]) -> str:
+    """One line: preheated kernels, the memory they will hold, and what the machine has."""
+    kernels = sum(pools.values())
+    need = kernels * KERNEL_MB
+    have = _available_mb()
+    each = ", ".join(f"{nb.removesuffix('.ipynb')} {n}" for nb, n in sorted(pools.items()))
+    line = (
+        f"pmkit: {kernels} preheated kernels ({each}) ≈ {need:,} MB at ~{KERNEL_MB} MB each, "
+        f"plus ~{KERNEL_MB} MB per viewer beyond them"
+    )
+    if have is not None:
+        line += f"; {have:,} MB available now"
+        if need > have:
+            line += " — NOT ENOUGH: lower --viewers"
+    return line
 
 
 def _children(pid: int) -> list[int]:
@@ -170,7 +234,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
     print(f"pmkit: serving the dashboards on http://{host}:{args.port} ({label})")
-    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip)
+    pools = None
+    if args.preheat:
+        pools = pool_sizes(args.viewers, sorted(p.name for p in notebooks.glob("*.ipynb")))
+        print(memory_estimate(pools), flush=True)
+    cmd = _voila_command(
+        args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip, pools=pools
+    )
     if os.name == "posix":
         # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
         # down (a child server would be orphaned with its kernels when we are stopped).
@@ -436,6 +506,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="preheat",
         action="store_false",
         help="start each dashboard's kernel on request (slower first paint)",
+    )
+    s.add_argument(
+        "--viewers",
+        default="1",
+        help="viewers each dashboard serves at once from a preheated kernel: N, or "
+        "NAME=N,... (e.g. glance=20,review=5; others 1). Each costs memory (printed at start)",
     )
     s.set_defaults(func=cmd_serve)
 

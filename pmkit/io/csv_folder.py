@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -190,13 +189,9 @@ def sample_data_path() -> Path:
     return sample_path()
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Portfolio:
-    return load_portfolio(path)
-
-
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only).
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through :mod:`pmkit.cache`; treat it as read-only).
 
     ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
     from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
@@ -206,7 +201,9 @@ def load_sample() -> Portfolio:
         from pmkit.store import open_store
 
         return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
-    return _load_cached(sample_data_path())
+    from pmkit.cache import load_portfolio as load_shared
+
+    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:

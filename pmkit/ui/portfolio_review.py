@@ -75,7 +75,7 @@ def app(portfolio: Any | None = None) -> W.Widget:
             return PortfolioReview(load_sample()).widget
         return PortfolioReview(portfolio).widget
 
-    return safe_build(build)
+    return safe_build(build, warm=("portfolio", "schedule", "rollup"))
 
 
 def _note(text: str) -> str:
@@ -168,7 +168,7 @@ class PortfolioReview:
         """The portfolio schedule (computed once; ``None`` with a note if it cannot be)."""
         if self._schedule is None and self._schedule_error is None:
             try:
-                from pmkit.schedule.portfolio_adapter import schedule_portfolio
+                from pmkit.cache import schedule_portfolio  # shared, once per data change
 
                 self._schedule = schedule_portfolio(self.p)
             except ImportError:
@@ -179,9 +179,12 @@ class PortfolioReview:
         return self._schedule
 
     def _rollup(self) -> pd.DataFrame:
+        from pmkit import cache
         from pmkit.portfolio.rollup import rollup
 
-        return rollup(self.p, schedule=self.schedule())
+        if self.schedule() is not None:
+            return cache.rollup(self.p)  # type: ignore[no-any-return]
+        return rollup(self.p, schedule=None)
 
     # ------------------------------------------------------------ filters
 
