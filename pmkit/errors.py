@@ -17,6 +17,8 @@ pmkit raises on purpose is defined here, once::
     ├── CapacityError               a capacity what-if that cannot be applied
     ├── SlipError                   a slip that cannot be simulated
     ├── DecisionError               a change-board decision that cannot be recorded or read
+    ├── StoreError                  a store (folder or database) that cannot be opened or written
+    ├── PdfUnavailableError         no PDF printer here (Playwright or Chromium missing)
     ├── PrioritiseError             drivers, scores or constraints the optimiser cannot use
     └── ScheduleError               the network cannot be scheduled
         ├── CycleError              the links form a cycle (``cycle`` lists it)
@@ -41,6 +43,7 @@ __all__ = [
     "MonteCarloError",
     "MpxjUnavailableError",
     "MspdiError",
+    "PdfUnavailableError",
     "PmkitError",
     "PortfolioValidationError",
     "PrioritiseError",
@@ -48,6 +51,7 @@ __all__ = [
     "ScheduleError",
     "SlipError",
     "StandardsError",
+    "StoreError",
     "UnknownIdError",
     "WhatIfError",
 ]
@@ -193,3 +197,11 @@ class WhatIfError(ScheduleError):
 
 class MonteCarloError(ScheduleError):
     """A simulation request pmkit cannot honour (bad estimates, runs, distribution)."""
+
+
+class StoreError(PmkitError):
+    """A store that cannot be opened, read or written (not a data-validation problem)."""
+
+
+class PdfUnavailableError(PmkitError):
+    """No PDF printer here: Playwright or a Chromium browser is missing."""

@@ -19,7 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pmkit.errors import PmkitError
+from pmkit.errors import PdfUnavailableError
 from pmkit.reports._files import atomic_write
 
 __all__ = ["PdfUnavailableError", "find_chromium", "html_to_pdf", "status_pack_pdf"]
@@ -28,10 +28,6 @@ _FOOTER = (
     "<div style='font-size:8px;width:100%;text-align:center;color:#555'>"
     "<span class='pageNumber'></span> / <span class='totalPages'></span></div>"
 )
-
-
-class PdfUnavailableError(PmkitError):
-    """No PDF printer here: Playwright or a Chromium browser is missing."""
 
 
 def find_chromium() -> str | None:
