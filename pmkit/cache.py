@@ -140,7 +140,9 @@ def _shared(folder: Path, key: str, part: str, compute: Callable[[], Any]) -> An
     if value is None:
         try:
             base.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with _locked(base / f"{_prefix(folder)}.lock"):
+            with _locked(
+                base / f"{_prefix(folder)}-{part}.lock"
+            ):  # per part: rollup takes schedule
                 value = _read(path)
                 if value is None:
                     value = compute()
