@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -520,7 +520,7 @@ class Portfolio:
                 "note": f"% complete of {len(estimated)} task(s) in progress on "
                 f"{when:%Y-%m-%d} estimated from elapsed working time",
             }
-        return Portfolio(**tables, standards=standards, source=self.source)
+        return replace(self, **tables, standards=standards)
 
     def at_status_date(self) -> Portfolio:
         """:meth:`as_of` the portfolio's own status date (``self`` when there is none)."""

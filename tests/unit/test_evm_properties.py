@@ -7,6 +7,7 @@ sample portfolio and on generated portfolios of several seeds and sizes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -216,7 +217,7 @@ def test_sample_story_p08_and_p11() -> None:
 
 def test_status_date_moved_back_ignores_later_reports(tmp_path: Path) -> None:
     p = load_sample()
-    early = Portfolio(**{**p.__dict__, "standards": {**p.standards, "status_date": "2026-08-31"}})
+    early = dataclasses.replace(p, standards={**p.standards, "status_date": "2026-08-31"})
     s = evm_series(early, "P01")
     assert s["report_date"].max() <= pd.Timestamp("2026-08-31")
     roll = evm_rollup(early).set_index("project_id")

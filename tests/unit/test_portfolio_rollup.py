@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import yaml
 from portfolio_fixtures import make_portfolio, project, task
 
-from pmkit.model import Portfolio
 from pmkit.portfolio.rollup import ROLLUP_COLUMNS, filter_rollup, latest_evm, rag_long, rollup
 from pmkit.portfolio.standards import Rule, StandardsError, load_standards, standards_of
 
@@ -183,14 +184,14 @@ def test_earned_schedule_columns_and_rag_rules_on_spi_t() -> None:
             "cost": {"metric": "cpi", "better": "higher", "green": 0.95, "amber": 0.85},
         }
     }
-    strict = Portfolio(**{**p.__dict__, "standards": {**p.standards, **es_rule}})
+    strict = dataclasses.replace(p, standards={**p.standards, **es_rule})
     r2 = rollup(strict).set_index("project_id")
     spi_t = r2.loc["P05", "spi_t"]
     assert spi_t < 0.85  # independent of the SPI: ES / AT from the working-day curve
     assert r2.loc["P05", "rag_schedule"] == "red"
     assert r2.loc["P05", "schedule_rule"] == f"red: SPI(t) {spi_t:.2f} < 0.85"
     sv_rule = {"rag": {"schedule": {"metric": "sv_t_wd", "green": -5, "amber": -15}}}
-    r3 = rollup(Portfolio(**{**p.__dict__, "standards": {**p.standards, **sv_rule}}))
+    r3 = rollup(dataclasses.replace(p, standards={**p.standards, **sv_rule}))
     late = r3["sv_t_wd"] < -15
     assert late.any() and (r3.loc[late, "rag_schedule"] == "red").all()
     assert r3.loc[late, "schedule_rule"].str.contains("SV\\(t\\) \\(working days\\)").all()

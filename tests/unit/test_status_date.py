@@ -6,6 +6,8 @@ exist yet. Expected values are recomputed here from the tables (numpy busday), n
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,7 +34,7 @@ def back(sample: Portfolio) -> Portfolio:
 
 def _moved(p: Portfolio, when: str) -> Portfolio:
     """The status date alone moved (what the standards editor does), no as_of."""
-    return Portfolio(**{**p.__dict__, "standards": {**p.standards, "status_date": when}})
+    return dataclasses.replace(p, standards={**p.standards, "status_date": when})
 
 
 def test_as_of_drops_later_reports_and_progress(sample: Portfolio, back: Portfolio) -> None:
