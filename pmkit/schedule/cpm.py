@@ -18,6 +18,15 @@ links, which is how Project's displayed dates behave (checked against the MSPDI 
   keep the driving successor's bit);
 * Must-Start/Finish-On (and actuals, manual dates) pin the task; its slack compares the pinned
   dates with what the links ask for, so a conflicting constraint shows negative slack.
+
+Rules from real files (issue 11), each with a hand-made fixture in tests/unit/test_ms_rules.py:
+
+* free slack: a task with no successor of its own has free slack = total slack, even when a
+  summary above it has successors;
+* percent lags (LagFormat 19/20) are the bare percent of the predecessor's duration (the
+  MSPDI reader keeps LinkLag as is: -75 = -75 %);
+* progress: a finished successor holds no predecessor back (late dates, free slack);
+* end of day vs next morning: the key bit above (kept).
 """
 
 from __future__ import annotations
@@ -187,6 +196,8 @@ class _Net:
     lcode: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     lag_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     children: dict[int, list[int]] = field(default_factory=dict)
+    #: per link: the predecessor's own link (False: inherited from a summary above it)
+    own: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -343,6 +354,7 @@ def _parse_links(net: _Net, links: pd.DataFrame | None) -> None:
         u = net.uids[int(pi[np.flatnonzero(self_loop)[0]])]
         raise CycleError("task linked to itself", cycle=[u, u])
     net.pi, net.si = pi.astype(np.int64), si.astype(np.int64)
+    net.own = np.ones(len(pi), dtype=bool)
     net.lcode, net.lag_i = lcode, np.rint(lag).astype(np.int64)
 
 
@@ -383,13 +395,17 @@ def _expand_summary_links(net: _Net) -> None:
             leaves_cache[i] = out
         return leaves_cache[i]
 
-    new: list[tuple[int, int, int, int]] = []
+    new: list[tuple[int, int, int, int, int]] = []
     for e in np.flatnonzero(on_summary).tolist():
         ps = leaves(int(pi[e])) if is_summary[pi[e]] else [int(pi[e])]
         ss = leaves(int(si[e])) if is_summary[si[e]] else [int(si[e])]
-        new.extend((a, b, int(net.lcode[e]), int(net.lag_i[e])) for a in ps for b in ss if a != b)
+        own = int(not is_summary[pi[e]])
+        new.extend(
+            (a, b, int(net.lcode[e]), int(net.lag_i[e]), own) for a in ps for b in ss if a != b
+        )
     keep = ~on_summary
-    add = np.array(new, dtype=np.int64).reshape(-1, 4)
+    add = np.array(new, dtype=np.int64).reshape(-1, 5)
+    net.own = np.concatenate([net.own[keep], add[:, 4].astype(bool)])
     net.pi = np.concatenate([pi[keep], add[:, 0]])
     net.si = np.concatenate([si[keep], add[:, 1]])
     net.lcode = np.concatenate([net.lcode[keep], add[:, 2]])
@@ -570,6 +586,7 @@ def _backward(
     b_or = (b_lag2 > 0).astype(np.int64)
     rl = -lvl[b_p]
     bit = pos.astype(np.int64)
+    finished = k.finished
     ls_nh = ls0.copy()
     ls = np.where(hard_late, hard_ls, ls0)
     lf = _lf_of(ls, dur, pos, man)
@@ -582,6 +599,8 @@ def _backward(
         p, s = b_p[a:b], b_s[a:b]
         lss = ls[s] | bit[s]
         cand = ((np.where(b_ts[a:b], lss, lf[s]) - b_lag2[a:b]) & b_and[a:b]) | b_or[a:b]
+        # a finished successor does not hold its predecessor back
+        cand = np.where(finished[s], _POS, cand)
         # from-finish links constrain the predecessor's late finish
         ff = b_ff[a:b]
         cand = np.where(ff, _ls_of_finish(cand, b_dur_p[a:b], b_pos_p[a:b], b_man_p[a:b]), cand)
@@ -612,7 +631,8 @@ def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
         cand_w = np.where(net.from_finish, ef_w[pi], es_w[pi]) + lag_i
         target_w = np.where(net.to_start, es_w[si], ef_w[si])
         link_float = target_w - cand_w
-        np.minimum.at(free, pi, link_float)
+        live = ~k.finished[si]  # a finished successor holds nothing back
+        np.minimum.at(free, pi[live], link_float[live])
     free = np.clip(free, 0, np.maximum(total, 0))
     finished = k.finished
     ps.total = np.where(finished, 0, total)
@@ -777,6 +797,20 @@ def _finish_keys(
     return best[groups]
 
 
+def _free_slack_without_own_successors(
+    net: _Net, k: _Keys, slack: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A task with no successor of its own (a finished one does not count) has free slack
+    = its total slack, even when a summary above it has successors."""
+    total, free, link_float = slack
+    own_succ = np.zeros(net.n, dtype=bool)
+    if len(net.pi):
+        live = net.own & ~k.finished[net.si]
+        own_succ[net.pi[live]] = True
+    free = np.where(own_succ, free, np.maximum(total, 0)).astype(free.dtype, copy=False)
+    return total, free, link_float
+
+
 def schedule_network(
     tasks: pd.DataFrame,
     links: pd.DataFrame,
@@ -824,6 +858,7 @@ def schedule_network(
     if net.multi:
         dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
+    slack = _free_slack_without_own_successors(net, k, slack)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
     ef_d = dates[1]
     return Schedule(
