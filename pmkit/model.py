@@ -13,6 +13,7 @@ Engines receive a :class:`Portfolio` whose tables are already typed and trustwor
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -413,6 +414,22 @@ class ProjectView:
         return self.portfolio.calendar(calendar_id or self.calendar_id)
 
 
+_OBJECT_CACHES: dict[int, dict[str, dict[Any, Any]]] = {}
+
+
+def object_cache(obj: Any, name: str) -> dict[Any, Any]:
+    """A cache dict named ``name`` that lives as long as ``obj`` (kept outside the object,
+    so copying ``obj.__dict__`` never carries it)."""
+    key = id(obj)
+    if key not in _OBJECT_CACHES:
+        try:
+            weakref.finalize(obj, _OBJECT_CACHES.pop, key, None)
+        except TypeError:  # no weak references (e.g. a SimpleNamespace): no cache
+            return {}
+        _OBJECT_CACHES[key] = {}
+    return _OBJECT_CACHES[key].setdefault(name, {})
+
+
 @dataclass(frozen=True)
 class Portfolio:
     """A validated portfolio: one typed DataFrame per entity, plus the PMO's standards.
@@ -572,7 +589,7 @@ class Portfolio:
         portfolio (the one place a calendar is made from the calendars table)."""
         from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
 
-        cache: dict[str, Calendar] = self.__dict__.setdefault("_pmkit_calendars", {})
+        cache: dict[str, Calendar] = object_cache(self, "calendars")
         if calendar_id in cache:
             return cache[calendar_id]
         rows = self.calendars[self.calendars["calendar_id"] == calendar_id]

@@ -532,9 +532,10 @@ def level(
     new_f = new_s + new_dur
     start_dates = pd.DatetimeIndex(cal.from_working_minutes(new_s + w0))
     finish_dates = pd.DatetimeIndex(cal.from_working_minutes(new_f + w0, as_finish=True))
-    # a milestone (no work) shows one instant: its start, not the end of the previous period
+    # a milestone (no work) shows one instant, finish-like as in the CPM (Fri 17:00, not
+    # a start on Monday 08:00 and a finish on Friday 17:00)
     zero = (new_f - new_s) <= 0
-    finish_dates = pd.DatetimeIndex(np.where(zero, start_dates, finish_dates))
+    start_dates = pd.DatetimeIndex(np.where(zero, finish_dates, start_dates))
     out = pd.DataFrame(
         {
             "uid": uid,

@@ -44,6 +44,7 @@ import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import ScheduleError, UnknownIdError
+from pmkit.model import object_cache
 from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = ["plan_at_status", "plan_inputs", "schedule_portfolio", "schedule_project"]
@@ -313,10 +314,7 @@ def _copy(sched: Schedule) -> Schedule:
 def _cached_plan(portfolio: Any) -> Schedule:
     """:func:`plan_at_status` once per portfolio object and status date (the tables of a
     Portfolio are read-only; the key also holds their identities)."""
-    cache = portfolio.__dict__.get(_CACHE_ATTR)
-    if cache is None:
-        cache = {}
-        object.__setattr__(portfolio, _CACHE_ATTR, cache)
+    cache = object_cache(portfolio, _CACHE_ATTR)
     frames = (portfolio.tasks, portfolio.links, portfolio.projects, portfolio.calendars)
     key = (str(_status(portfolio)), *(id(f) for f in frames))
     if key not in cache:

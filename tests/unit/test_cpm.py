@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pmkit.calendar import Calendar
-from pmkit.errors import CycleError, ScheduleError
+from pmkit.errors import CycleError, ScheduleError, UnknownIdError
 from pmkit.schedule import schedule_network
 from pmkit.schedule.portfolio_adapter import schedule_portfolio, schedule_project
 
@@ -348,7 +348,7 @@ def test_single_project_flags_or_pins_external_predecessors() -> None:
     assert pinned.loc["P1-T3", "early_start"] == T("2024-01-15 08:00")
     longer = schedule_project(pf, "P1", overrides={"P1-T2": {"duration_days": 4.0}})
     assert longer.tasks.set_index("uid").loc["P1-T3", "early_start"] == T("2024-01-15 08:00")
-    with pytest.raises(ScheduleError):
+    with pytest.raises(UnknownIdError):
         schedule_project(pf, "NOPE")
 
 

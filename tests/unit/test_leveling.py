@@ -32,6 +32,7 @@ def _port(
     dur_a: float = 3.0,
     dur_b: float = 2.0,
     units_b: float = 1.0,
+    units_a: float = 1.0,
     a: dict[str, Any] | None = None,
     b: dict[str, Any] | None = None,
     capacity: float = 8.0,
@@ -56,7 +57,7 @@ def _port(
             "calendar_id": "STD",
         }
     ]
-    asg = [{"task_id": "P1-A", "resource_id": "R1", "units": 1.0},
+    asg = [{"task_id": "P1-A", "resource_id": "R1", "units": units_a},
            {"task_id": "P1-B", "resource_id": "R1", "units": units_b}]  # fmt: skip
     return make_portfolio(
         projects=[project("P1", start="2026-01-05")],
@@ -152,15 +153,16 @@ def test_placed_to_the_hour_not_the_day() -> None:
 
 
 def test_task_beyond_capacity_is_stretched() -> None:
-    # R1 gives 4 h/day; A asks 8 h/day for 3 days: 24 h of work take 6 days at 4 h/day
-    p = _port(capacity=4.0, units_b=0.5)
+    # R1 gives 4 h/day; A at units 2.0 asks 8 h/day (units share the resource's own day) for
+    # 3 days: 24 h of work take 6 days at 4 h/day
+    p = _port(capacity=4.0, units_a=2.0, units_b=1.0)
     r = level(p, "P1")
     t = r.tasks.set_index("task_id")
     assert t.loc["P1-A", "units_factor"] == pytest.approx(0.5)
     assert t.loc["P1-A", "stretch_days"] == pytest.approx(3.0)
     assert t.loc["P1-A", "start"] == T("2026-01-05 08:00")
     assert t.loc["P1-A", "finish"] == T("2026-01-12 17:00")  # 6 working days
-    # B (0.5 units = 4 h/day) cannot share R1 with A: after it, Tue 13 - Wed 14 Jan
+    # B (1.0 of a 4 h/day resource = 4 h/day) cannot share R1 with A: Tue 13 - Wed 14 Jan
     assert t.loc["P1-B", "start"] == T("2026-01-13 08:00")
     assert t.loc["P1-B", "finish"] == T("2026-01-14 17:00")
     assert any("P1-A stretched from 3 to 6" in n and "R1" in n for n in r.notes)
