@@ -8,7 +8,7 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import re
 from pathlib import Path
 from typing import Any
 
@@ -180,21 +180,30 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
 
 
 def sample_data_path() -> Path:
-    """The sample portfolio: ``$PMKIT_DATA`` if set, else ``<repo>/data``."""
+    """The sample portfolio: ``$PMKIT_DATA`` if set, else the bundled one (``<repo>/data``)."""
     env = os.environ.get("PMKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2] / "data"
+    from pmkit.bundle import sample_path
 
-
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Portfolio:
-    return load_portfolio(path)
+    return sample_path()
 
 
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only)."""
-    return _load_cached(sample_data_path())
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through :mod:`pmkit.cache`; treat it as read-only).
+
+    ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
+    from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
+    latest data.
+    """
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", os.environ.get("PMKIT_DATA", "")):
+        from pmkit.store import open_store
+
+        return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
+    from pmkit.cache import load_portfolio as load_shared
+
+    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:
