@@ -39,6 +39,7 @@ def test_every_table_has_a_pandera_schema_and_attribute(pf: Portfolio) -> None:
         "snapshots",
         "milestone_forecasts",
         "gates",
+        "project_scores",
     }
     assert {t.attr for t in TABLES.values()} == attrs
     for name, spec in TABLES.items():
