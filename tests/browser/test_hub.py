@@ -118,7 +118,8 @@ def _sign_in(browser: object, hub: Hub, user: str) -> object:
             page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=30_000)
             break
         except Exception:
-            page.reload(timeout=60_000)
+            with contextlib.suppress(Exception):  # the page may be navigating on its own
+                page.reload(timeout=60_000)
     page.wait_for_selector(".pmkit-title", timeout=300_000)
     return page
 
