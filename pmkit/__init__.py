@@ -26,16 +26,20 @@ from pmkit.errors import (
     MonteCarloError,
     MpxjUnavailableError,
     MspdiError,
+    PdfUnavailableError,
     PmkitError,
     PortfolioValidationError,
+    PrioritiseError,
     RiskError,
     ScheduleError,
     SlipError,
     StandardsError,
+    StoreError,
     UnknownIdError,
     WhatIfError,
 )
 from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
+from pmkit.exporting import export_project
 from pmkit.generate import generate_portfolio, write_generated
 from pmkit.io.convert import add_project, import_schedule, project_tables_from_schedule
 from pmkit.io.csv_folder import (
@@ -67,12 +71,18 @@ from pmkit.portfolio import (
     significant_changes,
     spi_cpi_trends,
 )
-from pmkit.portfolio.export import export_excel, status_pack_html
 from pmkit.portfolio.standards import load_standards, standards_of
+from pmkit.reports import export_excel, status_pack_html, status_pack_pdf
 from pmkit.risk import heatmap_grid, risk_register, top_risks
 from pmkit.schedule import Schedule, schedule_mspdi, schedule_network
 from pmkit.schedule.leveling import level, overallocations, resource_load
-from pmkit.schedule.montecarlo import MonteCarloResult, simulate, simulate_project
+from pmkit.schedule.montecarlo import (
+    MonteCarloResult,
+    Network,
+    project_network,
+    simulate,
+    simulate_project,
+)
 from pmkit.schedule.portfolio_adapter import schedule_portfolio, schedule_project
 from pmkit.schedule.whatif import WhatIfResult, preview_change_request, what_if
 from pmkit.validation import ValidationIssue, ValidationReport
@@ -94,9 +104,12 @@ __all__ = [
     "MpxjUnavailableError",
     "MspdiError",
     "MspdiProject",
+    "Network",
+    "PdfUnavailableError",
     "PmkitError",
     "Portfolio",
     "PortfolioValidationError",
+    "PrioritiseError",
     "ProjectView",
     "RiskError",
     "Schedule",
@@ -104,6 +117,7 @@ __all__ = [
     "SlipError",
     "Standards",
     "StandardsError",
+    "StoreError",
     "UnknownIdError",
     "ValidationIssue",
     "ValidationReport",
@@ -120,6 +134,7 @@ __all__ = [
     "evm_rollup",
     "evm_series",
     "export_excel",
+    "export_project",
     "filter_rollup",
     "gate_compliance",
     "generate_portfolio",
@@ -136,6 +151,7 @@ __all__ = [
     "overallocations",
     "planned_value_curve",
     "preview_change_request",
+    "project_network",
     "project_tables_from_schedule",
     "propagate_slip",
     "read_mspdi",
@@ -155,6 +171,7 @@ __all__ = [
     "spi_cpi_trends",
     "standards_of",
     "status_pack_html",
+    "status_pack_pdf",
     "top_risks",
     "validate_portfolio",
     "validate_workbook",

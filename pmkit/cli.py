@@ -13,12 +13,21 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.errors import PmkitError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
+# Listing rules of the served folder: Jupyter's defaults plus the analyst notebooks and the
+# jupytext scripts paired with them.
+_HIDDEN = [
+    f"--ContentsManager.hide_globs={g}"
+    for g in ("__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*.so", "*.dylib", "*~", "analysis")
+]
 
 
 # What a dashboard viewer's browser may send to a kernel: widget traffic only. Anything else
@@ -38,7 +47,12 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _voila_command(
-    port: int, *, preheat: bool, notebooks: Path, ip: str = "127.0.0.1"
+    port: int,
+    *,
+    preheat: bool,
+    notebooks: Path,
+    ip: str = "127.0.0.1",
+    pools: dict[str, int] | None = None,
 ) -> list[str]:
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -50,8 +64,17 @@ def _voila_command(
         f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
     cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
+    # The pmkit page template (pmkit.bundle.voila_jupyter_path): Font Awesome from this server.
+    # The analyst notebooks (notebooks/analysis, for JupyterLab) are not dashboards: unlisted.
+    cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        if pools:
+            import json
+
+            config = {"default": {"pool_size": 1}}
+            config.update({nb: {"pool_size": n} for nb, n in pools.items()})
+            cmd.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(config)}")
     return cmd
 
 
@@ -71,6 +94,59 @@ def _auth_config(token: str, password_hash: str) -> str:
     with os.fdopen(fd, "w") as fh:
         json.dump(conf, fh)
     return folder
+
+
+# Memory of one preheated dashboard kernel on the sample (RSS; bench/bench_load.py measured
+# 145-150 MB PSS, 190 MB RSS, 2026-11-29); a large portfolio adds its tables.
+KERNEL_MB = 190
+
+
+def pool_sizes(spec: str, notebooks: Sequence[str]) -> dict[str, int]:
+    """``--viewers`` as preheated kernels per dashboard.
+
+    ``"10"``: 10 for every dashboard; ``"glance=20,review=5"``: those (a name matches a
+    dashboard whose file name contains it), 1 for the others.
+    """
+    spec = spec.strip()
+    if spec.isdigit():
+        return {nb: max(int(spec), 1) for nb in notebooks}
+    out = dict.fromkeys(notebooks, 1)
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, count = item.partition("=")
+        hits = [nb for nb in notebooks if name.strip() and name.strip() in nb]
+        if not count.strip().isdigit() or int(count) < 1 or not hits:
+            raise PmkitError(
+                f"--viewers: cannot read {item!r}",
+                expected="N, or NAME=N,... with NAME part of a dashboard's file name "
+                f"({', '.join(sorted(notebooks))})",
+            )
+        out.update(dict.fromkeys(hits, int(count)))
+    return out
+
+
+def _available_mb() -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return None
+
+
+def memory_estimate(pools: dict[str, int]) -> str:
+    """One line: preheated kernels, the memory they will hold, and what the machine has."""
+    kernels = sum(pools.values())
+    need = kernels * KERNEL_MB
+    have = _available_mb()
+    each = ", ".join(f"{nb.removesuffix('.ipynb')} {n}" for nb, n in sorted(pools.items()))
+    line = (
+        f"pmkit: {kernels} preheated kernels ({each}) ≈ {need:,} MB at ~{KERNEL_MB} MB each, "
+        f"plus ~{KERNEL_MB} MB per viewer beyond them"
+    )
+    if have is not None:
+        line += f"; {have:,} MB available now"
+        if need > have:
+            line += " — NOT ENOUGH: lower --viewers"
+    return line
 
 
 def _children(pid: int) -> list[int]:
@@ -102,13 +178,15 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     """Resolve ``--data`` / ``$PMKIT_DATA`` (a folder or a database URL); None if unusable."""
+    from pmkit.bundle import user_sample_path
     from pmkit.store import is_database_url, open_store
 
     if args.data:
         env["PMKIT_DATA"] = (
             args.data if is_database_url(args.data) else str(Path(args.data).resolve())
         )
-    data = env.get("PMKIT_DATA") or str(REPO / "data")
+    data = env.get("PMKIT_DATA") or str(user_sample_path())
+    env["PMKIT_DATA"] = data
     try:
         store = open_store(data)
     except PmkitError as exc:
@@ -118,8 +196,19 @@ def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     return str(store.label)
 
 
+def _serve_env(env: dict[str, str]) -> dict[str, str]:
+    """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
+    from pmkit.bundle import voila_jupyter_path
+
+    extra = str(voila_jupyter_path())
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (extra, env.get("JUPYTER_PATH")) if p)
+    return env
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every dashboard with Voila (loopback by default; offline: no CDN needed)."""
+    from pmkit.bundle import dashboards_path
+
     env = dict(os.environ)
     token = args.token or env.pop("PMKIT_TOKEN", "")
     password_hash = env.pop("PMKIT_PASSWORD_HASH", "")
@@ -134,38 +223,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     label = _serve_data(args, env)
     if label is None:
         return 2
+    notebooks = Path(args.notebooks).resolve() if args.notebooks else dashboards_path()
+    if not notebooks.is_dir():
+        print(f"pmkit serve: notebooks folder not found: {notebooks}", file=sys.stderr)
+        return 2
+    env = _serve_env(env)
     if token or password_hash:
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
             p for p in (_auth_config(token, password_hash), env.get("JUPYTER_CONFIG_PATH")) if p
         )
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
     print(f"pmkit: serving the dashboards on http://{host}:{args.port} ({label})")
-    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=NOTEBOOKS, ip=args.ip)
+    pools = None
+    if args.preheat:
+        pools = pool_sizes(args.viewers, sorted(p.name for p in notebooks.glob("*.ipynb")))
+        print(memory_estimate(pools), flush=True)
+    cmd = _voila_command(
+        args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip, pools=pools
+    )
     if os.name == "posix":
         # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
         # down (a child server would be orphaned with its kernels when we are stopped).
-        os.chdir(NOTEBOOKS)
+        os.chdir(notebooks)
         os.execve(sys.executable, cmd, env)
     try:
-        return subprocess.call(cmd, env=env, cwd=NOTEBOOKS)
+        return subprocess.call(cmd, env=env, cwd=notebooks)
     except KeyboardInterrupt:
         return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a portfolio (folder of CSV, or .xlsx workbook): every problem, located."""
-    if args.path.lower().endswith((".xlsx", ".xlsm")):
-        from pmkit.io.excel import read_workbook
-
-        if not Path(args.path).is_file():
-            print(f"{args.path}: no such workbook", file=sys.stderr)
-            return 2
-        tables, _, report = read_workbook(args.path)
-        if report.ok:
-            print(f"OK: {len(tables['projects'])} projects, {len(tables['tasks']):,} tasks")
-        if len(report):
-            print(report)
-        return 0 if report.ok else 1
     from pmkit.io.csv_folder import cli_validate
 
     return cli_validate(args.path)
@@ -173,20 +261,98 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
-    from pmkit.schedule import cli_schedule
-
     return cli_schedule(args.file, args.format)
 
 
+# ``pmkit schedule``: the verb lives here, so the schedule package never reaches up to io
+# for a command line (schedule -> io stays one-way through schedule.mspdi_adapter).
+CSV_COLUMNS = [
+    "uid",
+    "name",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack_min",
+    "free_slack_min",
+    "critical",
+]
+
+
+def _fmt(ts: Any) -> str:
+    import pandas as pd
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_table(sched: Any) -> pd.DataFrame:
+    """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
+    import numpy as np
+    import pandas as pd
+
+    t = sched.tasks
+    out = pd.DataFrame(
+        {
+            "uid": t["uid"],
+            "name": t["name"],
+            "early_start": [_fmt(x) for x in t["early_start"]],
+            "early_finish": [_fmt(x) for x in t["early_finish"]],
+            "late_start": [_fmt(x) for x in t["late_start"]],
+            "late_finish": [_fmt(x) for x in t["late_finish"]],
+            "total_slack_min": np.rint(t["total_slack_min"].to_numpy()).astype(np.int64),
+            "free_slack_min": np.rint(t["free_slack_min"].to_numpy()).astype(np.int64),
+            "critical": t["critical"].astype(bool),
+        }
+    )
+    return out[CSV_COLUMNS]
+
+
+def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+    """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
+    pmkit error (message on stderr, no traceback)."""
+    import pandas as pd
+
+    stream = out or sys.stdout
+    try:
+        from pmkit.io.mspdi import read_mspdi
+        from pmkit.schedule import schedule_mspdi
+
+        if not Path(path).exists():
+            raise PmkitError("file not found", file=path)
+        sched = schedule_mspdi(read_mspdi(path))
+        table = schedule_table(sched)
+        if fmt == "csv":
+            table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
+            table.to_csv(stream, index=False, lineterminator="\n")
+        elif fmt == "table":
+            with pd.option_context(
+                "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
+            ):
+                stream.write(table.to_string(index=False) + "\n")
+            stream.write(f"project finish: {_fmt(sched.finish)}\n")
+        else:
+            raise PmkitError(
+                "unknown output format", field="--format", value=fmt, expected="csv or table"
+            )
+    except PmkitError as exc:
+        if not exc.file:  # errors raised past the reader (calendar, scheduler) name it too
+            exc.file = path
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the PMO status pack (HTML) and/or the roll-up workbook (Excel)."""
+    """Write the PMO status pack (HTML and/or PDF) and/or the roll-up workbook (Excel)."""
     from pmkit.io.csv_folder import load_portfolio, sample_data_path
-    from pmkit.portfolio.export import export_excel, status_pack_html
     from pmkit.portfolio.rollup import rollup
+    from pmkit.reports import export_excel, status_pack_html
     from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
-    if not (args.html or args.xlsx):
-        print("pmkit report: give --html FILE and/or --xlsx FILE", file=sys.stderr)
+    if not (args.html or args.xlsx or args.pdf):
+        print("pmkit report: give --html FILE, --pdf FILE and/or --xlsx FILE", file=sys.stderr)
         return 2
     portfolio = load_portfolio(args.path or sample_data_path())
     schedule = schedule_portfolio(portfolio)
@@ -194,10 +360,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.html:
         out = status_pack_html(portfolio, args.html, schedule=schedule, rollup_df=roll)
         print(f"status pack: {out}")
+    if args.pdf:
+        _report_pdf(portfolio, args.pdf, schedule=schedule, rollup_df=roll)
     if args.xlsx:
         out = export_excel(portfolio, args.xlsx, schedule=schedule, rollup_df=roll)
         print(f"workbook: {out}")
     return 0
+
+
+def _report_pdf(portfolio: Any, path: str, **kwargs: Any) -> None:
+    """The status pack printed to an A4 PDF by Chromium (see pmkit.reports.pdf for why)."""
+    from pmkit.reports import status_pack_pdf
+
+    out = status_pack_pdf(portfolio, path, **kwargs)
+    print(f"status pack (PDF): {out}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -223,6 +399,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     out = write_portfolio(merged, args.out or args.into)
     n = int((merged.tasks["project_id"] == args.project_id).sum())
     print(f"imported {args.project_id} ({n:,} tasks) from {args.file}; portfolio written to {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
+    from pmkit.exporting import export_project
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+
+    data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
+    if not Path(data).is_dir():
+        print(f"pmkit export: {data}: no such portfolio folder", file=sys.stderr)
+        return 2
+    portfolio = load_portfolio(data)
+    out = export_project(portfolio, args.project_id, args.out, fmt=args.format)
+    print(f"exported {args.project_id} as {args.format} to {out}")
     return 0
 
 
@@ -267,6 +458,31 @@ def _db_parser(sub: Any) -> None:
     d.set_defaults(func=cmd_db)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write an editable working folder: the notebooks and a portfolio (sample or empty)."""
+    from pmkit.bundle import init_workspace
+
+    root = init_workspace(args.dir, empty=args.empty)
+    what = "an empty portfolio" if args.empty else "a copy of the sample portfolio"
+    print(
+        f"pmkit init: wrote {root} (notebooks/, data/ = {what}).\n"
+        f"Serve it:   cd {root} && pmkit serve --data data --notebooks notebooks\n"
+        f"Explore it: jupyter lab {root / 'notebooks' / 'analysis'}"
+    )
+    return 0
+
+
+def add_init_parser(sub: Any) -> None:
+    i = sub.add_parser("init", help="write an editable working folder (notebooks + portfolio)")
+    i.add_argument("dir", help="a new or empty folder")
+    i.add_argument(
+        "--empty",
+        action="store_true",
+        help="an empty portfolio (table headers, the standards template) instead of the sample",
+    )
+    i.set_defaults(func=cmd_init)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -284,11 +500,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default loopback; any other needs a token or password)",
     )
     s.add_argument("--token", default="", help="access token (prefer $PMKIT_TOKEN: not in ps)")
+    s.add_argument("--notebooks", help="dashboards folder (default: the installed ones)")
     s.add_argument(
         "--no-preheat",
         dest="preheat",
         action="store_false",
         help="start each dashboard's kernel on request (slower first paint)",
+    )
+    s.add_argument(
+        "--viewers",
+        default="1",
+        help="viewers each dashboard serves at once from a preheated kernel: N, or "
+        "NAME=N,... (e.g. glance=20,review=5; others 1). Each costs memory (printed at start)",
     )
     s.set_defaults(func=cmd_serve)
 
@@ -309,13 +532,21 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--in-place", action="store_true", help="rewrite --into (no --out needed)")
     m.set_defaults(func=cmd_import)
 
-    r = sub.add_parser("report", help="write the PMO status pack (HTML) and roll-up (Excel)")
+    r = sub.add_parser("report", help="write the PMO status pack (HTML/PDF) and roll-up (Excel)")
     r.add_argument("path", nargs="?", help="portfolio folder (default: the sample)")
     r.add_argument("--html", help="status pack file to write (.html)")
     r.add_argument("--xlsx", help="roll-up workbook to write (.xlsx)")
+    r.add_argument("--pdf", help="status pack to write as an A4 PDF (needs Chromium)")
     r.set_defaults(func=cmd_report)
 
+    x = sub.add_parser("export", help="write a project as MS Project XML, P6 XML or MPX")
+    x.add_argument("project_id", help="id of the portfolio project, e.g. P03")
+    x.add_argument("out", help="file to write")
+    x.add_argument("--format", choices=["mspdi", "pmxml", "mpx"], default="mspdi")
+    x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
+    x.set_defaults(func=cmd_export)
     _db_parser(sub)
+    add_init_parser(sub)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(

@@ -17,6 +17,9 @@ pmkit raises on purpose is defined here, once::
     ├── CapacityError               a capacity what-if that cannot be applied
     ├── SlipError                   a slip that cannot be simulated
     ├── DecisionError               a change-board decision that cannot be recorded or read
+    ├── StoreError                  a store (folder or database) that cannot be opened or written
+    ├── PdfUnavailableError         no PDF printer here (Playwright or Chromium missing)
+    ├── PrioritiseError             drivers, scores or constraints the optimiser cannot use
     └── ScheduleError               the network cannot be scheduled
         ├── CycleError              the links form a cycle (``cycle`` lists it)
         ├── LevelingError           a load or levelling request that cannot be honoured
@@ -40,12 +43,15 @@ __all__ = [
     "MonteCarloError",
     "MpxjUnavailableError",
     "MspdiError",
+    "PdfUnavailableError",
     "PmkitError",
     "PortfolioValidationError",
+    "PrioritiseError",
     "RiskError",
     "ScheduleError",
     "SlipError",
     "StandardsError",
+    "StoreError",
     "UnknownIdError",
     "WhatIfError",
 ]
@@ -177,6 +183,10 @@ class DecisionError(PmkitError):
     """A decision that cannot be recorded, or a decisions log line that cannot be read."""
 
 
+class PrioritiseError(PmkitError):
+    """Drivers, weights, scores or selection constraints that the prioritisation cannot use."""
+
+
 class LevelingError(ScheduleError):
     """A load or levelling request pmkit cannot honour (bad frequency, impossible units)."""
 
@@ -187,3 +197,11 @@ class WhatIfError(ScheduleError):
 
 class MonteCarloError(ScheduleError):
     """A simulation request pmkit cannot honour (bad estimates, runs, distribution)."""
+
+
+class StoreError(PmkitError):
+    """A store that cannot be opened, read or written (not a data-validation problem)."""
+
+
+class PdfUnavailableError(PmkitError):
+    """No PDF printer here: Playwright or a Chromium browser is missing."""

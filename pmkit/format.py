@@ -13,10 +13,20 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["DATE_FORMAT", "esc", "fmt_date", "fmt_money", "fmt_ratio", "html_table"]
+__all__ = [
+    "DATE_FORMAT",
+    "MAX_CELL_CHARS",
+    "esc",
+    "fmt_date",
+    "fmt_money",
+    "fmt_ratio",
+    "html_table",
+]
 
 #: strftime pattern of every date shown to a person.
 DATE_FORMAT = "%d %b %Y"
+#: longest text a table cell shows; longer text is cut with "…" and shown whole on hover.
+MAX_CELL_CHARS = 120
 
 
 def _missing(v: Any) -> bool:
@@ -56,6 +66,14 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _cell(value: Any, max_chars: int | None) -> str:
+    """One escaped ``<td>``; long text cut, whole on hover."""
+    text = esc(value) if isinstance(value, pd.Timestamp) or _missing(value) else str(value)
+    if max_chars is None or len(text) <= max_chars:
+        return f"<td>{esc(text)}</td>"
+    return f'<td title="{esc(text)}">{esc(text[: max_chars - 1])}…</td>'
+
+
 def html_table(
     df: pd.DataFrame,
     *,
@@ -64,11 +82,13 @@ def html_table(
     max_rows: int | None = 200,
     table_id: str | None = None,
     css_class: str | None = "pmkit-table",
+    max_chars: int | None = MAX_CELL_CHARS,
 ) -> str:
     """An escaped HTML table (dashboards and the status pack share it).
 
     Every cell is escaped except ``raw_html_columns``, which hold markup pmkit built itself
-    from escaped parts (status chips, links).
+    from escaped parts (status chips, links). Text longer than ``max_chars`` is cut with "…";
+    the cell's ``title`` (hover) holds it whole, escaped too.
     """
     formats = dict(formats or {})
     raw = set(raw_html_columns)
@@ -80,10 +100,9 @@ def html_table(
         for col, val in zip(shown.columns, rec, strict=True):
             if col in raw:
                 cells.append(f"<td>{val}</td>")
-            elif col in formats:
-                cells.append(f"<td>{esc(formats[col](val))}</td>")
             else:
-                cells.append(f"<td>{esc(val)}</td>")
+                text = formats[col](val) if col in formats else val
+                cells.append(_cell(text, max_chars))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(df) > len(shown):

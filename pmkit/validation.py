@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit import _graph
 from pmkit.errors import PortfolioValidationError
 from pmkit.model import (
     CONSTRAINTS_WITH_DATE,
@@ -42,7 +43,7 @@ __all__ = [
     "validate_tables",
 ]
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]  # a note: what was assumed while reading
 MAX_PER_RULE = 1000  # beyond this many rows breaking one rule, one "... and N more" issue
 _WBS = r"^\d+(?:\.\d+)*$"
 
@@ -88,6 +89,11 @@ class ValidationReport:
         return [i for i in self.issues if i.severity == "warning"]
 
     @property
+    def notes(self) -> list[ValidationIssue]:
+        """What the reader detected or assumed (dialect, encoding, 'no date' placeholders)."""
+        return [i for i in self.issues if i.severity == "note"]
+
+    @property
     def ok(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
 
@@ -109,6 +115,8 @@ class ValidationReport:
     def __str__(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
         head = f"{n_err} error(s), {n_warn} warning(s)"
+        if self.notes:
+            head += f", {len(self.notes)} note(s)"
         if self.source:
             head = f"{self.source}: {head}"
         if not self.issues:
@@ -119,7 +127,8 @@ class ValidationReport:
             by_file.setdefault(issue.file, []).append(issue)
         for file, issues in by_file.items():
             out.append(f"\n{file}")
-            issues.sort(key=lambda i: (i.severity != "error", i.line or 0))
+            rank = {"error": 0, "warning": 1, "note": 2}
+            issues.sort(key=lambda i: (rank[i.severity], i.line or 0))
             for i in issues:
                 out.append(f"  {i.severity.upper():7} {i}")
         return "\n".join(out)
@@ -212,6 +221,55 @@ class _Collector:
 # cells -> typed columns
 
 
+# Magnitude a cell may hold: beyond it dates overflow (durations, lags) or numbers lose meaning.
+MAX_DAYS = 36_500.0  # working days (~140 years: every date it reaches stays in 1677..2262)
+MAX_INT = 1e9
+MAX_NUMBER = 1e15
+DATE_RANGE = ("1677-09-22", "2262-04-11")  # what datetime64[ns] holds
+NO_DATE_YEARS = ("0000", "0001", "9999")  # ERP "no date" placeholders: 9999-12-31, 0001-01-01
+
+
+def max_abs(f: Field) -> float:
+    """The largest magnitude ``f`` accepts (its schema range aside)."""
+    if f.name.endswith("_days"):
+        return MAX_DAYS
+    return MAX_INT if f.kind == "int" else MAX_NUMBER
+
+
+def _why_unreadable(f: Field, text: str) -> tuple[str, str]:
+    """(message, expected) for a cell ``_parse_column`` could not read."""
+    if f.kind == "date":
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if m and m.group(1) in NO_DATE_YEARS:
+            return "a 'no date' placeholder, but this field needs a date", "a real date YYYY-MM-DD"
+        if m and not (DATE_RANGE[0] <= text <= DATE_RANGE[1]):
+            return "date out of range", f"a date between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
+        return "cannot read the value", f.expected()
+    try:
+        value = float(text)
+    except ValueError:
+        return "cannot read the value", f.expected()
+    if np.isnan(value):
+        return "cannot read the value", f.expected()
+    if not np.isfinite(value) or abs(value) > max_abs(f):
+        return "number out of range", f"{f.expected()}, at most {max_abs(f):,.0f} in size"
+    return "cannot read the value", f.expected()
+
+
+def _report_unreadable(
+    col: _Collector, spec: TableSpec, raw: RawTable, f: Field, bad: np.ndarray
+) -> None:
+    pos = np.flatnonzero(bad)
+    texts = raw.data[f.name].to_numpy(dtype=object)[pos[:MAX_PER_RULE]]
+    why = [_why_unreadable(f, str(t)) for t in texts]
+    if pos.size > MAX_PER_RULE:  # the rest are summed up under the first reason
+        why += [why[0]] * (pos.size - MAX_PER_RULE)
+    for reason in dict.fromkeys(why):
+        mask = np.zeros(len(bad), bool)
+        mask[pos[[w == reason for w in why]]] = True
+        col.rows(spec, raw, mask, f.name, reason[0], reason[1])
+
+
 def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """(typed column, unparseable mask, empty mask). Bad cells get a harmless placeholder."""
     obj = s.to_numpy(dtype=object)
@@ -220,7 +278,8 @@ def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
         return s.astype("str"), np.zeros(len(s), bool), empty
     if f.kind == "date":
         d = pd.Series(pd.to_datetime(obj, format="%Y-%m-%d", errors="coerce"), index=s.index)
-        d = d.astype(DATE_DTYPE)
+        if d.dtype != DATE_DTYPE:  # pandas 3 parses 9999-12-31 (in µs): outside ns, unreadable
+            d = d.where((d >= DATE_RANGE[0]) & (d <= DATE_RANGE[1])).astype(DATE_DTYPE)
         bad = ~empty & d.isna().to_numpy()
         return d, bad, empty
     if f.kind == "bool":
@@ -234,6 +293,8 @@ def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     except (ValueError, TypeError):  # then find every bad cell
         arr = pd.to_numeric(np.where(empty, None, obj), errors="coerce").astype("float64")
     bad = ~empty & ~np.isfinite(arr)
+    with np.errstate(invalid="ignore"):
+        bad |= np.abs(arr) > max_abs(f)
     if f.kind == "int":
         bad |= np.isfinite(arr) & (arr != np.round(arr))
         fill = f.ge if f.ge is not None else 1
@@ -266,7 +327,7 @@ def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.Da
         val, bad, empty = _parse_column(f, s)
         typed[f.name] = val
         if bad.any():
-            col.rows(spec, raw, bad, f.name, "cannot read the value", f.expected())
+            _report_unreadable(col, spec, raw, f, bad)
             unusable.add(f.name)
         if f.required and f.kind != "str" and empty.any():
             col.rows(spec, raw, empty, f.name, "value is required", f.expected())
@@ -349,61 +410,7 @@ def _duplicates(
 # dependency cycles
 
 
-def find_cycles(
-    pred: np.ndarray, succ: np.ndarray, n: int, *, max_cycles: int = 20
-) -> list[list[int]]:
-    """Cycles of the graph ``pred[i] -> succ[i]`` over nodes ``0..n-1``, in link order.
-
-    Vectorised Kahn: peel the nodes with no remaining predecessor, a whole frontier per numpy
-    step (steps = depth of the network, not its size). What is left is cycles and what hangs
-    off them; following one remaining predecessor per node then walks into each cycle.
-    """
-    pred = np.asarray(pred, dtype=np.int64)
-    succ = np.asarray(succ, dtype=np.int64)
-    if n == 0 or pred.size == 0:
-        return []
-    indeg = np.bincount(succ, minlength=n)
-    order = np.argsort(pred, kind="stable")
-    s_sorted = succ[order]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(pred, minlength=n))))
-    removed = np.zeros(n, bool)
-    frontier = np.flatnonzero(indeg == 0)
-    while frontier.size:
-        removed[frontier] = True
-        starts, ends = indptr[frontier], indptr[frontier + 1]
-        lens = ends - starts
-        total = int(lens.sum())
-        if total == 0:
-            break
-        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-        targets = s_sorted[offs + np.arange(total)]
-        uniq, cnt = np.unique(targets, return_counts=True)
-        indeg[uniq] -= cnt
-        frontier = uniq[indeg[uniq] == 0]
-    if removed.all():
-        return []
-    keep = ~removed[pred] & ~removed[succ]
-    prev = np.full(n, -1, dtype=np.int64)
-    prev[succ[keep]] = pred[keep]
-    state = np.zeros(n, np.int8)  # 0 new, 1 on the current walk, 2 done
-    cycles: list[list[int]] = []
-    for start in np.flatnonzero(~removed).tolist():
-        if state[start]:
-            continue
-        walk: list[int] = []
-        node = start
-        while node >= 0 and state[node] == 0:
-            state[node] = 1
-            walk.append(node)
-            node = int(prev[node])
-        if node >= 0 and state[node] == 1:
-            back = walk[walk.index(node) :]
-            cycles.append(back[::-1])  # walked backwards along links
-        for w in walk:
-            state[w] = 2
-        if len(cycles) >= max_cycles:
-            break
-    return cycles
+find_cycles = _graph.find_cycles  # one home: pmkit._graph
 
 
 # ----------------------------------------------------------------------------------------
@@ -595,7 +602,14 @@ def _cross_checks(
         )
 
     # --- project-owned registers
-    for name in ("risks", "change_requests", "snapshots", "milestone_forecasts", "stage_gates"):
+    for name in (
+        "risks",
+        "change_requests",
+        "snapshots",
+        "milestone_forecasts",
+        "stage_gates",
+        "project_scores",
+    ):
         fk(name, "project_id", proj_ids, "project_id")
 
     if usable("risks", "kind", "response") and len(t["risks"]):
@@ -867,6 +881,8 @@ def _link_checks(
     codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
     col.rows(sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id")
     col.rows(sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id")
+    if len(ids) == 0:  # no task at all (its file is missing or empty): nothing more to check
+        return
     self_link = (links["pred_id"] == links["succ_id"]).to_numpy()
     col.rows(sl, rl, self_link, "succ_id", "task linked to itself", "a task other than pred_id")
     known = (codes_p >= 0) & (codes_s >= 0)
@@ -931,6 +947,69 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
         )
 
 
+SNAPSHOT_TOL = 0.005
+"""Half a cent: reported amounts are rounded to cents."""
+
+
+def _snapshot_checks(
+    t: dict[str, pd.DataFrame],
+    raw: dict[str, RawTable],
+    unusable: dict[str, set[str]],
+    col: _Collector,
+) -> None:
+    """Warnings on status reports: cumulative figures that fall, and EV above BAC.
+
+    PV, EV and AC are cumulative, so a project's report never shows less than its previous one
+    (a periodic figure typed in by mistake turns SPI(t) and VAC into nonsense); EV cannot
+    exceed BAC (the project's ``budget``). Both are warnings: the portfolio still loads.
+    """
+    names = ("project_id", "report_date", "pv", "ev", "ac")
+    if "snapshots" not in t or set(names) & unusable["snapshots"] or not len(t["snapshots"]):
+        return
+    snaps, rs, spec = t["snapshots"], raw["snapshots"], TABLES["snapshots"]
+    pos = np.arange(len(snaps))
+    order = snaps.assign(_pos=pos).sort_values(["project_id", "report_date"], kind="stable")
+    same = order["project_id"].eq(order["project_id"].shift()).to_numpy()
+    prev_date = order["report_date"].shift()
+    for fld in ("pv", "ev", "ac"):
+        prev = order[fld].shift()
+        fell = same & (order[fld] < prev - SNAPSHOT_TOL).to_numpy()
+        bad = np.zeros(len(snaps), dtype=bool)
+        bad[order["_pos"].to_numpy()[fell]] = True
+        vals = [
+            f"{v:,.2f} < {p:,.2f} on {d:%Y-%m-%d}"
+            for v, p, d in zip(order[fld][fell], prev[fell], prev_date[fell], strict=True)
+        ]
+        at = np.argsort(order["_pos"].to_numpy()[fell], kind="stable")
+        col.rows(
+            spec,
+            rs,
+            bad,
+            fld,
+            f"{fld} falls below the project's previous report: status figures must be cumulative",
+            f">= the previous report's {fld}",
+            values=[vals[i] for i in at],
+            severity="warning",
+        )
+    if "projects" in t and not {"project_id", "budget"} & unusable["projects"]:
+        budgets = t["projects"].drop_duplicates("project_id").set_index("project_id")["budget"]
+        bac = snaps["project_id"].map(budgets)
+        over = (snaps["ev"] > bac + SNAPSHOT_TOL).to_numpy()
+        col.rows(
+            spec,
+            rs,
+            over,
+            "ev",
+            "earned value exceeds the budget at completion (BAC = the project's budget)",
+            "ev <= BAC",
+            values=[
+                f"{e:,.2f} > BAC {b:,.2f}"
+                for e, b in zip(snaps["ev"][over], bac[over], strict=True)
+            ],
+            severity="warning",
+        )
+
+
 def validate_tables(
     raw: Mapping[str, RawTable | None],
     standards: Mapping[str, Any] | None = None,
@@ -958,6 +1037,9 @@ def validate_tables(
             )
         raws[name] = rt
         typed[name], unusable[name] = _check_table(spec, rt, col)
+        if raw.get(name) is None and spec.required_file:  # unreadable: no rule can use it
+            unusable[name] = set(spec.columns)
     _cross_checks(typed, raws, unusable, col)
+    _snapshot_checks(typed, raws, unusable, col)
     _check_standards(standards or {}, col)
     return typed, ValidationReport(col.issues, source=source)

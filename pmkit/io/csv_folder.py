@@ -7,19 +7,19 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from pmkit.errors import PmkitError
-from pmkit.model import TABLES, Portfolio
+from pmkit.io._cells import normalise_cells
+from pmkit.io._standards import STANDARDS_FILE, read_standards
+from pmkit.io._text import read_csv_table
+from pmkit.model import TABLES, Portfolio, TableSpec
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
 
 __all__ = [
@@ -32,126 +32,44 @@ __all__ = [
     "write_portfolio",
 ]
 
-STANDARDS_FILE = "standards.yaml"
+NEEDS_ROWS = ("projects", "tasks", "calendars")  # a portfolio has at least one of each
 
 
-def _has_trailing_blank(data: bytes) -> bool:
-    """Does any cell end in a blank? One numpy pass over the bytes (a per-cell strip is
-    Python-level and costs ~0.3 s per 100k rows, so it only runs when needed)."""
-    a = np.frombuffer(data, np.uint8)
-    if a.size == 0:
-        return False
-    if a[-1] in (32, 9):
-        return True
-    idx = np.flatnonzero((a[:-1] == 32) | (a[:-1] == 9))  # space, tab
-    nxt = a[idx + 1]
-    return bool(((nxt == 44) | (nxt == 10) | (nxt == 13)).any())  # before , \n \r
+def _read_csv(
+    path: Path, spec: TableSpec | None = None
+) -> tuple[RawTable | None, list[ValidationIssue]]:
+    """Text cells (stripped, empty -> ``""``, numbers/dates canonical) and each row's file line.
 
-
-def _read_csv(path: Path) -> tuple[RawTable | None, list[ValidationIssue]]:
-    """Text cells (stripped, empty -> ``""``) and the file line where each record starts."""
-    file = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [ValidationIssue(file, None, None, None, None, f"cannot read: {exc}")]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [ValidationIssue(file, line, None, None, "UTF-8 text", "file is not UTF-8")]
-    try:
-        df = pd.read_csv(
-            io.BytesIO(data),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,  # leading blanks go in the C parser
-            encoding="utf-8-sig",
-        )
-    except pd.errors.EmptyDataError:
-        return None, [ValidationIssue(file, 1, None, None, "a header line", "file is empty")]
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        bad_line = int(m.group(1)) if m else None
-        return None, [
+    Any dialect people write (see :mod:`pmkit.io._text`); one note says what was detected
+    when it is not plain comma-separated UTF-8 with ISO dates.
+    """
+    spec = spec or next((t for t in TABLES.values() if t.file == path.name), None)
+    raw, dialect, issues = read_csv_table(path, spec.columns if spec else [])
+    if raw is None or spec is None:
+        return raw, issues
+    if len(raw.data) == 0 and spec.name in NEEDS_ROWS:
+        issues.append(
             ValidationIssue(
-                file,
-                bad_line,
-                None,
-                None,
-                "the same number of fields as the header",
-                f"cannot parse CSV: {str(exc).strip()}",
+                spec.file, 2, None, None, f"at least one row of {spec.name}",
+                "file has a header but no rows",
             )
-        ]
-    df.columns = [str(c).strip() for c in df.columns]
-    n = len(df)
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if physical == n + 1:  # no quoted newline anywhere: record i is on line i + 2
-        lines = np.arange(2, n + 2, dtype=np.int64)
-    else:  # a quoted cell spans lines: shift every later record
-        extra = np.zeros(n, dtype=np.int64)
-        for c in df.columns:
-            extra += df[c].str.count("\n").to_numpy(dtype=np.int64)
-        lines = 2 + np.arange(n, dtype=np.int64) + np.concatenate(([0], np.cumsum(extra)[:-1]))
-    if _has_trailing_blank(data):  # per-cell strip is slow (Python-level): only when needed
-        for c in df.columns:
-            df[c] = df[c].str.strip()
-    blank = np.zeros(n, bool)
-    if len(df.columns):  # blank lines: test the first column, then the rest of those rows only
-        cand = np.flatnonzero(df.iloc[:, 0].to_numpy(dtype=object) == "")
-        if cand.size:
-            blank[cand] = (df.iloc[cand].to_numpy(dtype=object) == "").all(axis=1)
-    if blank.any():
-        df = df[~blank]
-        lines = lines[~blank]
-    return RawTable(df.reset_index(drop=True), lines), []
+        )  # fmt: skip
+    raw, fmt, found = normalise_cells(spec, raw, spec.file, european=dialect.delimiter == ";")
+    issues += found
+    parts = [p for p in [dialect.describe(), *fmt.describe(), *fmt.notes] if p]
+    if not dialect.plain or fmt.describe() or fmt.notes:
+        issues.append(
+            ValidationIssue(
+                spec.file, None, None, None, None,
+                "read as " + ", ".join(parts),
+                "note",
+            )
+        )  # fmt: skip
+    return raw, issues
 
 
 def _read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]:
-    path = folder / STANDARDS_FILE
-    if not path.exists():
-        return {}, [
-            ValidationIssue(
-                STANDARDS_FILE,
-                None,
-                None,
-                None,
-                None,
-                "file is missing; default standards apply",
-                "warning",
-            )
-        ]
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        return {}, [
-            ValidationIssue(
-                STANDARDS_FILE,
-                line,
-                None,
-                None,
-                "valid YAML",
-                f"cannot read YAML: {getattr(exc, 'problem', exc)}",
-            )
-        ]
-    if data is None:
-        return {}, []
-    if not isinstance(data, dict):
-        return {}, [
-            ValidationIssue(
-                STANDARDS_FILE,
-                1,
-                None,
-                type(data).__name__,
-                "a mapping of settings",
-                "standards must be a mapping",
-            )
-        ]
-    return data, []
+    return read_standards(folder)
 
 
 def read_folder(
@@ -159,14 +77,14 @@ def read_folder(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
     """Read and validate a folder: (typed tables, standards, report). Raises only if no folder."""
     folder = Path(path)
-    if not folder.is_dir():
-        raise PmkitError(
-            "portfolio folder not found", file=str(folder), expected="a folder of CSV files"
-        )
+    _check_folder(folder)
     issues: list[ValidationIssue] = []
     raw: dict[str, RawTable | None] = {}
     for name, spec in TABLES.items():
         file = folder / spec.file
+        if not file.exists() and not spec.required_file and not spec.warn_if_missing:
+            raw[name] = None
+            continue
         if not file.exists():
             issues.append(
                 ValidationIssue(
@@ -185,12 +103,27 @@ def read_folder(
             )
             raw[name] = None
             continue
-        raw[name], found = _read_csv(file)
+        raw[name], found = _read_csv(file, spec)
         issues.extend(found)
     standards, found = _read_standards(folder)
     issues.extend(found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(folder))
     return tables, standards, report
+
+
+def _check_folder(folder: Path) -> None:
+    """A missing path or a file where the folder should be: one clear error (CLI exit 2)."""
+    if folder.is_dir():
+        return
+    if folder.is_file():
+        raise PmkitError(
+            "is a file, not a portfolio folder",
+            file=str(folder),
+            expected="the folder holding projects.csv, tasks.csv, ... (or a .xlsx workbook)",
+        )
+    raise PmkitError(
+        "portfolio folder not found", file=str(folder), expected="a folder of CSV files"
+    )
 
 
 def validate_portfolio(path: str | os.PathLike[str]) -> ValidationReport:
@@ -247,20 +180,18 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
 
 
 def sample_data_path() -> Path:
-    """The sample portfolio: ``$PMKIT_DATA`` if set, else ``<repo>/data``."""
+    """The sample portfolio: ``$PMKIT_DATA`` if set, else the bundled one (``<repo>/data``)."""
     env = os.environ.get("PMKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2] / "data"
+    from pmkit.bundle import sample_path
 
-
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Portfolio:
-    return load_portfolio(path)
+    return sample_path()
 
 
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only).
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through :mod:`pmkit.cache`; treat it as read-only).
 
     ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
     from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
@@ -270,21 +201,36 @@ def load_sample() -> Portfolio:
         from pmkit.store import open_store
 
         return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
-    return _load_cached(sample_data_path())
+    from pmkit.cache import load_portfolio as load_shared
+
+    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:
-    """``pmkit validate PATH``: print the report; 0 = no error, 1 = errors, 2 = no such folder."""
-    folder = Path(path)
-    if not folder.is_dir():
-        print(f"{path}: no such portfolio folder")
+    """``pmkit validate PATH`` (a folder of CSV files or a .xlsx workbook): print the report.
+
+    Exit code 0 = no error (warnings and notes are printed), 1 = errors, 2 = nothing to read
+    (no such path, a file of another kind, a file that is not a workbook).
+    """
+    target = Path(path)
+    if not target.exists():
+        print(f"{path}: no such portfolio folder or workbook")
         return 2
-    tables, _, report = read_folder(folder)
+    try:
+        if target.suffix.lower() in (".xlsx", ".xlsm"):
+            from pmkit.io.excel import read_workbook
+
+            tables, _, report = read_workbook(target)
+        else:
+            tables, _, report = read_folder(target)
+    except PmkitError as exc:
+        print(f"{path}: {exc}")
+        return 2
     if not report.ok:
         print(report)
         return 1
     counts = ", ".join(f"{len(tables[name]):,} {name.replace('_', ' ')}" for name in TABLES)
     print(f"OK: {counts}")
-    if report.warnings:
+    if report.warnings or report.notes:
         print(report)
     return 0

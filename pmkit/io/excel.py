@@ -10,18 +10,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from defusedxml.ElementTree import iterparse
 
 from pmkit.errors import PmkitError
-from pmkit.io.csv_folder import _format_column, _read_standards
+from pmkit.io._cells import normalise_cells
+from pmkit.io._standards import read_standards as _read_standards
+from pmkit.io.csv_folder import NEEDS_ROWS, _format_column
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 
 __all__ = ["load_workbook", "read_workbook", "validate_workbook", "write_workbook"]
+
+MAX_REPORTED = 50  # formula cells without a value listed one by one
 
 
 def _cell_text(v: Any) -> str:
@@ -39,49 +48,171 @@ def _cell_text(v: Any) -> str:
     return str(v).strip()
 
 
+@dataclass
+class _SheetXml:
+    """What the values alone do not show: merged ranges, hidden rows, formulas never computed."""
+
+    merged: list[str] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+    uncached: list[str] = field(default_factory=list)  # cell refs of formulas with no value
+
+
+def _scan_sheet_xml(ws: Any) -> _SheetXml:
+    """One streaming pass (defusedxml) over the sheet's XML."""
+    out = _SheetXml()
+    try:
+        src = ws._get_source()  # openpyxl's read-only stream of this sheet's XML
+    except (AttributeError, KeyError, OSError):
+        return out
+    with src:
+        cell_ref, has_f, has_v = "", False, False
+        for event, el in iterparse(src, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "c":
+                    cell_ref, has_f, has_v = el.get("r", ""), False, False
+                elif tag == "row" and el.get("hidden") in ("1", "true"):
+                    out.hidden_rows.append(int(el.get("r", "0")))
+                continue
+            if tag == "f":
+                has_f = True
+            elif tag == "v":
+                has_v = has_v or bool(el.text)
+            elif tag == "c":
+                if has_f and not has_v:
+                    out.uncached.append(cell_ref)
+                el.clear()
+            elif tag == "mergeCell":
+                out.merged.append(el.get("ref", ""))
+            elif tag == "row":
+                el.clear()
+    return out
+
+
+def _sheet_issues(file: str, xml: _SheetXml, n_cols: int) -> list[ValidationIssue]:
+    issues: list[ValidationIssue] = []
+    for ref in xml.merged:
+        if re.fullmatch(r"[A-Z]+1:[A-Z]+\d+", ref):
+            issues.append(ValidationIssue(file, 1, None, ref, "one column name per cell",
+                                          "merged header cells"))  # fmt: skip
+    for ref in xml.uncached[:MAX_REPORTED]:
+        row = int(re.sub(r"[A-Z]+", "", ref) or 0)
+        issues.append(ValidationIssue(
+            file, row, None, ref, "a value (open and save the workbook in Excel to compute it)",
+            "formula has no computed value"))  # fmt: skip
+    if xml.hidden_rows:
+        rows = xml.hidden_rows
+        msg = f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others"
+        issues.append(ValidationIssue(file, rows[0], None, None, None, msg, "note"))
+    return issues
+
+
+def _sheet_table(
+    rows: list[tuple[Any, ...]], file: str
+) -> tuple[pd.DataFrame, np.ndarray, list[ValidationIssue]]:
+    """Header + body as text cells; duplicate or nameless columns reported like in a CSV."""
+    header = [_cell_text(h) for h in rows[0]]
+    issues: list[ValidationIssue] = []
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    for pos, name in enumerate(header):
+        if not name:
+            continue
+        if name in seen:
+            issues.append(ValidationIssue(file, 1, name, f"columns {seen[name] + 1} and {pos + 1}",
+                                          "each column name once", "duplicate column"))  # fmt: skip
+            continue
+        seen[name] = pos
+        keep.append(pos)
+    width = len(header)
+    body = [[_cell_text(v) for v in (tuple(r) + (None,) * (width - len(r)))[:width]]
+            for r in rows[1:]]  # fmt: skip
+    df = pd.DataFrame([[r[p] for p in keep] for r in body], columns=[header[p] for p in keep])
+    if not body:
+        df = pd.DataFrame({header[p]: pd.Series([], dtype="str") for p in keep})
+    df = df.astype("str") if len(df) else df
+    lines = np.arange(2, len(df) + 2, dtype=np.int64)
+    blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.ones(len(df), bool)
+    return df[~blank].reset_index(drop=True), lines[~blank], issues
+
+
+def _read_sheets(
+    wb: Any, book: str
+) -> tuple[dict[str, RawTable | None], dict[str, str], list[ValidationIssue]]:
+    issues: list[ValidationIssue] = []
+    raw: dict[str, RawTable | None] = {}
+    sheets = {s.strip().lower(): s for s in wb.sheetnames}
+    for extra in [s for k, s in sheets.items() if k not in TABLES]:
+        issues.append(ValidationIssue(f"{book}[{extra}]", None, None, None, None,
+                                      "not a portfolio table; sheet ignored", "note"))  # fmt: skip
+    for name, spec in TABLES.items():
+        sheet = sheets.get(name)
+        if sheet is None and not spec.required_file and not spec.warn_if_missing:
+            raw[name] = None
+            continue
+        if sheet is None:
+            sev: Severity = "error" if spec.required_file else "warning"
+            msg = "sheet is missing" if spec.required_file else "sheet is missing; treated as empty"
+            issues.append(ValidationIssue(book, None, None, None,
+                                          f"a sheet named {name!r}", msg, sev))  # fmt: skip
+            raw[name] = None
+            continue
+        file = f"{book}[{sheet}]"
+        ws = wb[sheet]
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows or all(v is None for v in rows[0]):
+            issues.append(ValidationIssue(file, 1, None, None, "a header row",
+                                          "sheet is empty"))  # fmt: skip
+            raw[name] = None
+            continue
+        xml = _scan_sheet_xml(ws)
+        issues += _sheet_issues(file, xml, len(rows[0]))
+        df, lines, found = _sheet_table(rows, file)
+        issues += found
+        if len(df) == 0 and name in NEEDS_ROWS:
+            issues.append(ValidationIssue(file, 2, None, None, f"at least one row of {name}",
+                                          "sheet has a header but no rows"))  # fmt: skip
+        rt, fmt, found = normalise_cells(spec, RawTable(df, lines), spec.file)
+        issues += found
+        if fmt.describe() or fmt.notes:
+            text = "read with " + ", ".join([*fmt.describe(), *fmt.notes])
+            issues.append(ValidationIssue(file, None, None, None, None, text, "note"))
+        raw[name] = rt
+    return raw, sheets, issues
+
+
 def read_workbook(
     path: str | os.PathLike[str],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
-    """Read and validate a workbook: (typed tables, standards, report). Raises only if absent."""
+    """Read and validate a workbook: (typed tables, standards, report). Raises only if absent
+    or not a workbook at all."""
     from openpyxl import load_workbook as _open
 
     book_path = Path(path)
     if not book_path.is_file():
-        raise PmkitError("workbook not found", file=str(book_path), expected="an .xlsx file")
+        what = "is a folder, not a workbook" if book_path.is_dir() else "workbook not found"
+        raise PmkitError(what, file=str(book_path), expected="an .xlsx file")
     try:
-        wb = _open(book_path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
+            wb = _open(book_path, read_only=True, data_only=True)
     except Exception as exc:  # zip/XML errors from a damaged or non-Excel file
-        raise PmkitError(f"cannot open as an Excel workbook: {exc}", file=str(book_path)) from exc
-    issues: list[ValidationIssue] = []
-    raw: dict[str, RawTable | None] = {}
-    sheets = {s.strip().lower(): s for s in wb.sheetnames}
-    for name, spec in TABLES.items():
-        sheet = sheets.get(name)
-        if sheet is None:
-            sev: Severity = "error" if spec.required_file else "warning"
-            msg = "sheet is missing" if spec.required_file else "sheet is missing; treated as empty"
-            issues.append(ValidationIssue(book_path.name, None, None, None,
-                                          f"a sheet named {name!r}", msg, sev))  # fmt: skip
-            raw[name] = None
-            continue
-        rows = list(wb[sheet].iter_rows(values_only=True))
-        if not rows:
-            issues.append(ValidationIssue(f"{book_path.name}[{sheet}]", 1, None, None,
-                                          "a header row", "sheet is empty"))  # fmt: skip
-            raw[name] = None
-            continue
-        header = [_cell_text(h) for h in rows[0]]
-        body = [[_cell_text(v) for v in r] for r in rows[1:]]
-        df = (
-            pd.DataFrame(body, columns=header, dtype="str")
-            if body
-            else pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
-        )
-        df = df.loc[:, [h for h in header if h]]
-        lines = np.arange(2, len(df) + 2, dtype=np.int64)
-        blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.ones(len(df), bool)
-        raw[name] = RawTable(df[~blank].reset_index(drop=True), lines[~blank])
-    wb.close()
+        raise PmkitError(
+            f"cannot open as an Excel workbook ({type(exc).__name__})",
+            file=book_path.name,
+            expected="an .xlsx workbook saved by Excel or LibreOffice",
+        ) from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw, sheets, issues = _read_sheets(wb, book_path.name)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        raise PmkitError(
+            f"cannot read the workbook's sheets ({type(exc).__name__}: {exc})",
+            file=book_path.name,
+        ) from exc
+    finally:
+        wb.close()
     standards, found = _read_standards(book_path.parent)
     issues.extend(found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(book_path))

@@ -14,7 +14,7 @@ from pathlib import Path
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
 from pmkit.io.mspdi import MspdiProject, read_mspdi
 
-__all__ = ["MPXJ_SUFFIXES", "mpxj_available", "read_project_file"]
+__all__ = ["JVM_QUIET_LOGGING", "MPXJ_SUFFIXES", "mpxj_available", "read_project_file", "start_jvm"]
 
 #: File endings MPXJ reads that pmkit hands to it (MSPDI ``.xml`` is read natively).
 MPXJ_SUFFIXES = frozenset(
@@ -33,12 +33,30 @@ def mpxj_available() -> bool:
     return shutil.which("java") is not None
 
 
-def _convert_to_mspdi(src: Path, dst: Path) -> None:
+#: JVM options: MPXJ's libraries log through the Log4j API, which has no provider on MPXJ's
+#: class path and says so on stderr at the first log call ("main ERROR Log4j API could not
+#: find a logging provider") -- a user reads ERROR on a successful import. Bind the API to its
+#: own simple logger, switched off, and silence its status logger: problems still surface as
+#: Java exceptions, which pmkit reports with the file's name.
+JVM_QUIET_LOGGING = (
+    "-Dlog4j.provider=org.apache.logging.log4j.simple.internal.SimpleProvider",  # Log4j >= 2.24
+    "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+    "-Dlog4j2.simplelogLevel=OFF",
+    "-Dlog4j2.statusLoggerLevel=OFF",
+)
+
+
+def start_jvm() -> None:
+    """Start the JVM for MPXJ once, with quiet logging (:data:`JVM_QUIET_LOGGING`)."""
     import jpype
     import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
 
     if not jpype.isJVMStarted():
-        jpype.startJVM(convertStrings=True)
+        jpype.startJVM(*JVM_QUIET_LOGGING, convertStrings=True)
+
+
+def _convert_to_mspdi(src: Path, dst: Path) -> None:
+    start_jvm()
     from org.mpxj.mspdi import MSPDIWriter  # type: ignore[import-not-found]
     from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
 

@@ -44,6 +44,12 @@ class Store(abc.ABC):
         """The validated portfolio; ``PortfolioValidationError`` (every problem) if any error."""
         tables, standards, report = self.read()
         report.raise_if_errors()
+        return self.portfolio_from(tables, standards)
+
+    def portfolio_from(
+        self, tables: dict[str, pd.DataFrame], standards: dict[str, Any]
+    ) -> Portfolio:
+        """The portfolio of tables this store has just read (and checked), bound to the store."""
         return replace(self._portfolio(tables, standards), store=self)
 
     # -- change-board decisions (pmkit.portfolio.decisions validates them first)

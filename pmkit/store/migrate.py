@@ -15,15 +15,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from pmkit.errors import PmkitError
+from pmkit.errors import StoreError
 
 __all__ = ["StoreError", "check_current", "current_revision", "head_revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class StoreError(PmkitError):
-    """A store that cannot be opened, read or written (not a data-validation problem)."""
 
 
 def _config(connection: sa.Connection | None = None) -> Config:

@@ -10,7 +10,10 @@ import ipywidgets as W
 
 from pmkit.charts.overview import phase_programme_bars
 from pmkit.format import fmt_date
+from pmkit.io.convert import report_frame
+from pmkit.store import open_store
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
+from pmkit.validation import ValidationReport
 
 DASHBOARDS: list[tuple[str, str, str, str]] = [
     # (notebook, role, title, what it answers)
@@ -44,45 +47,68 @@ def _cards() -> str:
     return "<div style='display:flex;flex-wrap:wrap;gap:12px'>" + "".join(cells) + "</div>"
 
 
+def _report_table(report: ValidationReport) -> str:
+    """Every issue of the report (errors first), as ``pmkit validate`` lists them."""
+    return html_table(report_frame(report), max_rows=100, table_id="validation-report")
+
+
 def build(path: str | None = None) -> W.Widget:
     """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample).
 
     ``path`` may be a folder or a database URL. The page names the store by its label only
     (``folder data``, ``PostgreSQL database pmkit``): never a server path, host or password.
     """
-    from pmkit.store import open_store
-
     store = open_store(path)
-    report = store.validate()
+    tables, standards, report = store.read()  # one read: the CLI's report, as is
     parts: list[W.Widget] = [
         header("pmkit", "Project management for the project manager and the PMO"),
         W.HTML(_cards()),
     ]
     if not report.ok:
-        issues = report.to_frame()
         parts.append(
             W.HTML(
                 "<div class='pmkit-error' role='alert'><b>The portfolio in "
                 f"{esc(store.label)} has {len(report.errors)} error(s); fix them and reload.</b>"
-                "</div>" + html_table(issues, max_rows=100, table_id="validation-report")
+                "</div>" + _report_table(report)
             )
         )
         return W.VBox(parts)
-    portfolio = store.load_portfolio()
+    portfolio = store.portfolio_from(tables, standards)
     status = portfolio.status_date
     when = fmt_date(status, missing="n/a")
     warn = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    notes = f", {len(report.notes)} note(s) on how files were read" if report.notes else ""
+    details = (
+        f"<details><summary>Data check details</summary>{_report_table(report)}</details>"
+        if len(report)
+        else ""
+    )
     parts.insert(
         1,
         W.HTML(
             f"<p><b>{esc(store.label)}</b>: {len(portfolio.projects)} projects in "
             f"{portfolio.projects['programme'].nunique()} programmes, {len(portfolio.tasks):,} "
             f"tasks, {len(portfolio.resources)} resources; status date <b>{esc(when)}</b>. "
-            f"Data checks: passed{esc(warn)}.</p>"
+            f"Data checks: passed{esc(warn)}{esc(notes)}.</p>{details}"
         ),
     )
+    if report.warnings:
+        parts.insert(2, _warnings_html(report))
     parts.append(live_chart(phase_programme_bars(portfolio.projects)))
     return W.VBox(parts)
+
+
+def _warnings_html(report: ValidationReport) -> W.HTML:
+    """The data checks' warnings (file, line, field, value): the portfolio loads but a PMO
+    should know, e.g. a status report whose cumulative EV falls."""
+    issues = report.to_frame()
+    issues = issues[issues["severity"] == "warning"]
+    return W.HTML(
+        "<details><summary>Data checks: "
+        f"{len(report.warnings)} warning(s) (the data loads; read them)</summary>"
+        + html_table(issues, max_rows=100, table_id="validation-warnings")
+        + "</details>"
+    )
 
 
 def app(path: str | None = None) -> W.Widget:

@@ -39,6 +39,8 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+from pmkit.ui.prioritise import PrioritiseTab
+from pmkit.ui.status_date import StatusDatePicker
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
 
@@ -51,6 +53,7 @@ TABS: tuple[str, ...] = (
     "Trends",
     "Change board",
     "Export",
+    "Prioritise",
 )
 ALL = "(all)"
 PM_PLANNING = "pm_planning.ipynb"
@@ -72,7 +75,7 @@ def app(portfolio: Any | None = None) -> W.Widget:
             return PortfolioReview(load_sample()).widget
         return PortfolioReview(portfolio).widget
 
-    return safe_build(build)
+    return safe_build(build, warm=("portfolio", "schedule", "rollup"))
 
 
 def _note(text: str) -> str:
@@ -117,6 +120,7 @@ class PortfolioReview:
         self.ids: list[str] = self.rollup_all["project_id"].astype(str).tolist()
 
         self.status = W.HTML()
+        self.as_of = StatusDatePicker(portfolio, self.set_portfolio)
         self.filters = self._filter_widgets()
         self.tabs: dict[str, _Tab] = {}
         self.tab = W.Tab(children=[W.VBox([W.HTML(_note("Loading…"))]) for _ in TABS])
@@ -137,6 +141,7 @@ class PortfolioReview:
         self.widget = W.VBox(
             [
                 header(title, subtitle),
+                self.as_of.widget,
                 self.filters,
                 self.status,
                 self.tab,
@@ -148,11 +153,22 @@ class PortfolioReview:
 
     # ------------------------------------------------------------ data
 
+    def set_portfolio(self, portfolio: Any) -> None:
+        """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
+        from pmkit.portfolio.standards import standards_of
+
+        self.p = portfolio
+        self.std = standards_of(portfolio)
+        self._schedule, self._schedule_error = None, None
+        self.rollup_all = self._rollup()
+        self._stale = set(self.tabs)
+        self.apply_filters()
+
     def schedule(self) -> Any:
         """The portfolio schedule (computed once; ``None`` with a note if it cannot be)."""
         if self._schedule is None and self._schedule_error is None:
             try:
-                from pmkit.schedule.portfolio_adapter import schedule_portfolio
+                from pmkit.cache import schedule_portfolio  # shared, once per data change
 
                 self._schedule = schedule_portfolio(self.p)
             except ImportError:
@@ -163,9 +179,12 @@ class PortfolioReview:
         return self._schedule
 
     def _rollup(self) -> pd.DataFrame:
+        from pmkit import cache
         from pmkit.portfolio.rollup import rollup
 
-        return rollup(self.p, schedule=self.schedule())
+        if self.schedule() is not None:
+            return cache.rollup(self.p)  # type: ignore[no-any-return]
+        return rollup(self.p, schedule=None)
 
     # ------------------------------------------------------------ filters
 
@@ -408,6 +427,8 @@ class OverviewTab(_Tab):
             "Phase": df["phase"],
             "% done": df["percent_complete"],
             "SPI": df["spi"],
+            "SPI(t)": df["spi_t"] if "spi_t" in df else float("nan"),
+            "SV(t) (wd)": df["sv_t_wd"] if "sv_t_wd" in df else float("nan"),
             "CPI": df["cpi"],
             "Baseline finish": df["baseline_finish"],
             "Forecast finish": df["forecast_finish"],
@@ -425,6 +446,8 @@ class OverviewTab(_Tab):
             formats={
                 "% done": _num(".0f"),
                 "SPI": _num(".2f"),
+                "SPI(t)": _num(".2f"),
+                "SV(t) (wd)": _num("+.1f"),
                 "CPI": _num(".2f"),
                 "Baseline finish": _date,
                 "Forecast finish": _date,
@@ -1253,7 +1276,7 @@ class ExportTab(_Tab):
 
     def export_html(self) -> Path:
         """Write the status pack (self-contained HTML, charts as SVG) and offer it."""
-        from pmkit.portfolio import export
+        from pmkit import reports as export
 
         self.out.value = _note("Writing the status pack…")
         path = self.folder() / f"status-pack-{self._stamp()}.html"
@@ -1266,7 +1289,7 @@ class ExportTab(_Tab):
 
     def export_excel(self) -> Path:
         """Write the roll-up workbook and offer it."""
-        from pmkit.portfolio import export
+        from pmkit import reports as export
 
         self.out.value = _note("Writing the workbook…")
         path = self.folder() / f"portfolio-rollup-{self._stamp()}.xlsx"
@@ -1306,3 +1329,4 @@ _TAB_CLASSES: dict[str, type[_Tab]] = {
     "Change board": ChangeBoardTab,
     "Export": ExportTab,
 }
+_TAB_CLASSES["Prioritise"] = PrioritiseTab  # type: ignore[assignment]  # pmkit.ui.prioritise

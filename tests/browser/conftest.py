@@ -152,12 +152,14 @@ def _is_local(url: str) -> bool:
 @pytest.fixture
 def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[..., Dashboard]]:
     contexts: list[object] = []
+    opened: list[Dashboard] = []
 
     def _open(notebook: str, *, query: str = "", wait_charts: int = 1) -> Dashboard:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
         contexts.append(ctx)
         page = ctx.new_page()
         dash = Dashboard(page)
+        opened.append(dash)
 
         def route(r: object) -> None:
             url = r.request.url  # type: ignore[attr-defined]
@@ -173,8 +175,8 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
             if msg.type != "error":  # type: ignore[attr-defined]
                 return
             text = msg.text  # type: ignore[attr-defined]
-            # A request we blocked on purpose (e.g. the CDN font the Voila page links) is
-            # reported by Chromium as a console error; it is recorded in `blocked` instead.
+            # A request we blocked is reported by Chromium as a console error; it is recorded
+            # in `blocked` instead (and fails the test at teardown).
             if "net::ERR_FAILED" in text or "net::ERR_BLOCKED" in text:
                 return
             dash.console_errors.append(text)
@@ -192,6 +194,10 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
     yield _open
     for ctx in contexts:
         ctx.close()  # type: ignore[attr-defined]
+    # Offline, really: no dashboard may even try to reach a host other than this server
+    # (the pmkit Voila template serves Font Awesome itself; see pmkit.bundle).
+    attempted = [url for dash in opened for url in dash.blocked]
+    assert not attempted, f"{len(attempted)} non-local request(s) attempted: {attempted[:5]}"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -25,5 +25,5 @@ def test_dashboard_renders_offline_and_clean(open_dashboard, notebook: str) -> N
     page = dash.page
     page.wait_for_selector(".pmkit-title", timeout=120_000)  # the dashboard's own header
     dash.assert_clean()
-    assert all("127.0.0.1" not in u for u in dash.blocked), "a local request was blocked"
+    assert not dash.blocked, f"non-local requests attempted: {dash.blocked}"  # offline, really
     assert page.locator(".pmkit-error").count() == 0, "the page shows an error panel"

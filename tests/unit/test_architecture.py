@@ -80,3 +80,37 @@ def test_public_names_are_exactly_the_listed_ones() -> None:
     public = {n for n in vars(pmkit) if not n.startswith("_")} - {"annotations"}
     modules = {n for n in public if type(getattr(pmkit, n)).__name__ == "module"}
     assert public - modules == set(pmkit.__all__) - {"__version__"}
+
+
+def _pmkit_imports(path: Path) -> set[str]:
+    """Every ``pmkit.*`` module a file imports, function-local imports included."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("pmkit.")}
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("pmkit")
+        ):
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_engines_never_import_the_layers_above_them() -> None:
+    """Engines -> charts -> reports -> ui/cli: an engine importing upwards (even lazily,
+    inside a function) is a layering break (code review 2026-11, section 3)."""
+    above = ("pmkit.charts", "pmkit.reports", "pmkit.ui", "pmkit.cli")
+    offenders = []
+    for name in ENGINES:
+        base = REPO / "pmkit" / name
+        files = list(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+        for f in files:
+            if not f.exists():
+                continue
+            bad = sorted(m for m in _pmkit_imports(f) if m.startswith(above))
+            if bad:
+                offenders.append(f"{f.relative_to(REPO)}: {bad}")
+    assert not offenders, offenders

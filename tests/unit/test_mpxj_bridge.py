@@ -38,7 +38,9 @@ def test_mpx_file_read_through_mpxj_matches_the_mspdi_original(tmp_path: Path) -
     import mpxj  # noqa: F401
 
     if not jpype.isJVMStarted():
-        jpype.startJVM(convertStrings=True)
+        from pmkit.io.mpxj import start_jvm
+
+        start_jvm()
     from org.mpxj.mpx import MPXWriter
     from org.mpxj.reader import UniversalProjectReader
 

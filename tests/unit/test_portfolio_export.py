@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
-from pmkit.portfolio.export import EXCEL_SHEETS, export_excel, status_pack_html
 from pmkit.portfolio.rollup import rollup
+from pmkit.reports import EXCEL_SHEETS, export_excel, status_pack_html
 
 EVIL = '<script>alert("x")</script> & Co'
 

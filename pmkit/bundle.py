@@ -1,0 +1,277 @@
+"""Where the dashboards' notebooks and the sample portfolio are, installed or in a checkout.
+
+A wheel carries both as package data (``pmkit/_bundle/notebooks`` and ``pmkit/_bundle/data``,
+copied there by the build hook in ``setup.py``) and they are found with
+:mod:`importlib.resources`. A git checkout (or an editable install) has them at the top of the
+repository instead. :func:`init_workspace` writes an editable copy for people who want to change
+the notebooks or start their own portfolio (``pmkit init DIR``).
+
+The module also prepares the Voila page template ``pmkit`` (:func:`voila_jupyter_path`): Voila's
+stock template links Font Awesome from a CDN, which an offline machine cannot reach; ours serves
+the copy of the ``fontawesomefree`` package from the server itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from pmkit.errors import PmkitError
+
+__all__ = [
+    "ANALYSIS_DIR",
+    "analysis_notebooks",
+    "dashboards_path",
+    "init_workspace",
+    "is_checkout",
+    "sample_path",
+    "user_sample_path",
+    "voila_jupyter_path",
+]
+
+#: Sub-folder of the notebooks holding the analyst notebooks (JupyterLab, never served).
+ANALYSIS_DIR = "analysis"
+_CHECKOUT = Path(__file__).resolve().parents[1]
+_TEMPLATE = "pmkit"
+# Files of a portfolio folder that belong to one user's run, never to a template or a copy.
+_RUNTIME_FILES = ("decisions_log.csv",)
+
+
+def is_checkout() -> bool:
+    """True when pmkit runs from a git checkout (or an editable install of one)."""
+    return (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "notebooks").is_dir()
+
+
+def _bundled(name: str) -> Path:
+    """``pmkit/_bundle/<name>`` of an installed wheel, else the checkout's ``<name>/``."""
+    item = resources.files("pmkit") / "_bundle" / name
+    if item.is_dir():
+        if not isinstance(item, Path):  # a zipped install: Voila needs real folders
+            raise PmkitError(
+                "pmkit is installed in a zip archive; install it unpacked (pip install pmkit)",
+                file=str(item),
+            )
+        return item
+    if is_checkout():
+        return _CHECKOUT / name
+    raise PmkitError(
+        "this pmkit installation carries no bundled files; reinstall it from a wheel",
+        file=str(item),
+        expected=f"a folder {name}/ inside the installed package",
+    )
+
+
+def dashboards_path() -> Path:
+    """The folder of the dashboard notebooks (what ``pmkit serve`` serves)."""
+    return _bundled("notebooks")
+
+
+def analysis_notebooks() -> list[Path]:
+    """The analyst notebooks (JupyterLab examples of plan-as-code), sorted by name."""
+    return sorted((dashboards_path() / ANALYSIS_DIR).glob("*.ipynb"))
+
+
+def sample_path() -> Path:
+    """The bundled sample portfolio (read it; write to a copy: see :func:`user_sample_path`)."""
+    return _bundled("data")
+
+
+def user_sample_path() -> Path:
+    """A writable working copy of the sample for dashboards run from an installed package.
+
+    Dashboards record change-board decisions next to the portfolio, and an installed package's
+    folder is no place for them: the copy lives in ``$XDG_DATA_HOME/pmkit/sample`` (default
+    ``~/.local/share/pmkit/sample``) and is made once. In a checkout this is the checkout's
+    ``data/`` as before.
+    """
+    if is_checkout():
+        return _CHECKOUT / "data"
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    target = base / "pmkit" / "sample"
+    if not target.is_dir():
+        _copy_tree(sample_path(), target)
+    return target
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` via a temporary sibling, so ``dst`` is never half-written."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    try:
+        shutil.copytree(
+            src,
+            tmp / "x",
+            ignore=shutil.ignore_patterns(".*", "__pycache__", "*.log", *_RUNTIME_FILES),
+        )
+        os.replace(tmp / "x", dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _empty_portfolio(dst: Path) -> None:
+    """The sample's files with their header row only, plus its standards (the template)."""
+    dst.mkdir(parents=True)
+    for src in sorted(sample_path().iterdir()):
+        if src.suffix == ".csv" and src.name not in _RUNTIME_FILES:
+            with src.open(encoding="utf-8") as fh:
+                header = fh.readline()
+            (dst / src.name).write_text(header, encoding="utf-8")
+        elif src.suffix in (".yaml", ".yml", ".md"):
+            shutil.copy2(src, dst / src.name)
+
+
+_README = """# pmkit working folder
+
+- `notebooks/`: the dashboards (served by `pmkit serve`) and `notebooks/analysis/`, worked
+  examples to open in JupyterLab (`jupyter lab notebooks/analysis`).
+- `data/`: {what}. Edit the CSV files (docs: the pmkit README, "Data model"), then check them
+  with `pmkit validate data`.
+
+Serve the dashboards on this folder:
+
+    pmkit serve --data data --notebooks notebooks
+"""
+
+
+def init_workspace(target: str | os.PathLike[str], *, empty: bool = False) -> Path:
+    """Write an editable working folder: ``notebooks/`` and a portfolio ``data/``.
+
+    Parameters
+    ----------
+    target : path-like
+        A new or empty folder.
+    empty : bool
+        Write an empty portfolio (every table's header, the standards template) instead of
+        a copy of the sample.
+
+    Raises
+    ------
+    PmkitError
+        ``target`` exists and is not an empty folder (nothing is overwritten).
+    """
+    root = Path(target)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise PmkitError("not an empty folder; pmkit init never overwrites", file=str(root))
+    root.mkdir(parents=True, exist_ok=True)
+    _copy_tree(dashboards_path(), root / "notebooks")
+    if empty:
+        _empty_portfolio(root / "data")
+    else:
+        _copy_tree(sample_path(), root / "data")
+    what = "an empty portfolio with the standards template" if empty else "a copy of the sample"
+    (root / "README.md").write_text(_README.format(what=what), encoding="utf-8")
+    return root
+
+
+_INDEX = """{%- extends 'lab/index.html.j2' -%}
+{#- pmkit: Voila's lab page, with Font Awesome served by this server instead of a CDN. -#}
+{%- block notebook_css -%}
+{{ super()
+   | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
+             resources.base_url ~ 'voila/static/fontawesome/css/') }}
+{%- endblock notebook_css -%}
+"""
+
+
+# Voila's base page.html (tree, errors) links Font Awesome 4.5 from a CDN outside any block, so
+# the pmkit template carries its own page.html: the same page, with the lab template's styles.
+_PAGE = """<!DOCTYPE HTML>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>{% block title %} Voilà {% endblock %}</title>
+    <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    {% block stylesheets %}
+    {% if include_css %}
+      {{ include_css("static/index.css") }}
+      {% if theme == 'dark' %}{{ include_css("static/theme-dark.css") }}
+      {% elif theme == 'light' %}{{ include_css("static/theme-light.css") }}
+      {% else %}{{ include_lab_theme(theme) }}{% endif %}
+    {% endif %}
+    {% endblock %}
+    <link rel="stylesheet" href="{{ base_url }}voila/static/fontawesome/css/all.min.css">
+    <link rel="stylesheet" href="{{ base_url }}voila/static/fontawesome/css/v4-shims.min.css">
+    {% block meta %}{% endblock %}
+  </head>
+  <body data-base-url="{{ base_url }}voila/" data-voila="voila">
+    <noscript><div id='noscript'>
+      {% trans %} Voilà requires JavaScript. Please enable it to proceed. {% endtrans %}
+    </div></noscript>
+    <div>{% block body %}{% endblock %}</div>
+    {% block scripts %}{% endblock %}
+  </body>
+</html>
+"""
+
+
+def _fontawesome_static() -> Path | None:
+    """The ``fontawesomefree`` package's css/webfonts folder, if installed."""
+    try:
+        item = resources.files("fontawesomefree") / "static" / "fontawesomefree"
+    except ModuleNotFoundError:
+        return None
+    return item if isinstance(item, Path) and item.is_dir() else None
+
+
+def _copy_fontawesome(src: Path, dst: Path) -> None:
+    """Copy Font Awesome's css/ and webfonts/ (a real copy: Voila's static handler refuses
+    files that resolve outside its folders, so a symlink would not do). Redone only when the
+    source changes, through a temporary sibling so a running server never sees half a copy."""
+    stamp = f"{src.resolve()} {(src / 'css' / 'all.min.css').stat().st_mtime_ns}\n"
+    marker = dst / ".source"
+    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
+        return
+    tmp = Path(tempfile.mkdtemp(prefix=".fontawesome.", dir=dst.parent))
+    try:
+        for part in ("css", "webfonts"):
+            shutil.copytree(src / part, tmp / part)
+        if (src / "LICENSE.txt").is_file():  # fonts SIL OFL 1.1, code MIT: keep the notice
+            shutil.copy2(src / "LICENSE.txt", tmp / "LICENSE.txt")
+        (tmp / ".source").write_text(stamp, encoding="utf-8")
+        if dst.is_symlink() or dst.is_file():
+            dst.unlink()
+        elif dst.exists():
+            shutil.rmtree(dst)
+        with contextlib.suppress(OSError):  # another server just put the same copy in place
+            os.replace(tmp, dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
+    """A Jupyter data folder holding the ``pmkit`` Voila template; put it on ``JUPYTER_PATH``.
+
+    The template extends Voila's ``lab`` page and points its two Font Awesome links at
+    ``/voila/static/fontawesome/``, a copy of the ``fontawesomefree`` package's files, so a
+    dashboard asks nothing of any host but its own server. The folder is made under the user's
+    cache (``$XDG_CACHE_HOME/pmkit``) because an installed package's folder may be read-only.
+    """
+    from pmkit import __version__
+
+    base = (
+        Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        / "pmkit"
+        / f"voila-{__version__}"
+    )
+    tpl = base / "voila" / "templates" / _TEMPLATE
+    (tpl / "static").mkdir(parents=True, exist_ok=True)
+    _write_if_changed(tpl / "conf.json", '{"base_template": "lab"}\n')
+    _write_if_changed(tpl / "index.html.j2", _INDEX)
+    _write_if_changed(tpl / "page.html", _PAGE)
+    fa = _fontawesome_static()
+    if fa is not None:
+        _copy_fontawesome(fa, tpl / "static" / "fontawesome")
+    return base

@@ -1,0 +1,129 @@
+"""``standards.yaml`` at the door: safe YAML, then the PMO lens's own checks, as report issues.
+
+A PMO lead edits this file by hand. A syntax error names its line; YAML anchors, aliases and
+explicit tags are refused before anything is built (they are how YAML bombs and object
+injection start, and a settings file never needs them); wrong types and thresholds in the wrong
+order are reported by :mod:`pmkit.portfolio.standards`, located at the key's line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pmkit.validation import ValidationIssue
+
+__all__ = ["STANDARDS_FILE", "read_standards"]
+
+STANDARDS_FILE = "standards.yaml"
+MAX_BYTES = 1024 * 1024  # a settings file; anything larger is not one
+
+
+def _problem(line: int | None, message: str, value: Any = None, fld: str | None = None):
+    return ValidationIssue(STANDARDS_FILE, line, fld, value, None, message)
+
+
+def _refuse_aliases_and_tags(text: str) -> ValidationIssue | None:
+    """Scan the YAML events: anchors, aliases and explicit tags are refused, with their line."""
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = ev.start_mark.line + 1 if ev.start_mark is not None else None
+        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+            return _problem(line, "YAML anchors and aliases (&, *) are not allowed here")
+        tag = getattr(ev, "tag", None)  # set only when the text spells one out
+        if tag not in (None, "!"):
+            return _problem(line, "YAML tags (!!type) are not allowed here", tag)
+    return None
+
+
+def _key_line(text: str, dotted: str | None) -> int | None:
+    """The line of ``rag.schedule.green`` in the file (None when absent)."""
+    if not dotted:
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in dotted.replace("]", "").replace("[", ".").split("."):
+        if isinstance(node, yaml.MappingNode):
+            hit = [(k, v) for k, v in node.value if str(k.value) == part]
+            if not hit:
+                break
+            line, node = hit[0][0].start_mark.line + 1, hit[0][1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _parse(text: str) -> tuple[Any, ValidationIssue | None]:
+    try:
+        refused = _refuse_aliases_and_tags(text)
+        if refused is not None:
+            return None, refused
+        return yaml.safe_load(text), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, _problem(line, f"YAML syntax error: {problem}", None)
+
+
+def _lens_check(data: dict[str, Any], text: str) -> ValidationIssue | None:
+    """The PMO lens's own rules (types, RAG thresholds in order, known checks)."""
+    from pmkit.errors import PmkitError
+    from pmkit.portfolio.standards import standards_of
+
+    class _Holder:
+        standards = data
+
+    try:
+        standards_of(_Holder())
+    except PmkitError as exc:
+        if exc.field == "status_date":  # the door's own check reports it
+            return None
+        return ValidationIssue(
+            STANDARDS_FILE,
+            _key_line(text, exc.field),
+            exc.field,
+            exc.value,
+            exc.expected,
+            exc.message,
+        )
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        return _problem(None, f"cannot use these standards: {exc}")
+    return None
+
+
+def read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]:
+    """The settings of ``folder/standards.yaml`` (``{}`` when absent) and its problems."""
+    path = folder / STANDARDS_FILE
+    if not path.exists():
+        msg = "file is missing; default standards apply"
+        return {}, [ValidationIssue(STANDARDS_FILE, None, None, None, None, msg, "warning")]
+    if path.is_dir():
+        return {}, [_problem(None, "is a folder, not a file")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return {}, [_problem(None, f"cannot read: {exc.strerror or exc}")]
+    if len(data) > MAX_BYTES:
+        return {}, [_problem(None, "file is larger than 1 MB: not a settings file", len(data))]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return {}, [_problem(line, "file is not UTF-8 text")]
+    parsed, problem = _parse(text)
+    if problem is not None:
+        return {}, [problem]
+    if parsed is None:
+        return {}, []
+    if not isinstance(parsed, dict):
+        return {}, [_problem(1, "standards must be a mapping of settings", type(parsed).__name__)]
+    problem = _lens_check(parsed, text)
+    return parsed, [problem] if problem else []
