@@ -72,7 +72,7 @@ c.JupyterHub.cleanup_servers = True
 _proxy = Path(sys.executable).parent / "configurable-http-proxy"  # the pure-Python one (pip)
 if _proxy.exists():
     # the spawn page streams progress for as long as a server takes to start: no 20 s cut-off
-    c.ConfigurableHTTPProxy.command = [str(_proxy), "--timeout=600000"]
+    c.ConfigurableHTTPProxy.command = [str(_proxy), "--timeout=600000", "--proxy-timeout=600000"]
 elif shutil.which("configurable-http-proxy") is None:  # pragma: no cover - message only
     print("jupyterhub_config: install configurable-http-proxy (pip install '.[team]')")
 

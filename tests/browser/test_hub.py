@@ -50,14 +50,14 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     init_db(store_url)
     load_folder(REPO / "data", store_url).close()
     work = tmp_path_factory.mktemp("hub")
-    port = _free_port()
+    port, api_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "PMKIT_DATA": store_url,
         "PMKIT_HUB_AUTH": "dummy",
         "PMKIT_HUB_TEST_PASSWORD": PASSWORD,
         "PMKIT_HUB_PORT": str(port),
-        "PMKIT_HUB_API_PORT": str(_free_port()),
+        "PMKIT_HUB_API_PORT": str(api_port),
         "PMKIT_HUB_PROXY_API_PORT": str(_free_port()),
         "PMKIT_HUB_STATE": str(work / "state"),
         "PMKIT_HUB_GROUPS": json.dumps(GROUPS),
@@ -87,7 +87,24 @@ def hub(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         # anything of this hub's session still alive (its proxy, a server, a kernel)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        _kill_servers_of(f"127.0.0.1:{api_port}/hub/api")
         print((work / "hub.log").read_text(errors="replace")[-8000:])
+
+
+def _kill_servers_of(api: str) -> None:
+    """User servers start in their own session: stop those of THIS hub (and their kernels)."""
+    from pmkit.cli import _children
+
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if api.encode() not in env.read_bytes():
+                continue
+        except OSError:
+            continue
+        pid = int(env.parent.name)
+        for p in [*_children(pid), pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
 
 
 def _wait_hub(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -118,7 +135,8 @@ def _sign_in(browser: object, hub: Hub, user: str) -> object:
             page.wait_for_url(f"**/user/{user}/voila/render/index.ipynb*", timeout=30_000)
             break
         except Exception:
-            page.reload(timeout=60_000)
+            with contextlib.suppress(Exception):  # the page may be navigating on its own
+                page.reload(timeout=60_000)
     page.wait_for_selector(".pmkit-title", timeout=300_000)
     return page
 

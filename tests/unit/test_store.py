@@ -215,7 +215,7 @@ def test_migrations_build_exactly_the_current_schema(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), S.METADATA)
     assert diff == [], diff
     assert store.engine.dialect.name in ("sqlite", "postgresql")
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 # ------------------------------------------------------------------ audited writes
