@@ -13,7 +13,7 @@ PORT   ?= 8866
 LOCK   := requirements/lock.txt
 EXTRAS := test,docs,pdf
 
-.PHONY: setup setup-test serve test lint typecheck unit notebooks browser bench browser-deps clean lock docs
+.PHONY: hub setup setup-test serve test lint typecheck unit notebooks browser bench browser-deps clean lock docs
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pmkit needs Python 3.11+, found " + sys.version.split()[0])'
@@ -27,9 +27,17 @@ $(VENV)/.setup: pyproject.toml $(LOCK) | $(VENV)/bin/python
 	$(PIN) -e .
 	@touch $@
 
-$(VENV)/.setup-test: pyproject.toml $(LOCK) $(VENV)/.setup
+# the team deployment (PostgreSQL store, JupyterHub): docs/DEPLOY.md; tested by `make test`
+$(VENV)/.setup-team: pyproject.toml $(LOCK) $(VENV)/.setup
+	$(PIN) -e '.[team]'
+	@touch $@
+
+$(VENV)/.setup-test: pyproject.toml $(LOCK) $(VENV)/.setup $(VENV)/.setup-team
 	$(PIN) -e '.[$(EXTRAS)]'
 	@# MPXJ (MPP/XER/P6 files) is optional: it needs Java, so install it only where Java is.
+	@# Root (CI) installs Debian's headless Java first, so the MPXJ tests never skip there.
+	@if ! command -v java >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; fi
 	@if command -v java >/dev/null 2>&1; then $(PIN) -e '.[mpxj]' || echo "mpxj not installed (optional)"; fi
 	@touch $@
 
@@ -38,7 +46,7 @@ lock: | $(VENV)/bin/python
 	$(PIP) install 'pip-tools>=7.4'
 	mkdir -p $(dir $(LOCK))
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
-		--extra test --extra docs --extra pdf --extra mpxj --output-file $(LOCK) pyproject.toml
+		--extra test --extra docs --extra pdf --extra team --extra mpxj --output-file $(LOCK) pyproject.toml
 	@echo "$(LOCK) refreshed: commit it, then make setup-test"
 
 ## docs: the API reference (site/) from the docstrings, offline
@@ -53,6 +61,12 @@ setup-test: $(VENV)/.setup-test browser-deps
 ## serve: every dashboard with Voila on the sample portfolio at http://127.0.0.1:8866
 serve: setup
 	$(VENV)/bin/pmkit serve --port $(PORT)
+
+## hub: a trial JupyterHub on http://127.0.0.1:8000 (sign up, then approve users as an admin;
+## HUB_ADMIN names the admin account). Production: docs/DEPLOY.md
+HUB_ADMIN ?= admin
+hub: $(VENV)/.setup-team
+	PMKIT_HUB_ADMINS=$(HUB_ADMIN) $(VENV)/bin/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
 ## browser-deps: Debian's Chromium for the browser tests (root installs it; others are told how)
 browser-deps:

@@ -28,6 +28,7 @@ from pmkit.errors import (
     MspdiError,
     PmkitError,
     PortfolioValidationError,
+    PrioritiseError,
     RiskError,
     ScheduleError,
     SlipError,
@@ -36,6 +37,7 @@ from pmkit.errors import (
     WhatIfError,
 )
 from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
+from pmkit.exporting import export_project
 from pmkit.generate import generate_portfolio, write_generated
 from pmkit.io.convert import add_project, import_schedule, project_tables_from_schedule
 from pmkit.io.csv_folder import (
@@ -104,6 +106,7 @@ __all__ = [
     "PmkitError",
     "Portfolio",
     "PortfolioValidationError",
+    "PrioritiseError",
     "ProjectView",
     "RiskError",
     "Schedule",
@@ -127,6 +130,7 @@ __all__ = [
     "evm_rollup",
     "evm_series",
     "export_excel",
+    "export_project",
     "filter_rollup",
     "gate_compliance",
     "generate_portfolio",

@@ -13,9 +13,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.errors import PmkitError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -27,22 +30,123 @@ _HIDDEN = [
 ]
 
 
-def _voila_command(port: int, *, preheat: bool, notebooks: Path) -> list[str]:
+# What a dashboard viewer's browser may send to a kernel: widget traffic only. Anything else
+# (execute_request, complete/inspect/history requests, ...) is dropped by the server, so a viewer
+# cannot run code through the kernel's websocket (Voila itself executes the notebook directly).
+VIEWER_MESSAGE_TYPES = (
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+    "comm_info_request",
+    "kernel_info_request",
+)
+# Files a page may fetch through Voila's file handler (relative to notebooks/): images and
+# styles only; never the portfolio's CSV/Excel data.
+FILE_ALLOWLIST = ".*\\.(png|jpg|gif|svg|css)"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _voila_command(
+    port: int,
+    *,
+    preheat: bool,
+    notebooks: Path,
+    ip: str = "127.0.0.1",
+    pools: dict[str, int] | None = None,
+) -> list[str]:
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
-        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css|csv|xlsx|html)",
+        f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
+    cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
     # The pmkit page template (pmkit.bundle.voila_jupyter_path): Font Awesome from this server.
     # The analyst notebooks (notebooks/analysis, for JupyterLab) are not dashboards: unlisted.
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        if pools:
+            import json
+
+            config = {"default": {"pool_size": 1}}
+            config.update({nb: {"pool_size": n} for nb, n in pools.items()})
+            cmd.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(config)}")
     return cmd
+
+
+def _auth_config(token: str, password_hash: str) -> str:
+    """A private config folder holding the token / password hash (kept off the command line)."""
+    import json
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="pmkit-serve-")  # 0700
+    conf: dict[str, dict[str, str]] = {}
+    if token:
+        conf["Voila"] = {"token": token}
+    if password_hash:
+        conf["PasswordIdentityProvider"] = {"hashed_password": password_hash}
+    path = Path(folder) / "voila.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(conf, fh)
+    return folder
+
+
+# Memory of one preheated dashboard kernel on the sample (RSS; bench/bench_load.py measured
+# 145-150 MB PSS, 190 MB RSS, 2026-11-29); a large portfolio adds its tables.
+KERNEL_MB = 190
+
+
+def pool_sizes(spec: str, notebooks: Sequence[str]) -> dict[str, int]:
+    """``--viewers`` as preheated kernels per dashboard.
+
+    ``"10"``: 10 for every dashboard; ``"glance=20,review=5"``: those (a name matches a
+    dashboard whose file name contains it), 1 for the others.
+    """
+    spec = spec.strip()
+    if spec.isdigit():
+        return {nb: max(int(spec), 1) for nb in notebooks}
+    out = dict.fromkeys(notebooks, 1)
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, count = item.partition("=")
+        hits = [nb for nb in notebooks if name.strip() and name.strip() in nb]
+        if not count.strip().isdigit() or int(count) < 1 or not hits:
+            raise PmkitError(
+                f"--viewers: cannot read {item!r}",
+                expected="N, or NAME=N,... with NAME part of a dashboard's file name "
+                f"({', '.join(sorted(notebooks))})",
+            )
+        out.update(dict.fromkeys(hits, int(count)))
+    return out
+
+
+def _available_mb() -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return None
+
+
+def memory_estimate(pools: dict[str, int]) -> str:
+    """One line: preheated kernels, the memory they will hold, and what the machine has."""
+    kernels = sum(pools.values())
+    need = kernels * KERNEL_MB
+    have = _available_mb()
+    each = ", ".join(f"{nb.removesuffix('.ipynb')} {n}" for nb, n in sorted(pools.items()))
+    line = (
+        f"pmkit: {kernels} preheated kernels ({each}) ≈ {need:,} MB at ~{KERNEL_MB} MB each, "
+        f"plus ~{KERNEL_MB} MB per viewer beyond them"
+    )
+    if have is not None:
+        line += f"; {have:,} MB available now"
+        if need > have:
+            line += " — NOT ENOUGH: lower --viewers"
+    return line
 
 
 def _children(pid: int) -> list[int]:
@@ -72,6 +176,26 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
+    """Resolve ``--data`` / ``$PMKIT_DATA`` (a folder or a database URL); None if unusable."""
+    from pmkit.bundle import user_sample_path
+    from pmkit.store import is_database_url, open_store
+
+    if args.data:
+        env["PMKIT_DATA"] = (
+            args.data if is_database_url(args.data) else str(Path(args.data).resolve())
+        )
+    data = env.get("PMKIT_DATA") or str(user_sample_path())
+    env["PMKIT_DATA"] = data
+    try:
+        store = open_store(data)
+    except PmkitError as exc:
+        print(f"pmkit serve: {exc}" + (f" ({exc.expected})" if exc.expected else ""),
+              file=sys.stderr)  # fmt: skip
+        return None
+    return str(store.label)
+
+
 def _serve_env(env: dict[str, str]) -> dict[str, str]:
     """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
     from pmkit.bundle import voila_jupyter_path
@@ -82,24 +206,41 @@ def _serve_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve every dashboard with Voila on 127.0.0.1 (offline: no CDN needed)."""
-    from pmkit.bundle import dashboards_path, user_sample_path
+    """Serve every dashboard with Voila (loopback by default; offline: no CDN needed)."""
+    from pmkit.bundle import dashboards_path
 
     env = dict(os.environ)
-    if args.data:
-        env["PMKIT_DATA"] = str(Path(args.data).resolve())
-    data = env.get("PMKIT_DATA") or str(user_sample_path())
-    env["PMKIT_DATA"] = data
-    if not Path(data).is_dir():
-        print(f"pmkit serve: portfolio folder not found: {data}", file=sys.stderr)
+    token = args.token or env.pop("PMKIT_TOKEN", "")
+    password_hash = env.pop("PMKIT_PASSWORD_HASH", "")
+    if args.ip not in LOOPBACK and not (token or password_hash):
+        print(
+            f"pmkit serve: refusing to listen on {args.ip} without a token or password: "
+            "set PMKIT_TOKEN (or --token) or PMKIT_PASSWORD_HASH "
+            "(from `python -c 'from jupyter_server.auth import passwd; print(passwd())'`)",
+            file=sys.stderr,
+        )
+        return 2
+    label = _serve_data(args, env)
+    if label is None:
         return 2
     notebooks = Path(args.notebooks).resolve() if args.notebooks else dashboards_path()
     if not notebooks.is_dir():
         print(f"pmkit serve: notebooks folder not found: {notebooks}", file=sys.stderr)
         return 2
     env = _serve_env(env)
-    print(f"pmkit: serving {notebooks} on http://127.0.0.1:{args.port} (data: {data})")
-    cmd = _voila_command(args.port, preheat=args.preheat, notebooks=notebooks)
+    if token or password_hash:
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            p for p in (_auth_config(token, password_hash), env.get("JUPYTER_CONFIG_PATH")) if p
+        )
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    print(f"pmkit: serving the dashboards on http://{host}:{args.port} ({label})")
+    pools = None
+    if args.preheat:
+        pools = pool_sizes(args.viewers, sorted(p.name for p in notebooks.glob("*.ipynb")))
+        print(memory_estimate(pools), flush=True)
+    cmd = _voila_command(
+        args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip, pools=pools
+    )
     if os.name == "posix":
         # Become Voila, so a stop signal reaches the server itself and it shuts its kernels
         # down (a child server would be orphaned with its kernels when we are stopped).
@@ -120,9 +261,87 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
-    from pmkit.schedule import cli_schedule
-
     return cli_schedule(args.file, args.format)
+
+
+# ``pmkit schedule``: the verb lives here, so the schedule package never reaches up to io
+# for a command line (schedule -> io stays one-way through schedule.mspdi_adapter).
+CSV_COLUMNS = [
+    "uid",
+    "name",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack_min",
+    "free_slack_min",
+    "critical",
+]
+
+
+def _fmt(ts: Any) -> str:
+    import pandas as pd
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_table(sched: Any) -> pd.DataFrame:
+    """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
+    import numpy as np
+    import pandas as pd
+
+    t = sched.tasks
+    out = pd.DataFrame(
+        {
+            "uid": t["uid"],
+            "name": t["name"],
+            "early_start": [_fmt(x) for x in t["early_start"]],
+            "early_finish": [_fmt(x) for x in t["early_finish"]],
+            "late_start": [_fmt(x) for x in t["late_start"]],
+            "late_finish": [_fmt(x) for x in t["late_finish"]],
+            "total_slack_min": np.rint(t["total_slack_min"].to_numpy()).astype(np.int64),
+            "free_slack_min": np.rint(t["free_slack_min"].to_numpy()).astype(np.int64),
+            "critical": t["critical"].astype(bool),
+        }
+    )
+    return out[CSV_COLUMNS]
+
+
+def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+    """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
+    pmkit error (message on stderr, no traceback)."""
+    import pandas as pd
+
+    stream = out or sys.stdout
+    try:
+        from pmkit.io.mspdi import read_mspdi
+        from pmkit.schedule import schedule_mspdi
+
+        if not Path(path).exists():
+            raise PmkitError("file not found", file=path)
+        sched = schedule_mspdi(read_mspdi(path))
+        table = schedule_table(sched)
+        if fmt == "csv":
+            table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
+            table.to_csv(stream, index=False, lineterminator="\n")
+        elif fmt == "table":
+            with pd.option_context(
+                "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
+            ):
+                stream.write(table.to_string(index=False) + "\n")
+            stream.write(f"project finish: {_fmt(sched.finish)}\n")
+        else:
+            raise PmkitError(
+                "unknown output format", field="--format", value=fmt, expected="csv or table"
+            )
+    except PmkitError as exc:
+        if not exc.file:  # errors raised past the reader (calendar, scheduler) name it too
+            exc.file = path
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -183,6 +402,62 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
+    from pmkit.exporting import export_project
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+
+    data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
+    if not Path(data).is_dir():
+        print(f"pmkit export: {data}: no such portfolio folder", file=sys.stderr)
+        return 2
+    portfolio = load_portfolio(data)
+    out = export_project(portfolio, args.project_id, args.out, fmt=args.format)
+    print(f"exported {args.project_id} as {args.format} to {out}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``pmkit db init|upgrade|load|dump``: manage a SQLite/PostgreSQL portfolio store."""
+    from pmkit import store
+    from pmkit.errors import PortfolioValidationError
+
+    try:
+        if args.action in ("init", "upgrade"):
+            rev = store.init_db(args.url)
+            print(f"database at schema revision {rev}")
+        elif args.action == "load":
+            if not Path(args.folder).is_dir():
+                print(f"pmkit db load: {args.folder}: no such portfolio folder", file=sys.stderr)
+                return 2
+            sql = store.load_folder(args.folder, args.url, replace=args.replace)
+            print(f"loaded {args.folder} into {sql.label} (one transaction)")
+        else:
+            out = store.dump_store(args.url, args.folder)
+            print(f"dumped to {out}")
+    except PortfolioValidationError as exc:
+        print(f"pmkit db load: nothing was written.\n{exc.report}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _db_parser(sub: Any) -> None:
+    d = sub.add_parser("db", help="manage a database store (SQLite or PostgreSQL)")
+    dsub = d.add_subparsers(dest="action", required=True)
+    for name, text in (("init", "create the tables (or upgrade them)"),
+                       ("upgrade", "upgrade an older database's schema (data kept)")):  # fmt: skip
+        p = dsub.add_parser(name, help=text)
+        p.add_argument("url", help="sqlite:///FILE or postgresql://USER@HOST/DB")
+    ld = dsub.add_parser("load", help="validate a CSV folder, then copy it in one transaction")
+    ld.add_argument("folder")
+    ld.add_argument("url")
+    ld.add_argument("--replace", action="store_true", help="replace a portfolio already there")
+    dp = dsub.add_parser("dump", help="write the database's portfolio as a CSV folder")
+    dp.add_argument("url")
+    dp.add_argument("folder")
+    d.set_defaults(func=cmd_db)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Write an editable working folder: the notebooks and a portfolio (sample or empty)."""
     from pmkit.bundle import init_workspace
@@ -214,13 +489,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the dashboards with Voila")
     s.add_argument("--port", type=int, default=8866)
-    s.add_argument("--data", help="portfolio folder (default: the bundled sample, or $PMKIT_DATA)")
+    s.add_argument(
+        "--data",
+        help="portfolio folder or database URL (sqlite:///FILE, postgresql://USER@HOST/DB); "
+        "default: $PMKIT_DATA, else the bundled sample",
+    )
+    s.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="address to listen on (default loopback; any other needs a token or password)",
+    )
+    s.add_argument("--token", default="", help="access token (prefer $PMKIT_TOKEN: not in ps)")
     s.add_argument("--notebooks", help="dashboards folder (default: the installed ones)")
     s.add_argument(
         "--no-preheat",
         dest="preheat",
         action="store_false",
         help="start each dashboard's kernel on request (slower first paint)",
+    )
+    s.add_argument(
+        "--viewers",
+        default="1",
+        help="viewers each dashboard serves at once from a preheated kernel: N, or "
+        "NAME=N,... (e.g. glance=20,review=5; others 1). Each costs memory (printed at start)",
     )
     s.set_defaults(func=cmd_serve)
 
@@ -248,6 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pdf", help="status pack to write as an A4 PDF (needs Chromium)")
     r.set_defaults(func=cmd_report)
 
+    x = sub.add_parser("export", help="write a project as MS Project XML, P6 XML or MPX")
+    x.add_argument("project_id", help="id of the portfolio project, e.g. P03")
+    x.add_argument("out", help="file to write")
+    x.add_argument("--format", choices=["mspdi", "pmxml", "mpx"], default="mspdi")
+    x.add_argument("--data", help="portfolio folder (default: the sample, or $PMKIT_DATA)")
+    x.set_defaults(func=cmd_export)
+    _db_parser(sub)
     add_init_parser(sub)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.

@@ -17,6 +17,7 @@ pmkit raises on purpose is defined here, once::
     ├── CapacityError               a capacity what-if that cannot be applied
     ├── SlipError                   a slip that cannot be simulated
     ├── DecisionError               a change-board decision that cannot be recorded or read
+    ├── PrioritiseError             drivers, scores or constraints the optimiser cannot use
     └── ScheduleError               the network cannot be scheduled
         ├── CycleError              the links form a cycle (``cycle`` lists it)
         ├── LevelingError           a load or levelling request that cannot be honoured
@@ -42,6 +43,7 @@ __all__ = [
     "MspdiError",
     "PmkitError",
     "PortfolioValidationError",
+    "PrioritiseError",
     "RiskError",
     "ScheduleError",
     "SlipError",
@@ -175,6 +177,10 @@ class SlipError(PmkitError):
 
 class DecisionError(PmkitError):
     """A decision that cannot be recorded, or a decisions log line that cannot be read."""
+
+
+class PrioritiseError(PmkitError):
+    """Drivers, weights, scores or selection constraints that the prioritisation cannot use."""
 
 
 class LevelingError(ScheduleError):

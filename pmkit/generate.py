@@ -65,6 +65,7 @@ TABLES: tuple[str, ...] = (
     "snapshots",
     "milestone_forecasts",
     "stage_gates",
+    "project_scores",
 )
 
 _ORIGIN = np.datetime64("2024-01-01", "D")  # a Monday; working-day index 0 counts from here
@@ -946,7 +947,8 @@ def generate_portfolio(
         "snapshots": snapshots,
         "milestone_forecasts": mforecasts,
         "stage_gates": gates,
-        "standards": _standards(status_date),
+        "project_scores": _make_scores(seed, projects_out),
+        "standards": _standards(status_date, projects_out, _linked(tasks, links)),
     }
 
 
@@ -1818,16 +1820,114 @@ pmo_types:
 """
 
 
-def _standards_text(status_date: dt.date) -> str:
+def _standards_text(
+    status_date: dt.date,
+    projects: pd.DataFrame | None = None,
+    linked: set[frozenset[str]] | None = None,
+) -> str:
     gates = []
     for g, (phase, req, _opt) in _ARTEFACTS.items():
         gates.append(f"  {g}:\n    opens: {phase}\n    required:")
         gates += [f"      - {a}" for a in req]
-    return _STANDARDS_YAML.format(status_date=status_date.isoformat(), gates="\n".join(gates))
+    text = _STANDARDS_YAML.format(status_date=status_date.isoformat(), gates="\n".join(gates))
+    return text if projects is None else text + _prioritisation_text(projects, linked or set())
 
 
-def _standards(status_date: dt.date) -> dict[str, Any]:
-    return yaml.safe_load(_standards_text(status_date))
+def _standards(
+    status_date: dt.date,
+    projects: pd.DataFrame | None = None,
+    linked: set[frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    return yaml.safe_load(_standards_text(status_date, projects, linked))
+
+
+def _linked(tasks: pd.DataFrame, links: pd.DataFrame) -> set[frozenset[str]]:
+    """Pairs of projects joined by a schedule link (never made mutually exclusive)."""
+    proj = pd.Series(tasks["project_id"].to_numpy(), index=tasks["task_id"].to_numpy())
+    a, b = links["pred_id"].map(proj), links["succ_id"].map(proj)
+    return {frozenset((x, y)) for x, y in zip(a, b, strict=True) if x != y}
+
+
+# --------------------------------------------------------------------------- prioritisation
+
+_DRIVERS: tuple[tuple[str, str], ...] = (
+    ("regulation", "Meet regulation"),
+    ("revenue", "Grow digital revenue"),
+    ("customer", "Improve customer satisfaction"),
+    ("cost", "Cut operating cost"),
+    ("risk", "Reduce operational risk"),
+)
+# Saaty judgements of the sample's strategy board (row driver over column driver, 1..9):
+# regulation first, then revenue; near-consistent (CR about 0.02).
+_PAIRWISE: tuple[tuple[str, str, str], ...] = (
+    ("regulation", "revenue", "2"),
+    ("regulation", "customer", "3"),
+    ("regulation", "cost", "4"),
+    ("regulation", "risk", "5"),
+    ("revenue", "customer", "2"),
+    ("revenue", "cost", "3"),
+    ("revenue", "risk", "4"),
+    ("customer", "cost", "2"),
+    ("customer", "risk", "3"),
+    ("cost", "risk", "2"),
+)
+
+
+def _make_scores(seed: int, projects: pd.DataFrame) -> pd.DataFrame:
+    """project_scores.csv: each project scored 0..5 against every driver.
+
+    The project's strategic objective scores 4-5; the others 0-3. A separate random stream
+    (``[seed, 10]``) keeps every other table identical to a generation without scores.
+    """
+    rng = np.random.default_rng([seed, 10])
+    by_name = {name: k for k, (_, name) in enumerate(_DRIVERS)}
+    n, d = len(projects), len(_DRIVERS)
+    score = rng.choice([0, 0, 1, 1, 2, 3], size=(n, d))
+    main = projects["strategic_objective"].map(by_name).to_numpy()
+    score[np.arange(n), main] = rng.integers(4, 6, size=n)
+    return pd.DataFrame(
+        {
+            "project_id": np.repeat(projects["project_id"].to_numpy(), d),
+            "driver": np.tile([k for k, _ in _DRIVERS], n),
+            "score": score.ravel(),
+        }
+    )
+
+
+def _prioritisation_text(projects: pd.DataFrame, linked: set[frozenset[str]]) -> str:
+    """The drivers, pairwise judgements, budget and project rules of standards.yaml."""
+    lines = [
+        "",
+        "# Strategic prioritisation (the PMO optimises; see pmkit.portfolio.prioritise).",
+        "# Drivers are scored 0..scale per project in project_scores.csv. Weights come from the",
+        "# pairwise judgements (AHP, principal eigenvector; consistency ratio must stay <= 0.1);",
+        "# without `pairwise`, give each driver a `weight`.",
+        "prioritisation:",
+        "  scale: 5",
+        "  drivers:",
+    ]
+    lines += [f"    - {{id: {k}, name: {name}}}" for k, name in _DRIVERS]
+    lines.append("  pairwise:")
+    lines += [f'    - [{a}, {b}, "{v}"]' for a, b, v in _PAIRWISE]
+    open_ = projects[projects["phase"] != "closed"]
+    money = float(open_["budget"].astype(float).sum())
+    lines += [
+        "  # money still to spend from the status month, over the optimiser's horizon",
+        "  budget:",
+        f"    total: {round(0.8 * money, -4):.0f}",
+        "  rules:",
+    ]
+    waiting = projects.loc[projects["phase"].isin(["initiation", "planning"]), "project_id"]
+    w = waiting.tolist()
+    if len(w) >= 2:
+        lines.append(f"    - {{project: {w[-1]}, requires: {w[0]}}}")
+    free = [(a, b) for i, a in enumerate(w[1:-1]) for b in w[i + 2 : -1]]
+    free = [(a, b) for a, b in free if frozenset((a, b)) not in linked]
+    if free:
+        lines.append(f"    - {{exclusive: [{free[0][0]}, {free[0][1]}]}}")
+    if len(w) < 2:
+        lines[-1] = "  rules: []"
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- writing
@@ -1856,7 +1956,8 @@ def write_generated(path: str | Path, **kw: Any) -> dict[str, Any]:
             out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8"
         )
     status = kw.get("status_date", dt.date(2026, 10, 30))
-    (out / "standards.yaml").write_text(_standards_text(status), encoding="utf-8")
+    text = _standards_text(status, tables["projects"], _linked(tables["tasks"], tables["links"]))
+    (out / "standards.yaml").write_text(text, encoding="utf-8")
     return tables
 
 

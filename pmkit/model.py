@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pmkit.errors import UnknownIdError
+from pmkit.errors import PmkitError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
@@ -103,6 +104,7 @@ class TableSpec:
     fields: tuple[Field, ...]
     required_file: bool = True
     unique_together: tuple[str, ...] = ()
+    warn_if_missing: bool = True  # False: an optional add-on table, absent without a word
 
     @property
     def file(self) -> str:
@@ -301,6 +303,18 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
         required_file=False,
         unique_together=("project_id", "gate", "artefact"),
     ),
+    TableSpec(
+        "project_scores",
+        "project_scores",
+        (
+            _f("project_id"),
+            _f("driver"),
+            _f("score", "float", ge=0, le=10),
+        ),
+        required_file=False,
+        unique_together=("project_id", "driver"),
+        warn_if_missing=False,
+    ),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
@@ -419,8 +433,11 @@ class Portfolio:
     snapshots: pd.DataFrame
     milestone_forecasts: pd.DataFrame
     gates: pd.DataFrame
+    project_scores: pd.DataFrame = field(default_factory=lambda: empty_table("project_scores"))
     standards: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    store: Any = field(default=None, repr=False, compare=False)
+    """The :class:`pmkit.store.Store` it was read from (decisions and other writes go there)."""
 
     @classmethod
     def from_tables(
@@ -460,6 +477,55 @@ class Portfolio:
             latest = self.snapshots["report_date"].max()
             return None if pd.isna(latest) else pd.Timestamp(latest)
         return None
+
+    def as_of(self, status_date: Any) -> Portfolio:
+        """The portfolio as it stood at the end of ``status_date`` (a what-if for every engine).
+
+        - status reports, milestone forecasts dated after the date are dropped; risks raised
+          and change requests submitted after it are dropped; a decision taken after it is
+          pending again;
+        - tasks: an actual start after the date is cleared (0 % complete), an actual finish
+          after it is cleared, and the % complete of a task then in progress is estimated from
+          elapsed working time of its calendar (a finish known later: elapsed share of its
+          actual span; still running: its % complete scaled by elapsed working time to the
+          later data date). ``standards["as_of"]`` lists those estimated tasks with a note;
+        - ``standards["status_date"]`` is the date, so every engine reads the same data date.
+
+        Moving the date forward only sets the status date: data that does not exist yet is not
+        invented. Tables are new frames; ``self`` is unchanged.
+        """
+        when = _as_timestamp(status_date)
+        if when is None:
+            raise PmkitError(
+                "the portfolio as it stood needs a date",
+                field="status_date",
+                value=status_date,
+                expected="a date YYYY-MM-DD",
+            )
+        data_date = self.status_date
+        tables = {spec.attr: getattr(self, spec.attr) for spec in _TABLE_LIST}
+        for attr in ("snapshots", "milestone_forecasts"):
+            df = tables[attr]
+            tables[attr] = df[~(df["report_date"] > when)].reset_index(drop=True)
+        risks = tables["risks"]
+        tables["risks"] = risks[~(risks["raised_on"] > when)].reset_index(drop=True)
+        tables["changes"] = _changes_as_of(tables["changes"], when)
+        tasks, estimated = _tasks_as_of(self, when, data_date)
+        tables["tasks"] = tasks
+        standards = {**self.standards, "status_date": when.strftime("%Y-%m-%d")}
+        if estimated:
+            standards["as_of"] = {
+                "date": when.strftime("%Y-%m-%d"),
+                "estimated_tasks": estimated,
+                "note": f"% complete of {len(estimated)} task(s) in progress on "
+                f"{when:%Y-%m-%d} estimated from elapsed working time",
+            }
+        return Portfolio(**tables, standards=standards, source=self.source)
+
+    def at_status_date(self) -> Portfolio:
+        """:meth:`as_of` the portfolio's own status date (``self`` when there is none)."""
+        status = self.status_date
+        return self if status is None else self.as_of(status)
 
     def project(self, project_id: str) -> ProjectView:
         """One project's rows of every table; ``KeyError`` if the id is unknown."""
@@ -501,22 +567,99 @@ class Portfolio:
         return out[out["pred_project"] != out["succ_project"]].reset_index(drop=True)
 
     def calendar(self, calendar_id: str) -> Calendar:
-        """The working-time calendar ``calendar_id`` with its holidays (a new object each call)."""
+        """The working-time calendar ``calendar_id`` with its holidays, its ``hours_per_day``
+        as the hours of a working day (durations in days -> minutes), built once per
+        portfolio (the one place a calendar is made from the calendars table)."""
         from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
 
+        cache: dict[str, Calendar] = self.__dict__.setdefault("_pmkit_calendars", {})
+        if calendar_id in cache:
+            return cache[calendar_id]
         rows = self.calendars[self.calendars["calendar_id"] == calendar_id]
         if rows.empty:
             raise KeyError(f"unknown calendar {calendar_id!r}")
         row = rows.iloc[0]
         days = self.holidays.loc[self.holidays["calendar_id"] == calendar_id, "date"]
-        return Calendar.from_spec(
+        cal = Calendar.from_spec(
             working_days=str(row["working_days"]),
             periods=str(row["periods"]),
             holidays=list(days.dropna()),
             name=str(row["name"]) or calendar_id,
         )
+        hpd = row.get("hours_per_day")
+        if hpd is not None and pd.notna(hpd) and float(hpd) > 0:
+            cal.minutes_per_day_hint = float(hpd) * 60.0
+        cache[calendar_id] = cal
+        return cal
 
     def summary(self) -> str:
         """``"3 projects, 120 tasks, 140 links, ..."`` — one line for the CLI and logs."""
         parts = [f"{len(getattr(self, t.attr)):,} {t.name.replace('_', ' ')}" for t in _TABLE_LIST]
         return ", ".join(parts)
+
+
+def _changes_as_of(changes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """Change requests as they stood: later ones dropped, later decisions pending again."""
+    out = changes[~(changes["submitted_on"] > when)].copy()
+    later = (out["decided_on"] > when).to_numpy()
+    if later.any():
+        out.loc[later, "decision"] = "pending"
+        out.loc[later, "decided_by"] = ""
+        out.loc[later, "decided_on"] = pd.NaT
+    return out.reset_index(drop=True)
+
+
+def _elapsed_share(
+    portfolio: Portfolio, tasks: pd.DataFrame, start: pd.Series, upto: pd.Timestamp, end: Any
+) -> pd.Series:
+    """Working time from ``start`` to the end of ``upto`` over that to the end of ``end``, per
+    task on its calendar (the project's when the task has none)."""
+    proj_cal = tasks["project_id"].map(portfolio.projects.set_index("project_id")["calendar_id"])
+    cal_id = tasks["calendar_id"].where(tasks["calendar_id"].astype(str) != "", proj_cal)
+    day = pd.Timedelta(days=1)
+    end_s = (
+        pd.Series(pd.to_datetime(end), index=tasks.index) if not isinstance(end, pd.Series) else end
+    )
+    share = pd.Series(1.0, index=tasks.index)
+    for cid, idx in tasks.groupby(cal_id.astype(str)).groups.items():
+        try:
+            cal = portfolio.calendar(str(cid))
+        except KeyError:
+            from pmkit.calendar import Calendar
+
+            cal = Calendar.standard()
+        s0 = start.loc[idx].dt.normalize()
+        done = cal.working_minutes_between(s0, [upto.normalize() + day] * len(idx))
+        span = cal.working_minutes_between(s0, end_s.loc[idx].dt.normalize() + day)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share.loc[idx] = np.where(span > 0, np.clip(done / span, 0.0, 1.0), 1.0)
+    return share
+
+
+def _tasks_as_of(
+    portfolio: Portfolio, when: pd.Timestamp, data_date: pd.Timestamp | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Tasks at the end of ``when`` and the ids whose % complete was estimated."""
+    t = portfolio.tasks.copy()
+    a_s, a_f = t["actual_start"], t["actual_finish"]
+    not_started = (a_s > when).to_numpy()
+    running = ((a_s <= when) & ~(a_f <= when) & (t["percent_complete"] > 0)).to_numpy()
+    finish_later = running & (a_f > when).to_numpy()
+    still_running = running & ~finish_later
+    if data_date is not None and data_date <= when:
+        still_running[:] = False  # moving forward: nothing to estimate
+    pc = t["percent_complete"].to_numpy(dtype=float).copy()
+    if finish_later.any():
+        sel = t.index[finish_later]
+        share = _elapsed_share(portfolio, t.loc[sel], a_s.loc[sel], when, a_f.loc[sel])
+        pc[finish_later] = np.minimum(100.0 * share.to_numpy(), 99.0)
+    if still_running.any() and data_date is not None:
+        sel = t.index[still_running]
+        share = _elapsed_share(portfolio, t.loc[sel], a_s.loc[sel], when, data_date)
+        pc[still_running] = np.minimum(pc[still_running] * share.to_numpy(), 99.0)
+    pc[not_started] = 0.0
+    t["percent_complete"] = pc
+    t.loc[not_started, "actual_start"] = pd.NaT
+    t.loc[not_started | finish_later, "actual_finish"] = pd.NaT
+    estimated = t.loc[finish_later | still_running, "task_id"].astype(str).tolist()
+    return t, estimated

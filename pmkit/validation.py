@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit import _graph
 from pmkit.errors import PortfolioValidationError
 from pmkit.model import (
     CONSTRAINTS_WITH_DATE,
@@ -409,61 +410,7 @@ def _duplicates(
 # dependency cycles
 
 
-def find_cycles(
-    pred: np.ndarray, succ: np.ndarray, n: int, *, max_cycles: int = 20
-) -> list[list[int]]:
-    """Cycles of the graph ``pred[i] -> succ[i]`` over nodes ``0..n-1``, in link order.
-
-    Vectorised Kahn: peel the nodes with no remaining predecessor, a whole frontier per numpy
-    step (steps = depth of the network, not its size). What is left is cycles and what hangs
-    off them; following one remaining predecessor per node then walks into each cycle.
-    """
-    pred = np.asarray(pred, dtype=np.int64)
-    succ = np.asarray(succ, dtype=np.int64)
-    if n == 0 or pred.size == 0:
-        return []
-    indeg = np.bincount(succ, minlength=n)
-    order = np.argsort(pred, kind="stable")
-    s_sorted = succ[order]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(pred, minlength=n))))
-    removed = np.zeros(n, bool)
-    frontier = np.flatnonzero(indeg == 0)
-    while frontier.size:
-        removed[frontier] = True
-        starts, ends = indptr[frontier], indptr[frontier + 1]
-        lens = ends - starts
-        total = int(lens.sum())
-        if total == 0:
-            break
-        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-        targets = s_sorted[offs + np.arange(total)]
-        uniq, cnt = np.unique(targets, return_counts=True)
-        indeg[uniq] -= cnt
-        frontier = uniq[indeg[uniq] == 0]
-    if removed.all():
-        return []
-    keep = ~removed[pred] & ~removed[succ]
-    prev = np.full(n, -1, dtype=np.int64)
-    prev[succ[keep]] = pred[keep]
-    state = np.zeros(n, np.int8)  # 0 new, 1 on the current walk, 2 done
-    cycles: list[list[int]] = []
-    for start in np.flatnonzero(~removed).tolist():
-        if state[start]:
-            continue
-        walk: list[int] = []
-        node = start
-        while node >= 0 and state[node] == 0:
-            state[node] = 1
-            walk.append(node)
-            node = int(prev[node])
-        if node >= 0 and state[node] == 1:
-            back = walk[walk.index(node) :]
-            cycles.append(back[::-1])  # walked backwards along links
-        for w in walk:
-            state[w] = 2
-        if len(cycles) >= max_cycles:
-            break
-    return cycles
+find_cycles = _graph.find_cycles  # one home: pmkit._graph
 
 
 # ----------------------------------------------------------------------------------------
@@ -655,7 +602,14 @@ def _cross_checks(
         )
 
     # --- project-owned registers
-    for name in ("risks", "change_requests", "snapshots", "milestone_forecasts", "stage_gates"):
+    for name in (
+        "risks",
+        "change_requests",
+        "snapshots",
+        "milestone_forecasts",
+        "stage_gates",
+        "project_scores",
+    ):
         fk(name, "project_id", proj_ids, "project_id")
 
     if usable("risks", "kind", "response") and len(t["risks"]):
@@ -993,6 +947,69 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
         )
 
 
+SNAPSHOT_TOL = 0.005
+"""Half a cent: reported amounts are rounded to cents."""
+
+
+def _snapshot_checks(
+    t: dict[str, pd.DataFrame],
+    raw: dict[str, RawTable],
+    unusable: dict[str, set[str]],
+    col: _Collector,
+) -> None:
+    """Warnings on status reports: cumulative figures that fall, and EV above BAC.
+
+    PV, EV and AC are cumulative, so a project's report never shows less than its previous one
+    (a periodic figure typed in by mistake turns SPI(t) and VAC into nonsense); EV cannot
+    exceed BAC (the project's ``budget``). Both are warnings: the portfolio still loads.
+    """
+    names = ("project_id", "report_date", "pv", "ev", "ac")
+    if "snapshots" not in t or set(names) & unusable["snapshots"] or not len(t["snapshots"]):
+        return
+    snaps, rs, spec = t["snapshots"], raw["snapshots"], TABLES["snapshots"]
+    pos = np.arange(len(snaps))
+    order = snaps.assign(_pos=pos).sort_values(["project_id", "report_date"], kind="stable")
+    same = order["project_id"].eq(order["project_id"].shift()).to_numpy()
+    prev_date = order["report_date"].shift()
+    for fld in ("pv", "ev", "ac"):
+        prev = order[fld].shift()
+        fell = same & (order[fld] < prev - SNAPSHOT_TOL).to_numpy()
+        bad = np.zeros(len(snaps), dtype=bool)
+        bad[order["_pos"].to_numpy()[fell]] = True
+        vals = [
+            f"{v:,.2f} < {p:,.2f} on {d:%Y-%m-%d}"
+            for v, p, d in zip(order[fld][fell], prev[fell], prev_date[fell], strict=True)
+        ]
+        at = np.argsort(order["_pos"].to_numpy()[fell], kind="stable")
+        col.rows(
+            spec,
+            rs,
+            bad,
+            fld,
+            f"{fld} falls below the project's previous report: status figures must be cumulative",
+            f">= the previous report's {fld}",
+            values=[vals[i] for i in at],
+            severity="warning",
+        )
+    if "projects" in t and not {"project_id", "budget"} & unusable["projects"]:
+        budgets = t["projects"].drop_duplicates("project_id").set_index("project_id")["budget"]
+        bac = snaps["project_id"].map(budgets)
+        over = (snaps["ev"] > bac + SNAPSHOT_TOL).to_numpy()
+        col.rows(
+            spec,
+            rs,
+            over,
+            "ev",
+            "earned value exceeds the budget at completion (BAC = the project's budget)",
+            "ev <= BAC",
+            values=[
+                f"{e:,.2f} > BAC {b:,.2f}"
+                for e, b in zip(snaps["ev"][over], bac[over], strict=True)
+            ],
+            severity="warning",
+        )
+
+
 def validate_tables(
     raw: Mapping[str, RawTable | None],
     standards: Mapping[str, Any] | None = None,
@@ -1023,5 +1040,6 @@ def validate_tables(
         if raw.get(name) is None and spec.required_file:  # unreadable: no rule can use it
             unusable[name] = set(spec.columns)
     _cross_checks(typed, raws, unusable, col)
+    _snapshot_checks(typed, raws, unusable, col)
     _check_standards(standards or {}, col)
     return typed, ValidationReport(col.issues, source=source)

@@ -217,7 +217,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
         alt.Tooltip("x:T", title="Start", format=DATE_FORMAT),
     ]
     if "slip_days" in n.columns:
-        tips.append(alt.Tooltip("slip_days:Q", title="Slip (days)"))
+        tips.append(alt.Tooltip("slip_days:Q", title="Slip (working days)"))
     layers.append(
         alt.Chart(n)
         .mark_circle(size=220, opacity=1, stroke="black")
@@ -268,7 +268,7 @@ def slip_chart(df: pd.DataFrame) -> Chart:
         tooltip=[
             alt.Tooltip("label:N", title="Moves"),
             alt.Tooltip("project_id:N", title="Project"),
-            alt.Tooltip("slip_days:Q", title="Slip (days)", format=".1f"),
+            alt.Tooltip("slip_days:Q", title="Slip (working days)", format=".1f"),
         ]
     )
     text = base.mark_text(align="left", dx=3).encode(text=alt.Text("slip_days:Q", format=".0f"))
@@ -485,7 +485,7 @@ def forecast_accuracy(df: pd.DataFrame) -> Chart:
                 title="Report date",
                 axis=alt.Axis(format=_AXIS_FMT, tickCount="month", labelOverlap=True),
             ),
-            y=alt.Y("error_days:Q", title="Forecast error (days)"),
+            y=alt.Y("error_days:Q", title="Forecast error (calendar days)"),
             color=alt.Color("series:N", title="Project"),
             tooltip=[
                 alt.Tooltip("series:N", title="Project"),

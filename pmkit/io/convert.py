@@ -533,7 +533,7 @@ def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, l
 
 def _computed_finish(project: MspdiProject) -> pd.Timestamp:
     """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
-    from pmkit.schedule import schedule_mspdi
+    from pmkit.schedule.mspdi_adapter import schedule_mspdi
 
     try:
         return _day(schedule_mspdi(project).finish)

@@ -8,7 +8,7 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,9 @@ def read_folder(
     raw: dict[str, RawTable | None] = {}
     for name, spec in TABLES.items():
         file = folder / spec.file
+        if not file.exists() and not spec.required_file and not spec.warn_if_missing:
+            raw[name] = None
+            continue
         if not file.exists():
             issues.append(
                 ValidationIssue(
@@ -186,14 +189,21 @@ def sample_data_path() -> Path:
     return sample_path()
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Portfolio:
-    return load_portfolio(path)
-
-
 def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per path (dashboards share it; treat it as read-only)."""
-    return _load_cached(sample_data_path())
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through :mod:`pmkit.cache`; treat it as read-only).
+
+    ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
+    from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
+    latest data.
+    """
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", os.environ.get("PMKIT_DATA", "")):
+        from pmkit.store import open_store
+
+        return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
+    from pmkit.cache import load_portfolio as load_shared
+
+    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:

@@ -147,6 +147,9 @@ def _read_sheets(
                                       "not a portfolio table; sheet ignored", "note"))  # fmt: skip
     for name, spec in TABLES.items():
         sheet = sheets.get(name)
+        if sheet is None and not spec.required_file and not spec.warn_if_missing:
+            raw[name] = None
+            continue
         if sheet is None:
             sev: Severity = "error" if spec.required_file else "warning"
             msg = "sheet is missing" if spec.required_file else "sheet is missing; treated as empty"

@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 
 from pmkit.calendar import Calendar, recurring_days
 from pmkit.errors import MspdiError
+from pmkit.io.mspdi_checks import check_document, check_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
 
@@ -204,6 +205,8 @@ def _parse(path: str) -> ET.Element:
         ) from None
     except ET.ParseError as exc:
         raise MspdiError(f"not well-formed XML: {exc}", file=path) from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # unknown or lying encoding
+        raise MspdiError(f"not well-formed XML: {exc}", file=path) from None
     except OSError as exc:
         raise MspdiError(f"cannot read file: {exc.strerror or exc}", file=path) from None
     root = tree.getroot()
@@ -365,6 +368,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
     p = str(path)
     ctx = _Ctx(p)
     root = _parse(p)
+    check_document(root, p)
     props = _flat(root)
     mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
     cals, cal_table = _read_calendars(root, ctx)
@@ -465,7 +469,9 @@ def read_mspdi(path: str | Path) -> MspdiProject:
                     "type": LINK_TYPES[ltype],
                     "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
                     "lag_elapsed": lf in ELAPSED_FORMATS,
-                    "lag_percent": lag / 10.0 if lf in PERCENT_FORMATS else 0.0,
+                    # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
+                    # the predecessor's duration), as MPXJ reads and writes them
+                    "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
                     "lag_format": lf,
                     "cross_project": _text(pl, "CrossProject") == "1",
                 }
@@ -507,6 +513,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
             "cross_project",
         ],
     )
+    check_links(tasks, link_df, p)
     resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
     assign_els = _children(_child(root, "Assignments"), "Assignment")
     assignments = pd.DataFrame([_flat(a) for a in assign_els])
@@ -595,6 +602,30 @@ def _write_calendar(parent: ET.Element, uid: str, cal: Calendar, uids: dict[int,
                     _sub(wt, "ToTime", f"{(en // 60) % 24:02d}:{en % 60:02d}:00")
 
 
+def _write_baselines(tasks_el: ET.Element, baselines: pd.DataFrame | None) -> None:
+    """Each task's ``Baseline`` elements (number, start, finish, duration, work, cost)."""
+    if baselines is None or not len(baselines):
+        return
+    by_uid = {str(_text(te, "UID")): te for te in tasks_el}
+    for b in baselines.to_dict("records"):
+        te = by_uid.get(str(b["uid"]))
+        if te is None:
+            continue
+        be = _sub(te, "Baseline", None)
+        _sub(be, "Number", int(b.get("number") or 0))
+        for col, tag in (("start", "Start"), ("finish", "Finish")):
+            v = _fmt_date(b.get(col))
+            if v:
+                _sub(be, tag, v)
+        for col, tag in (("duration_min", "Duration"), ("work_min", "Work")):
+            v = b.get(col)
+            if v is not None and not pd.isna(v):
+                _sub(be, tag, format_duration(float(v)))
+        v = b.get("cost")
+        if v is not None and not pd.isna(v):
+            _sub(be, "Cost", v)
+
+
 def write_mspdi(project: MspdiProject, path: str | Path) -> None:
     """Write ``project`` as MSPDI: properties, calendars, tasks with links and constraints,
     stored schedule results (``ms_*`` columns, or pmkit's own if present), resources and
@@ -666,6 +697,13 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             if v is not None and not pd.isna(v):
                 _sub(te, tag, round(float(v) * 10))
         _sub(te, "PercentComplete", round(float(t.get("percent_complete") or 0)))
+        for col, tag in (
+            ("actual_duration_min", "ActualDuration"),
+            ("remaining_duration_min", "RemainingDuration"),
+        ):
+            v = t.get(col)
+            if v is not None and not pd.isna(v):
+                _sub(te, tag, format_duration(float(v)))
         for col, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
             v = _fmt_date(t.get(col))
             if v:
@@ -687,7 +725,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
             _sub(pl, "Type", LINK_CODES[lk["type"]])
             pct = float(lk.get("lag_percent") or 0)
             if pct:
-                _sub(pl, "LinkLag", round(pct * 10))
+                _sub(pl, "LinkLag", round(pct))
                 _sub(pl, "LagFormat", 20 if lk.get("lag_elapsed") else 19)
             else:
                 _sub(pl, "LinkLag", round(float(lk.get("lag_min") or 0) * 10))
@@ -696,6 +734,7 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
                     lf = 8 if lk.get("lag_elapsed") else 7
                 _sub(pl, "LagFormat", int(lf))
     del mpd
+    _write_baselines(tasks_el, project.baselines)
     for tag, df, item in (
         ("Resources", project.resources, "Resource"),
         ("Assignments", project.assignments, "Assignment"),

@@ -1,8 +1,11 @@
 """Shared capacity: demand vs capacity by role x month across every project, and what-ifs.
 
-Demand of one assignment = ``units x resource capacity_hours_per_day x task duration_days``
-(``units`` 1.0 = the resource's full working day on the task), spread over the months the task
-spans in proportion to the working days of its calendar in each month. Capacity of a resource in a
+Demand of one assignment (the one hours model, docs/DATA-MODEL.md): ``units x resource
+capacity_hours_per_day`` on every working day of the task's scheduled span (``units`` 1.0 = the
+resource's full working day, Microsoft Project's units of the resource's own time), i.e. ``units
+x capacity_hours_per_day x`` the working days (exact, on the task's calendar) between the
+scheduled start and finish that fall in the month. :func:`pmkit.schedule.leveling.resource_load`
+counts the same hours. Capacity of a resource in a
 month = ``capacity_hours_per_day x`` working days of the resource's calendar in that month.
 
 One computation, several views
@@ -74,8 +77,11 @@ def _task_dates(portfolio: Any, schedule: Any) -> pd.DataFrame:
         finish = pd.Series(pd.to_datetime(st["finish"]).to_numpy()[pos], dtype="datetime64[ns]")
         start[pos < 0] = pd.NaT
         finish[pos < 0] = pd.NaT
-    out["start"] = pd.to_datetime(start).to_numpy(dtype="datetime64[D]")
-    out["finish"] = pd.to_datetime(finish).to_numpy(dtype="datetime64[D]")
+    start, finish = pd.to_datetime(start), pd.to_datetime(finish)
+    if st is None:  # baseline dates name whole days: the finish day is worked
+        finish = finish.where(finish != finish.dt.normalize(), finish + pd.Timedelta(days=1))
+    out["start"] = start.to_numpy(dtype="datetime64[ns]")
+    out["finish"] = finish.to_numpy(dtype="datetime64[ns]")
     return out
 
 
@@ -97,7 +103,9 @@ def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict)
     n = dates["project_id"].map({k: int(v) for k, v in shifts.items()}).fillna(0).to_numpy(int)
     cal = dates["calendar_id"].to_numpy(dtype=object)
     for col in ("start", "finish"):
-        values = dates[col].to_numpy(dtype="datetime64[D]").copy()
+        inst = dates[col].to_numpy(dtype="datetime64[ns]")
+        values = inst.astype("datetime64[D]")
+        clock = inst - values.astype("datetime64[ns]")  # the time of day is kept
         sel_all = (n != 0) & ~np.isnat(values)
         for cid in pd.unique(cal[sel_all]):
             mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
@@ -105,33 +113,32 @@ def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict)
             values[sel] = np.busday_offset(
                 values[sel], n[sel], roll="forward", weekmask=mask, holidays=hols
             )
-        dates[col] = values
+        dates[col] = values.astype("datetime64[ns]") + clock
 
 
 def _month_split(
-    start: np.ndarray, finish: np.ndarray, cal: np.ndarray, specs: dict
+    start: np.ndarray, finish: np.ndarray, cal: np.ndarray, portfolio: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows x months touched: (row index, month, share of the row's working days in the month)."""
-    b = start.astype("datetime64[D]")
-    e = finish.astype("datetime64[D]") + np.timedelta64(1, "D")  # inclusive finish day
+    """Rows x months touched: (row index, month, working days of the row's calendar between
+    its start and finish instants that fall in the month, exact to the minute)."""
+    b = start.astype("datetime64[ns]")
+    e = finish.astype("datetime64[ns]")
     m0 = b.astype("datetime64[M]")
-    m1 = (e - np.timedelta64(1, "D")).astype("datetime64[M]")
+    m1 = e.astype("datetime64[M]")
     n = np.maximum((m1 - m0).astype(np.int64) + 1, 1)
     rep = np.repeat(np.arange(len(b)), n)
     offs = np.arange(rep.size) - np.repeat(np.cumsum(n) - n, n)
     month = m0[rep] + offs.astype("timedelta64[M]")
-    seg_b = np.maximum(b[rep], month.astype("datetime64[D]"))
-    seg_e = np.minimum(e[rep], (month + np.timedelta64(1, "M")).astype("datetime64[D]"))
+    seg_b = np.maximum(b[rep], month.astype("datetime64[ns]"))
+    seg_e = np.minimum(e[rep], (month + np.timedelta64(1, "M")).astype("datetime64[ns]"))
     days = np.zeros(rep.size)
     cal_rep = cal[rep]
     for cid in pd.unique(cal_rep):
-        mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
+        c = portfolio.calendar(str(cid))
         sel = cal_rep == cid
-        days[sel] = np.busday_count(seg_b[sel], seg_e[sel], weekmask=mask, holidays=hols)
-    total = np.bincount(rep, weights=days, minlength=len(b))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(total[rep] > 0, days / total[rep], (offs == 0).astype(float))
-    return rep, month, share
+        w = c.to_working_minutes(seg_e[sel]) - c.to_working_minutes(seg_b[sel])
+        days[sel] = np.clip(w, 0.0, None) / c.minutes_per_day
+    return rep, month, days
 
 
 @dataclass(frozen=True)
@@ -174,13 +181,13 @@ def _demand(portfolio: Any, schedule: Any, shifts: Mapping[str, float] | None) -
     r_all = pd.Index(res_ids).get_indexer(a["resource_id"])  # -1: unknown resource, no hours
     hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[order]
     hpd_a = np.where(r_all >= 0, hpd[np.maximum(r_all, 0)], np.nan)
-    start = dates["start"].to_numpy(dtype="datetime64[D]")[pos]
-    finish = dates["finish"].to_numpy(dtype="datetime64[D]")[pos]
-    hours = a["units"].to_numpy(dtype=float) * hpd_a * dates["duration_days"].to_numpy()[pos]
+    start = dates["start"].to_numpy(dtype="datetime64[ns]")[pos]
+    finish = dates["finish"].to_numpy(dtype="datetime64[ns]")[pos]
+    hours = a["units"].to_numpy(dtype=float) * hpd_a  # per working day of the span
     ok = (hours > 0) & ~np.isnat(start) & ~np.isnat(finish) & (finish >= start)
     idx = np.flatnonzero(ok)
     rep, month, share = _month_split(
-        start[idx], finish[idx], dates["calendar_id"].to_numpy(dtype=object)[pos[idx]], specs
+        start[idx], finish[idx], dates["calendar_id"].to_numpy(dtype=object)[pos[idx]], portfolio
     )
     rows = idx[rep]
     p_task, proj_ids = pd.factorize(dates["project_id"].astype(str), sort=True)

@@ -12,6 +12,12 @@ writes the header if the file is empty, writes the whole record with **one** ``o
 same moment both land, in lock order, and no reader ever sees half a line (a torn last line left
 by a power cut is skipped by :func:`load_decisions`). The
 order of lines is the order of decisions; ``seq`` numbers them.
+
+A portfolio read from a database (:mod:`pmkit.store`) logs its decisions in the ``decisions``
+table instead, each in one transaction with its audit row. Under JupyterHub (``JUPYTERHUB_USER``
+set) only members of the change-board group (``$PMKIT_BOARD_GROUP``, default ``change-board``,
+listed in ``$PMKIT_ROLES`` by the hub) may record a decision, and it is recorded under the
+signed-in user's name.
 """
 
 from __future__ import annotations
@@ -29,11 +35,6 @@ import pandas as pd
 
 from pmkit.errors import DecisionError
 
-try:  # POSIX; on Windows the lock degrades to O_APPEND atomic single writes
-    import fcntl
-except ImportError:  # pragma: no cover - not on the CI platform
-    fcntl = None  # type: ignore[assignment]
-
 __all__ = [
     "DECISIONS",
     "LOG_COLUMNS",
@@ -42,6 +43,7 @@ __all__ = [
     "apply_decisions",
     "decisions_path",
     "load_decisions",
+    "may_decide",
     "record_decision",
     "significance",
     "significant_changes",
@@ -72,14 +74,8 @@ def decisions_path(portfolio_or_path: Any) -> Path:
     return p / LOG_FILE if p.is_dir() or p.suffix == "" else p
 
 
-def _line(values: Iterable[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(list(values))
-    return buf.getvalue()
-
-
 def record_decision(
-    path: str | os.PathLike[str],
+    path: Any,
     cr_id: str,
     decision: str,
     by: str,
@@ -92,8 +88,9 @@ def record_decision(
 
     Parameters
     ----------
-    path : path-like
-        The log file, or the portfolio folder (then ``decisions_log.csv`` inside it).
+    path : path-like, Portfolio or Store
+        The log file, or the portfolio folder (then ``decisions_log.csv`` inside it), or a
+        portfolio read from a database / a :class:`pmkit.store.Store` (then its table).
     cr_id : str
         The change request decided.
     decision : {"approve", "reject", "defer"}
@@ -110,7 +107,7 @@ def record_decision(
     dict
         The record written (``decision_id`` is a fresh UUID).
     """
-    target = decisions_path(path)
+    store = _store_of(path)
     cr = str(cr_id or "").strip()
     if not cr:
         raise DecisionError("a decision needs the change request id", field="cr_id", value=cr_id)
@@ -124,7 +121,11 @@ def record_decision(
             value=decision,
             expected="approve, reject or defer",
         )
-    who, rationale = str(by or "").strip(), str(why or "").strip()
+    allowed, reason = may_decide()
+    if not allowed:
+        raise DecisionError(reason, field="decided_by")
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    who, rationale = hub_user or str(by or "").strip(), str(why or "").strip()
     if not who:
         raise DecisionError("say who decided", field="decided_by", value=by)
     if not rationale:
@@ -140,28 +141,42 @@ def record_decision(
         "decided_at": stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
         "rationale": rationale,
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            data = _line(record[c] for c in LOG_COLUMNS)
-            if os.fstat(fd).st_size == 0:
-                data = _line(LOG_COLUMNS) + data
-            payload = data.encode("utf-8")
-            written = os.write(fd, payload)
-            if written != len(payload):  # pragma: no cover - a full disk
-                raise DecisionError(
-                    "the decisions log could not be written in full", file=str(target)
-                )
-            os.fsync(fd)
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    if store is not None:
+        from pmkit.store._common import actor
+
+        store.append_decision(record, actor())
+        return record
+    from pmkit.store._common import locked_append
+
+    locked_append(decisions_path(path), LOG_COLUMNS, lambda _text: [record])
     return record
+
+
+def may_decide() -> tuple[bool, str]:
+    """May this server record decisions? Outside JupyterHub, yes; under it, board members only.
+
+    Returns
+    -------
+    (bool, str)
+        The answer and, when refused, the reason to show.
+    """
+    if not os.environ.get("JUPYTERHUB_USER", "").strip():
+        return True, ""
+    group = os.environ.get("PMKIT_BOARD_GROUP", "change-board").strip() or "change-board"
+    roles = {r.strip() for r in os.environ.get("PMKIT_ROLES", "").split(",")}
+    if group in roles:
+        return True, ""
+    return False, f"only members of the {group} group may record decisions"
+
+
+def _store_of(target: Any) -> Any:
+    """The :class:`pmkit.store.Store` behind ``target`` (a store, a portfolio read from one)."""
+    if hasattr(target, "append_decision"):
+        return target
+    store = getattr(target, "store", None)
+    if store is not None and getattr(target, "source", None) is None:
+        return store
+    return None
 
 
 def _empty_log() -> pd.DataFrame:
@@ -171,7 +186,7 @@ def _empty_log() -> pd.DataFrame:
     return out
 
 
-def load_decisions(path: str | os.PathLike[str]) -> pd.DataFrame:
+def load_decisions(path: Any) -> pd.DataFrame:
     """Every decision of the log, in the order made (``seq`` 1, 2, ...); empty if no log yet.
 
     Raises
@@ -179,22 +194,17 @@ def load_decisions(path: str | os.PathLike[str]) -> pd.DataFrame:
     DecisionError
         A line with a bad header, unknown decision or date, naming the file, line and field.
     """
-    target = decisions_path(path)
-    if not target.exists():
-        return _empty_log()
-    if fcntl is not None:  # a shared lock: never read while a writer is mid-line
-        with open(target, "rb") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
-            try:
-                raw = fh.read()
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-    else:  # pragma: no cover
-        raw = target.read_bytes()
-    text = raw.decode("utf-8")
-    if text and not text.endswith("\n"):  # torn last line (crash mid-write): not a decision
-        text = text[: text.rfind("\n") + 1]
-    rows = list(csv.reader(io.StringIO(text)))
+    store = _store_of(path)
+    if store is not None:
+        target = Path(str(getattr(store, "label", "decisions")))
+        rows = [list(LOG_COLUMNS), *store.decision_rows()]
+    else:
+        target = decisions_path(path)
+        if not target.exists():
+            return _empty_log()
+        from pmkit.store._common import read_locked
+
+        rows = list(csv.reader(io.StringIO(read_locked(target))))
     if not rows:
         return _empty_log()
     if tuple(rows[0]) != LOG_COLUMNS:
@@ -249,7 +259,7 @@ def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = Non
     changes = portfolio.changes.copy()
     changes["decision_source"] = "file"
     changes["decisions_logged"] = 0
-    if path is None and getattr(portfolio, "source", None) is None:
+    if path is None and getattr(portfolio, "source", None) is None and _store_of(portfolio) is None:
         return changes
     log = load_decisions(path if path is not None else portfolio)
     if log.empty:

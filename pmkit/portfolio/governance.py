@@ -164,6 +164,7 @@ def governance_checks(
     """
     from pmkit.portfolio.decisions import apply_decisions, significance
 
+    portfolio = portfolio.at_status_date()  # reports after the status date did not exist yet
     std = standards_of(portfolio)
     modes = std.check_modes(pmo_type)
     p = portfolio.projects

@@ -9,6 +9,11 @@ Where each column comes from
   project has no task budget): the current truth, not the last report.
 - ``spi, cpi, eac, vac``: the latest status report (``snapshots``) up to the status date, with
   the formulas of :mod:`pmkit.evm` (``SPI = EV/PV``, ``CPI = EV/AC``, ``EAC = BAC/CPI``).
+- ``spi_t, sv_t_wd, ieac_t_date``: earned schedule at that report (:mod:`pmkit.evm`): SPI(t) =
+  ES / AT, SV(t) = ES - AT in **working days** of the project calendar, IEAC(t) as a date; a
+  finished project is measured at its completion. RAG rules may name ``spi_t`` and ``sv_t_wd``.
+- ``percent_complete``: from the tasks as they stood at the status date
+  (:meth:`pmkit.model.Portfolio.as_of` when the status date is before the task data).
 - ``forecast_finish``: the project's latest task finish in ``schedule`` when given, else the
   latest report's ``forecast_finish``, else the baseline; ``forecast_source`` says which.
 - ``finish_slip_days``: working days from ``finish_baseline`` to ``forecast_finish`` (project
@@ -27,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.evm import earned_schedule_latest
 from pmkit.portfolio._util import as_set, busday_count, calendar_specs, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.standards import DIMENSIONS, Standards, standards_of, worst
@@ -47,6 +53,9 @@ ROLLUP_COLUMNS: tuple[str, ...] = (
     "percent_complete",
     "spi",
     "cpi",
+    "spi_t",
+    "sv_t_wd",
+    "ieac_t_date",
     "report_date",
     "baseline_finish",
     "forecast_finish",
@@ -107,6 +116,9 @@ def latest_evm(portfolio: Any) -> pd.DataFrame:
         out["cpi"] = cpi
         out["eac"] = np.where(cpi > 0, bac / cpi, np.nan)
     out["vac"] = bac - out["eac"].to_numpy()
+    es = earned_schedule_latest(portfolio, out)
+    for col in ("spi_t", "sv_t_wd", "ieac_t_date"):
+        out[col] = es[col].to_numpy()
     return out
 
 
@@ -260,6 +272,7 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     >>> df.loc[df["rag_schedule"] == "amber", "schedule_rule"].iloc[0]  # doctest: +SKIP
     'amber: SPI 0.91 < 0.95'
     """
+    portfolio = portfolio.at_status_date()  # tasks and reports as they stood at the status date
     std = standards_of(portfolio)
     p = portfolio.projects
     # the roll-up's leading columns are the project's own facts, as listed in ROLLUP_COLUMNS
@@ -267,7 +280,7 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     ids = out["project_id"]
     evm = latest_evm(portfolio).set_index("project_id")
     out["percent_complete"] = ids.map(_progress(portfolio)).fillna(ids.map(evm["percent_complete"]))
-    for col in ("spi", "cpi", "report_date"):
+    for col in ("spi", "cpi", "spi_t", "sv_t_wd", "ieac_t_date", "report_date"):
         out[col] = ids.map(evm[col]).to_numpy()
     out["baseline_finish"] = p["finish_baseline"].to_numpy()
 

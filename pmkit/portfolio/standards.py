@@ -19,6 +19,11 @@ Two spellings are accepted per rule (both may appear in one dimension)::
       scope:
         open_significant_changes: {amber: 1, red: 3}  # triggers: amber from 1, red from 3
 
+Earned schedule is available to the rules too: ``spi_t`` (SPI(t) = ES / AT, which unlike SPI does
+not drift back to 1.0 near the end of a late project) and ``sv_t_wd`` (SV(t) = ES - AT in working
+days of the project calendar), e.g. ``schedule: {metric: spi_t, better: higher, green: 0.95,
+amber: 0.85}`` or the extra test ``sv_t_wd: {green: -5, amber: -15}``.
+
 With ``green``/``amber`` the numbers are the last values still green / still amber. With
 ``amber``/``red`` they are the values where amber / red start (for "higher is better" metrics,
 below them). The worst test sets the dimension; its sentence is the one shown.
@@ -71,6 +76,8 @@ METRICS: dict[str, tuple[str, str]] = {
     # metric: (label in sentences, number format)
     "spi": ("SPI", "{:.2f}"),
     "cpi": ("CPI", "{:.2f}"),
+    "spi_t": ("SPI(t)", "{:.2f}"),
+    "sv_t_wd": ("SV(t) (working days)", "{:+.1f}"),
     "finish_slip_days": ("finish slip (working days)", "{:.0f}"),
     "float_days": ("critical-path float (working days)", "{:.1f}"),
     "eac_overrun_ratio": ("EAC over BAC", "{:.1%}"),

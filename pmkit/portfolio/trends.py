@@ -2,7 +2,9 @@
 accurate the finish forecasts were.
 
 All functions work on the whole portfolio at once (grouped pandas); filter by ``project_id``
-afterwards or pass ``project_id``.
+afterwards or pass ``project_id``. Every function reads the portfolio as it stood at its status
+date (:meth:`pmkit.model.Portfolio.as_of`): reports dated after it are ignored. Milestone slips
+(``slip_days``) are calendar days; forecast errors (``error_days``, ``lead_days``) too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ __all__ = [
 ]
 
 
+def _at_status(portfolio: Any) -> Any:
+    """The portfolio as it stood at its status date (later reports dropped)."""
+    return portfolio.at_status_date() if hasattr(portfolio, "at_status_date") else portfolio
+
+
 def _of(df: pd.DataFrame, project_id: str | None) -> pd.DataFrame:
     return df if project_id is None else df[df["project_id"] == project_id]
 
@@ -35,6 +42,7 @@ def spi_cpi_trends(portfolio: Any, *, project_id: str | None = None) -> pd.DataF
         ``project_id, report_date, pv, ev, ac, spi, cpi, percent_complete``, sorted by project
         then date; ``NaN`` where a denominator is zero.
     """
+    portfolio = _at_status(portfolio)
     s = _of(portfolio.snapshots, project_id).sort_values(["project_id", "report_date"])
     pv, ev, ac = (s[c].to_numpy(dtype=float) for c in ("pv", "ev", "ac"))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -52,6 +60,7 @@ def portfolio_trend(portfolio: Any, *, freq: str = "M") -> pd.DataFrame:
 
     Returns ``period, projects, pv, ev, ac, spi, cpi`` (``period`` = first day of the month).
     """
+    portfolio = _at_status(portfolio)
     s = portfolio.snapshots.copy()
     period = "M" if freq in ("MS", "ME", "M") else freq
     s["period"] = s["report_date"].dt.to_period(period).dt.to_timestamp()
@@ -75,6 +84,7 @@ def milestone_trend(portfolio: Any, *, project_id: str | None = None) -> pd.Data
         baseline_finish, actual_finish``, ``slip_vs_baseline_days`` and ``slip_vs_first_days``
         (calendar days; positive = later), ``change_days`` (vs the previous report).
     """
+    portfolio = _at_status(portfolio)
     f = _of(portfolio.milestone_forecasts, project_id).sort_values(
         ["project_id", "task_id", "report_date"]
     )
@@ -137,6 +147,7 @@ def forecast_accuracy(
         error_days`` (forecast - reference, calendar days: negative = too optimistic),
         ``abs_error_days`` and ``lead_days`` (how long before the reference the report was).
     """
+    portfolio = _at_status(portfolio)
     ref = _reference_finish(portfolio, schedule)
     s = _of(portfolio.snapshots, project_id).dropna(subset=["forecast_finish"])
     s = s.sort_values(["project_id", "report_date"])
@@ -152,6 +163,7 @@ def forecast_accuracy(
 def accuracy_by_report(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     """Portfolio forecast accuracy per report month: ``period, projects, mean_error_days,
     mean_abs_error_days, optimistic_share`` (share of forecasts earlier than the reference)."""
+    portfolio = _at_status(portfolio)
     acc = forecast_accuracy(portfolio, schedule=schedule)
     acc["period"] = acc["report_date"].dt.to_period("M").dt.to_timestamp()
     return acc.groupby("period", as_index=False).agg(
@@ -168,6 +180,7 @@ def milestone_accuracy(portfolio: Any, *, project_id: str | None = None) -> pd.D
     Returns ``project_id, task_id, milestone, report_date, forecast_date, reference_date,
     reference_kind, error_days``.
     """
+    portfolio = _at_status(portfolio)
     mt = milestone_trend(portfolio, project_id=project_id)
     latest = mt.groupby("task_id")["forecast_date"].transform("last")
     act = pd.to_datetime(mt["actual_finish"])

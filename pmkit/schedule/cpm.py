@@ -18,6 +18,15 @@ links, which is how Project's displayed dates behave (checked against the MSPDI 
   keep the driving successor's bit);
 * Must-Start/Finish-On (and actuals, manual dates) pin the task; its slack compares the pinned
   dates with what the links ask for, so a conflicting constraint shows negative slack.
+
+Rules from real files (issue 11), each with a hand-made fixture in tests/unit/test_ms_rules.py:
+
+* free slack: a task with no successor of its own has free slack = total slack, even when a
+  summary above it has successors;
+* percent lags (LagFormat 19/20) are the bare percent of the predecessor's duration (the
+  MSPDI reader keeps LinkLag as is: -75 = -75 %);
+* progress: a finished successor holds no predecessor back (late dates, free slack);
+* end of day vs next morning: the key bit above (kept).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit import _graph
 from pmkit.calendar import Calendar, Timeline, from_minutes, to_minutes
 from pmkit.errors import CycleError, ScheduleError
 
@@ -167,110 +177,105 @@ def _other_cal(calendars: Mapping[str, Calendar], cid: str, calendar: Calendar) 
     return not (np.array_equal(a.starts, b.starts) and np.array_equal(a.lengths, b.lengths))
 
 
-def _find_cycle(n: int, src: np.ndarray, dst: np.ndarray, remaining: np.ndarray) -> list[int]:
-    """One cycle among ``remaining`` nodes (iterative DFS), as task indices in link order."""
-    adj: dict[int, list[int]] = {}
-    rem = set(np.flatnonzero(remaining).tolist())
-    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
-        if a in rem and b in rem:
-            adj.setdefault(a, []).append(b)
-    color: dict[int, int] = {}
-    for start in rem:
-        if color.get(start):
-            continue
-        stack = [(start, iter(adj.get(start, ())))]
-        path = [start]
-        color[start] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                color[node] = 2
-                stack.pop()
-                path.pop()
-                continue
-            c = color.get(nxt, 0)
-            if c == 1:
-                return path[path.index(nxt) :]
-            if c == 0:
-                color[nxt] = 1
-                stack.append((nxt, iter(adj.get(nxt, ()))))
-                path.append(nxt)
-    return sorted(rem)[:10]
-
-
-def _levels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Topological level of every node (longest path in edges from a source), vectorised
-    Kahn; raises CycleError (task indices in ``cycle``) when some nodes never free up."""
-    level = np.zeros(n, dtype=np.int64)
-    if len(src) == 0:
-        return level
-    order = np.argsort(src, kind="stable")
-    s_src, s_dst = src[order], dst[order]
-    offs = np.searchsorted(s_src, np.arange(n + 1))
-    indeg = np.bincount(dst, minlength=n)
-    frontier = np.flatnonzero(indeg == 0)
-    done = 0
-    lvl = 0
-    while frontier.size:
-        level[frontier] = lvl
-        done += frontier.size
-        starts, ends = offs[frontier], offs[frontier + 1]
-        cnt = ends - starts
-        tot = int(cnt.sum())
-        if tot == 0:
-            break
-        idx = np.repeat(starts - np.cumsum(cnt) + cnt, cnt) + np.arange(tot)
-        targets = s_dst[idx]
-        uniq, dec = np.unique(targets, return_counts=True)
-        indeg[uniq] -= dec
-        frontier = uniq[indeg[uniq] == 0]
-        lvl += 1
-    if done < n:
-        remaining = indeg > 0
-        cyc = _find_cycle(n, src, dst, remaining)
-        raise CycleError("dependency cycle", cycle=cyc)
-    return level
-
-
 # ----------------------------------------------------------------------------- engine
-def schedule_network(
-    tasks: pd.DataFrame,
-    links: pd.DataFrame,
-    *,
-    calendar: Calendar,
-    project_start: dt.datetime | Any,
-    calendars: Mapping[str, Calendar] | None = None,
-    status_date: dt.datetime | None = None,
-    critical_slack_min: float = 0.0,
-) -> Schedule:
-    """Schedule ``tasks`` linked by ``links`` forward from ``project_start``.
+@dataclass
+class _Net:
+    """The parsed input: tasks as arrays, links as task indices (summary links expanded)."""
 
-    Durations are working minutes of the task's calendar (``calendar_id`` in
-    ``calendars``, else ``calendar``), calendar minutes when ``elapsed``; lags are working
-    minutes of ``calendar``. An optional ``legs`` column (``[(calendar_id, minutes), ...]``)
-    schedules a task as the span of its resource assignments, each on its own calendar.
-    One calendar everywhere runs the vectorised keyed passes; otherwise the same rules run
-    task by task in clock minutes (noted in ``Schedule.notes``). Elapsed lags are still
-    counted in working time (noted).
-    """
-    del status_date  # progress is taken from actual_start/actual_finish
-    notes: list[str] = []
-    if "uid" not in tasks.columns:
-        raise ScheduleError("tasks table has no 'uid' column", field="uid")
-    if "duration_min" not in tasks.columns:
-        raise ScheduleError("tasks table has no 'duration_min' column", field="duration_min")
+    tasks: pd.DataFrame
+    uids: np.ndarray
+    uid_index: pd.Index
+    dur: np.ndarray
+    is_summary: np.ndarray
+    manual: np.ndarray
+    elapsed: np.ndarray
+    multi: bool
+    notes: list[str]
+    pi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    si: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lcode: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lag_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    children: dict[int, list[int]] = field(default_factory=dict)
+    #: per link: the predecessor's own link (False: inherited from a summary above it)
+    own: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def n(self) -> int:
+        return len(self.uids)
+
+    @property
+    def from_finish(self) -> np.ndarray:
+        return (self.lcode == 0) | (self.lcode == 2)  # LINK_TYPES order: FS, SS, FF, SF
+
+    @property
+    def to_start(self) -> np.ndarray:
+        return self.lcode <= 1
+
+
+@dataclass
+class _Keys:
+    """Per-task anchors in keys: durations after actuals/manual dates, the constraint, the
+    forward anchor ``ef0`` and the pinned finishes ``hard_ef`` (MSO/MFO, actuals, manual)."""
+
+    dur: np.ndarray
+    pos: np.ndarray
+    cc: np.ndarray
+    cmin: np.ndarray
+    ckey: np.ndarray
+    ef0: np.ndarray
+    hard: np.ndarray
+    hard_ef: np.ndarray
+    dates: tuple[np.ndarray, ...]  # a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok
+
+    @property
+    def finished(self) -> np.ndarray:
+        return self.dates[1] & self.dates[3]
+
+
+@dataclass
+class _Passes:
+    """Keys of the forward and backward passes (``*_nh``: before pins) and the slack."""
+
+    es: np.ndarray
+    ef: np.ndarray
+    ef_nh: np.ndarray
+    ls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ls_nh: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hard_late: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    total: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    free: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    link_float: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _ef_of_start(k: np.ndarray, dur: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """An early-start key expressed as the finish key it implies."""
+    return np.where(pos, (k | 1) + 2 * dur - 1, k)
+
+
+def _ls_of_finish(k: np.ndarray, d: np.ndarray, p_: np.ndarray, mn: np.ndarray) -> np.ndarray:
+    """A late-finish key expressed as the late-start key it implies (manual tasks keep the
+    bit of their driving date)."""
+    return np.where(p_, np.where(mn, k - 2 * d, (k & ~1) - 2 * d + 1), k)
+
+
+def _lf_of(ls_: np.ndarray, d: np.ndarray, p_: np.ndarray, mn: np.ndarray) -> np.ndarray:
+    return np.where(p_, np.where(mn, ls_ + 2 * d, (ls_ & ~1) + 2 * d), ls_)
+
+
+def _parse_tasks(
+    tasks: pd.DataFrame, calendar: Calendar, calendars: Mapping[str, Calendar] | None
+) -> _Net:
+    """Check the task table (uid, duration_min) and read its flags into arrays."""
+    for col in ("uid", "duration_min"):
+        if col not in tasks.columns:
+            raise ScheduleError(f"tasks table has no '{col}' column", field=col)
     tasks = tasks.reset_index(drop=True)
-    n_all = len(tasks)
     uids = tasks["uid"].to_numpy()
     uid_index = pd.Index(uids)
     if not uid_index.is_unique:
         dup = uid_index[uid_index.duplicated()].tolist()[:5]
         raise ScheduleError("duplicate task uid", field="uid", value=dup)
-    tl = calendar.timeline
-    start_min = int(to_minutes(project_start)[0])
-    start_key = 2 * int(tl.to_work(np.array([start_min]))[0]) + 1
-
     dur_f = pd.to_numeric(tasks["duration_min"], errors="coerce")
     bad = dur_f.isna() | (dur_f < 0)
     if bad.any():
@@ -281,13 +286,29 @@ def schedule_network(
             value=tasks["duration_min"].iloc[i],
             expected="minutes >= 0",
         )
-    dur = np.rint(dur_f.to_numpy(dtype=float)).astype(np.int64)
-    dur_in = dur
-    is_summary = _bool(_col(tasks, "is_summary", False))
-    manual = _bool(_col(tasks, "manual", False))
     elapsed = _bool(_col(tasks, "elapsed", False))
-    # Task calendars, elapsed durations and resource legs need the multi-calendar passes;
-    # the keyed passes (one calendar, vectorised) still run and give the links' levels.
+    multi = _needs_multi(tasks, elapsed, calendar, calendars)
+    return _Net(
+        tasks=tasks,
+        uids=uids,
+        uid_index=uid_index,
+        dur=np.rint(dur_f.to_numpy(dtype=float)).astype(np.int64),
+        is_summary=_bool(_col(tasks, "is_summary", False)),
+        manual=_bool(_col(tasks, "manual", False)),
+        elapsed=elapsed,
+        multi=multi,
+        notes=["task, resource and elapsed calendars scheduled task by task"] if multi else [],
+    )
+
+
+def _needs_multi(
+    tasks: pd.DataFrame,
+    elapsed: np.ndarray,
+    calendar: Calendar,
+    calendars: Mapping[str, Calendar] | None,
+) -> bool:
+    """Task calendars, elapsed durations and resource legs need the multi-calendar passes;
+    the keyed passes (one calendar, vectorised) still run and give the links' levels."""
     multi = bool(elapsed.any())
     if "calendar_id" in tasks.columns and calendars:
         ids = tasks["calendar_id"]
@@ -297,102 +318,105 @@ def schedule_network(
         )
     if "legs" in tasks.columns:
         multi = multi or bool(tasks["legs"].map(lambda x: isinstance(x, list) and len(x) > 0).any())
-    if multi:
-        notes.append("task, resource and elapsed calendars scheduled task by task")
+    return multi
 
-    # ---- links
+
+def _parse_links(net: _Net, links: pd.DataFrame | None) -> None:
+    """Links as task indices, type codes and integer lags (percent lags resolved)."""
     links = links.reset_index(drop=True) if links is not None else pd.DataFrame()
-    if len(links):
-        for c in ("pred_uid", "succ_uid"):
-            if c not in links.columns:
-                raise ScheduleError(f"links table has no '{c}' column", field=c)
-        pi = uid_index.get_indexer(links["pred_uid"])
-        si = uid_index.get_indexer(links["succ_uid"])
-        if (pi < 0).any() or (si < 0).any():
-            k = int(np.flatnonzero((pi < 0) | (si < 0))[0])
-            bad_uid = links["pred_uid"].iloc[k] if pi[k] < 0 else links["succ_uid"].iloc[k]
-            raise ScheduleError(
-                "link refers to an unknown task",
-                field="pred_uid" if pi[k] < 0 else "succ_uid",
-                value=bad_uid,
-            )
-        lcode = _codes(links, "type", LINK_TYPES, "FS", "link type")
-        lag_f = pd.to_numeric(_col(links, "lag_min", 0.0), errors="coerce")
-        if lag_f.isna().any() and "lag_min" in links.columns and links["lag_min"].notna().all():
-            raise ScheduleError("malformed lag", field="lag_min")
-        lag = lag_f.fillna(0.0).to_numpy(dtype=float)
-        if "lag_percent" in links.columns:
-            pct = pd.to_numeric(links["lag_percent"], errors="coerce").fillna(0.0)
-            lag = lag + pct.to_numpy(dtype=float) / 100.0 * dur[pi]
-        if "lag_elapsed" in links.columns and _bool(links["lag_elapsed"]).any():
-            notes.append("elapsed lags converted to working minutes")
-        lag_i = np.rint(lag).astype(np.int64)
-        self_loop = pi == si
-        if self_loop.any():
-            u = uids[int(pi[np.flatnonzero(self_loop)[0]])]
-            raise CycleError("task linked to itself", cycle=[u, u])
-    else:
-        pi = si = np.zeros(0, dtype=np.int64)
-        lcode = np.zeros(0, dtype=np.int64)
-        lag_i = np.zeros(0, dtype=np.int64)
+    if not len(links):
+        return
+    for c in ("pred_uid", "succ_uid"):
+        if c not in links.columns:
+            raise ScheduleError(f"links table has no '{c}' column", field=c)
+    pi = net.uid_index.get_indexer(links["pred_uid"])
+    si = net.uid_index.get_indexer(links["succ_uid"])
+    if (pi < 0).any() or (si < 0).any():
+        k = int(np.flatnonzero((pi < 0) | (si < 0))[0])
+        bad_uid = links["pred_uid"].iloc[k] if pi[k] < 0 else links["succ_uid"].iloc[k]
+        raise ScheduleError(
+            "link refers to an unknown task",
+            field="pred_uid" if pi[k] < 0 else "succ_uid",
+            value=bad_uid,
+        )
+    lcode = _codes(links, "type", LINK_TYPES, "FS", "link type")
+    lag_f = pd.to_numeric(_col(links, "lag_min", 0.0), errors="coerce")
+    if lag_f.isna().any() and "lag_min" in links.columns and links["lag_min"].notna().all():
+        raise ScheduleError("malformed lag", field="lag_min")
+    lag = lag_f.fillna(0.0).to_numpy(dtype=float)
+    if "lag_percent" in links.columns:
+        pct = pd.to_numeric(links["lag_percent"], errors="coerce").fillna(0.0)
+        lag = lag + pct.to_numpy(dtype=float) / 100.0 * net.dur[pi]
+    if "lag_elapsed" in links.columns and _bool(links["lag_elapsed"]).any():
+        net.notes.append("elapsed lags converted to working minutes")
+    self_loop = pi == si
+    if self_loop.any():
+        u = net.uids[int(pi[np.flatnonzero(self_loop)[0]])]
+        raise CycleError("task linked to itself", cycle=[u, u])
+    net.pi, net.si = pi.astype(np.int64), si.astype(np.int64)
+    net.own = np.ones(len(pi), dtype=bool)
+    net.lcode, net.lag_i = lcode, np.rint(lag).astype(np.int64)
 
-    # ---- hierarchy: summaries roll up; their links apply to every leaf below them
-    children: dict[int, list[int]] = {}
+
+def _hierarchy(net: _Net) -> None:
+    """``children`` of every task from ``parent_uid`` (summaries roll up their children)."""
+    tasks = net.tasks
     parent = tasks["parent_uid"] if "parent_uid" in tasks.columns else None
-    if parent is not None and parent.notna().any():
-        has = parent.notna().to_numpy()
-        par_idx = np.full(n_all, -1, dtype=np.int64)
-        par_idx[has] = uid_index.get_indexer(parent[has])
-        kids = np.flatnonzero((par_idx >= 0) & (par_idx != np.arange(n_all)))
-        for child, par in zip(kids.tolist(), par_idx[kids].tolist(), strict=True):
-            children.setdefault(par, []).append(child)
-    if is_summary.any() and len(pi):
-        on_summary = is_summary[pi] | is_summary[si]
-        if on_summary.any():
-            leaves_cache: dict[int, list[int]] = {}
+    if parent is None or not parent.notna().any():
+        return
+    n_all = net.n
+    has = parent.notna().to_numpy()
+    par_idx = np.full(n_all, -1, dtype=np.int64)
+    par_idx[has] = net.uid_index.get_indexer(parent[has])
+    kids = np.flatnonzero((par_idx >= 0) & (par_idx != np.arange(n_all)))
+    for child, par in zip(kids.tolist(), par_idx[kids].tolist(), strict=True):
+        net.children.setdefault(par, []).append(child)
 
-            def leaves(i: int) -> list[int]:
-                if i not in leaves_cache:
-                    out: list[int] = []
-                    stack = [i]
-                    while stack:
-                        j = stack.pop()
-                        if not is_summary[j]:
-                            out.append(j)
-                        stack.extend(children.get(j, ()))
-                    leaves_cache[i] = out
-                return leaves_cache[i]
 
-            new_p: list[int] = []
-            new_s: list[int] = []
-            new_t: list[int] = []
-            new_l: list[int] = []
-            for e in np.flatnonzero(on_summary).tolist():
-                ps = leaves(int(pi[e])) if is_summary[pi[e]] else [int(pi[e])]
-                ss = leaves(int(si[e])) if is_summary[si[e]] else [int(si[e])]
-                for a in ps:
-                    for b in ss:
-                        if a != b:
-                            new_p.append(a)
-                            new_s.append(b)
-                            new_t.append(int(lcode[e]))
-                            new_l.append(int(lag_i[e]))
-            keep = ~on_summary
-            pi = np.concatenate([pi[keep], np.array(new_p, dtype=np.int64)])
-            si = np.concatenate([si[keep], np.array(new_s, dtype=np.int64)])
-            lcode = np.concatenate([lcode[keep], np.array(new_t, dtype=np.int64)])
-            lag_i = np.concatenate([lag_i[keep], np.array(new_l, dtype=np.int64)])
-            notes.append("links on summary tasks applied to their leaf tasks")
-    n = n_all
-    m = len(pi)
-    # LINK_TYPES order: FS, SS, FF, SF
-    from_finish = (lcode == 0) | (lcode == 2)
-    to_start = lcode <= 1
+def _expand_summary_links(net: _Net) -> None:
+    """A link on a summary task applies to every leaf task below it."""
+    is_summary, pi, si = net.is_summary, net.pi, net.si
+    if not (is_summary.any() and len(pi)):
+        return
+    on_summary = is_summary[pi] | is_summary[si]
+    if not on_summary.any():
+        return
+    leaves_cache: dict[int, list[int]] = {}
 
-    # ---- constraints, manual dates, actuals -> base keys
+    def leaves(i: int) -> list[int]:
+        if i not in leaves_cache:
+            out: list[int] = []
+            stack = [i]
+            while stack:
+                j = stack.pop()
+                if not is_summary[j]:
+                    out.append(j)
+                stack.extend(net.children.get(j, ()))
+            leaves_cache[i] = out
+        return leaves_cache[i]
+
+    new: list[tuple[int, int, int, int, int]] = []
+    for e in np.flatnonzero(on_summary).tolist():
+        ps = leaves(int(pi[e])) if is_summary[pi[e]] else [int(pi[e])]
+        ss = leaves(int(si[e])) if is_summary[si[e]] else [int(si[e])]
+        own = int(not is_summary[pi[e]])
+        new.extend(
+            (a, b, int(net.lcode[e]), int(net.lag_i[e]), own) for a in ps for b in ss if a != b
+        )
+    keep = ~on_summary
+    add = np.array(new, dtype=np.int64).reshape(-1, 5)
+    net.own = np.concatenate([net.own[keep], add[:, 4].astype(bool)])
+    net.pi = np.concatenate([pi[keep], add[:, 0]])
+    net.si = np.concatenate([si[keep], add[:, 1]])
+    net.lcode = np.concatenate([net.lcode[keep], add[:, 2]])
+    net.lag_i = np.concatenate([net.lag_i[keep], add[:, 3]])
+    net.notes.append("links on summary tasks applied to their leaf tasks")
+
+
+def _constraint_keys(net: _Net, tl: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Constraint codes, clock minutes and keys; a dated constraint without a date raises."""
+    tasks, uids = net.tasks, net.uids
     cc = _codes(tasks, "constraint_type", CONSTRAINT_TYPES, "ASAP", "constraint type")
-    # CONSTRAINT_TYPES order: ASAP ALAP MSO MFO SNET SNLT FNET FNLT
-    is_alap, is_mso, is_mfo = cc == 1, cc == 2, cc == 3
     cmin, cpresent = _opt_dates(tasks, "constraint_date")
     missing = (cc >= 2) & ~cpresent
     if missing.any():
@@ -405,37 +429,40 @@ def schedule_network(
     ckey = (
         np.where(cpresent, _key_of_clock(tl, cmin), 0)
         if cpresent.any()
-        else np.zeros(n, dtype=np.int64)
+        else np.zeros(net.n, dtype=np.int64)
     )
+    return cc, cmin, ckey
+
+
+def _keys(net: _Net, tl: Any, start_key: int) -> _Keys:
+    """Constraints, manual dates and actuals -> the forward anchors and pins."""
+    cc, cmin, ckey = _constraint_keys(net, tl)
+    # CONSTRAINT_TYPES order: ASAP ALAP MSO MFO SNET SNLT FNET FNLT
+    is_mso, is_mfo = cc == 2, cc == 3
+    dur = net.dur
     pos = dur > 0
-    bit = pos.astype(np.int64)
-
-    def ef_term_of_start(k: np.ndarray) -> np.ndarray:
-        """An early-start key expressed as the finish key it implies."""
-        return np.where(pos, (k | 1) + 2 * dur - 1, k)
-
     # A dated constraint replaces the project-start anchor (Project lets an SNET task
     # start before the project start date), so start from the constraint alone.
-    ef0 = ef_term_of_start(np.full(n, start_key, dtype=np.int64))
+    ef0 = _ef_of_start(np.full(net.n, start_key, dtype=np.int64), dur, pos)
     snet = (cc == 4) | is_mso
-    ef0 = np.where(snet, ef_term_of_start(ckey), ef0)
+    ef0 = np.where(snet, _ef_of_start(ckey, dur, pos), ef0)
     fnet = (cc == 6) | is_mfo
     ef0 = np.where(fnet, ckey, ef0)
     # MSO/MFO pin the task; actuals and manual dates too
     hard = is_mso | is_mfo
-    hard_ef = np.where(is_mso, ef_term_of_start(ckey), ckey)
+    hard_ef = np.where(is_mso, _ef_of_start(ckey, dur, pos), ckey)
+    tasks = net.tasks
     a_s, a_s_ok = _opt_dates(tasks, "actual_start")
     a_f, a_f_ok = _opt_dates(tasks, "actual_finish")
     m_s, m_s_ok = _opt_dates(tasks, "manual_start")
     m_f, m_f_ok = _opt_dates(tasks, "manual_finish")
-    man_pin = manual & m_s_ok
+    man_pin = net.manual & m_s_ok
     if man_pin.any():
         ks = _key_of_clock(tl, m_s)
         kf = np.where(m_f_ok, _key_of_clock(tl, m_f), 0)
         dur = np.where(man_pin & m_f_ok, np.maximum(kf // 2 - ks // 2, 0), dur)
         pos = dur > 0
-        bit = pos.astype(np.int64)
-        hard_ef = np.where(man_pin, np.where(m_f_ok & pos, kf, ef_term_of_start(ks)), hard_ef)
+        hard_ef = np.where(man_pin, np.where(m_f_ok & pos, kf, _ef_of_start(ks, dur, pos)), hard_ef)
         hard = hard | man_pin
     if a_s_ok.any():
         ks = _key_of_clock(tl, a_s)
@@ -443,94 +470,126 @@ def schedule_network(
         done = a_s_ok & a_f_ok
         dur = np.where(done, np.maximum(kf // 2 - ks // 2, 0), dur)
         pos = dur > 0
-        bit = pos.astype(np.int64)
-        hard_ef = np.where(done, kf, np.where(a_s_ok, ef_term_of_start(ks), hard_ef))
+        hard_ef = np.where(done, kf, np.where(a_s_ok, _ef_of_start(ks, dur, pos), hard_ef))
         hard = hard | a_s_ok
     # A manually scheduled task sits where the user put it: the project start does not
     # push it (only its links do), so its own dates are its anchor.
-    man_anchor = man_pin & ~snet & ~fnet
-    ef0 = np.where(man_anchor, hard_ef, ef0)
-    active = ~is_summary
+    ef0 = np.where(man_pin & ~snet & ~fnet, hard_ef, ef0)
+    # ``not_before``: no earlier start whatever the constraint says (the status date)
+    nb, nb_ok = _opt_dates(tasks, "not_before")
+    if nb_ok.any():
+        nb_ef = _ef_of_start(_key_of_clock(tl, nb), dur, pos)
+        ef0 = np.where(nb_ok & ~hard, np.maximum(ef0, nb_ef), ef0)
+    return _Keys(
+        dur=dur,
+        pos=pos,
+        cc=cc,
+        cmin=cmin,
+        ckey=ckey,
+        ef0=ef0,
+        hard=hard,
+        hard_ef=hard_ef,
+        dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok),
+    )
 
-    # ---- levels and edge orderings
+
+def _link_levels(net: _Net) -> np.ndarray:
+    """Topological level of every task; a cycle raises CycleError naming its task uids."""
+    if not len(net.pi):
+        return np.zeros(net.n, dtype=np.int64)
     try:
-        lvl = _levels(n, pi, si) if m else np.zeros(n, dtype=np.int64)
+        return _graph.levels(net.n, net.pi, net.si)
     except CycleError as exc:
-        cyc = [uids[i] for i in exc.cycle]
+        cyc = [net.uids[i] for i in exc.cycle]
         names = " -> ".join(str(u) for u in [*cyc, cyc[0]]) if cyc else "?"
         raise CycleError(f"dependency cycle: {names}", cycle=cyc, field="links") from None
-    nlev = int(lvl.max()) + 1 if n else 0
-    lag2 = 2 * lag_i
-    # forward: edges grouped by successor, ordered by successor level
-    fo = np.lexsort((si, lvl[si])) if m else np.zeros(0, dtype=np.int64)
+
+
+def _forward(net: _Net, k: _Keys, lvl: np.ndarray) -> _Passes:
+    """Early keys level by level: edges grouped by successor, ordered by successor level."""
+    pi, si, dur, pos = net.pi, net.si, k.dur, k.pos
+    nlev = int(lvl.max()) + 1 if net.n else 0
+    fo = np.lexsort((si, lvl[si])) if len(pi) else np.zeros(0, dtype=np.int64)
     f_p, f_s = pi[fo], si[fo]
-    f_ff, f_ts, f_lag2 = from_finish[fo], to_start[fo], lag2[fo]
-    f_adj = np.where(f_ts & pos[f_s], 2 * dur[f_s] - 1, 0)
+    f_ff, f_lag2 = net.from_finish[fo], 2 * net.lag_i[fo]
+    f_tsadj = net.to_start[fo] & pos[f_s]
+    f_adj = np.where(f_tsadj, 2 * dur[f_s] - 1, 0)
     # adding working time lands at the end of a period, subtracting at the start of one
     f_and = np.where(f_lag2 > 0, ~np.int64(1), np.int64(-1))
     f_or = (f_lag2 < 0).astype(np.int64)
-    f_tsadj = f_ts & pos[f_s]
-    f_lvl_bounds = np.searchsorted(lvl[f_s], np.arange(nlev + 1))
-
-    ef_nh = ef0.copy()
-    ef = np.where(hard, hard_ef, ef0)
+    bounds = np.searchsorted(lvl[f_s], np.arange(nlev + 1))
+    ef_nh = k.ef0.copy()
+    ef = np.where(k.hard, k.hard_ef, k.ef0)
     es = ef - 2 * dur
     es = np.where(pos, es | 1, es)
     for L in range(1, nlev):
-        a, b = f_lvl_bounds[L], f_lvl_bounds[L + 1]
+        a, b = bounds[L], bounds[L + 1]
         if a == b:
             continue
         p, s = f_p[a:b], f_s[a:b]
         cand = ((np.where(f_ff[a:b], ef[p], es[p]) + f_lag2[a:b]) & f_and[a:b]) | f_or[a:b]
         cand = np.where(f_tsadj[a:b], (cand | 1) + f_adj[a:b], cand)
         seg = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        mx = np.maximum.reduceat(cand, seg)
         tgt = s[seg]
-        v = np.maximum(ef0[tgt], mx)
+        v = np.maximum(k.ef0[tgt], np.maximum.reduceat(cand, seg))
         ef_nh[tgt] = v
-        v = np.where(hard[tgt], hard_ef[tgt], v)
+        v = np.where(k.hard[tgt], k.hard_ef[tgt], v)
         ef[tgt] = v
         e = v - 2 * dur[tgt]
         es[tgt] = np.where(pos[tgt], e | 1, e)
+    return _Passes(es=es, ef=ef, ef_nh=ef_nh)
 
-    pf_key = int(ef[active].max()) if active.any() else start_key
-    # ---- backward pass, keys in "late start" terms
-    man_a = manual
 
-    def ls_term_of_finish(
-        k: np.ndarray, d: np.ndarray, p_: np.ndarray, mn: np.ndarray
-    ) -> np.ndarray:
-        return np.where(p_, np.where(mn, k - 2 * d, (k & ~1) - 2 * d + 1), k)
-
-    pf_arr = np.full(n, pf_key, dtype=np.int64)
-    ls0 = ls_term_of_finish(pf_arr, dur, pos, man_a)
+def _late_anchors(
+    net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward anchors in late-start keys: the finish ``pf_key`` (per task), late
+    constraints; pins (MSO/MFO; a finished task's late dates are its actual dates)."""
+    cc, ckey, dur, pos, man = k.cc, k.ckey, k.dur, k.pos, net.manual
+    is_mso, is_mfo = cc == 2, cc == 3
+    ls0 = _ls_of_finish(pf_key, dur, pos, man)
     fnlt = (cc == 7) | is_mfo
-    ls0 = np.where(fnlt, np.minimum(ls0, ls_term_of_finish(ckey, dur, pos, man_a)), ls0)
+    ls0 = np.where(fnlt, np.minimum(ls0, _ls_of_finish(ckey, dur, pos, man)), ls0)
     snlt = (cc == 5) | is_mso
     ls0 = np.where(snlt, np.minimum(ls0, ckey), ls0)
-    hard_late = is_mso | is_mfo
-    hard_ls = np.where(is_mso, ckey, ls_term_of_finish(ckey, dur, pos, man_a))
-    # a finished task's late dates are its actual dates (Project shows it with no slack)
-    finished = a_s_ok & a_f_ok
-    hard_late = hard_late | finished
-    hard_ls = np.where(finished, es, hard_ls)
+    hard_ls = np.where(is_mso, ckey, _ls_of_finish(ckey, dur, pos, man))
+    finished = k.finished
+    hard_late = is_mso | is_mfo | finished
+    hard_ls = np.where(finished, ps.es, hard_ls)
+    return ls0, hard_late, hard_ls
 
-    bo = np.lexsort((pi, -lvl[pi])) if m else np.zeros(0, dtype=np.int64)
+
+def _backward(
+    net: _Net,
+    k: _Keys,
+    ps: _Passes,
+    lvl: np.ndarray,
+    pf_key: np.ndarray,
+    groups: np.ndarray | None = None,
+) -> None:
+    """Late keys level by level (deepest first), in "late start" terms. With ``groups``,
+    links between groups do not bound late dates (each group ends at its own finish)."""
+    pi, si, dur, pos, man = net.pi, net.si, k.dur, k.pos, net.manual
+    if groups is not None and len(pi):
+        same = groups[pi] == groups[si]
+        pi, si = pi[same], si[same]
+        to_start, lag_i, from_finish = net.to_start[same], net.lag_i[same], net.from_finish[same]
+    else:
+        to_start, lag_i, from_finish = net.to_start, net.lag_i, net.from_finish
+    nlev = int(lvl.max()) + 1 if net.n else 0
+    ls0, hard_late, hard_ls = _late_anchors(net, k, ps, pf_key)
+    bo = np.lexsort((pi, -lvl[pi])) if len(pi) else np.zeros(0, dtype=np.int64)
     b_p, b_s = pi[bo], si[bo]
-    b_ts, b_lag2, b_ff = to_start[bo], lag2[bo], from_finish[bo]
-    b_pos_p, b_man_p, b_dur_p = pos[b_p], man_a[b_p], dur[b_p]
+    b_ts, b_lag2, b_ff = to_start[bo], 2 * lag_i[bo], from_finish[bo]
+    b_pos_p, b_man_p, b_dur_p = pos[b_p], man[b_p], dur[b_p]
     b_and = np.where(b_lag2 < 0, ~np.int64(1), np.int64(-1))
     b_or = (b_lag2 > 0).astype(np.int64)
     rl = -lvl[b_p]
-    b_lvl_bounds = np.searchsorted(rl, -np.arange(nlev)[::-1], side="left")
-    b_lvl_bounds = np.r_[b_lvl_bounds, len(b_p)]
-
-    def lf_of(ls_: np.ndarray, d: np.ndarray, p_: np.ndarray, mn: np.ndarray) -> np.ndarray:
-        return np.where(p_, np.where(mn, ls_ + 2 * d, (ls_ & ~1) + 2 * d), ls_)
-
+    bit = pos.astype(np.int64)
+    finished = k.finished
     ls_nh = ls0.copy()
     ls = np.where(hard_late, hard_ls, ls0)
-    lf = lf_of(ls, dur, pos, man_a)
+    lf = _lf_of(ls, dur, pos, man)
     for j in range(nlev - 1, -1, -1):
         # edges whose predecessor is at level j
         a = int(np.searchsorted(rl, -j, side="left"))
@@ -540,89 +599,72 @@ def schedule_network(
         p, s = b_p[a:b], b_s[a:b]
         lss = ls[s] | bit[s]
         cand = ((np.where(b_ts[a:b], lss, lf[s]) - b_lag2[a:b]) & b_and[a:b]) | b_or[a:b]
+        # a finished successor does not hold its predecessor back
+        cand = np.where(finished[s], _POS, cand)
         # from-finish links constrain the predecessor's late finish
         ff = b_ff[a:b]
-        cand = np.where(ff, ls_term_of_finish(cand, b_dur_p[a:b], b_pos_p[a:b], b_man_p[a:b]), cand)
+        cand = np.where(ff, _ls_of_finish(cand, b_dur_p[a:b], b_pos_p[a:b], b_man_p[a:b]), cand)
         # Project's late dates of a manually scheduled task follow only the links that
         # leave from its finish (observed in the corpus: SS/SF successors do not bound them)
         cand = np.where(~ff & b_man_p[a:b], _POS, cand)
         seg = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
-        mn_ = np.minimum.reduceat(cand, seg)
         tgt = p[seg]
-        v = np.minimum(ls0[tgt], mn_)
+        v = np.minimum(ls0[tgt], np.minimum.reduceat(cand, seg))
         ls_nh[tgt] = v
         v = np.where(hard_late[tgt], hard_ls[tgt], v)
         ls[tgt] = v
-        lf[tgt] = lf_of(v, dur[tgt], pos[tgt], man_a[tgt])
+        lf[tgt] = _lf_of(v, dur[tgt], pos[tgt], man[tgt])
+    ps.ls, ps.lf, ps.ls_nh, ps.hard_late = ls, lf, ls_nh, hard_late
 
-    # ---- slack
-    es_w, ef_w, ls_w, _lf_w = es // 2, ef // 2, ls // 2, lf // 2
-    ef_eff = np.maximum(ef_w, np.where(hard, ef_nh // 2, ef_w))
-    ls_eff = np.minimum(ls_w, np.where(hard_late, ls_nh // 2, ls_w))
-    es_eff = ef_eff - dur
-    lf_eff = ls_eff + dur
-    total = np.minimum(ls_eff - es_eff, lf_eff - ef_eff)
-    pf_w = pf_key // 2
-    free = pf_w - ef_w
-    link_float = np.zeros(m, dtype=np.int64)
-    if m:
-        cand_w = np.where(from_finish, ef_w[pi], es_w[pi]) + lag_i
-        target_w = np.where(to_start, es_w[si], ef_w[si])
+
+def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
+    """Total slack against the unpinned dates (a conflicting pin shows negative slack),
+    free slack against the successors' links and the finish, link float per link."""
+    pi, si, dur, lag_i = net.pi, net.si, k.dur, net.lag_i
+    es_w, ef_w, ls_w = ps.es // 2, ps.ef // 2, ps.ls // 2
+    ef_eff = np.maximum(ef_w, np.where(k.hard, ps.ef_nh // 2, ef_w))
+    ls_eff = np.minimum(ls_w, np.where(ps.hard_late, ps.ls_nh // 2, ls_w))
+    total = np.minimum(ls_eff - (ef_eff - dur), ls_eff + dur - ef_eff)
+    free = pf_key // 2 - ef_w
+    link_float = np.zeros(len(pi), dtype=np.int64)
+    if len(pi):
+        cand_w = np.where(net.from_finish, ef_w[pi], es_w[pi]) + lag_i
+        target_w = np.where(net.to_start, es_w[si], ef_w[si])
         link_float = target_w - cand_w
-        np.minimum.at(free, pi, link_float)
+        live = ~k.finished[si]  # a finished successor holds nothing back
+        np.minimum.at(free, pi[live], link_float[live])
     free = np.clip(free, 0, np.maximum(total, 0))
-    total = np.where(finished, 0, total)
-    free = np.where(finished, 0, free)
+    finished = k.finished
+    ps.total = np.where(finished, 0, total)
+    ps.free = np.where(finished, 0, free)
+    ps.link_float = link_float
 
-    # ---- dates
+
+def _key_dates(ps: _Passes, k: _Keys, tl: Any) -> tuple[np.ndarray, ...]:
+    """Keys -> datetime64[m]: starts of tasks with duration show where work starts; other
+    dates follow their bit."""
+
     def to_dates(keys: np.ndarray, finish_like: np.ndarray) -> np.ndarray:
         return tl.from_work(keys // 2, finish_like).astype("datetime64[m]")
 
-    # starts of tasks with duration show where work starts; other dates follow their bit
-    es_d = to_dates(es, ~pos & ((es & 1) == 0))
-    ef_d = to_dates(ef, (ef & 1) == 0)
-    ls_d = to_dates(ls, ~pos & ((ls & 1) == 0))
-    lf_d = to_dates(lf, (lf & 1) == 0)
+    pos = k.pos
+    return (
+        to_dates(ps.es, ~pos & ((ps.es & 1) == 0)),
+        to_dates(ps.ef, (ps.ef & 1) == 0),
+        to_dates(ps.ls, ~pos & ((ps.ls & 1) == 0)),
+        to_dates(ps.lf, (ps.lf & 1) == 0),
+    )
 
-    if multi:
-        mr = _multi_calendar_run(
-            tasks=tasks,
-            calendar=calendar,
-            calendars=calendars or {},
-            dur_in=dur_in,
-            elapsed=elapsed,
-            manual=manual,
-            active=active,
-            start_min=start_min,
-            cc=cc,
-            cmin=cmin,
-            dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok),
-            links=(pi, si, from_finish, to_start, lag_i, lvl),
-        )
-        es_d, ef_d = from_minutes(mr.es), from_minutes(mr.ef)
-        ls_d, lf_d = from_minutes(mr.ls), from_minutes(mr.lf)
-        total, free, link_float = mr.total, mr.free, mr.link_float
 
-    # an actual start is shown as recorded, even outside the calendar's working time, and
-    # is also the late start of a started task: Project cannot start it later any more
-    # (its slack stays the finish's: late finish - early finish)
-    if a_s_ok.any():
-        es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
-        ls_d = np.where(a_s_ok, es_d, ls_d)
-
-    crit = total <= critical_slack_min
-    alap = is_alap
-    start_d = np.where(alap, ls_d, es_d)
-    finish_d = np.where(alap, lf_d, ef_d)
-
-    # ---- driving predecessors
-    driving = np.zeros(m, dtype=bool)
-    uid_arr = uids
-    if m:
-        driving = (link_float <= 0) & ~hard[si]
+def _driving_lists(net: _Net, k: _Keys, link_float: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Driving flag per link and, per task, the list of its driving predecessors' uids."""
+    n, pi, si = net.n, net.pi, net.si
+    driving = np.zeros(len(pi), dtype=bool)
+    if len(pi):
+        driving = (link_float <= 0) & ~k.hard[si]
         d_s, d_p = si[driving], pi[driving]
         order = np.argsort(d_s, kind="stable")
-        flat = uid_arr[d_p[order]].tolist()
+        flat = net.uids[d_p[order]].tolist()
         bounds = np.searchsorted(d_s[order], np.arange(n + 1)).tolist()
     else:
         flat, bounds = [], [0] * (n + 1)
@@ -631,18 +673,30 @@ def schedule_network(
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        drv = np.fromiter(
-            (flat[a:b] for a, b in itertools.pairwise(bounds)),
-            dtype=object,
-            count=n,
-        )
+        drv = np.fromiter((flat[a:b] for a, b in itertools.pairwise(bounds)), dtype=object, count=n)
     finally:
         if gc_was_on:
             gc.enable()
+    return driving, drv
 
+
+def _frames(
+    net: _Net,
+    k: _Keys,
+    dates: tuple[np.ndarray, ...],
+    slack: tuple[np.ndarray, np.ndarray, np.ndarray],
+    critical_slack_min: float,
+    tl: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The output task and link tables (summaries rolled up from their children)."""
+    es_d, ef_d, ls_d, lf_d = dates
+    total, free, link_float = slack
+    tasks, n = net.tasks, net.n
+    alap = k.cc == 1
+    driving, drv = _driving_lists(net, k, link_float)
     out = pd.DataFrame(
         {
-            "uid": uid_arr,
+            "uid": net.uids,
             "name": (
                 tasks["name"].fillna("").to_numpy(dtype=object)
                 if "name" in tasks.columns
@@ -654,39 +708,170 @@ def schedule_network(
             "late_finish": lf_d.astype("datetime64[ns]"),
             "total_slack_min": total.astype(float),
             "free_slack_min": free.astype(float),
-            "critical": crit,
-            "start": start_d.astype("datetime64[ns]"),
-            "finish": finish_d.astype("datetime64[ns]"),
+            "critical": total <= critical_slack_min,
+            "start": np.where(alap, ls_d, es_d).astype("datetime64[ns]"),
+            "finish": np.where(alap, lf_d, ef_d).astype("datetime64[ns]"),
             "driving_preds": drv,
-            "is_summary": is_summary,
-            "is_milestone": _bool(_col(tasks, "is_milestone", False)) | (dur == 0),
-            "duration_min": dur.astype(float),
+            "is_summary": net.is_summary,
+            "is_milestone": _bool(_col(tasks, "is_milestone", False)) | (k.dur == 0),
+            "duration_min": k.dur.astype(float),
         }
     )
-    if is_summary.any():
-        _roll_up(out, children, is_summary, tl)
+    if net.is_summary.any():
+        _roll_up(out, net.children, net.is_summary, tl)
     link_out = pd.DataFrame(
         {
-            "pred_uid": uid_arr[pi],
-            "succ_uid": uid_arr[si],
-            "type": pd.Categorical.from_codes(lcode, categories=pd.Index(list(LINK_TYPES))),
-            "lag_min": lag_i.astype(float),
+            "pred_uid": net.uids[net.pi],
+            "succ_uid": net.uids[net.si],
+            "type": pd.Categorical.from_codes(net.lcode, categories=pd.Index(list(LINK_TYPES))),
+            "lag_min": net.lag_i.astype(float),
             "link_float_min": link_float.astype(float),
             "driving": driving,
         }
     )
-    proj_finish = (
-        pd.Timestamp(ef_d[~is_summary].max())
-        if (~is_summary).any()
-        else pd.Timestamp(np.datetime64(start_min, "m"))
+    return out, link_out
+
+
+def _multi_dates(
+    net: _Net,
+    k: _Keys,
+    lvl: np.ndarray,
+    calendar: Calendar,
+    calendars: Mapping[str, Calendar] | None,
+    start_min: int,
+    groups: np.ndarray | None = None,
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The same rules task by task in clock minutes (task/resource/elapsed calendars)."""
+    mr = _multi_calendar_run(
+        tasks=net.tasks,
+        calendar=calendar,
+        calendars=calendars or {},
+        dur_in=net.dur,
+        elapsed=net.elapsed,
+        manual=net.manual,
+        active=~net.is_summary,
+        start_min=start_min,
+        cc=k.cc,
+        cmin=k.cmin,
+        dates=k.dates,
+        links=(net.pi, net.si, net.from_finish, net.to_start, net.lag_i, lvl),
+        groups=groups,
     )
+    dates = (from_minutes(mr.es), from_minutes(mr.ef), from_minutes(mr.ls), from_minutes(mr.lf))
+    return dates, (mr.total, mr.free, mr.link_float)
+
+
+def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """An actual start is shown as recorded, even outside the calendar's working time, and
+    is also the late start of a started task: Project cannot start it later any more (its
+    slack stays the finish's: late finish - early finish)."""
+    a_s, a_s_ok = k.dates[0], k.dates[1]
+    if not a_s_ok.any():
+        return dates
+    es_d, ef_d, ls_d, lf_d = dates
+    es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
+    return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
+
+
+def _finish_groups(net: _Net) -> np.ndarray | None:
+    """Group code per task from the optional ``finish_group`` column (e.g. the project):
+    each group's backward pass starts from its own finish; ``None`` = one group."""
+    if "finish_group" not in net.tasks.columns:
+        return None
+    codes, uniq = pd.factorize(net.tasks["finish_group"], use_na_sentinel=True)
+    if len(uniq) <= 1 and not (codes < 0).any():
+        return None
+    return np.where(codes < 0, len(uniq), codes).astype(np.int64)
+
+
+def _finish_keys(
+    ef: np.ndarray, active: np.ndarray, groups: np.ndarray | None, start_key: int
+) -> np.ndarray:
+    """Per task, the finish key its backward pass starts from: the latest early finish of
+    the active tasks of its group (all tasks when there are no groups)."""
+    n = len(ef)
+    if groups is None:
+        return np.full(n, int(ef[active].max()) if active.any() else start_key)
+    best = np.full(int(groups.max()) + 1, start_key, dtype=np.int64)
+    np.maximum.at(best, groups[active], ef[active])
+    return best[groups]
+
+
+def _free_slack_without_own_successors(
+    net: _Net, k: _Keys, slack: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A task with no successor of its own (a finished one does not count) has free slack
+    = its total slack, even when a summary above it has successors."""
+    total, free, link_float = slack
+    own_succ = np.zeros(net.n, dtype=bool)
+    if len(net.pi):
+        live = net.own & ~k.finished[net.si]
+        own_succ[net.pi[live]] = True
+    free = np.where(own_succ, free, np.maximum(total, 0)).astype(free.dtype, copy=False)
+    return total, free, link_float
+
+
+def schedule_network(
+    tasks: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    calendar: Calendar,
+    project_start: dt.datetime | Any,
+    calendars: Mapping[str, Calendar] | None = None,
+    critical_slack_min: float = 0.0,
+) -> Schedule:
+    """Schedule ``tasks`` linked by ``links`` forward from ``project_start``.
+
+    Durations are working minutes of the task's calendar (``calendar_id`` in
+    ``calendars``, else ``calendar``), calendar minutes when ``elapsed``; lags are working
+    minutes of ``calendar``. An optional ``legs`` column (``[(calendar_id, minutes), ...]``)
+    schedules a task as the span of its resource assignments, each on its own calendar.
+    One calendar everywhere runs the vectorised keyed passes; otherwise the same rules run
+    task by task in clock minutes (noted in ``Schedule.notes``). Elapsed lags are still
+    counted in working time (noted). Progress is read from ``actual_start`` /
+    ``actual_finish`` (and remaining work from ``duration_min``); an optional ``not_before``
+    column (a date) keeps a task that is not pinned from starting earlier (the status date).
+    An optional ``finish_group`` column (e.g. the project) gives each group its own backward
+    pass from its own finish: links between groups drive early dates but do not bound late
+    dates, so float is the float to the group's own finish.
+
+    Steps: parse tasks and links -> expand summary links -> keys (constraints, actuals,
+    manual dates) -> levels -> forward -> backward -> slack -> dates -> frames.
+    """
+    net = _parse_tasks(tasks, calendar, calendars)
+    _parse_links(net, links)
+    _hierarchy(net)
+    _expand_summary_links(net)
+    tl = calendar.timeline
+    start_min = int(to_minutes(project_start)[0])
+    start_key = 2 * int(tl.to_work(np.array([start_min]))[0]) + 1
+    k = _keys(net, tl, start_key)
+    lvl = _link_levels(net)
+    ps = _forward(net, k, lvl)
+    active = ~net.is_summary
+    groups = _finish_groups(net)
+    pf_key = _finish_keys(ps.ef, active, groups, start_key)
+    _backward(net, k, ps, lvl, pf_key, groups)
+    _slack(net, k, ps, pf_key)
+    dates = _key_dates(ps, k, tl)
+    slack = (ps.total, ps.free, ps.link_float)
+    if net.multi:
+        dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
+    dates = _show_actual_starts(k, dates)
+    slack = _free_slack_without_own_successors(net, k, slack)
+    out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
+    ef_d = dates[1]
     return Schedule(
         tasks=out,
         links=link_out,
-        finish=proj_finish,
+        finish=(
+            pd.Timestamp(ef_d[active].max())
+            if active.any()
+            else pd.Timestamp(np.datetime64(start_min, "m"))
+        ),
         start=pd.Timestamp(np.datetime64(start_min, "m")),
         calendar=calendar,
-        notes=notes,
+        notes=net.notes,
     )
 
 
@@ -746,11 +931,13 @@ def _passes_multi(
     cmin: np.ndarray,
     pins: list[tuple[str, int] | None],
     pi: np.ndarray,
+    floors: list[int | None] | None = None,
     si: np.ndarray,
     from_finish: np.ndarray,
     to_start: np.ndarray,
     lag_i: np.ndarray,
     lvl: np.ndarray,
+    groups: np.ndarray | None = None,
 ) -> _MultiResult:
     """CPM in clock minutes with a calendar per task (and per resource assignment).
 
@@ -835,6 +1022,9 @@ def _passes_multi(
             ef0[i] = ef_from_finish(i, cd)
         else:
             ef0[i] = ef_from_start(i, start_min)
+        fl = floors[i] if floors is not None else None
+        if fl is not None:
+            ef0[i] = max(ef0[i], ef_from_start(i, fl))
         pin = pins[i]
         if pin is not None:
             kind, t = pin
@@ -857,7 +1047,12 @@ def _passes_multi(
         h = hard_ef[v]
         ef[v] = h if h is not None else best
         es[v] = es_from_ef(v, ef[v])
-    pf = max((ef[i] for i in range(n) if active[i]), default=start_min)
+    g = groups.tolist() if groups is not None else [0] * n
+    pf_of: dict[int, int] = {}
+    for i in range(n):
+        if active[i]:
+            pf_of[g[i]] = max(pf_of.get(g[i], start_min), ef[i])
+    pfs = [pf_of.get(g[i], start_min) for i in range(n)]
 
     # ---- backward
     # a finished task's late dates are its actual dates (Project shows it with no slack)
@@ -867,7 +1062,7 @@ def _passes_multi(
     hard_ls = [0] * n
     for i in range(n):
         c, cd = cc_l[i], cmin_l[i]
-        v0 = ls_from_lf(i, pf)
+        v0 = ls_from_lf(i, pfs[i])
         if c in (3, 7):  # MFO, FNLT
             v0 = min(v0, ls_from_lf(i, task_cal[i].norm(cd)))
         if c in (2, 5):  # MSO, SNLT
@@ -884,6 +1079,8 @@ def _passes_multi(
         best = ls0[v]
         for e in out_of[v]:
             s = s_l[e]
+            if g[s] != g[v]:
+                continue  # links between groups do not bound late dates
             if ts_l[e]:
                 one = single(s)
                 base = one[0].snorm(ls[s]) if one is not None and one[1] > 0 else ls[s]
@@ -914,7 +1111,7 @@ def _passes_multi(
         ls_eff = min(ls_w, c.w(ls_nh[i])) if hard_late[i] else ls_w
         del lf_w
         total[i] = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
-        free[i] = c.w(pf) - ef_w
+        free[i] = c.w(pfs[i]) - ef_w
         one = single(i)
         pos = one is None or one[1] > 0
         es_show[i] = one[0].snorm(es[i]) if pos and one is not None else es[i]
@@ -948,6 +1145,7 @@ def _multi_calendar_run(
     cmin: np.ndarray,
     dates: tuple[np.ndarray, ...],
     links: tuple[np.ndarray, ...],
+    groups: np.ndarray | None = None,
 ) -> _MultiResult:
     """Legs and pins per task for :func:`_passes_multi` (the task calendar, the 24x7
     calendar of an elapsed duration, or ``legs``: ``[(calendar_id, minutes), ...]``)."""
@@ -963,11 +1161,12 @@ def _multi_calendar_run(
     cont = wrap(_CONTINUOUS)
     ids = tasks["calendar_id"].tolist() if "calendar_id" in tasks.columns else [None] * n
     leg_col = tasks["legs"].tolist() if "legs" in tasks.columns else [None] * n
-    a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok = dates
+    a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok = dates
     task_cal: list[_Cal] = []
     slack_cal: list[_Cal] = []
     legs: list[list[tuple[_Cal, int]]] = []
     pins: list[tuple[str, int] | None] = []
+    floors: list[int | None] = []
     for i in range(n):
         cid = ids[i]
         own = calendars.get(str(cid)) if cid is not None and not pd.isna(cid) else None
@@ -997,6 +1196,7 @@ def _multi_calendar_run(
                 pin = ("start", int(a_s[i]))
         legs.append(lg)
         pins.append(pin)
+        floors.append(int(nb[i]) if nb_ok[i] and pin is None else None)
         slack_cal.append(cont if len(lg) == 1 and lg[0][0] is cont else tc)
     pi, si, from_finish, to_start, lag_i, lvl = links
     return _passes_multi(
@@ -1010,12 +1210,14 @@ def _multi_calendar_run(
         cc=cc,
         cmin=cmin,
         pins=pins,
+        floors=floors,
         pi=pi,
         si=si,
         from_finish=from_finish,
         to_start=to_start,
         lag_i=lag_i,
         lvl=lvl,
+        groups=groups,
     )
 
 

@@ -1,11 +1,14 @@
 """Resource load against capacity, over-allocations, and a serial resource-levelling heuristic.
 
-Load model: an assignment of ``units`` on a task works ``units x (the calendar's hours per
-day)`` on each working day between the task's scheduled start and finish, i.e. the task's
-working minutes times ``units`` (``units = 1.0`` is full time). Capacity of a resource over a
-period is ``capacity_hours_per_day`` times the working days of *its* calendar in the period.
-Load in a period is exact to the minute (the overlap of the task's working time with the
-period), computed for all assignments and periods at once.
+Load model (the one hours model, docs/DATA-MODEL.md): ``units`` is a share of the
+*resource's* own working day, as in Microsoft Project, so an assignment of ``units`` works
+``units x capacity_hours_per_day`` of the resource on each working day of the task's calendar
+between its scheduled start and finish (``units = 1.0`` on a 4 h/day part-time resource is
+4 h/day, never an over-allocation by itself). Capacity of a resource over a period is
+``capacity_hours_per_day`` times the working days of *its* calendar in the period. Load in a
+period is exact to the minute (the working days of the task inside the period), computed for
+all assignments and periods at once; it equals the capacity view's demand
+(:mod:`pmkit.portfolio.capacity`).
 
 Levelling rule (``LEVELING_RULE``): a serial schedule-generation scheme.
 
@@ -22,7 +25,7 @@ Levelling rule (``LEVELING_RULE``): a serial schedule-generation scheme.
   (one hour for whole-hour data), and per day on the resource's own calendar (holidays give
   no capacity; a 4 h/day resource on an 8 h calendar gives 0.5 units).
 - Tasks are delayed, never split. A task that alone asks more of a resource than its capacity
-  (units 1.0 of a 4 h/day resource) is **stretched**: its duration grows by the factor
+  (units above 1.0) is **stretched**: its duration grows by the factor
   needed and every assignment works at that lower rate (``units_factor``), so the hours of
   work are unchanged; the result's notes say so.
 - What cannot be levelled is reported, not hidden: started tasks that overlap beyond a
@@ -148,14 +151,16 @@ def resource_load(
     start = pd.to_datetime(a["start"])
     finish = pd.to_datetime(a["finish"])
     edges = _period_edges(start.min(), finish.max(), freq)
-    we = cal.to_working_minutes(edges.to_numpy()).astype(float)
-    ws = cal.to_working_minutes(start.to_numpy()).astype(float)[:, None]
-    wf = cal.to_working_minutes(finish.to_numpy()).astype(float)[:, None]
-    overlap = np.clip(np.minimum(wf, we[None, 1:]) - np.maximum(ws, we[None, :-1]), 0.0, None)
+    days = _working_days_in(portfolio, a, cal, edges)
     units = a["units"].to_numpy(dtype=float)
     if "units_factor" in a.columns:  # a levelled task stretched to fit its resource
         units = units * a["units_factor"].fillna(1.0).to_numpy(dtype=float)
-    hours = overlap * units[:, None] / 60.0
+    hpd = (
+        portfolio.resources.set_index("resource_id")["capacity_hours_per_day"]
+        .reindex(a["resource_id"])
+        .to_numpy(dtype=float)
+    )
+    hours = days * (units * np.nan_to_num(hpd))[:, None]
     res_ids, inv = np.unique(a["resource_id"].to_numpy(dtype=str), return_inverse=True)
     load = np.zeros((len(res_ids), len(edges) - 1))
     np.add.at(load, inv, hours)
@@ -191,6 +196,32 @@ def resource_load(
         )
     out["over_hours"] = np.clip(out["load_hours"] - out["capacity_hours"], 0.0, None)
     out["overallocated"] = out["over_hours"] > 1e-6
+    return out
+
+
+def _working_days_in(
+    portfolio: Portfolio, a: pd.DataFrame, cal: Calendar, edges: pd.DatetimeIndex
+) -> np.ndarray:
+    """Assignments x periods: working days of the task's calendar (its own, else ``cal``)
+    between its start and finish inside each period."""
+    t = portfolio.tasks.set_index("task_id")
+    own = (
+        t["calendar_id"].reindex(a["task_id"]).astype(object).to_numpy()
+        if "calendar_id" in t.columns
+        else np.full(len(a), None, dtype=object)
+    )
+    ids = np.array([str(c) if isinstance(c, str) and c else "" for c in own], dtype=object)
+    out = np.zeros((len(a), len(edges) - 1))
+    start = pd.to_datetime(a["start"]).to_numpy()
+    finish = pd.to_datetime(a["finish"]).to_numpy()
+    for cid in pd.unique(ids):
+        c = portfolio.calendar(cid) if cid else cal
+        sel = ids == cid
+        we = c.to_working_minutes(edges.to_numpy()).astype(float)
+        ws = c.to_working_minutes(start[sel]).astype(float)[:, None]
+        wf = c.to_working_minutes(finish[sel]).astype(float)[:, None]
+        ov = np.clip(np.minimum(wf, we[None, 1:]) - np.maximum(ws, we[None, :-1]), 0.0, None)
+        out[sel] = ov / float(c.minutes_per_day)
     return out
 
 
@@ -406,7 +437,11 @@ def level(
     uses: list[list[tuple[int, float]]] = [[] for _ in range(n)]
     for tid, rid, units in zip(asg["task_id"], asg["resource_id"], asg["units"], strict=True):
         if float(units) > 0:
-            uses[int(pos[tid])].append((rpos[str(rid)], float(units)))
+            # units share the resource's own day: in project-day units that is
+            # units x its capacity (a 4 h/day resource at 1.0 uses 0.5 of an 8 h day)
+            r = rpos[str(rid)]
+            full = cap_full[r] if cap_full[r] > 0 else 1.0
+            uses[int(pos[tid])].append((r, float(units) * full))
     notes: list[str] = []
     factor = np.ones(n)  # units_factor: a stretched task works at factor x its units
     for j in range(n):
@@ -497,6 +532,9 @@ def level(
     new_f = new_s + new_dur
     start_dates = pd.DatetimeIndex(cal.from_working_minutes(new_s + w0))
     finish_dates = pd.DatetimeIndex(cal.from_working_minutes(new_f + w0, as_finish=True))
+    # a milestone (no work) shows one instant: its start, not the end of the previous period
+    zero = (new_f - new_s) <= 0
+    finish_dates = pd.DatetimeIndex(np.where(zero, start_dates, finish_dates))
     out = pd.DataFrame(
         {
             "uid": uid,

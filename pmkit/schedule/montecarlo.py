@@ -26,6 +26,7 @@ identical samples.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -431,56 +433,17 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 def _topological_levels(
     n: int, pred: np.ndarray, succ: np.ndarray, uids: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Kahn's algorithm: a topological order and each task's level (longest link count from a
-    source). Raises :class:`CycleError` naming the tasks of a cycle."""
-    indeg = np.bincount(succ, minlength=n)
-    order_links = np.argsort(pred, kind="stable")
-    starts = np.searchsorted(pred[order_links], np.arange(n + 1))
-    out_succ = succ[order_links]
-    level = np.zeros(n, dtype=np.int64)
-    frontier = np.flatnonzero(indeg == 0)
-    order: list[np.ndarray] = []
-    indeg = indeg.copy()
-    seen = 0
-    while frontier.size:
-        order.append(frontier)
-        seen += frontier.size
-        # all links out of the frontier, at once
-        counts = starts[frontier + 1] - starts[frontier]
-        idx = np.repeat(starts[frontier], counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        targets = out_succ[idx]
-        src_level = np.repeat(level[frontier], counts)
-        np.maximum.at(level, targets, src_level + 1)
-        np.subtract.at(indeg, targets, 1)
-        cand = np.unique(targets)
-        frontier = cand[indeg[cand] == 0]
-    if seen < n:
-        stuck = np.flatnonzero(indeg > 0)
-        cycle = _find_cycle(set(stuck.tolist()), pred, succ)
-        names = [uids[i] for i in cycle]
+    """A topological order and each task's level (:mod:`pmkit._graph`). Raises
+    :class:`CycleError` naming the tasks of a cycle."""
+    try:
+        level = _graph.levels(n, pred, succ)
+    except CycleError as exc:
+        names = [uids[i] for i in exc.cycle]
         raise CycleError(
             "the links form a cycle: " + " -> ".join(map(str, [*names, names[0]])),
             cycle=names,
-        )
-    return (np.concatenate(order) if order else np.zeros(0, dtype=np.int64)), level
-
-
-def _find_cycle(stuck: set[int], pred: np.ndarray, succ: np.ndarray) -> list[int]:
-    """One cycle among the tasks Kahn's algorithm could not free (walk backwards)."""
-    preds: dict[int, list[int]] = {}
-    for p, s in zip(pred.tolist(), succ.tolist(), strict=True):
-        if p in stuck and s in stuck:
-            preds.setdefault(s, []).append(p)
-    node = next(iter(stuck))
-    path: list[int] = []
-    where: dict[int, int] = {}
-    while node not in where:
-        where[node] = len(path)
-        path.append(node)
-        node = preds[node][0]
-    return path[where[node] :][::-1]
+        ) from None
+    return _graph.topological_order(level), level
 
 
 # ----------------------------------------------------------------------------- sampling
@@ -895,29 +858,31 @@ def project_network(
     status_date: Any = None,
     duration_changes: dict[str, float] | None = None,
 ) -> Network:
-    """The simulation network of one project, from the portfolio tables.
+    """The simulation network of one project, built from the plan at the status date.
 
     Rules
     -----
+    - One plan: the tasks, durations left at the status date, floors and actuals are those of
+      :func:`pmkit.schedule.portfolio_adapter.plan_inputs` and the dates those of
+      :func:`pmkit.schedule.portfolio_adapter.schedule_project`, so the deterministic run
+      gives the CPM (Gantt, roll-up) finish.
     - Summary tasks are left out (they take no links); milestones last 0.
+    - A finished task is fixed at its actual dates; a started task is pinned at its actual
+      start (SS/SF lags out of it count from there) and lasts its elapsed working time up to
+      the status date plus ``1 - percent_complete/100`` of each estimate; a task not started
+      starts no earlier than its floor (status date, project start, SNET/MSO/FNET/MFO dates).
     - Three-point estimates come from ``optimistic_days, most_likely_days, pessimistic_days``;
       an empty cell falls back to ``duration_days`` (deterministic).
-    - Progress at the status date: a finished task (100 % or ``actual_finish``) is fixed at its
-      actual dates; a started task is pinned to start at the status date with its remaining
-      share ``1 - percent_complete/100`` of each estimate; a task not started cannot start
-      before the status date.
-    - ``SNET``/``MSO`` constraint dates are earliest starts; other constraints are ignored by the
-      simulation (it measures what the network can do, not what the plan promised).
-    - Days are converted with the project calendar's hours per day; all tasks use the project
-      calendar (a task calendar only changes dates, not working-day counts).
-    - Links with both ends in the project; cross-project predecessors are not simulated.
+    - Working minutes of the project calendar from the project start.
+    - Links with both ends in the project; a predecessor in another project is a fixed task
+      pinned at its planned dates (it is not simulated).
 
     Parameters
     ----------
     portfolio : Portfolio
     project_id : str
     status_date : date, optional
-        Defaults to the portfolio's status date (``None`` = plan from the start).
+        Defaults to the portfolio's status date.
     duration_changes : dict, optional
         ``task_id -> new duration in working days`` (scales the three points proportionally).
 
@@ -925,6 +890,8 @@ def project_network(
     -------
     Network
     """
+    from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_project
+
     rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
     if rows.empty:
         raise UnknownIdError(
@@ -932,104 +899,139 @@ def project_network(
             project_id,
             expected="one of " + ", ".join(portfolio.project_ids),
         )
+    if status_date is not None:
+        std = {**portfolio.standards, "status_date": pd.Timestamp(status_date)}
+        portfolio = dataclasses.replace(portfolio, standards=std)
     info = rows.iloc[0]
     cal = portfolio.calendar(str(info["calendar_id"]))
     mpd = cal.minutes_per_day
     start = pd.Timestamp(info["start"])
     tasks = portfolio.tasks[
         (portfolio.tasks["project_id"] == project_id) & ~portfolio.tasks["is_summary"].astype(bool)
-    ].copy()
-    dur = tasks["duration_days"].astype(float).to_numpy()
-    if duration_changes:
-        unknown = set(duration_changes) - set(tasks["task_id"])
-        if unknown:
-            raise MonteCarloError(
-                "duration change for a task not in the project",
-                field="task_id",
-                value=sorted(unknown)[0],
-            )
-        new = tasks["task_id"].map(duration_changes).to_numpy(dtype=float)
-        scale = np.where(
-            np.isnan(new), 1.0, np.divide(new, dur, out=np.ones_like(dur), where=dur > 0)
-        )
-        fixed_new = ~np.isnan(new) & (dur <= 0)
-        for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
-            v = tasks[c].astype(float).to_numpy() * scale
-            tasks[c] = np.where(fixed_new, new, v)
-        dur = np.where(np.isnan(new), dur, new)
-    ms = tasks["is_milestone"].astype(bool).to_numpy()
-    dur = np.where(ms, 0.0, dur)
-
-    def est(c: str) -> np.ndarray:
-        v = tasks[c].astype(float).to_numpy()
-        return np.where(ms, 0.0, np.where(np.isnan(v), dur, v))
-
-    a, m, b = est("optimistic_days"), est("most_likely_days"), est("pessimistic_days")
-    m = np.clip(m, a, None)
-    b = np.maximum(b, m)
-    w0 = int(cal.to_working_minutes(start)[0])
-
-    def offset(dates: pd.Series) -> np.ndarray:
-        d = pd.to_datetime(dates)
-        out = np.full(len(d), np.nan)
-        ok = d.notna().to_numpy()
-        if ok.any():
-            out[ok] = cal.to_working_minutes(d[ok].to_numpy()) - w0
-        return out
-
-    floor = np.zeros(len(tasks))
-    ctype = tasks["constraint_type"].astype(str).to_numpy()
-    cdate = offset(tasks["constraint_date"])
-    use_c = np.isin(ctype, ["SNET", "MSO"]) & ~np.isnan(cdate)
-    floor = np.where(use_c, np.maximum(floor, cdate), floor)
-    pinned = np.zeros(len(tasks), dtype=bool)
-    status = pd.Timestamp(status_date) if status_date is not None else portfolio.status_date
-    pc = tasks["percent_complete"].astype(float).to_numpy()
-    if status is not None and status > start:
-        s_off = float(cal.to_working_minutes(status + pd.Timedelta(days=1))[0] - w0)
-        a_start = offset(tasks["actual_start"])
-        a_fin = offset(tasks["actual_finish"] + pd.Timedelta(days=1))
-        finished = (pc >= 100) | ~np.isnan(a_fin)
-        started = ~finished & ((pc > 0) | ~np.isnan(a_start))
-        # finished: actual start and actual working duration, pinned
-        fs = np.where(np.isnan(a_start), np.nan, a_start)
-        act_dur = np.where(np.isnan(a_fin) | np.isnan(fs), dur, (a_fin - fs) / mpd)
-        act_dur = np.maximum(act_dur, 0.0)
-        for arr in (a, m, b):
-            arr[finished] = act_dur[finished]
-        floor = np.where(finished & ~np.isnan(fs), fs, floor)
-        pinned |= finished & ~np.isnan(fs)
-        remaining = 1.0 - pc / 100.0
-        for arr in (a, m, b):
-            arr[started] = arr[started] * remaining[started]
-        dur = np.where(started, dur * remaining, np.where(finished, act_dur, dur))
-        floor = np.where(started, s_off, floor)
-        pinned |= started
-        floor = np.where(~finished & ~started, np.maximum(floor, s_off), floor)
-    links = portfolio.links
-    ids = set(tasks["task_id"])
-    links = links[links["pred_id"].isin(ids) & links["succ_id"].isin(ids)]
+    ]
+    overrides = _duration_overrides(tasks, duration_changes)
+    eng, links, _, _ = plan_inputs(portfolio, overrides)
+    plan = schedule_project(portfolio, project_id, overrides=overrides).tasks.set_index("uid")
+    eng = eng.set_index("uid").loc[tasks["task_id"]]
+    w0 = float(cal.to_working_minutes(start)[0])
+    es = cal.to_working_minutes(plan.loc[tasks["task_id"], "early_start"].to_numpy()) - w0
+    ef = cal.to_working_minutes(plan.loc[tasks["task_id"], "early_finish"].to_numpy()) - w0
+    span = np.maximum(ef - es, 0.0)
+    a, m, b, pinned = _estimates(tasks, eng, span, mpd)
+    floor = np.where(pinned, es, _floors(eng, cal, w0, span))
     frame = pd.DataFrame(
         {
             "uid": tasks["task_id"].to_numpy(),
             "name": tasks["name"].to_numpy(),
-            "optimistic_min": a * mpd,
-            "most_likely_min": m * mpd,
-            "pessimistic_min": b * mpd,
-            "duration_min": dur * mpd,
+            "optimistic_min": a,
+            "most_likely_min": m,
+            "pessimistic_min": b,
+            "duration_min": span,
             "floor_min": floor,
             "pinned": pinned,
         }
     )
-    lk = pd.DataFrame(
+    ids = set(tasks["task_id"])
+    links = links[links["succ_uid"].isin(ids)]
+    outside = links[~links["pred_uid"].isin(ids)]
+    if len(outside):
+        frame = pd.concat([frame, _fixed_predecessors(portfolio, outside, cal, w0)])
+    return Network.from_frames(frame, links, calendar=cal, origin=start, minutes_per_day=mpd)
+
+
+def _duration_overrides(
+    tasks: pd.DataFrame, duration_changes: dict[str, float] | None
+) -> dict[str, dict[str, Any]] | None:
+    """``duration_changes`` as plan overrides (three points scaled with the duration)."""
+    if not duration_changes:
+        return None
+    unknown = set(duration_changes) - set(tasks["task_id"])
+    if unknown:
+        raise MonteCarloError(
+            "duration change for a task not in the project",
+            field="task_id",
+            value=sorted(unknown)[0],
+        )
+    t = tasks.set_index("task_id")
+    out: dict[str, dict[str, Any]] = {}
+    for tid, new in duration_changes.items():
+        old = float(t.loc[tid, "duration_days"])
+        ch: dict[str, Any] = {"duration_days": float(new)}
+        for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
+            v = float(t.loc[tid, c])
+            ch[c] = float(new) if old <= 0 or np.isnan(v) else v * float(new) / old
+        out[tid] = ch
+    return out
+
+
+def _estimates(
+    tasks: pd.DataFrame, eng: pd.DataFrame, span: np.ndarray, mpd: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Three points in working minutes: the planned span's work scaled by each estimate over
+    the duration (what is left of it for a started task); finished tasks are fixed."""
+    ms = tasks["is_milestone"].astype(bool).to_numpy()
+    dur = tasks["duration_days"].astype(float).to_numpy() * mpd
+    pc = np.clip(tasks["percent_complete"].astype(float).fillna(0.0).to_numpy(), 0.0, 100.0)
+    has_s = eng["actual_start"].notna().to_numpy()
+    done = eng["actual_finish"].notna().to_numpy()
+    started = has_s & ~done
+    left = np.where(started | (~has_s & (pc > 0)), 1.0 - pc / 100.0, 1.0)
+    todo = dur * left  # the work still to do, as the plan counts it
+    fixed = np.maximum(span - todo, 0.0)  # elapsed part of a started task
+    out = []
+    for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
+        v = tasks[c].astype(float).to_numpy() * mpd
+        v = np.where(np.isnan(v), dur, v)
+        est = np.where(dur > 0, fixed + v * left, span)
+        out.append(np.where(ms | done, span, est))
+    a, m, b = out
+    m = np.clip(m, a, None)
+    b = np.maximum(b, m)
+    return a, m, b, has_s | done
+
+
+def _floors(eng: pd.DataFrame, cal: Calendar, w0: float, span: np.ndarray) -> np.ndarray:
+    """Earliest start (working minutes from the origin) of a task not started: its
+    ``not_before`` and Start/Finish-No-Earlier-Than (or Must-On) dates."""
+
+    def w(col: str) -> np.ndarray:
+        d = pd.to_datetime(eng[col]).to_numpy(dtype="datetime64[ns]")
+        out = np.full(len(d), -np.inf)
+        ok = ~np.isnat(d)
+        if ok.any():
+            out[ok] = cal.to_working_minutes(d[ok]) - w0
+        return out
+
+    ctype = eng["constraint_type"].astype(str).to_numpy()
+    cdate = w("constraint_date")
+    floor = np.maximum(w("not_before"), 0.0)
+    floor = np.where(np.isin(ctype, ["SNET", "MSO"]), np.maximum(floor, cdate), floor)
+    return np.where(np.isin(ctype, ["FNET", "MFO"]), np.maximum(floor, cdate - span), floor)
+
+
+def _fixed_predecessors(
+    portfolio: Portfolio, links: pd.DataFrame, cal: Calendar, w0: float
+) -> pd.DataFrame:
+    """Predecessors in other projects, fixed at their planned dates (not simulated)."""
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    plan = schedule_portfolio(portfolio).tasks.set_index("uid")
+    ids = pd.unique(links["pred_uid"])
+    es = cal.to_working_minutes(plan.loc[ids, "early_start"].to_numpy()) - w0
+    ef = cal.to_working_minutes(plan.loc[ids, "early_finish"].to_numpy()) - w0
+    d = np.maximum(ef - es, 0.0)
+    return pd.DataFrame(
         {
-            "pred_uid": links["pred_id"].to_numpy(),
-            "succ_uid": links["succ_id"].to_numpy(),
-            "type": links["type"].to_numpy(),
-            "lag_min": links["lag_days"].astype(float).to_numpy() * mpd,
+            "uid": ids,
+            "name": plan.loc[ids, "name"].to_numpy(),
+            "optimistic_min": d,
+            "most_likely_min": d,
+            "pessimistic_min": d,
+            "duration_min": d,
+            "floor_min": es,
+            "pinned": True,
         }
     )
-    return Network.from_frames(frame, lk, calendar=cal, origin=start, minutes_per_day=mpd)
 
 
 def simulate_project(portfolio: Portfolio, project_id: str, **kw: Any) -> MonteCarloResult:

@@ -9,6 +9,29 @@ predecessor in another project becomes a pinned external task at the dates ``ext
 portfolio :class:`Schedule`) gives it, or, without ``external``, the link is ignored and the
 successor is flagged in the ``external_preds_ignored`` column (and in ``Schedule.notes``), so
 a dashboard can say the single-project dates do not account for it.
+
+The plan at the status date (one rule for every engine and page)
+-----------------------------------------------------------------
+:func:`plan_at_status` builds the portfolio network with progress at ``portfolio.status_date``
+(Microsoft Project's "move remaining work after the status date"):
+
+- a finished task (``actual_finish``) sits at its actual dates;
+- a started task keeps its ``actual_start``; its remaining work, ``duration x (1 - %
+  complete)``, runs from the status date (the next working instant after that day), so its
+  finish is ``resume + remaining``; links out of it are measured from its actual start;
+- a task not started starts no earlier than the status date (nor its project's start); a
+  Must-Start/Finish-On date that would put it before the status date becomes a
+  Start/Finish-No-Earlier-Than;
+- each project's backward pass ends at that project's own finish (``finish_group``): its
+  late dates and float are the project's own. Cross-project links drive early dates (a late
+  predecessor in another project delays the successor) but do **not** bound late dates: a
+  task's float says how far it can slip before *its* project's finish moves; what a slip does
+  to other projects is :func:`pmkit.portfolio.dependencies.propagate_slip`'s question (link
+  float of the cross-project links is in ``Schedule.links``).
+
+:func:`schedule_portfolio` returns that plan, computed once per portfolio object and status
+date (cached); :func:`schedule_project` is one project's slice of it, so the Gantt, the
+roll-up, levelling, capacity, what-if and Monte Carlo's deterministic run read the same dates.
 """
 
 from __future__ import annotations
@@ -23,23 +46,14 @@ from pmkit.calendar import Calendar
 from pmkit.errors import ScheduleError, UnknownIdError
 from pmkit.schedule.cpm import Schedule, schedule_network
 
-__all__ = ["schedule_portfolio", "schedule_project"]
+__all__ = ["plan_at_status", "plan_inputs", "schedule_portfolio", "schedule_project"]
 
 
 def _calendar_getter(portfolio: Any) -> Any:
-    cache: dict[str, Calendar] = {}
+    """``cid -> Calendar`` (``Portfolio.calendar``: hours_per_day applied, cached)."""
 
     def get(cid: Any) -> Calendar:
-        key = str(cid)
-        if key not in cache:
-            cal = portfolio.calendar(key)
-            rows = portfolio.calendars[portfolio.calendars["calendar_id"] == key]
-            if len(rows) and "hours_per_day" in rows.columns:
-                hpd = rows.iloc[0]["hours_per_day"]
-                if pd.notna(hpd) and float(hpd) > 0:
-                    cal.minutes_per_day_hint = float(hpd) * 60.0
-            cache[key] = cal
-        return cache[key]
+        return portfolio.calendar(str(cid))
 
     return get
 
@@ -139,6 +153,67 @@ def _network(
     return eng, cals[main_id], cals
 
 
+def _resume(eng: pd.DataFrame, status: pd.Timestamp, cals: Mapping[str, Calendar]) -> np.ndarray:
+    """Per task, where work resumes after the status date: the first working instant of the
+    task's calendar after the status day (work through the status day is done)."""
+    day = np.array([np.datetime64(status.normalize() + pd.Timedelta(days=1), "D")])
+    ids = eng["calendar_id"].to_numpy(dtype=object)
+    out = np.empty(len(eng), dtype="datetime64[ns]")
+    for cid in pd.unique(ids):
+        out[ids == cid] = cals[str(cid)].next_working_start(day)[0]
+    return out
+
+
+def _working(cals: Mapping[str, Calendar], ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Working minutes of ``dates`` on each row's calendar."""
+    out = np.zeros(len(dates), dtype=float)
+    for cid in pd.unique(ids):
+        sel = ids == cid
+        out[sel] = cals[str(cid)].to_working_minutes(dates[sel])
+    return out
+
+
+def _at_status(
+    eng: pd.DataFrame, status: Any, cals: Mapping[str, Calendar], pstart: np.ndarray
+) -> pd.DataFrame:
+    """Progress at the status date (module doc): remaining work of started tasks from the
+    status date, nothing unstarted before it, nothing before its project's start."""
+    eng = eng.copy()
+    eng["not_before"] = pd.to_datetime(pstart)
+    if status is None or pd.isna(status):
+        return eng
+    status = pd.Timestamp(status)
+    resume = _resume(eng, status, cals)
+    ids = eng["calendar_id"].to_numpy(dtype=object)
+    a_s = eng["actual_start"].to_numpy(dtype="datetime64[ns]")
+    a_f = eng["actual_finish"].to_numpy(dtype="datetime64[ns]")
+    has_s, has_f = ~np.isnat(a_s), ~np.isnat(a_f)
+    pc = pd.to_numeric(eng["percent_complete"], errors="coerce").fillna(0.0).clip(0.0, 100.0)
+    dur = eng["duration_min"].to_numpy(dtype=float)
+    remaining = dur * (1.0 - pc.to_numpy(dtype=float) / 100.0)
+    w_resume = _working(cals, ids, resume)
+    started = has_s & ~has_f & (a_s <= resume)
+    if started.any():
+        w_start = _working(cals, ids[started], a_s[started])
+        done_span = np.maximum(w_resume[started] - w_start, 0.0)
+        dur = dur.copy()
+        dur[started] = done_span + remaining[started]
+    unstarted = ~has_s & ~has_f
+    # progress reported without an actual start: only the remaining share is left to do
+    dur = np.where(unstarted & (pc.to_numpy() > 0), remaining, dur)
+    eng["duration_min"] = dur
+    nb = np.maximum(pd.to_datetime(pstart).to_numpy(dtype="datetime64[ns]"), resume)
+    eng["not_before"] = np.where(unstarted, nb, eng["not_before"].to_numpy(dtype="datetime64[ns]"))
+    # a pin that would start unstarted work before the status date becomes a floor
+    ctype = eng["constraint_type"].astype(str).to_numpy()
+    cdate = pd.to_datetime(eng["constraint_date"]).to_numpy(dtype="datetime64[ns]")
+    w_c = _working(cals, ids, np.where(np.isnat(cdate), resume, cdate))
+    implied = np.where(ctype == "MFO", w_c - dur, w_c)
+    early_pin = unstarted & np.isin(ctype, ["MSO", "MFO"]) & (implied < w_resume)
+    eng["constraint_type"] = np.where(early_pin, np.where(ctype == "MSO", "SNET", "FNET"), ctype)
+    return eng
+
+
 def _links(
     portfolio: Any, tasks: pd.DataFrame, cals: Mapping[str, Calendar], cal_of: Mapping[Any, str]
 ) -> pd.DataFrame:
@@ -172,27 +247,120 @@ def _apply_overrides(
     return tasks
 
 
+def _status(portfolio: Any) -> pd.Timestamp | None:
+    """The portfolio's status date (``None``: plan from the start, no progress rule)."""
+    status = getattr(portfolio, "status_date", None)
+    return None if status is None or pd.isna(status) else pd.Timestamp(status)
+
+
+def plan_inputs(
+    portfolio: Any, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, Calendar, dict[str, Calendar]]:
+    """The engine tables of the plan at the status date: ``(tasks, links, main calendar,
+    calendars)``; tasks carry ``not_before``, ``finish_group`` (the project) and the
+    durations left at the status date (module doc). Monte Carlo builds its network from
+    these too, so there is one progress rule."""
+    tasks = _apply_overrides(portfolio.tasks, overrides)
+    eng, main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
+    starts = portfolio.projects.set_index("project_id")["start"]
+    pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
+    eng = _at_status(eng, _status(portfolio), cals, pstart)
+    eng["finish_group"] = eng["project_id"]
+    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
+    return eng, _links(portfolio, tasks, cals, cal_of), main, cals
+
+
+def plan_at_status(
+    portfolio: Any,
+    *,
+    cross_project: bool = True,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Schedule:
+    """The portfolio plan at ``portfolio.status_date`` (module doc), built now (not cached):
+    all projects in one network, each with its own backward pass; ``cross_project=False``
+    drops links between projects."""
+    eng, links, main, cals = plan_inputs(portfolio, overrides)
+    if not cross_project:
+        proj = dict(zip(eng["uid"], eng["project_id"], strict=True))
+        same = links["pred_uid"].map(proj) == links["succ_uid"].map(proj)
+        links = links[same]
+    start = pd.to_datetime(portfolio.projects["start"]).min()
+    sched = schedule_network(eng, links, calendar=main, project_start=start, calendars=cals)
+    sched.tasks["project_id"] = eng["project_id"].to_numpy()
+    status = _status(portfolio)
+    if status is not None:
+        sched.notes.append(
+            f"progress at the status date {status.date()}: "
+            "remaining work from the status date, nothing unstarted before it"
+        )
+    return sched
+
+
+_CACHE_ATTR = "_pmkit_plan_cache"
+
+
+def _copy(sched: Schedule) -> Schedule:
+    return Schedule(
+        tasks=sched.tasks.copy(),
+        links=sched.links.copy(),
+        finish=sched.finish,
+        start=sched.start,
+        calendar=sched.calendar,
+        notes=list(sched.notes),
+    )
+
+
+def _cached_plan(portfolio: Any) -> Schedule:
+    """:func:`plan_at_status` once per portfolio object and status date (the tables of a
+    Portfolio are read-only; the key also holds their identities)."""
+    cache = portfolio.__dict__.get(_CACHE_ATTR)
+    if cache is None:
+        cache = {}
+        object.__setattr__(portfolio, _CACHE_ATTR, cache)
+    frames = (portfolio.tasks, portfolio.links, portfolio.projects, portfolio.calendars)
+    key = (str(_status(portfolio)), *(id(f) for f in frames))
+    if key not in cache:
+        cache.clear()
+        cache[key] = (plan_at_status(portfolio), frames)
+    return cache[key][0]
+
+
 def schedule_portfolio(
     portfolio: Any,
     *,
     cross_project: bool = True,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Schedule:
-    """All projects in one network; ``cross_project=False`` drops links between projects.
-    Each project's tasks start no earlier than its ``start``."""
-    get_cal = _calendar_getter(portfolio)
-    tasks = _apply_overrides(portfolio.tasks, overrides)
-    eng, main, cals = _network(portfolio, tasks, get_cal)
-    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
-    links = _links(portfolio, tasks, cals, cal_of)
-    if not cross_project:
-        proj = dict(zip(tasks["task_id"], tasks["project_id"], strict=True))
-        same = links["pred_uid"].map(proj) == links["succ_uid"].map(proj)
-        links = links[same]
-    start = pd.to_datetime(portfolio.projects["start"]).min()
-    sched = schedule_network(eng, links, calendar=main, project_start=start, calendars=cals)
-    sched.tasks["project_id"] = eng["project_id"].to_numpy()
-    return sched
+    """The plan at the status date, all projects in one network (:func:`plan_at_status`),
+    computed once per portfolio and status date (a copy is returned); ``overrides`` and
+    ``cross_project=False`` build a new one. Each project's tasks start no earlier than its
+    ``start``."""
+    if overrides or not cross_project:
+        return plan_at_status(portfolio, cross_project=cross_project, overrides=overrides)
+    return _copy(_cached_plan(portfolio))
+
+
+def _project_slice(portfolio: Any, plan: Schedule, project_id: str) -> Schedule:
+    """One project's rows of the portfolio plan (links into it; finish of its leaves)."""
+    t = plan.tasks
+    t = t[t["project_id"] == project_id].reset_index(drop=True)
+    t["external_preds_ignored"] = [[] for _ in range(len(t))]
+    mine = set(t["uid"])
+    links = plan.links[plan.links["succ_uid"].isin(mine)].reset_index(drop=True)
+    info = portfolio.projects.set_index("project_id").loc[project_id]
+    leaf = t[~t["is_summary"]]
+    start = pd.Timestamp(info["start"])
+    notes = list(plan.notes)
+    if (~links["pred_uid"].isin(mine)).any():
+        notes.append("predecessors in other projects at their portfolio dates")
+    return Schedule(
+        tasks=t,
+        links=links,
+        finish=pd.Timestamp(leaf["early_finish"].max()) if len(leaf) else start,
+        start=start,
+        calendar=portfolio.calendar(str(info["calendar_id"])),
+        notes=notes,
+    )
 
 
 def schedule_project(
@@ -202,15 +370,40 @@ def schedule_project(
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     external: Schedule | None = None,
 ) -> Schedule:
-    """One project. Predecessors in other projects: pinned at their dates in ``external``
-    (e.g. ``schedule_portfolio(p)``), else ignored and flagged (see module doc)."""
+    """One project: its slice of the plan at the status date (:func:`schedule_portfolio`,
+    with ``overrides`` applied), so its dates, float and finish are the portfolio's.
+
+    With ``external`` (a portfolio :class:`Schedule`), the project is scheduled alone with
+    the same status-date rule and its predecessors in other projects pinned at their dates
+    in ``external``."""
     projects = portfolio.projects
     if project_id not in set(projects["project_id"]):
         raise UnknownIdError("project", project_id)
+    if external is None:
+        # the slice makes new frames: the cached plan itself is read, never handed out
+        plan = (
+            _cached_plan(portfolio)
+            if not overrides
+            else plan_at_status(portfolio, overrides=overrides)
+        )
+        return _project_slice(portfolio, plan, project_id)
+    return _project_alone(portfolio, project_id, overrides, external)
+
+
+def _project_alone(
+    portfolio: Any,
+    project_id: str,
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+    external: Schedule,
+) -> Schedule:
+    """One project's own network, external predecessors pinned at ``external``'s dates."""
+    projects = portfolio.projects
     get_cal = _calendar_getter(portfolio)
     all_tasks = _apply_overrides(portfolio.tasks, overrides)
     tasks = all_tasks[all_tasks["project_id"] == project_id]
     eng, main, cals = _network(portfolio, tasks, get_cal)
+    start = pd.Timestamp(projects.set_index("project_id").loc[project_id, "start"])
+    eng = _at_status(eng, _status(portfolio), cals, np.full(len(eng), start.to_datetime64()))
     cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
     links = _links(portfolio, tasks, cals, cal_of)
     mine = set(tasks["task_id"])
@@ -219,42 +412,15 @@ def schedule_project(
     ext = links[into & ~links["pred_uid"].isin(mine)]
     links = links[internal]
     notes: list[str] = []
-    ignored: dict[Any, list[Any]] = {}
     if len(ext):
-        if external is not None:
-            et = external.tasks.set_index("uid")
-            ghosts = []
-            for pred in pd.unique(ext["pred_uid"]):
-                if pred not in et.index:
-                    raise ScheduleError(
-                        "external predecessor missing from the portfolio schedule",
-                        field="pred_id",
-                        value=pred,
-                    )
-                r = et.loc[pred]
-                ghosts.append(
-                    {
-                        "uid": pred,
-                        "name": r["name"],
-                        "manual": True,
-                        "manual_start": r["early_start"],
-                        "manual_finish": r["early_finish"],
-                        "duration_min": float(r.get("duration_min", 0.0) or 0.0),
-                    }
-                )
-            eng = pd.concat([eng, pd.DataFrame(ghosts)], ignore_index=True)
-            links = pd.concat([links, ext], ignore_index=True)
-            notes.append("predecessors in other projects pinned at their portfolio dates")
-        else:
-            for rec in ext.to_dict("records"):
-                ignored.setdefault(rec["succ_uid"], []).append(rec["pred_uid"])
-            notes.append(f"{len(ext)} cross-project link(s) ignored (flagged per task)")
-    start = pd.Timestamp(projects.set_index("project_id").loc[project_id, "start"])
+        eng = pd.concat([eng, _ghosts(ext, external)], ignore_index=True)
+        links = pd.concat([links, ext], ignore_index=True)
+        notes.append("predecessors in other projects pinned at their portfolio dates")
     sched = schedule_network(eng, links, calendar=main, project_start=start, calendars=cals)
     t = sched.tasks
     t = t[t["uid"].isin(mine)].reset_index(drop=True)
     t["project_id"] = project_id
-    t["external_preds_ignored"] = [ignored.get(u, []) for u in t["uid"]]
+    t["external_preds_ignored"] = [[] for _ in range(len(t))]
     sched.tasks = t
     sched.links = sched.links[sched.links["succ_uid"].isin(mine)].reset_index(drop=True)
     sched.notes.extend(notes)
@@ -262,3 +428,28 @@ def schedule_project(
     if len(leaf):
         sched.finish = pd.Timestamp(leaf["early_finish"].max())
     return sched
+
+
+def _ghosts(ext: pd.DataFrame, external: Schedule) -> pd.DataFrame:
+    """External predecessors as manual tasks pinned at their dates in ``external``."""
+    et = external.tasks.set_index("uid")
+    ghosts = []
+    for pred in pd.unique(ext["pred_uid"]):
+        if pred not in et.index:
+            raise ScheduleError(
+                "external predecessor missing from the portfolio schedule",
+                field="pred_id",
+                value=pred,
+            )
+        r = et.loc[pred]
+        ghosts.append(
+            {
+                "uid": pred,
+                "name": r["name"],
+                "manual": True,
+                "manual_start": r["early_start"],
+                "manual_finish": r["early_finish"],
+                "duration_min": float(r.get("duration_min", 0.0) or 0.0),
+            }
+        )
+    return pd.DataFrame(ghosts)

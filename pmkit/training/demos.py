@@ -35,6 +35,14 @@ from pmkit.portfolio.capacity import capacity_by_role_month
 from pmkit.portfolio.decisions import apply_decisions, significant_changes
 from pmkit.portfolio.dependencies import dependency_network
 from pmkit.portfolio.governance import compliance_score, gate_compliance, governance_checks
+from pmkit.portfolio.prioritise import (
+    drivers_of,
+    explain,
+    priority_scores,
+    selection_problem,
+    sequenced_dates,
+    solve,
+)
 from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import CHECKS, PMO_TYPES, standards_of
 from pmkit.risk import risk_register
@@ -405,6 +413,7 @@ def strategy_alignment(portfolio: Portfolio, project_id: str | None = None) -> D
             "m.score_value": int(proj["score_value"]),
             "m.score_alignment": int(proj["score_alignment"]),
             "m.priority": int(proj["priority"]),
+            **_priority_metrics(portfolio, pid),
         },
         table=pd.DataFrame(
             [
@@ -431,6 +440,7 @@ def strategy_alignment(portfolio: Portfolio, project_id: str | None = None) -> D
             "m.projects": len(p),
             "m.orphan_objectives": len(orphan),
             "m.avg_alignment": _f(p["score_alignment"].mean(), 1),
+            **_strategy_metrics(portfolio),
         },
         data=per_obj.rename(columns={"strategic_objective": "label", "budget": "value"})[
             ["label", "value"]
@@ -440,6 +450,71 @@ def strategy_alignment(portfolio: Portfolio, project_id: str | None = None) -> D
         table=per_obj,
     )
     return Demo("strategy_alignment", pid, pm, pmo)
+
+
+def _priority_metrics(portfolio: Portfolio, pid: str) -> dict[str, Any]:
+    """The project's priority score (0-100) and rank against the business drivers."""
+    if drivers_of(portfolio) is None:
+        return {}
+    ps = priority_scores(portfolio).set_index("project_id")
+    return {
+        "m.priority_score": _f(ps.loc[pid, "score"], 1),
+        "m.priority_rank": int(ps.loc[pid, "rank"]),
+    }
+
+
+def _strategy_metrics(portfolio: Portfolio) -> dict[str, Any]:
+    """The drivers' weights (AHP) as the PMO set them: consistency ratio and top driver."""
+    d = drivers_of(portfolio)
+    if d is None:
+        return {}
+    top = int(np.argmax(d.weights))
+    out: dict[str, Any] = {"m.top_driver": f"{d.drivers[top].name} ({d.weights[top]:.0%})"}
+    if d.ahp is not None:
+        out["m.ahp_cr"] = _f(d.ahp.cr, 3)
+    return out
+
+
+_OPTIMA: dict[int, tuple[Any, pd.DataFrame, pd.DataFrame]] = {}
+
+
+def portfolio_optimum(portfolio: Portfolio) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """The PMO's optimum of the sample (selection + sequencing under capacity, HiGHS), its CPM
+    dates and its reasons; computed once per portfolio object."""
+    key = id(portfolio)
+    if key not in _OPTIMA:
+        sel = solve(selection_problem(portfolio), overload=True)
+        _OPTIMA[key] = (sel, sequenced_dates(portfolio, sel), explain(sel))
+    return _OPTIMA[key]
+
+
+def _optimum_metrics(portfolio: Portfolio, pid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(PM lens, PMO lens) figures of lesson 7: the PM's own best plan for ``pid`` vs what the
+    portfolio optimum does to it, and which project the optimum delays."""
+    if drivers_of(portfolio) is None:
+        return {}, {}
+    sel, dates, why = portfolio_optimum(portfolio)
+    d = dates.set_index("project_id")
+    pm: dict[str, Any] = {}
+    pmo: dict[str, Any] = {"m.portfolio_value": _f(sel.value, 1)}
+    if pid in d.index:
+        pm["m.planned_finish"] = _day(d.loc[pid, "planned_finish"])
+        pmo["m.optimised_shift_months"] = int(d.loc[pid, "shift_months"])
+        pmo["m.optimised_finish"] = _day(d.loc[pid, "new_finish"])
+    delayed = why[why["status"] == "delayed"]
+    if len(delayed):
+        w = delayed.iloc[0]
+        r = d.loc[w["project_id"]]
+        pmo["m.delayed_project"] = (
+            f"{w['project_id']} {w['name']}: +{int(w['shift_months'])} month(s), finish "
+            f"{_day(r['planned_finish'])} -> {_day(r['new_finish'])}"
+        )
+        pmo["m.binding_constraint"] = str(w["binding"])
+    return pm, pmo
+
+
+def _day(ts: Any) -> str:
+    return "-" if pd.isna(ts) else pd.Timestamp(ts).strftime("%d %b %Y")
 
 
 # ------------------------------------------------------------------ 6. change impact
@@ -567,6 +642,7 @@ def resources(portfolio: Portfolio, project_id: str | None = None) -> Demo:
     proj = _project(portfolio, project_id)
     pid = str(proj["project_id"])
     weekly = project_load_by_week(portfolio, pid)
+    opt_pm, opt_pmo = _optimum_metrics(portfolio, pid)
     team = portfolio.assignments[
         portfolio.assignments["task_id"].isin(
             portfolio.tasks[portfolio.tasks["project_id"] == pid]["task_id"]
@@ -577,6 +653,7 @@ def resources(portfolio: Portfolio, project_id: str | None = None) -> Demo:
             "m.team": int(team["resource_id"].nunique()),
             "m.peak_week_pct": _f(100 * weekly["utilisation"].max() if len(weekly) else 0, 0),
             "m.weeks_over_capacity": int((weekly["utilisation"] > 1).sum()),
+            **opt_pm,
         },
         data=weekly.rename(columns={"week": "period"}),
         chart="load",
@@ -591,6 +668,7 @@ def resources(portfolio: Portfolio, project_id: str | None = None) -> Demo:
             "m.overloaded_cells": len(over),
             "m.peak_role_month_pct": _f(100 * peak["utilisation"] if peak is not None else 0, 0),
             "m.peak_role_month": f"{peak['role']} {peak['month']}" if peak is not None else "-",
+            **opt_pmo,
         },
         data=heat,
         chart="heat",

@@ -159,19 +159,65 @@ def wait_for_page() -> None:
     everything after it (reading the data, the query string, building widgets) sees the
     request and the data as they are now — so a decision recorded a minute ago shows.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if not _preheated():
         return
     from voila.utils import wait_for_request
 
     wait_for_request()
 
 
-def safe_build(build: Callable[[], W.Widget]) -> W.Widget:
-    """Build a dashboard, or a readable error panel if the data cannot be loaded."""
-    setup()
-    wait_for_page()
+def _preheated() -> bool:
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def _request_state(warm: tuple[str, ...]) -> tuple[str, str, str]:
+    """What a page depends on besides code: the data version, the query string, the date."""
+    import datetime
+
+    from pmkit import cache
+    from pmkit.io.csv_folder import sample_data_path
+
+    try:
+        key = cache.data_key(sample_data_path()) if warm else ""
+    except OSError:
+        key = "?"
+    return key, os.environ.get("QUERY_STRING", ""), datetime.date.today().isoformat()
+
+
+def _close_tree(widget: W.Widget) -> None:
+    for child in getattr(widget, "children", ()) or ():
+        _close_tree(child)
+    widget.close()
+
+
+def _try_build(build: Callable[[], W.Widget]) -> W.Widget:
     try:
         return build()
     except Exception as exc:  # shown on the page, logged for the analyst
         log.exception("dashboard failed to build")
         return W.HTML(error_html(exc))
+
+
+def safe_build(build: Callable[[], W.Widget], warm: tuple[str, ...] = ("portfolio",)) -> W.Widget:
+    """Build a dashboard, or a readable error panel if the data cannot be loaded.
+
+    In a preheated kernel the page is built *before* the request, on the shared cached data
+    (``warm``: the :mod:`pmkit.cache` parts it needs); after the request it is kept only if
+    the data files, the query string and the date are still those it was built with, else it
+    is built again — a page is never older than its request.
+    """
+    setup()
+    if not _preheated():
+        return _try_build(build)
+    from pmkit import cache
+
+    if warm:
+        cache.prewarm(parts=warm)
+    before = _request_state(warm)
+    prebuilt = _try_build(build) if not before[1] else None
+    wait_for_page()
+    if prebuilt is not None and _request_state(warm) == before:
+        return prebuilt
+    if prebuilt is not None:
+        _close_tree(prebuilt)
+    return _try_build(build)

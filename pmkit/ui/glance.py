@@ -77,12 +77,12 @@ def timeline_table(roll: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(portfolio: Any = None) -> W.Widget:
+    from pmkit import cache
     from pmkit.io.csv_folder import load_sample
-    from pmkit.portfolio.rollup import filter_rollup, rollup
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+    from pmkit.portfolio.rollup import filter_rollup
 
     pf = portfolio if portfolio is not None else load_sample()
-    roll = rollup(pf, schedule=schedule_portfolio(pf))
+    roll = cache.rollup(pf)  # once per data change, shared by every viewer's kernel
     status_date = pf.status_date
 
     def options(col: str) -> list[str]:
@@ -148,4 +148,4 @@ def build(portfolio: Any = None) -> W.Widget:
 
 def app(portfolio: Any = None) -> W.Widget:
     """The dashboard; a data problem shows as a message, never a traceback."""
-    return safe_build(lambda: build(portfolio))
+    return safe_build(lambda: build(portfolio), warm=("portfolio", "schedule", "rollup"))

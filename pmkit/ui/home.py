@@ -6,14 +6,12 @@ that is the first thing an analyst needs to see.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ipywidgets as W
 
 from pmkit.charts.overview import phase_programme_bars
 from pmkit.format import fmt_date
 from pmkit.io.convert import report_frame
-from pmkit.model import Portfolio
+from pmkit.store import open_store
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
 from pmkit.validation import ValidationReport
 
@@ -55,11 +53,13 @@ def _report_table(report: ValidationReport) -> str:
 
 
 def build(path: str | None = None) -> W.Widget:
-    """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample)."""
-    from pmkit.io.csv_folder import read_folder, sample_data_path
+    """The landing page for the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample).
 
-    folder = path or sample_data_path()
-    tables, standards, report = read_folder(folder)  # one read: the CLI's report, as is
+    ``path`` may be a folder or a database URL. The page names the store by its label only
+    (``folder data``, ``PostgreSQL database pmkit``): never a server path, host or password.
+    """
+    store = open_store(path)
+    tables, standards, report = store.read()  # one read: the CLI's report, as is
     parts: list[W.Widget] = [
         header("pmkit", "Project management for the project manager and the PMO"),
         W.HTML(_cards()),
@@ -68,12 +68,12 @@ def build(path: str | None = None) -> W.Widget:
         parts.append(
             W.HTML(
                 "<div class='pmkit-error' role='alert'><b>The portfolio in "
-                f"{esc(folder)} has {len(report.errors)} error(s); fix them and reload.</b>"
+                f"{esc(store.label)} has {len(report.errors)} error(s); fix them and reload.</b>"
                 "</div>" + _report_table(report)
             )
         )
         return W.VBox(parts)
-    portfolio = Portfolio.from_tables(tables, standards, source=Path(folder).resolve())
+    portfolio = store.portfolio_from(tables, standards)
     status = portfolio.status_date
     when = fmt_date(status, missing="n/a")
     warn = f", {len(report.warnings)} warning(s)" if report.warnings else ""
@@ -86,14 +86,29 @@ def build(path: str | None = None) -> W.Widget:
     parts.insert(
         1,
         W.HTML(
-            f"<p><b>{esc(folder)}</b>: {len(portfolio.projects)} projects in "
+            f"<p><b>{esc(store.label)}</b>: {len(portfolio.projects)} projects in "
             f"{portfolio.projects['programme'].nunique()} programmes, {len(portfolio.tasks):,} "
             f"tasks, {len(portfolio.resources)} resources; status date <b>{esc(when)}</b>. "
             f"Data checks: passed{esc(warn)}{esc(notes)}.</p>{details}"
         ),
     )
+    if report.warnings:
+        parts.insert(2, _warnings_html(report))
     parts.append(live_chart(phase_programme_bars(portfolio.projects)))
     return W.VBox(parts)
+
+
+def _warnings_html(report: ValidationReport) -> W.HTML:
+    """The data checks' warnings (file, line, field, value): the portfolio loads but a PMO
+    should know, e.g. a status report whose cumulative EV falls."""
+    issues = report.to_frame()
+    issues = issues[issues["severity"] == "warning"]
+    return W.HTML(
+        "<details><summary>Data checks: "
+        f"{len(report.warnings)} warning(s) (the data loads; read them)</summary>"
+        + html_table(issues, max_rows=100, table_id="validation-warnings")
+        + "</details>"
+    )
 
 
 def app(path: str | None = None) -> W.Widget:

@@ -153,6 +153,14 @@ def portfolio_xlsx(portfolio: Portfolio) -> bytes:
         return write_workbook(portfolio, Path(tmp) / "portfolio.xlsx").read_bytes()
 
 
+def project_mspdi(portfolio: Portfolio, project_id: str) -> bytes:
+    """One project as MS Project XML (:func:`pmkit.exporting.export_project`)."""
+    from pmkit.exporting import export_project
+
+    with tempfile.TemporaryDirectory(prefix="pmkit-export-") as tmp:
+        return export_project(portfolio, project_id, Path(tmp) / "project.xml").read_bytes()
+
+
 class ImporterDashboard:
     """Upload, project id, Import; then the report or the Gantt and a download link."""
 
@@ -168,7 +176,11 @@ class ImporterDashboard:
         )
         self.button = W.Button(description="Import", button_style="primary", icon="")
         self.fmt = W.ToggleButtons(
-            options=[("CSV folder (.zip)", "zip"), ("Workbook (.xlsx)", "xlsx")]
+            options=[
+                ("CSV folder (.zip)", "zip"),
+                ("Workbook (.xlsx)", "xlsx"),
+                ("MS Project XML (.xml)", "mspdi"),
+            ]
         )
         self.progress = W.IntProgress(value=0, min=0, max=4, layout={"width": "220px"})
         self.status = W.HTML()
@@ -326,12 +338,20 @@ class ImporterDashboard:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "portfolio.xlsx",
             )
+        elif self.fmt.value == "mspdi" and self.new_ids:
+            pid = self.new_ids[0]
+            data, mime, fname = project_mspdi(self.merged, pid), "application/xml", f"{pid}.xml"
         else:
             data, mime, fname = portfolio_zip(self.merged), "application/zip", "portfolio.zip"
+        what = (
+            f"project {esc(self.new_ids[0])} as MS Project XML"
+            if fname.endswith(".xml")
+            else "the merged portfolio"
+        )
         b64 = base64.b64encode(data).decode("ascii")
         self.download.value = (
-            f"<a class='pmkit-download' download='{fname}' href='data:{mime};base64,{b64}'>"
-            f"Download the merged portfolio ({esc(fname)}, {len(data) / 1024:,.0f} KB)</a>"
+            f"<a class='pmkit-download' download='{esc(fname)}' href='data:{mime};base64,{b64}'>"
+            f"Download {what} ({esc(fname)}, {len(data) / 1024:,.0f} KB)</a>"
         )
 
 

@@ -39,6 +39,8 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+from pmkit.ui.prioritise import PrioritiseTab
+from pmkit.ui.status_date import StatusDatePicker
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
 
@@ -51,6 +53,7 @@ TABS: tuple[str, ...] = (
     "Trends",
     "Change board",
     "Export",
+    "Prioritise",
 )
 ALL = "(all)"
 PM_PLANNING = "pm_planning.ipynb"
@@ -72,7 +75,7 @@ def app(portfolio: Any | None = None) -> W.Widget:
             return PortfolioReview(load_sample()).widget
         return PortfolioReview(portfolio).widget
 
-    return safe_build(build)
+    return safe_build(build, warm=("portfolio", "schedule", "rollup"))
 
 
 def _note(text: str) -> str:
@@ -117,6 +120,7 @@ class PortfolioReview:
         self.ids: list[str] = self.rollup_all["project_id"].astype(str).tolist()
 
         self.status = W.HTML()
+        self.as_of = StatusDatePicker(portfolio, self.set_portfolio)
         self.filters = self._filter_widgets()
         self.tabs: dict[str, _Tab] = {}
         self.tab = W.Tab(children=[W.VBox([W.HTML(_note("Loading…"))]) for _ in TABS])
@@ -137,6 +141,7 @@ class PortfolioReview:
         self.widget = W.VBox(
             [
                 header(title, subtitle),
+                self.as_of.widget,
                 self.filters,
                 self.status,
                 self.tab,
@@ -148,11 +153,22 @@ class PortfolioReview:
 
     # ------------------------------------------------------------ data
 
+    def set_portfolio(self, portfolio: Any) -> None:
+        """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
+        from pmkit.portfolio.standards import standards_of
+
+        self.p = portfolio
+        self.std = standards_of(portfolio)
+        self._schedule, self._schedule_error = None, None
+        self.rollup_all = self._rollup()
+        self._stale = set(self.tabs)
+        self.apply_filters()
+
     def schedule(self) -> Any:
         """The portfolio schedule (computed once; ``None`` with a note if it cannot be)."""
         if self._schedule is None and self._schedule_error is None:
             try:
-                from pmkit.schedule.portfolio_adapter import schedule_portfolio
+                from pmkit.cache import schedule_portfolio  # shared, once per data change
 
                 self._schedule = schedule_portfolio(self.p)
             except ImportError:
@@ -163,9 +179,12 @@ class PortfolioReview:
         return self._schedule
 
     def _rollup(self) -> pd.DataFrame:
+        from pmkit import cache
         from pmkit.portfolio.rollup import rollup
 
-        return rollup(self.p, schedule=self.schedule())
+        if self.schedule() is not None:
+            return cache.rollup(self.p)  # type: ignore[no-any-return]
+        return rollup(self.p, schedule=None)
 
     # ------------------------------------------------------------ filters
 
@@ -408,6 +427,8 @@ class OverviewTab(_Tab):
             "Phase": df["phase"],
             "% done": df["percent_complete"],
             "SPI": df["spi"],
+            "SPI(t)": df["spi_t"] if "spi_t" in df else float("nan"),
+            "SV(t) (wd)": df["sv_t_wd"] if "sv_t_wd" in df else float("nan"),
             "CPI": df["cpi"],
             "Baseline finish": df["baseline_finish"],
             "Forecast finish": df["forecast_finish"],
@@ -425,6 +446,8 @@ class OverviewTab(_Tab):
             formats={
                 "% done": _num(".0f"),
                 "SPI": _num(".2f"),
+                "SPI(t)": _num(".2f"),
+                "SV(t) (wd)": _num("+.1f"),
                 "CPI": _num(".2f"),
                 "Baseline finish": _date,
                 "Forecast finish": _date,
@@ -1086,7 +1109,8 @@ class ChangeBoardTab(_Tab):
         self.record_btn.add_class("pmkit-record-decision")
         self.feedback = W.HTML()
         self.record_btn.on_click(lambda _b: guarded(self.feedback)(self.record)())
-        where = self.r.p.source
+        where = _store_label(self.r.p)
+        self._apply_board_rights()
         self.widget = W.VBox(
             [
                 self.message,
@@ -1095,7 +1119,7 @@ class ChangeBoardTab(_Tab):
                         "Significant scope changes waiting for the board, with their cost and "
                         "schedule impact and the strategic objective they serve. Decisions are "
                         "appended to the audit trail "
-                        + (f"in {where}" if where else "(needs a portfolio loaded from a folder)")
+                        + (f"in the {where}" if where else "(needs a portfolio from a store)")
                         + "."
                     )
                 ),
@@ -1166,17 +1190,30 @@ class ChangeBoardTab(_Tab):
             max_rows=MAX_TABLE_ROWS,
         )
 
-    def record(self) -> None:
-        from pmkit.portfolio.decisions import decisions_path, record_decision
+    def _apply_board_rights(self) -> None:
+        """Under JupyterHub: the signed-in name is the decider; non-members see why they can't."""
+        from pmkit.portfolio.decisions import may_decide
 
-        if self.r.p.source is None:
+        user = os.environ.get("JUPYTERHUB_USER", "").strip()
+        if user:
+            self.by.value, self.by.disabled = user, True
+        allowed, reason = may_decide()
+        if not allowed:
+            self.record_btn.disabled = True
+            self.feedback.value = f"<p class='pmkit-note pmkit-board-only'>{esc(reason)}.</p>"
+
+    def record(self) -> None:
+        from pmkit.portfolio.decisions import record_decision
+
+        where = _store_label(self.r.p)
+        if not where:
             self.feedback.value = error_html(
-                ValueError("this portfolio was not loaded from a folder: nowhere to save")
+                ValueError("this portfolio was not read from a store: nowhere to save")
             )
             return
         cr = self.cr.value
         rec = record_decision(
-            self.r.p.source, str(cr or ""), str(self.decision.value), self.by.value, self.why.value,
+            self.r.p, str(cr or ""), str(self.decision.value), self.by.value, self.why.value,
             known_ids=self.r.p.changes["cr_id"].astype(str),
         )  # fmt: skip
         self.why.value = ""
@@ -1184,8 +1221,17 @@ class ChangeBoardTab(_Tab):
         self.feedback.value = (
             f"<p class='pmkit-recorded'>{badge('green', 'Recorded')} {esc(rec['cr_id'])} "
             f"{esc(rec['decision'])} by {esc(rec['decided_by'])} at {esc(rec['decided_at'])}, "
-            f"saved to {esc(decisions_path(self.r.p.source))}.</p>"
+            f"saved to the {esc(where)}.</p>"
         )
+
+
+def _store_label(portfolio: Any) -> str:
+    """Where decisions go, fit for a viewer: ``folder data``, ``PostgreSQL database pmkit``."""
+    store = getattr(portfolio, "store", None)
+    if store is not None:
+        return str(store.label)
+    src = getattr(portfolio, "source", None)
+    return f"folder {Path(src).name}" if src is not None else ""
 
 
 # ================================================================ Export
@@ -1283,3 +1329,4 @@ _TAB_CLASSES: dict[str, type[_Tab]] = {
     "Change board": ChangeBoardTab,
     "Export": ExportTab,
 }
+_TAB_CLASSES["Prioritise"] = PrioritiseTab  # type: ignore[assignment]  # pmkit.ui.prioritise

@@ -134,6 +134,11 @@ class MonteCarloPanel:
         self.progress.value = 100
         tasks = self.portfolio.tasks[self.portfolio.tasks["project_id"] == self.pid]
         tables = montecarlo_tables(result, tasks)
+        # "Plan (CPM) finish" is the plan's own finish (the Gantt's and the roll-up's); the
+        # simulation's deterministic run is built from the same plan and equals it
+        from pmkit.schedule.portfolio_adapter import schedule_project
+
+        tables["summary"]["deterministic_date"] = schedule_project(self.portfolio, self.pid).finish
         self._show(tables)
         return tables
 

@@ -19,6 +19,7 @@ from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 from pmkit.ui.planning import project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
+from pmkit.ui.status_date import StatusDatePicker
 
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
@@ -96,11 +97,18 @@ def _kind_badge(kind: Any) -> str:
 
 
 def _signed_days(v: Any) -> str:
-    """``-22 calendar days``; never ``-0`` (a rounding artefact a reader takes for a slip)."""
+    """``-16.1 wd`` (working days of the project calendar); never ``-0``."""
     if v is None or pd.isna(v):
         return "n/a"
-    n = round(float(v))
-    return "on time (0 calendar days)" if n == 0 else f"{n:+d} calendar days"
+    n = round(float(v), 1)
+    return "on time (0 wd)" if n == 0 else f"{n:+.1f} wd"
+
+
+def _tcpi(value: Any, note: Any) -> str:
+    """A TCPI, or the reason it has none (``not achievable: BAC already spent``)."""
+    if value is None or pd.isna(value):
+        return str(note) if note else "n/a"
+    return _ratio(value)
 
 
 def _date(v: Any) -> str:
@@ -113,6 +121,7 @@ class TrackingDashboard:
 
     def __init__(self, portfolio: Portfolio, project_id: str | None = None) -> None:
         self.portfolio = portfolio
+        self.status_date = StatusDatePicker(portfolio, self.set_portfolio)
         self.pid = project_id or project_from_query(portfolio)
         self.project = W.Dropdown(
             options=project_options(portfolio),
@@ -179,10 +188,17 @@ class TrackingDashboard:
                     "earned schedule, risks and opportunities, resources, schedule risk.",
                 ),
                 self.project,
+                self.status_date.widget,
                 self.title,
                 self.tabs,
             ]
         )
+        self.load_project(self.pid)
+
+    def set_portfolio(self, portfolio: Portfolio) -> None:
+        """Show ``portfolio`` (e.g. as it stood on an earlier status date) for this project."""
+        self.portfolio = portfolio
+        self.mc.portfolio = portfolio
         self.load_project(self.pid)
 
     # -- project ------------------------------------------------------------------------
@@ -218,6 +234,15 @@ class TrackingDashboard:
             return badge("grey", "n/a", title="no report or no rule")
         res = rules[0].evaluate(float(value))
         return badge(res.status, res.status.capitalize(), title=res.rule)
+
+    def _has_rule(self, metric: str) -> bool:
+        from pmkit.portfolio.standards import StandardsError, standards_of
+
+        try:
+            std = standards_of(self.portfolio)
+        except StandardsError:
+            return False
+        return any(r.metric == metric for rules in std.rules.values() for r in rules)
 
     def _evm(self) -> None:
         cur = self.portfolio.currency
@@ -262,15 +287,35 @@ class TrackingDashboard:
             + "</div>"
         )
         r = e["row"]
+        spi_t_rule = "spi_t" if self._has_rule("spi_t") else "spi"
         es_cards = [
-            card("ES (earned schedule)", _date(r.get("es_date")), tip="date at which PV = EV"),
-            card("SV(t) = ES − AT", _signed_days(r.get("sv_t_days")), tip="calendar days"),
-            card("SPI(t) = ES / AT", _ratio(r.get("spi_t")), self._rag("spi", r.get("spi_t"))),
+            card(
+                "ES (earned schedule)",
+                _date(r.get("es_date")),
+                tip="the day the baseline planned today's EV (PV phased over working days)",
+            ),
+            card(
+                "SV(t) = ES − AT (working days)",
+                _signed_days(r.get("sv_t_wd")),
+                tip="wd = working days of the project calendar",
+            ),
+            card("SPI(t) = ES / AT", _ratio(r.get("spi_t")), self._rag(spi_t_rule, r.get("spi_t"))),
             card("IEAC(t) = PD / SPI(t)", _date(r.get("ieac_t_date")), tip="forecast finish"),
         ]
+        at = r.get("at_wd")
+        pd_wd = r.get("pd_wd")
+        es_note = str(r.get("es_note") or "")
+        facts = (
+            f"ES {float(r.get('es_wd')):.1f} wd · AT {float(at):.1f} wd · PD {float(pd_wd):.1f} wd"
+            if at is not None and not pd.isna(at)
+            else ""
+        )
         self.es_html.value = (
             "<h4>Earned schedule (Lipke)</h4><div id='es-kpis' style='display:flex;"
             "flex-wrap:wrap;gap:8px'>" + "".join(es_cards) + "</div>"
+            f"<p class='pmkit-note' id='es-units'>{esc(facts)}"
+            f"{' · ' + esc(es_note) if es_note else ''} (wd = working days since the project "
+            "start; a finished project is measured at its completion)</p>"
         )
         eacs = e["eacs"]
         eacs = eacs[eacs["eac"].notna()]
@@ -283,9 +328,14 @@ class TrackingDashboard:
                 "VAC = BAC − EAC": eacs["vac"].map(lambda v: _money(v, cur)),
             }
         )
+        tcpi_eac = (
+            f"TCPI to EAC = <b>{esc(_ratio(m.tcpi_eac))}</b>"
+            if not pd.isna(m.tcpi_eac)
+            else "TCPI to EAC needs a bottom-up or management EAC (against BAC / CPI it is CPI)"
+        )
         self.eac_html.value = html_table(table, table_id="eac-table") + (
-            f"<p>TCPI to BAC = (BAC − EV) / (BAC − AC) = <b>{esc(_ratio(m.tcpi_bac))}</b>; "
-            f"TCPI to EAC (BAC / CPI) = <b>{esc(_ratio(m.tcpi_eac))}</b> "
+            f"<p id='tcpi'>TCPI to BAC = (BAC − EV) / (BAC − AC) = "
+            f"<b>{esc(_tcpi(m.tcpi_bac, m.tcpi_bac_note))}</b>; {tcpi_eac} "
             "<span class='pmkit-note'>(the cost efficiency the remaining work needs; above 1.10 "
             "is rarely achieved)</span></p>"
         )

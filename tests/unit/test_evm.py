@@ -35,7 +35,9 @@ def test_pmbok_worked_example() -> None:
     assert m.etc == pytest.approx(1125 - 450)
     assert m.vac == pytest.approx(1000 - 1125)
     assert m.tcpi_bac == pytest.approx(600 / 550)
-    assert m.tcpi_eac == pytest.approx(600 / (1125 - 450))
+    # against EAC = BAC / CPI, TCPI(EAC) = (BAC - EV) / (BAC / CPI - AC) is CPI itself: not shown
+    assert m.cpi == pytest.approx(600 / (1125 - 450))
+    assert math.isnan(m.tcpi_eac) and "BAC / CPI" in m.tcpi_eac_note
 
 
 def test_bottom_up_and_method_choice() -> None:
@@ -95,7 +97,8 @@ def test_earned_schedule_on_dates_is_in_days() -> None:
     assert es.es == pytest.approx(15) and es.at == 20
     assert es.es_date == pd.Timestamp("2026-01-16")
     assert es.ieac_t == pytest.approx(20 / 0.75)
-    assert es.ieac_t_date == pd.Timestamp("2026-01-01") + pd.Timedelta(days=20 / 0.75)
+    # a date, not an instant with nanoseconds: the day 26.67 days after 1 Jan falls in
+    assert es.ieac_t_date == pd.Timestamp("2026-01-27")
 
 
 def test_earned_schedule_rejects_decreasing_curve() -> None:
@@ -106,16 +109,17 @@ def test_earned_schedule_rejects_decreasing_curve() -> None:
 def _small() -> object:
     p = project("P1", start="2026-01-05", budget=3000.0)
     t = [
-        # 10 days Mon 5 .. Wed 14 Jan, 1000 spread linearly per calendar day
+        # Mon 5 .. Wed 14 Jan: 8 working days, 125 a working day
         task("P1-T1", "P1", baseline_start="2026-01-05", baseline_finish="2026-01-14",
              budgeted_cost=1000.0),
+        # Sat 10 .. Mon 19 Jan: 6 working days (12-16, 19), 250 a working day
         task("P1-T2", "P1", baseline_start="2026-01-10", baseline_finish="2026-01-19",
              budgeted_cost=1500.0),
         task("P1-T3", "P1", is_milestone=True, duration_days=0.0, baseline_start="2026-01-20",
              baseline_finish="2026-01-20", budgeted_cost=500.0),
     ]  # fmt: skip
     snaps = [
-        {"project_id": "P1", "report_date": "2026-01-09", "pv": 500.0, "ev": 400.0,
+        {"project_id": "P1", "report_date": "2026-01-09", "pv": 625.0, "ev": 400.0,
          "ac": 450.0, "percent_complete": 13.0},
         {"project_id": "P1", "report_date": "2026-01-14", "pv": 1750.0, "ev": 1300.0,
          "ac": 1500.0, "percent_complete": 43.0},
@@ -125,18 +129,26 @@ def _small() -> object:
     )
 
 
+def _wd(day: str) -> int:
+    """Working days (Mon-Fri) from the start of Mon 5 Jan 2026 to the end of ``day``."""
+    return int(np.busday_count("2026-01-05", np.datetime64(day) + 1))
+
+
 def test_planned_value_curve_by_hand() -> None:
     port = _small()
     curve = planned_value_curve(port, "P1", freq="D")
     by = curve.set_index("date")["pv"]
     assert by.iloc[0] == 0  # origin: the eve of the project start, nothing earned
     assert curve["date"].iloc[0] == pd.Timestamp("2026-01-04")
-    # end of 9 Jan: T1 has 5 of 10 days -> 500, T2 0 (starts 10th)
-    assert by[pd.Timestamp("2026-01-09")] == pytest.approx(500)
-    # end of 14 Jan: T1 done (1000), T2 5 of 10 days (750)
-    assert by[pd.Timestamp("2026-01-14")] == pytest.approx(1750)
+    # end of Fri 9 Jan: T1 has 5 of its 8 working days -> 625, T2 nothing
+    assert by[pd.Timestamp("2026-01-09")] == pytest.approx(5 * 125)
+    # the weekend earns nothing (working-day phasing, as the reports' PV)
+    assert by[pd.Timestamp("2026-01-11")] == pytest.approx(5 * 125)
+    # end of 14 Jan: T1 done (1000), T2 3 of 6 working days (750)
+    assert by[pd.Timestamp("2026-01-14")] == pytest.approx(1000 + 3 * 250)
     assert by.iloc[-1] == pytest.approx(3000)  # BAC at the baseline finish
     assert curve["date"].iloc[-1] == pd.Timestamp("2026-01-20")
+    assert curve["wd"].iloc[-1] == pytest.approx(_wd("2026-01-20"))  # 12 working days
     assert (np.diff(curve["pv"]) >= 0).all()
     assert curve["period_pv"].sum() == pytest.approx(3000)
 
@@ -146,36 +158,50 @@ def test_evm_series_with_earned_schedule() -> None:
     s = evm_series(port, "P1")
     assert list(s["report_date"]) == list(pd.to_datetime(["2026-01-09", "2026-01-14"]))
     first = s.iloc[0]
-    assert first["spi"] == pytest.approx(0.8) and first["cpi"] == pytest.approx(400 / 450)
+    assert first["spi"] == pytest.approx(400 / 625) and first["cpi"] == pytest.approx(400 / 450)
     assert first["eac"] == pytest.approx(3000 / (400 / 450))
-    # PV curve: 100 per day from 5 Jan -> EV 400 earned by the end of 8 Jan: ES = 4 days of
-    # work; AT = 5 days (5..9 Jan); SPI(t) = 0.8, the same as SPI on a linear curve
-    assert first["es_days"] == pytest.approx(4.0)
-    assert first["at_days"] == pytest.approx(5.0)
-    assert first["spi_t"] == pytest.approx(0.8)
-    assert first["es_date"] == pd.Timestamp("2026-01-08")
+    # 125 a working day from 5 Jan -> EV 400 was planned 3.2 working days in: ES = 3.2 wd,
+    # AT = 5 wd (5..9 Jan); SPI(t) = 0.64, the same as SPI on a linear curve
+    assert first["es_wd"] == pytest.approx(400 / 125)
+    assert first["at_wd"] == pytest.approx(_wd("2026-01-09"))
+    assert first["spi_t"] == pytest.approx(first["spi"])
+    assert first["es_date"] == pd.Timestamp("2026-01-08")  # 3.2 wd falls in the 4th day
     second = s.iloc[1]
-    # from 10 Jan T1 earns 100 and T2 150 a day: end of 10th 750, then +250 a day, so 1300 is
-    # reached 2.2 days after the end of the 10th (day 6): ES = 8.2 days, AT = 10
-    assert second["es_days"] == pytest.approx(6 + (1300 - 750) / 250)
-    assert second["spi_t"] == pytest.approx(8.2 / 10)
-    # PD = 16 days (5..20 Jan): IEAC(t) = 16 / 0.82
-    assert second["ieac_t_days"] == pytest.approx(16 / 0.82)
+    # from Mon 12 Jan T1 earns 125 and T2 250 a working day: 625 at wd 5, +375 a wd,
+    # so 1300 is reached at 5 + 675 / 375 = 6.8 wd; AT = 8 wd (end of Wed 14)
+    es = 5 + (1300 - 625) / 375
+    assert second["es_wd"] == pytest.approx(es)
+    assert second["at_wd"] == pytest.approx(_wd("2026-01-14"))
+    assert second["spi_t"] == pytest.approx(es / 8)
+    # PD = 12 wd (5..20 Jan): IEAC(t) = 12 / 0.85 = 14.12 wd -> in the 15th working day
+    assert second["pd_wd"] == pytest.approx(_wd("2026-01-20"))
+    assert second["ieac_t_wd"] == pytest.approx(12 / (es / 8))
+    assert second["ieac_t_date"] == pd.Timestamp(np.busday_offset("2026-01-05", 14))
 
 
 def test_evm_series_from_snapshots_only() -> None:
     snaps = pd.DataFrame(
         {
-            "report_date": pd.to_datetime(["2026-02-01", "2026-03-01"]),
+            "report_date": pd.to_datetime(["2026-02-02", "2026-03-02"]),
             "pv": [100.0, 300.0],
             "ev": [100.0, 200.0],
             "ac": [120.0, 260.0],
         }
     )
+    with pytest.raises(EvmError, match="budget at completion"):
+        evm_series(snaps)  # BAC is never guessed from the largest PV
     s = evm_series(snaps, bac=600.0)
     assert s["cpi"].tolist() == pytest.approx([100 / 120, 200 / 260])
     assert s["spi"].tolist() == pytest.approx([1.0, 200 / 300])
-    assert (s["spi_t"].iloc[1] < 1) and (s["sv_t_days"].iloc[1] < 0)
+    # no planned finish: no earned schedule rather than an invented one
+    assert s["spi_t"].isna().all() and "planned_finish" in s["es_note"].iloc[0]
+    s = evm_series(snaps, bac=600.0, start="2026-01-05", planned_finish="2026-04-30")
+    # the curve runs through the reported PVs: ES of EV 200 lies between the two reports
+    wd = lambda d: np.busday_count("2026-01-05", np.datetime64(d) + 1)  # noqa: E731
+    es = wd("2026-02-02") + (200 - 100) / (300 - 100) * (wd("2026-03-02") - wd("2026-02-02"))
+    assert s["es_wd"].iloc[1] == pytest.approx(es)
+    assert s["pd_wd"].iloc[1] == pytest.approx(wd("2026-04-30"))
+    assert (s["spi_t"].iloc[1] < 1) and (s["sv_t_wd"].iloc[1] < 0)
 
 
 def test_s_curve_and_rollup_small() -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pmkit.cli import CSV_COLUMNS, cli_schedule
 from pmkit.errors import MspdiError
 from pmkit.io.mspdi import format_duration, parse_duration, read_mspdi, write_mspdi
-from pmkit.schedule import CSV_COLUMNS, cli_schedule, schedule_mspdi
+from pmkit.schedule import schedule_mspdi
 
 FIX = Path(__file__).parent / "fixtures" / "handmade.xml"
 

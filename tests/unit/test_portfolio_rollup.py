@@ -7,6 +7,7 @@ import pytest
 import yaml
 from portfolio_fixtures import make_portfolio, project, task
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.rollup import ROLLUP_COLUMNS, filter_rollup, latest_evm, rag_long, rollup
 from pmkit.portfolio.standards import Rule, StandardsError, load_standards, standards_of
 
@@ -162,3 +163,34 @@ def test_filters_combine() -> None:
     assert set(amber["project_id"]) == set(r.loc[r["rag_cost"] == "amber", "project_id"])
     long = rag_long(r)
     assert len(long) == 5 * len(r) and set(long["dimension"]) >= {"schedule", "overall"}
+
+
+def test_earned_schedule_columns_and_rag_rules_on_spi_t() -> None:
+    """SPI(t) and SV(t) are roll-up columns a PMO's RAG rule can name (issue 9)."""
+    from pmkit.evm import evm_rollup
+    from pmkit.io.csv_folder import load_sample
+
+    p = load_sample()
+    r = rollup(p).set_index("project_id")
+    ref = evm_rollup(p).set_index("project_id")
+    for col in ("spi_t", "sv_t_wd"):
+        assert np.allclose(r[col], ref.loc[r.index, col], equal_nan=True)
+    # P05 runs late: its cost-based SPI drifted back near 1, its SPI(t) did not
+    assert r.loc["P05", "spi"] > 0.95 > r.loc["P05", "spi_t"]
+    es_rule = {
+        "rag": {
+            "schedule": {"metric": "spi_t", "better": "higher", "green": 0.95, "amber": 0.85},
+            "cost": {"metric": "cpi", "better": "higher", "green": 0.95, "amber": 0.85},
+        }
+    }
+    strict = Portfolio(**{**p.__dict__, "standards": {**p.standards, **es_rule}})
+    r2 = rollup(strict).set_index("project_id")
+    spi_t = r2.loc["P05", "spi_t"]
+    assert spi_t < 0.85  # independent of the SPI: ES / AT from the working-day curve
+    assert r2.loc["P05", "rag_schedule"] == "red"
+    assert r2.loc["P05", "schedule_rule"] == f"red: SPI(t) {spi_t:.2f} < 0.85"
+    sv_rule = {"rag": {"schedule": {"metric": "sv_t_wd", "green": -5, "amber": -15}}}
+    r3 = rollup(Portfolio(**{**p.__dict__, "standards": {**p.standards, **sv_rule}}))
+    late = r3["sv_t_wd"] < -15
+    assert late.any() and (r3.loc[late, "rag_schedule"] == "red").all()
+    assert r3.loc[late, "schedule_rule"].str.contains("SV\\(t\\) \\(working days\\)").all()

@@ -41,3 +41,19 @@ def test_glance_filter_narrows_the_table() -> None:
     programme.value = programme.options[1]
     after = _html(w).count("<tr>")
     assert 1 < after < before
+
+
+def test_landing_lists_snapshot_warnings(tmp_path: Path) -> None:
+    """A status report whose cumulative EV falls loads, and the landing page names it."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    lines = (data / "snapshots.csv").read_text().splitlines()
+    head = lines[0].split(",")
+    i_ev = head.index("ev")
+    cells = lines[3].split(",")  # line 4: P01's third report
+    cells[i_ev] = "10.00"
+    lines[3] = ",".join(cells)
+    (data / "snapshots.csv").write_text("\n".join(lines) + "\n")
+    page = _html(home.app(str(data)))
+    assert "validation-warnings" in page and "snapshots.csv" in page
+    assert "cumulative" in page and "Traceback" not in page

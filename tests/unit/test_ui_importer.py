@@ -61,6 +61,13 @@ def test_good_file_shows_gantt_summary_and_download(db: ImporterDashboard) -> No
     assert "\nP42," in projects
     db.fmt.value = "xlsx"
     assert "portfolio.xlsx" in db.download.value
+    # "download as MS Project XML": the imported project, readable again by pmkit
+    db.fmt.value = "mspdi"
+    assert "as MS Project XML" in db.download.value
+    m = re.search(r"base64,([A-Za-z0-9+/=]+)'", db.download.value)
+    assert m is not None
+    xml = base64.b64decode(m.group(1))
+    assert xml.startswith(b"<?xml") and b"<Tasks>" in xml
     # the served portfolio is unchanged (nothing written, nothing mutated)
     assert len(db.portfolio.projects) == n_before  # type: ignore[union-attr]
     assert not (sample_data_path() / "P42").exists()

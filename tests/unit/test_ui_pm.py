@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pmkit.io.csv_folder import load_sample
@@ -164,7 +165,7 @@ def test_dates_and_units_read_the_same_everywhere(portfolio) -> None:  # type: i
     assert "working days" in db.chain.value  # lag and float units are said, not "(d)"
     tr = TrackingDashboard(portfolio, "P03")
     assert f"status date <b>{sd}</b>" in tr.title.value
-    assert "-0 " not in tr.es_html.value and "calendar days" in tr.es_html.value
+    assert "-0 " not in tr.es_html.value and "working days" in tr.es_html.value  # SV(t) in wd
 
 
 def test_tracking_opportunities_are_not_coloured_as_threats(portfolio) -> None:  # type: ignore[no-untyped-def]
@@ -208,3 +209,25 @@ def test_a_large_plan_opens_collapsed_to_a_level_that_fits() -> None:
     assert first_level(levels, max_rows=150) == 2
     assert first_level(levels, max_rows=1000) == 3
     assert first_level(pd.Series([1] * 200), max_rows=150) == 1
+
+
+def test_tracking_tcpi_units_and_status_date_picker(portfolio) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9: no negative TCPI, no identity TCPI(EAC), SV(t) labelled in working days, and
+    the "as it stood on" picker re-reads every panel at the earlier date."""
+    import datetime as dt
+
+    tr = TrackingDashboard(portfolio, "P05")  # AC > BAC in the sample
+    assert "not achievable: BAC already spent" in tr.eac_html.value
+    assert "-0." not in tr.eac_html.value
+    assert "TCPI to EAC needs a bottom-up" in tr.eac_html.value
+    assert "SV(t) = ES − AT (working days)" in tr.es_html.value and " wd" in tr.es_html.value
+    assert "calendar days" not in tr.es_html.value
+    tr.project.value = "P11"  # finished early: measured at completion, ahead
+    assert "measured at completion" in tr.es_html.value and "+3.0 wd" in tr.es_html.value
+    tr.project.value = "P01"
+    tr.status_date.picker.value = dt.date(2026, 8, 31)
+    assert tr.portfolio.status_date == pd.Timestamp("2026-08-31")
+    assert "31 Aug 2026" in tr.kpis.value and "30 Oct 2026" not in tr.kpis.value
+    assert "as it stood on" in tr.status_date.note.value
+    tr.status_date.picker.value = None
+    assert tr.portfolio is portfolio

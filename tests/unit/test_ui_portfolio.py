@@ -325,3 +325,37 @@ def test_glance_money_has_currency_and_an_empty_filter_says_so(data_copy: Path) 
     assert "No project matches these filters" in table.value
     chart = next(w for w in parts if hasattr(w, "chart"))
     assert "No project matches" in chart.chart.to_json()
+
+
+def test_status_date_picker_reviews_the_portfolio_as_it_stood(data_copy: Path) -> None:
+    import datetime as dt
+
+    review = pr.PortfolioReview(load_portfolio(data_copy))
+    assert (review.rollup_all["report_date"] > pd.Timestamp("2026-08-31")).any()
+    review.as_of.picker.value = dt.date(2026, 8, 31)
+    assert review.p.status_date == pd.Timestamp("2026-08-31")
+    assert (review.rollup_all["report_date"].dropna() <= pd.Timestamp("2026-08-31")).all()
+    gov = review.open_tab("Governance")
+    assert "pmkit-error" not in gov.message.value
+    review.as_of.picker.value = None
+    assert review.p.status_date == pd.Timestamp("2026-10-30")
+
+
+def test_units_are_labelled_in_rollup_and_trends(review: pr.PortfolioReview) -> None:
+    """One unit per metric, said where shown: earned schedule in working days, forecast errors in
+    calendar days (issue 9)."""
+    html = review.tabs["Overview"].widget
+    text = "\n".join(w.value for w in _walk(html) if isinstance(getattr(w, "value", None), str))
+    assert "SPI(t)" in text and "SV(t) (wd)" in text
+    review.open_tab("Trends")
+    spec = json.dumps(_spec(review, "Trends", "accuracy"))
+    assert "Forecast error (calendar days)" in spec
+
+
+def _walk(w: W.Widget) -> list[W.Widget]:
+    out, stack = [], [w]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        stack.extend(getattr(x, "children", ()))
+    return out

@@ -278,3 +278,43 @@ def test_100k_tasks_validate(tmp_path: Path) -> None:
     folder = write_synthetic(tmp_path / "big", 1000, 100)
     report = validate_portfolio(folder)
     assert report.ok, str(report)[:2000]
+
+
+def test_snapshots_must_be_cumulative_and_ev_within_bac(tmp_path: Path) -> None:
+    """Issue 9: a periodic figure typed into a cumulative report, or EV above BAC, is a warning
+    naming file, line and field (the second report is line 3 of snapshots.csv)."""
+
+    def mutate(t: Tables) -> None:
+        first, second = t["snapshots"][0], t["snapshots"][1]
+        assert first["project_id"] == second["project_id"] == "P01"
+        assert first["report_date"] < second["report_date"]
+        second["ev"] = str(float(first["ev"]) - 100)  # EV falls
+        second["ac"] = str(float(first["ac"]) - 1)  # AC falls
+        first["pv"] = "9999"  # PV of the earlier report above the later one's
+
+    report = validate_portfolio(_write(tmp_path, mutate))
+    assert report.ok  # warnings: the portfolio still loads
+    got = {(i.file, i.line, i.field) for i in report.warnings}
+    assert {
+        ("snapshots.csv", 3, "ev"),
+        ("snapshots.csv", 3, "ac"),
+        ("snapshots.csv", 3, "pv"),
+    } <= got
+    ev = next(i for i in report.warnings if i.line == 3 and i.field == "ev")
+    assert "cumulative" in ev.message and "1,700.00 < 1,800.00" in str(ev.value)
+
+    def over(t: Tables) -> None:
+        t["snapshots"][1]["ev"] = "7000"  # P01's budget is 5,000
+
+    report = validate_portfolio(_write(tmp_path / "b", over))
+    assert report.ok
+    hit = [i for i in report.warnings if i.field == "ev" and "BAC" in i.message]
+    assert [(i.file, i.line) for i in hit] == [("snapshots.csv", 3)]
+    assert "7,000.00 > BAC 5,000.00" in str(hit[0].value)
+
+
+def test_sample_status_reports_pass_the_snapshot_rules() -> None:
+    from pmkit.io.csv_folder import sample_data_path
+
+    report = validate_portfolio(sample_data_path())
+    assert not [i for i in report.issues if i.file == "snapshots.csv"]

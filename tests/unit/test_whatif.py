@@ -6,6 +6,8 @@ By hand: A 5-9 Jan, B 12-14 Jan, C 12-13 Jan, M at 14 Jan 17:00; critical A, B, 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from portfolio_fixtures import make_portfolio, project, task
@@ -36,6 +38,13 @@ def _port(**extra: list) -> object:
         links=links,
         **extra,
     )
+
+
+def _with(tasks: pd.DataFrame, tid: str, values: dict) -> pd.DataFrame:
+    out = tasks.copy()
+    for col, v in values.items():
+        out.loc[out["task_id"] == tid, col] = v
+    return out
 
 
 def test_no_change_moves_nothing() -> None:
@@ -107,7 +116,15 @@ def test_change_request_preview() -> None:
             "decision": "pending"}]  # fmt: skip
     snaps = [{"project_id": "P1", "report_date": "2026-01-09", "pv": 5_000.0, "ev": 4_000.0,
               "ac": 5_000.0, "percent_complete": 40.0}]  # fmt: skip
-    r = preview_change_request(_port(change_requests=crs, snapshots=snaps), "CR1")
+    # the report of Fri 9 Jan is the status date: A (5 d, 5-9 Jan) is done by then
+    p = _port(change_requests=crs, snapshots=snaps)
+    done = {
+        "percent_complete": 100.0,
+        "actual_start": T("2026-01-05"),
+        "actual_finish": T("2026-01-09"),
+    }
+    p = dataclasses.replace(p, tasks=_with(p.tasks, "P1-A", done))
+    r = preview_change_request(p, "CR1")
     # C becomes 6 d: 12-19 Jan; finish Mon 19 Jan, 3 working days later
     assert r.finish_after == T("2026-01-19 17:00")
     assert r.finish_delta_days == pytest.approx(3.0)

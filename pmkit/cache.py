@@ -1,0 +1,216 @@
+"""The portfolio loaded, validated, scheduled and rolled up once per data change, shared by
+every dashboard kernel through cache files.
+
+Each dashboard page runs in its own kernel; without this, every viewer re-reads the CSV
+files, re-validates them and re-schedules the whole portfolio. Here the first kernel to need a
+part (``portfolio``, ``schedule``, ``rollup``) computes it under a file lock and writes it to
+``$PMKIT_CACHE`` (default ``~/.cache/pmkit/data``) as a pickle; the others read that file.
+
+Never stale: the key is a hash of every data file's name, size, modification time (ns) and
+content, plus the pmkit code and library versions. It is recomputed on *every* call (a few
+milliseconds), so a decision recorded a minute ago changes the key and the next page reloads.
+A folder that fails validation is never cached: its error is raised again on every call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("pmkit.cache")
+
+PARTS = ("portfolio", "schedule", "rollup")
+
+
+def cache_dir() -> Path:
+    """Where the shared files live: ``$PMKIT_CACHE``, else ``$XDG_CACHE_HOME/pmkit/data``."""
+    env = os.environ.get("PMKIT_CACHE")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "pmkit" / "data"
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    """pmkit's own source (file sizes and times) and the versions that shape a pickle."""
+    import pandas
+
+    h = hashlib.sha1(f"{sys.version}|{pandas.__version__}".encode())
+    for f in sorted(Path(__file__).parent.rglob("*.py")):
+        st = f.stat()
+        h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def data_key(folder: str | os.PathLike[str]) -> str:
+    """A hash of every file in ``folder``: name, size, mtime (ns) and content."""
+    h = hashlib.sha1(_code_key().encode())
+    for f in sorted(Path(folder).iterdir()):
+        if not f.is_file() or f.name.startswith("."):
+            continue
+        st = f.stat()
+        h.update(f"{f.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        with open(f, "rb") as fh:
+            h.update(hashlib.file_digest(fh, "sha1").digest())
+    return h.hexdigest()[:20]
+
+
+@dataclass
+class _Entry:
+    key: str
+    parts: dict[str, Any] = field(default_factory=dict)
+
+
+_MEMO: dict[Path, _Entry] = {}  # folder -> the parts this process holds for its current key
+_OWNER: dict[int, tuple[Path, str]] = {}  # id(portfolio) -> (folder, key) it was loaded for
+
+
+def _prefix(folder: Path) -> str:
+    return "pf-" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (so 20 kernels compute a part once, not 20 times)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, each process may compute (still correct)
+        yield
+        return
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _read(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a truncated or foreign file: recompute and overwrite it
+        log.warning("cache file %s unreadable; recomputing", path, exc_info=True)
+        return None
+
+
+def _write(path: Path, value: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _prune(folder: Path, keep: str) -> None:
+    """Remove the files of older keys of this folder (one data version is kept)."""
+    for f in cache_dir().glob(f"{_prefix(folder)}-*.pkl"):
+        if f"-{keep}-" not in f.name:
+            with contextlib.suppress(OSError):
+                f.unlink()
+
+
+def _shared(folder: Path, key: str, part: str, compute: Callable[[], Any]) -> Any:
+    """``part`` for ``key``: from this process, else the cache file, else computed once."""
+    entry = _MEMO.get(folder)
+    if entry is None or entry.key != key:
+        entry = _MEMO[folder] = _Entry(key)
+    if part in entry.parts:
+        return entry.parts[part]
+    base = cache_dir()
+    path = base / f"{_prefix(folder)}-{key}-{part}.pkl"
+    value = _read(path)
+    if value is None:
+        try:
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with _locked(base / f"{_prefix(folder)}.lock"):
+                value = _read(path)
+                if value is None:
+                    value = compute()
+                    _write(path, value)
+                    _prune(folder, key)
+        except OSError:  # cache folder unusable (read-only home...): compute in memory
+            log.warning("pmkit cache %s unusable; computing in this process", base, exc_info=True)
+            value = compute() if value is None else value
+    entry.parts[part] = value
+    return value
+
+
+def load_portfolio(folder: str | os.PathLike[str]) -> Any:
+    """:func:`pmkit.io.csv_folder.load_portfolio`, shared between processes, never stale.
+
+    The same object is returned while the files are unchanged (treat it as read-only).
+    """
+    from pmkit.io import csv_folder
+
+    path = Path(folder).resolve()
+    if not path.is_dir():  # the loader's own error, naming the folder
+        return csv_folder.load_portfolio(path)
+    key = data_key(path)
+    pf = _shared(path, key, "portfolio", lambda: csv_folder.load_portfolio(path))
+    _OWNER[id(pf)] = (path, key)
+    return pf
+
+
+def _owner(portfolio: Any) -> tuple[Path, str] | None:
+    """The (folder, key) ``portfolio`` was loaded for, if it is the current cached object."""
+    own = _OWNER.get(id(portfolio))
+    if own is None:
+        return None
+    entry = _MEMO.get(own[0])
+    if entry is None or entry.key != own[1] or entry.parts.get("portfolio") is not portfolio:
+        return None
+    return own
+
+
+def schedule_portfolio(portfolio: Any) -> Any:
+    """The portfolio schedule, computed once per data version when ``portfolio`` came from
+    :func:`load_portfolio` (any other portfolio, e.g. a what-if copy, is scheduled here)."""
+    from pmkit.schedule import portfolio_adapter
+
+    own = _owner(portfolio)
+    if own is None:
+        return portfolio_adapter.schedule_portfolio(portfolio)
+    return _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
+
+
+def rollup(portfolio: Any) -> Any:
+    """The PMO roll-up on the portfolio schedule, shared like :func:`schedule_portfolio`."""
+    from pmkit.portfolio.rollup import rollup as roll_up
+
+    def compute() -> Any:
+        return roll_up(portfolio, schedule=schedule_portfolio(portfolio))
+
+    own = _owner(portfolio)
+    return compute() if own is None else _shared(*own, "rollup", compute)
+
+
+def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...] = PARTS) -> None:
+    """Fill this process (and the shared files) ahead of a request; never raises."""
+    from pmkit.io.csv_folder import sample_data_path
+
+    try:
+        pf = load_portfolio(folder or sample_data_path())
+        if "schedule" in parts:
+            schedule_portfolio(pf)
+        if "rollup" in parts:
+            rollup(pf)
+    except Exception:  # the page itself will show the problem, readably
+        log.debug("prewarm failed", exc_info=True)

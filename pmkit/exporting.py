@@ -1,0 +1,322 @@
+"""Export a portfolio project back to the tools people use: MS Project (MSPDI), P6 XML, MPX.
+
+:func:`export_project` writes one project of a :class:`~pmkit.model.Portfolio` as it stands
+(as planned, or after an accepted what-if or levelling: pass that portfolio, or the
+``schedule`` whose dates to store) with its WBS, links and lags, constraints, calendars,
+resources, assignments, baseline and progress. MSPDI is written by pmkit
+(:func:`pmkit.io.mspdi.write_mspdi`); P6 XML (``pmxml``) and MPX are that MSPDI converted by
+MPXJ, which needs Java (``pip install 'pmkit[mpxj]'``).
+
+Mapping (the inverse of :mod:`pmkit.io.convert`): task UIDs 1..n in WBS order (UID 0 is the
+project summary), ``duration_days`` x the task calendar's working day, ``lag_days`` x the
+successor calendar's working day (tenths of a minute), constraint and progress dates at the
+start of the working day (finish-like ones at its end), Baseline 0 from the baseline dates
+and ``budgeted_cost`` (hundredths), resources with ``MaxUnits = capacity / hours per day``,
+``Group = role`` and ``StandardRate = rate_per_hour``; assignments with work = units x
+duration. The stored schedule dates are pmkit's for that portfolio.
+
+Depends on io, model and schedule (it sits above them, as the importer's workflow does).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pmkit.calendar import Calendar
+from pmkit.errors import PmkitError
+from pmkit.io.mspdi import MspdiProject, format_duration, write_mspdi
+
+__all__ = ["EXPORT_FORMATS", "export_project", "project_to_mspdi"]
+
+EXPORT_FORMATS = ("mspdi", "pmxml", "mpx")
+_FINISH_LIKE = {"MFO", "FNET", "FNLT"}
+
+
+def _cal_ids(portfolio: Any, view: Any) -> list[str]:
+    ids = [str(view.calendar_id)]
+    for col in (view.tasks.get("calendar_id"), _resources(portfolio, view).get("calendar_id")):
+        if col is None:
+            continue
+        for c in col:
+            if isinstance(c, str) and c.strip() and c not in ids:
+                ids.append(c)
+    return ids
+
+
+def _resources(portfolio: Any, view: Any) -> pd.DataFrame:
+    used = set(view.assignments["resource_id"])
+    r = portfolio.resources
+    return r[r["resource_id"].isin(used)].reset_index(drop=True)
+
+
+def _day_edge(cal: Calendar, day: Any, finish: bool) -> pd.Timestamp | None:
+    """A date's working-day start (or end, finish-like), as Project stores constraint dates."""
+    if day is None or pd.isna(day):
+        return None
+    d = pd.Timestamp(day).normalize()
+    per = cal.week_periods(d.weekday()) or cal.week_periods(0) or ((480, 1020),)
+    minute = per[-1][1] if finish else per[0][0]
+    return d + pd.Timedelta(minutes=int(minute))
+
+
+def _task_rows(view: Any, cals: dict[str, Calendar], sched: Any) -> tuple[list[dict], dict]:
+    t = view.tasks.sort_values("wbs", key=lambda s: s.map(_wbs_key)).reset_index(drop=True)
+    uid_of = {tid: i + 1 for i, tid in enumerate(t["task_id"])}
+    res = sched.tasks.set_index("uid") if sched is not None else None
+    proj_cal = str(view.calendar_id)
+    rows: list[dict[str, Any]] = []
+    for i, r in enumerate(t.to_dict("records")):
+        cid = r.get("calendar_id") if isinstance(r.get("calendar_id"), str) else ""
+        cal = cals[cid or proj_cal]
+        dur = float(r["duration_days"] or 0) * cal.minutes_per_day
+        ct = str(r["constraint_type"])
+        row = {
+            "uid": i + 1,
+            "id": i + 1,
+            "name": r["name"],
+            "wbs": r["wbs"],
+            "outline_number": r["wbs"],
+            "outline_level": int(r["outline_level"]),
+            "duration_min": 0.0 if r["is_summary"] else dur,
+            "duration_format": 7,
+            "elapsed": False,
+            "is_summary": bool(r["is_summary"]),
+            "is_milestone": bool(r["is_milestone"]),
+            "manual": False,
+            "constraint_type": ct,
+            "constraint_date": _day_edge(cal, r.get("constraint_date"), ct in _FINISH_LIKE),
+            "calendar_id": str(list(cals).index(cid) + 1) if cid else None,
+            "percent_complete": float(r["percent_complete"] or 0),
+            "actual_start": _day_edge(cal, r.get("actual_start"), False),
+            "actual_finish": _day_edge(cal, r.get("actual_finish"), True),
+        }
+        if row["percent_complete"] > 0 and not r["is_summary"]:
+            row["actual_duration_min"] = dur * row["percent_complete"] / 100.0
+            row["remaining_duration_min"] = dur - row["actual_duration_min"]
+        if res is not None and r["task_id"] in res.index:
+            s = res.loc[r["task_id"]]
+            row |= {
+                "ms_start": s["start"],
+                "ms_finish": s["finish"],
+                "ms_early_start": s["early_start"],
+                "ms_early_finish": s["early_finish"],
+                "ms_late_start": s["late_start"],
+                "ms_late_finish": s["late_finish"],
+                "ms_total_slack_min": s["total_slack_min"],
+                "ms_free_slack_min": s["free_slack_min"],
+                "ms_critical": bool(s["critical"]),
+            }
+        row["_baseline"] = (r.get("baseline_start"), r.get("baseline_finish"), r["budgeted_cost"])
+        row["_cal"] = cal
+        rows.append(row)
+    return rows, uid_of
+
+
+def _wbs_key(w: Any) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in str(w).split("."))
+
+
+def _links(view: Any, uid_of: dict[str, int], rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = []
+    for lk in view.links.to_dict("records"):
+        if lk["pred_id"] not in uid_of or lk["succ_id"] not in uid_of:
+            continue  # links to other projects stay in the portfolio
+        succ = uid_of[lk["succ_id"]]
+        mpd = rows[succ - 1]["_cal"].minutes_per_day
+        out.append(
+            {
+                "pred_uid": uid_of[lk["pred_id"]],
+                "succ_uid": succ,
+                "type": lk["type"],
+                "lag_min": float(lk["lag_days"] or 0) * mpd,
+                "lag_elapsed": False,
+                "lag_percent": 0.0,
+                "lag_format": 7,
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "pred_uid",
+            "succ_uid",
+            "type",
+            "lag_min",
+            "lag_elapsed",
+            "lag_percent",
+            "lag_format",
+        ],
+    )
+
+
+def _resource_tables(
+    portfolio: Any, view: Any, cals: dict[str, Calendar], uid_of: dict[str, int], rows: list[dict]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    res = _resources(portfolio, view)
+    r_uid = {rid: i + 1 for i, rid in enumerate(res["resource_id"])}
+    cal_uid = {c: str(i + 1) for i, c in enumerate(cals)}
+    r_rows = []
+    for rec in res.to_dict("records"):
+        cal = cals[rec["calendar_id"]] if rec["calendar_id"] in cals else next(iter(cals.values()))
+        r_rows.append(
+            {
+                "UID": r_uid[rec["resource_id"]],
+                "ID": r_uid[rec["resource_id"]],
+                "Name": rec.get("name") or rec["resource_id"],
+                "Type": 1,
+                "Group": rec["role"],
+                "MaxUnits": round(
+                    float(rec["capacity_hours_per_day"]) * 60 / cal.minutes_per_day, 6
+                ),
+                "StandardRate": float(rec["rate_per_hour"]),
+                "CalendarUID": cal_uid.get(rec["calendar_id"], "1"),
+            }
+        )
+    a_rows = []
+    for n, a in enumerate(view.assignments.to_dict("records"), start=1):
+        if a["task_id"] not in uid_of or a["resource_id"] not in r_uid:
+            continue
+        task = rows[uid_of[a["task_id"]] - 1]
+        a_rows.append(
+            {
+                "UID": n,
+                "TaskUID": task["uid"],
+                "ResourceUID": r_uid[a["resource_id"]],
+                "Units": float(a["units"]),
+                "Work": format_duration(float(a["units"]) * task["duration_min"]),
+            }
+        )
+    return pd.DataFrame(r_rows), pd.DataFrame(a_rows)
+
+
+def _baselines(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = []
+    for r in rows:
+        bs, bf, cost = r.pop("_baseline")
+        cal = r.pop("_cal")
+        if (bs is None or pd.isna(bs)) and (bf is None or pd.isna(bf)):
+            continue
+        out.append(
+            {
+                "uid": r["uid"],
+                "number": 0,
+                "start": _day_edge(cal, bs, False),
+                "finish": _day_edge(cal, bf, True),
+                "duration_min": r["duration_min"],
+                "work_min": None,
+                "cost": round(float(cost or 0) * 100, 2),
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["uid", "number", "start", "finish", "duration_min", "work_min", "cost"]
+    )
+
+
+def project_to_mspdi(portfolio: Any, project_id: str, *, schedule: Any = None) -> MspdiProject:
+    """One portfolio project as an :class:`MspdiProject` ready for ``write_mspdi``;
+    ``schedule``: the dates to store (default: pmkit's schedule of that portfolio)."""
+    if project_id not in set(portfolio.projects["project_id"]):
+        known = ", ".join(portfolio.projects["project_id"])
+        raise PmkitError(
+            "unknown project", field="project_id", value=project_id, expected=f"one of {known}"
+        )
+    view = portfolio.project(project_id)
+    if schedule is None:
+        from pmkit.schedule.portfolio_adapter import schedule_project
+
+        schedule = schedule_project(portfolio, project_id)
+    cals = {c: portfolio.calendar(c) for c in _cal_ids(portfolio, view)}
+    rows, uid_of = _task_rows(view, cals, schedule)
+    links = _links(view, uid_of, rows)
+    resources, assignments = _resource_tables(portfolio, view, cals, uid_of, rows)
+    baselines = _baselines(rows)
+    proj_cal = cals[str(view.calendar_id)]
+    start = _day_edge(proj_cal, view.info["start"], False)
+    summary = {"uid": 0, "id": 0, "name": view.name, "outline_level": 0, "is_summary": True,
+               "duration_min": 0.0, "constraint_type": "ASAP", "percent_complete": 0.0}  # fmt: skip
+    tasks = pd.DataFrame([summary, *rows])
+    tasks["parent_uid"] = None
+    props = {
+        "Name": f"{project_id}.xml",
+        "Title": view.name,
+        "ScheduleFromStart": 1,
+        "StartDate": f"{start:%Y-%m-%dT%H:%M:%S}",
+        "FinishDate": f"{pd.Timestamp(schedule.finish):%Y-%m-%dT%H:%M:%S}",
+        "CalendarUID": 1,
+        "MinutesPerDay": int(proj_cal.minutes_per_day),
+        "MinutesPerWeek": int(proj_cal.minutes_per_day * 5),
+    }
+    if portfolio.status_date is not None:
+        props["StatusDate"] = f"{pd.Timestamp(portfolio.status_date):%Y-%m-%dT17:00:00}"
+    for i, c in enumerate(cals.values()):
+        c.name = c.name or list(cals)[i]
+    return MspdiProject(
+        path=f"{project_id}.xml",
+        props=props,
+        tasks=tasks,
+        links=links,
+        calendars={str(i + 1): c for i, c in enumerate(cals.values())},
+        calendar_table=pd.DataFrame(),
+        resources=resources,
+        assignments=assignments,
+        baselines=baselines,
+    )
+
+
+def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
+    from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
+
+    if not mpxj_available():
+        raise MpxjUnavailableError(
+            f"exporting to {fmt} needs MPXJ and Java: pip install 'pmkit[mpxj]' and a JRE",
+            file=str(dst),
+        )
+    import jpype
+    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM(convertStrings=True)
+    from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter  # type: ignore[import-not-found]
+
+    project = UniversalProjectReader().read(str(src))
+    kind = FileFormat.PMXML if fmt == "pmxml" else FileFormat.MPX
+    UniversalProjectWriter(kind).write(project, str(dst))
+
+
+def export_project(
+    portfolio: Any,
+    project_id: str,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "mspdi",
+    schedule: Any = None,
+) -> Path:
+    """Write project ``project_id`` of ``portfolio`` to ``path`` as ``fmt`` (``mspdi``,
+    ``pmxml`` = Primavera P6 XML, ``mpx``); returns the path. Nothing is written when the
+    project or the format is unknown, or MPXJ/Java is missing for P6 XML / MPX."""
+    if fmt not in EXPORT_FORMATS:
+        raise PmkitError("unknown export format", field="--format", value=fmt,
+                         expected=", ".join(EXPORT_FORMATS))  # fmt: skip
+    out = Path(path)
+    proj = project_to_mspdi(portfolio, project_id, schedule=schedule)
+    with tempfile.TemporaryDirectory(prefix="pmkit-export-") as tmp:
+        xml = Path(tmp) / f"{project_id}.xml"
+        write_mspdi(proj, xml)
+        if fmt == "mspdi":
+            data = xml.read_bytes()
+        else:
+            conv = Path(tmp) / f"{project_id}.{fmt}"
+            try:
+                _mpxj_convert(xml, conv, fmt)
+            except PmkitError:
+                raise
+            except Exception as exc:  # Java exceptions carry the reason in their message
+                raise PmkitError(f"MPXJ could not write {fmt}: {exc}", file=str(out)) from exc
+            data = conv.read_bytes()
+    out.write_bytes(data)
+    return out

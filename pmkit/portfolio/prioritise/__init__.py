@@ -1,0 +1,98 @@
+"""The PMO optimises: strategic prioritisation and capacity-constrained selection/sequencing.
+
+* :mod:`._ahp` — weights of business drivers by pairwise comparison (AHP: principal
+  eigenvector, consistency ratio, the pair to revisit).
+* :mod:`._scores` — drivers from ``standards.yaml``, project scores, priority score, rank, the
+  contribution of each driver and one sentence per project.
+* :mod:`._select` — choose and sequence projects (scipy ``milp``/HiGHS): budget (total or per
+  year), role capacity per month, forced in/out, requires/exclusive rules, cross-project links;
+  a greedy baseline.
+* :mod:`._why` — the binding constraint of every cut or delayed project, in words, with
+  LP-relaxation shadow prices marked as such.
+* :mod:`._frontier` — value against budget (or capacity level), and the current plan's point.
+* :mod:`._scenarios` — save (atomic), load, compare and export named scenarios.
+* :mod:`._portfolio` — build the problem from a portfolio; new dates through the CPM engine.
+* :mod:`._level` — portfolio-wide levelling of shared resources by portfolio priority.
+
+Engines only: no widgets, no charts.
+
+Examples
+--------
+>>> from pmkit import load_sample  # doctest: +SKIP
+>>> pf = load_sample()  # doctest: +SKIP
+>>> sel = solve(selection_problem(pf))  # doctest: +SKIP
+>>> explain(sel)[["project_id", "binding"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pmkit.portfolio.prioritise._ahp import (
+    RANDOM_INDEX,
+    AhpResult,
+    PrioritiseError,
+    ahp_weights,
+    pairwise_matrix,
+)
+from pmkit.portfolio.prioritise._frontier import current_point, frontier
+from pmkit.portfolio.prioritise._level import (
+    PortfolioLeveling,
+    level_portfolio,
+    portfolio_priorities,
+)
+from pmkit.portfolio.prioritise._portfolio import (
+    portfolio_rules,
+    selection_problem,
+    sequenced_dates,
+    started_projects,
+)
+from pmkit.portfolio.prioritise._scenarios import (
+    compare_scenarios,
+    export_scenarios,
+    load_scenario,
+    save_scenario,
+    scenario,
+    scenarios_dir,
+)
+from pmkit.portfolio.prioritise._scores import (
+    Driver,
+    Drivers,
+    drivers_of,
+    priority_scores,
+    score_matrix,
+)
+from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, greedy, solve
+from pmkit.portfolio.prioritise._why import explain, lp_shadow_prices
+
+__all__ = [
+    "RANDOM_INDEX",
+    "AhpResult",
+    "Driver",
+    "Drivers",
+    "PortfolioLeveling",
+    "PrioritiseError",
+    "Selection",
+    "SelectionProblem",
+    "ahp_weights",
+    "compare_scenarios",
+    "current_point",
+    "drivers_of",
+    "explain",
+    "export_scenarios",
+    "frontier",
+    "greedy",
+    "level_portfolio",
+    "load_scenario",
+    "lp_shadow_prices",
+    "pairwise_matrix",
+    "portfolio_priorities",
+    "portfolio_rules",
+    "priority_scores",
+    "save_scenario",
+    "scenario",
+    "scenarios_dir",
+    "score_matrix",
+    "selection_problem",
+    "sequenced_dates",
+    "solve",
+    "started_projects",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the pmkit store (run through :mod:`pmkit.store.migrate`)."""

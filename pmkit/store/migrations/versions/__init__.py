@@ -1,0 +1,1 @@
+"""Alembic revisions: frozen, never edited once released; add a new one for every change."""

@@ -1,0 +1,74 @@
+"""The PMO review's Prioritise tab in Voila + headless Chromium (offline): moving the budget
+slider re-solves the portfolio, so the frontier's "Chosen portfolio" point and the chosen list
+change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "pmo_portfolio_review.ipynb"
+SHOTS = Path(os.environ.get("PMKIT_SCREENSHOTS", "/tmp"))
+
+_FRONTIER_SVG = """() => {
+    const c = [...document.querySelectorAll('.vega-embed')].find(e =>
+        e.offsetParent !== null && e.textContent.includes('Efficient frontier'));
+    return c ? c.innerHTML : '';
+}"""
+
+
+def _text(page: object, selector: str) -> str:
+    return str(page.locator(selector).first.inner_text())  # type: ignore[attr-defined]
+
+
+def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboard) -> None:
+    dash = open_dashboard(NOTEBOOK, wait_charts=1)
+    page = dash.page
+    page.locator(".lm-TabBar-tab, .p-TabBar-tab", has_text="Prioritise").first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('.pmkit-prio-headline') || {}).textContent"
+        "?.includes('Chosen portfolio')",
+        timeout=180_000,
+    )
+    assert "Consistency ratio 0.015" in dash.text()  # the sample's AHP judgements
+    # free the waiting projects from the schedule links so the budget decides who goes ahead
+    head = _text(page, ".pmkit-prio-headline")
+    page.locator(".widget-checkbox", has_text="Respect cross-project").locator("input").click()
+    page.wait_for_function(
+        "h => document.querySelector('.pmkit-prio-headline').textContent !== h",
+        arg=head,
+        timeout=180_000,
+    )
+    page.wait_for_function(f"() => ({_FRONTIER_SVG})().includes('Chosen portfolio')")
+    before_list = _text(page, "#pmkit-prio-chosen")
+    before_svg = page.evaluate(_FRONTIER_SVG)
+    before_head = _text(page, ".pmkit-prio-headline")
+    page.screenshot(path=str(SHOTS / "pmo_prioritise_before.png"), full_page=True)
+
+    readout = page.locator(".pmkit-budget-slider .widget-readout").first
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("900000")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "h => document.querySelector('.pmkit-prio-headline').textContent !== h",
+        arg=before_head,
+        timeout=180_000,
+    )
+    assert "900,000" in _text(page, ".pmkit-prio-headline")
+    page.wait_for_function(
+        f"before => ({_FRONTIER_SVG})() !== before", arg=before_svg, timeout=60_000
+    )
+    page.wait_for_function(  # the list is drawn after the CPM re-schedules the new starts
+        "() => document.querySelector('#pmkit-prio-chosen').textContent.includes('cut')",
+        timeout=120_000,
+    )
+    after_list = _text(page, "#pmkit-prio-chosen")
+    assert after_list != before_list
+    assert "cut" in after_list and "cut" not in before_list
+    page.screenshot(path=str(SHOTS / "pmo_prioritise_after.png"), full_page=True)
+    dash.assert_clean()

@@ -1,0 +1,138 @@
+"""pmkit.cache: the portfolio is loaded once per data version and shared between kernels, and
+a page is never older than its data (a changed file changes the key, the next call reloads)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _portfolio_factory import write_valid
+
+from pmkit import cache
+from pmkit.errors import PmkitError
+from pmkit.io import csv_folder
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    yield write_valid(tmp_path / "pf")
+
+
+def _rename_first_project(folder: Path, new: str) -> None:
+    projects = pd.read_csv(folder / "projects.csv", dtype=str, keep_default_na=False)
+    projects.loc[0, "name"] = new
+    projects.to_csv(folder / "projects.csv", index=False)
+
+
+def _other_process() -> None:
+    """What another kernel sees: nothing in memory, only the shared files."""
+    cache._MEMO.clear()
+    cache._OWNER.clear()
+
+
+def test_unchanged_files_give_the_same_object_and_one_shared_file(folder: Path) -> None:
+    first = cache.load_portfolio(folder)
+    assert cache.load_portfolio(folder) is first
+    files = list(cache.cache_dir().glob("pf-*-portfolio.pkl"))
+    assert len(files) == 1
+
+
+def test_a_changed_file_shows_on_the_next_load(folder: Path) -> None:
+    before = cache.load_portfolio(folder)
+    _rename_first_project(folder, "Renamed <b>now</b>")
+    after = cache.load_portfolio(folder)
+    assert after is not before
+    assert "Renamed <b>now</b>" in set(after.projects["name"])
+    _other_process()  # another kernel, after the change, gets the new data too
+    assert "Renamed <b>now</b>" in set(cache.load_portfolio(folder).projects["name"])
+
+
+def test_same_size_same_second_edit_is_still_seen(folder: Path) -> None:
+    """The key hashes content, not only size and time: an edit that keeps both shows."""
+    cache.load_portfolio(folder)
+    path = folder / "projects.csv"
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    name = pd.read_csv(path, dtype=str)["name"][0]
+    swapped = name[::-1]
+    path.write_text(text.replace(name, swapped, 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    assert swapped in set(cache.load_portfolio(folder).projects["name"])
+
+
+def test_another_process_reads_the_shared_file(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = cache.load_portfolio(folder)
+    _other_process()
+
+    def no_csv(*_a: object, **_k: object) -> None:
+        raise AssertionError("the CSV files were parsed again")
+
+    monkeypatch.setattr(csv_folder, "load_portfolio", no_csv)
+    again = cache.load_portfolio(folder)
+    assert again is not first
+    pd.testing.assert_frame_equal(again.tasks, first.tasks)
+
+
+def test_schedule_and_rollup_are_the_engines_results_and_follow_the_data(folder: Path) -> None:
+    from pmkit.portfolio.rollup import rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    pf = cache.load_portfolio(folder)
+    fresh = csv_folder.load_portfolio(folder)  # independent of the cache
+    expected = rollup(fresh, schedule=schedule_portfolio(fresh))
+    got = cache.rollup(pf)
+    pd.testing.assert_frame_equal(got, expected)
+    assert cache.rollup(pf) is got  # once per data version
+    _rename_first_project(folder, "Another name")
+    pf2 = cache.load_portfolio(folder)
+    assert "Another name" in set(cache.rollup(pf2)["name"])
+
+
+def test_a_portfolio_not_from_the_cache_is_computed_not_looked_up(folder: Path) -> None:
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    cached = cache.load_portfolio(folder)
+    cache.schedule_portfolio(cached)
+    other = csv_folder.load_portfolio(folder)
+    got = cache.schedule_portfolio(other)
+    assert got is not cache.schedule_portfolio(cached)
+    pd.testing.assert_frame_equal(got.tasks, schedule_portfolio(other).tasks)
+
+
+def test_invalid_data_is_never_cached(folder: Path) -> None:
+    cache.load_portfolio(folder)
+    tasks = (folder / "tasks.csv").read_text(encoding="utf-8").splitlines()
+    header, row = tasks[0].split(","), tasks[1].split(",")
+    row[header.index("duration_days")] = "soon"
+    (folder / "tasks.csv").write_text(
+        "\n".join([tasks[0], ",".join(row), *tasks[2:]]) + "\n", encoding="utf-8"
+    )
+    for _ in range(2):
+        with pytest.raises(PmkitError, match=r"tasks\.csv"):
+            cache.load_portfolio(folder)
+    assert len(list(cache.cache_dir().glob("pf-*-portfolio.pkl"))) == 1  # the old, valid one
+
+
+def test_old_versions_are_pruned_and_a_broken_file_is_recomputed(folder: Path) -> None:
+    cache.load_portfolio(folder)
+    _rename_first_project(folder, "v2")
+    cache.load_portfolio(folder)
+    files = list(cache.cache_dir().glob("pf-*-portfolio.pkl"))
+    assert len(files) == 1
+    files[0].write_bytes(b"not a pickle")
+    _other_process()
+    assert "v2" in set(cache.load_portfolio(folder).projects["name"])
+
+
+def test_load_sample_goes_through_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMKIT_DATA", str(folder))
+    assert csv_folder.load_sample() is cache.load_portfolio(folder)

@@ -1,0 +1,201 @@
+"""Export a portfolio project to MS Project XML (and P6 XML / MPX through MPXJ).
+
+Round trip pmkit -> MSPDI -> pmkit: every task, WBS, link and lag, constraint, calendar,
+resource, assignment, baseline and progress value comes back equal to the portfolio's own
+tables (the reference is the input, not pmkit's output). MPXJ reads the exported file and
+sees the same tasks, links and dates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmkit.cli import main
+from pmkit.errors import PmkitError
+from pmkit.exporting import export_project
+from pmkit.io.convert import import_schedule
+from pmkit.io.csv_folder import load_portfolio, sample_data_path
+from pmkit.io.mpxj import mpxj_available
+from pmkit.model import Portfolio
+from pmkit.schedule.portfolio_adapter import schedule_project
+
+# P13: constraints, 43 tasks in progress, lags; P06: most lags; P03: part-time calendar users
+PROJECTS = ["P13", "P06", "P03"]
+TASK_COLS = [
+    "wbs", "name", "outline_level", "is_summary", "is_milestone", "constraint_type",
+    "constraint_date", "percent_complete", "actual_start", "actual_finish",
+    "baseline_start", "baseline_finish",
+]  # fmt: skip
+needs_mpxj = pytest.mark.skipif(not mpxj_available(), reason="MPXJ or Java missing")
+
+
+@pytest.fixture(scope="module")
+def portfolio() -> Portfolio:
+    return load_portfolio(sample_data_path())
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    return (a.isna() & b.isna()) | (a == b)
+
+
+def _round_trip(portfolio: Portfolio, pid: str, tmp: Path) -> Portfolio:
+    out = export_project(portfolio, pid, tmp / f"{pid}.xml")
+    return import_schedule(out, into=None, project_id=pid)
+
+
+@pytest.mark.parametrize("pid", PROJECTS)
+def test_round_trip_is_lossless(portfolio: Portfolio, pid: str, tmp_path: Path) -> None:
+    back = _round_trip(portfolio, pid, tmp_path)
+    a = portfolio.project(pid).tasks.sort_values("wbs").reset_index(drop=True)
+    b = back.project(pid).tasks.sort_values("wbs").reset_index(drop=True)
+    assert len(a) == len(b)
+    for col in TASK_COLS:
+        bad = ~_same(a[col], b[col])
+        assert not bad.any(), (col, a.loc[bad, ["wbs", col]].head(), b.loc[bad, col].head())
+    leaf = ~a["is_summary"]
+    assert (a.loc[leaf, "duration_days"] - b.loc[leaf, "duration_days"]).abs().max() < 1e-6
+    assert (a["budgeted_cost"] - b["budgeted_cost"]).abs().max() < 0.01
+    # links (by WBS on both sides) with their type and lag
+    wbs_a = dict(zip(a["task_id"], a["wbs"], strict=True))
+    wbs_b = dict(zip(b["task_id"], b["wbs"], strict=True))
+
+    def links(view: object, wbs: dict[str, str]) -> set[tuple[str, str, str, float]]:
+        lk = view.links  # type: ignore[attr-defined]
+        return {
+            (wbs[p], wbs[s], t, round(float(g), 6))
+            for p, s, t, g in zip(
+                lk["pred_id"], lk["succ_id"], lk["type"], lk["lag_days"], strict=True
+            )
+            if p in wbs and s in wbs
+        }
+
+    assert links(portfolio.project(pid), wbs_a) == links(back.project(pid), wbs_b)
+    # resources (by name) and assignments (task WBS, resource name, units)
+    res_a = portfolio.resources.set_index("resource_id")
+    res_b = back.resources.set_index("resource_id")
+    asg_a = {
+        (wbs_a[t], res_a.loc[r, "name"], u)
+        for t, r, u in portfolio.project(pid)
+        .assignments[["task_id", "resource_id", "units"]]
+        .itertuples(index=False)
+    }
+    asg_b = {
+        (wbs_b[t], res_b.loc[r, "name"], u)
+        for t, r, u in back.project(pid)
+        .assignments[["task_id", "resource_id", "units"]]
+        .itertuples(index=False)
+    }
+    assert asg_a == asg_b
+    used = res_a.loc[sorted(set(portfolio.project(pid).assignments["resource_id"]))]
+    cols = ["name", "role", "capacity_hours_per_day", "rate_per_hour"]
+    assert sorted(map(tuple, used[cols].to_numpy().tolist())) == sorted(
+        map(tuple, res_b[cols].to_numpy().tolist())
+    )
+
+
+def test_calendars_and_holidays_survive(portfolio: Portfolio, tmp_path: Path) -> None:
+    pid = "P03"
+    back = _round_trip(portfolio, pid, tmp_path)
+    cal_a = portfolio.calendars.set_index("calendar_id")
+    for rec in back.calendars.to_dict("records"):
+        name = rec["name"]
+        orig = cal_a.loc[name] if name in cal_a.index else cal_a.iloc[0]
+        assert rec["working_days"] == orig["working_days"]
+        assert rec["periods"] == orig["periods"]
+        assert rec["hours_per_day"] == orig["hours_per_day"]
+    start, finish = back.projects["start"].iloc[0], schedule_project(back, pid).finish
+    h_a = portfolio.holidays[portfolio.holidays["calendar_id"] == "Standard"]["date"]
+    week = portfolio.calendar("Standard")
+    # a holiday on a day that never works (a Sunday) changes nothing and is not carried
+    h_a = {d for d in h_a[(h_a >= start) & (h_a <= finish)] if week.week_periods(d.weekday())}
+    h_b = set(back.holidays["date"])
+    assert h_a <= h_b
+
+
+def test_after_a_what_if_the_file_holds_the_changed_plan(
+    portfolio: Portfolio, tmp_path: Path
+) -> None:
+    pid = "P03"
+    tables = {name: portfolio.table(name).copy() for name in ("projects", "tasks", "links",
+              "resources", "assignments", "calendars", "holidays")}  # fmt: skip
+    t = tables["tasks"]
+    leaf = t.index[(t["project_id"] == pid) & ~t["is_summary"] & (t["percent_complete"] == 0)]
+    t.loc[leaf, "duration_days"] = t.loc[leaf, "duration_days"] + 5
+    changed = Portfolio.from_tables(tables)
+    back = _round_trip(changed, pid, tmp_path)
+    b = back.project(pid).tasks.set_index("wbs")
+    a = changed.project(pid).tasks.set_index("wbs")
+    assert (
+        b.loc[a.index[~a["is_summary"]], "duration_days"] - a.loc[~a["is_summary"], "duration_days"]
+    ).abs().max() < 1e-6
+
+
+def test_unknown_project_or_format_writes_nothing(portfolio: Portfolio, tmp_path: Path) -> None:
+    with pytest.raises(PmkitError, match="unknown project"):
+        export_project(portfolio, "P99", tmp_path / "x.xml")
+    with pytest.raises(PmkitError, match="unknown export format"):
+        export_project(portfolio, "P03", tmp_path / "x.xml", fmt="xls")
+    assert not (tmp_path / "x.xml").exists()
+    assert main(["export", "P99", str(tmp_path / "y.xml")]) == 2
+    assert not (tmp_path / "y.xml").exists()
+
+
+def test_cli_export_writes_mspdi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "P03.xml"
+    assert main(["export", "P03", str(out), "--format", "mspdi"]) == 0
+    assert out.read_bytes().startswith(b"<?xml") and b"<Tasks>" in out.read_bytes()
+    assert "exported P03" in capsys.readouterr().out
+
+
+def _mpxj_tasks(path: Path) -> tuple[dict[str, tuple[str, str]], set[tuple[str, str, str]]]:
+    import jpype
+    import mpxj  # noqa: F401
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM(convertStrings=True)
+    from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
+
+    pf = UniversalProjectReader().read(str(path))
+    dates: dict[str, tuple[str, str]] = {}
+    links: set[tuple[str, str, str]] = set()
+    for t in pf.getTasks():
+        if t.getUniqueID() == 0 or t.getSummary():
+            continue
+        name = str(t.getName())
+        dates[name] = (str(t.getStart())[:16], str(t.getFinish())[:16])
+        for rel in t.getPredecessors():
+            links.add((str(rel.getPredecessorTask().getName()), name, str(rel.getType())))
+    return dates, links
+
+
+@needs_mpxj
+def test_mpxj_reads_the_same_tasks_links_and_dates(portfolio: Portfolio, tmp_path: Path) -> None:
+    pid = "P13"
+    out = export_project(portfolio, pid, tmp_path / f"{pid}.xml")
+    dates, links = _mpxj_tasks(out)
+    sched = schedule_project(portfolio, pid).tasks.set_index("uid")
+    view = portfolio.project(pid)
+    leaf = view.tasks[~view.tasks["is_summary"]]
+    assert set(dates) == set(leaf["name"])
+    for tid, name in zip(leaf["task_id"], leaf["name"], strict=True):
+        s = sched.loc[tid]
+        assert dates[name] == (f"{s['start']:%Y-%m-%dT%H:%M}", f"{s['finish']:%Y-%m-%dT%H:%M}")
+    names = dict(zip(view.tasks["task_id"], view.tasks["name"], strict=True))
+    want = {
+        (names[p], names[s], t)
+        for p, s, t in view.links[["pred_id", "succ_id", "type"]].itertuples(index=False)
+        if p in names and s in names
+    }
+    assert links == want
+
+
+@needs_mpxj
+@pytest.mark.parametrize("fmt", ["pmxml", "mpx"])
+def test_p6_and_mpx_through_mpxj(portfolio: Portfolio, tmp_path: Path, fmt: str) -> None:
+    out = export_project(portfolio, "P03", tmp_path / f"P03.{fmt}", fmt=fmt)
+    dates, _links = _mpxj_tasks(out)
+    leaf = portfolio.project("P03").tasks
+    assert set(dates) == set(leaf.loc[~leaf["is_summary"], "name"])

@@ -1,0 +1,135 @@
+"""`pmkit serve --viewers`: preheated kernels per dashboard, with a memory estimate; and the
+preheated page built ahead of the request is kept only while it is still current."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as W
+import pytest
+from _portfolio_factory import write_valid
+
+from pmkit import cache
+from pmkit.cli import _voila_command, main, memory_estimate, pool_sizes
+from pmkit.errors import PmkitError
+
+NBS = ["index.ipynb", "pm_planning.ipynb", "portfolio_glance.ipynb", "pmo_portfolio_review.ipynb"]
+
+
+def test_a_number_sizes_every_dashboard_pool() -> None:
+    assert pool_sizes("5", NBS) == dict.fromkeys(NBS, 5)
+
+
+def test_named_dashboards_get_their_count_the_others_one() -> None:
+    got = pool_sizes("glance=20, review=3", NBS)
+    assert got["portfolio_glance.ipynb"] == 20
+    assert got["pmo_portfolio_review.ipynb"] == 3
+    assert got["index.ipynb"] == got["pm_planning.ipynb"] == 1
+
+
+@pytest.mark.parametrize("spec", ["glance", "glance=0", "nosuch=3", "glance=x"])
+def test_an_unreadable_spec_is_refused_with_the_dashboards_named(spec: str) -> None:
+    with pytest.raises(PmkitError, match=r"portfolio_glance\.ipynb"):
+        pool_sizes(spec, NBS)
+
+
+def test_serve_with_a_bad_viewers_spec_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--viewers", "nosuch=3"]) == 2
+    assert "--viewers" in capsys.readouterr().err
+
+
+def test_voila_gets_the_pool_of_each_dashboard() -> None:
+    cmd = _voila_command(1, preheat=True, notebooks=Path("nb"), pools={"a.ipynb": 4})
+    (arg,) = [c for c in cmd if c.startswith("--VoilaKernelManager.kernel_pools_config=")]
+    config = json.loads(arg.split("=", 1)[1])
+    assert config == {"default": {"pool_size": 1}, "a.ipynb": {"pool_size": 4}}
+    plain = _voila_command(1, preheat=False, notebooks=Path("nb"), pools={"a.ipynb": 4})
+    assert not any("kernel_pools_config" in c or "preheat" in c for c in plain)
+
+
+def test_memory_estimate_counts_kernels_times_the_measured_size() -> None:
+    from pmkit.cli import KERNEL_MB
+
+    line = memory_estimate({"a.ipynb": 3, "b.ipynb": 2})
+    assert "5 preheated kernels" in line
+    assert f"{5 * KERNEL_MB:,} MB" in line
+
+
+# ------------------------------------------------------------ preheated page, never stale
+def _preheated(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, on_request: Callable[[], None]
+) -> None:
+    """A kernel as Voila preheats it: ``on_request`` runs while it waits for the browser."""
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("PMKIT_DATA", str(folder))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    utils = types.ModuleType("voila.utils")
+    utils.wait_for_request = on_request  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "voila.utils", utils)
+
+
+def _names_page() -> W.Widget:
+    from pmkit.io.csv_folder import load_sample
+
+    return W.HTML(",".join(load_sample().projects["name"]))
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    return write_valid(tmp_path / "pf")
+
+
+def test_page_built_before_the_request_is_kept_when_nothing_changed(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.ui._common import safe_build
+
+    built: list[W.Widget] = []
+
+    def build() -> W.Widget:
+        built.append(_names_page())
+        return built[-1]
+
+    _preheated(monkeypatch, folder, lambda: None)
+    page = safe_build(build)
+    assert len(built) == 1 and page is built[0]
+
+
+def test_data_changed_while_waiting_rebuilds_the_page(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.ui._common import safe_build
+
+    path = folder / "projects.csv"
+
+    def decision_recorded_meanwhile() -> None:
+        path.write_text(path.read_text(encoding="utf-8").replace("CRM upgrade", "CRM v2"))
+
+    _preheated(monkeypatch, folder, decision_recorded_meanwhile)
+    page = safe_build(_names_page)
+    assert "CRM v2" in page.value and "CRM upgrade" not in page.value
+
+
+def test_a_query_string_at_request_rebuilds_the_page(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from pmkit.ui._common import safe_build
+
+    seen: list[str] = []
+
+    def build() -> W.Widget:
+        seen.append(os.environ.get("QUERY_STRING", ""))
+        return W.HTML(seen[-1])
+
+    _preheated(monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", "project=P02"))
+    page = safe_build(build)
+    assert seen == ["", "project=P02"] and page.value == "project=P02"
