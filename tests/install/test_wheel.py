@@ -184,8 +184,6 @@ def test_pmkit_serve_from_the_installed_wheel(venv: dict[str, object]) -> None:
         assert "cdn.jsdelivr" not in page and "cdn.jsdelivr" not in tree
     finally:
         stop_server(proc)
-    out = log.read_text()
-    assert str(root / "share" / "pmkit" / "sample") in out, out[:500]
     # The sample is served from a writable copy, never from the package folder.
     assert (root / "share" / "pmkit" / "sample" / "tasks.csv").is_file()
 
