@@ -495,6 +495,16 @@ class Portfolio:
             return None if pd.isna(latest) else pd.Timestamp(latest)
         return None
 
+    def as_planned(self) -> Portfolio:
+        """The portfolio with no status date: every engine plans from each project's start.
+
+        Recorded progress (actual dates, % complete) is kept, but no status-date rule moves
+        unfinished work: this is the plan as a scheduling file states it (what an importer
+        compares with MS Project's stored dates), not the forecast at the data date.
+        """
+        standards = {**self.standards, "status_date": None}
+        return replace(self, standards=standards, snapshots=self.snapshots.iloc[0:0])
+
     def as_of(self, status_date: Any) -> Portfolio:
         """The portfolio as it stood at the end of ``status_date`` (a what-if for every engine).
 

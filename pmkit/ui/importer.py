@@ -311,7 +311,8 @@ class ImporterDashboard:
 
         assert self.merged is not None
         pid = self.new_ids[0]
-        sched = schedule_project(self.merged, pid)
+        sched = schedule_project(self.merged.as_planned(), pid)  # the file's own plan
+        forecast = schedule_project(self.merged, pid).finish  # at the portfolio's status date
         tasks = self.merged.tasks[self.merged.tasks["project_id"] == pid]
         links = self.merged.links[self.merged.links["succ_id"].isin(set(tasks["task_id"]))]
         rows = gantt_rows(tasks, sched.tasks)
@@ -319,8 +320,11 @@ class ImporterDashboard:
         finish = fmt_date(sched.finish)
         self.gantt_box.children = (
             W.HTML(
-                f"<p>Scheduled finish of <b>{esc(pid)}</b>: "
-                f"<b class='pmkit-import-finish'>{esc(finish)}</b>"
+                f"<p>Scheduled finish of <b>{esc(pid)}</b> as planned in the file: "
+                f"<b class='pmkit-import-finish'>{esc(finish)}</b>; in the portfolio at its "
+                f"status date ({esc(fmt_date(self.merged.status_date, missing='none'))}), "
+                "where work not recorded as done by then moves after it: "
+                f"<b class='pmkit-import-forecast'>{esc(fmt_date(forecast))}</b>"
                 + (" (first 300 rows shown)" if len(rows) > 300 else "")
                 + "</p>"
             ),

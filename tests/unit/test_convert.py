@@ -67,7 +67,7 @@ def test_corpus_import_finishes_when_project_said(name: str, sample) -> None:  #
     got = tasks.set_index("task_id")["duration_days"]
     for uid, minutes in leaf.items():
         assert got[f"X01-{uid}"] * 480 == pytest.approx(minutes, abs=1e-6)
-    sched = schedule_project(merged, "X01")
+    sched = schedule_project(merged.as_planned(), "X01")
     stored = ms.tasks.set_index("uid").loc[0, "ms_finish"]
     assert sched.finish == stored
 
@@ -107,7 +107,7 @@ def test_handmade_file_maps_every_table(sample) -> None:  # type: ignore[no-unty
     assert tasks.loc["H1-7", "constraint_date"] == pd.Timestamp("2024-01-12")
     assert tasks[["optimistic_days", "most_likely_days", "pessimistic_days"]].isna().all().all()
     merged = add_project(sample, t)
-    assert schedule_project(merged, "H1").finish == schedule_mspdi(ms).finish
+    assert schedule_project(merged.as_planned(), "H1").finish == schedule_mspdi(ms).finish
 
 
 def test_id_clash_is_a_validation_error_naming_file_and_field(sample) -> None:  # type: ignore[no-untyped-def]

@@ -140,3 +140,20 @@ REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 def test_repo_sample_validates_without_errors() -> None:
     report = validate_portfolio(REPO_DATA)
     assert report.ok, str(report)[:3000]
+
+
+def test_as_planned_drops_the_status_date_rule_but_keeps_progress() -> None:
+    from pmkit.schedule.portfolio_adapter import schedule_project
+
+    p = load_sample()
+    planned = p.as_planned()
+    assert p.status_date is not None and planned.status_date is None
+    pd.testing.assert_frame_equal(planned.tasks, p.tasks)  # progress as recorded
+    at_status = schedule_project(p, "P01").tasks.set_index("uid")
+    as_planned = schedule_project(planned, "P01").tasks.set_index("uid")
+    open_tasks = p.tasks[(p.tasks["project_id"] == "P01") & p.tasks["actual_start"].isna()]
+    ids = list(open_tasks[~open_tasks["is_summary"]]["task_id"])
+    assert ids
+    # at the status date nothing unstarted starts before it; as planned, it may
+    assert (at_status.loc[ids, "early_start"] > p.status_date).all()
+    assert (as_planned.loc[ids, "early_start"] <= at_status.loc[ids, "early_start"]).all()
