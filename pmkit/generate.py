@@ -1889,7 +1889,7 @@ def _make_scores(seed: int, projects: pd.DataFrame) -> pd.DataFrame:
         {
             "project_id": np.repeat(projects["project_id"].to_numpy(), d),
             "driver": np.tile([k for k, _ in _DRIVERS], n),
-            "score": score.ravel(),
+            "score": score.ravel().astype(float),  # a float column, written as 3.0
         }
     )
 
