@@ -179,7 +179,7 @@ def ahp_weights(matrix: Any, names: Sequence[str] | None = None) -> AhpResult:
     Examples
     --------
     >>> r = ahp_weights([[1, 3], [1 / 3, 1]], ["cost", "speed"])
-    >>> [round(w, 2) for w in r.weights]
+    >>> [round(float(w), 2) for w in r.weights]
     [0.75, 0.25]
     """
     a = np.asarray(matrix, dtype=float)
