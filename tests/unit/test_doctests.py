@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(pmkit.__path__, "pmkit.")
-    if not m.name.startswith("pmkit._bundle")
+    # the bundle is build output; migration scripts run only inside Alembic's context
+    if not m.name.startswith(("pmkit._bundle", "pmkit.store.migrations"))
 )
 
 
