@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pmkit.errors import PdfUnavailableError
 from pmkit.reports._files import atomic_write
@@ -88,7 +89,24 @@ def html_to_pdf(html: str, path: str | os.PathLike[str]) -> Path:
             finally:
                 browser.close()  # type: ignore[attr-defined]
 
-    return atomic_write(Path(path), write)
+    return atomic_write(Path(path), lambda tmp: _outside_event_loop(write, tmp))
+
+
+def _outside_event_loop(fn: Any, *args: Any) -> Any:
+    """Run ``fn`` here, or in a worker thread when this thread runs an asyncio loop.
+
+    Playwright's sync API refuses to run inside a running loop, and a Jupyter kernel (a notebook
+    cell) always has one.
+    """
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def status_pack_pdf(

@@ -12,6 +12,7 @@ wheel with all its dependencies from the package index instead.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -138,15 +139,20 @@ def _landing_in_a_browser(url: str) -> None:
             outside.append(r.request.url)  # type: ignore[attr-defined]
             r.abort()  # type: ignore[attr-defined]
 
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", route)
-            page.goto(url, timeout=240_000)
-            page.get_by_text("Portfolio at a glance").first.wait_for(timeout=240_000)
-        finally:
-            browser.close()
+    def visit() -> None:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            try:
+                page = browser.new_page()
+                page.route("**/*", route)
+                page.goto(url, timeout=240_000)
+                page.get_by_text("Portfolio at a glance").first.wait_for(timeout=240_000)
+            finally:
+                browser.close()
+
+    # its own thread: a browser test's Playwright may already run an asyncio loop in this one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(visit).result()
     assert not outside, outside
 
 

@@ -97,6 +97,16 @@ def test_serve_stops_with_its_preheated_kernels(tmp_path: Path) -> None:
         assert kernels, "the server started no preheated kernel"
     finally:
         stop_server(proc)
-    time.sleep(1)
-    alive = [pid for pid in kernels if Path(f"/proc/{pid}").exists()]
+    # a killed kernel may linger as a zombie until something reaps it: only a running one counts
+    deadline = time.monotonic() + 30
+    while (alive := [p for p in kernels if _running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert proc.returncode is not None and not alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
