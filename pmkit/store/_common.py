@@ -122,3 +122,18 @@ def format_cells(values: pd.Series, kind: str) -> pd.Series:
     if kind == "int":
         return values.map(lambda v: "" if v is None or pd.isna(v) else str(int(v)))
     return values.map(lambda v: "" if v is None else str(v))
+
+
+def audit_row(
+    action: str, entity: str, key: str, who: str, before: Any, after: Any
+) -> dict[str, Any]:
+    """One audit record (who, when, what, before -> after), the same for every backend."""
+    return {
+        "at": now_iso(),
+        "who": who,
+        "action": action,
+        "entity": entity,
+        "entity_key": key,
+        "before": to_json(before),
+        "after": to_json(after),
+    }

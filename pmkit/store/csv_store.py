@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from pmkit.model import Portfolio
-from pmkit.store._common import locked_append, now_iso, read_locked, to_json
+from pmkit.store._common import audit_row, locked_append, read_locked
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
 from pmkit.store.migrate import StoreError
 from pmkit.validation import ValidationIssue, ValidationReport
@@ -126,15 +126,7 @@ class CsvStore(Store):
     def _audit(
         action: str, entity: str, key: str, who: str, before: Any, after: Any
     ) -> dict[str, Any]:
-        return {
-            "at": now_iso(),
-            "who": who,
-            "action": action,
-            "entity": entity,
-            "entity_key": key,
-            "before": to_json(before),
-            "after": to_json(after),
-        }
+        return audit_row(action, entity, key, who, before, after)
 
     def put_record(self, kind: str, key: str, payload: dict[str, Any], who: str) -> dict[str, Any]:
         entity = f"records:{kind}"

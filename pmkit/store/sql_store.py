@@ -22,7 +22,7 @@ import yaml
 
 from pmkit.model import TABLES, Portfolio
 from pmkit.store import schema as S
-from pmkit.store._common import format_cells, now_iso, to_json
+from pmkit.store._common import audit_row, format_cells, now_iso, to_json
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
 from pmkit.store.migrate import StoreError, check_current
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
@@ -149,15 +149,7 @@ class SqlStore(Store):
     def write_audit(
         conn: sa.Connection, action: str, entity: str, key: str, who: str, before: Any, after: Any
     ) -> dict[str, Any]:
-        row = {
-            "at": now_iso(),
-            "who": who,
-            "action": action,
-            "entity": entity,
-            "entity_key": key,
-            "before": to_json(before),
-            "after": to_json(after),
-        }
+        row = audit_row(action, entity, key, who, before, after)
         conn.execute(S.AUDIT.insert(), row)
         return row
 
