@@ -26,6 +26,9 @@ Rules from real files (issue 11), each with a hand-made fixture in tests/unit/te
 * percent lags (LagFormat 19/20) are the bare percent of the predecessor's duration (the
   MSPDI reader keeps LinkLag as is: -75 = -75 %);
 * progress: a finished successor holds no predecessor back (late dates, free slack);
+* task calendar with resources: the task works only in time its calendar and each
+  resource's calendar share (``calendar.shared_calendar``), unless it ignores resource
+  calendars; a task without a calendar of its own runs on its resources' (``legs``);
 * end of day vs next morning: the key bit above (kept).
 """
 

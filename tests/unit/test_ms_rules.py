@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmkit.calendar import Calendar
+from pmkit.calendar import Calendar, shared_calendar
 from pmkit.io.mspdi import read_mspdi
 from pmkit.schedule import schedule_mspdi, schedule_network
 
@@ -103,3 +103,93 @@ def test_percent_lag_is_the_bare_percent(tmp_path: Path) -> None:
     s = schedule_mspdi(proj).tasks.set_index("uid")
     assert s.loc[3, "early_finish"] == pd.Timestamp("2024-01-11 17:00")
     assert s.loc[4, "early_start"] == pd.Timestamp("2024-01-12 12:00")
+
+
+# ---------------------------------------------------------------- rule 4: shared calendars
+def _cal_xml(uid: int, name: str, periods: tuple[tuple[str, str], ...]) -> str:
+    times = "".join(
+        f"<WorkingTime><FromTime>{a}:00</FromTime><ToTime>{b}:00</ToTime></WorkingTime>"
+        for a, b in periods
+    )
+    work = "".join(
+        f"<WeekDay><DayType>{d}</DayType><DayWorking>1</DayWorking>"
+        f"<WorkingTimes>{times}</WorkingTimes></WeekDay>"
+        for d in range(2, 7)
+    )
+    off = "".join(
+        f"<WeekDay><DayType>{d}</DayType><DayWorking>0</DayWorking></WeekDay>" for d in (1, 7)
+    )
+    return (
+        f"<Calendar><UID>{uid}</UID><Name>{name}</Name><IsBaseCalendar>1</IsBaseCalendar>"
+        f"<WeekDays>{off}{work}</WeekDays></Calendar>"
+    )
+
+
+def _task_xml(uid: int, name: str, cal: int, ignore: bool = False) -> str:
+    return (
+        f"<Task><UID>{uid}</UID><ID>{uid}</ID><Name>{name}</Name><OutlineLevel>1</OutlineLevel>"
+        "<Duration>PT8H0M0S</Duration><DurationFormat>7</DurationFormat>"
+        f"<CalendarUID>{cal}</CalendarUID>"
+        f"<IgnoreResourceCalendar>{int(ignore)}</IgnoreResourceCalendar></Task>"
+    )
+
+
+SHARED_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<Project xmlns="http://schemas.microsoft.com/project"><Name>shared</Name>'
+    "<ScheduleFromStart>1</ScheduleFromStart><StartDate>2024-01-08T08:00:00</StartDate>"
+    "<CalendarUID>1</CalendarUID><MinutesPerDay>480</MinutesPerDay><Calendars>"
+    + _cal_xml(1, "Standard", (("08:00", "12:00"), ("13:00", "17:00")))
+    + _cal_xml(2, "Mornings", (("08:00", "12:00"),))
+    + _cal_xml(3, "Middle shift", (("10:00", "16:00"),))
+    + "</Calendars><Tasks>"
+    "<Task><UID>0</UID><ID>0</ID><Name>shared</Name><OutlineLevel>0</OutlineLevel>"
+    "<Summary>1</Summary></Task>"
+    + _task_xml(1, "Own calendar and resource", 2)
+    + _task_xml(2, "Ignores resource calendars", 2, ignore=True)
+    + _task_xml(3, "Resource only", -1)
+    + "</Tasks><Resources>"
+    "<Resource><UID>1</UID><ID>1</ID><Name>Ana</Name><Type>1</Type><MaxUnits>1</MaxUnits>"
+    "<CalendarUID>3</CalendarUID></Resource></Resources><Assignments>"
+    + "".join(
+        f"<Assignment><UID>{t}</UID><TaskUID>{t}</TaskUID><ResourceUID>1</ResourceUID>"
+        "<Units>1</Units><Work>PT8H0M0S</Work></Assignment>"
+        for t in (1, 2, 3)
+    )
+    + "</Assignments></Project>\n"
+)
+
+
+def test_task_calendar_and_resource_calendar_share_working_time(tmp_path: Path) -> None:
+    """Ana works 10:00-16:00 (Mon-Fri); task 1's calendar is Mornings 08:00-12:00. They
+    share 10:00-12:00, 2 h a day, so 8 h of work take Mon..Thu: Mon 8 10:00 -> Thu 11
+    12:00. Task 2 ignores resource calendars: Mornings alone, 4 h a day, Mon 08:00 -> Tue
+    12:00. Task 3 has no calendar of its own: Ana's, Mon 10:00-16:00 (6 h) + Tue
+    10:00-12:00 (2 h) -> Tue 12:00."""
+    path = tmp_path / "shared.xml"
+    path.write_text(SHARED_XML, encoding="utf-8")
+    s = schedule_mspdi(read_mspdi(path)).tasks.set_index("uid")
+    expected = {
+        1: ("2024-01-08 10:00", "2024-01-11 12:00"),
+        2: ("2024-01-08 08:00", "2024-01-09 12:00"),
+        3: ("2024-01-08 10:00", "2024-01-09 12:00"),
+    }
+    for uid, (es, ef) in expected.items():
+        assert s.loc[uid, "early_start"] == pd.Timestamp(es), uid
+        assert s.loc[uid, "early_finish"] == pd.Timestamp(ef), uid
+
+
+def test_shared_calendar_is_the_intersection_exceptions_included() -> None:
+    """Standard (08-12, 13-17) and a 10:00-16:00 calendar with a holiday on Wed 10 share
+    10-12 and 13-16, 5 h a day, and nothing on the holiday: Mon 8 08:00 .. Fri 12 17:00
+    holds 4 working days = 1200 minutes."""
+    mid = Calendar.from_spec(periods="10:00-16:00", holidays=["2024-01-10"], name="mid")
+    both = shared_calendar([Calendar.standard(), mid])
+    span = both.working_minutes_between(
+        [pd.Timestamp("2024-01-08 08:00")], [pd.Timestamp("2024-01-12 17:00")]
+    )
+    assert int(span[0]) == 4 * 300
+    assert both.week_periods(0) == ((600, 720), (780, 960))
+    assert not bool(both.is_working([pd.Timestamp("2024-01-10 11:00")])[0])
+    assert bool(both.is_working([pd.Timestamp("2024-01-11 11:00")])[0])
+    assert not bool(both.is_working([pd.Timestamp("2024-01-11 12:30")])[0])
