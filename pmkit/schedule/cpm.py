@@ -29,6 +29,8 @@ Rules from real files (issue 11), each with a hand-made fixture in tests/unit/te
 * task calendar with resources: the task works only in time its calendar and each
   resource's calendar share (``calendar.shared_calendar``), unless it ignores resource
   calendars; a task without a calendar of its own runs on its resources' (``legs``);
+* manual tasks: slack is measured from the typed start (a link the typed dates break does
+  not lower it), and a typed finish is shown as typed, even on a non-working day;
 * end of day vs next morning: the key bit above (kept).
 """
 
@@ -625,7 +627,10 @@ def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
     free slack against the successors' links and the finish, link float per link."""
     pi, si, dur, lag_i = net.pi, net.si, k.dur, net.lag_i
     es_w, ef_w, ls_w = ps.es // 2, ps.ef // 2, ps.ls // 2
-    ef_eff = np.maximum(ef_w, np.where(k.hard, ps.ef_nh // 2, ef_w))
+    # a pin that conflicts with the links shows as less slack, except a manual task's
+    # typed dates: its slack is measured from where the user put it
+    typed = net.manual & k.dates[5]
+    ef_eff = np.maximum(ef_w, np.where(k.hard & ~typed, ps.ef_nh // 2, ef_w))
     ls_eff = np.minimum(ls_w, np.where(ps.hard_late, ps.ls_nh // 2, ls_w))
     total = np.minimum(ls_eff - (ef_eff - dur), ls_eff + dur - ef_eff)
     free = pf_key // 2 - ef_w
@@ -776,6 +781,20 @@ def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.nda
     return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
 
 
+def _show_typed_finishes(
+    net: _Net, k: _Keys, dates: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
+    """A manual task that has not started finishes where the user typed its finish, even on
+    a non-working day or outside working hours (Project keeps the typed date; successors
+    still start where work resumes, and slack counts working time)."""
+    a_s_ok, m_f, m_f_ok = k.dates[1], k.dates[6], k.dates[7]
+    typed = net.manual & m_f_ok & ~a_s_ok & k.pos
+    if not typed.any():
+        return dates
+    es_d, ef_d, ls_d, lf_d = dates
+    return es_d, np.where(typed, from_minutes(m_f), ef_d), ls_d, lf_d
+
+
 def _finish_groups(net: _Net) -> np.ndarray | None:
     """Group code per task from the optional ``finish_group`` column (e.g. the project):
     each group's backward pass starts from its own finish; ``None`` = one group."""
@@ -861,6 +880,7 @@ def schedule_network(
     if net.multi:
         dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
+    dates = _show_typed_finishes(net, k, dates)
     slack = _free_slack_without_own_successors(net, k, slack)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
     ef_d = dates[1]
@@ -935,6 +955,8 @@ class _MultiIn:
     cc: list[int]
     cmin: list[int]
     pins: list[tuple[str, int] | None]
+    #: manual tasks with a typed start: slack is measured from the typed dates
+    typed: list[bool]
     floors: list[int | None]
     p_l: list[int]
     s_l: list[int]
@@ -1124,7 +1146,8 @@ class _MultiPass:
         c = self.m.slack_cal[i]
         es_w, ef_w, ls_w = c.w(self.es[i]), c.w(self.ef[i]), c.w(self.ls[i])
         d = ef_w - es_w
-        ef_eff = max(ef_w, c.w(self.ef_nh[i])) if self.hard_ef[i] is not None else ef_w
+        pinned = self.hard_ef[i] is not None and not self.m.typed[i]
+        ef_eff = max(ef_w, c.w(self.ef_nh[i])) if pinned else ef_w
         ls_eff = min(ls_w, c.w(self.ls_nh[i])) if self.hard_late[i] else ls_w
         total = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
         free = c.w(self.pfs[i]) - ef_w
@@ -1180,6 +1203,7 @@ def _passes_multi(
     pins: list[tuple[str, int] | None],
     pi: np.ndarray,
     floors: list[int | None] | None = None,
+    typed: list[bool] | None = None,
     si: np.ndarray,
     from_finish: np.ndarray,
     to_start: np.ndarray,
@@ -1220,6 +1244,7 @@ def _passes_multi(
             cc=cc.tolist(),
             cmin=cmin.tolist(),
             pins=pins,
+            typed=typed if typed is not None else [False] * n,
             floors=floors if floors is not None else [None] * n,
             p_l=p_l,
             s_l=s_l,
@@ -1317,6 +1342,7 @@ def _multi_calendar_run(
         cmin=cmin,
         pins=pins,
         floors=floors,
+        typed=(np.asarray(manual, dtype=bool) & m_s_ok).tolist(),
         pi=pi,
         si=si,
         from_finish=from_finish,

@@ -10,6 +10,7 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pmkit.calendar import Calendar, shared_calendar
 from pmkit.io.mspdi import read_mspdi
@@ -193,3 +194,73 @@ def test_shared_calendar_is_the_intersection_exceptions_included() -> None:
     assert not bool(both.is_working([pd.Timestamp("2024-01-10 11:00")])[0])
     assert bool(both.is_working([pd.Timestamp("2024-01-11 11:00")])[0])
     assert not bool(both.is_working([pd.Timestamp("2024-01-11 12:30")])[0])
+
+
+# ---------------------------------------------------------------- rule 5: manual tasks
+def _manual(uid: int, name: str, start: str, finish: str) -> dict:
+    return {
+        "uid": uid,
+        "name": name,
+        "duration_min": 1 * DAY,
+        "manual": True,
+        "manual_start": pd.Timestamp(start),
+        "manual_finish": pd.Timestamp(finish),
+    }
+
+
+def _run(t: pd.DataFrame, links: pd.DataFrame, multi: bool) -> pd.DataFrame:
+    """Schedule on the Standard calendar; ``multi`` gives the long task Q a calendar of its
+    own (the same working time plus Saturdays, so Q's dates do not change: Q starts Mon
+    and has 5 days of work, Mon..Fri), which runs the task-by-task passes instead."""
+    cals = None
+    if multi:
+        six = Calendar.from_spec("Mon,Tue,Wed,Thu,Fri,Sat", name="six")
+        t = t.assign(calendar_id=[("six" if u == 9 else None) for u in t["uid"]])
+        cals = {"six": six}
+    s = schedule_network(
+        t, links, calendar=Calendar.standard(), project_start=START, calendars=cals
+    )
+    assert ("task, resource and elapsed calendars scheduled task by task" in s.notes) == multi
+    return s.tasks.set_index("uid")
+
+
+def _q() -> dict:
+    return {"uid": 9, "name": "Q", "duration_min": 5 * DAY, "manual": False}
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_manual_task_slack_is_measured_from_its_typed_start(multi: bool) -> None:
+    """P 1d (Mon 8) -FS-> M, manual, typed Mon 8 08:00-17:00 (the link asks for Tue: the
+    typed dates break it). Q 5d alone finishes Fri 12 17:00. M's late finish is Fri 17:00,
+    late start Fri 08:00; from the typed start Mon 08:00 that is 4 days of slack (not 3,
+    which would count from where the link wants M). M has no successor: free = total."""
+    t = _tasks(
+        [
+            {"uid": 1, "name": "P", "duration_min": 1 * DAY, "manual": False},
+            _manual(2, "M", "2024-01-08 08:00", "2024-01-08 17:00"),
+            _q(),
+        ]
+    )
+    s = _run(t, _links([(1, 2, "FS")]), multi)
+    assert s.loc[2, "early_start"] == pd.Timestamp("2024-01-08 08:00")
+    assert s.loc[2, "late_start"] == pd.Timestamp("2024-01-12 08:00")
+    assert s.loc[2, "total_slack_min"] == 4 * DAY
+    assert s.loc[2, "free_slack_min"] == 4 * DAY
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_manual_typed_finish_on_a_non_working_day_is_kept(multi: bool) -> None:
+    """M is typed Mon 8 08:00 -> Sat 13 12:00: Project keeps Saturday noon as its finish.
+    Its FS successor B starts where work resumes, Mon 15 08:00, and ends Mon 17:00."""
+    t = _tasks(
+        [
+            _manual(1, "M", "2024-01-08 08:00", "2024-01-13 12:00"),
+            {"uid": 2, "name": "B", "duration_min": 1 * DAY, "manual": False},
+            _q(),
+        ]
+    )
+    s = _run(t, _links([(1, 2, "FS")]), multi)
+    assert s.loc[1, "early_finish"] == pd.Timestamp("2024-01-13 12:00")
+    assert s.loc[1, "finish"] == pd.Timestamp("2024-01-13 12:00")
+    assert s.loc[2, "early_start"] == pd.Timestamp("2024-01-15 08:00")
+    assert s.loc[2, "early_finish"] == pd.Timestamp("2024-01-15 17:00")
