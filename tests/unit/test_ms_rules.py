@@ -264,3 +264,51 @@ def test_manual_typed_finish_on_a_non_working_day_is_kept(multi: bool) -> None:
     assert s.loc[1, "finish"] == pd.Timestamp("2024-01-13 12:00")
     assert s.loc[2, "early_start"] == pd.Timestamp("2024-01-15 08:00")
     assert s.loc[2, "early_finish"] == pd.Timestamp("2024-01-15 17:00")
+
+
+# ---------------------------------------------------------------- rule 3: Resume bound
+def _started_b(parent: int | None = None) -> dict:
+    """B started Tue 9 08:00, paused, resumes Wed 10 10:00; its span from the actual start
+    is 2 days (ends Wed 10 17:00)."""
+    return {
+        "uid": 2,
+        "name": "B",
+        "duration_min": 2 * DAY,
+        "manual": False,
+        "actual_start": pd.Timestamp("2024-01-09 08:00"),
+        "resume": pd.Timestamp("2024-01-10 10:00"),
+        "parent_uid": parent,
+    }
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_a_started_successor_holds_its_predecessor_back_from_its_resume(multi: bool) -> None:
+    """A 1d (Mon 8) -FS-> B (above); Q 5d alone finishes Fri 12 17:00, so B could finish
+    as late as Fri 17:00 (its late start from that would be Thu 11 08:00). Project bounds A
+    by B's Resume: late finish Wed 10 10:00; total slack = Tue 9 (8 h) + Wed 08-10 (2 h)
+    = 600 minutes (not 2 days from B's late start, nor 0 from its actual start)."""
+    t = _tasks(
+        [{"uid": 1, "name": "A", "duration_min": 1 * DAY, "manual": False}, _started_b(), _q()]
+    )
+    s = _run(t, _links([(1, 2, "FS")]), multi)
+    assert s.loc[1, "early_finish"] == pd.Timestamp("2024-01-08 17:00")
+    assert s.loc[1, "late_finish"] == pd.Timestamp("2024-01-10 10:00")
+    assert s.loc[1, "total_slack_min"] == 600
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_through_a_summary_a_started_task_bounds_from_its_actual_start(multi: bool) -> None:
+    """The same, with the link drawn onto B's summary S: a summary's late start is the
+    earliest of its children's shown late starts, and a started task shows its actual
+    start (Tue 9 08:00). A's late finish is Mon 8 17:00: no slack."""
+    t = _tasks(
+        [
+            {"uid": 1, "name": "A", "duration_min": 1 * DAY, "manual": False},
+            {"uid": 5, "name": "S", "duration_min": 0.0, "is_summary": True, "manual": False},
+            _started_b(parent=5),
+            _q(),
+        ]
+    )
+    s = _run(t, _links([(1, 5, "FS")]), multi)
+    assert s.loc[1, "late_finish"] == pd.Timestamp("2024-01-08 17:00")
+    assert s.loc[1, "total_slack_min"] == 0
