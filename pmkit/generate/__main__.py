@@ -1,0 +1,5 @@
+"""``python -m pmkit.generate OUT_DIR ...`` (the same as ``pmkit generate``)."""
+
+from pmkit.generate import main
+
+raise SystemExit(main())
