@@ -508,6 +508,7 @@ def cmd_prioritise(args: argparse.Namespace) -> int:
         forced_in=_ids(args.force_in),
         forced_out=_ids(args.force_out),
         time_limit=args.time_limit,
+        use_links=not args.ignore_links,
     )
     record = pz.scenario(args.save or "current", run.selection)
     saved = pz.save_scenario(portfolio, record) if args.save else None
@@ -574,6 +575,7 @@ def add_prioritise_parser(sub: Any) -> None:
     z.add_argument("--level", type=float, default=1.0, help="capacity level (1.0 = all of it)")
     z.add_argument("--force-in", action="append", help="project ids to keep (P01,P02)")
     z.add_argument("--force-out", action="append", help="project ids to leave out")
+    z.add_argument("--ignore-links", action="store_true", help="ignore cross-project links")
     z.add_argument("--time-limit", type=float, default=10.0, help="solver seconds (default 10)")
     z.add_argument("--save", metavar="NAME", help="save the result as scenario NAME")
     z.add_argument("--compare", metavar="NAME", help="compare with saved scenario NAME")

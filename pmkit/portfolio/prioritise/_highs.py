@@ -104,7 +104,7 @@ class Model:
         """The LP relaxation's solution and objective (a bound on the MIP); ``(None, inf)``
         when infeasible or out of time. Re-solves start from the previous basis."""
         h = self._lp
-        h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.05)))
+        h.setOptionValue("time_limit", max(float(time_limit), 0.05))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
@@ -115,7 +115,7 @@ class Model:
         not feasible) until the proven gap is within ``gap`` or ``time_limit`` seconds."""
         h = self._mip
         h.setOptionValue("mip_rel_gap", float(gap))
-        h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.05)))
+        h.setOptionValue("time_limit", max(float(time_limit), 0.05))
         if start is not None:
             sol = highspy.HighsSolution()
             sol.col_value = list(np.asarray(start, dtype=float))

@@ -77,6 +77,7 @@ def prioritise_run(
     forced_out: Iterable[str] = (),
     time_limit: float = 10.0,
     gap: float = 1e-3,
+    use_links: bool = True,
 ) -> PrioritiseRun:
     """Rank, then select and sequence the portfolio under a budget and a capacity level.
 
@@ -84,7 +85,7 @@ def prioritise_run(
     constraint they break when the forced-in projects cannot all be chosen.
     """
     forced_in, forced_out = [str(x) for x in forced_in], [str(x) for x in forced_out]
-    p = selection_problem(portfolio, budget=budget, level=level)
+    p = selection_problem(portfolio, budget=budget, level=level, use_links=use_links)
     _check_ids(p, forced_in, "--force-in")
     _check_ids(p, forced_out, "--force-out")
     p = p.with_(forced_in=(p.forced_in | set(forced_in)) - set(forced_out), forced_out=forced_out)

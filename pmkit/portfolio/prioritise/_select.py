@@ -180,13 +180,13 @@ def _limits(p: SelectionProblem) -> np.ndarray:
     """Hours allowed per role and month: level x capacity, or the running projects' own load
     where that alone is higher (work under way is not undone by the optimiser)."""
     cap = np.asarray(p.capacity, dtype=float) * float(p.level)
-    if p.allowance is not None:
-        cap = cap + np.asarray(p.allowance, dtype=float)
     ids = p.ids.astype(str)
     fixed = np.flatnonzero(np.isin(ids, list(p.running - p.forced_out)))
-    if fixed.size == 0:
-        return cap
-    return np.maximum(cap, _load(p, fixed, np.zeros(fixed.size, dtype=int)))
+    if fixed.size:
+        cap = np.maximum(cap, _load(p, fixed, np.zeros(fixed.size, dtype=int)))
+    if p.allowance is not None:  # on top of the limit it was computed against
+        cap = cap + np.asarray(p.allowance, dtype=float)
+    return cap
 
 
 def _rule_rows(
@@ -526,7 +526,7 @@ def run(
     (e.g. the neighbouring frontier point's portfolio)."""
     t0 = time.perf_counter()
     hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
-    x_lp, bound = hm.relaxation(time_limit)
+    x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
     start = _best_start(m, p, x_lp, starts)
     if start is not None and _gap(m, start, bound) <= gap:
         return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound)
@@ -625,8 +625,9 @@ def _infeasible(p: SelectionProblem) -> PrioritiseError:
             core = trial
     broken = _broken_by(p, core)
     names = ", ".join(p.label(p.index(x)) for x in core)
+    what = f"projects {names} cannot all" if len(core) > 1 else f"project {names} cannot"
     return PrioritiseError(
-        f"the forced-in projects {names} cannot all be chosen: {broken}",
+        f"the forced-in {what} be chosen: {broken}",
         field="forced_in",
         value=core,
         expected="release one of them, or raise the budget / capacity",
@@ -654,6 +655,12 @@ def _broken_by(p: SelectionProblem, core: Sequence[str]) -> str:
     """The first constraint the core breaks at its earliest starts, in words."""
     full = needed(p, core)
     extra = [x for x in full if x not in core]
+    out = sorted(set(full) & p.forced_out)
+    if out:
+        return (
+            f"they need {', '.join(out)} (requires rules and schedule links, transitively), "
+            "which is forced out"
+        )
     cost_all = float(np.asarray(p.cost)[[p.index(x) for x in full]].sum())
     if p.budget is not None and cost_all > p.budget + _TOL:
         dragged = f" with the projects they need ({', '.join(extra)})" if extra else ""
