@@ -57,6 +57,20 @@ class _Tab:
     def refresh(self) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per portfolio shown (filters then only select rows of it): a
+        filter change on 1,000 projects re-filters, it does not recompute the whole portfolio.
+        Forgotten when the review switches portfolio (another status date, a new load)."""
+        state = (self.r.p, self.r.rollup_all)
+        memo: dict[Any, Any] = self.__dict__.setdefault("_memo", {})
+        held = self.__dict__.get("_memo_for")
+        if held is None or held[0] is not state[0] or held[1] is not state[1]:
+            memo.clear()
+            self._memo_for = state
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     def chart(self, key: str, chart: Any) -> Any:
         """Show ``chart`` in the live chart ``key``, updating it in place after the first time."""
         if key in self.charts:

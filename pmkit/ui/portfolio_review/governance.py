@@ -58,9 +58,16 @@ class GovernanceTab(_Tab):
 
         kind = str(self.pmo_type.value)
         ids = self.r.ids
-        gates = governance.gate_compliance(self.r.p, pmo_type=kind)
+        gates = self.once(
+            ("gates", kind), lambda: governance.gate_compliance(self.r.p, pmo_type=kind)
+        )
         gates = gates[gates["project_id"].astype(str).isin(ids)]
-        checks = governance.governance_checks(self.r.p, pmo_type=kind, rollup_df=self.r.rollup_all)
+        checks = self.once(
+            ("checks", kind),
+            lambda: governance.governance_checks(
+                self.r.p, pmo_type=kind, rollup_df=self.r.rollup_all
+            ),
+        )
         checks = checks[checks["project_id"].astype(str).isin(ids)]
         scores = governance.compliance_score(checks)
         self.explain.value = self.modes_html(kind)

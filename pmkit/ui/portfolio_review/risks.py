@@ -25,9 +25,6 @@ log = logging.getLogger("pmkit.ui.portfolio_review")
 
 class RisksTab(_Tab):
     def build(self) -> None:
-        from pmkit.risk import risk_register
-
-        self.register = risk_register(self.r.p)
         self.top = W.HTML()
         self.caption = W.HTML()
         self.chart("programme", charts.empty_chart("Loading…"))
@@ -48,6 +45,13 @@ class RisksTab(_Tab):
                 self.charts["heat"],
             ]
         )
+
+    @property
+    def register(self) -> pd.DataFrame:
+        """The scored register of the portfolio shown (once per portfolio, not per filter)."""
+        from pmkit.risk import risk_register
+
+        return self.once("register", lambda: risk_register(self.r.p))  # type: ignore[no-any-return]
 
     def refresh(self) -> None:
         reg = self.register[self.register["project_id"].isin(self.r.ids)]
