@@ -16,6 +16,7 @@ later full redraw, a test or a second view always sees the current chart.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import altair as alt
@@ -110,21 +111,23 @@ class SwapChart:
             if old_sets[was] != new_sets[now]:
                 updates.append(_update("data", was, new_sets[now]))
         old_vals, new_vals = _value_params(old), _value_params(new)
-        updates += [
-            _update("signal", k, v) for k, v in new_vals.items() if old_vals.get(k) != v
-        ]
+        updates += [_update("signal", k, v) for k, v in new_vals.items() if old_vals.get(k) != v]
         updates += [
             _update("signal", k, new[k]) for k in _SIZE if k in new and old.get(k) != new[k]
         ]
         # the page keeps the names it embedded: the kept spec uses them too
         kept = new
         if names_new != names_old:
-            kept = dict(new)
-            kept["datasets"] = {was: new_sets[now] for was, now in zip(names_old, names_new)}
-            text = json.dumps(kept)
-            for was, now in zip(names_old, names_new, strict=True):
-                text = text.replace(json.dumps(now), json.dumps(was))
-            kept = json.loads(text)
+            rename = {
+                json.dumps(now): json.dumps(was)
+                for was, now in zip(names_old, names_new, strict=True)
+            }
+            pattern = re.compile("|".join(re.escape(k) for k in rename))
+            body = json.dumps({k: v for k, v in new.items() if k != "datasets"})
+            kept = json.loads(pattern.sub(lambda m: rename[m.group(0)], body))
+            kept["datasets"] = {
+                was: new_sets[now] for was, now in zip(names_old, names_new, strict=True)
+            }
         if updates:
             self._seq += 1  # a repeated update must still be a change of the trait
             updates.append({"namespace": "pmkit", "name": "seq", "scope": [], "value": self._seq})
