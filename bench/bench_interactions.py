@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmkit.cli import _voila_command, stop_server
+from pmkit.cli import _serve_env, _voila_command, stop_server
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium")
@@ -279,8 +279,8 @@ def run_dashboard(
     )
     out = []
     try:
-        page.goto(f"{base}/voila/render/{nb}", timeout=180_000)
-        page.wait_for_function(DRAWN, timeout=180_000)
+        page.goto(f"{base}/voila/render/{nb}", timeout=400_000)
+        page.wait_for_function(DRAWN, timeout=400_000)
         page.evaluate(INSTALL)
         time.sleep(1.0)
         for step in PLAN[nb]:
@@ -317,7 +317,7 @@ def _serve(
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
     cmd = _voila_command(port, preheat=True, notebooks=notebooks)
-    env = {**os.environ, "PMKIT_DATA": str(data)}
+    env = _serve_env({**os.environ, "PMKIT_DATA": str(data)})  # the pmkit page template
     if src is not None:  # a baseline checkout's pmkit, imported before the installed one
         env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(
@@ -325,6 +325,27 @@ def _serve(
     )
     _wait(port, proc)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def _kernels_busy(server: int) -> bool:
+    """Is a kernel of the server running (state R: working, or waiting for a core)?"""
+    busy = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            f = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        busy |= int(f[1]) == server and f[0] == "R"
+    return busy
+
+
+def _wait_pool(server: int, at_least: float, at_most: float = 600) -> None:
+    """Wait ``at_least`` s, then until no kernel of the server ran for 3 s in a row."""
+    time.sleep(at_least)
+    quiet, t0 = 0.0, time.monotonic()
+    while quiet < 3 and time.monotonic() - t0 < at_most:
+        quiet = 0.0 if _kernels_busy(server) else quiet + 0.25
+        time.sleep(0.25)
 
 
 def _side(
@@ -339,7 +360,7 @@ def _side(
     proc, base = _serve(nbdir, data, src)
     rows: list[dict] = []
     try:
-        time.sleep(args.pool_wait)  # the preheated pool fills
+        _wait_pool(proc.pid, args.pool_wait)  # the preheated pool fills and builds its pages
         for page_nb in (nb, "toy.ipynb"):
             try:
                 rows += run_dashboard(browser, base, page_nb, args, side)

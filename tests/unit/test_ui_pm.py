@@ -78,14 +78,47 @@ def test_change_request_preview_shows_schedule_and_cost(portfolio) -> None:  # t
 
 def test_tracking_panels_follow_the_project(portfolio) -> None:  # type: ignore[no-untyped-def]
     tr = TrackingDashboard(portfolio, "P01")
+    _open_every_tab(tr)
     first = (tr.kpis.value, tr.risk_summary.value, json.dumps(tr.scurve.spec), tr.eac_html.value)
     assert "SPI = EV / PV" in tr.kpis.value and "eac-table" in tr.eac_html.value
     assert "IEAC(t)" in tr.es_html.value
     tr.project.value = "P02"
+    _open_every_tab(tr)
     second = (tr.kpis.value, tr.risk_summary.value, json.dumps(tr.scurve.spec), tr.eac_html.value)
     assert all(a != b for a, b in zip(first, second, strict=True))
     for w in (tr.kpis, tr.risk_summary, tr.load_html, tr.title):
         assert "pmkit-error" not in w.value, w.value
+
+
+def _open_every_tab(tr: TrackingDashboard) -> None:
+    for i in (1, 2, 0):
+        tr.tabs.selected_index = i
+
+
+def _panels(tr: TrackingDashboard) -> tuple[object, ...]:
+    return (
+        tr.kpis.value, tr.es_html.value, tr.eac_html.value, tr.scurve.spec,
+        tr.risk_summary.value, tr.register.value, tr.heatmap.spec,
+        tr.resource.options, tr.load_html.value, tr.load_chart.spec, tr.level_html.value,
+    )  # fmt: skip
+
+
+def test_tracking_tabs_filled_when_opened_show_what_an_eager_page_shows(portfolio) -> None:  # type: ignore[no-untyped-def]
+    # a project switch fills only the open tab; the others, filled on their first opening,
+    # show exactly what a page opened on that project shows
+    tr = TrackingDashboard(portfolio, "P01")
+    _open_every_tab(tr)
+    tr.project.value = "P02"
+    _open_every_tab(tr)
+    fresh = TrackingDashboard(portfolio, "P02")
+    _open_every_tab(fresh)
+    for got, want in zip(_panels(tr), _panels(fresh), strict=True):
+        if isinstance(want, dict):  # charts: same marks and rows (dataset names may differ)
+            assert sorted(map(str, got.get("datasets", {}).values())) == sorted(
+                map(str, want.get("datasets", {}).values())
+            )
+        else:
+            assert got == want
 
 
 def test_tracking_levelling_and_monte_carlo(portfolio) -> None:  # type: ignore[no-untyped-def]
@@ -177,6 +210,7 @@ def test_tracking_opportunities_are_not_coloured_as_threats(portfolio) -> None: 
         if (risk_register(portfolio, p)["kind"] == "opportunity").any()
     )
     tr = TrackingDashboard(portfolio, pid)
+    tr.tabs.selected_index = 1  # the risks tab is filled when opened
     rows = tr.register.value.split("<tr>")[2:]
     opp = [r for r in rows if "Opportunity" in r]
     assert opp and all("pmkit-red" not in r and "pmkit-amber" not in r for r in opp)
@@ -196,6 +230,7 @@ def test_tracking_says_when_a_project_has_no_open_risk(portfolio, tmp_path) -> N
     risks = pd.read_csv(data / "risks.csv")
     risks[risks["project_id"] != pid].to_csv(data / "risks.csv", index=False)
     tr = TrackingDashboard(load_portfolio(data), pid)
+    tr.tabs.selected_index = 1  # the risks tab is filled when opened
     assert "No open threat or opportunity" in tr.register.value
     assert "Could not" not in tr.risk_summary.value + tr.register.value
 
