@@ -404,7 +404,12 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for nb in wanted:
                 for src in sides:
-                    rows += _side(browser, nb, Path(tmp), data, args, src)
+                    got = _side(browser, nb, Path(tmp), data, args, src)
+                    for r in got:  # as they come: a long run interrupted still says something
+                        print(f"# {r['side']} {r['dashboard']} {r['widget']}: "
+                              f"p50 {_pct(r['times'], 0.5):.0f} ms, n {len(r['times'])}, "
+                              f"KB {r.get('kb')}", flush=True)  # fmt: skip
+                    rows += got
             browser.close()
     _report(rows)
     if args.json:

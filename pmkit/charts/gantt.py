@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 

@@ -14,8 +14,7 @@ import pandas as pd
 from pmkit.charts.overview import portfolio_timeline
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
-from pmkit.ui._swap import SwapChart
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 
 if TYPE_CHECKING:
     from altair.typing import ChartType
@@ -94,8 +93,7 @@ def build(portfolio: Any = None) -> W.Widget:
     rag = W.Dropdown(options=[ANY, "green", "amber", "red"], description="Status")
     summary = W.HTML()
     table = W.HTML()
-    # a filter changes the timeline's rows, never its marks: the rows are swapped in place
-    chart = SwapChart(
+    chart = live_chart(
         portfolio_timeline(timeline_table(roll, pf.projects), status_date=status_date)
     )
 
@@ -122,14 +120,16 @@ def build(portfolio: Any = None) -> W.Widget:
                 "<p class='pmkit-empty' id='glance-empty'>No project matches these filters. "
                 "Set a filter back to (all) to see more.</p>"
             )
-            chart.replace(cast("ChartType", empty_chart("No project matches these filters")))
+            chart.chart = cast("ChartType", empty_chart("No project matches these filters"))
             return
         table.value = html_table(
             key_facts(shown, pf.currency),
             raw_html_columns=["Status", "Open"],
             table_id="glance-table",
         )
-        chart.show(portfolio_timeline(timeline_table(shown, pf.projects), status_date=status_date))
+        chart.chart = portfolio_timeline(
+            timeline_table(shown, pf.projects), status_date=status_date
+        )
 
     for w in (programme, phase, rag):
         w.observe(refresh, names="value")
@@ -141,7 +141,7 @@ def build(portfolio: Any = None) -> W.Widget:
             W.HBox([programme, phase, rag]),
             summary,
             table,
-            chart.widget,
+            chart,
         ]
     )
 

@@ -16,8 +16,7 @@ import pandas as pd
 from pmkit.charts.curves import s_curve_chart
 from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
-from pmkit.ui._swap import SwapChart
+from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 from pmkit.ui.planning import project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
 from pmkit.ui.status_date import StatusDatePicker
@@ -135,20 +134,14 @@ class TrackingDashboard:
         self.kpis = W.HTML()
         self.eac_html = W.HTML()
         self.es_html = W.HTML()
-        # a project switch changes the charts' rows, rarely their marks: SwapChart sends rows
-        self._charts = {
-            "scurve": SwapChart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"]))),
-            "heatmap": SwapChart(risk_heatmap_chart(_empty_grid())),
-            "load": SwapChart(resource_load_chart(_empty_load())),
-        }
-        self.scurve = self._charts["scurve"].widget
+        self.scurve = live_chart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"])))
         # risks
         self.risk_summary = W.HTML()
-        self.heatmap = self._charts["heatmap"].widget
+        self.heatmap = live_chart(risk_heatmap_chart(_empty_grid()))
         self.register = W.HTML()
         # resources
         self.resource = W.Dropdown(description="Resource", layout=W.Layout(width="420px"))
-        self.load_chart = self._charts["load"].widget
+        self.load_chart = live_chart(resource_load_chart(_empty_load()))
         self.load_html = W.HTML()
         self.level_btn = W.Button(description="Level resources", button_style="warning")
         self.level_html = W.HTML()
@@ -274,14 +267,12 @@ class TrackingDashboard:
         cur = self.portfolio.currency
         e = evm_at_status(self.portfolio, self.pid)
         info = self.portfolio.project(self.pid).info
-        self._charts["scurve"].show(
-            s_curve_chart(
-                e["curve"],
-                status_date=self.portfolio.status_date,
-                bac=float(info["budget"]),
-                eac=None if e["metrics"] is None else e["metrics"].eac,
-                currency=cur,
-            )
+        self.scurve.chart = s_curve_chart(
+            e["curve"],
+            status_date=self.portfolio.status_date,
+            bac=float(info["budget"]),
+            eac=None if e["metrics"] is None else e["metrics"].eac,
+            currency=cur,
         )
         m = e["metrics"]
         if m is None:
@@ -372,7 +363,7 @@ class TrackingDashboard:
     def _risks(self) -> None:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
-        self._charts["heatmap"].show(risk_heatmap_chart(t["grid"]))
+        self.heatmap.chart = risk_heatmap_chart(t["grid"])
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
             "<p id='risk-emv'>Open threats: <b>"
@@ -465,7 +456,7 @@ class TrackingDashboard:
 
         rid = self.resource.value
         if rid is None:
-            self._charts["load"].show(resource_load_chart(_empty_load()))
+            self.load_chart.chart = resource_load_chart(_empty_load())
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
         levelled = self.levelled_load is not None
@@ -481,7 +472,7 @@ class TrackingDashboard:
             }
         )
         when = "after levelling" if levelled else "as scheduled"
-        self._charts["load"].show(resource_load_chart(weekly, title=f"{rid}: load {when}"))
+        self.load_chart.chart = resource_load_chart(weekly, title=f"{rid}: load {when}")
         over = overallocations(mine)
         self.load_html.value = (
             f"<p id='overallocation'><b>{len(over)}</b> over-allocated week(s) for "
