@@ -148,7 +148,7 @@ def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
         spare = live_chart(chart)  # type: ignore[arg-type]  # every builder returns a chart
         pool.append(spare)
     else:
-        spare.chart = chart
+        spare.chart = chart  # type: ignore[assignment]  # every builder returns a chart
     box.children = [spare]
     return spare
 
