@@ -13,7 +13,12 @@ when the tab is computed, is printed apart).
 A toy notebook (one ipywidgets Dropdown + one ``alt.JupyterChart``, updated in place) is
 served the same way and timed the same way: the floor, printed with the ratio.
 
+Each dashboard gets a server of its own with only its notebook and the toy (one preheated
+kernel each). ``--baseline DIR`` (``git archive REV | tar -x -C DIR``) measures that
+checkout first, then this one, dashboard by dashboard: before and after under the same load.
+
     python bench/bench_interactions.py [--repeats 8] [--data DIR] [--only glance,planning]
+                                       [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmkit.cli import _voila_command, stop_server
+from pmkit.cli import _serve_env, _voila_command, stop_server
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium")
@@ -187,25 +192,50 @@ def _toggle(page: object, index: str) -> Callable[[int], None]:
 def _edit(page: object, desc: str) -> Callable[[int], None]:
     box = page.locator(f".widget-inline-hbox:has(label:text-is('{desc}')) input").first  # type: ignore[attr-defined]
 
+    plan: list[float] = []
+
     def prep(i: int) -> None:
-        box.fill(str(3 + i % 5))
-        box.press("Tab")
-        time.sleep(0.5)  # the edit reaches the kernel before the timed click
+        if not plan:
+            plan.append(float(box.input_value()))
+        box.fill(str(plan[0] + 1 + i))  # a new scenario each time: the Gantt must change
+        box.press("Enter")
+        time.sleep(1.0)  # the edit reaches the kernel before the timed click
 
     return prep
 
 
+class Wire:
+    """Bytes the page receives over its kernel websockets (the payload of a redraw)."""
+
+    def __init__(self, page: object) -> None:
+        self.received = 0
+        page.on("websocket", self._attach)  # type: ignore[attr-defined]
+
+    def _attach(self, ws: object) -> None:
+        ws.on("framereceived", self._count)  # type: ignore[attr-defined]
+
+    def _count(self, payload: str | bytes) -> None:
+        self.received += len(payload)
+
+
 def _measure(
-    page: object, act: Callable[[int], None], i: int, settle: int, prep: Callable[[int], None]
-) -> float | None:
+    page: object,
+    act: Callable[[int], None],
+    i: int,
+    settle: int,
+    prep: Callable[[int], None],
+    wire: Wire,
+) -> tuple[float | None, int]:
     prep(i)
     page.evaluate(ARM)  # type: ignore[attr-defined]
+    start = wire.received
     act(i)
     try:
         page.wait_for_function(SETTLED, arg=settle, timeout=30_000, polling=50)  # type: ignore[attr-defined]
     except Exception:
-        return None
-    return float(page.evaluate("() => window.__pm.last - window.__pm.t0"))  # type: ignore[attr-defined]
+        return None, wire.received - start
+    ms = float(page.evaluate("() => window.__pm.last - window.__pm.t0"))  # type: ignore[attr-defined]
+    return ms, wire.received - start
 
 
 def _tab(page: object, step: Step, repeats: int) -> tuple[float | None, list[float]]:
@@ -237,46 +267,110 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def run_dashboard(browser: object, base: str, nb: str, args: argparse.Namespace) -> list[dict]:
+def run_dashboard(
+    browser: object, base: str, nb: str, args: argparse.Namespace, side: str = ""
+) -> list[dict]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = ctx.new_page()
+    wire = Wire(page)
     page.route(
         "**/*",
         lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort(),
     )
     out = []
     try:
-        page.goto(f"{base}/voila/render/{nb}", timeout=180_000)
-        page.wait_for_function(DRAWN, timeout=180_000)
+        page.goto(f"{base}/voila/render/{nb}", timeout=400_000)
+        page.wait_for_function(DRAWN, timeout=400_000)
         page.evaluate(INSTALL)
         time.sleep(1.0)
         for step in PLAN[nb]:
             first: float | None = None
+            sizes: list[int] = []
             if step.kind == "tab":
                 first, times = _tab(page, step, args.repeats)
             else:
                 kinds = {"select": _select, "slider": _slider, "click": _click, "toggle": _toggle}
                 act = kinds[step.kind](page, step.target)
                 prep = _edit(page, step.before) if step.before else (lambda _i: None)
-                raw = [_measure(page, act, i, args.settle, prep) for i in range(args.repeats + 1)]
-                first, times = raw[0], [t for t in raw[1:] if t is not None]
+                raw = [
+                    _measure(page, act, i, args.settle, prep, wire) for i in range(args.repeats + 1)
+                ]
+                if args.shots:  # what the page shows after the last action, to look at
+                    page.screenshot(
+                        path=f"{args.shots}/{side}-{nb}-{step.name}.png".replace(" ", "_"),
+                        full_page=True,
+                    )
+                first = raw[0][0]
+                times = [t for t, _ in raw[1:] if t is not None]
+                sizes = [b for _, b in raw[1:]]
                 # the first action on a page may pay one-off costs: reported apart
             out.append({"dashboard": nb, "widget": step.name, "first": first, "times": times,
-                        "missed": args.repeats - len(times)})  # fmt: skip
+                        "missed": args.repeats - len(times), "side": side,
+                        "kb": _pct([b / 1024 for b in sizes], 0.5) if sizes else None})  # fmt: skip
     finally:
         ctx.close()
     return out
 
 
-def _serve(notebooks: Path, data: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    notebooks: Path, data: Path, src: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
     cmd = _voila_command(port, preheat=True, notebooks=notebooks)
-    env = {**os.environ, "PMKIT_DATA": str(data)}
+    env = _serve_env({**os.environ, "PMKIT_DATA": str(data)})  # the pmkit page template
+    if src is not None:  # a baseline checkout's pmkit, imported before the installed one
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(
         cmd, cwd=notebooks, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     _wait(port, proc)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def _kernels_busy(server: int) -> bool:
+    """Is a kernel of the server running (state R: working, or waiting for a core)?"""
+    busy = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            f = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        busy |= int(f[1]) == server and f[0] == "R"
+    return busy
+
+
+def _wait_pool(server: int, at_least: float, at_most: float = 600) -> None:
+    """Wait ``at_least`` s, then until no kernel of the server ran for 3 s in a row."""
+    time.sleep(at_least)
+    quiet, t0 = 0.0, time.monotonic()
+    while quiet < 3 and time.monotonic() - t0 < at_most:
+        quiet = 0.0 if _kernels_busy(server) else quiet + 0.25
+        time.sleep(0.25)
+
+
+def _side(
+    browser: object, nb: str, tmp: Path, data: Path, args: argparse.Namespace, src: Path | None
+) -> list[dict]:
+    """One dashboard and the toy, on a server of their own (``src``: a baseline checkout)."""
+    side = "before" if src is not None else "after"
+    nbdir = tmp / f"nb-{side}-{nb}"
+    nbdir.mkdir()
+    shutil.copy((src or REPO) / "notebooks" / nb, nbdir / nb)
+    (nbdir / "toy.ipynb").write_text(_toy_notebook(), encoding="utf-8")
+    proc, base = _serve(nbdir, data, src)
+    rows: list[dict] = []
+    try:
+        _wait_pool(proc.pid, args.pool_wait)  # the preheated pool fills and builds its pages
+        for page_nb in (nb, "toy.ipynb"):
+            try:
+                rows += run_dashboard(browser, base, page_nb, args, side)
+            except Exception as exc:  # one broken page must not hide the others
+                print(f"# {side} {page_nb}: {type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        stop_server(proc)
+    for r in rows:
+        r["server"] = nb
+    return rows
 
 
 def main() -> None:
@@ -288,34 +382,35 @@ def main() -> None:
     ap.add_argument("--data", help="portfolio folder (default: the sample); copied first")
     ap.add_argument("--only", default="", help="comma-separated dashboard name parts")
     ap.add_argument("--json", help="also write the raw times here")
+    ap.add_argument("--baseline", help="a checkout (git archive REV) measured first, same run")
+    ap.add_argument("--shots", help="a folder for a screenshot after each widget's last action")
+    ap.add_argument("--pool-wait", type=float, default=20, help="s for the pool to fill")
     args = ap.parse_args()
     one, five, _ = os.getloadavg()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"# bench_interactions {stamp}; load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs; "
           f"data: {args.data or 'sample'}")  # fmt: skip
-    wanted = [nb for nb in PLAN if not args.only or any(k in nb for k in args.only.split(","))]
-    if "toy.ipynb" not in wanted:
-        wanted.append("toy.ipynb")
+    wanted = [
+        nb
+        for nb in PLAN
+        if nb != "toy.ipynb" and (not args.only or any(k in nb for k in args.only.split(",")))
+    ]
+    sides = [Path(args.baseline), None] if args.baseline else [None]
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(Path(args.data) if args.data else REPO / "data", data)
-        nbdir = Path(tmp) / "notebooks"
-        shutil.copytree(REPO / "notebooks", nbdir)
-        (nbdir / "toy.ipynb").write_text(_toy_notebook(), encoding="utf-8")
-        proc, base = _serve(nbdir, data)
-        try:
-            time.sleep(args.repeats and 20)  # the preheated pool fills
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                for nb in wanted:
-                    try:
-                        rows += run_dashboard(browser, base, nb, args)
-                    except Exception as exc:  # one broken page must not hide the others
-                        print(f"# {nb}: {type(exc).__name__}: {str(exc)[:200]}")
-                browser.close()
-        finally:
-            stop_server(proc)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for nb in wanted:
+                for src in sides:
+                    got = _side(browser, nb, Path(tmp), data, args, src)
+                    for r in got:  # as they come: a long run interrupted still says something
+                        print(f"# {r['side']} {r['dashboard']} {r['widget']}: "
+                              f"p50 {_pct(r['times'], 0.5):.0f} ms, n {len(r['times'])}, "
+                              f"KB {r.get('kb')}", flush=True)  # fmt: skip
+                    rows += got
+            browser.close()
     _report(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
@@ -330,18 +425,32 @@ def _toy_notebook() -> str:
 
 
 def _report(rows: list[dict]) -> None:
-    toy = [t for r in rows if r["dashboard"] == "toy.ipynb" for t in r["times"]]
-    floor = _pct(toy, 0.5)
-    print(f"{'dashboard':28s} {'widget':22s} {'first ms':>9s} {'p50 ms':>7s} {'p95 ms':>7s} "
-          f"{'n':>3s} {'miss':>4s} {'p50/toy':>8s}")  # fmt: skip
+    def floor(r: dict) -> float:  # the toy on the same server, measured right after
+        toy = [
+            t
+            for q in rows
+            if q["dashboard"] == "toy.ipynb" and q["server"] == r["server"]
+            and q["side"] == r["side"]
+            for t in q["times"]
+        ]  # fmt: skip
+        return _pct(toy, 0.5)
+
+    print(f"{'side':6s} {'dashboard':28s} {'widget':22s} {'first ms':>9s} {'p50 ms':>7s} "
+          f"{'p95 ms':>7s} {'n':>3s} {'miss':>4s} {'KB in':>6s} {'toy p50':>8s} "
+          f"{'p50/toy':>8s}")  # fmt: skip
     for r in rows:
         first = "-" if r["first"] is None else f"{r['first']:.0f}"
-        p50 = _pct(r["times"], 0.5)
-        print(f"{r['dashboard']:28s} {r['widget']:22s} {first:>9s} {p50:7.0f} "
-              f"{_pct(r['times'], 0.95):7.0f} {len(r['times']):3d} {r['missed']:4d} "
-              f"{p50 / floor:7.1f}x")  # fmt: skip
+        p50, toy = _pct(r["times"], 0.5), floor(r)
+        kb = "-" if r.get("kb") is None else f"{r['kb']:.1f}"
+        print(f"{r['side']:6s} {r['dashboard']:28s} {r['widget']:22s} {first:>9s} {p50:7.0f} "
+              f"{_pct(r['times'], 0.95):7.0f} {len(r['times']):3d} {r['missed']:4d} {kb:>6s} "
+              f"{toy:8.0f} {p50 / toy:7.1f}x")  # fmt: skip
+    one, five, _ = os.getloadavg()
+    print(f"# load at the end {one:.1f}/{five:.1f}")
     print("# ms from the input event to the chart's last change (tabs: to a drawn chart in the")
-    print("# newly shown tab); first = the first action on the page, apart from the repeats.")
+    print("# newly shown tab); first = the first action on the page, apart from the repeats;")
+    print("# KB in = median bytes the page received from the kernel per action; toy = the")
+    print("# Dropdown + JupyterChart notebook on the same server, right after the dashboard.")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,7 +27,7 @@ from altair.typing import ChartType
 
 from pmkit.format import DATE_FORMAT
 
-__all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_rows", "wbs_key"]
+__all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_parts", "gantt_respec", "gantt_rows", "wbs_key"]
 
 # Okabe–Ito: safe for the common colour-vision deficiencies; each also has a legend label.
 GANTT_COLOURS: dict[str, str] = {
@@ -206,6 +205,76 @@ def _tick_interval(d: pd.DataFrame) -> Any:
     return "year"
 
 
+ROWS, LINKS, STATUS = "gantt_rows", "gantt_links", "gantt_status"  # the named datasets
+ORDER, SUMMARIES, TICKS = "gantt_order", "gantt_summaries", "gantt_ticks"  # the parameters
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as altair puts them in a spec (dates as ISO text, NaN as null)."""
+    return list(alt.utils.data.to_values(frame)["values"])
+
+
+def gantt_parts(
+    rows: pd.DataFrame,
+    *,
+    links: pd.DataFrame | None = None,
+    status_date: Any = None,
+    highlight: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Everything of a Gantt that depends on its rows; the marks and encodings do not.
+
+    Returns ``{"datasets": {name: JSON rows}, "params": {name: value}, "height": px}``: the
+    bars (one row per shown task, legend and progress computed), the elbow link paths, the
+    status-date rule; the y order, the summaries' labels (drawn bold) and the x tick step.
+    """
+    d = rows.copy()
+    d["legend"] = np.where(
+        d["kind"] == "summary", "Summary", np.where(d["critical"], "Critical path", "Has float")
+    )
+    span = d["finish"] - d["start"]
+    d["progress_end"] = d["start"] + span * (d["percent_complete"].fillna(0).clip(0, 100) / 100)
+    d["chain"] = d["task_id"].isin(set(highlight))
+    d["pct"] = d["percent_complete"].fillna(0).round(0)
+    keep = [
+        "task_id", "wbs", "name", "kind", "start", "finish", "baseline_start",
+        "baseline_finish", "pct", "float_days", "label", "legend", "progress_end", "chain",
+    ]  # fmt: skip
+    d = d[keep]
+    tick = _tick_interval(d)
+    datasets = {ROWS: _records(d), LINKS: _records(_link_paths(rows, links))}
+    if status_date is not None and not pd.isna(pd.Timestamp(status_date)):
+        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
+        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
+        datasets[STATUS] = _records(sd)
+    return {
+        "datasets": datasets,
+        "params": {
+            ORDER: d["label"].tolist(),
+            SUMMARIES: d.loc[d["kind"] == "summary", "label"].tolist(),
+            TICKS: tick.to_dict() if hasattr(tick, "to_dict") else tick,
+        },
+        "height": max(ROW_PX * len(d), 60),
+    }
+
+
+def gantt_respec(spec: dict[str, Any], parts: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` (a :func:`gantt_chart` dict) re-filled with other :func:`gantt_parts`.
+
+    Equal to ``gantt_chart(rows, ...).to_dict()`` for those rows when both have the same
+    datasets (a status date or not), without building and serialising an altair chart.
+    """
+    if set(parts["datasets"]) != set(spec.get("datasets", {})):
+        raise ValueError("the spec and the parts do not have the same datasets")
+    out = dict(spec)
+    out["datasets"] = dict(parts["datasets"])
+    out["params"] = [
+        {**p, "value": parts["params"][p["name"]]} if p.get("name") in parts["params"] else p
+        for p in spec.get("params", [])
+    ]
+    out["height"] = parts["height"]
+    return out
+
+
 def gantt_chart(
     rows: pd.DataFrame,
     *,
@@ -233,24 +302,15 @@ def gantt_chart(
 
     Returns
     -------
-    A layer chart whose height grows with the number of rows (20 px each).
+    A layer chart whose height grows with the number of rows (20 px each). Its data are
+    named datasets and its row order, bold summaries and tick step are parameters
+    (:func:`gantt_parts`): a live page can swap them without rebuilding the chart.
     """
-    d = rows.copy()
-    d["legend"] = np.where(
-        d["kind"] == "summary", "Summary", np.where(d["critical"], "Critical path", "Has float")
-    )
-    span = d["finish"] - d["start"]
-    d["progress_end"] = d["start"] + span * (d["percent_complete"].fillna(0).clip(0, 100) / 100)
-    d["chain"] = d["task_id"].isin(set(highlight))
-    d["pct"] = d["percent_complete"].fillna(0).round(0)
-    keep = [
-        "task_id", "wbs", "name", "kind", "start", "finish", "baseline_start",
-        "baseline_finish", "pct", "float_days", "label", "legend", "progress_end", "chain",
-    ]  # fmt: skip
-    d = d[keep]
-    order = d["label"].tolist()
-    height = max(ROW_PX * len(order), 60)
-    summaries = json.dumps(d.loc[d["kind"] == "summary", "label"].tolist())
+    parts = gantt_parts(rows, links=links, status_date=status_date, highlight=highlight)
+    values = parts["params"]
+    order_p = alt.param(name=ORDER, value=values[ORDER])
+    summ_p = alt.param(name=SUMMARIES, value=values[SUMMARIES])
+    tick_p = alt.param(name=TICKS, value=values[TICKS])
 
     colour = alt.Color(
         "legend:N",
@@ -260,7 +320,6 @@ def gantt_chart(
     )
     y = alt.Y(
         "label:N",
-        sort=order,
         title=None,
         axis=alt.Axis(
             labelLimit=330,
@@ -270,10 +329,10 @@ def gantt_chart(
             labelAlign="left",
             labelPadding=335,
             labelFontWeight=alt.ExprRef(
-                f"indexof({summaries}, datum.value) >= 0 ? 'bold' : 'normal'"
+                f"indexof({SUMMARIES}, datum.value) >= 0 ? 'bold' : 'normal'"
             ),
         ),
-        scale=alt.Scale(paddingInner=0.0, paddingOuter=0.1),
+        scale=alt.Scale(domain=alt.ExprRef(ORDER), paddingInner=0.0, paddingOuter=0.1),
     )
     # month ticks read "Nov 2026" (a day number on every month start is noise, and at 760 px
     # "01 Feb 2027 01 Mar 2027" ran into each other); exact dates are in the tooltips
@@ -283,7 +342,7 @@ def gantt_chart(
         orient="top",
         grid=True,
         title=None,
-        tickCount=_tick_interval(d),
+        tickCount=alt.ExprRef(TICKS),
         labelOverlap=True,
     )
     tooltip = [
@@ -296,7 +355,7 @@ def gantt_chart(
         alt.Tooltip("pct:Q", title="% complete"),
         alt.Tooltip("float_days:Q", title="Total float (days)"),
     ]
-    base = alt.Chart(d).encode(y=y)
+    base = alt.Chart(alt.NamedData(ROWS)).encode(y=y)
 
     baseline = (
         base.transform_filter("datum.kind != 'milestone' && isValid(datum.baseline_start)")
@@ -339,32 +398,36 @@ def gantt_chart(
         .mark_bar(height={"band": 0.8}, fill=None, stroke="#000", strokeWidth=2, strokeDash=[3, 2])
         .encode(x="start:T", x2="finish:T")
     )
-    layers: list[alt.Chart] = []
-    paths = _link_paths(rows, links)
-    if not paths.empty:
+    # the link layer is always there (empty when no shown task pair is linked): a page can
+    # then swap any project's links in without re-embedding the chart
+    paths = (
+        alt.Chart(alt.NamedData(LINKS))
+        .mark_line(strokeWidth=0.8, opacity=0.55, interpolate="linear")
+        .encode(
+            x="x:T",
+            y=y,
+            detail="link:N",
+            order="step:Q",
+            color=alt.condition("datum.critical", alt.value("#D55E00"), alt.value("#7F7F7F")),
+        )
+    )
+    layers: list[alt.Chart] = [paths, baseline, summary, brackets, bars, progress, milestones]
+    layers.append(outline)
+    if STATUS in parts["datasets"]:
+        status = alt.Chart(alt.NamedData(STATUS))
         layers.append(
-            alt.Chart(paths)
-            .mark_line(strokeWidth=0.8, opacity=0.55, interpolate="linear")
-            .encode(
-                x="x:T",
-                y=alt.Y("label:N", sort=order),
-                detail="link:N",
-                order="step:Q",
-                color=alt.condition("datum.critical", alt.value("#D55E00"), alt.value("#7F7F7F")),
+            status.mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5).encode(x="date:T")
+        )
+        layers.append(
+            status.mark_text(align="center", dy=12, fontWeight="bold", fontSize=11).encode(
+                x="date:T", y=alt.value("height"), text="text:N"
             )
         )
-    layers += [baseline, summary, brackets, bars, progress, milestones, outline]
-    if status_date is not None and not pd.isna(pd.Timestamp(status_date)):
-        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
-        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
-        rule = alt.Chart(sd).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5)
-        layers.append(rule.encode(x="date:T"))
-        layers.append(
-            alt.Chart(sd)
-            .mark_text(align="center", dy=12, fontWeight="bold", fontSize=11)
-            .encode(x="date:T", y=alt.value(height), text="text:N")
-        )
-    chart = alt.layer(*layers).properties(width=width, height=height)
+    chart = (
+        alt.layer(*layers)
+        .add_params(order_p, summ_p, tick_p)
+        .properties(width=width, height=parts["height"], datasets=parts["datasets"])
+    )
     if title:
         chart = chart.properties(title=title)
     return chart

@@ -132,18 +132,25 @@ def chart_titles(lens: Lens, tr: Translator) -> dict[str, str]:
 
 
 def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
-    """Show ``chart`` in ``box`` in a fresh chart widget and close the previous one.
+    """Show ``chart`` in ``box``: drawn by the box's spare chart widget, which is not on the page.
 
-    Re-assigning ``JupyterChart.chart`` re-embeds asynchronously in the browser: two quick
-    updates (a lesson click, then the language switch) can finish out of order and leave the
-    older spec (the other language's titles) on screen. A new widget per update cannot.
+    Re-assigning the ``chart`` of a widget on the page re-embeds asynchronously in the
+    browser: two quick updates (a lesson click, then the language switch) can finish out of
+    order and leave the older spec (the other language's titles) on screen. A widget that is
+    not on the page has no view: it takes the new chart, then replaces the shown one, and the
+    page draws it once. A box keeps two widgets and alternates: a new chart widget per update
+    would send its ~900 KB offline Vega bundle to the page each time.
     """
-    old = list(box.children)
-    widget = live_chart(chart)  # type: ignore[arg-type]  # every builder returns a chart
-    box.children = [widget]
-    for w in old:
-        w.close()
-    return widget
+    shown = list(box.children)
+    pool: list[alt.JupyterChart] = box.__dict__.setdefault("_pmkit_charts", [])
+    spare = next((w for w in pool if w not in shown), None)
+    if spare is None:
+        spare = live_chart(chart)  # type: ignore[arg-type]  # every builder returns a chart
+        pool.append(spare)
+    else:
+        spare.chart = chart  # type: ignore[assignment]  # every builder returns a chart
+    box.children = [spare]
+    return spare
 
 
 def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
@@ -183,8 +190,6 @@ class _Panel:
         self.metrics.value = metrics_html(lens.metrics, tr, currency)
         chart = lens_chart(lens, tr)
         if chart is None:  # drop the previous lesson's chart: hidden, it would keep its language
-            for w in self.chart_box.children:
-                w.close()
             self.chart_box.children = []
             self.chart = None
             self.chart_box.layout.display = "none"

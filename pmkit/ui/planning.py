@@ -16,9 +16,10 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.charts.gantt import gantt_chart, gantt_rows, wbs_key
+from pmkit.charts.gantt import gantt_chart, gantt_parts, gantt_respec, gantt_rows, wbs_key
 from pmkit.format import fmt_date
-from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._swap import SwapChart
 
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
@@ -173,7 +174,10 @@ class PlanningDashboard:
         )
         self.critical_only = W.Checkbox(value=False, description="Critical path only", indent=False)
         self.gantt_note = W.HTML()
-        self.gantt = live_chart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        t = portfolio.tasks
+        self._names = dict(zip(t["task_id"], t["wbs"].astype(str) + " " + t["name"], strict=True))
+        self._gantt = SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        self.gantt = self._gantt.widget
         self.gantt_msg = W.HTML()
 
         # why critical / why this start
@@ -271,7 +275,12 @@ class PlanningDashboard:
 
     # -- data ---------------------------------------------------------------------------
     def _tasks(self) -> pd.DataFrame:
-        return self.portfolio.tasks[self.portfolio.tasks["project_id"] == self.pid]
+        cached = self.__dict__.get("_tasks_of")
+        if cached is None or cached[0] != self.pid or cached[1] is not self.portfolio:
+            t = self.portfolio.tasks
+            cached = (self.pid, self.portfolio, t[t["project_id"] == self.pid])
+            self._tasks_of = cached
+        return cached[2]
 
     def _links(self) -> pd.DataFrame:
         return self.portfolio.project(self.pid).links
@@ -353,9 +362,7 @@ class PlanningDashboard:
         )
 
     def _name(self, tid: str) -> str:
-        t = self.portfolio.tasks
-        hit = t.loc[t["task_id"] == tid, ["wbs", "name"]]
-        return f"{hit.iloc[0, 0]} {hit.iloc[0, 1]}" if len(hit) else tid
+        return self._names.get(tid, tid)  # one dict for the portfolio: a link list is fast
 
     def _summary_html(self, info: pd.Series) -> str:
         assert self.base is not None
@@ -396,21 +403,31 @@ class PlanningDashboard:
         )
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:
-        """Redraw the Gantt in place (and re-attach the click selection)."""
+        """Redraw the Gantt in place.
+
+        The chart's marks never change, only its rows: after the first drawing the page
+        gets the new rows (and row order, height) swapped into the chart it already shows
+        (:class:`pmkit.ui._swap.SwapChart`), not a new spec to embed again.
+        """
         rows = self.gantt_table()
         if highlight is None and self.task.value and self.shown is not None:
             try:
                 highlight = [c[0] for c in self.shown.driving_chain(self.task.value)]
             except Exception:  # a task removed from the scenario has no chain
                 highlight = []
-        chart = gantt_chart(
-            rows,
-            links=self._links_shown(),
-            status_date=self.portfolio.status_date,
-            highlight=highlight or [],
-        )
-        self.gantt.chart = chart
-        self._watch_clicks()
+        args = {
+            "links": self._links_shown(),
+            "status_date": self.portfolio.status_date,
+            "highlight": highlight or [],
+        }
+        parts = gantt_parts(rows, **args)
+        shown = self._gantt.spec
+        if set(shown.get("datasets", {})) == set(parts["datasets"]) and "params" in shown:
+            self._gantt.show_spec(gantt_respec(shown, parts))
+        else:
+            self._gantt.replace(gantt_chart(rows, **args))
+        if self._gantt.last == "spec":
+            self._watch_clicks()  # a new spec has a new selections object
         assert self.shown is not None
         self.gantt_note.value = (
             f"<p><b>Gantt shows:</b> <span class='pmkit-scenario'>{esc(self.scenario_label)}"

@@ -180,6 +180,10 @@ class TrackingDashboard:
             ["Earned value", "Risks & opportunities", "Resources", "Monte Carlo"]
         ):
             self.tabs.set_title(i, name)
+        # a tab is computed for the project when it is shown: a project switch fills only the
+        # open tab, the others on their first opening (then kept until the next switch)
+        self._stale: set[int] = set()
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.widget = W.VBox(
             [
                 header(
@@ -212,11 +216,26 @@ class TrackingDashboard:
             f"{esc(_money(info['budget'], self.portfolio.currency))} · status date "
             f"<b>{esc(_date(self.portfolio.status_date))}</b></p>"
         )
-        guarded(self.kpis)(self._evm)()
-        guarded(self.risk_summary)(self._risks)()
+        self._stale = {0, 1, 2}
         self.level_html.value = ""
-        guarded(self.load_html)(self._resources)()
         self.mc.set_project(pid)
+        self.refresh_tab(self.tabs.selected_index or 0)
+
+    def refresh_tab(self, index: int) -> None:
+        """Fill tab ``index`` for the current project if it is not already."""
+        if index not in self._stale:
+            return
+        self._stale.discard(index)
+        if index == 0:
+            guarded(self.kpis)(self._evm)()
+        elif index == 1:
+            guarded(self.risk_summary)(self._risks)()
+        elif index == 2:
+            guarded(self.load_html)(self._resources)()
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change.get("new") is not None:
+            self.refresh_tab(int(change["new"]))
 
     # -- earned value -------------------------------------------------------------------
     def _rag(self, metric: str, value: float) -> str:
@@ -467,6 +486,7 @@ class TrackingDashboard:
         """Level the project's resources (priority rule in :mod:`pmkit.schedule.leveling`)."""
         from pmkit.schedule.leveling import level, resource_load
 
+        self.refresh_tab(2)  # the schedule and loads of the current project
         r = level(self.portfolio, self.pid, schedule=self.schedule)
         self.levelled_load = resource_load(
             self.portfolio, r.tasks, self.pid, freq="W", calendar=r.calendar

@@ -213,8 +213,10 @@ def test_date_axes_show_months_once_with_the_year() -> None:
     from pmkit.charts import portfolio as pc
 
     rows = gantt_rows(_tasks())
-    spec = json.dumps(gantt_chart(rows, status_date="2026-10-30").to_dict())
-    assert '"format": "%b %Y"' in spec and '"tickCount": "month"' in spec
+    gantt = gantt_chart(rows, status_date="2026-10-30").to_dict()
+    spec = json.dumps(gantt)
+    assert '"format": "%b %Y"' in spec and '"tickCount": {"expr": "gantt_ticks"}' in spec
+    assert {"name": "gantt_ticks", "value": "month"} in gantt["params"]
     dates = pd.to_datetime(["2026-06-01", "2026-07-01", "2026-08-01"])
     trend = pd.DataFrame(
         {"series": ["P01"] * 3, "metric": ["SPI"] * 3, "report_date": dates, "value": [1.0] * 3}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -23,14 +25,14 @@ def test_query_string_preselects_the_project(portfolio) -> None:  # type: ignore
 
 def test_planning_what_if_changes_gantt_and_finish(portfolio) -> None:  # type: ignore[no-untyped-def]
     db = PlanningDashboard(portfolio, "P03")
-    before_chart = db.gantt.chart.to_json()
+    before_chart = json.dumps(db.gantt.spec)
     before_finish = db.shown.finish
     db.wi_duration.value = db.wi_duration.value + 30
     db.apply_what_if()
     assert db.shown.finish > before_finish
     assert "What-if scenario" in db.gantt_note.value
     assert "days later" in db.wi_out.value and "whatif-delta" in db.wi_out.value
-    assert db.gantt.chart.to_json() != before_chart
+    assert json.dumps(db.gantt.spec) != before_chart
     db._on_reset(None)
     assert db.shown.finish == before_finish
 
@@ -56,9 +58,9 @@ def test_driving_chain_reaches_the_project_start(portfolio) -> None:  # type: ig
 
 def test_project_switch_changes_every_planning_panel(portfolio) -> None:  # type: ignore[no-untyped-def]
     db = PlanningDashboard(portfolio, "P03")
-    panels = (db.summary.value, db.chain.value, db.gantt.chart.to_json(), db.task.options)
+    panels = (db.summary.value, db.chain.value, json.dumps(db.gantt.spec), db.task.options)
     db.project.value = "P05"
-    after = (db.summary.value, db.chain.value, db.gantt.chart.to_json(), db.task.options)
+    after = (db.summary.value, db.chain.value, json.dumps(db.gantt.spec), db.task.options)
     assert all(a != b for a, b in zip(panels, after, strict=True))
     assert "Upgrade &lt;b&gt;ERP&lt;/b&gt;" in db.summary.value  # markup shown as text
     assert "pmkit-error" not in db.gantt_msg.value
@@ -76,14 +78,47 @@ def test_change_request_preview_shows_schedule_and_cost(portfolio) -> None:  # t
 
 def test_tracking_panels_follow_the_project(portfolio) -> None:  # type: ignore[no-untyped-def]
     tr = TrackingDashboard(portfolio, "P01")
-    first = (tr.kpis.value, tr.risk_summary.value, tr.scurve.chart.to_json(), tr.eac_html.value)
+    _open_every_tab(tr)
+    first = (tr.kpis.value, tr.risk_summary.value, json.dumps(tr.scurve.spec), tr.eac_html.value)
     assert "SPI = EV / PV" in tr.kpis.value and "eac-table" in tr.eac_html.value
     assert "IEAC(t)" in tr.es_html.value
     tr.project.value = "P02"
-    second = (tr.kpis.value, tr.risk_summary.value, tr.scurve.chart.to_json(), tr.eac_html.value)
+    _open_every_tab(tr)
+    second = (tr.kpis.value, tr.risk_summary.value, json.dumps(tr.scurve.spec), tr.eac_html.value)
     assert all(a != b for a, b in zip(first, second, strict=True))
     for w in (tr.kpis, tr.risk_summary, tr.load_html, tr.title):
         assert "pmkit-error" not in w.value, w.value
+
+
+def _open_every_tab(tr: TrackingDashboard) -> None:
+    for i in (1, 2, 0):
+        tr.tabs.selected_index = i
+
+
+def _panels(tr: TrackingDashboard) -> tuple[object, ...]:
+    return (
+        tr.kpis.value, tr.es_html.value, tr.eac_html.value, tr.scurve.spec,
+        tr.risk_summary.value, tr.register.value, tr.heatmap.spec,
+        tr.resource.options, tr.load_html.value, tr.load_chart.spec, tr.level_html.value,
+    )  # fmt: skip
+
+
+def test_tracking_tabs_filled_when_opened_show_what_an_eager_page_shows(portfolio) -> None:  # type: ignore[no-untyped-def]
+    # a project switch fills only the open tab; the others, filled on their first opening,
+    # show exactly what a page opened on that project shows
+    tr = TrackingDashboard(portfolio, "P01")
+    _open_every_tab(tr)
+    tr.project.value = "P02"
+    _open_every_tab(tr)
+    fresh = TrackingDashboard(portfolio, "P02")
+    _open_every_tab(fresh)
+    for got, want in zip(_panels(tr), _panels(fresh), strict=True):
+        if isinstance(want, dict):  # charts: same marks and rows (dataset names may differ)
+            assert sorted(map(str, got.get("datasets", {}).values())) == sorted(
+                map(str, want.get("datasets", {}).values())
+            )
+        else:
+            assert got == want
 
 
 def test_tracking_levelling_and_monte_carlo(portfolio) -> None:  # type: ignore[no-untyped-def]
@@ -175,6 +210,7 @@ def test_tracking_opportunities_are_not_coloured_as_threats(portfolio) -> None: 
         if (risk_register(portfolio, p)["kind"] == "opportunity").any()
     )
     tr = TrackingDashboard(portfolio, pid)
+    tr.tabs.selected_index = 1  # the risks tab is filled when opened
     rows = tr.register.value.split("<tr>")[2:]
     opp = [r for r in rows if "Opportunity" in r]
     assert opp and all("pmkit-red" not in r and "pmkit-amber" not in r for r in opp)
@@ -194,6 +230,7 @@ def test_tracking_says_when_a_project_has_no_open_risk(portfolio, tmp_path) -> N
     risks = pd.read_csv(data / "risks.csv")
     risks[risks["project_id"] != pid].to_csv(data / "risks.csv", index=False)
     tr = TrackingDashboard(load_portfolio(data), pid)
+    tr.tabs.selected_index = 1  # the risks tab is filled when opened
     assert "No open threat or opportunity" in tr.register.value
     assert "Could not" not in tr.risk_summary.value + tr.register.value
 
@@ -229,3 +266,57 @@ def test_tracking_tcpi_units_and_status_date_picker(portfolio) -> None:  # type:
     assert "as it stood on" in tr.status_date.note.value
     tr.status_date.picker.value = None
     assert tr.portfolio is portfolio
+
+
+def _slow_gantt(db: PlanningDashboard) -> dict:  # type: ignore[type-arg]
+    """The spec the old path sent: the Gantt built and serialised from scratch."""
+    from pmkit.charts.gantt import gantt_chart
+
+    chain = [c[0] for c in db.shown.driving_chain(db.task.value)] if db.task.value else []
+    chart = gantt_chart(
+        db.gantt_table(),
+        links=db._links_shown(),
+        status_date=db.portfolio.status_date,
+        highlight=chain,
+    )
+    return chart.to_dict()  # type: ignore[no-any-return]
+
+
+def test_the_gantt_swaps_rows_in_place_and_shows_what_a_full_redraw_shows(portfolio) -> None:  # type: ignore[no-untyped-def]
+    # after the first drawing, a project switch, a filter, a what-if or a task pick sends
+    # only data to the page; what the page then shows equals a Gantt built from scratch
+    db = PlanningDashboard(portfolio, "P01")
+    sent: list[object] = []
+    db.gantt.observe(lambda ch: sent.append(ch["new"]), names="_py_to_js_updates")
+    assert db.gantt.spec == _slow_gantt(db)
+    steps = [
+        lambda: setattr(db.project, "value", "P05"),
+        lambda: setattr(db.critical_only, "value", True),
+        lambda: setattr(db.critical_only, "value", False),
+        lambda: setattr(db.task, "value", db.task.options[0][1]),
+        lambda: setattr(db.level, "value", 1),
+        lambda: (setattr(db.wi_duration, "value", db.wi_duration.value + 20), db.apply_what_if()),
+        lambda: setattr(db.project, "value", "P01"),  # back to the first project
+    ]
+    for step in steps:
+        before = len(sent)
+        step()
+        assert db._gantt.last == "data"
+        assert len(sent) - before <= 1  # one message per interaction (none if no change)
+        assert db.gantt.spec == _slow_gantt(db)
+    assert len(sent) >= 3  # project switches, level and what-if each change the rows
+    rows = {r["task_id"] for r in db.gantt.spec["datasets"]["gantt_rows"]}
+    assert rows == set(db.gantt_table()["task_id"])
+
+
+def test_the_swap_message_carries_the_new_rows_and_order(portfolio) -> None:  # type: ignore[no-untyped-def]
+    db = PlanningDashboard(portfolio, "P01")
+    sent: list[list[dict]] = []  # type: ignore[type-arg]
+    db.gantt.observe(lambda ch: sent.append(ch["new"]), names="_py_to_js_updates")
+    db.project.value = "P03"
+    msg = {(u["namespace"], u["name"]): u["value"] for u in sent[-1]}
+    want = _slow_gantt(db)
+    assert msg[("data", "gantt_rows")] == want["datasets"]["gantt_rows"]
+    order = next(p["value"] for p in want["params"] if p["name"] == "gantt_order")
+    assert msg[("signal", "gantt_order")] == order
+    assert msg[("signal", "height")] == want["height"] == 20 * len(order)

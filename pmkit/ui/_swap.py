@@ -1,0 +1,147 @@
+"""Redraw a live chart by sending only what changed: its data, its size, its parameter values.
+
+Assigning ``alt.JupyterChart.chart`` sends the whole Vega-Lite spec to the page, which then
+throws the view away and embeds it again (parse, compile, build the dataflow, draw). When a
+widget only changes *which rows* a chart shows, the spec's shape (marks, encodings, scales,
+transforms) is the same: :class:`SwapChart` then sends the changed datasets, the changed
+top-level variable parameters (``alt.param(value=...)``) and the new width/height through the
+widget's own ``_py_to_js_updates`` channel (the one altair's JS uses for VegaFusion: it
+replaces a named dataset with a Vega changeset and sets a signal), and the page redraws the
+existing view in place. Any other change re-sends the spec as before.
+
+The widget's ``spec`` is kept equal to what the page shows (set without being sent), so a
+later full redraw, a test or a second view always sees the current chart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import altair as alt
+
+from pmkit.ui._common import live_chart
+
+__all__ = ["SwapChart", "records", "spec_shape"]
+
+_SIZE = ("width", "height")
+
+
+def _value_params(spec: dict[str, Any]) -> dict[str, Any]:
+    """Top-level variable parameters (a value, no selection, no bound input): name -> value."""
+    out: dict[str, Any] = {}
+    for p in spec.get("params", []) or []:
+        if isinstance(p, dict) and "value" in p and "select" not in p and "bind" not in p:
+            out[str(p["name"])] = p["value"]
+    return out
+
+
+def spec_shape(spec: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """What must be equal for two specs to differ only by data, size and parameter values.
+
+    Returns the spec as canonical JSON with every dataset name replaced by its position and
+    every swappable value blanked, and the dataset names in that order.
+    """
+    names = tuple(str(n) for n in (spec.get("datasets") or {}))
+    values = _value_params(spec)
+    rest = {k: v for k, v in spec.items() if k not in ("datasets", "params", *_SIZE)}
+    params = [
+        {**p, "value": None} if isinstance(p, dict) and p.get("name") in values else p
+        for p in spec.get("params", []) or []
+    ]
+    sizes = {k: ("number" if isinstance(spec.get(k), int | float) else spec.get(k)) for k in _SIZE}
+    text = json.dumps({"spec": rest, "params": params, "sizes": sizes}, sort_keys=True)
+    for i, name in enumerate(names):
+        text = text.replace(json.dumps(name), json.dumps(f"__dataset_{i}__"))
+    return text, names
+
+
+class SwapChart:
+    """A live chart whose redraws send data, not the spec, whenever the shape is unchanged.
+
+    ``.widget`` is the :class:`alt.JupyterChart` to put on the page; :meth:`show` redraws it
+    from an altair chart, :meth:`show_spec` from a Vega-Lite dict (a caller that patches a
+    template dict skips building and serialising an altair chart). ``last`` says how the last
+    redraw travelled: ``"data"`` (in place) or ``"spec"`` (re-embedded).
+    """
+
+    def __init__(self, chart: Any) -> None:
+        self.widget = live_chart(chart)
+        self.last = "spec"
+        self._seq = 0
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec the page shows now."""
+        return dict(self.widget.spec or {})
+
+    def show(self, chart: Any) -> str:
+        """Redraw from an altair chart; returns ``"data"`` or ``"spec"``."""
+        new = chart.to_dict(validate=False)
+        if self._push(new):
+            return self.last
+        return self.replace(chart)
+
+    def replace(self, chart: Any) -> str:
+        """Re-send the whole chart (a new shape): the page embeds it again."""
+        self.widget.chart = chart  # altair validates it and sets the selections up
+        self.last = "spec"
+        return self.last
+
+    def show_spec(self, spec: dict[str, Any]) -> str:
+        """Redraw from a Vega-Lite dict of the same shape as the one shown (else re-send it)."""
+        if self._push(spec):
+            return self.last
+        self.widget.spec = spec
+        self.last = "spec"
+        return self.last
+
+    def _push(self, new: dict[str, Any]) -> bool:
+        old = self.widget.spec
+        if not old:
+            return False
+        shape_old, names_old = spec_shape(old)
+        shape_new, names_new = spec_shape(new)
+        if shape_old != shape_new:
+            return False
+        updates: list[dict[str, Any]] = []
+        old_sets, new_sets = old.get("datasets") or {}, new.get("datasets") or {}
+        for was, now in zip(names_old, names_new, strict=True):
+            if old_sets[was] != new_sets[now]:
+                updates.append(_update("data", was, new_sets[now]))
+        old_vals, new_vals = _value_params(old), _value_params(new)
+        updates += [_update("signal", k, v) for k, v in new_vals.items() if old_vals.get(k) != v]
+        updates += [
+            _update("signal", k, new[k]) for k in _SIZE if k in new and old.get(k) != new[k]
+        ]
+        # the page keeps the names it embedded: the kept spec uses them too
+        kept = new
+        if names_new != names_old:
+            rename = {
+                json.dumps(now): json.dumps(was)
+                for was, now in zip(names_old, names_new, strict=True)
+            }
+            pattern = re.compile("|".join(re.escape(k) for k in rename))
+            body = json.dumps({k: v for k, v in new.items() if k != "datasets"})
+            kept = json.loads(pattern.sub(lambda m: rename[m.group(0)], body))
+            kept["datasets"] = {
+                was: new_sets[now] for was, now in zip(names_old, names_new, strict=True)
+            }
+        if updates:
+            self._seq += 1  # a repeated update must still be a change of the trait
+            updates.append({"namespace": "pmkit", "name": "seq", "scope": [], "value": self._seq})
+            self.widget._py_to_js_updates = updates
+        with self.widget._lock_property(spec=kept):
+            self.widget.spec = kept  # what the page shows, without re-embedding it
+        self.last = "data"
+        return True
+
+
+def _update(namespace: str, name: str, value: Any) -> dict[str, Any]:
+    return {"namespace": namespace, "name": name, "scope": [], "value": value}
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame as the JSON rows altair would put in a spec (dates as ISO text, NaN null)."""
+    return list(alt.utils.data.to_values(frame)["values"])
