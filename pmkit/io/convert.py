@@ -170,6 +170,41 @@ def _outline(levels: list[int]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- convert
+@dataclasses.dataclass
+class _Calendars:
+    """The calendars the imported project uses, by their UID in the file."""
+
+    main: str  # the project calendar's UID
+    objs: dict[str, Calendar]  # every calendar kept (the project's first)
+    ids: dict[str, str]  # UID -> calendar_id in the portfolio
+    mpd: dict[str, float]  # UID -> minutes of a working day (its hours_per_day)
+    week_share: dict[str, float]  # UID -> share of working time in a week
+    rows: list[dict[str, Any]]  # calendars.csv rows
+    holidays: list[dict[str, Any]]  # holidays.csv rows
+
+
+@dataclasses.dataclass
+class _TaskPlan:
+    """The kept tasks (display order) and what every later table needs of them."""
+
+    t: pd.DataFrame  # the file's task rows, with ``wbs_new``, ``level`` and ``summary``
+    uids: np.ndarray
+    task_ids: list[str]
+    summary: np.ndarray
+    cal: list[str]  # each task's calendar UID (one of _Calendars.objs)
+    dur: np.ndarray  # working minutes (elapsed durations converted)
+    mpd: np.ndarray  # minutes of a working day of each task's calendar
+
+
+@dataclasses.dataclass(frozen=True)
+class _Headline:
+    """What the project row takes from the tasks."""
+
+    leaf_cost: float
+    has_progress: bool
+    baseline_finish: pd.Timestamp
+
+
 def project_tables_from_schedule(
     project: MspdiProject,
     *,
@@ -206,6 +241,43 @@ def project_tables_from_schedule(
     >>> t["tasks"]["task_id"].iloc[0]  # doctest: +SKIP
     'P99-1'
     """
+    pid = _checked_project_id(project_id, overrides)
+    src = Path(project.path).name
+    notes: list[str] = []
+    t = _kept_tasks(project, src, notes)
+    res = _work_resources(project, notes)
+    start = _project_start(project, t, src)
+    finish = _computed_finish(project)
+    horizon_end = max(d for d in (finish, start, _day(t["ms_finish"].max())) if pd.notna(d))
+    horizon_end += pd.Timedelta(days=_HOLIDAY_MARGIN_DAYS)
+    cals = _calendars(project, t, res, pid, (start, horizon_end), notes)
+    plan = _task_plan(t, cals, pid, notes)
+    tasks, headline = _tasks_table(project, plan, cals, pid, src, notes)
+    links = _links_table(project, plan, cals, src, notes)
+    resources = _resources_table(res, cals, pid, src)
+    assignments = _assignments_table(project, plan, res, pid, src, notes)
+    row = _project_row(project, pid, name, programme, src, (start, finish), cals, headline, notes)
+    row.update(overrides)
+    if row["priority"] is None:
+        row["priority"] = 1
+        notes.append("priority: after the portfolio's last project (1 if alone)")
+        row["_priority_auto"] = True
+    projects = pd.DataFrame([row])
+    projects.attrs = {"source": src, "elements": ["Project"], "notes": notes}
+    calendars, holidays = _calendar_tables(cals, src)
+    return {
+        "projects": projects,
+        "tasks": tasks,
+        "links": links,
+        "resources": resources,
+        "assignments": assignments,
+        "calendars": calendars,
+        "holidays": holidays,
+    }
+
+
+def _checked_project_id(project_id: str, overrides: Mapping[str, Any]) -> str:
+    """The project id, stripped; a bad id or an unknown projects.csv column is an error."""
     pid = str(project_id).strip()
     if not _ID_RE.match(pid):
         raise PmkitError(
@@ -221,14 +293,30 @@ def project_tables_from_schedule(
             field=sorted(unknown)[0],
             expected="a column of projects.csv",
         )
-    src = Path(project.path).name
-    notes: list[str] = []
+    return pid
+
+
+def _kept_tasks(project: MspdiProject, src: str, notes: list[str]) -> pd.DataFrame:
+    """The tasks of the plan in ID order, without the project summary and inactive tasks,
+    with their rebuilt outline number (``wbs_new``), ``level`` and ``summary``."""
     t = project.tasks
     t = t[t["uid"] != 0] if len(t) else t
     if not len(t):
         raise PmkitError("the schedule has no task", file=src, field="Tasks")
     t = t.sort_values("id", kind="stable") if t["id"].notna().all() else t
-    # inactive tasks (and what is under them) are out of the plan, as Project schedules it
+    drop = _inactive(t)
+    if drop.any():
+        notes.append(f"{int(drop.sum())} inactive task(s) left out")
+    t = t[~drop].reset_index(drop=True)
+    wbs = _outline(t["outline_level"].astype(int).tolist())
+    t = t.assign(wbs_new=wbs, level=[w.count(".") + 1 for w in wbs])
+    has_child = {w.rsplit(".", 1)[0] for w in wbs if "." in w}
+    t["summary"] = t["wbs_new"].isin(has_child)
+    return t
+
+
+def _inactive(t: pd.DataFrame) -> np.ndarray:
+    """Inactive tasks and what is under them: out of the plan, as Project schedules it."""
     drop = (~t["active"].astype(bool)).to_numpy() if "active" in t else np.zeros(len(t), bool)
     levels = t["outline_level"].astype(int).to_numpy()
     cut: int | None = None
@@ -237,23 +325,11 @@ def project_tables_from_schedule(
             drop[i] = True
             continue
         cut = lv if drop[i] else None
-    if drop.any():
-        notes.append(f"{int(drop.sum())} inactive task(s) left out")
-    t = t[~drop].reset_index(drop=True)
-    wbs = _outline(t["outline_level"].astype(int).tolist())
-    t = t.assign(wbs_new=wbs, level=[w.count(".") + 1 for w in wbs])
-    has_child = {w.rsplit(".", 1)[0] for w in wbs if "." in w}
-    t["summary"] = t["wbs_new"].isin(has_child)
+    return drop
 
-    # ---- calendars: the project's, and every one a task or work resource uses
-    cal_uid = str(project.props.get("CalendarUID", ""))
-    proj_cal = project.calendar
-    if cal_uid not in project.calendars:
-        cal_uid = next(iter(project.calendars), "std")
-    cal_objs: dict[str, Calendar] = {cal_uid: proj_cal}
-    for c in t["calendar_id"].dropna().astype(str):
-        if c in project.calendars:
-            cal_objs.setdefault(c, project.calendars[c])
+
+def _work_resources(project: MspdiProject, notes: list[str]) -> pd.DataFrame:
+    """The file's work resources (not the UID 0 one, null, material or cost resources)."""
     res = project.resources
     if len(res) and "UID" in res:
         res = res[res["UID"].astype(str) != "0"]
@@ -263,56 +339,94 @@ def project_tables_from_schedule(
         if (rtype != "1").any():
             notes.append(f"{int((rtype != '1').sum())} material/cost resource(s) left out")
         res = res[rtype == "1"]
-        for c in res.get("CalendarUID", pd.Series(dtype=str)).dropna().astype(str):
-            if c in project.calendars:
-                cal_objs.setdefault(c, project.calendars[c])
+    return res
+
+
+def _project_start(project: MspdiProject, t: pd.DataFrame, src: str) -> pd.Timestamp:
+    """The file's project start, else its first task start; none is an error."""
     start = (
         _day(project.project_start) if project.props.get("StartDate") else _day(t["ms_start"].min())
     )
     if pd.isna(start):
         raise PmkitError("the schedule has no start date", file=src, field="StartDate")
-    finish = _computed_finish(project)
-    horizon_end = max(d for d in (finish, start, _day(t["ms_finish"].max())) if pd.notna(d))
-    horizon_end += pd.Timedelta(days=_HOLIDAY_MARGIN_DAYS)
-    cal_rows, hol_rows = [], []
-    cid = {u: f"{pid}-CAL{u}" for u in cal_objs}
-    mpd_of: dict[str, float] = {}
-    week_share: dict[str, float] = {}
+    return start
+
+
+def _calendars(
+    project: MspdiProject,
+    t: pd.DataFrame,
+    res: pd.DataFrame,
+    pid: str,
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    notes: list[str],
+) -> _Calendars:
+    """The project's calendar and every one a task or work resource uses, as calendars.csv
+    and holidays.csv rows over ``span``; a calendar with no working time (other than the
+    project's) is dropped: its users take the project calendar."""
+    cal_uid = str(project.props.get("CalendarUID", ""))
+    proj_cal = project.calendar
+    if cal_uid not in project.calendars:
+        cal_uid = next(iter(project.calendars), "std")
+    cal_objs: dict[str, Calendar] = {cal_uid: proj_cal}
+    used = list(t["calendar_id"].dropna().astype(str))
+    if len(res) and "UID" in project.resources:
+        used += list(res.get("CalendarUID", pd.Series(dtype=str)).dropna().astype(str))
+    for c in used:
+        if c in project.calendars:
+            cal_objs.setdefault(c, project.calendars[c])
+    cals = _Calendars(cal_uid, cal_objs, {u: f"{pid}-CAL{u}" for u in cal_objs}, {}, {}, [], [])
     for u, cal in list(cal_objs.items()):
         try:
-            crow, hol = _calendar_row(cid[u], cal, start, horizon_end, notes)
+            crow, hol = _calendar_row(cals.ids[u], cal, span[0], span[1], notes)
         except CalendarError:  # e.g. a budget resource's calendar with no working time
             if u == cal_uid:
                 raise
             notes.append(f"calendar {cal.name!r} has no working time: project calendar used")
             del cal_objs[u]
             continue
-        cal_rows.append(crow)
-        hol_rows.extend(hol)
-        mpd_of[u] = float(crow["hours_per_day"]) * 60.0
-        week_share[u] = sum(e - s for d in range(7) for s, e in cal.week_periods(d)) / 10080.0
+        cals.rows.append(crow)
+        cals.holidays.extend(hol)
+        cals.mpd[u] = float(crow["hours_per_day"]) * 60.0
+        cals.week_share[u] = sum(e - s for d in range(7) for s, e in cal.week_periods(d)) / 10080.0
+    return cals
 
-    # ---- tasks
+
+def _task_plan(t: pd.DataFrame, cals: _Calendars, pid: str, notes: list[str]) -> _TaskPlan:
+    """Each task's calendar and working minutes (an elapsed duration becomes the working
+    time it spans from the task's stored start, else calendar time x the weekly share)."""
     t_cal = [
-        str(c) if c is not None and not pd.isna(c) and str(c) in cal_objs else cal_uid
+        str(c) if c is not None and not pd.isna(c) and str(c) in cals.objs else cals.main
         for c in t["calendar_id"]
     ]
     dur = t["duration_min"].astype(float).to_numpy().copy()
     for i in np.flatnonzero(t["elapsed"].astype(bool).to_numpy()).tolist():
-        cal = cal_objs[t_cal[i]]
+        cal = cals.objs[t_cal[i]]
         st = t["ms_start"].iloc[i]
         if st is not None and pd.notna(st):
             dur[i] = float(
                 cal.working_minutes_between(st, pd.Timestamp(st) + pd.Timedelta(minutes=dur[i]))[0]
             )
         else:
-            dur[i] = dur[i] * week_share[t_cal[i]]
+            dur[i] = dur[i] * cals.week_share[t_cal[i]]
     if t["elapsed"].any():
         notes.append(f"{int(t['elapsed'].sum())} elapsed duration(s) converted to working days")
-    mpd = np.array([mpd_of[c] for c in t_cal])
-    summary = t["summary"].to_numpy()
-    days = np.where(summary, 0.0, np.round(dur / mpd, 6))
-    milestone = t["is_milestone"].astype(bool).to_numpy() & (days == 0) & ~summary
+    uids = t["uid"].to_numpy()
+    return _TaskPlan(
+        t=t,
+        uids=uids,
+        task_ids=[f"{pid}-{u}" for u in uids],
+        summary=t["summary"].to_numpy(),
+        cal=t_cal,
+        dur=dur,
+        mpd=np.array([cals.mpd[c] for c in t_cal]),
+    )
+
+
+def _constraints(
+    t: pd.DataFrame, summary: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Constraint types and dates (days); a manually scheduled task is pinned MSO at its
+    manual start; ASAP/ALAP carry no date."""
     ctype = t["constraint_type"].fillna("ASAP").astype(str).to_numpy().copy()
     cdate = pd.to_datetime(t["constraint_date"]).dt.normalize().to_numpy().copy()
     manual = t["manual"].astype(bool).to_numpy() & t["manual_start"].notna().to_numpy() & ~summary
@@ -321,6 +435,12 @@ def project_tables_from_schedule(
         cdate[manual] = pd.to_datetime(t.loc[manual, "manual_start"]).dt.normalize().to_numpy()
         notes.append(f"{int(manual.sum())} manually scheduled task(s) pinned (MSO) at their start")
     cdate = np.where(np.isin(ctype, ["ASAP", "ALAP"]), np.datetime64("NaT"), cdate)
+    return ctype, cdate
+
+
+def _progress(t: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """Percent complete (0..100) and actual start/finish days; an actual finish without
+    100 % or without an actual start is dropped."""
     pct = t["percent_complete"].fillna(0).astype(float).clip(0, 100).to_numpy()
     a_s = pd.to_datetime(t["actual_start"]).dt.normalize()
     a_f = pd.to_datetime(t["actual_finish"]).dt.normalize()
@@ -328,9 +448,16 @@ def project_tables_from_schedule(
     if bad_af.any():
         notes.append(f"{int(bad_af.sum())} actual finish(es) without 100% / actual start dropped")
         a_f = a_f.mask(bad_af)
+    return pct, a_s, a_f
+
+
+def _baseline(
+    project: MspdiProject, t: pd.DataFrame, uids: np.ndarray
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Baseline 0's start and finish days, and the budgeted cost (Baseline 0's cost, else
+    the task's Cost; MSPDI stores money in hundredths)."""
     base = project.baselines
     b0 = base[base["number"] == 0].drop_duplicates("uid").set_index("uid") if len(base) else None
-    uids = t["uid"].to_numpy()
 
     def b_col(col: str) -> pd.Series:
         if b0 is None or col not in b0:
@@ -342,10 +469,27 @@ def project_tables_from_schedule(
     raw_cost = {int(r["UID"]): _num(r.get("Cost")) / 100.0 for r in project.raw_tasks if "UID" in r}
     b_cost = b_col("cost").astype(float) / 100.0
     cost = np.where(b_cost.notna(), b_cost, [raw_cost.get(int(u), 0.0) for u in uids]).clip(0)
-    task_ids = [f"{pid}-{u}" for u in uids]
+    return b_start, b_finish, cost
+
+
+def _tasks_table(
+    project: MspdiProject,
+    plan: _TaskPlan,
+    cals: _Calendars,
+    pid: str,
+    src: str,
+    notes: list[str],
+) -> tuple[pd.DataFrame, _Headline]:
+    """tasks.csv, and what the project row takes from it."""
+    t, uids, summary = plan.t, plan.uids, plan.summary
+    days = np.where(summary, 0.0, np.round(plan.dur / plan.mpd, 6))
+    milestone = t["is_milestone"].astype(bool).to_numpy() & (days == 0) & ~summary
+    ctype, cdate = _constraints(t, summary, notes)
+    pct, a_s, a_f = _progress(t, notes)
+    b_start, b_finish, cost = _baseline(project, t, uids)
     tasks = pd.DataFrame(
         {
-            "task_id": task_ids,
+            "task_id": plan.task_ids,
             "project_id": pid,
             "wbs": t["wbs_new"].to_numpy(),
             "name": [
@@ -361,7 +505,7 @@ def project_tables_from_schedule(
             "pessimistic_days": np.nan,
             "constraint_type": ctype,
             "constraint_date": pd.to_datetime(cdate),
-            "calendar_id": ["" if c == cal_uid else cid[c] for c in t_cal],
+            "calendar_id": ["" if c == cals.main else cals.ids[c] for c in plan.cal],
             "percent_complete": pct,
             "actual_start": a_s.to_numpy(),
             "actual_finish": a_f.to_numpy(),
@@ -371,11 +515,33 @@ def project_tables_from_schedule(
         }
     )
     tasks.attrs = {"source": src, "elements": [f"Task UID {u}" for u in uids]}
+    headline = _Headline(
+        leaf_cost=float(cost[~summary].sum()),
+        has_progress=bool((pct > 0).any() or a_s.notna().any()),
+        baseline_finish=b_finish.max() if b_finish.notna().any() else pd.NaT,
+    )
+    return tasks, headline
 
-    # ---- links
-    tid_of = dict(zip(uids.tolist(), task_ids, strict=True))
-    idx_of = {u: i for i, u in enumerate(uids.tolist())}
-    leaves_of = _leaves(t["wbs_new"].tolist(), summary, uids.tolist())
+
+def _lag_minutes(lk: Mapping[Any, Any], pred_minutes: float, week_share: float) -> float:
+    """A link's lag in working minutes: percent lags of the predecessor's duration, elapsed
+    lags x the successor calendar's weekly share of working time."""
+    if lk.get("lag_percent"):
+        return float(lk["lag_percent"]) / 100.0 * pred_minutes
+    if lk.get("lag_elapsed"):
+        return float(lk["lag_min"]) * week_share
+    return float(lk["lag_min"] or 0.0)
+
+
+def _links_table(
+    project: MspdiProject, plan: _TaskPlan, cals: _Calendars, src: str, notes: list[str]
+) -> pd.DataFrame:
+    """links.csv: lags in the successor's working days; links on summaries go to/from each
+    of their leaf tasks; links to tasks outside the file are left out."""
+    ulist = plan.uids.tolist()
+    tid_of = dict(zip(ulist, plan.task_ids, strict=True))
+    idx_of = {u: i for i, u in enumerate(ulist)}
+    leaves_of = _leaves(plan.t["wbs_new"].tolist(), plan.summary, ulist)
     links_rows: list[dict[str, Any]] = []
     link_el: list[str] = []
     n_ext = n_sum = 0
@@ -385,29 +551,21 @@ def project_tables_from_schedule(
             n_ext += 1
             continue
         si = idx_of[s_u]
-        if lk.get("lag_percent"):
-            lag_w = float(lk["lag_percent"]) / 100.0 * dur[idx_of[p_u]]
-        elif lk.get("lag_elapsed"):
-            lag_w = float(lk["lag_min"]) * week_share[t_cal[si]]
-        else:
-            lag_w = float(lk["lag_min"] or 0.0)
+        lag_w = _lag_minutes(lk, plan.dur[idx_of[p_u]], cals.week_share[plan.cal[si]])
         preds = leaves_of.get(p_u, [p_u])
         succs = leaves_of.get(s_u, [s_u])
-        if len(preds) > 1 or len(succs) > 1 or summary[idx_of[p_u]] or summary[si]:
+        if len(preds) > 1 or len(succs) > 1 or plan.summary[idx_of[p_u]] or plan.summary[si]:
             n_sum += 1
-        for pu in preds:
-            for su in succs:
-                if pu == su:
-                    continue
-                links_rows.append(
-                    {
-                        "pred_id": tid_of[pu],
-                        "succ_id": tid_of[su],
-                        "type": lk["type"],
-                        "lag_days": round(lag_w / mpd[idx_of[su]], 6),
-                    }
-                )
-                link_el.append(f"Task UID {s_u} PredecessorLink {p_u}")
+        for pu, su in ((pu, su) for pu in preds for su in succs if pu != su):
+            links_rows.append(
+                {
+                    "pred_id": tid_of[pu],
+                    "succ_id": tid_of[su],
+                    "type": lk["type"],
+                    "lag_days": round(lag_w / plan.mpd[idx_of[su]], 6),
+                }
+            )
+            link_el.append(f"Task UID {s_u} PredecessorLink {p_u}")
     if n_ext:
         notes.append(f"{n_ext} link(s) to tasks outside the file left out")
     if n_sum:
@@ -416,12 +574,15 @@ def project_tables_from_schedule(
     keep = ~links.duplicated(["pred_id", "succ_id"]).to_numpy()
     links = links[keep].reset_index(drop=True)
     links.attrs = {"source": src, "elements": [e for e, k in zip(link_el, keep, strict=True) if k]}
+    return links
 
-    # ---- resources and assignments
+
+def _resources_table(res: pd.DataFrame, cals: _Calendars, pid: str, src: str) -> pd.DataFrame:
+    """resources.csv: role = Group, capacity = MaxUnits x the calendar's hours per day."""
     r_rows, r_el = [], []
     for r in res.to_dict("records") if len(res) else []:
         rc = str(r.get("CalendarUID") or "")
-        rc = rc if rc in cal_objs else cal_uid
+        rc = rc if rc in cals.objs else cals.main
         units = _num(r.get("MaxUnits"), 1.0) or 1.0
         group = r.get("Group")
         r_rows.append(
@@ -432,14 +593,28 @@ def project_tables_from_schedule(
                 if group is not None and not pd.isna(group) and str(group).strip()
                 else "Unassigned role",
                 "department": "",
-                "capacity_hours_per_day": round(units * mpd_of[rc] / 60.0, 4),
+                "capacity_hours_per_day": round(units * cals.mpd[rc] / 60.0, 4),
                 "rate_per_hour": max(_num(r.get("StandardRate")), 0.0),
-                "calendar_id": cid[rc],
+                "calendar_id": cals.ids[rc],
             }
         )
         r_el.append(f"Resource UID {r['UID']}")
     resources = pd.DataFrame(r_rows, columns=TABLES["resources"].columns)
     resources.attrs = {"source": src, "elements": r_el}
+    return resources
+
+
+def _assignments_table(
+    project: MspdiProject,
+    plan: _TaskPlan,
+    res: pd.DataFrame,
+    pid: str,
+    src: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    """assignments.csv: leaf tasks and work resources, units > 0, one row per pair."""
+    tid_of = dict(zip(plan.uids.tolist(), plan.task_ids, strict=True))
+    idx_of = {u: i for i, u in enumerate(plan.uids.tolist())}
     known_res = {str(r["UID"]) for r in res.to_dict("records")} if len(res) else set()
     a_rows: dict[tuple[str, str], float] = {}
     a_el: dict[tuple[str, str], str] = {}
@@ -454,7 +629,7 @@ def project_tables_from_schedule(
         units = _num(a.get("Units"), 1.0)
         if ru == "-65535":  # Project's placeholder: a task with no resource
             continue
-        if ru not in known_res or summary[ti] or units <= 0:
+        if ru not in known_res or plan.summary[ti] or units <= 0:
             n_skip += 1
             continue
         key = (tid_of[int(tu)], f"{pid}-R{ru}")
@@ -469,11 +644,23 @@ def project_tables_from_schedule(
         columns=["task_id", "resource_id", "units"],
     )
     assignments.attrs = {"source": src, "elements": list(a_el.values())}
+    return assignments
 
-    # ---- the project row
-    leaf_cost = float(cost[~summary].sum())
-    has_progress = bool((pct > 0).any() or a_s.notna().any())
-    baseline_finish = b_finish.max() if b_finish.notna().any() else pd.NaT
+
+def _project_row(
+    project: MspdiProject,
+    pid: str,
+    name: str | None,
+    programme: str,
+    src: str,
+    dates: tuple[pd.Timestamp, pd.Timestamp],
+    cals: _Calendars,
+    headline: _Headline,
+    notes: list[str],
+) -> dict[str, Any]:
+    """The projects.csv row before the caller's overrides (``dates``: start, computed
+    finish); the baseline finish is Baseline 0's when it is not before the start."""
+    start, finish = dates
     proj_name = name or re.sub(
         r"\.(xml|mpp|xer|pmxml)$",
         "",
@@ -484,39 +671,30 @@ def project_tables_from_schedule(
         "project_id": pid,
         "name": proj_name,
         "programme": programme,
-        "phase": "execution" if has_progress else "planning",
+        "phase": "execution" if headline.has_progress else "planning",
         "start": start,
         "finish_baseline": max(finish, start) if pd.notna(finish) else start,
-        "budget": leaf_cost,
-        "calendar_id": cid[cal_uid],
+        "budget": headline.leaf_cost,
+        "calendar_id": cals.ids[cals.main],
     }
+    baseline_finish = headline.baseline_finish
     if pd.notna(baseline_finish) and baseline_finish >= start:
         row["finish_baseline"] = baseline_finish
     elif pd.notna(baseline_finish):
         notes.append("baseline finishes before the project start: computed finish used")
-    row.update(overrides)
-    if row["priority"] is None:
-        row["priority"] = 1
-        notes.append("priority: after the portfolio's last project (1 if alone)")
-        row["_priority_auto"] = True
-    projects = pd.DataFrame([row])
-    projects.attrs = {"source": src, "elements": ["Project"], "notes": notes}
-    calendars = pd.DataFrame(cal_rows, columns=TABLES["calendars"].columns)
-    calendars.attrs = {"source": src, "elements": [f"Calendar UID {u}" for u in cal_objs]}
-    holidays = pd.DataFrame(hol_rows, columns=TABLES["holidays"].columns)
+    return row
+
+
+def _calendar_tables(cals: _Calendars, src: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """calendars.csv and holidays.csv."""
+    calendars = pd.DataFrame(cals.rows, columns=TABLES["calendars"].columns)
+    calendars.attrs = {"source": src, "elements": [f"Calendar UID {u}" for u in cals.objs]}
+    holidays = pd.DataFrame(cals.holidays, columns=TABLES["holidays"].columns)
     holidays.attrs = {
         "source": src,
-        "elements": [f"Calendar {h['calendar_id']} exception" for h in hol_rows],
+        "elements": [f"Calendar {h['calendar_id']} exception" for h in cals.holidays],
     }
-    return {
-        "projects": projects,
-        "tasks": tasks,
-        "links": links,
-        "resources": resources,
-        "assignments": assignments,
-        "calendars": calendars,
-        "holidays": holidays,
-    }
+    return calendars, holidays
 
 
 def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, list[Any]]:
@@ -597,7 +775,21 @@ def add_project(
     """
     base = tables_of(portfolio) if portfolio is not None else {}
     standards = dict(portfolio.standards) if portfolio is not None else {}
-    new = {k: v for k, v in tables.items() if k in TABLES}
+    new = _with_priority(base, {k: v for k, v in tables.items() if k in TABLES})
+    raw, spans = _merged_text(base, new, source)
+    _, report = validate_tables(raw, standards, source=str(source or ""))
+    issues = [_on_import(i, spans) for i in report.issues]
+    merged_report = ValidationReport(issues, source=report.source)
+    merged_report.raise_if_errors()
+    typed, _ = validate_tables(raw, standards)
+    src_path = portfolio.source if portfolio is not None else None
+    return Portfolio.from_tables(typed, standards, source=src_path)
+
+
+def _with_priority(
+    base: Mapping[str, pd.DataFrame], new: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """A project whose priority was left to the import goes after the portfolio's last."""
     if "projects" in new and "_priority_auto" in new["projects"]:
         p = new["projects"].copy()
         last = int(base["projects"]["priority"].max()) if base and len(base["projects"]) else 0
@@ -605,8 +797,20 @@ def add_project(
             ~p["_priority_auto"].fillna(False).astype(bool), last + 1
         )
         new["projects"] = p.drop(columns="_priority_auto")
+    return new
+
+
+#: file -> (first line, line past the last, source file, element of each row) of imported rows
+_Spans = dict[str, tuple[int, int, str, list[str]]]
+
+
+def _merged_text(
+    base: Mapping[str, pd.DataFrame], new: Mapping[str, pd.DataFrame], source: str | None
+) -> tuple[dict[str, RawTable | None], _Spans]:
+    """Each table as the text a CSV would hold, the portfolio's rows then the imported ones,
+    and where the imported rows are."""
     raw: dict[str, RawTable | None] = {}
-    spans: dict[str, tuple[int, int, str, list[str]]] = {}
+    spans: _Spans = {}
     for name, spec in TABLES.items():
         old = base.get(name)
         add = new.get(name)
@@ -628,33 +832,25 @@ def add_project(
             els = list(add.attrs.get("elements") or [])
             els += [f"row {i + 1}" for i in range(len(els), len(add))]
             spans[spec.file] = (n_old + 2, n_old + 2 + len(add), src, els)
-    _, report = validate_tables(raw, standards, source=str(source or ""))
-    issues: list[ValidationIssue] = []
-    for i in report.issues:
-        sp = spans.get(i.file)
-        if sp and i.line is not None and sp[0] <= i.line < sp[1]:
-            msg = re.sub(
-                r"first on line (\d+)", rf"first on {i.file} line \1 of the portfolio", i.message
-            )
-            issues.append(
-                ImportIssue(
-                    sp[2],
-                    None,
-                    i.field,
-                    i.value,
-                    i.expected,
-                    f"{msg} ({i.file})",
-                    i.severity,
-                    element=sp[3][i.line - sp[0]],
-                )
-            )
-        else:
-            issues.append(i)
-    merged_report = ValidationReport(issues, source=report.source)
-    merged_report.raise_if_errors()
-    typed, _ = validate_tables(raw, standards)
-    src_path = portfolio.source if portfolio is not None else None
-    return Portfolio.from_tables(typed, standards, source=src_path)
+    return raw, spans
+
+
+def _on_import(i: ValidationIssue, spans: _Spans) -> ValidationIssue:
+    """An issue on an imported row names the source file and the element; others stay."""
+    sp = spans.get(i.file)
+    if not (sp and i.line is not None and sp[0] <= i.line < sp[1]):
+        return i
+    msg = re.sub(r"first on line (\d+)", rf"first on {i.file} line \1 of the portfolio", i.message)
+    return ImportIssue(
+        sp[2],
+        None,
+        i.field,
+        i.value,
+        i.expected,
+        f"{msg} ({i.file})",
+        i.severity,
+        element=sp[3][i.line - sp[0]],
+    )
 
 
 def report_frame(report: ValidationReport) -> pd.DataFrame:

@@ -150,6 +150,10 @@ def gate_summary(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame
     return out
 
 
+#: one check of every project: its value (0..1, share passed) and the reason in words
+_Check = tuple[np.ndarray, np.ndarray]
+
+
 def governance_checks(
     portfolio: Any, *, pmo_type: str | None = None, rollup_df: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -162,82 +166,18 @@ def governance_checks(
         ``gate_artefacts``), ``effect`` (``ok``, ``advisory``, ``blocking``, ``off``) and
         ``detail`` (the reason in words).
     """
-    from pmkit.portfolio.decisions import apply_decisions, significance
-
     portfolio = portfolio.at_status_date()  # reports after the status date did not exist yet
     std = standards_of(portfolio)
     modes = std.check_modes(pmo_type)
-    p = portfolio.projects
-    ids = p["project_id"]
-    active = (p["phase"] != "closed").to_numpy()
-    status = portfolio.status_date
-    frames: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    gates = gate_compliance(portfolio, pmo_type=pmo_type)
-    req = gates[gates["required"]]
-    n_req = ids.map(req.groupby("project_id").size()).fillna(0).to_numpy()
-    n_miss = ids.map(req.groupby("project_id")["missing"].sum()).fillna(0).to_numpy()
-    share = np.where(n_req > 0, (n_req - n_miss) / np.maximum(n_req, 1), 1.0)
-    miss_txt = (
-        req[req["missing"]]
-        .groupby("project_id")
-        .apply(lambda g: "; ".join(g["gate"] + ": " + g["artefact"]), include_groups=False)
-    )
-    txt = ids.map(miss_txt).fillna("").to_numpy(dtype=object)
-    frames["gate_artefacts"] = (
-        share,
-        np.where(txt == "", "all required artefacts done", "missing " + txt),
-    )
-
-    ch = apply_decisions(portfolio)
-    sig, _ = significance(portfolio, ch, std)
-    waiting = ch.loc[sig & (ch["decision"] == "pending").to_numpy(), "project_id"]
-    n_wait = ids.map(waiting.value_counts()).fillna(0).to_numpy()
-    frames["significant_change_board"] = (
-        (n_wait == 0).astype(float),
-        np.where(
-            n_wait == 0,
-            "no significant change waiting",
-            n_wait.astype(int).astype(str).astype(object)
-            + " significant change(s) await the board",
-        ),
-    )
-
-    if rollup_df is None:
-        from pmkit.portfolio.rollup import rollup
-
-        rollup_df = rollup(portfolio)
-    r = rollup_df.set_index("project_id")
-    red = ids.map(r["rag_overall"]).to_numpy(dtype=object) == "red"
-    rule = ids.map(r["overall_rule"]).fillna("").to_numpy(dtype=object)
-    frames["rag_red_escalation"] = (
-        (~red).astype(float),
-        np.where(red, "red, escalate: " + rule, "not red"),
-    )
-
-    n_risks = ids.map(portfolio.risks.groupby("project_id").size()).fillna(0).to_numpy()
-    ok_reg = (n_risks > 0) | ~active
-    frames["risk_register_review"] = (
-        ok_reg.astype(float),
-        np.where(ok_reg, "risk register kept", "no risk recorded"),
-    )
-
-    last = ids.map(portfolio.snapshots.groupby("project_id")["report_date"].max())
-    if status is None:
-        age = np.zeros(len(p))
-    else:
-        age = (status - pd.to_datetime(last)).dt.days.to_numpy(dtype=float)
-    max_age = float(std.raw["status_report_max_age_days"])
-    ok_rep = ~active | (~np.isnan(age) & (age <= max_age))
-    age_txt = np.where(
-        np.isnan(age),
-        "never reported",
-        "last report "
-        + pd.Series(age).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
-        + " days old",
-    )
-    frames["monthly_status_report"] = (ok_rep.astype(float), age_txt)
-
+    ids = portfolio.projects["project_id"]
+    active = (portfolio.projects["phase"] != "closed").to_numpy()
+    frames: dict[str, _Check] = {
+        "gate_artefacts": _gate_artefacts(portfolio, ids, pmo_type),
+        "significant_change_board": _change_board(portfolio, ids, std),
+        "rag_red_escalation": _red_escalation(portfolio, ids, rollup_df),
+        "risk_register_review": _risk_register(portfolio, ids, active),
+        "monthly_status_report": _status_report(portfolio, ids, active, std),
+    }
     parts = []
     for check in CHECKS:
         value, detail = frames[check]
@@ -258,6 +198,80 @@ def governance_checks(
             )
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _gate_artefacts(portfolio: Any, ids: pd.Series, pmo_type: str | None) -> _Check:
+    """The share of required artefacts done at the gates each project has reached."""
+    gates = gate_compliance(portfolio, pmo_type=pmo_type)
+    req = gates[gates["required"]]
+    n_req = ids.map(req.groupby("project_id").size()).fillna(0).to_numpy()
+    n_miss = ids.map(req.groupby("project_id")["missing"].sum()).fillna(0).to_numpy()
+    share = np.where(n_req > 0, (n_req - n_miss) / np.maximum(n_req, 1), 1.0)
+    miss_txt = (
+        req[req["missing"]]
+        .groupby("project_id")
+        .apply(lambda g: "; ".join(g["gate"] + ": " + g["artefact"]), include_groups=False)
+    )
+    txt = ids.map(miss_txt).fillna("").to_numpy(dtype=object)
+    return share, np.where(txt == "", "all required artefacts done", "missing " + txt)
+
+
+def _change_board(portfolio: Any, ids: pd.Series, std: Standards) -> _Check:
+    """No significant change request still waiting for the board."""
+    from pmkit.portfolio.decisions import apply_decisions, significance
+
+    ch = apply_decisions(portfolio)
+    sig, _ = significance(portfolio, ch, std)
+    waiting = ch.loc[sig & (ch["decision"] == "pending").to_numpy(), "project_id"]
+    n_wait = ids.map(waiting.value_counts()).fillna(0).to_numpy()
+    return (
+        (n_wait == 0).astype(float),
+        np.where(
+            n_wait == 0,
+            "no significant change waiting",
+            n_wait.astype(int).astype(str).astype(object)
+            + " significant change(s) await the board",
+        ),
+    )
+
+
+def _red_escalation(portfolio: Any, ids: pd.Series, rollup_df: pd.DataFrame | None) -> _Check:
+    """The project is not red overall (the roll-up's RAG)."""
+    if rollup_df is None:
+        from pmkit.portfolio.rollup import rollup
+
+        rollup_df = rollup(portfolio)
+    r = rollup_df.set_index("project_id")
+    red = ids.map(r["rag_overall"]).to_numpy(dtype=object) == "red"
+    rule = ids.map(r["overall_rule"]).fillna("").to_numpy(dtype=object)
+    return (~red).astype(float), np.where(red, "red, escalate: " + rule, "not red")
+
+
+def _risk_register(portfolio: Any, ids: pd.Series, active: np.ndarray) -> _Check:
+    """An active project has at least one risk recorded."""
+    n_risks = ids.map(portfolio.risks.groupby("project_id").size()).fillna(0).to_numpy()
+    ok_reg = (n_risks > 0) | ~active
+    return ok_reg.astype(float), np.where(ok_reg, "risk register kept", "no risk recorded")
+
+
+def _status_report(portfolio: Any, ids: pd.Series, active: np.ndarray, std: Standards) -> _Check:
+    """An active project reported within ``status_report_max_age_days`` of the status date."""
+    status = portfolio.status_date
+    last = ids.map(portfolio.snapshots.groupby("project_id")["report_date"].max())
+    if status is None:
+        age = np.zeros(len(ids))
+    else:
+        age = (status - pd.to_datetime(last)).dt.days.to_numpy(dtype=float)
+    max_age = float(std.raw["status_report_max_age_days"])
+    ok_rep = ~active | (~np.isnan(age) & (age <= max_age))
+    age_txt = np.where(
+        np.isnan(age),
+        "never reported",
+        "last report "
+        + pd.Series(age).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
+        + " days old",
+    )
+    return ok_rep.astype(float), age_txt
 
 
 def compliance_score(

@@ -125,59 +125,15 @@ def resource_load(
     cal = calendar if calendar is not None else getattr(schedule, "calendar", None)
     if cal is None:
         raise LevelingError("a DataFrame schedule needs a calendar", field="calendar")
-    asg = portfolio.assignments
-    if project_id is not None:
-        if project_id not in set(portfolio.projects["project_id"]):
-            raise UnknownIdError("project", project_id)
-        ids = portfolio.tasks.loc[portfolio.tasks["project_id"] == project_id, "task_id"]
-        asg = asg[asg["task_id"].isin(ids)]
-    keep = ["uid", "start", "finish"] + (["units_factor"] if "units_factor" in tasks else [])
-    a = asg.merge(tasks[keep], left_on="task_id", right_on="uid")
-    a = a.dropna(subset=["start", "finish"])
-    cols = [
-        "resource_id",
-        "name",
-        "role",
-        "period_start",
-        "period_end",
-        "load_hours",
-        "capacity_hours",
-        "utilisation",
-        "over_hours",
-        "overallocated",
-    ]
+    a = _scheduled_assignments(portfolio, tasks, project_id)
     if a.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=_LOAD_COLUMNS)
     start = pd.to_datetime(a["start"])
     finish = pd.to_datetime(a["finish"])
     edges = _period_edges(start.min(), finish.max(), freq)
-    days = _working_days_in(portfolio, a, cal, edges)
-    units = a["units"].to_numpy(dtype=float)
-    if "units_factor" in a.columns:  # a levelled task stretched to fit its resource
-        units = units * a["units_factor"].fillna(1.0).to_numpy(dtype=float)
-    hpd = (
-        portfolio.resources.set_index("resource_id")["capacity_hours_per_day"]
-        .reindex(a["resource_id"])
-        .to_numpy(dtype=float)
-    )
-    hours = days * (units * np.nan_to_num(hpd))[:, None]
-    res_ids, inv = np.unique(a["resource_id"].to_numpy(dtype=str), return_inverse=True)
-    load = np.zeros((len(res_ids), len(edges) - 1))
-    np.add.at(load, inv, hours)
+    res_ids, load = _load_hours(portfolio, a, cal, edges)
     res = portfolio.resources.set_index("resource_id").reindex(res_ids)
-    cap = np.zeros_like(load)
-    cals: dict[str, Calendar] = {}
-    for i, rid in enumerate(res_ids):
-        cid = res.loc[rid, "calendar_id"]
-        cid = str(cid) if pd.notna(cid) and str(cid) else None
-        rc = cal
-        if cid is not None:
-            if cid not in cals:
-                cals[cid] = portfolio.calendar(cid)
-            rc = cals[cid]
-        w = rc.to_working_minutes(edges.to_numpy()).astype(float)
-        per_day = float(res.loc[rid, "capacity_hours_per_day"])
-        cap[i] = np.diff(w) / rc.minutes_per_day * (per_day if np.isfinite(per_day) else 0.0)
+    cap = _capacity_hours(portfolio, res, cal, edges)
     k = len(edges) - 1
     out = pd.DataFrame(
         {
@@ -197,6 +153,77 @@ def resource_load(
     out["over_hours"] = np.clip(out["load_hours"] - out["capacity_hours"], 0.0, None)
     out["overallocated"] = out["over_hours"] > 1e-6
     return out
+
+
+_LOAD_COLUMNS = [
+    "resource_id",
+    "name",
+    "role",
+    "period_start",
+    "period_end",
+    "load_hours",
+    "capacity_hours",
+    "utilisation",
+    "over_hours",
+    "overallocated",
+]
+
+
+def _scheduled_assignments(
+    portfolio: Portfolio, tasks: pd.DataFrame, project_id: str | None
+) -> pd.DataFrame:
+    """The assignments (of ``project_id``'s tasks, if given) with their task's scheduled
+    ``start``, ``finish`` (and ``units_factor`` of a levelled schedule)."""
+    asg = portfolio.assignments
+    if project_id is not None:
+        if project_id not in set(portfolio.projects["project_id"]):
+            raise UnknownIdError("project", project_id)
+        ids = portfolio.tasks.loc[portfolio.tasks["project_id"] == project_id, "task_id"]
+        asg = asg[asg["task_id"].isin(ids)]
+    keep = ["uid", "start", "finish"] + (["units_factor"] if "units_factor" in tasks else [])
+    a = asg.merge(tasks[keep], left_on="task_id", right_on="uid")
+    return a.dropna(subset=["start", "finish"])
+
+
+def _load_hours(
+    portfolio: Portfolio, a: pd.DataFrame, cal: Calendar, edges: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """The resources with work, and their hours of work in each period (resources x periods)."""
+    days = _working_days_in(portfolio, a, cal, edges)
+    units = a["units"].to_numpy(dtype=float)
+    if "units_factor" in a.columns:  # a levelled task stretched to fit its resource
+        units = units * a["units_factor"].fillna(1.0).to_numpy(dtype=float)
+    hpd = (
+        portfolio.resources.set_index("resource_id")["capacity_hours_per_day"]
+        .reindex(a["resource_id"])
+        .to_numpy(dtype=float)
+    )
+    hours = days * (units * np.nan_to_num(hpd))[:, None]
+    res_ids, inv = np.unique(a["resource_id"].to_numpy(dtype=str), return_inverse=True)
+    load = np.zeros((len(res_ids), len(edges) - 1))
+    np.add.at(load, inv, hours)
+    return res_ids, load
+
+
+def _capacity_hours(
+    portfolio: Portfolio, res: pd.DataFrame, cal: Calendar, edges: pd.DatetimeIndex
+) -> np.ndarray:
+    """Capacity hours of each resource of ``res`` in each period, on its own calendar
+    (``cal`` when it has none)."""
+    cap = np.zeros((len(res), len(edges) - 1))
+    cals: dict[str, Calendar] = {}
+    for i, rid in enumerate(res.index):
+        cid = res.loc[rid, "calendar_id"]
+        cid = str(cid) if pd.notna(cid) and str(cid) else None
+        rc = cal
+        if cid is not None:
+            if cid not in cals:
+                cals[cid] = portfolio.calendar(cid)
+            rc = cals[cid]
+        w = rc.to_working_minutes(edges.to_numpy()).astype(float)
+        per_day = float(res.loc[rid, "capacity_hours_per_day"])
+        cap[i] = np.diff(w) / rc.minutes_per_day * (per_day if np.isfinite(per_day) else 0.0)
+    return cap
 
 
 def _working_days_in(
@@ -336,6 +363,90 @@ def _daily_capacity(
     return out
 
 
+@dataclass
+class _Tasks:
+    """The project's scheduled leaf tasks as the levelling sees them: times in working
+    minutes from ``w0``, the start of the first working day (slot and day grids line up)."""
+
+    table: pd.DataFrame  # the schedule's rows of the project (leaf tasks)
+    uid: np.ndarray
+    pos: pd.Series  # task_id -> row number
+    day0: int
+    w0: float
+    s0: np.ndarray  # unlevelled start
+    f0: np.ndarray  # unlevelled finish
+    dur: np.ndarray
+    slack: np.ndarray  # total float (minutes)
+    started: np.ndarray  # actual start or progress: keeps its dates
+    prio: np.ndarray  # 1 = highest
+
+
+@dataclass
+class _Links:
+    """Links inside the project (both ends scheduled leaf tasks), lags in working minutes."""
+
+    pred: np.ndarray  # row of each link's predecessor
+    succ: np.ndarray
+    type: np.ndarray
+    lag: np.ndarray
+    into: list[list[int]]  # task -> numbers of the links into it
+    succs: list[list[int]]  # task -> rows of its successors
+
+
+@dataclass
+class _Resources:
+    """The resources the project's tasks use; units in project-day units."""
+
+    ids: list[str]
+    cap_h: np.ndarray  # capacity, hours per day
+    cap_full: np.ndarray  # capacity in project working days per day
+    uses: list[list[tuple[int, float]]]  # task -> (resource row, units)
+
+
+@dataclass
+class _Profile:
+    """Capacity and booked usage of each resource on a grid of ``step`` minutes."""
+
+    step: float
+    n_slots: int
+    cap: np.ndarray
+    usage: np.ndarray
+
+    def slots(self, start: float, length: float) -> tuple[int, int]:
+        """The slots ``[a, b)`` that ``start .. start + length`` touches."""
+        a = int(np.floor(start / self.step + 1e-9))
+        b = int(np.ceil((start + length) / self.step - 1e-9))
+        return a, max(b, a)
+
+    def book(
+        self, uses: list[tuple[int, float]], factor: float, start: float, length: float
+    ) -> None:
+        """Book a task's work (its units x ``factor`` on each resource) from ``start``."""
+        a, b = self.slots(start, length)
+        for r, units in uses:
+            self.usage[r, a:b] += units * factor
+
+    def earliest_fit(
+        self, uses: list[tuple[int, float]], factor: float, es: float, length: float, uid: Any
+    ) -> float:
+        """The earliest start, not before ``es``, at which every resource of the task has
+        the free capacity for its whole duration."""
+        rows = [r for r, _ in uses]
+        units = np.array([u * factor for _, u in uses])[:, None]
+        a0, b0 = self.slots(es, length)
+        usage, cap = self.usage, self.cap
+        if b0 <= self.n_slots and not np.any(usage[rows, a0:b0] + units > cap[rows, a0:b0] + 1e-9):
+            return es
+        n = int(np.ceil(length / self.step - 1e-9))
+        bad = np.any(usage[rows, a0:] + units > cap[rows, a0:] + 1e-9, axis=0)
+        cum = np.r_[0, np.cumsum(bad)]
+        cand = np.arange(a0 + 1, self.n_slots - n + 1)
+        ok = cand[(cum[cand - a0 + n] - cum[cand - a0]) == 0]
+        if ok.size == 0:  # pragma: no cover - the horizon holds every task in series
+            raise LevelingError(f"no room to level task {uid}", value=uid)
+        return float(ok[0]) * self.step
+
+
 def level(
     portfolio: Portfolio,
     project_id: str,
@@ -383,48 +494,121 @@ def level(
         schedule = schedule_project(portfolio, project_id)
     cal = schedule.calendar
     mpd = float(cal.minutes_per_day)
+    tasks = _leaf_tasks(portfolio, project_id, schedule, mpd, priorities)
+    links = _project_links(portfolio, tasks.pos, mpd)
+    res = _project_resources(portfolio, tasks.pos, mpd)
+    notes: list[str] = []
+    factor = _stretch_factors(tasks, res, mpd, notes)  # a stretched task works at factor x units
+    new_dur = tasks.dur / factor
+    profile = _profile(portfolio, tasks, links, res, cal, mpd, new_dur)
+    new_s = _place(tasks, links, res, factor, new_dur, profile)
+    out = _levelled_table(tasks, cal, new_s, new_dur, factor, mpd)
+    before = resource_load(portfolio, tasks.table, project_id, freq="D", calendar=cal)
+    after = resource_load(portfolio, out, project_id, freq="D", calendar=cal)
+    unavoidable = _unavoidable(portfolio, out, after, project_id, notes)
+    n = len(tasks.uid)
+    fb = pd.Timestamp(out["finish_before"].max()) if n else pd.NaT
+    fa = pd.Timestamp(out["finish"].max()) if n else pd.NaT
+    delta = float((new_s + new_dur).max() - tasks.f0.max()) / mpd if n else 0.0
+    return LevelingResult(
+        tasks=out.sort_values(["start", "task_id"], kind="stable").reset_index(drop=True),
+        finish_before=fb,
+        finish_after=fa,
+        finish_delta_days=delta,
+        overallocated_before=int(before["overallocated"].sum()) if len(before) else 0,
+        overallocated_after=int(after["overallocated"].sum()) if len(after) else 0,
+        rule=rule,
+        calendar=cal,
+        notes=list(dict.fromkeys(notes)),
+        unavoidable=unavoidable,
+    )
+
+
+def _leaf_tasks(
+    portfolio: Portfolio,
+    project_id: str,
+    schedule: Schedule,
+    mpd: float,
+    priorities: Mapping[str, float] | None,
+) -> _Tasks:
+    """The project's scheduled leaf tasks in working minutes, which are started, and the
+    priority each goes by."""
+    cal = schedule.calendar
     st = _task_table(schedule)
     if "project_id" in st.columns:
         st = st[st["project_id"].isna() | (st["project_id"] == project_id)]
     st = st.reset_index(drop=True)
     n = len(st)
     uid = st["uid"].to_numpy()
-    pos = pd.Series(np.arange(n), index=uid)
     ws = cal.to_working_minutes(pd.to_datetime(st["start"]).to_numpy()).astype(float)
     wf = cal.to_working_minutes(pd.to_datetime(st["finish"]).to_numpy()).astype(float)
     day0 = int(np.floor(ws.min() / mpd)) if n else 0
-    w0 = day0 * mpd  # start of the first working day: slot and day grids line up
+    w0 = day0 * mpd
     s0, f0 = ws - w0, wf - w0
-    dur = np.maximum(f0 - s0, 0.0)
     slack = st["total_slack_min"].to_numpy(dtype=float) if "total_slack_min" in st else np.zeros(n)
     ptasks = portfolio.tasks.set_index("task_id").reindex(uid)
     started = (
         ptasks["actual_start"].notna() | (ptasks["percent_complete"].fillna(0) > 0)
     ).to_numpy()
+    return _Tasks(
+        table=st,
+        uid=uid,
+        pos=pd.Series(np.arange(n), index=uid),
+        day0=day0,
+        w0=w0,
+        s0=s0,
+        f0=f0,
+        dur=np.maximum(f0 - s0, 0.0),
+        slack=slack,
+        started=started,
+        prio=_priorities(portfolio, project_id, ptasks, uid, priorities),
+    )
+
+
+def _priorities(
+    portfolio: Portfolio,
+    project_id: str,
+    ptasks: pd.DataFrame,
+    uid: np.ndarray,
+    priorities: Mapping[str, float] | None,
+) -> np.ndarray:
+    """``priorities`` where given, else the tasks' ``priority`` column, else the project's."""
     prio_project = float(portfolio.projects.set_index("project_id").loc[project_id, "priority"])
     prio = (
         pd.to_numeric(ptasks["priority"], errors="coerce").fillna(prio_project).to_numpy(float)
         if "priority" in ptasks.columns
-        else np.full(n, prio_project)
+        else np.full(len(uid), prio_project)
     )
     if priorities:
         given = pd.Series(uid).map(dict(priorities)).to_numpy(dtype=float)
         prio = np.where(np.isnan(given), prio, given)
+    return prio
 
-    # links inside the project (both ends scheduled leaf tasks), in working minutes
+
+def _project_links(portfolio: Portfolio, pos: pd.Series, mpd: float) -> _Links:
+    """The links between the project's scheduled leaf tasks, lags in working minutes."""
+    n = len(pos)
     lk = portfolio.links
     lk = lk[lk["pred_id"].isin(pos.index) & lk["succ_id"].isin(pos.index)]
     lp = pos[lk["pred_id"].to_numpy()].to_numpy()
     ls = pos[lk["succ_id"].to_numpy()].to_numpy()
-    ltype = lk["type"].astype(str).str.upper().to_numpy()
-    llag = lk["lag_days"].astype(float).fillna(0.0).to_numpy() * mpd
-    preds: list[list[int]] = [[] for _ in range(n)]
+    into: list[list[int]] = [[] for _ in range(n)]
     succs: list[list[int]] = [[] for _ in range(n)]
     for k, (p, s) in enumerate(zip(lp.tolist(), ls.tolist(), strict=True)):
-        preds[s].append(k)
+        into[s].append(k)
         succs[p].append(s)
+    return _Links(
+        pred=lp,
+        succ=ls,
+        type=lk["type"].astype(str).str.upper().to_numpy(),
+        lag=lk["lag_days"].astype(float).fillna(0.0).to_numpy() * mpd,
+        into=into,
+        succs=succs,
+    )
 
-    # resources; a task asking more than a resource can ever give is stretched
+
+def _project_resources(portfolio: Portfolio, pos: pd.Series, mpd: float) -> _Resources:
+    """The resources the tasks use and each task's units of each, in project-day units."""
     asg = portfolio.assignments[portfolio.assignments["task_id"].isin(pos.index)]
     res_ids = sorted(set(asg["resource_id"].astype(str)))
     rpos = {r: i for i, r in enumerate(res_ids)}
@@ -434,7 +618,7 @@ def level(
         .to_numpy(dtype=float)
     )
     cap_full = np.nan_to_num(cap_h) / (mpd / 60.0)
-    uses: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    uses: list[list[tuple[int, float]]] = [[] for _ in range(len(pos))]
     for tid, rid, units in zip(asg["task_id"], asg["resource_id"], asg["units"], strict=True):
         if float(units) > 0:
             # units share the resource's own day: in project-day units that is
@@ -442,85 +626,108 @@ def level(
             r = rpos[str(rid)]
             full = cap_full[r] if cap_full[r] > 0 else 1.0
             uses[int(pos[tid])].append((r, float(units) * full))
-    notes: list[str] = []
-    factor = np.ones(n)  # units_factor: a stretched task works at factor x its units
+    return _Resources(ids=res_ids, cap_h=cap_h, cap_full=cap_full, uses=uses)
+
+
+def _stretch_factors(tasks: _Tasks, res: _Resources, mpd: float, notes: list[str]) -> np.ndarray:
+    """``units_factor`` of each task: below 1.0 for a task that alone asks more of a
+    resource than it can ever give (stretched so the work is unchanged; noted)."""
+    n = len(tasks.uid)
+    cap_full, dur = res.cap_full, tasks.dur
+    factor = np.ones(n)
     for j in range(n):
-        if started[j] or dur[j] <= 0:
+        if tasks.started[j] or dur[j] <= 0:
             continue
-        need = max((u / cap_full[r] if cap_full[r] > 0 else 1.0 for r, u in uses[j]), default=1.0)
+        uses = res.uses[j]
+        need = max((u / cap_full[r] if cap_full[r] > 0 else 1.0 for r, u in uses), default=1.0)
         if need > 1.0 + 1e-9:
             factor[j] = 1.0 / need
-            worst = max(uses[j], key=lambda ru: ru[1] / max(cap_full[ru[0]], 1e-12))
+            worst = max(uses, key=lambda ru: ru[1] / max(cap_full[ru[0]], 1e-12))
             notes.append(
-                f"{uid[j]} stretched from {dur[j] / mpd:g} to {dur[j] * need / mpd:g} working "
-                f"days: {res_ids[worst[0]]} can give {cap_h[worst[0]]:g} h/day, the assignment "
-                f"asks {worst[1] * mpd / 60:g} h/day (the work is unchanged)"
+                f"{tasks.uid[j]} stretched from {dur[j] / mpd:g} to {dur[j] * need / mpd:g} "
+                f"working days: {res.ids[worst[0]]} can give {res.cap_h[worst[0]]:g} h/day, the "
+                f"assignment asks {worst[1] * mpd / 60:g} h/day (the work is unchanged)"
             )
-    new_dur = dur / factor
+    return factor
 
-    # capacity profile on a grid of `step` minutes
-    lag_vals = llag[np.isfinite(llag)]
-    horizon = float(max(f0.max(), (s0 + new_dur).max()) if n else 0.0)
+
+def _profile(
+    portfolio: Portfolio,
+    tasks: _Tasks,
+    links: _Links,
+    res: _Resources,
+    cal: Calendar,
+    mpd: float,
+    new_dur: np.ndarray,
+) -> _Profile:
+    """An empty capacity profile over a horizon long enough for every task in series."""
+    s0, f0 = tasks.s0, tasks.f0
+    lag_vals = links.lag[np.isfinite(links.lag)]
+    horizon = float(max(f0.max(), (s0 + new_dur).max()) if len(s0) else 0.0)
     horizon += float(new_dur.sum() + np.abs(lag_vals).sum() + 2 * mpd)
-    step = _slot_minutes(np.r_[s0, f0, new_dur, lag_vals], mpd, horizon, len(res_ids))
+    step = _slot_minutes(np.r_[s0, f0, new_dur, lag_vals], mpd, horizon, len(res.ids))
     per_day = round(mpd / step)
     days = int(np.ceil(horizon / mpd)) + 1
-    n_slots = days * per_day
-    cap = np.repeat(_daily_capacity(portfolio, res_ids, cal, day0, days, mpd), per_day, axis=1)
-    usage = np.zeros_like(cap)
-    new_s = s0.copy()
+    daily = _daily_capacity(portfolio, res.ids, cal, tasks.day0, days, mpd)
+    cap = np.repeat(daily, per_day, axis=1)
+    return _Profile(step=step, n_slots=days * per_day, cap=cap, usage=np.zeros_like(cap))
+
+
+def _earliest_start(
+    j: int, links: _Links, new_s: np.ndarray, new_dur: np.ndarray, es: float
+) -> float:
+    """The earliest start of task ``j``, not before ``es``, that its placed predecessors
+    allow through FS/SS/FF/SF links and lags."""
+    for k in links.into[j]:
+        p, lag = links.pred[k], links.lag[k]
+        ps, pf = new_s[p], new_s[p] + new_dur[p]
+        t = links.type[k]
+        c = pf + lag if t == "FS" else ps + lag if t == "SS" else pf + lag - new_dur[j]
+        if t == "SF":
+            c = ps + lag - new_dur[j]
+        es = max(es, c)
+    return es
+
+
+def _place(
+    tasks: _Tasks,
+    links: _Links,
+    res: _Resources,
+    factor: np.ndarray,
+    new_dur: np.ndarray,
+    profile: _Profile,
+) -> np.ndarray:
+    """The serial schedule-generation scheme: started tasks are booked where they are, then
+    the eligible task first by the rule goes at its earliest feasible start; new starts."""
+    n, started = len(tasks.uid), tasks.started
+    new_s = tasks.s0.copy()
     placed = np.zeros(n, dtype=bool)
 
-    def slots(start: float, length: float) -> tuple[int, int]:
-        a = int(np.floor(start / step + 1e-9))
-        b = int(np.ceil((start + length) / step - 1e-9))
-        return a, max(b, a)
-
     def book(j: int, start: float) -> None:
-        a, b = slots(start, new_dur[j])
-        for r, units in uses[j]:
-            usage[r, a:b] += units * factor[j]
+        profile.book(res.uses[j], factor[j], start, new_dur[j])
         new_s[j] = start
         placed[j] = True
 
     for jj in np.flatnonzero(started).tolist():  # started tasks keep dates; work is booked
-        book(jj, s0[jj])
-    remaining = np.array([sum(1 for k in preds[j] if not started[lp[k]]) for j in range(n)])
+        book(jj, tasks.s0[jj])
+    remaining = np.array(
+        [sum(1 for k in links.into[j] if not started[links.pred[k]]) for j in range(n)]
+    )
     heap: list[tuple[float, float, float, str, int]] = []
 
     def push(j: int) -> None:
-        heapq.heappush(heap, (prio[j], slack[j], s0[j], str(uid[j]), j))
+        heapq.heappush(heap, (tasks.prio[j], tasks.slack[j], tasks.s0[j], str(tasks.uid[j]), j))
 
     for j in range(n):
         if not started[j] and remaining[j] == 0:
             push(j)
     while heap:
         *_, j = heapq.heappop(heap)
-        es = s0[j]
-        for k in preds[j]:
-            p, lag = lp[k], llag[k]
-            ps, pf = new_s[p], new_s[p] + new_dur[p]
-            t = ltype[k]
-            c = pf + lag if t == "FS" else ps + lag if t == "SS" else pf + lag - new_dur[j]
-            if t == "SF":
-                c = ps + lag - new_dur[j]
-            es = max(es, c)
-        start = es
-        if uses[j] and new_dur[j] > 0:
-            rows = [r for r, _ in uses[j]]
-            units = np.array([u * factor[j] for _, u in uses[j]])[:, None]
-            a0, b0 = slots(es, new_dur[j])
-            if b0 > n_slots or np.any(usage[rows, a0:b0] + units > cap[rows, a0:b0] + 1e-9):
-                length = int(np.ceil(new_dur[j] / step - 1e-9))
-                bad = np.any(usage[rows, a0:] + units > cap[rows, a0:] + 1e-9, axis=0)
-                cum = np.r_[0, np.cumsum(bad)]
-                cand = np.arange(a0 + 1, n_slots - length + 1)
-                ok = cand[(cum[cand - a0 + length] - cum[cand - a0]) == 0]
-                if ok.size == 0:  # pragma: no cover - the horizon holds every task in series
-                    raise LevelingError(f"no room to level task {uid[j]}", value=uid[j])
-                start = float(ok[0]) * step
+        start = _earliest_start(j, links, new_s, new_dur, tasks.s0[j])
+        if res.uses[j] and new_dur[j] > 0:
+            start = profile.earliest_fit(res.uses[j], factor[j], start, new_dur[j], tasks.uid[j])
         book(j, start)
-        for s in succs[j]:
+        for s in links.succs[j]:
             if started[s]:
                 continue
             remaining[s] -= 1
@@ -528,10 +735,23 @@ def level(
                 push(s)
     if not placed.all():  # pragma: no cover - only with a cycle, which the CPM rejects
         raise LevelingError("levelling could not place every task (cycle?)")
+    return new_s
 
+
+def _levelled_table(
+    tasks: _Tasks,
+    cal: Calendar,
+    new_s: np.ndarray,
+    new_dur: np.ndarray,
+    factor: np.ndarray,
+    mpd: float,
+) -> pd.DataFrame:
+    """:attr:`LevelingResult.tasks` before sorting: new dates; the CPM's own dates where
+    nothing moved."""
+    st, uid, s0, dur = tasks.table, tasks.uid, tasks.s0, tasks.dur
     new_f = new_s + new_dur
-    start_dates = pd.DatetimeIndex(cal.from_working_minutes(new_s + w0))
-    finish_dates = pd.DatetimeIndex(cal.from_working_minutes(new_f + w0, as_finish=True))
+    start_dates = pd.DatetimeIndex(cal.from_working_minutes(new_s + tasks.w0))
+    finish_dates = pd.DatetimeIndex(cal.from_working_minutes(new_f + tasks.w0, as_finish=True))
     # a milestone (no work) shows one instant, finish-like as in the CPM (Fri 17:00, not
     # a start on Monday 08:00 and a finish on Friday 17:00)
     zero = (new_f - new_s) <= 0
@@ -546,7 +766,7 @@ def level(
             "start": start_dates,
             "finish": finish_dates,
             "delay_days": (new_s - s0) / mpd,
-            "fixed": started,
+            "fixed": tasks.started,
             "is_summary": False,
             "units_factor": factor,
             "stretch_days": (new_dur - dur) / mpd,
@@ -556,24 +776,7 @@ def level(
     same = (np.abs(new_s - s0) < 1e-9) & (np.abs(new_dur - dur) < 1e-9)
     out.loc[same, "start"] = out.loc[same, "start_before"]
     out.loc[same, "finish"] = out.loc[same, "finish_before"]
-    before = resource_load(portfolio, st, project_id, freq="D", calendar=cal)
-    after = resource_load(portfolio, out, project_id, freq="D", calendar=cal)
-    unavoidable = _unavoidable(portfolio, out, after, project_id, notes)
-    fb = pd.Timestamp(out["finish_before"].max()) if n else pd.NaT
-    fa = pd.Timestamp(out["finish"].max()) if n else pd.NaT
-    delta = float(new_f.max() - f0.max()) / mpd if n else 0.0
-    return LevelingResult(
-        tasks=out.sort_values(["start", "task_id"], kind="stable").reset_index(drop=True),
-        finish_before=fb,
-        finish_after=fa,
-        finish_delta_days=delta,
-        overallocated_before=int(before["overallocated"].sum()) if len(before) else 0,
-        overallocated_after=int(after["overallocated"].sum()) if len(after) else 0,
-        rule=rule,
-        calendar=cal,
-        notes=list(dict.fromkeys(notes)),
-        unavoidable=unavoidable,
-    )
+    return out
 
 
 def _unavoidable(

@@ -95,6 +95,39 @@ def _link_key(x: Any) -> LinkKey:
     return str(x[0]), str(x[1])
 
 
+@dataclass
+class _Scenario:
+    """The copied tables of a what-if, the project's tasks it may touch, and the log."""
+
+    project_id: str
+    tasks: pd.DataFrame
+    links: pd.DataFrame
+    own: set[str]  # the project's task ids
+    leaf: set[str]  # its leaf task ids
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+    def check_task(self, tid: str, what: str) -> None:
+        """``tid`` must be a leaf task of the project."""
+        if tid not in self.own:
+            raise WhatIfError(
+                f"{what}: task is not in project {self.project_id}", field="task_id", value=tid
+            )
+        if tid not in self.leaf:
+            raise WhatIfError(
+                f"{what}: summary tasks take no links or durations", field="task_id", value=tid
+            )
+
+    def find(self, key: LinkKey) -> int:
+        """Row number of the link ``pred_id -> succ_id``."""
+        links = self.links
+        hit = np.flatnonzero(
+            (links["pred_id"] == key[0]).to_numpy() & (links["succ_id"] == key[1]).to_numpy()
+        )
+        if hit.size == 0:
+            raise WhatIfError("no such link", field="link", value=f"{key[0]} -> {key[1]}")
+        return int(hit[0])
+
+
 def apply_changes(
     portfolio: Portfolio,
     project_id: str,
@@ -130,25 +163,30 @@ def apply_changes(
     if project_id not in set(portfolio.projects["project_id"]):
         raise UnknownIdError("project", project_id)
     tasks = portfolio.tasks.copy()
-    links = portfolio.links.copy()
     mine = tasks["project_id"] == project_id
+    sc = _Scenario(
+        project_id=project_id,
+        tasks=tasks,
+        links=portfolio.links.copy(),
+        own=set(tasks.loc[mine, "task_id"]),
+        leaf=set(tasks.loc[mine & ~tasks["is_summary"], "task_id"]),
+    )
+    _change_durations(sc, duration_changes or {})
+    _change_lags(sc, lag_changes or {})
+    _remove_links(sc, remove_links)
+    _add_links(sc, add_links)
+    links = sc.links.reset_index(drop=True)
+    changes = pd.DataFrame(sc.log, columns=["change", "target", "old", "new"])
+    changes = changes.astype({"old": object, "new": object})
+    return dataclasses.replace(portfolio, tasks=sc.tasks, links=links), changes
+
+
+def _change_durations(sc: _Scenario, duration_changes: Mapping[str, float]) -> None:
+    """New durations (working days >= 0); a milestone given work is no longer one."""
+    tasks = sc.tasks
     ids = pd.Index(tasks["task_id"])
-    own = set(tasks.loc[mine, "task_id"])
-    leaf = set(tasks.loc[mine & ~tasks["is_summary"], "task_id"])
-    log: list[dict[str, Any]] = []
-
-    def check_task(tid: str, what: str) -> None:
-        if tid not in own:
-            raise WhatIfError(
-                f"{what}: task is not in project {project_id}", field="task_id", value=tid
-            )
-        if tid not in leaf:
-            raise WhatIfError(
-                f"{what}: summary tasks take no links or durations", field="task_id", value=tid
-            )
-
-    for tid, days in (duration_changes or {}).items():
-        check_task(tid, "duration change")
+    for tid, days in duration_changes.items():
+        sc.check_task(tid, "duration change")
         d = float(days)
         if not np.isfinite(d) or d < 0:
             raise WhatIfError(
@@ -161,93 +199,102 @@ def apply_changes(
         if bool(tasks.at[pos, "is_milestone"]) and d > 0:
             tasks.at[pos, "is_milestone"] = False
         tasks.at[pos, "duration_days"] = d
-        log.append({"change": "duration", "target": tid, "old": old, "new": d})
+        sc.log.append({"change": "duration", "target": tid, "old": old, "new": d})
 
-    def find(key: LinkKey) -> int:
-        hit = np.flatnonzero(
-            (links["pred_id"] == key[0]).to_numpy() & (links["succ_id"] == key[1]).to_numpy()
-        )
-        if hit.size == 0:
-            raise WhatIfError("no such link", field="link", value=f"{key[0]} -> {key[1]}")
-        return int(hit[0])
 
-    for raw, lag in (lag_changes or {}).items():
+def _change_lags(sc: _Scenario, lag_changes: Mapping[LinkKey, float]) -> None:
+    """New lags (working days, any sign) of existing links between the project's tasks."""
+    for raw, lag in lag_changes.items():
         key = _link_key(raw)
-        check_task(key[0], "lag change")
-        check_task(key[1], "lag change")
-        i = find(key)
+        sc.check_task(key[0], "lag change")
+        sc.check_task(key[1], "lag change")
+        i = sc.find(key)
         new = float(lag)
         if not np.isfinite(new):
             raise WhatIfError("a lag must be a number of working days", field="lag_days", value=lag)
-        log.append(
+        sc.log.append(
             {
                 "change": "lag",
                 "target": f"{key[0]} -> {key[1]}",
-                "old": float(links.iloc[i]["lag_days"]),
+                "old": float(sc.links.iloc[i]["lag_days"]),
                 "new": new,
             }
         )
-        links.iloc[i, links.columns.get_loc("lag_days")] = new
+        sc.links.iloc[i, sc.links.columns.get_loc("lag_days")] = new
 
+
+def _remove_links(sc: _Scenario, remove_links: Iterable[Any]) -> None:
+    """Drop existing links that touch the project."""
     drop: list[int] = []
     for raw in remove_links:
         key = _link_key(raw)
-        i = find(key)
-        if key[0] not in own and key[1] not in own:
+        i = sc.find(key)
+        if key[0] not in sc.own and key[1] not in sc.own:
             raise WhatIfError(
-                f"link is not in project {project_id}", field="link", value=f"{key[0]} -> {key[1]}"
+                f"link is not in project {sc.project_id}",
+                field="link",
+                value=f"{key[0]} -> {key[1]}",
             )
         drop.append(i)
-        log.append(
+        sc.log.append(
             {
                 "change": "remove link",
                 "target": f"{key[0]} -> {key[1]}",
-                "old": str(links.iloc[i]["type"]),
+                "old": str(sc.links.iloc[i]["type"]),
                 "new": "",
             }
         )
-    links = links.drop(index=links.index[drop])
+    sc.links = sc.links.drop(index=sc.links.index[drop])
 
+
+def _new_link(raw: Any) -> dict[str, Any]:
+    """A link to add as a links.csv record (type upper-case, FS and lag 0 by default)."""
+    if isinstance(raw, Mapping):
+        return {
+            "pred_id": str(raw["pred_id"]),
+            "succ_id": str(raw["succ_id"]),
+            "type": str(raw.get("type", "FS")).upper(),
+            "lag_days": float(raw.get("lag_days", 0.0)),
+        }
+    seq = list(raw)
+    if len(seq) < 2:
+        raise WhatIfError("a new link needs at least pred_id and succ_id", field="link", value=raw)
+    return {
+        "pred_id": str(seq[0]),
+        "succ_id": str(seq[1]),
+        "type": str(seq[2]).upper() if len(seq) > 2 else "FS",
+        "lag_days": float(seq[3]) if len(seq) > 3 else 0.0,
+    }
+
+
+def _check_new_link(sc: _Scenario, rec: Mapping[str, Any]) -> None:
+    """A new link joins two leaf tasks of the project, by a known type, and is new."""
+    sc.check_task(str(rec["pred_id"]), "new link")
+    sc.check_task(str(rec["succ_id"]), "new link")
+    if rec["pred_id"] == rec["succ_id"]:
+        raise WhatIfError("a task cannot be linked to itself", field="link", value=rec["pred_id"])
+    if rec["type"] not in ("FS", "SS", "FF", "SF"):
+        raise WhatIfError(
+            "unknown link type", field="type", value=rec["type"], expected="FS, SS, FF or SF"
+        )
+    links = sc.links
+    dup = ((links["pred_id"] == rec["pred_id"]) & (links["succ_id"] == rec["succ_id"])).any()
+    if dup:
+        raise WhatIfError(
+            "the link already exists (change its lag instead)",
+            field="link",
+            value=f"{rec['pred_id']} -> {rec['succ_id']}",
+        )
+
+
+def _add_links(sc: _Scenario, add_links: Iterable[Any]) -> None:
+    """Append new links (checked one by one against the links before the additions)."""
     new_rows = []
     for raw in add_links:
-        if isinstance(raw, Mapping):
-            rec = {
-                "pred_id": str(raw["pred_id"]),
-                "succ_id": str(raw["succ_id"]),
-                "type": str(raw.get("type", "FS")).upper(),
-                "lag_days": float(raw.get("lag_days", 0.0)),
-            }
-        else:
-            seq = list(raw)
-            if len(seq) < 2:
-                raise WhatIfError(
-                    "a new link needs at least pred_id and succ_id", field="link", value=raw
-                )
-            rec = {
-                "pred_id": str(seq[0]),
-                "succ_id": str(seq[1]),
-                "type": str(seq[2]).upper() if len(seq) > 2 else "FS",
-                "lag_days": float(seq[3]) if len(seq) > 3 else 0.0,
-            }
-        check_task(str(rec["pred_id"]), "new link")
-        check_task(str(rec["succ_id"]), "new link")
-        if rec["pred_id"] == rec["succ_id"]:
-            raise WhatIfError(
-                "a task cannot be linked to itself", field="link", value=rec["pred_id"]
-            )
-        if rec["type"] not in ("FS", "SS", "FF", "SF"):
-            raise WhatIfError(
-                "unknown link type", field="type", value=rec["type"], expected="FS, SS, FF or SF"
-            )
-        dup = ((links["pred_id"] == rec["pred_id"]) & (links["succ_id"] == rec["succ_id"])).any()
-        if dup:
-            raise WhatIfError(
-                "the link already exists (change its lag instead)",
-                field="link",
-                value=f"{rec['pred_id']} -> {rec['succ_id']}",
-            )
+        rec = _new_link(raw)
+        _check_new_link(sc, rec)
         new_rows.append(rec)
-        log.append(
+        sc.log.append(
             {
                 "change": "add link",
                 "target": f"{rec['pred_id']} -> {rec['succ_id']}",
@@ -256,6 +303,7 @@ def apply_changes(
             }
         )
     if new_rows:
+        links = sc.links
         add = pd.DataFrame(new_rows).astype(
             {
                 "pred_id": links["pred_id"].dtype,
@@ -263,11 +311,9 @@ def apply_changes(
                 "type": links["type"].dtype,
             }
         )
-        links = pd.concat([links, add[links.columns.intersection(add.columns)]], ignore_index=True)
-    links = links.reset_index(drop=True)
-    changes = pd.DataFrame(log, columns=["change", "target", "old", "new"])
-    changes = changes.astype({"old": object, "new": object})
-    return dataclasses.replace(portfolio, tasks=tasks, links=links), changes
+        sc.links = pd.concat(
+            [links, add[links.columns.intersection(add.columns)]], ignore_index=True
+        )
 
 
 def compare_schedules(
