@@ -899,6 +899,86 @@ def _cross_checks(
     _forecast_checks(x)
 
 
+def _wbs_checks(tasks: pd.DataFrame, rt: RawTable, ts: TableSpec, col: _Collector) -> None:
+    """Outline numbers: readable, matching outline_level, unique per project, with a parent;
+    summaries have children and tasks with children are summaries."""
+    wbs = tasks["wbs"]
+    # string work on the distinct outline numbers only ("1.2" repeats in every project)
+    w_code, w_uniq = pd.factorize(wbs)
+    u = pd.Series(w_uniq, dtype="str")
+    u_ok = u.str.fullmatch(_WBS).to_numpy(bool)
+    u_parts = u.str.count(r"\.").to_numpy() + 1
+    u_parent = pd.Index(w_uniq).get_indexer(u.str.replace(r"\.\d+$", "", regex=True))
+    fmt_ok = u_ok[w_code]
+    parts = u_parts[w_code]
+    col.rows(
+        ts,
+        rt,
+        ~fmt_ok & (wbs != "").to_numpy(),
+        "wbs",
+        "cannot read the outline number",
+        "a dotted outline number like 1.2.3",
+        code="wbs",
+    )
+    lvl = tasks["outline_level"].to_numpy()
+    bad_lvl = fmt_ok & (parts != lvl)
+    col.rows(
+        ts,
+        rt,
+        bad_lvl,
+        "outline_level",
+        "outline_level does not match the wbs depth",
+        None,
+        values=[
+            f"{lv} (wbs {w})" for lv, w in zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)
+        ],
+        code="wbs",
+    )
+    dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & fmt_ok
+    if dup.any():
+        _duplicates(ts, rt, tasks, ["project_id", "wbs"], col, what="wbs within the project")
+    # (project, outline number) as one int64 key; the parent key may not exist (-1)
+    p_code = pd.factorize(tasks["project_id"])[0].astype(np.int64)
+    n_w = max(len(w_uniq), 1)
+    node_key = p_code * (n_w + 1) + w_code
+    par = u_parent[w_code]
+    has_parent = fmt_ok & (parts > 1)
+    parent_key = np.where(par >= 0, p_code * (n_w + 1) + par, -1)
+    parents_present = parent_key[has_parent]
+    is_summary = tasks["is_summary"].to_numpy(bool)
+    has_child = np.isin(node_key, parents_present)
+    col.rows(
+        ts,
+        rt,
+        is_summary & ~has_child & fmt_ok,
+        "is_summary",
+        "summary task has no children",
+        "child tasks with wbs under this one",
+        values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()),
+        code="wbs",
+    )
+    col.rows(
+        ts,
+        rt,
+        ~is_summary & has_child,
+        "is_summary",
+        "task has children but is not a summary",
+        "true",
+        values=["false"] * int((~is_summary & has_child).sum()),
+        code="wbs",
+    )
+    orphan = has_parent & ~np.isin(parent_key, node_key)
+    col.rows(
+        ts,
+        rt,
+        orphan,
+        "wbs",
+        "parent outline number is missing",
+        "a task with the parent wbs in the same project",
+        code="wbs",
+    )
+
+
 def _task_checks(
     tasks: pd.DataFrame, rt: RawTable, ts: TableSpec, bad_cols: set[str], col: _Collector
 ) -> None:
@@ -909,82 +989,7 @@ def _task_checks(
     if n == 0:
         return
     if ok("wbs", "outline_level", "project_id", "is_summary"):
-        wbs = tasks["wbs"]
-        # string work on the distinct outline numbers only ("1.2" repeats in every project)
-        w_code, w_uniq = pd.factorize(wbs)
-        u = pd.Series(w_uniq, dtype="str")
-        u_ok = u.str.fullmatch(_WBS).to_numpy(bool)
-        u_parts = u.str.count(r"\.").to_numpy() + 1
-        u_parent = pd.Index(w_uniq).get_indexer(u.str.replace(r"\.\d+$", "", regex=True))
-        fmt_ok = u_ok[w_code]
-        parts = u_parts[w_code]
-        col.rows(
-            ts,
-            rt,
-            ~fmt_ok & (wbs != "").to_numpy(),
-            "wbs",
-            "cannot read the outline number",
-            "a dotted outline number like 1.2.3",
-            code="wbs",
-        )
-        lvl = tasks["outline_level"].to_numpy()
-        bad_lvl = fmt_ok & (parts != lvl)
-        col.rows(
-            ts,
-            rt,
-            bad_lvl,
-            "outline_level",
-            "outline_level does not match the wbs depth",
-            None,
-            values=[
-                f"{lv} (wbs {w})"
-                for lv, w in zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)
-            ],
-            code="wbs",
-        )
-        dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & fmt_ok
-        if dup.any():
-            _duplicates(ts, rt, tasks, ["project_id", "wbs"], col, what="wbs within the project")
-        # (project, outline number) as one int64 key; the parent key may not exist (-1)
-        p_code = pd.factorize(tasks["project_id"])[0].astype(np.int64)
-        n_w = max(len(w_uniq), 1)
-        node_key = p_code * (n_w + 1) + w_code
-        par = u_parent[w_code]
-        has_parent = fmt_ok & (parts > 1)
-        parent_key = np.where(par >= 0, p_code * (n_w + 1) + par, -1)
-        parents_present = parent_key[has_parent]
-        is_summary = tasks["is_summary"].to_numpy(bool)
-        has_child = np.isin(node_key, parents_present)
-        col.rows(
-            ts,
-            rt,
-            is_summary & ~has_child & fmt_ok,
-            "is_summary",
-            "summary task has no children",
-            "child tasks with wbs under this one",
-            values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()),
-            code="wbs",
-        )
-        col.rows(
-            ts,
-            rt,
-            ~is_summary & has_child,
-            "is_summary",
-            "task has children but is not a summary",
-            "true",
-            values=["false"] * int((~is_summary & has_child).sum()),
-            code="wbs",
-        )
-        orphan = has_parent & ~np.isin(parent_key, node_key)
-        col.rows(
-            ts,
-            rt,
-            orphan,
-            "wbs",
-            "parent outline number is missing",
-            "a task with the parent wbs in the same project",
-            code="wbs",
-        )
+        _wbs_checks(tasks, rt, ts, col)
     if ok("is_milestone", "duration_days"):
         ms = tasks["is_milestone"].to_numpy(bool)
         dur = tasks["duration_days"].to_numpy(float)

@@ -116,6 +116,9 @@ def test_the_wheel_carries_notebooks_and_sample(wheel: Path) -> None:
         if f.suffix in (".csv", ".yaml") and f.name != "decisions_log.csv":
             assert f"pmkit/_bundle/data/{f.name}" in names, f.name
     assert not any("decisions_log" in n or "checkpoint" in n for n in names)
+    # packaged data read at run time: the generator's reference data, the standards template
+    for data in ("pmkit/generate/reference.yaml", "pmkit/templates/standards.yaml"):
+        assert data in names, data
 
 
 def _get(url: str) -> tuple[int, str]:

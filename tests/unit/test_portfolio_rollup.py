@@ -195,3 +195,33 @@ def test_earned_schedule_columns_and_rag_rules_on_spi_t() -> None:
     late = r3["sv_t_wd"] < -15
     assert late.any() and (r3.loc[late, "rag_schedule"] == "red").all()
     assert r3.loc[late, "schedule_rule"].str.contains("SV\\(t\\) \\(working days\\)").all()
+
+
+def test_defaults_come_from_the_one_packaged_template(tmp_path) -> None:
+    """#16: the PMO defaults have one home, the commented template; the generated sample and
+    ``pmkit init --empty`` write it, and a file that leaves a key out gets the template's."""
+    from pmkit.bundle import init_workspace
+    from pmkit.generate import write_generated
+    from pmkit.portfolio.standards import DEFAULTS
+    from pmkit.templates import SAMPLE_END, standards_template
+
+    text = standards_template()
+    assert sum("#" in ln for ln in text.splitlines()) >= 15  # commented for the PMO lead
+    assert yaml.safe_load(text) == DEFAULTS
+    # the values the dashboards have always used (changing one is a decision, not an edit)
+    assert DEFAULTS["rag"]["schedule"]["green"] == 0.95 and DEFAULTS["rag"]["cost"]["amber"] == 0.85
+    assert DEFAULTS["change_control"]["significance"]["cost_abs"] == 50000
+    assert DEFAULTS["pmo_type"] == "controlling" and DEFAULTS["status_report_max_age_days"] == 35
+    # the sample's standards.yaml is the template's sample part (+ its date and prioritisation)
+    write_generated(tmp_path / "sample", n_projects=3, seed=1)
+    sample = (tmp_path / "sample" / "standards.yaml").read_text(encoding="utf-8")
+    head = text.split(SAMPLE_END)[0]
+    assert sample.replace('status_date: "2026-10-30"', head.splitlines()[4]).startswith(head)
+    generated = yaml.safe_load(sample)
+    for key in ("rag", "gates", "pmo_types", "change_control", "currency", "pmo_type"):
+        assert generated[key] == DEFAULTS[key], key
+    # an empty file's standards are the template's; init --empty writes the template itself
+    assert load_standards(tmp_path / "nowhere").raw["gates"] == DEFAULTS["gates"]
+    root = init_workspace(tmp_path / "ws", empty=True)
+    assert (root / "data" / "standards.yaml").read_text(encoding="utf-8") == text
+    assert load_standards(root / "data").pmo_type == "controlling"
