@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
 __all__ = [
     "DATE_DTYPE",
     "SCHEMAS",
+    "CELL_SCHEMAS",
     "TABLES",
     "Field",
     "Portfolio",
@@ -363,6 +364,25 @@ def _schema(spec: TableSpec) -> pa.DataFrameSchema:
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _schema(t) for name, t in TABLES.items()}
 """The pandera schema of every table, by file stem: ``SCHEMAS["tasks"].validate(df)``."""
+
+
+def _cell_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """Only the single-cell rules of ``spec`` (non-empty, allowed values, ranges).
+
+    The validation door builds each column's type itself and reports empty required cells and
+    duplicate keys itself (naming both lines), so it asks pandera for these checks alone: the
+    type, null and uniqueness passes of :data:`SCHEMAS` would repeat work on every row.
+    """
+    cols = {
+        f.name: pa.Column(None, checks, nullable=True, required=True)
+        for f in spec.fields
+        if (checks := _checks(f))
+    }
+    return pa.DataFrameSchema(cols, name=spec.name, strict=False, ordered=False)
+
+
+CELL_SCHEMAS: dict[str, pa.DataFrameSchema] = {n: _cell_schema(t) for n, t in TABLES.items()}
+"""The single-cell rules of every table (what :mod:`pmkit.validation` asks pandera for)."""
 
 
 def empty_table(name: str) -> pd.DataFrame:
