@@ -161,8 +161,12 @@ def main(argv: list[str] | None = None) -> int:
             print(_row("es-excel" if spanish else "utf8-csv", size, ours, base, first), flush=True)
             first = first or (size, float(ours["cpu"]))
     print(_load())
-    print("pmkit s / pandas s: CPU seconds (read + every check / read only); x pandas = their ratio")
-    print("size x / growth: size and pmkit CPU time over the smallest size's (linear: growth <= size x)")
+    print(
+        "pmkit s / pandas s: CPU seconds (read + every check / read only); x pandas = their ratio"
+    )
+    print(
+        "size x / growth: size and pmkit CPU time over the smallest size's (linear: growth <= size x)"
+    )
     return 0
 
 

@@ -639,6 +639,17 @@ class Portfolio:
         cache[calendar_id] = cal
         return cal
 
+    def busday_calendars(self) -> dict[str, tuple[str, np.ndarray, float]]:
+        """``{calendar_id: (weekmask, holidays as datetime64[D], hours_per_day)}`` for numpy's
+        business-day functions: each calendar as :meth:`calendar` builds it (its working
+        weekdays and holidays), with the table's ``hours_per_day``."""
+        out: dict[str, tuple[str, np.ndarray, float]] = {}
+        ids = self.calendars["calendar_id"].astype(str)
+        for cid, hpd in zip(ids, self.calendars["hours_per_day"], strict=True):
+            cal = self.calendar(cid)
+            out[cid] = (cal.busday_weekmask, cal.busday_holidays, float(hpd))
+        return out
+
     def summary(self) -> str:
         """``"3 projects, 120 tasks, 140 links, ..."`` — one line for the CLI and logs."""
         parts = [f"{len(getattr(self, t.attr)):,} {t.name.replace('_', ' ')}" for t in _TABLE_LIST]

@@ -250,7 +250,9 @@ def record_layout(buf: bytes, delim: str) -> tuple[np.ndarray, np.ndarray, np.nd
     ends = rec_nl if buf.endswith(b"\n") else np.append(rec_nl, a.size)
     starts = np.concatenate(([0], rec_nl + 1))[: ends.size]
     fields = np.searchsorted(dl, ends) - np.searchsorted(dl, starts) + 1
-    if qt.size and ends.size:  # delimiters inside each quoted span [open, close), given to its record
+    if (
+        qt.size and ends.size
+    ):  # delimiters inside each quoted span [open, close), given to its record
         opens = qt[0::2]
         closes = np.append(qt[1::2], a.size)[: opens.size]
         inside = np.searchsorted(dl, closes) - np.searchsorted(dl, opens)
