@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         "pmkit s / pandas s: CPU seconds (read + every check / read only); x pandas = their ratio"
     )
     print(
-        "size x / growth: size and pmkit CPU time over the smallest size's (linear: growth <= size x)"
+        "size x / growth: size and pmkit CPU time over the smallest size's"
+        " (linear: growth <= size x)"
     )
     return 0
 

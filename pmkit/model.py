@@ -29,9 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
 
 __all__ = [
+    "CELL_SCHEMAS",
     "DATE_DTYPE",
     "SCHEMAS",
-    "CELL_SCHEMAS",
     "TABLES",
     "Field",
     "Portfolio",
