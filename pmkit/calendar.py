@@ -336,6 +336,19 @@ class Calendar:
         """``minutes_per_day / 60`` — how the portfolio states day-based durations."""
         return self.minutes_per_day / 60.0
 
+    @property
+    def busday_weekmask(self) -> str:
+        """numpy's ``weekmask`` (``"1111100"``): the weekdays (Mon..Sun) with working time."""
+        return "".join("1" if self.week_periods(d) else "0" for d in range(7))
+
+    @property
+    def busday_holidays(self) -> np.ndarray:
+        """The non-working exception days (``datetime64[D]``, sorted, unique): numpy's
+        ``holidays`` for ``busday_count``/``busday_offset`` with :attr:`busday_weekmask`."""
+        spans = [np.arange(e.start, e.end + 1) for e in self.exceptions if not e.periods]
+        days = np.unique(np.concatenate(spans)) if spans else np.zeros(0, np.int64)
+        return days.astype("datetime64[D]")
+
     def week_periods(self, weekday: int) -> tuple[Period, ...]:
         """Default periods of a weekday (0 = Monday), following the base calendar."""
         if weekday in self.week:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
 
 __all__ = [
+    "CELL_SCHEMAS",
     "DATE_DTYPE",
     "SCHEMAS",
     "TABLES",
@@ -365,6 +366,25 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _schema(t) for name, t in TABLES
 """The pandera schema of every table, by file stem: ``SCHEMAS["tasks"].validate(df)``."""
 
 
+def _cell_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """Only the single-cell rules of ``spec`` (non-empty, allowed values, ranges).
+
+    The validation door builds each column's type itself and reports empty required cells and
+    duplicate keys itself (naming both lines), so it asks pandera for these checks alone: the
+    type, null and uniqueness passes of :data:`SCHEMAS` would repeat work on every row.
+    """
+    cols = {
+        f.name: pa.Column(None, checks, nullable=True, required=True)
+        for f in spec.fields
+        if (checks := _checks(f))
+    }
+    return pa.DataFrameSchema(cols, name=spec.name, strict=False, ordered=False)
+
+
+CELL_SCHEMAS: dict[str, pa.DataFrameSchema] = {n: _cell_schema(t) for n, t in TABLES.items()}
+"""The single-cell rules of every table (what :mod:`pmkit.validation` asks pandera for)."""
+
+
 def empty_table(name: str) -> pd.DataFrame:
     """A typed table with no rows (what an absent optional file loads as)."""
     spec = TABLES[name]
@@ -618,6 +638,17 @@ class Portfolio:
             cal.minutes_per_day_hint = float(hpd) * 60.0
         cache[calendar_id] = cal
         return cal
+
+    def busday_calendars(self) -> dict[str, tuple[str, np.ndarray, float]]:
+        """``{calendar_id: (weekmask, holidays as datetime64[D], hours_per_day)}`` for numpy's
+        business-day functions: each calendar as :meth:`calendar` builds it (its working
+        weekdays and holidays), with the table's ``hours_per_day``."""
+        out: dict[str, tuple[str, np.ndarray, float]] = {}
+        ids = self.calendars["calendar_id"].astype(str)
+        for cid, hpd in zip(ids, self.calendars["hours_per_day"], strict=True):
+            cal = self.calendar(cid)
+            out[cid] = (cal.busday_weekmask, cal.busday_holidays, float(hpd))
+        return out
 
     def summary(self) -> str:
         """``"3 projects, 120 tasks, 140 links, ..."`` — one line for the CLI and logs."""

@@ -2,8 +2,8 @@
 
 The reader (``pmkit.io.csv_folder`` today, an Excel reader tomorrow) hands over each table as
 text cells plus the file line of each row; :func:`validate_tables` parses the cells, runs the
-pandera schema of each table (:data:`pmkit.model.SCHEMAS`) and the cross-table rules (foreign
-keys, wbs, dates in order, dependency cycles), and returns typed tables with one
+single-cell pandera rules of each table (:data:`pmkit.model.CELL_SCHEMAS`) and the cross-table
+rules (foreign keys, wbs, dates in order, dependency cycles), and returns typed tables with one
 :class:`ValidationReport`. Nothing raises for bad data: all problems of all files are collected,
 so a user fixes them in one pass. Every check is vectorised; Python loops only format the
 messages of rows already known to be bad.
@@ -24,10 +24,10 @@ import pandera.pandas as pa
 from pmkit import _graph
 from pmkit.errors import PortfolioValidationError
 from pmkit.model import (
+    CELL_SCHEMAS,
     CONSTRAINTS_WITH_DATE,
     DATE_DTYPE,
     OPPORTUNITY_RESPONSES,
-    SCHEMAS,
     TABLES,
     THREAT_RESPONSES,
     WEEKDAYS,
@@ -330,11 +330,23 @@ def _report_unreadable(
 
 
 def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """(typed column, unparseable mask, empty mask). Bad cells get a harmless placeholder."""
+    """(typed column, unparseable mask, empty mask). Bad cells get a harmless placeholder.
+
+    Each distinct text is parsed once (dates, flags and amounts repeat a lot): the cells are
+    factorised (one C hash pass) and the parsed distinct values taken back by code.
+    """
+    if f.kind == "str":
+        return s.astype("str"), np.zeros(len(s), bool), s.to_numpy(dtype=object) == ""
+    codes, uniq = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=False)
+    val, bad, empty = _parse_values(f, pd.Series(uniq, dtype=object))
+    typed = pd.Series(val.to_numpy()[codes], index=s.index, dtype=val.dtype)
+    return typed, bad[codes], empty[codes]
+
+
+def _parse_values(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``_parse_column`` of the distinct texts of a column that is not free text."""
     obj = s.to_numpy(dtype=object)
     empty = obj == ""
-    if f.kind == "str":
-        return s.astype("str"), np.zeros(len(s), bool), empty
     if f.kind == "date":
         d = pd.Series(pd.to_datetime(obj, format="%Y-%m-%d", errors="coerce"), index=s.index)
         if d.dtype != DATE_DTYPE:  # pandas 3 parses 9999-12-31 (in µs): outside ns, unreadable
@@ -430,7 +442,7 @@ def _schema_issues(
 ) -> None:
     """Single-cell rules (non-empty, enums, ranges): pandera, translated to located issues."""
     try:
-        SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
+        CELL_SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[~fc["check"].isin(_SKIP_CHECKS) & fc["index"].notna()]

@@ -124,18 +124,23 @@ def re_escape(ch: str) -> str:
 
 
 def _numbers(spec: TableSpec, df: pd.DataFrame, european: bool, fmt: CellFormats) -> None:
+    """Decide the decimal mark from the numeric columns, then rewrite them (distinct texts)."""
     cols = [f.name for f in spec.fields if f.kind in ("float", "int") and f.name in df.columns]
     # one C-speed regex over each column joined: most columns hold only plain numbers
     suspects = [c for c in cols if _NOT_PLAIN.search("".join(df[c].tolist()))]
-    odd = {c: df[c].str.contains(_NOT_PLAIN.pattern, regex=True) for c in suspects}
-    odd = {c: m for c, m in odd.items() if (m & (df[c] != "")).any()}
-    samples = [_uniques(df[c][m])[1] for c, m in odd.items()]
+    uniq = {c: _uniques(df[c]) for c in suspects}
+    odd = {c: u[u.str.contains(_NOT_PLAIN.pattern, regex=True)] for c, (_, u) in uniq.items()}
+    odd = {c: u for c, u in odd.items() if len(u)}
+    if not odd:  # plain numbers only: no comma anywhere, so nothing can vote for a comma
+        fmt.decimal = "."
+        return
+    samples = list(odd.values())
     samples += [_uniques(df[c])[1].head(5000) for c in cols if c not in odd]
     fmt.decimal = _decide_decimal(samples, european)
     for c in cols:
         if c not in odd and fmt.decimal == ".":
             continue
-        codes, u = _uniques(df[c])
+        codes, u = uniq[c] if c in uniq else _uniques(df[c])
         df[c] = _to_point(u, fmt.decimal, fmt).to_numpy(dtype=object)[codes]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,6 @@ def _read_csv(
     raw, dialect, issues = read_csv_table(path, spec.columns if spec else [])
     if raw is None or spec is None:
         return raw, issues
-    if len(raw.data) == 0 and spec.name in NEEDS_ROWS:
-        issues.append(
-            ValidationIssue(
-                spec.file, 2, None, None, f"at least one row of {spec.name}",
-                "file has a header but no rows",
-            )
-        )  # fmt: skip
     raw, fmt, found = normalise_cells(spec, raw, spec.file, european=dialect.delimiter == ";")
     issues += found
     parts = [p for p in [dialect.describe(), *fmt.describe(), *fmt.notes] if p]
@@ -66,6 +60,26 @@ def _read_csv(
             )
         )  # fmt: skip
     return raw, issues
+
+
+EMPTY_PORTFOLIO = "empty portfolio: no project yet; import a schedule or add a project"
+
+
+def needs_rows(
+    raw: Mapping[str, RawTable | None], files: Mapping[str, str], kind: str
+) -> list[ValidationIssue]:
+    """A header-only projects, tasks or calendars table is an error, except in an empty
+    portfolio (no project and no task: what ``pmkit init --empty`` writes), which gets a note."""
+    present = {n: t for n, t in raw.items() if t is not None}
+    if all(n in present and len(present[n].data) == 0 for n in ("projects", "tasks")):
+        return [ValidationIssue(files["projects"], None, None, None, None, EMPTY_PORTFOLIO, "note")]
+    return [
+        ValidationIssue(
+            files[n], 2, None, None, f"at least one row of {n}", f"{kind} has a header but no rows"
+        )
+        for n in NEEDS_ROWS
+        if n in present and len(present[n].data) == 0
+    ]
 
 
 def _read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]:
@@ -112,6 +126,7 @@ def read_folder(
             continue
         raw[name], found = _read_csv(file, spec)
         issues.extend(found)
+    issues += needs_rows(raw, {n: t.file for n, t in TABLES.items()}, "file")
     standards, found = _read_standards(folder)
     issues.extend(found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(folder))

@@ -24,7 +24,7 @@ from defusedxml.ElementTree import iterparse
 from pmkit.errors import PmkitError
 from pmkit.io._cells import normalise_cells
 from pmkit.io._standards import read_standards as _read_standards
-from pmkit.io.csv_folder import NEEDS_ROWS, _format_column
+from pmkit.io.csv_folder import _format_column, needs_rows
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 
@@ -169,15 +169,14 @@ def _read_sheets(
         issues += _sheet_issues(file, xml, len(rows[0]))
         df, lines, found = _sheet_table(rows, file)
         issues += found
-        if len(df) == 0 and name in NEEDS_ROWS:
-            issues.append(ValidationIssue(file, 2, None, None, f"at least one row of {name}",
-                                          "sheet has a header but no rows"))  # fmt: skip
         rt, fmt, found = normalise_cells(spec, RawTable(df, lines), spec.file)
         issues += found
         if fmt.describe() or fmt.notes:
             text = "read with " + ", ".join([*fmt.describe(), *fmt.notes])
             issues.append(ValidationIssue(file, None, None, None, None, text, "note"))
         raw[name] = rt
+    files = {n: f"{book}[{sheets.get(n, n)}]" for n in TABLES}
+    issues += needs_rows(raw, files, "sheet")
     return raw, sheets, issues
 
 

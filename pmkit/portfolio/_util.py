@@ -9,29 +9,6 @@ import pandas as pd
 
 from pmkit.errors import PmkitError
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def weekmask(working_days: str) -> str:
-    """``"Mon,Tue,Wed,Thu,Fri"`` -> numpy's ``"1111100"``."""
-    days = {d.strip()[:3].title() for d in str(working_days).split(",") if d.strip()}
-    mask = "".join("1" if d in days else "0" for d in _DAYS)
-    return mask if "1" in mask else "1111100"
-
-
-def calendar_specs(portfolio: Any) -> dict[str, tuple[str, np.ndarray, float]]:
-    """``{calendar_id: (weekmask, holidays as datetime64[D], hours_per_day)}`` of the portfolio."""
-    hol = portfolio.holidays
-    out: dict[str, tuple[str, np.ndarray, float]] = {}
-    for rec in portfolio.calendars.itertuples(index=False):
-        days = hol.loc[hol["calendar_id"] == rec.calendar_id, "date"].dropna()
-        out[str(rec.calendar_id)] = (
-            weekmask(rec.working_days),
-            np.unique(days.to_numpy(dtype="datetime64[D]")),
-            float(rec.hours_per_day),
-        )
-    return out
-
 
 def busday_count(begin: Any, end: Any, cal_ids: Any, specs: dict[str, Any]) -> np.ndarray:
     """Working days in ``[begin, end)`` per row, in each row's calendar (negative if end < begin).

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import CapacityError
-from pmkit.portfolio._util import calendar_specs, schedule_tasks, task_calendar_ids
+from pmkit.portfolio._util import schedule_tasks, task_calendar_ids
 
 __all__ = [
     "CapacityError",
@@ -160,7 +160,7 @@ class _Demand:
 
 def _demand(portfolio: Any, schedule: Any, shifts: Mapping[str, float] | None) -> _Demand:
     """Demand per resource x project x month: the one place demand is computed."""
-    specs = calendar_specs(portfolio)
+    specs = portfolio.busday_calendars()
     dates = _task_dates(portfolio, schedule)
     _shift(dates, shifts, specs)
     a = portfolio.assignments
@@ -249,7 +249,7 @@ def resource_demand(
 
 def _capacity_days(portfolio: Any, months: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Working days of each resource (``rows`` of the table) in each month: (len(rows), n_m)."""
-    specs = calendar_specs(portfolio)
+    specs = portfolio.busday_calendars()
     cal = portfolio.resources["calendar_id"].to_numpy(dtype=object)[rows]
     b = months.astype("datetime64[D]")
     e = (months + np.timedelta64(1, "M")).astype("datetime64[D]")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import SlipError
-from pmkit.portfolio._util import calendar_specs, task_calendar_ids
+from pmkit.portfolio._util import task_calendar_ids
 
 __all__ = ["DependencyNetwork", "SlipError", "dependency_network", "propagate_slip"]
 
@@ -66,7 +66,7 @@ def dependency_network(portfolio: Any, *, schedule: Any = None) -> DependencyNet
             key = sl.set_index(["pred_uid", "succ_uid"])["link_float_min"]
             key = key[~key.index.duplicated()]
             f = key.reindex(pd.MultiIndex.from_arrays([x["pred_id"], x["succ_id"]])).to_numpy()
-            specs = calendar_specs(portfolio)
+            specs = portfolio.busday_calendars()
             cal = x["succ_id"].map(
                 pd.Series(task_calendar_ids(portfolio).to_numpy(), index=portfolio.tasks["task_id"])
             )

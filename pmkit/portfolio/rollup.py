@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.evm import earned_schedule_latest
-from pmkit.portfolio._util import as_set, busday_count, calendar_specs, schedule_tasks
+from pmkit.portfolio._util import as_set, busday_count, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.standards import DIMENSIONS, Standards, standards_of, worst
 from pmkit.risk import risk_register
@@ -293,7 +293,7 @@ def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     out["forecast_source"] = np.where(
         fc_sched.notna(), "schedule", np.where(fc_report.notna(), "report", "baseline")
     )
-    specs = calendar_specs(portfolio)
+    specs = portfolio.busday_calendars()
     cal = p["calendar_id"].to_numpy()
     out["finish_slip_days"] = busday_count(
         out["baseline_finish"], out["forecast_finish"], cal, specs

@@ -15,6 +15,7 @@ from pmkit.charts.overview import portfolio_timeline
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui.empty import empty_page, is_empty
 
 if TYPE_CHECKING:
     from altair.typing import ChartType
@@ -82,6 +83,8 @@ def build(portfolio: Any = None) -> W.Widget:
     from pmkit.portfolio.rollup import filter_rollup
 
     pf = portfolio if portfolio is not None else load_sample()
+    if is_empty(pf):
+        return empty_page()
     roll = cache.rollup(pf)  # once per data change, shared by every viewer's kernel
     status_date = pf.status_date
 

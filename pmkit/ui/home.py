@@ -13,6 +13,7 @@ from pmkit.format import fmt_date
 from pmkit.io.convert import report_frame
 from pmkit.store import open_store
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
+from pmkit.ui.empty import empty_page, is_empty
 from pmkit.validation import ValidationReport
 
 DASHBOARDS: list[tuple[str, str, str, str]] = [
@@ -94,6 +95,9 @@ def build(path: str | None = None) -> W.Widget:
     )
     if report.warnings:
         parts.insert(2, _warnings_html(report))
+    if is_empty(portfolio):
+        parts.insert(2, empty_page())
+        return W.VBox(parts)
     parts.append(live_chart(phase_programme_bars(portfolio.projects)))
     return W.VBox(parts)
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import error_html, esc, guarded, header, safe_build
+from pmkit.ui.empty import empty_page, is_empty
 from pmkit.ui.portfolio_review._base import ALL, DIM_TITLES, _note, _Tab
 from pmkit.ui.status_date import StatusDatePicker
 
@@ -52,11 +53,12 @@ def app(portfolio: Any | None = None) -> W.Widget:
     """The PMO portfolio review on ``portfolio`` (default: the sample, or ``$PMKIT_DATA``)."""
 
     def build() -> W.Widget:
-        if portfolio is None:
-            from pmkit.io.csv_folder import load_sample
+        from pmkit.io.csv_folder import load_sample
 
-            return PortfolioReview(load_sample()).widget
-        return PortfolioReview(portfolio).widget
+        pf = load_sample() if portfolio is None else portfolio
+        if is_empty(pf):  # nothing to review yet: say how to fill it
+            return empty_page()
+        return PortfolioReview(pf).widget
 
     return safe_build(build, warm=("portfolio", "schedule", "rollup"))
 
