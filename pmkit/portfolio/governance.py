@@ -257,9 +257,11 @@ def _risk_register(portfolio: Any, ids: pd.Series, active: np.ndarray) -> _Check
 def _status_report(portfolio: Any, ids: pd.Series, active: np.ndarray, std: Standards) -> _Check:
     """An active project reported within ``status_report_max_age_days`` of the status date."""
     status = portfolio.status_date
-    last = ids.map(portfolio.snapshots.groupby("project_id")["report_date"].max())
+    latest = portfolio.snapshots.groupby("project_id")["report_date"].max()
+    # mapping onto an empty date series casts to float in pandas: no report yet is NaT
+    last = ids.map(latest) if len(latest) else pd.Series(pd.NaT, index=ids.index)
     if status is None:
-        age = np.zeros(len(ids))
+        age = np.where(pd.isna(last).to_numpy(), np.nan, 0.0)
     else:
         age = (status - pd.to_datetime(last)).dt.days.to_numpy(dtype=float)
     max_age = float(std.raw["status_report_max_age_days"])

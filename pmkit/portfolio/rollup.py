@@ -108,7 +108,12 @@ def latest_evm(portfolio: Any) -> pd.DataFrame:
     out = portfolio.projects[["project_id"]].copy()
     out["bac"] = portfolio.projects["budget"].astype(float).to_numpy()
     for col in ("report_date", "pv", "ev", "ac", "percent_complete", "forecast_finish"):
-        out[col] = out["project_id"].map(last[col]) if col in last else np.nan
+        # no status report yet (a new or imported portfolio): an empty map would cast dates
+        # to float, so the column is filled with "missing" of its own kind instead
+        if col in last and not last.empty:
+            out[col] = out["project_id"].map(last[col])
+        else:
+            out[col] = pd.NaT if col in ("report_date", "forecast_finish") else np.nan
     pv, ev, ac, bac = (out[c].to_numpy(dtype=float) for c in ("pv", "ev", "ac", "bac"))
     with np.errstate(divide="ignore", invalid="ignore"):
         out["spi"] = np.where(pv > 0, ev / pv, np.nan)
