@@ -52,8 +52,9 @@ import pandas as pd
 from pmkit.calendar import Calendar, CalendarError
 from pmkit.errors import PmkitError
 from pmkit.io.mspdi import MspdiProject
-from pmkit.model import TABLES, WEEKDAYS, Portfolio
+from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+from pmkit.vocabulary import DATE_FORMAT, WEEKDAYS
 
 __all__ = [
     "PROJECT_DEFAULTS",
@@ -552,7 +553,7 @@ def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
             continue
         s = df[c]
         if pd.api.types.is_datetime64_any_dtype(s):
-            out[c] = s.dt.strftime("%Y-%m-%d").fillna("")
+            out[c] = s.dt.strftime(DATE_FORMAT).fillna("")
         elif pd.api.types.is_bool_dtype(s):
             out[c] = s.map({True: "true", False: "false"})
         elif pd.api.types.is_numeric_dtype(s):
@@ -563,7 +564,7 @@ def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
                     ""
                     if v is None or (isinstance(v, float) and pd.isna(v))
                     else (
-                        pd.Timestamp(v).strftime("%Y-%m-%d")
+                        pd.Timestamp(v).strftime(DATE_FORMAT)
                         if isinstance(v, pd.Timestamp)
                         else str(v)
                     )

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import DecisionError
+from pmkit.model import Portfolio
+from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = [
     "DECISIONS",
@@ -49,8 +51,8 @@ __all__ = [
     "significant_changes",
 ]
 
-LOG_FILE = "decisions_log.csv"
-LOG_COLUMNS = ("decision_id", "cr_id", "decision", "decided_by", "decided_at", "rationale")
+LOG_FILE = DECISIONS_LOG_FILE
+LOG_COLUMNS = DECISIONS_LOG_COLUMNS
 DECISIONS: dict[str, str] = {
     "approve": "approved",
     "approved": "approved",
@@ -248,7 +250,9 @@ def load_decisions(path: Any) -> pd.DataFrame:
     return df
 
 
-def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def apply_decisions(
+    portfolio: Portfolio, *, path: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """The changes table with the latest logged decision of each CR applied (the file untouched).
 
     Columns are those of ``change_requests`` (``decision, decided_by, decided_on, rationale``
@@ -280,7 +284,7 @@ def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = Non
 
 
 def significance(
-    portfolio: Any, changes: pd.DataFrame, std: Any = None
+    portfolio: Portfolio, changes: pd.DataFrame, std: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which changes go to the board, and why (vectorised).
 
@@ -323,7 +327,7 @@ def significance(
 
 
 def significant_changes(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     path: str | os.PathLike[str] | None = None,
     status: str | Iterable[str] | None = None,

@@ -26,15 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.model import PHASES
+from pmkit.model import Portfolio
 from pmkit.portfolio.standards import CHECKS, Standards, standards_of
+from pmkit.vocabulary import PHASES
 
 __all__ = ["compliance_score", "gate_compliance", "gate_summary", "governance_checks"]
 
 _PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
 
 
-def _required_rows(portfolio: Any, std: Standards) -> pd.DataFrame:
+def _required_rows(portfolio: Portfolio, std: Standards) -> pd.DataFrame:
     """Every (project, reached gate, artefact) with ``required`` and ``done``."""
     p = portfolio.projects
     gate_phase = std.gate_phase
@@ -82,7 +83,7 @@ def _required_rows(portfolio: Any, std: Standards) -> pd.DataFrame:
     return out.drop(columns=["required_std", "required_file"])
 
 
-def gate_compliance(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame:
+def gate_compliance(portfolio: Portfolio, *, pmo_type: str | None = None) -> pd.DataFrame:
     """Artefact-level gate checks of every project at the gates it has reached.
 
     Parameters
@@ -127,7 +128,7 @@ def gate_compliance(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFr
     return out[cols].sort_values(["project_id", "gate", "artefact"]).reset_index(drop=True)
 
 
-def gate_summary(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame:
+def gate_summary(portfolio: Portfolio, *, pmo_type: str | None = None) -> pd.DataFrame:
     """Per project and reached gate: ``required, done, missing`` (artefact names, ``", "``-joined),
     ``n_required, n_missing`` and ``status`` (pass / advisory / blocked)."""
     rows = gate_compliance(portfolio, pmo_type=pmo_type)
@@ -151,7 +152,7 @@ def gate_summary(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame
 
 
 def governance_checks(
-    portfolio: Any, *, pmo_type: str | None = None, rollup_df: pd.DataFrame | None = None
+    portfolio: Portfolio, *, pmo_type: str | None = None, rollup_df: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Every governance check per project: passed or not, and its effect under ``pmo_type``.
 

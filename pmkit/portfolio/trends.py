@@ -14,6 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
+from pmkit.schedule.cpm import Schedule
+
 __all__ = [
     "accuracy_by_report",
     "forecast_accuracy",
@@ -24,7 +27,7 @@ __all__ = [
 ]
 
 
-def _at_status(portfolio: Any) -> Any:
+def _at_status(portfolio: Portfolio) -> Any:
     """The portfolio as it stood at its status date (later reports dropped)."""
     return portfolio.at_status_date() if hasattr(portfolio, "at_status_date") else portfolio
 
@@ -33,7 +36,7 @@ def _of(df: pd.DataFrame, project_id: str | None) -> pd.DataFrame:
     return df if project_id is None else df[df["project_id"] == project_id]
 
 
-def spi_cpi_trends(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def spi_cpi_trends(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """SPI and CPI of every project at every status report (same formulas as :mod:`pmkit.evm`).
 
     Returns
@@ -55,7 +58,7 @@ def spi_cpi_trends(portfolio: Any, *, project_id: str | None = None) -> pd.DataF
     return out[cols].reset_index(drop=True)
 
 
-def portfolio_trend(portfolio: Any, *, freq: str = "M") -> pd.DataFrame:
+def portfolio_trend(portfolio: Portfolio, *, freq: str = "M") -> pd.DataFrame:
     """Portfolio SPI/CPI per period: sums of PV, EV, AC of each project's last report in it.
 
     Returns ``period, projects, pv, ev, ac, spi, cpi`` (``period`` = first day of the month).
@@ -74,7 +77,7 @@ def portfolio_trend(portfolio: Any, *, freq: str = "M") -> pd.DataFrame:
     return out
 
 
-def milestone_trend(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def milestone_trend(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """Milestone trend analysis: the forecast date of each milestone at each report date.
 
     Returns
@@ -102,7 +105,9 @@ def milestone_trend(portfolio: Any, *, project_id: str | None = None) -> pd.Data
     return out
 
 
-def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
+def _reference_finish(
+    portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None
+) -> pd.DataFrame:
     """Per project, the finish forecasts are judged against: actual if finished, else latest."""
     t = portfolio.tasks
     leaf = t[~t["is_summary"].to_numpy(dtype=bool)]
@@ -133,7 +138,10 @@ def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
 
 
 def forecast_accuracy(
-    portfolio: Any, *, schedule: Any = None, project_id: str | None = None
+    portfolio: Portfolio,
+    *,
+    schedule: Schedule | pd.DataFrame | None = None,
+    project_id: str | None = None,
 ) -> pd.DataFrame:
     """How far each report's finish forecast was from the finish as now known.
 
@@ -160,7 +168,9 @@ def forecast_accuracy(
     return out
 
 
-def accuracy_by_report(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
+def accuracy_by_report(
+    portfolio: Portfolio, *, schedule: Schedule | pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Portfolio forecast accuracy per report month: ``period, projects, mean_error_days,
     mean_abs_error_days, optimistic_share`` (share of forecasts earlier than the reference)."""
     portfolio = _at_status(portfolio)
@@ -174,7 +184,7 @@ def accuracy_by_report(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     )
 
 
-def milestone_accuracy(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def milestone_accuracy(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """Milestone forecasts vs the milestone's actual finish (or its latest forecast).
 
     Returns ``project_id, task_id, milestone, report_date, forecast_date, reference_date,

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.standards import standards_of
 from pmkit.reports._files import atomic_write
+from pmkit.schedule.cpm import Schedule
 
 __all__ = ["EXCEL_SHEETS", "export_excel"]
 
@@ -72,10 +74,10 @@ def _sheet(wb: Any, title: str, df: pd.DataFrame) -> None:
 
 
 def export_excel(
-    portfolio: Any,
+    portfolio: Portfolio,
     path: str | os.PathLike[str],
     *,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
     rollup_df: pd.DataFrame | None = None,
     pmo_type: str | None = None,
 ) -> Path:

@@ -64,8 +64,8 @@ _FREQ = {"D": "D", "W": "W", "M": "M", "ME": "M", "MS": "M"}
 _EPS = 1e-9
 
 
-def _task_table(schedule: Any) -> pd.DataFrame:
-    t = schedule.tasks if hasattr(schedule, "tasks") else schedule
+def _task_table(schedule: Schedule | pd.DataFrame) -> pd.DataFrame:
+    t: pd.DataFrame = schedule.tasks if hasattr(schedule, "tasks") else schedule
     need = {"uid", "start", "finish"}
     if not need <= set(t.columns):
         raise LevelingError("schedule table needs uid, start and finish", value=sorted(t.columns))

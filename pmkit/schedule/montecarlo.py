@@ -37,6 +37,7 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
+from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -53,7 +54,6 @@ __all__ = [
 
 Distribution = Literal["pert", "triangular"]
 Progress = Callable[[float], Any]
-_LINK_TYPES = ("FS", "SS", "FF", "SF")
 _TOL = 1e-6  # working minutes: float noise allowed when testing total float for zero
 
 
@@ -240,7 +240,7 @@ class Network:
                 if "type" in links.columns
                 else pd.Series("FS", index=links.index)
             )
-            bad = ~types.isin(_LINK_TYPES)
+            bad = ~types.isin(LINK_TYPES)
             if bad.any():
                 raise ScheduleError(
                     "unknown link type",
@@ -249,7 +249,7 @@ class Network:
                     expected="FS, SS, FF or SF",
                 )
             kind = np.asarray(
-                types.map({t: i for i, t in enumerate(_LINK_TYPES)}).to_numpy(np.int64),
+                types.map({t: i for i, t in enumerate(LINK_TYPES)}).to_numpy(np.int64),
                 dtype=np.int64,
             )
             lag = (

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pmkit.errors import UnknownIdError, WhatIfError
 from pmkit.schedule.portfolio_adapter import schedule_project
+from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
@@ -235,7 +236,7 @@ def apply_changes(
             raise WhatIfError(
                 "a task cannot be linked to itself", field="link", value=rec["pred_id"]
             )
-        if rec["type"] not in ("FS", "SS", "FF", "SF"):
+        if rec["type"] not in LINK_TYPES:
             raise WhatIfError(
                 "unknown link type", field="type", value=rec["type"], expected="FS, SS, FF or SF"
             )

@@ -229,7 +229,7 @@ def _quiz(doc: Any, r: _Reader) -> list[QuizItem]:
         items.append(
             QuizItem(
                 id=qid,
-                answer=answer if answer in ANSWERS else "both",  # type: ignore[arg-type]
+                answer=answer if answer in ANSWERS else "both",
                 distinction=dist if isinstance(dist, int) else -1,
                 situation=r.text(node, "situation", path),
                 explanation=r.text(node, "explanation", path),

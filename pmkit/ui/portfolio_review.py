@@ -28,6 +28,7 @@ import pandas as pd
 
 from pmkit.charts import portfolio as charts
 from pmkit.format import fmt_date, fmt_money
+from pmkit.model import Portfolio
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import (
     badge,
@@ -65,12 +66,12 @@ MAX_DOWNLOAD_BYTES = 400_000  # larger files are offered by path only (keeps the
 __all__ = ["TABS", "PortfolioReview", "app"]
 
 
-def app(portfolio: Any | None = None) -> W.Widget:
+def app(portfolio: Portfolio | None = None) -> W.Widget:
     """The PMO portfolio review on ``portfolio`` (default: the sample, or ``$PMKIT_DATA``)."""
 
     def build() -> W.Widget:
         if portfolio is None:
-            from pmkit.io.csv_folder import load_sample
+            from pmkit.cache import load_sample
 
             return PortfolioReview(load_sample()).widget
         return PortfolioReview(portfolio).widget
@@ -105,7 +106,7 @@ def _drill_links(project_id: str) -> str:
 class PortfolioReview:
     """State of one open dashboard: the portfolio, the filters, and the tabs built so far."""
 
-    def __init__(self, portfolio: Any) -> None:
+    def __init__(self, portfolio: Portfolio) -> None:
         from pmkit.portfolio.standards import standards_of
 
         self.p = portfolio
@@ -153,7 +154,7 @@ class PortfolioReview:
 
     # ------------------------------------------------------------ data
 
-    def set_portfolio(self, portfolio: Any) -> None:
+    def set_portfolio(self, portfolio: Portfolio) -> None:
         """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
         from pmkit.portfolio.standards import standards_of
 
@@ -183,7 +184,7 @@ class PortfolioReview:
         from pmkit.portfolio.rollup import rollup
 
         if self.schedule() is not None:
-            return cache.rollup(self.p)  # type: ignore[no-any-return]
+            return cache.rollup(self.p)
         return rollup(self.p, schedule=None)
 
     # ------------------------------------------------------------ filters
@@ -1225,7 +1226,7 @@ class ChangeBoardTab(_Tab):
         )
 
 
-def _store_label(portfolio: Any) -> str:
+def _store_label(portfolio: Portfolio) -> str:
     """Where decisions go, fit for a viewer: ``folder data``, ``PostgreSQL database pmkit``."""
     store = getattr(portfolio, "store", None)
     if store is not None:
