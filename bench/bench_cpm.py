@@ -342,6 +342,26 @@ def _num(x: float, width: int, prec: int) -> str:
     return f"{x:{width}.{prec}f}" if x == x else f"{'-':>{width}}"
 
 
+def _mpxj_ready(cal: Calendar) -> bool:
+    """Start the JVM and warm MPXJ up (neither is timed); False, saying why, when it cannot."""
+    why = mpxj_unavailable()
+    if why is None:
+        try:
+            jvm_s = start_jvm()
+            t0 = time.perf_counter()
+            run_mpxj(*make_project(2000, seed=99), cal)  # JIT warm-up
+            print(
+                f"MPXJ: JVM start-up {jvm_s:.2f} s, warm-up (2000 tasks) "
+                f"{time.perf_counter() - t0:.2f} s; neither counted below"
+            )
+        except Exception as exc:  # a broken Java install, a jar mismatch...
+            why = f"{type(exc).__name__}: {exc}"
+    if why is not None:
+        print(f"MPXJ comparison skipped: {why}")
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
@@ -352,24 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     cal = make_calendar()
     _ = cal.timeline  # built once, like a loaded portfolio's calendar
 
-    use_mpxj = not args.no_mpxj
-    if use_mpxj:
-        why = mpxj_unavailable()
-        if why is None:
-            try:
-                jvm_s = start_jvm()
-                t0 = time.perf_counter()
-                run_mpxj(*make_project(2000, seed=99), cal)  # JIT warm-up
-                print(
-                    f"MPXJ: JVM start-up {jvm_s:.2f} s, warm-up (2000 tasks) "
-                    f"{time.perf_counter() - t0:.2f} s; neither counted below"
-                )
-            except Exception as exc:  # a broken Java install, a jar mismatch...
-                why = f"{type(exc).__name__}: {exc}"
-        if why is not None:
-            print(f"MPXJ comparison skipped: {why}")
-            use_mpxj = False
-    else:
+    use_mpxj = _mpxj_ready(cal) if not args.no_mpxj else False
+    if args.no_mpxj:
         print("MPXJ comparison skipped (--no-mpxj)")
 
     rows: list[str] = []

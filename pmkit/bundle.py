@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pmkit._version import __version__
 from pmkit.errors import PmkitError
+from pmkit.templates import standards_template
 
 __all__ = [
     "ANALYSIS_DIR",
@@ -121,6 +122,8 @@ def _empty_portfolio(dst: Path) -> None:
             with src.open(encoding="utf-8") as fh:
                 header = fh.readline()
             (dst / src.name).write_text(header, encoding="utf-8")
+        elif src.name == "standards.yaml":  # the packaged template, not the sample's rules
+            (dst / src.name).write_text(standards_template(), encoding="utf-8")
         elif src.suffix in (".yaml", ".yml", ".md"):
             shutil.copy2(src, dst / src.name)
 

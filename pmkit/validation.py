@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +33,9 @@ from pmkit.vocabulary import (
 )
 
 __all__ = [
+    "FOREIGN_KEYS",
+    "REASONS",
+    "ForeignKey",
     "RawTable",
     "ValidationIssue",
     "ValidationReport",
@@ -44,10 +47,50 @@ Severity = Literal["error", "warning", "note"]  # a note: what was assumed while
 MAX_PER_RULE = 1000  # beyond this many rows breaking one rule, one "... and N more" issue
 _WBS = r"^\d+(?:\.\d+)*$"
 
+REASONS: dict[str, str] = {
+    # the reader (pmkit.io): the file itself
+    "missing-file": "a table's file is missing",
+    "file": "the file cannot be read as a table (format, encoding, header, rows of another width)",
+    "read-note": "how the file was read (dialect, encoding, date order): a note",
+    # one table's cells
+    "missing-column": "the header lacks a column of the table",
+    "unknown-column": "a column pmkit does not know (kept as text, not used)",
+    "bad-date": "a cell that is not a date (or a 'no date' placeholder, or out of range)",
+    "bad-number": "a cell that is not a number (or is too large)",
+    "bad-value": "a cell that cannot be read as its type (a boolean, say)",
+    "required": "an empty cell where a value is required",
+    "not-allowed": "a value outside the field's allowed set",
+    "out-of-range": "a value outside the field's range",
+    "duplicate": "a key that appears twice (the first line is named)",
+    # across tables
+    "foreign-key": "a reference to an id that does not exist (see FOREIGN_KEYS)",
+    "wrong-project": "a referenced task belongs to another project",
+    "calendar": "a calendar's weekdays, working periods or hours per day",
+    "wbs": "an outline number, level or summary flag that does not fit the outline",
+    "summary-task": "a summary task used as a leaf (an assignment, a link, a duration)",
+    "milestone": "a milestone with a duration, or a milestone forecast for another task",
+    "estimates": "three-point estimates out of order",
+    "constraint": "a constraint that needs a date has none",
+    "progress": "% complete and actual dates that disagree",
+    "date-order": "a date before the date it must follow",
+    "self-link": "a task linked to itself",
+    "cycle": "links that form a dependency cycle",
+    "budget": "a budget that differs from its tasks' budgeted cost",
+    "response": "a risk response of the other kind (threat vs opportunity)",
+    "decision": "a pending change request with a decision date",
+    "snapshot": "status-report figures that fall or exceed the budget",
+    "standards": "a value of standards.yaml",
+}
+"""Every reason code an issue may carry, and what it means (docs/DATA-MODEL.md lists them)."""
+
 
 @dataclass(frozen=True)
 class ValidationIssue:
-    """One problem: ``file`` ``line`` ``field``, the ``value`` found and what was expected."""
+    """One problem: ``file`` ``line`` ``field``, the ``value`` found and what was expected.
+
+    ``code`` is the rule's short, stable reason (one of :data:`REASONS`, e.g. ``"foreign-key"``):
+    match it, not the message, which is prose for people and may be reworded.
+    """
 
     file: str
     line: int | None
@@ -56,6 +99,7 @@ class ValidationIssue:
     expected: str | None
     message: str
     severity: Severity = "error"
+    code: str = ""
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -101,8 +145,8 @@ class ValidationReport:
         return len(self.issues)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per issue (file, line, field, value, expected, message, severity)."""
-        cols = ["file", "line", "field", "value", "expected", "message", "severity"]
+        """One row per issue (file, line, field, value, expected, message, severity, code)."""
+        cols = ["file", "line", "field", "value", "expected", "message", "severity", "code"]
         rows = [asdict(i) for i in self.issues]
         df = pd.DataFrame(rows, columns=cols)
         df["line"] = df["line"].astype("Int64")
@@ -170,8 +214,12 @@ class _Collector:
         expected: str | None,
         message: str,
         severity: Severity = "error",
+        *,
+        code: str = "",
     ) -> None:
-        self.issues.append(ValidationIssue(file, line, fld, value, expected, message, severity))
+        self.issues.append(
+            ValidationIssue(file, line, fld, value, expected, message, severity, code)
+        )
 
     def rows(
         self,
@@ -184,6 +232,7 @@ class _Collector:
         *,
         values: Iterable[Any] | None = None,
         severity: Severity = "error",
+        code: str = "",
     ) -> None:
         """One issue per ``True`` of ``bad`` (positions), value from the raw cell by default."""
         pos = np.flatnonzero(np.asarray(bad, dtype=bool))
@@ -200,7 +249,7 @@ class _Collector:
         msgs = [message] * len(pos_k) if isinstance(message, str) else list(message)
         lines = raw.lines[pos_k].tolist()
         for ln, v, m in zip(lines, vals, msgs, strict=False):
-            self.add(spec.file, int(ln), fld, v, expected, m, severity)
+            self.add(spec.file, int(ln), fld, v, expected, m, severity, code=code)
         if extra > 0:
             first = msgs[0]
             self.add(
@@ -211,6 +260,7 @@ class _Collector:
                 expected,
                 f"... and {extra} more rows: {first}",
                 severity,
+                code=code,
             )
 
 
@@ -233,24 +283,33 @@ def max_abs(f: Field) -> float:
     return MAX_INT if f.kind == "int" else MAX_NUMBER
 
 
-def _why_unreadable(f: Field, text: str) -> tuple[str, str]:
-    """(message, expected) for a cell ``_parse_column`` could not read."""
+def _why_unreadable(f: Field, text: str) -> tuple[str, str, str]:
+    """(message, expected, reason code) for a cell ``_parse_column`` could not read."""
     if f.kind == "date":
         m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
         if m and m.group(1) in NO_DATE_YEARS:
-            return "a 'no date' placeholder, but this field needs a date", "a real date YYYY-MM-DD"
+            return (
+                "a 'no date' placeholder, but this field needs a date",
+                "a real date YYYY-MM-DD",
+                "bad-date",
+            )
         if m and not (DATE_RANGE[0] <= text <= DATE_RANGE[1]):
-            return "date out of range", f"a date between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
-        return "cannot read the value", f.expected()
+            return (
+                "date out of range",
+                f"a date between {DATE_RANGE[0]} and {DATE_RANGE[1]}",
+                "bad-date",
+            )
+        return "cannot read the value", f.expected(), "bad-date"
+    code = "bad-value" if f.kind == "bool" else "bad-number"
     try:
         value = float(text)
     except ValueError:
-        return "cannot read the value", f.expected()
+        return "cannot read the value", f.expected(), code
     if np.isnan(value):
-        return "cannot read the value", f.expected()
+        return "cannot read the value", f.expected(), code
     if not np.isfinite(value) or abs(value) > max_abs(f):
-        return "number out of range", f"{f.expected()}, at most {max_abs(f):,.0f} in size"
-    return "cannot read the value", f.expected()
+        return "number out of range", f"{f.expected()}, at most {max_abs(f):,.0f} in size", code
+    return "cannot read the value", f.expected(), code
 
 
 def _report_unreadable(
@@ -264,7 +323,7 @@ def _report_unreadable(
     for reason in dict.fromkeys(why):
         mask = np.zeros(len(bad), bool)
         mask[pos[[w == reason for w in why]]] = True
-        col.rows(spec, raw, mask, f.name, reason[0], reason[1])
+        col.rows(spec, raw, mask, f.name, reason[0], reason[1], code=reason[2])
 
 
 def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -304,15 +363,40 @@ def _parse_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
 _SKIP_CHECKS = {"not_nullable", "field_uniqueness", "multiple_fields_uniqueness"}
 
 
-def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.DataFrame, set[str]]:
-    """Parse and check one table's cells; returns the typed table and its unusable columns."""
+def _header_issues(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[list[str], list[str]]:
+    """Columns the header lacks (errors) and columns the table does not know (warnings)."""
     data = raw.data
     missing = [c for c in spec.columns if c not in data.columns]
     for c in missing:
-        col.add(spec.file, 1, c, None, f"a column named '{c}' in the header", "missing column")
+        col.add(
+            spec.file,
+            1,
+            c,
+            None,
+            f"a column named '{c}' in the header",
+            "missing column",
+            code="missing-column",
+        )
     unknown = [c for c in data.columns if c not in spec.columns]
     for c in unknown:
-        col.add(spec.file, 1, c, None, None, "unknown column, kept as text but not used", "warning")
+        col.add(
+            spec.file,
+            1,
+            c,
+            None,
+            None,
+            "unknown column, kept as text but not used",
+            "warning",
+            code="unknown-column",
+        )
+    return missing, unknown
+
+
+def _parse_cells(
+    spec: TableSpec, raw: RawTable, col: _Collector, missing: list[str]
+) -> tuple[dict[str, pd.Series], set[str], dict[str, np.ndarray]]:
+    """Typed columns, the unusable ones, and each column's bad cells (unreadable or empty)."""
+    data = raw.data
     typed: dict[str, pd.Series] = {}
     unusable: set[str] = set(missing)
     bad_cells: dict[str, np.ndarray] = {}
@@ -327,14 +411,21 @@ def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.Da
             _report_unreadable(col, spec, raw, f, bad)
             unusable.add(f.name)
         if f.required and f.kind != "str" and empty.any():
-            col.rows(spec, raw, empty, f.name, "value is required", f.expected())
+            col.rows(spec, raw, empty, f.name, "value is required", f.expected(), code="required")
             unusable.add(f.name)
         bad_cells[f.name] = bad | (empty if f.kind != "str" else np.zeros(len(s), bool))
-    for c in unknown:
-        typed[c] = data[c]
-    df = pd.DataFrame(typed)
-    df.index = pd.RangeIndex(len(df))
-    # single-cell rules (non-empty, enums, ranges): pandera, translated to located issues
+    return typed, unusable, bad_cells
+
+
+def _schema_issues(
+    spec: TableSpec,
+    raw: RawTable,
+    df: pd.DataFrame,
+    missing: list[str],
+    bad_cells: dict[str, np.ndarray],
+    col: _Collector,
+) -> None:
+    """Single-cell rules (non-empty, enums, ranges): pandera, translated to located issues."""
     try:
         SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
@@ -351,13 +442,27 @@ def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.Da
             mask[pos] = True
             f = spec.field(str(cname))
             if check == "a non-empty value":
-                msg = "value is required"
+                msg, code = "value is required", "required"
             elif f.isin is not None and check == f.expected():
-                msg = "not an allowed value"
+                msg, code = "not an allowed value", "not-allowed"
             else:
-                msg = "value out of range"
-            col.rows(spec, raw, mask, f.name, msg, str(check))
-    # uniqueness: name both lines
+                msg, code = "value out of range", "out-of-range"
+            col.rows(spec, raw, mask, f.name, msg, str(check), code=code)
+
+
+def _check_table(spec: TableSpec, raw: RawTable, col: _Collector) -> tuple[pd.DataFrame, set[str]]:
+    """Parse and check one table's cells; returns the typed table and its unusable columns.
+
+    Steps: the header, the cells (typed, unreadable and empty ones reported), the pandera
+    schema's single-cell rules, then uniqueness (naming both lines).
+    """
+    missing, unknown = _header_issues(spec, raw, col)
+    typed, unusable, bad_cells = _parse_cells(spec, raw, col, missing)
+    for c in unknown:
+        typed[c] = raw.data[c]
+    df = pd.DataFrame(typed)
+    df.index = pd.RangeIndex(len(df))
+    _schema_issues(spec, raw, df, missing, bad_cells, col)
     keys = [[f.name] for f in spec.fields if f.unique]
     if spec.unique_together:
         keys.append(list(spec.unique_together))
@@ -399,7 +504,15 @@ def _duplicates(
     ]
     msgs = [f"duplicate {name}, first on line {int(first_line[p])}" for p in pos[:MAX_PER_RULE]]
     col.rows(
-        spec, raw, dup_later, key[0], msgs, f"a unique {name}", values=values, severity=severity
+        spec,
+        raw,
+        dup_later,
+        key[0],
+        msgs,
+        f"a unique {name}",
+        values=values,
+        severity=severity,
+        code="duplicate",
     )
 
 
@@ -412,26 +525,6 @@ find_cycles = _graph.find_cycles  # one home: pmkit._graph
 
 # ----------------------------------------------------------------------------------------
 # cross-table rules
-
-
-def _fk(
-    col: _Collector,
-    spec: TableSpec,
-    raw: RawTable,
-    df: pd.DataFrame,
-    fld: str,
-    parent: pd.Series,
-    target: str,
-    *,
-    allow_empty: bool = False,
-) -> np.ndarray:
-    """Rows whose ``fld`` is not in ``parent``; reported as unknown ``target``."""
-    s = df[fld]
-    bad = ~s.isin(parent).to_numpy()
-    if allow_empty:
-        bad &= (s != "").to_numpy()
-    col.rows(spec, raw, bad, fld, f"unknown {target}", f"an existing {target}")
-    return bad
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -454,7 +547,14 @@ def _dates_in_order(
             )
         ]
         col.rows(
-            spec, raw, bad, late, f"{late} is before {early}", f"{late} >= {early}", values=vals
+            spec,
+            raw,
+            bad,
+            late,
+            f"{late} is before {early}",
+            f"{late} >= {early}",
+            values=vals,
+            code="date-order",
         )
 
 
@@ -479,223 +579,321 @@ def _periods_hours(text: str) -> float | str:
     return total if total > 0 else "no working period"
 
 
+@dataclass(frozen=True)
+class ForeignKey:
+    """A cross-table contract: every ``table.field`` names an existing ``parent.key``.
+
+    ``optional``: an empty cell is allowed (no reference). A row that breaks it is reported as
+    "unknown <key>" (reason code ``foreign-key``) at its line.
+    """
+
+    table: str
+    field: str
+    parent: str
+    key: str
+    optional: bool = False
+
+
+FOREIGN_KEYS: tuple[ForeignKey, ...] = (
+    ForeignKey("holidays", "calendar_id", "calendars", "calendar_id"),
+    ForeignKey("projects", "calendar_id", "calendars", "calendar_id"),
+    ForeignKey("tasks", "project_id", "projects", "project_id"),
+    ForeignKey("tasks", "calendar_id", "calendars", "calendar_id", optional=True),
+    ForeignKey("resources", "calendar_id", "calendars", "calendar_id"),
+    ForeignKey("assignments", "task_id", "tasks", "task_id"),
+    ForeignKey("assignments", "resource_id", "resources", "resource_id"),
+    ForeignKey("risks", "project_id", "projects", "project_id"),
+    ForeignKey("change_requests", "project_id", "projects", "project_id"),
+    ForeignKey("snapshots", "project_id", "projects", "project_id"),
+    ForeignKey("milestone_forecasts", "project_id", "projects", "project_id"),
+    ForeignKey("stage_gates", "project_id", "projects", "project_id"),
+    ForeignKey("project_scores", "project_id", "projects", "project_id"),
+    ForeignKey("change_requests", "task_id", "tasks", "task_id", optional=True),
+    ForeignKey("milestone_forecasts", "task_id", "tasks", "task_id"),
+)
+"""The foreign keys between tables, checked in this order (a link's two ends are checked with
+the network, :func:`_link_checks`, which also needs their positions to find cycles)."""
+
+
+@dataclass(frozen=True)
+class _Cross:
+    """What the cross-table rules read: typed tables, raw tables, unusable columns, the sink."""
+
+    t: dict[str, pd.DataFrame]
+    raw: dict[str, RawTable]
+    unusable: dict[str, set[str]]
+    col: _Collector
+
+    def usable(self, name: str, *cols: str) -> bool:
+        """``name`` was read and none of ``cols`` is unusable (unreadable or missing)."""
+        return name in self.t and not (set(cols) & self.unusable[name])
+
+    def rows(self, name: str, bad: np.ndarray, fld: str, *args: Any, **kw: Any) -> None:
+        """Report the ``bad`` rows of table ``name`` (as :meth:`_Collector.rows`)."""
+        self.col.rows(TABLES[name], self.raw[name], bad, fld, *args, **kw)
+
+    def dates_in_order(self, name: str, early: str, late: str) -> None:
+        if self.usable(name, early, late):
+            _dates_in_order(self.col, TABLES[name], self.raw[name], self.t[name], early, late)
+
+
+def _references(x: _Cross, table: str, *fields: str) -> None:
+    """Check the declared :data:`FOREIGN_KEYS` of ``table`` (only ``fields``, if given)."""
+    for fk in FOREIGN_KEYS:
+        if fk.table != table or (fields and fk.field not in fields):
+            continue
+        if not (x.usable(fk.parent, fk.key) and x.usable(table, fk.field)):
+            continue
+        s = x.t[table][fk.field]
+        bad = ~s.isin(x.t[fk.parent][fk.key]).to_numpy()
+        if fk.optional:
+            bad &= (s != "").to_numpy()
+        x.rows(
+            table,
+            bad,
+            fk.field,
+            f"unknown {fk.key}",
+            f"an existing {fk.key}",
+            code="foreign-key",
+        )
+
+
+def _calendar_checks(x: _Cross) -> None:
+    """Weekday names, working periods, and hours per day equal to the periods' total."""
+    if not x.usable("calendars", "working_days", "periods", "hours_per_day"):
+        return
+    cals = x.t["calendars"]
+    wd = cals["working_days"].str.split(",")
+    ok_days = {d.lower() for d in WEEKDAYS}
+    bad_wd = wd.map(
+        lambda xs: any(d.strip().lower()[:3] not in ok_days or len(d.strip()) < 3 for d in xs)
+    ).to_numpy(bool)
+    x.rows(
+        "calendars",
+        bad_wd,
+        "working_days",
+        "unknown weekday",
+        "days among " + ",".join(WEEKDAYS),
+        code="calendar",
+    )
+    hours = cals["periods"].map(_periods_hours)
+    is_err = hours.map(lambda h: isinstance(h, str)).to_numpy(bool)
+    x.rows(
+        "calendars",
+        is_err,
+        "periods",
+        hours[is_err].tolist(),
+        "HH:MM-HH:MM,HH:MM-HH:MM",
+        code="calendar",
+    )
+    h = pd.to_numeric(hours.where(~is_err), errors="coerce").to_numpy(float)
+    hpd = cals["hours_per_day"].to_numpy(float)
+    mism = ~is_err & (np.abs(h - hpd) > 0.01)
+    x.rows(
+        "calendars",
+        mism,
+        "hours_per_day",
+        "hours_per_day differs from the total of periods",
+        None,
+        values=[f"{a:g} (periods total {b:g})" for a, b in zip(hpd[mism], h[mism], strict=True)],
+        code="calendar",
+    )
+
+
+def _holiday_checks(x: _Cross) -> None:
+    _references(x, "holidays")
+    if "holidays" in x.t and x.usable("holidays", "calendar_id", "date") and len(x.t["holidays"]):
+        _duplicates(
+            TABLES["holidays"],
+            x.raw["holidays"],
+            x.t["holidays"],
+            ["calendar_id", "date"],
+            x.col,
+            severity="warning",
+            what="holiday",
+        )
+
+
+def _budget_check(x: _Cross) -> None:
+    """A project's budget within 1 % of its leaf tasks' budgeted cost (a warning)."""
+    if not (
+        x.usable("tasks", "project_id", "budgeted_cost", "is_summary")
+        and x.usable("projects", "project_id", "budget")
+    ):
+        return
+    tasks = x.t["tasks"]
+    leaf = tasks[~tasks["is_summary"]]
+    sums = leaf.groupby("project_id", sort=False)["budgeted_cost"].sum()
+    pr = x.t["projects"]
+    got = pr["project_id"].map(sums).fillna(0.0).to_numpy(float)
+    bud = pr["budget"].to_numpy(float)
+    off = np.abs(got - bud) > 0.01 * np.maximum(np.abs(bud), 1e-9)
+    x.rows(
+        "projects",
+        off,
+        "budget",
+        [
+            f"budget differs by more than 1% from the sum of its leaf tasks' "
+            f"budgeted_cost ({g:,.2f})"
+            for g in got[off]
+        ],
+        "the sum of leaf budgeted_cost",
+        severity="warning",
+        code="budget",
+    )
+
+
+def _tasks_section(x: _Cross) -> None:
+    """Task references, the task rules, task dates in order and the budget roll-up."""
+    if "tasks" not in x.t:
+        return
+    _references(x, "tasks")
+    _task_checks(x.t["tasks"], x.raw["tasks"], TABLES["tasks"], x.unusable["tasks"], x.col)
+    x.dates_in_order("tasks", "actual_start", "actual_finish")
+    x.dates_in_order("tasks", "baseline_start", "baseline_finish")
+    _budget_check(x)
+
+
+def _assignment_checks(x: _Cross) -> None:
+    """Assignment references; resources work on leaf tasks only."""
+    _references(x, "resources")
+    _references(x, "assignments")
+    if x.usable("assignments", "task_id") and x.usable("tasks", "task_id", "is_summary"):
+        summ = x.t["tasks"].loc[x.t["tasks"]["is_summary"], "task_id"]
+        bad = x.t["assignments"]["task_id"].isin(summ).to_numpy()
+        x.rows(
+            "assignments",
+            bad,
+            "task_id",
+            "resource assigned to a summary task",
+            "a leaf task",
+            code="summary-task",
+        )
+
+
+def _risk_checks(x: _Cross) -> None:
+    """A threat's response is a threat response; an opportunity's, an opportunity one."""
+    if not (x.usable("risks", "kind", "response") and len(x.t["risks"])):
+        return
+    r = x.t["risks"]
+    given = (r["response"] != "").to_numpy()
+    for kind, allowed in (("threat", THREAT_RESPONSES), ("opportunity", OPPORTUNITY_RESPONSES)):
+        bad = (r["kind"] == kind).to_numpy() & ~r["response"].isin(allowed).to_numpy() & given
+        x.rows(
+            "risks",
+            bad,
+            "response",
+            f"not a response to {'a' if kind == 'threat' else 'an'} {kind}",
+            "one of " + ", ".join(allowed),
+            code="response",
+        )
+
+
+def _owner_of(x: _Cross, task_ids: pd.Series) -> pd.Series:
+    """The project of each task id (NaN when unknown)."""
+    tk = x.t["tasks"]
+    return task_ids.map(_lookup(tk["task_id"], tk["project_id"]))
+
+
+def _change_request_checks(x: _Cross) -> None:
+    """CR task reference and project, decision after submission, no date while pending."""
+    if "change_requests" not in x.t or not len(x.t["change_requests"]):
+        return
+    cr = x.t["change_requests"]
+    _references(x, "change_requests", "task_id")
+    if x.usable("change_requests", "task_id", "project_id") and x.usable(
+        "tasks", "task_id", "project_id"
+    ):
+        owner = _owner_of(x, cr["task_id"])
+        bad = (owner.notna() & (owner != cr["project_id"])).to_numpy(bool)
+        x.rows(
+            "change_requests",
+            bad,
+            "task_id",
+            "task belongs to another project",
+            "a task of the change request's project",
+            code="wrong-project",
+        )
+    x.dates_in_order("change_requests", "submitted_on", "decided_on")
+    if x.usable("change_requests", "decision", "decided_on"):
+        pend = (cr["decision"] == "pending").to_numpy()
+        has = cr["decided_on"].notna().to_numpy()
+        x.rows(
+            "change_requests",
+            pend & has,
+            "decided_on",
+            "a pending request has a decision date",
+            "empty while pending",
+            severity="warning",
+            code="decision",
+        )
+
+
+def _forecast_checks(x: _Cross) -> None:
+    """A milestone forecast names a known milestone of its own project."""
+    if "milestone_forecasts" not in x.t or not len(x.t["milestone_forecasts"]):
+        return
+    _references(x, "milestone_forecasts", "task_id")
+    if not (
+        x.usable("milestone_forecasts", "task_id", "project_id")
+        and x.usable("tasks", "task_id", "project_id", "is_milestone")
+    ):
+        return
+    mf, tk = x.t["milestone_forecasts"], x.t["tasks"]
+    known = mf["task_id"].isin(tk["task_id"]).to_numpy()
+    is_ms = mf["task_id"].map(_lookup(tk["task_id"], tk["is_milestone"]))
+    not_ms = known & ~is_ms.fillna(True).to_numpy(bool)
+    x.rows(
+        "milestone_forecasts",
+        not_ms,
+        "task_id",
+        "task is not a milestone",
+        "a milestone task",
+        code="milestone",
+    )
+    other = known & (_owner_of(x, mf["task_id"]) != mf["project_id"]).to_numpy(bool)
+    x.rows(
+        "milestone_forecasts",
+        other,
+        "task_id",
+        "task belongs to another project",
+        "a milestone of the row's project",
+        code="wrong-project",
+    )
+
+
+#: Tables whose rows belong to a project (their ``project_id`` is checked together).
+_REGISTERS = (
+    "risks",
+    "change_requests",
+    "snapshots",
+    "milestone_forecasts",
+    "stage_gates",
+    "project_scores",
+)
+
+
 def _cross_checks(
     t: dict[str, pd.DataFrame],
     raw: dict[str, RawTable],
     unusable: dict[str, set[str]],
     col: _Collector,
 ) -> None:
-    def usable(name: str, *cols: str) -> bool:
-        return name in t and not (set(cols) & unusable[name])
-
-    S = TABLES
-    proj_ids = t["projects"]["project_id"] if usable("projects", "project_id") else None
-    task_ids = t["tasks"]["task_id"] if usable("tasks", "task_id") else None
-    cal_ids = t["calendars"]["calendar_id"] if usable("calendars", "calendar_id") else None
-    res_ids = t["resources"]["resource_id"] if usable("resources", "resource_id") else None
-
-    def fk(name: str, fld: str, parent: pd.Series | None, target: str, **kw: Any) -> None:
-        if parent is not None and usable(name, fld):
-            _fk(col, S[name], raw[name], t[name], fld, parent, target, **kw)
-
-    # --- calendars
-    if usable("calendars", "working_days", "periods", "hours_per_day"):
-        cals, rc, spec = t["calendars"], raw["calendars"], S["calendars"]
-        wd = cals["working_days"].str.split(",")
-        ok_days = {d.lower() for d in WEEKDAYS}
-        bad_wd = wd.map(
-            lambda xs: any(x.strip().lower()[:3] not in ok_days or len(x.strip()) < 3 for x in xs)
-        ).to_numpy(bool)
-        col.rows(
-            spec, rc, bad_wd, "working_days", "unknown weekday", "days among " + ",".join(WEEKDAYS)
-        )
-        hours = cals["periods"].map(_periods_hours)
-        is_err = hours.map(lambda h: isinstance(h, str)).to_numpy(bool)
-        col.rows(spec, rc, is_err, "periods", hours[is_err].tolist(), "HH:MM-HH:MM,HH:MM-HH:MM")
-        h = pd.to_numeric(hours.where(~is_err), errors="coerce").to_numpy(float)
-        mism = ~is_err & (np.abs(h - cals["hours_per_day"].to_numpy(float)) > 0.01)
-        hpd = cals["hours_per_day"].to_numpy(float)
-        col.rows(
-            spec,
-            rc,
-            mism,
-            "hours_per_day",
-            "hours_per_day differs from the total of periods",
-            None,
-            values=[
-                f"{a:g} (periods total {b:g})" for a, b in zip(hpd[mism], h[mism], strict=True)
-            ],
-        )
-    fk("holidays", "calendar_id", cal_ids, "calendar_id")
-    if "holidays" in t and usable("holidays", "calendar_id", "date") and len(t["holidays"]):
-        _duplicates(
-            S["holidays"],
-            raw["holidays"],
-            t["holidays"],
-            ["calendar_id", "date"],
-            col,
-            severity="warning",
-            what="holiday",
-        )
-
-    # --- projects
-    fk("projects", "calendar_id", cal_ids, "calendar_id")
-    if usable("projects", "start", "finish_baseline"):
-        _dates_in_order(
-            col, S["projects"], raw["projects"], t["projects"], "start", "finish_baseline"
-        )
-
-    # --- tasks
-    if "tasks" in t:
-        tasks, rt, ts = t["tasks"], raw["tasks"], S["tasks"]
-        fk("tasks", "project_id", proj_ids, "project_id")
-        fk("tasks", "calendar_id", cal_ids, "calendar_id", allow_empty=True)
-        _task_checks(tasks, rt, ts, unusable["tasks"], col)
-        if usable("tasks", "actual_start", "actual_finish"):
-            _dates_in_order(col, ts, rt, tasks, "actual_start", "actual_finish")
-        if usable("tasks", "baseline_start", "baseline_finish"):
-            _dates_in_order(col, ts, rt, tasks, "baseline_start", "baseline_finish")
-        if usable("tasks", "project_id", "budgeted_cost", "is_summary") and usable(
-            "projects", "project_id", "budget"
-        ):
-            leaf = tasks[~tasks["is_summary"]]
-            sums = leaf.groupby("project_id", sort=False)["budgeted_cost"].sum()
-            pr = t["projects"]
-            got = pr["project_id"].map(sums).fillna(0.0).to_numpy(float)
-            bud = pr["budget"].to_numpy(float)
-            off = np.abs(got - bud) > 0.01 * np.maximum(np.abs(bud), 1e-9)
-            col.rows(
-                S["projects"],
-                raw["projects"],
-                off,
-                "budget",
-                [
-                    f"budget differs by more than 1% from the sum of its leaf tasks' "
-                    f"budgeted_cost ({g:,.2f})"
-                    for g in got[off]
-                ],
-                "the sum of leaf budgeted_cost",
-                severity="warning",
-            )
-
-    # --- links
-    if "links" in t and task_ids is not None and usable("tasks", "is_summary", "project_id"):
-        _link_checks(t["links"], raw["links"], S["links"], unusable["links"], t["tasks"], col)
-
-    # --- resources, assignments
-    fk("resources", "calendar_id", cal_ids, "calendar_id")
-    fk("assignments", "task_id", task_ids, "task_id")
-    fk("assignments", "resource_id", res_ids, "resource_id")
-    if usable("assignments", "task_id") and usable("tasks", "task_id", "is_summary"):
-        summ = t["tasks"].loc[t["tasks"]["is_summary"], "task_id"]
-        bad = t["assignments"]["task_id"].isin(summ).to_numpy()
-        col.rows(
-            S["assignments"],
-            raw["assignments"],
-            bad,
-            "task_id",
-            "resource assigned to a summary task",
-            "a leaf task",
-        )
-
-    # --- project-owned registers
-    for name in (
-        "risks",
-        "change_requests",
-        "snapshots",
-        "milestone_forecasts",
-        "stage_gates",
-        "project_scores",
-    ):
-        fk(name, "project_id", proj_ids, "project_id")
-
-    if usable("risks", "kind", "response") and len(t["risks"]):
-        r = t["risks"]
-        threat = (r["kind"] == "threat").to_numpy()
-        opp = (r["kind"] == "opportunity").to_numpy()
-        bad_t = (
-            threat
-            & ~r["response"].isin(THREAT_RESPONSES).to_numpy()
-            & (r["response"] != "").to_numpy()
-        )
-        bad_o = (
-            opp
-            & ~r["response"].isin(OPPORTUNITY_RESPONSES).to_numpy()
-            & (r["response"] != "").to_numpy()
-        )
-        col.rows(
-            S["risks"],
-            raw["risks"],
-            bad_t,
-            "response",
-            "not a response to a threat",
-            "one of " + ", ".join(THREAT_RESPONSES),
-        )
-        col.rows(
-            S["risks"],
-            raw["risks"],
-            bad_o,
-            "response",
-            "not a response to an opportunity",
-            "one of " + ", ".join(OPPORTUNITY_RESPONSES),
-        )
-
-    if "change_requests" in t and len(t["change_requests"]):
-        cr, rcr, scr = t["change_requests"], raw["change_requests"], S["change_requests"]
-        fk("change_requests", "task_id", task_ids, "task_id", allow_empty=True)
-        if usable("change_requests", "task_id", "project_id") and usable(
-            "tasks", "task_id", "project_id"
-        ):
-            owner = cr["task_id"].map(_lookup(t["tasks"]["task_id"], t["tasks"]["project_id"]))
-            bad = (owner.notna() & (owner != cr["project_id"])).to_numpy(bool)
-            col.rows(
-                scr,
-                rcr,
-                bad,
-                "task_id",
-                "task belongs to another project",
-                "a task of the change request's project",
-            )
-        if usable("change_requests", "submitted_on", "decided_on"):
-            _dates_in_order(col, scr, rcr, cr, "submitted_on", "decided_on")
-        if usable("change_requests", "decision", "decided_on"):
-            pend = (cr["decision"] == "pending").to_numpy()
-            has = cr["decided_on"].notna().to_numpy()
-            col.rows(
-                scr,
-                rcr,
-                pend & has,
-                "decided_on",
-                "a pending request has a decision date",
-                "empty while pending",
-                severity="warning",
-            )
-
-    if "milestone_forecasts" in t and len(t["milestone_forecasts"]):
-        mf, rmf, smf = (
-            t["milestone_forecasts"],
-            raw["milestone_forecasts"],
-            S["milestone_forecasts"],
-        )
-        fk("milestone_forecasts", "task_id", task_ids, "task_id")
-        if usable("milestone_forecasts", "task_id", "project_id") and usable(
-            "tasks", "task_id", "project_id", "is_milestone"
-        ):
-            tk = t["tasks"]
-            known = mf["task_id"].isin(tk["task_id"]).to_numpy()
-            is_ms = mf["task_id"].map(_lookup(tk["task_id"], tk["is_milestone"]))
-            not_ms = known & ~is_ms.fillna(True).to_numpy(bool)
-            col.rows(smf, rmf, not_ms, "task_id", "task is not a milestone", "a milestone task")
-            owner = mf["task_id"].map(_lookup(tk["task_id"], tk["project_id"]))
-            other = known & (owner != mf["project_id"]).to_numpy(bool)
-            col.rows(
-                smf,
-                rmf,
-                other,
-                "task_id",
-                "task belongs to another project",
-                "a milestone of the row's project",
-            )
+    """The cross-table rules, table by table (the order of the issues is the order here)."""
+    x = _Cross(t, raw, unusable, col)
+    _calendar_checks(x)
+    _holiday_checks(x)
+    _references(x, "projects")
+    x.dates_in_order("projects", "start", "finish_baseline")
+    _tasks_section(x)
+    if "links" in t and x.usable("tasks", "task_id", "is_summary", "project_id"):
+        _link_checks(t["links"], raw["links"], TABLES["links"], unusable["links"], t["tasks"], col)
+    _assignment_checks(x)
+    for name in _REGISTERS:
+        _references(x, name, "project_id")
+    _risk_checks(x)
+    _change_request_checks(x)
+    _forecast_checks(x)
 
 
 def _task_checks(
@@ -724,6 +922,7 @@ def _task_checks(
             "wbs",
             "cannot read the outline number",
             "a dotted outline number like 1.2.3",
+            code="wbs",
         )
         lvl = tasks["outline_level"].to_numpy()
         bad_lvl = fmt_ok & (parts != lvl)
@@ -738,6 +937,7 @@ def _task_checks(
                 f"{lv} (wbs {w})"
                 for lv, w in zip(lvl[bad_lvl], wbs.to_numpy()[bad_lvl], strict=True)
             ],
+            code="wbs",
         )
         dup = tasks[["project_id", "wbs"]].duplicated(keep="first").to_numpy() & fmt_ok
         if dup.any():
@@ -760,6 +960,7 @@ def _task_checks(
             "summary task has no children",
             "child tasks with wbs under this one",
             values=["true"] * int((is_summary & ~has_child & fmt_ok).sum()),
+            code="wbs",
         )
         col.rows(
             ts,
@@ -769,6 +970,7 @@ def _task_checks(
             "task has children but is not a summary",
             "true",
             values=["false"] * int((~is_summary & has_child).sum()),
+            code="wbs",
         )
         orphan = has_parent & ~np.isin(parent_key, node_key)
         col.rows(
@@ -778,11 +980,20 @@ def _task_checks(
             "wbs",
             "parent outline number is missing",
             "a task with the parent wbs in the same project",
+            code="wbs",
         )
     if ok("is_milestone", "duration_days"):
         ms = tasks["is_milestone"].to_numpy(bool)
         dur = tasks["duration_days"].to_numpy(float)
-        col.rows(ts, rt, ms & (dur != 0), "duration_days", "a milestone has a duration", "0")
+        col.rows(
+            ts,
+            rt,
+            ms & (dur != 0),
+            "duration_days",
+            "a milestone has a duration",
+            "0",
+            code="milestone",
+        )
         if ok("is_summary"):
             summ = tasks["is_summary"].to_numpy(bool)
             col.rows(
@@ -793,6 +1004,7 @@ def _task_checks(
                 "summary duration is rolled up; the value is ignored",
                 "0",
                 severity="warning",
+                code="summary-task",
             )
     if ok("duration_days", "optimistic_days", "most_likely_days", "pessimistic_days"):
         dur = tasks["duration_days"].to_numpy(float)
@@ -808,6 +1020,7 @@ def _task_checks(
             "optimistic is above most likely",
             "optimistic <= most_likely <= pessimistic",
             values=[f"{a:g} > {b:g}" for a, b in zip(o[bad_o], m[bad_o], strict=True)],
+            code="estimates",
         )
         bad_p = m > p + 1e-9
         col.rows(
@@ -818,6 +1031,7 @@ def _task_checks(
             "pessimistic is below most likely",
             "optimistic <= most_likely <= pessimistic",
             values=[f"{a:g} < {b:g}" for a, b in zip(p[bad_p], m[bad_p], strict=True)],
+            code="estimates",
         )
     if ok("constraint_type", "constraint_date"):
         needs = tasks["constraint_type"].isin(CONSTRAINTS_WITH_DATE).to_numpy()
@@ -830,6 +1044,7 @@ def _task_checks(
             "constraint needs a date",
             "a date YYYY-MM-DD for MSO, MFO, SNET, SNLT, FNET, FNLT",
             values=tasks["constraint_type"].to_numpy()[missing],
+            code="constraint",
         )
     if ok("percent_complete", "actual_start", "actual_finish"):
         pc = tasks["percent_complete"].to_numpy(float)
@@ -842,6 +1057,7 @@ def _task_checks(
             "actual_finish",
             "task has a finish date but is not complete",
             "empty unless percent_complete is 100",
+            code="progress",
         )
         col.rows(
             ts,
@@ -850,6 +1066,7 @@ def _task_checks(
             "actual_start",
             "task has finished but has no actual_start",
             "a date YYYY-MM-DD",
+            code="progress",
         )
         col.rows(
             ts,
@@ -859,6 +1076,7 @@ def _task_checks(
             "task has progress but no actual_start",
             "a date YYYY-MM-DD when percent_complete > 0",
             severity="warning",
+            code="progress",
         )
 
 
@@ -876,18 +1094,46 @@ def _link_checks(
     first = _lookup(ids, pd.Series(np.arange(len(ids))))
     codes_p = first.reindex(links["pred_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
     codes_s = first.reindex(links["succ_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
-    col.rows(sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id")
-    col.rows(sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id")
+    col.rows(
+        sl, rl, codes_p < 0, "pred_id", "unknown task_id", "an existing task_id", code="foreign-key"
+    )
+    col.rows(
+        sl, rl, codes_s < 0, "succ_id", "unknown task_id", "an existing task_id", code="foreign-key"
+    )
     if len(ids) == 0:  # no task at all (its file is missing or empty): nothing more to check
         return
     self_link = (links["pred_id"] == links["succ_id"]).to_numpy()
-    col.rows(sl, rl, self_link, "succ_id", "task linked to itself", "a task other than pred_id")
+    col.rows(
+        sl,
+        rl,
+        self_link,
+        "succ_id",
+        "task linked to itself",
+        "a task other than pred_id",
+        code="self-link",
+    )
     known = (codes_p >= 0) & (codes_s >= 0)
     summ = tasks["is_summary"].to_numpy(bool)
     to_sum_p = known & summ[np.maximum(codes_p, 0)]
     to_sum_s = known & summ[np.maximum(codes_s, 0)]
-    col.rows(sl, rl, to_sum_p, "pred_id", "link to a summary task", "a leaf task or milestone")
-    col.rows(sl, rl, to_sum_s, "succ_id", "link to a summary task", "a leaf task or milestone")
+    col.rows(
+        sl,
+        rl,
+        to_sum_p,
+        "pred_id",
+        "link to a summary task",
+        "a leaf task or milestone",
+        code="summary-task",
+    )
+    col.rows(
+        sl,
+        rl,
+        to_sum_s,
+        "succ_id",
+        "link to a summary task",
+        "a leaf task or milestone",
+        code="summary-task",
+    )
     _duplicates(sl, rl, links, ["pred_id", "succ_id"], col, severity="warning", what="link")
     use = known & ~self_link
     p, s = codes_p[use], codes_s[use]
@@ -912,6 +1158,7 @@ def _link_checks(
             f"{names[0]} -> {names[1 % len(names)]}",
             "links without cycles",
             f"dependency cycle through {len(cyc)} tasks: {path}",
+            code="cycle",
         )
 
 
@@ -931,6 +1178,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
                 sd,
                 "a date YYYY-MM-DD",
                 "cannot read the value",
+                code="standards",
             )
     cur = standards.get("currency")
     if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
@@ -941,6 +1189,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
             cur,
             "a 3-letter ISO code like EUR",
             "cannot read the value",
+            code="standards",
         )
 
 
@@ -987,6 +1236,7 @@ def _snapshot_checks(
             f">= the previous report's {fld}",
             values=[vals[i] for i in at],
             severity="warning",
+            code="snapshot",
         )
     if "projects" in t and not {"project_id", "budget"} & unusable["projects"]:
         budgets = t["projects"].drop_duplicates("project_id").set_index("project_id")["budget"]
@@ -1004,7 +1254,22 @@ def _snapshot_checks(
                 for e, b in zip(snaps["ev"][over], bac[over], strict=True)
             ],
             severity="warning",
+            code="snapshot",
         )
+
+
+def _with_code(issue: ValidationIssue) -> ValidationIssue:
+    """A reader's issue without a reason code gets the reader's: ``read-note`` for a note,
+    ``standards`` for standards.yaml, ``file`` for the rest (the file itself is the problem)."""
+    if issue.code:
+        return issue
+    if issue.severity == "note":
+        code = "read-note"
+    elif issue.file.endswith("standards.yaml"):
+        code = "standards"
+    else:
+        code = "file"
+    return replace(issue, code=code)
 
 
 def validate_tables(
@@ -1021,7 +1286,7 @@ def validate_tables(
     are only trustworthy when ``report.ok``.
     """
     col = _Collector()
-    col.issues.extend(pre_issues)
+    col.issues.extend(_with_code(i) for i in pre_issues)
     typed: dict[str, pd.DataFrame] = {}
     raws: dict[str, RawTable] = {}
     unusable: dict[str, set[str]] = {}

@@ -87,7 +87,13 @@ def read_folder(
         if not file.exists():
             issues.append(
                 ValidationIssue(
-                    spec.file, None, None, None, "a file named " + spec.file, "file is missing"
+                    spec.file,
+                    None,
+                    None,
+                    None,
+                    "a file named " + spec.file,
+                    "file is missing",
+                    code="missing-file",
                 )
                 if spec.required_file
                 else ValidationIssue(
@@ -98,6 +104,7 @@ def read_folder(
                     None,
                     "file is missing; treated as empty",
                     "warning",
+                    code="missing-file",
                 )
             )
             raw[name] = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -629,115 +630,132 @@ def _write_baselines(tasks_el: ET.Element, baselines: pd.DataFrame | None) -> No
             _sub(be, "Cost", v)
 
 
-def write_mspdi(project: MspdiProject, path: str | Path) -> None:
-    """Write ``project`` as MSPDI: properties, calendars, tasks with links and constraints,
-    stored schedule results (``ms_*`` columns, or pmkit's own if present), resources and
-    assignments (their simple fields)."""
-    ET.register_namespace("", NS)
-    root = ET.Element(f"{{{NS}}}Project")
-    props = dict(project.props)
-    for k in (
-        "Name",
-        "Title",
-        "ScheduleFromStart",
-        "StartDate",
-        "FinishDate",
-        "CalendarUID",
-        "MinutesPerDay",
-        "MinutesPerWeek",
-        "DaysPerMonth",
-        "DefaultStartTime",
-        "DefaultFinishTime",
-        "CurrentDate",
-        "StatusDate",
-    ):
-        if props.get(k) not in (None, ""):
-            _sub(root, k, props[k])
-    cals = _sub(root, "Calendars", None)
-    uids = {id(c): str(u) for u, c in project.calendars.items()}
-    for uid, cal in project.calendars.items():
-        _write_calendar(cals, str(uid), cal, uids)
-    tasks_el = _sub(root, "Tasks", None)
-    preds: dict[Any, list[dict[Any, Any]]] = {}
-    for lk in project.links.to_dict("records"):
-        preds.setdefault(lk["succ_uid"], []).append(lk)
-    mpd = project.minutes_per_day
-    for t in project.tasks.to_dict("records"):
-        te = _sub(tasks_el, "Task", None)
-        _sub(te, "UID", t["uid"])
-        if t.get("id") is not None and not pd.isna(t.get("id")):
-            _sub(te, "ID", int(t["id"]))
-        _sub(te, "Name", t.get("name") or "")
-        for col, tag in (("wbs", "WBS"), ("outline_number", "OutlineNumber")):
-            if t.get(col) not in (None, "") and not pd.isna(t.get(col)):
-                _sub(te, tag, t[col])
-        _sub(te, "OutlineLevel", int(t.get("outline_level") or 0))
-        _sub(te, "Manual", 1 if t.get("manual") else 0)
-        for col, tag in (("ms_start", "Start"), ("ms_finish", "Finish")):
-            v = _fmt_date(t.get(col))
-            if v:
-                _sub(te, tag, v)
-        _sub(te, "Duration", format_duration(float(t.get("duration_min") or 0)))
-        fmt = t.get("duration_format")
-        if fmt is None or pd.isna(fmt):
-            fmt = 8 if t.get("elapsed") else 7
-        _sub(te, "DurationFormat", int(fmt))
-        _sub(te, "Milestone", 1 if t.get("is_milestone") else 0)
-        _sub(te, "Summary", 1 if t.get("is_summary") else 0)
-        if t.get("ms_critical") is not None and not pd.isna(t.get("ms_critical")):
-            _sub(te, "Critical", 1 if t["ms_critical"] else 0)
-        for col, tag in (
+_PROP_TAGS = (
+    "Name",
+    "Title",
+    "ScheduleFromStart",
+    "StartDate",
+    "FinishDate",
+    "CalendarUID",
+    "MinutesPerDay",
+    "MinutesPerWeek",
+    "DaysPerMonth",
+    "DefaultStartTime",
+    "DefaultFinishTime",
+    "CurrentDate",
+    "StatusDate",
+)
+
+
+def _present(v: Any) -> bool:
+    """A value worth writing: not None and not NaN/NaT."""
+    return v is not None and not pd.isna(v)
+
+
+def _sub_dates(te: ET.Element, t: Mapping[str, Any], pairs: tuple[tuple[str, str], ...]) -> None:
+    """One element per (column, tag) whose date is present."""
+    for col, tag in pairs:
+        v = _fmt_date(t.get(col))
+        if v:
+            _sub(te, tag, v)
+
+
+def _write_task_head(te: ET.Element, t: Mapping[str, Any]) -> None:
+    """UID, ID, name, WBS, outline, manual flag, shown dates, duration and flags."""
+    _sub(te, "UID", t["uid"])
+    if _present(t.get("id")):
+        _sub(te, "ID", int(t["id"]))
+    _sub(te, "Name", t.get("name") or "")
+    for col, tag in (("wbs", "WBS"), ("outline_number", "OutlineNumber")):
+        if t.get(col) not in (None, "") and not pd.isna(t.get(col)):
+            _sub(te, tag, t[col])
+    _sub(te, "OutlineLevel", int(t.get("outline_level") or 0))
+    _sub(te, "Manual", 1 if t.get("manual") else 0)
+    _sub_dates(te, t, (("ms_start", "Start"), ("ms_finish", "Finish")))
+    _sub(te, "Duration", format_duration(float(t.get("duration_min") or 0)))
+    fmt = t.get("duration_format")
+    if fmt is None or pd.isna(fmt):
+        fmt = 8 if t.get("elapsed") else 7
+    _sub(te, "DurationFormat", int(fmt))
+    _sub(te, "Milestone", 1 if t.get("is_milestone") else 0)
+    _sub(te, "Summary", 1 if t.get("is_summary") else 0)
+
+
+def _write_task_results(te: ET.Element, t: Mapping[str, Any]) -> None:
+    """The stored schedule results: critical flag, early/late dates and slack."""
+    if _present(t.get("ms_critical")):
+        _sub(te, "Critical", 1 if t["ms_critical"] else 0)
+    _sub_dates(
+        te,
+        t,
+        (
             ("ms_early_start", "EarlyStart"),
             ("ms_early_finish", "EarlyFinish"),
             ("ms_late_start", "LateStart"),
             ("ms_late_finish", "LateFinish"),
-        ):
-            v = _fmt_date(t.get(col))
-            if v:
-                _sub(te, tag, v)
-        for col, tag in (("ms_free_slack_min", "FreeSlack"), ("ms_total_slack_min", "TotalSlack")):
-            v = t.get(col)
-            if v is not None and not pd.isna(v):
-                _sub(te, tag, round(float(v) * 10))
-        _sub(te, "PercentComplete", round(float(t.get("percent_complete") or 0)))
-        for col, tag in (
-            ("actual_duration_min", "ActualDuration"),
-            ("remaining_duration_min", "RemainingDuration"),
-        ):
-            v = t.get(col)
-            if v is not None and not pd.isna(v):
-                _sub(te, tag, format_duration(float(v)))
-        for col, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
-            v = _fmt_date(t.get(col))
-            if v:
-                _sub(te, tag, v)
-        _sub(te, "ConstraintType", CONSTRAINTS.index(t.get("constraint_type") or "ASAP"))
-        v = _fmt_date(t.get("constraint_date"))
-        if v:
-            _sub(te, "ConstraintDate", v)
-        cal_id = t.get("calendar_id")
-        _sub(te, "CalendarUID", -1 if cal_id is None or pd.isna(cal_id) else cal_id)
-        if t.get("manual"):
-            for col, tag in (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")):
-                v = _fmt_date(t.get(col))
-                if v:
-                    _sub(te, tag, v)
-        for lk in preds.get(t["uid"], []):
-            pl = _sub(te, "PredecessorLink", None)
-            _sub(pl, "PredecessorUID", lk["pred_uid"])
-            _sub(pl, "Type", LINK_CODES[lk["type"]])
-            pct = float(lk.get("lag_percent") or 0)
-            if pct:
-                _sub(pl, "LinkLag", round(pct))
-                _sub(pl, "LagFormat", 20 if lk.get("lag_elapsed") else 19)
-            else:
-                _sub(pl, "LinkLag", round(float(lk.get("lag_min") or 0) * 10))
-                lf = lk.get("lag_format")
-                if lf is None or pd.isna(lf):
-                    lf = 8 if lk.get("lag_elapsed") else 7
-                _sub(pl, "LagFormat", int(lf))
-    del mpd
+        ),
+    )
+    for col, tag in (("ms_free_slack_min", "FreeSlack"), ("ms_total_slack_min", "TotalSlack")):
+        v = t.get(col)
+        if v is not None and not pd.isna(v):
+            _sub(te, tag, round(float(v) * 10))
+
+
+def _write_task_progress(te: ET.Element, t: Mapping[str, Any]) -> None:
+    """Percent complete, actual/remaining durations, actual dates, constraint, calendar and
+    a manual task's typed dates."""
+    _sub(te, "PercentComplete", round(float(t.get("percent_complete") or 0)))
+    for col, tag in (
+        ("actual_duration_min", "ActualDuration"),
+        ("remaining_duration_min", "RemainingDuration"),
+    ):
+        v = t.get(col)
+        if v is not None and not pd.isna(v):
+            _sub(te, tag, format_duration(float(v)))
+    _sub_dates(te, t, (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")))
+    _sub(te, "ConstraintType", CONSTRAINTS.index(t.get("constraint_type") or "ASAP"))
+    _sub_dates(te, t, (("constraint_date", "ConstraintDate"),))
+    cal_id = t.get("calendar_id")
+    _sub(te, "CalendarUID", -1 if cal_id is None or pd.isna(cal_id) else cal_id)
+    if t.get("manual"):
+        _sub_dates(te, t, (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")))
+
+
+def _write_pred_links(te: ET.Element, links: list[dict[Any, Any]]) -> None:
+    """The task's PredecessorLink elements (a percent lag is written as the bare percent)."""
+    for lk in links:
+        pl = _sub(te, "PredecessorLink", None)
+        _sub(pl, "PredecessorUID", lk["pred_uid"])
+        _sub(pl, "Type", LINK_CODES[lk["type"]])
+        pct = float(lk.get("lag_percent") or 0)
+        if pct:
+            _sub(pl, "LinkLag", round(pct))
+            _sub(pl, "LagFormat", 20 if lk.get("lag_elapsed") else 19)
+        else:
+            _sub(pl, "LinkLag", round(float(lk.get("lag_min") or 0) * 10))
+            lf = lk.get("lag_format")
+            if lf is None or pd.isna(lf):
+                lf = 8 if lk.get("lag_elapsed") else 7
+            _sub(pl, "LagFormat", int(lf))
+
+
+def _write_tasks(root: ET.Element, project: MspdiProject) -> None:
+    """The Tasks element: one Task per row with its links, then the baselines."""
+    tasks_el = _sub(root, "Tasks", None)
+    preds: dict[Any, list[dict[Any, Any]]] = {}
+    for lk in project.links.to_dict("records"):
+        preds.setdefault(lk["succ_uid"], []).append(lk)
+    for t in project.tasks.to_dict("records"):
+        te = _sub(tasks_el, "Task", None)
+        _write_task_head(te, t)
+        _write_task_results(te, t)
+        _write_task_progress(te, t)
+        _write_pred_links(te, preds.get(t["uid"], []))
     _write_baselines(tasks_el, project.baselines)
+
+
+def _write_records(root: ET.Element, project: MspdiProject) -> None:
+    """Resources and assignments: one element per present field."""
     for tag, df, item in (
         ("Resources", project.resources, "Resource"),
         ("Assignments", project.assignments, "Assignment"),
@@ -749,6 +767,24 @@ def write_mspdi(project: MspdiProject, path: str | Path) -> None:
                 for key, v in rec.items():
                     if v is not None and not (isinstance(v, float) and np.isnan(v)):
                         _sub(el, str(key), v)
+
+
+def write_mspdi(project: MspdiProject, path: str | Path) -> None:
+    """Write ``project`` as MSPDI: properties, calendars, tasks with links and constraints,
+    stored schedule results (``ms_*`` columns, or pmkit's own if present), resources and
+    assignments (their simple fields)."""
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}Project")
+    props = dict(project.props)
+    for k in _PROP_TAGS:
+        if props.get(k) not in (None, ""):
+            _sub(root, k, props[k])
+    cals = _sub(root, "Calendars", None)
+    uids = {id(c): str(u) for u, c in project.calendars.items()}
+    for uid, cal in project.calendars.items():
+        _write_calendar(cals, str(uid), cal, uids)
+    _write_tasks(root, project)
+    _write_records(root, project)
     ET.indent(root, space="  ")
     data = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
     Path(path).write_bytes(data)

@@ -44,6 +44,7 @@ import yaml
 
 from pmkit.errors import StandardsError
 from pmkit.model import Portfolio
+from pmkit.templates import standards_template
 
 __all__ = [
     "CHECKS",
@@ -92,78 +93,11 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 """Roll-up metrics a rule may name (columns of :func:`pmkit.portfolio.rollup.rollup`)."""
 
-DEFAULTS: dict[str, Any] = {
-    "currency": "EUR",
-    "status_date": None,
-    "rag": {
-        "schedule": {
-            "metric": "spi",
-            "better": "higher",
-            "green": 0.95,
-            "amber": 0.85,
-            "rule": "SPI = EV / PV at the status date",
-            "finish_slip_days": {"green": 10, "amber": 20},
-        },
-        "cost": {
-            "metric": "cpi",
-            "better": "higher",
-            "green": 0.95,
-            "amber": 0.85,
-            "rule": "CPI = EV / AC at the status date",
-        },
-        "scope": {
-            "metric": "approved_change_ratio",
-            "better": "lower",
-            "green": 0.05,
-            "amber": 0.10,
-            "rule": "approved change-request cost / budget (BAC)",
-            "open_significant_changes": {"amber": 1, "red": 3},
-        },
-        "risk": {
-            "metric": "threat_exposure_ratio",
-            "better": "lower",
-            "green": 0.10,
-            "amber": 0.20,
-            "rule": "open threats' sum(probability x cost impact) / remaining budget (BAC - EV)",
-        },
-    },
-    "gates": {
-        "G0": {"opens": "initiation", "required": ["business case"]},
-        "G1": {"opens": "planning", "required": ["project charter", "stakeholder register"]},
-        "G2": {
-            "opens": "execution",
-            "required": ["schedule baseline", "cost baseline", "risk register"],
-        },
-        "G3": {"opens": "closing", "required": ["test report", "acceptance sign-off"]},
-        "G4": {"opens": "closed", "required": ["lessons learned", "final report"]},
-    },
-    "pmo_type": "controlling",
-    "pmo_types": {
-        "supportive": {"checks": dict.fromkeys(CHECKS, "advisory")},
-        "controlling": {
-            "checks": {
-                "gate_artefacts": "blocking",
-                "rag_red_escalation": "advisory",
-                "significant_change_board": "blocking",
-                "risk_register_review": "advisory",
-                "monthly_status_report": "blocking",
-            }
-        },
-        "directive": {"checks": dict.fromkeys(CHECKS, "blocking")},
-    },
-    "change_control": {
-        "significance": {
-            "cost_abs": 50000.0,
-            "cost_ratio": 0.05,
-            "schedule_days": 10.0,
-            "scope": ["major"],
-        },
-    },
-    "high_risk_zone": "high",
-    "status_report_max_age_days": 35,
-    "risk_review_max_age_days": 90,
-}
-"""What applies when ``standards.yaml`` leaves a key out (mirrors ``data/standards.yaml``)."""
+DEFAULTS: dict[str, Any] = yaml.safe_load(standards_template())
+"""What applies when ``standards.yaml`` leaves a key out: the packaged, commented template
+(``pmkit/templates/standards.yaml``, see :mod:`pmkit.templates`), the one source of the PMO
+defaults; ``pmkit generate`` writes the sample's file from it and ``pmkit init --empty`` copies
+it."""
 
 
 @dataclass(frozen=True)
@@ -442,13 +376,8 @@ def _parse_rules(file: str, dim: str, spec: Any) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _validate(raw: Mapping[str, Any], file: str) -> Standards:
-    """Merge over :data:`DEFAULTS` and check every section; errors name ``file`` and the key."""
-    if not isinstance(raw, Mapping):
-        raise _err(file, "(top level)", "expected a mapping of sections", type(raw).__name__)
-    merged = {k: copy.deepcopy(v) for k, v in DEFAULTS.items()}
-    merged.update({k: copy.deepcopy(v) for k, v in raw.items()})
-    rag = merged["rag"]
+def _check_rag(file: str, rag: Any) -> dict[str, tuple[Rule, ...]]:
+    """The rules of every dimension; a dimension the file leaves out keeps the default."""
     if not isinstance(rag, Mapping):
         raise _err(file, "rag", "expected one entry per dimension", rag, ", ".join(DIMENSIONS))
     unknown = sorted(set(rag) - set(DIMENSIONS))
@@ -461,9 +390,30 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
             "one of " + ", ".join(DIMENSIONS),
         )
     rag = {**DEFAULTS["rag"], **rag}
-    rules = {dim: _parse_rules(file, dim, rag[dim]) for dim in DIMENSIONS}
+    return {dim: _parse_rules(file, dim, rag[dim]) for dim in DIMENSIONS}
 
-    gates = merged["gates"]
+
+def _one_gate(file: str, g: Any, spec: Any) -> dict[str, Any]:
+    """``{opens, required}`` of one gate (a bare list is its required artefacts)."""
+    if isinstance(spec, list):
+        spec = {"required": spec}
+    if not isinstance(spec, Mapping):
+        raise _err(file, f"gates.{g}", "expected {opens: phase, required: [...]}", spec)
+    req = spec.get("required", spec.get("artefacts", []))
+    if req is None:
+        req = []
+    if isinstance(req, str) or not isinstance(req, list):
+        raise _err(
+            file,
+            f"gates.{g}.required",
+            "expected a list of artefacts",
+            req,
+            "[project charter, ...]",
+        )
+    return {"opens": str(spec.get("opens", "") or ""), "required": [str(a) for a in req]}
+
+
+def _check_gates(file: str, gates: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(gates, Mapping):
         raise _err(
             file,
@@ -472,30 +422,31 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
             gates,
             "{G0: {opens: initiation, required: [business case]}}",
         )
-    norm_gates: dict[str, dict[str, Any]] = {}
-    for g, spec in gates.items():
-        if isinstance(spec, list):
-            spec = {"required": spec}
-        if not isinstance(spec, Mapping):
-            raise _err(file, f"gates.{g}", "expected {opens: phase, required: [...]}", spec)
-        req = spec.get("required", spec.get("artefacts", []))
-        if req is None:
-            req = []
-        if isinstance(req, str) or not isinstance(req, list):
+    return {str(g): _one_gate(file, g, spec) for g, spec in gates.items()}
+
+
+def _check_modes(file: str, name: Any, checks: Mapping[Any, Any]) -> None:
+    for check, mode in checks.items():
+        if check not in CHECKS:
             raise _err(
                 file,
-                f"gates.{g}.required",
-                "expected a list of artefacts",
-                req,
-                "[project charter, ...]",
+                f"pmo_types.{name}.checks.{check}",
+                "unknown check",
+                check,
+                "one of " + ", ".join(CHECKS),
             )
-        norm_gates[str(g)] = {
-            "opens": str(spec.get("opens", "") or ""),
-            "required": [str(a) for a in req],
-        }
-    merged["gates"] = norm_gates
+        if mode not in ("blocking", "advisory", "off"):
+            raise _err(
+                file,
+                f"pmo_types.{name}.checks.{check}",
+                "unknown mode",
+                mode,
+                "blocking, advisory or off",
+            )
 
-    types = merged["pmo_types"]
+
+def _check_pmo_types(file: str, types: Any, pmo_type: Any) -> dict[str, dict[str, Any]]:
+    """Each PMO type's check modes; ``pmo_type`` must be one of them."""
     if not isinstance(types, Mapping) or not types:
         raise _err(
             file, "pmo_types", "expected one entry per PMO type", types, ", ".join(PMO_TYPES)
@@ -507,35 +458,17 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
                 file, f"pmo_types.{name}.checks", "expected {check: blocking|advisory|off}", spec
             )
         checks = dict(spec.get("checks") or {})
-        for check, mode in checks.items():
-            if check not in CHECKS:
-                raise _err(
-                    file,
-                    f"pmo_types.{name}.checks.{check}",
-                    "unknown check",
-                    check,
-                    "one of " + ", ".join(CHECKS),
-                )
-            if mode not in ("blocking", "advisory", "off"):
-                raise _err(
-                    file,
-                    f"pmo_types.{name}.checks.{check}",
-                    "unknown mode",
-                    mode,
-                    "blocking, advisory or off",
-                )
+        _check_modes(file, name, checks)
         norm_types[str(name)] = {**dict(spec), "checks": checks}
-    merged["pmo_types"] = norm_types
-    if str(merged.get("pmo_type")) not in norm_types:
+    if str(pmo_type) not in norm_types:
         raise _err(
-            file,
-            "pmo_type",
-            "unknown PMO type",
-            merged.get("pmo_type"),
-            "one of " + ", ".join(norm_types),
+            file, "pmo_type", "unknown PMO type", pmo_type, "one of " + ", ".join(norm_types)
         )
+    return norm_types
 
-    cc = merged["change_control"]
+
+def _check_change_control(file: str, cc: Any) -> dict[str, Any]:
+    """Change-board thresholds, numbers as floats, over the defaults."""
     sig = cc.get("significance", {}) if isinstance(cc, Mapping) else None
     if not isinstance(sig, Mapping):
         raise _err(
@@ -552,7 +485,11 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
         raise _err(
             file, "change_control.significance.scope", "expected a list", sig["scope"], "[major]"
         )
-    merged["change_control"] = {**dict(cc), "significance": sig}
+    return {**dict(cc), "significance": sig}
+
+
+def _check_scalars(file: str, merged: dict[str, Any]) -> None:
+    """The report ages are numbers (as floats); the status date, if any, is a date."""
     for k in ("status_report_max_age_days", "risk_review_max_age_days"):
         merged[k] = _number(file, k, merged[k])
     if merged.get("status_date") not in (None, ""):
@@ -562,6 +499,19 @@ def _validate(raw: Mapping[str, Any], file: str) -> Standards:
             raise _err(
                 file, "status_date", "not a date", merged["status_date"], "YYYY-MM-DD"
             ) from exc
+
+
+def _validate(raw: Mapping[str, Any], file: str) -> Standards:
+    """Merge over :data:`DEFAULTS` and check every section; errors name ``file`` and the key."""
+    if not isinstance(raw, Mapping):
+        raise _err(file, "(top level)", "expected a mapping of sections", type(raw).__name__)
+    merged = {k: copy.deepcopy(v) for k, v in DEFAULTS.items()}
+    merged.update({k: copy.deepcopy(v) for k, v in raw.items()})
+    rules = _check_rag(file, merged["rag"])
+    merged["gates"] = _check_gates(file, merged["gates"])
+    merged["pmo_types"] = _check_pmo_types(file, merged["pmo_types"], merged.get("pmo_type"))
+    merged["change_control"] = _check_change_control(file, merged["change_control"])
+    _check_scalars(file, merged)
     return Standards(raw=merged, rules=rules, file=file)
 
 

@@ -918,6 +918,251 @@ class _MultiResult:
     link_float: np.ndarray
 
 
+@dataclass
+class _MultiIn:
+    """The inputs of :func:`_passes_multi`, task by task (lists) and link by link."""
+
+    task_cal: list[_Cal]
+    slack_cal: list[_Cal]
+    legs: list[list[tuple[_Cal, int]]]
+    man: list[bool]
+    active: np.ndarray
+    proj: _Cal
+    start_min: int
+    cc: list[int]
+    cmin: list[int]
+    pins: list[tuple[str, int] | None]
+    floors: list[int | None]
+    p_l: list[int]
+    s_l: list[int]
+    ff_l: list[bool]
+    ts_l: list[bool]
+    lag_l: list[int]
+    order: list[int]
+    g: list[int]
+    into: list[list[int]]
+    out_of: list[list[int]]
+
+
+class _MultiPass:
+    """The rules of the keyed passes, stated on instants (see :func:`_passes_multi`): the
+    conversions between a task's start and finish on its legs, then the named steps."""
+
+    def __init__(self, m: _MultiIn) -> None:
+        self.m = m
+        n = len(m.task_cal)
+        self.n = n
+        self.es, self.ef, self.ef_nh = [0] * n, [0] * n, [0] * n
+        self.hard_ef: list[int | None] = [None] * n
+        self.ls, self.lf, self.ls_nh = [0] * n, [0] * n, [0] * n
+        self.pfs = [0] * n
+        self.finished = [p is not None and p[0] == "done" for p in m.pins]
+        self.hard_late = [c in (2, 3) or f for c, f in zip(m.cc, self.finished, strict=True)]
+
+    # ---- conversions on a task's legs
+    def single(self, i: int) -> tuple[_Cal, int] | None:
+        lg = self.m.legs[i]
+        return lg[0] if len(lg) == 1 else None
+
+    def ef_from_start(self, i: int, s: int) -> int:
+        one = self.single(i)
+        if one is None:
+            return max(c.f(c.w(s) + d, True) for c, d in self.m.legs[i])
+        c, d = one
+        return c.f(c.w(s) + d, True) if d > 0 else self.m.task_cal[i].norm(s)
+
+    def es_from_ef(self, i: int, e: int) -> int:
+        one = self.single(i)
+        if one is None:
+            return min(c.f(c.w(e) - d, False) for c, d in self.m.legs[i])
+        c, d = one
+        return c.f(c.w(e) - d, False) if d > 0 else e
+
+    def ef_from_finish(self, i: int, e: int) -> int:
+        one = self.single(i)
+        if one is None:
+            return self.ef_from_start(i, self.es_from_ef(i, e))
+        return one[0].norm(e) if one[1] > 0 else self.m.task_cal[i].norm(e)
+
+    def ls_from_lf(self, i: int, f: int) -> int:
+        one = self.single(i)
+        if one is None:
+            return min(c.f(c.w(f) - d, False) for c, d in self.m.legs[i])
+        c, d = one
+        if d <= 0:
+            return f
+        # manual tasks keep the side of the boundary their driving date is on
+        return c.f(c.w(f) - d, self.m.man[i] and c.is_end(f))
+
+    def lf_from_ls(self, i: int, s: int) -> int:
+        one = self.single(i)
+        if one is None:
+            return max(c.f(c.w(s) + d, True) for c, d in self.m.legs[i])
+        c, d = one
+        if d <= 0:
+            return s
+        return c.f(c.w(s) + d, (not self.m.man[i]) or c.is_end(s))
+
+    def lagged(self, t: int, lag: int) -> int:
+        """``t`` + ``lag`` working minutes of the project calendar: adding lands at the end
+        of a period, subtracting at the start of one."""
+        if lag == 0:
+            return t
+        proj = self.m.proj
+        return proj.f(proj.w(t) + lag, lag > 0)
+
+    # ---- forward
+    def forward_anchor(self, i: int) -> int:
+        """Where task ``i`` would finish from its constraint, the project start and its
+        floor alone; records its pinned finish in ``hard_ef``."""
+        m = self.m
+        c, cd = m.cc[i], m.cmin[i]
+        if c in (2, 4):  # MSO, SNET
+            ef0 = self.ef_from_start(i, cd)
+        elif c in (3, 6):  # MFO, FNET
+            ef0 = self.ef_from_finish(i, cd)
+        else:
+            ef0 = self.ef_from_start(i, m.start_min)
+        fl = m.floors[i]
+        if fl is not None:
+            ef0 = max(ef0, self.ef_from_start(i, fl))
+        pin = m.pins[i]
+        if pin is not None:
+            kind, t = pin
+            pinned = self.ef_from_start(i, t) if kind == "start" else m.legs[i][0][0].norm(t)
+            self.hard_ef[i] = pinned
+            if m.man[i] and c not in (2, 3, 4, 6):
+                ef0 = pinned  # manual: the project start does not push it
+        elif c == 2:
+            self.hard_ef[i] = self.ef_from_start(i, cd)
+        elif c == 3:
+            self.hard_ef[i] = self.ef_from_finish(i, cd)
+        return ef0
+
+    def forward(self) -> None:
+        """Early dates in topological order, then each group's finish ``pfs``."""
+        m = self.m
+        ef0 = [self.forward_anchor(i) for i in range(self.n)]
+        es, ef = self.es, self.ef
+        for v in m.order:
+            best = ef0[v]
+            for e in m.into[v]:
+                p = m.p_l[e]
+                cand = self.lagged(ef[p] if m.ff_l[e] else es[p], m.lag_l[e])
+                nxt = self.ef_from_start(v, cand) if m.ts_l[e] else self.ef_from_finish(v, cand)
+                best = max(best, nxt)
+            self.ef_nh[v] = best
+            h = self.hard_ef[v]
+            ef[v] = h if h is not None else best
+            es[v] = self.es_from_ef(v, ef[v])
+        pf_of: dict[int, int] = {}
+        for i in range(self.n):
+            if m.active[i]:
+                pf_of[m.g[i]] = max(pf_of.get(m.g[i], m.start_min), ef[i])
+        self.pfs = [pf_of.get(m.g[i], m.start_min) for i in range(self.n)]
+
+    # ---- backward
+    def backward_anchor(self, i: int) -> tuple[int, int]:
+        """Task ``i``'s late start from its group's finish and its late constraints, and
+        its pinned late start (MSO/MFO; a finished task's late dates are its actuals)."""
+        m = self.m
+        c, cd = m.cc[i], m.cmin[i]
+        tc = m.task_cal[i]
+        v0 = self.ls_from_lf(i, self.pfs[i])
+        if c in (3, 7):  # MFO, FNLT
+            v0 = min(v0, self.ls_from_lf(i, tc.norm(cd)))
+        if c in (2, 5):  # MSO, SNLT
+            v0 = min(v0, tc.norm(cd))
+        hard = 0
+        if c == 2:
+            hard = tc.norm(cd)
+        elif c == 3:
+            hard = self.ls_from_lf(i, tc.norm(cd))
+        if self.finished[i]:
+            hard = self.es[i]
+        return v0, hard
+
+    def successor_bound(self, v: int, e: int) -> int | None:
+        """The late start link ``e`` allows its predecessor ``v`` (None: no bound)."""
+        m = self.m
+        s = m.s_l[e]
+        if m.g[s] != m.g[v]:
+            return None  # links between groups do not bound late dates
+        if m.ts_l[e]:
+            one = self.single(s)
+            base = one[0].snorm(self.ls[s]) if one is not None and one[1] > 0 else self.ls[s]
+        else:
+            base = self.lf[s]
+        cand = self.lagged(base, -m.lag_l[e])
+        if m.ff_l[e]:
+            return self.ls_from_lf(v, cand)
+        if m.man[v]:
+            return None  # Project bounds a manual task's late dates by finish links only
+        return m.task_cal[v].norm(cand)
+
+    def backward(self) -> None:
+        """Late dates in reverse topological order."""
+        m = self.m
+        anchors = [self.backward_anchor(i) for i in range(self.n)]
+        for v in reversed(m.order):
+            best, hard = anchors[v]
+            for e in m.out_of[v]:
+                cand = self.successor_bound(v, e)
+                if cand is not None:
+                    best = min(best, cand)
+            self.ls_nh[v] = best
+            self.ls[v] = hard if self.hard_late[v] else best
+            self.lf[v] = self.lf_from_ls(v, self.ls[v])
+
+    # ---- slack
+    def task_slack(self, i: int) -> tuple[int, int, int, int]:
+        """Total slack, free slack to the finish, and the shown early/late starts of ``i``,
+        counted on its slack calendar."""
+        c = self.m.slack_cal[i]
+        es_w, ef_w, ls_w = c.w(self.es[i]), c.w(self.ef[i]), c.w(self.ls[i])
+        d = ef_w - es_w
+        ef_eff = max(ef_w, c.w(self.ef_nh[i])) if self.hard_ef[i] is not None else ef_w
+        ls_eff = min(ls_w, c.w(self.ls_nh[i])) if self.hard_late[i] else ls_w
+        total = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
+        free = c.w(self.pfs[i]) - ef_w
+        one = self.single(i)
+        shown = one is not None and one[1] > 0
+        es_show = one[0].snorm(self.es[i]) if shown and one is not None else self.es[i]
+        ls_show = one[0].snorm(self.ls[i]) if shown and one is not None else self.ls[i]
+        return total, free, es_show, ls_show
+
+    def result(self) -> _MultiResult:
+        """Slack per task, float per link (free slack is the smallest), as arrays."""
+        m = self.m
+        rows = [self.task_slack(i) for i in range(self.n)]
+        total = np.array([r[0] for r in rows], dtype=np.int64).reshape(-1)
+        free = np.array([r[1] for r in rows], dtype=np.int64).reshape(-1)
+        link_float = np.zeros(len(m.p_l), dtype=np.int64)
+        for e, (p, s) in enumerate(zip(m.p_l, m.s_l, strict=True)):
+            c = m.task_cal[p]
+            cand = self.lagged(self.ef[p] if m.ff_l[e] else self.es[p], m.lag_l[e])
+            target = self.es[s] if m.ts_l[e] else self.ef[s]
+            link_float[e] = c.w(target) - c.w(cand)
+            free[p] = min(free[p], link_float[e])
+        free = np.clip(free, 0, np.maximum(total, 0))
+        fin_a = np.asarray(self.finished, dtype=bool)
+        total[fin_a] = 0
+        free[fin_a] = 0
+
+        def arr(x: list[int]) -> np.ndarray:
+            return np.asarray(x, dtype=np.int64)
+
+        return _MultiResult(
+            arr([r[2] for r in rows]),
+            arr(self.ef),
+            arr([r[3] for r in rows]),
+            arr(self.lf),
+            total,
+            free,
+            link_float,
+        )
+
+
 def _passes_multi(
     *,
     task_cal: list[_Cal],
@@ -949,186 +1194,44 @@ def _passes_multi(
     counted on ``slack_cal`` (the task's calendar; 24x7 for an elapsed duration, whose
     slack Project gives in elapsed minutes). ``pins`` fix a task: ("start", t), ("finish", t) or
     ("done", actual finish).
+
+    Steps (:class:`_MultiPass`): forward anchors -> forward -> backward anchors ->
+    backward -> slack and link float.
     """
     n = len(task_cal)
-    order = np.argsort(lvl, kind="stable").tolist()
-    ff_l, ts_l, lag_l = from_finish.tolist(), to_start.tolist(), lag_i.tolist()
     p_l, s_l = pi.tolist(), si.tolist()
     into: list[list[int]] = [[] for _ in range(n)]
     out_of: list[list[int]] = [[] for _ in range(n)]
     for e, (a, b) in enumerate(zip(p_l, s_l, strict=True)):
         into[b].append(e)
         out_of[a].append(e)
-    man = manual.tolist()
-
-    def single(i: int) -> tuple[_Cal, int] | None:
-        return legs[i][0] if len(legs[i]) == 1 else None
-
-    def ef_from_start(i: int, s: int) -> int:
-        one = single(i)
-        if one is None:
-            return max(c.f(c.w(s) + d, True) for c, d in legs[i])
-        c, d = one
-        return c.f(c.w(s) + d, True) if d > 0 else task_cal[i].norm(s)
-
-    def es_from_ef(i: int, e: int) -> int:
-        one = single(i)
-        if one is None:
-            return min(c.f(c.w(e) - d, False) for c, d in legs[i])
-        c, d = one
-        return c.f(c.w(e) - d, False) if d > 0 else e
-
-    def ef_from_finish(i: int, e: int) -> int:
-        one = single(i)
-        if one is None:
-            return ef_from_start(i, es_from_ef(i, e))
-        return one[0].norm(e) if one[1] > 0 else task_cal[i].norm(e)
-
-    def ls_from_lf(i: int, f: int) -> int:
-        one = single(i)
-        if one is None:
-            return min(c.f(c.w(f) - d, False) for c, d in legs[i])
-        c, d = one
-        if d <= 0:
-            return f
-        # manual tasks keep the side of the boundary their driving date is on
-        return c.f(c.w(f) - d, man[i] and c.is_end(f))
-
-    def lf_from_ls(i: int, s: int) -> int:
-        one = single(i)
-        if one is None:
-            return max(c.f(c.w(s) + d, True) for c, d in legs[i])
-        c, d = one
-        if d <= 0:
-            return s
-        return c.f(c.w(s) + d, (not man[i]) or c.is_end(s))
-
-    def lagged(t: int, lag: int) -> int:
-        """``t`` + ``lag`` working minutes of the project calendar: adding lands at the end
-        of a period, subtracting at the start of one."""
-        if lag == 0:
-            return t
-        return proj.f(proj.w(t) + lag, lag > 0)
-
-    cc_l, cmin_l = cc.tolist(), cmin.tolist()
-    # ---- forward
-    ef0 = [0] * n
-    hard_ef: list[int | None] = [None] * n
-    for i in range(n):
-        c, cd = cc_l[i], cmin_l[i]
-        if c in (2, 4):  # MSO, SNET
-            ef0[i] = ef_from_start(i, cd)
-        elif c in (3, 6):  # MFO, FNET
-            ef0[i] = ef_from_finish(i, cd)
-        else:
-            ef0[i] = ef_from_start(i, start_min)
-        fl = floors[i] if floors is not None else None
-        if fl is not None:
-            ef0[i] = max(ef0[i], ef_from_start(i, fl))
-        pin = pins[i]
-        if pin is not None:
-            kind, t = pin
-            pinned = ef_from_start(i, t) if kind == "start" else legs[i][0][0].norm(t)
-            hard_ef[i] = pinned
-            if man[i] and c not in (2, 3, 4, 6):
-                ef0[i] = pinned  # manual: the project start does not push it
-        elif c == 2:
-            hard_ef[i] = ef_from_start(i, cd)
-        elif c == 3:
-            hard_ef[i] = ef_from_finish(i, cd)
-    es, ef, ef_nh = [0] * n, [0] * n, [0] * n
-    for v in order:
-        best = ef0[v]
-        for e in into[v]:
-            p = p_l[e]
-            cand = lagged(ef[p] if ff_l[e] else es[p], lag_l[e])
-            best = max(best, ef_from_start(v, cand) if ts_l[e] else ef_from_finish(v, cand))
-        ef_nh[v] = best
-        h = hard_ef[v]
-        ef[v] = h if h is not None else best
-        es[v] = es_from_ef(v, ef[v])
-    g = groups.tolist() if groups is not None else [0] * n
-    pf_of: dict[int, int] = {}
-    for i in range(n):
-        if active[i]:
-            pf_of[g[i]] = max(pf_of.get(g[i], start_min), ef[i])
-    pfs = [pf_of.get(g[i], start_min) for i in range(n)]
-
-    # ---- backward
-    # a finished task's late dates are its actual dates (Project shows it with no slack)
-    finished = [p is not None and p[0] == "done" for p in pins]
-    hard_late = [c in (2, 3) or fin for c, fin in zip(cc_l, finished, strict=True)]
-    ls0 = [0] * n
-    hard_ls = [0] * n
-    for i in range(n):
-        c, cd = cc_l[i], cmin_l[i]
-        v0 = ls_from_lf(i, pfs[i])
-        if c in (3, 7):  # MFO, FNLT
-            v0 = min(v0, ls_from_lf(i, task_cal[i].norm(cd)))
-        if c in (2, 5):  # MSO, SNLT
-            v0 = min(v0, task_cal[i].norm(cd))
-        ls0[i] = v0
-        if c == 2:
-            hard_ls[i] = task_cal[i].norm(cd)
-        elif c == 3:
-            hard_ls[i] = ls_from_lf(i, task_cal[i].norm(cd))
-        if finished[i]:
-            hard_ls[i] = es[i]
-    ls, lf, ls_nh = [0] * n, [0] * n, [0] * n
-    for v in reversed(order):
-        best = ls0[v]
-        for e in out_of[v]:
-            s = s_l[e]
-            if g[s] != g[v]:
-                continue  # links between groups do not bound late dates
-            if ts_l[e]:
-                one = single(s)
-                base = one[0].snorm(ls[s]) if one is not None and one[1] > 0 else ls[s]
-            else:
-                base = lf[s]
-            cand = lagged(base, -lag_l[e])
-            if ff_l[e]:
-                cand = ls_from_lf(v, cand)
-            elif man[v]:
-                continue  # Project bounds a manual task's late dates by finish links only
-            else:
-                cand = task_cal[v].norm(cand)
-            best = min(best, cand)
-        ls_nh[v] = best
-        ls[v] = hard_ls[v] if hard_late[v] else best
-        lf[v] = lf_from_ls(v, ls[v])
-
-    # ---- slack on each task's calendar
-    total = np.zeros(n, dtype=np.int64)
-    free = np.zeros(n, dtype=np.int64)
-    es_show = [0] * n
-    ls_show = [0] * n
-    for i in range(n):
-        c = slack_cal[i]
-        es_w, ef_w, ls_w, lf_w = c.w(es[i]), c.w(ef[i]), c.w(ls[i]), c.w(lf[i])
-        d = ef_w - es_w
-        ef_eff = max(ef_w, c.w(ef_nh[i])) if hard_ef[i] is not None else ef_w
-        ls_eff = min(ls_w, c.w(ls_nh[i])) if hard_late[i] else ls_w
-        del lf_w
-        total[i] = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
-        free[i] = c.w(pfs[i]) - ef_w
-        one = single(i)
-        pos = one is None or one[1] > 0
-        es_show[i] = one[0].snorm(es[i]) if pos and one is not None else es[i]
-        ls_show[i] = one[0].snorm(ls[i]) if pos and one is not None else ls[i]
-    link_float = np.zeros(len(p_l), dtype=np.int64)
-    for e, (p, s) in enumerate(zip(p_l, s_l, strict=True)):
-        c = task_cal[p]
-        cand = lagged(ef[p] if ff_l[e] else es[p], lag_l[e])
-        target = es[s] if ts_l[e] else ef[s]
-        link_float[e] = c.w(target) - c.w(cand)
-        free[p] = min(free[p], link_float[e])
-    free = np.clip(free, 0, np.maximum(total, 0))
-    fin_a = np.asarray(finished, dtype=bool)
-    total[fin_a] = 0
-    free[fin_a] = 0
-    arr = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
-    return _MultiResult(arr(es_show), arr(ef), arr(ls_show), arr(lf), total, free, link_float)
+    mp = _MultiPass(
+        _MultiIn(
+            task_cal=task_cal,
+            slack_cal=slack_cal,
+            legs=legs,
+            man=manual.tolist(),
+            active=active,
+            proj=proj,
+            start_min=start_min,
+            cc=cc.tolist(),
+            cmin=cmin.tolist(),
+            pins=pins,
+            floors=floors if floors is not None else [None] * n,
+            p_l=p_l,
+            s_l=s_l,
+            ff_l=from_finish.tolist(),
+            ts_l=to_start.tolist(),
+            lag_l=lag_i.tolist(),
+            order=np.argsort(lvl, kind="stable").tolist(),
+            g=groups.tolist() if groups is not None else [0] * n,
+            into=into,
+            out_of=out_of,
+        )
+    )
+    mp.forward()
+    mp.backward()
+    return mp.result()
 
 
 def _multi_calendar_run(

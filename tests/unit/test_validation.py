@@ -12,7 +12,8 @@ from _portfolio_factory import Tables, valid_tables, write_synthetic, write_tabl
 
 from pmkit.errors import PmkitError, PortfolioValidationError
 from pmkit.io.csv_folder import cli_validate, load_portfolio, validate_portfolio
-from pmkit.validation import ValidationReport, find_cycles
+from pmkit.model import TABLES
+from pmkit.validation import FOREIGN_KEYS, REASONS, ValidationReport, find_cycles
 
 
 def _set(table: str, row: int, **cells: str) -> Callable[[Tables], None]:
@@ -124,6 +125,29 @@ BROKEN = [
 ]  # fmt: skip
 
 
+# the reason code each broken case is reported with (a stable code, unlike the message's prose)
+CODES = {
+    "bad-date": "bad-date", "bad-number": "bad-number", "bad-bool": "bad-value",
+    "not-integer": "bad-number", "out-of-range": "out-of-range",
+    "negative-duration": "out-of-range", "probability>1": "out-of-range",
+    "bad-enum": "not-allowed", "required-empty": "required", "required-empty-date": "required",
+    "duplicate-task-id": "duplicate", "duplicate-assignment": "duplicate",
+    "unknown-link-pred": "foreign-key", "unknown-assignment-resource": "foreign-key",
+    "unknown-risk-project": "foreign-key", "unknown-snapshot-project": "foreign-key",
+    "unknown-cr-project": "foreign-key", "unknown-gate-project": "foreign-key",
+    "unknown-forecast-task": "foreign-key", "forecast-not-milestone": "milestone",
+    "unknown-task-project": "foreign-key", "unknown-project-calendar": "foreign-key",
+    "finish-before-start": "date-order", "actual-finish-before-start": "date-order",
+    "baseline-order": "date-order", "wbs-vs-level": "wbs", "summary-without-children": "wbs",
+    "milestone-duration": "milestone", "link-to-summary": "summary-task", "self-link": "self-link",
+    "three-point-order": "estimates", "constraint-without-date": "constraint",
+    "hours-per-day": "calendar", "bad-period": "calendar", "bad-weekday": "calendar",
+    "response-for-kind": "response", "cr-task-other-project": "wrong-project",
+    "assignment-on-summary": "summary-task", "finish-not-complete": "progress",
+    "missing-column": "missing-column", "bad-gate": "not-allowed",
+}  # fmt: skip
+
+
 def _write(tmp_path: Path, mutate: Callable[[Tables], None] | None = None) -> Path:
     t = valid_tables()
     if mutate:
@@ -162,14 +186,42 @@ def test_broken_portfolio_names_file_line_field(
     assert exc.value.report.errors == report.errors
 
 
+@pytest.mark.parametrize(
+    ("case", "mutate", "file", "line", "fld"),
+    [(case[0], *case[1:5]) for case in BROKEN],
+    ids=[case[0] for case in BROKEN],
+)
+def test_broken_portfolio_carries_the_reason_code(
+    tmp_path: Path, case: str, mutate, file: str, line: int, fld: str
+) -> None:
+    """The same cases matched by reason code instead of message text."""
+    report = validate_portfolio(_write(tmp_path, mutate))
+    codes = {i.code for i in report.errors if (i.file, i.line, i.field) == (file, line, fld)}
+    assert CODES[case] in codes, f"{case}: {codes}; got:\n{report}"
+    assert all(i.code in REASONS for i in report.issues), [i.code for i in report.issues]
+
+
+def test_every_case_has_a_code_and_every_code_a_meaning() -> None:
+    assert set(CODES) == {case[0] for case in BROKEN}
+    assert set(CODES.values()) <= set(REASONS)
+    assert all(REASONS[c] for c in REASONS)
+
+
+def test_foreign_keys_name_real_columns() -> None:
+    for fk in FOREIGN_KEYS:
+        assert fk.field in TABLES[fk.table].columns, fk
+        assert fk.key in TABLES[fk.parent].columns, fk
+        assert any(f.name == fk.key and f.unique for f in TABLES[fk.parent].fields), fk
+
+
 def test_missing_file_is_an_error_and_optional_file_a_warning(tmp_path: Path) -> None:
     folder = _write(tmp_path)
     (folder / "links.csv").unlink()
     (folder / "risks.csv").unlink()
     report = validate_portfolio(folder)
-    errs = [(i.file, i.message) for i in report.errors]
-    assert ("links.csv", "file is missing") in errs
-    assert any(i.file == "risks.csv" for i in report.warnings)
+    errs = [(i.file, i.code) for i in report.errors]
+    assert ("links.csv", "missing-file") in errs
+    assert [i.code for i in report.warnings if i.file == "risks.csv"] == ["missing-file"]
     assert not any(i.file == "risks.csv" for i in report.errors)
 
 
@@ -183,13 +235,14 @@ def test_all_problems_collected_across_files(tmp_path: Path) -> None:
     assert {"projects.csv", "tasks.csv", "risks.csv", "links.csv"} <= files
     df = report.to_frame()
     assert list(df.columns) == ["file", "line", "field", "value", "expected", "message",
-                                "severity"]  # fmt: skip
+                                "severity", "code"]  # fmt: skip
+    assert df["code"].isin(list(REASONS)).all()
     assert len(df) == len(report.issues) and (df["severity"] == "error").sum() >= 4
 
 
 def test_duplicate_names_both_lines(tmp_path: Path) -> None:
     report = validate_portfolio(_write(tmp_path, _set("projects", 1, project_id="P01")))
-    dup = [i for i in report.errors if "duplicate" in i.message and i.field == "project_id"]
+    dup = [i for i in report.errors if i.code == "duplicate" and i.field == "project_id"]
     assert dup and dup[0].line == 3 and "line 2" in dup[0].message
 
 
@@ -197,7 +250,7 @@ def test_cycle_names_every_task_and_a_link_line(tmp_path: Path) -> None:
     # P02-T02 -> P02-T03 -> P02-T04 (existing) + P02-T04 -> P02-T02 closes a cycle of three
     folder = _write(tmp_path, _add("links", pred_id="P02-T04", succ_id="P02-T02"))
     report = validate_portfolio(folder)
-    cyc = [i for i in report.errors if "cycle" in i.message]
+    cyc = [i for i in report.errors if i.code == "cycle"]
     assert len(cyc) == 1, str(report)
     issue = cyc[0]
     assert issue.file == "links.csv" and issue.field == "pred_id"
@@ -243,18 +296,21 @@ def test_empty_and_ragged_files(tmp_path: Path) -> None:
     by_file = {i.file: i for i in report.errors}
     assert by_file["holidays.csv"].message == "file is empty"
     assert by_file["resources.csv"].line == 4 and "more fields" in by_file["resources.csv"].message
+    assert by_file["holidays.csv"].code == by_file["resources.csv"].code == "file"
 
 
 def test_standards_status_date_checked(tmp_path: Path) -> None:
     folder = write_tables(tmp_path / "pf", valid_tables(), standards="status_date: soon\n")
     report = validate_portfolio(folder)
-    assert any(i.file == "standards.yaml" and i.field == "status_date" for i in report.errors)
+    assert [i.code for i in report.errors if i.field == "status_date"] == ["standards"]
 
 
 def test_budget_mismatch_is_a_warning(tmp_path: Path) -> None:
     report = validate_portfolio(_write(tmp_path, _set("projects", 0, budget="9000")))
     assert report.ok
-    assert [(i.file, i.line, i.field) for i in report.warnings] == [("projects.csv", 2, "budget")]
+    assert [(i.file, i.line, i.field, i.code) for i in report.warnings] == [
+        ("projects.csv", 2, "budget", "budget")
+    ]
 
 
 def test_missing_folder_raises_and_cli_codes(tmp_path: Path, capsys) -> None:
