@@ -29,9 +29,11 @@ import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError
+from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
 from pmkit.io.mspdi import MspdiProject, format_duration, write_mspdi
 from pmkit.model import Portfolio
 from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_project
 
 __all__ = ["EXPORT_FORMATS", "export_project", "project_to_mspdi"]
 
@@ -236,8 +238,6 @@ def project_to_mspdi(
         )
     view = portfolio.project(project_id)
     if schedule is None:
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
         schedule = schedule_project(portfolio, project_id)
     cals = {c: portfolio.calendar(c) for c in _cal_ids(portfolio, view)}
     rows, uid_of = _task_rows(view, cals, schedule)
@@ -278,7 +278,6 @@ def project_to_mspdi(
 
 
 def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
-    from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
 
     if not mpxj_available():
         raise MpxjUnavailableError(

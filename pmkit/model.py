@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError, UnknownIdError
 from pmkit.vocabulary import (
     CONSTRAINTS,
@@ -597,7 +598,6 @@ class Portfolio:
         """The working-time calendar ``calendar_id`` with its holidays, its ``hours_per_day``
         as the hours of a working day (durations in days -> minutes), built once per
         portfolio (the one place a calendar is made from the calendars table)."""
-        from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
 
         cache: dict[str, Calendar] = object_cache(self, "calendars")
         if calendar_id in cache:
@@ -652,8 +652,6 @@ def _elapsed_share(
         try:
             cal = portfolio.calendar(str(cid))
         except KeyError:
-            from pmkit.calendar import Calendar
-
             cal = Calendar.standard()
         s0 = start.loc[idx].dt.normalize()
         done = cal.working_minutes_between(s0, [upto.normalize() + day] * len(idx))

@@ -51,6 +51,7 @@ import pandas as pd
 
 from pmkit.calendar import Calendar, CalendarError
 from pmkit.errors import PmkitError
+from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
@@ -534,6 +535,7 @@ def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, l
 
 def _computed_finish(project: MspdiProject) -> pd.Timestamp:
     """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
+    # the one upward import (pyproject.toml ignore_imports): the converter belongs above schedule
     from pmkit.schedule.mspdi_adapter import schedule_mspdi
 
     try:
@@ -695,7 +697,6 @@ def import_schedule(
     ``PortfolioValidationError`` (the merged portfolio would not be valid). ``kw`` goes to
     :func:`project_tables_from_schedule` (``name``, ``programme``, ``sponsor``...).
     """
-    from pmkit.io.mpxj import read_project_file
 
     project = read_project_file(Path(path))
     tables = project_tables_from_schedule(project, project_id=project_id, **kw)

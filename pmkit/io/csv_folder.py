@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pmkit.bundle import sample_path
 from pmkit.errors import PmkitError
 from pmkit.io._cells import normalise_cells
 from pmkit.io._standards import STANDARDS_FILE, read_standards
@@ -190,7 +191,6 @@ def sample_data_path() -> Path:
     env = os.environ.get("PMKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    from pmkit.bundle import sample_path
 
     return sample_path()
 
@@ -207,7 +207,7 @@ def cli_validate(path: str) -> int:
         return 2
     try:
         if target.suffix.lower() in (".xlsx", ".xlsm"):
-            from pmkit.io.excel import read_workbook
+            from pmkit.io.excel import read_workbook  # lazy: io.excel imports this module
 
             tables, _, report = read_workbook(target)
         else:

@@ -22,7 +22,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 
 from pmkit import vocabulary
-from pmkit.calendar import Calendar, recurring_days
+from pmkit.calendar import Calendar, WorkWeek, recurring_days
 from pmkit.errors import MspdiError
 from pmkit.io.mspdi_checks import check_document, check_links
 
@@ -299,7 +299,6 @@ def _read_calendars(root: ET.Element, ctx: _Ctx) -> tuple[dict[str, Calendar], p
 
 
 def _mk_ww(f: pd.Timestamp, t: pd.Timestamp, week: dict[int, Any]) -> Any:
-    from pmkit.calendar import WorkWeek
 
     return WorkWeek(_day(f), _day(t), week)
 

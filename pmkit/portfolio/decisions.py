@@ -35,6 +35,7 @@ import pandas as pd
 
 from pmkit.errors import DecisionError
 from pmkit.model import Portfolio
+from pmkit.portfolio.standards import standards_of
 from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = [
@@ -144,11 +145,11 @@ def record_decision(
         "rationale": rationale,
     }
     if store is not None:
-        from pmkit.store._common import actor
+        from pmkit.store._common import actor  # lazy: pmkit.store loads SQLAlchemy
 
         store.append_decision(record, actor())
         return record
-    from pmkit.store._common import locked_append
+    from pmkit.store._common import locked_append  # lazy: pmkit.store loads SQLAlchemy
 
     locked_append(decisions_path(path), LOG_COLUMNS, lambda _text: [record])
     return record
@@ -204,7 +205,7 @@ def load_decisions(path: Any) -> pd.DataFrame:
         target = decisions_path(path)
         if not target.exists():
             return _empty_log()
-        from pmkit.store._common import read_locked
+        from pmkit.store._common import read_locked  # lazy: pmkit.store loads SQLAlchemy
 
         rows = list(csv.reader(io.StringIO(read_locked(target))))
     if not rows:
@@ -298,7 +299,6 @@ def significance(
     (ndarray of bool, ndarray of str)
         The flag and the reasons (``"; "``-joined) per row of ``changes``.
     """
-    from pmkit.portfolio.standards import standards_of
 
     sig = (std or standards_of(portfolio)).significance
     budget = changes["project_id"].map(portfolio.projects.set_index("project_id")["budget"])

@@ -25,6 +25,7 @@ from pmkit.errors import SlipError
 from pmkit.model import Portfolio
 from pmkit.portfolio._util import calendar_specs, task_calendar_ids
 from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
 __all__ = ["DependencyNetwork", "SlipError", "dependency_network", "propagate_slip"]
 
@@ -150,7 +151,6 @@ def propagate_slip(
         another project than the slipped task's). Largest delay first; the slipped task itself is
         included (a milestone row) so the table reads from cause to effects.
     """
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
     t = portfolio.tasks
     hit = np.flatnonzero(t["task_id"].to_numpy() == task_id)

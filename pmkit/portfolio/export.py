@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from pmkit.model import Portfolio
+from pmkit.portfolio.capacity import capacity_by_role_month
 from pmkit.portfolio.standards import DIMENSIONS
+from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
 
 __all__ = ["pack_tables"]
@@ -24,8 +26,6 @@ def pack_tables(
     schedule: Schedule | pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The tidy tables the pack's charts draw (pure pandas; see ``pack_svgs``)."""
-    from pmkit.portfolio.capacity import capacity_by_role_month
-    from pmkit.risk import risk_register
 
     rag = pd.concat(
         [

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import apply_decisions, significance
+from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import CHECKS, Standards, standards_of
 from pmkit.vocabulary import PHASES
 
@@ -163,7 +165,6 @@ def governance_checks(
         ``gate_artefacts``), ``effect`` (``ok``, ``advisory``, ``blocking``, ``off``) and
         ``detail`` (the reason in words).
     """
-    from pmkit.portfolio.decisions import apply_decisions, significance
 
     portfolio = portfolio.at_status_date()  # reports after the status date did not exist yet
     std = standards_of(portfolio)
@@ -205,8 +206,6 @@ def governance_checks(
     )
 
     if rollup_df is None:
-        from pmkit.portfolio.rollup import rollup
-
         rollup_df = rollup(portfolio)
     r = rollup_df.set_index("project_id")
     red = ids.map(r["rag_overall"]).to_numpy(dtype=object) == "red"

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.errors import PmkitError
 from pmkit.evm import earned_schedule_latest
 from pmkit.model import Portfolio
 from pmkit.portfolio._util import as_set, busday_count, calendar_specs, schedule_tasks
@@ -89,6 +90,7 @@ ROLLUP_COLUMNS: tuple[str, ...] = (
     "rag_overall",
     "overall_rule",
 )
+
 """Columns of :func:`rollup`, in order."""
 
 
@@ -367,8 +369,6 @@ def filter_rollup(
         wanted = as_set(value)
         if wanted is not None:
             if col not in df.columns:
-                from pmkit.errors import PmkitError
-
                 raise PmkitError(
                     "cannot filter on an unknown column", field=col, expected="a roll-up column"
                 )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.model import Portfolio
+from pmkit.portfolio._util import schedule_tasks
 from pmkit.schedule.cpm import Schedule
 
 __all__ = [
@@ -123,8 +124,6 @@ def _reference_finish(
     later = pd.to_datetime(ids.map(latest)).to_numpy()
     kind = np.where(is_done & ~np.isnat(act), "actual", "latest forecast")
     if schedule is not None:
-        from pmkit.portfolio._util import schedule_tasks
-
         st = schedule_tasks(schedule)
         assert st is not None  # a schedule was given
         pid = t.set_index("task_id")["project_id"]

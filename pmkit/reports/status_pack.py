@@ -18,7 +18,10 @@ import pandas as pd
 
 from pmkit.format import esc, html_table
 from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import significant_changes
 from pmkit.portfolio.export import pack_tables
+from pmkit.portfolio.governance import compliance_score
+from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import DIMENSIONS, standards_of
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register, top_risks
@@ -186,7 +189,6 @@ def _changes_section(sig: pd.DataFrame, cur: str) -> str:
 
 
 def _governance_section(portfolio: Portfolio, roll: pd.DataFrame) -> str:
-    from pmkit.portfolio.governance import compliance_score
 
     comp = compliance_score(portfolio, rollup_df=roll)
     blocked = comp[comp["state"] == "blocked"]
@@ -268,15 +270,13 @@ def status_pack_html(
     Path or str
         The file written (``path`` given), else the HTML text.
     """
-    from pmkit.portfolio.decisions import significant_changes
-    from pmkit.portfolio.rollup import rollup
 
     std = standards_of(portfolio)
     cur = std.currency
     roll = rollup_df if rollup_df is not None else rollup(portfolio, schedule=schedule)
     svgs: dict[str, str] = {}
     if charts:
-        from pmkit.charts.portfolio_static import pack_svgs
+        from pmkit.charts.portfolio_static import pack_svgs  # lazy: Altair, vl-convert
 
         svgs = pack_svgs(pack_tables(portfolio, roll, schedule=schedule), currency=cur)
     reg = risk_register(portfolio, status="open")

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import LevelingError, UnknownIdError
+from pmkit.schedule.portfolio_adapter import schedule_project
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -378,8 +379,6 @@ def level(
     if project_id not in set(portfolio.projects["project_id"]):
         raise UnknownIdError("project", project_id)
     if schedule is None:
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
         schedule = schedule_project(portfolio, project_id)
     cal = schedule.calendar
     mpd = float(cal.minutes_per_day)

@@ -37,6 +37,7 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
+from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_portfolio, schedule_project
 from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -890,7 +891,6 @@ def project_network(
     -------
     Network
     """
-    from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_project
 
     rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
     if rows.empty:
@@ -1013,7 +1013,6 @@ def _fixed_predecessors(
     portfolio: Portfolio, links: pd.DataFrame, cal: Calendar, w0: float
 ) -> pd.DataFrame:
     """Predecessors in other projects, fixed at their planned dates (not simulated)."""
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
     plan = schedule_portfolio(portfolio).tasks.set_index("uid")
     ids = pd.unique(links["pred_uid"])

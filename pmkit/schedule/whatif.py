@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import UnknownIdError, WhatIfError
+from pmkit.evm import evm_series
 from pmkit.schedule.portfolio_adapter import schedule_project
 from pmkit.vocabulary import LINK_TYPES
 
@@ -416,7 +417,6 @@ def preview_change_request(
             raise WhatIfError("change request names an unknown task", field="task_id", value=tid)
         durations[tid] = max(float(row.iloc[0]["duration_days"]) + impact, 0.0)
     res = what_if(portfolio, pid, duration_changes=durations, before=before)
-    from pmkit.evm import evm_series  # engines only; local import keeps startup light
 
     cost = float(cr["cost_impact"]) if pd.notna(cr["cost_impact"]) else 0.0
     budget = float(portfolio.projects.set_index("project_id").loc[pid, "budget"])

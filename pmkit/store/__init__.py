@@ -22,8 +22,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from pmkit.io.csv_folder import sample_data_path
 from pmkit.model import TABLES
 from pmkit.store import schema as S
+from pmkit.store._common import actor, csv_line
 from pmkit.store.base import AUDIT_COLUMNS, Store
 from pmkit.store.csv_store import CsvStore
 from pmkit.store.migrate import StoreError, upgrade
@@ -55,7 +57,6 @@ def is_database_url(location: object) -> bool:
 
 def data_location() -> str:
     """``$PMKIT_DATA`` (a folder or a database URL), else the bundled sample folder."""
-    from pmkit.io.csv_folder import sample_data_path
 
     env = os.environ.get("PMKIT_DATA", "").strip()
     return env if is_database_url(env) else str(sample_data_path())
@@ -100,7 +101,6 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
     problem) or if the database already holds a portfolio and ``replace`` is false. The decisions
     log comes along; the audit trail of the database is kept and gains a ``load`` row.
     """
-    from pmkit.store._common import actor
 
     src = CsvStore(folder)
     tables, _standards, report = src.read()
@@ -118,7 +118,6 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
                 expected="an empty database, or --replace",
             )
         store.replace_portfolio(conn, tables, std_text)
-        from pmkit.store import schema as S
 
         conn.execute(S.DOCUMENTS.insert(), {"name": LAYOUT, "content": layout})
         conn.execute(sa.delete(S.DECISIONS))
@@ -131,7 +130,6 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
 
 def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
     """Write the database's portfolio as a CSV folder (the bytes ``db load`` read back)."""
-    from pmkit.store._common import csv_line
 
     store = SqlStore(url)
     out = Path(folder)

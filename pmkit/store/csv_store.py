@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from pmkit.io.csv_folder import read_folder
 from pmkit.model import Portfolio
 from pmkit.store._common import audit_row, locked_append, read_locked
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
@@ -51,7 +52,6 @@ class CsvStore(Store):
         ]
 
     def read(self) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
-        from pmkit.io.csv_folder import read_folder
 
         tables, standards, report = read_folder(self.folder)
         if report.ok:
