@@ -485,6 +485,109 @@ def add_init_parser(sub: Any) -> None:
     i.set_defaults(func=cmd_init)
 
 
+def cmd_prioritise(args: argparse.Namespace) -> int:
+    """Rank the projects, choose and sequence the portfolio under a budget and capacity level;
+    optionally save the result as a scenario, compare it with a saved one and export both."""
+    import json
+
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+    from pmkit.portfolio import prioritise as pz
+
+    data = args.path or os.environ.get("PMKIT_DATA") or sample_data_path()
+    if not Path(data).exists():
+        raise PmkitError("no such portfolio folder or workbook", file=str(data))
+    if args.export and not args.compare:
+        raise PmkitError("--export writes a comparison: give --compare NAME too", field="--export")
+    portfolio = load_portfolio(data)
+    if args.rank:
+        table = pz.priority_scores(portfolio)[["rank", "project_id", "name", "score", "why"]]
+        return _print_table(table.round({"score": 2}), {}, args)
+    budget: float | str | None = None if args.no_budget else args.budget
+    run = pz.prioritise_run(
+        portfolio,
+        budget="standards" if budget is None and not args.no_budget else budget,
+        level=args.level,
+        forced_in=_ids(args.force_in),
+        forced_out=_ids(args.force_out),
+        time_limit=args.time_limit,
+        use_links=not args.ignore_links,
+    )
+    record = pz.scenario(args.save or "current", run.selection)
+    saved = pz.save_scenario(portfolio, record) if args.save else None
+    extra: dict[str, pd.DataFrame] = {}
+    if args.compare:
+        other = pz.load_scenario(portfolio, args.compare)
+        extra = pz.compare_scenarios(other, record)
+        if args.export:
+            print(f"comparison: {pz.export_scenarios(other, record, args.export)}", file=sys.stderr)
+    if saved is not None:
+        print(f"scenario saved: {saved}", file=sys.stderr)
+    if args.json:
+        out = {"summary": run.summary, "projects": run.projects.to_dict("records")}
+        out |= {k: v.to_dict("records") for k, v in extra.items()}
+        print(json.dumps(out, indent=1, default=str))
+        return 0
+    return _print_table(run.projects, {"summary": run.summary, **extra}, args)
+
+
+def _ids(values: Sequence[str] | None) -> list[str]:
+    """``--force-in P01,P02 --force-in P03`` -> ``["P01", "P02", "P03"]``."""
+    return [x.strip() for v in values or () for x in v.split(",") if x.strip()]
+
+
+def _print_table(table: pd.DataFrame, extra: dict[str, Any], args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    if getattr(args, "json", False):
+        print(table.to_json(orient="records", indent=1))
+        return 0
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    summary = extra.pop("summary", None)
+    if summary:
+        gap = "" if summary["gap"] is None else f", proven gap {summary['gap']:.2%}"
+        budget = "none" if summary["budget"] is None else f"{summary['budget']:,.0f}"
+        print(
+            f"chosen {summary['chosen']} of {summary['candidates']} projects: value "
+            f"{summary['value']:,.1f}, cost {summary['cost']:,.0f} (budget {budget}, capacity "
+            f"level {summary['level']:g}); {summary['status']}{gap}, {summary['seconds']:.1f} s"
+        )
+        if summary["overload_accepted_hours"]:
+            print(
+                f"committed work over capacity, accepted: "
+                f"{summary['overload_accepted_hours']:,.0f} h (could not be fixed)"
+            )
+    with pd.option_context("display.max_rows", None, "display.width", 200,
+                           "display.max_colwidth", 70):  # fmt: skip
+        print(table.to_string(index=False))
+        for name, t in extra.items():
+            print(f"\n{name}:\n{t.to_string(index=False)}")
+    return 0
+
+
+def add_prioritise_parser(sub: Any) -> None:
+    z = sub.add_parser(
+        "prioritise", help="rank projects and choose the portfolio under budget and capacity"
+    )
+    z.add_argument("path", nargs="?", help="portfolio folder (default: $PMKIT_DATA or the sample)")
+    z.add_argument("--rank", action="store_true", help="print the priority ranking only")
+    z.add_argument("--budget", type=float, help="total budget (default: standards.yaml)")
+    z.add_argument("--no-budget", action="store_true", help="no total budget constraint")
+    z.add_argument("--level", type=float, default=1.0, help="capacity level (1.0 = all of it)")
+    z.add_argument("--force-in", action="append", help="project ids to keep (P01,P02)")
+    z.add_argument("--force-out", action="append", help="project ids to leave out")
+    z.add_argument("--ignore-links", action="store_true", help="ignore cross-project links")
+    z.add_argument("--time-limit", type=float, default=10.0, help="solver seconds (default 10)")
+    z.add_argument("--save", metavar="NAME", help="save the result as scenario NAME")
+    z.add_argument("--compare", metavar="NAME", help="compare with saved scenario NAME")
+    z.add_argument("--export", metavar="FILE", help="write the comparison (.csv or .xlsx)")
+    out = z.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--csv", action="store_true", help="print the project table as CSV")
+    z.set_defaults(func=cmd_prioritise)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pmkit", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
@@ -549,6 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_export)
     _db_parser(sub)
     add_init_parser(sub)
+    add_prioritise_parser(sub)
 
     # Listed for --help; main() hands its arguments to pmkit.generate's own parser.
     sub.add_parser(

@@ -503,18 +503,30 @@ def _optimum_metrics(portfolio: Portfolio, pid: str) -> tuple[dict[str, Any], di
         pmo["m.optimised_finish"] = _day(d.loc[pid, "new_finish"])
     delayed = why[why["status"] == "delayed"]
     if len(delayed):
-        w = delayed.iloc[0]
-        r = d.loc[w["project_id"]]
-        pmo["m.delayed_project"] = (
-            f"{w['project_id']} {w['name']}: +{int(w['shift_months'])} month(s), finish "
-            f"{_day(r['planned_finish'])} -> {_day(r['new_finish'])}"
-        )
-        pmo["m.binding_constraint"] = str(w["binding"])
+        pmo.update(_delayed_metrics(delayed.iloc[0], d))
     return pm, pmo
 
 
+def _delayed_metrics(w: pd.Series, dates: pd.DataFrame) -> dict[str, Any]:
+    """The project the optimum delays and its binding constraint, as figures and label keys
+    (no English sentence: each value is a number, an ISO date, a name or a ``v.`` label)."""
+    r = dates.loc[w["project_id"]]
+    out: dict[str, Any] = {
+        "m.delayed_project": f"{w['project_id']} {w['name']}",
+        "m.delayed_months": int(w["shift_months"]),
+        "m.delayed_finish": f"{_day(r['planned_finish'])} → {_day(r['new_finish'])}",
+        "m.binding_constraint": f"v.binding_{str(w['kind']).replace(' ', '_')}",
+    }
+    if w["kind"] == "capacity":
+        out["m.binding_role_month"] = f"{w['role']} {w['month']}"
+        out["m.binding_hours_short"] = round(float(w["shortfall"]), 1)
+    elif w["kind"] == "budget":
+        out["m.binding_money_short"] = round(float(w["shortfall"]), 0)
+    return out
+
+
 def _day(ts: Any) -> str:
-    return "-" if pd.isna(ts) else pd.Timestamp(ts).strftime("%d %b %Y")
+    return "-" if pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
 # ------------------------------------------------------------------ 6. change impact

@@ -380,6 +380,30 @@ def test_sample_story_the_pmo_optimum_delays_a_pm_project(sample) -> None:  # ty
     lesson = run_demo("resources", sample, pid)
     assert lesson.pmo.metrics["m.optimised_shift_months"] == int(delayed["shift_months"].iloc[0])
     assert lesson.pmo.metrics["m.delayed_project"].startswith(pid)
+    _lesson7_is_translatable(lesson.pmo.metrics, p, on_plan, sel.chosen, limit)
+
+
+def _lesson7_is_translatable(metrics, p, on_plan, chosen, limit) -> None:  # type: ignore[no-untyped-def]
+    """Lesson 7's figures carry no English sentence: label keys (translated in es and en),
+    ISO dates, names and numbers; the hours short are the on-plan overload recounted here."""
+    import re
+
+    from pmkit.training.content import load_content
+
+    labels = load_content().labels
+    key = metrics["m.binding_constraint"]
+    assert key in labels and labels[key]("es") != labels[key]("en")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} → \d{4}-\d{2}-\d{2}", metrics["m.delayed_finish"])
+    if key == "v.binding_capacity":
+        role, month = metrics["m.binding_role_month"].rsplit(" ", 1)
+        r = list(p.roles).index(role)
+        t = list(np.asarray(p.months, dtype="datetime64[M]").astype(str)).index(month)
+        others = chosen.copy()
+        delayed_id = metrics["m.delayed_project"].split()[0]
+        others.loc[others["project_id"] == delayed_id, "chosen"] = False
+        free = max(limit[r, t] - _independent_load(p, others)[r, t], 0.0)
+        need = _independent_load(p, on_plan)[r, t] - _independent_load(p, others)[r, t]
+        assert metrics["m.binding_hours_short"] == pytest.approx(need - free, abs=0.1)
 
 
 def _only(chosen: pd.DataFrame, ids: frozenset[str]) -> pd.DataFrame:

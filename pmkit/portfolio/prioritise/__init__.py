@@ -45,6 +45,7 @@ from pmkit.portfolio.prioritise._portfolio import (
     sequenced_dates,
     started_projects,
 )
+from pmkit.portfolio.prioritise._report import PrioritiseRun, prioritise_run
 from pmkit.portfolio.prioritise._scenarios import (
     compare_scenarios,
     export_scenarios,
@@ -70,6 +71,7 @@ __all__ = [
     "Drivers",
     "PortfolioLeveling",
     "PrioritiseError",
+    "PrioritiseRun",
     "Selection",
     "SelectionProblem",
     "ahp_weights",
@@ -86,6 +88,7 @@ __all__ = [
     "pairwise_matrix",
     "portfolio_priorities",
     "portfolio_rules",
+    "prioritise_run",
     "priority_scores",
     "save_scenario",
     "scenario",

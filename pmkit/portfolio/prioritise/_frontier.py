@@ -7,20 +7,24 @@ a chart can show how far the portfolio sits from the frontier.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pmkit.portfolio.prioritise._ahp import PrioritiseError
+from pmkit.portfolio.prioritise import _highs
 from pmkit.portfolio.prioritise._select import (
     Selection,
     SelectionProblem,
+    _build,
     _limits,
     _load,
+    _selection,
     needed,
-    solve,
+    run,
 )
 
 __all__ = ["current_point", "frontier"]
@@ -48,6 +52,12 @@ def frontier(
 ) -> pd.DataFrame:
     """Value against budget (or against capacity level when ``levels`` is given).
 
+    One HiGHS model serves every point: only the budget row (or the capacity rows) change
+    between points, the LP relaxation is re-solved from the previous basis, and the
+    neighbouring point's portfolio (feasible, since points go from tight to loose) is one of
+    the starting solutions. ``time_limit`` is the seconds allowed per point; the proven gap
+    of each point is reported.
+
     Returns
     -------
     DataFrame
@@ -56,36 +66,66 @@ def frontier(
         (e.g. a budget below the forced-in projects) have ``status "infeasible"`` and NaN value.
     """
     if levels is not None:
-        grid = [(problem.budget, float(lv)) for lv in levels]
+        grid = [(problem.budget, float(lv)) for lv in sorted(levels)]
     else:
         bs = _budgets(problem, n) if budgets is None else np.asarray(budgets, dtype=float)
-        grid = [(float(b), problem.level) for b in bs]
+        grid = [(float(b), problem.level) for b in np.sort(bs)]
     rows: list[dict[str, Any]] = []
+    walk = _Walk(problem, grid)
     for k, (b, lv) in enumerate(grid):
         if progress is not None:
             progress(k, len(grid))
-        try:
-            sel = solve(problem.with_(budget=b, level=lv), time_limit=time_limit, gap=gap)
-        except PrioritiseError:
-            rows.append({"budget": b, "level": lv, "value": np.nan, "status": "infeasible"})
-            continue
-        rows.append(_point(sel, b, lv))
+        rows.append(walk.point(b, lv, time_limit=time_limit, gap=gap))
     if progress is not None:
         progress(len(grid), len(grid))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "budget",
-            "level",
-            "value",
-            "cost",
-            "n_chosen",
-            "chosen",
-            "status",
-            "gap",
-            "seconds",
-        ],
-    )
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+_COLUMNS = ["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"]
+
+
+class _Walk:
+    """One model reused along the frontier: each point changes only the rows whose bound
+    moves (the total budget, or the capacity rows for a level)."""
+
+    def __init__(self, problem: SelectionProblem, grid: list[tuple[float | None, float]]) -> None:
+        budgets = [b for b, _ in grid if b is not None]
+        top = max(budgets) if budgets else None
+        self.base = problem.with_(budget=top, level=max(lv for _, lv in grid))
+        self.model = _build(self.base)
+        self.solver = _highs.Model(
+            self.model.c, self.model.a, self.model.lo, self.model.hi, self.model.ub
+        )
+        self.hi = self.model.hi.copy()
+        self.last: np.ndarray | None = None
+
+    def _hi_for(self, p: SelectionProblem) -> np.ndarray:
+        kinds = self.model.rows["kind"].to_numpy()
+        years = self.model.rows.get("year")
+        hi = self.model.hi.copy()
+        hi[np.flatnonzero(kinds == "capacity")] = _limits(p).ravel()
+        if p.budget is not None and years is not None:
+            hi[np.flatnonzero((kinds == "budget") & years.isna().to_numpy())] = float(p.budget)
+        return hi
+
+    def point(
+        self, budget: float | None, level: float, *, time_limit: float, gap: float
+    ) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        p = self.base.with_(budget=budget, level=level)
+        hi = self._hi_for(p)
+        for r in np.flatnonzero(hi != self.hi):
+            self.solver.set_row_bounds(int(r), float(self.model.lo[r]), float(hi[r]))
+        self.hi = hi
+        m = replace(self.model, hi=hi)
+        starts = [self.last] if self.last is not None else []
+        res = run(m, p, time_limit=time_limit, gap=gap, solver=self.solver, starts=starts)
+        if res.x is None:
+            status = "infeasible" if res.infeasible else "no portfolio found (time limit)"
+            return {"budget": budget, "level": level, "value": np.nan, "status": status}
+        self.last = res.x
+        sel = _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0)
+        return _point(sel, budget, level)
 
 
 def _point(sel: Selection, budget: float | None, level: float) -> dict[str, Any]:

@@ -33,9 +33,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pmkit.portfolio.prioritise import _highs
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 
-__all__ = ["Selection", "SelectionProblem", "greedy", "needed", "solve"]
+__all__ = ["Selection", "SelectionProblem", "fill", "greedy", "needed", "solve"]
 
 _TOL = 1e-6
 _TIE = 1e-4
@@ -179,13 +180,13 @@ def _limits(p: SelectionProblem) -> np.ndarray:
     """Hours allowed per role and month: level x capacity, or the running projects' own load
     where that alone is higher (work under way is not undone by the optimiser)."""
     cap = np.asarray(p.capacity, dtype=float) * float(p.level)
-    if p.allowance is not None:
-        cap = cap + np.asarray(p.allowance, dtype=float)
     ids = p.ids.astype(str)
     fixed = np.flatnonzero(np.isin(ids, list(p.running - p.forced_out)))
-    if fixed.size == 0:
-        return cap
-    return np.maximum(cap, _load(p, fixed, np.zeros(fixed.size, dtype=int)))
+    if fixed.size:
+        cap = np.maximum(cap, _load(p, fixed, np.zeros(fixed.size, dtype=int)))
+    if p.allowance is not None:  # on top of the limit it was computed against
+        cap = cap + np.asarray(p.allowance, dtype=float)
+    return cap
 
 
 def _rule_rows(
@@ -463,12 +464,17 @@ def solve(
 ) -> Selection:
     """The value-maximising portfolio (and start shifts) under the problem's constraints.
 
+    The steps (:mod:`._highs`): the model is built with sparse arrays; its LP relaxation is
+    solved (the upper bound); an LP-guided greedy fill gives a first portfolio that is handed
+    to HiGHS as its starting solution; HiGHS branch and cut then improves it until the proven
+    gap is within ``gap`` or the time is up.
+
     Parameters
     ----------
     problem : SelectionProblem
     time_limit : float
-        Seconds HiGHS may use; past it the best portfolio found is returned with its proven
-        ``gap`` (status ``"time limit"``).
+        Seconds the whole solve may use (model, LP, heuristic and branch and cut); past it the
+        best portfolio found is returned with its proven ``gap`` (status ``"time limit"``).
     gap : float
         Relative optimality gap at which HiGHS may stop (``1e-4`` = 0.01 %).
     overload : bool
@@ -485,29 +491,86 @@ def solve(
     """
     t0 = time.perf_counter()
     m = _build(problem)
-    res = _milp(m, m.c, time_limit, gap)
-    if res.x is None and res.status == 2 and overload:
+    res = run(m, problem, time_limit=time_limit, gap=gap)
+    if res.x is None and res.infeasible and overload:
         extra = _least_overload(problem, time_limit)
         if extra is not None:
             problem = problem.with_(allowance=extra)
             m = _build(problem)
-            res = _milp(m, m.c, time_limit, gap)
+            left = max(time_limit - (time.perf_counter() - t0), 0.5)
+            res = run(m, problem, time_limit=left, gap=gap)
     seconds = time.perf_counter() - t0
-    if res.x is None and res.status == 1:  # time limit before any portfolio: the greedy one
+    if res.x is None and not res.infeasible:  # time limit before any portfolio: the greedy one
         g = greedy(problem)
         g.status, g.seconds = "greedy (time limit)", time.perf_counter() - t0
         return g
     if res.x is None:
-        if res.status == 2:
-            raise _infeasible(problem)
-        raise PrioritiseError(
-            f"the solver found no portfolio within {time_limit:g} s ({res.message})",
-            field="time_limit",
-            value=time_limit,
-        )
-    gap_found = float(getattr(res, "mip_gap", 0.0) or 0.0)
-    status = "optimal" if res.status == 0 else "time limit"
-    return _selection(problem, np.round(res.x), m, status, max(gap_found, 0.0), seconds)
+        raise _infeasible(problem)
+    return _selection(problem, res.x, m, res.status, res.gap, seconds)
+
+
+def run(
+    m: _Model,
+    p: SelectionProblem,
+    *,
+    time_limit: float,
+    gap: float,
+    solver: _highs.Model | None = None,
+    starts: Sequence[np.ndarray] = (),
+) -> _highs.MipResult:
+    """LP relaxation, LP-guided greedy start, then HiGHS branch and cut from that start.
+
+    When the best start is already within ``gap`` of the LP bound it is returned at once
+    (proven by the bound; branch and cut would only repeat presolve). ``solver`` lets a
+    caller (the frontier) reuse one HiGHS model; ``starts`` are extra candidate starts
+    (e.g. the neighbouring frontier point's portfolio)."""
+    t0 = time.perf_counter()
+    hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
+    x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
+    start = _best_start(m, p, x_lp, starts)
+    if start is not None and _gap(m, start, bound) <= gap:
+        return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound)
+    left = time_limit - (time.perf_counter() - t0)
+    res = hm.mip(start, left, gap)
+    if res.x is None and start is not None:  # out of time: the start is still a portfolio
+        res = _highs.MipResult(start, "time limit", np.inf, bound)
+    if res.x is not None:  # the LP bound may be the better proof when time ran out early
+        res.gap = min(res.gap, _gap(m, res.x, bound))
+    return res
+
+
+def _gap(m: _Model, x: np.ndarray, bound: float) -> float:
+    """Proven relative gap of portfolio ``x`` against a bound on the (minimised) objective."""
+    if not np.isfinite(bound):
+        return np.inf
+    obj = float(m.c @ x)
+    return max(obj - bound, 0.0) / max(abs(obj), 1e-9)
+
+
+def _feasible_x(m: _Model, x: np.ndarray) -> bool:
+    act = m.a @ x
+    return bool(((act <= m.hi + _TOL) & (act >= m.lo - _TOL)).all() and (x <= m.ub + _TOL).all())
+
+
+def _best_start(
+    m: _Model, p: SelectionProblem, x_lp: np.ndarray | None, extra: Sequence[np.ndarray]
+) -> np.ndarray | None:
+    """The best feasible of: the LP-guided fill (projects by LP weight, then value), the
+    value-density fill (value per share of the capacity and budget it uses) and ``extra``."""
+    value = -m.c
+    kinds = m.rows["kind"].to_numpy()
+    lines = np.isin(kinds, ["capacity", "budget"])
+    room = np.maximum(m.hi[lines], 1.0)
+    share = (1.0 / room) @ m.a[lines].maximum(0)  # share of every line each start uses
+    density = value / np.maximum(np.asarray(share).ravel(), 1e-9)
+    forced = np.isin(p.ids.astype(str), list(p.forced_in))[m.var_proj]
+    orders = [np.lexsort((-density, ~forced))]
+    if x_lp is not None:
+        y = np.bincount(m.var_proj, weights=x_lp, minlength=p.n)[m.var_proj]
+        orders.append(np.lexsort((-value, -x_lp, -np.round(y, 6), ~forced)))
+    cands = [fill(m, p, o, np.zeros(m.c.size)) for o in orders] + list(extra)
+    ok = [x for x in cands if _feasible_x(m, x)]
+    return min(ok, key=lambda x: float(m.c @ x)) if ok else None
 
 
 def _least_overload(p: SelectionProblem, time_limit: float) -> np.ndarray | None:
@@ -562,8 +625,9 @@ def _infeasible(p: SelectionProblem) -> PrioritiseError:
             core = trial
     broken = _broken_by(p, core)
     names = ", ".join(p.label(p.index(x)) for x in core)
+    what = f"projects {names} cannot all" if len(core) > 1 else f"project {names} cannot"
     return PrioritiseError(
-        f"the forced-in projects {names} cannot all be chosen: {broken}",
+        f"the forced-in {what} be chosen: {broken}",
         field="forced_in",
         value=core,
         expected="release one of them, or raise the budget / capacity",
@@ -591,6 +655,12 @@ def _broken_by(p: SelectionProblem, core: Sequence[str]) -> str:
     """The first constraint the core breaks at its earliest starts, in words."""
     full = needed(p, core)
     extra = [x for x in full if x not in core]
+    out = sorted(set(full) & p.forced_out)
+    if out:
+        return (
+            f"they need {', '.join(out)} (requires rules and schedule links, transitively), "
+            "which is forced out"
+        )
     cost_all = float(np.asarray(p.cost)[[p.index(x) for x in full]].sum())
     if p.budget is not None and cost_all > p.budget + _TOL:
         dragged = f" with the projects they need ({', '.join(extra)})" if extra else ""
@@ -631,30 +701,46 @@ def greedy(problem: SelectionProblem) -> Selection:
     then drop, until none is left, any project whose prerequisite is not in."""
     t0 = time.perf_counter()
     m = _build(problem)
-    x = np.zeros(m.c.size)
-    act = np.zeros(m.a.shape[0])
     value = np.asarray(problem.value, dtype=float)
     forced = np.isin(problem.ids.astype(str), list(problem.forced_in))
+    rank = np.empty(problem.n, dtype=np.int64)
+    rank[np.lexsort((-value, ~forced))] = np.arange(problem.n)
+    order = np.lexsort((m.var_shift, rank[m.var_proj]))  # by project rank, earliest start first
+    x = fill(m, problem, order, np.zeros(m.c.size))
+    return _selection(problem, x, m, "greedy", np.nan, time.perf_counter() - t0)
+
+
+def fill(m: _Model, p: SelectionProblem, order: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """Add variables in ``order`` to ``x0`` while every capacity, budget, exclusive and
+    link-timing row still holds (one start per project); then drop, until none is left, any
+    project whose prerequisite (requires rule or schedule link) is not in."""
     kinds = m.rows["kind"].to_numpy()
     check = np.isin(kinds, ["capacity", "budget", "exclusive", "link timing"])
-    a_csc = m.a.tocsc()
-    for i in np.lexsort((-value, ~forced)):
-        for v in np.flatnonzero((m.var_proj == i) & (m.ub > 0.5)):
-            new = act + a_csc[:, v].toarray().ravel()
-            ok = (new <= m.hi + _TOL) & (new >= m.lo - _TOL)
-            if ok[check].all():
-                x[v], act = 1.0, new
-                break
-    needs = check | np.isin(kinds, ["one start"])
-    while True:  # prerequisites: y_b <= y_a rows broken -> drop b
-        act = m.a @ x
-        bad = np.flatnonzero(~needs & (act > m.hi + _TOL))
+    a = m.a.tocsc()
+    x = np.asarray(x0, dtype=float).copy()
+    act = m.a @ x
+    taken = np.zeros(p.n, dtype=bool)
+    taken[m.var_proj[x > 0.5]] = True
+    hi = np.where(check, m.hi, np.inf) + _TOL
+    lo = np.where(check, m.lo, -np.inf) - _TOL
+    for v in order[m.ub[order] > 0.5]:
+        if taken[m.var_proj[v]]:
+            continue
+        rows = a.indices[a.indptr[v] : a.indptr[v + 1]]
+        new = act[rows] + a.data[a.indptr[v] : a.indptr[v + 1]]
+        if (new <= hi[rows]).all() and (new >= lo[rows]).all():
+            x[v], act[rows], taken[m.var_proj[v]] = 1.0, new, True
+    return _drop_orphans(m, p, x, check | (kinds == "one start"))
+
+
+def _drop_orphans(m: _Model, p: SelectionProblem, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Prerequisites: while a ``y_b <= y_a`` row is broken, drop b."""
+    while True:
+        bad = np.flatnonzero(~ok & (m.a @ x > m.hi + _TOL))
         if not bad.size:
-            break
+            return x
         for r in bad:
-            b = str(m.rows.iloc[r]["b"])
-            x[m.var_proj == problem.index(b)] = 0.0
-    return _selection(problem, x, m, "greedy", np.nan, time.perf_counter() - t0)
+            x[m.var_proj == p.index(str(m.rows.iloc[r]["b"]))] = 0.0
 
 
 def ids_of(values: Iterable[Any]) -> frozenset[str]:

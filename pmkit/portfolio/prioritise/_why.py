@@ -97,7 +97,8 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
         ``project_id, name, status`` (``"cut"``, ``"delayed"``, ``"forced out"``),
         ``shift_months, binding`` (the constraints in words, ``"; "``-joined), ``kind``
         (first binding kind), ``shortfall`` (of the first binding row: hours or money to add
-        to let it in at that start) and ``shadow_price`` (LP relaxation, marked as such).
+        to let it in at that start), ``role`` and ``month`` (``YYYY-MM``) of that row when it
+        is a capacity row (else ``""``) and ``shadow_price`` (LP relaxation, marked as such).
     """
     m = sel.model
     if m is None:
@@ -129,7 +130,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
                 best = b
         out.append(_reason(sel, row, status, best or [], info, duals))
     cols = ["project_id", "name", "status", "shift_months", "binding", "kind", "shortfall"]
-    return pd.DataFrame(out, columns=[*cols, "shadow_price"])
+    return pd.DataFrame(out, columns=[*cols, "role", "month", "shadow_price"])
 
 
 def _size(b: list[tuple[int, float, float]], info: pd.DataFrame) -> tuple[int, float]:
@@ -144,6 +145,8 @@ def _base(row: dict[str, Any], status: str) -> dict[str, Any]:
         "shift_months": int(row["shift_months"]),
         "kind": status,
         "shortfall": 0.0,
+        "role": "",
+        "month": "",
         "shadow_price": "",
     }
 
@@ -173,5 +176,9 @@ def _reason(
     out["binding"] = prefix + "; ".join(words)
     out["kind"] = str(info.iloc[r0]["kind"])
     out["shortfall"] = max(need0 - free0, 0.0)
+    if out["kind"] == "capacity":
+        months = np.asarray(sel.problem.months, dtype="datetime64[M]")
+        out["role"] = str(info.iloc[r0]["role"])
+        out["month"] = str(months[int(info.iloc[r0]["t"])])
     out["shadow_price"] = _shadow_text(info, duals, r0)
     return out

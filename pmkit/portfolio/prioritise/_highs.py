@@ -1,0 +1,133 @@
+"""HiGHS through its own Python API (``highspy``): one model reused, a starting solution given.
+
+scipy's ``milp`` calls the same HiGHS but cannot hand it a starting portfolio, nor keep a model
+between solves. Here one :class:`Model` holds two HiGHS objects built once from the sparse
+matrix: the LP relaxation (re-solved from its last basis when a row bound changes, e.g. the
+budget along a frontier) and the MIP (given a feasible starting solution before each run).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+__all__ = ["MipResult", "Model"]
+
+_BANNER_LOCK = threading.Lock()
+_BANNER_DONE = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS object. The first one of a process prints a licence banner straight to
+    file descriptor 1 (below Python), which would spoil a CLI's ``--json`` output: that one
+    is created with descriptor 1 pointed at the null device."""
+    global _BANNER_DONE
+    with _BANNER_LOCK:
+        if _BANNER_DONE:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+            _BANNER_DONE = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class MipResult:
+    """``x`` (None when no portfolio), HiGHS status in words, proven relative gap, the best
+    bound on the objective (a minimisation), and whether the model was proven infeasible."""
+
+    x: np.ndarray | None
+    status: str
+    gap: float
+    bound: float
+    infeasible: bool = False
+
+
+class Model:
+    """``min c x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= ub``, x binary."""
+
+    def __init__(
+        self,
+        c: np.ndarray,
+        a: sparse.spmatrix,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        ub: np.ndarray,
+    ) -> None:
+        self.c = np.asarray(c, dtype=float)
+        self._lp = self._pass(a, lo, hi, ub, integer=False)
+        self._mip = self._pass(a, lo, hi, ub, integer=True)
+
+    def _pass(
+        self, a: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray, integer: bool
+    ) -> highspy.Highs:
+        csc = sparse.csc_matrix(a)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = int(self.c.size), int(csc.shape[0])
+        lp.col_cost_ = self.c
+        lp.col_lower_ = np.zeros(self.c.size)
+        lp.col_upper_ = np.asarray(ub, dtype=float)
+        lp.row_lower_ = np.asarray(lo, dtype=float)
+        lp.row_upper_ = np.asarray(hi, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+        lp.a_matrix_.value_ = csc.data.astype(float)
+        if integer:
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * int(self.c.size)
+        h = _new_highs()
+        h.passModel(lp)
+        return h
+
+    def set_row_bounds(self, row: int, lo: float, hi: float) -> None:
+        """Change one row's bounds in both models (e.g. the budget of a frontier point)."""
+        for h in (self._lp, self._mip):
+            h.changeRowBounds(int(row), float(lo), float(hi))
+
+    def relaxation(self, time_limit: float) -> tuple[np.ndarray | None, float]:
+        """The LP relaxation's solution and objective (a bound on the MIP); ``(None, inf)``
+        when infeasible or out of time. Re-solves start from the previous basis."""
+        h = self._lp
+        h.setOptionValue("time_limit", max(float(time_limit), 0.05))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None, np.inf
+        return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
+
+    def mip(self, start: np.ndarray | None, time_limit: float, gap: float) -> MipResult:
+        """Branch and cut from the starting solution ``start`` (ignored by HiGHS when it is
+        not feasible) until the proven gap is within ``gap`` or ``time_limit`` seconds."""
+        h = self._mip
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("time_limit", max(float(time_limit), 0.05))
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(np.asarray(start, dtype=float))
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return MipResult(None, "infeasible", np.inf, np.inf, infeasible=True)
+        if info.primal_solution_status != 2:  # no feasible point
+            return MipResult(None, "no solution", np.inf, float(info.mip_dual_bound))
+        x = np.round(np.asarray(h.getSolution().col_value))
+        words = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time limit"
+        return MipResult(x, words, max(float(info.mip_gap), 0.0), float(info.mip_dual_bound))
