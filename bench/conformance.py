@@ -141,34 +141,13 @@ def _work_calendars(proj: MspdiProject) -> dict[int, list[Any]]:
     return out
 
 
-def _intervals(cal: Any, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Working intervals of ``cal`` clipped to clock minutes ``[lo, hi)``."""
-    tl = cal.timeline
-    i = max(int(np.searchsorted(tl.starts, lo, side="right")) - 1, 0)
-    j = int(np.searchsorted(tl.starts, hi, side="left"))
-    out = []
-    for s, n in zip(tl.starts[i:j].tolist(), tl.lengths[i:j].tolist(), strict=True):
-        a, b = max(s, lo), min(s + n, hi)
-        if b > a:
-            out.append((a, b))
-    return out
-
-
 def _shared_work(cals: list[Any], lo: pd.Timestamp, hi: pd.Timestamp) -> float:
-    """Working minutes that every calendar of ``cals`` shares between ``lo`` and ``hi``."""
-    from pmkit.calendar import to_minutes
+    """Working minutes that every calendar of ``cals`` shares between ``lo`` and ``hi``
+    (pmkit.calendar.shared_calendar, the time the scheduler runs such a task in)."""
+    from pmkit.calendar import shared_calendar
 
-    a, b = (int(x) for x in to_minutes([lo, hi]))
-    shared = _intervals(cals[0], a, b)
-    for cal in cals[1:]:
-        other = _intervals(cal, a, b)
-        shared = [
-            (max(s1, s2), min(e1, e2))
-            for s1, e1 in shared
-            for s2, e2 in other
-            if min(e1, e2) > max(s1, s2)
-        ]
-    return float(sum(e - s for s, e in shared))
+    both = shared_calendar(cals) if len(cals) > 1 else cals[0]
+    return float(both.working_minutes_between([lo], [hi])[0])
 
 
 def _gap_on_task_calendars(

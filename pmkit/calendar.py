@@ -32,6 +32,7 @@ __all__ = [
     "Timeline",
     "from_minutes",
     "parse_periods",
+    "shared_calendar",
     "to_minutes",
 ]
 
@@ -459,3 +460,49 @@ def recurring_days(
         if y > 2199:
             break
     return np.array(out, dtype=np.int64)
+
+
+def _shared_periods(a: tuple[Period, ...], b: tuple[Period, ...]) -> tuple[Period, ...]:
+    """The periods of one day that ``a`` and ``b`` both work."""
+    out = [(max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if min(e1, e2) > max(s1, s2)]
+    return tuple(sorted(out))
+
+
+def _shared_timeline(a: Timeline, b: Timeline) -> Timeline:
+    """The working intervals both timelines share (a sweep over their boundaries: the
+    instants where both count one open interval)."""
+    pts = np.concatenate([a.starts, a.starts + a.lengths, b.starts, b.starts + b.lengths])
+    na, nb = len(a.starts), len(b.starts)
+    delta = np.concatenate([np.ones(na), -np.ones(na), np.ones(nb), -np.ones(nb)]).astype(np.int64)
+    order = np.lexsort((delta, pts))  # at one instant, ends before starts: no zero overlap
+    pts, depth = pts[order], np.cumsum(delta[order])
+    opens = np.flatnonzero(depth[:-1] == 2)
+    starts, ends = pts[opens], pts[opens + 1]
+    keep = ends > starts
+    starts, lengths = starts[keep], (ends - starts)[keep]
+    if not len(starts):
+        raise CalendarError("the calendars share no working time")
+    cum = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return Timeline(starts, lengths, cum, int(cum[-1] + lengths[-1]))
+
+
+def shared_calendar(calendars: Sequence[Calendar], name: str | None = None) -> Calendar:
+    """The working time every calendar of ``calendars`` shares (Microsoft Project schedules
+    a task with its own calendar and assigned resources only in such time). Its timeline is
+    the intersection of theirs, exceptions included; its week shows the shared default
+    periods. Raises CalendarError when they share no working time."""
+    if not calendars:
+        raise CalendarError("no calendar to share")
+    first = calendars[0]
+    week = {d: first.week_periods(d) for d in range(7)}
+    tl = first.timeline
+    for cal in calendars[1:]:
+        week = {d: _shared_periods(week[d], cal.week_periods(d)) for d in range(7)}
+        tl = _shared_timeline(tl, cal.timeline)
+    shared = Calendar(
+        name=name or " & ".join(c.name for c in calendars),
+        week=week,
+        uid=None,
+    )
+    shared._timeline = tl
+    return shared

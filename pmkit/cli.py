@@ -77,7 +77,15 @@ def _voila_command(
             config = {"default": {"pool_size": 1}}
             config.update({nb: {"pool_size": n} for nb, n in pools.items()})
             cmd.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(config)}")
+            if max(pools.values(), default=1) > 1:  # a rush: refills wait until it has passed
+                cmd.append(f"--VoilaKernelManager.fill_delay={RUSH_FILL_DELAY_S}")
     return cmd
+
+
+# Voila refills a used pool slot 1 s after use: with a pool sized for a rush, 20 viewers would
+# start 20 new kernels (each importing pandas/altair, ~9 CPU-s) while their own pages are
+# still being sent. With pools above 1, refills wait this long instead.
+RUSH_FILL_DELAY_S = 60
 
 
 def _auth_config(token: str, password_hash: str) -> str:

@@ -26,6 +26,14 @@ Rules from real files (issue 11), each with a hand-made fixture in tests/unit/te
 * percent lags (LagFormat 19/20) are the bare percent of the predecessor's duration (the
   MSPDI reader keeps LinkLag as is: -75 = -75 %);
 * progress: a finished successor holds no predecessor back (late dates, free slack);
+* progress: a started successor bounds its predecessors' late dates by its Resume date,
+  not its late start (through a link onto its summary: by its actual start, the summary's
+  late start being the earliest shown late start below it);
+* task calendar with resources: the task works only in time its calendar and each
+  resource's calendar share (``calendar.shared_calendar``), unless it ignores resource
+  calendars; a task without a calendar of its own runs on its resources' (``legs``);
+* manual tasks: slack is measured from the typed start (a link the typed dates break does
+  not lower it), and a typed finish is shown as typed, even on a non-working day;
 * end of day vs next morning: the key bit above (kept).
 """
 
@@ -198,6 +206,8 @@ class _Net:
     children: dict[int, list[int]] = field(default_factory=dict)
     #: per link: the predecessor's own link (False: inherited from a summary above it)
     own: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: per link: drawn onto a summary task (expanded to the leaves below it)
+    onto_summary: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -226,6 +236,10 @@ class _Keys:
     hard: np.ndarray
     hard_ef: np.ndarray
     dates: tuple[np.ndarray, ...]  # a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok
+    #: clock minutes of the Resume date of a started, unfinished automatic task (else -1)
+    resume: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the key of that Resume date, start-like (-1 where there is none)
+    resume_key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def finished(self) -> np.ndarray:
@@ -355,6 +369,7 @@ def _parse_links(net: _Net, links: pd.DataFrame | None) -> None:
         raise CycleError("task linked to itself", cycle=[u, u])
     net.pi, net.si = pi.astype(np.int64), si.astype(np.int64)
     net.own = np.ones(len(pi), dtype=bool)
+    net.onto_summary = np.zeros(len(pi), dtype=bool)
     net.lcode, net.lag_i = lcode, np.rint(lag).astype(np.int64)
 
 
@@ -395,17 +410,17 @@ def _expand_summary_links(net: _Net) -> None:
             leaves_cache[i] = out
         return leaves_cache[i]
 
-    new: list[tuple[int, int, int, int, int]] = []
+    new: list[tuple[int, int, int, int, int, int]] = []
     for e in np.flatnonzero(on_summary).tolist():
         ps = leaves(int(pi[e])) if is_summary[pi[e]] else [int(pi[e])]
         ss = leaves(int(si[e])) if is_summary[si[e]] else [int(si[e])]
-        own = int(not is_summary[pi[e]])
-        new.extend(
-            (a, b, int(net.lcode[e]), int(net.lag_i[e]), own) for a in ps for b in ss if a != b
-        )
+        own, onto = int(not is_summary[pi[e]]), int(is_summary[si[e]])
+        lc, lag = int(net.lcode[e]), int(net.lag_i[e])
+        new.extend((a, b, lc, lag, own, onto) for a in ps for b in ss if a != b)
     keep = ~on_summary
-    add = np.array(new, dtype=np.int64).reshape(-1, 5)
+    add = np.array(new, dtype=np.int64).reshape(-1, 6)
     net.own = np.concatenate([net.own[keep], add[:, 4].astype(bool)])
+    net.onto_summary = np.concatenate([net.onto_summary[keep], add[:, 5].astype(bool)])
     net.pi = np.concatenate([pi[keep], add[:, 0]])
     net.si = np.concatenate([si[keep], add[:, 1]])
     net.lcode = np.concatenate([net.lcode[keep], add[:, 2]])
@@ -476,6 +491,7 @@ def _keys(net: _Net, tl: Any, start_key: int) -> _Keys:
     # push it (only its links do), so its own dates are its anchor.
     ef0 = np.where(man_pin & ~snet & ~fnet, hard_ef, ef0)
     # ``not_before``: no earlier start whatever the constraint says (the status date)
+    resume = _resume_minutes(net, a_s, a_s_ok, a_f_ok)
     nb, nb_ok = _opt_dates(tasks, "not_before")
     if nb_ok.any():
         nb_ef = _ef_of_start(_key_of_clock(tl, nb), dur, pos)
@@ -490,7 +506,19 @@ def _keys(net: _Net, tl: Any, start_key: int) -> _Keys:
         hard=hard,
         hard_ef=hard_ef,
         dates=(a_s, a_s_ok, a_f, a_f_ok, m_s, m_s_ok, m_f, m_f_ok, nb, nb_ok),
+        resume=resume,
+        resume_key=np.where(resume >= 0, _key_of_clock(tl, resume) | 1, -1),
     )
+
+
+def _resume_minutes(
+    net: _Net, a_s: np.ndarray, a_s_ok: np.ndarray, a_f_ok: np.ndarray
+) -> np.ndarray:
+    """Clock minutes of the optional ``resume`` column where an automatic task has started,
+    not finished and resumes after its actual start; -1 elsewhere."""
+    res, res_ok = _opt_dates(net.tasks, "resume")
+    live = res_ok & a_s_ok & ~a_f_ok & ~net.manual & (res > a_s)
+    return np.where(live, res, -1).astype(np.int64)
 
 
 def _link_levels(net: _Net) -> np.ndarray:
@@ -570,9 +598,12 @@ def _backward(
     """Late keys level by level (deepest first), in "late start" terms. With ``groups``,
     links between groups do not bound late dates (each group ends at its own finish)."""
     pi, si, dur, pos, man = net.pi, net.si, k.dur, k.pos, net.manual
+    # a started successor holds its predecessors back from its Resume date, not from its
+    # late start (through a link onto its summary: from its actual start)
+    resumes = ~net.onto_summary
     if groups is not None and len(pi):
         same = groups[pi] == groups[si]
-        pi, si = pi[same], si[same]
+        pi, si, resumes = pi[same], si[same], resumes[same]
         to_start, lag_i, from_finish = net.to_start[same], net.lag_i[same], net.from_finish[same]
     else:
         to_start, lag_i, from_finish = net.to_start, net.lag_i, net.from_finish
@@ -581,12 +612,14 @@ def _backward(
     bo = np.lexsort((pi, -lvl[pi])) if len(pi) else np.zeros(0, dtype=np.int64)
     b_p, b_s = pi[bo], si[bo]
     b_ts, b_lag2, b_ff = to_start[bo], 2 * lag_i[bo], from_finish[bo]
+    b_res = resumes[bo]
     b_pos_p, b_man_p, b_dur_p = pos[b_p], man[b_p], dur[b_p]
     b_and = np.where(b_lag2 < 0, ~np.int64(1), np.int64(-1))
     b_or = (b_lag2 > 0).astype(np.int64)
     rl = -lvl[b_p]
     bit = pos.astype(np.int64)
     finished = k.finished
+    started = k.dates[1] & ~finished
     ls_nh = ls0.copy()
     ls = np.where(hard_late, hard_ls, ls0)
     lf = _lf_of(ls, dur, pos, man)
@@ -597,7 +630,10 @@ def _backward(
         if a == b:
             continue
         p, s = b_p[a:b], b_s[a:b]
-        lss = ls[s] | bit[s]
+        rk = k.resume_key[s]
+        lss = np.where(b_res[a:b] & (rk >= 0), rk, ls[s] | bit[s])
+        # through its summary a started task shows its actual start as its late start
+        lss = np.where(~b_res[a:b] & started[s], ps.es[s] | bit[s], lss)
         cand = ((np.where(b_ts[a:b], lss, lf[s]) - b_lag2[a:b]) & b_and[a:b]) | b_or[a:b]
         # a finished successor does not hold its predecessor back
         cand = np.where(finished[s], _POS, cand)
@@ -622,7 +658,10 @@ def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
     free slack against the successors' links and the finish, link float per link."""
     pi, si, dur, lag_i = net.pi, net.si, k.dur, net.lag_i
     es_w, ef_w, ls_w = ps.es // 2, ps.ef // 2, ps.ls // 2
-    ef_eff = np.maximum(ef_w, np.where(k.hard, ps.ef_nh // 2, ef_w))
+    # a pin that conflicts with the links shows as less slack, except a manual task's
+    # typed dates: its slack is measured from where the user put it
+    typed = net.manual & k.dates[5]
+    ef_eff = np.maximum(ef_w, np.where(k.hard & ~typed, ps.ef_nh // 2, ef_w))
     ls_eff = np.minimum(ls_w, np.where(ps.hard_late, ps.ls_nh // 2, ls_w))
     total = np.minimum(ls_eff - (ef_eff - dur), ls_eff + dur - ef_eff)
     free = pf_key // 2 - ef_w
@@ -756,6 +795,7 @@ def _multi_dates(
         dates=k.dates,
         links=(net.pi, net.si, net.from_finish, net.to_start, net.lag_i, lvl),
         groups=groups,
+        resume=(k.resume, net.onto_summary),
     )
     dates = (from_minutes(mr.es), from_minutes(mr.ef), from_minutes(mr.ls), from_minutes(mr.lf))
     return dates, (mr.total, mr.free, mr.link_float)
@@ -771,6 +811,20 @@ def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.nda
     es_d, ef_d, ls_d, lf_d = dates
     es_d = np.where(a_s_ok, from_minutes(a_s), es_d)
     return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
+
+
+def _show_typed_finishes(
+    net: _Net, k: _Keys, dates: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
+    """A manual task that has not started finishes where the user typed its finish, even on
+    a non-working day or outside working hours (Project keeps the typed date; successors
+    still start where work resumes, and slack counts working time)."""
+    a_s_ok, m_f, m_f_ok = k.dates[1], k.dates[6], k.dates[7]
+    typed = net.manual & m_f_ok & ~a_s_ok & k.pos
+    if not typed.any():
+        return dates
+    es_d, ef_d, ls_d, lf_d = dates
+    return es_d, np.where(typed, from_minutes(m_f), ef_d), ls_d, lf_d
 
 
 def _finish_groups(net: _Net) -> np.ndarray | None:
@@ -858,6 +912,7 @@ def schedule_network(
     if net.multi:
         dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
+    dates = _show_typed_finishes(net, k, dates)
     slack = _free_slack_without_own_successors(net, k, slack)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
     ef_d = dates[1]
@@ -932,6 +987,12 @@ class _MultiIn:
     cc: list[int]
     cmin: list[int]
     pins: list[tuple[str, int] | None]
+    #: manual tasks with a typed start: slack is measured from the typed dates
+    typed: list[bool]
+    #: Resume of a started task, clock minutes (-1: none): it bounds its predecessors
+    resume: list[int]
+    #: per link: drawn onto a summary (bounded by the late start, not the late resume)
+    onto: list[bool]
     floors: list[int | None]
     p_l: list[int]
     s_l: list[int]
@@ -1091,6 +1152,11 @@ class _MultiPass:
         if m.ts_l[e]:
             one = self.single(s)
             base = one[0].snorm(self.ls[s]) if one is not None and one[1] > 0 else self.ls[s]
+            pin = m.pins[s]
+            if m.onto[e] and pin is not None and pin[0] == "start" and not m.man[s]:
+                base = self.es[s]  # through its summary a started task shows its actual start
+            elif m.resume[s] >= 0 and not m.onto[e]:
+                base = m.resume[s]  # a started task holds predecessors back from Resume
         else:
             base = self.lf[s]
         cand = self.lagged(base, -m.lag_l[e])
@@ -1121,7 +1187,8 @@ class _MultiPass:
         c = self.m.slack_cal[i]
         es_w, ef_w, ls_w = c.w(self.es[i]), c.w(self.ef[i]), c.w(self.ls[i])
         d = ef_w - es_w
-        ef_eff = max(ef_w, c.w(self.ef_nh[i])) if self.hard_ef[i] is not None else ef_w
+        pinned = self.hard_ef[i] is not None and not self.m.typed[i]
+        ef_eff = max(ef_w, c.w(self.ef_nh[i])) if pinned else ef_w
         ls_eff = min(ls_w, c.w(self.ls_nh[i])) if self.hard_late[i] else ls_w
         total = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
         free = c.w(self.pfs[i]) - ef_w
@@ -1177,6 +1244,9 @@ def _passes_multi(
     pins: list[tuple[str, int] | None],
     pi: np.ndarray,
     floors: list[int | None] | None = None,
+    typed: list[bool] | None = None,
+    resume_done: list[int] | None = None,
+    onto_summary: list[bool] | None = None,
     si: np.ndarray,
     from_finish: np.ndarray,
     to_start: np.ndarray,
@@ -1217,6 +1287,9 @@ def _passes_multi(
             cc=cc.tolist(),
             cmin=cmin.tolist(),
             pins=pins,
+            typed=typed if typed is not None else [False] * n,
+            resume=resume_done if resume_done is not None else [-1] * n,
+            onto=onto_summary if onto_summary is not None else [False] * len(p_l),
             floors=floors if floors is not None else [None] * n,
             p_l=p_l,
             s_l=s_l,
@@ -1249,6 +1322,7 @@ def _multi_calendar_run(
     dates: tuple[np.ndarray, ...],
     links: tuple[np.ndarray, ...],
     groups: np.ndarray | None = None,
+    resume: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _MultiResult:
     """Legs and pins per task for :func:`_passes_multi` (the task calendar, the 24x7
     calendar of an elapsed duration, or ``legs``: ``[(calendar_id, minutes), ...]``)."""
@@ -1270,6 +1344,7 @@ def _multi_calendar_run(
     legs: list[list[tuple[_Cal, int]]] = []
     pins: list[tuple[str, int] | None] = []
     floors: list[int | None] = []
+    done = [-1] * n  # Resume of a started task (clock minutes; -1: none)
     for i in range(n):
         cid = ids[i]
         own = calendars.get(str(cid)) if cid is not None and not pd.isna(cid) else None
@@ -1299,6 +1374,8 @@ def _multi_calendar_run(
                 pin = ("start", int(a_s[i]))
         legs.append(lg)
         pins.append(pin)
+        if resume is not None and resume[0][i] >= 0:
+            done[i] = int(resume[0][i])
         floors.append(int(nb[i]) if nb_ok[i] and pin is None else None)
         slack_cal.append(cont if len(lg) == 1 and lg[0][0] is cont else tc)
     pi, si, from_finish, to_start, lag_i, lvl = links
@@ -1314,6 +1391,9 @@ def _multi_calendar_run(
         cmin=cmin,
         pins=pins,
         floors=floors,
+        typed=(np.asarray(manual, dtype=bool) & m_s_ok).tolist(),
+        resume_done=done,
+        onto_summary=resume[1].tolist() if resume is not None else None,
         pi=pi,
         si=si,
         from_finish=from_finish,

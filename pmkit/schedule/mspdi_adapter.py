@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.calendar import Calendar
-from pmkit.errors import ScheduleError
+from pmkit.calendar import Calendar, shared_calendar
+from pmkit.errors import CalendarError, ScheduleError
 from pmkit.io.mspdi import MspdiProject, parse_duration
 from pmkit.schedule.cpm import Schedule, schedule_network
 
@@ -27,6 +27,7 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
     t = t[t["uid"] != 0] if len(t) else t
     t = t[t["active"]] if "active" in t.columns and len(t) else t
     crit_limit = float(project.props.get("CriticalSlackLimit") or 0) * project.minutes_per_day
+    cals = dict(project.calendars)  # plus the shared calendars of resource legs
     if len(t):
         t = t.copy()
         t["parent_uid"] = t["parent_uid"].where(t["parent_uid"] != 0, None)
@@ -46,10 +47,10 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         gaps = _split_gaps(project, t)
         if gaps is not None:
             t["duration_min"] = t["duration_min"].astype(float) + gaps
-        legs = _resource_legs(project, t)
+        legs = _resource_legs(project, t, cals)
         if legs is not None:
             t["legs"] = legs
-        _in_progress_spans(project, t)
+        _in_progress_spans(project, t, cals)
     else:
         lk = project.links
     return schedule_network(
@@ -57,7 +58,7 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         lk,
         calendar=project.calendar,
         project_start=project.project_start,
-        calendars=project.calendars,
+        calendars=cals,
         critical_slack_min=crit_limit,
         **kwargs,
     )
@@ -109,7 +110,9 @@ def _split_gaps(project: MspdiProject, tasks: pd.DataFrame) -> np.ndarray | None
     return np.array([gap_of.get(str(u), 0.0) for u in tasks["uid"]], dtype=float)
 
 
-def _in_progress_spans(project: MspdiProject, tasks: pd.DataFrame) -> None:
+def _in_progress_spans(
+    project: MspdiProject, tasks: pd.DataFrame, cals: dict[str, Calendar]
+) -> None:
     """A started, unfinished task finishes its remaining duration after its Resume date,
     not merely its full duration after its actual start: pauses in the actual work
     (contoured actuals) push the finish, and Project schedules only what is left.
@@ -130,7 +133,6 @@ def _in_progress_spans(project: MspdiProject, tasks: pd.DataFrame) -> None:
     if not todo.any():
         return
     stretches = _zero_work_stretches(project)
-    cals = project.calendars
     cont = Calendar.continuous()
     has_legs = "legs" in tasks.columns
     for idx in tasks.index[todo]:
@@ -164,13 +166,15 @@ def _in_progress_spans(project: MspdiProject, tasks: pd.DataFrame) -> None:
             tasks.at[idx, "legs"] = [(leg_cal, span)]
 
 
-def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | None:
+def _resource_legs(
+    project: MspdiProject, tasks: pd.DataFrame, cals: dict[str, Calendar]
+) -> list[Any] | None:
     """Per task, the resource assignments that set its dates: ``[(calendar_id, minutes)]``.
 
     Project schedules each work assignment on its resource's calendar for work / units and
     the task spans its assignments, so a night-shift resource moves a task's dates. A task
-    with its own calendar keeps it (with IgnoreResourceCalendar Project ignores the
-    resources'; without it Project intersects both, which pmkit does not model). Only tasks
+    with its own calendar works only in the time its calendar and each resource's share
+    (:func:`_shared_legs`), unless it has IgnoreResourceCalendar. Only tasks
     where some resource calendar differs from the task's get legs: elsewhere the task's
     duration already says it, contours and all. None when no task has legs.
     """
@@ -184,7 +188,6 @@ def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | No
         for u, c, ty in zip(r["UID"], r["CalendarUID"], res_type, strict=True)
         if str(ty) == "1" and pd.notna(c) and str(c) not in ("", "-1")
     }
-    cals = project.calendars
     proj_cal = project.calendar
     mpd = project.minutes_per_day
     by_task: dict[str, list[tuple[str, float]]] = {}
@@ -216,18 +219,46 @@ def _resource_legs(project: MspdiProject, tasks: pd.DataFrame) -> list[Any] | No
         if len(t_legs) == 1 and d is not None and not pd.isna(d) and float(d) > t_legs[0][1]:
             by_task[t_uid] = [(t_legs[0][0], float(d))]
 
-    def same(c1: Calendar, c2: Calendar) -> bool:
-        t1, t2 = c1.timeline, c2.timeline
-        return bool(np.array_equal(t1.starts, t2.starts) and np.array_equal(t1.lengths, t2.lengths))
-
+    ignore = {
+        str(r.get("UID")) for r in project.raw_tasks if r.get("IgnoreResourceCalendar") == "1"
+    }
     out: list[Any] = []
     any_leg = False
     for uid, cal_id in zip(tasks["uid"], tasks["calendar_id"], strict=True):
         lg = by_task.get(str(uid))
         own = cal_id is not None and not pd.isna(cal_id) and str(cal_id) in cals
-        if not lg or own or all(same(cals[c], proj_cal) for c, _ in lg):
+        if lg and own:
+            lg = None if str(uid) in ignore else _shared_legs(cals, str(cal_id), lg)
+        if not lg or (not own and all(_same(cals[c], proj_cal) for c, _ in lg)):
             out.append(None)
             continue
         out.append(lg)
         any_leg = True
     return out if any_leg else None
+
+
+def _same(c1: Calendar, c2: Calendar) -> bool:
+    """Do two calendars have the same working time?"""
+    t1, t2 = c1.timeline, c2.timeline
+    return bool(np.array_equal(t1.starts, t2.starts) and np.array_equal(t1.lengths, t2.lengths))
+
+
+def _shared_legs(
+    cals: dict[str, Calendar], own: str, legs: list[tuple[str, float]]
+) -> list[tuple[str, float]] | None:
+    """A task with its own calendar and resources works only in the time its calendar and
+    each resource's calendar share: each leg moves onto that shared calendar (registered in
+    ``cals`` as ``"own&resource"``). None when every leg's shared time is the task's own
+    calendar (the task's duration already says it)."""
+    out: list[tuple[str, float]] = []
+    for cid, minutes in legs:
+        key = f"{own}&{cid}"
+        if key not in cals:
+            try:
+                cals[key] = shared_calendar([cals[own], cals[cid]])
+            except CalendarError:
+                return None  # no shared time: Project keeps the task's calendar
+        out.append((key, minutes))
+    if all(_same(cals[c], cals[own]) for c, _ in out):
+        return None
+    return out

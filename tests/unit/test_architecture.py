@@ -66,14 +66,16 @@ def test_ui_all_lists_every_dashboard() -> None:
     """``pmkit.ui.__all__`` names each dashboard module; each has ``app()``; each notebook calls
     one of them and every one of them has its notebook."""
     import importlib
+    import pkgutil
     import re
 
     import pmkit.ui as ui
 
     with_app = {
-        f.stem
-        for f in (REPO / "pmkit" / "ui").glob("*.py")
-        if re.search(r"^def app\(", f.read_text(), re.M)
+        m.name
+        for m in pkgutil.iter_modules(ui.__path__)
+        if not m.name.startswith("_")
+        and callable(getattr(importlib.import_module(f"pmkit.ui.{m.name}"), "app", None))
     }
     called = set()
     for nb in (REPO / "notebooks").glob("*.ipynb"):

@@ -12,7 +12,7 @@ import pytest
 pytestmark = pytest.mark.corpus
 
 #: regression floor per folder: (files matching, tasks matching), stale tasks left out
-FLOOR = {"mspdi": (38, 862), "mspdi-aspose": (14, 123)}
+FLOOR = {"mspdi": (38, 862), "mspdi-aspose": (15, 129)}
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("PMKIT_CORPUS") or ROOT.parent / "shared" / "corpus")
@@ -85,7 +85,7 @@ def test_stale_tasks_match_the_earlier_edit_sessions(results) -> None:
     assert sum(len(r.stale) for r in results) == 38
 
 
-def test_goal_52_of_55_files(results) -> None:
+def test_goal_53_of_55_files(results) -> None:
     """Issue #11's file goal over both folders; failures name file and first differences."""
     files_ok, _, _, failing = _summary(results)
-    assert files_ok >= 52, "\n".join(failing)
+    assert files_ok >= 53, "\n".join(failing)

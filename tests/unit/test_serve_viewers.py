@@ -51,6 +51,14 @@ def test_voila_gets_the_pool_of_each_dashboard() -> None:
     assert not any("kernel_pools_config" in c or "preheat" in c for c in plain)
 
 
+def test_refills_wait_for_the_rush_only_when_a_pool_is_sized_for_one() -> None:
+    rush = _voila_command(1, preheat=True, notebooks=Path("nb"), pools={"a.ipynb": 20})
+    (arg,) = [c for c in rush if c.startswith("--VoilaKernelManager.fill_delay=")]
+    assert float(arg.split("=", 1)[1]) > 1  # Voila's default refills 1 s after each use
+    single = _voila_command(1, preheat=True, notebooks=Path("nb"), pools={"a.ipynb": 1})
+    assert not any("fill_delay" in c for c in single)
+
+
 def test_memory_estimate_counts_kernels_times_the_measured_size() -> None:
     from pmkit.cli import KERNEL_MB
 

@@ -359,3 +359,27 @@ def _walk(w: W.Widget) -> list[W.Widget]:
         out.append(x)
         stack.extend(getattr(x, "children", ()))
     return out
+
+
+def test_whole_portfolio_tables_are_reused_by_filters_and_dropped_with_the_portfolio(
+    data_copy: Path,
+) -> None:
+    """A filter re-selects rows of the risk register (not recomputed); switching the status
+    date recomputes it from the portfolio as it stood (never the old one's register)."""
+    import datetime as dt
+
+    from pmkit.risk import risk_register
+
+    review = pr.PortfolioReview(load_portfolio(data_copy))
+    risks = review.open_tab("Risks")
+    first = risks.register
+    programme = next(o for o in review.f["programme"].options if o != "(all)")
+    review.f["programme"].value = programme
+    assert risks.register is first
+    review.clear_filters()
+    review.open_tab("Overview")
+    review.as_of.picker.value = dt.date(2026, 8, 31)
+    review.open_tab("Risks")
+    assert risks.register is not first
+    expected = risk_register(review.p)  # independent: the engine on the portfolio now shown
+    pd.testing.assert_frame_equal(risks.register, expected)

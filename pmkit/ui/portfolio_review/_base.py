@@ -1,0 +1,80 @@
+"""What every tab of the PMO review shares: constants, small formatters, the tab base class."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.format import fmt_date, fmt_money
+from pmkit.ui._common import esc, guarded, live_chart
+
+if TYPE_CHECKING:
+    from pmkit.ui.portfolio_review.review import PortfolioReview
+
+ALL = "(all)"
+PM_PLANNING = "pm_planning.ipynb"
+PM_TRACKING = "pm_tracking.ipynb"
+DIM_TITLES = {"schedule": "Schedule", "cost": "Cost", "scope": "Scope", "risk": "Risk"}
+MAX_TABLE_ROWS = 60  # a page, not a database dump: the filters narrow the rest
+MAX_DOWNLOAD_BYTES = 400_000  # larger files are offered by path only (keeps the page light)
+
+
+def _note(text: str) -> str:
+    return f"<p class='pmkit-note'>{esc(text)}</p>"
+
+
+_money = fmt_money
+
+
+def _num(fmt: str) -> Callable[[Any], str]:
+    return lambda v: "" if pd.isna(v) else format(float(v), fmt)
+
+
+_date = fmt_date
+
+
+def _html(text: str) -> W.HTML:
+    return W.HTML(text)
+
+
+class _Tab:
+    """One tab: builds its widgets once, ``refresh()`` re-reads the review's filtered projects."""
+
+    def __init__(self, review: PortfolioReview) -> None:
+        self.r = review
+        self.message = W.HTML()
+        self.charts: dict[str, Any] = {}
+        self.widget: W.Widget = W.VBox()
+        self.build()
+        guarded(self.message)(self.refresh)()
+
+    def build(self) -> None:  # pragma: no cover - every tab overrides it
+        raise NotImplementedError
+
+    def refresh(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per portfolio shown (filters then only select rows of it): a
+        filter change on 1,000 projects re-filters, it does not recompute the whole portfolio.
+        Forgotten when the review switches portfolio (another status date, a new load)."""
+        state = (self.r.p, self.r.rollup_all)
+        memo: dict[Any, Any] = self.__dict__.setdefault("_memo", {})
+        held = self.__dict__.get("_memo_for")
+        if held is None or held[0] is not state[0] or held[1] is not state[1]:
+            memo.clear()
+            self._memo_for = state
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def chart(self, key: str, chart: Any) -> Any:
+        """Show ``chart`` in the live chart ``key``, updating it in place after the first time."""
+        if key in self.charts:
+            self.charts[key].chart = chart
+        else:
+            self.charts[key] = live_chart(chart)
+        return self.charts[key]

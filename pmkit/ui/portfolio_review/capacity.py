@@ -1,0 +1,171 @@
+"""Capacity tab: role x month demand vs capacity, and a what-if on one project."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+import pandas as pd
+
+from pmkit.charts import portfolio as charts
+from pmkit.ui import portfolio_views as views
+from pmkit.ui._common import esc, guarded
+from pmkit.ui.portfolio_review import tables
+from pmkit.ui.portfolio_review._base import (
+    _html,
+    _note,
+    _Tab,
+)
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger("pmkit.ui.portfolio_review")
+
+
+class CapacityTab(_Tab):
+    def build(self) -> None:
+        ids = self.r.rollup_all["project_id"].astype(str).tolist()
+        self.progress = W.IntProgress(value=0, min=0, max=3, description="Computing")
+        self.what_project = W.Dropdown(
+            options=[(self.r.label(pid), pid) for pid in ids],
+            description="Project",
+            layout=W.Layout(width="420px"),
+        )
+        self.shift = W.IntSlider(
+            value=0, min=-60, max=120, step=5, description="Shift start (wd)",
+            style={"description_width": "110px"}, layout=W.Layout(width="420px"),
+        )  # fmt: skip
+        self.priority = W.BoundedIntText(
+            value=1, min=1, max=max(1000, len(ids)), description="Priority",
+            layout=W.Layout(width="180px"),
+        )  # fmt: skip
+        self.what_project.observe(lambda _c: self._sync_priority(), names="value")
+        self.apply_btn = W.Button(description="Apply what-if", button_style="primary")
+        self.reset_btn = W.Button(description="Reset")
+        self.apply_btn.on_click(lambda _b: guarded(self.message)(self.apply_what_if)())
+        self.reset_btn.on_click(lambda _b: guarded(self.message)(self.reset)())
+        self.shifts: dict[str, int] = {}
+        self.priorities: dict[str, int] = {}
+        self.headline = W.HTML()
+        self.over = W.HTML()
+        self.chart("heat", charts.empty_chart("Computing demand and capacity…"))
+        self._sync_priority()
+        self.widget = W.VBox(
+            [
+                self.message,
+                _html(
+                    _note(
+                        "Capacity is shared: every project's demand counts, whatever the "
+                        "filters. Colour = demand ÷ capacity; above 100 % is over-allocated."
+                    )
+                ),
+                self.progress,
+                W.HTML("<h4>What-if</h4>"),
+                W.HBox([self.what_project, self.priority]),
+                W.HBox([self.shift, self.apply_btn, self.reset_btn]),
+                self.headline,
+                self.charts["heat"],
+                W.HTML("<h4>Over-allocated resources and the projects competing for them</h4>"),
+                self.over,
+            ]
+        )
+
+    def _sync_priority(self) -> None:
+        pid = self.what_project.value
+        if pid is None:
+            return
+        row = self.r.p.projects[self.r.p.projects["project_id"] == pid]
+        if not row.empty:
+            self.priority.value = int(self.priorities.get(pid, row.iloc[0]["priority"]))
+
+    def compute(self, shifts: dict[str, int], priorities: dict[str, int]) -> _CapacityPicture:
+        """The capacity picture for one what-if (the engines do the work; a bar shows progress)."""
+        from pmkit.portfolio import capacity
+
+        self.progress.layout.display = "flex"
+        self.progress.value = 1
+        sched = self.r.schedule()
+        self.progress.value = 2
+        kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
+        kw.update(self.window())
+        model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
+        cells = views.capacity_cells(capacity.capacity_by_role_month(self.r.p, model=model))
+        over = views.overallocation_summary(capacity.overallocated_resources(self.r.p, model=model))
+        short = capacity.project_shortfall(self.r.p, model=model)
+        self.progress.value = 3
+        self.progress.layout.display = "none"
+        return _CapacityPicture(cells, over, short)
+
+    def window(self) -> dict[str, pd.Timestamp]:
+        """Months shown: a quarter back from the status date to a year ahead (the decisions'
+        horizon; also keeps the heat map small whatever the portfolio's age)."""
+        sd = self.r.p.status_date or pd.Timestamp.today().normalize()
+        return {"start": sd - pd.DateOffset(months=3), "end": sd + pd.DateOffset(months=12)}
+
+    def refresh(self) -> None:
+        if not hasattr(self, "base"):
+            self.base = self.compute({}, {})
+        self.show(self.base, None)
+
+    def apply_what_if(self) -> None:
+        pid = str(self.what_project.value)
+        self.shifts = {pid: int(self.shift.value)} if self.shift.value else {}
+        base_priority = int(self.r.p.projects.set_index("project_id").loc[pid, "priority"])
+        new_priority = int(self.priority.value)
+        self.priorities = {pid: new_priority} if new_priority != base_priority else {}
+        self.show(self.compute(self.shifts, self.priorities), pid)
+
+    def reset(self) -> None:
+        self.shifts, self.priorities = {}, {}
+        self.shift.value = 0
+        self._sync_priority()
+        self.show(self.base, None)
+
+    def show(self, pic: _CapacityPicture, pid: str | None) -> None:
+        base = views.overloaded_cells(self.base.cells)
+        now = views.overloaded_cells(pic.cells)
+        if pid is None:
+            title = "Demand vs capacity by role and month, % (as planned)"
+            self.headline.value = (
+                f"<p class='pmkit-capacity-headline'><b>{base}</b> over-allocated role-months "
+                f"and <b>{len(pic.over)}</b> over-allocated people as planned.</p>"
+            )
+        else:
+            what = []
+            if self.shifts:
+                what.append(f"start shifted {self.shifts[pid]:+d} working days")
+            if self.priorities:
+                what.append(f"priority {self.priorities[pid]}")
+            desc = ", ".join(what) or "no change"
+            title = f"What-if: {pid} {desc} (load %)"
+            unmet = _unmet(pic.short, pid), _unmet(self.base.short, pid)
+            self.headline.value = (
+                f"<p class='pmkit-capacity-headline'>What-if for <b>{esc(self.r.label(pid))}</b> "
+                f"({esc(desc)}): over-allocated role-months <b>{base} → {now}</b> "
+                f"({now - base:+d}); over-allocated people <b>{len(self.base.over)} → "
+                f"{len(pic.over)}</b>; its unmet hours <b>{unmet[1]:,.0f} → {unmet[0]:,.0f}</b>."
+                "</p>"
+            )
+        self.chart("heat", charts.capacity_heatmap(pic.cells, title=title))
+        self.over.value = self.over_html(pic.over) + self.short_html(pic.short)
+
+    def over_html(self, over: pd.DataFrame) -> str:
+        return tables.overallocated_table(over)
+
+    def short_html(self, short: pd.DataFrame) -> str:
+        """Who goes without: unmet hours per project when capacity is served by priority."""
+        return tables.shortfall_table(short, self.r.names)
+
+
+class _CapacityPicture:
+    """One capacity state: role x month cells, over-allocated people, project shortfalls."""
+
+    def __init__(self, cells: pd.DataFrame, over: pd.DataFrame, short: pd.DataFrame) -> None:
+        self.cells, self.over, self.short = cells, over, short
+
+
+def _unmet(short: pd.DataFrame, pid: str) -> float:
+    row = short[short["project_id"] == pid]
+    return 0.0 if row.empty else float(row["unmet_hours"].iloc[0])
