@@ -78,6 +78,7 @@ browser-deps:
 lint: $(VENV)/.setup-test
 	$(VENV)/bin/ruff check pmkit tests bench
 	$(VENV)/bin/ruff format --check pmkit tests bench
+	$(VENV)/bin/lint-imports --no-cache  # the layers of docs/ARCHITECTURE.md (pyproject.toml)
 
 typecheck: $(VENV)/.setup-test
 	$(VENV)/bin/mypy

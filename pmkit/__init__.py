@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from pmkit._version import __version__
+from pmkit.cache import load_sample
 from pmkit.calendar import Calendar
 from pmkit.errors import (
     CalendarError,
@@ -44,7 +46,6 @@ from pmkit.generate import generate_portfolio, write_generated
 from pmkit.io.convert import add_project, import_schedule, project_tables_from_schedule
 from pmkit.io.csv_folder import (
     load_portfolio,
-    load_sample,
     sample_data_path,
     validate_portfolio,
     write_portfolio,
@@ -86,8 +87,6 @@ from pmkit.schedule.montecarlo import (
 from pmkit.schedule.portfolio_adapter import schedule_portfolio, schedule_project
 from pmkit.schedule.whatif import WhatIfResult, preview_change_request, what_if
 from pmkit.validation import ValidationIssue, ValidationReport
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Calendar",

@@ -20,6 +20,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from pmkit._version import __version__
 from pmkit.errors import PmkitError
 from pmkit.templates import standards_template
 
@@ -262,8 +263,6 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     dashboard asks nothing of any host but its own server. The folder is made under the user's
     cache (``$XDG_CACHE_HOME/pmkit``) because an installed package's folder may be read-only.
     """
-    from pmkit import __version__
-
     base = (
         Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         / "pmkit"

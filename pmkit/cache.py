@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -26,6 +27,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pmkit.io import csv_folder
+from pmkit.model import Portfolio
+from pmkit.portfolio.rollup import rollup as roll_up
+from pmkit.schedule import portfolio_adapter
 
 log = logging.getLogger("pmkit.cache")
 
@@ -160,8 +166,6 @@ def load_portfolio(folder: str | os.PathLike[str]) -> Any:
 
     The same object is returned while the files are unchanged (treat it as read-only).
     """
-    from pmkit.io import csv_folder
-
     path = Path(folder).resolve()
     if not path.is_dir():  # the loader's own error, naming the folder
         return csv_folder.load_portfolio(path)
@@ -171,7 +175,7 @@ def load_portfolio(folder: str | os.PathLike[str]) -> Any:
     return pf
 
 
-def _owner(portfolio: Any) -> tuple[Path, str] | None:
+def _owner(portfolio: Portfolio) -> tuple[Path, str] | None:
     """The (folder, key) ``portfolio`` was loaded for, if it is the current cached object."""
     own = _OWNER.get(id(portfolio))
     if own is None:
@@ -182,20 +186,17 @@ def _owner(portfolio: Any) -> tuple[Path, str] | None:
     return own
 
 
-def schedule_portfolio(portfolio: Any) -> Any:
+def schedule_portfolio(portfolio: Portfolio) -> Any:
     """The portfolio schedule, computed once per data version when ``portfolio`` came from
     :func:`load_portfolio` (any other portfolio, e.g. a what-if copy, is scheduled here)."""
-    from pmkit.schedule import portfolio_adapter
-
     own = _owner(portfolio)
     if own is None:
         return portfolio_adapter.schedule_portfolio(portfolio)
     return _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
 
 
-def rollup(portfolio: Any) -> Any:
+def rollup(portfolio: Portfolio) -> Any:
     """The PMO roll-up on the portfolio schedule, shared like :func:`schedule_portfolio`."""
-    from pmkit.portfolio.rollup import rollup as roll_up
 
     def compute() -> Any:
         return roll_up(portfolio, schedule=schedule_portfolio(portfolio))
@@ -206,13 +207,26 @@ def rollup(portfolio: Any) -> Any:
 
 def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...] = PARTS) -> None:
     """Fill this process (and the shared files) ahead of a request; never raises."""
-    from pmkit.io.csv_folder import sample_data_path
-
     try:
-        pf = load_portfolio(folder or sample_data_path())
+        pf = load_portfolio(folder or csv_folder.sample_data_path())
         if "schedule" in parts:
             schedule_portfolio(pf)
         if "rollup" in parts:
             rollup(pf)
     except Exception:  # the page itself will show the problem, readably
         log.debug("prewarm failed", exc_info=True)
+
+
+def load_sample() -> Portfolio:
+    """The sample portfolio, loaded once per data version (dashboards share it, across
+    kernels, through this cache; treat it as read-only).
+
+    ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
+    from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
+    latest data.
+    """
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", os.environ.get("PMKIT_DATA", "")):
+        from pmkit.store import open_store  # lazy: the store loads SQLAlchemy
+
+        return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
+    return load_portfolio(csv_folder.sample_data_path())

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import CalendarError
+from pmkit.vocabulary import WEEKDAY_KEYS
 
 __all__ = [
     "Calendar",
@@ -39,7 +40,6 @@ __all__ = [
 _T0_DAY = int(np.datetime64("1950-01-01", "D").astype(np.int64))
 _T1_DAY = int(np.datetime64("2200-01-01", "D").astype(np.int64))
 _DAY = 1440
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Period = tuple[int, int]  # minutes from midnight, end exclusive, end may be 1440
 
@@ -215,14 +215,14 @@ class Calendar:
             key = str(d).strip().lower()[:3]
             if not key:
                 continue
-            if key not in _WEEKDAYS:
+            if key not in WEEKDAY_KEYS:
                 raise CalendarError(
                     "unknown weekday",
                     field="working_days",
                     value=d,
                     expected="Mon,Tue,Wed,Thu,Fri,Sat,Sun",
                 )
-            week[_WEEKDAYS.index(key)] = per
+            week[WEEKDAY_KEYS.index(key)] = per
         cal = cls(name=name, week=week, uid=uid if uid is not None else name)
         for h in holidays or ():
             if h is None or (isinstance(h, float) and np.isnan(h)) or pd.isna(h):

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.errors import PmkitError
+from pmkit.model import Portfolio
+from pmkit.schedule.cpm import Schedule
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -295,7 +297,7 @@ def _fmt(ts: Any) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M")
 
 
-def schedule_table(sched: Any) -> pd.DataFrame:
+def schedule_table(sched: Schedule) -> pd.DataFrame:
     """The stable CSV view: one row per task, ISO minute dates, slack in working minutes."""
     import numpy as np
     import pandas as pd
@@ -376,7 +378,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_pdf(portfolio: Any, path: str, **kwargs: Any) -> None:
+def _report_pdf(portfolio: Portfolio, path: str, **kwargs: Any) -> None:
     """The status pack printed to an A4 PDF by Chromium (see pmkit.reports.pdf for why)."""
     from pmkit.reports import status_pack_pdf
 

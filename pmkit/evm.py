@@ -347,7 +347,7 @@ class PvCurve:
 
     x: np.ndarray
     pv: np.ndarray
-    origin: pd.Timestamp  # type: ignore[name-defined]
+    origin: pd.Timestamp
     calendar: Calendar
 
     @property
@@ -688,7 +688,7 @@ def planned_value_curve(
     return out
 
 
-def completion_date(tasks: pd.DataFrame) -> pd.Timestamp | None:  # type: ignore[name-defined]
+def completion_date(tasks: pd.DataFrame) -> pd.Timestamp | None:
     """The day a project's work finished: the latest actual finish of its leaf tasks, when every
     leaf task is 100 % complete with an actual finish; else ``None``."""
     leaf = tasks[~tasks["is_summary"].astype(bool)]

@@ -29,7 +29,11 @@ import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError
+from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
 from pmkit.io.mspdi import MspdiProject, format_duration, write_mspdi
+from pmkit.model import Portfolio
+from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_project
 
 __all__ = ["EXPORT_FORMATS", "export_project", "project_to_mspdi"]
 
@@ -37,7 +41,7 @@ EXPORT_FORMATS = ("mspdi", "pmxml", "mpx")
 _FINISH_LIKE = {"MFO", "FNET", "FNLT"}
 
 
-def _cal_ids(portfolio: Any, view: Any) -> list[str]:
+def _cal_ids(portfolio: Portfolio, view: Any) -> list[str]:
     ids = [str(view.calendar_id)]
     for col in (view.tasks.get("calendar_id"), _resources(portfolio, view).get("calendar_id")):
         if col is None:
@@ -48,7 +52,7 @@ def _cal_ids(portfolio: Any, view: Any) -> list[str]:
     return ids
 
 
-def _resources(portfolio: Any, view: Any) -> pd.DataFrame:
+def _resources(portfolio: Portfolio, view: Any) -> pd.DataFrame:
     used = set(view.assignments["resource_id"])
     r = portfolio.resources
     return r[r["resource_id"].isin(used)].reset_index(drop=True)
@@ -64,7 +68,9 @@ def _day_edge(cal: Calendar, day: Any, finish: bool) -> pd.Timestamp | None:
     return d + pd.Timedelta(minutes=int(minute))
 
 
-def _task_rows(view: Any, cals: dict[str, Calendar], sched: Any) -> tuple[list[dict], dict]:
+def _task_rows(
+    view: Any, cals: dict[str, Calendar], sched: Schedule | pd.DataFrame | None
+) -> tuple[list[dict], dict]:
     t = view.tasks.sort_values("wbs", key=lambda s: s.map(_wbs_key)).reset_index(drop=True)
     uid_of = {tid: i + 1 for i, tid in enumerate(t["task_id"])}
     res = sched.tasks.set_index("uid") if sched is not None else None
@@ -154,7 +160,11 @@ def _links(view: Any, uid_of: dict[str, int], rows: list[dict[str, Any]]) -> pd.
 
 
 def _resource_tables(
-    portfolio: Any, view: Any, cals: dict[str, Calendar], uid_of: dict[str, int], rows: list[dict]
+    portfolio: Portfolio,
+    view: Any,
+    cals: dict[str, Calendar],
+    uid_of: dict[str, int],
+    rows: list[dict],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     res = _resources(portfolio, view)
     r_uid = {rid: i + 1 for i, rid in enumerate(res["resource_id"])}
@@ -216,7 +226,9 @@ def _baselines(rows: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def project_to_mspdi(portfolio: Any, project_id: str, *, schedule: Any = None) -> MspdiProject:
+def project_to_mspdi(
+    portfolio: Portfolio, project_id: str, *, schedule: Schedule | pd.DataFrame | None = None
+) -> MspdiProject:
     """One portfolio project as an :class:`MspdiProject` ready for ``write_mspdi``;
     ``schedule``: the dates to store (default: pmkit's schedule of that portfolio)."""
     if project_id not in set(portfolio.projects["project_id"]):
@@ -226,8 +238,6 @@ def project_to_mspdi(portfolio: Any, project_id: str, *, schedule: Any = None) -
         )
     view = portfolio.project(project_id)
     if schedule is None:
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
         schedule = schedule_project(portfolio, project_id)
     cals = {c: portfolio.calendar(c) for c in _cal_ids(portfolio, view)}
     rows, uid_of = _task_rows(view, cals, schedule)
@@ -268,7 +278,6 @@ def project_to_mspdi(portfolio: Any, project_id: str, *, schedule: Any = None) -
 
 
 def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
-    from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
 
     if not mpxj_available():
         raise MpxjUnavailableError(
@@ -280,8 +289,8 @@ def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
 
     if not jpype.isJVMStarted():
         jpype.startJVM(convertStrings=True)
-    from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
-    from org.mpxj.writer import FileFormat, UniversalProjectWriter  # type: ignore[import-not-found]
+    from org.mpxj.reader import UniversalProjectReader
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
     project = UniversalProjectReader().read(str(src))
     kind = FileFormat.PMXML if fmt == "pmxml" else FileFormat.MPX
@@ -289,12 +298,12 @@ def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
 
 
 def export_project(
-    portfolio: Any,
+    portfolio: Portfolio,
     project_id: str,
     path: str | os.PathLike[str],
     *,
     fmt: str = "mspdi",
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
 ) -> Path:
     """Write project ``project_id`` of ``portfolio`` to ``path`` as ``fmt`` (``mspdi``,
     ``pmxml`` = Primavera P6 XML, ``mpx``); returns the path. Nothing is written when the

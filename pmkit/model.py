@@ -23,7 +23,18 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError, UnknownIdError
+from pmkit.vocabulary import (
+    CONSTRAINTS,
+    DATE_FORMAT,
+    GATES,
+    LINK_TYPES,
+    OPPORTUNITY_RESPONSES,
+    PHASES,
+    RISK_KINDS,
+    THREAT_RESPONSES,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from pmkit.calendar import Calendar
@@ -42,16 +53,6 @@ __all__ = [
 
 Kind = Literal["str", "date", "float", "int", "bool"]
 DATE_DTYPE = "datetime64[ns]"
-
-PHASES = ("initiation", "planning", "execution", "closing", "closed")
-CONSTRAINTS = ("ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT")
-CONSTRAINTS_WITH_DATE = ("MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT")
-LINK_TYPES = ("FS", "SS", "FF", "SF")
-RISK_KINDS = ("threat", "opportunity")
-THREAT_RESPONSES = ("avoid", "mitigate", "transfer", "accept", "escalate")
-OPPORTUNITY_RESPONSES = ("exploit", "enhance", "share", "accept", "escalate")
-GATES = ("G0", "G1", "G2", "G3", "G4")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -559,10 +560,10 @@ class Portfolio:
         tables["changes"] = _changes_as_of(tables["changes"], when)
         tasks, estimated = _tasks_as_of(self, when, data_date)
         tables["tasks"] = tasks
-        standards = {**self.standards, "status_date": when.strftime("%Y-%m-%d")}
+        standards = {**self.standards, "status_date": when.strftime(DATE_FORMAT)}
         if estimated:
             standards["as_of"] = {
-                "date": when.strftime("%Y-%m-%d"),
+                "date": when.strftime(DATE_FORMAT),
                 "estimated_tasks": estimated,
                 "note": f"% complete of {len(estimated)} task(s) in progress on "
                 f"{when:%Y-%m-%d} estimated from elapsed working time",
@@ -617,7 +618,6 @@ class Portfolio:
         """The working-time calendar ``calendar_id`` with its holidays, its ``hours_per_day``
         as the hours of a working day (durations in days -> minutes), built once per
         portfolio (the one place a calendar is made from the calendars table)."""
-        from pmkit.calendar import Calendar  # lazy: keeps the model importable on its own
 
         cache: dict[str, Calendar] = object_cache(self, "calendars")
         if calendar_id in cache:
@@ -683,8 +683,6 @@ def _elapsed_share(
         try:
             cal = portfolio.calendar(str(cid))
         except KeyError:
-            from pmkit.calendar import Calendar
-
             cal = Calendar.standard()
         s0 = start.loc[idx].dt.normalize()
         done = cal.working_minutes_between(s0, [upto.normalize() + day] * len(idx))

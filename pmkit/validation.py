@@ -23,16 +23,13 @@ import pandera.pandas as pa
 
 from pmkit import _graph
 from pmkit.errors import PortfolioValidationError
-from pmkit.model import (
-    CELL_SCHEMAS,
+from pmkit.model import CELL_SCHEMAS, DATE_DTYPE, TABLES, Field, TableSpec
+from pmkit.vocabulary import (
     CONSTRAINTS_WITH_DATE,
-    DATE_DTYPE,
+    DATE_FORMAT,
     OPPORTUNITY_RESPONSES,
-    TABLES,
     THREAT_RESPONSES,
     WEEKDAYS,
-    Field,
-    TableSpec,
 )
 
 __all__ = [
@@ -348,7 +345,7 @@ def _parse_values(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     obj = s.to_numpy(dtype=object)
     empty = obj == ""
     if f.kind == "date":
-        d = pd.Series(pd.to_datetime(obj, format="%Y-%m-%d", errors="coerce"), index=s.index)
+        d = pd.Series(pd.to_datetime(obj, format=DATE_FORMAT, errors="coerce"), index=s.index)
         if d.dtype != DATE_DTYPE:  # pandas 3 parses 9999-12-31 (in µs): outside ns, unreadable
             d = d.where((d >= DATE_RANGE[0]) & (d <= DATE_RANGE[1])).astype(DATE_DTYPE)
         bad = ~empty & d.isna().to_numpy()
@@ -1189,7 +1186,7 @@ def _link_checks(
 def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     sd = standards.get("status_date")
     if sd not in (None, "") and not isinstance(sd, _dt.date):
-        ts = pd.to_datetime(str(sd), format="%Y-%m-%d", errors="coerce")
+        ts = pd.to_datetime(str(sd), format=DATE_FORMAT, errors="coerce")
         if pd.isna(ts):
             col.add(
                 "standards.yaml",

@@ -6,12 +6,14 @@ import altair as alt
 import pandas as pd
 from altair.typing import ChartType
 
+from pmkit import vocabulary
+
 # Okabe–Ito, as in pmkit.ui: status colours that survive colour-vision deficiencies,
 # always shown with a legend that names the status.
 RAG_DOMAIN = ["green", "amber", "red", "n/a"]
 RAG_LABELS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "n/a": "○ n/a"}
 RAG_RANGE = ["#009E73", "#E69F00", "#D55E00", "#999999"]
-PHASES = ["initiation", "planning", "execution", "closing", "closed"]
+PHASES = list(vocabulary.PHASES)
 
 
 def phase_programme_bars(projects: pd.DataFrame) -> alt.Chart:

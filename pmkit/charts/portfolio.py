@@ -69,7 +69,7 @@ def _dates(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """ISO date strings: shorter JSON than timestamps, and read as dates by Vega-Lite."""
     out = df.copy()
     for col in columns:
-        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+        out[col] = pd.to_datetime(out[col]).dt.strftime(DATE_FORMAT)
     return out
 
 

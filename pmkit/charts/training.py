@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 import altair as alt
 import pandas as pd
 
+from pmkit.vocabulary import DATE_FORMAT
+
 __all__ = ["CHARTS", "bar_chart", "build", "heat_chart", "line_chart", "load_chart"]
 
 _W = 360
@@ -80,7 +82,7 @@ def bar_chart(
         alt.Chart(data)
         .mark_bar(stroke="black")
         .encode(
-            **enc,  # type: ignore[arg-type]
+            **enc,
             strokeWidth=alt.condition("datum.highlight", alt.value(2.5), alt.value(0)),
             tooltip=tips,
         )
@@ -183,7 +185,7 @@ def line_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.Chart:
     """Lines over time: ``date``, ``group`` (one line each, with point marks), ``value``."""
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
-    data = df.assign(date=pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d"))
+    data = df.assign(date=pd.to_datetime(df["date"]).dt.strftime(DATE_FORMAT))
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -219,4 +221,4 @@ def build(
     """The chart of one demo panel (``KeyError`` names the known kinds)."""
     if kind not in CHARTS:
         raise KeyError(f"unknown chart kind {kind!r}; known: {sorted(CHARTS)}")
-    return CHARTS[kind](df, titles, **options)  # type: ignore[call-arg]
+    return CHARTS[kind](df, titles, **options)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from pmkit.vocabulary import LINK_TYPES
+
 FS, SS, FF, SF = 0, 1, 2, 3
-LINK_NAMES = np.array(["FS", "SS", "FF", "SF"])
+LINK_NAMES = np.array(LINK_TYPES)
 
 
 def _offsets(

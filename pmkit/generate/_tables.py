@@ -28,8 +28,9 @@ from pmkit.generate._reference import (
     THREATS,
 )
 from pmkit.generate._relax import finish_idx, start_idx
+from pmkit.vocabulary import OPPORTUNITY_RESPONSES, PHASES, THREAT_RESPONSES
 
-PHASE_NAMES = np.array(["initiation", "planning", "execution", "closing", "closed"])
+PHASE_NAMES = np.array(PHASES)
 
 
 def _project_names(
@@ -473,12 +474,12 @@ def _risk_responses(rng: np.random.Generator, is_opp: np.ndarray) -> np.ndarray:
     return np.where(
         is_opp,
         rng.choice(
-            ["exploit", "enhance", "share", "accept", "escalate"],
+            list(OPPORTUNITY_RESPONSES),
             size=n,
             p=[0.25, 0.35, 0.15, 0.2, 0.05],
         ),
         rng.choice(
-            ["avoid", "mitigate", "transfer", "accept", "escalate"],
+            list(THREAT_RESPONSES),
             size=n,
             p=[0.1, 0.55, 0.1, 0.15, 0.1],
         ),

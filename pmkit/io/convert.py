@@ -51,9 +51,11 @@ import pandas as pd
 
 from pmkit.calendar import Calendar, CalendarError
 from pmkit.errors import PmkitError
+from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject
-from pmkit.model import TABLES, WEEKDAYS, Portfolio
+from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+from pmkit.vocabulary import DATE_FORMAT, WEEKDAYS
 
 __all__ = [
     "PROJECT_DEFAULTS",
@@ -711,6 +713,7 @@ def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, l
 
 def _computed_finish(project: MspdiProject) -> pd.Timestamp:
     """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
+    # the one upward import (pyproject.toml ignore_imports): the converter belongs above schedule
     from pmkit.schedule.mspdi_adapter import schedule_mspdi
 
     try:
@@ -730,7 +733,7 @@ def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
             continue
         s = df[c]
         if pd.api.types.is_datetime64_any_dtype(s):
-            out[c] = s.dt.strftime("%Y-%m-%d").fillna("")
+            out[c] = s.dt.strftime(DATE_FORMAT).fillna("")
         elif pd.api.types.is_bool_dtype(s):
             out[c] = s.map({True: "true", False: "false"})
         elif pd.api.types.is_numeric_dtype(s):
@@ -741,7 +744,7 @@ def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
                     ""
                     if v is None or (isinstance(v, float) and pd.isna(v))
                     else (
-                        pd.Timestamp(v).strftime("%Y-%m-%d")
+                        pd.Timestamp(v).strftime(DATE_FORMAT)
                         if isinstance(v, pd.Timestamp)
                         else str(v)
                     )
@@ -890,7 +893,6 @@ def import_schedule(
     ``PortfolioValidationError`` (the merged portfolio would not be valid). ``kw`` goes to
     :func:`project_tables_from_schedule` (``name``, ``programme``, ``sponsor``...).
     """
-    from pmkit.io.mpxj import read_project_file
 
     project = read_project_file(Path(path))
     tables = project_tables_from_schedule(project, project_id=project_id, **kw)

@@ -8,7 +8,6 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,18 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pmkit.bundle import sample_path
 from pmkit.errors import PmkitError
 from pmkit.io._cells import normalise_cells
 from pmkit.io._standards import STANDARDS_FILE, read_standards
 from pmkit.io._text import read_csv_table
 from pmkit.model import TABLES, Portfolio, TableSpec
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+from pmkit.vocabulary import DATE_FORMAT
 
 __all__ = [
     "cli_validate",
     "load_portfolio",
-    "load_sample",
     "read_folder",
     "sample_data_path",
     "validate_portfolio",
@@ -169,7 +169,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
 
 def _format_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.strftime("%Y-%m-%d").fillna("")
+        return s.dt.strftime(DATE_FORMAT).fillna("")
     if pd.api.types.is_bool_dtype(s):
         return s.map({True: "true", False: "false"})
     if pd.api.types.is_float_dtype(s):
@@ -192,7 +192,7 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
         out = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
         out.to_csv(folder / spec.file, index=False, lineterminator="\n")
     standards = {
-        k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v)
+        k: (v.strftime(DATE_FORMAT) if isinstance(v, pd.Timestamp) else v)
         for k, v in portfolio.standards.items()
     }
     (folder / STANDARDS_FILE).write_text(
@@ -206,26 +206,8 @@ def sample_data_path() -> Path:
     env = os.environ.get("PMKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    from pmkit.bundle import sample_path
 
     return sample_path()
-
-
-def load_sample() -> Portfolio:
-    """The sample portfolio, loaded once per data version (dashboards share it, across
-    kernels, through :mod:`pmkit.cache`; treat it as read-only).
-
-    ``$PMKIT_DATA`` may also be a database URL (``postgresql://…``): then the portfolio is read
-    from that store (:mod:`pmkit.store`) on every call, so a dashboard opened later sees the
-    latest data.
-    """
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", os.environ.get("PMKIT_DATA", "")):
-        from pmkit.store import open_store
-
-        return open_store(os.environ["PMKIT_DATA"]).load_portfolio()
-    from pmkit.cache import load_portfolio as load_shared
-
-    return load_shared(sample_data_path())  # type: ignore[no-any-return]
 
 
 def cli_validate(path: str) -> int:
@@ -240,7 +222,7 @@ def cli_validate(path: str) -> int:
         return 2
     try:
         if target.suffix.lower() in (".xlsx", ".xlsm"):
-            from pmkit.io.excel import read_workbook
+            from pmkit.io.excel import read_workbook  # lazy: io.excel imports this module
 
             tables, _, report = read_workbook(target)
         else:

@@ -27,6 +27,7 @@ from pmkit.io._standards import read_standards as _read_standards
 from pmkit.io.csv_folder import _format_column, needs_rows
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
+from pmkit.vocabulary import DATE_FORMAT
 
 __all__ = ["load_workbook", "read_workbook", "validate_workbook", "write_workbook"]
 
@@ -40,7 +41,7 @@ def _cell_text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d") if v.time() == dt.time() else v.isoformat()
+        return v.strftime(DATE_FORMAT) if v.time() == dt.time() else v.isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():

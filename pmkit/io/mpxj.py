@@ -57,8 +57,8 @@ def start_jvm() -> None:
 
 def _convert_to_mspdi(src: Path, dst: Path) -> None:
     start_jvm()
-    from org.mpxj.mspdi import MSPDIWriter  # type: ignore[import-not-found]
-    from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
+    from org.mpxj.mspdi import MSPDIWriter
+    from org.mpxj.reader import UniversalProjectReader
 
     project = UniversalProjectReader().read(str(src))
     if project is None:

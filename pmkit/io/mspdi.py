@@ -21,16 +21,19 @@ import numpy as np
 import pandas as pd
 from defusedxml import DefusedXmlException
 
-from pmkit.calendar import Calendar, recurring_days
+from pmkit import vocabulary
+from pmkit.calendar import Calendar, WorkWeek, recurring_days
 from pmkit.errors import MspdiError
 from pmkit.io.mspdi_checks import check_document, check_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
 
 NS = "http://schemas.microsoft.com/project"
-LINK_TYPES = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
+# MSPDI numbers the four link types alphabetically (0 FF, 1 FS, 2 SF, 3 SS) and the constraint
+# types in pmkit.vocabulary's order (ConstraintType 0 ASAP .. 7 FNLT).
+LINK_TYPES = dict(enumerate(sorted(vocabulary.LINK_TYPES)))
 LINK_CODES = {v: k for k, v in LINK_TYPES.items()}
-CONSTRAINTS = ["ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT"]
+CONSTRAINTS = list(vocabulary.CONSTRAINTS)
 ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
 PERCENT_FORMATS = {19, 20}
 _DUR_RE = re.compile(
@@ -296,7 +299,6 @@ def _read_calendars(root: ET.Element, ctx: _Ctx) -> tuple[dict[str, Calendar], p
 
 
 def _mk_ww(f: pd.Timestamp, t: pd.Timestamp, week: dict[int, Any]) -> Any:
-    from pmkit.calendar import WorkWeek
 
     return WorkWeek(_day(f), _day(t), week)
 

@@ -157,7 +157,7 @@ class _Where:
         return pd.Timestamp(ts)
 
     def duration(self, owner: str, f: dict[str, str], name: str, mpd: float) -> float | None:
-        from pmkit.io.mspdi import parse_duration
+        from pmkit.io.mspdi import parse_duration  # lazy: io.mspdi imports this module
 
         text = f.get(name)
         if text is None or text == "":

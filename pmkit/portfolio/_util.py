@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import PmkitError
+from pmkit.model import Portfolio
+from pmkit.schedule.cpm import Schedule
 
 
 def busday_count(begin: Any, end: Any, cal_ids: Any, specs: dict[str, Any]) -> np.ndarray:
@@ -27,7 +29,7 @@ def busday_count(begin: Any, end: Any, cal_ids: Any, specs: dict[str, Any]) -> n
     return out
 
 
-def schedule_tasks(schedule: Any) -> pd.DataFrame | None:
+def schedule_tasks(schedule: Schedule | pd.DataFrame | None) -> pd.DataFrame | None:
     """The task table of a ``Schedule`` (or a DataFrame), with ``task_id`` as a column.
 
     Accepts ``uid`` or ``task_id`` as the id column (the scheduler names it ``uid``).
@@ -57,7 +59,7 @@ def schedule_tasks(schedule: Any) -> pd.DataFrame | None:
     return df
 
 
-def task_calendar_ids(portfolio: Any) -> pd.Series:
+def task_calendar_ids(portfolio: Portfolio) -> pd.Series:
     """Each task's calendar: its own ``calendar_id`` or else its project's (index = task row)."""
     proj_cal = portfolio.projects.set_index("project_id")["calendar_id"]
     own = portfolio.tasks["calendar_id"].astype(object)

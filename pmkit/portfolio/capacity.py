@@ -38,7 +38,9 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import CapacityError
+from pmkit.model import Portfolio
 from pmkit.portfolio._util import schedule_tasks, task_calendar_ids
+from pmkit.schedule.cpm import Schedule
 
 __all__ = [
     "CapacityError",
@@ -56,7 +58,7 @@ _NO_HOLIDAYS = np.array([], dtype="datetime64[D]")
 _EPS = 1e-9
 
 
-def _task_dates(portfolio: Any, schedule: Any) -> pd.DataFrame:
+def _task_dates(portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None) -> pd.DataFrame:
     """task_id, project_id, calendar, duration and [start, finish] dates (datetime64[D])."""
     t = portfolio.tasks
     out = pd.DataFrame(
@@ -117,7 +119,7 @@ def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict)
 
 
 def _month_split(
-    start: np.ndarray, finish: np.ndarray, cal: np.ndarray, portfolio: Any
+    start: np.ndarray, finish: np.ndarray, cal: np.ndarray, portfolio: Portfolio
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows x months touched: (row index, month, working days of the row's calendar between
     its start and finish instants that fall in the month, exact to the minute)."""
@@ -158,7 +160,11 @@ class _Demand:
     proj_ids: np.ndarray
 
 
-def _demand(portfolio: Any, schedule: Any, shifts: Mapping[str, float] | None) -> _Demand:
+def _demand(
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None,
+    shifts: Mapping[str, float] | None,
+) -> _Demand:
     """Demand per resource x project x month: the one place demand is computed."""
     specs = portfolio.busday_calendars()
     dates = _task_dates(portfolio, schedule)
@@ -212,8 +218,8 @@ def _demand(portfolio: Any, schedule: Any, shifts: Mapping[str, float] | None) -
 
 
 def resource_demand(
-    portfolio: Any,
-    schedule: Any = None,
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     shifts: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
@@ -247,7 +253,7 @@ def resource_demand(
     )
 
 
-def _capacity_days(portfolio: Any, months: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _capacity_days(portfolio: Portfolio, months: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Working days of each resource (``rows`` of the table) in each month: (len(rows), n_m)."""
     specs = portfolio.busday_calendars()
     cal = portfolio.resources["calendar_id"].to_numpy(dtype=object)[rows]
@@ -260,7 +266,7 @@ def _capacity_days(portfolio: Any, months: np.ndarray, rows: np.ndarray) -> np.n
     return days
 
 
-def resource_capacity(portfolio: Any, months: Any) -> pd.DataFrame:
+def resource_capacity(portfolio: Portfolio, months: Any) -> pd.DataFrame:
     """Hours each resource can give in each month: ``resource_id, role, month, capacity_hours``."""
     r = portfolio.resources
     m = np.unique(pd.to_datetime(pd.Series(months)).to_numpy(dtype="datetime64[M]"))
@@ -277,7 +283,7 @@ def resource_capacity(portfolio: Any, months: Any) -> pd.DataFrame:
     )
 
 
-def _priorities(portfolio: Any, priorities: Mapping[str, int] | None) -> pd.Series:
+def _priorities(portfolio: Portfolio, priorities: Mapping[str, int] | None) -> pd.Series:
     prio = portfolio.projects.set_index("project_id")["priority"].astype(float)
     for pid, p in (priorities or {}).items():
         if pid not in prio.index:
@@ -367,8 +373,8 @@ class CapacityModel:
     grid of demand. Build it with :func:`capacity_model`.
     """
 
-    portfolio: Any
-    schedule: Any
+    portfolio: Portfolio
+    schedule: Schedule | pd.DataFrame | None
     resource_ids: np.ndarray
     resource_names: np.ndarray
     resource_roles: np.ndarray
@@ -518,8 +524,8 @@ _OVER_COLUMNS = (
 
 
 def capacity_model(
-    portfolio: Any,
-    schedule: Any = None,
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     shifts: Mapping[str, float] | None = None,
     priorities: Mapping[str, int] | None = None,
@@ -567,7 +573,10 @@ def capacity_model(
 
 
 def _model(
-    portfolio: Any, schedule: Any, model: CapacityModel | None, **what_if: Any
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None,
+    model: CapacityModel | None,
+    **what_if: Any,
 ) -> CapacityModel:
     """The given model (checked to belong to these arguments) or a fresh one."""
     if model is None:
@@ -583,8 +592,8 @@ def _model(
 
 
 def capacity_by_role_month(
-    portfolio: Any,
-    schedule: Any = None,
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     shifts: Mapping[str, float] | None = None,
     priorities: Mapping[str, int] | None = None,
@@ -620,8 +629,8 @@ def capacity_by_role_month(
 
 
 def overallocated_resources(
-    portfolio: Any,
-    schedule: Any = None,
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     shifts: Mapping[str, float] | None = None,
     priorities: Mapping[str, int] | None = None,
@@ -647,8 +656,8 @@ def overallocated_resources(
 
 
 def project_shortfall(
-    portfolio: Any,
-    schedule: Any = None,
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     shifts: Mapping[str, float] | None = None,
     priorities: Mapping[str, int] | None = None,

@@ -34,6 +34,9 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import DecisionError
+from pmkit.model import Portfolio
+from pmkit.portfolio.standards import standards_of
+from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = [
     "DECISIONS",
@@ -49,8 +52,8 @@ __all__ = [
     "significant_changes",
 ]
 
-LOG_FILE = "decisions_log.csv"
-LOG_COLUMNS = ("decision_id", "cr_id", "decision", "decided_by", "decided_at", "rationale")
+LOG_FILE = DECISIONS_LOG_FILE
+LOG_COLUMNS = DECISIONS_LOG_COLUMNS
 DECISIONS: dict[str, str] = {
     "approve": "approved",
     "approved": "approved",
@@ -142,11 +145,11 @@ def record_decision(
         "rationale": rationale,
     }
     if store is not None:
-        from pmkit.store._common import actor
+        from pmkit.store._common import actor  # lazy: pmkit.store loads SQLAlchemy
 
         store.append_decision(record, actor())
         return record
-    from pmkit.store._common import locked_append
+    from pmkit.store._common import locked_append  # lazy: pmkit.store loads SQLAlchemy
 
     locked_append(decisions_path(path), LOG_COLUMNS, lambda _text: [record])
     return record
@@ -202,7 +205,7 @@ def load_decisions(path: Any) -> pd.DataFrame:
         target = decisions_path(path)
         if not target.exists():
             return _empty_log()
-        from pmkit.store._common import read_locked
+        from pmkit.store._common import read_locked  # lazy: pmkit.store loads SQLAlchemy
 
         rows = list(csv.reader(io.StringIO(read_locked(target))))
     if not rows:
@@ -248,7 +251,9 @@ def load_decisions(path: Any) -> pd.DataFrame:
     return df
 
 
-def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def apply_decisions(
+    portfolio: Portfolio, *, path: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """The changes table with the latest logged decision of each CR applied (the file untouched).
 
     Columns are those of ``change_requests`` (``decision, decided_by, decided_on, rationale``
@@ -280,7 +285,7 @@ def apply_decisions(portfolio: Any, *, path: str | os.PathLike[str] | None = Non
 
 
 def significance(
-    portfolio: Any, changes: pd.DataFrame, std: Any = None
+    portfolio: Portfolio, changes: pd.DataFrame, std: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which changes go to the board, and why (vectorised).
 
@@ -294,7 +299,6 @@ def significance(
     (ndarray of bool, ndarray of str)
         The flag and the reasons (``"; "``-joined) per row of ``changes``.
     """
-    from pmkit.portfolio.standards import standards_of
 
     sig = (std or standards_of(portfolio)).significance
     budget = changes["project_id"].map(portfolio.projects.set_index("project_id")["budget"])
@@ -323,7 +327,7 @@ def significance(
 
 
 def significant_changes(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     path: str | os.PathLike[str] | None = None,
     status: str | Iterable[str] | None = None,

@@ -22,7 +22,10 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import SlipError
+from pmkit.model import Portfolio
 from pmkit.portfolio._util import task_calendar_ids
+from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
 __all__ = ["DependencyNetwork", "SlipError", "dependency_network", "propagate_slip"]
 
@@ -42,7 +45,9 @@ class DependencyNetwork:
     edges: pd.DataFrame
 
 
-def dependency_network(portfolio: Any, *, schedule: Any = None) -> DependencyNetwork:
+def dependency_network(
+    portfolio: Portfolio, *, schedule: Schedule | pd.DataFrame | None = None
+) -> DependencyNetwork:
     """The network of cross-project links, one edge per (predecessor, successor) project pair.
 
     Parameters
@@ -92,7 +97,9 @@ def dependency_network(portfolio: Any, *, schedule: Any = None) -> DependencyNet
     return DependencyNetwork(nodes=nodes, edges=edges)
 
 
-def _working_days_between(portfolio: Any, base: Any, new: Any, cal_ids: np.ndarray) -> np.ndarray:
+def _working_days_between(
+    portfolio: Portfolio, base: Any, new: Any, cal_ids: np.ndarray
+) -> np.ndarray:
     """Working days (fractional) from ``base`` to ``new`` in each row's calendar."""
     b = pd.to_datetime(pd.Series(base)).to_numpy(dtype="datetime64[m]")
     n = pd.to_datetime(pd.Series(new)).to_numpy(dtype="datetime64[m]")
@@ -104,7 +111,7 @@ def _working_days_between(portfolio: Any, base: Any, new: Any, cal_ids: np.ndarr
     return np.round(out, 2)
 
 
-def _finish_table(sched: Any) -> pd.DataFrame:
+def _finish_table(sched: Schedule) -> pd.DataFrame:
     t = sched.tasks
     return pd.DataFrame(
         {
@@ -116,11 +123,11 @@ def _finish_table(sched: Any) -> pd.DataFrame:
 
 
 def propagate_slip(
-    portfolio: Any,
+    portfolio: Portfolio,
     task_id: str,
     days: int,
     *,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Which projects and milestones move, and by how much, if ``task_id`` slips ``days``.
 
@@ -144,7 +151,6 @@ def propagate_slip(
         another project than the slipped task's). Largest delay first; the slipped task itself is
         included (a milestone row) so the table reads from cause to effects.
     """
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
     t = portfolio.tasks
     hit = np.flatnonzero(t["task_id"].to_numpy() == task_id)

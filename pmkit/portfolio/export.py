@@ -7,22 +7,25 @@ a layer above the charts: :mod:`pmkit.reports` (``pmkit.status_pack_html``,
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
+from pmkit.portfolio.capacity import capacity_by_role_month
 from pmkit.portfolio.standards import DIMENSIONS
+from pmkit.risk import risk_register
+from pmkit.schedule.cpm import Schedule
 
 __all__ = ["pack_tables"]
 
 
 def pack_tables(
-    portfolio: Any, rollup_df: pd.DataFrame, *, schedule: Any = None
+    portfolio: Portfolio,
+    rollup_df: pd.DataFrame,
+    *,
+    schedule: Schedule | pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The tidy tables the pack's charts draw (pure pandas; see ``pack_svgs``)."""
-    from pmkit.portfolio.capacity import capacity_by_role_month
-    from pmkit.risk import risk_register
 
     rag = pd.concat(
         [

@@ -26,15 +26,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.model import PHASES
+from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import apply_decisions, significance
+from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import CHECKS, Standards, standards_of
+from pmkit.vocabulary import PHASES
 
 __all__ = ["compliance_score", "gate_compliance", "gate_summary", "governance_checks"]
 
 _PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
 
 
-def _required_rows(portfolio: Any, std: Standards) -> pd.DataFrame:
+def _required_rows(portfolio: Portfolio, std: Standards) -> pd.DataFrame:
     """Every (project, reached gate, artefact) with ``required`` and ``done``."""
     p = portfolio.projects
     gate_phase = std.gate_phase
@@ -82,7 +85,7 @@ def _required_rows(portfolio: Any, std: Standards) -> pd.DataFrame:
     return out.drop(columns=["required_std", "required_file"])
 
 
-def gate_compliance(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame:
+def gate_compliance(portfolio: Portfolio, *, pmo_type: str | None = None) -> pd.DataFrame:
     """Artefact-level gate checks of every project at the gates it has reached.
 
     Parameters
@@ -127,7 +130,7 @@ def gate_compliance(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFr
     return out[cols].sort_values(["project_id", "gate", "artefact"]).reset_index(drop=True)
 
 
-def gate_summary(portfolio: Any, *, pmo_type: str | None = None) -> pd.DataFrame:
+def gate_summary(portfolio: Portfolio, *, pmo_type: str | None = None) -> pd.DataFrame:
     """Per project and reached gate: ``required, done, missing`` (artefact names, ``", "``-joined),
     ``n_required, n_missing`` and ``status`` (pass / advisory / blocked)."""
     rows = gate_compliance(portfolio, pmo_type=pmo_type)
@@ -155,7 +158,7 @@ _Check = tuple[np.ndarray, np.ndarray]
 
 
 def governance_checks(
-    portfolio: Any, *, pmo_type: str | None = None, rollup_df: pd.DataFrame | None = None
+    portfolio: Portfolio, *, pmo_type: str | None = None, rollup_df: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Every governance check per project: passed or not, and its effect under ``pmo_type``.
 
@@ -200,7 +203,7 @@ def governance_checks(
     return pd.concat(parts, ignore_index=True)
 
 
-def _gate_artefacts(portfolio: Any, ids: pd.Series, pmo_type: str | None) -> _Check:
+def _gate_artefacts(portfolio: Portfolio, ids: pd.Series, pmo_type: str | None) -> _Check:
     """The share of required artefacts done at the gates each project has reached."""
     gates = gate_compliance(portfolio, pmo_type=pmo_type)
     req = gates[gates["required"]]
@@ -216,9 +219,8 @@ def _gate_artefacts(portfolio: Any, ids: pd.Series, pmo_type: str | None) -> _Ch
     return share, np.where(txt == "", "all required artefacts done", "missing " + txt)
 
 
-def _change_board(portfolio: Any, ids: pd.Series, std: Standards) -> _Check:
+def _change_board(portfolio: Portfolio, ids: pd.Series, std: Standards) -> _Check:
     """No significant change request still waiting for the board."""
-    from pmkit.portfolio.decisions import apply_decisions, significance
 
     ch = apply_decisions(portfolio)
     sig, _ = significance(portfolio, ch, std)
@@ -235,11 +237,9 @@ def _change_board(portfolio: Any, ids: pd.Series, std: Standards) -> _Check:
     )
 
 
-def _red_escalation(portfolio: Any, ids: pd.Series, rollup_df: pd.DataFrame | None) -> _Check:
+def _red_escalation(portfolio: Portfolio, ids: pd.Series, rollup_df: pd.DataFrame | None) -> _Check:
     """The project is not red overall (the roll-up's RAG)."""
     if rollup_df is None:
-        from pmkit.portfolio.rollup import rollup
-
         rollup_df = rollup(portfolio)
     r = rollup_df.set_index("project_id")
     red = ids.map(r["rag_overall"]).to_numpy(dtype=object) == "red"
@@ -247,14 +247,16 @@ def _red_escalation(portfolio: Any, ids: pd.Series, rollup_df: pd.DataFrame | No
     return (~red).astype(float), np.where(red, "red, escalate: " + rule, "not red")
 
 
-def _risk_register(portfolio: Any, ids: pd.Series, active: np.ndarray) -> _Check:
+def _risk_register(portfolio: Portfolio, ids: pd.Series, active: np.ndarray) -> _Check:
     """An active project has at least one risk recorded."""
     n_risks = ids.map(portfolio.risks.groupby("project_id").size()).fillna(0).to_numpy()
     ok_reg = (n_risks > 0) | ~active
     return ok_reg.astype(float), np.where(ok_reg, "risk register kept", "no risk recorded")
 
 
-def _status_report(portfolio: Any, ids: pd.Series, active: np.ndarray, std: Standards) -> _Check:
+def _status_report(
+    portfolio: Portfolio, ids: pd.Series, active: np.ndarray, std: Standards
+) -> _Check:
     """An active project reported within ``status_report_max_age_days`` of the status date."""
     status = portfolio.status_date
     latest = portfolio.snapshots.groupby("project_id")["report_date"].max()

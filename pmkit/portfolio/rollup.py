@@ -32,11 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.errors import PmkitError
 from pmkit.evm import earned_schedule_latest
+from pmkit.model import Portfolio
 from pmkit.portfolio._util import as_set, busday_count, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.standards import DIMENSIONS, Standards, standards_of, worst
 from pmkit.risk import risk_register
+from pmkit.schedule.cpm import Schedule
 
 __all__ = ["ROLLUP_COLUMNS", "filter_rollup", "latest_evm", "rag_long", "rollup"]
 
@@ -87,10 +90,11 @@ ROLLUP_COLUMNS: tuple[str, ...] = (
     "rag_overall",
     "overall_rule",
 )
+
 """Columns of :func:`rollup`, in order."""
 
 
-def latest_evm(portfolio: Any) -> pd.DataFrame:
+def latest_evm(portfolio: Portfolio) -> pd.DataFrame:
     """Latest status report per project up to the status date, with SPI/CPI/EAC (vectorised).
 
     Same formulas as :func:`pmkit.evm.evm_rollup` (``EAC = BAC / CPI``; ``NaN`` where a
@@ -127,7 +131,7 @@ def latest_evm(portfolio: Any) -> pd.DataFrame:
     return out
 
 
-def _progress(portfolio: Any) -> pd.Series:
+def _progress(portfolio: Portfolio) -> pd.Series:
     """Budget-weighted % complete of leaf tasks per project (duration-weighted if no budget)."""
     t = portfolio.tasks
     leaf = t[~t["is_summary"].to_numpy(dtype=bool)]
@@ -153,7 +157,9 @@ def _progress(portfolio: Any) -> pd.Series:
     return by_cost.where(agg["c"] > 0, by_dur)
 
 
-def _schedule_figures(portfolio: Any, schedule: Any) -> pd.DataFrame:
+def _schedule_figures(
+    portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None
+) -> pd.DataFrame:
     """Per project: latest scheduled finish and least slack (minutes) of unfinished tasks."""
     st = schedule_tasks(schedule)
     if st is None:
@@ -181,7 +187,7 @@ def _schedule_figures(portfolio: Any, schedule: Any) -> pd.DataFrame:
     )
 
 
-def _risk_figures(portfolio: Any, std: Standards) -> pd.DataFrame:
+def _risk_figures(portfolio: Portfolio, std: Standards) -> pd.DataFrame:
     reg = risk_register(portfolio, status="open")
     threat = (reg["kind"] == "threat").to_numpy()
     # "high" = the register's high zone, or probability x impact share above the standard's cut
@@ -199,7 +205,7 @@ def _risk_figures(portfolio: Any, std: Standards) -> pd.DataFrame:
     return df.groupby("project_id", sort=False).sum()
 
 
-def _change_figures(portfolio: Any, std: Standards) -> pd.DataFrame:
+def _change_figures(portfolio: Portfolio, std: Standards) -> pd.DataFrame:
     changes = apply_decisions(portfolio)
     significant, _ = significance(portfolio, changes, std)
     pending = (changes["decision"] == "pending").to_numpy()
@@ -253,7 +259,9 @@ def _apply_rag(out: pd.DataFrame, std: Standards) -> None:
     out["overall_rule"] = names[pick] + " " + texts[pick, np.arange(n)]
 
 
-def rollup(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
+def rollup(
+    portfolio: Portfolio, *, schedule: Schedule | pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per project: progress, SPI/CPI, finish vs baseline, BAC vs EAC, float, risks,
     changes, and a RAG status per dimension with the sentence of the rule that set it.
 
@@ -366,8 +374,6 @@ def filter_rollup(
         wanted = as_set(value)
         if wanted is not None:
             if col not in df.columns:
-                from pmkit.errors import PmkitError
-
                 raise PmkitError(
                     "cannot filter on an unknown column", field=col, expected="a roll-up column"
                 )

@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from pmkit.errors import StandardsError
+from pmkit.model import Portfolio
 from pmkit.templates import standards_template
 
 __all__ = [
@@ -539,7 +540,7 @@ def load_standards(path: str | Path) -> Standards:
     return _validate(raw, p.name)
 
 
-def standards_of(portfolio: Any) -> Standards:
+def standards_of(portfolio: Portfolio) -> Standards:
     """The validated standards of a loaded portfolio (its ``standards`` dict)."""
     return _validate(dict(getattr(portfolio, "standards", {}) or {}), "standards.yaml")
 

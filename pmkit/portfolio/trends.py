@@ -14,6 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
+from pmkit.portfolio._util import schedule_tasks
+from pmkit.schedule.cpm import Schedule
+
 __all__ = [
     "accuracy_by_report",
     "forecast_accuracy",
@@ -24,7 +28,7 @@ __all__ = [
 ]
 
 
-def _at_status(portfolio: Any) -> Any:
+def _at_status(portfolio: Portfolio) -> Any:
     """The portfolio as it stood at its status date (later reports dropped)."""
     return portfolio.at_status_date() if hasattr(portfolio, "at_status_date") else portfolio
 
@@ -33,7 +37,7 @@ def _of(df: pd.DataFrame, project_id: str | None) -> pd.DataFrame:
     return df if project_id is None else df[df["project_id"] == project_id]
 
 
-def spi_cpi_trends(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def spi_cpi_trends(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """SPI and CPI of every project at every status report (same formulas as :mod:`pmkit.evm`).
 
     Returns
@@ -55,7 +59,7 @@ def spi_cpi_trends(portfolio: Any, *, project_id: str | None = None) -> pd.DataF
     return out[cols].reset_index(drop=True)
 
 
-def portfolio_trend(portfolio: Any, *, freq: str = "M") -> pd.DataFrame:
+def portfolio_trend(portfolio: Portfolio, *, freq: str = "M") -> pd.DataFrame:
     """Portfolio SPI/CPI per period: sums of PV, EV, AC of each project's last report in it.
 
     Returns ``period, projects, pv, ev, ac, spi, cpi`` (``period`` = first day of the month).
@@ -74,7 +78,7 @@ def portfolio_trend(portfolio: Any, *, freq: str = "M") -> pd.DataFrame:
     return out
 
 
-def milestone_trend(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def milestone_trend(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """Milestone trend analysis: the forecast date of each milestone at each report date.
 
     Returns
@@ -102,7 +106,9 @@ def milestone_trend(portfolio: Any, *, project_id: str | None = None) -> pd.Data
     return out
 
 
-def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
+def _reference_finish(
+    portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None
+) -> pd.DataFrame:
     """Per project, the finish forecasts are judged against: actual if finished, else latest."""
     t = portfolio.tasks
     leaf = t[~t["is_summary"].to_numpy(dtype=bool)]
@@ -118,8 +124,6 @@ def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
     later = pd.to_datetime(ids.map(latest)).to_numpy()
     kind = np.where(is_done & ~np.isnat(act), "actual", "latest forecast")
     if schedule is not None:
-        from pmkit.portfolio._util import schedule_tasks
-
         st = schedule_tasks(schedule)
         assert st is not None  # a schedule was given
         pid = t.set_index("task_id")["project_id"]
@@ -133,7 +137,10 @@ def _reference_finish(portfolio: Any, schedule: Any) -> pd.DataFrame:
 
 
 def forecast_accuracy(
-    portfolio: Any, *, schedule: Any = None, project_id: str | None = None
+    portfolio: Portfolio,
+    *,
+    schedule: Schedule | pd.DataFrame | None = None,
+    project_id: str | None = None,
 ) -> pd.DataFrame:
     """How far each report's finish forecast was from the finish as now known.
 
@@ -160,7 +167,9 @@ def forecast_accuracy(
     return out
 
 
-def accuracy_by_report(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
+def accuracy_by_report(
+    portfolio: Portfolio, *, schedule: Schedule | pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Portfolio forecast accuracy per report month: ``period, projects, mean_error_days,
     mean_abs_error_days, optimistic_share`` (share of forecasts earlier than the reference)."""
     portfolio = _at_status(portfolio)
@@ -174,7 +183,7 @@ def accuracy_by_report(portfolio: Any, *, schedule: Any = None) -> pd.DataFrame:
     )
 
 
-def milestone_accuracy(portfolio: Any, *, project_id: str | None = None) -> pd.DataFrame:
+def milestone_accuracy(portfolio: Portfolio, *, project_id: str | None = None) -> pd.DataFrame:
     """Milestone forecasts vs the milestone's actual finish (or its latest forecast).
 
     Returns ``project_id, task_id, milestone, report_date, forecast_date, reference_date,

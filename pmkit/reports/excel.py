@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import apply_decisions
+from pmkit.portfolio.governance import gate_summary
+from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import standards_of
 from pmkit.reports._files import atomic_write
+from pmkit.risk import risk_register
+from pmkit.schedule.cpm import Schedule
 
 __all__ = ["EXCEL_SHEETS", "export_excel"]
 
@@ -72,10 +78,10 @@ def _sheet(wb: Any, title: str, df: pd.DataFrame) -> None:
 
 
 def export_excel(
-    portfolio: Any,
+    portfolio: Portfolio,
     path: str | os.PathLike[str],
     *,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
     rollup_df: pd.DataFrame | None = None,
     pmo_type: str | None = None,
 ) -> Path:
@@ -92,11 +98,6 @@ def export_excel(
         For the Gates sheet (default: the standards').
     """
     from openpyxl import Workbook
-
-    from pmkit.portfolio.decisions import apply_decisions
-    from pmkit.portfolio.governance import gate_summary
-    from pmkit.portfolio.rollup import rollup
-    from pmkit.risk import risk_register
 
     roll = rollup_df if rollup_df is not None else rollup(portfolio, schedule=schedule)
     std = standards_of(portfolio)

@@ -22,6 +22,7 @@ from typing import Any
 
 from pmkit.errors import PdfUnavailableError
 from pmkit.reports._files import atomic_write
+from pmkit.reports.status_pack import status_pack_html
 
 __all__ = ["PdfUnavailableError", "find_chromium", "html_to_pdf", "status_pack_pdf"]
 
@@ -123,7 +124,6 @@ def status_pack_pdf(
     PdfUnavailableError
         Playwright or Chromium is missing (nothing is written).
     """
-    from pmkit.reports.status_pack import status_pack_html
 
     doc = status_pack_html(portfolio, None, **kwargs)  # type: ignore[arg-type]
     return html_to_pdf(str(doc), path)

@@ -17,10 +17,15 @@ from typing import Any, Literal
 import pandas as pd
 
 from pmkit.format import esc, html_table
+from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import significant_changes
 from pmkit.portfolio.export import pack_tables
+from pmkit.portfolio.governance import compliance_score
+from pmkit.portfolio.rollup import rollup
 from pmkit.portfolio.standards import DIMENSIONS, standards_of
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register, top_risks
+from pmkit.schedule.cpm import Schedule
 
 __all__ = ["status_pack_html"]
 
@@ -82,7 +87,7 @@ def _figure(svgs: dict[str, str], key: str, alt_text: str) -> str:
     return f"<figure><img alt='{_e(alt_text)}' src='data:image/svg+xml;base64,{data}'></figure>"
 
 
-def _headline(portfolio: Any, roll: pd.DataFrame, std: Any, title: str) -> list[str]:
+def _headline(portfolio: Portfolio, roll: pd.DataFrame, std: Any, title: str) -> list[str]:
     money = "{:,.0f}".format
     counts = roll["rag_overall"].value_counts()
     kpi = " ".join(
@@ -183,8 +188,7 @@ def _changes_section(sig: pd.DataFrame, cur: str) -> str:
     return _table(view, formats)
 
 
-def _governance_section(portfolio: Any, roll: pd.DataFrame) -> str:
-    from pmkit.portfolio.governance import compliance_score
+def _governance_section(portfolio: Portfolio, roll: pd.DataFrame) -> str:
 
     comp = compliance_score(portfolio, rollup_df=roll)
     blocked = comp[comp["state"] == "blocked"]
@@ -245,10 +249,10 @@ def _project_pages(roll: pd.DataFrame, reg: pd.DataFrame, sig: pd.DataFrame, cur
 
 
 def status_pack_html(
-    portfolio: Any,
+    portfolio: Portfolio,
     path: str | os.PathLike[str] | None = None,
     *,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
     rollup_df: pd.DataFrame | None = None,
     charts: bool = True,
     title: str = "Portfolio status pack",
@@ -266,15 +270,13 @@ def status_pack_html(
     Path or str
         The file written (``path`` given), else the HTML text.
     """
-    from pmkit.portfolio.decisions import significant_changes
-    from pmkit.portfolio.rollup import rollup
 
     std = standards_of(portfolio)
     cur = std.currency
     roll = rollup_df if rollup_df is not None else rollup(portfolio, schedule=schedule)
     svgs: dict[str, str] = {}
     if charts:
-        from pmkit.charts.portfolio_static import pack_svgs
+        from pmkit.charts.portfolio_static import pack_svgs  # lazy: Altair, vl-convert
 
         svgs = pack_svgs(pack_tables(portfolio, roll, schedule=schedule), currency=cur)
     reg = risk_register(portfolio, status="open")

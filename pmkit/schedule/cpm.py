@@ -52,11 +52,11 @@ import pandas as pd
 from pmkit import _graph
 from pmkit.calendar import Calendar, Timeline, from_minutes, to_minutes
 from pmkit.errors import CycleError, ScheduleError
+from pmkit.vocabulary import CONSTRAINTS, LINK_TYPES
 
 __all__ = ["CONSTRAINT_TYPES", "LINK_TYPES", "Schedule", "schedule_network"]
 
-LINK_TYPES = ("FS", "SS", "FF", "SF")
-CONSTRAINT_TYPES = ("ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT")
+CONSTRAINT_TYPES = CONSTRAINTS  # the scheduler codes both by their index in pmkit.vocabulary
 _NEG = np.iinfo(np.int64).min // 4
 _POS = np.iinfo(np.int64).max // 4
 

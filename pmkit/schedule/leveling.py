@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import LevelingError, UnknownIdError
+from pmkit.schedule.portfolio_adapter import schedule_project
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -64,8 +65,8 @@ _FREQ = {"D": "D", "W": "W", "M": "M", "ME": "M", "MS": "M"}
 _EPS = 1e-9
 
 
-def _task_table(schedule: Any) -> pd.DataFrame:
-    t = schedule.tasks if hasattr(schedule, "tasks") else schedule
+def _task_table(schedule: Schedule | pd.DataFrame) -> pd.DataFrame:
+    t: pd.DataFrame = schedule.tasks if hasattr(schedule, "tasks") else schedule
     need = {"uid", "start", "finish"}
     if not need <= set(t.columns):
         raise LevelingError("schedule table needs uid, start and finish", value=sorted(t.columns))
@@ -489,8 +490,6 @@ def level(
     if project_id not in set(portfolio.projects["project_id"]):
         raise UnknownIdError("project", project_id)
     if schedule is None:
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
         schedule = schedule_project(portfolio, project_id)
     cal = schedule.calendar
     mpd = float(cal.minutes_per_day)

@@ -37,6 +37,8 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
+from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_portfolio, schedule_project
+from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
@@ -53,7 +55,6 @@ __all__ = [
 
 Distribution = Literal["pert", "triangular"]
 Progress = Callable[[float], Any]
-_LINK_TYPES = ("FS", "SS", "FF", "SF")
 _TOL = 1e-6  # working minutes: float noise allowed when testing total float for zero
 
 
@@ -240,7 +241,7 @@ class Network:
                 if "type" in links.columns
                 else pd.Series("FS", index=links.index)
             )
-            bad = ~types.isin(_LINK_TYPES)
+            bad = ~types.isin(LINK_TYPES)
             if bad.any():
                 raise ScheduleError(
                     "unknown link type",
@@ -249,7 +250,7 @@ class Network:
                     expected="FS, SS, FF or SF",
                 )
             kind = np.asarray(
-                types.map({t: i for i, t in enumerate(_LINK_TYPES)}).to_numpy(np.int64),
+                types.map({t: i for i, t in enumerate(LINK_TYPES)}).to_numpy(np.int64),
                 dtype=np.int64,
             )
             lag = (
@@ -890,7 +891,6 @@ def project_network(
     -------
     Network
     """
-    from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_project
 
     rows = portfolio.projects[portfolio.projects["project_id"] == project_id]
     if rows.empty:
@@ -1013,7 +1013,6 @@ def _fixed_predecessors(
     portfolio: Portfolio, links: pd.DataFrame, cal: Calendar, w0: float
 ) -> pd.DataFrame:
     """Predecessors in other projects, fixed at their planned dates (not simulated)."""
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
     plan = schedule_portfolio(portfolio).tasks.set_index("uid")
     ids = pd.unique(links["pred_uid"])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar, shared_calendar
-from pmkit.errors import CalendarError
+from pmkit.errors import CalendarError, ScheduleError
 from pmkit.io.mspdi import MspdiProject, parse_duration
 from pmkit.schedule.cpm import Schedule, schedule_network
 
@@ -37,8 +37,6 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         ]
         unknown = project.links[~project.links["pred_uid"].isin(set(project.tasks["uid"]))]
         if len(unknown) and not unknown["cross_project"].any():
-            from pmkit.errors import ScheduleError
-
             r = unknown.iloc[0]
             raise ScheduleError(
                 f"task {r['succ_uid']} has an unknown predecessor",

@@ -44,13 +44,13 @@ import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import ScheduleError, UnknownIdError
-from pmkit.model import object_cache
+from pmkit.model import Portfolio, object_cache
 from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = ["plan_at_status", "plan_inputs", "schedule_portfolio", "schedule_project"]
 
 
-def _calendar_getter(portfolio: Any) -> Any:
+def _calendar_getter(portfolio: Portfolio) -> Any:
     """``cid -> Calendar`` (``Portfolio.calendar``: hours_per_day applied, cached)."""
 
     def get(cid: Any) -> Calendar:
@@ -110,7 +110,7 @@ def _actual_dates(
 
 
 def _network(
-    portfolio: Any, tasks: pd.DataFrame, get_cal: Any
+    portfolio: Portfolio, tasks: pd.DataFrame, get_cal: Any
 ) -> tuple[pd.DataFrame, Calendar, dict[str, Calendar]]:
     """Portfolio task rows -> engine task table (minutes), main calendar, calendar map."""
     projects = portfolio.projects.set_index("project_id")
@@ -216,7 +216,10 @@ def _at_status(
 
 
 def _links(
-    portfolio: Any, tasks: pd.DataFrame, cals: Mapping[str, Calendar], cal_of: Mapping[Any, str]
+    portfolio: Portfolio,
+    tasks: pd.DataFrame,
+    cals: Mapping[str, Calendar],
+    cal_of: Mapping[Any, str],
 ) -> pd.DataFrame:
     lk = portfolio.links
     mpd = lk["succ_id"].map(lambda t: cals[cal_of[t]].minutes_per_day if t in cal_of else 480.0)
@@ -248,14 +251,14 @@ def _apply_overrides(
     return tasks
 
 
-def _status(portfolio: Any) -> pd.Timestamp | None:
+def _status(portfolio: Portfolio) -> pd.Timestamp | None:
     """The portfolio's status date (``None``: plan from the start, no progress rule)."""
     status = getattr(portfolio, "status_date", None)
     return None if status is None or pd.isna(status) else pd.Timestamp(status)
 
 
 def plan_inputs(
-    portfolio: Any, overrides: Mapping[str, Mapping[str, Any]] | None = None
+    portfolio: Portfolio, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calendar, dict[str, Calendar]]:
     """The engine tables of the plan at the status date: ``(tasks, links, main calendar,
     calendars)``; tasks carry ``not_before``, ``finish_group`` (the project) and the
@@ -272,7 +275,7 @@ def plan_inputs(
 
 
 def plan_at_status(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     cross_project: bool = True,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -311,7 +314,7 @@ def _copy(sched: Schedule) -> Schedule:
     )
 
 
-def _cached_plan(portfolio: Any) -> Schedule:
+def _cached_plan(portfolio: Portfolio) -> Schedule:
     """:func:`plan_at_status` once per portfolio object and status date (the tables of a
     Portfolio are read-only; the key also holds their identities)."""
     cache = object_cache(portfolio, _CACHE_ATTR)
@@ -324,7 +327,7 @@ def _cached_plan(portfolio: Any) -> Schedule:
 
 
 def schedule_portfolio(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     cross_project: bool = True,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -338,7 +341,7 @@ def schedule_portfolio(
     return _copy(_cached_plan(portfolio))
 
 
-def _project_slice(portfolio: Any, plan: Schedule, project_id: str) -> Schedule:
+def _project_slice(portfolio: Portfolio, plan: Schedule, project_id: str) -> Schedule:
     """One project's rows of the portfolio plan (links into it; finish of its leaves)."""
     t = plan.tasks
     t = t[t["project_id"] == project_id].reset_index(drop=True)
@@ -362,7 +365,7 @@ def _project_slice(portfolio: Any, plan: Schedule, project_id: str) -> Schedule:
 
 
 def schedule_project(
-    portfolio: Any,
+    portfolio: Portfolio,
     project_id: str,
     *,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -389,7 +392,7 @@ def schedule_project(
 
 
 def _project_alone(
-    portfolio: Any,
+    portfolio: Portfolio,
     project_id: str,
     overrides: Mapping[str, Mapping[str, Any]] | None,
     external: Schedule,

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import UnknownIdError, WhatIfError
+from pmkit.evm import evm_series
 from pmkit.schedule.portfolio_adapter import schedule_project
+from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
@@ -273,7 +275,7 @@ def _check_new_link(sc: _Scenario, rec: Mapping[str, Any]) -> None:
     sc.check_task(str(rec["succ_id"]), "new link")
     if rec["pred_id"] == rec["succ_id"]:
         raise WhatIfError("a task cannot be linked to itself", field="link", value=rec["pred_id"])
-    if rec["type"] not in ("FS", "SS", "FF", "SF"):
+    if rec["type"] not in LINK_TYPES:
         raise WhatIfError(
             "unknown link type", field="type", value=rec["type"], expected="FS, SS, FF or SF"
         )
@@ -461,7 +463,6 @@ def preview_change_request(
             raise WhatIfError("change request names an unknown task", field="task_id", value=tid)
         durations[tid] = max(float(row.iloc[0]["duration_days"]) + impact, 0.0)
     res = what_if(portfolio, pid, duration_changes=durations, before=before)
-    from pmkit.evm import evm_series  # engines only; local import keeps startup light
 
     cost = float(cr["cost_impact"]) if pd.notna(cr["cost_impact"]) else 0.0
     budget = float(portfolio.projects.set_index("project_id").loc[pid, "budget"])

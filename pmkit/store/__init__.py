@@ -22,12 +22,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from pmkit.io.csv_folder import sample_data_path
 from pmkit.model import TABLES
 from pmkit.store import schema as S
+from pmkit.store._common import actor, csv_line
 from pmkit.store.base import AUDIT_COLUMNS, Store
 from pmkit.store.csv_store import CsvStore
 from pmkit.store.migrate import StoreError, upgrade
 from pmkit.store.sql_store import SqlStore
+from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -54,7 +57,6 @@ def is_database_url(location: object) -> bool:
 
 def data_location() -> str:
     """``$PMKIT_DATA`` (a folder or a database URL), else the bundled sample folder."""
-    from pmkit.io.csv_folder import sample_data_path
 
     env = os.environ.get("PMKIT_DATA", "").strip()
     return env if is_database_url(env) else str(sample_data_path())
@@ -99,15 +101,13 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
     problem) or if the database already holds a portfolio and ``replace`` is false. The decisions
     log comes along; the audit trail of the database is kept and gains a ``load`` row.
     """
-    from pmkit.portfolio.decisions import LOG_COLUMNS
-    from pmkit.store._common import actor
 
     src = CsvStore(folder)
     tables, _standards, report = src.read()
     report.raise_if_errors()
     std_path = src.folder / "standards.yaml"
     std_text = std_path.read_text(encoding="utf-8") if std_path.exists() else None
-    decisions = [dict(zip(LOG_COLUMNS, r, strict=True)) for r in src.decision_rows()]
+    decisions = [dict(zip(DECISIONS_LOG_COLUMNS, r, strict=True)) for r in src.decision_rows()]
     layout = json.dumps({name: _header(src.folder / spec.file) for name, spec in TABLES.items()})
     store = SqlStore(url)
     with store.transaction() as conn:
@@ -118,7 +118,6 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
                 expected="an empty database, or --replace",
             )
         store.replace_portfolio(conn, tables, std_text)
-        from pmkit.store import schema as S
 
         conn.execute(S.DOCUMENTS.insert(), {"name": LAYOUT, "content": layout})
         conn.execute(sa.delete(S.DECISIONS))
@@ -131,8 +130,6 @@ def load_folder(folder: str | os.PathLike[str], url: str, *, replace: bool = Fal
 
 def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
     """Write the database's portfolio as a CSV folder (the bytes ``db load`` read back)."""
-    from pmkit.portfolio.decisions import LOG_COLUMNS, LOG_FILE
-    from pmkit.store._common import csv_line
 
     store = SqlStore(url)
     out = Path(folder)
@@ -152,8 +149,8 @@ def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
         (out / "standards.yaml").write_text(text, encoding="utf-8")
     rows = store.decision_rows()
     if rows:
-        body = csv_line(LOG_COLUMNS) + "".join(csv_line(r) for r in rows)
-        (out / LOG_FILE).write_text(body, encoding="utf-8")
+        body = csv_line(DECISIONS_LOG_COLUMNS) + "".join(csv_line(r) for r in rows)
+        (out / DECISIONS_LOG_FILE).write_text(body, encoding="utf-8")
     store.close()
     return out
 

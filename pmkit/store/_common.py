@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from pmkit.vocabulary import DATE_FORMAT
+
 try:  # POSIX; elsewhere the lock degrades to O_APPEND atomic single writes
     import fcntl
 except ImportError:  # pragma: no cover - not on the CI platform
@@ -114,7 +116,7 @@ def format_cells(values: pd.Series, kind: str) -> pd.Series:
     """Database values -> CSV cell text as pandas writes a typed table (ISO dates, floats by
     ``repr``: ``1.0``, ``true``/``false``): the form of the sample and of ``pmkit generate``."""
     if kind == "date":
-        return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+        return pd.to_datetime(values, errors="coerce").dt.strftime(DATE_FORMAT).fillna("")
     if kind == "bool":
         return values.map(lambda v: "" if v is None or pd.isna(v) else ("true" if v else "false"))
     if kind == "float":

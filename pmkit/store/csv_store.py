@@ -16,11 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from pmkit.io.csv_folder import read_folder
 from pmkit.model import Portfolio
 from pmkit.store._common import audit_row, locked_append, read_locked
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
 from pmkit.store.migrate import StoreError
 from pmkit.validation import ValidationIssue, ValidationReport
+from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = ["AUDIT_FILE", "CsvStore"]
 
@@ -50,7 +52,6 @@ class CsvStore(Store):
         ]
 
     def read(self) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
-        from pmkit.io.csv_folder import read_folder
 
         tables, standards, report = read_folder(self.folder)
         if report.ok:
@@ -89,15 +90,13 @@ class CsvStore(Store):
         return Portfolio.from_tables(tables, standards, source=self.folder)
 
     def decision_rows(self) -> list[list[str]]:
-        from pmkit.portfolio.decisions import LOG_FILE
-
-        rows = list(csv.reader(io.StringIO(read_locked(self.folder / LOG_FILE))))
+        rows = list(csv.reader(io.StringIO(read_locked(self.folder / DECISIONS_LOG_FILE))))
         return rows[1:]
 
     def append_decision(self, record: dict[str, str], who: str) -> None:
-        from pmkit.portfolio.decisions import LOG_COLUMNS, LOG_FILE
-
-        locked_append(self.folder / LOG_FILE, LOG_COLUMNS, lambda _text: [record])
+        locked_append(
+            self.folder / DECISIONS_LOG_FILE, DECISIONS_LOG_COLUMNS, lambda _text: [record]
+        )
 
     def set_risk_status(self, risk_id: str, status: str, who: str) -> dict[str, Any]:
         if status not in RISK_STATUSES:

@@ -26,6 +26,7 @@ from pmkit.store._common import audit_row, format_cells, now_iso, to_json
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
 from pmkit.store.migrate import StoreError, check_current
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
+from pmkit.vocabulary import DECISIONS_LOG_COLUMNS
 
 __all__ = ["SqlStore", "engine_url"]
 
@@ -126,9 +127,7 @@ class SqlStore(Store):
         return Portfolio.from_tables(tables, standards, source=None)
 
     def decision_rows(self) -> list[list[str]]:
-        from pmkit.portfolio.decisions import LOG_COLUMNS
-
-        cols = [S.DECISIONS.c[c] for c in LOG_COLUMNS]
+        cols = [S.DECISIONS.c[c] for c in DECISIONS_LOG_COLUMNS]
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(*cols).order_by(S.DECISIONS.c.seq)).all()
         return [[str(v) for v in r] for r in rows]

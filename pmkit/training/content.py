@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from pmkit.errors import ContentError
+from pmkit.training.demos import DEMOS
 
 __all__ = [
     "ANSWERS",
@@ -229,7 +230,7 @@ def _quiz(doc: Any, r: _Reader) -> list[QuizItem]:
         items.append(
             QuizItem(
                 id=qid,
-                answer=answer if answer in ANSWERS else "both",  # type: ignore[arg-type]
+                answer=answer if answer in ANSWERS else "both",
                 distinction=dist if isinstance(dist, int) else -1,
                 situation=r.text(node, "situation", path),
                 explanation=r.text(node, "explanation", path),
@@ -252,8 +253,6 @@ def _labels(doc: Any, r: _Reader) -> dict[str, Text]:
 def validate(directory: Path | str, *, demo_ids: Iterable[str] | None = None) -> Content:
     """Read and check the three YAML files in ``directory``; raise :class:`ContentError`."""
     if demo_ids is None:
-        from pmkit.training.demos import DEMOS  # engines only: no widgets
-
         demo_ids = DEMOS
     known = set(demo_ids)
     base = Path(directory)

@@ -30,7 +30,6 @@ import pandas as pd
 
 from pmkit.errors import UnknownIdError
 from pmkit.evm import evm_rollup, evm_series
-from pmkit.model import PHASES
 from pmkit.portfolio.capacity import capacity_by_role_month
 from pmkit.portfolio.decisions import apply_decisions, significant_changes
 from pmkit.portfolio.dependencies import dependency_network
@@ -49,6 +48,7 @@ from pmkit.risk import risk_register
 from pmkit.schedule.leveling import resource_load
 from pmkit.schedule.portfolio_adapter import schedule_project
 from pmkit.schedule.whatif import preview_change_request
+from pmkit.vocabulary import DATE_FORMAT, PHASES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
@@ -626,7 +626,7 @@ def project_load_by_week(portfolio: Portfolio, project_id: str) -> pd.DataFrame:
     )
     cap = w["capacity_hours"].to_numpy(dtype=float)
     w["utilisation"] = np.where(cap > 0, w["demand_hours"] / np.where(cap > 0, cap, 1), np.nan)
-    w["week"] = pd.to_datetime(w["week"]).dt.strftime("%Y-%m-%d")
+    w["week"] = pd.to_datetime(w["week"]).dt.strftime(DATE_FORMAT)
     return w[cols].round({"demand_hours": 1, "capacity_hours": 1, "utilisation": 3})
 
 

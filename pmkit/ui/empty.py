@@ -6,16 +6,16 @@ fill it instead of panels of empty charts, or a traceback from a roll-up of noth
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipywidgets as W
+
+from pmkit.model import Portfolio
 
 __all__ = ["EMPTY_MESSAGE", "empty_page", "is_empty"]
 
 EMPTY_MESSAGE = "Empty portfolio: import or add a project"
 
 
-def is_empty(portfolio: Any) -> bool:
+def is_empty(portfolio: Portfolio | None) -> bool:
     """True when the portfolio has no project (nothing to roll up or schedule)."""
     return portfolio is not None and len(portfolio.projects) == 0
 

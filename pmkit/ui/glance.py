@@ -14,6 +14,7 @@ import pandas as pd
 from pmkit.charts.overview import portfolio_timeline
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
+from pmkit.model import Portfolio
 from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
 from pmkit.ui.empty import empty_page, is_empty
 
@@ -77,9 +78,9 @@ def timeline_table(roll: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def build(portfolio: Any = None) -> W.Widget:
+def build(portfolio: Portfolio | None = None) -> W.Widget:
     from pmkit import cache
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
     from pmkit.portfolio.rollup import filter_rollup
 
     pf = portfolio if portfolio is not None else load_sample()
@@ -149,6 +150,6 @@ def build(portfolio: Any = None) -> W.Widget:
     )
 
 
-def app(portfolio: Any = None) -> W.Widget:
+def app(portfolio: Portfolio | None = None) -> W.Widget:
     """The dashboard; a data problem shows as a message, never a traceback."""
     return safe_build(lambda: build(portfolio), warm=("portfolio", "schedule", "rollup"))

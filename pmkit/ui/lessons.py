@@ -21,6 +21,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.training import build as build_chart
+from pmkit.model import Portfolio
 from pmkit.portfolio.standards import standards_of
 from pmkit.training.content import LANGS, Content, load_content
 from pmkit.training.demos import PMO_TYPES, Demo, Lens, check_modes, default_project, run_demo
@@ -205,7 +206,9 @@ class _Panel:
 class LessonsApp:
     """The lessons page's widgets and wiring; demos are computed once per lesson and project."""
 
-    def __init__(self, portfolio: Any, content: Content | None = None, *, lang: str = "es") -> None:
+    def __init__(
+        self, portfolio: Portfolio, content: Content | None = None, *, lang: str = "es"
+    ) -> None:
         self.p = portfolio
         self.content = content or load_content()
         self.tr = Translator(self.content, lang)
@@ -413,13 +416,13 @@ class LessonsApp:
         )
 
 
-def app(portfolio: Any | None = None, *, lang: str = "es") -> W.Widget:
+def app(portfolio: Portfolio | None = None, *, lang: str = "es") -> W.Widget:
     """The lessons dashboard (``None`` loads the sample; ``?lang=en`` overrides ``lang``)."""
 
     def build() -> W.Widget:
         p = portfolio
         if p is None:
-            from pmkit.io.csv_folder import load_sample
+            from pmkit.cache import load_sample
 
             p = load_sample()
         return LessonsApp(p, lang=lang_from_query() or lang).widget

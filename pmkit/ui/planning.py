@@ -20,6 +20,7 @@ from pmkit.charts.gantt import gantt_chart, gantt_parts, gantt_respec, gantt_row
 from pmkit.format import fmt_date
 from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
 from pmkit.ui._swap import SwapChart
+from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
@@ -198,7 +199,7 @@ class PlanningDashboard:
         self.wi_add_pred = W.Dropdown(description="Add: from", layout=W.Layout(width="420px"))
         self.wi_add_succ = W.Dropdown(description="to", layout=W.Layout(width="420px"))
         self.wi_add_type = W.Dropdown(
-            options=["FS", "SS", "FF", "SF"], value="FS", description="type",
+            options=list(LINK_TYPES), value="FS", description="type",
             layout=W.Layout(width="160px"),
         )  # fmt: skip
         self.wi_add_lag = W.FloatText(
@@ -632,7 +633,7 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     """The planning dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
     def build() -> W.Widget:
-        from pmkit.io.csv_folder import load_sample
+        from pmkit.cache import load_sample
 
         return PlanningDashboard(portfolio or load_sample(), project_id).widget
 

@@ -15,6 +15,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.format import fmt_date
+from pmkit.model import Portfolio
 
 __all__ = ["StatusDatePicker"]
 
@@ -22,7 +23,7 @@ __all__ = ["StatusDatePicker"]
 class StatusDatePicker:
     """A date picker plus a note; calls ``on_change(portfolio)`` with the portfolio as it stood."""
 
-    def __init__(self, portfolio: Any, on_change: Callable[[Any], None]) -> None:
+    def __init__(self, portfolio: Portfolio, on_change: Callable[[Any], None]) -> None:
         self.base = portfolio
         self.on_change = on_change
         status = portfolio.status_date

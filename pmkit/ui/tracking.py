@@ -535,7 +535,7 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     """The tracking dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
     def build() -> W.Widget:
-        from pmkit.io.csv_folder import load_sample
+        from pmkit.cache import load_sample
 
         return TrackingDashboard(portfolio or load_sample(), project_id).widget
 

@@ -135,4 +135,4 @@ def test_old_versions_are_pruned_and_a_broken_file_is_recomputed(folder: Path) -
 
 def test_load_sample_goes_through_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PMKIT_DATA", str(folder))
-    assert csv_folder.load_sample() is cache.load_portfolio(folder)
+    assert cache.load_sample() is cache.load_portfolio(folder)

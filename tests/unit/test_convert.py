@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmkit.cache import load_sample
 from pmkit.calendar import Calendar
 from pmkit.cli import main
 from pmkit.errors import MspdiError, PmkitError, PortfolioValidationError
@@ -19,7 +20,7 @@ from pmkit.io.convert import (
     project_tables_from_schedule,
     report_frame,
 )
-from pmkit.io.csv_folder import load_portfolio, load_sample, sample_data_path
+from pmkit.io.csv_folder import load_portfolio, sample_data_path
 from pmkit.io.mspdi import MspdiProject, read_mspdi, write_mspdi
 from pmkit.schedule import schedule_mspdi
 from pmkit.schedule.portfolio_adapter import schedule_project

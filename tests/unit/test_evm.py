@@ -215,7 +215,7 @@ def test_s_curve_and_rollup_small() -> None:
 
 
 def test_sample_portfolio_every_project() -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     p = load_sample()
     roll = evm_rollup(p)

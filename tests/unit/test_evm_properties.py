@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pmkit
+from pmkit.cache import load_sample
 from pmkit.evm import EvmError, earned_schedule, evm_metrics, evm_rollup, evm_series, pv_curve
-from pmkit.io.csv_folder import load_sample
 from pmkit.model import Portfolio
 
 GENERATED = [(3, 1), (6, 5), (16, 11)]  # (projects, seed)

@@ -208,7 +208,7 @@ def _check_precedence(p: Portfolio, r: LevelingResult) -> int:
 
 
 def test_sample_every_project() -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     p = load_sample()
     improved = checked = 0

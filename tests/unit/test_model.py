@@ -9,10 +9,10 @@ import pandera.pandas as pa
 import pytest
 from _portfolio_factory import valid_tables, write_tables, write_valid
 
+from pmkit.cache import load_sample
 from pmkit.errors import PortfolioValidationError
 from pmkit.io.csv_folder import (
     load_portfolio,
-    load_sample,
     sample_data_path,
     validate_portfolio,
     write_portfolio,

@@ -192,7 +192,7 @@ def test_errors_name_the_problem() -> None:
 
 
 def test_sample_every_project() -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     p = load_sample()
     status = p.status_date

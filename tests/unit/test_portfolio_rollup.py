@@ -168,8 +168,8 @@ def test_filters_combine() -> None:
 
 def test_earned_schedule_columns_and_rag_rules_on_spi_t() -> None:
     """SPI(t) and SV(t) are roll-up columns a PMO's RAG rule can name (issue 9)."""
+    from pmkit.cache import load_sample
     from pmkit.evm import evm_rollup
-    from pmkit.io.csv_folder import load_sample
 
     p = load_sample()
     r = rollup(p).set_index("project_id")

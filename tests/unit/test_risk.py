@@ -115,7 +115,7 @@ def test_errors(port: object) -> None:
 
 
 def test_sample_portfolio() -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     p = load_sample()
     for pid in p.project_ids:

@@ -81,7 +81,7 @@ def _preheated(
 
 
 def _names_page() -> W.Widget:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     return W.HTML(",".join(load_sample().projects["name"]))
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmkit.cache import load_sample
 from pmkit.evm import evm_rollup
-from pmkit.io.csv_folder import load_sample
 from pmkit.model import Portfolio
 from pmkit.portfolio.governance import governance_checks
 from pmkit.portfolio.rollup import rollup

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from pmkit.cache import load_sample
 from pmkit.training.content import (
     CONTENT_DIR,
     DISTINCTIONS,
@@ -28,8 +29,7 @@ def content():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def sample():  # type: ignore[no-untyped-def]
-    io = pytest.importorskip("pmkit.io.csv_folder")
-    return io.load_sample()
+    return load_sample()
 
 
 def _texts(content):  # type: ignore[no-untyped-def]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pmkit.io.csv_folder import load_sample, sample_data_path
+from pmkit.cache import load_sample
+from pmkit.io.csv_folder import sample_data_path
 from pmkit.ui import home, importer
 from pmkit.ui.importer import ImporterDashboard, next_project_id
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from pmkit.io.csv_folder import load_sample
+from pmkit.cache import load_sample
 from pmkit.ui import planning, tracking
 from pmkit.ui.planning import PlanningDashboard, chain_table, project_from_query
 from pmkit.ui.tracking import TrackingDashboard, evm_at_status

@@ -6,6 +6,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from pmkit.cache import load_sample
 from pmkit.training.content import load_content
 from pmkit.ui.lessons import LessonsApp, lang_from_query
 from pmkit.ui.quiz import QuizApp
@@ -13,8 +14,7 @@ from pmkit.ui.quiz import QuizApp
 
 @pytest.fixture(scope="module")
 def sample():  # type: ignore[no-untyped-def]
-    io = pytest.importorskip("pmkit.io.csv_folder")
-    return io.load_sample()
+    return load_sample()
 
 
 def test_lang_from_query() -> None:

@@ -138,7 +138,7 @@ def test_change_request_preview() -> None:
 
 
 def test_sample_every_change_request() -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
 
     p = load_sample()
     for rec in p.changes.itertuples(index=False):

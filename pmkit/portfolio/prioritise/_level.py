@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.prioritise._scores import drivers_of, priority_scores
+from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.leveling import LevelingResult, level
 from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
@@ -57,7 +58,7 @@ class PortfolioLeveling:
     result: LevelingResult | None = None
 
 
-def portfolio_priorities(portfolio: Any) -> dict[str, int]:
+def portfolio_priorities(portfolio: Portfolio) -> dict[str, int]:
     """Project -> portfolio priority (1 = first served): the rank of the priority score when
     business drivers exist, else ``projects.priority``."""
     if drivers_of(portfolio) is not None:
@@ -67,7 +68,7 @@ def portfolio_priorities(portfolio: Any) -> dict[str, int]:
     return {str(k): int(v) for k, v in zip(pr["project_id"], pr["priority"], strict=True)}
 
 
-def _merged(portfolio: Any, schedule: Any) -> tuple[Any, Any]:
+def _merged(portfolio: Portfolio, schedule: Schedule) -> tuple[Portfolio, Schedule]:
     """The portfolio as one project (same tasks, links, resources, calendars) and its schedule."""
     pr = portfolio.projects
     one = pr.iloc[[0]].copy()
@@ -81,10 +82,10 @@ def _merged(portfolio: Any, schedule: Any) -> tuple[Any, Any]:
 
 
 def level_portfolio(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     priorities: Mapping[str, int] | None = None,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
 ) -> PortfolioLeveling:
     """Level every project together so shared resources are not over-allocated, serving the
     projects in portfolio-priority order.
@@ -122,7 +123,7 @@ def level_portfolio(
 
 
 def _per_project(
-    portfolio: Any, tasks: pd.DataFrame, prio: Mapping[str, int], res: LevelingResult
+    portfolio: Portfolio, tasks: pd.DataFrame, prio: Mapping[str, int], res: LevelingResult
 ) -> pd.DataFrame:
     g = tasks.groupby("project_id")
     out = pd.DataFrame(

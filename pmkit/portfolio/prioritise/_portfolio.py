@@ -26,10 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.capacity import resource_capacity, resource_demand
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._scores import Drivers, drivers_of, priority_scores
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem
+from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
 __all__ = ["portfolio_rules", "selection_problem", "sequenced_dates", "started_projects"]
@@ -39,20 +41,20 @@ _RUNNING = ("execution", "closing")
 _MONTH_MIN = 21 * 480.0  # working minutes in a month of 21 eight-hour days (link float)
 
 
-def started_projects(portfolio: Any) -> set[str]:
+def started_projects(portfolio: Portfolio) -> set[str]:
     """Projects under way: phase execution or closing (their dates are commitments)."""
     pr = portfolio.projects
     return set(pr.loc[pr["phase"].isin(_RUNNING), "project_id"].astype(str))
 
 
-def _status_month(portfolio: Any, status_date: Any) -> pd.Timestamp:
+def _status_month(portfolio: Portfolio, status_date: Any) -> pd.Timestamp:
     sd = status_date if status_date is not None else portfolio.status_date
     sd = pd.Timestamp.today() if sd is None else pd.Timestamp(sd)
     return sd.to_period("M").to_timestamp()
 
 
 def portfolio_rules(
-    portfolio: Any,
+    portfolio: Portfolio,
 ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...], tuple[tuple[str, ...], ...]]:
     """``(budget spec, requires pairs (b, a), exclusive groups)`` from ``standards.yaml``."""
     spec = (getattr(portfolio, "standards", {}) or {}).get("prioritisation") or {}
@@ -92,7 +94,11 @@ def portfolio_rules(
 
 
 def _profiles(
-    portfolio: Any, schedule: Any, ids: list[str], months: pd.DatetimeIndex, roles: list[str]
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None,
+    ids: list[str],
+    months: pd.DatetimeIndex,
+    roles: list[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(demand (n, R, L), cost profile (n, L), earliest start index) per project, vectorised."""
     d = resource_demand(portfolio, schedule)
@@ -126,10 +132,10 @@ def _profiles(
 
 
 def selection_problem(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     drivers: Drivers | None = None,
-    schedule: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
     status_date: Any = None,
     horizon_months: int = 24,
     window_months: int = 6,
@@ -198,7 +204,9 @@ def selection_problem(
     )
 
 
-def _links(portfolio: Any, sched: Any, ids: list[str]) -> tuple[tuple[Any, ...], ...]:
+def _links(
+    portfolio: Portfolio, sched: Schedule | pd.DataFrame | None, ids: list[str]
+) -> tuple[tuple[Any, ...], ...]:
     """(pred project, succ project, float in whole months) of the schedule's cross links."""
     lk = getattr(sched, "links", None)
     proj = pd.Series(
@@ -215,7 +223,11 @@ def _links(portfolio: Any, sched: Any, ids: list[str]) -> tuple[tuple[Any, ...],
 
 
 def sequenced_dates(
-    portfolio: Any, sel: Selection, *, status_date: Any = None, schedule: Any = None
+    portfolio: Portfolio,
+    sel: Selection,
+    *,
+    status_date: Any = None,
+    schedule: Schedule | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """New start and finish of each chosen project, scheduled again by the CPM engine.
 
@@ -260,7 +272,7 @@ def sequenced_dates(
     return out[keep.to_numpy()].reset_index(drop=True)
 
 
-def _finishes(sched: Any) -> pd.Series:
+def _finishes(sched: Schedule) -> pd.Series:
     t = sched.tasks
     leaf = t[~t["is_summary"].astype(bool)]
     return pd.to_datetime(leaf.groupby("project_id")["finish"].max())

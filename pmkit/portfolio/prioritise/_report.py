@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._portfolio import selection_problem
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, solve
@@ -69,7 +70,7 @@ def _committed_allowance(p: SelectionProblem, time_limit: float) -> np.ndarray |
 
 
 def prioritise_run(
-    portfolio: Any,
+    portfolio: Portfolio,
     *,
     budget: float | str | None = "standards",
     level: float = 1.0,

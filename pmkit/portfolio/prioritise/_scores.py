@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.portfolio.prioritise._ahp import (
     AhpResult,
     PrioritiseError,
@@ -183,7 +184,7 @@ def drivers_of(standards: Mapping[str, Any] | Any) -> Drivers | None:
     return Drivers(_normalised(drivers, w, "drivers"), float(scale))
 
 
-def score_matrix(portfolio: Any, drivers: Drivers) -> pd.DataFrame:
+def score_matrix(portfolio: Portfolio, drivers: Drivers) -> pd.DataFrame:
     """Projects x drivers scores (0..scale), index ``project_id``; missing scores are 0.
 
     Raises :class:`PrioritiseError` naming ``project_scores.csv``, the line and the field for
@@ -229,7 +230,7 @@ def score_matrix(portfolio: Any, drivers: Drivers) -> pd.DataFrame:
 
 
 def priority_scores(
-    portfolio: Any, drivers: Drivers | None = None, *, scores: pd.DataFrame | None = None
+    portfolio: Portfolio, drivers: Drivers | None = None, *, scores: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Priority score (0..100), rank, per-driver contributions and one explaining sentence.
 

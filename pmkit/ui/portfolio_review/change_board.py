@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.ui._common import badge, error_html, esc, guarded
 from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
@@ -127,7 +128,7 @@ class ChangeBoardTab(_Tab):
         )
 
 
-def _store_label(portfolio: Any) -> str:
+def _store_label(portfolio: Portfolio) -> str:
     """Where decisions go, fit for a viewer: ``folder data``, ``PostgreSQL database pmkit``."""
     store = getattr(portfolio, "store", None)
     if store is not None:

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
+from pmkit.model import Portfolio
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import error_html, esc, guarded, header, safe_build
 from pmkit.ui.empty import empty_page, is_empty
@@ -46,14 +47,14 @@ _TAB_CLASSES: dict[str, tuple[str, str]] = {
 def tab_class(name: str) -> type[_Tab]:
     """The class of tab ``name``, importing its module now (not when the page loads)."""
     module, cls = _TAB_CLASSES[name]
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), cls)
 
 
-def app(portfolio: Any | None = None) -> W.Widget:
+def app(portfolio: Portfolio | None = None) -> W.Widget:
     """The PMO portfolio review on ``portfolio`` (default: the sample, or ``$PMKIT_DATA``)."""
 
     def build() -> W.Widget:
-        from pmkit.io.csv_folder import load_sample
+        from pmkit.cache import load_sample
 
         pf = load_sample() if portfolio is None else portfolio
         if is_empty(pf):  # nothing to review yet: say how to fill it
@@ -66,7 +67,7 @@ def app(portfolio: Any | None = None) -> W.Widget:
 class PortfolioReview:
     """State of one open dashboard: the portfolio, the filters, and the tabs built so far."""
 
-    def __init__(self, portfolio: Any) -> None:
+    def __init__(self, portfolio: Portfolio) -> None:
         from pmkit.portfolio.standards import standards_of
 
         self.p = portfolio
@@ -114,7 +115,7 @@ class PortfolioReview:
 
     # ------------------------------------------------------------ data
 
-    def set_portfolio(self, portfolio: Any) -> None:
+    def set_portfolio(self, portfolio: Portfolio) -> None:
         """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
         from pmkit.portfolio.standards import standards_of
 
@@ -144,7 +145,7 @@ class PortfolioReview:
         from pmkit.portfolio.rollup import rollup
 
         if self.schedule() is not None:
-            return cache.rollup(self.p)  # type: ignore[no-any-return]
+            return cache.rollup(self.p)
         return rollup(self.p, schedule=None)
 
     # ------------------------------------------------------------ filters

@@ -51,7 +51,7 @@ class RisksTab(_Tab):
         """The scored register of the portfolio shown (once per portfolio, not per filter)."""
         from pmkit.risk import risk_register
 
-        return self.once("register", lambda: risk_register(self.r.p))  # type: ignore[no-any-return]
+        return self.once("register", lambda: risk_register(self.r.p))
 
     def refresh(self) -> None:
         reg = self.register[self.register["project_id"].isin(self.r.ids)]
