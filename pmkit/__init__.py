@@ -43,7 +43,7 @@ from pmkit.errors import (
 from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
 from pmkit.exporting import export_project
 from pmkit.generate import generate_portfolio, write_generated
-from pmkit.io.convert import add_project, import_schedule, project_tables_from_schedule
+from pmkit.importing import add_project, import_schedule, project_tables_from_schedule
 from pmkit.io.csv_folder import (
     load_portfolio,
     sample_data_path,

@@ -388,7 +388,7 @@ def _report_pdf(portfolio: Portfolio, path: str, **kwargs: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Add a schedule file (MSPDI, or .mpp/.xer/... with MPXJ) to a portfolio folder."""
-    from pmkit.io.convert import import_schedule
+    from pmkit.importing import import_schedule
     from pmkit.io.csv_folder import load_portfolio, write_portfolio
 
     if not Path(args.file).is_file():

@@ -7,7 +7,7 @@ resources, assignments, baseline and progress. MSPDI is written by pmkit
 (:func:`pmkit.io.mspdi.write_mspdi`); P6 XML (``pmxml``) and MPX are that MSPDI converted by
 MPXJ, which needs Java (``pip install 'pmkit[mpxj]'``).
 
-Mapping (the inverse of :mod:`pmkit.io.convert`): task UIDs 1..n in WBS order (UID 0 is the
+Mapping (the inverse of :mod:`pmkit.importing`): task UIDs 1..n in WBS order (UID 0 is the
 project summary), ``duration_days`` x the task calendar's working day, ``lag_days`` x the
 successor calendar's working day (tenths of a minute), constraint and progress dates at the
 start of the working day (finish-like ones at its end), Baseline 0 from the baseline dates

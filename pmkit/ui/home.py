@@ -10,7 +10,7 @@ import ipywidgets as W
 
 from pmkit.charts.overview import phase_programme_bars
 from pmkit.format import fmt_date
-from pmkit.io.convert import report_frame
+from pmkit.importing import report_frame
 from pmkit.store import open_store
 from pmkit.ui._common import esc, header, html_table, live_chart, safe_build
 from pmkit.ui.empty import empty_page, is_empty

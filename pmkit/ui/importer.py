@@ -3,7 +3,7 @@
 The PMO analyst uploads an MS Project XML (or .mpp/.xer/.pmxml when MPXJ + Java are here), a
 portfolio workbook (.xlsx) or a zipped CSV portfolio folder. The upload is processed in a
 temporary folder and merged with the served portfolio *in memory* through the validation door
-(:func:`pmkit.io.convert.add_project`): the page shows either every problem (file, line or
+(:func:`pmkit.importing.add_project`): the page shows either every problem (file, line or
 element, field, value, expected) or the imported project's Gantt and a download of the merged
 portfolio. Nothing is written into the served data folder.
 """
@@ -23,7 +23,7 @@ import pandas as pd
 
 from pmkit.errors import PmkitError, PortfolioValidationError
 from pmkit.format import fmt_date
-from pmkit.io.convert import add_project, import_schedule, report_frame
+from pmkit.importing import add_project, import_schedule, report_frame
 from pmkit.io.mpxj import mpxj_available
 from pmkit.model import Portfolio
 from pmkit.ui._common import esc, guarded, header, html_table, live_chart, safe_build

@@ -13,7 +13,7 @@ from pmkit.cache import load_sample
 from pmkit.calendar import Calendar
 from pmkit.cli import main
 from pmkit.errors import MspdiError, PmkitError, PortfolioValidationError
-from pmkit.io.convert import (
+from pmkit.importing import (
     ImportIssue,
     add_project,
     import_schedule,

@@ -16,7 +16,7 @@ import pytest
 from pmkit.cli import main
 from pmkit.errors import PmkitError
 from pmkit.exporting import export_project
-from pmkit.io.convert import import_schedule
+from pmkit.importing import import_schedule
 from pmkit.io.csv_folder import load_portfolio, sample_data_path
 from pmkit.io.mpxj import mpxj_available
 from pmkit.model import Portfolio

@@ -100,7 +100,7 @@ def test_unknown_type_and_empty_upload(db: ImporterDashboard) -> None:
 
 
 def test_zip_of_csv_folder_and_xlsx_are_merged(db: ImporterDashboard, tmp_path: Path) -> None:
-    from pmkit.io.convert import import_schedule
+    from pmkit.importing import import_schedule
     from pmkit.io.excel import write_workbook
     from pmkit.ui.importer import portfolio_zip
 

@@ -54,6 +54,7 @@ from pmkit.errors import PmkitError
 from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject
 from pmkit.model import TABLES, Portfolio
+from pmkit.schedule.mspdi_adapter import schedule_mspdi
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
 from pmkit.vocabulary import DATE_FORMAT, WEEKDAYS
 
@@ -713,9 +714,6 @@ def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, l
 
 def _computed_finish(project: MspdiProject) -> pd.Timestamp:
     """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
-    # the one upward import (pyproject.toml ignore_imports): the converter belongs above schedule
-    from pmkit.schedule.mspdi_adapter import schedule_mspdi
-
     try:
         return _day(schedule_mspdi(project).finish)
     except PmkitError:
