@@ -70,7 +70,7 @@ def test_a_different_chart_is_embedded_again() -> None:
 
 @pytest.mark.parametrize("clicks", [3])
 def test_lessons_reuse_two_chart_widgets(clicks: int) -> None:
-    from pmkit.io.csv_folder import load_sample
+    from pmkit.cache import load_sample
     from pmkit.ui.lessons import LessonsApp, lens_chart
 
     app = LessonsApp(load_sample(), lang="en")
