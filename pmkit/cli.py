@@ -568,10 +568,24 @@ def _print_table(table: pd.DataFrame, extra: dict[str, Any], args: argparse.Name
             )
     with pd.option_context("display.max_rows", None, "display.width", 200,
                            "display.max_colwidth", 70):  # fmt: skip
-        print(table.to_string(index=False))
+        print(_readable(table).to_string(index=False))
         for name, t in extra.items():
-            print(f"\n{name}:\n{t.to_string(index=False)}")
+            print(f"\n{name}:\n{_readable(t).to_string(index=False)}")
     return 0
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Money as whole units with thousands separators, other decimals to two places.
+
+    Only for the printed table: ``--csv`` and ``--json`` keep full precision.
+    """
+    out = table.copy()
+    for col in out.columns[[k == "f" for k in out.dtypes.map(lambda d: d.kind)]]:
+        money = any(w in str(col) for w in ("cost", "budget", "value_at", "eac", "bac"))
+        out[col] = out[col].map(
+            lambda v, m=money: "" if v != v else (f"{v:,.0f}" if m else f"{v:,.2f}")
+        )
+    return out
 
 
 def add_prioritise_parser(sub: Any) -> None:

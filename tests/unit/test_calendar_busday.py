@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pmkit.calendar import Calendar
 from pmkit.cache import load_sample
+from pmkit.calendar import Calendar
 
 
 def test_four_day_week_with_a_holiday_counts_by_hand() -> None:
