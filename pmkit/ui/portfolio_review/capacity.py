@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as W
 import pandas as pd
@@ -17,11 +16,6 @@ from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
 )
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger("pmkit.ui.portfolio_review")
 
 
 class CapacityTab(_Tab):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import pandas as pd
@@ -18,11 +16,6 @@ from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
 )
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger("pmkit.ui.portfolio_review")
 
 
 class ChangeBoardTab(_Tab):

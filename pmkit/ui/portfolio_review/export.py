@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import logging
 import os
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
@@ -19,11 +17,6 @@ from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
 )
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger("pmkit.ui.portfolio_review")
 
 
 class ExportTab(_Tab):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
-
 import ipywidgets as W
 import pandas as pd
 
@@ -16,11 +13,6 @@ from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
 )
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger("pmkit.ui.portfolio_review")
 
 
 class RisksTab(_Tab):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
-
 import ipywidgets as W
 
 from pmkit.charts import portfolio as charts
@@ -16,11 +13,6 @@ from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
 )
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger("pmkit.ui.portfolio_review")
 
 
 class TrendsTab(_Tab):
