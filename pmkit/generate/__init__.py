@@ -65,6 +65,7 @@ from pmkit.generate._plan import (
 from pmkit.generate._reports import reports
 from pmkit.generate._standards import linked_projects, standards, standards_text, template_gates
 from pmkit.generate._wbs import Builder, build_project
+from pmkit.model import TABLES as _MODEL_TABLES
 
 __all__ = [
     "TABLES",
@@ -74,22 +75,8 @@ __all__ = [
     "write_generated",
 ]
 
-#: CSV tables written, in the order of docs/DATA-MODEL.md.
-TABLES: tuple[str, ...] = (
-    "projects",
-    "tasks",
-    "links",
-    "resources",
-    "assignments",
-    "calendars",
-    "holidays",
-    "risks",
-    "change_requests",
-    "snapshots",
-    "milestone_forecasts",
-    "stage_gates",
-    "project_scores",
-)
+#: CSV tables written: the model's tables, in the order of docs/DATA-MODEL.md.
+TABLES: tuple[str, ...] = tuple(_MODEL_TABLES)
 
 _STATUS_DATE = dt.date(2026, 10, 30)
 
