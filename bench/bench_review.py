@@ -1,5 +1,6 @@
 """The PMO review's kernel-side cost on a large portfolio: page build, each tab's first
-opening, and a filter change with each tab open (the Python part of an interaction).
+opening, and a filter change with each tab open (the Python part of an interaction); then
+the glance (page build, a filter) and the planning page (opened on a project, a switch).
 
 Runs in-process on a portfolio folder (``--data``, e.g. ``pmkit generate DIR --projects
 1000``), through the shared cache (:mod:`pmkit.cache`, filled first and not timed). With
@@ -60,6 +61,38 @@ def measure(data: str, repeats: int) -> dict[str, float]:
             times.append(_ms(t0))
         review.clear_filters()
         out[f"filter with {tab} open"] = statistics.median(times)
+    out.update(measure_pm_pages(pf, repeats))
+    return out
+
+
+def measure_pm_pages(pf: object, repeats: int) -> dict[str, float]:
+    """Glance (page build, a programme filter) and planning (a page opened on a project, as
+    from a ``?project=`` link, and a project switch): milliseconds, median of repeats."""
+    from pmkit.ui import glance, planning
+
+    out: dict[str, float] = {}
+    builds, filters = [], []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        page = glance.build(pf)  # type: ignore[arg-type]
+        builds.append(_ms(t0))
+        programme = page.children[1].children[0]  # type: ignore[attr-defined]
+        t0 = time.perf_counter()
+        programme.value = programme.options[1 + i % (len(programme.options) - 1)]
+        filters.append(_ms(t0))
+    out["glance: page build"] = statistics.median(builds)
+    out["glance: programme filter"] = statistics.median(filters)
+    ids = list(pf.project_ids)  # type: ignore[attr-defined]
+    builds, switches = [], []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        dash = planning.PlanningDashboard(pf, ids[(37 * i + 3) % len(ids)])  # type: ignore[arg-type]
+        builds.append(_ms(t0))
+        t0 = time.perf_counter()
+        dash.project.value = ids[(53 * i + 500) % len(ids)]
+        switches.append(_ms(t0))
+    out["planning: page on a project"] = statistics.median(builds)
+    out["planning: project switch"] = statistics.median(switches)
     return out
 
 

@@ -192,7 +192,19 @@ def schedule_portfolio(portfolio: Portfolio) -> Any:
     own = _owner(portfolio)
     if own is None:
         return portfolio_adapter.schedule_portfolio(portfolio)
-    return _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
+    plan = _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
+    # the engine's per-object plan is now this one: a project's schedule is a slice of it
+    portfolio_adapter.adopt_plan(portfolio, plan)
+    return plan
+
+
+def schedule_project(portfolio: Portfolio, project_id: str) -> Any:
+    """One project's schedule: :func:`pmkit.schedule.schedule_project`, sliced from the
+    shared portfolio plan (:func:`schedule_portfolio`) instead of scheduling the portfolio in
+    this process. A PM page on a 1,000-project portfolio needs one project, not the network."""
+    if _owner(portfolio) is not None:
+        schedule_portfolio(portfolio)
+    return portfolio_adapter.schedule_project(portfolio, project_id)
 
 
 def rollup(portfolio: Portfolio) -> Any:

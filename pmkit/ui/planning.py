@@ -177,7 +177,10 @@ class PlanningDashboard:
         self.gantt_note = W.HTML()
         t = portfolio.tasks
         self._names = dict(zip(t["task_id"], t["wbs"].astype(str) + " " + t["name"], strict=True))
-        self._gantt = SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        # the empty chart has the datasets of a real one (the status date's too): the first
+        # project is then swapped in as data, without building a second altair chart
+        empty = gantt_rows(self._tasks().head(0))
+        self._gantt = SwapChart(gantt_chart(empty, status_date=portfolio.status_date))
         self.gantt = self._gantt.widget
         self.gantt_msg = W.HTML()
 
@@ -292,7 +295,7 @@ class PlanningDashboard:
     # -- project ------------------------------------------------------------------------
     def load_project(self, pid: str) -> None:
         """Schedule ``pid`` and refresh every panel (dropdowns, Gantt, chain, what-if, CRs)."""
-        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
 
         self._loading = True  # the widget resets below must not each redraw the Gantt
         try:
@@ -637,4 +640,4 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
 
         return PlanningDashboard(portfolio or load_sample(), project_id).widget
 
-    return safe_build(build)
+    return safe_build(build, warm=("portfolio", "schedule"))

@@ -136,3 +136,38 @@ def test_old_versions_are_pruned_and_a_broken_file_is_recomputed(folder: Path) -
 def test_load_sample_goes_through_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PMKIT_DATA", str(folder))
     assert cache.load_sample() is cache.load_portfolio(folder)
+
+
+def test_a_project_schedule_is_a_slice_of_the_shared_plan_equal_to_scheduling_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: a PM page on a large portfolio reads its project from the plan computed once per
+    data version (another kernel's file), never schedules the whole network itself; the dates,
+    float and links are those of the engine run on an independently loaded portfolio."""
+    from pmkit.generate import write_generated
+    from pmkit.schedule import portfolio_adapter
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=12, seed=7)
+    cache.prewarm(folder, parts=("portfolio", "schedule"))  # the first kernel
+    _other_process()
+
+    def no_network(*_a: object, **_k: object) -> None:
+        raise AssertionError("the portfolio was scheduled again in this kernel")
+
+    real = portfolio_adapter.plan_at_status
+    monkeypatch.setattr(portfolio_adapter, "plan_at_status", no_network)
+    pf = cache.load_portfolio(folder)
+    ids = list(pf.project_ids)
+    got = {pid: cache.schedule_project(pf, pid) for pid in (ids[0], ids[5], ids[-1])}
+    monkeypatch.setattr(portfolio_adapter, "plan_at_status", real)  # the reference run may
+    fresh = csv_folder.load_portfolio(folder)
+    for pid, sched in got.items():
+        want = portfolio_adapter.schedule_project(fresh, pid)
+        pd.testing.assert_frame_equal(sched.tasks, want.tasks)
+        pd.testing.assert_frame_equal(sched.links, want.links)
+        assert sched.finish == want.finish and sched.start == want.start
+        assert set(sched.tasks["project_id"]) == {pid}

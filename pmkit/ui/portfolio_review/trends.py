@@ -18,7 +18,7 @@ from pmkit.ui.portfolio_review._base import (
 class TrendsTab(_Tab):
     def build(self) -> None:
         self.focus = W.Dropdown(description="Project", layout=W.Layout(width="420px"))
-        self.focus.observe(lambda _c: guarded(self.message)(self.draw)(), names="value")
+        self.focus.observe(self._on_focus, names="value")
         self.acc_note = W.HTML()
         for key in ("trend", "mta", "accuracy"):
             self.chart(key, charts.empty_chart("Loading…"))
@@ -44,9 +44,19 @@ class TrendsTab(_Tab):
             (self.r.label(pid), pid) for pid in self.r.ids
         ]
         old = self.focus.value
-        self.focus.options = options
-        self.focus.value = old if old in {v for _, v in options} else ALL
+        self._refreshing = True  # new options reset the value: draw once, below
+        try:
+            self.focus.options = options
+            self.focus.value = old if old in {v for _, v in options} else ALL
+        finally:
+            self._refreshing = False
         self.draw()
+
+    _refreshing = False
+
+    def _on_focus(self, _change: object) -> None:
+        if not self._refreshing:
+            guarded(self.message)(self.draw)()
 
     def draw(self) -> None:
         from pmkit.portfolio import trends
