@@ -63,13 +63,13 @@ class TrendsTab(_Tab):
 
         ids = self.r.ids if self.focus.value in (None, ALL) else [str(self.focus.value)]
         p = self.r.p
-        spi_cpi = self.once("spi_cpi_trends", lambda: trends.spi_cpi_trends(p))
+        spi_cpi = self.shared("spi_cpi_trends", lambda: trends.spi_cpi_trends(p))
         spi_cpi = spi_cpi[spi_cpi["project_id"].astype(str).isin(ids)]
         self.chart("trend", charts.trend_lines(views.trend_rows(spi_cpi, self.r.labels)))
-        mta = self.once("milestone_trend", lambda: trends.milestone_trend(p))
+        mta = self.shared("milestone_trend", lambda: trends.milestone_trend(p))
         mta = mta[mta["project_id"].astype(str).isin(ids)]
         self.chart("mta", charts.milestone_trend(views.mta_rows(mta, p.tasks)))
-        acc = self.once("forecast_accuracy", lambda: trends.forecast_accuracy(p))
+        acc = self.shared("forecast_accuracy", lambda: trends.forecast_accuracy(p))
         acc = acc[acc["project_id"].astype(str).isin(ids)]
         self.chart("accuracy", charts.forecast_accuracy(views.accuracy_rows(acc, self.r.labels)))
         self.acc_note.value = _note(
