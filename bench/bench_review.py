@@ -163,7 +163,7 @@ async def _first_chart(bl: Any, url: str, timeout_s: float) -> float | None:
     async with async_playwright() as pw:
         chromium = await pw.chromium.launch(executable_path=bl.CHROMIUM, args=bl.ARGS)
         try:
-            return await bl._one(chromium, url, timeout_s)  # type: ignore[no-any-return]
+            return await bl._one(chromium, url, timeout_s)
         finally:
             await chromium.close()
 
