@@ -177,10 +177,7 @@ class PlanningDashboard:
         self.gantt_note = W.HTML()
         t = portfolio.tasks
         self._names = dict(zip(t["task_id"], t["wbs"].astype(str) + " " + t["name"], strict=True))
-        # the empty chart has the datasets of a real one (the status date's too): the first
-        # project is then swapped in as data, without building a second altair chart
-        empty = gantt_rows(self._tasks().head(0))
-        self._gantt = SwapChart(gantt_chart(empty, status_date=portfolio.status_date))
+        self._gantt = SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
         self.gantt = self._gantt.widget
         self.gantt_msg = W.HTML()
 
