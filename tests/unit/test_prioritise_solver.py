@@ -130,3 +130,14 @@ def test_forced_projects_needing_both_of_an_exclusive_pair_are_named_quickly() -
     text = str(err.value)
     assert "P1" in text and "P2" in text
     assert "P3 and P4" in text and "mutually exclusive" in text
+
+
+def test_frontier_with_a_shared_time_budget_matches_brute_force() -> None:
+    # many budgets past the point where capacity binds: their optimum is the same portfolio,
+    # found once and reused (bisection); the values must still be the brute-force ones
+    p = _random(6)
+    budgets = [0.0, 3.0, 6.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    f = frontier(p, budgets=budgets, time_limit=30.0, total_time=120.0, gap=1e-9)
+    assert f["value"].tolist() == pytest.approx([_brute_force(p, b) for b in budgets])
+    assert (f["cost"] <= f["budget"] + 1e-9).all()
+    assert set(f["status"]) == {"optimal"}
