@@ -38,6 +38,7 @@ SAATY: list[tuple[str, str]] = [
     ("1/9 · extremely less", "1/9"),
 ]
 FRONTIER_POINTS = 12
+FRONTIER_SECONDS = 20.0  # the whole frontier's time, shared adaptively by its points
 TIMELINE_ROWS = 40
 
 
@@ -322,7 +323,9 @@ class PrioritiseTab:
             self.busy.value, self.busy.description = k, f"Frontier {k}/{n}"
 
         limit = 3.0 if base.n <= 200 else 1.0  # a big portfolio: quicker, gap shown per point
-        pts = engine.frontier(base, n=FRONTIER_POINTS, time_limit=limit, progress=tick)
+        pts = engine.frontier(
+            base, n=FRONTIER_POINTS, time_limit=limit, total_time=FRONTIER_SECONDS, progress=tick
+        )
         self._frontier = ((key, base), pts)
         return base, pts
 

@@ -184,7 +184,9 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
         page.on("console", on_console)
         page.on("pageerror", lambda e: dash.console_errors.append(f"pageerror: {e}"))
         t0 = time.monotonic()
-        page.goto(f"{voila_server.url}/voila/render/{notebook}{query}", timeout=120_000)
+        # a loaded shared machine may need longer for Voila to execute a notebook
+        goto_ms = float(os.environ.get("PMKIT_BROWSER_GOTO_MS", "120000"))
+        page.goto(f"{voila_server.url}/voila/render/{notebook}{query}", timeout=goto_ms)
         if wait_charts:
             dash.wait_charts(wait_charts)
             dash.first_chart_s = time.monotonic() - t0

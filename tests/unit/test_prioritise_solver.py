@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from pmkit.portfolio.prioritise import SelectionProblem, frontier, greedy, solve
+from pmkit.portfolio.prioritise import PrioritiseError, SelectionProblem, frontier, greedy, solve
 from pmkit.portfolio.prioritise._select import fill
 
 MONTHS = np.arange(np.datetime64("2027-01"), np.datetime64("2027-07"))  # 6 months
@@ -112,3 +112,32 @@ def test_fill_keeps_every_capacity_and_budget_line() -> None:
     x = fill(m, p, np.arange(m.c.size), np.zeros(m.c.size))
     act = m.a @ x
     assert (act <= m.hi + 1e-9).all() and (act >= m.lo - 1e-9).all()
+
+
+def test_forced_projects_needing_both_of_an_exclusive_pair_are_named_quickly() -> None:
+    # P1 needs P3 and P2 needs P4 through schedule links; P3 and P4 exclude each other:
+    # no capacity or budget could ever let P1 and P2 in together.
+    p = _random(4).with_(
+        requires=(),
+        links=(("P3", "P1"), ("P4", "P2")),
+        exclusive=(("P3", "P4"),),
+        forced_in={"P1", "P2"},
+        budget=None,
+        capacity=np.full((2, 6), 1000.0),
+    )
+    with pytest.raises(PrioritiseError) as err:
+        solve(p, time_limit=10.0)
+    text = str(err.value)
+    assert "P1" in text and "P2" in text
+    assert "P3 and P4" in text and "mutually exclusive" in text
+
+
+def test_frontier_with_a_shared_time_budget_matches_brute_force() -> None:
+    # many budgets past the point where capacity binds: their optimum is the same portfolio,
+    # found once and reused (bisection); the values must still be the brute-force ones
+    p = _random(6)
+    budgets = [0.0, 3.0, 6.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    f = frontier(p, budgets=budgets, time_limit=30.0, total_time=120.0, gap=1e-9)
+    assert f["value"].tolist() == pytest.approx([_brute_force(p, b) for b in budgets])
+    assert (f["cost"] <= f["budget"] + 1e-9).all()
+    assert set(f["status"]) == {"optimal"}

@@ -20,6 +20,7 @@ from pmkit.portfolio.prioritise._select import (
     Selection,
     SelectionProblem,
     _build,
+    _feasible_x,
     _limits,
     _load,
     _selection,
@@ -48,15 +49,22 @@ def frontier(
     n: int = 20,
     time_limit: float = 5.0,
     gap: float = 1e-3,
+    total_time: float | None = None,
     progress: Callable[[int, int], Any] | None = None,
 ) -> pd.DataFrame:
     """Value against budget (or against capacity level when ``levels`` is given).
 
     One HiGHS model serves every point: only the budget row (or the capacity rows) change
-    between points, the LP relaxation is re-solved from the previous basis, and the
-    neighbouring point's portfolio (feasible, since points go from tight to loose) is one of
-    the starting solutions. ``time_limit`` is the seconds allowed per point; the proven gap
-    of each point is reported.
+    between points and the LP relaxation is re-solved from the previous basis. The points are
+    visited by bisection (loosest, tightest, then the middle of each open interval): a looser
+    point's portfolio that also fits a tighter point is that point's answer with the same
+    proven gap (the tighter optimum cannot be worth more), so it is not solved again; a
+    tighter neighbour's portfolio is a feasible start for a looser point.
+
+    ``time_limit`` caps the seconds of one point; ``total_time`` (optional) is the budget of
+    the whole frontier, shared as it goes: each point solved gets what is left divided by the
+    points still open, so points proven quickly (or not solved at all) leave time to the
+    others. Every point reports its own proven gap.
 
     Returns
     -------
@@ -70,18 +78,60 @@ def frontier(
     else:
         bs = _budgets(problem, n) if budgets is None else np.asarray(budgets, dtype=float)
         grid = [(float(b), problem.level) for b in np.sort(bs)]
-    rows: list[dict[str, Any]] = []
     walk = _Walk(problem, grid)
-    for k, (b, lv) in enumerate(grid):
-        if progress is not None:
-            progress(k, len(grid))
-        rows.append(walk.point(b, lv, time_limit=time_limit, gap=gap))
-    if progress is not None:
-        progress(len(grid), len(grid))
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    clock = _Clock(time_limit, total_time, len(grid), progress)
+    rows: dict[int, dict[str, Any]] = {}
+    for k in _bisection(len(grid)):
+        if k in rows:
+            continue
+        clock.tick(len(rows))
+        rows[k] = walk.point(k, time_limit=clock.limit(len(grid) - len(rows)), gap=gap)
+        rows.update(walk.reuse(k, rows))
+    clock.tick(len(rows))
+    return pd.DataFrame([rows[k] for k in range(len(grid))], columns=_COLUMNS)
 
 
 _COLUMNS = ["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"]
+
+
+def _bisection(n: int) -> list[int]:
+    """Point indices loosest first, then tightest, then midpoints of the open intervals."""
+    if n <= 0:
+        return []
+    order = [n - 1, 0] if n > 1 else [0]
+    todo = [(0, n - 1)]
+    while todo:
+        lo, hi = todo.pop(0)
+        if hi - lo < 2:
+            continue
+        mid = (lo + hi) // 2
+        order.append(mid)
+        todo += [(lo, mid), (mid, hi)]
+    return order
+
+
+class _Clock:
+    """Seconds for the next point: ``time_limit``, or less when a total budget is shared."""
+
+    def __init__(
+        self,
+        time_limit: float,
+        total: float | None,
+        n: int,
+        progress: Callable[[int, int], Any] | None,
+    ) -> None:
+        self.t0 = time.perf_counter()
+        self.cap, self.total, self.n, self.progress = float(time_limit), total, n, progress
+
+    def limit(self, open_points: int) -> float:
+        if self.total is None:
+            return self.cap
+        left = self.total - (time.perf_counter() - self.t0)
+        return float(min(self.cap, max(left, 0.0) / max(open_points, 1)))
+
+    def tick(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(done, self.n)
 
 
 class _Walk:
@@ -91,13 +141,19 @@ class _Walk:
     def __init__(self, problem: SelectionProblem, grid: list[tuple[float | None, float]]) -> None:
         budgets = [b for b, _ in grid if b is not None]
         top = max(budgets) if budgets else None
+        self.grid = grid
         self.base = problem.with_(budget=top, level=max(lv for _, lv in grid))
         self.model = _build(self.base)
         self.solver = _highs.Model(
             self.model.c, self.model.a, self.model.lo, self.model.hi, self.model.ub
         )
         self.hi = self.model.hi.copy()
-        self.last: np.ndarray | None = None
+        self.his = [self._hi_for(self._problem(k)) for k in range(len(grid))]
+        self.found: dict[int, tuple[np.ndarray, str, float]] = {}
+
+    def _problem(self, k: int) -> SelectionProblem:
+        budget, level = self.grid[k]
+        return self.base.with_(budget=budget, level=level)
 
     def _hi_for(self, p: SelectionProblem) -> np.ndarray:
         kinds = self.model.rows["kind"].to_numpy()
@@ -108,24 +164,43 @@ class _Walk:
             hi[np.flatnonzero((kinds == "budget") & years.isna().to_numpy())] = float(p.budget)
         return hi
 
-    def point(
-        self, budget: float | None, level: float, *, time_limit: float, gap: float
-    ) -> dict[str, Any]:
+    def _starts(self, k: int) -> list[np.ndarray]:
+        """Portfolios of tighter points (feasible here), nearest first."""
+        return [self.found[j][0] for j in sorted(self.found, reverse=True) if j < k][:2]
+
+    def point(self, k: int, *, time_limit: float, gap: float) -> dict[str, Any]:
         t0 = time.perf_counter()
-        p = self.base.with_(budget=budget, level=level)
-        hi = self._hi_for(p)
+        p, hi = self._problem(k), self.his[k]
         for r in np.flatnonzero(hi != self.hi):
             self.solver.set_row_bounds(int(r), float(self.model.lo[r]), float(hi[r]))
         self.hi = hi
         m = replace(self.model, hi=hi)
-        starts = [self.last] if self.last is not None else []
-        res = run(m, p, time_limit=time_limit, gap=gap, solver=self.solver, starts=starts)
+        res = run(m, p, time_limit=time_limit, gap=gap, solver=self.solver, starts=self._starts(k))
+        budget, level = self.grid[k]
         if res.x is None:
             status = "infeasible" if res.infeasible else "no portfolio found (time limit)"
             return {"budget": budget, "level": level, "value": np.nan, "status": status}
-        self.last = res.x
+        self.found[k] = (res.x, res.status, res.gap)
         sel = _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0)
         return _point(sel, budget, level)
+
+    def reuse(self, k: int, rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+        """Tighter points still open where point ``k``'s portfolio fits: the same portfolio,
+        status and gap (a bound of the looser point bounds the tighter one too)."""
+        if k not in self.found:
+            return {}
+        x, status, gap = self.found[k]
+        out: dict[int, dict[str, Any]] = {}
+        for j in range(k - 1, -1, -1):
+            if j in rows:
+                break
+            if not _feasible_x(replace(self.model, hi=self.his[j]), x):
+                break
+            t0 = time.perf_counter()
+            sel = _selection(self._problem(j), x, self.model, status, gap, 0.0)
+            sel.seconds = time.perf_counter() - t0
+            out[j] = _point(sel, *self.grid[j])
+        return out
 
 
 def _point(sel: Selection, budget: float | None, level: float) -> dict[str, Any]:

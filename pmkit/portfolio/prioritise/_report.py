@@ -17,7 +17,13 @@ import pandas as pd
 from pmkit.model import Portfolio
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._portfolio import selection_problem
-from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, solve
+from pmkit.portfolio.prioritise._select import (
+    Selection,
+    SelectionProblem,
+    _feasible_x,
+    greedy,
+    solve,
+)
 from pmkit.portfolio.prioritise._why import explain
 
 __all__ = ["PrioritiseRun", "prioritise_run"]
@@ -66,7 +72,18 @@ def _committed_allowance(p: SelectionProblem, time_limit: float) -> np.ndarray |
     if not keep:
         return None
     base = p.with_(forced_in=keep, budget=None, budget_by_year={})
+    if _fits(base):  # the usual case: no solve needed to know there is no overload
+        return None
     return solve(base, time_limit=time_limit, overload=True).problem.allowance
+
+
+def _fits(p: SelectionProblem) -> bool:
+    """Do the forced-in projects (and what they need) fit as they are? A greedy fill with
+    them first, checked against every row (a sufficient test; ``False`` means "solve")."""
+    sel = greedy(p)
+    return (
+        sel.model is not None and set(p.forced_in) <= set(sel.ids) and _feasible_x(sel.model, sel.x)
+    )
 
 
 def prioritise_run(

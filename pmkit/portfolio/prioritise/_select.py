@@ -618,8 +618,8 @@ def _infeasible(p: SelectionProblem) -> PrioritiseError:
             "no portfolio satisfies the rules (requires / exclusive / links contradict each other)",
             field="rules",
         )
-    core = list(forced)
-    for pid in forced:  # deletion filter: drop every project the conflict does not need
+    core = _rule_conflict(p, forced) or list(forced)
+    for pid in list(core):  # deletion filter: drop every project the conflict does not need
         trial = [x for x in core if x != pid]
         if trial and not _feasible(p, trial):
             core = trial
@@ -632,6 +632,24 @@ def _infeasible(p: SelectionProblem) -> PrioritiseError:
         value=core,
         expected="release one of them, or raise the budget / capacity",
     )
+
+
+def _rule_conflict(p: SelectionProblem, forced: Sequence[str]) -> list[str] | None:
+    """One or two forced-in projects whose needs (rules and links, transitively) hit a
+    forced-out project or two members of one exclusive group: found without a solve, so a
+    big portfolio's message does not wait for one MILP per forced project."""
+    seen: dict[tuple[int, str], str] = {}
+    for f in forced:
+        need = set(needed(p, [f]))
+        if need & p.forced_out:
+            return [f]
+        for gi, g in enumerate(p.exclusive):
+            for x in sorted(need & set(g)):
+                other = [f0 for (gj, y), f0 in seen.items() if gj == gi and y != x]
+                if other:
+                    return sorted({other[0], f})
+                seen[(gi, x)] = f
+    return None
 
 
 def needed(p: SelectionProblem, ids: Iterable[str]) -> list[str]:
@@ -661,6 +679,13 @@ def _broken_by(p: SelectionProblem, core: Sequence[str]) -> str:
             f"they need {', '.join(out)} (requires rules and schedule links, transitively), "
             "which is forced out"
         )
+    for g in p.exclusive:
+        both = [x for x in full if x in g]
+        if len(both) > 1 and extra:
+            return (
+                f"they need {' and '.join(both)} (requires rules and schedule links, "
+                "transitively), which are mutually exclusive"
+            )
     cost_all = float(np.asarray(p.cost)[[p.index(x) for x in full]].sum())
     if p.budget is not None and cost_all > p.budget + _TOL:
         dragged = f" with the projects they need ({', '.join(extra)})" if extra else ""
