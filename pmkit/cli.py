@@ -71,8 +71,11 @@ def _voila_command(
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
-        # the pools fill one kernel at a time (pmkit.serving), not all at once
+        # the pools fill one kernel at a time (pmkit.serving), not all at once; the analyst
+        # notebooks (unlisted, for JupyterLab) get no preheated kernel: Voila would otherwise
+        # run all of them at start-up, doubling the kernels and the memory estimate's count
         cmd.append(f"--VoilaConfiguration.multi_kernel_manager_class={POOL_MANAGER}")
+        cmd.append("--VoilaKernelManager.preheat_denylist=analysis/")
         if pools:
             import json
 

@@ -35,7 +35,7 @@ class OneAtATimeKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     or a pool found empty) start at once, as before."""
 
     fill_timeout = Float(
-        180.0,
+        60.0,
         config=True,
         help="Seconds to wait for a preheated kernel to be ready before starting the next.",
     )
