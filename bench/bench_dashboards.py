@@ -67,7 +67,7 @@ def _serve(
 
 def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[tuple[float, int]]]:
     """Per dashboard: (seconds to first chart, bytes received on the kernel websocket)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import WebSocket, sync_playwright
 
     out: dict[str, list[tuple[float, int]]] = {nb: [] for nb in notebooks}
     with sync_playwright() as pw:
@@ -79,12 +79,14 @@ def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[tupl
                     "**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort()
                 )
                 got = [0]
-                page.on(
-                    "websocket",
-                    lambda ws, got=got: ws.on(  # type: ignore[misc]
-                        "framereceived", lambda p: got.__setitem__(0, got[0] + len(p))
-                    ),
-                )
+
+                def on_ws(ws: WebSocket, got: list[int] = got) -> None:
+                    def add(payload: str | bytes) -> None:
+                        got[0] += len(payload)
+
+                    ws.on("framereceived", add)
+
+                page.on("websocket", on_ws)
                 t0 = time.monotonic()
                 page.goto(f"{url}/voila/render/{nb}", timeout=180_000)
                 page.wait_for_function(READY if nb in CHARTLESS else DRAWN, timeout=180_000)

@@ -29,7 +29,7 @@ from traitlets import Float
 from pmkit.bundle import POOL_READY_ENV as READY_DIR_ENV
 
 
-class OneAtATimeKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class OneAtATimeKernelManager(AsyncMappingKernelManager):
     """Starts preheated kernels (``VOILA_PREHEAT=True`` in their environment) one after the
     other, each when the previous one is ready; kernels started for a request (no preheat,
     or a pool found empty) start at once, as before."""
@@ -45,7 +45,7 @@ class OneAtATimeKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         self._gate = asyncio.Lock()
         self._watches: set[asyncio.Future[None]] = set()
 
-    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         env = kwargs.get("env") or {}
         folder = env.get(READY_DIR_ENV) or os.environ.get(READY_DIR_ENV)
         if env.get("VOILA_PREHEAT") != "True" or not folder:
