@@ -71,7 +71,7 @@ def _voila_command(
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
-        # the pools fill one kernel at a time (pmkit.serving), not all at once; the analyst
+        # the pools fill a kernel per core at a time (pmkit.serving), not all at once; the analyst
         # notebooks (unlisted, for JupyterLab) get no preheated kernel: Voila would otherwise
         # run all of them at start-up, doubling the kernels and the memory estimate's count
         cmd.append(f"--VoilaConfiguration.multi_kernel_manager_class={POOL_MANAGER}")
@@ -87,7 +87,7 @@ def _voila_command(
     return cmd
 
 
-POOL_MANAGER = "pmkit.serving.OneAtATimeKernelManager"
+POOL_MANAGER = "pmkit.serving.FillGateKernelManager"
 # Voila refills a used pool slot 1 s after use: with a pool sized for a rush, 20 viewers would
 # start 20 new kernels (each importing pandas/altair, ~9 CPU-s) while their own pages are
 # still being sent. With pools above 1, refills wait this long instead.

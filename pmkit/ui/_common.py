@@ -215,7 +215,7 @@ def wait_for_page() -> None:
 
 def _mark_ready() -> None:
     """Tell ``pmkit serve``'s kernel manager (``pmkit.serving``) this preheated kernel is ready,
-    so it starts the next kernel of the pools (they fill one at a time)."""
+    so it starts the next kernel of the pools (they fill a few at a time)."""
     from pathlib import Path
 
     from pmkit.bundle import POOL_READY_ENV

@@ -1,5 +1,5 @@
-"""`pmkit serve`'s pools fill one preheated kernel at a time (#12): the next kernel starts
-when the previous one has built its page (its ready marker), is gone, or timed out; kernels
+"""`pmkit serve`'s pools fill a few preheated kernels at a time (#12): the next kernel starts
+when one before it has built its page (its ready marker), is gone, or timed out; kernels
 started for a request never wait."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from pmkit.bundle import POOL_READY_ENV
-from pmkit.serving import OneAtATimeKernelManager
+from pmkit.serving import FillGateKernelManager
 
 
-class _Fake(OneAtATimeKernelManager):
+class _Fake(FillGateKernelManager):
     """The gate of the real class over a pretend kernel start (no process)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -34,7 +34,7 @@ def manager(monkeypatch: pytest.MonkeyPatch) -> _Fake:
         return kid
 
     monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", start)
-    return _Fake()
+    return _Fake(fill_concurrency=1)
 
 
 def _env(folder: Path, preheat: bool = True) -> dict[str, str]:
@@ -108,3 +108,26 @@ def test_the_kernel_side_marks_itself_ready(
     monkeypatch.setenv("VOILA_KERNEL_ID", "../escape")
     _mark_ready()  # never writes outside the folder
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1c2f-kernel"]
+
+
+def test_as_many_kernels_fill_at_once_as_allowed(manager: _Fake, tmp_path: Path) -> None:
+    manager._gate = asyncio.Semaphore(2)  # what fill_concurrency=2 (2 cores) makes
+
+    async def scenario() -> list[list[str]]:
+        seen = []
+        tasks = [asyncio.ensure_future(manager.start_kernel(env=_env(tmp_path))) for _ in range(3)]
+        await asyncio.sleep(0.5)
+        seen.append(list(manager.started))  # two at once, the third waits
+        (tmp_path / "k1").touch()  # either one ready lets the third start
+        await asyncio.gather(*tasks)
+        seen.append(list(manager.started))
+        return seen
+
+    assert asyncio.run(scenario()) == [["k0", "k1"], ["k0", "k1", "k2"]]
+
+
+def test_the_default_fills_one_kernel_per_core() -> None:
+    import os
+
+    gate = FillGateKernelManager()._gate
+    assert gate._value == (os.cpu_count() or 1)

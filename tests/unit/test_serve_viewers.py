@@ -63,7 +63,7 @@ def test_preheated_pools_fill_one_at_a_time_and_skip_the_analyst_notebooks() -> 
     cmd = _voila_command(1, preheat=True, notebooks=Path("nb"), pools={"a.ipynb": 2})
     assert (
         "--VoilaConfiguration.multi_kernel_manager_class="
-        + ("pmkit.serving.OneAtATimeKernelManager")
+        + ("pmkit.serving.FillGateKernelManager")
         in cmd
     )
     (deny,) = [c for c in cmd if c.startswith("--VoilaKernelManager.preheat_denylist=")]
