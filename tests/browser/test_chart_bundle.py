@@ -61,3 +61,41 @@ def test_every_chart_of_a_page_draws_from_one_fetch_of_the_bundle(
         assert not seen["blocked"] and not seen["errors"]
     finally:
         ctx.close()
+
+
+def test_the_next_page_takes_the_bundle_from_the_browser_cache(
+    browser: Any, voila_server: Server
+) -> None:
+    """Two dashboards in one browser: the second page gets the bundle from the HTTP cache.
+
+    ``page.route`` would turn Chromium's cache off, so this context blocks nothing itself;
+    the test fails if any request goes to a host other than this server, as the others do."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        outside: list[str] = []
+        ctx.on("request", lambda r: None if _is_local(r.url) else outside.append(r.url))
+        sources: list[list[str]] = []
+        for notebook in ("portfolio_glance.ipynb", "index.ipynb"):
+            page = ctx.new_page()
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Network.enable")
+            got: list[str] = []
+            sources.append(got)
+
+            def on_response(ev: dict[str, Any], got: list[str] = got) -> None:
+                resp = ev["response"]
+                if "pmkit-charts-" in resp["url"]:
+                    cached = resp.get("fromDiskCache") or resp.get("fromMemoryCache")
+                    got.append("cache" if cached else "network")
+
+            cdp.on("Network.responseReceived", on_response)
+            cdp.on("Network.requestServedFromCache", lambda _ev, got=got: got.append("cache"))
+            page.goto(f"{voila_server.url}/voila/render/{notebook}", timeout=120_000)
+            Dashboard(page).wait_charts(1)
+            page.wait_for_load_state("networkidle")
+            page.close()
+        assert sources[0] == ["network"]  # the first page fetches it once
+        assert sources[1] and "network" not in sources[1], sources  # the next one does not
+        assert not outside, outside
+    finally:
+        ctx.close()
