@@ -2,8 +2,11 @@
 
 Starts ``pmkit serve`` twice on a copy of the sample (``--no-preheat``, then the default
 preheated pool), opens each dashboard in headless Chromium with every non-local request
-blocked, and prints the seconds until a chart has drawn marks, and the ratio. A measurement,
-not a test: run ``python bench/bench_dashboards.py [--rounds N]``.
+blocked, and prints the seconds until a chart has drawn marks, the kilobytes the page
+received over its kernel websocket (widget state: specs, data, chart modules) and the ratio.
+With ``--baseline DIR`` (``git archive REV | tar -x -C DIR``) the old code is measured first,
+dashboard list and machine the same, and both are printed side by side. A measurement, not a
+test: run ``python bench/bench_dashboards.py [--rounds N] [--baseline DIR] [--only a,b]``.
 """
 
 from __future__ import annotations
@@ -40,14 +43,18 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(data: Path, preheat: bool) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    data: Path, preheat: bool, src: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
     cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port)]
     if not preheat:
         cmd.append("--no-preheat")
     env = {**os.environ, "PMKIT_DATA": str(data)}
+    if src is not None:  # the baseline's code, in the server and (inherited) its kernels
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(
-        cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        cmd, cwd=src or REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     for _ in range(300):
         with socket.socket() as s:
@@ -58,10 +65,11 @@ def _serve(data: Path, preheat: bool) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("voila did not start")
 
 
-def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[float]]:
-    from playwright.sync_api import sync_playwright
+def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[tuple[float, int]]]:
+    """Per dashboard: (seconds to first chart, bytes received on the kernel websocket)."""
+    from playwright.sync_api import WebSocket, sync_playwright
 
-    out: dict[str, list[float]] = {nb: [] for nb in notebooks}
+    out: dict[str, list[tuple[float, int]]] = {nb: [] for nb in notebooks}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(rounds):
@@ -70,41 +78,99 @@ def _measure(url: str, notebooks: list[str], rounds: int) -> dict[str, list[floa
                 page.route(
                     "**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort()
                 )
+                got = [0]
+
+                def on_ws(ws: WebSocket, got: list[int] = got) -> None:
+                    def add(payload: str | bytes) -> None:
+                        got[0] += len(payload)
+
+                    ws.on("framereceived", add)
+
+                page.on("websocket", on_ws)
                 t0 = time.monotonic()
                 page.goto(f"{url}/voila/render/{nb}", timeout=180_000)
                 page.wait_for_function(READY if nb in CHARTLESS else DRAWN, timeout=180_000)
-                out[nb].append(time.monotonic() - t0)
+                out[nb].append((time.monotonic() - t0, got[0]))
                 page.close()
                 time.sleep(8)  # let a preheated pool refill, as between two real visitors
         browser.close()
     return out
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPUs"
+
+
+Results = dict[bool, dict[str, list[tuple[float, int]]]]
+
+
+def _run(data: Path, notebooks: list[str], args: argparse.Namespace, src: Path | None) -> Results:
+    results: Results = {}
+    for preheat in (False, True):
+        proc, url = _serve(data, preheat, src)
+        try:
+            if preheat:
+                time.sleep(args.warmup)
+            results[preheat] = _measure(url, notebooks, args.rounds)
+        finally:
+            stop_server(proc)
+    return results
+
+
+def _med(xs: list[tuple[float, int]], i: int) -> float:
+    return float(statistics.median(x[i] for x in xs))
+
+
+def _print(label: str, notebooks: list[str], res: Results) -> None:
+    print(f"{label}: seconds to first chart (to the page header where marked *), KB received")
+    cols = ("cold s", "warm s", "ratio", "cold KB", "warm KB")
+    print(f"{'dashboard':32s} " + " ".join(f"{c:>8s}" for c in cols))
+    for nb in notebooks:
+        cold, warm = res[False][nb], res[True][nb]
+        name = nb + (" *" if nb in CHARTLESS else "")
+        print(
+            f"{name:32s} {_med(cold, 0):8.1f} {_med(warm, 0):8.1f} "
+            f"{_med(cold, 0) / _med(warm, 0):7.1f}x {_med(cold, 1) / 1024:8.0f} "
+            f"{_med(warm, 1) / 1024:8.0f}"
+        )
+
+
+def _compare(notebooks: list[str], before: Results, after: Results) -> None:
+    print("before -> after (same run): first chart, cold and preheated, and the speed-up")
+    print(f"{'dashboard':32s} {'cold':>15s} {'x':>5s} {'preheated':>15s} {'x':>5s}")
+    for nb in notebooks:
+        c0, c1 = _med(before[False][nb], 0), _med(after[False][nb], 0)
+        w0, w1 = _med(before[True][nb], 0), _med(after[True][nb], 0)
+        print(
+            f"{nb:32s} {c0:6.1f} -> {c1:5.1f} {c0 / c1:4.1f}x "
+            f"{w0:6.1f} -> {w1:5.1f} {w0 / w1:4.1f}x"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--warmup", type=float, default=60.0, help="seconds for the pool to fill")
+    ap.add_argument("--baseline", help="a checkout of the code before a change: measured first")
+    ap.add_argument("--only", default="", help="comma-separated parts of dashboard file names")
     args = ap.parse_args()
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
-    results: dict[bool, dict[str, list[float]]] = {}
+    only = [o.strip() for o in args.only.split(",") if o.strip()]
+    notebooks = [nb for nb in notebooks if not only or any(o in nb for o in only)]
+    print(f"# bench_dashboards {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(REPO / "data", data)
-        for preheat in (False, True):
-            proc, url = _serve(data, preheat)
-            try:
-                if preheat:
-                    time.sleep(args.warmup)
-                results[preheat] = _measure(url, notebooks, args.rounds)
-            finally:
-                stop_server(proc)
-    print("seconds to first chart (to the page header where marked *)")
-    print(f"{'dashboard':32s} {'cold s':>8s} {'preheated s':>12s} {'ratio':>7s}")
-    for nb in notebooks:
-        cold = statistics.median(results[False][nb])
-        warm = statistics.median(results[True][nb])
-        name = nb + (" *" if nb in CHARTLESS else "")
-        print(f"{name:32s} {cold:8.1f} {warm:12.1f} {cold / warm:6.1f}x")
+        before = _run(data, notebooks, args, Path(args.baseline)) if args.baseline else None
+        if before is not None:
+            _print(f"before ({args.baseline})", notebooks, before)
+            print(f"# {_load()}", flush=True)
+        after = _run(data, notebooks, args, None)
+    _print("this tree", notebooks, after)
+    if before is not None:
+        _compare(notebooks, before, after)
+    print(f"# done; {_load()}")
 
 
 if __name__ == "__main__":

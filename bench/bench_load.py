@@ -280,7 +280,8 @@ def run(
     extra = shlex.split(args.baseline_serve_args if src else args.serve_args)
     proc, base = serve(data, extra, src, Path(args.log) if args.log else None)
     try:
-        warm_s, _ = wait_pool(proc, args.warmup, 8 if src else args.pool_kernels)
+        kernels = args.baseline_pool_kernels if src else args.pool_kernels
+        warm_s, _ = wait_pool(proc, args.warmup, kernels or args.pool_kernels)
         with Sampler(proc.pid) as sampler:
             idle = sampler.sample()
             times = asyncio.run(_round(base, notebooks, n, args.page_timeout))
@@ -315,6 +316,12 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=240.0, help="max seconds for the pool")
     ap.add_argument(
         "--pool-kernels", type=int, default=8, help="kernels the pool starts with (baseline: 8)"
+    )
+    ap.add_argument(
+        "--baseline-pool-kernels",
+        type=int,
+        default=0,
+        help="kernels the baseline's pool starts with (default: --pool-kernels)",
     )
     ap.add_argument("--max-seconds", type=float, default=1800.0, help="stop starting rounds")
     args = ap.parse_args()

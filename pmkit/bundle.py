@@ -33,12 +33,21 @@ __all__ = [
     "sample_path",
     "user_sample_path",
     "voila_jupyter_path",
+    "voila_static_dir",
 ]
 
 #: Sub-folder of the notebooks holding the analyst notebooks (JupyterLab, never served).
 ANALYSIS_DIR = "analysis"
 _CHECKOUT = Path(__file__).resolve().parents[1]
 _TEMPLATE = "pmkit"
+#: Environment variable ``pmkit serve`` sets for its kernels: the pmkit template's static
+#: folder, which the server publishes at ``{base_url}voila/static/``. A dashboard kernel that
+#: sees it writes the offline chart bundle there once and has each chart import it by URL
+#: (:mod:`pmkit.ui._common`), instead of carrying the bundle in every chart's widget state.
+STATIC_DIR_ENV = "PMKIT_VOILA_STATIC"
+#: Environment variable ``pmkit serve`` sets: a folder where each preheated kernel creates a
+#: file named by its kernel id once its page is built (``pmkit.serving`` then starts the next).
+POOL_READY_ENV = "PMKIT_POOL_READY"
 # Files of a portfolio folder that belong to one user's run, never to a template or a copy.
 _RUNTIME_FILES = ("decisions_log.csv",)
 
@@ -268,7 +277,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
         / "pmkit"
         / f"voila-{__version__}"
     )
-    tpl = base / "voila" / "templates" / _TEMPLATE
+    tpl = voila_static_dir(base).parent
     (tpl / "static").mkdir(parents=True, exist_ok=True)
     _write_if_changed(tpl / "conf.json", '{"base_template": "lab"}\n')
     _write_if_changed(tpl / "index.html.j2", _INDEX)
@@ -277,3 +286,9 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     if fa is not None:
         _copy_fontawesome(fa, tpl / "static" / "fontawesome")
     return base
+
+
+def voila_static_dir(jupyter_path: Path) -> Path:
+    """The ``pmkit`` template's static folder under a :func:`voila_jupyter_path` folder;
+    Voila serves its files at ``{base_url}voila/static/<name>``."""
+    return jupyter_path / "voila" / "templates" / _TEMPLATE / "static"

@@ -71,6 +71,11 @@ def _voila_command(
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        # the pools fill a kernel per core at a time (pmkit.serving), not all at once; the analyst
+        # notebooks (unlisted, for JupyterLab) get no preheated kernel: Voila would otherwise
+        # run all of them at start-up, doubling the kernels and the memory estimate's count
+        cmd.append(f"--VoilaConfiguration.multi_kernel_manager_class={POOL_MANAGER}")
+        cmd.append("--VoilaKernelManager.preheat_denylist=analysis/")
         if pools:
             import json
 
@@ -82,6 +87,7 @@ def _voila_command(
     return cmd
 
 
+POOL_MANAGER = "pmkit.serving.FillGateKernelManager"
 # Voila refills a used pool slot 1 s after use: with a pool sized for a rush, 20 viewers would
 # start 20 new kernels (each importing pandas/altair, ~9 CPU-s) while their own pages are
 # still being sent. With pools above 1, refills wait this long instead.
@@ -159,6 +165,35 @@ def memory_estimate(pools: dict[str, int]) -> str:
     return line
 
 
+def check_pool_memory(pools: dict[str, int], have: int | None = None) -> None:
+    """Refuse preheated pools whose estimated memory exceeds what the machine has available.
+
+    ``--viewers 20`` preheats 20 kernels for *every* dashboard (8 dashboards: 160 kernels,
+    ~30 GB): the machine would swap or kill kernels long before the rush. The message points
+    at sizing only the dashboard the rush hits. ``have``: MB available (default: now, from
+    /proc/meminfo; unknown there means no check).
+    """
+    have = _available_mb() if have is None else have
+    kernels = sum(pools.values())
+    need = kernels * KERNEL_MB
+    if have is None or need <= have:
+        return
+    others = len(pools) - 1  # one preheated kernel each for the dashboards not in the rush
+    fits = max(have // KERNEL_MB - others, 1)
+    # the biggest pool; on a tie (a bare N) the at-a-glance page, the one opened together
+    busiest = max(sorted(pools), key=lambda nb: (pools[nb], "glance" in nb))
+    name = busiest.removesuffix(".ipynb")
+    short = name.rsplit("_", 1)[-1]
+    name = short if sum(short in nb for nb in pools) == 1 else name
+    raise PmkitError(
+        f"--viewers: {kernels} preheated kernels need ≈ {need:,} MB at ~{KERNEL_MB} MB each, "
+        f"more than the {have:,} MB available",
+        expected=f"a pool sized for the dashboard the viewers open at once and 1 kernel for "
+        f"the others, e.g. --viewers {name}={min(pools[busiest], fits)} "
+        f"(at most ~{fits} kernels for one dashboard fit here)",
+    )
+
+
 def _children(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (the server's kernels), read from /proc."""
     kids = []
@@ -208,10 +243,15 @@ def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
 
 def _serve_env(env: dict[str, str]) -> dict[str, str]:
     """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
-    from pmkit.bundle import voila_jupyter_path
+    from pmkit.bundle import POOL_READY_ENV, STATIC_DIR_ENV, voila_jupyter_path, voila_static_dir
 
-    extra = str(voila_jupyter_path())
-    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (extra, env.get("JUPYTER_PATH")) if p)
+    extra = voila_jupyter_path()
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(extra), env.get("JUPYTER_PATH")) if p)
+    # Kernels put the offline chart bundle there once; charts import it by URL (first paint).
+    env[STATIC_DIR_ENV] = str(voila_static_dir(extra))
+    # Preheated kernels say "page built" there (kernel ids are unique: one folder for all).
+    (extra / "pool-ready").mkdir(exist_ok=True)
+    env[POOL_READY_ENV] = str(extra / "pool-ready")
     return env
 
 
@@ -248,6 +288,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.preheat:
         pools = pool_sizes(args.viewers, sorted(p.name for p in notebooks.glob("*.ipynb")))
         print(memory_estimate(pools), flush=True)
+        check_pool_memory(pools)
     cmd = _voila_command(
         args.port, preheat=args.preheat, notebooks=notebooks, ip=args.ip, pools=pools
     )

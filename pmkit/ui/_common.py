@@ -43,6 +43,8 @@ def _enable_offline_charts() -> None:
 
     Bundling Vega for offline use costs ~2.3 s per kernel (measured on this 2-core machine),
     i.e. per dashboard page; the bundle only changes with the altair / vl-convert versions.
+    Under ``pmkit serve`` each chart then carries a small module importing the bundle from the
+    server (:func:`_chart_module`) instead of the ~900 KB bundle itself.
     """
     import hashlib
     from importlib.metadata import version
@@ -58,14 +60,58 @@ def _enable_offline_charts() -> None:
         if path.is_file():
             cls._esm = path.read_text(encoding="utf-8")
             cls._is_offline = True
-            return
-        cls.enable_offline()
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(str(cls._esm), encoding="utf-8")
-        os.replace(tmp, path)
+        else:
+            cls.enable_offline()
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(str(cls._esm), encoding="utf-8")
+            os.replace(tmp, path)
     except (OSError, AttributeError, ValueError):  # cache unusable: bundle in memory
         cls.enable_offline()
+    cls._esm = _chart_module(str(cls._esm))
+
+
+# The ``_esm`` of a chart under ``pmkit serve``: anywidget imports it (as a blob module), and
+# it imports the bundle from the page's own server. One URL for every chart of every page,
+# so the browser fetches and evaluates the bundle once per page (module map) and keeps it in
+# its HTTP cache across pages (``?v=``: Tornado's static handler then allows caching).
+_LOADER = """// pmkit: the offline Vega bundle, served once by this server (not in every chart).
+const bundle = await import(new URL({url}, document.baseURI).href);
+export default bundle.default;
+"""
+
+
+def _chart_module(bundle: str) -> str:
+    """What a chart's ``_esm`` should be: a small loader when this kernel runs under
+    ``pmkit serve`` (Voila's kernel environment names the base URL, ``pmkit serve`` the pmkit
+    template's static folder), else the whole bundle (JupyterLab, plain Voila, a script).
+
+    The bundle is written to the static folder once, named by its content's hash, through a
+    temporary file so the server never publishes half a file; if it cannot be written the
+    chart carries the bundle as before.
+    """
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from pmkit.bundle import STATIC_DIR_ENV
+
+    folder, base = os.environ.get(STATIC_DIR_ENV), os.environ.get("VOILA_BASE_URL")
+    if not folder or base is None or not bundle:
+        return bundle
+    data = bundle.encode("utf-8")
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    path = Path(folder) / f"pmkit-charts-{digest}.js"
+    try:
+        if not path.is_file() or path.stat().st_size != len(data):
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except OSError:
+        log.warning("cannot publish the chart bundle in %s; charts carry it inline", folder)
+        return bundle
+    url = f"{base.rstrip('/')}/voila/static/{path.name}?v={digest}"
+    return _LOADER.format(url=json.dumps(url))
 
 
 def setup() -> None:
@@ -163,7 +209,24 @@ def wait_for_page() -> None:
         return
     from voila.utils import wait_for_request
 
+    _mark_ready()
     wait_for_request()
+
+
+def _mark_ready() -> None:
+    """Tell ``pmkit serve``'s kernel manager (``pmkit.serving``) this preheated kernel is ready,
+    so it starts the next kernel of the pools (they fill a few at a time)."""
+    from pathlib import Path
+
+    from pmkit.bundle import POOL_READY_ENV
+
+    folder, kernel_id = os.environ.get(POOL_READY_ENV), os.environ.get("VOILA_KERNEL_ID")
+    if not folder or not kernel_id or "/" in kernel_id:
+        return
+    try:
+        (Path(folder) / kernel_id).touch()
+    except OSError:  # no marker: the manager's timeout lets the next kernel start
+        log.warning("cannot mark this kernel ready in %s", folder)
 
 
 def _preheated() -> bool:

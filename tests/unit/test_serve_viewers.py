@@ -59,12 +59,76 @@ def test_refills_wait_for_the_rush_only_when_a_pool_is_sized_for_one() -> None:
     assert not any("fill_delay" in c for c in single)
 
 
+def test_preheated_pools_fill_through_the_gate_and_skip_the_analyst_notebooks() -> None:
+    cmd = _voila_command(1, preheat=True, notebooks=Path("nb"), pools={"a.ipynb": 2})
+    gate = "--VoilaConfiguration.multi_kernel_manager_class=pmkit.serving.FillGateKernelManager"
+    assert gate in cmd
+    (deny,) = [c for c in cmd if c.startswith("--VoilaKernelManager.preheat_denylist=")]
+    assert deny.split("=", 1)[1] == "analysis/"  # Voila matches it inside "analysis/x.ipynb"
+    plain = _voila_command(1, preheat=False, notebooks=Path("nb"))
+    assert not any("multi_kernel_manager_class" in c or "preheat_denylist" in c for c in plain)
+
+
 def test_memory_estimate_counts_kernels_times_the_measured_size() -> None:
     from pmkit.cli import KERNEL_MB
 
     line = memory_estimate({"a.ipynb": 3, "b.ipynb": 2})
     assert "5 preheated kernels" in line
     assert f"{5 * KERNEL_MB:,} MB" in line
+
+
+# ------------------------------------------ pools larger than the machine: refused (#12)
+EIGHT = [*NBS, "pm_tracking.ipynb", "training_lessons.ipynb", "training_quiz.ipynb", "x.ipynb"]
+
+
+def test_pools_that_fit_in_memory_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pmkit.cli as cli
+
+    pools = pool_sizes("glance=20", EIGHT)  # 20 + 7 kernels
+    cli.check_pool_memory(pools, have=27 * cli.KERNEL_MB)  # exactly enough: no error
+    monkeypatch.setattr(cli, "_available_mb", lambda: None)  # no /proc/meminfo
+    cli.check_pool_memory(pool_sizes("20", EIGHT))  # memory unknown: not refused
+
+
+def test_viewers_for_every_dashboard_beyond_memory_is_refused_pointing_at_one_pool() -> None:
+    from pmkit.cli import KERNEL_MB, check_pool_memory
+
+    have = 24_000
+    pools = pool_sizes("20", EIGHT)  # 160 kernels, ~30 GB at 190 MB
+    assert have < 160 * KERNEL_MB
+    with pytest.raises(PmkitError) as err:
+        check_pool_memory(pools, have=have)
+    text = str(err.value)
+    assert "160 preheated kernels" in text and f"{160 * KERNEL_MB:,} MB" in text
+    assert f"{have:,} MB" in text
+    # the suggestion is the at-a-glance page alone, with a count that fits next to the others
+    suggested = int(text.split("--viewers glance=")[1].split()[0])
+    assert suggested == 20  # 20 + 7 kernels fit in 24 GB
+    assert (suggested + 7) * KERNEL_MB <= have
+    assert pool_sizes(f"glance={suggested}", EIGHT)["portfolio_glance.ipynb"] == suggested
+
+
+def test_the_suggested_pool_shrinks_to_what_fits() -> None:
+    from pmkit.cli import KERNEL_MB, check_pool_memory
+
+    have = 12 * KERNEL_MB  # room for 12 kernels: 7 others + 5 for the busy page
+    with pytest.raises(PmkitError, match=r"--viewers review=5 "):
+        check_pool_memory(pool_sizes("review=30", EIGHT), have=have)
+
+
+def test_serve_refuses_before_starting_voila(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pmkit.cli as cli
+
+    monkeypatch.setattr(cli, "_available_mb", lambda: 1_000)
+    started: list[object] = []
+    monkeypatch.setattr(cli.os, "execve", lambda *a: started.append(a))
+    monkeypatch.setattr(cli.subprocess, "call", lambda *a, **k: started.append(a))
+    assert main(["serve", "--viewers", "20"]) == 2
+    err = capsys.readouterr().err
+    assert "--viewers glance=" in err and "1,000 MB available" in err
+    assert not started
 
 
 # ------------------------------------------------------------ preheated page, never stale

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import ipywidgets as W
 import pandas as pd
+import pytest
 
 from pmkit.errors import PmkitError
 from pmkit.ui._common import badge, error_html, esc, guarded, html_table
@@ -53,3 +54,79 @@ def test_offline_bundle_is_cached_and_identical(tmp_path: Path) -> None:
     assert list((tmp_path / "pmkit").glob("jupyterchart-*.js")), "bundle not cached"
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert second.stdout == first.stdout and len(first.stdout.strip()) == 40
+
+
+# ------------------------------------------------- the chart bundle served once (#12, first paint)
+def _served(monkeypatch: pytest.MonkeyPatch, folder: Path, base: str = "/") -> None:
+    """A kernel as `pmkit serve` starts it: Voila's base URL, the template's static folder."""
+    from pmkit.bundle import STATIC_DIR_ENV
+
+    monkeypatch.setenv(STATIC_DIR_ENV, str(folder))
+    monkeypatch.setenv("VOILA_BASE_URL", base)
+
+
+def test_under_pmkit_serve_a_chart_imports_the_bundle_published_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.ui._common import _chart_module
+
+    bundle = "export default { render() {} };\n// " + "v" * 5000
+    _served(monkeypatch, tmp_path, base="/user/ana/")
+    module = _chart_module(bundle)
+    (published,) = tmp_path.glob("pmkit-charts-*.js")
+    assert published.read_text(encoding="utf-8") == bundle  # the whole bundle, byte for byte
+    assert len(module) < 400 and bundle not in module
+    url = f"/user/ana/voila/static/{published.name}?v="
+    assert f'import(new URL("{url}' in module  # under the server's base URL, cache-busted
+    assert "export default" in module
+    # the same bundle again (another kernel, another chart): same file, same module
+    assert _chart_module(bundle) == module
+    assert [p.name for p in tmp_path.iterdir()] == [published.name]  # no temporary left
+    # a new altair / vl-convert version: a new name, so no browser keeps the old one
+    other = _chart_module(bundle + "\n// new version")
+    assert other != module and len(list(tmp_path.glob("pmkit-charts-*.js"))) == 2
+
+
+def test_outside_pmkit_serve_charts_carry_the_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.bundle import STATIC_DIR_ENV
+    from pmkit.ui._common import _chart_module
+
+    bundle = "export default { render() {} };"
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    monkeypatch.setenv(STATIC_DIR_ENV, str(tmp_path))
+    assert _chart_module(bundle) == bundle  # JupyterLab: no Voila, no static URL
+    monkeypatch.delenv(STATIC_DIR_ENV)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    assert _chart_module(bundle) == bundle  # plain `voila`: not the pmkit template
+    _served(monkeypatch, tmp_path / "missing" / "static")
+    assert _chart_module(bundle) == bundle  # folder not writable/absent: inline, still works
+    assert not list(tmp_path.rglob("*.js"))
+
+
+def test_a_served_kernel_charts_carry_a_small_module(tmp_path: Path) -> None:
+    """End to end in a fresh kernel-like process: `setup()` under `pmkit serve`'s variables."""
+    from pmkit.bundle import STATIC_DIR_ENV
+
+    code = (
+        "import altair as alt; from pmkit.ui import setup, live_chart; setup(); "
+        "import pandas as pd; "
+        "w = live_chart(alt.Chart(pd.DataFrame({'x': [1]})).mark_point().encode(x='x')); "
+        "print(len(w.get_state()['_esm']))"
+    )
+    static = tmp_path / "static"
+    static.mkdir()
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        STATIC_DIR_ENV: str(static),
+        "VOILA_BASE_URL": "/",
+    }
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (published,) = static.glob("pmkit-charts-*.js")
+    (cached,) = (tmp_path / "cache" / "pmkit").glob("jupyterchart-*.js")
+    assert published.read_bytes() == cached.read_bytes()  # the offline bundle itself
+    assert published.stat().st_size > 100_000
+    assert int(run.stdout) < 400  # what each chart's widget state carries now
