@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 
+from pmkit.charts.parts import respec
 from pmkit.ui._common import live_chart
 
 __all__ = ["SwapChart", "records", "spec_shape"]
@@ -96,6 +98,18 @@ class SwapChart:
         self.widget.spec = spec
         self.last = "spec"
         return self.last
+
+    def show_parts(self, parts: dict[str, Any], build: Callable[[], Any]) -> str:
+        """Redraw from a split chart's parts (``*_parts`` of :mod:`pmkit.charts`).
+
+        When the chart shown has the same named datasets, the parts are swapped into its spec
+        (:func:`pmkit.charts.parts.respec`: no altair chart built); else ``build()`` (the
+        same chart built from scratch) is drawn anew.
+        """
+        shown = self.widget.spec
+        if shown and set(shown.get("datasets") or {}) == set(parts["datasets"]):
+            return self.show_spec(respec(shown, parts))
+        return self.replace(build())
 
     def _push(self, new: dict[str, Any]) -> bool:
         old = self.widget.spec

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.charts.overview import portfolio_timeline
+from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.model import Portfolio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._swap import SwapChart
 from pmkit.ui.empty import empty_page, is_empty
 
 if TYPE_CHECKING:
@@ -78,6 +79,15 @@ def timeline_table(roll: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def redraw_timeline(view: SwapChart, table: pd.DataFrame, status_date: Any) -> str:
+    """Show ``table`` in the timeline ``view``: its rows swapped into the chart on the page
+    (no altair chart built) when that chart is a timeline, else a timeline drawn anew."""
+    return view.show_parts(
+        timeline_parts(table, status_date=status_date),
+        lambda: portfolio_timeline(table, status_date=status_date),
+    )
+
+
 def build(portfolio: Portfolio | None = None) -> W.Widget:
     from pmkit import cache
     from pmkit.cache import load_sample
@@ -97,7 +107,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
     rag = W.Dropdown(options=[ANY, "green", "amber", "red"], description="Status")
     summary = W.HTML()
     table = W.HTML()
-    chart = live_chart(
+    timeline = SwapChart(
         portfolio_timeline(timeline_table(roll, pf.projects), status_date=status_date)
     )
 
@@ -124,16 +134,14 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
                 "<p class='pmkit-empty' id='glance-empty'>No project matches these filters. "
                 "Set a filter back to (all) to see more.</p>"
             )
-            chart.chart = cast("ChartType", empty_chart("No project matches these filters"))
+            timeline.replace(cast("ChartType", empty_chart("No project matches these filters")))
             return
         table.value = html_table(
             key_facts(shown, pf.currency),
             raw_html_columns=["Status", "Open"],
             table_id="glance-table",
         )
-        chart.chart = portfolio_timeline(
-            timeline_table(shown, pf.projects), status_date=status_date
-        )
+        redraw_timeline(timeline, timeline_table(shown, pf.projects), status_date)
 
     for w in (programme, phase, rag):
         w.observe(refresh, names="value")
@@ -145,7 +153,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
             W.HBox([programme, phase, rag]),
             summary,
             table,
-            chart,
+            timeline.widget,
         ]
     )
 
