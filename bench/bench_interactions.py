@@ -242,7 +242,10 @@ class Wire:
 
     def _attach(self, ws: object) -> None:
         ws.on("framereceived", self._count)  # type: ignore[attr-defined]
-        ws.on("framesent", self.sent.append)  # type: ignore[attr-defined]
+        ws.on("framesent", self._keep)  # type: ignore[attr-defined]
+
+    def _keep(self, payload: str | bytes) -> None:
+        self.sent.append(payload)
 
     def sent_text(self) -> list[str]:
         return [f if isinstance(f, str) else f.decode("utf-8", "replace") for f in self.sent]
