@@ -282,6 +282,7 @@ class TrackingDashboard:
         self._scurve.show_parts(
             s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
             lambda: s_curve_chart(e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur),
+            in_place=False,  # the bench saw no in-page redraw of the swapped S-curve: whole spec
         )
         m = e["metrics"]
         if m is None:
