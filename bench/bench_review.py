@@ -1,5 +1,6 @@
 """The PMO review's kernel-side cost on a large portfolio: page build, each tab's first
-opening, and a filter change with each tab open (the Python part of an interaction).
+opening, and a filter change with each tab open (the Python part of an interaction); then
+the glance (page build, a filter) and the planning page (opened on a project, a switch).
 
 Runs in-process on a portfolio folder (``--data``, e.g. ``pmkit generate DIR --projects
 1000``), through the shared cache (:mod:`pmkit.cache`, filled first and not timed). With
@@ -21,46 +22,150 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 TABS = ("Overview", "Capacity", "Dependencies", "Risks", "Governance", "Trends", "Change board")
 
 
-def _ms(t0: float) -> float:
-    return (time.perf_counter() - t0) * 1000
+def _timed(fn: Any) -> tuple[float, float]:
+    """``fn()``'s wall-clock and CPU milliseconds (CPU: this process's own work, which a
+    loaded machine stretches much less than the wall clock)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
 
-def measure(data: str, repeats: int) -> dict[str, float]:
-    """Milliseconds per step, on the code importable here."""
+def _median(runs: list[tuple[float, float]]) -> list[float]:
+    return [statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)]
+
+
+def measure(data: str, repeats: int) -> dict[str, list[float]]:
+    """``[wall ms, cpu ms]`` per step (median of repeats), on the code importable here."""
     os.environ["PMKIT_DATA"] = data
-    out: dict[str, float] = {}
-    t0 = time.perf_counter()
-    from pmkit import cache
-    from pmkit.ui import portfolio_review as pr
-    from pmkit.ui._common import setup
+    out: dict[str, list[float]] = {}
+    mods: dict[str, Any] = {}
 
-    setup()
-    out["import + setup"] = _ms(t0)
+    def imports() -> None:
+        from pmkit import cache
+        from pmkit.ui import portfolio_review as pr
+        from pmkit.ui._common import setup
+
+        setup()
+        mods.update(cache=cache, pr=pr)
+
+    out["import + setup"] = list(_timed(imports))
+    cache, pr = mods["cache"], mods["pr"]
     cache.prewarm(data)
     pf = cache.load_portfolio(data)
-    builds = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        review = pr.PortfolioReview(pf)
-        builds.append(_ms(t0))
-    out["page build (Overview)"] = statistics.median(builds)
+    pages: list[Any] = []
+    out["page build (Overview)"] = _median(
+        [_timed(lambda: pages.append(pr.PortfolioReview(pf))) for _ in range(repeats)]
+    )
+    review = pages[-1]
     programmes = [o for o in review.f["programme"].options if o != "(all)"][:2]
+
+    def pick(i: int) -> None:
+        review.f["programme"].value = programmes[i % len(programmes)]
+
     for tab in TABS:
-        t0 = time.perf_counter()
-        review.open_tab(tab)
-        out[f"open {tab}"] = _ms(t0)
-        times = []
-        for i in range(repeats):
-            t0 = time.perf_counter()
-            review.f["programme"].value = programmes[i % len(programmes)]
-            times.append(_ms(t0))
+        out[f"open {tab}"] = list(_timed(lambda tab=tab: review.open_tab(tab)))
+        out[f"filter with {tab} open"] = _median(
+            [_timed(lambda i=i: pick(i)) for i in range(repeats)]
+        )
         review.clear_filters()
-        out[f"filter with {tab} open"] = statistics.median(times)
+    out.update(measure_pm_pages(pf, repeats))
     return out
+
+
+def measure_pm_pages(pf: Any, repeats: int) -> dict[str, list[float]]:
+    """Glance (page build, a programme filter) and planning (a page opened on a project, as
+    from a ``?project=`` link, and a project switch): ``[wall ms, cpu ms]``, median."""
+    from pmkit.ui import glance, planning
+
+    pages: list[Any] = []
+    builds = [_timed(lambda: pages.append(glance.build(pf))) for _ in range(repeats)]
+    filters = []
+    for i, page in enumerate(pages):
+        programme = page.children[1].children[0]
+        value = programme.options[1 + i % (len(programme.options) - 1)]
+        filters.append(_timed(lambda w=programme, v=value: setattr(w, "value", v)))
+    ids = list(pf.project_ids)
+    picks = [ids[(37 * i + 3) % len(ids)] for i in range(repeats)]
+    dashes: list[Any] = []
+    opens = [
+        _timed(lambda pid=pid: dashes.append(planning.PlanningDashboard(pf, pid))) for pid in picks
+    ]
+    switches = [
+        _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(53 * i + 500) % len(ids)]))
+        for i, d in enumerate(dashes)
+    ]
+    return {
+        "glance: page build": _median(builds),
+        "glance: programme filter": _median(filters),
+        "planning: page on a project": _median(opens),
+        "planning: project switch": _median(switches),
+    }
+
+
+PAGES = ("portfolio_glance.ipynb", "pmo_portfolio_review.ipynb", "pm_planning.ipynb")
+
+
+def browser(args: argparse.Namespace) -> None:
+    """First chart in headless Chromium, preheated (``pmkit serve``), one viewer per page:
+    glance, review, planning, and planning opened on another project (``?project=``, as the
+    glance's links do). ``--baseline`` serves that code first, on its own copy of the data
+    (:mod:`pmkit.cache` keeps one data version per folder), then this tree."""
+    import asyncio
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench_load as bl  # the server, pool wait and viewer of the load benchmark
+
+    def load() -> str:
+        return f"load {os.getloadavg()[0]:.1f}"
+
+    sides: list[tuple[str, Path | None]] = (
+        [("before", Path(args.baseline))] if args.baseline else []
+    )
+    sides.append(("after", None))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, src in sides:
+            data = Path(tmp) / label
+            shutil.copytree(args.data, data)
+            pid = _a_project(data)
+            proc, base = bl.serve(data, [], src, Path(args.log) if args.log else None)
+            try:
+                warm, kernels = bl.wait_pool(proc, args.warmup, 8)
+                print(f"# {label}: pool of {kernels} kernels ready in {warm:.0f} s; {load()}")
+                urls = [f"{base}/voila/render/{nb}" for nb in PAGES]
+                urls.append(f"{base}/voila/render/pm_planning.ipynb?project={pid}")
+                for url in urls:
+                    if url.endswith("?project=" + pid):
+                        time.sleep(5)  # planning's pool starts its next kernel
+                        bl.wait_pool(proc, args.warmup, 8)
+                    t = asyncio.run(_first_chart(bl, url, args.page_timeout))
+                    shown = "failed" if t is None else f"{t:6.1f} s"
+                    print(f"{label:6s} {url.split('/render/')[1]:44s} {shown}  ({load()})")
+            finally:
+                bl.stop_server(proc)
+
+
+def _a_project(folder: Path) -> str:
+    """A project in the middle of the portfolio (not the page's default, the first one)."""
+    ids = [ln.split(",")[0] for ln in (folder / "projects.csv").read_text().splitlines()[1:]]
+    return ids[len(ids) // 2]
+
+
+async def _first_chart(bl: Any, url: str, timeout_s: float) -> float | None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=bl.CHROMIUM, args=bl.ARGS)
+        try:
+            return await bl._one(chromium, url, timeout_s)
+        finally:
+            await chromium.close()
 
 
 def main() -> None:
@@ -68,28 +173,41 @@ def main() -> None:
     ap.add_argument("--data", required=True, help="portfolio folder")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--baseline", help="a checkout of the code before a change")
+    ap.add_argument("--browser", action="store_true", help="first chart in Chromium instead")
+    ap.add_argument("--warmup", type=float, default=900.0, help="max seconds for the pool")
+    ap.add_argument("--page-timeout", type=float, default=180.0, help="seconds per page")
+    ap.add_argument("--log", help="append the servers' output to this file")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
     if args.json:
         print(json.dumps(measure(args.data, args.repeats)))
         return
+    if args.browser:
+        print(f"# bench_review --browser {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+        browser(args)
+        print("# done; load average {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg()))
+        return
     load = "load average {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
     print(f"# bench_review {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {load}")
-    runs: list[tuple[str, dict[str, float]]] = []
+    runs: list[tuple[str, dict[str, list[float]]]] = []
     for label, src in (("before", args.baseline), ("after", str(Path(__file__).parents[1]))):
         if label == "before" and not src:
             continue
-        env = {**os.environ, "PYTHONPATH": str(src)}
+        # each side keeps its own cache folder: a re-run reads its shared files again
+        cache_dir = Path(os.environ.get("PMKIT_CACHE", "/tmp/pmkit-bench-cache")) / label
+        env = {**os.environ, "PYTHONPATH": str(src), "PMKIT_CACHE": str(cache_dir)}
         cmd = [sys.executable, __file__, "--data", args.data, "--repeats", str(args.repeats)]
         res = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True, check=True)
         runs.append((label, json.loads(res.stdout.strip().splitlines()[-1])))
+        print(f"# {label} measured; load average {os.getloadavg()[0]:.1f}", flush=True)
     keys = list(runs[-1][1])
-    print(f"{'step (ms, median of repeats)':34s} " + " ".join(f"{lb:>9s}" for lb, _ in runs)
-          + ("    ratio" if len(runs) == 2 else ""))  # fmt: skip
-    for k in keys:
-        vals = [r.get(k, float("nan")) for _, r in runs]
-        ratio = f" {vals[0] / vals[1]:8.1f}x" if len(vals) == 2 and vals[1] else ""
-        print(f"{k:34s} " + " ".join(f"{v:9.0f}" for v in vals) + ratio)
+    for col, what in ((0, "wall ms"), (1, "CPU ms")):
+        print(f"{'step (' + what + ', median)':34s} " + " ".join(f"{lb:>9s}" for lb, _ in runs)
+              + ("    ratio" if len(runs) == 2 else ""))  # fmt: skip
+        for k in keys:
+            vals = [r.get(k, [float("nan")] * 2)[col] for _, r in runs]
+            ratio = f" {vals[0] / vals[1]:8.1f}x" if len(vals) == 2 and vals[1] else ""
+            print(f"{k:34s} " + " ".join(f"{v:9.0f}" for v in vals) + ratio)
     print("# done; load average {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg()))
 
 

@@ -192,7 +192,19 @@ def schedule_portfolio(portfolio: Portfolio) -> Any:
     own = _owner(portfolio)
     if own is None:
         return portfolio_adapter.schedule_portfolio(portfolio)
-    return _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
+    plan = _shared(*own, "schedule", lambda: portfolio_adapter.schedule_portfolio(portfolio))
+    # the engine's per-object plan is now this one: a project's schedule is a slice of it
+    portfolio_adapter.adopt_plan(portfolio, plan)
+    return plan
+
+
+def schedule_project(portfolio: Portfolio, project_id: str) -> Any:
+    """One project's schedule: :func:`pmkit.schedule.schedule_project`, sliced from the
+    shared portfolio plan (:func:`schedule_portfolio`) instead of scheduling the portfolio in
+    this process. A PM page on a 1,000-project portfolio needs one project, not the network."""
+    if _owner(portfolio) is not None:
+        schedule_portfolio(portfolio)
+    return portfolio_adapter.schedule_project(portfolio, project_id)
 
 
 def rollup(portfolio: Portfolio) -> Any:
@@ -205,6 +217,53 @@ def rollup(portfolio: Portfolio) -> Any:
     return compute() if own is None else _shared(*own, "rollup", compute)
 
 
+def derived(portfolio: Portfolio, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, a table derived from ``portfolio`` alone, once per data version and
+    shared between kernels like the other parts (``name``: one per function of the data).
+    A portfolio not from :func:`load_portfolio` (a what-if copy, another status date) is
+    computed here, every call."""
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,40}", name):  # e.g. a PMO type's own name
+        name = "h" + hashlib.sha1(name.encode()).hexdigest()[:16]
+    own = _owner(portfolio)
+    return compute() if own is None else _shared(*own, f"d_{name}", compute)
+
+
+REVIEW = "review"  # a prewarm part: the PMO review's whole-portfolio tables (below)
+
+
+def review_tables(portfolio: Portfolio) -> dict[str, Any]:
+    """The PMO review's whole-portfolio tables (trends, risk register, cross-project links,
+    gates and checks under the PMO's own type), each through :func:`derived`; a tab then only
+    selects the rows of the filtered projects."""
+    from pmkit.portfolio import governance, trends
+    from pmkit.portfolio.standards import standards_of
+    from pmkit.risk import risk_register
+
+    kind = standards_of(portfolio).pmo_type
+    roll = rollup(portfolio)
+    return {
+        "spi_cpi_trends": derived(
+            portfolio, "spi_cpi_trends", lambda: trends.spi_cpi_trends(portfolio)
+        ),
+        "milestone_trend": derived(
+            portfolio, "milestone_trend", lambda: trends.milestone_trend(portfolio)
+        ),
+        "forecast_accuracy": derived(
+            portfolio, "forecast_accuracy", lambda: trends.forecast_accuracy(portfolio)
+        ),
+        "register": derived(portfolio, "risk_register", lambda: risk_register(portfolio)),
+        "cross": derived(portfolio, "cross_links", portfolio.cross_project_links),
+        "gates": derived(
+            portfolio, f"gates_{kind}", lambda: governance.gate_compliance(portfolio, pmo_type=kind)
+        ),
+        "checks": derived(
+            portfolio,
+            f"checks_{kind}",
+            lambda: governance.governance_checks(portfolio, pmo_type=kind, rollup_df=roll),
+        ),
+    }
+
+
 def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...] = PARTS) -> None:
     """Fill this process (and the shared files) ahead of a request; never raises."""
     try:
@@ -213,6 +272,8 @@ def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...]
             schedule_portfolio(pf)
         if "rollup" in parts:
             rollup(pf)
+        if REVIEW in parts:
+            review_tables(pf)
     except Exception:  # the page itself will show the problem, readably
         log.debug("prewarm failed", exc_info=True)
 

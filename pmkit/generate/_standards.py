@@ -20,7 +20,7 @@ def template_gates() -> dict[str, dict[str, Any]]:
 
 
 def linked_projects(tasks: pd.DataFrame, links: pd.DataFrame) -> set[frozenset[str]]:
-    """Pairs of projects joined by a schedule link (never made mutually exclusive)."""
+    """Pairs of projects joined by a schedule link (neither is ever made mutually exclusive)."""
     proj = pd.Series(tasks["project_id"].to_numpy(), index=tasks["task_id"].to_numpy())
     a, b = links["pred_id"].map(proj), links["succ_id"].map(proj)
     return {frozenset((x, y)) for x, y in zip(a, b, strict=True) if x != y}
@@ -33,8 +33,11 @@ def _rules(projects: pd.DataFrame, linked: set[frozenset[str]]) -> list[str]:
     if len(w) < 2:
         return ["  rules: []"]
     lines = ["  rules:", f"    - {{project: {w[-1]}, requires: {w[0]}}}"]
+    # A project joined to any other by a schedule link can be needed by a running one (links
+    # chain): making it exclusive could force both alternatives in, an impossible portfolio.
+    joined = set().union(*linked) if linked else set()
     free = [(a, b) for i, a in enumerate(w[1:-1]) for b in w[i + 2 : -1]]
-    free = [(a, b) for a, b in free if frozenset((a, b)) not in linked]
+    free = [(a, b) for a, b in free if a not in joined and b not in joined]
     if free:
         lines.append(f"    - {{exclusive: [{free[0][0]}, {free[0][1]}]}}")
     return lines

@@ -210,11 +210,9 @@ def _gate_artefacts(portfolio: Portfolio, ids: pd.Series, pmo_type: str | None) 
     n_req = ids.map(req.groupby("project_id").size()).fillna(0).to_numpy()
     n_miss = ids.map(req.groupby("project_id")["missing"].sum()).fillna(0).to_numpy()
     share = np.where(n_req > 0, (n_req - n_miss) / np.maximum(n_req, 1), 1.0)
-    miss_txt = (
-        req[req["missing"]]
-        .groupby("project_id")
-        .apply(lambda g: "; ".join(g["gate"] + ": " + g["artefact"]), include_groups=False)
-    )
+    miss = req[req["missing"]]
+    # one string join per project over a Series (no sub-frame per group: 1,000 projects fast)
+    miss_txt = (miss["gate"] + ": " + miss["artefact"]).groupby(miss["project_id"]).agg("; ".join)
     txt = ids.map(miss_txt).fillna("").to_numpy(dtype=object)
     return share, np.where(txt == "", "all required artefacts done", "missing " + txt)
 

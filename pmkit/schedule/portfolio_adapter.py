@@ -317,13 +317,30 @@ def _copy(sched: Schedule) -> Schedule:
 def _cached_plan(portfolio: Portfolio) -> Schedule:
     """:func:`plan_at_status` once per portfolio object and status date (the tables of a
     Portfolio are read-only; the key also holds their identities)."""
-    cache = object_cache(portfolio, _CACHE_ATTR)
-    frames = (portfolio.tasks, portfolio.links, portfolio.projects, portfolio.calendars)
-    key = (str(_status(portfolio)), *(id(f) for f in frames))
+    cache, key, frames = _plan_slot(portfolio)
     if key not in cache:
         cache.clear()
         cache[key] = (plan_at_status(portfolio), frames)
     return cache[key][0]
+
+
+def _plan_slot(portfolio: Portfolio) -> tuple[dict[Any, Any], tuple[Any, ...], tuple[Any, ...]]:
+    """The per-object cache of the plan, its key (status date, the tables' identities), and
+    the tables (held so their ids stay unique while the entry lives)."""
+    cache = object_cache(portfolio, _CACHE_ATTR)
+    frames = (portfolio.tasks, portfolio.links, portfolio.projects, portfolio.calendars)
+    return cache, (str(_status(portfolio)), *(id(f) for f in frames)), frames
+
+
+def adopt_plan(portfolio: Portfolio, plan: Schedule) -> None:
+    """Make ``plan`` this portfolio object's plan at the status date, so
+    :func:`schedule_project` / :func:`schedule_portfolio` slice it instead of scheduling the
+    whole portfolio again. ``plan`` must be :func:`plan_at_status` of this same data (e.g.
+    computed once per data version by another process and shared by :mod:`pmkit.cache`)."""
+    cache, key, frames = _plan_slot(portfolio)
+    if key not in cache:
+        cache.clear()
+        cache[key] = (plan, frames)
 
 
 def schedule_portfolio(

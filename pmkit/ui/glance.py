@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from altair.typing import ChartType
 
 ANY = "(all)"
+MAX_ROWS = 60  # a page: a 1,000-project portfolio lists its worst first, "Show all" the rest
 
 
 _money = fmt_money  # the currency goes in the column header
@@ -79,6 +80,31 @@ def timeline_table(roll: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def page_rows(
+    shown: pd.DataFrame, *, show_all: bool = False, max_rows: int | None = None
+) -> pd.DataFrame:
+    """The projects the table and the timeline draw: every one when they fit (or when the
+    reader asks for all), else the ``max_rows`` (default :data:`MAX_ROWS`) worst: red, amber,
+    n/a, green, then by id."""
+    from pmkit.ui.portfolio_views import worst_first
+
+    limit = MAX_ROWS if max_rows is None else max_rows
+    if show_all or len(shown) <= limit:
+        return shown
+    return worst_first(shown).head(limit)
+
+
+def page_note(total: int, drawn: int) -> str:
+    """Says when fewer projects are drawn than match the filters, and how to see the rest."""
+    if drawn >= total:
+        return ""
+    return (
+        f"<p class='pmkit-note pmkit-more' id='glance-more'>Showing the {drawn} projects with "
+        f"the worst status of the {total} that match (red, then amber, then the others); the "
+        "totals above count all of them. Narrow the filters, or press <b>Show all</b>.</p>"
+    )
+
+
 def redraw_timeline(view: SwapChart, table: pd.DataFrame, status_date: Any) -> str:
     """Show ``table`` in the timeline ``view``: its rows swapped into the chart on the page
     (no altair chart built) when that chart is a timeline, else a timeline drawn anew."""
@@ -107,8 +133,10 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
     rag = W.Dropdown(options=[ANY, "green", "amber", "red"], description="Status")
     summary = W.HTML()
     table = W.HTML()
-    timeline = SwapChart(
-        portfolio_timeline(timeline_table(roll, pf.projects), status_date=status_date)
+    more = W.HTML()
+    show_all = W.ToggleButton(value=False, description="Show all", icon="")
+    chart = SwapChart(
+        portfolio_timeline(timeline_table(page_rows(roll), pf.projects), status_date=status_date)
     )
 
     @guarded(summary)
@@ -130,20 +158,27 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
             f"<b>{_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
         )
         if shown.empty:  # say so, and never leave the previous selection's bars on screen
+            more.value = ""
+            show_all.layout.display = "none"
             table.value = (
                 "<p class='pmkit-empty' id='glance-empty'>No project matches these filters. "
                 "Set a filter back to (all) to see more.</p>"
             )
-            timeline.replace(cast("ChartType", empty_chart("No project matches these filters")))
+            chart.replace(cast("ChartType", empty_chart("No project matches these filters")))
             return
+        page = page_rows(shown, show_all=show_all.value)
+        more.value = page_note(len(shown), len(page))
+        show_all.layout.display = None if len(shown) > MAX_ROWS else "none"
+        show_all.description = f"Show all {len(shown)}" if not show_all.value else "Show fewer"
         table.value = html_table(
-            key_facts(shown, pf.currency),
+            key_facts(page, pf.currency),
             raw_html_columns=["Status", "Open"],
             table_id="glance-table",
+            max_rows=None,
         )
-        redraw_timeline(timeline, timeline_table(shown, pf.projects), status_date)
+        redraw_timeline(chart, timeline_table(page, pf.projects), status_date)
 
-    for w in (programme, phase, rag):
+    for w in (programme, phase, rag, show_all):
         w.observe(refresh, names="value")
     refresh()
     when = _date(status_date) if status_date is not None else "n/a"
@@ -152,8 +187,9 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
             header("Portfolio at a glance", f"Status date {when}. Hover a status to see its rule."),
             W.HBox([programme, phase, rag]),
             summary,
+            W.HBox([more, show_all]),
             table,
-            timeline.widget,
+            chart.widget,
         ]
     )
 

@@ -283,8 +283,17 @@ class PlanningDashboard:
             self._tasks_of = cached
         return cached[2]
 
+    def _view(self) -> Any:
+        """The project's rows of every table, once per project shown (a 1,000-project
+        portfolio's tables are filtered once per switch, not once per widget filled)."""
+        cached = self.__dict__.get("_view_of")
+        if cached is None or cached[0] != self.pid or cached[1] is not self.portfolio:
+            cached = (self.pid, self.portfolio, self.portfolio.project(self.pid))
+            self._view_of = cached
+        return cached[2]
+
     def _links(self) -> pd.DataFrame:
-        return self.portfolio.project(self.pid).links
+        return self._view().links
 
     def _minutes_per_day(self) -> float:
         return float(self.base.calendar.minutes_per_day) if self.base is not None else 480.0
@@ -292,7 +301,7 @@ class PlanningDashboard:
     # -- project ------------------------------------------------------------------------
     def load_project(self, pid: str) -> None:
         """Schedule ``pid`` and refresh every panel (dropdowns, Gantt, chain, what-if, CRs)."""
-        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
 
         self._loading = True  # the widget resets below must not each redraw the Gantt
         try:
@@ -309,7 +318,7 @@ class PlanningDashboard:
         self.shown = self.base
         self.scenario_label = "Current schedule"
         tasks = self._tasks()
-        info = self.portfolio.project(pid).info
+        info = self._view().info
         self.summary.value = self._summary_html(info)
 
         order = sorted(range(len(tasks)), key=lambda i: wbs_key(tasks["wbs"].iloc[i]))
@@ -515,7 +524,7 @@ class PlanningDashboard:
 
     def _on_wi_task(self, change: dict[str, Any]) -> None:
         tid = change.get("new")
-        t = self.portfolio.tasks
+        t = self._tasks()  # the picker lists this project's tasks
         hit = t.loc[t["task_id"] == tid, "duration_days"]
         if len(hit):
             self.wi_duration.value = float(hit.iloc[0])
@@ -531,7 +540,7 @@ class PlanningDashboard:
 
     def scenario(self) -> dict[str, Any]:
         """The what-if arguments the widgets describe (only what differs from the plan)."""
-        t = self.portfolio.tasks
+        t = self._tasks()  # the pickers list this project's tasks
         args: dict[str, Any] = {}
         tid = self.wi_task.value
         if tid:
@@ -637,4 +646,4 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
 
         return PlanningDashboard(portfolio or load_sample(), project_id).widget
 
-    return safe_build(build)
+    return safe_build(build, warm=("portfolio", "schedule"))

@@ -282,7 +282,7 @@ class TrackingDashboard:
         self._scurve.show_parts(
             s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
             lambda: s_curve_chart(e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur),
-            in_place=False,  # the bench saw no in-page redraw of the swapped S-curve: whole spec
+            in_place=False,  # the bench saw no in-page redraw of a swapped S-curve: whole spec
         )
         m = e["metrics"]
         if m is None:
@@ -374,7 +374,7 @@ class TrackingDashboard:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
         self._heatmap.show_parts(
-            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
+            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"]), in_place=False
         )
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
@@ -469,7 +469,9 @@ class TrackingDashboard:
         rid = self.resource.value
         if rid is None:
             self._load_chart.show_parts(
-                resource_load_parts(_empty_load()), lambda: resource_load_chart(_empty_load())
+                resource_load_parts(_empty_load()),
+                lambda: resource_load_chart(_empty_load()),
+                in_place=False,
             )
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
@@ -490,6 +492,7 @@ class TrackingDashboard:
         self._load_chart.show_parts(
             resource_load_parts(weekly, title=title),
             lambda: resource_load_chart(weekly, title=title),
+            in_place=False,
         )
         over = overallocations(mine)
         self.load_html.value = (

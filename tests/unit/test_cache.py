@@ -136,3 +136,108 @@ def test_old_versions_are_pruned_and_a_broken_file_is_recomputed(folder: Path) -
 def test_load_sample_goes_through_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PMKIT_DATA", str(folder))
     assert cache.load_sample() is cache.load_portfolio(folder)
+
+
+def test_a_project_schedule_is_a_slice_of_the_shared_plan_equal_to_scheduling_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: a PM page on a large portfolio reads its project from the plan computed once per
+    data version (another kernel's file), never schedules the whole network itself; the dates,
+    float and links are those of the engine run on an independently loaded portfolio."""
+    from pmkit.generate import write_generated
+    from pmkit.schedule import portfolio_adapter
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=12, seed=7)
+    cache.prewarm(folder, parts=("portfolio", "schedule"))  # the first kernel
+    _other_process()
+
+    def no_network(*_a: object, **_k: object) -> None:
+        raise AssertionError("the portfolio was scheduled again in this kernel")
+
+    real = portfolio_adapter.plan_at_status
+    monkeypatch.setattr(portfolio_adapter, "plan_at_status", no_network)
+    pf = cache.load_portfolio(folder)
+    ids = list(pf.project_ids)
+    got = {pid: cache.schedule_project(pf, pid) for pid in (ids[0], ids[5], ids[-1])}
+    monkeypatch.setattr(portfolio_adapter, "plan_at_status", real)  # the reference run may
+    fresh = csv_folder.load_portfolio(folder)
+    for pid, sched in got.items():
+        want = portfolio_adapter.schedule_project(fresh, pid)
+        pd.testing.assert_frame_equal(sched.tasks, want.tasks)
+        pd.testing.assert_frame_equal(sched.links, want.links)
+        assert sched.finish == want.finish and sched.start == want.start
+        assert set(sched.tasks["project_id"]) == {pid}
+
+
+def test_a_derived_table_is_computed_once_shared_and_follows_the_data(folder: Path) -> None:
+    calls: list[int] = []
+
+    def names() -> pd.DataFrame:
+        calls.append(1)
+        return pf.projects[["project_id", "name"]].copy()
+
+    pf = cache.load_portfolio(folder)
+    first = cache.derived(pf, "names", names)
+    assert cache.derived(pf, "names", names) is first and len(calls) == 1
+    _other_process()  # another kernel reads the file: no computation
+    pf = cache.load_portfolio(folder)
+    pd.testing.assert_frame_equal(cache.derived(pf, "names", names), first)
+    assert len(calls) == 1
+    _rename_first_project(folder, "Renamed since")  # never stale: new data, new table
+    pf = cache.load_portfolio(folder)
+    assert "Renamed since" in set(cache.derived(pf, "names", names)["name"])
+    assert len(calls) == 2
+    other = csv_folder.load_portfolio(folder)  # not from the cache: computed every call
+    cache.derived(other, "odd name / with spaces", lambda: calls.append(1))
+    assert len(calls) == 3
+
+
+def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: the preheated kernel computes the review's whole-portfolio tables before the
+    request; another kernel's tabs read them, equal to the engines run on an independently
+    loaded copy of the same folder."""
+    from pmkit.generate import write_generated
+    from pmkit.portfolio import governance, trends
+    from pmkit.portfolio.standards import standards_of
+    from pmkit.risk import risk_register
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=10, seed=11)
+    cache.prewarm(folder, parts=(*cache.PARTS, cache.REVIEW))
+    _other_process()
+    real = trends.spi_cpi_trends
+
+    def not_again(*_a: object, **_k: object) -> None:
+        raise AssertionError("computed again in this kernel")
+
+    monkeypatch.setattr(trends, "spi_cpi_trends", not_again)
+    got = cache.review_tables(cache.load_portfolio(folder))
+    monkeypatch.setattr(trends, "spi_cpi_trends", real)
+    fresh = csv_folder.load_portfolio(folder)
+    kind = standards_of(fresh).pmo_type
+    from pmkit.portfolio.rollup import rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    want = {
+        "spi_cpi_trends": trends.spi_cpi_trends(fresh),
+        "milestone_trend": trends.milestone_trend(fresh),
+        "forecast_accuracy": trends.forecast_accuracy(fresh),
+        "register": risk_register(fresh),
+        "cross": fresh.cross_project_links(),
+        "gates": governance.gate_compliance(fresh, pmo_type=kind),
+        "checks": governance.governance_checks(
+            fresh, pmo_type=kind, rollup_df=rollup(fresh, schedule=schedule_portfolio(fresh))
+        ),
+    }
+    assert set(got) == set(want)
+    for name, frame in want.items():
+        pd.testing.assert_frame_equal(got[name], frame, obj=name)

@@ -241,3 +241,18 @@ def test_open_milestones_feed_other_projects(sample: dict, kw: dict) -> None:
     assert sp[feeding.index].nunique() >= 3
     # the fed tasks have not started: a slip of the milestone can still move them
     assert (feeding["succ_id"].map(t["percent_complete"]) == 0).all()
+
+
+def test_exclusive_alternatives_are_never_joined_by_a_schedule_link() -> None:
+    """A project linked to another can be needed by a running one, links chaining: were it one
+    of two exclusive alternatives, a large portfolio could force both in (no portfolio at all)."""
+    tables = generate_portfolio(n_projects=120, tasks_per_project=(26, 28))
+    rules = tables["standards"]["prioritisation"]["rules"]
+    pairs = [r["exclusive"] for r in rules if "exclusive" in r]
+    proj = tables["tasks"].set_index("task_id")["project_id"]
+    links = tables["links"]
+    a, b = links["pred_id"].map(proj), links["succ_id"].map(proj)
+    joined = set(a[a != b]) | set(b[a != b])
+    assert joined and pairs, "120 projects have cross-project links and an exclusive pair"
+    for pair in pairs:
+        assert not set(pair) & joined, pair

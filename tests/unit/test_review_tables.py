@@ -243,3 +243,29 @@ def test_top_risks_keep_threats_and_opportunities_apart(kind: str) -> None:
     # the 10 largest exposures of this kind: K14 down to K5 (exposure grows with i)
     assert ids == [f"K{i}" for i in range(14, 4, -1)]
     assert "<t>" not in page
+
+
+def test_mta_rows_keep_the_milestones_whose_forecast_moved_most() -> None:
+    """The milestone trend draws the milestones with the widest forecast spread (latest minus
+    earliest forecast), labelled with their project; spreads written by hand here."""
+    from pmkit.ui.portfolio_views import mta_rows
+
+    d = pd.Timestamp
+    # M1 moved 40 days, M2 5 days, M3 90 days, M4 never moved
+    fc = {
+        "M1": ["2026-03-01", "2026-03-21", "2026-04-10"],
+        "M2": ["2026-05-01", "2026-05-06"],
+        "M3": ["2026-06-01", "2026-08-30", "2026-07-01"],
+        "M4": ["2026-09-01", "2026-09-01"],
+    }
+    start = d("2026-01-01")
+    rows = [
+        {"project_id": f"P{k[-1]}", "task_id": k,
+         "report_date": start + pd.Timedelta(days=30 * i), "forecast_date": d(v)}
+        for k, vs in fc.items() for i, v in enumerate(vs)
+    ]  # fmt: skip
+    tasks = pd.DataFrame({"task_id": list(fc), "name": ["Go-live"] * 4})
+    out = mta_rows(pd.DataFrame(rows), tasks, max_series=2)
+    assert sorted(set(out["milestone"])) == ["P1 · Go-live", "P3 · Go-live"]
+    assert len(out) == 3 + 3  # every report of the two kept milestones
+    assert list(out["milestone"]) == sorted(out["milestone"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pmkit.io.csv_folder import load_portfolio
 from pmkit.ui import glance, home
 
@@ -57,3 +59,42 @@ def test_landing_lists_snapshot_warnings(tmp_path: Path) -> None:
     page = _html(home.app(str(data)))
     assert "validation-warnings" in page and "snapshots.csv" in page
     assert "cumulative" in page and "Traceback" not in page
+
+
+def test_glance_draws_a_page_of_the_worst_and_counts_every_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: with more projects than a page, the table and the timeline draw the worst ones and
+    say so; the totals still count every project; "Show all" draws them all."""
+    import re
+
+    from pmkit.generate import write_generated
+    from pmkit.portfolio.rollup import rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    write_generated(tmp_path / "gen", n_projects=12, seed=5)
+    pf = load_portfolio(tmp_path / "gen")
+    monkeypatch.setattr(glance, "MAX_ROWS", 5)
+    w = glance.build(pf)
+    html = _html(w)
+    table = html.split('id="glance-table"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 5 + 1  # header + a page
+    assert "Showing the 5 projects with the worst status of the 12" in html
+    # the totals come from every project: recomputed here from the engine's roll-up
+    roll = rollup(pf, schedule=schedule_portfolio(pf))
+    assert "<b>12</b> of 12 projects" in html
+    for s in ("green", "amber", "red"):
+        assert f"{s.capitalize()}: {int((roll['rag_overall'] == s).sum())}" in html
+    # the drawn ones are the worst: no project left out ranks worse than one shown
+    rank = {"red": 0, "amber": 1, "grey": 2, "green": 3}
+    drawn = set(re.findall(r"project=([^'\"&]+)'>plan", table))
+    assert len(drawn) == 5
+    ranks = roll.set_index("project_id")["rag_overall"].map(rank).fillna(4)
+    assert ranks[list(drawn)].max() <= ranks.drop(list(drawn)).min()
+    chart_rows = w.children[-1].chart.to_dict()["datasets"]
+    assert max(len(v) for v in chart_rows.values()) == 5
+    show_all = w.children[3].children[1]
+    show_all.value = True
+    html = _html(w)
+    assert html.split('id="glance-table"')[1].split("</table>")[0].count("<tr>") == 12 + 1
+    assert "glance-more" not in html

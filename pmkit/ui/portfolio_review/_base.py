@@ -71,6 +71,14 @@ class _Tab:
             memo[key] = compute()
         return memo[key]
 
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """:meth:`once`, and across kernels: on the portfolio the review opened with, the
+        table is computed once per data version and shared through :func:`pmkit.cache.derived`
+        (the preheated kernel fills it before the request: :func:`pmkit.cache.review_tables`)."""
+        from pmkit.cache import derived
+
+        return self.once(name, lambda: derived(self.r.p, name, compute))
+
     def chart(self, key: str, chart: Any) -> Any:
         """Show ``chart`` in the live chart ``key``, updating it in place after the first time."""
         if key in self.charts:

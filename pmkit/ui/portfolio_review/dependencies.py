@@ -56,7 +56,7 @@ class DependenciesTab(_Tab):
             & (tasks["percent_complete"] < 100)
             & tasks["project_id"].isin(self.r.ids)
         ]
-        cross = self.once("cross", p.cross_project_links)
+        cross = self.shared("cross_links", p.cross_project_links)
         with_links = set(cross["pred_id"])
         ms = ms.assign(linked=ms["task_id"].isin(with_links)).sort_values(
             ["linked", "project_id", "wbs"], ascending=[False, True, True]

@@ -50,12 +50,12 @@ class GovernanceTab(_Tab):
 
         kind = str(self.pmo_type.value)
         ids = self.r.ids
-        gates = self.once(
-            ("gates", kind), lambda: governance.gate_compliance(self.r.p, pmo_type=kind)
+        gates = self.shared(
+            f"gates_{kind}", lambda: governance.gate_compliance(self.r.p, pmo_type=kind)
         )
         gates = gates[gates["project_id"].astype(str).isin(ids)]
-        checks = self.once(
-            ("checks", kind),
+        checks = self.shared(
+            f"checks_{kind}",
             lambda: governance.governance_checks(
                 self.r.p, pmo_type=kind, rollup_df=self.r.rollup_all
             ),

@@ -61,7 +61,8 @@ def app(portfolio: Portfolio | None = None) -> W.Widget:
             return empty_page()
         return PortfolioReview(pf).widget
 
-    return safe_build(build, warm=("portfolio", "schedule", "rollup"))
+    # the whole-portfolio tables of the tabs too, computed before the request ("review")
+    return safe_build(build, warm=("portfolio", "schedule", "rollup", "review"))
 
 
 class PortfolioReview:

@@ -43,7 +43,7 @@ class RisksTab(_Tab):
         """The scored register of the portfolio shown (once per portfolio, not per filter)."""
         from pmkit.risk import risk_register
 
-        return self.once("register", lambda: risk_register(self.r.p))
+        return self.shared("risk_register", lambda: risk_register(self.r.p))
 
     def refresh(self) -> None:
         reg = self.register[self.register["project_id"].isin(self.r.ids)]

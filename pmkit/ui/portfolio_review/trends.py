@@ -18,7 +18,7 @@ from pmkit.ui.portfolio_review._base import (
 class TrendsTab(_Tab):
     def build(self) -> None:
         self.focus = W.Dropdown(description="Project", layout=W.Layout(width="420px"))
-        self.focus.observe(lambda _c: guarded(self.message)(self.draw)(), names="value")
+        self.focus.observe(self._on_focus, names="value")
         self.acc_note = W.HTML()
         for key in ("trend", "mta", "accuracy"):
             self.chart(key, charts.empty_chart("Loading…"))
@@ -44,22 +44,32 @@ class TrendsTab(_Tab):
             (self.r.label(pid), pid) for pid in self.r.ids
         ]
         old = self.focus.value
-        self.focus.options = options
-        self.focus.value = old if old in {v for _, v in options} else ALL
+        self._refreshing = True  # new options reset the value: draw once, below
+        try:
+            self.focus.options = options
+            self.focus.value = old if old in {v for _, v in options} else ALL
+        finally:
+            self._refreshing = False
         self.draw()
+
+    _refreshing = False
+
+    def _on_focus(self, _change: object) -> None:
+        if not self._refreshing:
+            guarded(self.message)(self.draw)()
 
     def draw(self) -> None:
         from pmkit.portfolio import trends
 
         ids = self.r.ids if self.focus.value in (None, ALL) else [str(self.focus.value)]
         p = self.r.p
-        spi_cpi = self.once("spi_cpi_trends", lambda: trends.spi_cpi_trends(p))
+        spi_cpi = self.shared("spi_cpi_trends", lambda: trends.spi_cpi_trends(p))
         spi_cpi = spi_cpi[spi_cpi["project_id"].astype(str).isin(ids)]
         self.chart("trend", charts.trend_lines(views.trend_rows(spi_cpi, self.r.labels)))
-        mta = self.once("milestone_trend", lambda: trends.milestone_trend(p))
+        mta = self.shared("milestone_trend", lambda: trends.milestone_trend(p))
         mta = mta[mta["project_id"].astype(str).isin(ids)]
         self.chart("mta", charts.milestone_trend(views.mta_rows(mta, p.tasks)))
-        acc = self.once("forecast_accuracy", lambda: trends.forecast_accuracy(p))
+        acc = self.shared("forecast_accuracy", lambda: trends.forecast_accuracy(p))
         acc = acc[acc["project_id"].astype(str).isin(ids)]
         self.chart("accuracy", charts.forecast_accuracy(views.accuracy_rows(acc, self.r.labels)))
         self.acc_note.value = _note(
