@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -189,17 +190,44 @@ def _toggle(page: object, index: str) -> Callable[[int], None]:
     return act
 
 
-def _edit(page: object, desc: str) -> Callable[[int], None]:
-    box = page.locator(f".widget-inline-hbox:has(label:text-is('{desc}')) input").first  # type: ignore[attr-defined]
+def _edit(page: object, desc: str, wire: Wire) -> Callable[[int], None]:
+    """Before each timed click: a new value in the number field ``desc``, seen by the kernel.
 
+    The what-if's task is first set to the second-to-last leaf of the plan (the first leaf is
+    usually done: changing a finished task's duration moves nothing, so Apply would not
+    redraw). Each edit waits until the page has *sent* the new value to the kernel (a
+    websocket frame carrying it); the kernel handles messages in order, so the timed click
+    that follows is handled after the value is set.
+    """
+    row = f".widget-inline-hbox:has(label:text-is('{desc}'))"
+    box = page.locator(f"{row} input").first  # type: ignore[attr-defined]
     plan: list[float] = []
+
+    def sent(value: float) -> bool:
+        pattern = re.compile(rf'"value":\s*{value:g}(\.0+)?[,}}\s]')
+        return any(pattern.search(f) for f in wire.sent_text())
 
     def prep(i: int) -> None:
         if not plan:
+            picker = page.locator(".widget-dropdown:has(label:text-is('Task')) select").nth(1)  # type: ignore[attr-defined]
+            n = picker.locator("option").count()
+            before = box.input_value()
+            picker.select_option(index=max(n - 2, 0))
+            for _ in range(200):  # the kernel answers with that task's duration
+                if box.input_value() != before:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.5)
             plan.append(float(box.input_value()))
-        box.fill(str(plan[0] + 1 + i))  # a new scenario each time: the Gantt must change
+        value = plan[0] + 1 + i  # a new scenario each time: the Gantt must change
+        wire.sent.clear()
+        box.fill(f"{value:g}")
         box.press("Enter")
-        time.sleep(1.0)  # the edit reaches the kernel before the timed click
+        for _ in range(400):
+            if sent(value):
+                return
+            time.sleep(0.05)
+        print(f"# what-if: the value {value:g} was not seen leaving the page", flush=True)
 
     return prep
 
@@ -209,10 +237,18 @@ class Wire:
 
     def __init__(self, page: object) -> None:
         self.received = 0
+        self.sent: list[str | bytes] = []  # frames the page sent (kept while a step needs them)
         page.on("websocket", self._attach)  # type: ignore[attr-defined]
 
     def _attach(self, ws: object) -> None:
         ws.on("framereceived", self._count)  # type: ignore[attr-defined]
+        ws.on("framesent", self._keep)  # type: ignore[attr-defined]
+
+    def _keep(self, payload: str | bytes) -> None:
+        self.sent.append(payload)
+
+    def sent_text(self) -> list[str]:
+        return [f if isinstance(f, str) else f.decode("utf-8", "replace") for f in self.sent]
 
     def _count(self, payload: str | bytes) -> None:
         self.received += len(payload)
@@ -291,7 +327,7 @@ def run_dashboard(
             else:
                 kinds = {"select": _select, "slider": _slider, "click": _click, "toggle": _toggle}
                 act = kinds[step.kind](page, step.target)
-                prep = _edit(page, step.before) if step.before else (lambda _i: None)
+                prep = _edit(page, step.before, wire) if step.before else (lambda _i: None)
                 raw = [
                     _measure(page, act, i, args.settle, prep, wire) for i in range(args.repeats + 1)
                 ]

@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 from altair.typing import ChartType
 
+from pmkit.charts.parts import records
 from pmkit.format import DATE_FORMAT
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "cdf_chart",
     "finish_histogram_chart",
     "s_curve_chart",
+    "s_curve_parts",
     "tornado_chart",
 ]
 
@@ -63,6 +65,64 @@ def _rules(
     return layers
 
 
+SCURVE_ROWS, SCURVE_X, SCURVE_Y = "scurve_rows", "scurve_xrules", "scurve_yrules"
+
+
+def _rule_rows(
+    marks: Mapping[str, Any], colours: Mapping[str, str], temporal: bool
+) -> pd.DataFrame:
+    """One row per reference line present: ``label, at, colour`` (``None`` marks left out)."""
+    kept = [(k, v) for k, v in marks.items() if v is not None and not pd.isna(v)]
+    at = [pd.Timestamp(v) if temporal else float(v) for _, v in kept]
+    return pd.DataFrame(
+        {
+            "label": [k for k, _ in kept],
+            "at": pd.Series(at, dtype="datetime64[ns]" if temporal else float),
+            "colour": [colours.get(k, "#333333") for k, _ in kept],
+        }
+    )
+
+
+def s_curve_parts(
+    curve: pd.DataFrame,
+    *,
+    status_date: Any = None,
+    bac: float | None = None,
+    eac: float | None = None,
+) -> dict[str, Any]:
+    """Everything of :func:`s_curve_chart` that depends on the project: its named datasets.
+
+    The curve's rows (legend label joined), the vertical reference lines (status date) and the
+    horizontal ones (BAC, EAC), one row per line present; a live page swaps them into the
+    chart it shows (:func:`pmkit.charts.parts.respec`).
+    """
+    d = curve[["date", "series", "value"]].copy()
+    d["date"] = pd.to_datetime(d["date"])
+    d["label"] = d["series"].map(lambda s: SERIES_STYLE.get(str(s), (str(s),))[0])
+    xs = _rule_rows({"Status date": status_date}, {}, temporal=True)
+    ys = _rule_rows({"BAC": bac, "EAC": eac}, {"BAC": "#0072B2", "EAC": "#D55E00"}, False)
+    return {"datasets": {SCURVE_ROWS: records(d), SCURVE_X: records(xs), SCURVE_Y: records(ys)}}
+
+
+def _data_rules(name: str, *, axis: str, kind: str) -> list[alt.Chart]:
+    """Labelled dashed reference rules drawn from the named dataset ``name`` (label, at,
+    colour): the same look as :func:`_rules`, with the lines as data, not as layers."""
+    src = alt.Chart(alt.NamedData(name))
+    colour = alt.Color("colour:N", scale=None, legend=None)
+    if axis == "x":
+        pos: dict[str, Any] = {"x": alt.X(f"at:{kind}")}
+        text = src.mark_text(align="left", dx=3, dy=8, fontSize=11, fontWeight="bold").encode(
+            **pos, y=alt.value(0), text="label:N", color=colour
+        )
+    else:
+        pos = {"y": alt.Y(f"at:{kind}")}
+        text = src.mark_text(align="left", dx=3, dy=-6, fontSize=11, fontWeight="bold").encode(
+            **pos, x=alt.value(0), text="label:N", color=colour
+        )
+    rule = src.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(**pos, color=colour)
+    return [rule, text]
+
+
 def s_curve_chart(
     curve: pd.DataFrame,
     *,
@@ -81,13 +141,14 @@ def s_curve_chart(
         Long table ``date, series, value`` (``series`` in PV, EV, AC), e.g. ``pmkit.evm.s_curve``.
     status_date, bac, eac
         Reference lines; ``None`` leaves one out.
+
+    The rows and reference lines are named datasets (:func:`s_curve_parts`): a live page can
+    swap another project's in without rebuilding the chart.
     """
-    d = curve[["date", "series", "value"]].copy()
-    d["date"] = pd.to_datetime(d["date"])
-    d["label"] = d["series"].map(lambda s: SERIES_STYLE.get(str(s), (str(s),))[0])
+    parts = s_curve_parts(curve, status_date=status_date, bac=bac, eac=eac)
     labels = [v[0] for v in SERIES_STYLE.values()]
     line = (
-        alt.Chart(d)
+        alt.Chart(alt.NamedData(SCURVE_ROWS))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2.2)
         .encode(
             x=alt.X(
@@ -112,12 +173,16 @@ def s_curve_chart(
             ],
         )
     )
-    layers: list[alt.Chart] = [line]
-    if status_date is not None:
-        layers += _rules({"Status date": pd.Timestamp(status_date)}, axis="x")
-    levels = {"BAC": bac, "EAC": eac}
-    layers += _rules(levels, axis="y", colours={"BAC": "#0072B2", "EAC": "#D55E00"})
-    return alt.layer(*layers).properties(width=width, height=height)
+    layers: list[alt.Chart] = [
+        line,
+        *_data_rules(SCURVE_X, axis="x", kind="T"),
+        *_data_rules(SCURVE_Y, axis="y", kind="Q"),
+    ]
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(width=width, height=height, datasets=parts["datasets"])
+    )
 
 
 def finish_histogram_chart(

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from altair.typing import ChartType
 
+from pmkit.charts.parts import records, respec
 from pmkit.format import DATE_FORMAT
 
 __all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_parts", "gantt_respec", "gantt_rows", "wbs_key"]
@@ -209,9 +210,7 @@ ROWS, LINKS, STATUS = "gantt_rows", "gantt_links", "gantt_status"  # the named d
 ORDER, SUMMARIES, TICKS = "gantt_order", "gantt_summaries", "gantt_ticks"  # the parameters
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as altair puts them in a spec (dates as ISO text, NaN as null)."""
-    return list(alt.utils.data.to_values(frame)["values"])
+_records = records
 
 
 def gantt_parts(
@@ -263,16 +262,7 @@ def gantt_respec(spec: dict[str, Any], parts: dict[str, Any]) -> dict[str, Any]:
     Equal to ``gantt_chart(rows, ...).to_dict()`` for those rows when both have the same
     datasets (a status date or not), without building and serialising an altair chart.
     """
-    if set(parts["datasets"]) != set(spec.get("datasets", {})):
-        raise ValueError("the spec and the parts do not have the same datasets")
-    out = dict(spec)
-    out["datasets"] = dict(parts["datasets"])
-    out["params"] = [
-        {**p, "value": parts["params"][p["name"]]} if p.get("name") in parts["params"] else p
-        for p in spec.get("params", [])
-    ]
-    out["height"] = parts["height"]
-    return out
+    return respec(spec, parts)
 
 
 def gantt_chart(

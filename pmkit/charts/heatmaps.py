@@ -7,12 +7,22 @@ palettes (orange = loss, blue = gain) *and* titles, so the kind never hangs on c
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import numpy as np
 import pandas as pd
 from altair.typing import ChartType
 
-__all__ = ["ZONE_COLOURS", "resource_load_chart", "risk_heatmap_chart"]
+from pmkit.charts.parts import records
+
+__all__ = [
+    "ZONE_COLOURS",
+    "resource_load_chart",
+    "resource_load_parts",
+    "risk_heatmap_chart",
+    "risk_heatmap_parts",
+]
 
 ZONE_COLOURS: dict[str, dict[str, str]] = {
     "threat": {"low": "#FBE3D1", "medium": "#F3A66B", "high": "#D55E00"},
@@ -23,18 +33,32 @@ _PROB_TITLE = "Probability (1 = rare … 5 = almost certain)"
 _IMPACT_TITLE = "Impact (1 = negligible … 5 = severe)"
 
 
-def _one_matrix(grid: pd.DataFrame, kind: str, cell: int) -> ChartType:
+RISK_DATA = {"threat": "risk_threats", "opportunity": "risk_opportunities"}
+LOAD_WEEKS, LOAD_CAPACITY, LOAD_TITLE = "load_weeks", "load_capacity", "load_title"
+
+
+def _matrix_rows(grid: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The 25 cells of one matrix: scores, labels, count shown, zone in words."""
     count_col = "threats" if kind == "threat" else "opportunities"
     d = grid[
         ["probability_score", "impact_score", "probability_label", "impact_label", "score", "zone"]
     ].copy()
     d["n"] = grid[count_col].astype(int)
     d["shown"] = np.where(d["n"] > 0, d["n"].astype(str), "")
+    d["zone_label"] = kind.capitalize() + ": " + d["zone"].astype(str) + " zone"
+    return d
+
+
+def risk_heatmap_parts(grid: pd.DataFrame) -> dict[str, Any]:
+    """The two matrices' cells as named datasets (what changes from one project to another)."""
+    return {"datasets": {RISK_DATA[k]: records(_matrix_rows(grid, k)) for k in RISK_DATA}}
+
+
+def _one_matrix(kind: str, cell: int) -> ChartType:
     colours = ZONE_COLOURS[kind]
     noun = kind.capitalize()
-    d["zone_label"] = noun + ": " + d["zone"].astype(str) + " zone"
     domain = [f"{noun}: {z} zone" for z in colours]
-    base = alt.Chart(d).encode(
+    base = alt.Chart(alt.NamedData(RISK_DATA[kind])).encode(
         x=alt.X("impact_score:O", title=_IMPACT_TITLE, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("probability_score:O", title=_PROB_TITLE, sort="descending"),
     )
@@ -72,9 +96,29 @@ def risk_heatmap_chart(grid: pd.DataFrame, *, cell: int = 44) -> alt.HConcatChar
         :func:`pmkit.risk.heatmap_grid` output: 25 rows of ``probability_score,
         impact_score, probability_label, impact_label, score, zone, threats, opportunities``.
     """
-    return alt.hconcat(
-        _one_matrix(grid, "threat", cell), _one_matrix(grid, "opportunity", cell), spacing=40
-    ).resolve_scale(color="independent")
+    parts = risk_heatmap_parts(grid)
+    return (
+        alt.hconcat(_one_matrix("threat", cell), _one_matrix("opportunity", cell), spacing=40)
+        .resolve_scale(color="independent")
+        .properties(datasets=parts["datasets"])
+    )
+
+
+def resource_load_parts(load: pd.DataFrame, *, title: str = "") -> dict[str, Any]:
+    """Everything of :func:`resource_load_chart` that depends on the load: named datasets
+    (the weeks; the capacity step line, one row longer) and the title (a parameter)."""
+    d = load[["week", "load_hours", "capacity_hours"]].copy()
+    d["week"] = pd.to_datetime(d["week"])
+    over = load["over"] if "over" in load else load["load_hours"] > load["capacity_hours"] + 1e-9
+    d["status"] = np.where(over.to_numpy(dtype=bool), "Over-allocated", "Within capacity")
+    d["excess"] = (d["load_hours"] - d["capacity_hours"]).clip(lower=0).round(1)
+    d["week_end"] = d["week"] + pd.Timedelta(days=6)
+    last = d.tail(1).assign(week=lambda x: x["week_end"] + pd.Timedelta(days=1))
+    cap = pd.concat([d, last]).assign(status="Capacity")[["week", "capacity_hours", "status"]]
+    return {
+        "datasets": {LOAD_WEEKS: records(d), LOAD_CAPACITY: records(cap)},
+        "params": {LOAD_TITLE: title},
+    }
 
 
 def resource_load_chart(
@@ -91,56 +135,57 @@ def resource_load_chart(
     load
         One row per week: ``week`` (date the week starts), ``load_hours``, ``capacity_hours``
         and ``over`` (bool, load above capacity; computed from the two columns when absent).
+    title
+        Shown above the chart (a parameter: a live page swaps it with the data,
+        :func:`resource_load_parts`).
     """
-    d = load[["week", "load_hours", "capacity_hours"]].copy()
-    d["week"] = pd.to_datetime(d["week"])
-    over = load["over"] if "over" in load else load["load_hours"] > load["capacity_hours"] + 1e-9
-    d["status"] = np.where(over.to_numpy(dtype=bool), "Over-allocated", "Within capacity")
-    d["excess"] = (d["load_hours"] - d["capacity_hours"]).clip(lower=0).round(1)
+    parts = resource_load_parts(load, title=title)
     tooltip = [
         alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
         alt.Tooltip("load_hours:Q", title="Load (h)", format=",.0f"),
         alt.Tooltip("capacity_hours:Q", title="Capacity (h)", format=",.0f"),
         alt.Tooltip("excess:Q", title="Over by (h)", format=",.0f"),
     ]
-    d["week_end"] = d["week"] + pd.Timedelta(days=6)
     x = alt.X(
         "week:T",
         title="Week",
         axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True),
     )
-    bars = (
-        alt.Chart(d)
-        .mark_bar()
-        .encode(
-            x=x,
-            x2="week_end:T",
-            y=alt.Y("load_hours:Q", title="Hours per week"),
-            y2=alt.datum(0),
-            color=alt.Color(
-                "status:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["Within capacity", "Over-allocated", "Capacity"],
-                    range=["#0072B2", "#D55E00", "#000000"],
-                ),
-                legend=alt.Legend(orient="top"),
+    weeks = alt.Chart(alt.NamedData(LOAD_WEEKS))
+    bars = weeks.mark_bar().encode(
+        x=x,
+        x2="week_end:T",
+        y=alt.Y("load_hours:Q", title="Hours per week"),
+        y2=alt.datum(0),
+        color=alt.Color(
+            "status:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["Within capacity", "Over-allocated", "Capacity"],
+                range=["#0072B2", "#D55E00", "#000000"],
             ),
-            tooltip=tooltip,
-        )
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=tooltip,
     )
     marks = (
-        alt.Chart(d[d["status"] == "Over-allocated"])
+        weeks.transform_filter("datum.status == 'Over-allocated'")
         .mark_text(text="▲", dy=-8, color="#D55E00", fontSize=11)
         .encode(x="week:T", y="load_hours:Q", tooltip=tooltip)
     )
-    last = d.tail(1).assign(week=lambda x: x["week_end"] + pd.Timedelta(days=1))
     cap = (
-        alt.Chart(
-            pd.concat([d, last]).assign(status="Capacity")[["week", "capacity_hours", "status"]]
-        )
+        alt.Chart(alt.NamedData(LOAD_CAPACITY))
         .mark_line(interpolate="step-after", strokeWidth=2, strokeDash=[5, 3])
         .encode(x="week:T", y="capacity_hours:Q", color="status:N")
     )
-    chart = alt.layer(bars, cap, marks).properties(width=width, height=height)
-    return chart.properties(title=title) if title else chart
+    name = alt.param(name=LOAD_TITLE, value=parts["params"][LOAD_TITLE])
+    return (
+        alt.layer(bars, cap, marks)
+        .add_params(name)
+        .properties(
+            width=width,
+            height=height,
+            title=alt.TitleParams(text=alt.ExprRef(LOAD_TITLE)),
+            datasets=parts["datasets"],
+        )
+    )

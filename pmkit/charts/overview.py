@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 from altair.typing import ChartType
 
 from pmkit import vocabulary
+from pmkit.charts.parts import records
 
 # Okabe–Ito, as in pmkit.ui: status colours that survive colour-vision deficiencies,
 # always shown with a legend that names the status.
@@ -44,21 +47,43 @@ def phase_programme_bars(projects: pd.DataFrame) -> alt.Chart:
     )
 
 
-def portfolio_timeline(
-    table: pd.DataFrame, *, status_date: pd.Timestamp | None = None
-) -> ChartType:
-    """One bar per project from start to forecast finish, a tick at the baseline finish.
+TIMELINE_ROWS, TIMELINE_STATUS = "timeline_rows", "timeline_status"  # the named datasets
 
-    ``table`` needs ``label, programme, start, finish_baseline, forecast_finish, rag`` (rag in
-    green/amber/red/n/a) and may carry ``slip_days`` for the tooltip.
+
+def timeline_parts(
+    table: pd.DataFrame, *, status_date: pd.Timestamp | None = None
+) -> dict[str, Any]:
+    """Everything of :func:`portfolio_timeline` that depends on its rows.
+
+    Returns ``{"datasets": {name: JSON rows}, "height": px}``: one row per project (status
+    label and slip computed) and the status-date rule's one row (when there is a status date).
+    A live page swaps these into the chart it shows (:func:`pmkit.charts.parts.respec`).
     """
     data = table.copy()
     data["rag"] = data["rag"].fillna("n/a").replace("", "n/a")
     data["status"] = data["rag"].map(RAG_LABELS).fillna(RAG_LABELS["n/a"])
     if "slip_days" not in data:
         data["slip_days"] = (data["forecast_finish"] - data["finish_baseline"]).dt.days
+    datasets = {TIMELINE_ROWS: records(data)}
+    if status_date is not None:
+        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
+        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
+        datasets[TIMELINE_STATUS] = records(sd)
+    return {"datasets": datasets, "height": max(120, 22 * len(data))}
+
+
+def portfolio_timeline(
+    table: pd.DataFrame, *, status_date: pd.Timestamp | None = None
+) -> ChartType:
+    """One bar per project from start to forecast finish, a tick at the baseline finish.
+
+    ``table`` needs ``label, programme, start, finish_baseline, forecast_finish, rag`` (rag in
+    green/amber/red/n/a) and may carry ``slip_days`` for the tooltip. The rows are named
+    datasets (:func:`timeline_parts`): a live page can swap them without rebuilding the chart.
+    """
+    parts = timeline_parts(table, status_date=status_date)
     y = alt.Y("label:N", title=None, sort=alt.SortField("start"), axis=alt.Axis(labelLimit=260))
-    base = alt.Chart(data)
+    base = alt.Chart(alt.NamedData(TIMELINE_ROWS))
     bars = base.mark_bar(height=12, cornerRadius=2).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
         x2="forecast_finish:T",
@@ -84,25 +109,19 @@ def portfolio_timeline(
         tooltip=[alt.Tooltip("finish_baseline:T", title="Baseline finish", format="%d %b %Y")],
     )
     layers: list[alt.Chart] = [bars, ticks]
-    if status_date is not None:
-        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
-        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
-        rule = (
-            alt.Chart(sd)
-            .mark_rule(strokeDash=[4, 3], color="#0072B2")
-            .encode(
-                x="date:T", tooltip=[alt.Tooltip("date:T", title="Status date", format="%d %b %Y")]
-            )
+    if TIMELINE_STATUS in parts["datasets"]:
+        sd = alt.Chart(alt.NamedData(TIMELINE_STATUS))
+        rule = sd.mark_rule(strokeDash=[4, 3], color="#0072B2").encode(
+            x="date:T", tooltip=[alt.Tooltip("date:T", title="Status date", format="%d %b %Y")]
         )
         # the dashed line says what it is (a reader cannot guess it from its colour)
-        text = (
-            alt.Chart(sd)
-            .mark_text(align="left", dx=4, dy=-6, fontSize=11, fontWeight="bold", color="#0072B2")
-            .encode(x="date:T", y=alt.value(0), text="text:N")
-        )
+        text = sd.mark_text(
+            align="left", dx=4, dy=-6, fontSize=11, fontWeight="bold", color="#0072B2"
+        ).encode(x="date:T", y=alt.value(0), text="text:N")
         layers += [rule, text]
     return alt.layer(*layers).properties(
         title="Portfolio timeline — bar: start → forecast finish; black tick: baseline finish",
         width=760,
-        height=max(120, 22 * len(data)),
+        height=parts["height"],
+        datasets=parts["datasets"],
     )

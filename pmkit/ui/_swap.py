@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 
+from pmkit.charts.parts import respec
 from pmkit.ui._common import live_chart
 
 __all__ = ["SwapChart", "records", "spec_shape"]
@@ -96,6 +98,27 @@ class SwapChart:
         self.widget.spec = spec
         self.last = "spec"
         return self.last
+
+    def show_parts(
+        self, parts: dict[str, Any], build: Callable[[], Any], *, in_place: bool = True
+    ) -> str:
+        """Redraw from a split chart's parts (``*_parts`` of :mod:`pmkit.charts`).
+
+        When the chart shown has the same named datasets, the parts are swapped into its spec
+        (:func:`pmkit.charts.parts.respec`: no altair chart built); else ``build()`` (the
+        same chart built from scratch) is drawn anew.
+        ``in_place=False`` re-sends the re-filled spec whole (the page embeds it again; the
+        kernel still builds no altair chart).
+        """
+        shown = self.widget.spec
+        if shown and set(shown.get("datasets") or {}) == set(parts["datasets"]):
+            new = respec(shown, parts)
+            if in_place:
+                return self.show_spec(new)
+            self.widget.spec = new
+            self.last = "spec"
+            return self.last
+        return self.replace(build())
 
     def _push(self, new: dict[str, Any]) -> bool:
         old = self.widget.spec

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.charts.overview import portfolio_timeline
+from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.model import Portfolio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._swap import SwapChart
 from pmkit.ui.empty import empty_page, is_empty
 
 if TYPE_CHECKING:
@@ -104,6 +105,15 @@ def page_note(total: int, drawn: int) -> str:
     )
 
 
+def redraw_timeline(view: SwapChart, table: pd.DataFrame, status_date: Any) -> str:
+    """Show ``table`` in the timeline ``view``: its rows swapped into the chart on the page
+    (no altair chart built) when that chart is a timeline, else a timeline drawn anew."""
+    return view.show_parts(
+        timeline_parts(table, status_date=status_date),
+        lambda: portfolio_timeline(table, status_date=status_date),
+    )
+
+
 def build(portfolio: Portfolio | None = None) -> W.Widget:
     from pmkit import cache
     from pmkit.cache import load_sample
@@ -125,7 +135,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
     table = W.HTML()
     more = W.HTML()
     show_all = W.ToggleButton(value=False, description="Show all", icon="")
-    chart = live_chart(
+    chart = SwapChart(
         portfolio_timeline(timeline_table(page_rows(roll), pf.projects), status_date=status_date)
     )
 
@@ -154,7 +164,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
                 "<p class='pmkit-empty' id='glance-empty'>No project matches these filters. "
                 "Set a filter back to (all) to see more.</p>"
             )
-            chart.chart = cast("ChartType", empty_chart("No project matches these filters"))
+            chart.replace(cast("ChartType", empty_chart("No project matches these filters")))
             return
         page = page_rows(shown, show_all=show_all.value)
         more.value = page_note(len(shown), len(page))
@@ -166,7 +176,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
             table_id="glance-table",
             max_rows=None,
         )
-        chart.chart = portfolio_timeline(timeline_table(page, pf.projects), status_date=status_date)
+        redraw_timeline(chart, timeline_table(page, pf.projects), status_date)
 
     for w in (programme, phase, rag, show_all):
         w.observe(refresh, names="value")
@@ -179,7 +189,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
             summary,
             W.HBox([more, show_all]),
             table,
-            chart,
+            chart.widget,
         ]
     )
 

@@ -25,7 +25,16 @@ from pmkit.model import Portfolio
 from pmkit.portfolio.standards import standards_of
 from pmkit.training.content import LANGS, Content, load_content
 from pmkit.training.demos import PMO_TYPES, Demo, Lens, check_modes, default_project, run_demo
-from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui._common import (
+    _preheated,
+    badge,
+    esc,
+    guarded,
+    header,
+    html_table,
+    live_chart,
+    safe_build,
+)
 
 __all__ = ["LANG_OPTIONS", "LessonsApp", "Translator", "app", "lang_from_query"]
 
@@ -133,7 +142,13 @@ def chart_titles(lens: Lens, tr: Translator) -> dict[str, str]:
 
 
 def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
-    """Show ``chart`` in ``box``: drawn by the box's spare chart widget, which is not on the page.
+    """Show ``chart`` in ``box`` (see :func:`put_spec`)."""
+    return put_spec(box, chart.to_dict())
+
+
+def put_spec(box: W.Box, spec: dict[str, Any]) -> alt.JupyterChart:
+    """Show the Vega-Lite ``spec`` in ``box``: drawn by the box's spare chart widget, which is
+    not on the page (a dict, so a precomputed chart costs no altair work on a click).
 
     Re-assigning the ``chart`` of a widget on the page re-embeds asynchronously in the
     browser: two quick updates (a lesson click, then the language switch) can finish out of
@@ -146,12 +161,40 @@ def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
     pool: list[alt.JupyterChart] = box.__dict__.setdefault("_pmkit_charts", [])
     spare = next((w for w in pool if w not in shown), None)
     if spare is None:
-        spare = live_chart(chart)  # type: ignore[arg-type]  # every builder returns a chart
+        spare = live_chart(alt.Chart().mark_point())  # a placeholder, replaced below
         pool.append(spare)
-    else:
-        spare.chart = chart  # type: ignore[assignment]  # every builder returns a chart
+    spare.spec = spec
     box.children = [spare]
     return spare
+
+
+def lens_view(heading: str, lens: Lens, tr: Translator, currency: str) -> dict[str, Any]:
+    """What a lens panel shows, ready to put on the page: HTML texts and the chart's spec."""
+    chart = lens_chart(lens, tr)
+    has_table = lens.table is not None and len(lens.table) > 0
+    return {
+        "heading": f"<h3>{esc(heading)}</h3>",
+        "metrics": metrics_html(lens.metrics, tr, currency),
+        "spec": None if chart is None else chart.to_dict(),
+        "table": html_table(tr.columns(lens.table), max_rows=20) if has_table else "",
+    }
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def _shared(portfolio: Portfolio) -> dict[Any, Any]:
+    """Demos and panel views of the portfolio last shown, kept for the kernel's next page.
+
+    A preheated kernel computes them before the request (:meth:`LessonsApp.precompute`);
+    a page built again after it (another language in the address) finds them here. Only one
+    portfolio is kept: another one (new data) starts empty.
+    """
+    if _SHARED.get("portfolio") is not portfolio:
+        _SHARED.clear()
+        _SHARED.update(portfolio=portfolio, cache={})
+    cache: dict[Any, Any] = _SHARED["cache"]
+    return cache
 
 
 def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
@@ -186,34 +229,36 @@ class _Panel:
         )
         self.widget.add_class(css)
 
-    def show(self, heading: str, lens: Lens, tr: Translator, currency: str) -> None:
-        self.heading.value = f"<h3>{esc(heading)}</h3>"
-        self.metrics.value = metrics_html(lens.metrics, tr, currency)
-        chart = lens_chart(lens, tr)
-        if chart is None:  # drop the previous lesson's chart: hidden, it would keep its language
-            self.chart_box.children = []
+    def show(self, view: dict[str, Any]) -> None:
+        """Put a :func:`lens_view` on the page."""
+        self.heading.value = view["heading"]
+        self.metrics.value = view["metrics"]
+        if view["spec"] is None:  # drop the previous lesson's chart: hidden, it would keep its
+            self.chart_box.children = []  # language
             self.chart = None
             self.chart_box.layout.display = "none"
         else:
-            self.chart = put_chart(self.chart_box, chart)
+            self.chart = put_spec(self.chart_box, view["spec"])
             self.chart_box.layout.display = "flex"
-        if lens.table is not None and len(lens.table):
-            self.table.value = html_table(tr.columns(lens.table), max_rows=20)
-        else:
-            self.table.value = ""
+        self.table.value = view["table"]
 
 
 class LessonsApp:
     """The lessons page's widgets and wiring; demos are computed once per lesson and project."""
 
     def __init__(
-        self, portfolio: Portfolio, content: Content | None = None, *, lang: str = "es"
+        self,
+        portfolio: Portfolio,
+        content: Content | None = None,
+        *,
+        lang: str = "es",
+        precompute: bool = False,
     ) -> None:
         self.p = portfolio
         self.content = content or load_content()
         self.tr = Translator(self.content, lang)
         self.currency = str(getattr(portfolio, "currency", "EUR"))
-        self._cache: dict[tuple[str, str, str], Demo] = {}
+        self._cache = _shared(portfolio) if content is None else {}
 
         self.title = W.HTML()
         self.lang = W.ToggleButtons(
@@ -290,6 +335,33 @@ class LessonsApp:
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
         self.render()
+        if precompute:
+            self.precompute()
+
+    def precompute(self) -> None:
+        """Every lesson's demo on the page's project and its panels in both languages, so a
+        click only puts them on the page (a preheated kernel does this before the request)."""
+        tr = Translator(self.content, self.tr.lang)
+        project = str(self.project.value)
+        for lesson in self.content.lessons:
+            for lang in LANGS:
+                tr.lang = lang
+                self.views(lesson.demo, project, tr)
+
+    def views(
+        self, demo_id: str, project_id: str, tr: Translator
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The PM and PMO panels of a demo in ``tr``'s language (cached)."""
+        key = ("views", demo_id, project_id, tr.lang)
+        if key not in self._cache:
+            demo = self.demo(demo_id, project_id)
+            pm = f"{tr('ui.pm_lens')} ({demo.project_id})"
+            self._cache[key] = (
+                lens_view(pm, demo.pm, tr, self.currency),
+                lens_view(tr("ui.pmo_lens"), demo.pmo, tr, self.currency),
+            )
+        views: tuple[dict[str, Any], dict[str, Any]] = self._cache[key]
+        return views
 
     # -- actions ----------------------------------------------------------------------------
     def set_lang(self, lang: str) -> None:
@@ -341,10 +413,10 @@ class LessonsApp:
             f"<h4>{esc(t('ui.live_demo'))}</h4><p class='pmkit-note'>{esc(t('ui.demo_note'))}"
             f"{esc(self._status_note())}</p>"
         )
-        demo = self.demo(lesson.demo, str(self.project.value))
+        pm, pmo = self.views(lesson.demo, str(self.project.value), t)
         self.message.value = ""
-        self.pm.show(f"{t('ui.pm_lens')} ({demo.project_id})", demo.pm, t, self.currency)
-        self.pmo.show(t("ui.pmo_lens"), demo.pmo, t, self.currency)
+        self.pm.show(pm)
+        self.pmo.show(pmo)
 
     def _status_note(self) -> str:
         status = getattr(self.p, "status_date", None)
@@ -425,6 +497,7 @@ def app(portfolio: Portfolio | None = None, *, lang: str = "es") -> W.Widget:
             from pmkit.cache import load_sample
 
             p = load_sample()
-        return LessonsApp(p, lang=lang_from_query() or lang).widget
+        # a preheated kernel computes every lesson before the request: a click only swaps
+        return LessonsApp(p, lang=lang_from_query() or lang, precompute=_preheated()).widget
 
     return safe_build(build)

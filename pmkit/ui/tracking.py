@@ -13,10 +13,16 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.charts.curves import s_curve_chart
-from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+from pmkit.charts.curves import s_curve_chart, s_curve_parts
+from pmkit.charts.heatmaps import (
+    resource_load_chart,
+    resource_load_parts,
+    risk_heatmap_chart,
+    risk_heatmap_parts,
+)
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, live_chart, safe_build
+from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._swap import SwapChart
 from pmkit.ui.planning import project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
 from pmkit.ui.status_date import StatusDatePicker
@@ -134,14 +140,18 @@ class TrackingDashboard:
         self.kpis = W.HTML()
         self.eac_html = W.HTML()
         self.es_html = W.HTML()
-        self.scurve = live_chart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"])))
+        # the charts redraw by swapping data into the spec on the page (pmkit.ui._swap)
+        self._scurve = SwapChart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"])))
+        self.scurve = self._scurve.widget
         # risks
         self.risk_summary = W.HTML()
-        self.heatmap = live_chart(risk_heatmap_chart(_empty_grid()))
+        self._heatmap = SwapChart(risk_heatmap_chart(_empty_grid()))
+        self.heatmap = self._heatmap.widget
         self.register = W.HTML()
         # resources
         self.resource = W.Dropdown(description="Resource", layout=W.Layout(width="420px"))
-        self.load_chart = live_chart(resource_load_chart(_empty_load()))
+        self._load_chart = SwapChart(resource_load_chart(_empty_load()))
+        self.load_chart = self._load_chart.widget
         self.load_html = W.HTML()
         self.level_btn = W.Button(description="Level resources", button_style="warning")
         self.level_html = W.HTML()
@@ -267,12 +277,12 @@ class TrackingDashboard:
         cur = self.portfolio.currency
         e = evm_at_status(self.portfolio, self.pid)
         info = self.portfolio.project(self.pid).info
-        self.scurve.chart = s_curve_chart(
-            e["curve"],
-            status_date=self.portfolio.status_date,
-            bac=float(info["budget"]),
-            eac=None if e["metrics"] is None else e["metrics"].eac,
-            currency=cur,
+        sd, bac = self.portfolio.status_date, float(info["budget"])
+        eac = None if e["metrics"] is None else e["metrics"].eac
+        self._scurve.show_parts(
+            s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
+            lambda: s_curve_chart(e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur),
+            in_place=False,  # the bench saw no in-page redraw of a swapped S-curve: whole spec
         )
         m = e["metrics"]
         if m is None:
@@ -363,7 +373,9 @@ class TrackingDashboard:
     def _risks(self) -> None:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
-        self.heatmap.chart = risk_heatmap_chart(t["grid"])
+        self._heatmap.show_parts(
+            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"]), in_place=False
+        )
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
             "<p id='risk-emv'>Open threats: <b>"
@@ -456,7 +468,11 @@ class TrackingDashboard:
 
         rid = self.resource.value
         if rid is None:
-            self.load_chart.chart = resource_load_chart(_empty_load())
+            self._load_chart.show_parts(
+                resource_load_parts(_empty_load()),
+                lambda: resource_load_chart(_empty_load()),
+                in_place=False,
+            )
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
         levelled = self.levelled_load is not None
@@ -472,7 +488,12 @@ class TrackingDashboard:
             }
         )
         when = "after levelling" if levelled else "as scheduled"
-        self.load_chart.chart = resource_load_chart(weekly, title=f"{rid}: load {when}")
+        title = f"{rid}: load {when}"
+        self._load_chart.show_parts(
+            resource_load_parts(weekly, title=title),
+            lambda: resource_load_chart(weekly, title=title),
+            in_place=False,
+        )
         over = overallocations(mine)
         self.load_html.value = (
             f"<p id='overallocation'><b>{len(over)}</b> over-allocated week(s) for "

@@ -59,7 +59,7 @@ def _titles(spec: object) -> set[str]:
 
 def _chart_titles(app: LessonsApp) -> set[str]:
     charts = [app.pm.chart, app.pmo.chart, app.types_chart]
-    return set().union(*(_titles(c.chart.to_dict()) for c in charts if c is not None))
+    return set().union(*(_titles(c.spec) for c in charts if c is not None))
 
 
 @pytest.mark.parametrize("first", ["es", "en"])
@@ -83,7 +83,7 @@ def test_every_chart_follows_the_language_switch(sample, first: str) -> None:  #
         assert not titles & only[other], (lesson, titles & only[other])
     app.lesson.value = 7
     app.lang.value = other
-    heat = app.pmo.chart.chart.to_dict()
+    heat = app.pmo.chart.spec  # what the page shows
     assert c.label("t.shared_capacity", other) in _titles(heat)
     assert {c.label("c.role", other), c.label("c.month", other)} <= _titles(heat)
     assert c.label("t.shared_capacity", first) not in _titles(heat)
@@ -107,7 +107,7 @@ def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # ty
         assert "pmkit-metric" in app.pmo.metrics.value
     app.lesson.value = 7
     assert app.pm.chart is not None and app.pmo.chart is not None
-    assert app.pmo.chart.chart.to_dict()["layer"][0]["mark"]["type"] == "rect"  # the heat map
+    assert app.pmo.chart.spec["layer"][0]["mark"]["type"] == "rect"  # the heat map
     assert "%" in app.pm.metrics.value  # percentages carry their unit
     app.lesson.value = 8
     assert "m.slip_days" not in app.pm.table.value  # figures named in words, not label keys
