@@ -11,6 +11,7 @@ switching the type changes which governance checks block a project.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from typing import Any
@@ -35,6 +36,8 @@ from pmkit.ui._common import (
     live_chart,
     safe_build,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LANG_OPTIONS", "LessonsApp", "Translator", "app", "lang_from_query"]
 
@@ -344,9 +347,12 @@ class LessonsApp:
         tr = Translator(self.content, self.tr.lang)
         project = str(self.project.value)
         for lesson in self.content.lessons:
-            for lang in LANGS:
-                tr.lang = lang
-                self.views(lesson.demo, project, tr)
+            try:
+                for lang in LANGS:
+                    tr.lang = lang
+                    self.views(lesson.demo, project, tr)
+            except Exception:  # bad data for one lesson: its click shows the reason, the page stays
+                log.warning("lesson %s not precomputed", lesson.demo, exc_info=True)
 
     def views(
         self, demo_id: str, project_id: str, tr: Translator

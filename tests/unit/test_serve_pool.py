@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from pmkit.bundle import POOL_READY_ENV
 from pmkit.serving import FillGateKernelManager
+
+T = TypeVar("T")
 
 
 class _Fake(FillGateKernelManager):
@@ -37,6 +41,13 @@ def manager(monkeypatch: pytest.MonkeyPatch) -> _Fake:
     return _Fake(fill_concurrency=1)
 
 
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the browser tests (Playwright's sync API) leave
+    an event loop running in the main thread of the same pytest process."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
+
+
 def _env(folder: Path, preheat: bool = True) -> dict[str, str]:
     return {"VOILA_PREHEAT": str(preheat), POOL_READY_ENV: str(folder)}
 
@@ -57,7 +68,7 @@ def test_preheated_kernels_start_one_after_the_previous_is_ready(
         seen.append(list(manager.started))
         return seen
 
-    assert asyncio.run(scenario()) == [["k0"], ["k0", "k1"], ["k0", "k1", "k2"]]
+    assert _run(scenario()) == [["k0"], ["k0", "k1"], ["k0", "k1", "k2"]]
     assert not (tmp_path / "k0").exists() and not (tmp_path / "k1").exists()  # markers cleared
 
 
@@ -67,7 +78,7 @@ def test_a_kernel_for_a_request_starts_at_once(manager: _Fake, tmp_path: Path) -
         request = await asyncio.wait_for(manager.start_kernel(env=_env(tmp_path, preheat=False)), 2)
         return [first, request]
 
-    assert asyncio.run(scenario()) == ["k0", "k1"]
+    assert _run(scenario()) == ["k0", "k1"]
 
 
 def test_a_kernel_that_never_says_ready_holds_the_next_only_until_the_timeout(
@@ -80,7 +91,7 @@ def test_a_kernel_that_never_says_ready_holds_the_next_only_until_the_timeout(
         await asyncio.wait_for(manager.start_kernel(env=_env(tmp_path)), 3)
         return list(manager.started)
 
-    assert asyncio.run(scenario()) == ["k0", "k1"]
+    assert _run(scenario()) == ["k0", "k1"]
 
 
 def test_a_kernel_gone_before_ready_lets_the_next_start(manager: _Fake, tmp_path: Path) -> None:
@@ -93,7 +104,7 @@ def test_a_kernel_gone_before_ready_lets_the_next_start(manager: _Fake, tmp_path
         await asyncio.wait_for(nxt, 2)
         return list(manager.started)
 
-    assert asyncio.run(scenario()) == ["k0", "k1"]
+    assert _run(scenario()) == ["k0", "k1"]
 
 
 def test_the_kernel_side_marks_itself_ready(
@@ -123,7 +134,7 @@ def test_as_many_kernels_fill_at_once_as_allowed(manager: _Fake, tmp_path: Path)
         seen.append(list(manager.started))
         return seen
 
-    assert asyncio.run(scenario()) == [["k0", "k1"], ["k0", "k1", "k2"]]
+    assert _run(scenario()) == [["k0", "k1"], ["k0", "k1", "k2"]]
 
 
 def test_the_default_fills_one_kernel_per_core() -> None:

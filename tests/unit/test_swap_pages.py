@@ -234,3 +234,31 @@ def test_lessons_precomputed_clicks_only_swap_and_show_each_lessons_chart(
                 assert panel.chart is None
             else:
                 assert panel.chart is not None and panel.chart.spec == chart.to_dict()
+
+
+def test_a_lesson_whose_demo_fails_on_the_data_leaves_the_precomputed_page_standing(
+    portfolio, monkeypatch
+) -> None:
+    """Bad data for one lesson (e.g. a score naming an unknown driver) must not take the whole
+    preheated page down: that lesson's click shows the reason, the others work."""
+    from pmkit.errors import PmkitError
+    from pmkit.ui import lessons
+    from pmkit.ui.lessons import LessonsApp
+
+    real = lessons.run_demo
+    last = lessons.load_content().lessons[-1]
+
+    def broken(demo_id: str, *args: Any, **kwargs: Any) -> Any:
+        if demo_id == last.demo:
+            raise PmkitError("project_scores.csv:2, field 'driver': unknown driver")
+        return real(demo_id, *args, **kwargs)
+
+    monkeypatch.setattr(lessons, "run_demo", broken)
+    monkeypatch.setattr(lessons, "_SHARED", {})  # nothing kept from an earlier page
+    app = LessonsApp(portfolio, lang="en", precompute=True)
+    first = app.content.lessons[0]
+    app.lesson.value = last.id
+    assert "unknown driver" in app.message.value and "pmkit-error" in app.message.value
+    app.lesson.value = first.id
+    assert "pmkit-error" not in app.message.value
+    assert app.pm.chart is not None or app.pmo.chart is not None or app.pm.metrics.value
