@@ -434,7 +434,7 @@ class TrackingDashboard:
     # -- resources ----------------------------------------------------------------------
     def _resources(self) -> None:
         from pmkit.schedule.leveling import resource_load
-        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
 
         self.schedule = schedule_project(self.portfolio, self.pid)
         self.load = resource_load(self.portfolio, self.schedule, self.pid, freq="W")
@@ -560,4 +560,5 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
 
         return TrackingDashboard(portfolio or load_sample(), project_id).widget
 
-    return safe_build(build)
+    # the shared portfolio plan read before the request: a project is a slice of it
+    return safe_build(build, warm=("portfolio", "schedule"))
