@@ -471,6 +471,20 @@ class PlanningDashboard:
     def _on_project(self, change: dict[str, Any]) -> None:
         guarded(self.gantt_msg)(self.load_project)(change["new"])
 
+    def open_project(self, query: str) -> bool:
+        """This page turned into the one ``?project=`` (``query``) asks for: the project
+        picked and loaded as a switch does (a load that fails raises: the caller builds the
+        page again). ``True`` when the page now shows that project."""
+        pid = project_from_query(self.portfolio, query)
+        if pid != self.pid:
+            self.project.unobserve(self._on_project, names="value")
+            try:
+                self.project.value = pid
+            finally:
+                self.project.observe(self._on_project, names="value")
+            self.load_project(pid)
+        return self.pid == pid
+
     def _on_filter(self, _change: dict[str, Any]) -> None:
         if self._loading:
             return
@@ -641,9 +655,17 @@ class PlanningDashboard:
 def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
     """The planning dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
+    built: list[PlanningDashboard] = []
+
     def build() -> W.Widget:
         from pmkit.cache import load_sample
 
-        return PlanningDashboard(portfolio or load_sample(), project_id).widget
+        built.append(PlanningDashboard(portfolio or load_sample(), project_id))
+        return built[-1].widget
 
-    return safe_build(build, warm=("portfolio", "schedule"))
+    def adapt(page: W.Widget, query: str) -> bool:
+        """``?project=`` at the request: the prebuilt page switches project."""
+        mine = project_id is None and bool(built) and built[-1].widget is page
+        return mine and built[-1].open_project(query)
+
+    return safe_build(build, warm=("portfolio", "schedule"), adapt=adapt)
