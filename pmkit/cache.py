@@ -236,6 +236,7 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
     gates and checks under the PMO's own type), each through :func:`derived`; a tab then only
     selects the rows of the filtered projects."""
     from pmkit.portfolio import governance, trends
+    from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
 
@@ -253,6 +254,11 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
         ),
         "register": derived(portfolio, "risk_register", lambda: risk_register(portfolio)),
         "cross": derived(portfolio, "cross_links", portfolio.cross_project_links),
+        "network": derived(
+            portfolio,
+            "dependency_network",
+            lambda: dependency_network(portfolio, schedule=schedule_portfolio(portfolio)),
+        ),
         "gates": derived(
             portfolio, f"gates_{kind}", lambda: governance.gate_compliance(portfolio, pmo_type=kind)
         ),
