@@ -85,16 +85,22 @@ class CapacityTab(_Tab):
         self.progress.value = 1
         if not shifts and not priorities:
             t = self.once("capacity_tables", lambda: capacity_tables(self.r.p))
-            by_month, overallocated, short = t["by_role_month"], t["overallocated"], t["shortfall"]
-        else:
-            sched = self.r.schedule()
-            self.progress.value = 2
-            kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
-            kw.update(self.window())
-            model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
-            by_month = capacity.capacity_by_role_month(self.r.p, model=model)
-            overallocated = capacity.overallocated_resources(self.r.p, model=model)
-            short = capacity.project_shortfall(self.r.p, model=model)
+            by_month, short = t["by_role_month"], t["shortfall"]
+            # the people summary too, once per data version (the first kernel to open it)
+            w = self.window()
+            name = "capacity_people_{:%Y%m%d}_{:%Y%m%d}".format(w["start"], w["end"])
+            over = self.shared(name, lambda: views.overallocation_summary(t["overallocated"]))
+            self.progress.value = 3
+            self.progress.layout.display = "none"
+            return _CapacityPicture(views.capacity_cells(by_month), over, short)
+        sched = self.r.schedule()
+        self.progress.value = 2
+        kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
+        kw.update(self.window())
+        model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
+        by_month = capacity.capacity_by_role_month(self.r.p, model=model)
+        overallocated = capacity.overallocated_resources(self.r.p, model=model)
+        short = capacity.project_shortfall(self.r.p, model=model)
         cells = views.capacity_cells(by_month)
         over = views.overallocation_summary(overallocated)
         self.progress.value = 3
