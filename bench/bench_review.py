@@ -181,6 +181,7 @@ def browser(args: argparse.Namespace) -> None:
         [("before", Path(args.baseline))] if args.baseline else []
     )
     sides.append(("after", None))
+    sides = [s for s in sides if s[0] in args.sides.split(",")]  # e.g. one side per locked run
     with tempfile.TemporaryDirectory() as tmp:
         for label, src in sides:
             data = Path(tmp) / label
@@ -229,6 +230,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=900.0, help="max seconds for the pool")
     ap.add_argument("--page-timeout", type=float, default=180.0, help="seconds per page")
     ap.add_argument("--log", help="append the servers' output to this file")
+    ap.add_argument("--sides", default="before,after", help="--browser: which sides to serve")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
     if args.json:
