@@ -304,3 +304,35 @@ def test_a_project_link_after_a_data_change_builds_the_page_again(
     assert page is last.widget and last.pid == ids[2]  # type: ignore[attr-defined]
     assert "Renamed" in last.summary.value  # type: ignore[attr-defined]
     assert "Renamed" not in made[0].summary.value  # type: ignore[attr-defined]
+
+
+def test_a_project_link_turns_the_prebuilt_tracking_page_into_that_projects_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tracking too: ``?project=`` switches the page built before the request (one build),
+    and it reads as a page built for that project from scratch."""
+    import os
+
+    from pmkit.ui import tracking
+
+    folder = _generated(tmp_path, monkeypatch)
+    real = tracking.TrackingDashboard
+    made: list[tracking.TrackingDashboard] = []
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *a: object, **k: object) -> None:
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(tracking, "TrackingDashboard", Counted)
+    ids = list(csv_folder.load_portfolio(folder).project_ids)
+    _preheated(
+        monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", f"project={ids[4]}")
+    )
+    page = tracking.app()
+    assert len(made) == 1 and page is made[0].widget
+    fresh = real(cache.load_portfolio(folder), ids[4])
+    first = real(cache.load_portfolio(folder), ids[0])
+    assert made[0].pid == ids[4] and made[0].project.value == ids[4]
+    assert made[0].title.value == fresh.title.value != first.title.value
+    assert made[0].kpis.value == fresh.kpis.value
