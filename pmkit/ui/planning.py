@@ -95,8 +95,11 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
     rows = []
     for step, (tid, typ, lag_min, link_float) in enumerate(schedule.driving_chain(uid)):
         info = names.loc[tid] if tid in names.index else None
-        srow = st.loc[tid]
         lag = _days(lag_min, per_day)
+        if tid not in st.index:  # a driving predecessor in another project: the chain leaves
+            rows.append(_external_step(step, str(tid), typ, lag, link_float, per_day))
+            break
+        srow = st.loc[tid]
         rows.append(
             {
                 "step": step,
@@ -112,6 +115,24 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows)
+
+
+def _external_step(
+    step: int, tid: str, typ: Any, lag: float, link_float: Any, per_day: float
+) -> dict[str, Any]:
+    """A chain step into another project (its dates are on that project's plan)."""
+    return {
+        "step": step,
+        "wbs": "",
+        "task": f"{tid} (another project)",
+        "start": pd.NaT,
+        "finish": pd.NaT,
+        "driven_by": "in another project: open its plan for the rest of the chain"
+        if typ is None
+        else f"{typ} link, lag {lag:g} working days (in another project)",
+        "link_float_days": None if typ is None else _days(link_float, per_day),
+        "total_float_days": None,
+    }
 
 
 def delta_table(result: WhatIfResult, tasks: pd.DataFrame) -> pd.DataFrame:

@@ -92,3 +92,24 @@ def test_a_removed_cross_project_link_is_rescheduled_like_the_full_portfolio(
     cols = [c for c in full.tasks.columns if c != "external_preds_ignored"]
     pd.testing.assert_frame_equal(fast.tasks[cols], full.tasks[cols])
     assert fast.finish == full.finish
+
+
+def test_the_why_chain_stops_at_a_driving_predecessor_in_another_project(linked: object) -> None:
+    """Planning's "why this start" chain of a task driven from another project ends on that
+    task, named as in another project (it used to fail: the task is not in the slice)."""
+    from pmkit.ui.planning import chain_table
+
+    pf = linked
+    proj = dict(zip(pf.tasks["task_id"], pf.tasks["project_id"], strict=True))  # type: ignore[attr-defined]
+    plan = pa.schedule_portfolio(pf)  # type: ignore[arg-type]
+    lk = plan.links
+    ext = lk[lk["driving"] & (lk["pred_uid"].map(proj) != lk["succ_uid"].map(proj))]
+    assert len(ext), "the generated portfolio has a driving cross-project link"
+    pred, succ = ext.iloc[0]["pred_uid"], ext.iloc[0]["succ_uid"]
+    pid = proj[succ]
+    sched = pa.schedule_project(pf, pid)  # type: ignore[arg-type]
+    tasks = pf.tasks[pf.tasks["project_id"] == pid]  # type: ignore[attr-defined]
+    table = chain_table(sched, tasks, succ)
+    assert table["task"].iloc[0] == tasks.set_index("task_id").loc[succ, "name"]
+    assert table["task"].iloc[-1] == f"{pred} (another project)"
+    assert "another project" in table["driven_by"].iloc[-1]
