@@ -317,7 +317,8 @@ class PrioritiseTab:
         if self._frontier is not None and self._frontier[0][0] == key:
             return self._frontier[0][1], self._frontier[1]
         self.busy.description = "Capacity…"
-        base = engine.solve(problem.with_(budget=None), time_limit=5.0, overload=True).problem
+        free = problem.with_(budget=None)
+        base = free.with_(allowance=engine.overload_allowance(free, 5.0))
 
         def tick(k: int, n: int) -> None:
             self.busy.value, self.busy.description = k, f"Frontier {k}/{n}"

@@ -45,7 +45,11 @@ from pmkit.portfolio.prioritise._portfolio import (
     sequenced_dates,
     started_projects,
 )
-from pmkit.portfolio.prioritise._report import PrioritiseRun, prioritise_run
+from pmkit.portfolio.prioritise._report import (
+    PrioritiseRun,
+    overload_allowance,
+    prioritise_run,
+)
 from pmkit.portfolio.prioritise._scenarios import (
     compare_scenarios,
     export_scenarios,
@@ -59,6 +63,7 @@ from pmkit.portfolio.prioritise._scores import (
     Drivers,
     drivers_of,
     priority_scores,
+    priority_values,
     score_matrix,
 )
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, greedy, solve
@@ -85,11 +90,13 @@ __all__ = [
     "level_portfolio",
     "load_scenario",
     "lp_shadow_prices",
+    "overload_allowance",
     "pairwise_matrix",
     "portfolio_priorities",
     "portfolio_rules",
     "prioritise_run",
     "priority_scores",
+    "priority_values",
     "save_scenario",
     "scenario",
     "scenarios_dir",

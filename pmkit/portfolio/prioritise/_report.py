@@ -21,12 +21,13 @@ from pmkit.portfolio.prioritise._select import (
     Selection,
     SelectionProblem,
     _feasible_x,
+    _least_overload,
     greedy,
     solve,
 )
 from pmkit.portfolio.prioritise._why import explain
 
-__all__ = ["PrioritiseRun", "prioritise_run"]
+__all__ = ["PrioritiseRun", "overload_allowance", "prioritise_run"]
 
 PROJECT_COLUMNS = [
     "project_id",
@@ -71,10 +72,22 @@ def _committed_allowance(p: SelectionProblem, time_limit: float) -> np.ndarray |
     keep = p.running - p.forced_out
     if not keep:
         return None
-    base = p.with_(forced_in=keep, budget=None, budget_by_year={})
-    if _fits(base):  # the usual case: no solve needed to know there is no overload
+    return overload_allowance(p.with_(forced_in=keep, budget=None, budget_by_year={}), time_limit)
+
+
+def overload_allowance(p: SelectionProblem, time_limit: float = 10.0) -> np.ndarray | None:
+    """The least overload (hours per role and month) the forced-in projects of ``p`` need to
+    fit, or ``None`` when they fit: what ``solve(p, overload=True).problem.allowance`` gives,
+    without solving the value-maximising portfolio on top (only the least-overload model).
+
+    Raises :class:`PrioritiseError` like :func:`solve` when no overload can help (a budget or
+    rule conflict)."""
+    if _fits(p):  # the usual case: no solve needed to know there is no overload
         return None
-    return solve(base, time_limit=time_limit, overload=True).problem.allowance
+    extra = _least_overload(p, time_limit)
+    if extra is None:  # capacity does not help: solve says which constraint is broken
+        return solve(p, time_limit=time_limit, overload=True).problem.allowance
+    return extra if bool((extra > 0).any()) else None
 
 
 def _fits(p: SelectionProblem) -> bool:
