@@ -33,7 +33,7 @@ from pmkit.portfolio.prioritise._ahp import (
     ahp_weights,
     pairwise_matrix,
 )
-from pmkit.portfolio.prioritise._frontier import current_point, frontier
+from pmkit.portfolio.prioritise._frontier import BudgetFrontier, current_point, frontier
 from pmkit.portfolio.prioritise._level import (
     PortfolioLeveling,
     level_portfolio,
@@ -72,6 +72,7 @@ from pmkit.portfolio.prioritise._why import explain, lp_shadow_prices
 __all__ = [
     "RANDOM_INDEX",
     "AhpResult",
+    "BudgetFrontier",
     "Driver",
     "Drivers",
     "PortfolioLeveling",

@@ -253,7 +253,9 @@ def sequenced_dates(
         if s > 0:  # the work not yet started waits s months from its earliest start
             new.iloc[k] = max(starts.iloc[k], sd) + pd.DateOffset(months=s)
     pr["start"] = new
-    after = schedule_portfolio(dataclasses.replace(portfolio, projects=pr))
+    # no start moved: the schedule is the one already computed (the same CPM run)
+    moved = not new.equals(starts)
+    after = schedule_portfolio(dataclasses.replace(portfolio, projects=pr)) if moved else before
     fin_b, fin_a = _finishes(before), _finishes(after)
     out = pd.DataFrame(
         {

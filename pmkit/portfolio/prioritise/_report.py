@@ -109,14 +109,19 @@ def prioritise_run(
     time_limit: float = 10.0,
     gap: float = 1e-3,
     use_links: bool = True,
+    schedule: Any = None,
 ) -> PrioritiseRun:
     """Rank, then select and sequence the portfolio under a budget and a capacity level.
 
     Raises :class:`PrioritiseError` naming the option and id for an unknown project, and the
-    constraint they break when the forced-in projects cannot all be chosen.
+    constraint they break when the forced-in projects cannot all be chosen. ``schedule``:
+    the portfolio's schedule when the caller has it (e.g. :func:`pmkit.cache.schedule_portfolio`
+    in a dashboard kernel), else it is computed here.
     """
     forced_in, forced_out = [str(x) for x in forced_in], [str(x) for x in forced_out]
-    p = selection_problem(portfolio, budget=budget, level=level, use_links=use_links)
+    p = selection_problem(
+        portfolio, budget=budget, level=level, use_links=use_links, schedule=schedule
+    )
     _check_ids(p, forced_in, "--force-in")
     _check_ids(p, forced_out, "--force-out")
     p = p.with_(forced_in=(p.forced_in | set(forced_in)) - set(forced_out), forced_out=forced_out)
