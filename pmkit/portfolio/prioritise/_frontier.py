@@ -113,7 +113,9 @@ class BudgetFrontier:
     """
 
     def __init__(self, problem: SelectionProblem, n: int = 20) -> None:
-        grid = [(float(b), problem.level) for b in np.sort(_budgets(problem, n))]
+        grid: list[tuple[float | None, float]] = [
+            (float(b), problem.level) for b in np.sort(_budgets(problem, n))
+        ]
         self.walk = _Walk(problem, grid)
         self.found: list[tuple[float, np.ndarray]] = []  # (budget, x) of every solved budget
 
