@@ -12,7 +12,7 @@ Run: ``python bench/bench_prioritise.py [N_PROJECTS] [SEED] [--product] [--no-so
 [--no-frontier] [--tightness] [--tab] [--baseline=TREE]``; ``--product`` adds the product's
 own case: ``pmkit generate DIR --projects N`` loaded and solved by ``prioritise_run`` (what
 ``pmkit prioritise`` runs), links respected and not, and the problem build alone;
-``--tightness`` a table of gap and time over capacity 1/3, 1/2, 2/3 of the demand and three
+``--tightness`` a table of gap and time over capacity 1/3, 2/5, 1/2, 2/3 of the demand, three
 seeds; ``--tab`` the Prioritise tab in-process (open, budget moves, a forced-out change);
 ``--baseline=TREE`` runs the product / tab measurements again with pmkit from TREE (e.g.
 ``git archive main``) right after, side by side (the wall and CPU seconds and the load
@@ -135,11 +135,11 @@ def _frontier(p: SelectionProblem) -> None:
 
 
 def _tightness(n: int, seeds: tuple[int, ...] = (1, 2, 3)) -> None:
-    """Where the 10 s / 1 % goal holds: the same generator with capacity for 1/3, 1/2 and 2/3
+    """Where the 10 s / 1 % goal holds: the same generator with capacity for 1/3, 2/5, 1/2, 2/3
     of the demand, a few seeds; one solve each (10 s limit, gap goal 1 %)."""
     print(f"tightness table, {n} candidates (solve 10 s, goal: proven gap <= 1 %):")
     print("  capacity/demand  seed  value      LP-proven gap  status       wall s  cpu s  load")
-    for share, label in ((1 / 3, "1/3"), (1 / 2, "1/2"), (2 / 3, "2/3")):
+    for share, label in ((1 / 3, "1/3"), (2 / 5, "2/5"), (1 / 2, "1/2"), (2 / 3, "2/3")):
         for seed in seeds:
             p = instance(n, seed=seed, capacity_share=share)
             t0, c0 = time.perf_counter(), time.process_time()
