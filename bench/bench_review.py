@@ -72,9 +72,53 @@ def measure(data: str, repeats: int) -> dict[str, list[float]]:
         out[f"filter with {tab} open"] = _median(
             [_timed(lambda i=i: pick(i)) for i in range(repeats)]
         )
+        if tab == "Capacity":
+            out["capacity what-if apply"] = _capacity_what_if(review.tabs[tab], repeats)
         review.clear_filters()
     out.update(measure_pm_pages(pf, repeats))
     return out
+
+
+def _capacity_what_if(tab: Any, repeats: int) -> list[float]:
+    """The Capacity tab's what-if: a project's start shifted, applied (median)."""
+    ids = list(tab.what_project.options)
+    runs = []
+    for i in range(repeats):
+        tab.what_project.value = ids[(97 * i + 5) % len(ids)][1]
+        tab.shift.value = 20
+        runs.append(_timed(tab.apply_what_if))
+    tab.reset()
+    return _median(runs)
+
+
+def _planning_what_if(dash: Any) -> tuple[float, float]:
+    """Planning's what-if: the last unfinished leaf task's duration + 10 days, applied."""
+    tasks = dash._tasks()
+    todo = tasks[~tasks["is_summary"].astype(bool) & tasks["actual_finish"].isna()]
+    row = todo.iloc[-1] if len(todo) else tasks[~tasks["is_summary"].astype(bool)].iloc[-1]
+    dash.wi_task.value = row["task_id"]
+    dash.wi_duration.value = float(row["duration_days"]) + 10.0
+    return _timed(dash.apply_what_if)
+
+
+def measure_tracking(pf: Any, repeats: int) -> dict[str, list[float]]:
+    """Tracking: a page opened on a project, a project switch (``[wall ms, cpu ms]``)."""
+    from pmkit.ui import tracking
+
+    ids = list(pf.project_ids)
+    dashes: list[Any] = []
+    picks = [ids[(41 * i + 7) % len(ids)] for i in range(repeats)]
+    opens = [
+        _timed(lambda pid=pid: dashes.append(tracking.TrackingDashboard(pf, pid))) for pid in picks
+    ]
+    switches = [
+        _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(59 * i + 300) % len(ids)]))
+        for i, d in enumerate(dashes)
+    ]
+    return {
+        "tracking: page on a project": _median(opens),
+        "tracking: project switch": _median(switches),
+    }
 
 
 def measure_pm_pages(pf: Any, repeats: int) -> dict[str, list[float]]:
@@ -99,15 +143,23 @@ def measure_pm_pages(pf: Any, repeats: int) -> dict[str, list[float]]:
         _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(53 * i + 500) % len(ids)]))
         for i, d in enumerate(dashes)
     ]
+    what_ifs = [_planning_what_if(d) for d in dashes]
     return {
         "glance: page build": _median(builds),
         "glance: programme filter": _median(filters),
         "planning: page on a project": _median(opens),
         "planning: project switch": _median(switches),
+        "planning: what-if apply": _median(what_ifs),
+        **measure_tracking(pf, repeats),
     }
 
 
-PAGES = ("portfolio_glance.ipynb", "pmo_portfolio_review.ipynb", "pm_planning.ipynb")
+PAGES = (
+    "portfolio_glance.ipynb",
+    "pmo_portfolio_review.ipynb",
+    "pm_planning.ipynb",
+    "pm_tracking.ipynb",
+)
 
 
 def browser(args: argparse.Namespace) -> None:
@@ -129,6 +181,7 @@ def browser(args: argparse.Namespace) -> None:
         [("before", Path(args.baseline))] if args.baseline else []
     )
     sides.append(("after", None))
+    sides = [s for s in sides if s[0] in args.sides.split(",")]  # e.g. one side per locked run
     with tempfile.TemporaryDirectory() as tmp:
         for label, src in sides:
             data = Path(tmp) / label
@@ -177,6 +230,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=900.0, help="max seconds for the pool")
     ap.add_argument("--page-timeout", type=float, default=180.0, help="seconds per page")
     ap.add_argument("--log", help="append the servers' output to this file")
+    ap.add_argument("--sides", default="before,after", help="--browser: which sides to serve")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
     if args.json:

@@ -236,6 +236,7 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
     gates and checks under the PMO's own type), each through :func:`derived`; a tab then only
     selects the rows of the filtered projects."""
     from pmkit.portfolio import governance, trends
+    from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
 
@@ -253,6 +254,11 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
         ),
         "register": derived(portfolio, "risk_register", lambda: risk_register(portfolio)),
         "cross": derived(portfolio, "cross_links", portfolio.cross_project_links),
+        "network": derived(
+            portfolio,
+            "dependency_network",
+            lambda: dependency_network(portfolio, schedule=schedule_portfolio(portfolio)),
+        ),
         "gates": derived(
             portfolio, f"gates_{kind}", lambda: governance.gate_compliance(portfolio, pmo_type=kind)
         ),
@@ -262,6 +268,37 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
             lambda: governance.governance_checks(portfolio, pmo_type=kind, rollup_df=roll),
         ),
     }
+
+
+def capacity_window(portfolio: Portfolio) -> dict[str, Any]:
+    """The months the PMO review's Capacity tab shows: a quarter back from the status date
+    to a year ahead (the decisions' horizon; keeps the heat map small whatever the age)."""
+    import pandas as pd
+
+    sd = portfolio.status_date or pd.Timestamp.today().normalize()
+    return {"start": sd - pd.DateOffset(months=3), "end": sd + pd.DateOffset(months=12)}
+
+
+def capacity_tables(portfolio: Portfolio) -> dict[str, Any]:
+    """The Capacity tab's picture as planned (no what-if) over :func:`capacity_window`:
+    ``by_role_month``, ``overallocated``, ``shortfall`` (:mod:`pmkit.portfolio.capacity`),
+    once per data version and shared like :func:`derived` (a what-if is computed in the
+    kernel, on top of the shared schedule)."""
+    from pmkit.portfolio import capacity
+
+    window = capacity_window(portfolio)
+
+    def compute() -> dict[str, Any]:
+        model = capacity.capacity_model(portfolio, schedule_portfolio(portfolio), **window)
+        return {
+            "by_role_month": capacity.capacity_by_role_month(portfolio, model=model),
+            "overallocated": capacity.overallocated_resources(portfolio, model=model),
+            "shortfall": capacity.project_shortfall(portfolio, model=model),
+        }
+
+    name = "capacity_{:%Y%m%d}_{:%Y%m%d}".format(window["start"], window["end"])
+    tables: dict[str, Any] = derived(portfolio, name, compute)
+    return tables
 
 
 def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...] = PARTS) -> None:
@@ -274,6 +311,7 @@ def prewarm(folder: str | os.PathLike[str] | None = None, parts: tuple[str, ...]
             rollup(pf)
         if REVIEW in parts:
             review_tables(pf)
+            capacity_tables(pf)
     except Exception:  # the page itself will show the problem, readably
         log.debug("prewarm failed", exc_info=True)
 

@@ -326,10 +326,8 @@ def _needs_multi(
     multi = bool(elapsed.any())
     if "calendar_id" in tasks.columns and calendars:
         ids = tasks["calendar_id"]
-        multi = multi or bool(
-            ids.notna().any()
-            and ids[ids.notna()].astype(str).map(lambda c: _other_cal(calendars, c, calendar)).any()
-        )
+        used = pd.unique(ids[ids.notna()].astype(str))  # each calendar compared once
+        multi = multi or any(_other_cal(calendars, c, calendar) for c in used)
     if "legs" in tasks.columns:
         multi = multi or bool(tasks["legs"].map(lambda x: isinstance(x, list) and len(x) > 0).any())
     return multi

@@ -220,8 +220,9 @@ def _links(
     tasks: pd.DataFrame,
     cals: Mapping[str, Calendar],
     cal_of: Mapping[Any, str],
+    lk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    lk = portfolio.links
+    lk = portfolio.links if lk is None else lk
     mpd = lk["succ_id"].map(lambda t: cals[cal_of[t]].minutes_per_day if t in cal_of else 480.0)
     return pd.DataFrame(
         {
@@ -471,3 +472,70 @@ def _ghosts(ext: pd.DataFrame, external: Schedule) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(ghosts)
+
+
+def downstream_projects(portfolio: Portfolio, project_id: str) -> list[str]:
+    """``project_id`` and every project its tasks reach through cross-project links
+    (successors, their successors...), in first-reached order: what a change to the project
+    can move. Every other project's dates do not depend on it."""
+    tasks, lk = portfolio.tasks, portfolio.links
+    proj = np.append(tasks["project_id"].to_numpy(dtype=object), [None])  # None: unknown task
+    ids = pd.Index(tasks["task_id"])
+    pp = proj[ids.get_indexer(lk["pred_id"])]
+    sp = proj[ids.get_indexer(lk["succ_id"])]
+    pairs = pd.DataFrame({"a": pp, "b": sp}).dropna()
+    pairs = pairs[pairs["a"] != pairs["b"]].drop_duplicates()
+    succ: dict[Any, list[Any]] = {a: list(g["b"]) for a, g in pairs.groupby("a", sort=False)}
+    seen, order, todo = {project_id}, [project_id], [project_id]
+    while todo:
+        for nxt in sorted(succ.get(todo.pop(), []), key=str):
+            if nxt not in seen:
+                seen.add(nxt)
+                order.append(nxt)
+                todo.append(nxt)
+    return [str(p) for p in order]
+
+
+def reschedule_project(portfolio: Portfolio, changed: Portfolio, project_id: str) -> Schedule:
+    """``schedule_project(changed, project_id)`` without scheduling the whole portfolio:
+    ``changed`` is ``portfolio`` with the tasks and links of ``project_id`` edited (a what-if
+    copy: same projects, calendars and status date). Only the project and its downstream
+    projects (:func:`downstream_projects`: what the change can move) are scheduled, in one
+    network, with every predecessor outside them pinned at its dates in ``portfolio``'s plan
+    (unchanged by the edit, as nothing upstream depends on the project). Same rules, same
+    dates as the full reschedule (test against it)."""
+    if project_id not in set(changed.projects["project_id"]):
+        raise UnknownIdError("project", project_id)
+    base = _cached_plan(portfolio)
+    pids = downstream_projects(changed, project_id)
+    sub = _subnetwork(changed, set(pids), base)
+    return _project_slice(changed, sub, project_id)
+
+
+def _subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule) -> Schedule:
+    """The plan at the status date of the projects ``pids`` only (each its own finish
+    group), their predecessors in other projects pinned at ``external``'s dates."""
+    all_tasks = portfolio.tasks
+    tasks = all_tasks[all_tasks["project_id"].isin(pids)]
+    eng, _main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
+    starts = portfolio.projects.set_index("project_id")["start"]
+    pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
+    eng = _at_status(eng, _status(portfolio), cals, pstart)
+    eng["finish_group"] = eng["project_id"]
+    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
+    mine = set(tasks["task_id"])
+    into = portfolio.links[portfolio.links["succ_id"].isin(mine)]
+    links = _links(portfolio, tasks, cals, cal_of, into)
+    ext = links[~links["pred_uid"].isin(mine)]
+    if len(ext):
+        eng = pd.concat([eng, _ghosts(ext, external)], ignore_index=True)
+    start = pd.to_datetime(portfolio.projects["start"]).min()
+    # the whole plan's main calendar (lags are counted on it), not this subset's
+    sched = schedule_network(
+        eng, links, calendar=external.calendar, project_start=start, calendars=cals
+    )
+    t = sched.tasks[sched.tasks["uid"].isin(mine)].reset_index(drop=True)
+    t["project_id"] = t["uid"].map(dict(zip(tasks["task_id"], tasks["project_id"], strict=True)))
+    sched.tasks = t
+    sched.notes = list(external.notes)
+    return sched

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pmkit.errors import UnknownIdError, WhatIfError
 from pmkit.evm import evm_series
-from pmkit.schedule.portfolio_adapter import schedule_project
+from pmkit.schedule.portfolio_adapter import reschedule_project, schedule_project
 from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -421,7 +421,8 @@ def what_if(
     )
     if before is None:
         before = schedule_project(portfolio, project_id)
-    after = schedule_project(changed, project_id)
+    # only what the change can move: the project and its downstream projects
+    after = reschedule_project(portfolio, changed, project_id)
     return _result(before, after, log)
 
 

@@ -253,6 +253,14 @@ def _close_tree(widget: W.Widget) -> None:
     widget.close()
 
 
+def _try_adapt(adapt: Callable[[W.Widget, str], bool], page: W.Widget, query: str) -> bool:
+    try:
+        return bool(adapt(page, query))
+    except Exception:  # the page is built again, from scratch
+        log.debug("prebuilt page not adapted to %r", query, exc_info=True)
+        return False
+
+
 def _try_build(build: Callable[[], W.Widget]) -> W.Widget:
     try:
         return build()
@@ -261,13 +269,20 @@ def _try_build(build: Callable[[], W.Widget]) -> W.Widget:
         return W.HTML(error_html(exc))
 
 
-def safe_build(build: Callable[[], W.Widget], warm: tuple[str, ...] = ("portfolio",)) -> W.Widget:
+def safe_build(
+    build: Callable[[], W.Widget],
+    warm: tuple[str, ...] = ("portfolio",),
+    adapt: Callable[[W.Widget, str], bool] | None = None,
+) -> W.Widget:
     """Build a dashboard, or a readable error panel if the data cannot be loaded.
 
     In a preheated kernel the page is built *before* the request, on the shared cached data
     (``warm``: the :mod:`pmkit.cache` parts it needs); after the request it is kept only if
     the data files, the query string and the date are still those it was built with, else it
-    is built again — a page is never older than its request.
+    is built again — a page is never older than its request. When only the query string
+    differs (``?project=P0501`` from a glance link), ``adapt(page, query)`` may turn the
+    prebuilt page into the one asked for (a project switch instead of a new page); it returns
+    ``False`` (or raises) to have the page built again.
     """
     setup()
     if not _preheated():
@@ -279,7 +294,12 @@ def safe_build(build: Callable[[], W.Widget], warm: tuple[str, ...] = ("portfoli
     before = _request_state(warm)
     prebuilt = _try_build(build) if not before[1] else None
     wait_for_page()
-    if prebuilt is not None and _request_state(warm) == before:
+    now = _request_state(warm) if prebuilt is not None else before
+    if prebuilt is not None and now == before:
+        return prebuilt
+    same_data = (now[0], now[2]) == (before[0], before[2])  # only the query string differs
+    adapted = prebuilt is not None and adapt is not None and same_data
+    if adapted and _try_adapt(adapt, prebuilt, now[1]):  # type: ignore[arg-type]
         return prebuilt
     if prebuilt is not None:
         _close_tree(prebuilt)

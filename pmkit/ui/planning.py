@@ -95,8 +95,11 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
     rows = []
     for step, (tid, typ, lag_min, link_float) in enumerate(schedule.driving_chain(uid)):
         info = names.loc[tid] if tid in names.index else None
-        srow = st.loc[tid]
         lag = _days(lag_min, per_day)
+        if tid not in st.index:  # a driving predecessor in another project: the chain leaves
+            rows.append(_external_step(step, str(tid), typ, lag, link_float, per_day))
+            break
+        srow = st.loc[tid]
         rows.append(
             {
                 "step": step,
@@ -112,6 +115,24 @@ def chain_table(schedule: Schedule, tasks: pd.DataFrame, uid: str) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows)
+
+
+def _external_step(
+    step: int, tid: str, typ: Any, lag: float, link_float: Any, per_day: float
+) -> dict[str, Any]:
+    """A chain step into another project (its dates are on that project's plan)."""
+    return {
+        "step": step,
+        "wbs": "",
+        "task": f"{tid} (another project)",
+        "start": pd.NaT,
+        "finish": pd.NaT,
+        "driven_by": "in another project: open its plan for the rest of the chain"
+        if typ is None
+        else f"{typ} link, lag {lag:g} working days (in another project)",
+        "link_float_days": None if typ is None else _days(link_float, per_day),
+        "total_float_days": None,
+    }
 
 
 def delta_table(result: WhatIfResult, tasks: pd.DataFrame) -> pd.DataFrame:
@@ -471,6 +492,20 @@ class PlanningDashboard:
     def _on_project(self, change: dict[str, Any]) -> None:
         guarded(self.gantt_msg)(self.load_project)(change["new"])
 
+    def open_project(self, query: str) -> bool:
+        """This page turned into the one ``?project=`` (``query``) asks for: the project
+        picked and loaded as a switch does (a load that fails raises: the caller builds the
+        page again). ``True`` when the page now shows that project."""
+        pid = project_from_query(self.portfolio, query)
+        if pid != self.pid:
+            self.project.unobserve(self._on_project, names="value")
+            try:
+                self.project.value = pid
+            finally:
+                self.project.observe(self._on_project, names="value")
+            self.load_project(pid)
+        return self.pid == pid
+
     def _on_filter(self, _change: dict[str, Any]) -> None:
         if self._loading:
             return
@@ -641,9 +676,17 @@ class PlanningDashboard:
 def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
     """The planning dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
+    built: list[PlanningDashboard] = []
+
     def build() -> W.Widget:
         from pmkit.cache import load_sample
 
-        return PlanningDashboard(portfolio or load_sample(), project_id).widget
+        built.append(PlanningDashboard(portfolio or load_sample(), project_id))
+        return built[-1].widget
 
-    return safe_build(build, warm=("portfolio", "schedule"))
+    def adapt(page: W.Widget, query: str) -> bool:
+        """``?project=`` at the request: the prebuilt page switches project."""
+        mine = project_id is None and bool(built) and built[-1].widget is page
+        return mine and built[-1].open_project(query)
+
+    return safe_build(build, warm=("portfolio", "schedule"), adapt=adapt)

@@ -141,9 +141,15 @@ def overallocation_summary(over: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     o = over.sort_values("load_pct", ascending=False, kind="stable")
 
-    def merged(values: pd.Series) -> str:
-        ids = [x.strip() for v in values for x in str(v).split(",") if x.strip()]
-        return ", ".join(dict.fromkeys(ids))
+    def merged(col: str) -> pd.Series:
+        """The ids of ``col`` per resource, each once, in first-seen order (vectorised: one
+        pass over every resource-month, not a Python function per resource)."""
+        ids = o[["resource_id", col]].astype({col: str})
+        ids = ids.assign(**{col: ids[col].str.split(",")}).explode(col)
+        ids[col] = ids[col].str.strip()
+        ids = ids[ids[col].notna() & (ids[col] != "")].drop_duplicates()
+        joined = ids.groupby("resource_id", sort=False)[col].agg(", ".join)
+        return joined.reindex(g.size().index, fill_value="")
 
     g = o.groupby("resource_id", sort=False)
     out = pd.DataFrame(
@@ -154,10 +160,8 @@ def overallocation_summary(over: pd.DataFrame) -> pd.DataFrame:
             "worst_month": g["month"].first(),
             "worst_load_pct": g["load_pct"].first().round(0),
             "over_hours": g["over_hours"].sum().round(0),
-            "projects": g["projects"].agg(merged),
-            "short_projects": g["short_projects"].agg(merged)
-            if "short_projects" in o.columns
-            else "",
+            "projects": merged("projects"),
+            "short_projects": merged("short_projects") if "short_projects" in o.columns else "",
         }
     ).reset_index()
     out["worst_month"] = _month_str(out["worst_month"])

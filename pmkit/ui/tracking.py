@@ -433,8 +433,8 @@ class TrackingDashboard:
 
     # -- resources ----------------------------------------------------------------------
     def _resources(self) -> None:
+        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
         from pmkit.schedule.leveling import resource_load
-        from pmkit.schedule.portfolio_adapter import schedule_project
 
         self.schedule = schedule_project(self.portfolio, self.pid)
         self.load = resource_load(self.portfolio, self.schedule, self.pid, freq="W")
@@ -534,6 +534,20 @@ class TrackingDashboard:
     def _on_project(self, change: dict[str, Any]) -> None:
         guarded(self.title)(self.load_project)(change["new"])
 
+    def open_project(self, query: str) -> bool:
+        """This page turned into the one ``?project=`` (``query``) asks for: the project
+        picked and loaded as a switch does (a load that fails raises: the caller builds the
+        page again). ``True`` when the page now shows that project."""
+        pid = project_from_query(self.portfolio, query)
+        if pid != self.pid:
+            self.project.unobserve(self._on_project, names="value")
+            try:
+                self.project.value = pid
+            finally:
+                self.project.observe(self._on_project, names="value")
+            self.load_project(pid)
+        return self.pid == pid
+
 
 def _empty_grid() -> pd.DataFrame:
     from pmkit.risk import heatmap_grid, score_risks
@@ -555,9 +569,17 @@ def _empty_load() -> pd.DataFrame:
 def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
     """The tracking dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
+    built: list[TrackingDashboard] = []
+
     def build() -> W.Widget:
         from pmkit.cache import load_sample
 
-        return TrackingDashboard(portfolio or load_sample(), project_id).widget
+        built.append(TrackingDashboard(portfolio or load_sample(), project_id))
+        return built[-1].widget
 
-    return safe_build(build)
+    def adapt(page: W.Widget, query: str) -> bool:
+        """``?project=`` at the request: the prebuilt page switches project."""
+        mine = project_id is None and bool(built) and built[-1].widget is page
+        return mine and built[-1].open_project(query)
+
+    return safe_build(build, warm=("portfolio", "schedule"), adapt=adapt)

@@ -204,6 +204,7 @@ def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_da
     loaded copy of the same folder."""
     from pmkit.generate import write_generated
     from pmkit.portfolio import governance, trends
+    from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
 
@@ -233,6 +234,7 @@ def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_da
         "forecast_accuracy": trends.forecast_accuracy(fresh),
         "register": risk_register(fresh),
         "cross": fresh.cross_project_links(),
+        "network": dependency_network(fresh, schedule=schedule_portfolio(fresh)),
         "gates": governance.gate_compliance(fresh, pmo_type=kind),
         "checks": governance.governance_checks(
             fresh, pmo_type=kind, rollup_df=rollup(fresh, schedule=schedule_portfolio(fresh))
@@ -240,4 +242,55 @@ def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_da
     }
     assert set(got) == set(want)
     for name, frame in want.items():
+        if name == "network":  # nodes and edges
+            pd.testing.assert_frame_equal(got[name].nodes, frame.nodes, obj="nodes")
+            pd.testing.assert_frame_equal(got[name].edges, frame.edges, obj="edges")
+            continue
         pd.testing.assert_frame_equal(got[name], frame, obj=name)
+
+
+def test_the_capacity_picture_prewarmed_by_one_kernel_equals_the_engine_on_fresh_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: the Capacity tab's picture as planned is computed once per data version by the
+    preheated kernel; another kernel reads it (the engine patched to fail there), equal to the
+    engine run on an independently loaded copy over the same months; a what-if is still
+    computed in the kernel, and a changed file changes the picture at once."""
+    from pmkit.generate import write_generated
+    from pmkit.portfolio import capacity
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=10, seed=11)
+    cache.prewarm(folder, parts=(*cache.PARTS, cache.REVIEW))
+    _other_process()
+    real = capacity.capacity_model
+
+    def not_again(*_a: object, **_k: object) -> None:
+        raise AssertionError("computed again in this kernel")
+
+    monkeypatch.setattr(capacity, "capacity_model", not_again)
+    got = cache.capacity_tables(cache.load_portfolio(folder))
+    monkeypatch.setattr(capacity, "capacity_model", real)
+    fresh = csv_folder.load_portfolio(folder)
+    sd = fresh.status_date
+    window = {"start": sd - pd.DateOffset(months=3), "end": sd + pd.DateOffset(months=12)}
+    model = capacity.capacity_model(fresh, schedule_portfolio(fresh), **window)
+    want = {
+        "by_role_month": capacity.capacity_by_role_month(fresh, model=model),
+        "overallocated": capacity.overallocated_resources(fresh, model=model),
+        "shortfall": capacity.project_shortfall(fresh, model=model),
+    }
+    assert len(want["by_role_month"]) > 0
+    for name, frame in want.items():
+        pd.testing.assert_frame_equal(got[name], frame, obj=name)
+    # the data changes (a resource's capacity halves): the next call shows it
+    res = pd.read_csv(folder / "resources.csv", dtype=str, keep_default_na=False)
+    col = next(c for c in res.columns if "capacity" in c or "hours" in c)
+    res[col] = (pd.to_numeric(res[col]) / 2).astype(str)
+    res.to_csv(folder / "resources.csv", index=False)
+    again = cache.capacity_tables(cache.load_portfolio(folder))
+    assert not again["by_role_month"].equals(got["by_role_month"])

@@ -269,3 +269,30 @@ def test_mta_rows_keep_the_milestones_whose_forecast_moved_most() -> None:
     assert sorted(set(out["milestone"])) == ["P1 · Go-live", "P3 · Go-live"]
     assert len(out) == 3 + 3  # every report of the two kept milestones
     assert list(out["milestone"]) == sorted(out["milestone"])
+
+
+def test_overallocation_summary_merges_the_competing_projects_per_person_in_load_order() -> None:
+    """One row per person; the projects of their over-allocated months, each once, first
+    from the worst month (written by hand)."""
+    from pmkit.ui.portfolio_views import overallocation_summary
+
+    over = pd.DataFrame(
+        {
+            "resource_id": ["R1", "R1", "R2", "R1"],
+            "name": ["Ana", "Ana", "Bo", "Ana"],
+            "role": ["Dev", "Dev", "QA", "Dev"],
+            "month": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-01", "2026-03-01"]),
+            "load_pct": [120.0, 150.0, 110.0, 130.0],
+            "over_hours": [10.0, 20.0, 5.0, 12.0],
+            "projects": ["P1, P2", "P3,P1", "P9", " P2 , P4"],
+            "short_projects": ["P2", "", "", "P4"],
+        }
+    )
+    out = overallocation_summary(over).set_index("resource_id")
+    # R1's months by load: Feb 150 (P3, P1), Mar 130 (P2, P4), Jan 120 (P1, P2)
+    assert out.loc["R1", "projects"] == "P3, P1, P2, P4"
+    assert out.loc["R1", "short_projects"] == "P4, P2"
+    assert out.loc["R1", "months_over"] == 3 and out.loc["R1", "over_hours"] == 42
+    assert out.loc["R1", "worst_load_pct"] == 150
+    assert out.loc["R2", "projects"] == "P9" and out.loc["R2", "short_projects"] == ""
+    assert list(out.index) == ["R1", "R2"]  # most over-allocated hours first

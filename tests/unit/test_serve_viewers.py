@@ -16,6 +16,7 @@ from _portfolio_factory import write_valid
 from pmkit import cache
 from pmkit.cli import _voila_command, main, memory_estimate, pool_sizes
 from pmkit.errors import PmkitError
+from pmkit.io import csv_folder
 
 NBS = ["index.ipynb", "pm_planning.ipynb", "portfolio_glance.ipynb", "pmo_portfolio_review.ipynb"]
 
@@ -205,3 +206,133 @@ def test_a_query_string_at_request_rebuilds_the_page(
     _preheated(monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", "project=P02"))
     page = safe_build(build)
     assert seen == ["", "project=P02"] and page.value == "project=P02"
+
+
+def _generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from pmkit.generate import write_generated
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=6, seed=3)
+    return folder
+
+
+def _page_facts(dash: object) -> dict[str, object]:
+    """What a viewer reads on a planning page: header, Gantt data, pickers, chain, CRs."""
+    d: object = dash
+    return {
+        "summary": d.summary.value,  # type: ignore[attr-defined]
+        "gantt": json.dumps(d.gantt.spec, sort_keys=True, default=str),  # type: ignore[attr-defined]
+        "task": (d.task.value, d.task.options),  # type: ignore[attr-defined]
+        "chain": d.chain.value,  # type: ignore[attr-defined]
+        "what-if": (d.wi_task.options, d.wi_link.options),  # type: ignore[attr-defined]
+        "cr": d.cr.options,  # type: ignore[attr-defined]
+    }
+
+
+def _count_pages(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every planning page built from now on (the real class, recorded)."""
+    from pmkit.ui import planning
+
+    made: list[object] = []
+
+    class Counted(planning.PlanningDashboard):
+        def __init__(self, *a: object, **k: object) -> None:
+            super().__init__(*a, **k)  # type: ignore[arg-type]
+            made.append(self)
+
+    monkeypatch.setattr(planning, "PlanningDashboard", Counted)
+    return made
+
+
+def test_a_project_link_turns_the_prebuilt_planning_page_into_that_projects_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12: ``?project=`` at the request: the page built before it switches project (no second
+    page build), and shows what a page built for that project from scratch shows."""
+    import os
+
+    from pmkit.ui import planning
+
+    folder = _generated(tmp_path, monkeypatch)
+    real = planning.PlanningDashboard
+    made = _count_pages(monkeypatch)
+    ids = list(csv_folder.load_portfolio(folder).project_ids)
+    wanted = ids[3]
+    _preheated(
+        monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", f"project={wanted}")
+    )
+    page = planning.app()
+    assert len(made) == 1  # one page, built before the request
+    page_obj: planning.PlanningDashboard = made[0]  # type: ignore[assignment]
+    assert page is page_obj.widget
+    assert page_obj.project.value == wanted and page_obj.pid == wanted
+    fresh = real(cache.load_portfolio(folder), wanted)
+    assert _page_facts(page_obj) == _page_facts(fresh)
+    pf = csv_folder.load_portfolio(folder)
+    name = pf.projects.set_index("project_id").loc[wanted, "name"]
+    assert name in page_obj.summary.value
+    # the first project's page (what was built before the request) reads differently
+    assert _page_facts(real(cache.load_portfolio(folder), ids[0])) != _page_facts(page_obj)
+
+
+def test_a_project_link_after_a_data_change_builds_the_page_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never stale: a project link that arrives after the data changed is not a switch of
+    the old page: the page is built again on the new data."""
+    import os
+
+    from pmkit.ui import planning
+
+    folder = _generated(tmp_path, monkeypatch)
+    ids = list(csv_folder.load_portfolio(folder).project_ids)
+    path = folder / "projects.csv"
+
+    def renamed_then_link() -> None:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(f"{ids[2]},", f"{ids[2]},Renamed ", 1), encoding="utf-8")
+        os.environ["QUERY_STRING"] = f"project={ids[2]}"
+
+    made = _count_pages(monkeypatch)
+    _preheated(monkeypatch, folder, renamed_then_link)
+    page = planning.app()
+    assert len(made) == 2  # before the request (old data), then again (new data)
+    last = made[-1]
+    assert page is last.widget and last.pid == ids[2]  # type: ignore[attr-defined]
+    assert "Renamed" in last.summary.value  # type: ignore[attr-defined]
+    assert "Renamed" not in made[0].summary.value  # type: ignore[attr-defined]
+
+
+def test_a_project_link_turns_the_prebuilt_tracking_page_into_that_projects_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tracking too: ``?project=`` switches the page built before the request (one build),
+    and it reads as a page built for that project from scratch."""
+    import os
+
+    from pmkit.ui import tracking
+
+    folder = _generated(tmp_path, monkeypatch)
+    real = tracking.TrackingDashboard
+    made: list[tracking.TrackingDashboard] = []
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *a: object, **k: object) -> None:
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(tracking, "TrackingDashboard", Counted)
+    ids = list(csv_folder.load_portfolio(folder).project_ids)
+    _preheated(
+        monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", f"project={ids[4]}")
+    )
+    page = tracking.app()
+    assert len(made) == 1 and page is made[0].widget
+    fresh = real(cache.load_portfolio(folder), ids[4])
+    first = real(cache.load_portfolio(folder), ids[0])
+    assert made[0].pid == ids[4] and made[0].project.value == ids[4]
+    assert made[0].title.value == fresh.title.value != first.title.value
+    assert made[0].kpis.value == fresh.kpis.value

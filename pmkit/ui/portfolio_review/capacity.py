@@ -75,28 +75,44 @@ class CapacityTab(_Tab):
             self.priority.value = int(self.priorities.get(pid, row.iloc[0]["priority"]))
 
     def compute(self, shifts: dict[str, int], priorities: dict[str, int]) -> _CapacityPicture:
-        """The capacity picture for one what-if (the engines do the work; a bar shows progress)."""
+        """The capacity picture for one what-if (the engines do the work; a bar shows
+        progress). As planned (no what-if), the tables are computed once per data version
+        and shared between kernels (:func:`pmkit.cache.capacity_tables`, prewarmed)."""
+        from pmkit.cache import capacity_tables
         from pmkit.portfolio import capacity
 
         self.progress.layout.display = "flex"
         self.progress.value = 1
+        if not shifts and not priorities:
+            t = self.once("capacity_tables", lambda: capacity_tables(self.r.p))
+            by_month, short = t["by_role_month"], t["shortfall"]
+            # the people summary too, once per data version (the first kernel to open it)
+            w = self.window()
+            name = "capacity_people_{:%Y%m%d}_{:%Y%m%d}".format(w["start"], w["end"])
+            over = self.shared(name, lambda: views.overallocation_summary(t["overallocated"]))
+            self.progress.value = 3
+            self.progress.layout.display = "none"
+            return _CapacityPicture(views.capacity_cells(by_month), over, short)
         sched = self.r.schedule()
         self.progress.value = 2
         kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
         kw.update(self.window())
         model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
-        cells = views.capacity_cells(capacity.capacity_by_role_month(self.r.p, model=model))
-        over = views.overallocation_summary(capacity.overallocated_resources(self.r.p, model=model))
+        by_month = capacity.capacity_by_role_month(self.r.p, model=model)
+        overallocated = capacity.overallocated_resources(self.r.p, model=model)
         short = capacity.project_shortfall(self.r.p, model=model)
+        cells = views.capacity_cells(by_month)
+        over = views.overallocation_summary(overallocated)
         self.progress.value = 3
         self.progress.layout.display = "none"
         return _CapacityPicture(cells, over, short)
 
     def window(self) -> dict[str, pd.Timestamp]:
-        """Months shown: a quarter back from the status date to a year ahead (the decisions'
-        horizon; also keeps the heat map small whatever the portfolio's age)."""
-        sd = self.r.p.status_date or pd.Timestamp.today().normalize()
-        return {"start": sd - pd.DateOffset(months=3), "end": sd + pd.DateOffset(months=12)}
+        """Months shown (:func:`pmkit.cache.capacity_window`): a quarter back from the status
+        date to a year ahead."""
+        from pmkit.cache import capacity_window
+
+        return capacity_window(self.r.p)
 
     def refresh(self) -> None:
         if not hasattr(self, "base"):

@@ -76,8 +76,10 @@ class DependenciesTab(_Tab):
         p = self.r.p
         from pmkit.portfolio.dependencies import dependency_network
 
-        if not hasattr(self, "network"):
-            self.network = dependency_network(p, schedule=self.r.schedule())
+        if not hasattr(self, "network"):  # once per data version, shared (cache.review_tables)
+            self.network = self.shared(
+                "dependency_network", lambda: dependency_network(p, schedule=self.r.schedule())
+            )
         nodes, edges, hidden = views.network_frames(
             p.projects, self.network.edges, keep=self.r.ids, highlight=self.highlight
         )
