@@ -282,7 +282,6 @@ class TrackingDashboard:
         self._scurve.show_parts(
             s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
             lambda: s_curve_chart(e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur),
-            in_place=False,  # the bench saw no in-page redraw of a swapped S-curve: whole spec
         )
         m = e["metrics"]
         if m is None:
@@ -374,7 +373,7 @@ class TrackingDashboard:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
         self._heatmap.show_parts(
-            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"]), in_place=False
+            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
         )
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
@@ -471,7 +470,6 @@ class TrackingDashboard:
             self._load_chart.show_parts(
                 resource_load_parts(_empty_load()),
                 lambda: resource_load_chart(_empty_load()),
-                in_place=False,
             )
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
@@ -492,7 +490,6 @@ class TrackingDashboard:
         self._load_chart.show_parts(
             resource_load_parts(weekly, title=title),
             lambda: resource_load_chart(weekly, title=title),
-            in_place=False,
         )
         over = overallocations(mine)
         self.load_html.value = (

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.cache import load_sample
 from pmkit.charts.curves import s_curve_chart, s_curve_parts
@@ -23,6 +24,8 @@ from pmkit.charts.heatmaps import (
 )
 from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.parts import respec
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 
 @pytest.fixture(scope="module")
@@ -186,13 +189,15 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
 
     for pid in ("P02", "P03", "P01"):
         tr.project.value = pid
-        assert tr.scurve.spec == slow_curve()  # re-sent whole (no altair chart built)
+        assert tr.scurve.spec == slow_curve()
+        assert tr._scurve.last == "data"  # swapped in place (the page has embedded it)
         tr.tabs.selected_index = 1
         want = risk_heatmap_chart(risk_tables(portfolio, pid)["grid"]).to_dict()
-        assert tr.heatmap.spec == want
+        assert tr.heatmap.spec == want and tr._heatmap.last == "data"
         tr.tabs.selected_index = 2
         load = resource_load(portfolio, tr.schedule, pid, freq="W")
         assert tr.load_chart.spec == slow_load(load, "as scheduled")
+        assert tr._load_chart.last == "data"
         if len(tr.resource.options) > 1:
             tr.resource.value = tr.resource.options[1][1]
             assert tr.load_chart.spec == slow_load(load, "as scheduled")
