@@ -140,3 +140,39 @@ def test_tracking_monte_carlo_runs_with_progress(open_dashboard: Any) -> None:
     dash.page.wait_for_selector("#criticality", timeout=60_000)
     _shot(dash, "tracking-montecarlo")
     dash.assert_clean()
+
+
+_SHOWN_CANVAS = """() => [...document.querySelectorAll('.vega-embed canvas')]
+    .find(c => c.offsetParent !== null)"""
+
+
+def _canvas_png(dash: Any) -> str:
+    """The pixels of the first visible chart (a data URL)."""
+    return str(dash.page.evaluate(f"() => ({_SHOWN_CANVAS})().toDataURL()"))
+
+
+def test_tracking_swaps_the_s_curve_in_place_and_shows_what_a_fresh_page_shows(
+    open_dashboard: Any,
+) -> None:
+    """A project switch sends the S-curve's data alone; the page redraws the chart it has (the
+    same canvas, not a new embed), and the picture equals the one a page opened on that project
+    draws from its whole spec."""
+    fresh = open_dashboard("pm_tracking.ipynb", query="?project=P06", wait_charts=1)
+    fresh.page.wait_for_timeout(1500)  # the first render pass is done
+    want = _canvas_png(fresh)
+    dash = open_dashboard("pm_tracking.ipynb", query="?project=P02", wait_charts=1)
+    dash.page.wait_for_timeout(1500)
+    before = _canvas_png(dash)
+    assert before != want  # two projects, two pictures
+    dash.page.evaluate(f"() => {{ ({_SHOWN_CANVAS})().__pmkitKept = true; }}")
+    _select(dash, "Project", "P06")
+    dash.page.wait_for_function(
+        f"old => {{ const c = ({_SHOWN_CANVAS})(); return c && c.toDataURL() !== old; }}",
+        arg=before,
+        timeout=60_000,
+    )
+    dash.page.wait_for_timeout(1500)  # let every render pass end
+    kept = dash.page.evaluate(f"() => ({_SHOWN_CANVAS})().__pmkitKept === true")
+    assert kept, "the S-curve was embedded again instead of redrawn in place"
+    assert _canvas_png(dash) == want
+    dash.assert_clean()

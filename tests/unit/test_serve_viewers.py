@@ -205,3 +205,24 @@ def test_a_query_string_at_request_rebuilds_the_page(
     _preheated(monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", "project=P02"))
     page = safe_build(build)
     assert seen == ["", "project=P02"] and page.value == "project=P02"
+
+
+def test_work_ahead_is_done_only_in_the_page_built_before_the_request(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page rebuilt after the request (here: a query string) must not do the ahead-of-time
+    work (every project's numbers): the viewer would wait for it."""
+    import os
+
+    from pmkit.ui._common import before_request, safe_build
+
+    ahead: list[bool] = []
+
+    def build() -> W.Widget:
+        ahead.append(before_request())
+        return W.HTML()
+
+    _preheated(monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", "project=P02"))
+    safe_build(build)
+    assert ahead == [True, False]
+    assert not before_request()

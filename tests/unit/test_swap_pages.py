@@ -208,6 +208,60 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
     assert tr.load_chart.spec == slow_load(tr.levelled_load, "after levelling")
 
 
+def test_tracking_precomputed_switches_compute_nothing_and_show_each_projects_numbers(
+    portfolio, monkeypatch
+) -> None:
+    from pmkit.ui import tracking
+    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+    tr = TrackingDashboard(portfolio, "P01", precompute=True)
+    pids = [str(v) for _, v in tr.project.options]
+
+    def no_work(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("a project switch computed earned value")
+
+    monkeypatch.setattr(tracking, "evm_at_status", no_work)
+    shown = {}
+    for pid in [*pids[1:], pids[0]]:
+        tr.project.value = pid
+        assert "pmkit-error" not in tr.title.value + tr.kpis.value
+        shown[pid] = (tr.scurve.spec, tr.kpis.value, tr.es_html.value, tr.eac_html.value)
+    monkeypatch.undo()
+    # each project's page equals a dashboard opened on it from scratch (no shared cache)
+    for pid in pids[:4]:
+        tracking._SHARED.clear()
+        fresh = TrackingDashboard(portfolio, pid)
+        want = (fresh.scurve.spec, fresh.kpis.value, fresh.es_html.value, fresh.eac_html.value)
+        assert shown[pid] == want, pid
+    # and the S-curve is the chart built from the engine's numbers
+    e = evm_at_status(portfolio, pids[1])
+    bac = float(portfolio.project(pids[1]).info["budget"])
+    eac = None if e["metrics"] is None else e["metrics"].eac
+    built = s_curve_chart(e["curve"], status_date=portfolio.status_date, bac=bac, eac=eac)
+    assert shown[pids[1]][0] == built.to_dict()
+
+
+def test_tracking_precompute_is_bounded_and_never_raises(portfolio, monkeypatch) -> None:
+    from pmkit.ui import tracking
+    from pmkit.ui.tracking import TrackingDashboard
+
+    tracking._SHARED.clear()
+    tr = TrackingDashboard(portfolio, "P01")
+    computed = set(tracking._views(portfolio))
+    tr.precompute(at_most=2)  # more projects than that: left to compute on demand
+    assert set(tracking._views(portfolio)) == computed
+
+    def broken(_p: Any, pid: str) -> Any:
+        raise ValueError(f"bad numbers for {pid}")
+
+    monkeypatch.setattr(tracking, "evm_at_status", broken)
+    tracking._SHARED.clear()
+    tr.precompute()  # logs, never raises
+    assert not tracking._views(portfolio)
+    tr.project.value = "P03"  # the pick shows the reason
+    assert "bad numbers for P03" in tr.kpis.value + tr.title.value
+
+
 def test_lessons_precomputed_clicks_only_swap_and_show_each_lessons_chart(
     portfolio, monkeypatch
 ) -> None:
