@@ -147,8 +147,17 @@ _SHOWN_CANVAS = """() => [...document.querySelectorAll('.vega-embed canvas')]
 
 
 def _canvas_png(dash: Any) -> str:
-    """The pixels of the first visible chart (a data URL)."""
-    return str(dash.page.evaluate(f"() => ({_SHOWN_CANVAS})().toDataURL()"))
+    """The pixels of the first visible chart (a data URL), once they stop changing."""
+    dash.page.wait_for_function(f"() => !!({_SHOWN_CANVAS})()", timeout=120_000)
+    grab = f"() => ({_SHOWN_CANVAS})().toDataURL()"
+    last = ""
+    for _ in range(60):
+        now = str(dash.page.evaluate(grab))
+        if now == last:
+            return now
+        last = now
+        dash.page.wait_for_timeout(700)
+    return last
 
 
 def test_tracking_swaps_the_s_curve_in_place_and_shows_what_a_fresh_page_shows(
@@ -158,10 +167,8 @@ def test_tracking_swaps_the_s_curve_in_place_and_shows_what_a_fresh_page_shows(
     same canvas, not a new embed), and the picture equals the one a page opened on that project
     draws from its whole spec."""
     fresh = open_dashboard("pm_tracking.ipynb", query="?project=P06", wait_charts=1)
-    fresh.page.wait_for_timeout(1500)  # the first render pass is done
     want = _canvas_png(fresh)
     dash = open_dashboard("pm_tracking.ipynb", query="?project=P02", wait_charts=1)
-    dash.page.wait_for_timeout(1500)
     before = _canvas_png(dash)
     assert before != want  # two projects, two pictures
     dash.page.evaluate(f"() => {{ ({_SHOWN_CANVAS})().__pmkitKept = true; }}")
@@ -171,8 +178,8 @@ def test_tracking_swaps_the_s_curve_in_place_and_shows_what_a_fresh_page_shows(
         arg=before,
         timeout=60_000,
     )
-    dash.page.wait_for_timeout(1500)  # let every render pass end
+    after = _canvas_png(dash)  # every render pass ended
     kept = dash.page.evaluate(f"() => ({_SHOWN_CANVAS})().__pmkitKept === true")
     assert kept, "the S-curve was embedded again instead of redrawn in place"
-    assert _canvas_png(dash) == want
+    assert after == want
     dash.assert_clean()
