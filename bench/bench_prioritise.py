@@ -9,9 +9,14 @@ Side by side, the baseline is the previous solve path: the same model handed to
 ``scipy.optimize.milp`` (HiGHS without a starting solution), 10 s limit, and its gap.
 
 Run: ``python bench/bench_prioritise.py [N_PROJECTS] [SEED] [--product] [--no-solve]
-[--no-frontier]``; ``--product`` adds the product's own case: ``pmkit generate DIR --projects N``
-loaded and solved by ``prioritise_run`` (what ``pmkit prioritise`` runs), links respected and
-not (the wall and CPU seconds and the load average are printed: the machine is shared).
+[--no-frontier] [--tightness] [--tab] [--baseline=TREE]``; ``--product`` adds the product's
+own case: ``pmkit generate DIR --projects N`` loaded and solved by ``prioritise_run`` (what
+``pmkit prioritise`` runs), links respected and not, and the problem build alone;
+``--tightness`` a table of gap and time over capacity 1/3, 2/5, 1/2, 2/3 of the demand, three
+seeds; ``--tab`` the Prioritise tab in-process (open, budget moves, a forced-out change);
+``--baseline=TREE`` runs the product / tab measurements again with pmkit from TREE (e.g.
+``git archive main``) right after, side by side (the wall and CPU seconds and the load
+average are printed: the machine is shared).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -27,11 +33,17 @@ from pmkit.portfolio.prioritise._select import _build, _milp
 
 
 def instance(
-    n: int = 1000, *, seed: int = 1, months: int = 24, roles: int = 10
+    n: int = 1000,
+    *,
+    seed: int = 1,
+    months: int = 24,
+    roles: int = 10,
+    capacity_share: float = 1 / 3,
 ) -> SelectionProblem:
     """A random but realistic instance: projects of 3-12 months on 2-4 roles, 40 % movable by
-    up to 3 months, capacity for about a third of the demand, a budget for 40 % of the cost,
-    15 prerequisites and 15 mutually exclusive pairs."""
+    up to 3 months, capacity for ``capacity_share`` of the demand (default: about a third,
+    the benchmark's instance), a budget for 40 % of the cost, 15 prerequisites and 15
+    mutually exclusive pairs."""
     rng = np.random.default_rng(seed)
     length = rng.integers(3, 13, size=n)
     demand = np.zeros((n, roles, months))
@@ -57,7 +69,9 @@ def instance(
         max_shift=np.where(rng.random(n) < 0.4, 3, 0),
         months=np.arange(np.datetime64("2027-01"), np.datetime64("2027-01") + months),
         roles=np.array([f"Role {r}" for r in range(roles)], dtype=object),
-        capacity=np.round(load.mean(axis=1, keepdims=True).repeat(months, axis=1) / 3, 0),
+        capacity=np.round(
+            load.mean(axis=1, keepdims=True).repeat(months, axis=1) * capacity_share, 0
+        ),
         budget=float(0.4 * cost.sum()),
         requires=tuple((str(ids[a]), str(ids[b])) for a, b in pairs[:15]),
         exclusive=tuple((str(ids[a]), str(ids[b])) for a, b in pairs[15:]),
@@ -120,6 +134,82 @@ def _frontier(p: SelectionProblem) -> None:
         )
 
 
+def _tightness(n: int, seeds: tuple[int, ...] = (1, 2, 3)) -> None:
+    """Where the 10 s / 1 % goal holds: the same generator with capacity for 1/3, 2/5, 1/2, 2/3
+    of the demand, a few seeds; one solve each (10 s limit, gap goal 1 %)."""
+    print(f"tightness table, {n} candidates (solve 10 s, goal: proven gap <= 1 %):")
+    print("  capacity/demand  seed  value      LP-proven gap  status       wall s  cpu s  load")
+    for share, label in ((1 / 3, "1/3"), (2 / 5, "2/5"), (1 / 2, "1/2"), (2 / 3, "2/3")):
+        for seed in seeds:
+            p = instance(n, seed=seed, capacity_share=share)
+            t0, c0 = time.perf_counter(), time.process_time()
+            s = solve(p, time_limit=10.0, gap=0.01)
+            ts, cs = time.perf_counter() - t0, time.process_time() - c0
+            ok = "met" if s.gap <= 0.01 and ts <= 10.5 else "NOT met"
+            print(
+                f"  {label:>15}  {seed:4d}  {s.value:9.1f}  {s.gap:12.3%}  {s.status:11}  "
+                f"{ts:6.2f}  {cs:5.2f}  {os.getloadavg()[0]:.1f}  {ok}",
+                flush=True,
+            )
+
+
+def _tab(n: int) -> None:
+    """The Prioritise tab in-process on ``pmkit generate`` data: opening, a budget move, a
+    second budget move and a forced-out change; "shown" is when the headline (the chosen
+    portfolio) changed, "done" when the callback returned (frontier, CPM dates included)."""
+    import tempfile
+    from types import SimpleNamespace
+
+    from pmkit.generate import main as generate_main
+    from pmkit.io.csv_folder import load_portfolio
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+    from pmkit.ui.prioritise import PrioritiseTab
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_main([tmp, "--projects", str(n)])
+        pf = load_portfolio(tmp)
+    sched = schedule_portfolio(pf)  # a dashboard kernel has it from pmkit.cache
+    review = SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
+    marks: list[float] = []
+    box: dict[str, PrioritiseTab] = {}
+
+    def step(name: str, fn: Any) -> None:
+        marks.clear()
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        done, cpu = time.perf_counter() - t0, time.process_time() - c0
+        shown = (marks[0] - t0) if marks else done
+        tab = box["tab"]
+        head = " ".join(tab.headline.value.replace("<b>", "").replace("</b>", "").split()[:12])
+        print(
+            f"tab {n}: {name:<16} shown {shown:6.2f} s  done {done:6.2f} s (cpu {cpu:6.2f} s)  "
+            f"load {os.getloadavg()[0]:.1f} | {head[3:]}",
+            flush=True,
+        )
+
+    def opening() -> None:
+        box["tab"] = PrioritiseTab(review)
+        box["tab"].headline.observe(lambda _c: marks.append(time.perf_counter()), "value")
+
+    step("open", opening)
+    tab = box["tab"]
+    b0 = float(tab.budget.value)
+    step("budget -40 %", lambda: setattr(tab.budget, "value", round(b0 * 0.6, -4)))
+    step("budget -28 %", lambda: setattr(tab.budget, "value", round(b0 * 0.72, -4)))
+    last = tab.forced_out.options[-1][1]
+    step("force one out", lambda: setattr(tab.forced_out, "value", (last,)))
+
+
+def _baseline(tree: str, argv: list[str]) -> None:
+    """This bench's measurement run again on another pmkit tree (e.g. ``git archive`` of
+    main), in a subprocess, right after ours: the side-by-side pair."""
+    import subprocess
+
+    print(f"--- baseline: the same measurement with pmkit from {tree}", flush=True)
+    env = {**os.environ, "PYTHONPATH": tree}
+    subprocess.run([sys.executable, __file__, *argv], env=env, check=False, timeout=900)
+
+
 def _product_case(n: int) -> None:
     """``pmkit generate DIR --projects N``, loaded and solved through the CLI's own path."""
     import tempfile
@@ -135,6 +225,15 @@ def _product_case(n: int) -> None:
         print(
             f"product case: generated and loaded {n} projects in {time.perf_counter() - t0:.1f} s"
         )
+    from pmkit.portfolio.prioritise import selection_problem
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    selection_problem(pf)  # what prioritise_run builds before any solve (schedule included)
+    print(
+        f"product case: problem built from the portfolio (schedule, demand by role and month, "
+        f"scores, rules, links) in {time.perf_counter() - t0:.2f} s (cpu "
+        f"{time.process_time() - c0:.2f} s); {_load()}"
+    )
     for links in (True, False):
         t0, c0 = time.perf_counter(), time.process_time()
         try:
@@ -169,6 +268,14 @@ def main() -> None:
         _frontier(p)
     if "--product" in sys.argv:
         _product_case(n)
+    if "--tightness" in sys.argv:
+        _tightness(n)
+    if "--tab" in sys.argv:
+        _tab(n)
+    base = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--baseline=")]
+    if base:
+        keep = [a for a in sys.argv[1:] if not a.startswith("--") or a in ("--product", "--tab")]
+        _baseline(base[0], [*keep, "--no-solve", "--no-frontier"])
     print(f"machine at end: {_load()}")
 
 

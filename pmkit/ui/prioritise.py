@@ -39,6 +39,9 @@ SAATY: list[tuple[str, str]] = [
 ]
 FRONTIER_POINTS = 12
 FRONTIER_SECONDS = 20.0  # the whole frontier's time, shared adaptively by its points
+FRONTIER_SECONDS_BIG = 10.0  # the same for a portfolio of more than 200 candidates
+GAP = 1e-3  # proven relative gap at which a solve stops (shown when not 0)
+GAP_BIG = 1e-2  # the same for more than 200 candidates (the 1 % of the issue's goal)
 TIMELINE_ROWS = 40
 
 
@@ -62,7 +65,10 @@ class PrioritiseTab:
             )
             return
         self.drivers = self.base_drivers
-        self._frontier: tuple[tuple[Any, Any], pd.DataFrame] | None = None
+        self._frontier: tuple[tuple[Any, ...], Any] | None = None
+        self._points: pd.DataFrame | None = None
+        self._values: tuple[tuple[float, ...], np.ndarray] | None = None
+        self._dates: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         self.selection: Any = None
         self.build()
         guarded(self.message)(self.refresh)()
@@ -249,6 +255,7 @@ class PrioritiseTab:
     def on_weights(self) -> None:
         self.drivers = self.current_drivers()
         self.show_weights()
+        self.show_ranking()
         self.refresh_solution()
 
     def show_weights(self) -> None:
@@ -272,14 +279,22 @@ class PrioritiseTab:
 
     def refresh(self) -> None:
         self.show_weights()
+        self.show_ranking()
         self.refresh_solution()
 
+    def values(self) -> np.ndarray:
+        """Priority scores of the candidates for the current weights (once per weights)."""
+        key = tuple(np.round(self.drivers.weights, 12))
+        if self._values is None or self._values[0] != key:
+            v = engine.priority_values(self.p, self.drivers).reindex(self.base.ids.astype(str))
+            self._values = (key, v.fillna(0).to_numpy(dtype=float))
+        return self._values[1]
+
     def problem(self) -> Any:
-        scores = engine.priority_scores(self.p, self.drivers).set_index("project_id")["score"]
         forced_in = set(self.forced_in.value)
         running = set(self.base.running) if self.keep_running.value else set()
         return self.base.with_(
-            value=scores.reindex(self.base.ids.astype(str)).fillna(0).to_numpy(dtype=float),
+            value=self.values(),
             level=float(self.level.value),
             forced_in=(forced_in | running) - set(self.forced_out.value),
             forced_out=set(self.forced_out.value),
@@ -287,8 +302,8 @@ class PrioritiseTab:
         )
 
     def refresh_solution(self) -> None:
-        """Weights, capacity level or forced sets changed: ranking, frontier, then the budget."""
-        self.show_ranking()
+        """Capacity level, forced sets or links changed (the ranking did not): the model, the
+        chosen portfolio at the budget, then the frontier."""
         self._frontier = None
         self.solve()
 
@@ -304,9 +319,10 @@ class PrioritiseTab:
                               "score": "Score", "why": "In one sentence"})  # fmt: skip
         self.ranked.value = html_table(t, table_id="pmkit-prio-ranked")
 
-    def relaxed(self, problem: Any) -> tuple[Any, pd.DataFrame]:
-        """The problem without budget, with any unavoidable overload accepted (solved once per
-        weights / level / forced sets), and its frontier."""
+    def relaxed(self, problem: Any) -> tuple[Any, bool]:
+        """The problem without budget, with any unavoidable overload accepted, on one model
+        for every budget (built once per weights / level / forced sets / links); and whether
+        its frontier is still to solve."""
         key = (
             tuple(problem.value.round(6)),
             problem.level,
@@ -314,27 +330,45 @@ class PrioritiseTab:
             problem.forced_out,
             problem.links,
         )
-        if self._frontier is not None and self._frontier[0][0] == key:
-            return self._frontier[0][1], self._frontier[1]
+        if self._frontier is not None and self._frontier[0] == key:
+            return self._frontier[1], False
         self.busy.description = "Capacity…"
-        base = engine.solve(problem.with_(budget=None), time_limit=5.0, overload=True).problem
+        free = problem.with_(budget=None)
+        base = free.with_(allowance=engine.overload_allowance(free, 5.0))
+        self._frontier = (key, engine.BudgetFrontier(base, n=FRONTIER_POINTS))
+        self._points = None
+        return self._frontier[1], True
+
+    def frontier_points(self, fr: Any) -> pd.DataFrame:
+        """The frontier's points, solved once per model (progress shown point by point)."""
 
         def tick(k: int, n: int) -> None:
-            self.busy.value, self.busy.description = k, f"Frontier {k}/{n}"
+            self.busy.value, self.busy.description = k + 1, f"Frontier {k}/{n}"
 
-        limit = 3.0 if base.n <= 200 else 1.0  # a big portfolio: quicker, gap shown per point
-        pts = engine.frontier(
-            base, n=FRONTIER_POINTS, time_limit=limit, total_time=FRONTIER_SECONDS, progress=tick
+        big = fr.walk.base.n > 200  # a big portfolio: quicker, the gap shown per point
+        self._points = fr.points(
+            time_limit=1.0 if big else 3.0,
+            gap=GAP_BIG if big else GAP,
+            total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
+            progress=tick,
         )
-        self._frontier = ((key, base), pts)
-        return base, pts
+        return self._points
 
     def solve(self) -> None:
-        self.busy.description, self.busy.value = "Solving…", 0
+        """The portfolio at the budget first (shown at once), then the frontier if the model
+        is new; a budget move re-solves only the budget row of the same model."""
+        self.busy.description, self.busy.value = "Solving…", 1
         try:
-            base, pts = self.relaxed(self.problem())
-            problem = base.with_(budget=float(self.budget.value))
-            sel = engine.solve(problem, time_limit=5.0)
+            fr, new = self.relaxed(self.problem())
+            if new:
+                self._chart("frontier", empty_chart("Solving the frontier…"))
+            gap = GAP_BIG if fr.walk.base.n > 200 else GAP
+            sel = fr.solve(float(self.budget.value), time_limit=5.0, gap=gap)
+            problem = sel.problem
+            self.selection = sel
+            self.show_solution(sel, problem, self._points)
+            if self._points is None:
+                self.show_frontier(sel, problem, self.frontier_points(fr))
         except engine.PrioritiseError as exc:
             self.selection = None
             self.headline.value = (
@@ -343,20 +377,9 @@ class PrioritiseTab:
             return
         finally:
             self.busy.value, self.busy.description = self.busy.max, "Ready"
-        self.selection = sel
-        self.show_solution(sel, problem, pts)
 
-    def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame) -> None:
+    def show_frontier(self, sel: Any, problem: Any, pts: pd.DataFrame) -> None:
         cur = engine.current_point(problem)
-        cy = self.r.currency
-        gap = "" if sel.status == "optimal" else f" (status {sel.status}, gap {sel.gap:.2%})"
-        self.headline.value = (
-            f"<p><b>Chosen portfolio:</b> {len(sel.ids)} projects, value "
-            f"<b>{sel.value:.1f}</b>, cost {esc(fmt_money(sel.cost, cy))} within a budget of "
-            f"{esc(fmt_money(self.budget.value, cy))}{esc(gap)} · current plan: value "
-            f"{cur['value']:.1f}, cost {esc(fmt_money(cur['cost'], cy))}, "
-            f"{cur['over_capacity_cells']} role-months over capacity.</p>"
-        )
         marks = pd.DataFrame(
             {
                 "label": ["Current plan", "Chosen portfolio"],
@@ -364,10 +387,36 @@ class PrioritiseTab:
                 "value": [cur["value"], sel.value],
             }
         )
-        self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=cy))
-        dates = engine.sequenced_dates(self.p, sel, schedule=self.r.schedule())
-        self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
-        self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
+        self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=self.r.currency))
+
+    def dates(self, sel: Any) -> pd.DataFrame:
+        """New dates by the CPM engine, rescheduled only when the start shifts changed."""
+        t = sel.chosen
+        key = _shift_key(sel)
+        if self._dates is None or self._dates[0] != key:
+            self._dates = (key, engine.sequenced_dates(self.p, sel, schedule=self.r.schedule()))
+        d = self._dates[1].drop(columns=["chosen"])
+        return d.merge(t[["project_id", "chosen"]], on="project_id", how="left")
+
+    def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame | None) -> None:
+        cur = engine.current_point(problem)
+        cy = self.r.currency
+        gap = (
+            f" (status {sel.status}, gap {sel.gap:.2%})"
+            if sel.status != "optimal"
+            else (f" (optimal within {sel.gap:.2%})" if sel.gap > 5e-5 else "")
+        )
+        self.headline.value = (
+            f"<p><b>Chosen portfolio:</b> {len(sel.ids)} projects, value "
+            f"<b>{sel.value:.1f}</b>, cost {esc(fmt_money(sel.cost, cy))} within a budget of "
+            f"{esc(fmt_money(self.budget.value, cy))}{esc(gap)} · current plan: value "
+            f"{cur['value']:.1f}, cost {esc(fmt_money(cur['cost'], cy))}, "
+            f"{cur['over_capacity_cells']} role-months over capacity.</p>"
+        )
+        if pts is not None:
+            self.show_frontier(sel, problem, pts)
+        if self._dates is None or self._dates[0] != _shift_key(sel):
+            self.chosen.value = _note("Rescheduling the chosen portfolio (CPM)…")
         why = engine.explain(sel)
         self.why.value = (
             _note("Nothing cut or delayed: everything fits.")
@@ -382,6 +431,9 @@ class PrioritiseTab:
             "than the capacity here (hours accepted over the limit):</p>"
             + html_table(over.rename(columns={"overload_hours": "Over (h)"}))
         )
+        dates = self.dates(sel)  # last: a CPM run of the whole portfolio when starts moved
+        self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
+        self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
 
     # ------------------------------------------------------------ scenarios
 
@@ -443,6 +495,13 @@ def _nearest(x: float) -> str:
 def eval_frac(v: str) -> float:
     a, _, b = v.partition("/")
     return float(a) / float(b) if b else float(a)
+
+
+def _shift_key(sel: Any) -> tuple[Any, ...]:
+    """The start shifts of the chosen projects (what the CPM dates depend on)."""
+    t = sel.chosen
+    moved = t[t["chosen"] & (t["shift_months"] > 0)]
+    return tuple(zip(moved["project_id"], moved["shift_months"].astype(int), strict=True))
 
 
 def _chosen_table(dates: pd.DataFrame, sel: Any) -> pd.DataFrame:

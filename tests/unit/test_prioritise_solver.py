@@ -141,3 +141,35 @@ def test_frontier_with_a_shared_time_budget_matches_brute_force() -> None:
     assert f["value"].tolist() == pytest.approx([_brute_force(p, b) for b in budgets])
     assert (f["cost"] <= f["budget"] + 1e-9).all()
     assert set(f["status"]) == {"optimal"}
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_budget_frontier_solves_any_budget_on_one_model_like_brute_force(seed: int) -> None:
+    """#10 s5: a slider move re-solves only the budget row of the frontier's model (starts from
+    the portfolios found at lower budgets): each answer is the brute-force optimum, before and
+    after the frontier's points were solved, in any order of budgets."""
+    from pmkit.portfolio.prioritise import BudgetFrontier
+
+    p = _random(seed, n=7)
+    fr = BudgetFrontier(p.with_(budget=None), n=4)
+    for b in (11.0, 3.0, 25.0, 6.0, 0.0, 17.0):
+        if b == 6.0:
+            pts = fr.points(time_limit=30.0, gap=1e-9)
+            assert pts["value"].tolist() == pytest.approx(
+                [_brute_force(p, x) for x in pts["budget"]]
+            )
+        sel = fr.solve(b, time_limit=30.0, gap=1e-9)
+        assert sel.status == "optimal"
+        assert sel.value == pytest.approx(_brute_force(p, b))
+        assert sel.cost <= b + 1e-9
+        assert (sel.load <= p.capacity + 1e-9).all()
+
+
+def test_budget_frontier_names_forced_projects_a_budget_cannot_hold() -> None:
+    from pmkit.portfolio.prioritise import BudgetFrontier
+
+    p = _random(2, n=6).with_(budget=None, forced_in={"P1"}, requires=(), exclusive=())
+    fr = BudgetFrontier(p, n=3)
+    with pytest.raises(PrioritiseError, match="P1"):
+        fr.solve(float(p.cost[0]) - 0.5, time_limit=10.0)
+    assert fr.solve(float(p.cost[0]), time_limit=10.0).ids[:1] == ["P1"]

@@ -33,7 +33,7 @@ from pmkit.portfolio.prioritise._ahp import (
     ahp_weights,
     pairwise_matrix,
 )
-from pmkit.portfolio.prioritise._frontier import current_point, frontier
+from pmkit.portfolio.prioritise._frontier import BudgetFrontier, current_point, frontier
 from pmkit.portfolio.prioritise._level import (
     PortfolioLeveling,
     level_portfolio,
@@ -45,7 +45,11 @@ from pmkit.portfolio.prioritise._portfolio import (
     sequenced_dates,
     started_projects,
 )
-from pmkit.portfolio.prioritise._report import PrioritiseRun, prioritise_run
+from pmkit.portfolio.prioritise._report import (
+    PrioritiseRun,
+    overload_allowance,
+    prioritise_run,
+)
 from pmkit.portfolio.prioritise._scenarios import (
     compare_scenarios,
     export_scenarios,
@@ -59,6 +63,7 @@ from pmkit.portfolio.prioritise._scores import (
     Drivers,
     drivers_of,
     priority_scores,
+    priority_values,
     score_matrix,
 )
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, greedy, solve
@@ -67,6 +72,7 @@ from pmkit.portfolio.prioritise._why import explain, lp_shadow_prices
 __all__ = [
     "RANDOM_INDEX",
     "AhpResult",
+    "BudgetFrontier",
     "Driver",
     "Drivers",
     "PortfolioLeveling",
@@ -85,11 +91,13 @@ __all__ = [
     "level_portfolio",
     "load_scenario",
     "lp_shadow_prices",
+    "overload_allowance",
     "pairwise_matrix",
     "portfolio_priorities",
     "portfolio_rules",
     "prioritise_run",
     "priority_scores",
+    "priority_values",
     "save_scenario",
     "scenario",
     "scenarios_dir",

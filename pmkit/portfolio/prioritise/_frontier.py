@@ -26,9 +26,10 @@ from pmkit.portfolio.prioritise._select import (
     _selection,
     needed,
     run,
+    solve,
 )
 
-__all__ = ["current_point", "frontier"]
+__all__ = ["BudgetFrontier", "current_point", "frontier"]
 
 
 def _budgets(p: SelectionProblem, n: int) -> np.ndarray:
@@ -78,7 +79,17 @@ def frontier(
     else:
         bs = _budgets(problem, n) if budgets is None else np.asarray(budgets, dtype=float)
         grid = [(float(b), problem.level) for b in np.sort(bs)]
-    walk = _Walk(problem, grid)
+    return _walk_points(_Walk(problem, grid), time_limit, gap, total_time, progress)
+
+
+def _walk_points(
+    walk: _Walk,
+    time_limit: float,
+    gap: float,
+    total_time: float | None,
+    progress: Callable[[int, int], Any] | None,
+) -> pd.DataFrame:
+    grid = walk.grid
     clock = _Clock(time_limit, total_time, len(grid), progress)
     rows: dict[int, dict[str, Any]] = {}
     for k in _bisection(len(grid)):
@@ -89,6 +100,57 @@ def frontier(
         rows.update(walk.reuse(k, rows))
     clock.tick(len(rows))
     return pd.DataFrame([rows[k] for k in range(len(grid))], columns=_COLUMNS)
+
+
+class BudgetFrontier:
+    """The budget frontier of one problem and the portfolio at any budget, on ONE model.
+
+    The model (matrix, HiGHS objects, LP basis) is built once; :meth:`points` solves the
+    frontier (:func:`frontier`); :meth:`solve` solves one budget (a slider move) by changing
+    the budget row only, the LP re-solved from the last basis, and the portfolios already found
+    at lower budgets (feasible at a higher one) handed to HiGHS as starts. Same answers as
+    :func:`solve` on ``problem.with_(budget=b)`` (same model, same gap rule).
+    """
+
+    def __init__(self, problem: SelectionProblem, n: int = 20) -> None:
+        grid: list[tuple[float | None, float]] = [
+            (float(b), problem.level) for b in np.sort(_budgets(problem, n))
+        ]
+        self.walk = _Walk(problem, grid)
+        self.found: list[tuple[float, np.ndarray]] = []  # (budget, x) of every solved budget
+
+    def points(
+        self,
+        *,
+        time_limit: float = 5.0,
+        gap: float = 1e-3,
+        total_time: float | None = None,
+        progress: Callable[[int, int], Any] | None = None,
+    ) -> pd.DataFrame:
+        """The frontier's points (see :func:`frontier`)."""
+        pts = _walk_points(self.walk, time_limit, gap, total_time, progress)
+        for k, (x, _s, _g) in self.walk.found.items():
+            self.found.append((float(self.walk.grid[k][0] or np.inf), x))
+        return pts
+
+    def solve(self, budget: float, *, time_limit: float = 5.0, gap: float = 1e-3) -> Selection:
+        """The best portfolio within ``budget`` (raises like :func:`solve` when none fits)."""
+        t0 = time.perf_counter()
+        w = self.walk
+        p = w.base.with_(budget=float(budget))
+        hi = w._hi_for(p)
+        for r in np.flatnonzero(hi != w.hi):
+            w.solver.set_row_bounds(int(r), float(w.model.lo[r]), float(hi[r]))
+        w.hi = hi
+        m = replace(w.model, hi=hi)
+        near = sorted((b for b in self.found if b[0] <= budget), key=lambda b: -b[0])[:2]
+        res = run(
+            m, p, time_limit=time_limit, gap=gap, solver=w.solver, starts=[x for _, x in near]
+        )
+        if res.x is None:  # none fits (or none found in time): the plain solve says why
+            return solve(p, time_limit=time_limit, gap=gap)
+        self.found.append((float(budget), res.x))
+        return _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0)
 
 
 _COLUMNS = ["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"]

@@ -29,7 +29,7 @@ import pandas as pd
 from pmkit.model import Portfolio
 from pmkit.portfolio.capacity import resource_capacity, resource_demand
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
-from pmkit.portfolio.prioritise._scores import Drivers, drivers_of, priority_scores
+from pmkit.portfolio.prioritise._scores import Drivers, drivers_of, priority_values
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem
 from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.portfolio_adapter import schedule_portfolio
@@ -175,7 +175,7 @@ def selection_problem(
     demand, cost_prof, start = _profiles(portfolio, sched, ids, months, roles)
     started = started_projects(portfolio)
     shift = np.array([0 if p in started else int(window_months) for p in ids])
-    scores = priority_scores(portfolio, drivers).set_index("project_id")["score"]
+    scores = priority_values(portfolio, drivers)
     running = {p for p in ids if p in started} if keep_running else set()
     links = _links(portfolio, sched, ids) if use_links else ()
     total = spec.get("total") if isinstance(budget, str) else budget
@@ -253,7 +253,9 @@ def sequenced_dates(
         if s > 0:  # the work not yet started waits s months from its earliest start
             new.iloc[k] = max(starts.iloc[k], sd) + pd.DateOffset(months=s)
     pr["start"] = new
-    after = schedule_portfolio(dataclasses.replace(portfolio, projects=pr))
+    # no start moved: the schedule is the one already computed (the same CPM run)
+    moved = not new.equals(starts)
+    after = schedule_portfolio(dataclasses.replace(portfolio, projects=pr)) if moved else before
     fin_b, fin_a = _finishes(before), _finishes(after)
     out = pd.DataFrame(
         {

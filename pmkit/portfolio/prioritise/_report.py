@@ -21,12 +21,13 @@ from pmkit.portfolio.prioritise._select import (
     Selection,
     SelectionProblem,
     _feasible_x,
+    _least_overload,
     greedy,
     solve,
 )
 from pmkit.portfolio.prioritise._why import explain
 
-__all__ = ["PrioritiseRun", "prioritise_run"]
+__all__ = ["PrioritiseRun", "overload_allowance", "prioritise_run"]
 
 PROJECT_COLUMNS = [
     "project_id",
@@ -71,10 +72,22 @@ def _committed_allowance(p: SelectionProblem, time_limit: float) -> np.ndarray |
     keep = p.running - p.forced_out
     if not keep:
         return None
-    base = p.with_(forced_in=keep, budget=None, budget_by_year={})
-    if _fits(base):  # the usual case: no solve needed to know there is no overload
+    return overload_allowance(p.with_(forced_in=keep, budget=None, budget_by_year={}), time_limit)
+
+
+def overload_allowance(p: SelectionProblem, time_limit: float = 10.0) -> np.ndarray | None:
+    """The least overload (hours per role and month) the forced-in projects of ``p`` need to
+    fit, or ``None`` when they fit: what ``solve(p, overload=True).problem.allowance`` gives,
+    without solving the value-maximising portfolio on top (only the least-overload model).
+
+    Raises :class:`PrioritiseError` like :func:`solve` when no overload can help (a budget or
+    rule conflict)."""
+    if _fits(p):  # the usual case: no solve needed to know there is no overload
         return None
-    return solve(base, time_limit=time_limit, overload=True).problem.allowance
+    extra = _least_overload(p, time_limit)
+    if extra is None:  # capacity does not help: solve says which constraint is broken
+        return solve(p, time_limit=time_limit, overload=True).problem.allowance
+    return extra if bool((extra > 0).any()) else None
 
 
 def _fits(p: SelectionProblem) -> bool:
@@ -96,14 +109,19 @@ def prioritise_run(
     time_limit: float = 10.0,
     gap: float = 1e-3,
     use_links: bool = True,
+    schedule: Any = None,
 ) -> PrioritiseRun:
     """Rank, then select and sequence the portfolio under a budget and a capacity level.
 
     Raises :class:`PrioritiseError` naming the option and id for an unknown project, and the
-    constraint they break when the forced-in projects cannot all be chosen.
+    constraint they break when the forced-in projects cannot all be chosen. ``schedule``:
+    the portfolio's schedule when the caller has it (e.g. :func:`pmkit.cache.schedule_portfolio`
+    in a dashboard kernel), else it is computed here.
     """
     forced_in, forced_out = [str(x) for x in forced_in], [str(x) for x in forced_out]
-    p = selection_problem(portfolio, budget=budget, level=level, use_links=use_links)
+    p = selection_problem(
+        portfolio, budget=budget, level=level, use_links=use_links, schedule=schedule
+    )
     _check_ids(p, forced_in, "--force-in")
     _check_ids(p, forced_out, "--force-out")
     p = p.with_(forced_in=(p.forced_in | set(forced_in)) - set(forced_out), forced_out=forced_out)

@@ -34,7 +34,14 @@ from pmkit.portfolio.prioritise._ahp import (
     pairwise_matrix,
 )
 
-__all__ = ["Driver", "Drivers", "drivers_of", "priority_scores", "score_matrix"]
+__all__ = [
+    "Driver",
+    "Drivers",
+    "drivers_of",
+    "priority_scores",
+    "priority_values",
+    "score_matrix",
+]
 
 _FILE = "standards.yaml"
 _KEY = "prioritisation"
@@ -194,31 +201,14 @@ def score_matrix(portfolio: Portfolio, drivers: Drivers) -> pd.DataFrame:
     out = pd.DataFrame(0.0, index=pd.Index(ids, name="project_id"), columns=drivers.ids)
     sc = getattr(portfolio, "project_scores", None)
     if sc is not None and len(sc):
-        known = set(drivers.ids)
-        for k, (pid, d, s) in enumerate(
-            zip(sc["project_id"].astype(str), sc["driver"].astype(str), sc["score"], strict=True)
-        ):
-            line = int(sc.index[k]) + 2
-            if d not in known:
-                raise PrioritiseError(
-                    "unknown driver",
-                    field="driver",
-                    value=d,
-                    expected="one of " + ", ".join(drivers.ids) + " (standards.yaml)",
-                    file="project_scores.csv",
-                    line=line,
-                )
-            if not 0 <= float(s) <= drivers.scale:
-                raise PrioritiseError(
-                    "score out of the scale",
-                    field="score",
-                    value=s,
-                    expected=f"0..{drivers.scale:g}",
-                    file="project_scores.csv",
-                    line=line,
-                )
-            if pid in out.index:
-                out.loc[pid, d] = float(s)
+        _check_scores(sc, drivers)
+        pid, drv = sc["project_id"].astype(str).to_numpy(), sc["driver"].astype(str).to_numpy()
+        t = pd.DataFrame({"p": pid, "d": drv, "s": pd.to_numeric(sc["score"]).to_numpy(float)})
+        t = t.drop_duplicates(["p", "d"], keep="last")  # a repeated score: the last line wins
+        i, k = out.index.get_indexer(t["p"]), out.columns.get_indexer(t["d"])
+        vals = out.to_numpy(dtype=float, copy=True)
+        vals[i[i >= 0], k[i >= 0]] = t["s"].to_numpy()[i >= 0]
+        out = pd.DataFrame(vals, index=out.index, columns=out.columns)
     for d in drivers.drivers:
         if d.column:
             if d.column not in portfolio.projects.columns:
@@ -227,6 +217,46 @@ def score_matrix(portfolio: Portfolio, drivers: Drivers) -> pd.DataFrame:
                 pd.to_numeric(portfolio.projects[d.column], errors="coerce").fillna(0).values
             )
     return out
+
+
+def _check_scores(sc: pd.DataFrame, drivers: Drivers) -> None:
+    """The first line (in file order) with a score of an unknown driver or off the scale."""
+    unknown = ~sc["driver"].astype(str).isin(drivers.ids).to_numpy()
+    s = pd.to_numeric(sc["score"], errors="coerce").to_numpy(dtype=float)
+    off = ~((s >= 0) & (s <= drivers.scale))
+    bad = np.flatnonzero(unknown | off)
+    if not bad.size:
+        return
+    k = int(bad[0])
+    line = int(sc.index[k]) + 2
+    if unknown[k]:
+        raise PrioritiseError(
+            "unknown driver",
+            field="driver",
+            value=str(sc["driver"].iloc[k]),
+            expected="one of " + ", ".join(drivers.ids) + " (standards.yaml)",
+            file="project_scores.csv",
+            line=line,
+        )
+    raise PrioritiseError(
+        "score out of the scale",
+        field="score",
+        value=sc["score"].iloc[k],
+        expected=f"0..{drivers.scale:g}",
+        file="project_scores.csv",
+        line=line,
+    )
+
+
+def priority_values(
+    portfolio: Portfolio, drivers: Drivers, *, scores: pd.DataFrame | None = None
+) -> pd.Series:
+    """The priority score (0..100) of every project, index ``project_id``: the ``score``
+    column of :func:`priority_scores` without the ranking and the sentences (what the
+    optimiser needs, at a fraction of the cost on a big portfolio)."""
+    s = score_matrix(portfolio, drivers) if scores is None else scores[drivers.ids]
+    total = 100.0 * s.to_numpy(dtype=float) @ drivers.weights / drivers.scale
+    return pd.Series(total, index=s.index.astype(str), name="score")
 
 
 def priority_scores(

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linprog
 
 from pmkit.portfolio.prioritise._select import _TOL, Selection, _month
@@ -29,8 +30,6 @@ def lp_shadow_prices(sel: Selection) -> np.ndarray:
     a = m.a.tocsr()
     up = np.isfinite(m.hi)
     down = np.isfinite(m.lo)
-    from scipy import sparse
-
     a_ub = sparse.vstack([a[up], -a[down]]).tocsr()
     b_ub = np.r_[m.hi[up], -m.lo[down]]
     res = linprog(m.c, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[np.zeros(m.c.size), m.ub], method="highs")
@@ -68,20 +67,26 @@ def _row_words(sel: Selection, row: dict[str, Any], need: float, free: float) ->
     return kind
 
 
+def _column(csc: sparse.csc_matrix, v: int) -> np.ndarray:
+    """Column ``v`` of the model matrix as a dense vector (read from the CSC arrays)."""
+    col = np.zeros(csc.shape[0])
+    lo, hi = csc.indptr[v], csc.indptr[v + 1]
+    np.add.at(col, csc.indices[lo:hi], csc.data[lo:hi])
+    return col
+
+
 def _blocking(
-    sel: Selection, v: int, slack: np.ndarray, lo_slack: np.ndarray
+    sel: Selection, v: int, slack: np.ndarray, lo_slack: np.ndarray, csc: sparse.csc_matrix
 ) -> list[tuple[int, float, float]]:
     """Rows (row, need, free) that variable ``v`` breaks given the slack left."""
-    m = sel.model
-    assert m is not None
-    col = m.a[:, v].toarray().ravel()
+    col = _column(csc, v)
     n = sel.problem.n
     bad = np.flatnonzero((col > slack + _TOL) | (col < -lo_slack - _TOL))
     return [(int(r), float(col[r]), float(slack[r])) for r in bad if r >= n]
 
 
-def _shadow_text(rows: pd.DataFrame, duals: np.ndarray, r: int) -> str:
-    kind = rows.iloc[r]["kind"]
+def _shadow_text(rows: list[dict[str, Any]], duals: np.ndarray, r: int) -> str:
+    kind = rows[r]["kind"]
     if not len(duals) or abs(duals[r]) < 1e-3 or kind not in ("capacity", "budget"):
         return ""
     unit = "hour" if kind == "capacity" else "money unit"
@@ -106,9 +111,10 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
     act = m.a @ sel.x
     slack, lo_slack = m.hi - act, act - m.lo
     duals = lp_shadow_prices(sel) if shadow_prices else np.zeros(0)
-    info = m.rows
+    info = m.rows.to_dict("records")  # one dict per row, read by position
     out: list[dict[str, Any]] = []
     ch = sel.chosen
+    csc = sparse.csc_matrix(m.a)
     for i, row in enumerate(ch.to_dict("records")):
         vars_i = np.flatnonzero(m.var_proj == i)
         if row["forced"] == "out":
@@ -117,7 +123,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
         if row["chosen"] and row["shift_months"] == 0:
             continue
         if row["chosen"]:
-            own = m.a[:, vars_i[row["shift_months"]]].toarray().ravel()
+            own = _column(csc, int(vars_i[row["shift_months"]]))
             s_hi, s_lo = slack + own, lo_slack - own
             tries = vars_i[:1]  # what stops it starting on time
             status = "delayed"
@@ -125,7 +131,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
             s_hi, s_lo, tries, status = slack, lo_slack, vars_i, "cut"
         best: list[tuple[int, float, float]] | None = None
         for v in tries:
-            b = _blocking(sel, int(v), s_hi, s_lo)
+            b = _blocking(sel, int(v), s_hi, s_lo, csc)
             if best is None or _size(b, info) < _size(best, info):
                 best = b
         out.append(_reason(sel, row, status, best or [], info, duals))
@@ -133,7 +139,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
     return pd.DataFrame(out, columns=[*cols, "role", "month", "shadow_price"])
 
 
-def _size(b: list[tuple[int, float, float]], info: pd.DataFrame) -> tuple[int, float]:
+def _size(b: list[tuple[int, float, float]], info: list[dict[str, Any]]) -> tuple[int, float]:
     return len(b), sum(max(need - free, 0.0) for _, need, free in b)
 
 
@@ -156,7 +162,7 @@ def _reason(
     row: dict[str, Any],
     status: str,
     rows: list[tuple[int, float, float]],
-    info: pd.DataFrame,
+    info: list[dict[str, Any]],
     duals: np.ndarray,
 ) -> dict[str, Any]:
     out = _base(row, status)
@@ -168,17 +174,17 @@ def _reason(
         )
         return out
     rows = sorted(rows, key=lambda x: -(x[1] - x[2]))
-    words = [_row_words(sel, info.iloc[r].to_dict(), need, free) for r, need, free in rows[:3]]
+    words = [_row_words(sel, info[r], need, free) for r, need, free in rows[:3]]
     if len(rows) > 3:
         words.append(f"and {len(rows) - 3} more")
     r0, need0, free0 = rows[0]
     prefix = "to start on time: " if status == "delayed" else ""
     out["binding"] = prefix + "; ".join(words)
-    out["kind"] = str(info.iloc[r0]["kind"])
+    out["kind"] = str(info[r0]["kind"])
     out["shortfall"] = max(need0 - free0, 0.0)
     if out["kind"] == "capacity":
         months = np.asarray(sel.problem.months, dtype="datetime64[M]")
-        out["role"] = str(info.iloc[r0]["role"])
-        out["month"] = str(months[int(info.iloc[r0]["t"])])
+        out["role"] = str(info[r0]["role"])
+        out["month"] = str(months[int(info[r0]["t"])])
     out["shadow_price"] = _shadow_text(info, duals, r0)
     return out
