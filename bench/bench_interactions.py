@@ -6,7 +6,9 @@ widget (project picker, filters, sliders, what-if apply, tab switch), repeats: a
 the page's first input event (``pointerdown``/``keydown``/``change`` in the capture phase),
 act like a user (Playwright select/press/click), and wait until the chart area has stopped
 changing for ``--settle`` ms. The time is from the input event to the last DOM change inside
-(or the insertion of) a ``.vega-embed`` chart, as ``performance.now()`` sees it in the page.
+(or the insertion of) a ``.vega-embed`` chart, or the end of the last render pass of a chart's
+canvas (a data swap redraws the canvas in place, with no DOM change), as ``performance.now()``
+sees it in the page.
 A tab switch is timed to the moment the newly shown tab has a drawn chart (its first opening,
 when the tab is computed, is printed apart).
 
@@ -62,6 +64,15 @@ INSTALL = """() => {
     if (!el) return false;
     if (el.closest('.vega-embed')) return true;
     return el.nodeType === 1 && el.querySelector('.vega-embed') !== null;
+  };
+  // a data swap redraws a canvas in place: no DOM change, so Vega's canvas renderer is
+  // watched too (restore() ends each render pass)
+  const restore = CanvasRenderingContext2D.prototype.restore;
+  CanvasRenderingContext2D.prototype.restore = function () {
+    const out = restore.apply(this, arguments);
+    if (window.__pm.t0 !== null && this.canvas && this.canvas.closest
+        && this.canvas.closest('.vega-embed')) window.__pm.last = performance.now();
+    return out;
   };
   new MutationObserver(ms => {
     if (window.__pm.t0 === null) return;

@@ -12,14 +12,54 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 __all__ = ["records", "respec"]
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as altair puts them in a spec (dates as ISO text, NaN as null)."""
-    return list(alt.utils.data.to_values(frame)["values"])
+    """Rows as altair puts them in a spec (dates as ISO text, NaN and infinity as null).
+
+    Column by column, vectorised, for the plain dtypes charts use (text, bool, integers, floats,
+    naive datetimes); any other column (objects, categories, time zones, nullable integers)
+    goes through altair's own conversion, which this equals value for value and type for type.
+    """
+    cols = list(frame.columns)
+    if not all(isinstance(c, str) for c in cols) or isinstance(frame.index, pd.MultiIndex):
+        return list(alt.utils.data.to_values(frame)["values"])
+    values = [_column(frame.iloc[:, i]) for i in range(len(cols))]
+    if any(v is None for v in values):
+        return list(alt.utils.data.to_values(frame)["values"])
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _column(col: pd.Series) -> list[Any] | None:
+    """A column's JSON values as altair writes them, or ``None`` for a dtype left to altair."""
+    kind = str(col.dtype)
+    if kind in ("string", "str"):
+        return [None if v is None or v is pd.NA or v != v else v for v in col.tolist()]
+    if kind == "bool" or (kind.startswith(("int", "uint")) and col.dtype.kind in "iu"):
+        return list(col.tolist())
+    if col.dtype.kind == "f" and not kind.startswith("Float"):
+        arr = col.to_numpy()
+        bad = ~np.isfinite(arr)
+        out = arr.tolist()
+        for i in np.flatnonzero(bad):
+            out[i] = None
+        return list(out)
+    if col.dtype.kind == "M" and getattr(col.dtype, "tz", None) is None:
+        arr = col.to_numpy()
+        nat = np.isnat(arr)
+        whole = arr.astype("datetime64[s]")
+        if (whole[~nat] == arr[~nat]).all():  # no fraction of a second: the same ISO text
+            text = np.datetime_as_string(whole, unit="s").tolist()
+        else:
+            text = [
+                "NaT" if n else pd.Timestamp(v).isoformat() for v, n in zip(arr, nat, strict=True)
+            ]
+        return ["" if n else t for t, n in zip(text, nat.tolist(), strict=True)]
+    return None
 
 
 def respec(spec: dict[str, Any], parts: dict[str, Any]) -> dict[str, Any]:

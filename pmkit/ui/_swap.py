@@ -11,6 +11,13 @@ existing view in place. Any other change re-sends the spec as before.
 
 The widget's ``spec`` is kept equal to what the page shows (set without being sent), so a
 later full redraw, a test or a second view always sees the current chart.
+
+Data travels in place only once the page has a view of the chart: altair's JS applies
+``_py_to_js_updates`` to the view it embedded, and an update sent before (or while) the page
+embeds a spec is dropped. Each embed ends with the page setting the widget's ``local_tz``
+(sent back to the kernel); every whole spec the kernel sends clears it on both sides, so
+``local_tz is not None`` in the kernel means "the page has embedded the spec it was last
+sent" and only then does data travel alone.
 """
 
 from __future__ import annotations
@@ -74,6 +81,22 @@ class SwapChart:
         self._seq = 0
 
     @property
+    def embedded(self) -> bool:
+        """Has the page embedded the spec last sent (its view takes data updates)?"""
+        return self.widget.local_tz is not None
+
+    def _send_whole(self, set_it: Callable[[], None]) -> str:
+        """Send a whole spec; the page re-embeds it, then confirms with ``local_tz``."""
+        before = self.widget.spec
+        set_it()
+        if self.widget.spec != before:  # the page embeds it again, then sets local_tz
+            with self.widget._lock_property(local_tz=None):
+                self.widget.local_tz = None
+            self.widget.send_state(["local_tz"])
+        self.last = "spec"
+        return self.last
+
+    @property
     def spec(self) -> dict[str, Any]:
         """The Vega-Lite spec the page shows now."""
         return dict(self.widget.spec or {})
@@ -87,17 +110,14 @@ class SwapChart:
 
     def replace(self, chart: Any) -> str:
         """Re-send the whole chart (a new shape): the page embeds it again."""
-        self.widget.chart = chart  # altair validates it and sets the selections up
-        self.last = "spec"
-        return self.last
+        # altair validates it and sets the selections up
+        return self._send_whole(lambda: setattr(self.widget, "chart", chart))
 
     def show_spec(self, spec: dict[str, Any]) -> str:
         """Redraw from a Vega-Lite dict of the same shape as the one shown (else re-send it)."""
         if self._push(spec):
             return self.last
-        self.widget.spec = spec
-        self.last = "spec"
-        return self.last
+        return self._send_whole(lambda: setattr(self.widget, "spec", spec))
 
     def show_parts(
         self, parts: dict[str, Any], build: Callable[[], Any], *, in_place: bool = True
@@ -115,14 +135,12 @@ class SwapChart:
             new = respec(shown, parts)
             if in_place:
                 return self.show_spec(new)
-            self.widget.spec = new
-            self.last = "spec"
-            return self.last
+            return self._send_whole(lambda: setattr(self.widget, "spec", new))
         return self.replace(build())
 
     def _push(self, new: dict[str, Any]) -> bool:
         old = self.widget.spec
-        if not old:
+        if not old or not self.embedded:
             return False
         shape_old, names_old = spec_shape(old)
         shape_new, names_new = spec_shape(new)

@@ -8,6 +8,7 @@ PMO's RAG rules (:mod:`pmkit.portfolio.standards`), each badge showing its rule 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -21,7 +22,15 @@ from pmkit.charts.heatmaps import (
     risk_heatmap_parts,
 )
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
-from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._common import (
+    badge,
+    before_request,
+    esc,
+    guarded,
+    header,
+    html_table,
+    safe_build,
+)
 from pmkit.ui._swap import SwapChart
 from pmkit.ui.planning import project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
@@ -31,6 +40,8 @@ if TYPE_CHECKING:
     from pmkit.model import Portfolio
 
 __all__ = ["TrackingDashboard", "app", "evm_at_status", "risk_tables"]
+
+log = logging.getLogger(__name__)
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -122,10 +133,26 @@ def _date(v: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- dashboard
+PRECOMPUTE_AT_MOST = 60  # projects whose earned-value tab a preheated kernel computes ahead
+_SHARED: dict[str, Any] = {}
+
+
+def _views(portfolio: Portfolio) -> dict[str, Any]:
+    """The earned-value tabs computed for the portfolio shown (one portfolio kept: another one,
+    e.g. an earlier status date or new data, starts empty)."""
+    if _SHARED.get("portfolio") is not portfolio:
+        _SHARED.clear()
+        _SHARED.update(portfolio=portfolio, views={})
+    views: dict[str, Any] = _SHARED["views"]
+    return views
+
+
 class TrackingDashboard:
     """The tracking page; ``.widget`` is what the notebook displays."""
 
-    def __init__(self, portfolio: Portfolio, project_id: str | None = None) -> None:
+    def __init__(
+        self, portfolio: Portfolio, project_id: str | None = None, *, precompute: bool = False
+    ) -> None:
         self.portfolio = portfolio
         self.status_date = StatusDatePicker(portfolio, self.set_portfolio)
         self.pid = project_id or project_from_query(portfolio)
@@ -208,6 +235,8 @@ class TrackingDashboard:
             ]
         )
         self.load_project(self.pid)
+        if precompute:
+            self.precompute()
 
     def set_portfolio(self, portfolio: Portfolio) -> None:
         """Show ``portfolio`` (e.g. as it stood on an earlier status date) for this project."""
@@ -274,22 +303,52 @@ class TrackingDashboard:
         return any(r.metric == metric for rules in std.rules.values() for r in rules)
 
     def _evm(self) -> None:
+        v = self.evm_view(self.pid)
+        self._scurve.show_parts(v["parts"], v["chart"])
+        self.kpis.value, self.es_html.value, self.eac_html.value = v["html"]
+
+    def evm_view(self, pid: str) -> dict[str, Any]:
+        """What the earned-value tab shows for ``pid``: the S-curve's parts (and a builder of
+        the whole chart) and the three HTML panels; computed once per portfolio shown."""
+        views = _views(self.portfolio)
+        if pid not in views:
+            views[pid] = self._evm_compute(pid)
+        return views[pid]
+
+    def precompute(self, at_most: int = PRECOMPUTE_AT_MOST) -> None:
+        """Every project's earned-value tab, so a project switch only puts it on the page
+        (a preheated kernel does this before the request; a portfolio of more than
+        ``at_most`` projects is left to compute on demand). Never raises: a project whose
+        numbers fail shows its reason when picked."""
+        pids = [str(v) for _, v in self.project.options]
+        if len(pids) > at_most:
+            return
+        for pid in pids:
+            try:
+                self.evm_view(pid)
+            except Exception:
+                log.warning("tracking: %s not precomputed", pid, exc_info=True)
+
+    def _evm_compute(self, pid: str) -> dict[str, Any]:
         cur = self.portfolio.currency
-        e = evm_at_status(self.portfolio, self.pid)
-        info = self.portfolio.project(self.pid).info
+        e = evm_at_status(self.portfolio, pid)
+        info = self.portfolio.project(pid).info
         sd, bac = self.portfolio.status_date, float(info["budget"])
         eac = None if e["metrics"] is None else e["metrics"].eac
-        self._scurve.show_parts(
-            s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
-            lambda: s_curve_chart(e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur),
-            in_place=False,  # the bench saw no in-page redraw of a swapped S-curve: whole spec
-        )
+        return {
+            "parts": s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
+            "chart": lambda: s_curve_chart(
+                e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur
+            ),
+            "html": self._evm_html(e),
+        }
+
+    def _evm_html(self, e: dict[str, Any]) -> tuple[str, str, str]:
+        """The KPI cards, the earned-schedule cards and the EAC table of ``evm_at_status``."""
+        cur = self.portfolio.currency
         m = e["metrics"]
         if m is None:
-            self.kpis.value = "<p>No status report yet on or before the status date.</p>"
-            self.eac_html.value = ""
-            self.es_html.value = ""
-            return
+            return "<p>No status report yet on or before the status date.</p>", "", ""
 
         def card(label: str, value: str, extra: str = "", tip: str = "") -> str:
             return (
@@ -309,7 +368,7 @@ class TrackingDashboard:
             card("AC", _money(m.ac, cur)),
             card("BAC", _money(m.bac, cur)),
         ]
-        self.kpis.value = (
+        kpis = (
             f"<p class='pmkit-note'>Last status report: <b>{esc(_date(e['report_date']))}</b></p>"
             "<div id='evm-kpis' style='display:flex;flex-wrap:wrap;gap:8px'>"
             + "".join(cards)
@@ -339,7 +398,7 @@ class TrackingDashboard:
             if at is not None and not pd.isna(at)
             else ""
         )
-        self.es_html.value = (
+        es_html = (
             "<h4>Earned schedule (Lipke)</h4><div id='es-kpis' style='display:flex;"
             "flex-wrap:wrap;gap:8px'>" + "".join(es_cards) + "</div>"
             f"<p class='pmkit-note' id='es-units'>{esc(facts)}"
@@ -362,19 +421,20 @@ class TrackingDashboard:
             if not pd.isna(m.tcpi_eac)
             else "TCPI to EAC needs a bottom-up or management EAC (against BAC / CPI it is CPI)"
         )
-        self.eac_html.value = html_table(table, table_id="eac-table") + (
+        eac_html = html_table(table, table_id="eac-table") + (
             f"<p id='tcpi'>TCPI to BAC = (BAC − EV) / (BAC − AC) = "
             f"<b>{esc(_tcpi(m.tcpi_bac, m.tcpi_bac_note))}</b>; {tcpi_eac} "
             "<span class='pmkit-note'>(the cost efficiency the remaining work needs; above 1.10 "
             "is rarely achieved)</span></p>"
         )
+        return kpis, es_html, eac_html
 
     # -- risks --------------------------------------------------------------------------
     def _risks(self) -> None:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
         self._heatmap.show_parts(
-            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"]), in_place=False
+            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
         )
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
@@ -471,7 +531,6 @@ class TrackingDashboard:
             self._load_chart.show_parts(
                 resource_load_parts(_empty_load()),
                 lambda: resource_load_chart(_empty_load()),
-                in_place=False,
             )
             self.load_html.value = "<p>No resource is assigned to this project.</p>"
             return
@@ -492,7 +551,6 @@ class TrackingDashboard:
         self._load_chart.show_parts(
             resource_load_parts(weekly, title=title),
             lambda: resource_load_chart(weekly, title=title),
-            in_place=False,
         )
         over = overallocations(mine)
         self.load_html.value = (
@@ -574,7 +632,10 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     def build() -> W.Widget:
         from pmkit.cache import load_sample
 
-        built.append(TrackingDashboard(portfolio or load_sample(), project_id))
+        # a page built before the request (preheated) computes every project's earned value
+        # ahead: a project switch then only puts it on the page
+        p = portfolio or load_sample()
+        built.append(TrackingDashboard(p, project_id, precompute=before_request()))
         return built[-1].widget
 
     def adapt(page: W.Widget, query: str) -> bool:

@@ -336,3 +336,24 @@ def test_a_project_link_turns_the_prebuilt_tracking_page_into_that_projects_page
     assert made[0].pid == ids[4] and made[0].project.value == ids[4]
     assert made[0].title.value == fresh.title.value != first.title.value
     assert made[0].kpis.value == fresh.kpis.value
+
+
+def test_work_ahead_is_done_only_in_the_page_built_before_the_request(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page rebuilt after the request (here: a query string) must not do the ahead-of-time
+    work (every project's numbers): the viewer would wait for it."""
+    import os
+
+    from pmkit.ui._common import before_request, safe_build
+
+    ahead: list[bool] = []
+
+    def build() -> W.Widget:
+        ahead.append(before_request())
+        return W.HTML()
+
+    _preheated(monkeypatch, folder, lambda: os.environ.__setitem__("QUERY_STRING", "project=P02"))
+    safe_build(build)
+    assert ahead == [True, False]
+    assert not before_request()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.cache import load_sample
 from pmkit.charts.curves import s_curve_chart, s_curve_parts
@@ -23,6 +24,8 @@ from pmkit.charts.heatmaps import (
 )
 from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.parts import respec
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 
 @pytest.fixture(scope="module")
@@ -186,13 +189,15 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
 
     for pid in ("P02", "P03", "P01"):
         tr.project.value = pid
-        assert tr.scurve.spec == slow_curve()  # re-sent whole (no altair chart built)
+        assert tr.scurve.spec == slow_curve()
+        assert tr._scurve.last == "data"  # swapped in place (the page has embedded it)
         tr.tabs.selected_index = 1
         want = risk_heatmap_chart(risk_tables(portfolio, pid)["grid"]).to_dict()
-        assert tr.heatmap.spec == want
+        assert tr.heatmap.spec == want and tr._heatmap.last == "data"
         tr.tabs.selected_index = 2
         load = resource_load(portfolio, tr.schedule, pid, freq="W")
         assert tr.load_chart.spec == slow_load(load, "as scheduled")
+        assert tr._load_chart.last == "data"
         if len(tr.resource.options) > 1:
             tr.resource.value = tr.resource.options[1][1]
             assert tr.load_chart.spec == slow_load(load, "as scheduled")
@@ -201,6 +206,60 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
     tr.level()
     assert tr.levelled_load is not None
     assert tr.load_chart.spec == slow_load(tr.levelled_load, "after levelling")
+
+
+def test_tracking_precomputed_switches_compute_nothing_and_show_each_projects_numbers(
+    portfolio, monkeypatch
+) -> None:
+    from pmkit.ui import tracking
+    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+    tr = TrackingDashboard(portfolio, "P01", precompute=True)
+    pids = [str(v) for _, v in tr.project.options]
+
+    def no_work(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("a project switch computed earned value")
+
+    monkeypatch.setattr(tracking, "evm_at_status", no_work)
+    shown = {}
+    for pid in [*pids[1:], pids[0]]:
+        tr.project.value = pid
+        assert "pmkit-error" not in tr.title.value + tr.kpis.value
+        shown[pid] = (tr.scurve.spec, tr.kpis.value, tr.es_html.value, tr.eac_html.value)
+    monkeypatch.undo()
+    # each project's page equals a dashboard opened on it from scratch (no shared cache)
+    for pid in pids[:4]:
+        tracking._SHARED.clear()
+        fresh = TrackingDashboard(portfolio, pid)
+        want = (fresh.scurve.spec, fresh.kpis.value, fresh.es_html.value, fresh.eac_html.value)
+        assert shown[pid] == want, pid
+    # and the S-curve is the chart built from the engine's numbers
+    e = evm_at_status(portfolio, pids[1])
+    bac = float(portfolio.project(pids[1]).info["budget"])
+    eac = None if e["metrics"] is None else e["metrics"].eac
+    built = s_curve_chart(e["curve"], status_date=portfolio.status_date, bac=bac, eac=eac)
+    assert shown[pids[1]][0] == built.to_dict()
+
+
+def test_tracking_precompute_is_bounded_and_never_raises(portfolio, monkeypatch) -> None:
+    from pmkit.ui import tracking
+    from pmkit.ui.tracking import TrackingDashboard
+
+    tracking._SHARED.clear()
+    tr = TrackingDashboard(portfolio, "P01")
+    computed = set(tracking._views(portfolio))
+    tr.precompute(at_most=2)  # more projects than that: left to compute on demand
+    assert set(tracking._views(portfolio)) == computed
+
+    def broken(_p: Any, pid: str) -> Any:
+        raise ValueError(f"bad numbers for {pid}")
+
+    monkeypatch.setattr(tracking, "evm_at_status", broken)
+    tracking._SHARED.clear()
+    tr.precompute()  # logs, never raises
+    assert not tracking._views(portfolio)
+    tr.project.value = "P03"  # the pick shows the reason
+    assert "bad numbers for P03" in tr.kpis.value + tr.title.value
 
 
 def test_lessons_precomputed_clicks_only_swap_and_show_each_lessons_chart(

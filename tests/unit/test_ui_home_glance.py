@@ -6,9 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.io.csv_folder import load_portfolio
 from pmkit.ui import glance, home
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,11 +6,14 @@ import json
 
 import pandas as pd
 import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.cache import load_sample
 from pmkit.ui import planning, tracking
 from pmkit.ui.planning import PlanningDashboard, chain_table, project_from_query
 from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.ui._swap import SwapChart, spec_shape
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 
 def _bars(df: pd.DataFrame, title: str = "t") -> alt.LayerChart:

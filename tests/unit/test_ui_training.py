@@ -6,10 +6,14 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
+
 from pmkit.cache import load_sample
 from pmkit.training.content import load_content
 from pmkit.ui.lessons import LessonsApp, lang_from_query
 from pmkit.ui.quiz import QuizApp
+
+pytestmark = pytest.mark.usefixtures("fake_page")
 
 
 @pytest.fixture(scope="module")
