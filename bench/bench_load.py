@@ -218,14 +218,21 @@ async def _one(browser: object, url: str, timeout_s: float) -> float | None:
         await ctx.close()
 
 
-async def _round(base: str, notebooks: list[str], n: int, timeout_s: float) -> list[float | None]:
+async def _round(
+    base: str, notebooks: list[str], n: int, timeout_s: float, ticks: dict[str, int] | None = None
+) -> list[float | None]:
+    """``ticks``: filled with this process tree's CPU ticks just before the browser closes
+    (a closed Chromium's processes no longer count)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             urls = [f"{base}/voila/render/{notebooks[i % len(notebooks)]}" for i in range(n)]
-            return list(await asyncio.gather(*(_one(browser, u, timeout_s) for u in urls)))
+            times = list(await asyncio.gather(*(_one(browser, u, timeout_s) for u in urls)))
+            if ticks is not None:
+                ticks["all"] = _cpu_ticks(_tree(os.getpid()))
+            return times
         finally:
             await browser.close()
 
@@ -248,6 +255,8 @@ class Row:
     peak: MemSample
     idle: MemSample
     warm_s: float
+    cpu_server: float = float("nan")  # CPU-seconds of Voila + kernels during the round
+    cpu_browser: float = float("nan")  # CPU-seconds of Playwright + Chromium during the round
 
     def line(self) -> str:
         mb = 1024
@@ -258,14 +267,16 @@ class Row:
             f"{_pct(self.times, 0.95):6.1f} {max(self.times, default=float('nan')):6.1f} "
             f"{self.failures:5d} {self.peak.server_rss / mb:8.0f} "
             f"{self.peak.kernels_rss / mb:8.0f} {self.peak.kernels_pss / mb:8.0f} "
-            f"{self.peak.kernels:4d} {per_kernel:7.0f} {per_viewer:8.0f} {self.warm_s:6.0f}"
+            f"{self.peak.kernels:4d} {per_kernel:7.0f} {per_viewer:8.0f} {self.warm_s:6.0f} "
+            f"{self.cpu_server / max(self.n, 1):7.2f} {self.cpu_browser / max(self.n, 1):7.2f}"
         )
 
 
 HEAD = (
     f"{'dashboard':34s} {'N':>3s} {'p50 s':>6s} {'p95 s':>6s} {'max s':>6s} {'fail':>5s} "
     f"{'srv MB':>8s} {'kRSS MB':>8s} {'kPSS MB':>8s} {'kern':>4s} {'PSS/k':>7s} "
-    f"{'+PSS/vw':>8s} {'warm s':>6s}"
+    f"{'+PSS/vw':>8s} {'warm s':>6s} "
+    f"{'srvCPU':>7s} {'brCPU':>7s}"
 )
 
 
@@ -284,10 +295,17 @@ def run(
         warm_s, _ = wait_pool(proc, args.warmup, kernels or args.pool_kernels)
         with Sampler(proc.pid) as sampler:
             idle = sampler.sample()
-            times = asyncio.run(_round(base, notebooks, n, args.page_timeout))
+            srv0, all0 = _cpu_ticks(_tree(proc.pid)), _cpu_ticks(_tree(os.getpid()))
+            ticks: dict[str, int] = {}
+            times = asyncio.run(_round(base, notebooks, n, args.page_timeout, ticks))
+            srv = _cpu_ticks(_tree(proc.pid)) - srv0  # taken after the browser closed: the
+            brw = ticks.get("all", all0) - all0 - srv  # kernels' last work counts as server
             time.sleep(1.0)  # let the last kernels finish their page
         ok = [t for t in times if t is not None]
-        return Row(label, n, ok, len(times) - len(ok), sampler.peak, idle, warm_s)
+        hz = os.sysconf("SC_CLK_TCK")
+        return Row(
+            label, n, ok, len(times) - len(ok), sampler.peak, idle, warm_s, srv / hz, brw / hz
+        )
     finally:
         stop_server(proc)
 
@@ -354,7 +372,10 @@ def main() -> None:
         "# times: seconds from navigation to the first chart with marks (failures excluded);\n"
         "# srv: Voila's RSS; kRSS/kPSS: all kernels' RSS/PSS at the peak; kern: kernels alive;\n"
         "# PSS/k: PSS per kernel; +PSS/vw: kernel PSS added per viewer over the idle pool;\n"
-        "# warm s: seconds waited for the preheated pool before the viewers came."
+        "# warm s: seconds waited for the preheated pool before the viewers came;\n"
+        "# srvCPU / brCPU: CPU-seconds per viewer spent by the server (Voila + kernels) and by\n"
+        "# the browser (Playwright + Chromium, on this same machine) during the round: a server\n"
+        "# whose viewers' browsers run elsewhere pays only srvCPU per viewer."
     )
 
 
