@@ -42,6 +42,17 @@ def _wait_change(dash: Any, selector: str, old: str) -> str:
     return _text(dash, selector)
 
 
+def _wait_pixels_change(element: Any, before: bytes, seconds: float = 30.0) -> None:
+    """Wait until a chart's pixels differ from ``before`` (a canvas redraw leaves the DOM as
+    it was, so only its image tells that the view took the new data)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while element.screenshot() == before:
+        assert time.monotonic() < deadline, "the chart was not redrawn"
+        time.sleep(0.25)
+
+
 def _task_options(dash: Any) -> str:
     box = dash.page.locator(".widget-dropdown", has_text="Task").first
     return str(box.locator("select").inner_text())
@@ -115,10 +126,14 @@ def test_tracking_renders_offline_and_follows_the_project(open_dashboard: Any) -
         assert words in body, words
     _shot(dash, "tracking")
     kpis = _text(dash, "#evm-kpis")
+    curve = dash.page.locator(".vega-embed").first  # the S-curve, first chart of the page
+    before = curve.screenshot()
     _select(dash, "Project", "P06")
     assert _wait_change(dash, "#evm-kpis", kpis) != kpis
     name = _text(dash, ".pmkit-project-name")
     assert "R&D Lab <Phase 2>" in name
+    # the S-curve's data is swapped into the drawn view (no new spec): its pixels must change
+    _wait_pixels_change(curve, before)
     dash.page.get_by_role("tab", name="Risks & opportunities").click()
     dash.page.wait_for_selector("#risk-register", timeout=60_000)
     _shot(dash, "tracking-risks")
