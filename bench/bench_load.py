@@ -16,6 +16,12 @@ machine it competes for the same cores: read ratios between runs more than the s
     python bench/bench_load.py --viewers 1,5,10,20
     python bench/bench_load.py --viewers 10,20 --mix
     python bench/bench_load.py --viewers 20 --serve-args="--viewers 20"
+    python bench/bench_load.py --wire --viewers 1,20 --serve-args="--viewers glance=21"
+
+``--wire``: viewers without a browser (``bench/_wire.py``), the server's side alone: the time
+until a page, the static files it fetches and its widget states have arrived. The browsers of
+real viewers run on their own machines; here a headless Chromium page costs the server's own
+cores 4-7 CPU-seconds, more than ten times the server's share (the srvCPU/brCPU columns).
 """
 
 from __future__ import annotations
@@ -237,6 +243,33 @@ async def _round(
             await browser.close()
 
 
+async def _round_wire(
+    base: str, notebooks: list[str], n: int, timeout_s: float, ticks: dict[str, int], server: int
+) -> list[float | None]:
+    """N viewers without a browser (``_wire``): one real page in Chromium first tells which
+    static files a page fetches (not timed, its CPU not counted), then N clients at once ask
+    for what that page asked."""
+    import _wire
+    from playwright.async_api import async_playwright
+
+    assets: dict[str, list[str]] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for nb in dict.fromkeys(notebooks):
+                assets[nb] = await _wire.discover(browser, base, nb, timeout_s)
+        finally:
+            await browser.close()
+    await asyncio.sleep(1.0)  # the discovery page's kernel settles
+    ticks["srv0"], ticks["all0"] = _cpu_ticks(_tree(server)), _cpu_ticks(_tree(os.getpid()))
+    nbs = [notebooks[i % len(notebooks)] for i in range(n)]
+    times = list(
+        await asyncio.gather(*(_wire.viewer(base, nb, assets[nb], timeout_s) for nb in nbs))
+    )
+    ticks["all"] = _cpu_ticks(_tree(os.getpid()))
+    return times
+
+
 def _pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -297,7 +330,13 @@ def run(
             idle = sampler.sample()
             srv0, all0 = _cpu_ticks(_tree(proc.pid)), _cpu_ticks(_tree(os.getpid()))
             ticks: dict[str, int] = {}
-            times = asyncio.run(_round(base, notebooks, n, args.page_timeout, ticks))
+            if args.wire:
+                times = asyncio.run(
+                    _round_wire(base, notebooks, n, args.page_timeout, ticks, proc.pid)
+                )
+                srv0, all0 = ticks["srv0"], ticks["all0"]
+            else:
+                times = asyncio.run(_round(base, notebooks, n, args.page_timeout, ticks))
             srv = _cpu_ticks(_tree(proc.pid)) - srv0  # taken after the browser closed: the
             brw = ticks.get("all", all0) - all0 - srv  # kernels' last work counts as server
             time.sleep(1.0)  # let the last kernels finish their page
@@ -320,6 +359,12 @@ def main() -> None:
     ap.add_argument("--viewers", default="1,5,10,20", help="comma-separated N (each <= 30)")
     ap.add_argument("--notebook", default="portfolio_glance.ipynb", help="the one dashboard")
     ap.add_argument("--mix", action="store_true", help="also a mix of dashboards per N")
+    ap.add_argument(
+        "--wire",
+        action="store_true",
+        help="viewers without a browser (bench/_wire.py): the server's side of N viewers, "
+        "time until a page, its static files and its widget states have arrived",
+    )
     ap.add_argument("--only-mix", action="store_true", help="only the mix")
     ap.add_argument("--data", help="portfolio folder (default: the sample); copied first")
     ap.add_argument("--serve-args", default="", help="extra `pmkit serve` options")
