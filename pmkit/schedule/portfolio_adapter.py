@@ -258,6 +258,21 @@ def _status(portfolio: Portfolio) -> pd.Timestamp | None:
     return None if status is None or pd.isna(status) else pd.Timestamp(status)
 
 
+def _engine_tasks(
+    portfolio: Portfolio, tasks: pd.DataFrame
+) -> tuple[pd.DataFrame, Calendar, dict[str, Calendar], dict[Any, Any]]:
+    """The engine's table of ``tasks`` at the status date, each project its own finish group,
+    with the main calendar, the calendars and each task's calendar id: the whole plan and a
+    what-if's sub-network start from the same rows."""
+    eng, main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
+    starts = portfolio.projects.set_index("project_id")["start"]
+    pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
+    eng = _at_status(eng, _status(portfolio), cals, pstart)
+    eng["finish_group"] = eng["project_id"]
+    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
+    return eng, main, cals, cal_of
+
+
 def plan_inputs(
     portfolio: Portfolio, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calendar, dict[str, Calendar]]:
@@ -266,12 +281,7 @@ def plan_inputs(
     durations left at the status date (module doc). Monte Carlo builds its network from
     these too, so there is one progress rule."""
     tasks = _apply_overrides(portfolio.tasks, overrides)
-    eng, main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
-    starts = portfolio.projects.set_index("project_id")["start"]
-    pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
-    eng = _at_status(eng, _status(portfolio), cals, pstart)
-    eng["finish_group"] = eng["project_id"]
-    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
+    eng, main, cals, cal_of = _engine_tasks(portfolio, tasks)
     return eng, _links(portfolio, tasks, cals, cal_of), main, cals
 
 
@@ -517,12 +527,7 @@ def _subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule) -> Sch
     group), their predecessors in other projects pinned at ``external``'s dates."""
     all_tasks = portfolio.tasks
     tasks = all_tasks[all_tasks["project_id"].isin(pids)]
-    eng, _main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
-    starts = portfolio.projects.set_index("project_id")["start"]
-    pstart = pd.to_datetime(tasks["project_id"].map(starts)).to_numpy()
-    eng = _at_status(eng, _status(portfolio), cals, pstart)
-    eng["finish_group"] = eng["project_id"]
-    cal_of = dict(zip(eng["uid"], eng["calendar_id"], strict=True))
+    eng, _main, cals, cal_of = _engine_tasks(portfolio, tasks)
     mine = set(tasks["task_id"])
     into = portfolio.links[portfolio.links["succ_id"].isin(mine)]
     links = _links(portfolio, tasks, cals, cal_of, into)

@@ -62,6 +62,21 @@ def project_from_query(portfolio: Portfolio, query: str | None = None) -> str:
     return wanted if wanted in ids else ids[0]
 
 
+def open_from_query(page: Any, query: str) -> bool:
+    """Turn a one-project page (planning, tracking) into the one ``?project=`` asks for: the
+    project picked and loaded as the picker does, without firing the picker's observer (a load
+    that fails raises: the caller builds the page again). ``True`` when it shows it."""
+    pid = project_from_query(page.portfolio, query)
+    if pid != page.pid:
+        page.project.unobserve(page._on_project, names="value")
+        try:
+            page.project.value = pid
+        finally:
+            page.project.observe(page._on_project, names="value")
+        page.load_project(pid)
+    return bool(page.pid == pid)
+
+
 FIRST_ROWS = 150  # a larger plan opens collapsed to the deepest WBS level that fits
 
 
@@ -496,15 +511,7 @@ class PlanningDashboard:
         """This page turned into the one ``?project=`` (``query``) asks for: the project
         picked and loaded as a switch does (a load that fails raises: the caller builds the
         page again). ``True`` when the page now shows that project."""
-        pid = project_from_query(self.portfolio, query)
-        if pid != self.pid:
-            self.project.unobserve(self._on_project, names="value")
-            try:
-                self.project.value = pid
-            finally:
-                self.project.observe(self._on_project, names="value")
-            self.load_project(pid)
-        return self.pid == pid
+        return open_from_query(self, query)
 
     def _on_filter(self, _change: dict[str, Any]) -> None:
         if self._loading:

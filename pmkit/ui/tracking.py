@@ -32,7 +32,7 @@ from pmkit.ui._common import (
     safe_build,
 )
 from pmkit.ui._swap import SwapChart
-from pmkit.ui.planning import project_from_query, project_options
+from pmkit.ui.planning import open_from_query, project_from_query, project_options
 from pmkit.ui.schedule_risk import MonteCarloPanel
 from pmkit.ui.status_date import StatusDatePicker
 
@@ -596,15 +596,7 @@ class TrackingDashboard:
         """This page turned into the one ``?project=`` (``query``) asks for: the project
         picked and loaded as a switch does (a load that fails raises: the caller builds the
         page again). ``True`` when the page now shows that project."""
-        pid = project_from_query(self.portfolio, query)
-        if pid != self.pid:
-            self.project.unobserve(self._on_project, names="value")
-            try:
-                self.project.value = pid
-            finally:
-                self.project.observe(self._on_project, names="value")
-            self.load_project(pid)
-        return self.pid == pid
+        return open_from_query(self, query)
 
 
 def _empty_grid() -> pd.DataFrame:
