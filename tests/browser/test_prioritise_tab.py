@@ -39,7 +39,7 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
     head = _text(page, ".pmkit-prio-headline")
     page.locator(".widget-checkbox", has_text="Respect cross-project").locator("input").click()
     page.wait_for_function(
-        "h => document.querySelector('.pmkit-prio-headline').textContent !== h",
+        "h => (document.querySelector('.pmkit-prio-headline') || {}).textContent !== h",
         arg=head,
         timeout=180_000,
     )
@@ -55,7 +55,7 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
     page.keyboard.type("900000")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "h => document.querySelector('.pmkit-prio-headline').textContent !== h",
+        "h => (document.querySelector('.pmkit-prio-headline') || {}).textContent !== h",
         arg=before_head,
         timeout=180_000,
     )
@@ -64,7 +64,8 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
         f"before => ({_FRONTIER_SVG})() !== before", arg=before_svg, timeout=60_000
     )
     page.wait_for_function(  # the list is drawn after the CPM re-schedules the new starts
-        "() => document.querySelector('#pmkit-prio-chosen').textContent.includes('cut')",
+        # (the table is replaced by a "Rescheduling…" note meanwhile: no element, keep waiting)
+        "() => (document.querySelector('#pmkit-prio-chosen') || {}).textContent?.includes('cut')",
         timeout=120_000,
     )
     after_list = _text(page, "#pmkit-prio-chosen")
