@@ -30,6 +30,21 @@ def _rename_first_project(folder: Path, new: str) -> None:
     projects.to_csv(folder / "projects.csv", index=False)
 
 
+def _prewarmed_review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A generated 10-project portfolio whose review tables a preheated kernel has prewarmed,
+    seen from another kernel (this process with empty in-memory caches)."""
+    from pmkit.generate import write_generated
+
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    folder = tmp_path / "gen"
+    write_generated(folder, n_projects=10, seed=11)
+    cache.prewarm(folder, parts=(*cache.PARTS, cache.REVIEW))
+    _other_process()
+    return folder
+
+
 def _other_process() -> None:
     """What another kernel sees: nothing in memory, only the shared files."""
     cache._MEMO.clear()
@@ -202,19 +217,12 @@ def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_da
     """#12: the preheated kernel computes the review's whole-portfolio tables before the
     request; another kernel's tabs read them, equal to the engines run on an independently
     loaded copy of the same folder."""
-    from pmkit.generate import write_generated
     from pmkit.portfolio import governance, trends
     from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
 
-    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "_MEMO", {})
-    monkeypatch.setattr(cache, "_OWNER", {})
-    folder = tmp_path / "gen"
-    write_generated(folder, n_projects=10, seed=11)
-    cache.prewarm(folder, parts=(*cache.PARTS, cache.REVIEW))
-    _other_process()
+    folder = _prewarmed_review(tmp_path, monkeypatch)
     real = trends.spi_cpi_trends
 
     def not_again(*_a: object, **_k: object) -> None:
@@ -256,17 +264,10 @@ def test_the_capacity_picture_prewarmed_by_one_kernel_equals_the_engine_on_fresh
     preheated kernel; another kernel reads it (the engine patched to fail there), equal to the
     engine run on an independently loaded copy over the same months; a what-if is still
     computed in the kernel, and a changed file changes the picture at once."""
-    from pmkit.generate import write_generated
     from pmkit.portfolio import capacity
     from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
-    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "_MEMO", {})
-    monkeypatch.setattr(cache, "_OWNER", {})
-    folder = tmp_path / "gen"
-    write_generated(folder, n_projects=10, seed=11)
-    cache.prewarm(folder, parts=(*cache.PARTS, cache.REVIEW))
-    _other_process()
+    folder = _prewarmed_review(tmp_path, monkeypatch)
     real = capacity.capacity_model
 
     def not_again(*_a: object, **_k: object) -> None:
