@@ -121,9 +121,8 @@ def gantt_rows(
     slack = t["total_slack_min"] if "total_slack_min" in t else pd.Series(np.nan, index=t.index)
     t["float_days"] = (pd.to_numeric(slack, errors="coerce") / float(minutes_per_day)).round(1)
     t["wbs"] = t["wbs"].astype(str)
-    t = t.iloc[sorted(range(len(t)), key=lambda i: wbs_key(t["wbs"].iloc[i]))].reset_index(
-        drop=True
-    )
+    keys = [wbs_key(w) for w in t["wbs"]]
+    t = t.iloc[sorted(range(len(t)), key=keys.__getitem__)].reset_index(drop=True)
     t = _roll_up_missing_summaries(t)
     t["start"] = t["start"].fillna(pd.to_datetime(t["baseline_start"]))
     t["finish"] = t["finish"].fillna(pd.to_datetime(t["baseline_finish"]))
@@ -174,21 +173,29 @@ def _link_paths(rows: pd.DataFrame, links: pd.DataFrame | None) -> pd.DataFrame:
     empty = pd.DataFrame({"link": [], "step": [], "x": [], "label": [], "critical": []})
     if links is None or links.empty or rows.empty:
         return empty
-    pos = rows.set_index("task_id")
-    shown = links[links["pred_id"].isin(pos.index) & links["succ_id"].isin(pos.index)]
+    ids = pd.Index(rows["task_id"])
+    shown = links[links["pred_id"].isin(ids) & links["succ_id"].isin(ids)]
     if shown.empty:
         return empty
-    out: list[dict[str, Any]] = []
-    for k, (p, s, typ) in enumerate(
-        zip(shown["pred_id"], shown["succ_id"], shown["type"].astype(str), strict=True)
-    ):
-        x1 = pos.at[p, "start"] if typ in ("SS", "SF") else pos.at[p, "finish"]
-        x2 = pos.at[s, "finish"] if typ in ("FF", "SF") else pos.at[s, "start"]
-        crit = bool(pos.at[p, "critical"] and pos.at[s, "critical"])
-        y1, y2 = pos.at[p, "label"], pos.at[s, "label"]
-        for step, (x, y) in enumerate(((x1, y1), (x1, y2), (x2, y2))):
-            out.append({"link": k, "step": step, "x": x, "label": y, "critical": crit})
-    return pd.DataFrame(out)
+    if not ids.is_unique:  # a row id twice: the first row of each id is the link's end
+        keep = ~ids.duplicated()
+        rows, ids = rows[keep], ids[keep]
+    p, s = ids.get_indexer(shown["pred_id"]), ids.get_indexer(shown["succ_id"])
+    typ = shown["type"].astype(str).to_numpy()
+    start, finish = rows["start"].to_numpy(), rows["finish"].to_numpy()
+    label, crit = rows["label"].to_numpy(dtype=object), rows["critical"].to_numpy(dtype=bool)
+    x1 = np.where(np.isin(typ, ("SS", "SF")), start[p], finish[p])
+    x2 = np.where(np.isin(typ, ("FF", "SF")), finish[s], start[s])
+    n = len(shown)
+    return pd.DataFrame(
+        {
+            "link": np.repeat(np.arange(n), 3),
+            "step": np.tile(np.arange(3), n),
+            "x": pd.to_datetime(np.stack([x1, x1, x2], axis=1).ravel()),
+            "label": np.stack([label[p], label[s], label[s]], axis=1).ravel(),
+            "critical": np.repeat(crit[p] & crit[s], 3),
+        }
+    )
 
 
 def _tick_interval(d: pd.DataFrame) -> Any:

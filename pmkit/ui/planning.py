@@ -18,7 +18,17 @@ import pandas as pd
 
 from pmkit.charts.gantt import gantt_chart, gantt_parts, gantt_respec, gantt_rows, wbs_key
 from pmkit.format import fmt_date
-from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
+from pmkit.ui._common import (
+    badge,
+    before_request,
+    error_html,
+    esc,
+    guarded,
+    header,
+    html_table,
+    log,
+    safe_build,
+)
 from pmkit.ui._swap import SwapChart
 from pmkit.vocabulary import LINK_TYPES
 
@@ -188,10 +198,37 @@ def finish_text(before: Any, after: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- dashboard
+PRECOMPUTE_AT_MOST = 60  # projects whose opened page a preheated kernel computes ahead
+KEEP_AT_MOST = 60  # projects' opened pages kept (a 1,000-project portfolio: the last ones)
+_SHARED: dict[str, Any] = {}
+
+
+def _openings(portfolio: Portfolio) -> dict[str, dict[str, Any]]:
+    """The opened pages computed for the portfolio shown (one portfolio kept: another one,
+    e.g. new data or another status date, starts empty, so a page is never older than its
+    data)."""
+    if _SHARED.get("portfolio") is not portfolio:
+        _SHARED.clear()
+        _SHARED.update(portfolio=portfolio, openings={})
+    openings: dict[str, dict[str, Any]] = _SHARED["openings"]
+    return openings
+
+
+def _set_choice(dd: W.Dropdown, options: list[Any], value: Any) -> None:
+    """A dropdown's options and value in one message to the page; options equal to those
+    shown are not sent again."""
+    with dd.hold_sync():
+        if list(dd.options) != options:
+            dd.options = options
+        dd.value = value
+
+
 class PlanningDashboard:
     """The planning page of one portfolio; ``.widget`` is what the notebook displays."""
 
-    def __init__(self, portfolio: Portfolio, project_id: str | None = None) -> None:
+    def __init__(
+        self, portfolio: Portfolio, project_id: str | None = None, *, precompute: bool = False
+    ) -> None:
         self.portfolio = portfolio
         pid = project_id or project_from_query(portfolio)
         self.pid = pid
@@ -309,6 +346,8 @@ class PlanningDashboard:
             ]
         )
         self.load_project(pid)
+        if precompute:
+            self.precompute()
 
     # -- data ---------------------------------------------------------------------------
     def _tasks(self) -> pd.DataFrame:
@@ -336,85 +375,145 @@ class PlanningDashboard:
 
     # -- project ------------------------------------------------------------------------
     def load_project(self, pid: str) -> None:
-        """Schedule ``pid`` and refresh every panel (dropdowns, Gantt, chain, what-if, CRs)."""
-        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
-
+        """Show ``pid`` as opened: every panel (dropdowns, Gantt, chain, what-if, CRs) from
+        :meth:`opening` (computed ahead for every project by a preheated kernel)."""
+        op = self.opening(pid)
         self._loading = True  # the widget resets below must not each redraw the Gantt
         try:
-            self._load(pid, schedule_project(self.portfolio, pid))
+            self._apply(op)
         finally:
             self._loading = False
-        self.show_task(self.task.value)
+        self._draw_gantt(op["rows"], op["args"], op["parts"])
 
     _loading = False
 
-    def _load(self, pid: str, base: Schedule) -> None:
-        self.pid = pid
-        self.base = base
-        self.shown = self.base
-        self.scenario_label = "Current schedule"
-        tasks = self._tasks()
-        info = self._view().info
-        self.summary.value = self._summary_html(info)
+    def opening(self, pid: str) -> dict[str, Any]:
+        """What the page shows when ``pid`` is opened (current schedule, first WBS levels,
+        the last-finishing task explained); computed once per portfolio shown."""
+        openings = _openings(self.portfolio)
+        if pid in openings:
+            return openings[pid]
+        op = self._opening(pid)
+        if len(openings) < KEEP_AT_MOST:
+            openings[pid] = op
+        return op
 
-        order = sorted(range(len(tasks)), key=lambda i: wbs_key(tasks["wbs"].iloc[i]))
-        tasks = tasks.iloc[order]
-        leaves = tasks[~tasks["is_summary"]]
+    def precompute(self, at_most: int = PRECOMPUTE_AT_MOST) -> None:
+        """Every project's opened page, so a project switch only puts it on the page (a
+        preheated kernel does this before the request; a portfolio of more than ``at_most``
+        projects is left to compute on demand). Never raises: a project that fails shows its
+        reason when picked."""
+        pids = [str(v) for _, v in self.project.options]
+        if len(pids) > at_most:
+            return
+        for pid in pids:
+            try:
+                self.opening(pid)
+            except Exception:
+                log.warning("planning: %s not precomputed", pid, exc_info=True)
+
+    def _opening(self, pid: str) -> dict[str, Any]:
+        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
+
+        base = schedule_project(self.portfolio, pid)
+        view = self.portfolio.project(pid)
+        t = self.portfolio.tasks
+        tasks = t[t["project_id"] == pid]
+        keys = [wbs_key(w) for w in tasks["wbs"]]
+        ordered = tasks.iloc[sorted(range(len(tasks)), key=keys.__getitem__)]
+        leaves = ordered[~ordered["is_summary"]]
         opts = [
             (f"{w} {n}", t)
             for w, n, t in zip(leaves["wbs"], leaves["name"], leaves["task_id"], strict=True)
         ]
-        max_level = int(tasks["outline_level"].max()) if len(tasks) else 1
-        self.level.max = max(max_level, 1)
-        self.level.value = first_level(tasks["outline_level"], max_rows=FIRST_ROWS)
-        self.critical_only.value = False
-
-        self.task.options = opts
-        last = self.base.tasks.set_index("uid").loc[leaves["task_id"], "finish"]
-        self.task.value = str(last.idxmax()) if len(last) else None
-        self.wi_task.options = opts
-        self.wi_task.value = opts[0][1] if opts else None
-        self._on_wi_task({"new": self.wi_task.value})
-        links = self._links()
+        last = base.tasks.set_index("uid").loc[leaves["task_id"], "finish"]
+        task = str(last.idxmax()) if len(last) else None
+        links = view.links
         cols = [links[c] for c in ("pred_id", "succ_id", "type", "lag_days")]
         link_opts = [
             (f"{self._name(p)} → {self._name(s)} ({t}, lag {lag:g} d)", (p, s))
             for p, s, t, lag in zip(*cols, strict=True)
         ]
-        self.wi_link.options = link_opts
-        self.wi_link.value = link_opts[0][1] if link_opts else None
-        self._on_wi_link({"new": self.wi_link.value})
-        self.wi_add_pred.options = [(NONE, ""), *opts]
-        self.wi_add_succ.options = [(NONE, ""), *opts]
-        self.wi_add_pred.value = ""
-        self.wi_add_succ.value = ""
-        # a real option value, not None: a Dropdown whose value is None shows a blank box
-        self.wi_remove.options = [(NONE, ()), *link_opts]
-        self.wi_remove.value = ()
-        self.wi_out.value = ""
+        level = first_level(tasks["outline_level"], max_rows=FIRST_ROWS)
+        op: dict[str, Any] = {
+            "pid": pid,
+            "base": base,
+            "summary": self._summary_html(view.info, base),
+            "level_max": max(int(tasks["outline_level"].max()) if len(tasks) else 1, 1),
+            "level": level,
+            "opts": opts,
+            "task": task,
+            "wi_duration": _duration(tasks, opts[0][1] if opts else None),
+            "link_opts": link_opts,
+            "wi_lag": _lag(links, link_opts[0][1] if link_opts else None),
+            "chain": self._chain_value(base, tasks, task),
+            **self._cr_choice(pid),
+        }
+        rows = gantt_rows(
+            tasks,
+            base.tasks,
+            max_level=level,
+            minutes_per_day=float(base.calendar.minutes_per_day),
+        )
+        op["args"] = {
+            "links": links,
+            "status_date": self.portfolio.status_date,
+            "highlight": _chain_ids(base, task),
+        }
+        op["parts"] = gantt_parts(rows, **op["args"])
+        op["rows"] = rows
+        return op
 
+    def _apply(self, op: dict[str, Any]) -> None:
+        """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
+        self.pid = op["pid"]
+        self.base = self.shown = op["base"]
+        self.scenario_label = "Current schedule"
+        self.summary.value = op["summary"]
+        with self.level.hold_sync():
+            self.level.max = op["level_max"]
+            self.level.value = op["level"]
+        self.critical_only.value = False
+        opts, link_opts = op["opts"], op["link_opts"]
+        _set_choice(self.task, opts, op["task"])
+        _set_choice(self.wi_task, opts, opts[0][1] if opts else None)
+        if op["wi_duration"] is not None:
+            self.wi_duration.value = op["wi_duration"]
+        _set_choice(self.wi_link, link_opts, link_opts[0][1] if link_opts else None)
+        if op["wi_lag"] is not None:
+            self.wi_lag.value = op["wi_lag"]
+        _set_choice(self.wi_add_pred, [(NONE, ""), *opts], "")
+        _set_choice(self.wi_add_succ, [(NONE, ""), *opts], "")
+        # a real option value, not None: a Dropdown whose value is None shows a blank box
+        _set_choice(self.wi_remove, [(NONE, ()), *link_opts], ())
+        self.wi_out.value = ""
+        _set_choice(self.cr, op["cr_options"], op["cr_options"][0][1])
+        self.cr_apply.disabled = op["cr_disabled"]
+        self.cr_out.value = op["cr_out"]
+        self.chain.value = op["chain"]
+
+    def _cr_choice(self, pid: str) -> dict[str, Any]:
         ch = self.portfolio.changes
         pending = ch[(ch["project_id"] == pid) & (ch["decision"] == "pending")]
-        self.cr.options = [
-            (f"{c} · {t}", c) for c, t in zip(pending["cr_id"], pending["title"], strict=True)
-        ] or [(NO_CR, "")]
-        self.cr.value = self.cr.options[0][1]
-        self.cr_apply.disabled = len(pending) == 0
-        self.cr_out.value = (
-            ""
+        return {
+            "cr_options": [
+                (f"{c} · {t}", c) for c, t in zip(pending["cr_id"], pending["title"], strict=True)
+            ]
+            or [(NO_CR, "")],
+            "cr_disabled": len(pending) == 0,
+            "cr_out": ""
             if len(pending)
             else "<p class='pmkit-note pmkit-empty'>This project has no pending change request: "
-            "nothing to preview.</p>"
-        )
+            "nothing to preview.</p>",
+        }
 
     def _name(self, tid: str) -> str:
         return self._names.get(tid, tid)  # one dict for the portfolio: a link list is fast
 
-    def _summary_html(self, info: pd.Series) -> str:
-        assert self.base is not None
+    def _summary_html(self, info: pd.Series, base: Schedule) -> str:
         status = self.portfolio.status_date
         baseline = pd.Timestamp(info["finish_baseline"])
-        finish = pd.Timestamp(self.base.finish)
+        finish = pd.Timestamp(base.finish)
         slip = (finish.normalize() - baseline.normalize()).days
         if slip > 0:
             chip = badge(
@@ -426,7 +525,7 @@ class PlanningDashboard:
             chip = badge(
                 "green", "on or before baseline", title="scheduled finish <= baseline finish"
             )
-        n_crit = len(self.base.critical_path())
+        n_crit = len(base.critical_path())
         return (
             f"<p class='pmkit-project'><b class='pmkit-project-name'>{esc(info['name'])}</b> "
             f"· manager {esc(info['manager'])} · phase {esc(info['phase'])}<br>"
@@ -457,16 +556,16 @@ class PlanningDashboard:
         """
         rows = self.gantt_table()
         if highlight is None and self.task.value and self.shown is not None:
-            try:
-                highlight = [c[0] for c in self.shown.driving_chain(self.task.value)]
-            except Exception:  # a task removed from the scenario has no chain
-                highlight = []
+            highlight = _chain_ids(self.shown, self.task.value)
         args = {
             "links": self._links_shown(),
             "status_date": self.portfolio.status_date,
             "highlight": highlight or [],
         }
-        parts = gantt_parts(rows, **args)
+        self._draw_gantt(rows, args, gantt_parts(rows, **args))
+
+    def _draw_gantt(self, rows: pd.DataFrame, args: dict[str, Any], parts: dict[str, Any]) -> None:
+        """Put ``parts`` on the Gantt shown (data only), or the chart anew on a new shape."""
         shown = self._gantt.spec
         if set(shown.get("datasets", {})) == set(parts["datasets"]) and "params" in shown:
             self._gantt.show_spec(gantt_respec(shown, parts))
@@ -539,6 +638,17 @@ class PlanningDashboard:
         table = chain_table(self.shown, self._tasks(), uid)
         self.chain.value = self._chain_html(table)
 
+    def _chain_value(self, schedule: Schedule, tasks: pd.DataFrame, uid: str | None) -> str:
+        """What :meth:`_explain` shows for ``uid`` (its reason, as the page says it, when the
+        chain cannot be built)."""
+        if not uid:
+            return ""
+        try:
+            return self._chain_html(chain_table(schedule, tasks, uid))
+        except Exception as exc:  # the page must never show a traceback
+            log.warning("planning: no driving chain for %s", uid, exc_info=True)
+            return error_html(exc)
+
     def _chain_html(self, table: pd.DataFrame) -> str:
         first = table.iloc[0]
         crit = first["total_float_days"]
@@ -565,20 +675,18 @@ class PlanningDashboard:
         )
 
     def _on_wi_task(self, change: dict[str, Any]) -> None:
-        tid = change.get("new")
-        t = self._tasks()  # the picker lists this project's tasks
-        hit = t.loc[t["task_id"] == tid, "duration_days"]
-        if len(hit):
-            self.wi_duration.value = float(hit.iloc[0])
+        if self._loading:  # a project being opened sets the duration itself
+            return
+        value = _duration(self._tasks(), change.get("new"))  # this project's tasks
+        if value is not None:
+            self.wi_duration.value = value
 
     def _on_wi_link(self, change: dict[str, Any]) -> None:
-        pair = change.get("new")
-        if not pair:
+        if self._loading:  # a project being opened sets the lag itself
             return
-        lk = self._links()
-        hit = lk.loc[(lk["pred_id"] == pair[0]) & (lk["succ_id"] == pair[1]), "lag_days"]
-        if len(hit):
-            self.wi_lag.value = float(hit.iloc[0])
+        value = _lag(self._links(), change.get("new"))
+        if value is not None:
+            self.wi_lag.value = value
 
     def scenario(self) -> dict[str, Any]:
         """The what-if arguments the widgets describe (only what differs from the plan)."""
@@ -680,6 +788,31 @@ class PlanningDashboard:
         guarded(self.cr_out)(self.preview_cr)()
 
 
+def _duration(tasks: pd.DataFrame, tid: Any) -> float | None:
+    """The planned duration (working days) of task ``tid``, ``None`` when not in ``tasks``."""
+    hit = tasks.loc[tasks["task_id"] == tid, "duration_days"]
+    return float(hit.iloc[0]) if len(hit) else None
+
+
+def _lag(links: pd.DataFrame, pair: Any) -> float | None:
+    """The lag (working days) of the link ``(pred, succ)``, ``None`` when there is none."""
+    if not pair:
+        return None
+    hit = links.loc[(links["pred_id"] == pair[0]) & (links["succ_id"] == pair[1]), "lag_days"]
+    return float(hit.iloc[0]) if len(hit) else None
+
+
+def _chain_ids(schedule: Schedule, uid: str | None) -> list[str]:
+    """The task ids of ``uid``'s driving chain (outlined on the Gantt); none when ``uid``
+    has none (a task removed from a scenario)."""
+    if not uid:
+        return []
+    try:
+        return [c[0] for c in schedule.driving_chain(uid)]
+    except Exception:
+        return []
+
+
 def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.Widget:
     """The planning dashboard (``None`` = the sample portfolio; ``?project=P03`` preselects)."""
 
@@ -688,7 +821,8 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     def build() -> W.Widget:
         from pmkit.cache import load_sample
 
-        built.append(PlanningDashboard(portfolio or load_sample(), project_id))
+        p = portfolio or load_sample()
+        built.append(PlanningDashboard(p, project_id, precompute=before_request()))
         return built[-1].widget
 
     def adapt(page: W.Widget, query: str) -> bool:

@@ -161,10 +161,10 @@ def test_a_project_switch_or_what_if_redraws_the_gantt_once(portfolio, monkeypat
     # (levels, task, filters) must not each redraw it.
     db = PlanningDashboard(portfolio, "P01")
     calls: list[int] = []
-    real = PlanningDashboard.refresh_gantt
+    real = PlanningDashboard._draw_gantt  # every Gantt redraw goes through it
     monkeypatch.setattr(
         PlanningDashboard,
-        "refresh_gantt",
+        "_draw_gantt",
         lambda self, *a, **k: (calls.append(1), real(self, *a, **k))[1],
     )
     db.project.value = "P03"
