@@ -384,6 +384,7 @@ class PlanningDashboard:
         finally:
             self._loading = False
         self._draw_gantt(op["rows"], op["args"], op["parts"])
+        self.gantt_msg.value = ""  # an earlier project's error is not this one's
 
     _loading = False
 
@@ -477,11 +478,9 @@ class PlanningDashboard:
         opts, link_opts = op["opts"], op["link_opts"]
         _set_choice(self.task, opts, op["task"])
         _set_choice(self.wi_task, opts, opts[0][1] if opts else None)
-        if op["wi_duration"] is not None:
-            self.wi_duration.value = op["wi_duration"]
+        self.wi_duration.value = op["wi_duration"] or 0.0  # 0: a plan without a task
         _set_choice(self.wi_link, link_opts, link_opts[0][1] if link_opts else None)
-        if op["wi_lag"] is not None:
-            self.wi_lag.value = op["wi_lag"]
+        self.wi_lag.value = op["wi_lag"] or 0.0  # 0: a plan without a link
         _set_choice(self.wi_add_pred, [(NONE, ""), *opts], "")
         _set_choice(self.wi_add_succ, [(NONE, ""), *opts], "")
         # a real option value, not None: a Dropdown whose value is None shows a blank box
