@@ -38,8 +38,8 @@ def _page(db: PlanningDashboard) -> dict[str, Any]:
 
 def _engine_gantt(portfolio, pid: str) -> tuple[str, dict]:  # type: ignore[no-untyped-def,type-arg]
     """The task a page opens on and its Gantt, built straight from the scheduler's table:
-    the leaf finishing last (first in WBS order on a tie), every WBS level (the sample's plans fit), its driving chain
-    outlined, the project's links and the status date."""
+    the leaf finishing last (first in WBS order on a tie), every WBS level (the sample's
+    plans fit), its driving chain outlined, the project's links and the status date."""
     from pmkit.cache import schedule_project
     from pmkit.charts.gantt import gantt_chart, gantt_rows
 
