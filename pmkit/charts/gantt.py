@@ -28,7 +28,16 @@ from altair.typing import ChartType
 from pmkit.charts.parts import records, respec
 from pmkit.format import DATE_FORMAT
 
-__all__ = ["GANTT_COLOURS", "gantt_chart", "gantt_parts", "gantt_respec", "gantt_rows", "wbs_key"]
+__all__ = [
+    "GANTT_COLOURS",
+    "gantt_chart",
+    "gantt_every_row",
+    "gantt_keep",
+    "gantt_parts",
+    "gantt_respec",
+    "gantt_rows",
+    "wbs_key",
+]
 
 # Okabe–Ito: safe for the common colour-vision deficiencies; each also has a legend label.
 GANTT_COLOURS: dict[str, str] = {
@@ -91,6 +100,15 @@ def gantt_rows(
     ``start, finish, baseline_start, baseline_finish, percent_complete, critical,
     float_days`` and ``label`` (indented, unique), in WBS order.
     """
+    every = gantt_every_row(tasks, schedule, minutes_per_day=minutes_per_day)
+    return gantt_keep(every, max_level=max_level, collapsed=collapsed, critical_only=critical_only)
+
+
+def gantt_every_row(
+    tasks: pd.DataFrame, schedule: pd.DataFrame | None = None, *, minutes_per_day: float = 480.0
+) -> pd.DataFrame:
+    """Every row of :func:`gantt_rows` before the reader's filters (:func:`gantt_keep`): a
+    page keeps it per schedule shown and filters it again when a filter changes."""
     t = tasks.copy()
     if schedule is not None and len(schedule):
         cols = [
@@ -127,6 +145,25 @@ def gantt_rows(
     t["start"] = t["start"].fillna(pd.to_datetime(t["baseline_start"]))
     t["finish"] = t["finish"].fillna(pd.to_datetime(t["baseline_finish"]))
 
+    t["kind"] = np.where(
+        t["is_summary"], "summary", np.where(t["is_milestone"], "milestone", "task")
+    )
+    indent = (t["outline_level"].clip(lower=1) - 1).astype(int)
+    t["label"] = [
+        f"{_INDENT * n}{w} {name}" for n, w, name in zip(indent, t["wbs"], t["name"], strict=True)
+    ]
+    return t
+
+
+def gantt_keep(
+    every: pd.DataFrame,
+    *,
+    max_level: int | None = None,
+    collapsed: Iterable[str] = (),
+    critical_only: bool = False,
+) -> pd.DataFrame:
+    """The rows of :func:`gantt_every_row` a reader asked for (see :func:`gantt_rows`)."""
+    t = every
     keep = pd.Series(True, index=t.index)
     if max_level is not None:
         keep &= t["outline_level"] <= int(max_level)
@@ -137,20 +174,11 @@ def gantt_rows(
         crit = t.loc[t["critical"] & ~t["is_summary"], "wbs"].tolist()
         ancestors = {".".join(w.split(".")[:i]) for w in crit for i in range(1, w.count(".") + 1)}
         keep &= t["wbs"].isin(set(crit) | ancestors)
-    t = t[keep].reset_index(drop=True)
-
-    t["kind"] = np.where(
-        t["is_summary"], "summary", np.where(t["is_milestone"], "milestone", "task")
-    )
-    indent = (t["outline_level"].clip(lower=1) - 1).astype(int)
-    t["label"] = [
-        f"{_INDENT * n}{w} {name}" for n, w, name in zip(indent, t["wbs"], t["name"], strict=True)
-    ]
     cols = [
         "task_id", "wbs", "name", "outline_level", "kind", "start", "finish",
         "baseline_start", "baseline_finish", "percent_complete", "critical", "float_days", "label",
     ]  # fmt: skip
-    return t[cols]
+    return t.loc[keep.to_numpy(), cols].reset_index(drop=True)
 
 
 def _roll_up_missing_summaries(t: pd.DataFrame) -> pd.DataFrame:

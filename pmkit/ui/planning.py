@@ -16,7 +16,15 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.charts.gantt import gantt_chart, gantt_parts, gantt_respec, gantt_rows, wbs_key
+from pmkit.charts.gantt import (
+    gantt_chart,
+    gantt_every_row,
+    gantt_keep,
+    gantt_parts,
+    gantt_respec,
+    gantt_rows,
+    wbs_key,
+)
 from pmkit.format import fmt_date
 from pmkit.ui._common import (
     badge,
@@ -450,12 +458,9 @@ class PlanningDashboard:
             "chain": self._chain_value(base, tasks, task),
             **self._cr_choice(pid),
         }
-        rows = gantt_rows(
-            tasks,
-            base.tasks,
-            max_level=level,
-            minutes_per_day=float(base.calendar.minutes_per_day),
-        )
+        mpd = float(base.calendar.minutes_per_day)
+        op["every_row"] = gantt_every_row(tasks, base.tasks, minutes_per_day=mpd)
+        rows = gantt_keep(op["every_row"], max_level=level)
         op["args"] = {
             "links": links,
             "status_date": self.portfolio.status_date,
@@ -469,6 +474,7 @@ class PlanningDashboard:
         """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
         self.pid = op["pid"]
         self.base = self.shown = op["base"]
+        self._every_row = (op["base"], self.portfolio, op["every_row"])
         self.scenario_label = "Current schedule"
         self.summary.value = op["summary"]
         with self.level.hold_sync():
@@ -538,12 +544,14 @@ class PlanningDashboard:
     def gantt_table(self) -> pd.DataFrame:
         """The rows the Gantt shows now (the scenario's dates, the reader's filters)."""
         assert self.shown is not None
-        return gantt_rows(
-            self._tasks(),
-            self.shown.tasks,
-            max_level=self.level.value,
-            critical_only=self.critical_only.value,
-            minutes_per_day=self._minutes_per_day(),
+        kept = self.__dict__.get("_every_row")  # per schedule shown: a filter only filters
+        if kept is None or kept[0] is not self.shown or kept[1] is not self.portfolio:
+            every = gantt_every_row(
+                self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
+            )
+            kept = self._every_row = (self.shown, self.portfolio, every)
+        return gantt_keep(
+            kept[2], max_level=self.level.value, critical_only=self.critical_only.value
         )
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:

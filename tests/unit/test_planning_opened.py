@@ -72,7 +72,7 @@ def test_precomputed_switches_compute_nothing_and_equal_a_fresh_page(
     def no_work(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("a project switch computed its page")
 
-    for name in ("gantt_rows", "gantt_parts", "chain_table"):
+    for name in ("gantt_every_row", "gantt_keep", "gantt_parts", "chain_table"):
         monkeypatch.setattr(planning, name, no_work)
     monkeypatch.setattr(pmkit.cache, "schedule_project", no_work)
     shown = {}
