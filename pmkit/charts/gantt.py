@@ -232,8 +232,10 @@ def _tick_interval(d: pd.DataFrame) -> Any:
     cols = [c for c in ("start", "finish", "baseline_start", "baseline_finish") if c in d]
     if not cols or d.empty:
         return "month"
-    dates = pd.concat([pd.to_datetime(d[c], errors="coerce") for c in cols]).dropna()
-    span = (dates.max() - dates.min()).days if len(dates) else 0
+    dates = [pd.to_datetime(d[c], errors="coerce") for c in cols]
+    lows = [x for x in (s.min() for s in dates) if not pd.isna(x)]
+    highs = [x for x in (s.max() for s in dates) if not pd.isna(x)]
+    span = (max(highs) - min(lows)).days if lows else 0
     if span <= 730:
         return "month"
     if span <= 2200:
@@ -277,8 +279,8 @@ def gantt_parts(
     tick = _tick_interval(d)
     datasets = {ROWS: _records(d), LINKS: _records(_link_paths(rows, links))}
     if status_date is not None and not pd.isna(pd.Timestamp(status_date)):
-        sd = pd.DataFrame({"date": [pd.Timestamp(status_date)]})
-        sd["text"] = "Status date " + sd["date"].dt.strftime("%d %b %Y")
+        day = pd.Timestamp(status_date)
+        sd = pd.DataFrame({"date": [day], "text": ["Status date " + day.strftime("%d %b %Y")]})
         datasets[STATUS] = _records(sd)
     return {
         "datasets": datasets,
