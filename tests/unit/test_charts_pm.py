@@ -256,3 +256,32 @@ def test_gantt_ticks_adapt_to_the_plan_span() -> None:
     assert _tick_interval(span(300)) == "month"
     assert _tick_interval(span(1500)).to_dict() == {"interval": "month", "step": 3}
     assert _tick_interval(span(3650)) == "year"
+
+
+def test_link_elbows_start_and_end_where_each_link_type_says() -> None:
+    # by hand, from the dates above: FS = pred finish -> succ start, SS = start -> start,
+    # FF = finish -> finish, SF = pred start -> succ finish; red only when both ends critical
+    from pmkit.charts.gantt import gantt_parts
+
+    rows = gantt_rows(_tasks(), _schedule())
+    links = pd.DataFrame(
+        {
+            "pred_id": ["B", "D", "C", "B", "X"],
+            "succ_id": ["D", "C", "E", "C", "B"],  # X is not shown: no elbow
+            "type": ["FS", "SS", "FF", "SF", "FS"],
+            "lag_days": 0.0,
+        }
+    )
+    label = dict(zip(rows["task_id"], rows["label"], strict=True))
+    want = [
+        ("B", "D", "2026-01-16", "2026-01-19", True),
+        ("D", "C", "2026-01-19", "2026-02-09", False),
+        ("C", "E", "2026-02-13", "2026-02-16", False),
+        ("B", "C", "2026-01-05", "2026-02-13", False),
+    ]
+    got = gantt_parts(rows, links=links)["datasets"]["gantt_links"]
+    assert len(got) == 3 * len(want)
+    for k, (p, s, x1, x2, crit) in enumerate(want):
+        pts = [(r["x"][:10], r["label"], r["critical"]) for r in got if r["link"] == k]
+        assert [r["step"] for r in got if r["link"] == k] == [0, 1, 2]
+        assert pts == [(x1, label[p], crit), (x1, label[s], crit), (x2, label[s], crit)]
