@@ -150,7 +150,9 @@ class BudgetFrontier:
         if res.x is None:  # none fits (or none found in time): the plain solve says why
             return solve(p, time_limit=time_limit, gap=gap)
         self.found.append((float(budget), res.x))
-        return _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0)
+        return _selection(
+            p, res.x, m, res.status, res.gap, time.perf_counter() - t0, res.duals
+        )
 
 
 _COLUMNS = ["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"]

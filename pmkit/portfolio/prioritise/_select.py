@@ -328,6 +328,9 @@ class Selection:
         Wall time of the solve.
     load : ndarray (R, T)
         Hours per role and month of the chosen portfolio.
+    duals : ndarray or None
+        Per model row, value points gained per unit of extra room in the LP relaxation the
+        solve already ran (its shadow prices; ``None`` when it has none, e.g. greedy).
     """
 
     problem: SelectionProblem
@@ -340,6 +343,7 @@ class Selection:
     load: np.ndarray
     x: np.ndarray
     model: _Model | None = None
+    duals: np.ndarray | None = None  # LP-relaxation shadow prices per model row, if solved
 
     @property
     def ids(self) -> list[str]:
@@ -409,6 +413,7 @@ def _selection(
     status: str,
     gap: float,
     seconds: float,
+    duals: np.ndarray | None = None,
 ) -> Selection:
     on = x > 0.5
     chosen = np.zeros(p.n, dtype=bool)
@@ -442,6 +447,7 @@ def _selection(
         load=_load(p, idx, shift[idx]),
         x=x,
         model=m,
+        duals=duals,
     )
 
 
@@ -506,7 +512,7 @@ def solve(
         return g
     if res.x is None:
         raise _infeasible(problem)
-    return _selection(problem, res.x, m, res.status, res.gap, seconds)
+    return _selection(problem, res.x, m, res.status, res.gap, seconds, res.duals)
 
 
 def run(
@@ -527,15 +533,17 @@ def run(
     t0 = time.perf_counter()
     hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
     x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
+    duals = hm.duals()  # read now: the LP of this very problem (explain's shadow prices)
     start = _best_start(m, p, x_lp, starts)
     if start is not None and _gap(m, start, bound) <= gap:
-        return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound)
+        return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound, duals=duals)
     left = time_limit - (time.perf_counter() - t0)
     res = hm.mip(start, left, gap)
     if res.x is None and start is not None:  # out of time: the start is still a portfolio
         res = _highs.MipResult(start, "time limit", np.inf, bound)
     if res.x is not None:  # the LP bound may be the better proof when time ran out early
         res.gap = min(res.gap, _gap(m, res.x, bound))
+    res.duals = duals
     return res
 
 
