@@ -321,7 +321,8 @@ class Selection:
     value, cost : float
         Strategic value and money of the chosen projects.
     status : str
-        ``"optimal"``, ``"time limit"`` (best found, with ``gap``) or ``"greedy"``.
+        ``"optimal"``, ``"time limit"`` (best found, with ``gap``), ``"greedy"`` or
+        ``"first"`` (the starting portfolio before branch and cut, with its proven ``gap``).
     gap : float
         Proven relative gap between the value and the best bound (0 when optimal).
     seconds : float
@@ -523,13 +524,16 @@ def run(
     gap: float,
     solver: _highs.Model | None = None,
     starts: Sequence[np.ndarray] = (),
+    branch: bool = True,
 ) -> _highs.MipResult:
     """LP relaxation, LP-guided greedy start, then HiGHS branch and cut from that start.
 
     When the best start is already within ``gap`` of the LP bound it is returned at once
     (proven by the bound; branch and cut would only repeat presolve). ``solver`` lets a
     caller (the frontier) reuse one HiGHS model; ``starts`` are extra candidate starts
-    (e.g. the neighbouring frontier point's portfolio)."""
+    (e.g. the neighbouring frontier point's portfolio). ``branch=False`` stops before branch
+    and cut: the best start is returned with its LP-proven gap and status ``"first"`` (a
+    dashboard shows it at once, then improves it)."""
     t0 = time.perf_counter()
     hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
     x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
@@ -537,6 +541,8 @@ def run(
     start = _best_start(m, p, x_lp, starts)
     if start is not None and _gap(m, start, bound) <= gap:
         return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound, duals=duals)
+    if not branch and start is not None:
+        return _highs.MipResult(start, "first", _gap(m, start, bound), bound, duals=duals)
     left = time_limit - (time.perf_counter() - t0)
     res = hm.mip(start, left, gap)
     if res.x is None and start is not None:  # out of time: the start is still a portfolio
