@@ -198,7 +198,7 @@ def _tab(n: int) -> None:
         marks.clear()
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        usable = time.perf_counter() - t0
+        usable, cpu_usable = time.perf_counter() - t0, time.process_time() - c0
         if click is not None:  # the user clicks as soon as the page answers
             marks["click"] = time.perf_counter()
             asyncio.get_running_loop().call_soon(click)
@@ -213,7 +213,8 @@ def _tab(n: int) -> None:
             clicked = [v for k, v in marks.items() if k == "shown2"]
             extra = f"  click->shown {clicked[0] - marks['click']:6.2f} s" if clicked else ""
         print(
-            f"tab {n}: {name:<16} usable {usable:6.2f} s  shown {shown:6.2f} s  cpm "
+            f"tab {n}: {name:<16} usable {usable:6.2f} s (cpu {cpu_usable:5.2f})  shown "
+            f"{shown:6.2f} s  cpm "
             f"{cpm:6.2f} s  done {done:6.2f} s (cpu {cpu:6.2f} s)  load "
             f"{os.getloadavg()[0]:.1f}{extra} | {head[3:]}",
             flush=True,

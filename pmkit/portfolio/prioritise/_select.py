@@ -577,7 +577,8 @@ def _best_start(
     room = np.maximum(m.hi[lines], 1.0)
     share = (1.0 / room) @ m.a[lines].maximum(0)  # share of every line each start uses
     density = value / np.maximum(np.asarray(share).ravel(), 1e-9)
-    forced = np.isin(p.ids.astype(str), list(p.forced_in))[m.var_proj]
+    # the forced-in projects first, with the projects their rules and links need
+    forced = np.isin(p.ids.astype(str), needed(p, p.forced_in))[m.var_proj]
     orders = [np.lexsort((-density, ~forced))]
     if x_lp is not None:
         y = np.bincount(m.var_proj, weights=x_lp, minlength=p.n)[m.var_proj]
