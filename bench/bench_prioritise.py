@@ -154,9 +154,16 @@ def _tightness(n: int, seeds: tuple[int, ...] = (1, 2, 3)) -> None:
 
 
 def _tab(n: int) -> None:
-    """The Prioritise tab in-process on ``pmkit generate`` data: opening, a budget move, a
-    second budget move and a forced-out change; "shown" is when the headline (the chosen
-    portfolio) changed, "done" when the callback returned (frontier, CPM dates included)."""
+    """The Prioritise tab in-process on ``pmkit generate`` data, driven like a kernel drives
+    it: each change is a callback run inside an asyncio event loop, and what the tab leaves
+    for later (CPM dates, "why", the frontier point by point) runs on that loop after the
+    callback returned. Per change: "usable" = the callback returned (the kernel answers
+    clicks again), "shown" = the headline (chosen portfolio) changed, "cpm" = the chosen list
+    has its CPM finishes, "done" = nothing left to do (frontier included). A tree whose tab
+    does everything inside the callback (e.g. main before session 6) has usable = done.
+    Last, a click during the frontier: the budget is moved right after a forced change
+    returned; "click->shown" is the wait from that click until its portfolio is shown."""
+    import asyncio
     import tempfile
     from types import SimpleNamespace
 
@@ -170,34 +177,75 @@ def _tab(n: int) -> None:
         pf = load_portfolio(tmp)
     sched = schedule_portfolio(pf)  # a dashboard kernel has it from pmkit.cache
     review = SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
-    marks: list[float] = []
-    box: dict[str, PrioritiseTab] = {}
+    box: dict[str, Any] = {}
+    marks: dict[str, float] = {}
 
-    def step(name: str, fn: Any) -> None:
+    def watch(tab: Any) -> None:
+        tab.headline.observe(lambda _c: marks.setdefault("shown", time.perf_counter()), "value")
+
+        def cpm(change: Any) -> None:
+            if "rescheduling…" not in change["new"] and "pmkit-prio-chosen" in change["new"]:
+                marks.setdefault("cpm", time.perf_counter())
+
+        tab.chosen.observe(cpm, "value")
+
+    async def idle() -> None:
+        later = getattr(box["tab"], "later", None)
+        while later is not None and (later.jobs or later.pending):
+            await asyncio.sleep(0)
+
+    async def step(name: str, fn: Any, click: Any = None) -> None:
         marks.clear()
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        usable, cpu_usable = time.perf_counter() - t0, time.process_time() - c0
+        if click is not None:  # the user clicks as soon as the page answers
+            marks["click"] = time.perf_counter()
+            asyncio.get_running_loop().call_soon(click)
+        await idle()
         done, cpu = time.perf_counter() - t0, time.process_time() - c0
-        shown = (marks[0] - t0) if marks else done
         tab = box["tab"]
         head = " ".join(tab.headline.value.replace("<b>", "").replace("</b>", "").split()[:12])
+        shown = marks.get("shown", t0 + usable) - t0  # open: set inside the constructor
+        cpm = marks.get("cpm", t0 + done) - t0
+        extra = ""
+        if click is not None:
+            clicked = [v for k, v in marks.items() if k == "shown2"]
+            extra = f"  click->shown {clicked[0] - marks['click']:6.2f} s" if clicked else ""
         print(
-            f"tab {n}: {name:<16} shown {shown:6.2f} s  done {done:6.2f} s (cpu {cpu:6.2f} s)  "
-            f"load {os.getloadavg()[0]:.1f} | {head[3:]}",
+            f"tab {n}: {name:<16} usable {usable:6.2f} s (cpu {cpu_usable:5.2f})  shown "
+            f"{shown:6.2f} s  cpm "
+            f"{cpm:6.2f} s  done {done:6.2f} s (cpu {cpu:6.2f} s)  load "
+            f"{os.getloadavg()[0]:.1f}{extra} | {head[3:]}",
             flush=True,
         )
 
     def opening() -> None:
         box["tab"] = PrioritiseTab(review)
-        box["tab"].headline.observe(lambda _c: marks.append(time.perf_counter()), "value")
+        watch(box["tab"])
 
-    step("open", opening)
-    tab = box["tab"]
-    b0 = float(tab.budget.value)
-    step("budget -40 %", lambda: setattr(tab.budget, "value", round(b0 * 0.6, -4)))
-    step("budget -28 %", lambda: setattr(tab.budget, "value", round(b0 * 0.72, -4)))
-    last = tab.forced_out.options[-1][1]
-    step("force one out", lambda: setattr(tab.forced_out, "value", (last,)))
+    async def run() -> None:
+        await step("open", opening)
+        tab = box["tab"]
+        b0 = float(tab.budget.value)
+        await step("budget -40 %", lambda: setattr(tab.budget, "value", round(b0 * 0.6, -4)))
+        await step("budget -28 %", lambda: setattr(tab.budget, "value", round(b0 * 0.72, -4)))
+        opts = [v for _, v in tab.forced_out.options]
+        await step("force one out", lambda: setattr(tab.forced_out, "value", (opts[-1],)))
+
+        def click() -> None:
+            tab.headline.observe(
+                lambda _c: marks.setdefault("shown2", time.perf_counter()), "value"
+            )
+            tab.budget.value = round(b0 * 0.8, -4)
+
+        await step(
+            "force 2nd + click",
+            lambda: setattr(tab.forced_out, "value", (opts[-1], opts[-2])),
+            click=click,
+        )
+
+    asyncio.run(run())
 
 
 def _baseline(tree: str, argv: list[str]) -> None:

@@ -8,8 +8,11 @@ capacity level and forced projects, and cached), so moving it is quick.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -41,12 +44,77 @@ FRONTIER_POINTS = 12
 FRONTIER_SECONDS = 20.0  # the whole frontier's time, shared adaptively by its points
 FRONTIER_SECONDS_BIG = 10.0  # the same for a portfolio of more than 200 candidates
 GAP = 1e-3  # proven relative gap at which a solve stops (shown when not 0)
-GAP_BIG = 1e-2  # the same for more than 200 candidates (the 1 % of the issue's goal)
+GAP_BIG = 1e-2  # the same for more than BIG candidates (the 1 % of the issue's goal)
+BIG = 200  # candidates from which a portfolio is shown first, then improved step by step
+REDRAW_SECONDS = 1.0  # the growing frontier is drawn again at most this often
 TIMELINE_ROWS = 40
 
 
 def _note(text: str) -> str:
     return f"<p style='color:#555;margin:2px 0'>{esc(text)}</p>"
+
+
+def _soon(step: Callable[[], None]) -> bool:
+    """Run ``step`` on the running event loop (the kernel's) once the current callback has
+    returned; ``False`` when there is none (a script, a test): the caller runs it at once."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    loop.call_soon(step)
+    return True
+
+
+class _Later:
+    """What the page shows after the chosen portfolio, one step at a time, so a callback
+    returns as soon as the portfolio is on the page and the kernel answers clicks between
+    steps: the CPM dates of the chosen starts, the "why" table, then the frontier point by
+    point (first of all, on a big portfolio, branch and cut improving the first portfolio
+    shown). A job returns True while it has steps left; putting a job again replaces the
+    pending one of that name. Without an event loop every step runs at once, in order."""
+
+    ORDER = ("mip", "dates", "why", "frontier")
+
+    def __init__(self, guard: Callable[[Callable[[], Any]], Callable[[], Any]], idle: Any) -> None:
+        self.jobs: dict[str, Callable[[], bool]] = {}
+        self.pending = False
+        self.guard, self.idle = guard, idle
+
+    def put(self, name: str, job: Callable[[], bool]) -> None:
+        self.jobs[name] = job
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.jobs.pop(name, None)
+
+    def start(self) -> None:
+        if self.pending:
+            return
+        if _soon(self._step):
+            self.pending = True
+            return
+        while self.jobs:
+            self._run_one()
+        self.idle()
+
+    def _step(self) -> None:
+        self.pending = False
+        if self.jobs:
+            self._run_one()
+        if self.jobs:
+            self.start()
+        else:
+            self.idle()
+
+    def _run_one(self) -> None:
+        name = next(k for k in self.ORDER if k in self.jobs)
+        job = self.jobs[name]
+        more = False
+        try:
+            more = bool(self.guard(job)())  # an error is shown on the page, never raised
+        finally:
+            if not more and self.jobs.get(name) is job:
+                del self.jobs[name]
 
 
 class PrioritiseTab:
@@ -70,6 +138,8 @@ class PrioritiseTab:
         self._values: tuple[tuple[float, ...], np.ndarray] | None = None
         self._dates: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         self.selection: Any = None
+        self._current: tuple[Any, dict[str, Any]] | None = None
+        self.later = _Later(guarded(self.message), self._ready)
         self.build()
         guarded(self.message)(self.refresh)()
 
@@ -339,47 +409,101 @@ class PrioritiseTab:
         self._points = None
         return self._frontier[1], True
 
-    def frontier_points(self, fr: Any) -> pd.DataFrame:
-        """The frontier's points, solved once per model (progress shown point by point)."""
-
-        def tick(k: int, n: int) -> None:
-            self.busy.value, self.busy.description = k + 1, f"Frontier {k}/{n}"
-
-        big = fr.walk.base.n > 200  # a big portfolio: quicker, the gap shown per point
-        self._points = fr.points(
+    def frontier_job(self, fr: Any) -> Callable[[], bool]:
+        """The frontier of model ``fr``, one point per step (drawn as it grows, progress
+        shown); it stops if the model is replaced meanwhile."""
+        big = fr.walk.base.n > BIG  # a big portfolio: quicker, the gap shown per point
+        steps = fr.steps(
             time_limit=1.0 if big else 3.0,
             gap=GAP_BIG if big else GAP,
             total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
-            progress=tick,
         )
-        return self._points
+        n = len(fr.walk.grid)
+        state = {"done": 0, "drawn": 0.0}
+
+        def step() -> bool:
+            if self._frontier is None or self._frontier[1] is not fr:
+                return False
+            self.busy.value = state["done"] + 1
+            self.busy.description = f"Frontier {state['done']}/{n}"
+            try:
+                done, _, self._points = next(steps)
+            except StopIteration:
+                return False
+            state["done"] = done
+            # drawn as it grows, at most about once a second (a chart costs ~0.2 s)
+            due = done >= n or time.perf_counter() - state["drawn"] >= REDRAW_SECONDS
+            if self.selection is not None and due:
+                self.show_frontier(self.selection, self.selection.problem, self._points)
+                state["drawn"] = time.perf_counter()
+            return done < n
+
+        return step
+
+    def frontier_points(self, fr: Any) -> pd.DataFrame:
+        """The whole frontier of model ``fr`` at once (its steps run to the end)."""
+        job = self.frontier_job(fr)
+        while job():
+            pass
+        return self._points if self._points is not None else pd.DataFrame()
 
     def solve(self) -> None:
-        """The portfolio at the budget first (shown at once), then the frontier if the model
-        is new; a budget move re-solves only the budget row of the same model."""
+        """The portfolio at the budget first (on the page when this returns); then, step by
+        step: its CPM dates, its "why", and the frontier if the model is new. A budget move
+        re-solves only the budget row of the same model; nothing else is redone. On a big
+        portfolio the first portfolio shown is the best start with its proven gap, and
+        branch and cut improves it as the first step."""
         self.busy.description, self.busy.value = "Solving…", 1
+        self.later.drop("mip", "dates", "why")
         try:
             fr, new = self.relaxed(self.problem())
             if new:
                 self._chart("frontier", empty_chart("Solving the frontier…"))
-            gap = GAP_BIG if fr.walk.base.n > 200 else GAP
-            sel = fr.solve(float(self.budget.value), time_limit=5.0, gap=gap)
-            problem = sel.problem
-            self.selection = sel
-            self.show_solution(sel, problem, self._points)
-            if self._points is None:
-                self.show_frontier(sel, problem, self.frontier_points(fr))
+            big = fr.walk.base.n > BIG
+            budget = float(self.budget.value)
+            sel = fr.solve(budget, time_limit=5.0, gap=GAP_BIG if big else GAP, branch=not big)
         except engine.PrioritiseError as exc:
             self.selection = None
             self.headline.value = (
                 f"<p style='color:#D55E00'><b>■ No portfolio:</b> {esc(str(exc))}</p>"
             )
+            self.later.start()
             return
-        finally:
-            self.busy.value, self.busy.description = self.busy.max, "Ready"
+        self.chosen_now(sel)
+        if sel.status == "first":
+            self.later.put("mip", lambda: self.improve(fr, budget, sel))
+        if new or (self._points is None and "frontier" not in self.later.jobs):
+            self.later.put("frontier", self.frontier_job(fr))
+        self.later.start()
+
+    def chosen_now(self, sel: Any) -> None:
+        """Show ``sel`` (headline, chosen list) and leave its CPM dates and "why" for later
+        (not for a first portfolio that branch and cut is about to improve)."""
+        self.selection = sel
+        self.show_solution(sel, sel.problem, self._points)
+        if sel.status != "first":
+            self.later.put("dates", lambda: self.show_dates(sel))
+            self.later.put("why", lambda: self.show_why(sel))
+
+    def improve(self, fr: Any, budget: float, first: Any) -> bool:
+        """Branch and cut from the first portfolio shown (a step of :class:`_Later`)."""
+        if first is not self.selection:
+            return False
+        self.busy.description = "Improving the portfolio…"
+        self.chosen_now(fr.solve(budget, time_limit=5.0, gap=GAP_BIG))
+        return False
+
+    def _ready(self) -> None:
+        self.busy.value, self.busy.description = self.busy.max, "Ready"
+
+    def current(self, problem: Any) -> dict[str, Any]:
+        """The plan as it stands against ``problem`` (computed once per problem)."""
+        if self._current is None or self._current[0] is not problem:
+            self._current = (problem, engine.current_point(problem))
+        return self._current[1]
 
     def show_frontier(self, sel: Any, problem: Any, pts: pd.DataFrame) -> None:
-        cur = engine.current_point(problem)
+        cur = self.current(problem)
         marks = pd.DataFrame(
             {
                 "label": ["Current plan", "Chosen portfolio"],
@@ -389,23 +513,34 @@ class PrioritiseTab:
         )
         self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=self.r.currency))
 
-    def dates(self, sel: Any) -> pd.DataFrame:
-        """New dates by the CPM engine, rescheduled only when the start shifts changed."""
+    def dates(self, sel: Any, *, reschedule: bool = True) -> pd.DataFrame:
+        """New dates by the CPM engine, rescheduled only when the start shifts changed (and
+        then only the projects the shifts can move); ``reschedule=False``: the new starts
+        now, the new finishes still unknown (NaT) unless these shifts were scheduled before."""
         t = sel.chosen
         key = _shift_key(sel)
-        if self._dates is None or self._dates[0] != key:
-            self._dates = (key, engine.sequenced_dates(self.p, sel, schedule=self.r.schedule()))
-        d = self._dates[1].drop(columns=["chosen"])
+        if self._dates is not None and self._dates[0] == key:
+            d = self._dates[1]  # these shifts were scheduled before
+        elif reschedule:
+            d = engine.sequenced_dates(self.p, sel, schedule=self.r.schedule())
+            self._dates = (key, d)
+        else:
+            d = engine.sequenced_dates(self.p, sel, schedule=self.r.schedule(), reschedule=False)
+        d = d.drop(columns=["chosen"])
         return d.merge(t[["project_id", "chosen"]], on="project_id", how="left")
 
     def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame | None) -> None:
-        cur = engine.current_point(problem)
+        """The headline and the chosen list at once (the CPM finishes follow: :meth:`show_dates`;
+        the "why": :meth:`show_why`)."""
+        cur = self.current(problem)
         cy = self.r.currency
         gap = (
             f" (status {sel.status}, gap {sel.gap:.2%})"
-            if sel.status != "optimal"
+            if sel.status not in ("optimal", "first")
             else (f" (optimal within {sel.gap:.2%})" if sel.gap > 5e-5 else "")
         )
+        if sel.status == "first":
+            gap = f" (first portfolio, within {sel.gap:.2%} of the best possible; improving…)"
         self.headline.value = (
             f"<p><b>Chosen portfolio:</b> {len(sel.ids)} projects, value "
             f"<b>{sel.value:.1f}</b>, cost {esc(fmt_money(sel.cost, cy))} within a budget of "
@@ -415,14 +550,6 @@ class PrioritiseTab:
         )
         if pts is not None:
             self.show_frontier(sel, problem, pts)
-        if self._dates is None or self._dates[0] != _shift_key(sel):
-            self.chosen.value = _note("Rescheduling the chosen portfolio (CPM)…")
-        why = engine.explain(sel)
-        self.why.value = (
-            _note("Nothing cut or delayed: everything fits.")
-            if why.empty
-            else html_table(_why_table(why), table_id="pmkit-prio-why")
-        )
         over = sel.overload()
         self.overload.value = (
             ""
@@ -431,9 +558,37 @@ class PrioritiseTab:
             "than the capacity here (hours accepted over the limit):</p>"
             + html_table(over.rename(columns={"overload_hours": "Over (h)"}))
         )
-        dates = self.dates(sel)  # last: a CPM run of the whole portfolio when starts moved
+        self.why.value = _note("Finding the binding constraints…")
+        self._show_chosen(sel, self.dates(sel, reschedule=False))
+
+    def _show_chosen(self, sel: Any, dates: pd.DataFrame) -> None:
         self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
-        self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
+        if dates["new_finish"].notna().any() or dates.empty:
+            self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
+        else:
+            self._chart("timeline", empty_chart("Rescheduling the chosen starts (CPM)…"))
+
+    def show_dates(self, sel: Any) -> bool:
+        """The chosen list with the CPM finishes of the chosen starts (a step of
+        :class:`_Later`)."""
+        if sel is not self.selection:
+            return False
+        self.busy.description = "Rescheduling (CPM)…"
+        self._show_chosen(sel, self.dates(sel))
+        return False
+
+    def show_why(self, sel: Any) -> bool:
+        """Why each project is cut or delayed (a step of :class:`_Later`)."""
+        if sel is not self.selection:
+            return False
+        self.busy.description = "Binding constraints…"
+        why = engine.explain(sel)
+        self.why.value = (
+            _note("Nothing cut or delayed: everything fits.")
+            if why.empty
+            else html_table(_why_table(why), table_id="pmkit-prio-why")
+        )
+        return False
 
     # ------------------------------------------------------------ scenarios
 
@@ -515,10 +670,14 @@ def _chosen_table(dates: pd.DataFrame, sel: Any) -> pd.DataFrame:
             "Shift (months)": dates["shift_months"].astype(int),
             "New start": dates["new_start"].map(fmt_date),
             "Planned finish": dates["planned_finish"].map(fmt_date),
-            "New finish (CPM)": dates["new_finish"].map(fmt_date),
+            "New finish (CPM)": dates["new_finish"].map(_finish_text),
         }
     )
     return out.sort_values(["Decision", "Id"]).reset_index(drop=True)
+
+
+def _finish_text(d: Any) -> str:
+    return "rescheduling…" if pd.isna(d) else fmt_date(d)
 
 
 def _status(r: dict) -> str:

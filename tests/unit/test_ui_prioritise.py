@@ -65,3 +65,48 @@ def test_nothing_is_recomputed_that_did_not_change(monkeypatch: pytest.MonkeyPat
     tab.forced_out.value = (out,)
     assert tab._frontier is not model and tab.ranked.value == ranked, tab.message.value
     assert out not in tab.selection.ids and tab.selection.cost <= 900_000 + 1e-6
+
+
+def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """#10 s6: in a kernel the callback returns once the ranking and the chosen portfolio are
+    on the page; the rest (branch and cut on a big portfolio, CPM finishes, "why", the
+    frontier point by point) runs in steps on the kernel's event loop, and a click between two
+    steps is answered on the same model. Here the loop is a list of held steps run one by one,
+    and the sample's 12 candidates count as "big"."""
+    import pmkit.ui.prioritise as ui
+    from pmkit.portfolio import prioritise as engine
+
+    held: list = []
+    monkeypatch.setattr(ui, "_soon", lambda step: held.append(step) or True)
+    monkeypatch.setattr(ui, "BIG", 5)
+    pf = load_portfolio(REPO / "data")
+    sched = schedule_portfolio(pf)
+    review = SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
+    tab = PrioritiseTab(review)
+    assert "Chosen portfolio" in tab.headline.value and "pmkit-prio-ranked" in tab.ranked.value
+    assert tab._points is None and tab.busy.description != "Ready" and held
+    assert "rescheduling…" in tab.chosen.value or tab.selection.status == "first"
+    while held:
+        held.pop(0)()
+    tab.use_links.value = False  # a new model (the budget now decides): a new frontier
+    assert tab._points is None and held
+    runs = 0
+    while held and tab._points is None:  # up to the first frontier point
+        held.pop(0)()
+        runs += 1
+    model, first = tab._frontier, tab._points
+    assert first is not None and len(first) < ui.FRONTIER_POINTS and held
+    tab.budget.value = 900_000  # a click between two frontier steps
+    assert "900,000" in tab.headline.value and tab._frontier is model
+    while held:
+        held.pop(0)()
+        runs += 1
+    assert runs > 3 and tab.busy.description == "Ready"
+    assert len(tab._points) == ui.FRONTIER_POINTS and tab._frontier is model
+    assert "rescheduling…" not in tab.chosen.value and "pmkit-prio-chosen" in tab.chosen.value
+    assert "Finding the binding" not in tab.why.value
+    sel = tab.selection
+    assert sel.status != "first" and sel.cost <= 900_000 + 1e-6
+    fresh = engine.solve(sel.problem, time_limit=30.0, gap=1e-9)
+    assert sel.value >= fresh.value * (1 - ui.GAP_BIG) - 1e-9
+    assert "pmkit-error" not in tab.message.value, tab.message.value

@@ -8,7 +8,7 @@ a chart can show how far the portfolio sits from the frontier.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -89,17 +89,38 @@ def _walk_points(
     total_time: float | None,
     progress: Callable[[int, int], Any] | None,
 ) -> pd.DataFrame:
-    grid = walk.grid
-    clock = _Clock(time_limit, total_time, len(grid), progress)
+    n = len(walk.grid)
     rows: dict[int, dict[str, Any]] = {}
-    for k in _bisection(len(grid)):
+    if progress is not None:
+        progress(0, n)
+    for rows in _walk_steps(walk, time_limit, gap, total_time):
+        if progress is not None:
+            progress(len(rows), n)
+    return _table(rows)
+
+
+def _walk_steps(
+    walk: _Walk, time_limit: float, gap: float, total_time: float | None
+) -> Iterator[dict[int, dict[str, Any]]]:
+    """The frontier point by point, in bisection order: after each solved point (and the
+    tighter points its portfolio answers), the rows known so far by point index. The shared
+    ``total_time`` counts only the seconds spent in these steps, so a caller may pause
+    between them (a dashboard handles clicks there)."""
+    n = len(walk.grid)
+    clock = _Clock(time_limit, total_time)
+    rows: dict[int, dict[str, Any]] = {}
+    for k in _bisection(n):
         if k in rows:
             continue
-        clock.tick(len(rows))
-        rows[k] = walk.point(k, time_limit=clock.limit(len(grid) - len(rows)), gap=gap)
+        t0 = time.perf_counter()
+        rows[k] = walk.point(k, time_limit=clock.limit(n - len(rows)), gap=gap)
         rows.update(walk.reuse(k, rows))
-    clock.tick(len(rows))
-    return pd.DataFrame([rows[k] for k in range(len(grid))], columns=_COLUMNS)
+        clock.spent(time.perf_counter() - t0)
+        yield rows
+
+
+def _table(rows: dict[int, dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([rows[k] for k in sorted(rows)], columns=_COLUMNS)
 
 
 class BudgetFrontier:
@@ -128,13 +149,30 @@ class BudgetFrontier:
         progress: Callable[[int, int], Any] | None = None,
     ) -> pd.DataFrame:
         """The frontier's points (see :func:`frontier`)."""
-        pts = _walk_points(self.walk, time_limit, gap, total_time, progress)
-        for k, (x, _s, _g) in self.walk.found.items():
-            self.found.append((float(self.walk.grid[k][0] or np.inf), x))
-        return pts
+        return _walk_points(self.walk, time_limit, gap, total_time, progress)
 
-    def solve(self, budget: float, *, time_limit: float = 5.0, gap: float = 1e-3) -> Selection:
-        """The best portfolio within ``budget`` (raises like :func:`solve` when none fits)."""
+    def steps(
+        self, *, time_limit: float = 5.0, gap: float = 1e-3, total_time: float | None = None
+    ) -> Iterator[tuple[int, int, pd.DataFrame]]:
+        """The same frontier one solved point at a time: yields ``(points known, points in
+        all, their table so far)``, cheapest first, so a dashboard can draw it as it grows
+        and answer a click (:meth:`solve`, on the same model) between two points."""
+        n = len(self.walk.grid)
+        for rows in _walk_steps(self.walk, time_limit, gap, total_time):
+            yield len(rows), n, _table(rows)
+
+    def _known(self) -> list[tuple[float, np.ndarray]]:
+        """(budget, portfolio) of every budget solved so far, by a slider or the frontier."""
+        w = self.walk
+        return self.found + [(float(w.grid[k][0] or np.inf), x) for k, (x, _, _) in w.found.items()]
+
+    def solve(
+        self, budget: float, *, time_limit: float = 5.0, gap: float = 1e-3, branch: bool = True
+    ) -> Selection:
+        """The best portfolio within ``budget`` (raises like :func:`solve` when none fits).
+        ``branch=False``: the first portfolio only (the best start, its LP-proven gap, status
+        ``"first"`` unless already within ``gap``); solving the same budget again then
+        starts branch and cut from it."""
         t0 = time.perf_counter()
         w = self.walk
         p = w.base.with_(budget=float(budget))
@@ -143,14 +181,20 @@ class BudgetFrontier:
             w.solver.set_row_bounds(int(r), float(w.model.lo[r]), float(hi[r]))
         w.hi = hi
         m = replace(w.model, hi=hi)
-        near = sorted((b for b in self.found if b[0] <= budget), key=lambda b: -b[0])[:2]
+        near = sorted((b for b in self._known() if b[0] <= budget), key=lambda b: -b[0])[:2]
         res = run(
-            m, p, time_limit=time_limit, gap=gap, solver=w.solver, starts=[x for _, x in near]
+            m,
+            p,
+            time_limit=time_limit,
+            gap=gap,
+            solver=w.solver,
+            starts=[x for _, x in near],
+            branch=branch,
         )
         if res.x is None:  # none fits (or none found in time): the plain solve says why
             return solve(p, time_limit=time_limit, gap=gap)
         self.found.append((float(budget), res.x))
-        return _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0)
+        return _selection(p, res.x, m, res.status, res.gap, time.perf_counter() - t0, res.duals)
 
 
 _COLUMNS = ["budget", "level", "value", "cost", "n_chosen", "chosen", "status", "gap", "seconds"]
@@ -173,27 +217,20 @@ def _bisection(n: int) -> list[int]:
 
 
 class _Clock:
-    """Seconds for the next point: ``time_limit``, or less when a total budget is shared."""
+    """Seconds for the next point: ``time_limit``, or less when a total budget is shared
+    (what is left of it, counted in the seconds the points took, over the points open)."""
 
-    def __init__(
-        self,
-        time_limit: float,
-        total: float | None,
-        n: int,
-        progress: Callable[[int, int], Any] | None,
-    ) -> None:
-        self.t0 = time.perf_counter()
-        self.cap, self.total, self.n, self.progress = float(time_limit), total, n, progress
+    def __init__(self, time_limit: float, total: float | None) -> None:
+        self.cap, self.total, self.used = float(time_limit), total, 0.0
 
     def limit(self, open_points: int) -> float:
         if self.total is None:
             return self.cap
-        left = self.total - (time.perf_counter() - self.t0)
+        left = self.total - self.used
         return float(min(self.cap, max(left, 0.0) / max(open_points, 1)))
 
-    def tick(self, done: int) -> None:
-        if self.progress is not None:
-            self.progress(done, self.n)
+    def spent(self, seconds: float) -> None:
+        self.used += seconds
 
 
 class _Walk:

@@ -57,6 +57,7 @@ class MipResult:
     gap: float
     bound: float
     infeasible: bool = False
+    duals: np.ndarray | None = None  # LP-relaxation shadow prices per row (Model.duals)
 
 
 class Model:
@@ -109,6 +110,19 @@ class Model:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
         return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
+
+    def duals(self) -> np.ndarray | None:
+        """Per row, the value (``-c``, the maximised objective) gained per unit the row's
+        active bound is relaxed, in the LP last solved by :meth:`relaxation`: HiGHS's row dual
+        of the minimisation is d(min c x)/d(bound), so this is its negative. ``None`` when
+        that LP was not solved to optimality."""
+        h = self._lp
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        if not sol.dual_valid:
+            return None
+        return -np.asarray(sol.row_dual, dtype=float)
 
     def mip(self, start: np.ndarray | None, time_limit: float, gap: float) -> MipResult:
         """Branch and cut from the starting solution ``start`` (ignored by HiGHS when it is

@@ -32,7 +32,7 @@ from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._scores import Drivers, drivers_of, priority_values
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem
 from pmkit.schedule.cpm import Schedule
-from pmkit.schedule.portfolio_adapter import schedule_portfolio
+from pmkit.schedule.portfolio_adapter import _subnetwork, schedule_portfolio
 
 __all__ = ["portfolio_rules", "selection_problem", "sequenced_dates", "started_projects"]
 
@@ -228,8 +228,15 @@ def sequenced_dates(
     *,
     status_date: Any = None,
     schedule: Schedule | pd.DataFrame | None = None,
+    reschedule: bool = True,
 ) -> pd.DataFrame:
     """New start and finish of each chosen project, scheduled again by the CPM engine.
+
+    Only the projects a shift can move are scheduled again: the shifted ones and every
+    project their tasks reach through cross-project links, with their predecessors in other
+    projects pinned at their dates in the unshifted plan (which the shifts cannot change).
+    Every other project keeps its planned finish: the same dates as scheduling the whole
+    shifted portfolio again, for a fraction of the work.
 
     Returns
     -------
@@ -237,41 +244,92 @@ def sequenced_dates(
         ``project_id, name, chosen, shift_months, planned_start, new_start, planned_finish,
         new_finish, finish_moved_days`` (calendar days). Cut projects keep their planned dates
         with ``chosen False``. ``schedule``: the unshifted portfolio schedule, if already built.
+        ``reschedule=False`` skips the CPM run: ``new_finish`` is then NaT (not known yet).
     """
     p = sel.problem
     before = schedule if schedule is not None else schedule_portfolio(portfolio)
     pr = portfolio.projects.copy()
-    m0 = pd.Timestamp(np.asarray(p.months, dtype="datetime64[M]")[0])
-    sd = pd.Timestamp(status_date if status_date is not None else (portfolio.status_date or m0))
     starts = pd.to_datetime(pr["start"])
     ch = sel.chosen.set_index("project_id")
-    new = starts.copy()
-    for k, pid in enumerate(pr["project_id"].astype(str)):
-        if pid not in ch.index or not ch.loc[pid, "chosen"]:
-            continue
-        s = int(ch.loc[pid, "shift_months"])
-        if s > 0:  # the work not yet started waits s months from its earliest start
-            new.iloc[k] = max(starts.iloc[k], sd) + pd.DateOffset(months=s)
+    new = _new_starts(pr, ch, _status_day(portfolio, p, status_date))
     pr["start"] = new
-    # no start moved: the schedule is the one already computed (the same CPM run)
-    moved = not new.equals(starts)
-    after = schedule_portfolio(dataclasses.replace(portfolio, projects=pr)) if moved else before
-    fin_b, fin_a = _finishes(before), _finishes(after)
+    fin_b = _finishes(before)
+    if reschedule:
+        moved = set(pr.loc[(new != starts).to_numpy(), "project_id"].astype(str))
+        fin_a = _finishes_after(portfolio, pr, moved, before, fin_b)
+    else:
+        fin_a = pd.Series(pd.NaT, index=fin_b.index, dtype="datetime64[ns]")
+    pid = pr["project_id"].astype(str)
     out = pd.DataFrame(
         {
-            "project_id": pr["project_id"].astype(str),
+            "project_id": pid,
             "name": pr["name"],
-            "chosen": pr["project_id"].astype(str).map(ch["chosen"]).fillna(False).astype(bool),
-            "shift_months": pr["project_id"].astype(str).map(ch["shift_months"]).fillna(0),
+            "chosen": pid.map(ch["chosen"]).fillna(False).astype(bool),
+            "shift_months": pid.map(ch["shift_months"]).fillna(0),
             "planned_start": starts,
             "new_start": new,
             "planned_finish": pr["project_id"].map(fin_b),
-            "new_finish": pr["project_id"].map(fin_a),
+            "new_finish": pd.to_datetime(pr["project_id"].map(fin_a)),
         }
     )
     out["finish_moved_days"] = (out["new_finish"] - out["planned_finish"]).dt.days
-    keep = pr["project_id"].astype(str).isin(set(map(str, p.ids)))
+    keep = pid.isin(set(map(str, p.ids)))
     return out[keep.to_numpy()].reset_index(drop=True)
+
+
+def _status_day(portfolio: Portfolio, p: SelectionProblem, status_date: Any) -> pd.Timestamp:
+    m0 = pd.Timestamp(np.asarray(p.months, dtype="datetime64[M]")[0])
+    return pd.Timestamp(status_date if status_date is not None else (portfolio.status_date or m0))
+
+
+def _new_starts(pr: pd.DataFrame, ch: pd.DataFrame, sd: pd.Timestamp) -> pd.Series:
+    """Each project's start with its chosen shift: the work not yet started waits ``s``
+    months from its earliest start (its start, or the status date if that is later)."""
+    starts = pd.to_datetime(pr["start"])
+    pid = pr["project_id"].astype(str)
+    chosen = pid.map(ch["chosen"]).fillna(False).astype(bool).to_numpy()
+    shift = pid.map(ch["shift_months"]).fillna(0).astype(int).to_numpy()
+    earliest = starts.where(starts >= sd, sd)
+    new = starts.copy()
+    for s in np.unique(shift[chosen & (shift > 0)]):
+        on = chosen & (shift == s)
+        new[on] = earliest[on] + pd.DateOffset(months=int(s))
+    return new
+
+
+def _finishes_after(
+    portfolio: Portfolio,
+    pr: pd.DataFrame,
+    moved: set[str],
+    before: Schedule,
+    fin_b: pd.Series,
+) -> pd.Series:
+    """Finish per project once the ``moved`` projects start at ``pr``'s dates: the moved
+    projects and their downstream closure scheduled again (a sub-network, outside
+    predecessors pinned at ``before``'s dates), every other project as planned."""
+    if not moved:  # no start moved: the schedule is the one already computed
+        return fin_b
+    changed = dataclasses.replace(portfolio, projects=pr)
+    sub = _subnetwork(changed, _downstream(portfolio, moved), before)
+    return _finishes(sub).combine_first(fin_b)
+
+
+def _downstream(portfolio: Portfolio, pids: set[str]) -> set[str]:
+    """``pids`` and every project their tasks reach through cross-project links (what a
+    change to their dates can move), in one walk from all of them."""
+    tasks, lk = portfolio.tasks, portfolio.links
+    proj = pd.Series(tasks["project_id"].astype(str).to_numpy(), index=tasks["task_id"])
+    a, b = lk["pred_id"].map(proj), lk["succ_id"].map(proj)
+    pairs = pd.DataFrame({"a": a, "b": b}).dropna()
+    pairs = pairs[pairs["a"] != pairs["b"]].drop_duplicates()
+    succ = pairs.groupby("a")["b"].agg(list).to_dict()
+    seen, todo = set(pids), list(pids)
+    while todo:
+        for nxt in succ.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _finishes(sched: Schedule) -> pd.Series:

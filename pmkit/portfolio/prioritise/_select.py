@@ -321,13 +321,17 @@ class Selection:
     value, cost : float
         Strategic value and money of the chosen projects.
     status : str
-        ``"optimal"``, ``"time limit"`` (best found, with ``gap``) or ``"greedy"``.
+        ``"optimal"``, ``"time limit"`` (best found, with ``gap``), ``"greedy"`` or
+        ``"first"`` (the starting portfolio before branch and cut, with its proven ``gap``).
     gap : float
         Proven relative gap between the value and the best bound (0 when optimal).
     seconds : float
         Wall time of the solve.
     load : ndarray (R, T)
         Hours per role and month of the chosen portfolio.
+    duals : ndarray or None
+        Per model row, value points gained per unit of extra room in the LP relaxation the
+        solve already ran (its shadow prices; ``None`` when it has none, e.g. greedy).
     """
 
     problem: SelectionProblem
@@ -340,6 +344,7 @@ class Selection:
     load: np.ndarray
     x: np.ndarray
     model: _Model | None = None
+    duals: np.ndarray | None = None  # LP-relaxation shadow prices per model row, if solved
 
     @property
     def ids(self) -> list[str]:
@@ -409,6 +414,7 @@ def _selection(
     status: str,
     gap: float,
     seconds: float,
+    duals: np.ndarray | None = None,
 ) -> Selection:
     on = x > 0.5
     chosen = np.zeros(p.n, dtype=bool)
@@ -442,6 +448,7 @@ def _selection(
         load=_load(p, idx, shift[idx]),
         x=x,
         model=m,
+        duals=duals,
     )
 
 
@@ -506,7 +513,7 @@ def solve(
         return g
     if res.x is None:
         raise _infeasible(problem)
-    return _selection(problem, res.x, m, res.status, res.gap, seconds)
+    return _selection(problem, res.x, m, res.status, res.gap, seconds, res.duals)
 
 
 def run(
@@ -517,25 +524,32 @@ def run(
     gap: float,
     solver: _highs.Model | None = None,
     starts: Sequence[np.ndarray] = (),
+    branch: bool = True,
 ) -> _highs.MipResult:
     """LP relaxation, LP-guided greedy start, then HiGHS branch and cut from that start.
 
     When the best start is already within ``gap`` of the LP bound it is returned at once
     (proven by the bound; branch and cut would only repeat presolve). ``solver`` lets a
     caller (the frontier) reuse one HiGHS model; ``starts`` are extra candidate starts
-    (e.g. the neighbouring frontier point's portfolio)."""
+    (e.g. the neighbouring frontier point's portfolio). ``branch=False`` stops before branch
+    and cut: the best start is returned with its LP-proven gap and status ``"first"`` (a
+    dashboard shows it at once, then improves it)."""
     t0 = time.perf_counter()
     hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
     x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
+    duals = hm.duals()  # read now: the LP of this very problem (explain's shadow prices)
     start = _best_start(m, p, x_lp, starts)
     if start is not None and _gap(m, start, bound) <= gap:
-        return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound)
+        return _highs.MipResult(start, "optimal", _gap(m, start, bound), bound, duals=duals)
+    if not branch and start is not None:
+        return _highs.MipResult(start, "first", _gap(m, start, bound), bound, duals=duals)
     left = time_limit - (time.perf_counter() - t0)
     res = hm.mip(start, left, gap)
     if res.x is None and start is not None:  # out of time: the start is still a portfolio
         res = _highs.MipResult(start, "time limit", np.inf, bound)
     if res.x is not None:  # the LP bound may be the better proof when time ran out early
         res.gap = min(res.gap, _gap(m, res.x, bound))
+    res.duals = duals
     return res
 
 
@@ -563,7 +577,8 @@ def _best_start(
     room = np.maximum(m.hi[lines], 1.0)
     share = (1.0 / room) @ m.a[lines].maximum(0)  # share of every line each start uses
     density = value / np.maximum(np.asarray(share).ravel(), 1e-9)
-    forced = np.isin(p.ids.astype(str), list(p.forced_in))[m.var_proj]
+    # the forced-in projects first, with the projects their rules and links need
+    forced = np.isin(p.ids.astype(str), needed(p, p.forced_in))[m.var_proj]
     orders = [np.lexsort((-density, ~forced))]
     if x_lp is not None:
         y = np.bincount(m.var_proj, weights=x_lp, minlength=p.n)[m.var_proj]

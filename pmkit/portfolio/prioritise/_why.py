@@ -43,6 +43,15 @@ def lp_shadow_prices(sel: Selection) -> np.ndarray:
     return out
 
 
+def _duals(sel: Selection) -> np.ndarray:
+    """The shadow prices of the LP the solve already ran (same rows, same sign: value per
+    unit of room), else :func:`lp_shadow_prices` solves the relaxation now."""
+    m = sel.model
+    if sel.duals is not None and m is not None and len(sel.duals) == m.a.shape[0]:
+        return np.asarray(sel.duals, dtype=float)
+    return lp_shadow_prices(sel)
+
+
 def _row_words(sel: Selection, row: dict[str, Any], need: float, free: float) -> str:
     p = sel.problem
     short = need - free
@@ -110,7 +119,7 @@ def explain(sel: Selection, *, shadow_prices: bool = True) -> pd.DataFrame:
         raise ValueError("explain needs a solved Selection")
     act = m.a @ sel.x
     slack, lo_slack = m.hi - act, act - m.lo
-    duals = lp_shadow_prices(sel) if shadow_prices else np.zeros(0)
+    duals = _duals(sel) if shadow_prices else np.zeros(0)
     info = m.rows.to_dict("records")  # one dict per row, read by position
     out: list[dict[str, Any]] = []
     ch = sel.chosen
