@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -100,6 +101,10 @@ def _once(name: str, compute: Callable[[Portfolio], pd.DataFrame], portfolio: Po
 def rollup(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`pmkit.portfolio.rollup.rollup`, once per portfolio inside :func:`sharing`."""
     return _once("rollup", _rollup, portfolio)
+
+
+def _checks(portfolio: Portfolio, *, kind: str, roll: pd.DataFrame) -> pd.DataFrame:
+    return governance_checks(portfolio, pmo_type=kind, rollup_df=roll)
 
 
 def _evm_rollup(portfolio: Portfolio) -> pd.DataFrame:
@@ -336,14 +341,8 @@ def pmo_types(
     std = standards_of(portfolio)
     chosen = pmo_type or std.pmo_type
     roll = rollup(portfolio)  # shared by the three types: the facts do not depend on the type
-    checks = {
-        t: _once(
-            f"checks_{t}",
-            lambda p, t=t: governance_checks(p, pmo_type=t, rollup_df=roll),
-            portfolio,
-        )
-        for t in std.pmo_types
-    }
+    checks = {t: _once(f"checks_{t}", partial(_checks, kind=t, roll=roll), portfolio)
+              for t in std.pmo_types}  # fmt: skip
     if chosen not in checks:
         raise KeyError(f"unknown PMO type {chosen!r}; known: {list(checks)}")
     scores = {t: compliance_score(c) for t, c in checks.items()}
