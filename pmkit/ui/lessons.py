@@ -384,6 +384,8 @@ class LessonsApp:
         self.pmo_type.observe(
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
+        self._types_spec: dict[str, Any] | None = None  # the types chart, drawn when shown
+        self.tabs.observe(guarded(self.governance)(lambda ch: self._draw_types()), "selected_index")
         if precompute:  # first: a kernel that finds the panels shared computes nothing
             self.precompute()
         self.render()
@@ -507,9 +509,15 @@ class LessonsApp:
         self.types_intro.value = view["intro"]
         self.types_table.value = view["table"]
         self.types_summary.value = view["summary"]
-        if view["spec"] is not None:
-            self.types_chart = put_spec(self.types_chart_box, view["spec"])
         self.governance.value = view["governance"]
+        self._types_spec = view["spec"]
+        self._draw_types()
+
+    def _draw_types(self) -> None:
+        """Put the PMO types chart on the page only while its tab is shown: a hidden chart
+        re-embedded on every language switch was one more chart for the browser to draw."""
+        if self.tabs.selected_index == 1 and self._types_spec is not None:
+            self.types_chart = put_spec(self.types_chart_box, self._types_spec)
 
     def types_view(self, chosen: str, t: Translator) -> dict[str, Any]:
         """What the PMO types tab shows for type ``chosen`` in ``t``'s language (cached)."""

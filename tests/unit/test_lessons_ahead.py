@@ -153,3 +153,22 @@ def test_a_highlighted_bar_keeps_its_outline_in_the_spec() -> None:
     }
     assert enc["color"] == {"value": "#0072B2"}
     assert load_content().lessons  # the content the page reads is valid
+
+
+def test_the_pmo_types_chart_is_drawn_when_its_tab_is_shown_in_the_current_language() -> None:
+    from pmkit.ui.lessons import lens_chart
+
+    app = LessonsApp(cache.load_sample(), lang="en")
+    assert app.types_chart is None  # hidden tab: nothing for the browser to draw yet
+    for lang in ("en", "es"):
+        app.tabs.selected_index = 0
+        app.lang.value = lang  # switched while the tab is hidden
+        app.tabs.selected_index = 1
+        assert app.types_chart is not None
+        demo = run_demo("pmo_types", app.p, None, pmo_type=str(app.pmo_type.value))
+        fresh = lens_chart(demo.pmo, Translator(app.content, lang))
+        assert fresh is not None and app.types_chart.spec == fresh.to_dict()
+    app.pmo_type.value = "directive"  # while shown: redrawn at once
+    demo = run_demo("pmo_types", app.p, None, pmo_type="directive")
+    fresh = lens_chart(demo.pmo, Translator(app.content, "es"))
+    assert fresh is not None and _chart(app.types_chart.spec) == _chart(fresh.to_dict())
