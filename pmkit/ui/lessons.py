@@ -37,8 +37,8 @@ from pmkit.training.demos import (
     sharing,
 )
 from pmkit.ui._common import (
-    _preheated,
     badge,
+    before_request,
     esc,
     guarded,
     header,
@@ -64,6 +64,9 @@ _MONEY = {
 PRECOMPUTE_AT_MOST = 30
 """Projects whose lessons a preheated kernel computes before the request (the page's first
 project, then the others in file order); a larger portfolio computes the rest when picked."""
+NEW_PROJECTS_PER_KERNEL = 1
+"""Projects a preheated kernel computes beyond its own page's when no kernel has (see
+:meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
@@ -391,33 +394,60 @@ class LessonsApp:
         self.render()
 
     def precompute(self) -> None:
-        """Every lesson's panels in both languages on the page's project, then on the next
-        projects (at most :data:`PRECOMPUTE_AT_MOST` in all), and the PMO types tab in both
-        languages, so a click, a project pick or the language switch only puts them on the
-        page (a preheated kernel does this before the request). Never raises: a lesson whose
-        demo fails on the data shows the reason when clicked.
+        """The panels a click, a project pick or the language switch will show, computed
+        before the request (a preheated kernel), so the action only puts them on the page.
+        Never raises: a lesson whose demo fails on the data shows the reason when clicked.
 
-        With the package's content, the panels are computed once per data version and shared
-        with the other kernels through :func:`pmkit.cache.derived` (the first lessons kernel
-        computes them, the next ones read them)."""
-        if self._own_content:
-            self._cache.update(_share(self.p, _content_name(), self._ahead))
-        else:
-            self._ahead()
-
-    def _ahead(self) -> dict[Any, Any]:
-        """The panels :meth:`precompute` puts in the cache (also returned, to be shared)."""
-        tr = Translator(self.content, self.tr.lang)
+        Each project's panels (every lesson, both languages) and the PMO types tab are shared
+        with the other kernels per data version (:func:`pmkit.cache.derived`). A kernel
+        computes its page's project and the types tab if no kernel has, takes every project
+        already shared, and adds at most :data:`NEW_PROJECTS_PER_KERNEL` more: the first kernel
+        after a data change costs about what one project does, and the pool's refills extend
+        the shared set until :data:`PRECOMPUTE_AT_MOST` projects are ready."""
         first = str(self.project.value)
         others = [str(pid) for _, pid in self.project.options if str(pid) != first]
-        for project in [first, *others][:PRECOMPUTE_AT_MOST]:
-            for lesson in self.content.lessons:
-                try:
-                    for lang in LANGS:
-                        tr.lang = lang
-                        self.views(lesson.demo, project, tr)
-                except Exception:  # bad data for one lesson: its click shows the reason
-                    log.warning("lesson %s not precomputed", lesson.demo, exc_info=True)
+        self._take(f"{_content_name()}_types", self._ahead_types)
+        self._take(f"{_content_name()}_{first}", lambda: self._ahead_project(first))
+        fresh = 0
+        for pid in others[: PRECOMPUTE_AT_MOST - 1]:
+            name = f"{_content_name()}_{pid}"
+            if self._own_content and self._take_shared(name):
+                continue
+            if fresh < NEW_PROJECTS_PER_KERNEL:
+                self._take(name, lambda pid=pid: self._ahead_project(pid))  # type: ignore[misc]
+                fresh += 1
+
+    def _take(self, name: str, compute: Callable[[], dict[Any, Any]]) -> None:
+        """``compute()``'s panels into this page's cache, shared when the content is ours."""
+        self._cache.update(_share(self.p, name, compute) if self._own_content else compute())
+
+    def _take_shared(self, name: str) -> bool:
+        from pmkit import cache
+
+        try:
+            got = cache.derived_if_shared(self.p, name)
+        except Exception:  # an unreadable share: as if absent
+            got = None
+        if got is None:
+            return False
+        self._cache.update(got)
+        return True
+
+    def _ahead_project(self, project: str) -> dict[Any, Any]:
+        """Every lesson's panels on ``project`` in both languages."""
+        tr = Translator(self.content, self.tr.lang)
+        for lesson in self.content.lessons:
+            try:
+                for lang in LANGS:
+                    tr.lang = lang
+                    self.views(lesson.demo, project, tr)
+            except Exception:  # bad data for one lesson: its click shows the reason
+                log.warning("lesson %s not precomputed", lesson.demo, exc_info=True)
+        return {k: v for k, v in self._cache.items() if k[0] == "views" and k[2] == project}
+
+    def _ahead_types(self) -> dict[Any, Any]:
+        """The PMO types tab in both languages."""
+        tr = Translator(self.content, self.tr.lang)
         for pmo_type in PMO_TYPES:
             try:
                 for lang in LANGS:
@@ -425,7 +455,7 @@ class LessonsApp:
                     self.types_view(str(pmo_type), tr)
             except Exception:  # the tab shows the reason when opened on that type
                 log.warning("PMO type %s not precomputed", pmo_type, exc_info=True)
-        return {k: v for k, v in self._cache.items() if k[0] in ("views", "types")}
+        return {k: v for k, v in self._cache.items() if k[0] == "types"}
 
     def views(
         self, demo_id: str, project_id: str, tr: Translator
@@ -609,6 +639,6 @@ def app(portfolio: Portfolio | None = None, *, lang: str = "es") -> W.Widget:
 
             p = load_sample()
         # a preheated kernel computes every lesson before the request: a click only swaps
-        return LessonsApp(p, lang=lang_from_query() or lang, precompute=_preheated()).widget
+        return LessonsApp(p, lang=lang_from_query() or lang, precompute=before_request()).widget
 
     return safe_build(build)

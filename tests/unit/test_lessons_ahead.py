@@ -1,9 +1,10 @@
 """The lessons page computed ahead: a project pick, the language switch and a PMO type only put
 panels on the page, and what they show equals the panels computed from scratch.
 
-The panels of every lesson, project and language are computed once per data version and shared
-between kernels (:func:`pmkit.cache.derived`); another kernel reads them, computing nothing, and
-changed data computes them again (never stale). A chart of the shape shown (another project in
+Each project's panels (every lesson, both languages) are computed once per data version and
+shared between kernels (:func:`pmkit.cache.derived`), a kernel adding one project to those
+already shared; another kernel reads them, computing nothing, and changed data computes them
+again (never stale). A chart of the shape shown (another project in
 the same lesson) travels as data, not as a spec.
 """
 
@@ -79,9 +80,46 @@ def _from_scratch(app: LessonsApp, lesson_id: int, pid: str, lang: str) -> list[
     return [(v["heading"], v["metrics"], v["table"], _chart(v["spec"])) for v in (pm, pmo)]
 
 
+def _warm_pool(monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
+    """Preheated kernels one after the other (a pool filling) until every project's panels are
+    shared; how many it took, and the projects each one computed."""
+    computed: list[str] = []
+    real = LessonsApp._ahead_project
+
+    def counting(self: LessonsApp, project: str) -> Any:
+        computed.append(project)
+        return real(self, project)
+
+    monkeypatch.setattr(LessonsApp, "_ahead_project", counting)
+    kernels = 0
+    while True:
+        kernels += 1
+        app = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+        pids = [str(pid) for _, pid in app.project.options]
+        name = lessons._content_name()
+        if all(cache.derived_if_shared(app.p, f"{name}_{pid}") for pid in pids):
+            return kernels, computed
+        assert kernels <= len(pids), computed
+        _another_kernel(monkeypatch)
+
+
+def test_a_kernel_computes_its_page_and_one_project_more_the_pool_shares_the_rest(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first kernel after a data change costs its own page plus one project (not the whole
+    portfolio: every lessons viewer would wait for it); the refills share the rest, each project
+    computed once."""
+    kernels, computed = _warm_pool(monkeypatch)
+    pids = sorted(str(p) for p in cache.load_sample().projects["project_id"])
+    assert sorted(computed) == pids  # each once, in all
+    assert kernels == len(pids) - lessons.NEW_PROJECTS_PER_KERNEL  # one more per kernel
+
+
 def test_project_and_language_switches_compute_nothing_and_show_fresh_panels(
     fresh: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _warm_pool(monkeypatch)
+    _another_kernel(monkeypatch)
     app = LessonsApp(cache.load_sample(), lang="en", precompute=True)
     pids = [str(pid) for _, pid in app.project.options]
     shown: dict[tuple[int, str, str], list[Any]] = {}
@@ -108,8 +146,8 @@ def test_panels_are_shared_with_the_next_kernel_and_recomputed_on_new_data(
     fresh: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+    page_project = str(first.project.value)  # computed by the first kernel, shared
     first.lesson.value = 7
-    first.project.value = "P03"
     before = [_shown(first.pm), _shown(first.pmo)]
 
     _another_kernel(monkeypatch)
@@ -117,7 +155,7 @@ def test_panels_are_shared_with_the_next_kernel_and_recomputed_on_new_data(
         _no_work(m)  # the next kernel reads the panels: no demo, no chart
         second = LessonsApp(cache.load_sample(), lang="en", precompute=True)
         second.lesson.value = 7
-        second.project.value = "P03"
+        assert str(second.project.value) == page_project
         assert [_shown(second.pm), _shown(second.pmo)] == before
         second.pmo_type.value = "directive"
         assert "Directive" in second.types_summary.value
