@@ -118,7 +118,7 @@ class Step:
     """One widget of one dashboard, acted on ``repeats`` times."""
 
     name: str
-    kind: str  # select | slider | click | tab | toggle
+    kind: str  # select | nth-select | slider | click | tab | toggle
     target: str  # widget description, button text, tab title or toggle group index
     alt: str = ""  # tab: the tab to go back to between repeats
     before: str = ""  # click: a number field to edit first (a what-if needs an edit)
@@ -143,7 +143,11 @@ PLAN: dict[str, list[Step]] = {
         Step("status filter", "select", "Status"),
         Step("tab switch", "tab", "Capacity", alt="Overview"),
     ],
-    "training_lessons.ipynb": [Step("lesson picker", "toggle", "1")],
+    "training_lessons.ipynb": [
+        Step("lesson picker", "toggle", "1"),
+        Step("project picker", "nth-select", "0"),  # a dropdown without a description
+        Step("language switch", "toggle", "0"),
+    ],
     "toy.ipynb": [Step("group picker (toy)", "select", "Group")],
 }
 
@@ -167,6 +171,18 @@ def _wait(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 def _select(page: object, desc: str) -> Callable[[int], None]:
     sel = page.locator(f".widget-dropdown:has(label:text-is('{desc}')) select").first  # type: ignore[attr-defined]
+
+    def act(i: int) -> None:
+        n = sel.locator("option").count()
+        cur = sel.evaluate("s => s.selectedIndex")
+        sel.select_option(index=(cur + 1 + i % max(n - 1, 1)) % n if n > 1 else 0)
+
+    return act
+
+
+def _nth_select(page: object, index: str) -> Callable[[int], None]:
+    """The ``index``-th dropdown of the page (one without a description)."""
+    sel = page.locator(".widget-dropdown select").nth(int(index))  # type: ignore[attr-defined]
 
     def act(i: int) -> None:
         n = sel.locator("option").count()
@@ -336,7 +352,8 @@ def run_dashboard(
             if step.kind == "tab":
                 first, times = _tab(page, step, args.repeats)
             else:
-                kinds = {"select": _select, "slider": _slider, "click": _click, "toggle": _toggle}
+                kinds = {"select": _select, "slider": _slider, "click": _click, "toggle": _toggle,
+                         "nth-select": _nth_select}  # fmt: skip
                 act = kinds[step.kind](page, step.target)
                 prep = _edit(page, step.before, wire) if step.before else (lambda _i: None)
                 raw = [

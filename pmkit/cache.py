@@ -222,10 +222,32 @@ def derived(portfolio: Portfolio, name: str, compute: Callable[[], Any]) -> Any:
     shared between kernels like the other parts (``name``: one per function of the data).
     A portfolio not from :func:`load_portfolio` (a what-if copy, another status date) is
     computed here, every call."""
+    own = _owner(portfolio)
+    return compute() if own is None else _shared(*own, _derived_part(name), compute)
+
+
+def _derived_part(name: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_]{1,40}", name):  # e.g. a PMO type's own name
         name = "h" + hashlib.sha1(name.encode()).hexdigest()[:16]
+    return f"d_{name}"
+
+
+def derived_if_shared(portfolio: Portfolio, name: str) -> Any | None:
+    """What :func:`derived` holds for ``name`` in this process or the shared files, without
+    computing it or waiting for a kernel that is computing it (None then, as for a portfolio
+    not from :func:`load_portfolio`)."""
     own = _owner(portfolio)
-    return compute() if own is None else _shared(*own, f"d_{name}", compute)
+    if own is None:
+        return None
+    folder, key = own
+    part = _derived_part(name)
+    entry = _MEMO.get(folder)
+    if entry is not None and entry.key == key and part in entry.parts:
+        return entry.parts[part]
+    value = _read(cache_dir() / f"{_prefix(folder)}-{key}-{part}.pkl")
+    if value is not None and entry is not None and entry.key == key:
+        entry.parts[part] = value
+    return value
 
 
 REVIEW = "review"  # a prewarm part: the PMO review's whole-portfolio tables (below)

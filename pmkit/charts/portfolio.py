@@ -158,7 +158,9 @@ def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> 
     )
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("pct:Q", format=".0f"),
-        color=alt.condition("datum.pct > 150", alt.value("white"), alt.value("black")),
+        # channel objects, not alt.condition/alt.value dicts: altair would search its schema for
+        # the class of a dict (jsonschema) on every chart; the spec is the same
+        color=alt.ColorValue("black", condition={"test": "datum.pct > 150", "value": "white"}),
     )
     n_roles = data["role"].nunique()
     return (cells + labels).properties(width=_WIDTH + 160, height=24 * n_roles, title=title)
@@ -230,7 +232,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
                 scale=alt.Scale(scheme="tableau10"),
                 legend=alt.Legend(orient="bottom", columns=2),
             ),
-            strokeWidth=alt.condition("datum.highlight", alt.value(3), alt.value(0)),
+            strokeWidth=alt.StrokeWidthValue(0, condition={"test": "datum.highlight", "value": 3}),
             tooltip=tips,
         )
     )
@@ -241,7 +243,7 @@ def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:
             x=xs,
             y=ys,
             text="node_label:N",
-            color=alt.condition("datum.highlight", alt.value("#D55E00"), alt.value("#222")),
+            color=alt.ColorValue("#222", condition={"test": "datum.highlight", "value": "#D55E00"}),
         )
     )
     return alt.layer(*layers).properties(

@@ -77,13 +77,17 @@ def bar_chart(
         enc["color"] = alt.Color("group:N", title=_t(titles, "group"), scale=scale)
         tips.append(alt.Tooltip("group:N", title=_t(titles, "group")))
     else:
-        enc["color"] = alt.value(_OKABE_ITO[0])
+        enc["color"] = alt.ColorValue(_OKABE_ITO[0])
     bars = (
         alt.Chart(data)
         .mark_bar(stroke="black")
         .encode(
             **enc,
-            strokeWidth=alt.condition("datum.highlight", alt.value(2.5), alt.value(0)),
+            # channel objects, not alt.value/alt.condition dicts: altair would search its
+            # schema for the class of a dict (jsonschema) on every chart; the spec is the same
+            strokeWidth=alt.StrokeWidthValue(
+                0, condition={"test": "datum.highlight", "value": 2.5}
+            ),
             tooltip=tips,
         )
     )
@@ -168,8 +172,8 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
         .mark_text(fontSize=8)
         .encode(
             text=alt.Text("pct:Q", format=".0f"),
-            color=alt.condition(
-                "datum.pct > 140 || datum.pct < 25", alt.value("white"), alt.value("black")
+            color=alt.ColorValue(
+                "black", condition={"test": "datum.pct > 140 || datum.pct < 25", "value": "white"}
             ),
         )
     )

@@ -36,7 +36,7 @@ roll-up, levelling, capacity, what-if and Monte Carlo's deterministic run read t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,15 @@ from pmkit.errors import ScheduleError, UnknownIdError
 from pmkit.model import Portfolio, object_cache
 from pmkit.schedule.cpm import Schedule, schedule_network
 
-__all__ = ["plan_at_status", "plan_inputs", "schedule_portfolio", "schedule_project"]
+__all__ = [
+    "downstream_projects",
+    "plan_at_status",
+    "plan_inputs",
+    "reschedule_project",
+    "schedule_portfolio",
+    "schedule_project",
+    "schedule_subnetwork",
+]
 
 
 def _calendar_getter(portfolio: Portfolio) -> Any:
@@ -484,10 +492,10 @@ def _ghosts(ext: pd.DataFrame, external: Schedule) -> pd.DataFrame:
     return pd.DataFrame(ghosts)
 
 
-def downstream_projects(portfolio: Portfolio, project_id: str) -> list[str]:
-    """``project_id`` and every project its tasks reach through cross-project links
-    (successors, their successors...), in first-reached order: what a change to the project
-    can move. Every other project's dates do not depend on it."""
+def downstream_projects(portfolio: Portfolio, project_id: str | Iterable[str]) -> list[str]:
+    """``project_id`` (one id, or several) and every project their tasks reach through
+    cross-project links (successors, their successors...), in first-reached order: what a
+    change to those projects can move. Every other project's dates do not depend on them."""
     tasks, lk = portfolio.tasks, portfolio.links
     proj = np.append(tasks["project_id"].to_numpy(dtype=object), [None])  # None: unknown task
     ids = pd.Index(tasks["task_id"])
@@ -496,7 +504,8 @@ def downstream_projects(portfolio: Portfolio, project_id: str) -> list[str]:
     pairs = pd.DataFrame({"a": pp, "b": sp}).dropna()
     pairs = pairs[pairs["a"] != pairs["b"]].drop_duplicates()
     succ: dict[Any, list[Any]] = {a: list(g["b"]) for a, g in pairs.groupby("a", sort=False)}
-    seen, order, todo = {project_id}, [project_id], [project_id]
+    first = [project_id] if isinstance(project_id, str) else sorted(set(project_id), key=str)
+    seen, order, todo = set(first), list(first), list(first)
     while todo:
         for nxt in sorted(succ.get(todo.pop(), []), key=str):
             if nxt not in seen:
@@ -518,13 +527,15 @@ def reschedule_project(portfolio: Portfolio, changed: Portfolio, project_id: str
         raise UnknownIdError("project", project_id)
     base = _cached_plan(portfolio)
     pids = downstream_projects(changed, project_id)
-    sub = _subnetwork(changed, set(pids), base)
+    sub = schedule_subnetwork(changed, set(pids), base)
     return _project_slice(changed, sub, project_id)
 
 
-def _subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule) -> Schedule:
+def schedule_subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule) -> Schedule:
     """The plan at the status date of the projects ``pids`` only (each its own finish
-    group), their predecessors in other projects pinned at ``external``'s dates."""
+    group), their predecessors in other projects pinned at ``external``'s dates: with
+    ``pids`` closed downstream (:func:`downstream_projects`) of what changed, the same dates
+    as scheduling the whole portfolio again."""
     all_tasks = portfolio.tasks
     tasks = all_tasks[all_tasks["project_id"].isin(pids)]
     eng, _main, cals, cal_of = _engine_tasks(portfolio, tasks)

@@ -21,8 +21,11 @@ No widgets, no charts here: this module is an engine (``tests/unit/test_architec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,7 +45,7 @@ from pmkit.portfolio.prioritise import (
     sequenced_dates,
     solve,
 )
-from pmkit.portfolio.rollup import rollup
+from pmkit.portfolio.rollup import rollup as _rollup
 from pmkit.portfolio.standards import CHECKS, PMO_TYPES, standards_of
 from pmkit.risk import risk_register
 from pmkit.schedule.leveling import resource_load
@@ -65,8 +68,48 @@ __all__ = [
     "rag_rules",
     "role_month_load",
     "run_demo",
+    "sharing",
     "verdicts",
 ]
+
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("pmkit_demo_memo", default=None)
+
+
+@contextmanager
+def sharing(memo: dict[Any, Any]) -> Iterator[None]:
+    """Inside, the whole-portfolio tables every demo reads (the roll-ups) are computed once per
+    portfolio object and kept in ``memo``: eight lessons on fourteen projects then roll the
+    portfolio up once, not once per demo. The caller owns ``memo`` and its lifetime (the
+    lessons page keeps one per portfolio object, with the demos computed from it)."""
+    token = _MEMO.set(memo)
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _once(name: str, compute: Callable[[Portfolio], pd.DataFrame], portfolio: Portfolio) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute(portfolio)
+    key = ("demo-table", name, id(portfolio))
+    if key not in memo:
+        memo[key] = compute(portfolio)
+    return memo[key]
+
+
+def rollup(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`pmkit.portfolio.rollup.rollup`, once per portfolio inside :func:`sharing`."""
+    return _once("rollup", _rollup, portfolio)
+
+
+def _checks(portfolio: Portfolio, *, kind: str, roll: pd.DataFrame) -> pd.DataFrame:
+    return governance_checks(portfolio, pmo_type=kind, rollup_df=roll)
+
+
+def _evm_rollup(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`pmkit.evm.evm_rollup`, once per portfolio inside :func:`sharing`."""
+    return _once("evm_rollup", evm_rollup, portfolio)
 
 
 @dataclass(frozen=True)
@@ -298,7 +341,8 @@ def pmo_types(
     std = standards_of(portfolio)
     chosen = pmo_type or std.pmo_type
     roll = rollup(portfolio)  # shared by the three types: the facts do not depend on the type
-    checks = {t: governance_checks(portfolio, pmo_type=t, rollup_df=roll) for t in std.pmo_types}
+    checks = {t: _once(f"checks_{t}", partial(_checks, kind=t, roll=roll), portfolio)
+              for t in std.pmo_types}  # fmt: skip
     if chosen not in checks:
         raise KeyError(f"unknown PMO type {chosen!r}; known: {list(checks)}")
     scores = {t: compliance_score(c) for t, c in checks.items()}
@@ -358,7 +402,7 @@ def project_lifecycle(portfolio: Portfolio, project_id: str | None = None) -> De
         .assign(group=lambda d: d["group"].str.upper())
         .rename(columns={"report_date": "date"})
     )
-    roll = evm_rollup(portfolio)
+    roll = _evm_rollup(portfolio)
     me = roll[roll["project_id"] == pid].iloc[0]
     gates = portfolio.gates[portfolio.gates["project_id"] == pid]
     phase_of_gate = (
@@ -671,7 +715,7 @@ def resources(portfolio: Portfolio, project_id: str | None = None) -> Demo:
         chart="load",
         titles={"title": "t.project_load", "x": "c.week", "y": "c.hours"},
     )
-    heat = role_month_load(portfolio)
+    heat = _once("role_month_load", role_month_load, portfolio)
     over = heat[heat["utilisation"] > 1]
     peak = heat.loc[heat["utilisation"].idxmax()] if len(heat) else None
     pmo = Lens(

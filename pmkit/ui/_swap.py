@@ -80,6 +80,13 @@ class SwapChart:
         self.last = "spec"
         self._seq = 0
 
+    @classmethod
+    def of(cls, widget: alt.JupyterChart) -> SwapChart:
+        """A :class:`SwapChart` driving an existing chart widget (keep one per widget)."""
+        self = cls.__new__(cls)
+        self.widget, self.last, self._seq = widget, "spec", 0
+        return self
+
     @property
     def embedded(self) -> bool:
         """Has the page embedded the spec last sent (its view takes data updates)?"""

@@ -11,9 +11,11 @@ switching the type changes which governance checks block a project.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,18 +26,26 @@ import pandas as pd
 from pmkit.charts.training import build as build_chart
 from pmkit.model import Portfolio
 from pmkit.portfolio.standards import standards_of
-from pmkit.training.content import LANGS, Content, load_content
-from pmkit.training.demos import PMO_TYPES, Demo, Lens, check_modes, default_project, run_demo
+from pmkit.training.content import CONTENT_DIR, LANGS, Content, load_content
+from pmkit.training.demos import (
+    PMO_TYPES,
+    Demo,
+    Lens,
+    check_modes,
+    default_project,
+    run_demo,
+    sharing,
+)
 from pmkit.ui._common import (
-    _preheated,
     badge,
+    before_request,
     esc,
     guarded,
     header,
     html_table,
-    live_chart,
     safe_build,
 )
+from pmkit.ui._swap import SwapChart
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +61,12 @@ _MONEY = {
     "m.significant_cost",
     "m.portfolio_exposure",
 }
+PRECOMPUTE_AT_MOST = 30
+"""Projects whose lessons a preheated kernel computes before the request (the page's first
+project, then the others in file order); a larger portfolio computes the rest when picked."""
+NEW_PROJECTS_PER_KERNEL = 1
+"""Projects a preheated kernel computes beyond its own page's when no kernel has (see
+:meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
@@ -146,7 +162,7 @@ def chart_titles(lens: Lens, tr: Translator) -> dict[str, str]:
 
 def put_chart(box: W.Box, chart: alt.TopLevelMixin) -> alt.JupyterChart:
     """Show ``chart`` in ``box`` (see :func:`put_spec`)."""
-    return put_spec(box, chart.to_dict())
+    return put_spec(box, chart.to_dict(validate=False))  # its shapes are validated by tests
 
 
 def put_spec(box: W.Box, spec: dict[str, Any]) -> alt.JupyterChart:
@@ -159,16 +175,27 @@ def put_spec(box: W.Box, spec: dict[str, Any]) -> alt.JupyterChart:
     not on the page has no view: it takes the new chart, then replaces the shown one, and the
     page draws it once. A box keeps two widgets and alternates: a new chart widget per update
     would send its ~900 KB offline Vega bundle to the page each time.
+
+    Only what changed travels: the spec shown again sends nothing, and a spec of the shape
+    shown (another project's figures in the same lesson) sends its data alone once the page
+    has embedded the shown chart (:class:`pmkit.ui._swap.SwapChart`: no re-embed, no race).
     """
     shown = list(box.children)
-    pool: list[alt.JupyterChart] = box.__dict__.setdefault("_pmkit_charts", [])
-    spare = next((w for w in pool if w not in shown), None)
+    pool: list[SwapChart] = box.__dict__.setdefault("_pmkit_charts", [])
+    current = next((c for c in pool if c.widget in shown), None)
+    if current is not None and (current.widget.spec == spec or current._push(spec)):
+        return current.widget
+    spare = next((c for c in pool if c.widget not in shown), None)
     if spare is None:
-        spare = live_chart(alt.Chart().mark_point())  # a placeholder, replaced below
+        spare = SwapChart(alt.Chart().mark_point())  # a placeholder, replaced below
         pool.append(spare)
-    spare.spec = spec
-    box.children = [spare]
-    return spare
+    spare.widget.spec = spec
+    # a new view of it will embed and confirm (local_tz): until then data must not travel alone
+    with spare.widget._lock_property(local_tz=None):
+        spare.widget.local_tz = None
+    spare.widget.send_state(["local_tz"])
+    box.children = [spare.widget]
+    return spare.widget
 
 
 def lens_view(heading: str, lens: Lens, tr: Translator, currency: str) -> dict[str, Any]:
@@ -178,7 +205,8 @@ def lens_view(heading: str, lens: Lens, tr: Translator, currency: str) -> dict[s
     return {
         "heading": f"<h3>{esc(heading)}</h3>",
         "metrics": metrics_html(lens.metrics, tr, currency),
-        "spec": None if chart is None else chart.to_dict(),
+        # the shapes of these charts are validated by tests: no jsonschema pass per panel
+        "spec": None if chart is None else chart.to_dict(validate=False),
         "table": html_table(tr.columns(lens.table), max_rows=20) if has_table else "",
     }
 
@@ -198,6 +226,27 @@ def _shared(portfolio: Portfolio) -> dict[Any, Any]:
         _SHARED.update(portfolio=portfolio, cache={})
     cache: dict[Any, Any] = _SHARED["cache"]
     return cache
+
+
+def _content_name() -> str:
+    """The name of the shared panels: the teaching texts' version is part of it (the cache
+    key follows pmkit's code and the data, not the YAML files)."""
+    h = hashlib.sha1()
+    for f in sorted(CONTENT_DIR.glob("*.yaml")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return f"lessons_{h.hexdigest()[:16]}"
+
+
+def _share(portfolio: Portfolio, name: str, compute: Callable[[], dict[Any, Any]]) -> Any:
+    """``compute()`` once per data version, shared between kernels (:func:`pmkit.cache.derived`);
+    never raises (a cache that cannot be used computes here)."""
+    from pmkit import cache
+
+    try:
+        return cache.derived(portfolio, name, compute)
+    except Exception:
+        log.warning("lessons not shared; computing in this kernel", exc_info=True)
+        return compute()
 
 
 def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
@@ -261,6 +310,7 @@ class LessonsApp:
         self.content = content or load_content()
         self.tr = Translator(self.content, lang)
         self.currency = str(getattr(portfolio, "currency", "EUR"))
+        self._own_content = content is None
         self._cache = _shared(portfolio) if content is None else {}
 
         self.title = W.HTML()
@@ -337,22 +387,75 @@ class LessonsApp:
         self.pmo_type.observe(
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
-        self.render()
-        if precompute:
+        self._types_spec: dict[str, Any] | None = None  # the types chart, drawn when shown
+        self.tabs.observe(guarded(self.governance)(lambda ch: self._draw_types()), "selected_index")
+        if precompute:  # first: a kernel that finds the panels shared computes nothing
             self.precompute()
+        self.render()
 
     def precompute(self) -> None:
-        """Every lesson's demo on the page's project and its panels in both languages, so a
-        click only puts them on the page (a preheated kernel does this before the request)."""
+        """The panels a click, a project pick or the language switch will show, computed
+        before the request (a preheated kernel), so the action only puts them on the page.
+        Never raises: a lesson whose demo fails on the data shows the reason when clicked.
+
+        Each project's panels (every lesson, both languages) and the PMO types tab are shared
+        with the other kernels per data version (:func:`pmkit.cache.derived`). A kernel
+        computes its page's project and the types tab if no kernel has, takes every project
+        already shared, and adds at most :data:`NEW_PROJECTS_PER_KERNEL` more: the first kernel
+        after a data change costs about what one project does, and the pool's refills extend
+        the shared set until :data:`PRECOMPUTE_AT_MOST` projects are ready."""
+        first = str(self.project.value)
+        others = [str(pid) for _, pid in self.project.options if str(pid) != first]
+        self._take(f"{_content_name()}_types", self._ahead_types)
+        self._take(f"{_content_name()}_{first}", lambda: self._ahead_project(first))
+        fresh = 0
+        for pid in others[: PRECOMPUTE_AT_MOST - 1]:
+            name = f"{_content_name()}_{pid}"
+            if self._own_content and self._take_shared(name):
+                continue
+            if fresh < NEW_PROJECTS_PER_KERNEL:
+                self._take(name, lambda pid=pid: self._ahead_project(pid))  # type: ignore[misc]
+                fresh += 1
+
+    def _take(self, name: str, compute: Callable[[], dict[Any, Any]]) -> None:
+        """``compute()``'s panels into this page's cache, shared when the content is ours."""
+        self._cache.update(_share(self.p, name, compute) if self._own_content else compute())
+
+    def _take_shared(self, name: str) -> bool:
+        from pmkit import cache
+
+        try:
+            got = cache.derived_if_shared(self.p, name)
+        except Exception:  # an unreadable share: as if absent
+            got = None
+        if got is None:
+            return False
+        self._cache.update(got)
+        return True
+
+    def _ahead_project(self, project: str) -> dict[Any, Any]:
+        """Every lesson's panels on ``project`` in both languages."""
         tr = Translator(self.content, self.tr.lang)
-        project = str(self.project.value)
         for lesson in self.content.lessons:
             try:
                 for lang in LANGS:
                     tr.lang = lang
                     self.views(lesson.demo, project, tr)
-            except Exception:  # bad data for one lesson: its click shows the reason, the page stays
+            except Exception:  # bad data for one lesson: its click shows the reason
                 log.warning("lesson %s not precomputed", lesson.demo, exc_info=True)
+        return {k: v for k, v in self._cache.items() if k[0] == "views" and k[2] == project}
+
+    def _ahead_types(self) -> dict[Any, Any]:
+        """The PMO types tab in both languages."""
+        tr = Translator(self.content, self.tr.lang)
+        for pmo_type in PMO_TYPES:
+            try:
+                for lang in LANGS:
+                    tr.lang = lang
+                    self.types_view(str(pmo_type), tr)
+            except Exception:  # the tab shows the reason when opened on that type
+                log.warning("PMO type %s not precomputed", pmo_type, exc_info=True)
+        return {k: v for k, v in self._cache.items() if k[0] == "types"}
 
     def views(
         self, demo_id: str, project_id: str, tr: Translator
@@ -381,7 +484,8 @@ class LessonsApp:
         """A demo's figures (cached: switching language does not recompute them)."""
         key = (demo_id, project_id or "", repr(sorted(opts.items())))
         if key not in self._cache:
-            self._cache[key] = run_demo(demo_id, self.p, project_id, **opts)
+            with sharing(self._cache):  # the roll-ups once per portfolio, not once per demo
+                self._cache[key] = run_demo(demo_id, self.p, project_id, **opts)
         return self._cache[key]
 
     # -- rendering ---------------------------------------------------------------------------
@@ -429,9 +533,40 @@ class LessonsApp:
         return f": {pd.Timestamp(status):%Y-%m-%d}" if status is not None else ""
 
     def render_types(self) -> None:
-        t = self.tr
-        chosen = str(self.pmo_type.value)
-        self.types_intro.value = f"<p class='pmkit-lesson'>{esc(t('ui.pmo_types_intro'))}</p>"
+        """The PMO types tab for the chosen type in the current language (see
+        :meth:`types_view`)."""
+        view = self.types_view(str(self.pmo_type.value), self.tr)
+        self.types_intro.value = view["intro"]
+        self.types_table.value = view["table"]
+        self.types_summary.value = view["summary"]
+        self.governance.value = view["governance"]
+        self._types_spec = view["spec"]
+        self._draw_types()
+
+    def _draw_types(self) -> None:
+        """Put the PMO types chart on the page only while its tab is shown: a hidden chart
+        re-embedded on every language switch was one more chart for the browser to draw."""
+        if self.tabs.selected_index == 1 and self._types_spec is not None:
+            self.types_chart = put_spec(self.types_chart_box, self._types_spec)
+
+    def types_view(self, chosen: str, t: Translator) -> dict[str, Any]:
+        """What the PMO types tab shows for type ``chosen`` in ``t``'s language (cached)."""
+        key = ("types", chosen, t.lang)
+        if key not in self._cache:
+            demo = self.demo("pmo_types", None, pmo_type=chosen)
+            chart = lens_chart(demo.pmo, t)
+            self._cache[key] = {
+                "intro": f"<p class='pmkit-lesson'>{esc(t('ui.pmo_types_intro'))}</p>",
+                "table": self._types_table(chosen, t),
+                "summary": self._types_summary(chosen, demo, t),
+                # the shapes of these charts are validated by tests
+                "spec": None if chart is None else chart.to_dict(validate=False),
+                "governance": self._governance(demo, t),
+            }
+        view: dict[str, Any] = self._cache[key]
+        return view
+
+    def _types_table(self, chosen: str, t: Translator) -> str:
         rows = [
             ("ui.type_control", "control"),
             ("ui.type_role", "role"),
@@ -459,14 +594,15 @@ class LessonsApp:
             + "</tr>"
             for check in self._modes.index
         )
-        self.types_table.value = (
+        return (
             "<table class='pmkit-compare pmkit-types'>"
             f"<tr><th></th>{head}</tr>{body}{modes}</table>"
         )
-        demo = self.demo("pmo_types", None, pmo_type=chosen)
+
+    def _types_summary(self, chosen: str, demo: Demo, t: Translator) -> str:
         m = demo.pmo.metrics
-        name = next(pt.name(t.lang) for pt in types if pt.id == chosen)
-        self.types_summary.value = (
+        name = next(pt.name(t.lang) for pt in self.content.pmo_types if pt.id == chosen)
+        return (
             "<p class='pmkit-type-summary'><b>"
             + esc(
                 t("ui.type_summary").format(
@@ -479,9 +615,8 @@ class LessonsApp:
             )
             + "</b></p>"
         )
-        chart = lens_chart(demo.pmo, t)
-        if chart is not None:
-            self.types_chart = put_chart(self.types_chart_box, chart)
+
+    def _governance(self, demo: Demo, t: Translator) -> str:
         verdicts = demo.pmo.table.copy() if demo.pmo.table is not None else pd.DataFrame()
         verdicts["state"] = [badge(_STATE_BADGE[s], t.value(s)) for s in verdicts["state"]]
         for col in ("failing", "blocking"):
@@ -489,7 +624,7 @@ class LessonsApp:
                 lambda v: ", ".join(t.value(x) for x in v.split(", ")) if v else "—"
             )
         shown = t.columns(verdicts, values=False)
-        self.governance.value = f"<h4>{esc(t('ui.governance_checks'))}</h4>" + html_table(
+        return f"<h4>{esc(t('ui.governance_checks'))}</h4>" + html_table(
             shown, raw_html_columns=[t("c.state")], table_id="pmkit-governance"
         )
 
@@ -504,6 +639,6 @@ def app(portfolio: Portfolio | None = None, *, lang: str = "es") -> W.Widget:
 
             p = load_sample()
         # a preheated kernel computes every lesson before the request: a click only swaps
-        return LessonsApp(p, lang=lang_from_query() or lang, precompute=_preheated()).widget
+        return LessonsApp(p, lang=lang_from_query() or lang, precompute=before_request()).widget
 
     return safe_build(build)

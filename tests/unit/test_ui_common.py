@@ -130,3 +130,50 @@ def test_a_served_kernel_charts_carry_a_small_module(tmp_path: Path) -> None:
     assert published.read_bytes() == cached.read_bytes()  # the offline bundle itself
     assert published.stat().st_size > 100_000
     assert int(run.stdout) < 400  # what each chart's widget state carries now
+
+
+def test_pmkit_serve_publishes_the_bundle_its_pages_preload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's preload link and a served chart's loader name the same URL (one fetch)."""
+    import re
+
+    from pmkit import cli
+    from pmkit.bundle import STATIC_DIR_ENV, voila_static_dir
+    from pmkit.ui._common import _chart_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bundle = "export default { render() {} };\n// " + "b" * 3000
+    monkeypatch.setattr("pmkit.charts.offline.offline_bundle", lambda: bundle)
+    env = cli._serve_env({})
+    static = Path(env[STATIC_DIR_ENV])
+    index = (voila_static_dir(Path(env["JUPYTER_PATH"])).parent / "index.html.j2").read_text()
+    (href,) = re.findall(r'rel="modulepreload" href="\{\{ resources.base_url \}\}([^"]+)"', index)
+    _served(monkeypatch, static, base="/")
+    module = _chart_module(bundle)
+    assert f'"/{href}"' in module  # base_url "/" + the same path and version
+    (published,) = static.glob("pmkit-charts-*.js")
+    assert published.read_text(encoding="utf-8") == bundle
+
+
+def test_without_a_bundle_pages_carry_no_preload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed bundle build costs the preload, never the server; a name that is not a plain
+    file name never reaches the page template."""
+    from pmkit import cli
+    from pmkit.bundle import voila_jupyter_path, voila_static_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def broken() -> str:
+        raise RuntimeError("vl-convert missing")
+
+    monkeypatch.setattr("pmkit.charts.offline.offline_bundle", broken)
+    env = cli._serve_env({})
+    index = voila_static_dir(Path(env["JUPYTER_PATH"])).parent / "index.html.j2"
+    assert "modulepreload" not in index.read_text()
+    voila_jupyter_path(preload='x.js"><script>alert(1)</script>')
+    assert "modulepreload" not in index.read_text() and "<script>" not in index.read_text()
+    voila_jupyter_path(preload="pmkit-charts-0123abcd.js?v=0123abcd")
+    assert 'voila/static/pmkit-charts-0123abcd.js?v=0123abcd">' in index.read_text()

@@ -33,12 +33,12 @@ def review(data_copy: Path) -> pr.PortfolioReview:
 
 
 def _spec(review: pr.PortfolioReview, tab: str, key: str) -> dict:
-    return json.loads(review.tabs[tab].charts[key].chart.to_json())
+    return json.loads(json.dumps(review.tabs[tab].charts[key].spec, indent=2))
 
 
 def _chart_sizes(review: pr.PortfolioReview) -> dict[str, int]:
     return {
-        f"{name}/{key}": len(jc.chart.to_json())
+        f"{name}/{key}": len(json.dumps(jc.spec, indent=2))
         for name, tab in review.tabs.items()
         for key, jc in tab.charts.items()
     }
@@ -152,13 +152,13 @@ def test_capacity_what_if_changes_the_picture(review: pr.PortfolioReview) -> Non
     base_cells = cap.base.cells.copy()
     assert {"role", "month", "utilisation"} <= set(base_cells.columns)
     assert base_cells["utilisation"].max() <= views.MAX_LOAD  # JSON-safe, no infinity
-    before = json.loads(cap.charts["heat"].chart.to_json())
+    before = json.loads(json.dumps(cap.charts["heat"].spec, indent=2))
     cap.what_project.value = "P01"
     cap.shift.value = 40
     cap.apply_btn.click()
     assert "pmkit-error" not in cap.message.value, cap.message.value
     assert "What-if for" in cap.headline.value
-    after = json.loads(cap.charts["heat"].chart.to_json())
+    after = json.loads(json.dumps(cap.charts["heat"].spec, indent=2))
     assert after["datasets"] != before["datasets"]
     # priority alone moves unmet hours between projects, not the demand
     cap.shift.value = 0
@@ -180,10 +180,10 @@ def test_slip_propagation_lists_what_moves(review: pr.PortfolioReview) -> None:
     dep.go.click()
     assert "pmkit-error" not in dep.message.value, dep.message.value
     assert 'id="pmo-slip"' in dep.result.value
-    slip = json.loads(dep.charts["slip"].chart.to_json())
+    slip = json.loads(json.dumps(dep.charts["slip"].spec, indent=2))
     rows = next(iter(slip["datasets"].values()))
     assert rows and all(r["slip_days"] > 0 for r in rows)
-    net = json.loads(dep.charts["network"].chart.to_json())
+    net = json.loads(json.dumps(dep.charts["network"].spec, indent=2))
     nodes = next(d for d in net["datasets"].values() if d and "highlight" in d[0])
     assert any(n["highlight"] for n in nodes)
     dep.clear.click()
@@ -207,7 +207,7 @@ def test_risks_keep_opportunities_apart(review: pr.PortfolioReview) -> None:
     risks = review.open_tab("Risks")
     top = risks.top.value
     assert "Top threats" in top and "Top opportunities" in top
-    spec = json.loads(risks.charts["programme"].chart.to_json())
+    spec = json.loads(json.dumps(risks.charts["programme"].spec, indent=2))
     values = next(iter(spec["datasets"].values()))
     assert all(v["exposure"] >= 0 for v in values)
     assert {v["kind_label"] for v in values} <= {

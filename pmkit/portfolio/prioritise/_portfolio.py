@@ -32,7 +32,11 @@ from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._scores import Drivers, drivers_of, priority_values
 from pmkit.portfolio.prioritise._select import Selection, SelectionProblem
 from pmkit.schedule.cpm import Schedule
-from pmkit.schedule.portfolio_adapter import _subnetwork, schedule_portfolio
+from pmkit.schedule.portfolio_adapter import (
+    downstream_projects,
+    schedule_portfolio,
+    schedule_subnetwork,
+)
 
 __all__ = ["portfolio_rules", "selection_problem", "sequenced_dates", "started_projects"]
 
@@ -310,26 +314,8 @@ def _finishes_after(
     if not moved:  # no start moved: the schedule is the one already computed
         return fin_b
     changed = dataclasses.replace(portfolio, projects=pr)
-    sub = _subnetwork(changed, _downstream(portfolio, moved), before)
+    sub = schedule_subnetwork(changed, set(downstream_projects(portfolio, moved)), before)
     return _finishes(sub).combine_first(fin_b)
-
-
-def _downstream(portfolio: Portfolio, pids: set[str]) -> set[str]:
-    """``pids`` and every project their tasks reach through cross-project links (what a
-    change to their dates can move), in one walk from all of them."""
-    tasks, lk = portfolio.tasks, portfolio.links
-    proj = pd.Series(tasks["project_id"].astype(str).to_numpy(), index=tasks["task_id"])
-    a, b = lk["pred_id"].map(proj), lk["succ_id"].map(proj)
-    pairs = pd.DataFrame({"a": a, "b": b}).dropna()
-    pairs = pairs[pairs["a"] != pairs["b"]].drop_duplicates()
-    succ = pairs.groupby("a")["b"].agg(list).to_dict()
-    seen, todo = set(pids), list(pids)
-    while todo:
-        for nxt in succ.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
 
 
 def _finishes(sched: Schedule) -> pd.Series:

@@ -14,6 +14,7 @@ from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
+    loading,
 )
 
 
@@ -28,7 +29,7 @@ class DependenciesTab(_Tab):
         self.caption = W.HTML()
         self.result = W.HTML()
         self.highlight: dict[str, float] = {}
-        self.chart("network", charts.empty_chart("Loading…"))
+        self.chart("network", loading())
         self.chart(
             "slip", charts.empty_chart("Pick a milestone and a number of days, then Propagate.")
         )

@@ -12,6 +12,7 @@ from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
+    loading,
 )
 
 
@@ -31,7 +32,7 @@ class GovernanceTab(_Tab):
         self.explain = W.HTML()
         self.gaps = W.HTML()
         self.failing = W.HTML()
-        self.chart("score", charts.empty_chart("Loading…"))
+        self.chart("score", loading())
         self.widget = W.VBox(
             [
                 self.message,

@@ -12,6 +12,7 @@ from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
     _note,
     _Tab,
+    loading,
 )
 
 
@@ -22,7 +23,7 @@ class OverviewTab(_Tab):
         self.why_pick = W.Dropdown(description="Why?", layout=W.Layout(width="420px"))
         self.why = W.HTML()
         self.why_pick.observe(lambda _c: guarded(self.why)(self.explain)(), names="value")
-        self.chart("rag", charts.empty_chart("Loading…"))
+        self.chart("rag", loading())
         self.widget = W.VBox(
             [
                 self.message,

@@ -12,6 +12,7 @@ from pmkit.ui.portfolio_review._base import (
     _html,
     _note,
     _Tab,
+    loading,
 )
 
 
@@ -19,8 +20,8 @@ class RisksTab(_Tab):
     def build(self) -> None:
         self.top = W.HTML()
         self.caption = W.HTML()
-        self.chart("programme", charts.empty_chart("Loading…"))
-        self.chart("heat", charts.empty_chart("Loading…"))
+        self.chart("programme", loading())
+        self.chart("heat", loading())
         self.widget = W.VBox(
             [
                 self.message,

@@ -12,6 +12,7 @@ from pmkit.ui.portfolio_review._base import (
     _html,
     _note,
     _Tab,
+    loading,
 )
 
 
@@ -21,7 +22,7 @@ class TrendsTab(_Tab):
         self.focus.observe(self._on_focus, names="value")
         self.acc_note = W.HTML()
         for key in ("trend", "mta", "accuracy"):
-            self.chart(key, charts.empty_chart("Loading…"))
+            self.chart(key, loading())
         self.widget = W.VBox(
             [
                 self.message,

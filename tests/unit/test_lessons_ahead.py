@@ -1,0 +1,212 @@
+"""The lessons page computed ahead: a project pick, the language switch and a PMO type only put
+panels on the page, and what they show equals the panels computed from scratch.
+
+Each project's panels (every lesson, both languages) are computed once per data version and
+shared between kernels (:func:`pmkit.cache.derived`), a kernel adding one project to those
+already shared; another kernel reads them, computing nothing, and changed data computes them
+again (never stale). A chart of the shape shown (another project in
+the same lesson) travels as data, not as a spec.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
+
+from pmkit import cache
+from pmkit.charts.training import bar_chart
+from pmkit.training.content import load_content
+from pmkit.training.demos import run_demo
+from pmkit.ui import lessons
+from pmkit.ui._swap import spec_shape
+from pmkit.ui.lessons import LessonsApp, Translator, lens_view
+
+pytestmark = pytest.mark.usefixtures("fake_page")
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample as this process's data, an empty shared cache, no kernel memory."""
+    data = tmp_path / "data"
+    shutil.copytree(Path(lessons.__file__).parents[2] / "data", data)
+    monkeypatch.setenv("PMKIT_DATA", str(data))
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    monkeypatch.setattr(lessons, "_SHARED", {})
+    return data
+
+
+def _another_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget what this process holds, as a new kernel would (the cache files stay)."""
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(cache, "_OWNER", {})
+    monkeypatch.setattr(lessons, "_SHARED", {})
+
+
+def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_work(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("computed a demo or built a chart")
+
+    monkeypatch.setattr(lessons, "run_demo", no_work)
+    monkeypatch.setattr(lessons, "lens_chart", no_work)
+
+
+def _chart(spec: dict[str, Any] | None) -> Any:
+    """What a chart draws: its shape and its datasets' rows in order (names aside: a chart whose
+    data was swapped in place keeps the dataset names the page embedded)."""
+    if spec is None:
+        return None
+    shape, names = spec_shape(spec)
+    return shape, [json.dumps(spec["datasets"][n], sort_keys=True) for n in names]
+
+
+def _shown(panel: lessons._Panel) -> tuple[str, str, str, Any]:
+    spec = None if panel.chart is None else panel.chart.spec
+    return panel.heading.value, panel.metrics.value, panel.table.value, _chart(spec)
+
+
+def _from_scratch(app: LessonsApp, lesson_id: int, pid: str, lang: str) -> list[Any]:
+    """The PM and PMO panels of one lesson computed now, no cache, no page."""
+    tr = Translator(app.content, lang)
+    demo = run_demo(app.content.lesson(lesson_id).demo, app.p, pid)
+    pm = lens_view(f"{tr('ui.pm_lens')} ({demo.project_id})", demo.pm, tr, app.currency)
+    pmo = lens_view(tr("ui.pmo_lens"), demo.pmo, tr, app.currency)
+    return [(v["heading"], v["metrics"], v["table"], _chart(v["spec"])) for v in (pm, pmo)]
+
+
+def _warm_pool(monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
+    """Preheated kernels one after the other (a pool filling) until every project's panels are
+    shared; how many it took, and the projects each one computed."""
+    computed: list[str] = []
+    real = LessonsApp._ahead_project
+
+    def counting(self: LessonsApp, project: str) -> Any:
+        computed.append(project)
+        return real(self, project)
+
+    monkeypatch.setattr(LessonsApp, "_ahead_project", counting)
+    kernels = 0
+    while True:
+        kernels += 1
+        app = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+        pids = [str(pid) for _, pid in app.project.options]
+        name = lessons._content_name()
+        if all(cache.derived_if_shared(app.p, f"{name}_{pid}") for pid in pids):
+            return kernels, computed
+        assert kernels <= len(pids), computed
+        _another_kernel(monkeypatch)
+
+
+def test_a_kernel_computes_its_page_and_one_project_more_the_pool_shares_the_rest(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first kernel after a data change costs its own page plus one project (not the whole
+    portfolio: every lessons viewer would wait for it); the refills share the rest, each project
+    computed once."""
+    kernels, computed = _warm_pool(monkeypatch)
+    pids = sorted(str(p) for p in cache.load_sample().projects["project_id"])
+    assert sorted(computed) == pids  # each once, in all
+    assert kernels == len(pids) - lessons.NEW_PROJECTS_PER_KERNEL  # one more per kernel
+
+
+def test_project_and_language_switches_compute_nothing_and_show_fresh_panels(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _warm_pool(monkeypatch)
+    _another_kernel(monkeypatch)
+    app = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+    pids = [str(pid) for _, pid in app.project.options]
+    shown: dict[tuple[int, str, str], list[Any]] = {}
+    swapped = 0
+    with monkeypatch.context() as m:
+        _no_work(m)
+        for lesson_id in (1, 4, 7):  # bars, lines + bars, load + heat map
+            app.lesson.value = lesson_id
+            for pid in [*pids[1:5], pids[-1]]:  # the page opened on the first
+                app.project.value = pid
+                for lang in ("es", "en"):
+                    app.lang.value = lang
+                    assert "pmkit-error" not in app.message.value
+                    shown[(lesson_id, pid, lang)] = [_shown(app.pm), _shown(app.pmo)]
+                pool = app.pmo.chart_box.__dict__["_pmkit_charts"]
+                swapped += sum(c.last == "data" for c in pool)
+    for (lesson_id, pid, lang), page in shown.items():
+        assert page == _from_scratch(app, lesson_id, pid, lang), (lesson_id, pid, lang)
+    # lesson 1's PMO chart only moves its highlight from project to project: data, not a spec
+    assert swapped > 0
+
+
+def test_panels_are_shared_with_the_next_kernel_and_recomputed_on_new_data(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+    page_project = str(first.project.value)  # computed by the first kernel, shared
+    first.lesson.value = 7
+    before = [_shown(first.pm), _shown(first.pmo)]
+
+    _another_kernel(monkeypatch)
+    with monkeypatch.context() as m:
+        _no_work(m)  # the next kernel reads the panels: no demo, no chart
+        second = LessonsApp(cache.load_sample(), lang="en", precompute=True)
+        second.lesson.value = 7
+        assert str(second.project.value) == page_project
+        assert [_shown(second.pm), _shown(second.pmo)] == before
+        second.pmo_type.value = "directive"
+        assert "Directive" in second.types_summary.value
+
+    # new data (P03's budget doubled): the next kernel computes its panels again
+    projects = fresh / "projects.csv"
+    rows = projects.read_text(encoding="utf-8").splitlines()
+    i = next(i for i, r in enumerate(rows) if r.startswith("P03,"))
+    cells = rows[i].split(",")
+    col = rows[0].split(",").index("budget")
+    old = float(cells[col])
+    cells[col] = str(old * 2)
+    rows[i] = ",".join(cells)
+    projects.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _another_kernel(monkeypatch)
+    third = LessonsApp(cache.load_sample(), lang="en")
+    third.lesson.value = 1
+    third.project.value = "P03"
+    assert f"{old * 2:,.0f} EUR" in third.pm.metrics.value
+    assert f"{old:,.0f} EUR" not in third.pm.metrics.value
+
+
+def test_a_highlighted_bar_keeps_its_outline_in_the_spec() -> None:
+    """The bar chart's channel objects draw what ``alt.condition``/``alt.value`` drew: the
+    highlighted project outlined 2.5 px, the others not, one Okabe-Ito blue without groups."""
+    import pandas as pd
+
+    df = pd.DataFrame({"label": ["A", "B"], "value": [2.0, 1.0], "highlight": [True, False]})
+    enc = bar_chart(df, {"title": "t", "x": "x", "y": "y"}).to_dict()["encoding"]
+    assert enc["strokeWidth"] == {
+        "condition": {"test": "datum.highlight", "value": 2.5},
+        "value": 0,
+    }
+    assert enc["color"] == {"value": "#0072B2"}
+    assert load_content().lessons  # the content the page reads is valid
+
+
+def test_the_pmo_types_chart_is_drawn_when_its_tab_is_shown_in_the_current_language() -> None:
+    from pmkit.ui.lessons import lens_chart
+
+    app = LessonsApp(cache.load_sample(), lang="en")
+    assert app.types_chart is None  # hidden tab: nothing for the browser to draw yet
+    for lang in ("en", "es"):
+        app.tabs.selected_index = 0
+        app.lang.value = lang  # switched while the tab is hidden
+        app.tabs.selected_index = 1
+        assert app.types_chart is not None
+        demo = run_demo("pmo_types", app.p, None, pmo_type=str(app.pmo_type.value))
+        fresh = lens_chart(demo.pmo, Translator(app.content, lang))
+        assert fresh is not None and app.types_chart.spec == fresh.to_dict()
+    app.pmo_type.value = "directive"  # while shown: redrawn at once
+    demo = run_demo("pmo_types", app.p, None, pmo_type="directive")
+    fresh = lens_chart(demo.pmo, Translator(app.content, "es"))
+    assert fresh is not None and _chart(app.types_chart.spec) == _chart(fresh.to_dict())
