@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 from importlib import resources
@@ -187,15 +186,8 @@ _INDEX = """{%- extends 'lab/index.html.j2' -%}
 {{ super()
    | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
              resources.base_url ~ 'voila/static/fontawesome/css/') }}
-{{ preload }}
 {%- endblock notebook_css -%}
 """
-# The chart bundle's URL in the page's head (``pmkit serve`` publishes it at start): the
-# browser fetches and compiles it while Voila's scripts load, not after the first chart's
-# state has arrived (~0.15-0.45 s of the first chart on this machine). Same URL as the charts'
-# loader (pmkit.ui._common), so the module is fetched once.
-_PRELOAD = """<link rel="modulepreload" href="{{ resources.base_url }}voila/static/{name}">"""
-_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+(\?v=[0-9a-f]+)?")  # written into a template: no markup
 
 
 # Voila's base page.html (tree, errors) links Font Awesome 4.5 from a CDN outside any block, so
@@ -272,17 +264,13 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def voila_jupyter_path(
-    cache: str | os.PathLike[str] | None = None, *, preload: str | None = None
-) -> Path:
+def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     """A Jupyter data folder holding the ``pmkit`` Voila template; put it on ``JUPYTER_PATH``.
 
     The template extends Voila's ``lab`` page and points its two Font Awesome links at
     ``/voila/static/fontawesome/``, a copy of the ``fontawesomefree`` package's files, so a
     dashboard asks nothing of any host but its own server. The folder is made under the user's
     cache (``$XDG_CACHE_HOME/pmkit``) because an installed package's folder may be read-only.
-    ``preload`` names a file of the static folder (``pmkit-charts-<hash>.js?v=<hash>``) that
-    every page's head asks the browser to fetch early.
     """
     base = (
         Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
@@ -292,8 +280,7 @@ def voila_jupyter_path(
     tpl = voila_static_dir(base).parent
     (tpl / "static").mkdir(parents=True, exist_ok=True)
     _write_if_changed(tpl / "conf.json", '{"base_template": "lab"}\n')
-    link = _PRELOAD.replace("{name}", preload) if preload and _SAFE_NAME.fullmatch(preload) else ""
-    _write_if_changed(tpl / "index.html.j2", _INDEX.replace("{{ preload }}", link))
+    _write_if_changed(tpl / "index.html.j2", _INDEX)
     _write_if_changed(tpl / "page.html", _PAGE)
     fa = _fontawesome_static()
     if fa is not None:

@@ -241,22 +241,11 @@ def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     return str(store.label)
 
 
-def _publish_chart_bundle(folder: Path) -> str | None:
-    """The offline chart bundle in the template's static folder (None: pages load it late)."""
-    from pmkit.charts.offline import publish_offline_bundle
-
-    return publish_offline_bundle(folder)
-
-
 def _serve_env(env: dict[str, str]) -> dict[str, str]:
     """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
     from pmkit.bundle import POOL_READY_ENV, STATIC_DIR_ENV, voila_jupyter_path, voila_static_dir
 
     extra = voila_jupyter_path()
-    # The chart bundle published now and preloaded by every page's head (first chart sooner).
-    preload = _publish_chart_bundle(voila_static_dir(extra))
-    if preload:
-        voila_jupyter_path(preload=preload)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(extra), env.get("JUPYTER_PATH")) if p)
     # Kernels put the offline chart bundle there once; charts import it by URL (first paint).
     env[STATIC_DIR_ENV] = str(voila_static_dir(extra))

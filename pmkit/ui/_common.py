@@ -46,19 +46,35 @@ def _enable_offline_charts() -> None:
     Under ``pmkit serve`` each chart then carries a small module importing the bundle from the
     server (:func:`_chart_module`) instead of the ~900 KB bundle itself.
     """
-    from pmkit.charts.offline import offline_bundle
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
 
     cls = alt.JupyterChart
     if getattr(cls, "_is_offline", False):
         return
-    cls._esm = _chart_module(offline_bundle())
+    try:
+        key = hashlib.sha1(f"{version('altair')}-{version('vl-convert-python')}".encode())
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pmkit"
+        path = cache / f"jupyterchart-{key.hexdigest()[:12]}.js"
+        if path.is_file():
+            cls._esm = path.read_text(encoding="utf-8")
+            cls._is_offline = True
+        else:
+            cls.enable_offline()
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(str(cls._esm), encoding="utf-8")
+            os.replace(tmp, path)
+    except (OSError, AttributeError, ValueError):  # cache unusable: bundle in memory
+        cls.enable_offline()
+    cls._esm = _chart_module(str(cls._esm))
 
 
 # The ``_esm`` of a chart under ``pmkit serve``: anywidget imports it (as a blob module), and
 # it imports the bundle from the page's own server. One URL for every chart of every page,
 # so the browser fetches and evaluates the bundle once per page (module map) and keeps it in
-# its HTTP cache across pages (``?v=``: Tornado's static handler then allows caching). The
-# page's head preloads the same URL (:func:`pmkit.bundle.voila_jupyter_path`).
+# its HTTP cache across pages (``?v=``: Tornado's static handler then allows caching).
 _LOADER = """// pmkit: the offline Vega bundle, served once by this server (not in every chart).
 const bundle = await import(new URL({url}, document.baseURI).href);
 export default bundle.default;
@@ -70,23 +86,31 @@ def _chart_module(bundle: str) -> str:
     ``pmkit serve`` (Voila's kernel environment names the base URL, ``pmkit serve`` the pmkit
     template's static folder), else the whole bundle (JupyterLab, plain Voila, a script).
 
-    The bundle is published in the static folder once, named by its content's hash
-    (:func:`pmkit.charts.offline.publish_bundle`); if it cannot be written the chart carries
-    the bundle as before.
+    The bundle is written to the static folder once, named by its content's hash, through a
+    temporary file so the server never publishes half a file; if it cannot be written the
+    chart carries the bundle as before.
     """
+    import hashlib
     import json
+    from pathlib import Path
 
     from pmkit.bundle import STATIC_DIR_ENV
-    from pmkit.charts.offline import publish_bundle
 
     folder, base = os.environ.get(STATIC_DIR_ENV), os.environ.get("VOILA_BASE_URL")
     if not folder or base is None or not bundle:
         return bundle
-    name = publish_bundle(bundle, folder)
-    if name is None:
+    data = bundle.encode("utf-8")
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    path = Path(folder) / f"pmkit-charts-{digest}.js"
+    try:
+        if not path.is_file() or path.stat().st_size != len(data):
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except OSError:
         log.warning("cannot publish the chart bundle in %s; charts carry it inline", folder)
         return bundle
-    url = f"{base.rstrip('/')}/voila/static/{name}"
+    url = f"{base.rstrip('/')}/voila/static/{path.name}?v={digest}"
     return _LOADER.format(url=json.dumps(url))
 
 
