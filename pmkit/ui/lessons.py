@@ -64,9 +64,12 @@ _MONEY = {
 PRECOMPUTE_AT_MOST = 30
 """Projects whose lessons a preheated kernel computes before the request (the page's first
 project, then the others in file order); a larger portfolio computes the rest when picked."""
-NEW_PROJECTS_PER_KERNEL = 1
+NEW_PROJECTS_PER_KERNEL = 3
 """Projects a preheated kernel computes beyond its own page's when no kernel has (see
-:meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change."""
+:meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change. On the
+sample a kernel's page costs ~1 s CPU, its project with the types tab ~2 s, each more project
+~1 s: 3 keeps the first kernel near the 5.9 s one project cost before the panels were shared,
+and 14 projects are shared after 5 kernels."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
