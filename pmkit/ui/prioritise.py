@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -55,8 +56,15 @@ def _note(text: str) -> str:
 
 
 def _soon(step: Callable[[], None]) -> bool:
-    """Run ``step`` on the running event loop (the kernel's) once the current callback has
-    returned; ``False`` when there is none (a script, a test): the caller runs it at once."""
+    """Run ``step`` on the kernel's event loop once the current callback has returned;
+    ``False`` outside a kernel (a script, a test): the caller runs it at once.
+
+    A loop merely marked running is not enough: Playwright's sync API leaves its own loop
+    marked running in the main thread, and a step put there would never run (a test process
+    that drove a browser first, as CI's does)."""
+    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
+    if app is None or not app.IPKernelApp.initialized():
+        return False
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

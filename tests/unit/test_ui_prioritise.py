@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,29 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
     fresh = engine.solve(sel.problem, time_limit=30.0, gap=1e-9)
     assert sel.value >= fresh.value * (1 - ui.GAP_BIG) - 1e-9
     assert "pmkit-error" not in tab.message.value, tab.message.value
+
+
+def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a kernel a loop marked running (Playwright's sync API leaves one in a test
+    process) gets no step: they run at once. Inside a kernel they go on its loop."""
+    import sys
+    import types
+
+    import pmkit.ui.prioritise as ui
+
+    called: list[Any] = []
+    fake_loop = SimpleNamespace(call_soon=called.append)
+    monkeypatch.setattr(ui.asyncio, "get_running_loop", lambda: fake_loop)
+    monkeypatch.delitem(sys.modules, "ipykernel.kernelapp", raising=False)
+    assert ui._soon(lambda: None) is False and not called
+
+    class App:
+        @staticmethod
+        def initialized() -> bool:
+            return True
+
+    monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
+    step = lambda: None  # noqa: E731
+    assert ui._soon(step) is True and called == [step]
