@@ -198,6 +198,22 @@ def guarded(target: W.Output | W.HTML | None = None) -> Callable[[F], F]:
     return deco
 
 
+def compute_ahead(
+    keys: list[str], compute: Callable[[str], Any], *, at_most: int, what: str
+) -> None:
+    """``compute(key)`` for every key, so an action later only shows the result (a preheated
+    kernel does this before the request); nothing when there are more than ``at_most`` keys
+    (they are computed on demand). Never raises: a key that fails shows its reason when
+    picked."""
+    if len(keys) > at_most:
+        return
+    for key in keys:
+        try:
+            compute(key)
+        except Exception:
+            log.warning("%s: %s not precomputed", what, key, exc_info=True)
+
+
 def wait_for_page() -> None:
     """With Voila's preheated kernels, pause here until a browser asks for the page.
 

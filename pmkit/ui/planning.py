@@ -29,6 +29,7 @@ from pmkit.format import fmt_date
 from pmkit.ui._common import (
     badge,
     before_request,
+    compute_ahead,
     error_html,
     esc,
     guarded,
@@ -413,13 +414,7 @@ class PlanningDashboard:
         projects is left to compute on demand). Never raises: a project that fails shows its
         reason when picked."""
         pids = [str(v) for _, v in self.project.options]
-        if len(pids) > at_most:
-            return
-        for pid in pids:
-            try:
-                self.opening(pid)
-            except Exception:
-                log.warning("planning: %s not precomputed", pid, exc_info=True)
+        compute_ahead(pids, self.opening, at_most=at_most, what="planning")
 
     def _opening(self, pid: str) -> dict[str, Any]:
         from pmkit.cache import schedule_project  # a slice of the shared portfolio plan

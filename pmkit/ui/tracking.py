@@ -25,6 +25,7 @@ from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.ui._common import (
     badge,
     before_request,
+    compute_ahead,
     esc,
     guarded,
     header,
@@ -321,13 +322,7 @@ class TrackingDashboard:
         ``at_most`` projects is left to compute on demand). Never raises: a project whose
         numbers fail shows its reason when picked."""
         pids = [str(v) for _, v in self.project.options]
-        if len(pids) > at_most:
-            return
-        for pid in pids:
-            try:
-                self.evm_view(pid)
-            except Exception:
-                log.warning("tracking: %s not precomputed", pid, exc_info=True)
+        compute_ahead(pids, self.evm_view, at_most=at_most, what="tracking")
 
     def _evm_compute(self, pid: str) -> dict[str, Any]:
         cur = self.portfolio.currency
