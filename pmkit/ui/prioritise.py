@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+import altair as alt
 import ipywidgets as W
 import numpy as np
 import pandas as pd
@@ -55,74 +59,144 @@ def _note(text: str) -> str:
     return f"<p style='color:#555;margin:2px 0'>{esc(text)}</p>"
 
 
-def _soon(step: Callable[[], None]) -> bool:
-    """Run ``step`` on the kernel's event loop once the current callback has returned;
-    ``False`` outside a kernel (a script, a test): the caller runs it at once.
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's running event loop; ``None`` outside a kernel (a script, a test): the
+    later steps then run at once, in order, in the caller's thread.
 
     A loop merely marked running is not enough: Playwright's sync API leaves its own loop
     marked running in the main thread, and a step put there would never run (a test process
     that drove a browser first, as CI's does)."""
     app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
     if app is None or not app.IPKernelApp.initialized():
-        return False
+        return None
     try:
-        loop = asyncio.get_running_loop()
+        return asyncio.get_running_loop()
     except RuntimeError:
-        return False
-    loop.call_soon(step)
-    return True
+        return None
+
+
+Show = Callable[[], Any]
+Job = Callable[[], tuple[bool, Show | None]]
+
+
+def _raise(exc: BaseException) -> Show:
+    def show() -> None:
+        raise exc
+
+    return show
 
 
 class _Later:
-    """What the page shows after the chosen portfolio, one step at a time, so a callback
-    returns as soon as the portfolio is on the page and the kernel answers clicks between
-    steps: the CPM dates of the chosen starts, the "why" table, then the frontier point by
-    point (first of all, on a big portfolio, branch and cut improving the first portfolio
-    shown). A job returns True while it has steps left; putting a job again replaces the
-    pending one of that name. Without an event loop every step runs at once, in order."""
+    """What the page shows after the chosen portfolio, computed off the kernel's loop so a
+    click is answered at any time: branch and cut improving a first portfolio (big
+    portfolios), the CPM dates of the chosen starts, the "why" table, the frontier point by
+    point. A job runs in ONE worker thread (HiGHS releases the GIL while it solves) and
+    returns ``(more, show)``: ``show`` puts its result on the page and runs on the kernel's
+    loop (``call_soon_threadsafe``; widgets are touched only there, and it checks that its
+    result is still wanted). A job never touches a widget. Putting a job again replaces the
+    pending one of that name; the most urgent pending job (:attr:`ORDER`) runs first.
+    Outside a kernel every step runs at once, in order, in the caller's thread."""
 
     ORDER = ("mip", "dates", "why", "frontier")
 
-    def __init__(self, guard: Callable[[Callable[[], Any]], Callable[[], Any]], idle: Any) -> None:
-        self.jobs: dict[str, Callable[[], bool]] = {}
-        self.pending = False
-        self.guard, self.idle = guard, idle
+    def __init__(
+        self,
+        guard: Callable[[Callable[[], Any]], Callable[[], Any]],
+        idle: Callable[[], Any],
+        label: Callable[[str], Any],
+    ) -> None:
+        self.jobs: dict[str, Job] = {}
+        self.labels: dict[str, str] = {}
+        self.pending = False  # a kernel's worker has work in hand or results not yet shown
+        self.guard, self.idle, self.label = guard, idle, label
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
 
-    def put(self, name: str, job: Callable[[], bool]) -> None:
-        self.jobs[name] = job
+    @property
+    def threaded(self) -> bool:
+        """Do the jobs run in the worker thread (inside a kernel)?"""
+        return self.loop is not None
+
+    def put(self, name: str, job: Job, label: str = "") -> None:
+        """Queue ``job`` (replacing a pending one of that name); ``label`` is shown on the
+        progress bar while it runs."""
+        with self._cond:
+            self.jobs[name], self.labels[name] = job, label
+            if self.loop is not None:
+                self.pending = True
+                self._cond.notify()
 
     def drop(self, *names: str) -> None:
-        for name in names:
-            self.jobs.pop(name, None)
+        with self._cond:
+            for name in names:
+                self.jobs.pop(name, None)
 
     def start(self) -> None:
-        if self.pending:
+        self.loop = self.loop or _kernel_loop()
+        if self.loop is None:
+            while self.jobs:
+                show = self.work()
+                if show is not None:
+                    self.guard(show)()
+            self.idle()
             return
-        if _soon(self._step):
+        with self._cond:
             self.pending = True
-            return
-        while self.jobs:
-            self._run_one()
-        self.idle()
+            self._cond.notify()
+        self.spawn()
 
-    def _step(self) -> None:
-        self.pending = False
-        if self.jobs:
-            self._run_one()
-        if self.jobs:
-            self.start()
-        else:
+    def spawn(self) -> None:
+        """Start the worker thread (once per tab; it sleeps while there is nothing to do)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="pmkit-prioritise", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self.jobs:
+                    self._post(self._settle)
+                    self._cond.wait()
+            self.pump()
+
+    def pump(self) -> None:
+        """One step of the most urgent job, its result posted to the loop."""
+        show = self.work()
+        if show is not None:
+            self._post(lambda: self.guard(show)())
+
+    def _post(self, fn: Callable[[], Any]) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(fn)
+
+    def _settle(self) -> None:
+        """On the loop: nothing left to compute and every result shown -> "Ready"."""
+        if not self.jobs:
+            self.pending = False
             self.idle()
 
-    def _run_one(self) -> None:
-        name = next(k for k in self.ORDER if k in self.jobs)
-        job = self.jobs[name]
-        more = False
+    def work(self) -> Show | None:
+        """Run one step of the most urgent job (no widget touched); its ``show`` or None."""
+        with self._cond:
+            name = next((k for k in self.ORDER if k in self.jobs), None)
+            if name is None:
+                return None
+            job, label = self.jobs[name], self.labels.get(name, "")
+        if label and self.loop is None:
+            self.label(label)
+        elif label:
+            self._post(lambda: self.label(label))
+        more, show = False, None
         try:
-            more = bool(self.guard(job)())  # an error is shown on the page, never raised
+            more, show = job()
+        except Exception as exc:  # shown on the page by the guard, never raised here
+            show = _raise(exc)
         finally:
-            if not more and self.jobs.get(name) is job:
-                del self.jobs[name]
+            with self._cond:
+                if not more and self.jobs.get(name) is job:
+                    del self.jobs[name]
+        return show
 
 
 class PrioritiseTab:
@@ -147,7 +221,8 @@ class PrioritiseTab:
         self._dates: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         self.selection: Any = None
         self._current: tuple[Any, dict[str, Any]] | None = None
-        self.later = _Later(guarded(self.message), self._ready)
+        self._bg: tuple[Any, Any] | None = None  # the worker's copy of the model
+        self.later = _Later(guarded(self.message), self._ready, self._label)
         self.build()
         guarded(self.message)(self.refresh)()
 
@@ -165,8 +240,8 @@ class PrioritiseTab:
         self.chosen.add_class("pmkit-prio-chosen")
         self.why = W.HTML()
         self.overload = W.HTML()
-        self._chart("frontier", empty_chart("Solving the frontier…"))
-        self._chart("timeline", empty_chart("Solving…"))
+        self._chart("frontier", _empty("Solving the frontier…"))
+        self._chart("timeline", _empty("Solving…"))
         self._build_scenarios()
         self.widget = W.VBox(
             [
@@ -202,10 +277,17 @@ class PrioritiseTab:
         )
 
     def _chart(self, key: str, chart: Any) -> None:
-        if key in self.charts:
-            self.charts[key].chart = chart
-        else:
-            self.charts[key] = live_chart(chart)
+        """Show ``chart`` (an altair chart or its Vega-Lite dict) in the live chart ``key``:
+        after the first time as its dict, not validated against the schema again (the tab's
+        charts have no parameters; their specs are tested equal to altair's validated ones),
+        and not sent at all when unchanged."""
+        if key not in self.charts:
+            self.charts[key] = live_chart(chart if not isinstance(chart, dict) else _PLACEHOLDER)
+            if not isinstance(chart, dict):
+                return
+        spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+        if self.charts[key].spec != spec:
+            self.charts[key].spec = spec
 
     def _build_weights(self) -> None:
         d = self.base_drivers
@@ -417,56 +499,78 @@ class PrioritiseTab:
         self._points = None
         return self._frontier[1], True
 
-    def frontier_job(self, fr: Any) -> Callable[[], bool]:
-        """The frontier of model ``fr``, one point per step (drawn as it grows, progress
-        shown); it stops if the model is replaced meanwhile."""
+    def background(self, fr: Any) -> Any:
+        """The model the later jobs solve on: in a kernel a second copy of ``fr``'s model,
+        owned by the worker thread (a click solves on ``fr`` meanwhile: one HiGHS object is
+        never used by two threads); outside a kernel ``fr`` itself."""
+        if not self.later.threaded:
+            return fr
+        if self._bg is None or self._bg[0] is not fr:
+            self._bg = (fr, engine.BudgetFrontier(fr.walk.base, n=FRONTIER_POINTS))
+        return self._bg[1]
+
+    def frontier_job(self, fr: Any) -> Job:
+        """The frontier of ``fr``'s model, one point per step (drawn as it grows, progress
+        shown); it stops if the model is replaced meanwhile. Each point's portfolio is handed
+        to ``fr`` as a start for the clicks."""
         big = fr.walk.base.n > BIG  # a big portfolio: quicker, the gap shown per point
-        steps = fr.steps(
-            time_limit=1.0 if big else 3.0,
-            gap=GAP_BIG if big else GAP,
-            total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
-        )
         n = len(fr.walk.grid)
-        state = {"done": 0, "drawn": 0.0}
+        state: dict[str, Any] = {"steps": None, "sent": set(), "drawn": 0.0}
 
-        def step() -> bool:
-            if self._frontier is None or self._frontier[1] is not fr:
-                return False
-            self.busy.value = state["done"] + 1
-            self.busy.description = f"Frontier {state['done']}/{n}"
+        def job() -> tuple[bool, Show | None]:
+            if not self._is_model(fr):
+                return False, None
+            bg = self.background(fr)
+            if state["steps"] is None:
+                state["steps"] = bg.steps(
+                    time_limit=1.0 if big else 3.0,
+                    gap=GAP_BIG if big else GAP,
+                    total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
+                )
             try:
-                done, _, self._points = next(steps)
+                done, _, pts = next(state["steps"])
             except StopIteration:
-                return False
-            state["done"] = done
-            # drawn as it grows, at most about once a second (a chart costs ~0.2 s)
-            due = done >= n or time.perf_counter() - state["drawn"] >= REDRAW_SECONDS
-            if self.selection is not None and due:
-                self.show_frontier(self.selection, self.selection.problem, self._points)
-                state["drawn"] = time.perf_counter()
-            return done < n
+                return False, None
+            found = [] if bg is fr else _new_found(bg, state["sent"])
+            return done < n, lambda: self.frontier_shown(fr, (done, n), pts, found, state)
 
-        return step
+        return job
 
-    def frontier_points(self, fr: Any) -> pd.DataFrame:
-        """The whole frontier of model ``fr`` at once (its steps run to the end)."""
-        job = self.frontier_job(fr)
-        while job():
-            pass
-        return self._points if self._points is not None else pd.DataFrame()
+    def _is_model(self, fr: Any) -> bool:
+        return self._frontier is not None and self._frontier[1] is fr
+
+    def frontier_shown(
+        self,
+        fr: Any,
+        progress: tuple[int, int],
+        pts: pd.DataFrame,
+        found: list[tuple[float, np.ndarray]],
+        state: dict[str, Any],
+    ) -> None:
+        """On the loop: a frontier point solved (drawn at most about once a second)."""
+        if not self._is_model(fr):
+            return
+        fr.found.extend(found)  # the frontier's portfolios: starts for the budget clicks
+        done, n = progress
+        self._points = pts
+        self.busy.value, self.busy.description = done + 1, f"Frontier {done}/{n}"
+        due = done >= n or time.perf_counter() - state["drawn"] >= REDRAW_SECONDS
+        if self.selection is not None and due:
+            self.show_frontier(self.selection, self.selection.problem, pts)
+            state["drawn"] = time.perf_counter()
 
     def solve(self) -> None:
-        """The portfolio at the budget first (on the page when this returns); then, step by
-        step: its CPM dates, its "why", and the frontier if the model is new. A budget move
-        re-solves only the budget row of the same model; nothing else is redone. On a big
-        portfolio the first portfolio shown is the best start with its proven gap, and
-        branch and cut improves it as the first step."""
+        """The portfolio at the budget first (on the page when this returns); then, off the
+        kernel's loop: its CPM dates, its "why", and the frontier if the model is new. A
+        budget move re-solves only the budget row of the same model; nothing else is redone.
+        On a big portfolio the first portfolio shown is the best start with its proven gap,
+        and branch and cut improves it as the first later job."""
         self.busy.description, self.busy.value = "Solving…", 1
         self.later.drop("mip", "dates", "why")
         try:
             fr, new = self.relaxed(self.problem())
             if new:
-                self._chart("frontier", empty_chart("Solving the frontier…"))
+                self._chart("frontier", _empty("Solving the frontier…"))
             big = fr.walk.base.n > BIG
             budget = float(self.budget.value)
             sel = fr.solve(budget, time_limit=5.0, gap=GAP_BIG if big else GAP, branch=not big)
@@ -479,9 +583,9 @@ class PrioritiseTab:
             return
         self.chosen_now(sel)
         if sel.status == "first":
-            self.later.put("mip", lambda: self.improve(fr, budget, sel))
+            self.later.put("mip", self.improve_job(fr, budget, sel), "Improving the portfolio…")
         if new or (self._points is None and "frontier" not in self.later.jobs):
-            self.later.put("frontier", self.frontier_job(fr))
+            self.later.put("frontier", self.frontier_job(fr), "Frontier…")
         self.later.start()
 
     def chosen_now(self, sel: Any) -> None:
@@ -490,16 +594,33 @@ class PrioritiseTab:
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
         if sel.status != "first":
-            self.later.put("dates", lambda: self.show_dates(sel))
-            self.later.put("why", lambda: self.show_why(sel))
+            self.later.put("dates", self.dates_job(sel), "Rescheduling (CPM)…")
+            self.later.put("why", self.why_job(sel), "Binding constraints…")
 
-    def improve(self, fr: Any, budget: float, first: Any) -> bool:
-        """Branch and cut from the first portfolio shown (a step of :class:`_Later`)."""
-        if first is not self.selection:
-            return False
-        self.busy.description = "Improving the portfolio…"
-        self.chosen_now(fr.solve(budget, time_limit=5.0, gap=GAP_BIG))
-        return False
+    def improve_job(self, fr: Any, budget: float, first: Any) -> Job:
+        """Branch and cut from the first portfolio shown (a later job)."""
+
+        def job() -> tuple[bool, Show | None]:
+            if first is not self.selection:
+                return False, None
+            bg = self.background(fr)
+            if bg is not fr:
+                bg.found.append((budget, first.x))
+            sel = bg.solve(budget, time_limit=5.0, gap=GAP_BIG)
+
+            def show() -> None:
+                if first is self.selection:
+                    if bg is not fr:
+                        fr.found.append((budget, sel.x))
+                    self.chosen_now(sel)
+                    self.later.start()
+
+            return False, show
+
+        return job
+
+    def _label(self, text: str) -> None:
+        self.busy.description = text
 
     def _ready(self) -> None:
         self.busy.value, self.busy.description = self.busy.max, "Ready"
@@ -569,34 +690,50 @@ class PrioritiseTab:
         self.why.value = _note("Finding the binding constraints…")
         self._show_chosen(sel, self.dates(sel, reschedule=False))
 
-    def _show_chosen(self, sel: Any, dates: pd.DataFrame) -> None:
-        self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
+    def _show_chosen(self, sel: Any, dates: pd.DataFrame, html: str | None = None) -> None:
+        self.chosen.value = _chosen_html(dates, sel) if html is None else html
         if dates["new_finish"].notna().any() or dates.empty:
             self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
         else:
-            self._chart("timeline", empty_chart("Rescheduling the chosen starts (CPM)…"))
+            self._chart("timeline", _empty("Rescheduling the chosen starts (CPM)…"))
 
-    def show_dates(self, sel: Any) -> bool:
-        """The chosen list with the CPM finishes of the chosen starts (a step of
-        :class:`_Later`)."""
-        if sel is not self.selection:
-            return False
-        self.busy.description = "Rescheduling (CPM)…"
-        self._show_chosen(sel, self.dates(sel))
-        return False
+    def dates_job(self, sel: Any) -> Job:
+        """The chosen list with the CPM finishes of the chosen starts (a later job)."""
 
-    def show_why(self, sel: Any) -> bool:
-        """Why each project is cut or delayed (a step of :class:`_Later`)."""
-        if sel is not self.selection:
-            return False
-        self.busy.description = "Binding constraints…"
-        why = engine.explain(sel)
-        self.why.value = (
-            _note("Nothing cut or delayed: everything fits.")
-            if why.empty
-            else html_table(_why_table(why), table_id="pmkit-prio-why")
-        )
-        return False
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            dates = self.dates(sel)
+            html = _chosen_html(dates, sel)
+
+            def show() -> None:
+                if sel is self.selection:
+                    self._show_chosen(sel, dates, html)
+
+            return False, show
+
+        return job
+
+    def why_job(self, sel: Any) -> Job:
+        """Why each project is cut or delayed (a later job)."""
+
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            why = engine.explain(sel)
+            html = (
+                _note("Nothing cut or delayed: everything fits.")
+                if why.empty
+                else html_table(_why_table(why), table_id="pmkit-prio-why")
+            )
+
+            def show() -> None:
+                if sel is self.selection:
+                    self.why.value = html
+
+            return False, show
+
+        return job
 
     # ------------------------------------------------------------ scenarios
 
@@ -648,6 +785,32 @@ class PrioritiseTab:
         path = self._folder() / f"compare {a['name']} vs {b['name']}.csv"
         engine.export_scenarios(a, b, path)
         self.scn_out.value = _note(f"Exported to {path}")
+
+
+def _new_found(bg: Any, sent: set[int]) -> list[tuple[float, np.ndarray]]:
+    """(budget, portfolio) of the frontier points ``bg`` solved since the last call."""
+    w = bg.walk
+    new = [k for k in w.found if k not in sent]
+    sent.update(new)
+    return [(float(w.grid[k][0] or np.inf), w.found[k][0]) for k in new]
+
+
+@lru_cache(maxsize=8)
+def _empty_spec(text: str) -> str:
+    return json.dumps(empty_chart(text).to_dict(validate=False))
+
+
+def _empty(text: str) -> dict[str, Any]:
+    """An empty chart saying ``text``, as its Vega-Lite dict (built once per text)."""
+    spec: dict[str, Any] = json.loads(_empty_spec(text))
+    return spec
+
+
+_PLACEHOLDER = alt.Chart().mark_point()  # a new chart widget's first spec, replaced at once
+
+
+def _chosen_html(dates: pd.DataFrame, sel: Any) -> str:
+    return html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
 
 
 def _nearest(x: float) -> str:
