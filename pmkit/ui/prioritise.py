@@ -29,6 +29,7 @@ from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money
 from pmkit.portfolio import prioritise as engine
 from pmkit.ui._common import esc, guarded, html_table, live_chart
+from pmkit.ui._swap import SwapChart
 
 log = logging.getLogger("pmkit.ui.prioritise")
 
@@ -53,6 +54,8 @@ GAP_BIG = 1e-2  # the same for more than BIG candidates (the 1 % of the issue's 
 BIG = 200  # candidates from which a portfolio is shown first, then improved step by step
 REDRAW_SECONDS = 1.0  # the growing frontier is drawn again at most this often
 TIMELINE_ROWS = 40
+STALE = "pmkit-stale"  # a list or chart about to be redrawn (dimmed meanwhile)
+_STALE_CSS = f"<style>.{STALE} {{opacity: 0.45; transition: opacity 0.2s}}</style>"
 
 
 def _note(text: str) -> str:
@@ -97,7 +100,7 @@ class _Later:
     pending one of that name; the most urgent pending job (:attr:`ORDER`) runs first.
     Outside a kernel every step runs at once, in order, in the caller's thread."""
 
-    ORDER = ("mip", "dates", "why", "frontier")
+    ORDER = ("mip", "list", "dates", "why", "frontier")
 
     def __init__(
         self,
@@ -208,6 +211,7 @@ class PrioritiseTab:
         self.p = review.p
         self.message = W.HTML()
         self.charts: dict[str, Any] = {}
+        self.swaps: dict[str, SwapChart] = {}
         self.base_drivers = engine.drivers_of(self.p)
         if self.base_drivers is None:
             self.widget: W.Widget = W.VBox(
@@ -247,7 +251,8 @@ class PrioritiseTab:
             [
                 self.message,
                 W.HTML(
-                    _note(
+                    _STALE_CSS
+                    + _note(
                         "The PMO aligns projects with strategy and shares the scarce people: "
                         "weigh the business drivers, then let the optimiser (HiGHS, exact) "
                         "choose and sequence the projects that give the most strategic value "
@@ -276,18 +281,25 @@ class PrioritiseTab:
             ]
         )
 
-    def _chart(self, key: str, chart: Any) -> None:
-        """Show ``chart`` (an altair chart or its Vega-Lite dict) in the live chart ``key``:
-        after the first time as its dict, not validated against the schema again (the tab's
-        charts have no parameters; their specs are tested equal to altair's validated ones),
-        and not sent at all when unchanged."""
-        if key not in self.charts:
-            self.charts[key] = live_chart(chart if not isinstance(chart, dict) else _PLACEHOLDER)
-            if not isinstance(chart, dict):
-                return
-        spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
-        if self.charts[key].spec != spec:
-            self.charts[key].spec = spec
+    def _swap(self, key: str) -> SwapChart:
+        if key not in self.swaps:
+            self.charts[key] = live_chart(_PLACEHOLDER)
+            self.swaps[key] = SwapChart.of(self.charts[key])
+        return self.swaps[key]
+
+    def _chart(self, key: str, spec: dict[str, Any]) -> None:
+        """Show a Vega-Lite dict (e.g. :func:`_empty`) in the live chart ``key``."""
+        self._swap(key).show_spec(spec)
+
+    def _draw(self, key: str, parts: dict[str, Any], build: Callable[[], Any]) -> None:
+        """Redraw chart ``key`` from its named datasets: the spec shown re-filled with them
+        (no altair chart built; on the page the data change in place once it has embedded the
+        chart), or ``build()`` drawn anew when the shape differs (the first drawing, an empty
+        chart)."""
+        if parts["datasets"]:
+            self._swap(key).show_parts(parts, build)
+        else:
+            self._swap(key).replace(build())
 
     def _build_weights(self) -> None:
         d = self.base_drivers
@@ -544,13 +556,16 @@ class PrioritiseTab:
         fr: Any,
         progress: tuple[int, int],
         pts: pd.DataFrame,
-        found: list[tuple[float, np.ndarray]],
+        found: list[tuple[float, np.ndarray, Any]],
         state: dict[str, Any],
     ) -> None:
         """On the loop: a frontier point solved (drawn at most about once a second)."""
         if not self._is_model(fr):
             return
-        fr.found.extend(found)  # the frontier's portfolios: starts for the budget clicks
+        for budget, x, basis in found:  # the frontier's portfolios and LP bases: starts
+            fr.found.append((budget, x))  # for the budget clicks
+            if basis is not None:
+                fr.bases.append((budget, basis))
         done, n = progress
         self._points = pts
         self.busy.value, self.busy.description = done + 1, f"Frontier {done}/{n}"
@@ -566,7 +581,7 @@ class PrioritiseTab:
         On a big portfolio the first portfolio shown is the best start with its proven gap,
         and branch and cut improves it as the first later job."""
         self.busy.description, self.busy.value = "Solving…", 1
-        self.later.drop("mip", "dates", "why")
+        self.later.drop("mip", "list", "dates", "why")
         try:
             fr, new = self.relaxed(self.problem())
             if new:
@@ -593,6 +608,7 @@ class PrioritiseTab:
         (not for a first portfolio that branch and cut is about to improve)."""
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
+        self.later.put("list", self.list_job(sel))
         if sel.status != "first":
             self.later.put("dates", self.dates_job(sel), "Rescheduling (CPM)…")
             self.later.put("why", self.why_job(sel), "Binding constraints…")
@@ -640,7 +656,12 @@ class PrioritiseTab:
                 "value": [cur["value"], sel.value],
             }
         )
-        self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=self.r.currency))
+        cy = self.r.currency
+        self._draw(
+            "frontier",
+            pcharts.frontier_parts(pts, marks),
+            lambda: pcharts.frontier_chart(pts, marks, currency=cy),
+        )
 
     def dates(self, sel: Any, *, reschedule: bool = True) -> pd.DataFrame:
         """New dates by the CPM engine, rescheduled only when the start shifts changed (and
@@ -659,8 +680,9 @@ class PrioritiseTab:
         return d.merge(t[["project_id", "chosen"]], on="project_id", how="left")
 
     def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame | None) -> None:
-        """The headline and the chosen list at once (the CPM finishes follow: :meth:`show_dates`;
-        the "why": :meth:`show_why`)."""
+        """The headline, the frontier's marks and what could not be fixed at once; the chosen
+        list and timeline are dimmed until their later jobs redraw them (:meth:`list_job`, then
+        the CPM finishes: :meth:`dates_job`; the "why": :meth:`why_job`)."""
         cur = self.current(problem)
         cy = self.r.currency
         gap = (
@@ -688,14 +710,41 @@ class PrioritiseTab:
             + html_table(over.rename(columns={"overload_hours": "Over (h)"}))
         )
         self.why.value = _note("Finding the binding constraints…")
-        self._show_chosen(sel, self.dates(sel, reschedule=False))
+        for w in (self.chosen, self.charts["timeline"]):
+            w.add_class(STALE)
 
-    def _show_chosen(self, sel: Any, dates: pd.DataFrame, html: str | None = None) -> None:
-        self.chosen.value = _chosen_html(dates, sel) if html is None else html
-        if dates["new_finish"].notna().any() or dates.empty:
-            self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
-        else:
-            self._chart("timeline", _empty("Rescheduling the chosen starts (CPM)…"))
+    def chosen_parts(self, sel: Any, dates: pd.DataFrame) -> tuple[str, pd.DataFrame | None]:
+        """The chosen list's HTML and, once the CPM finishes are known, the timeline's rows
+        (off the loop: no widget touched)."""
+        done = bool(dates["new_finish"].notna().any() or dates.empty)
+        return _chosen_html(dates, sel), _timeline(dates, self.r) if done else None
+
+    def show_chosen(self, sel: Any, parts: tuple[str, pd.DataFrame | None]) -> None:
+        """On the loop: the chosen list (and the timeline when its finishes are known)."""
+        if sel is not self.selection:
+            return
+        html, rows = parts
+        self.chosen.value = html
+        self.chosen.remove_class(STALE)
+        if rows is not None:
+            self._draw(
+                "timeline",
+                pcharts.timeline_parts(rows),
+                lambda: pcharts.selection_timeline(rows),
+            )
+            self.charts["timeline"].remove_class(STALE)
+
+    def list_job(self, sel: Any) -> Job:
+        """The chosen list with the new starts (finishes "rescheduling…" unless these shifts
+        were scheduled before), a later job ahead of the CPM."""
+
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            parts = self.chosen_parts(sel, self.dates(sel, reschedule=False))
+            return False, lambda: self.show_chosen(sel, parts)
+
+        return job
 
     def dates_job(self, sel: Any) -> Job:
         """The chosen list with the CPM finishes of the chosen starts (a later job)."""
@@ -703,14 +752,8 @@ class PrioritiseTab:
         def job() -> tuple[bool, Show | None]:
             if sel is not self.selection:
                 return False, None
-            dates = self.dates(sel)
-            html = _chosen_html(dates, sel)
-
-            def show() -> None:
-                if sel is self.selection:
-                    self._show_chosen(sel, dates, html)
-
-            return False, show
+            parts = self.chosen_parts(sel, self.dates(sel))
+            return False, lambda: self.show_chosen(sel, parts)
 
         return job
 
@@ -787,12 +830,13 @@ class PrioritiseTab:
         self.scn_out.value = _note(f"Exported to {path}")
 
 
-def _new_found(bg: Any, sent: set[int]) -> list[tuple[float, np.ndarray]]:
-    """(budget, portfolio) of the frontier points ``bg`` solved since the last call."""
+def _new_found(bg: Any, sent: set[int]) -> list[tuple[float, np.ndarray, Any]]:
+    """(budget, portfolio, LP basis) of the frontier points ``bg`` solved since the last
+    call."""
     w = bg.walk
     new = [k for k in w.found if k not in sent]
     sent.update(new)
-    return [(float(w.grid[k][0] or np.inf), w.found[k][0]) for k in new]
+    return [(float(w.grid[k][0] or np.inf), w.found[k][0], w.bases.get(k)) for k in new]
 
 
 @lru_cache(maxsize=8)
