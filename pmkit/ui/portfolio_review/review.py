@@ -53,7 +53,8 @@ _TAB_CLASSES: dict[str, tuple[str, str]] = {
 }
 
 
-AHEAD = ("Dependencies", "Risks", "Governance", "Trends")  # views computed before the request
+# the tabs whose whole-portfolio view a preheated kernel computes before the request
+AHEAD = ("Capacity", "Dependencies", "Risks", "Governance", "Trends")
 
 
 def tab_class(name: str) -> type[_Tab]:
