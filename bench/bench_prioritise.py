@@ -309,7 +309,7 @@ async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
     for at, wait, done in rows:
         print(f"tab {n}: click at +{at:.1f} s   taken after {wait * 1e3:6.0f} ms   shown after "
               f"{done * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
-    waits = sorted(r[2] for r in rows)
+    waits = sorted(r[2] for r in rows if r[2] == r[2]) or [float("nan")]  # NaN: not shown
     print(f"tab {n}: clicks during the frontier: shown after median "
           f"{waits[len(waits) // 2] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms "
           f"(goal ~300 ms); total {time.perf_counter() - t0:.2f} s", flush=True)  # fmt: skip
