@@ -293,11 +293,12 @@ class PrioritiseTab:
 
     def _draw(self, key: str, parts: dict[str, Any], build: Callable[[], Any]) -> None:
         """Redraw chart ``key`` from its named datasets: the spec shown re-filled with them
-        (no altair chart built; on the page the data change in place once it has embedded the
-        chart), or ``build()`` drawn anew when the shape differs (the first drawing, an empty
-        chart)."""
+        (no altair chart built) and sent whole, or ``build()`` drawn anew when the shape
+        differs (the first drawing, an empty chart). Not in place: the page raised "Cannot
+        set properties of undefined (setting 'modified')" on a data update of these charts
+        (browser test, session 7); the page re-embeds them, as before."""
         if parts["datasets"]:
-            self._swap(key).show_parts(parts, build)
+            self._swap(key).show_parts(parts, build, in_place=False)
         else:
             self._swap(key).replace(build())
 
