@@ -21,6 +21,7 @@ from pmkit.charts.gantt import (
     gantt_every_row,
     gantt_keep,
     gantt_parts,
+    gantt_redate,
     gantt_respec,
     gantt_rows,
     wbs_key,
@@ -469,7 +470,7 @@ class PlanningDashboard:
         """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
         self.pid = op["pid"]
         self.base = self.shown = op["base"]
-        self._every_row = (op["base"], self.portfolio, op["every_row"])
+        self._every_row = self._base_every = (op["base"], self.portfolio, op["every_row"])
         self.scenario_label = "Current schedule"
         self.summary.value = op["summary"]
         with self.level.hold_sync():
@@ -541,13 +542,24 @@ class PlanningDashboard:
         assert self.shown is not None
         kept = self.__dict__.get("_every_row")  # per schedule shown: a filter only filters
         if kept is None or kept[0] is not self.shown or kept[1] is not self.portfolio:
-            every = gantt_every_row(
-                self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
-            )
+            every = self._redated()
+            if every is None:
+                every = gantt_every_row(
+                    self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
+                )
             kept = self._every_row = (self.shown, self.portfolio, every)
         return gantt_keep(
             kept[2], max_level=self.level.value, critical_only=self.critical_only.value
         )
+
+    def _redated(self) -> pd.DataFrame | None:
+        """The current schedule's every-row Gantt frame with the dates of the schedule shown
+        (a scenario of the same tasks), or ``None``."""
+        base = self.__dict__.get("_base_every")
+        if base is None or base[0] is not self.base or base[1] is not self.portfolio:
+            return None
+        assert self.shown is not None
+        return gantt_redate(base[2], self.shown.tasks, minutes_per_day=self._minutes_per_day())
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:
         """Redraw the Gantt in place.
@@ -719,8 +731,10 @@ class PlanningDashboard:
         return args
 
     def apply_what_if(self) -> None:
-        """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow."""
-        from pmkit.schedule.whatif import what_if
+        """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow (the
+        Gantt first: it is drawn before the schedules are compared)."""
+        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.schedule.whatif import what_if_result, what_if_schedule
 
         args = self.scenario()
         if not args:
@@ -729,12 +743,24 @@ class PlanningDashboard:
                 "link to add or remove.</p>"
             )
             return
-        result = what_if(self.portfolio, self.pid, before=self.base, **args)
-        self._show_result(result, "What-if scenario", self.wi_out)
+        after, log = what_if_schedule(self.portfolio, self.pid, **args)
+        before = self.base if self.base is not None else schedule_project(self.portfolio, self.pid)
+        self._show_schedule(after, "What-if scenario")
+        self._show_result(what_if_result(before, after, log), "What-if scenario", self.wi_out)
+
+    def _show_schedule(self, schedule: Schedule, label: str) -> None:
+        """The Gantt redrawn on ``schedule`` (a scenario), the selected task's chain
+        outlined."""
+        self.shown = schedule
+        self.scenario_label = label
+        self.refresh_gantt()
 
     def _show_result(
         self, result: WhatIfResult, label: str, target: W.HTML, extra: str = ""
     ) -> None:
+        """A scenario's finish, delta table and the selected task's chain; the Gantt too
+        unless it already shows ``result.after``."""
+        drawn = self.shown is result.after and self.scenario_label == label
         self.shown = result.after
         self.scenario_label = label
         table = delta_table(result, self._tasks())
@@ -745,7 +771,10 @@ class PlanningDashboard:
             f"{len(result.critical_removed)} leave; {len(table)} task(s) moved or changed "
             "criticality.</p>" + html_table(table, table_id="whatif-delta", max_rows=60)
         )
-        self.show_task(self.task.value)
+        if drawn:
+            guarded(self.chain)(self._explain)(self.task.value)
+        else:
+            self.show_task(self.task.value)
 
     def _on_apply(self, _b: Any) -> None:
         guarded(self.wi_out)(self.apply_what_if)()
