@@ -390,10 +390,12 @@ class PlanningDashboard:
         op = self.opening(pid)
         self._loading = True  # the widget resets below must not each redraw the Gantt
         try:
+            self._adopt(op)
+            # the Gantt first: the page redraws it while the other widgets' messages arrive
+            self._draw_gantt(op["rows"], op["args"], op["parts"])
             self._apply(op)
         finally:
             self._loading = False
-        self._draw_gantt(op["rows"], op["args"], op["parts"])
         self.gantt_msg.value = ""  # an earlier project's error is not this one's
 
     _loading = False
@@ -466,12 +468,15 @@ class PlanningDashboard:
         op["rows"] = rows
         return op
 
-    def _apply(self, op: dict[str, Any]) -> None:
-        """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
+    def _adopt(self, op: dict[str, Any]) -> None:
+        """Make an opened page (:meth:`opening`) the one shown, before any widget is set."""
         self.pid = op["pid"]
         self.base = self.shown = op["base"]
         self._every_row = self._base_every = (op["base"], self.portfolio, op["every_row"])
         self.scenario_label = "Current schedule"
+
+    def _apply(self, op: dict[str, Any]) -> None:
+        """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
         self.summary.value = op["summary"]
         with self.level.hold_sync():
             self.level.max = op["level_max"]
