@@ -585,7 +585,7 @@ def _run_subnetwork(
 
 # ----------------------------------------------------------------------------- what-if reuse
 _SUBNET_ATTR = "_pmkit_subnet_cache"
-SUBNETS_KEPT = 32  # sub-networks kept per portfolio (one per project a what-if edits)
+SUBNETS_KEPT = 16  # sub-networks kept per portfolio (one per project a what-if edits)
 _PATCHABLE = frozenset({"duration_days", "is_milestone"})  # edits patched into the kept table
 # the task columns the engine table is made from (:func:`_network`; the status-date rule
 # reads the engine table only): a change elsewhere changes no engine row
