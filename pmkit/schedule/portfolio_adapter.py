@@ -49,6 +49,7 @@ from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = [
     "downstream_projects",
+    "keep_subnetwork",
     "plan_at_status",
     "plan_inputs",
     "reschedule_project",
@@ -638,6 +639,14 @@ def _kept_ghosts(kept: dict[str, Any], portfolio: Portfolio) -> Any:
         return table.loc[want].reset_index(drop=True)
 
     return ghosts
+
+
+def keep_subnetwork(portfolio: Portfolio, project_id: str) -> None:
+    """Build now the engine table a what-if of ``project_id`` starts from (kept per
+    portfolio object; :func:`reschedule_project` reuses it): a page calls this while the
+    reader is still editing the scenario."""
+    _cached_plan(portfolio)
+    _kept_network(portfolio, frozenset(downstream_projects(portfolio, project_id)))
 
 
 def _kept_network(portfolio: Portfolio, pids: frozenset[str]) -> dict[str, Any]:

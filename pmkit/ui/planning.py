@@ -699,6 +699,17 @@ class PlanningDashboard:
         value = _duration(self._tasks(), change.get("new"))  # this project's tasks
         if value is not None:
             self.wi_duration.value = value
+        self._ready_what_if()
+
+    def _ready_what_if(self) -> None:
+        """The project's what-if engine table built while the reader edits the scenario (a
+        failure is logged: Apply then builds it, and says why it cannot)."""
+        from pmkit.schedule.portfolio_adapter import keep_subnetwork
+
+        try:
+            keep_subnetwork(self.portfolio, self.pid)
+        except Exception:
+            log.warning("planning: what-if table of %s not built ahead", self.pid, exc_info=True)
 
     def _on_wi_link(self, change: dict[str, Any]) -> None:
         if self._loading:  # a project being opened sets the lag itself
@@ -706,6 +717,7 @@ class PlanningDashboard:
         value = _lag(self._links(), change.get("new"))
         if value is not None:
             self.wi_lag.value = value
+        self._ready_what_if()
 
     def scenario(self) -> dict[str, Any]:
         """The what-if arguments the widgets describe (only what differs from the plan)."""

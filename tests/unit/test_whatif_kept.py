@@ -257,3 +257,34 @@ def test_what_if_page_equals_the_slow_path(sample: Any, monkeypatch: pytest.Monk
             highlight=[c[0] for c in full.driving_chain(task)],
         )
         assert fast[pid][-1]["gantt"] == chart.to_dict(), pid
+
+
+@pytest.mark.usefixtures("fake_page")
+def test_picking_a_what_if_task_builds_the_table_ahead_and_never_raises(
+    sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.ui.planning import PlanningDashboard
+
+    db = PlanningDashboard(sample, "P02")
+    calls: list[str] = []
+    real = pa.keep_subnetwork
+
+    def keep(pf: Any, pid: str) -> None:
+        calls.append(pid)
+        real(pf, pid)
+
+    monkeypatch.setattr(pa, "keep_subnetwork", keep)
+    db.wi_task.value = db.wi_task.options[-1][1]
+    assert calls == ["P02"]
+    key = frozenset(pa.downstream_projects(sample, "P02"))
+    kept = pa.object_cache(sample, pa._SUBNET_ATTR)
+    assert any(slot[1] == key for slot in kept)
+
+    def broken(pf: Any, pid: str) -> None:
+        raise ValueError("no table")
+
+    monkeypatch.setattr(pa, "keep_subnetwork", broken)
+    tid = db.wi_task.options[-2][1]
+    db.wi_task.value = tid  # logged, the duration still follows the task
+    want = sample.tasks.set_index("task_id").loc[tid, "duration_days"]
+    assert db.wi_duration.value == float(want)
