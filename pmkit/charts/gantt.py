@@ -34,6 +34,7 @@ __all__ = [
     "gantt_every_row",
     "gantt_keep",
     "gantt_parts",
+    "gantt_redate",
     "gantt_respec",
     "gantt_rows",
     "wbs_key",
@@ -123,7 +124,27 @@ def gantt_every_row(
         t["start"] = t["baseline_start"]
     if "finish" not in t:
         t["finish"] = t["baseline_finish"]
-    # leaves without dates fall back to the baseline; summaries are rolled up from them below
+    t["wbs"] = t["wbs"].astype(str)
+    keys = [wbs_key(w) for w in t["wbs"]]
+    t = t.iloc[sorted(range(len(t)), key=keys.__getitem__)].reset_index(drop=True)
+    t = _dated(t, minutes_per_day)
+    t["kind"] = np.where(
+        t["is_summary"], "summary", np.where(t["is_milestone"], "milestone", "task")
+    )
+    indent = (t["outline_level"].clip(lower=1) - 1).astype(int)
+    t["label"] = [
+        f"{_INDENT * n}{w} {name}" for n, w, name in zip(indent, t["wbs"], t["name"], strict=True)
+    ]
+    return t
+
+
+_DATED = ("start", "finish", "total_slack_min", "critical")  # what a schedule gives a row
+
+
+def _dated(t: pd.DataFrame, minutes_per_day: float) -> pd.DataFrame:
+    """Rows in WBS order with the schedule's columns joined: leaves without dates take the
+    baseline's, summaries without dates are rolled up from their leaves (else the
+    baseline's), float in days."""
     leaf = ~t["is_summary"].astype(bool)
     t["start"] = pd.to_datetime(t["start"])
     t["finish"] = pd.to_datetime(t["finish"])
@@ -138,21 +159,31 @@ def gantt_every_row(
     t["critical"] = t["critical"].fillna(False).astype(bool)
     slack = t["total_slack_min"] if "total_slack_min" in t else pd.Series(np.nan, index=t.index)
     t["float_days"] = (pd.to_numeric(slack, errors="coerce") / float(minutes_per_day)).round(1)
-    t["wbs"] = t["wbs"].astype(str)
-    keys = [wbs_key(w) for w in t["wbs"]]
-    t = t.iloc[sorted(range(len(t)), key=keys.__getitem__)].reset_index(drop=True)
     t = _roll_up_missing_summaries(t)
     t["start"] = t["start"].fillna(pd.to_datetime(t["baseline_start"]))
     t["finish"] = t["finish"].fillna(pd.to_datetime(t["baseline_finish"]))
-
-    t["kind"] = np.where(
-        t["is_summary"], "summary", np.where(t["is_milestone"], "milestone", "task")
-    )
-    indent = (t["outline_level"].clip(lower=1) - 1).astype(int)
-    t["label"] = [
-        f"{_INDENT * n}{w} {name}" for n, w, name in zip(indent, t["wbs"], t["name"], strict=True)
-    ]
     return t
+
+
+def gantt_redate(
+    every: pd.DataFrame, schedule: pd.DataFrame, *, minutes_per_day: float = 480.0
+) -> pd.DataFrame | None:
+    """:func:`gantt_every_row` of the same tasks with another schedule of them (a what-if:
+    only dates, float and criticality change), from ``every`` (their rows with a first
+    schedule) without joining and sorting again; ``None`` when ``schedule`` does not date
+    exactly the tasks of ``every`` (then build the rows anew)."""
+    if not all(c in schedule for c in ("uid", *_DATED)) or not all(c in every for c in _DATED):
+        return None
+    uids = pd.Index(schedule["uid"].astype(str))
+    if not uids.is_unique or len(uids) != len(every):
+        return None
+    at = uids.get_indexer(every["task_id"].astype(str))
+    if (at < 0).any():
+        return None
+    t = every.copy()
+    for c in _DATED:
+        t[c] = schedule[c].to_numpy()[at]
+    return _dated(t, minutes_per_day)
 
 
 def gantt_keep(

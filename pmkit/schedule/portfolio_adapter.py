@@ -49,6 +49,7 @@ from pmkit.schedule.cpm import Schedule, schedule_network
 
 __all__ = [
     "downstream_projects",
+    "keep_subnetwork",
     "plan_at_status",
     "plan_inputs",
     "reschedule_project",
@@ -117,6 +118,16 @@ def _actual_dates(
     return vals
 
 
+def _duration_min(days: pd.Series, mpd: pd.Series) -> np.ndarray:
+    """Durations (working days, missing = 0) as working minutes of each row's calendar."""
+    return (days.fillna(0).astype(float) * mpd).to_numpy()
+
+
+def _flag(col: pd.Series) -> np.ndarray:
+    """A yes/no column (missing = no)."""
+    return col.fillna(False).astype(bool).to_numpy()
+
+
 def _network(
     portfolio: Portfolio, tasks: pd.DataFrame, get_cal: Any
 ) -> tuple[pd.DataFrame, Calendar, dict[str, Calendar]]:
@@ -145,9 +156,9 @@ def _network(
         {
             "uid": tasks["task_id"].to_numpy(),
             "name": tasks["name"].to_numpy(),
-            "duration_min": (tasks["duration_days"].fillna(0).astype(float) * mpd).to_numpy(),
+            "duration_min": _duration_min(tasks["duration_days"], mpd),
             "is_summary": tasks["is_summary"].fillna(False).astype(bool).to_numpy(),
-            "is_milestone": tasks["is_milestone"].fillna(False).astype(bool).to_numpy(),
+            "is_milestone": _flag(tasks["is_milestone"]),
             "parent_uid": _parents(tasks),
             "constraint_type": np.where(asap & (ctype == "ASAP"), "SNET", ctype),
             "constraint_date": np.where(asap & (ctype == "ASAP"), pstart, cdate),
@@ -526,9 +537,11 @@ def reschedule_project(portfolio: Portfolio, changed: Portfolio, project_id: str
     if project_id not in set(changed.projects["project_id"]):
         raise UnknownIdError("project", project_id)
     base = _cached_plan(portfolio)
-    pids = downstream_projects(changed, project_id)
-    sub = schedule_subnetwork(changed, set(pids), base)
-    return _project_slice(changed, sub, project_id)
+    pids = set(downstream_projects(changed, project_id))
+    sub = _subnetwork_edited(portfolio, changed, pids, base)
+    if sub is None:
+        return _project_slice(changed, schedule_subnetwork(changed, pids, base), project_id)
+    return _project_slice(portfolio, sub, project_id)  # same projects and calendars
 
 
 def schedule_subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule) -> Schedule:
@@ -539,12 +552,26 @@ def schedule_subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule
     all_tasks = portfolio.tasks
     tasks = all_tasks[all_tasks["project_id"].isin(pids)]
     eng, _main, cals, cal_of = _engine_tasks(portfolio, tasks)
+    return _run_subnetwork(portfolio, tasks, (eng, cals, cal_of), external)
+
+
+def _run_subnetwork(
+    portfolio: Portfolio,
+    tasks: pd.DataFrame,
+    engine: tuple[pd.DataFrame, dict[str, Calendar], dict[Any, Any]],
+    external: Schedule,
+    ghosts: Any = None,
+) -> Schedule:
+    """:func:`schedule_subnetwork` from the engine table of ``tasks`` (its rows, calendars,
+    each task's calendar id); ``ghosts(ext, external)`` makes the pinned predecessors
+    (:func:`_ghosts` by default)."""
+    eng, cals, cal_of = engine
     mine = set(tasks["task_id"])
     into = portfolio.links[portfolio.links["succ_id"].isin(mine)]
     links = _links(portfolio, tasks, cals, cal_of, into)
     ext = links[~links["pred_uid"].isin(mine)]
     if len(ext):
-        eng = pd.concat([eng, _ghosts(ext, external)], ignore_index=True)
+        eng = pd.concat([eng, (ghosts or _ghosts)(ext, external)], ignore_index=True)
     start = pd.to_datetime(portfolio.projects["start"]).min()
     # the whole plan's main calendar (lags are counted on it), not this subset's
     sched = schedule_network(
@@ -555,3 +582,148 @@ def schedule_subnetwork(portfolio: Portfolio, pids: set[str], external: Schedule
     sched.tasks = t
     sched.notes = list(external.notes)
     return sched
+
+
+# ----------------------------------------------------------------------------- what-if reuse
+_SUBNET_ATTR = "_pmkit_subnet_cache"
+SUBNETS_KEPT = 16  # sub-networks kept per portfolio (one per project a what-if edits)
+_PATCHABLE = frozenset({"duration_days", "is_milestone"})  # edits patched into the kept table
+# the task columns the engine table is made from (:func:`_network`; the status-date rule
+# reads the engine table only): a change elsewhere changes no engine row
+_ENGINE_READS = (
+    "task_id", "project_id", "name", "wbs", "duration_days", "is_summary", "is_milestone",
+    "calendar_id", "constraint_type", "constraint_date", "percent_complete", "actual_start",
+    "actual_finish",
+)  # fmt: skip
+
+
+def _subnetwork_edited(
+    portfolio: Portfolio, changed: Portfolio, pids: set[str], external: Schedule
+) -> Schedule | None:
+    """:func:`schedule_subnetwork` of ``changed`` (``portfolio`` with some tasks' durations
+    or milestone flags and any links edited) from the engine table of ``portfolio``'s
+    sub-network, kept per portfolio object: only the edited rows are made again, then the
+    status-date rule and the scheduler run as on a new table. ``None`` when ``changed``
+    differs in anything else (the caller builds the table anew)."""
+    same = all(
+        getattr(changed, n) is getattr(portfolio, n) for n in ("projects", "calendars", "holidays")
+    )
+    if not same or _status(changed) != _status(portfolio):
+        return None
+    kept = _kept_network(portfolio, frozenset(pids))
+    pre = _patched(kept, portfolio.tasks, changed.tasks)
+    if pre is None:
+        return None
+    tasks = changed.tasks[kept["mask"]]
+    eng = _at_status(pre, _status(changed), kept["cals"], kept["pstart"])
+    eng["finish_group"] = eng["project_id"]
+    engine = (eng, kept["cals"], kept["cal_of"])
+    return _run_subnetwork(changed, tasks, engine, external, _kept_ghosts(kept, portfolio))
+
+
+def _kept_ghosts(kept: dict[str, Any], portfolio: Portfolio) -> Any:
+    """:func:`_ghosts` from the pinned predecessors of the kept sub-network (all of its
+    links from other projects, made once per plan); another predecessor: made anew."""
+
+    def ghosts(ext: pd.DataFrame, external: Schedule) -> pd.DataFrame:
+        if kept.get("ghosts") is None or kept["ghosts"][0] is not external:
+            mine = set(portfolio.tasks.loc[kept["mask"], "task_id"])
+            lk = portfolio.links
+            every = lk[lk["succ_id"].isin(mine) & ~lk["pred_id"].isin(mine)]
+            made = _ghosts(every.rename(columns={"pred_id": "pred_uid"}), external)
+            kept["ghosts"] = (external, made.set_index("uid", drop=False) if len(made) else None)
+        table: pd.DataFrame | None = kept["ghosts"][1]
+        want = pd.unique(ext["pred_uid"])
+        if table is None or not pd.Index(want).isin(table.index).all():
+            return _ghosts(ext, external)
+        return table.loc[want].reset_index(drop=True)
+
+    return ghosts
+
+
+def keep_subnetwork(portfolio: Portfolio, project_id: str) -> None:
+    """Build now the engine table a what-if of ``project_id`` starts from (kept per
+    portfolio object; :func:`reschedule_project` reuses it): a page calls this while the
+    reader is still editing the scenario."""
+    _cached_plan(portfolio)
+    _kept_network(portfolio, frozenset(downstream_projects(portfolio, project_id)))
+
+
+def _kept_network(portfolio: Portfolio, pids: frozenset[str]) -> dict[str, Any]:
+    """The engine table of ``pids``' tasks before the status-date rule (:func:`_network`),
+    with what the rule needs, kept per portfolio object and data (the plan's key)."""
+    _plan, key, _frames = _plan_slot(portfolio)
+    cache = object_cache(portfolio, _SUBNET_ATTR)
+    slot = (key, pids)
+    if slot not in cache:
+        if len(cache) >= SUBNETS_KEPT:
+            cache.clear()
+        mask = portfolio.tasks["project_id"].isin(pids).to_numpy()
+        tasks = portfolio.tasks[mask]
+        pre, _main, cals = _network(portfolio, tasks, _calendar_getter(portfolio))
+        starts = portfolio.projects.set_index("project_id")["start"]
+        cache[slot] = {
+            "mask": mask,
+            "at": np.cumsum(mask) - 1,  # a row of the whole table -> its row in ``pre``
+            "pre": pre,
+            "cals": cals,
+            "cal_of": dict(zip(pre["uid"], pre["calendar_id"], strict=True)),
+            "pstart": pd.to_datetime(tasks["project_id"].map(starts)).to_numpy(),
+        }
+    kept: dict[str, Any] = cache[slot]
+    return kept
+
+
+def _patched(kept: dict[str, Any], old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame | None:
+    """The kept engine table with the task rows that differ between ``old`` and ``new``
+    (the whole task tables) made again; ``None`` when a row differs in a column other than
+    a duration or a milestone flag, lies outside the kept sub-network, or the tables do not
+    hold the same tasks."""
+    edited = _edited_rows(old, new)
+    if edited is None:
+        return None
+    rows, cols = edited
+    pre: pd.DataFrame = kept["pre"]
+    if not len(rows):
+        return pre
+    if not cols <= _PATCHABLE or not kept["mask"][rows].all():
+        return None
+    was, now = old.iloc[rows], new.iloc[rows]
+    started = now["actual_start"].notna().to_numpy() if "actual_start" in now else False
+    was_zero = (was["duration_days"].fillna(0).astype(float) <= 0).to_numpy()
+    is_zero = (now["duration_days"].fillna(0).astype(float) <= 0).to_numpy()
+    if np.any(started & (was_zero != is_zero)):  # an actual start read as a milestone's
+        return None
+    at = kept["at"][rows]
+    cals: dict[str, Calendar] = kept["cals"]
+    ids = pre["calendar_id"].iloc[at].reset_index(drop=True)
+    mpd = ids.map({k: v.minutes_per_day for k, v in cals.items()})
+    dur = pre["duration_min"].to_numpy(copy=True)
+    dur[at] = _duration_min(now["duration_days"].reset_index(drop=True), mpd)
+    mile = pre["is_milestone"].to_numpy(copy=True)
+    mile[at] = _flag(now["is_milestone"])
+    return pre.assign(duration_min=dur, is_milestone=mile)
+
+
+def _edited_rows(old: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, set[str]] | None:
+    """Positions of the rows of ``new`` whose engine columns differ from ``old``'s (missing
+    equals missing) and those columns; ``None`` unless both hold the same tasks in the same
+    order with the same columns."""
+    if list(old.columns) != list(new.columns) or len(old) != len(new):
+        return None
+    if not np.array_equal(old["task_id"].to_numpy(), new["task_id"].to_numpy()):
+        return None
+    diff = np.zeros(len(old), dtype=bool)
+    cols: set[str] = set()
+    for c in [c for c in old.columns if c in _ENGINE_READS]:
+        if old[c].equals(new[c]):  # the usual case, and fast
+            continue
+        a, b = old[c].reset_index(drop=True), new[c].reset_index(drop=True)
+        try:
+            ne = a.ne(b).to_numpy(dtype=bool) & ~(a.isna() & b.isna()).to_numpy(dtype=bool)
+        except (TypeError, ValueError):
+            return None
+        if ne.any():
+            diff |= ne
+            cols.add(str(c))
+    return np.flatnonzero(diff), cols

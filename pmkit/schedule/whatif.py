@@ -28,7 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmkit.model import Portfolio
     from pmkit.schedule.cpm import Schedule
 
-__all__ = ["WhatIfError", "WhatIfResult", "apply_changes", "preview_change_request", "what_if"]
+__all__ = [
+    "WhatIfError",
+    "WhatIfResult",
+    "apply_changes",
+    "preview_change_request",
+    "what_if",
+    "what_if_result",
+    "what_if_schedule",
+]
 
 LinkKey = tuple[str, str]
 
@@ -322,33 +330,23 @@ def compare_schedules(
     before: Schedule, after: Schedule, *, minutes_per_day: float
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Task-by-task delta of two schedules of the same project (see :class:`WhatIfResult`)."""
-    cols = ["uid", "name", "start", "finish", "critical", "is_summary"]
-    b = before.tasks[[c for c in cols if c in before.tasks.columns]]
-    a = after.tasks[["uid", "start", "finish", "critical"]]
-    d = b.merge(a, on="uid", suffixes=("_old", "_new"), how="outer")
-    cal = after.calendar
-
-    def work(x: pd.Series) -> np.ndarray:
-        v = pd.to_datetime(x)
-        out = np.full(len(v), np.nan)
-        ok = v.notna().to_numpy()
-        if ok.any():
-            out[ok] = cal.to_working_minutes(v[ok].to_numpy())
-        return out
-
+    d = _paired(before.tasks, after.tasks)
+    old_s, new_s = pd.to_datetime(d["start_old"]), pd.to_datetime(d["start_new"])
+    old_f, new_f = pd.to_datetime(d["finish_old"]), pd.to_datetime(d["finish_new"])
     out = pd.DataFrame(
         {
             "task_id": d["uid"],
             "name": d["name"],
             "is_summary": d["is_summary"].fillna(False).astype(bool),
-            "old_start": pd.to_datetime(d["start_old"]),
-            "new_start": pd.to_datetime(d["start_new"]),
-            "old_finish": pd.to_datetime(d["finish_old"]),
-            "new_finish": pd.to_datetime(d["finish_new"]),
+            "old_start": old_s,
+            "new_start": new_s,
+            "old_finish": old_f,
+            "new_finish": new_f,
         }
     )
-    out["start_moved_days"] = (work(out["new_start"]) - work(out["old_start"])) / minutes_per_day
-    out["finish_moved_days"] = (work(out["new_finish"]) - work(out["old_finish"])) / minutes_per_day
+    w_os, w_ns, w_of, w_nf = _working_minutes(after.calendar, [old_s, new_s, old_f, new_f])
+    out["start_moved_days"] = (w_ns - w_os) / minutes_per_day
+    out["finish_moved_days"] = (w_nf - w_of) / minutes_per_day
     out["critical_before"] = d["critical_old"].fillna(False).astype(bool)
     out["critical_after"] = d["critical_new"].fillna(False).astype(bool)
     out["moved"] = (out["old_start"] != out["new_start"]) | (out["old_finish"] != out["new_finish"])
@@ -362,7 +360,40 @@ def compare_schedules(
     return out, added, removed
 
 
-def _result(before: Schedule, after: Schedule, changes: pd.DataFrame) -> WhatIfResult:
+def _paired(b_tasks: pd.DataFrame, a_tasks: pd.DataFrame) -> pd.DataFrame:
+    """Each task's row before and after, by uid: ``uid, name, start_old, finish_old,
+    critical_old, is_summary, start_new, finish_new, critical_new`` (an outer join; rows in
+    any order: the delta is sorted after)."""
+    cols = ["uid", "name", "start", "finish", "critical", "is_summary"]
+    b = b_tasks[[c for c in cols if c in b_tasks.columns]]
+    a = a_tasks[["uid", "start", "finish", "critical"]]
+    b_ids, a_ids = pd.Index(b["uid"]), pd.Index(a["uid"])
+    if not (b_ids.is_unique and a_ids.is_unique and len(b_ids) == len(a_ids)):
+        return b.merge(a, on="uid", suffixes=("_old", "_new"), how="outer")
+    at = a_ids.get_indexer(b_ids)  # the same tasks (the usual what-if): no join needed
+    if (at < 0).any():
+        return b.merge(a, on="uid", suffixes=("_old", "_new"), how="outer")
+    d = b.rename(columns={c: f"{c}_old" for c in ("start", "finish", "critical")})
+    d = d.reset_index(drop=True)
+    for c in ("start", "finish", "critical"):
+        d[f"{c}_new"] = a[c].to_numpy()[at]
+    return d
+
+
+def _working_minutes(cal: Any, columns: list[pd.Series]) -> list[np.ndarray]:
+    """Working minutes of each date column on ``cal`` (missing dates: NaN), in one call."""
+    n = len(columns[0])
+    out = np.full(n * len(columns), np.nan)
+    dates = np.concatenate([c.to_numpy(dtype="datetime64[ns]") for c in columns])
+    ok = ~np.isnat(dates)
+    if ok.any():
+        out[ok] = cal.to_working_minutes(dates[ok])
+    return [out[i * n : (i + 1) * n] for i in range(len(columns))]
+
+
+def what_if_result(before: Schedule, after: Schedule, changes: pd.DataFrame) -> WhatIfResult:
+    """The comparison :func:`what_if` returns, of the schedules without and with a scenario
+    (``changes``: what it applied, as :func:`what_if_schedule` says)."""
     mpd = before.calendar.minutes_per_day
     delta, added, removed = compare_schedules(before, after, minutes_per_day=mpd)
     fb, fa = pd.Timestamp(before.finish), pd.Timestamp(after.finish)
@@ -411,7 +442,7 @@ def what_if(
     >>> r = what_if(load_sample(), "P01", duration_changes={"P01-T0005": 20})  # doctest: +SKIP
     >>> r.finish_delta_days, r.moved[["task_id", "finish_moved_days"]]  # doctest: +SKIP
     """
-    changed, log = apply_changes(
+    after, log = what_if_schedule(
         portfolio,
         project_id,
         duration_changes=duration_changes,
@@ -421,9 +452,31 @@ def what_if(
     )
     if before is None:
         before = schedule_project(portfolio, project_id)
+    return what_if_result(before, after, log)
+
+
+def what_if_schedule(
+    portfolio: Portfolio,
+    project_id: str,
+    *,
+    duration_changes: Mapping[str, float] | None = None,
+    lag_changes: Mapping[LinkKey, float] | None = None,
+    add_links: Iterable[Any] = (),
+    remove_links: Iterable[Any] = (),
+) -> tuple[Schedule, pd.DataFrame]:
+    """:func:`what_if`'s first step: the project's schedule with the scenario applied and
+    the ``change, target, old, new`` rows (a page draws the new schedule before comparing;
+    :func:`what_if_result` compares)."""
+    changed, log = apply_changes(
+        portfolio,
+        project_id,
+        duration_changes=duration_changes,
+        lag_changes=lag_changes,
+        add_links=add_links,
+        remove_links=remove_links,
+    )
     # only what the change can move: the project and its downstream projects
-    after = reschedule_project(portfolio, changed, project_id)
-    return _result(before, after, log)
+    return reschedule_project(portfolio, changed, project_id), log
 
 
 def preview_change_request(

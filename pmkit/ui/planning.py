@@ -21,6 +21,7 @@ from pmkit.charts.gantt import (
     gantt_every_row,
     gantt_keep,
     gantt_parts,
+    gantt_redate,
     gantt_respec,
     gantt_rows,
     wbs_key,
@@ -389,10 +390,12 @@ class PlanningDashboard:
         op = self.opening(pid)
         self._loading = True  # the widget resets below must not each redraw the Gantt
         try:
+            self._adopt(op)
+            # the Gantt first: the page redraws it while the other widgets' messages arrive
+            self._draw_gantt(op["rows"], op["args"], op["parts"])
             self._apply(op)
         finally:
             self._loading = False
-        self._draw_gantt(op["rows"], op["args"], op["parts"])
         self.gantt_msg.value = ""  # an earlier project's error is not this one's
 
     _loading = False
@@ -465,12 +468,15 @@ class PlanningDashboard:
         op["rows"] = rows
         return op
 
-    def _apply(self, op: dict[str, Any]) -> None:
-        """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
+    def _adopt(self, op: dict[str, Any]) -> None:
+        """Make an opened page (:meth:`opening`) the one shown, before any widget is set."""
         self.pid = op["pid"]
         self.base = self.shown = op["base"]
-        self._every_row = (op["base"], self.portfolio, op["every_row"])
+        self._every_row = self._base_every = (op["base"], self.portfolio, op["every_row"])
         self.scenario_label = "Current schedule"
+
+    def _apply(self, op: dict[str, Any]) -> None:
+        """Put an opened page (:meth:`opening`) on the widgets, one message per widget."""
         self.summary.value = op["summary"]
         with self.level.hold_sync():
             self.level.max = op["level_max"]
@@ -541,13 +547,24 @@ class PlanningDashboard:
         assert self.shown is not None
         kept = self.__dict__.get("_every_row")  # per schedule shown: a filter only filters
         if kept is None or kept[0] is not self.shown or kept[1] is not self.portfolio:
-            every = gantt_every_row(
-                self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
-            )
+            every = self._redated()
+            if every is None:
+                every = gantt_every_row(
+                    self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
+                )
             kept = self._every_row = (self.shown, self.portfolio, every)
         return gantt_keep(
             kept[2], max_level=self.level.value, critical_only=self.critical_only.value
         )
+
+    def _redated(self) -> pd.DataFrame | None:
+        """The current schedule's every-row Gantt frame with the dates of the schedule shown
+        (a scenario of the same tasks), or ``None``."""
+        base = self.__dict__.get("_base_every")
+        if base is None or base[0] is not self.base or base[1] is not self.portfolio:
+            return None
+        assert self.shown is not None
+        return gantt_redate(base[2], self.shown.tasks, minutes_per_day=self._minutes_per_day())
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:
         """Redraw the Gantt in place.
@@ -682,6 +699,17 @@ class PlanningDashboard:
         value = _duration(self._tasks(), change.get("new"))  # this project's tasks
         if value is not None:
             self.wi_duration.value = value
+        self._ready_what_if()
+
+    def _ready_what_if(self) -> None:
+        """The project's what-if engine table built while the reader edits the scenario (a
+        failure is logged: Apply then builds it, and says why it cannot)."""
+        from pmkit.schedule.portfolio_adapter import keep_subnetwork
+
+        try:
+            keep_subnetwork(self.portfolio, self.pid)
+        except Exception:
+            log.warning("planning: what-if table of %s not built ahead", self.pid, exc_info=True)
 
     def _on_wi_link(self, change: dict[str, Any]) -> None:
         if self._loading:  # a project being opened sets the lag itself
@@ -689,6 +717,7 @@ class PlanningDashboard:
         value = _lag(self._links(), change.get("new"))
         if value is not None:
             self.wi_lag.value = value
+        self._ready_what_if()
 
     def scenario(self) -> dict[str, Any]:
         """The what-if arguments the widgets describe (only what differs from the plan)."""
@@ -719,8 +748,10 @@ class PlanningDashboard:
         return args
 
     def apply_what_if(self) -> None:
-        """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow."""
-        from pmkit.schedule.whatif import what_if
+        """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow (the
+        Gantt first: it is drawn before the schedules are compared)."""
+        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.schedule.whatif import what_if_result, what_if_schedule
 
         args = self.scenario()
         if not args:
@@ -729,12 +760,24 @@ class PlanningDashboard:
                 "link to add or remove.</p>"
             )
             return
-        result = what_if(self.portfolio, self.pid, before=self.base, **args)
-        self._show_result(result, "What-if scenario", self.wi_out)
+        after, log = what_if_schedule(self.portfolio, self.pid, **args)
+        before = self.base if self.base is not None else schedule_project(self.portfolio, self.pid)
+        self._show_schedule(after, "What-if scenario")
+        self._show_result(what_if_result(before, after, log), "What-if scenario", self.wi_out)
+
+    def _show_schedule(self, schedule: Schedule, label: str) -> None:
+        """The Gantt redrawn on ``schedule`` (a scenario), the selected task's chain
+        outlined."""
+        self.shown = schedule
+        self.scenario_label = label
+        self.refresh_gantt()
 
     def _show_result(
         self, result: WhatIfResult, label: str, target: W.HTML, extra: str = ""
     ) -> None:
+        """A scenario's finish, delta table and the selected task's chain; the Gantt too
+        unless it already shows ``result.after``."""
+        drawn = self.shown is result.after and self.scenario_label == label
         self.shown = result.after
         self.scenario_label = label
         table = delta_table(result, self._tasks())
@@ -745,7 +788,10 @@ class PlanningDashboard:
             f"{len(result.critical_removed)} leave; {len(table)} task(s) moved or changed "
             "criticality.</p>" + html_table(table, table_id="whatif-delta", max_rows=60)
         )
-        self.show_task(self.task.value)
+        if drawn:
+            guarded(self.chain)(self._explain)(self.task.value)
+        else:
+            self.show_task(self.task.value)
 
     def _on_apply(self, _b: Any) -> None:
         guarded(self.wi_out)(self.apply_what_if)()

@@ -120,3 +120,20 @@ def test_planning_precompute_is_bounded_and_never_raises(portfolio, monkeypatch)
     }
     db.project.value = "P05"  # the next good project clears the message
     assert db.gantt_msg.value == "" and db.pid == "P05"
+
+
+def test_a_switch_sends_the_gantt_before_the_other_widgets(portfolio) -> None:
+    """The page redraws the chart while the dropdowns' messages are still arriving: the
+    Gantt's data is the first message of a switch (the picker's own echo aside)."""
+    planning._SHARED.clear()
+    db = PlanningDashboard(portfolio, "P01", precompute=True)
+    order: list[str] = []
+    names = ("summary", "task", "wi_task", "wi_link", "wi_remove", "chain", "gantt_note")
+    for name in names:
+        getattr(db, name).observe(lambda _c, n=name: order.append(n), names=["value", "options"])
+    db.gantt.observe(lambda _c: order.append("gantt"), names="spec")
+    for pid in ("P02", "P03", "P01"):
+        order.clear()
+        db.project.value = pid
+        assert order[0] == "gantt", order
+        assert {"summary", "task", "chain"} <= set(order), order
