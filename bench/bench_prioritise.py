@@ -161,21 +161,19 @@ def _tab(n: int) -> None:
     clicks again), "shown" = the headline (chosen portfolio) changed, "cpm" = the chosen list
     has its CPM finishes, "done" = nothing left to do (frontier included). A tree whose tab
     does everything inside the callback (e.g. main before session 6) has usable = done.
-    Last, a click during the frontier: the budget is moved right after a forced change
-    returned; "click->shown" is the wait from that click until its portfolio is shown."""
+    Then a click during the frontier: the budget is moved right after a forced change
+    returned; "click->shown" is the wait from that click until its portfolio is shown. Last,
+    clicks at set times while a new frontier is being solved (after a third forced change):
+    for each, the wait from the moment of the click until the kernel takes it and until its
+    portfolio is shown (a kernel busy with a step answers late). A fake ``ipykernel`` app
+    marks the process as a kernel (the tab runs its later steps on the loop only there)."""
     import asyncio
-    import tempfile
     from types import SimpleNamespace
 
-    from pmkit.generate import main as generate_main
-    from pmkit.io.csv_folder import load_portfolio
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
     from pmkit.ui.prioritise import PrioritiseTab
 
-    with tempfile.TemporaryDirectory() as tmp:
-        generate_main([tmp, "--projects", str(n)])
-        pf = load_portfolio(tmp)
-    sched = schedule_portfolio(pf)  # a dashboard kernel has it from pmkit.cache
+    _fake_kernel()
+    pf, sched = _tab_data(n)
     review = SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
     box: dict[str, Any] = {}
     marks: dict[str, float] = {}
@@ -192,7 +190,7 @@ def _tab(n: int) -> None:
     async def idle() -> None:
         later = getattr(box["tab"], "later", None)
         while later is not None and (later.jobs or later.pending):
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.005)  # an idle kernel waits in select: no spinning here
 
     async def step(name: str, fn: Any, click: Any = None) -> None:
         marks.clear()
@@ -244,8 +242,77 @@ def _tab(n: int) -> None:
             lambda: setattr(tab.forced_out, "value", (opts[-1], opts[-2])),
             click=click,
         )
+        await _clicks_during(tab, b0, opts, n)
 
     asyncio.run(run())
+
+
+def _tab_data(n: int) -> tuple[Any, Any]:
+    """``pmkit generate`` data of ``n`` projects, loaded, and its schedule."""
+    import tempfile
+
+    from pmkit.generate import main as generate_main
+    from pmkit.io.csv_folder import load_portfolio
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_main([tmp, "--projects", str(n)])
+        pf = load_portfolio(tmp)
+    return pf, schedule_portfolio(pf)  # a dashboard kernel has the schedule from pmkit.cache
+
+
+def _fake_kernel() -> None:
+    """Mark this process as an ipykernel (what ``pmkit.ui.prioritise`` checks before it
+    leaves steps to the loop), for this tree and the baseline's alike."""
+    import types
+
+    class App:
+        @staticmethod
+        def initialized() -> bool:
+            return True
+
+    sys.modules["ipykernel.kernelapp"] = types.SimpleNamespace(IPKernelApp=App)  # type: ignore[assignment]
+
+
+CLICK_AT = (0.3, 1.1, 1.9, 2.7, 3.5, 4.3)  # seconds after a forced change returned
+CLICK_BUDGET = (0.82, 0.76, 0.84, 0.7, 0.9, 0.78)  # share of the opening budget (each new)
+
+
+async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
+    """A third project forced out (a new model, a new frontier), then budget clicks at
+    :data:`CLICK_AT` while that frontier is solved: per click, scheduled -> taken by the
+    kernel and scheduled -> its portfolio shown."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    shown: list[float] = []
+    tab.headline.observe(lambda _c: shown.append(time.perf_counter()), "value")
+    t0, c0 = time.perf_counter(), time.process_time()
+    tab.forced_out.value = (opts[-1], opts[-2], opts[-3])
+    base = time.perf_counter()
+    print(f"tab {n}: force 3rd out      usable {base - t0:6.2f} s (cpu "
+          f"{time.process_time() - c0:5.2f})", flush=True)  # fmt: skip
+    rows: list[tuple[float, float, float]] = []
+
+    def click(at: float, share: float) -> None:
+        taken = time.perf_counter()
+        shown.clear()
+        tab.budget.value = round(b0 * share, -4)
+        done = shown[0] if shown else float("nan")
+        rows.append((at, taken - (base + at), done - (base + at)))
+
+    for at, share in zip(CLICK_AT, CLICK_BUDGET, strict=True):
+        loop.call_at(loop.time() + at, click, at, share)
+    later = getattr(tab, "later", None)
+    while len(rows) < len(CLICK_AT) or (later is not None and (later.jobs or later.pending)):
+        await asyncio.sleep(0.005)
+    for at, wait, done in rows:
+        print(f"tab {n}: click at +{at:.1f} s   taken after {wait * 1e3:6.0f} ms   shown after "
+              f"{done * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    waits = sorted(r[2] for r in rows if r[2] == r[2]) or [float("nan")]  # NaN: not shown
+    print(f"tab {n}: clicks during the frontier: shown after median "
+          f"{waits[len(waits) // 2] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms "
+          f"(goal ~300 ms); total {time.perf_counter() - t0:.2f} s", flush=True)  # fmt: skip
 
 
 def _baseline(tree: str, argv: list[str]) -> None:

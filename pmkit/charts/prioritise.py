@@ -6,18 +6,40 @@ Pure functions: a small table in, an Altair chart out; no figure is computed her
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
+from pmkit.charts.parts import records
 from pmkit.charts.portfolio import Chart, empty_chart
 
-__all__ = ["MARK_COLOURS", "frontier_chart", "selection_timeline"]
+__all__ = [
+    "MARK_COLOURS",
+    "frontier_chart",
+    "frontier_parts",
+    "selection_timeline",
+    "timeline_parts",
+]
 
 MARK_COLOURS: dict[str, str] = {
     "Current plan": "#D55E00",  # vermillion
     "Chosen portfolio": "#0072B2",  # blue
 }
 _WIDTH = 520
+
+
+FRONTIER, MARKS, TIMELINE = "frontier_points", "frontier_marks", "timeline_rows"  # datasets
+
+
+def frontier_parts(points: pd.DataFrame, marks: pd.DataFrame) -> dict[str, Any]:
+    """The rows of :func:`frontier_chart` as its named datasets (what a redraw re-fills:
+    :func:`pmkit.charts.parts.respec`); ``{"datasets": {}}`` when no point is feasible."""
+    pts = points.dropna(subset=["value"])[["budget", "value", "n_chosen"]]  # only what is drawn
+    if pts.empty:
+        return {"datasets": {}}
+    m = marks.rename(columns={"cost": "budget"})[["label", "budget", "value"]]
+    return {"datasets": {FRONTIER: records(pts), MARKS: records(m)}}
 
 
 def frontier_chart(
@@ -33,10 +55,10 @@ def frontier_chart(
     marks : DataFrame
         ``label, cost, value`` — e.g. "Current plan" and "Chosen portfolio" (colour + label).
     """
-    pts = points.dropna(subset=["value"])[["budget", "value", "n_chosen"]]  # only what is drawn
-    if pts.empty:
+    parts = frontier_parts(points, marks)
+    if not parts["datasets"]:
         return empty_chart("No feasible portfolio at these budgets")
-    base = alt.Chart(pts).encode(
+    base = alt.Chart(alt.NamedData(FRONTIER)).encode(
         x=alt.X("budget:Q", title=f"Budget ({currency})", axis=alt.Axis(format="~s")),
         y=alt.Y("value:Q", title="Strategic value (sum of priority scores)"),
         tooltip=[
@@ -48,7 +70,6 @@ def frontier_chart(
     line = base.mark_line(interpolate="step-after", color="#555555") + base.mark_point(
         color="#555555", filled=True, size=30
     )
-    m = marks.rename(columns={"cost": "budget"})[["label", "budget", "value"]]
     colour = alt.Color(
         "label:N",
         title=None,
@@ -56,7 +77,7 @@ def frontier_chart(
         legend=alt.Legend(orient="bottom"),
     )
     dots = (
-        alt.Chart(m)
+        alt.Chart(alt.NamedData(MARKS))
         .mark_point(size=160, filled=True, shape="diamond")
         .encode(
             x="budget:Q",
@@ -70,13 +91,31 @@ def frontier_chart(
         )
     )
     text = (
-        alt.Chart(m)
+        alt.Chart(alt.NamedData(MARKS))
         .mark_text(align="left", dx=9, dy=-9, fontSize=11)
         .encode(x="budget:Q", y="value:Q", text="label:N")
     )
     return (line + dots + text).properties(
-        width=_WIDTH, height=260, title=title or "Efficient frontier: best value per budget"
+        width=_WIDTH,
+        height=260,
+        title=title or "Efficient frontier: best value per budget",
+        datasets=parts["datasets"],
     )
+
+
+def timeline_parts(df: pd.DataFrame) -> dict[str, Any]:
+    """The rows of :func:`selection_timeline` as its named dataset, and its height;
+    ``{"datasets": {}}`` when no project is chosen."""
+    if df.empty:
+        return {"datasets": {}}
+    df = df.reset_index(drop=True)
+    planned = df.assign(when="Planned", s=df["planned_start"], f=df["planned_finish"])
+    new = df.assign(when="Optimised", s=df["new_start"], f=df["new_finish"])
+    new = new[~new["status"].astype(str).str.startswith("cut")]
+    long = pd.concat([planned, new]).sort_index(kind="stable")  # each project's bars together
+    long = long[["project", "when", "s", "f", "status"]].reset_index(drop=True)
+    long["s"], long["f"] = pd.to_datetime(long["s"]), pd.to_datetime(long["f"])
+    return {"datasets": {TIMELINE: records(long)}, "height": max(120, 26 * len(df))}
 
 
 def selection_timeline(df: pd.DataFrame) -> Chart:
@@ -88,17 +127,11 @@ def selection_timeline(df: pd.DataFrame) -> Chart:
         ``project, planned_start, planned_finish, new_start, new_finish, status`` (status in
         words, e.g. "on plan", "delayed 2 months", "cut").
     """
-    if df.empty:
+    parts = timeline_parts(df)
+    if not parts["datasets"]:
         return empty_chart("No project chosen")
-    rows = []
-    for r in df.to_dict("records"):
-        rows.append({**r, "when": "Planned", "s": r["planned_start"], "f": r["planned_finish"]})
-        if not str(r["status"]).startswith("cut"):
-            rows.append({**r, "when": "Optimised", "s": r["new_start"], "f": r["new_finish"]})
-    long = pd.DataFrame(rows)[["project", "when", "s", "f", "status"]]
-    long["s"], long["f"] = pd.to_datetime(long["s"]), pd.to_datetime(long["f"])
     return (
-        alt.Chart(long)
+        alt.Chart(alt.NamedData(TIMELINE))
         .mark_bar(height={"band": 0.4})
         .encode(
             y=alt.Y("project:N", title=None, sort=None),
@@ -119,5 +152,10 @@ def selection_timeline(df: pd.DataFrame) -> Chart:
                 alt.Tooltip("status:N", title="Decision"),
             ],
         )
-        .properties(width=_WIDTH, height=max(120, 26 * len(df)), title="Chosen portfolio")
+        .properties(
+            width=_WIDTH,
+            height=parts["height"],
+            title="Chosen portfolio",
+            datasets=parts["datasets"],
+        )
     )

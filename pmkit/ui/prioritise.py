@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+import altair as alt
 import ipywidgets as W
 import numpy as np
 import pandas as pd
@@ -25,6 +29,7 @@ from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money
 from pmkit.portfolio import prioritise as engine
 from pmkit.ui._common import esc, guarded, html_table, live_chart
+from pmkit.ui._swap import SwapChart
 
 log = logging.getLogger("pmkit.ui.prioritise")
 
@@ -49,80 +54,152 @@ GAP_BIG = 1e-2  # the same for more than BIG candidates (the 1 % of the issue's 
 BIG = 200  # candidates from which a portfolio is shown first, then improved step by step
 REDRAW_SECONDS = 1.0  # the growing frontier is drawn again at most this often
 TIMELINE_ROWS = 40
+STALE = "pmkit-stale"  # a list or chart about to be redrawn (dimmed meanwhile)
+_STALE_CSS = f"<style>.{STALE} {{opacity: 0.45; transition: opacity 0.2s}}</style>"
 
 
 def _note(text: str) -> str:
     return f"<p style='color:#555;margin:2px 0'>{esc(text)}</p>"
 
 
-def _soon(step: Callable[[], None]) -> bool:
-    """Run ``step`` on the kernel's event loop once the current callback has returned;
-    ``False`` outside a kernel (a script, a test): the caller runs it at once.
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's running event loop; ``None`` outside a kernel (a script, a test): the
+    later steps then run at once, in order, in the caller's thread.
 
     A loop merely marked running is not enough: Playwright's sync API leaves its own loop
     marked running in the main thread, and a step put there would never run (a test process
     that drove a browser first, as CI's does)."""
     app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
     if app is None or not app.IPKernelApp.initialized():
-        return False
+        return None
     try:
-        loop = asyncio.get_running_loop()
+        return asyncio.get_running_loop()
     except RuntimeError:
-        return False
-    loop.call_soon(step)
-    return True
+        return None
+
+
+Show = Callable[[], Any]
+Job = Callable[[], tuple[bool, Show | None]]
+
+
+def _raise(exc: BaseException) -> Show:
+    def show() -> None:
+        raise exc
+
+    return show
 
 
 class _Later:
-    """What the page shows after the chosen portfolio, one step at a time, so a callback
-    returns as soon as the portfolio is on the page and the kernel answers clicks between
-    steps: the CPM dates of the chosen starts, the "why" table, then the frontier point by
-    point (first of all, on a big portfolio, branch and cut improving the first portfolio
-    shown). A job returns True while it has steps left; putting a job again replaces the
-    pending one of that name. Without an event loop every step runs at once, in order."""
+    """What the page shows after the chosen portfolio, computed off the kernel's loop so a
+    click is answered at any time: branch and cut improving a first portfolio (big
+    portfolios), the CPM dates of the chosen starts, the "why" table, the frontier point by
+    point. A job runs in ONE worker thread (HiGHS releases the GIL while it solves) and
+    returns ``(more, show)``: ``show`` puts its result on the page and runs on the kernel's
+    loop (``call_soon_threadsafe``; widgets are touched only there, and it checks that its
+    result is still wanted). A job never touches a widget. Putting a job again replaces the
+    pending one of that name; the most urgent pending job (:attr:`ORDER`) runs first.
+    Outside a kernel every step runs at once, in order, in the caller's thread."""
 
-    ORDER = ("mip", "dates", "why", "frontier")
+    ORDER = ("mip", "list", "dates", "why", "frontier")
 
-    def __init__(self, guard: Callable[[Callable[[], Any]], Callable[[], Any]], idle: Any) -> None:
-        self.jobs: dict[str, Callable[[], bool]] = {}
-        self.pending = False
-        self.guard, self.idle = guard, idle
+    def __init__(
+        self,
+        guard: Callable[[Callable[[], Any]], Callable[[], Any]],
+        idle: Callable[[], Any],
+        label: Callable[[str], Any],
+    ) -> None:
+        self.jobs: dict[str, Job] = {}
+        self.labels: dict[str, str] = {}
+        self.pending = False  # a kernel's worker has work in hand or results not yet shown
+        self.guard, self.idle, self.label = guard, idle, label
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
 
-    def put(self, name: str, job: Callable[[], bool]) -> None:
-        self.jobs[name] = job
+    @property
+    def threaded(self) -> bool:
+        """Do the jobs run in the worker thread (inside a kernel)?"""
+        return self.loop is not None
+
+    def put(self, name: str, job: Job, label: str = "") -> None:
+        """Queue ``job`` (replacing a pending one of that name); ``label`` is shown on the
+        progress bar while it runs."""
+        with self._cond:
+            self.jobs[name], self.labels[name] = job, label
+            if self.loop is not None:
+                self.pending = True
+                self._cond.notify()
 
     def drop(self, *names: str) -> None:
-        for name in names:
-            self.jobs.pop(name, None)
+        with self._cond:
+            for name in names:
+                self.jobs.pop(name, None)
 
     def start(self) -> None:
-        if self.pending:
+        self.loop = self.loop or _kernel_loop()
+        if self.loop is None:
+            while self.jobs:
+                show = self.work()
+                if show is not None:
+                    self.guard(show)()
+            self.idle()
             return
-        if _soon(self._step):
+        with self._cond:
             self.pending = True
-            return
-        while self.jobs:
-            self._run_one()
-        self.idle()
+            self._cond.notify()
+        self.spawn()
 
-    def _step(self) -> None:
-        self.pending = False
-        if self.jobs:
-            self._run_one()
-        if self.jobs:
-            self.start()
-        else:
+    def spawn(self) -> None:
+        """Start the worker thread (once per tab; it sleeps while there is nothing to do)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="pmkit-prioritise", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self.jobs:
+                    self._post(self._settle)
+                    self._cond.wait()
+            self.pump()
+
+    def pump(self) -> None:
+        """One step of the most urgent job, its result posted to the loop."""
+        show = self.work()
+        if show is not None:
+            self._post(lambda: self.guard(show)())
+
+    def _post(self, fn: Callable[[], Any]) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(fn)
+
+    def _settle(self) -> None:
+        """On the loop: nothing left to compute and every result shown -> "Ready"."""
+        if not self.jobs:
+            self.pending = False
             self.idle()
 
-    def _run_one(self) -> None:
-        name = next(k for k in self.ORDER if k in self.jobs)
-        job = self.jobs[name]
-        more = False
+    def work(self) -> Show | None:
+        """Run one step of the most urgent job (no widget touched); its ``show`` or None."""
+        with self._cond:
+            name = next((k for k in self.ORDER if k in self.jobs), None)
+            if name is None:
+                return None
+            job, label = self.jobs[name], self.labels.get(name, "")
+        if label and self.loop is None:
+            self.label(label)
+        elif label:
+            self._post(lambda: self.label(label))
+        more, show = False, None
         try:
-            more = bool(self.guard(job)())  # an error is shown on the page, never raised
+            more, show = job()
+        except Exception as exc:  # shown on the page by the guard, never raised here
+            show = _raise(exc)
         finally:
-            if not more and self.jobs.get(name) is job:
-                del self.jobs[name]
+            with self._cond:
+                if not more and self.jobs.get(name) is job:
+                    del self.jobs[name]
+        return show
 
 
 class PrioritiseTab:
@@ -134,6 +211,7 @@ class PrioritiseTab:
         self.p = review.p
         self.message = W.HTML()
         self.charts: dict[str, Any] = {}
+        self.swaps: dict[str, SwapChart] = {}
         self.base_drivers = engine.drivers_of(self.p)
         if self.base_drivers is None:
             self.widget: W.Widget = W.VBox(
@@ -147,7 +225,8 @@ class PrioritiseTab:
         self._dates: tuple[tuple[Any, ...], pd.DataFrame] | None = None
         self.selection: Any = None
         self._current: tuple[Any, dict[str, Any]] | None = None
-        self.later = _Later(guarded(self.message), self._ready)
+        self._bg: tuple[Any, Any] | None = None  # the worker's copy of the model
+        self.later = _Later(guarded(self.message), self._ready, self._label)
         self.build()
         guarded(self.message)(self.refresh)()
 
@@ -165,14 +244,15 @@ class PrioritiseTab:
         self.chosen.add_class("pmkit-prio-chosen")
         self.why = W.HTML()
         self.overload = W.HTML()
-        self._chart("frontier", empty_chart("Solving the frontier…"))
-        self._chart("timeline", empty_chart("Solving…"))
+        self._chart("frontier", _empty("Solving the frontier…"))
+        self._chart("timeline", _empty("Solving…"))
         self._build_scenarios()
         self.widget = W.VBox(
             [
                 self.message,
                 W.HTML(
-                    _note(
+                    _STALE_CSS
+                    + _note(
                         "The PMO aligns projects with strategy and shares the scarce people: "
                         "weigh the business drivers, then let the optimiser (HiGHS, exact) "
                         "choose and sequence the projects that give the most strategic value "
@@ -201,11 +281,26 @@ class PrioritiseTab:
             ]
         )
 
-    def _chart(self, key: str, chart: Any) -> None:
-        if key in self.charts:
-            self.charts[key].chart = chart
+    def _swap(self, key: str) -> SwapChart:
+        if key not in self.swaps:
+            self.charts[key] = live_chart(_PLACEHOLDER)
+            self.swaps[key] = SwapChart.of(self.charts[key])
+        return self.swaps[key]
+
+    def _chart(self, key: str, spec: dict[str, Any]) -> None:
+        """Show a Vega-Lite dict (e.g. :func:`_empty`) in the live chart ``key``."""
+        self._swap(key).show_spec(spec)
+
+    def _draw(self, key: str, parts: dict[str, Any], build: Callable[[], Any]) -> None:
+        """Redraw chart ``key`` from its named datasets: the spec shown re-filled with them
+        (no altair chart built) and sent whole, or ``build()`` drawn anew when the shape
+        differs (the first drawing, an empty chart). Not in place: the page raised "Cannot
+        set properties of undefined (setting 'modified')" on a data update of these charts
+        (browser test, session 7); the page re-embeds them, as before."""
+        if parts["datasets"]:
+            self._swap(key).show_parts(parts, build, in_place=False)
         else:
-            self.charts[key] = live_chart(chart)
+            self._swap(key).replace(build())
 
     def _build_weights(self) -> None:
         d = self.base_drivers
@@ -417,56 +512,81 @@ class PrioritiseTab:
         self._points = None
         return self._frontier[1], True
 
-    def frontier_job(self, fr: Any) -> Callable[[], bool]:
-        """The frontier of model ``fr``, one point per step (drawn as it grows, progress
-        shown); it stops if the model is replaced meanwhile."""
+    def background(self, fr: Any) -> Any:
+        """The model the later jobs solve on: in a kernel a second copy of ``fr``'s model,
+        owned by the worker thread (a click solves on ``fr`` meanwhile: one HiGHS object is
+        never used by two threads); outside a kernel ``fr`` itself."""
+        if not self.later.threaded:
+            return fr
+        if self._bg is None or self._bg[0] is not fr:
+            self._bg = (fr, engine.BudgetFrontier(fr.walk.base, n=FRONTIER_POINTS))
+        return self._bg[1]
+
+    def frontier_job(self, fr: Any) -> Job:
+        """The frontier of ``fr``'s model, one point per step (drawn as it grows, progress
+        shown); it stops if the model is replaced meanwhile. Each point's portfolio is handed
+        to ``fr`` as a start for the clicks."""
         big = fr.walk.base.n > BIG  # a big portfolio: quicker, the gap shown per point
-        steps = fr.steps(
-            time_limit=1.0 if big else 3.0,
-            gap=GAP_BIG if big else GAP,
-            total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
-        )
         n = len(fr.walk.grid)
-        state = {"done": 0, "drawn": 0.0}
+        state: dict[str, Any] = {"steps": None, "sent": set(), "drawn": 0.0}
 
-        def step() -> bool:
-            if self._frontier is None or self._frontier[1] is not fr:
-                return False
-            self.busy.value = state["done"] + 1
-            self.busy.description = f"Frontier {state['done']}/{n}"
+        def job() -> tuple[bool, Show | None]:
+            if not self._is_model(fr):
+                return False, None
+            bg = self.background(fr)
+            if state["steps"] is None:
+                state["steps"] = bg.steps(
+                    time_limit=1.0 if big else 3.0,
+                    gap=GAP_BIG if big else GAP,
+                    total_time=FRONTIER_SECONDS_BIG if big else FRONTIER_SECONDS,
+                )
             try:
-                done, _, self._points = next(steps)
+                done, _, pts = next(state["steps"])
             except StopIteration:
-                return False
-            state["done"] = done
-            # drawn as it grows, at most about once a second (a chart costs ~0.2 s)
-            due = done >= n or time.perf_counter() - state["drawn"] >= REDRAW_SECONDS
-            if self.selection is not None and due:
-                self.show_frontier(self.selection, self.selection.problem, self._points)
-                state["drawn"] = time.perf_counter()
-            return done < n
+                return False, None
+            found = [] if bg is fr else _new_found(bg, state["sent"])
+            return done < n, lambda: self.frontier_shown(fr, (done, n), pts, found, state)
 
-        return step
+        return job
 
-    def frontier_points(self, fr: Any) -> pd.DataFrame:
-        """The whole frontier of model ``fr`` at once (its steps run to the end)."""
-        job = self.frontier_job(fr)
-        while job():
-            pass
-        return self._points if self._points is not None else pd.DataFrame()
+    def _is_model(self, fr: Any) -> bool:
+        return self._frontier is not None and self._frontier[1] is fr
+
+    def frontier_shown(
+        self,
+        fr: Any,
+        progress: tuple[int, int],
+        pts: pd.DataFrame,
+        found: list[tuple[float, np.ndarray, Any]],
+        state: dict[str, Any],
+    ) -> None:
+        """On the loop: a frontier point solved (drawn at most about once a second)."""
+        if not self._is_model(fr):
+            return
+        for budget, x, basis in found:  # the frontier's portfolios and LP bases: starts
+            fr.found.append((budget, x))  # for the budget clicks
+            if basis is not None:
+                fr.bases.append((budget, basis))
+        done, n = progress
+        self._points = pts
+        self.busy.value, self.busy.description = done + 1, f"Frontier {done}/{n}"
+        due = done >= n or time.perf_counter() - state["drawn"] >= REDRAW_SECONDS
+        if self.selection is not None and due:
+            self.show_frontier(self.selection, self.selection.problem, pts)
+            state["drawn"] = time.perf_counter()
 
     def solve(self) -> None:
-        """The portfolio at the budget first (on the page when this returns); then, step by
-        step: its CPM dates, its "why", and the frontier if the model is new. A budget move
-        re-solves only the budget row of the same model; nothing else is redone. On a big
-        portfolio the first portfolio shown is the best start with its proven gap, and
-        branch and cut improves it as the first step."""
+        """The portfolio at the budget first (on the page when this returns); then, off the
+        kernel's loop: its CPM dates, its "why", and the frontier if the model is new. A
+        budget move re-solves only the budget row of the same model; nothing else is redone.
+        On a big portfolio the first portfolio shown is the best start with its proven gap,
+        and branch and cut improves it as the first later job."""
         self.busy.description, self.busy.value = "Solving…", 1
-        self.later.drop("mip", "dates", "why")
+        self.later.drop("mip", "list", "dates", "why")
         try:
             fr, new = self.relaxed(self.problem())
             if new:
-                self._chart("frontier", empty_chart("Solving the frontier…"))
+                self._chart("frontier", _empty("Solving the frontier…"))
             big = fr.walk.base.n > BIG
             budget = float(self.budget.value)
             sel = fr.solve(budget, time_limit=5.0, gap=GAP_BIG if big else GAP, branch=not big)
@@ -479,9 +599,9 @@ class PrioritiseTab:
             return
         self.chosen_now(sel)
         if sel.status == "first":
-            self.later.put("mip", lambda: self.improve(fr, budget, sel))
+            self.later.put("mip", self.improve_job(fr, budget, sel), "Improving the portfolio…")
         if new or (self._points is None and "frontier" not in self.later.jobs):
-            self.later.put("frontier", self.frontier_job(fr))
+            self.later.put("frontier", self.frontier_job(fr), "Frontier…")
         self.later.start()
 
     def chosen_now(self, sel: Any) -> None:
@@ -489,17 +609,35 @@ class PrioritiseTab:
         (not for a first portfolio that branch and cut is about to improve)."""
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
+        self.later.put("list", self.list_job(sel))
         if sel.status != "first":
-            self.later.put("dates", lambda: self.show_dates(sel))
-            self.later.put("why", lambda: self.show_why(sel))
+            self.later.put("dates", self.dates_job(sel), "Rescheduling (CPM)…")
+            self.later.put("why", self.why_job(sel), "Binding constraints…")
 
-    def improve(self, fr: Any, budget: float, first: Any) -> bool:
-        """Branch and cut from the first portfolio shown (a step of :class:`_Later`)."""
-        if first is not self.selection:
-            return False
-        self.busy.description = "Improving the portfolio…"
-        self.chosen_now(fr.solve(budget, time_limit=5.0, gap=GAP_BIG))
-        return False
+    def improve_job(self, fr: Any, budget: float, first: Any) -> Job:
+        """Branch and cut from the first portfolio shown (a later job)."""
+
+        def job() -> tuple[bool, Show | None]:
+            if first is not self.selection:
+                return False, None
+            bg = self.background(fr)
+            if bg is not fr:
+                bg.found.append((budget, first.x))
+            sel = bg.solve(budget, time_limit=5.0, gap=GAP_BIG)
+
+            def show() -> None:
+                if first is self.selection:
+                    if bg is not fr:
+                        fr.found.append((budget, sel.x))
+                    self.chosen_now(sel)
+                    self.later.start()
+
+            return False, show
+
+        return job
+
+    def _label(self, text: str) -> None:
+        self.busy.description = text
 
     def _ready(self) -> None:
         self.busy.value, self.busy.description = self.busy.max, "Ready"
@@ -519,7 +657,12 @@ class PrioritiseTab:
                 "value": [cur["value"], sel.value],
             }
         )
-        self._chart("frontier", pcharts.frontier_chart(pts, marks, currency=self.r.currency))
+        cy = self.r.currency
+        self._draw(
+            "frontier",
+            pcharts.frontier_parts(pts, marks),
+            lambda: pcharts.frontier_chart(pts, marks, currency=cy),
+        )
 
     def dates(self, sel: Any, *, reschedule: bool = True) -> pd.DataFrame:
         """New dates by the CPM engine, rescheduled only when the start shifts changed (and
@@ -538,8 +681,9 @@ class PrioritiseTab:
         return d.merge(t[["project_id", "chosen"]], on="project_id", how="left")
 
     def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame | None) -> None:
-        """The headline and the chosen list at once (the CPM finishes follow: :meth:`show_dates`;
-        the "why": :meth:`show_why`)."""
+        """The headline, the frontier's marks and what could not be fixed at once; the chosen
+        list and timeline are dimmed until their later jobs redraw them (:meth:`list_job`, then
+        the CPM finishes: :meth:`dates_job`; the "why": :meth:`why_job`)."""
         cur = self.current(problem)
         cy = self.r.currency
         gap = (
@@ -567,36 +711,73 @@ class PrioritiseTab:
             + html_table(over.rename(columns={"overload_hours": "Over (h)"}))
         )
         self.why.value = _note("Finding the binding constraints…")
-        self._show_chosen(sel, self.dates(sel, reschedule=False))
+        for w in (self.chosen, self.charts["timeline"]):
+            w.add_class(STALE)
 
-    def _show_chosen(self, sel: Any, dates: pd.DataFrame) -> None:
-        self.chosen.value = html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
-        if dates["new_finish"].notna().any() or dates.empty:
-            self._chart("timeline", pcharts.selection_timeline(_timeline(dates, self.r)))
-        else:
-            self._chart("timeline", empty_chart("Rescheduling the chosen starts (CPM)…"))
+    def chosen_parts(self, sel: Any, dates: pd.DataFrame) -> tuple[str, pd.DataFrame | None]:
+        """The chosen list's HTML and, once the CPM finishes are known, the timeline's rows
+        (off the loop: no widget touched)."""
+        done = bool(dates["new_finish"].notna().any() or dates.empty)
+        return _chosen_html(dates, sel), _timeline(dates, self.r) if done else None
 
-    def show_dates(self, sel: Any) -> bool:
-        """The chosen list with the CPM finishes of the chosen starts (a step of
-        :class:`_Later`)."""
+    def show_chosen(self, sel: Any, parts: tuple[str, pd.DataFrame | None]) -> None:
+        """On the loop: the chosen list (and the timeline when its finishes are known)."""
         if sel is not self.selection:
-            return False
-        self.busy.description = "Rescheduling (CPM)…"
-        self._show_chosen(sel, self.dates(sel))
-        return False
+            return
+        html, rows = parts
+        self.chosen.value = html
+        self.chosen.remove_class(STALE)
+        if rows is not None:
+            self._draw(
+                "timeline",
+                pcharts.timeline_parts(rows),
+                lambda: pcharts.selection_timeline(rows),
+            )
+            self.charts["timeline"].remove_class(STALE)
 
-    def show_why(self, sel: Any) -> bool:
-        """Why each project is cut or delayed (a step of :class:`_Later`)."""
-        if sel is not self.selection:
-            return False
-        self.busy.description = "Binding constraints…"
-        why = engine.explain(sel)
-        self.why.value = (
-            _note("Nothing cut or delayed: everything fits.")
-            if why.empty
-            else html_table(_why_table(why), table_id="pmkit-prio-why")
-        )
-        return False
+    def list_job(self, sel: Any) -> Job:
+        """The chosen list with the new starts (finishes "rescheduling…" unless these shifts
+        were scheduled before), a later job ahead of the CPM."""
+
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            parts = self.chosen_parts(sel, self.dates(sel, reschedule=False))
+            return False, lambda: self.show_chosen(sel, parts)
+
+        return job
+
+    def dates_job(self, sel: Any) -> Job:
+        """The chosen list with the CPM finishes of the chosen starts (a later job)."""
+
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            parts = self.chosen_parts(sel, self.dates(sel))
+            return False, lambda: self.show_chosen(sel, parts)
+
+        return job
+
+    def why_job(self, sel: Any) -> Job:
+        """Why each project is cut or delayed (a later job)."""
+
+        def job() -> tuple[bool, Show | None]:
+            if sel is not self.selection:
+                return False, None
+            why = engine.explain(sel)
+            html = (
+                _note("Nothing cut or delayed: everything fits.")
+                if why.empty
+                else html_table(_why_table(why), table_id="pmkit-prio-why")
+            )
+
+            def show() -> None:
+                if sel is self.selection:
+                    self.why.value = html
+
+            return False, show
+
+        return job
 
     # ------------------------------------------------------------ scenarios
 
@@ -648,6 +829,33 @@ class PrioritiseTab:
         path = self._folder() / f"compare {a['name']} vs {b['name']}.csv"
         engine.export_scenarios(a, b, path)
         self.scn_out.value = _note(f"Exported to {path}")
+
+
+def _new_found(bg: Any, sent: set[int]) -> list[tuple[float, np.ndarray, Any]]:
+    """(budget, portfolio, LP basis) of the frontier points ``bg`` solved since the last
+    call."""
+    w = bg.walk
+    new = [k for k in w.found if k not in sent]
+    sent.update(new)
+    return [(float(w.grid[k][0] or np.inf), w.found[k][0], w.bases.get(k)) for k in new]
+
+
+@lru_cache(maxsize=8)
+def _empty_spec(text: str) -> str:
+    return json.dumps(empty_chart(text).to_dict(validate=False))
+
+
+def _empty(text: str) -> dict[str, Any]:
+    """An empty chart saying ``text``, as its Vega-Lite dict (built once per text)."""
+    spec: dict[str, Any] = json.loads(_empty_spec(text))
+    return spec
+
+
+_PLACEHOLDER = alt.Chart().mark_point()  # a new chart widget's first spec, replaced at once
+
+
+def _chosen_html(dates: pd.DataFrame, sel: Any) -> str:
+    return html_table(_chosen_table(dates, sel), table_id="pmkit-prio-chosen")
 
 
 def _nearest(x: float) -> str:

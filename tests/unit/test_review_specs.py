@@ -30,7 +30,8 @@ def spied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[An
     real = _Tab.chart
 
     def spy(self: _Tab, key: str, chart: Any) -> Any:
-        last[(id(self), key)] = chart
+        if not isinstance(chart, dict):  # a dict: a placeholder or a spec drawn before (a view)
+            last[(id(self), key)] = chart
         return real(self, key, chart)
 
     monkeypatch.setattr(_Tab, "chart", spy)
@@ -72,3 +73,59 @@ def test_every_review_chart_shows_the_spec_altair_builds_and_validates(spied) ->
     gov.pmo_type.value = "directive"
     review.clear_filters()
     _check(review, last)
+
+
+def _shown(tab: Any) -> dict[str, Any]:
+    """What a tab shows: every chart's spec and every picker's options / text's value."""
+    out: dict[str, Any] = {k: w.spec for k, w in tab.charts.items()}
+    for attr, w in vars(tab).items():
+        if attr in ("message", "charts", "widget", "r"):
+            continue
+        if hasattr(w, "options"):
+            out[attr] = (tuple(w.options), w.value)
+        elif isinstance(getattr(w, "value", None), str):
+            out[attr] = w.value
+    return out
+
+
+def test_a_tab_opened_from_the_shared_view_equals_one_computed_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#12 s7: on the whole portfolio a tab's picture is computed once per data version and
+    shared between kernels (a preheated kernel computes it before the request). A second
+    kernel (process memory forgotten, cache files kept) whose tabs cannot compute anything
+    shows exactly what a review computed from scratch shows; with a filter the tab computes
+    again, and equals the scratch review's filtered tab."""
+    from pmkit import cache
+    from pmkit.ui import _common
+    from pmkit.ui.portfolio_review import review as rv
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", {})
+    monkeypatch.setattr(_common, "_PREBUILDING", [True])  # a preheated kernel's page
+    pr.PortfolioReview(cache.load_portfolio(data))
+    monkeypatch.setattr(_common, "_PREBUILDING", [])
+    monkeypatch.setattr(cache, "_MEMO", {})  # the viewer's kernel: a new process
+
+    def fail(self: Any) -> None:
+        raise AssertionError(f"{type(self).__name__} computed its picture")
+
+    for name in rv.AHEAD:
+        monkeypatch.setattr(rv.tab_class(name), "refresh", fail)
+    shared = pr.PortfolioReview(cache.load_portfolio(data))
+    for name in rv.AHEAD:
+        shared.open_tab(name)
+    monkeypatch.undo()
+    scratch = pr.PortfolioReview(load_portfolio(data))  # not from the cache: computed
+    for name in rv.AHEAD:
+        assert "pmkit-error" not in shared.tabs[name].message.value, name
+        assert _shown(shared.tabs[name]) == _shown(scratch.open_tab(name)), name
+    programme = scratch.rollup_all["programme"].value_counts().index[0]
+    for review in (shared, scratch):
+        review.f["programme"].value = programme
+        for name in rv.AHEAD:
+            review.open_tab(name)
+    for name in rv.AHEAD:
+        assert _shown(shared.tabs[name]) == _shown(scratch.tabs[name]), name

@@ -5,6 +5,7 @@ budget, and the chosen list now cuts projects; the chosen cost stays within the 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -68,44 +69,67 @@ def test_nothing_is_recomputed_that_did_not_change(monkeypatch: pytest.MonkeyPat
     assert out not in tab.selection.ids and tab.selection.cost <= 900_000 + 1e-6
 
 
+def _review() -> Any:
+    pf = load_portfolio(REPO / "data")
+    sched = schedule_portfolio(pf)
+    return SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
+
+
 def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """#10 s6: in a kernel the callback returns once the ranking and the chosen portfolio are
-    on the page; the rest (branch and cut on a big portfolio, CPM finishes, "why", the
-    frontier point by point) runs in steps on the kernel's event loop, and a click between two
-    steps is answered on the same model. Here the loop is a list of held steps run one by one,
-    and the sample's 12 candidates count as "big"."""
+    """#10 s6/s7: in a kernel the callback returns once the ranking and the chosen portfolio
+    are on the page; the rest (branch and cut on a big portfolio, CPM finishes, "why", the
+    frontier point by point) is computed by a worker, and each result is put on the page from
+    the kernel's loop; a click between two steps is answered on the click's own model. Here
+    the worker's steps and the loop's callbacks are run one by one by the test, and the
+    sample's 12 candidates count as "big"."""
     import pmkit.ui.prioritise as ui
     from pmkit.portfolio import prioritise as engine
 
     held: list = []
-    monkeypatch.setattr(ui, "_soon", lambda step: held.append(step) or True)
+    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
+    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
     monkeypatch.setattr(ui, "BIG", 5)
-    pf = load_portfolio(REPO / "data")
-    sched = schedule_portfolio(pf)
-    review = SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
-    tab = PrioritiseTab(review)
+    tab = PrioritiseTab(_review())
+
+    def worker_step() -> None:
+        tab.later.pump()
+        while held:
+            held.pop(0)()
+
+    def drain() -> int:
+        runs = 0
+        while tab.later.jobs:
+            worker_step()
+            runs += 1
+        tab.later._settle()
+        return runs
+
     assert "Chosen portfolio" in tab.headline.value and "pmkit-prio-ranked" in tab.ranked.value
-    assert tab._points is None and tab.busy.description != "Ready" and held
-    assert "rescheduling…" in tab.chosen.value or tab.selection.status == "first"
-    while held:
-        held.pop(0)()
+    assert tab._points is None and tab.busy.description != "Ready" and tab.later.jobs
+    assert "list" in tab.later.jobs and ui.STALE in tab.chosen._dom_classes  # dimmed till drawn
+    if tab.selection.status != "first":
+        worker_step()  # the list with the new starts comes first, finishes being rescheduled
+        assert "rescheduling…" in tab.chosen.value and ui.STALE not in tab.chosen._dom_classes
+    drain()
     tab.use_links.value = False  # a new model (the budget now decides): a new frontier
-    assert tab._points is None and held
+    assert tab._points is None and "frontier" in tab.later.jobs
     runs = 0
-    while held and tab._points is None:  # up to the first frontier point
-        held.pop(0)()
+    while tab.later.jobs and tab._points is None:  # up to the first frontier point
+        worker_step()
         runs += 1
     model, first = tab._frontier, tab._points
-    assert first is not None and len(first) < ui.FRONTIER_POINTS and held
+    assert first is not None and len(first) < ui.FRONTIER_POINTS and tab.later.jobs
+    assert tab._bg is not None and tab._bg[1] is not model[1]  # the worker's own copy
     tab.budget.value = 900_000  # a click between two frontier steps
     assert "900,000" in tab.headline.value and tab._frontier is model
-    while held:
-        held.pop(0)()
-        runs += 1
+    runs += drain()
     assert runs > 3 and tab.busy.description == "Ready"
     assert len(tab._points) == ui.FRONTIER_POINTS and tab._frontier is model
+    assert model[1].found  # the frontier's portfolios were handed to the click's model
     assert "rescheduling…" not in tab.chosen.value and "pmkit-prio-chosen" in tab.chosen.value
     assert "Finding the binding" not in tab.why.value
+    assert ui.STALE not in tab.charts["timeline"]._dom_classes
     sel = tab.selection
     assert sel.status != "first" and sel.cost <= 900_000 + 1e-6
     fresh = engine.solve(sel.problem, time_limit=30.0, gap=1e-9)
@@ -113,21 +137,20 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
     assert "pmkit-error" not in tab.message.value, tab.message.value
 
 
-def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
+def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Outside a kernel a loop marked running (Playwright's sync API leaves one in a test
-    process) gets no step: they run at once. Inside a kernel they go on its loop."""
-    import sys
+    """#12 s7: in a kernel (a fake app, a real event loop in its own thread, a real worker
+    thread) the frontier and the other later steps are solved off the loop's thread, every
+    widget is changed on the loop's thread only, a click made while the frontier is being
+    solved is answered at once, and the page ends as a script's page (everything at once)
+    ends: the same frontier (within the proven gap), the same chosen portfolio."""
+    import asyncio
+    import threading
     import types
 
     import pmkit.ui.prioritise as ui
-
-    called: list[Any] = []
-    fake_loop = SimpleNamespace(call_soon=called.append)
-    monkeypatch.setattr(ui.asyncio, "get_running_loop", lambda: fake_loop)
-    monkeypatch.delitem(sys.modules, "ipykernel.kernelapp", raising=False)
-    assert ui._soon(lambda: None) is False and not called
+    from pmkit.portfolio import prioritise as engine
 
     class App:
         @staticmethod
@@ -135,5 +158,72 @@ def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
             return True
 
     monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
-    step = lambda: None  # noqa: E731
-    assert ui._soon(step) is True and called == [step]
+    solved_in: set[int] = set()
+    steps = engine.BudgetFrontier.steps
+
+    def spy(self: Any, **kw: Any) -> Any:
+        solved_in.add(threading.get_ident())
+        yield from steps(self, **kw)
+
+    monkeypatch.setattr(engine.BudgetFrontier, "steps", spy)
+    changed_in: set[int] = set()
+    out: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        tab = PrioritiseTab(_review())
+        for w in (tab.headline, tab.chosen, tab.why, tab.busy, *tab.charts.values()):
+            w.observe(lambda _c: changed_in.add(threading.get_ident()))
+        tab.use_links.value = False  # a new frontier, solved in the worker
+        tab.budget.value = 900_000  # a click while it is solved: answered in the callback
+        out["answered"] = "900,000" in tab.headline.value
+        for _ in range(6000):  # at most 60 s
+            if not (tab.later.jobs or tab.later.pending):
+                break
+            await asyncio.sleep(0.01)
+        out["tab"], out["loop"] = tab, threading.get_ident()
+
+    def in_thread() -> None:  # a loop of its own (a test process may hold Playwright's)
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(scenario())
+        finally:
+            loop.close()
+
+    th = threading.Thread(target=in_thread)
+    th.start()
+    th.join(90)
+    tab = out["tab"]
+    assert out["answered"] and tab.busy.description == "Ready", tab.message.value
+    assert solved_in and out["loop"] not in solved_in  # the frontier: in the worker
+    assert changed_in == {out["loop"]}  # widgets: on the loop's thread only
+    assert "pmkit-error" not in tab.message.value, tab.message.value
+    script = PrioritiseTab(_review())  # no kernel here: everything at once
+    script.use_links.value = False
+    script.budget.value = 900_000
+    assert tab.chosen.value == script.chosen.value and tab.why.value == script.why.value
+    a, b = tab._points, script._points
+    assert len(a) == len(b) == ui.FRONTIER_POINTS
+    assert a["value"].to_numpy() == pytest.approx(b["value"].to_numpy(), rel=ui.GAP)
+
+
+def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a kernel a loop marked running (Playwright's sync API leaves one in a test
+    process) is not used: the steps run at once. Inside a kernel they go to its loop."""
+    import types
+
+    import pmkit.ui.prioritise as ui
+
+    fake_loop = SimpleNamespace()
+    monkeypatch.setattr(ui.asyncio, "get_running_loop", lambda: fake_loop)
+    monkeypatch.delitem(sys.modules, "ipykernel.kernelapp", raising=False)
+    assert ui._kernel_loop() is None
+
+    class App:
+        @staticmethod
+        def initialized() -> bool:
+            return True
+
+    monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
+    assert ui._kernel_loop() is fake_loop

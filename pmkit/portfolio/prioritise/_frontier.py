@@ -139,6 +139,7 @@ class BudgetFrontier:
         ]
         self.walk = _Walk(problem, grid)
         self.found: list[tuple[float, np.ndarray]] = []  # (budget, x) of every solved budget
+        self.bases: list[tuple[float, Any]] = []  # (budget, LP basis) of every solved budget
 
     def points(
         self,
@@ -166,6 +167,14 @@ class BudgetFrontier:
         w = self.walk
         return self.found + [(float(w.grid[k][0] or np.inf), x) for k, (x, _, _) in w.found.items()]
 
+    def _basis(self, budget: float) -> Any:
+        """The LP basis of the solved budget nearest ``budget`` (None when none is known):
+        the relaxation is re-solved from it in a few pivots, where the last basis, if far,
+        can take more than a cold solve."""
+        w = self.walk
+        known = self.bases + [(float(w.grid[k][0] or np.inf), b) for k, b in w.bases.items()]
+        return min(known, key=lambda kb: abs(kb[0] - budget))[1] if known else None
+
     def solve(
         self, budget: float, *, time_limit: float = 5.0, gap: float = 1e-3, branch: bool = True
     ) -> Selection:
@@ -190,7 +199,11 @@ class BudgetFrontier:
             solver=w.solver,
             starts=[x for _, x in near],
             branch=branch,
+            basis=self._basis(budget),
         )
+        basis = w.solver.basis()
+        if basis is not None:
+            self.bases.append((float(budget), basis))
         if res.x is None:  # none fits (or none found in time): the plain solve says why
             return solve(p, time_limit=time_limit, gap=gap)
         self.found.append((float(budget), res.x))
@@ -249,6 +262,7 @@ class _Walk:
         self.hi = self.model.hi.copy()
         self.his = [self._hi_for(self._problem(k)) for k in range(len(grid))]
         self.found: dict[int, tuple[np.ndarray, str, float]] = {}
+        self.bases: dict[int, Any] = {}  # LP basis of each point solved
 
     def _problem(self, k: int) -> SelectionProblem:
         budget, level = self.grid[k]
@@ -274,7 +288,19 @@ class _Walk:
             self.solver.set_row_bounds(int(r), float(self.model.lo[r]), float(hi[r]))
         self.hi = hi
         m = replace(self.model, hi=hi)
-        res = run(m, p, time_limit=time_limit, gap=gap, solver=self.solver, starts=self._starts(k))
+        near = min(self.bases, key=lambda j: abs(j - k), default=None)  # the nearest basis
+        res = run(
+            m,
+            p,
+            time_limit=time_limit,
+            gap=gap,
+            solver=self.solver,
+            starts=self._starts(k),
+            basis=None if near is None else self.bases[near],
+        )
+        basis = self.solver.basis()
+        if basis is not None:
+            self.bases[k] = basis
         budget, level = self.grid[k]
         if res.x is None:
             status = "infeasible" if res.infeasible else "no portfolio found (time limit)"

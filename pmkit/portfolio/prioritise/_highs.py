@@ -101,15 +101,28 @@ class Model:
         for h in (self._lp, self._mip):
             h.changeRowBounds(int(row), float(lo), float(hi))
 
-    def relaxation(self, time_limit: float) -> tuple[np.ndarray | None, float]:
+    def relaxation(
+        self, time_limit: float, basis: highspy.HighsBasis | None = None
+    ) -> tuple[np.ndarray | None, float]:
         """The LP relaxation's solution and objective (a bound on the MIP); ``(None, inf)``
-        when infeasible or out of time. Re-solves start from the previous basis."""
+        when infeasible or out of time. Re-solves start from the previous basis, or from
+        ``basis`` (e.g. :meth:`basis` of the nearest budget solved before: a far warm start
+        can take more simplex iterations than a cold one)."""
         h = self._lp
         h.setOptionValue("time_limit", max(float(time_limit), 0.05))
+        if basis is not None:
+            h.setBasis(basis)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
         return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
+
+    def basis(self) -> highspy.HighsBasis | None:
+        """A copy of the basis of the LP last solved to optimality (None otherwise)."""
+        h = self._lp
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return h.getBasis()
 
     def duals(self) -> np.ndarray | None:
         """Per row, the value (``-c``, the maximised objective) gained per unit the row's

@@ -525,6 +525,7 @@ def run(
     solver: _highs.Model | None = None,
     starts: Sequence[np.ndarray] = (),
     branch: bool = True,
+    basis: Any = None,
 ) -> _highs.MipResult:
     """LP relaxation, LP-guided greedy start, then HiGHS branch and cut from that start.
 
@@ -533,10 +534,11 @@ def run(
     caller (the frontier) reuse one HiGHS model; ``starts`` are extra candidate starts
     (e.g. the neighbouring frontier point's portfolio). ``branch=False`` stops before branch
     and cut: the best start is returned with its LP-proven gap and status ``"first"`` (a
-    dashboard shows it at once, then improves it)."""
+    dashboard shows it at once, then improves it). ``basis``: an LP basis to start the
+    relaxation from (``solver``'s, e.g. the nearest budget's)."""
     t0 = time.perf_counter()
     hm = solver or _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
-    x_lp, bound = hm.relaxation(max(time_limit, 10.0))  # the bound behind every proven gap
+    x_lp, bound = hm.relaxation(max(time_limit, 10.0), basis)  # the bound behind every proven gap
     duals = hm.duals()  # read now: the LP of this very problem (explain's shadow prices)
     start = _best_start(m, p, x_lp, starts)
     if start is not None and _gap(m, start, bound) <= gap:

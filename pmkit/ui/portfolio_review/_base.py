@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -46,13 +47,53 @@ def _html(text: str) -> W.HTML:
 class _Tab:
     """One tab: builds its widgets once, ``refresh()`` re-reads the review's filtered projects."""
 
+    VIEW: tuple[str, ...] = ()  # the widgets (attribute names) a shared view restores
+
     def __init__(self, review: PortfolioReview) -> None:
         self.r = review
         self.message = W.HTML()
         self.charts: dict[str, Any] = {}
         self.widget: W.Widget = W.VBox()
         self.build()
-        guarded(self.message)(self.refresh)()
+        guarded(self.message)(self.present)()
+
+    def view_key(self) -> str | None:
+        """What the tab's picture depends on besides the data and the filters ("" when
+        nothing); ``None`` when the tab is not in its resting state (e.g. a slip shown)."""
+        return ""
+
+    def present(self) -> None:
+        """:meth:`refresh`; on the whole portfolio (no filter) and a tab at rest, what it shows
+        (chart specs, texts, picker options) once per data version, shared between kernels
+        (:meth:`shared`): the first kernel records its own refresh, later openings (this
+        kernel or any other, e.g. a preheated one computed it before the request) only put
+        it on the page. Filters, a status date or a slip: computed as before."""
+        key = self.view_key() if self.VIEW else None
+        if key is None or not self.r.unfiltered():
+            self.refresh()
+            return
+        self.restore_view(self.shared(view_name(type(self), key), self.record_view))
+
+    def record_view(self) -> dict[str, Any]:
+        """Refresh (drawing on this tab) and return what it shows, as plain data."""
+        self.refresh()
+        return {
+            "charts": {k: copy.deepcopy(dict(w.spec)) for k, w in self.charts.items()},
+            "widgets": {a: _state(getattr(self, a)) for a in self.VIEW},
+        }
+
+    _restoring = False
+
+    def restore_view(self, view: dict[str, Any]) -> None:
+        """Put a recorded view on this tab's widgets (observers see ``_restoring``)."""
+        self._restoring = True
+        try:
+            for attr, state in view["widgets"].items():
+                _set_state(getattr(self, attr), state)
+            for key, spec in view["charts"].items():
+                self.chart(key, spec)
+        finally:
+            self._restoring = False
 
     def build(self) -> None:  # pragma: no cover - every tab overrides it
         raise NotImplementedError
@@ -102,6 +143,25 @@ class _Tab:
         if self.charts[key].spec != spec:
             self.charts[key].spec = spec
         return self.charts[key]
+
+
+def view_name(cls: type, key: str) -> str:
+    """The shared name of a tab's whole-portfolio view (per tab, state key and day)."""
+    return f"view_{cls.__name__}_{key}_{date.today():%Y%m%d}"
+
+
+def _state(w: W.Widget) -> dict[str, Any]:
+    """A widget's shown state as plain data: a picker's options and value, else its value."""
+    if isinstance(w, W.widgets.widget_selection._Selection):
+        return {"options": tuple(w.options), "value": w.value}
+    return {"value": w.value}
+
+
+def _set_state(w: W.Widget, state: dict[str, Any]) -> None:
+    if "options" in state and tuple(w.options) != state["options"]:
+        w.options = state["options"]
+    if w.value != state["value"]:
+        w.value = state["value"]
 
 
 def loading() -> dict[str, Any]:

@@ -19,6 +19,15 @@ from pmkit.ui.portfolio_review._base import (
 
 
 class CapacityTab(_Tab):
+    VIEW = ("headline", "over")
+
+    def view_key(self) -> str | None:
+        return None if self.shifts or self.priorities else ""  # a what-if shown: computed
+
+    def present(self) -> None:
+        super().present()
+        self.progress.layout.display = "none"  # a shared view computes nothing here
+
     def build(self) -> None:
         ids = self.r.rollup_all["project_id"].astype(str).tolist()
         self.progress = W.IntProgress(value=0, min=0, max=3, description="Computing")
@@ -114,9 +123,16 @@ class CapacityTab(_Tab):
 
         return capacity_window(self.r.p)
 
+    @property
+    def base(self) -> _CapacityPicture:
+        """The picture as planned (computed once per tab, when first needed)."""
+        if self._base is None:
+            self._base = self.compute({}, {})
+        return self._base
+
+    _base: _CapacityPicture | None = None
+
     def refresh(self) -> None:
-        if not hasattr(self, "base"):
-            self.base = self.compute({}, {})
         self.show(self.base, None)
 
     def apply_what_if(self) -> None:

@@ -19,6 +19,11 @@ from pmkit.ui.portfolio_review._base import (
 
 
 class DependenciesTab(_Tab):
+    VIEW = ("milestone", "caption")
+
+    def view_key(self) -> str | None:
+        return None if self.highlight else ""  # a slip shown: computed
+
     def build(self) -> None:
         self.milestone = W.Dropdown(description="Milestone", layout=W.Layout(width="520px"))
         self.days = W.IntSlider(value=30, min=1, max=120, description="Slip (wd)")

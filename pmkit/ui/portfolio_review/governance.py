@@ -17,6 +17,11 @@ from pmkit.ui.portfolio_review._base import (
 
 
 class GovernanceTab(_Tab):
+    VIEW = ("explain", "gaps", "failing")
+
+    def view_key(self) -> str | None:
+        return str(self.pmo_type.value)  # one view per PMO type
+
     def build(self) -> None:
         from pmkit.portfolio.standards import PMO_TYPES
 
@@ -28,7 +33,7 @@ class GovernanceTab(_Tab):
             description="PMO type",
             tooltips=[_pmo_tip(t) for t in types],
         )
-        self.pmo_type.observe(lambda _c: guarded(self.message)(self.refresh)(), names="value")
+        self.pmo_type.observe(lambda _c: guarded(self.message)(self.present)(), names="value")
         self.explain = W.HTML()
         self.gaps = W.HTML()
         self.failing = W.HTML()

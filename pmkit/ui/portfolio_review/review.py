@@ -11,9 +11,18 @@ import pandas as pd
 
 from pmkit.model import Portfolio
 from pmkit.ui import portfolio_views as views
-from pmkit.ui._common import error_html, esc, guarded, header, safe_build
+from pmkit.ui._common import (
+    _close_tree,
+    before_request,
+    compute_ahead,
+    error_html,
+    esc,
+    guarded,
+    header,
+    safe_build,
+)
 from pmkit.ui.empty import empty_page, is_empty
-from pmkit.ui.portfolio_review._base import ALL, DIM_TITLES, _note, _Tab
+from pmkit.ui.portfolio_review._base import ALL, DIM_TITLES, _note, _Tab, view_name
 from pmkit.ui.status_date import StatusDatePicker
 
 log = logging.getLogger("pmkit.ui.portfolio_review")
@@ -42,6 +51,10 @@ _TAB_CLASSES: dict[str, tuple[str, str]] = {
     "Export": ("pmkit.ui.portfolio_review.export", "ExportTab"),
     "Prioritise": ("pmkit.ui.prioritise", "PrioritiseTab"),
 }
+
+
+# the tabs whose whole-portfolio view a preheated kernel computes before the request
+AHEAD = ("Capacity", "Dependencies", "Risks", "Governance", "Trends")
 
 
 def tab_class(name: str) -> type[_Tab]:
@@ -113,6 +126,23 @@ class PortfolioReview:
         )
         self.widget.add_class("pmkit-portfolio-review")
         self._update_status()
+        if before_request():
+            self.precompute()
+
+    def precompute(self) -> None:
+        """A preheated kernel, before the request: the whole-portfolio view of the tabs in
+        :data:`AHEAD` that no kernel has shared yet for this data version (each tab built
+        off the page, its view shared, its widgets closed), so a tab's first opening only
+        puts it on the page. Never raises: a tab that fails is computed when opened."""
+        from pmkit.cache import derived_if_shared
+
+        def one(name: str) -> None:
+            cls = tab_class(name)
+            key = self.std.pmo_type if name == "Governance" else ""
+            if derived_if_shared(self.p, view_name(cls, key)) is None:
+                _close_tree(cls(self).widget)
+
+        compute_ahead(list(AHEAD), one, at_most=len(AHEAD), what="PMO review tab")
 
     # ------------------------------------------------------------ data
 
@@ -218,6 +248,12 @@ class PortfolioReview:
         kw["rag_dimension"] = self.f["rag_dimension"].value
         return kw
 
+    def unfiltered(self) -> bool:
+        """Does the review show the whole portfolio (no filter set)?"""
+        return len(self.ids) == len(self.rollup_all) and not any(
+            v for k, v in self.filter_values().items() if k != "rag_dimension"
+        )
+
     def apply_filters(self) -> None:
         """Filter the roll-up, refresh the open tab now and the others when they are opened."""
         try:
@@ -284,7 +320,7 @@ class PortfolioReview:
 
     def _refresh(self, name: str) -> None:
         tab = self.tabs[name]
-        guarded(tab.message)(tab.refresh)()
+        guarded(tab.message)(getattr(tab, "present", tab.refresh))()
 
     def label(self, pid: str) -> str:
         """``P03 · full name`` (tables, dropdowns: never cut; charts use ``labels``)."""

@@ -17,6 +17,8 @@ from pmkit.ui.portfolio_review._base import (
 
 
 class RisksTab(_Tab):
+    VIEW = ("top", "caption")
+
     def build(self) -> None:
         self.top = W.HTML()
         self.caption = W.HTML()

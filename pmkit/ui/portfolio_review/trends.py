@@ -17,6 +17,11 @@ from pmkit.ui.portfolio_review._base import (
 
 
 class TrendsTab(_Tab):
+    VIEW = ("focus", "acc_note")
+
+    def view_key(self) -> str | None:
+        return "" if self.focus.value in (None, ALL) else None  # one project: computed
+
     def build(self) -> None:
         self.focus = W.Dropdown(description="Project", layout=W.Layout(width="420px"))
         self.focus.observe(self._on_focus, names="value")
@@ -56,7 +61,7 @@ class TrendsTab(_Tab):
     _refreshing = False
 
     def _on_focus(self, _change: object) -> None:
-        if not self._refreshing:
+        if not (self._refreshing or self._restoring):
             guarded(self.message)(self.draw)()
 
     def draw(self) -> None:
