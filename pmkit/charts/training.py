@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -277,10 +278,10 @@ class _Words:
         self.words = words
         self.used = False
 
-    def get(self, text: object) -> Mapping[str, str] | None:
+    def get(self, text: Any) -> Mapping[str, str] | None:
         return self.words.get(text) if isinstance(text, str) else None
 
-    def expr(self, text: object) -> str | None:
+    def expr(self, text: Any) -> str | None:
         by_lang = self.get(text)
         if by_lang is None:
             return None
@@ -291,7 +292,7 @@ class _Words:
         return list(next(iter(self.words.values()), {}))
 
 
-def _tip_value(d: Mapping[str, object]) -> str | None:
+def _tip_value(d: Mapping[str, Any]) -> str | None:
     """Vega-Lite's own tooltip expression for one field (``None``: a kind not handled)."""
     if set(d) - {"field", "type", "title", "format"} or not isinstance(d.get("field"), str):
         return None
@@ -306,7 +307,7 @@ def _tip_value(d: Mapping[str, object]) -> str | None:
     return None
 
 
-def _tooltip(defs: object, words: _Words) -> tuple[dict[str, object], dict[str, object]] | None:
+def _tooltip(defs: Any, words: _Words) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """A tooltip channel as one expression choosing each language's titles, and the marks'
     description (what a screen reader says) from the same fields and titles."""
     items = defs if isinstance(defs, list) else [defs]
@@ -338,35 +339,40 @@ def _tooltip(defs: object, words: _Words) -> tuple[dict[str, object], dict[str, 
     return {"value": {"expr": tip}}, {"value": {"expr": desc}}
 
 
-def _channel(name: str, d: dict[str, object], words: _Words) -> dict[str, object]:
+def _domain(scale: Any, words: _Words) -> Any:
+    """A scale whose domain is a list of words, with one list per language."""
+    if not isinstance(scale, dict) or not isinstance(scale.get("domain"), list):
+        return scale
+    domain = scale["domain"]
+    if not domain or not all(words.get(x) for x in domain):
+        return scale
+    langs = words.langs()
+    by_lang = {lang: _js([words.words[x][lang] for x in domain]) for lang in langs}
+    expr = by_lang[langs[-1]]
+    for code in reversed(langs[:-1]):
+        expr = f"{LANG_PARAM} === {_js(code)} ? {by_lang[code]} : {expr}"
+    words.used = True
+    return {**scale, "domain": {"expr": expr}}
+
+
+def _channel(name: str, d: dict[str, Any], words: _Words) -> dict[str, Any]:
     out = dict(d)
-    scale = out.get("scale")
-    if isinstance(scale, dict) and isinstance(scale.get("domain"), list):
-        domain = scale["domain"]
-        if domain and all(words.get(x) for x in domain):
-            langs = words.langs()
-            by_lang = {lang: _js([words.words[x][lang] for x in domain]) for lang in langs}
-            expr = by_lang[langs[-1]]
-            for code in reversed(langs[:-1]):
-                expr = f"{LANG_PARAM} === {_js(code)} ? {by_lang[code]} : {expr}"
-            out["scale"] = {**scale, "domain": {"expr": expr}}
-            words.used = True
-    expr = words.expr(out.get("title"))
-    if expr is None:
-        return out
+    if "scale" in out:
+        out["scale"] = _domain(out["scale"], words)
     guide = "axis" if name in _AXIS_CHANNELS else "legend" if name in _LEGEND_CHANNELS else None
-    if guide is None:
+    title = words.expr(out.get("title")) if guide is not None else None
+    if guide is None or title is None:
         return out
     del out["title"]  # said by the axis or the legend (a channel's title must be a text)
     if out.get(guide, {}) is not None:  # a hidden guide shows no title
         guide_def = dict(out.get(guide) or {})
         # Vega-Lite turns an axis title's expression into a signal; a legend's goes as is
-        guide_def["title"] = {"expr": expr} if guide == "axis" else {"signal": expr}
+        guide_def["title"] = {"expr": title} if guide == "axis" else {"signal": title}
         out[guide] = guide_def
     return out
 
 
-def _view(view: dict[str, object], words: _Words) -> dict[str, object]:
+def _view(view: dict[str, Any], words: _Words) -> dict[str, Any]:
     out = dict(view)
     title = out.get("title")
     if isinstance(title, dict) and words.get(title.get("text")):
@@ -375,7 +381,7 @@ def _view(view: dict[str, object], words: _Words) -> dict[str, object]:
         out["title"] = {"text": {"expr": words.expr(title)}}
     enc = out.get("encoding")
     if isinstance(enc, dict):
-        new: dict[str, object] = {}
+        new: dict[str, Any] = {}
         for name, d in enc.items():
             if name == "tooltip" and (both := _tooltip(d, words)) is not None:
                 new[name] = both[0]
@@ -393,8 +399,8 @@ def _view(view: dict[str, object], words: _Words) -> dict[str, object]:
 
 
 def bilingual(
-    spec: Mapping[str, object], words: Mapping[str, Mapping[str, str]], lang: str
-) -> dict[str, object]:
+    spec: Mapping[str, Any], words: Mapping[str, Mapping[str, str]], lang: str
+) -> dict[str, Any]:
     """``spec`` (built in language ``lang``) with every text found in ``words`` (text ->
     ``{language: text}``, the same languages for each) said through a ``lang`` parameter.
 
@@ -408,6 +414,6 @@ def bilingual(
     out = _view(dict(spec), w)
     if not w.used:
         return dict(spec)
-    params = [p for p in out.get("params", []) or [] if isinstance(p, dict)]  # type: ignore[union-attr]
+    params = [p for p in out.get("params", []) or [] if isinstance(p, dict)]
     out["params"] = [*params, {"name": LANG_PARAM, "value": lang}]
     return out

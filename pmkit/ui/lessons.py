@@ -579,6 +579,8 @@ class LessonsApp:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The PM and PMO panels of a demo in ``tr``'s language (cached)."""
         key = ("views", demo_id, project_id, tr.lang)
+        if key not in self._cache and self._own_content:  # another kernel's, since shared?
+            self._take_shared(f"{_content_name()}_{project_id}")
         if key not in self._cache:
             demo = self.demo(demo_id, project_id)
             pm = f"{tr('ui.pm_lens')} ({demo.project_id})"

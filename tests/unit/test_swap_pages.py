@@ -316,6 +316,7 @@ def test_a_lesson_whose_demo_fails_on_the_data_leaves_the_precomputed_page_stand
     monkeypatch.setattr(lessons, "_SHARED", {})  # nothing kept from an earlier page
     # nor panels another kernel computed and shared (this data's demos all work there)
     monkeypatch.setattr(lessons, "_share", lambda _p, _name, compute: compute())
+    monkeypatch.setattr(LessonsApp, "_take_shared", lambda _self, _name: False)
     app = LessonsApp(portfolio, lang="en", precompute=True)
     first = app.content.lessons[0]
     app.lesson.value = last.id
