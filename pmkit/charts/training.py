@@ -10,14 +10,16 @@ words (tooltips, legend, bold outline), never by colour alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from pmkit.vocabulary import DATE_FORMAT
 
-__all__ = ["CHARTS", "bar_chart", "build", "heat_chart", "line_chart", "load_chart"]
+__all__ = ["CHARTS", "bar_chart", "bilingual", "build", "heat_chart", "line_chart", "load_chart"]
 
 _W = 360
 _HEAT_MAX_W = 420
@@ -61,7 +63,11 @@ def bar_chart(
     order = (
         data.groupby("label", sort=False)["value"].sum().sort_values(ascending=False).index.tolist()
     )
-    y = alt.Y("label:N", sort=order, title=_t(titles, "y"))
+    # sorted by a rank column, not a list of the labels: the spec then has the same shape in
+    # every language and for every project (a switch sends data, the page re-embeds nothing)
+    rank = {label: i for i, label in enumerate(order)}
+    data["rank"] = data["label"].map(rank)
+    y = alt.Y("label:N", sort=alt.EncodingSortField("rank", op="min"), title=_t(titles, "y"))
     x = alt.X("value:Q", title=_t(titles, "x"), stack="zero")
     tips = [
         alt.Tooltip("label:N", title=_t(titles, "y")),
@@ -75,6 +81,10 @@ def bar_chart(
             else alt.Scale(range=_OKABE_ITO)
         )
         enc["color"] = alt.Color("group:N", title=_t(titles, "group"), scale=scale)
+        if colours:  # stacked in the order of the legend (not of the words: same in any language)
+            at = {g: i for i, g in enumerate(colours)}
+            data["group_order"] = [at.get(g, -1) for g in data["group"]]
+            enc["order"] = alt.Order("group_order:Q")
         tips.append(alt.Tooltip("group:N", title=_t(titles, "group")))
     else:
         enc["color"] = alt.ColorValue(_OKABE_ITO[0])
@@ -196,8 +206,13 @@ def line_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.Chart:
         .encode(
             x=alt.X("date:T", title=_t(titles, "x")),
             y=alt.Y("value:Q", title=_t(titles, "y")),
+            # a legend of its own: merged with the dash's (none), it was dropped, leaving the
+            # lines told apart by colour alone
             color=alt.Color(
-                "group:N", title=_t(titles, "group"), scale=alt.Scale(range=_OKABE_ITO)
+                "group:N",
+                title=_t(titles, "group"),
+                scale=alt.Scale(range=_OKABE_ITO),
+                legend=alt.Legend(),
             ),
             strokeDash=alt.StrokeDash("group:N", legend=None),
             tooltip=[
@@ -226,3 +241,179 @@ def build(
     if kind not in CHARTS:
         raise KeyError(f"unknown chart kind {kind!r}; known: {sorted(CHARTS)}")
     return CHARTS[kind](df, titles, **options)
+
+
+# -- one spec for every language ---------------------------------------------------------------
+# A language switch that changes a chart's titles would make the page embed the chart again
+# (parse, compile, draw: the slowest part of a switch). :func:`bilingual` turns the titles,
+# tooltips and colour domains of a spec built in one language into Vega expressions of a
+# ``lang`` parameter holding every language's words: the specs of one chart in two languages
+# then differ only by their data (translated values) and that parameter's value, which the
+# page updates in place.
+
+_AXIS_CHANNELS = {"x", "y", "x2", "y2", "theta", "radius"}
+_LEGEND_CHANNELS = {"color", "fill", "stroke", "size", "opacity", "shape", "strokeDash"}
+_VIEWS = ("layer", "hconcat", "vconcat", "concat")
+LANG_PARAM = "lang"
+
+
+def _js(value: object) -> str:
+    """A JSON (and Vega expression) literal, as Vega-Lite writes it (no \\u escapes)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pick(by_lang: Mapping[str, str]) -> str:
+    """A Vega expression: the text of the ``lang`` parameter's language."""
+    items = list(by_lang.items())
+    out = _js(items[-1][1])
+    for code, text in reversed(items[:-1]):
+        out = f"{LANG_PARAM} === {_js(code)} ? {_js(text)} : {out}"
+    return out
+
+
+class _Words:
+    """Texts of the current language -> every language's text (ambiguous ones left out)."""
+
+    def __init__(self, words: Mapping[str, Mapping[str, str]]) -> None:
+        self.words = words
+        self.used = False
+
+    def get(self, text: Any) -> Mapping[str, str] | None:
+        return self.words.get(text) if isinstance(text, str) else None
+
+    def expr(self, text: Any) -> str | None:
+        by_lang = self.get(text)
+        if by_lang is None:
+            return None
+        self.used = True
+        return _pick(by_lang)
+
+    def langs(self) -> list[str]:
+        return list(next(iter(self.words.values()), {}))
+
+
+def _tip_value(d: Mapping[str, Any]) -> str | None:
+    """Vega-Lite's own tooltip expression for one field (``None``: a kind not handled)."""
+    if set(d) - {"field", "type", "title", "format"} or not isinstance(d.get("field"), str):
+        return None
+    ref = f"datum[{_js(d['field'])}]"
+    kind, fmt = d.get("type"), d.get("format")
+    if kind == "quantitative":
+        return f"format({ref}, {_js(fmt or '')})"
+    if kind == "temporal" and isinstance(fmt, str):
+        return f"timeFormat({ref}, {_js(fmt)})"
+    if kind in ("nominal", "ordinal") and fmt is None:
+        return f"isValid({ref}) ? isArray({ref}) ? join({ref}, '\\n') : {ref} : \"\"+{ref}"
+    return None
+
+
+def _tooltip(defs: Any, words: _Words) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A tooltip channel as one expression choosing each language's titles, and the marks'
+    description (what a screen reader says) from the same fields and titles."""
+    items = defs if isinstance(defs, list) else [defs]
+    values = [_tip_value(d) if isinstance(d, dict) else None for d in items]
+    if not items or any(v is None for v in values):
+        return None
+    titles = [d.get("title", d["field"]) for d in items]
+    if not any(words.get(t) for t in titles):
+        return None
+
+    def texts(lang: str) -> list[str]:
+        return [(words.get(t) or {}).get(lang, str(t)) for t in titles]
+
+    def obj(lang: str) -> str:
+        pairs = zip(texts(lang), values, strict=True)
+        return "{" + ", ".join(f"{_js(k)}: {v}" for k, v in pairs) + "}"
+
+    def said(lang: str) -> str:
+        pairs = zip(texts(lang), values, strict=True)
+        parts = [f"{_js(k.strip() + ': ')} + ({v})" for k, v in pairs]
+        return ' + "; " + '.join(parts)
+
+    langs = words.langs()
+    tip, desc = obj(langs[-1]), said(langs[-1])
+    for code in reversed(langs[:-1]):
+        tip = f"{LANG_PARAM} === {_js(code)} ? {obj(code)} : {tip}"
+        desc = f"{LANG_PARAM} === {_js(code)} ? {said(code)} : {desc}"
+    words.used = True
+    return {"value": {"expr": tip}}, {"value": {"expr": desc}}
+
+
+def _domain(scale: Any, words: _Words) -> Any:
+    """A scale whose domain is a list of words, with one list per language."""
+    if not isinstance(scale, dict) or not isinstance(scale.get("domain"), list):
+        return scale
+    domain = scale["domain"]
+    if not domain or not all(words.get(x) for x in domain):
+        return scale
+    langs = words.langs()
+    by_lang = {lang: _js([words.words[x][lang] for x in domain]) for lang in langs}
+    expr = by_lang[langs[-1]]
+    for code in reversed(langs[:-1]):
+        expr = f"{LANG_PARAM} === {_js(code)} ? {by_lang[code]} : {expr}"
+    words.used = True
+    return {**scale, "domain": {"expr": expr}}
+
+
+def _channel(name: str, d: dict[str, Any], words: _Words) -> dict[str, Any]:
+    out = dict(d)
+    if "scale" in out:
+        out["scale"] = _domain(out["scale"], words)
+    guide = "axis" if name in _AXIS_CHANNELS else "legend" if name in _LEGEND_CHANNELS else None
+    title = words.expr(out.get("title")) if guide is not None else None
+    if guide is None or title is None:
+        return out
+    del out["title"]  # said by the axis or the legend (a channel's title must be a text)
+    if out.get(guide, {}) is not None:  # a hidden guide shows no title
+        guide_def = dict(out.get(guide) or {})
+        # Vega-Lite turns an axis title's expression into a signal; a legend's goes as is
+        guide_def["title"] = {"expr": title} if guide == "axis" else {"signal": title}
+        out[guide] = guide_def
+    return out
+
+
+def _view(view: dict[str, Any], words: _Words) -> dict[str, Any]:
+    out = dict(view)
+    title = out.get("title")
+    if isinstance(title, dict) and words.get(title.get("text")):
+        out["title"] = {**title, "text": {"expr": words.expr(title["text"])}}
+    elif words.get(title):
+        out["title"] = {"text": {"expr": words.expr(title)}}
+    enc = out.get("encoding")
+    if isinstance(enc, dict):
+        new: dict[str, Any] = {}
+        for name, d in enc.items():
+            if name == "tooltip" and (both := _tooltip(d, words)) is not None:
+                new[name] = both[0]
+                if "description" not in enc:  # else Vega-Lite says the fields' names
+                    new["description"] = both[1]
+            elif isinstance(d, dict):
+                new[name] = _channel(name, d, words)
+            else:
+                new[name] = d
+        out["encoding"] = new
+    for key in _VIEWS:
+        if isinstance(out.get(key), list):
+            out[key] = [_view(v, words) if isinstance(v, dict) else v for v in out[key]]
+    return out
+
+
+def bilingual(
+    spec: Mapping[str, Any], words: Mapping[str, Mapping[str, str]], lang: str
+) -> dict[str, Any]:
+    """``spec`` (built in language ``lang``) with every text found in ``words`` (text ->
+    ``{language: text}``, the same languages for each) said through a ``lang`` parameter.
+
+    Titles of the chart, its axes and legends become expressions choosing the text of
+    ``lang``'s value; a tooltip becomes one expression (Vega-Lite's own, per language); a colour
+    domain of words becomes a list per language. What the page draws for ``lang`` is what
+    ``spec`` draws (tested on rendered SVG); data values stay as they are (translate them
+    before). A spec with none of ``words`` comes back unchanged.
+    """
+    w = _Words(words)
+    out = _view(dict(spec), w)
+    if not w.used:
+        return dict(spec)
+    params = [p for p in out.get("params", []) or [] if isinstance(p, dict)]
+    out["params"] = [*params, {"name": LANG_PARAM, "value": lang}]
+    return out

@@ -23,6 +23,7 @@ import altair as alt
 import ipywidgets as W
 import pandas as pd
 
+from pmkit.charts.training import bilingual
 from pmkit.charts.training import build as build_chart
 from pmkit.model import Portfolio
 from pmkit.portfolio.standards import standards_of
@@ -37,6 +38,7 @@ from pmkit.training.demos import (
     sharing,
 )
 from pmkit.ui._common import (
+    TABLE_CSS,
     badge,
     before_request,
     esc,
@@ -44,6 +46,7 @@ from pmkit.ui._common import (
     header,
     html_table,
     safe_build,
+    setup,
 )
 from pmkit.ui._swap import SwapChart
 
@@ -203,17 +206,54 @@ def put_spec(box: W.Box, spec: dict[str, Any]) -> alt.JupyterChart:
 
 def lens_view(heading: str, lens: Lens, tr: Translator, currency: str) -> dict[str, Any]:
     """What a lens panel shows, ready to put on the page: HTML texts and the chart's spec."""
-    chart = lens_chart(lens, tr)
     has_table = lens.table is not None and len(lens.table) > 0
     return {
         "heading": f"<h3>{esc(heading)}</h3>",
         "metrics": metrics_html(lens.metrics, tr, currency),
-        # the shapes of these charts are validated by tests: no jsonschema pass per panel
-        "spec": None if chart is None else chart.to_dict(validate=False),
+        "spec": lens_spec(lens, tr),
         "table": html_table(tr.columns(lens.table), max_rows=20) if has_table else "",
     }
 
 
+def chart_words(lens: Lens, tr: Translator) -> dict[str, dict[str, str]]:
+    """The words of a lens's chart in ``tr``'s language -> the same word in every language
+    (titles, and the gate states its colour legend names); a word of ``tr``'s language with
+    two translations is left out (that chart then re-embeds on a language switch)."""
+    by_lang: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        t = Translator(tr.content, lang)
+        by_lang[lang] = {**chart_titles(lens, t), **{s: t.value(s) for s in _STATE_BADGE}}
+    words: dict[str, dict[str, str]] = {}
+    mixed: set[str] = set()
+    for role, text in by_lang[tr.lang].items():
+        entry = {lang: by_lang[lang][role] for lang in LANGS}
+        if words.get(text, entry) != entry:
+            mixed.add(text)
+        words[text] = entry
+    return {k: v for k, v in words.items() if k not in mixed}
+
+
+def lens_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
+    """The Vega-Lite spec of a lens's chart in ``tr``'s language, its words said through a
+    ``lang`` parameter (:func:`pmkit.charts.training.bilingual`): the chart in another
+    language differs by its data and that parameter only, so a language switch redraws it
+    in place. ``None`` if the lens has no chart."""
+    chart = lens_chart(lens, tr)
+    if chart is None:
+        return None
+    # the shapes of these charts are validated by tests: no jsonschema pass per panel
+    return bilingual(chart.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+
+
+def light_charts() -> bool:
+    """Does a chart widget carry a small loader of the Vega bundle (``pmkit serve``), not the
+    ~900 KB bundle itself? Only then does each lesson keep chart widgets of its own on the
+    page (elsewhere a box alternates two widgets, as each new widget would send the bundle)."""
+    setup()
+    return len(str(getattr(alt.JupyterChart, "_esm", ""))) < _LIGHT_ESM
+
+
+_LIGHT_ESM = 20_000
 _SHARED: dict[str, Any] = {}
 
 
@@ -269,33 +309,65 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
 
 
 class _Panel:
-    """One lens of the demo: a heading, figures, a live chart (kept and updated), a table."""
+    """One lens of the demo: a heading, figures, a live chart (kept and updated), a table.
+
+    Each lesson's chart has a box of its own, kept on the page once filled and hidden while
+    another lesson is shown: a lesson click shows its box (the chart the page embedded
+    earlier), and only redraws it in place if the project or the language changed since."""
 
     def __init__(self, css: str) -> None:
         self.heading = W.HTML()
         self.metrics = W.HTML()
         self.chart: alt.JupyterChart | None = None
-        self.chart_box = W.Box(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.charts = W.Box(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.slots: dict[int, W.Box] = {}
+        self.lesson = 0
         self.table = W.HTML()
         # side by side on a wide screen, one above the other on a narrow one (flex-wrap)
         self.widget = W.VBox(
-            [self.heading, self.metrics, self.chart_box, self.table],
+            [self.heading, self.metrics, self.charts, self.table],
             layout=W.Layout(flex="1 1 480px", min_width="0", padding="0 8px", overflow="auto"),
         )
         self.widget.add_class(css)
 
-    def show(self, view: dict[str, Any]) -> None:
-        """Put a :func:`lens_view` on the page."""
+    @property
+    def chart_box(self) -> W.Box:
+        """The box of the lesson shown."""
+        return self.slot(self.lesson)
+
+    def slot(self, lesson: int) -> W.Box:
+        """Lesson ``lesson``'s chart box (made hidden, and put on the page, when first used)."""
+        if lesson not in self.slots:
+            box = W.Box(layout=W.Layout(max_width="100%", overflow="auto", display="none"))
+            self.slots[lesson] = box
+            self.charts.children = (*self.charts.children, box)
+        return self.slots[lesson]
+
+    def show(self, view: dict[str, Any], lesson: int = 0) -> None:
+        """Put a :func:`lens_view` on the page (lesson ``lesson``'s)."""
         self.heading.value = view["heading"]
         self.metrics.value = view["metrics"]
-        if view["spec"] is None:  # drop the previous lesson's chart: hidden, it would keep its
-            self.chart_box.children = []  # language
+        box = self.slot(lesson)
+        if view["spec"] is None:  # drop the previous chart: hidden, it would keep its language
+            box.children = []
             self.chart = None
-            self.chart_box.layout.display = "none"
+            box.layout.display = "none"
         else:
-            self.chart = put_spec(self.chart_box, view["spec"])
-            self.chart_box.layout.display = "flex"
+            self.chart = put_spec(box, view["spec"])
+            box.layout.display = "flex"
+        for other, hidden in self.slots.items():
+            if other != lesson:
+                hidden.layout.display = "none"
+        self.lesson = lesson
         self.table.value = view["table"]
+
+    def preload(self, view: dict[str, Any], lesson: int) -> alt.JupyterChart | None:
+        """Put lesson ``lesson``'s chart on the page hidden, so that the page embeds it now
+        and a click on that lesson only shows it; ``None`` if there is nothing to put (the
+        lesson shown, no chart, or a chart there already: brought up to date when shown)."""
+        if lesson == self.lesson or view["spec"] is None or self.slot(lesson).children:
+            return None
+        return put_spec(self.slot(lesson), view["spec"])
 
 
 class LessonsApp:
@@ -315,6 +387,7 @@ class LessonsApp:
         self.currency = str(getattr(portfolio, "currency", "EUR"))
         self._own_content = content is None
         self._cache = _shared(portfolio) if content is None else {}
+        self._per_lesson = light_charts()  # a chart box per lesson, kept on the page
 
         self.title = W.HTML()
         self.lang = W.ToggleButtons(
@@ -380,7 +453,10 @@ class LessonsApp:
             ]
         )
         self.tabs = W.Tab(children=[lessons_tab, types_tab])
-        self.widget = W.VBox([self.title, self.lang, self.tabs])
+        # the page's CSS once, apart from the texts: a <style> replaced by the language
+        # switch made the browser restyle the whole page
+        self.style = W.HTML(TABLE_CSS + _CSS, layout=W.Layout(display="none"))
+        self.widget = W.VBox([self.style, self.title, self.lang, self.tabs])
         self.widget.add_class("pmkit-lessons")
 
         show = guarded(self.message)
@@ -395,6 +471,44 @@ class LessonsApp:
         if precompute:  # first: a kernel that finds the panels shared computes nothing
             self.precompute()
         self.render()
+        # once the page has drawn its charts, the other lessons' charts (hidden) one by one
+        if self._per_lesson:
+            self._when_drawn(self.pmo.chart or self.pm.chart)
+
+    def _when_drawn(self, widget: alt.JupyterChart | None) -> None:
+        """Preload the next lesson (:meth:`_preload_next`) once the page has embedded
+        ``widget`` (altair's page code sets its ``local_tz`` then): never before the page's
+        first charts, and one lesson at a time, so the browser is never handed many at once."""
+        if widget is None:
+            return
+        if widget.local_tz is not None:  # drawn already
+            self._preload_next()
+            return
+
+        def drawn(change: dict[str, Any]) -> None:
+            if change["new"] is not None:
+                widget.unobserve(drawn, names="local_tz")
+                self._preload_next()
+
+        widget.observe(drawn, names="local_tz")
+
+    def _preload_next(self) -> None:
+        """Put the next lesson's charts on the page, hidden (:meth:`_Panel.preload`), for the
+        project and language shown: only panels already computed (a preheated kernel's; this
+        computes nothing), so a lesson click then re-embeds nothing. Never raises."""
+        try:
+            pid, lang = str(self.project.value), self.tr.lang
+            for lesson in self.content.lessons:
+                views = self._cache.get(("views", lesson.demo, pid, lang))
+                if views is None:
+                    continue
+                put = [self.pm.preload(views[0], lesson.id), self.pmo.preload(views[1], lesson.id)]
+                last = next((w for w in reversed(put) if w is not None), None)
+                if last is not None:
+                    self._when_drawn(last)
+                    return
+        except Exception:  # the lesson is embedded when clicked instead
+            log.warning("lessons not preloaded", exc_info=True)
 
     def precompute(self) -> None:
         """The panels a click, a project pick or the language switch will show, computed
@@ -465,6 +579,8 @@ class LessonsApp:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The PM and PMO panels of a demo in ``tr``'s language (cached)."""
         key = ("views", demo_id, project_id, tr.lang)
+        if key not in self._cache and self._own_content:  # another kernel's, since shared?
+            self._take_shared(f"{_content_name()}_{project_id}")
         if key not in self._cache:
             demo = self.demo(demo_id, project_id)
             pm = f"{tr('ui.pm_lens')} ({demo.project_id})"
@@ -494,9 +610,10 @@ class LessonsApp:
     # -- rendering ---------------------------------------------------------------------------
     def render(self) -> None:
         t = self.tr
-        self.title.value = header(t("ui.lessons_title"), t("ui.lessons_subtitle")).value + _CSS
-        self.tabs.set_title(0, t("ui.tab_lessons"))
-        self.tabs.set_title(1, t("ui.tab_pmo_types"))
+        self.title.value = header(t("ui.lessons_title"), t("ui.lessons_subtitle")).value.replace(
+            TABLE_CSS, ""
+        )
+        self.tabs.titles = (t("ui.tab_lessons"), t("ui.tab_pmo_types"))  # one message
         self.lesson.tooltips = [le.title(t.lang) for le in self.content.lessons]
         self.lesson_label.value = f"<b style='margin-right:8px'>{esc(t('ui.lesson'))}</b>"
         self.project_label.value = f"<b style='margin-right:8px'>{esc(t('ui.project'))}</b>"
@@ -528,8 +645,9 @@ class LessonsApp:
         )
         pm, pmo = self.views(lesson.demo, str(self.project.value), t)
         self.message.value = ""
-        self.pm.show(pm)
-        self.pmo.show(pmo)
+        slot = lesson.id if self._per_lesson else 0
+        self.pm.show(pm, slot)
+        self.pmo.show(pmo, slot)
 
     def _status_note(self) -> str:
         status = getattr(self.p, "status_date", None)
@@ -557,13 +675,11 @@ class LessonsApp:
         key = ("types", chosen, t.lang)
         if key not in self._cache:
             demo = self.demo("pmo_types", None, pmo_type=chosen)
-            chart = lens_chart(demo.pmo, t)
             self._cache[key] = {
                 "intro": f"<p class='pmkit-lesson'>{esc(t('ui.pmo_types_intro'))}</p>",
                 "table": self._types_table(chosen, t),
                 "summary": self._types_summary(chosen, demo, t),
-                # the shapes of these charts are validated by tests
-                "spec": None if chart is None else chart.to_dict(validate=False),
+                "spec": lens_spec(demo.pmo, t),
                 "governance": self._governance(demo, t),
             }
         view: dict[str, Any] = self._cache[key]

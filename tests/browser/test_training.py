@@ -20,9 +20,16 @@ def _shot(dash, name: str, selector: str | None = None) -> None:  # type: ignore
         dash.page.screenshot(path=path, full_page=True)
 
 
+# charts shown only: each lesson's charts stay on the page, hidden while another is shown
 _SVG_TITLES = """root => Array.from(root.querySelectorAll(
     '.vega-embed svg .role-title-text, .vega-embed svg .role-axis-title text,'
-    + ' .vega-embed svg .role-legend-title text')).map(t => t.textContent)"""
+    + ' .vega-embed svg .role-legend-title text'))
+    .filter(t => t.closest('.vega-embed').offsetParent !== null).map(t => t.textContent)"""
+
+
+def _shown(page, selector: str):  # type: ignore[no-untyped-def]
+    """The first element matching ``selector`` in a chart shown (not a hidden lesson's)."""
+    return page.locator(selector).filter(visible=True).first
 
 
 def _chart_titles(dash, selector: str = ".pmkit-lenses") -> list[str]:  # type: ignore[no-untyped-def]
@@ -54,7 +61,7 @@ def test_lessons_render_offline_and_switch_language(open_dashboard) -> None:  # 
     _lesson(dash, 7)
     es = _wait_titles(dash, "Demanda / capacidad por perfil y mes, todos los proyectos (%)")
     assert {"Perfil", "Mes", "Semana", "% de la capacidad"} <= set(es), es
-    page.locator(".pmkit-pmo-lens .vega-embed svg .mark-rect").first.wait_for(timeout=60_000)
+    _shown(page, ".pmkit-pmo-lens .vega-embed svg .mark-rect").wait_for(timeout=60_000)
     _shot(dash, "training_lessons_7_es_demo", ".pmkit-lenses")
     page.get_by_role("button", name="English").click()
     page.get_by_text("Assigned resources versus shared resources").first.wait_for(timeout=60_000)
@@ -96,9 +103,7 @@ def test_lessons_screenshots_for_a_trainer(open_dashboard, lang: str) -> None:  
     page.set_viewport_size({"width": 1400, "height": 2400})  # Voila scrolls inside: show it all
     for n in (3, 6, 7, 8):
         _lesson(dash, n)
-        page.locator(".pmkit-pmo-lens .vega-embed svg .role-title-text").first.wait_for(
-            timeout=60_000
-        )
+        _shown(page, ".pmkit-pmo-lens .vega-embed svg .role-title-text").wait_for(timeout=60_000)
         page.wait_for_timeout(800)
         _shot(dash, f"training_lesson_{n}_{lang}")
         # no chart is wider than its lens panel (the heat map's legend used to be cut off)
@@ -118,12 +123,12 @@ def test_lessons_fit_a_narrow_screen(open_dashboard) -> None:  # type: ignore[no
     page = dash.page
     page.set_viewport_size({"width": 800, "height": 1000})
     _lesson(dash, 7)
-    page.locator(".pmkit-pmo-lens .vega-embed svg .role-legend").first.wait_for(timeout=60_000)
+    _shown(page, ".pmkit-pmo-lens .vega-embed svg .role-legend").wait_for(timeout=60_000)
     # the lesson's charts may re-embed once its demo finishes: measure a legend that is drawn
     legend = panel = None
     for _ in range(60):
         page.wait_for_timeout(500)
-        legend = page.locator(".pmkit-pmo-lens .vega-embed svg .role-legend").first.bounding_box()
+        legend = _shown(page, ".pmkit-pmo-lens .vega-embed svg .role-legend").bounding_box()
         panel = page.locator(".pmkit-pmo-lens").first.bounding_box()
         if legend and panel:
             break

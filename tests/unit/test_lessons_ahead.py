@@ -64,7 +64,8 @@ def _chart(spec: dict[str, Any] | None) -> Any:
     if spec is None:
         return None
     shape, names = spec_shape(spec)
-    return shape, [json.dumps(spec["datasets"][n], sort_keys=True) for n in names]
+    rows = [json.dumps(spec["datasets"][n], sort_keys=True) for n in names]
+    return shape, rows, spec.get("params")  # params: the language its words are said in
 
 
 def _shown(panel: lessons._Panel) -> tuple[str, str, str, Any]:
@@ -199,7 +200,7 @@ def test_a_highlighted_bar_keeps_its_outline_in_the_spec() -> None:
 
 
 def test_the_pmo_types_chart_is_drawn_when_its_tab_is_shown_in_the_current_language() -> None:
-    from pmkit.ui.lessons import lens_chart
+    from pmkit.ui.lessons import lens_spec
 
     app = LessonsApp(cache.load_sample(), lang="en")
     assert app.types_chart is None  # hidden tab: nothing for the browser to draw yet
@@ -209,9 +210,71 @@ def test_the_pmo_types_chart_is_drawn_when_its_tab_is_shown_in_the_current_langu
         app.tabs.selected_index = 1
         assert app.types_chart is not None
         demo = run_demo("pmo_types", app.p, None, pmo_type=str(app.pmo_type.value))
-        fresh = lens_chart(demo.pmo, Translator(app.content, lang))
-        assert fresh is not None and app.types_chart.spec == fresh.to_dict()
+        fresh = lens_spec(demo.pmo, Translator(app.content, lang))
+        assert fresh is not None and _chart(app.types_chart.spec) == _chart(fresh)
     app.pmo_type.value = "directive"  # while shown: redrawn at once
     demo = run_demo("pmo_types", app.p, None, pmo_type="directive")
-    fresh = lens_chart(demo.pmo, Translator(app.content, "es"))
-    assert fresh is not None and _chart(app.types_chart.spec) == _chart(fresh.to_dict())
+    fresh = lens_spec(demo.pmo, Translator(app.content, "es"))
+    assert fresh is not None and _chart(app.types_chart.spec) == _chart(fresh)
+
+
+def test_each_lesson_keeps_its_chart_on_the_page_a_click_re_embeds_nothing(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``pmkit serve`` (charts carry a small loader) every lesson's charts are put on the
+    page hidden once the page has drawn its own (here at once: the fake page embeds at once),
+    from panels computed ahead; a lesson click shows them and sends no chart; after a project
+    pick or a language switch a lesson's chart is brought up to date in place when shown, and
+    every panel equals the one computed from scratch."""
+    monkeypatch.setattr(lessons, "light_charts", lambda: True)
+    _warm_pool(monkeypatch)
+    _another_kernel(monkeypatch)
+    app = LessonsApp(cache.load_sample(), lang="es", precompute=True)
+    ids = [le.id for le in app.content.lessons]
+    page = str(app.project.value)
+    for i, panel in enumerate((app.pm, app.pmo)):  # every lesson's chart, put there ahead
+        want = {le.id for le in app.content.lessons
+                if app._cache[("views", le.demo, page, "es")][i]["spec"] is not None}  # fmt: skip
+        assert {k for k, box in panel.slots.items() if box.children} == want
+    charts = {id(w) for p in (app.pm, app.pmo) for b in p.slots.values() for w in b.children}
+
+    def sent() -> list[Any]:
+        return [(id(w), id(w.spec)) for p in (app.pm, app.pmo) for b in p.slots.values()
+                for w in b.children]  # fmt: skip
+
+    before = sent()
+    with monkeypatch.context() as m:
+        _no_work(m)
+        for lesson_id in [*ids[1:], ids[0]]:
+            app.lesson.value = lesson_id
+            shown = [s for s in app.pm.slots.values() if s.layout.display != "none"]
+            assert shown == [app.pm.slots[lesson_id]] or app.pm.chart is None
+        assert sent() == before  # no chart sent, no widget swapped in
+        pid = [str(p) for _, p in app.project.options][3]
+        app.project.value = pid
+        app.lang.value = "en"
+        shown = {}
+        for lesson_id in (7, 1, 4):
+            app.lesson.value = lesson_id
+            shown[lesson_id] = [_shown(app.pm), _shown(app.pmo)]
+    for lesson_id, page in shown.items():
+        assert page == _from_scratch(app, lesson_id, pid, "en"), lesson_id
+    now = {id(w) for p in (app.pm, app.pmo) for b in p.slots.values() for w in b.children}
+    assert len(now - charts) <= 2 * 3  # a new chart only where a lesson's shape changed
+
+
+def test_a_language_switch_sends_data_and_the_language_not_the_chart(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = LessonsApp(cache.load_sample(), lang="es", precompute=True)
+    for lesson in app.content.lessons:
+        app.lesson.value = lesson.id
+        for lang in ("en", "es"):
+            app.lang.value = lang
+            for panel in (app.pm, app.pmo):
+                if panel.chart is None:
+                    continue
+                pool = panel.chart_box.__dict__["_pmkit_charts"]
+                swap = next(c for c in pool if c.widget is panel.chart)
+                assert swap.last == "data", (lesson.id, lang)
+                assert panel.chart.spec["params"][-1] == {"name": "lang", "value": lang}

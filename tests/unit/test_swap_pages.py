@@ -267,7 +267,7 @@ def test_lessons_precomputed_clicks_only_swap_and_show_each_lessons_chart(
 ) -> None:
     from pmkit.training.demos import run_demo
     from pmkit.ui import lessons
-    from pmkit.ui.lessons import LessonsApp, Translator, lens_chart
+    from pmkit.ui.lessons import LessonsApp, Translator, lens_spec
 
     app = LessonsApp(portfolio, lang="en", precompute=True)
 
@@ -288,11 +288,11 @@ def test_lessons_precomputed_clicks_only_swap_and_show_each_lessons_chart(
         app.lesson.value = lesson.id
         demo = run_demo(lesson.demo, portfolio, str(app.project.value))
         for panel, lens in ((app.pm, demo.pm), (app.pmo, demo.pmo)):
-            chart = lens_chart(lens, tr)
+            chart = lens_spec(lens, tr)  # what the page gets (its picture: tested)
             if chart is None:
                 assert panel.chart is None
             else:
-                assert panel.chart is not None and panel.chart.spec == chart.to_dict()
+                assert panel.chart is not None and panel.chart.spec == chart
 
 
 def test_a_lesson_whose_demo_fails_on_the_data_leaves_the_precomputed_page_standing(
@@ -316,6 +316,7 @@ def test_a_lesson_whose_demo_fails_on_the_data_leaves_the_precomputed_page_stand
     monkeypatch.setattr(lessons, "_SHARED", {})  # nothing kept from an earlier page
     # nor panels another kernel computed and shared (this data's demos all work there)
     monkeypatch.setattr(lessons, "_share", lambda _p, _name, compute: compute())
+    monkeypatch.setattr(LessonsApp, "_take_shared", lambda _self, _name: False)
     app = LessonsApp(portfolio, lang="en", precompute=True)
     first = app.content.lessons[0]
     app.lesson.value = last.id

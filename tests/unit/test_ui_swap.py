@@ -74,7 +74,7 @@ def test_a_different_chart_is_embedded_again() -> None:
 @pytest.mark.parametrize("clicks", [3])
 def test_lessons_reuse_two_chart_widgets(clicks: int) -> None:
     from pmkit.cache import load_sample
-    from pmkit.ui.lessons import LessonsApp, lens_chart
+    from pmkit.ui.lessons import LessonsApp, lens_spec
 
     app = LessonsApp(load_sample(), lang="en")
     made: list[Any] = []
@@ -91,13 +91,13 @@ def test_lessons_reuse_two_chart_widgets(clicks: int) -> None:
             app.lesson.value = lessons[(i + 1) % len(lessons)]
             demo = app.demo(app.content.lesson(int(app.lesson.value)).demo, app.project.value)
             for panel, lens in ((app.pm, demo.pm), (app.pmo, demo.pmo)):
-                chart = lens_chart(lens, app.tr)
+                chart = lens_spec(lens, app.tr)  # what the page gets (its picture: tested)
                 if chart is None:
                     assert panel.chart_box.children == ()
                     continue
                 assert panel.chart_box.children == (panel.chart,)
                 assert panel.chart is not None
-                assert panel.chart.spec == chart.to_dict()  # the new lesson's chart is shown
+                assert panel.chart.spec == chart  # the new lesson's chart is shown
     finally:
         alt.JupyterChart.__init__ = real  # type: ignore[method-assign]
     # at most one spare per panel, made once: never a new ~900 KB widget per click

@@ -40,25 +40,32 @@ def test_lessons_switch_language_changes_the_texts(sample) -> None:  # type: ign
     assert app.tabs.get_title(1) == "PMO types"
 
 
-def _titles(spec: object) -> set[str]:
-    """Every title (chart, axis, legend, tooltip) in a Vega-Lite spec."""
+_DRAWN: dict[str, set[str]] = {}
+_GUIDE_TITLES = ("role-title-text", "role-axis-title", "role-legend-title")
+
+
+def _titles(spec: dict[str, object]) -> set[str]:
+    """Every title the chart draws (chart, axes, legends) and every name its marks' labels
+    give their figures (the tooltip's titles, said to screen readers), as Vega draws them
+    (vl-convert's SVG): the words are in the spec as expressions of its ``lang``."""
+    import json
+
+    from defusedxml import ElementTree
+
+    key = json.dumps(spec, sort_keys=True)
+    if key in _DRAWN:
+        return _DRAWN[key]
+    vlc = pytest.importorskip("vl_convert")
+    root = ElementTree.fromstring(vlc.vegalite_to_svg(spec))
     out: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "title" and isinstance(value, str) and value.strip():
-                    out.add(value)
-                elif key == "title" and isinstance(value, dict) and "text" in value:
-                    out.add(str(value["text"]))
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return out
+    for el in root.iter():
+        if any(c in (el.get("class") or "") for c in _GUIDE_TITLES):
+            out |= {"".join(t.itertext()).strip() for t in el.iter() if t.tag.endswith("text")}
+        label = el.get("aria-label")
+        if label and el.get("aria-roledescription") not in ("axis", "legend", "title", None):
+            out |= {part.split(": ")[0].strip() for part in label.split("; ") if ": " in part}
+    _DRAWN[key] = out - {""}
+    return _DRAWN[key]
 
 
 def _chart_titles(app: LessonsApp) -> set[str]:
