@@ -18,7 +18,7 @@ from pmkit.ui.portfolio_review._base import (
 
 class GovernanceTab(_Tab):
     def build(self) -> None:
-        from pmkit.portfolio.standards import PMO_TYPES
+        from pmkit.standards import PMO_TYPES
 
         types = list(self.r.std.raw.get("pmo_types", {}) or PMO_TYPES)
         current = self.r.std.pmo_type if self.r.std.pmo_type in types else types[0]
