@@ -72,7 +72,6 @@ from pmkit.portfolio import (
     significant_changes,
     spi_cpi_trends,
 )
-from pmkit.portfolio.standards import load_standards, standards_of
 from pmkit.reports import export_excel, status_pack_html, status_pack_pdf
 from pmkit.risk import heatmap_grid, risk_register, top_risks
 from pmkit.schedule import Schedule, schedule_mspdi, schedule_network
@@ -86,6 +85,7 @@ from pmkit.schedule.montecarlo import (
 )
 from pmkit.schedule.portfolio_adapter import schedule_portfolio, schedule_project
 from pmkit.schedule.whatif import WhatIfResult, preview_change_request, what_if
+from pmkit.standards import load_standards, standards_of
 from pmkit.validation import ValidationIssue, ValidationReport
 
 __all__ = [

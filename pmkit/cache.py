@@ -259,8 +259,8 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
     selects the rows of the filtered projects."""
     from pmkit.portfolio import governance, trends
     from pmkit.portfolio.dependencies import dependency_network
-    from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
+    from pmkit.standards import standards_of
 
     kind = standards_of(portfolio).pmo_type
     roll = rollup(portfolio)

@@ -483,6 +483,8 @@ def cmd_db(args: argparse.Namespace) -> int:
                 return 2
             sql = store.load_folder(args.folder, args.url, replace=args.replace)
             print(f"loaded {args.folder} into {sql.label} (one transaction)")
+        elif args.action == "grant":
+            return _db_grant(args)
         else:
             out = store.dump_store(args.url, args.folder)
             print(f"dumped to {out}")
@@ -506,7 +508,27 @@ def _db_parser(sub: Any) -> None:
     dp = dsub.add_parser("dump", help="write the database's portfolio as a CSV folder")
     dp.add_argument("url")
     dp.add_argument("folder")
+    gr = dsub.add_parser(
+        "grant", help="PostgreSQL: read-only and change-board roles (docs/DEPLOY.md)"
+    )
+    gr.add_argument("url", help="postgresql://OWNER@HOST/DB (run as the portfolio's owner)")
+    for kind, who in (("read", "may only read (managers, analysts)"),
+                      ("board", "may also record change-board decisions")):  # fmt: skip
+        gr.add_argument(f"--{kind}", nargs="*", default=[], metavar="LOGIN", help=who)
     d.set_defaults(func=cmd_db)
+
+
+def _db_grant(args: argparse.Namespace) -> int:
+    """``pmkit db grant``: create/refresh the two group roles and add the login roles given."""
+    from pmkit.store.roles import grant_roles
+
+    roles = grant_roles(args.url, {"read": args.read, "board": args.board})
+    print(f"{roles['read']}: SELECT on every table; members added: {', '.join(args.read) or '-'}")
+    print(
+        f"{roles['board']}: {roles['read']} + INSERT into decisions and audit; "
+        f"members added: {', '.join(args.board) or '-'}"
+    )
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError, UnknownIdError
@@ -37,6 +36,8 @@ from pmkit.vocabulary import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
+    import pandera.pandas as pa
+
     from pmkit.calendar import Calendar
 
 __all__ = [
@@ -326,6 +327,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
 
 def _checks(f: Field) -> list[pa.Check]:
     """pandera checks of one field; ``error`` carries the rule in words for the report."""
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if f.kind == "str" and f.required:
         checks.append(pa.Check.str_length(min_value=1, error="a non-empty value"))
@@ -344,6 +347,8 @@ def _checks(f: Field) -> list[pa.Check]:
 
 
 def _schema(spec: TableSpec) -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
     cols = {
         f.name: pa.Column(
             f.dtype,
@@ -363,10 +368,6 @@ def _schema(spec: TableSpec) -> pa.DataFrameSchema:
     )
 
 
-SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _schema(t) for name, t in TABLES.items()}
-"""The pandera schema of every table, by file stem: ``SCHEMAS["tasks"].validate(df)``."""
-
-
 def _cell_schema(spec: TableSpec) -> pa.DataFrameSchema:
     """Only the single-cell rules of ``spec`` (non-empty, allowed values, ranges).
 
@@ -374,6 +375,8 @@ def _cell_schema(spec: TableSpec) -> pa.DataFrameSchema:
     duplicate keys itself (naming both lines), so it asks pandera for these checks alone: the
     type, null and uniqueness passes of :data:`SCHEMAS` would repeat work on every row.
     """
+    import pandera.pandas as pa
+
     cols = {
         f.name: pa.Column(None, checks, nullable=True, required=True)
         for f in spec.fields
@@ -382,8 +385,27 @@ def _cell_schema(spec: TableSpec) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, name=spec.name, strict=False, ordered=False)
 
 
-CELL_SCHEMAS: dict[str, pa.DataFrameSchema] = {n: _cell_schema(t) for n, t in TABLES.items()}
-"""The single-cell rules of every table (what :mod:`pmkit.validation` asks pandera for)."""
+#: ``SCHEMAS``: the pandera schema of every table, by file stem (``SCHEMAS["tasks"].validate(df)``);
+#: ``CELL_SCHEMAS``: the single-cell rules of every table (what :mod:`pmkit.validation` asks
+#: pandera for). Both are built on first use (:func:`__getattr__`).
+_LAZY_SCHEMAS = {"SCHEMAS": _schema, "CELL_SCHEMAS": _cell_schema}
+if TYPE_CHECKING:  # pragma: no cover
+    SCHEMAS: dict[str, pa.DataFrameSchema]
+    CELL_SCHEMAS: dict[str, pa.DataFrameSchema]
+
+
+def __getattr__(name: str) -> Any:
+    """Build ``SCHEMAS`` / ``CELL_SCHEMAS`` when first asked for.
+
+    pandera's import is ~0.5 s of CPU, and a dashboard kernel that reads the portfolio from the
+    shared cache (validated once per data version) never validates, so it should not pay it.
+    """
+    build = _LAZY_SCHEMAS.get(name)
+    if build is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = {n: build(t) for n, t in TABLES.items()}
+    globals()[name] = value
+    return value
 
 
 def empty_table(name: str) -> pd.DataFrame:

@@ -19,11 +19,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from pmkit import _graph
+from pmkit import _graph, model
 from pmkit.errors import PortfolioValidationError
-from pmkit.model import CELL_SCHEMAS, DATE_DTYPE, TABLES, Field, TableSpec
+from pmkit.model import DATE_DTYPE, TABLES, Field, TableSpec
 from pmkit.vocabulary import (
     CONSTRAINTS_WITH_DATE,
     DATE_FORMAT,
@@ -438,8 +437,10 @@ def _schema_issues(
     col: _Collector,
 ) -> None:
     """Single-cell rules (non-empty, enums, ranges): pandera, translated to located issues."""
+    import pandera.pandas as pa  # here: a kernel reading a cached portfolio never needs it
+
     try:
-        CELL_SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
+        model.CELL_SCHEMAS[spec.name].validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[~fc["check"].isin(_SKIP_CHECKS) & fc["index"].notna()]

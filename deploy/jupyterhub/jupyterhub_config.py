@@ -17,6 +17,10 @@ real host:
 
 ==========================  ==============================================================
 PMKIT_DATA                  the portfolio store (postgresql://USER@HOST/DB; default sample)
+PMKIT_DATA_READ / _BOARD    optional: the same database under a read-only role and a change
+                            board role (``pmkit db grant``); change-board members get _BOARD,
+                            everyone else _READ, so the database itself refuses what the
+                            dashboards hide (analysts run code)
 PMKIT_HUB_IP / _PORT        where the hub listens (default 127.0.0.1:8000)
 PMKIT_HUB_STATE             folder for the hub database and cookie secret (default ./.hub)
 PMKIT_HUB_ADMINS            comma list of hub admins (they approve NativeAuthenticator sign-ups)
@@ -153,10 +157,18 @@ VIEWER = _config_dir(
 c.Spawner.environment["JUPYTER_CONFIG_PATH"] = COMMON
 
 
+def _data_for(groups: list[str]) -> dict[str, str]:
+    """The store URL of the user's database role, when the PMO set per-role URLs."""
+    kind = "BOARD" if BOARD_GROUP in groups else "READ"
+    url = os.environ.get(f"PMKIT_DATA_{kind}", "")
+    return {"PMKIT_DATA": url} if url else {}
+
+
 def pre_spawn_hook(spawner: object) -> None:
     """Per user: their groups (PMKIT_ROLES), where they land, and a read-only server for viewers."""
     groups = sorted(g.name for g in spawner.user.groups)  # type: ignore[attr-defined]
     env = {**spawner.environment, "PMKIT_ROLES": ",".join(groups)}  # type: ignore[attr-defined]
+    env.update(_data_for(groups))
     if "analysts" in groups or spawner.user.admin:  # type: ignore[attr-defined]
         spawner.default_url = "/lab"  # type: ignore[attr-defined]
     else:

@@ -3,7 +3,7 @@
 Read once from the packaged ``reference.yaml`` (``yaml.safe_load``): data lives there, the logic
 in the other modules of :mod:`pmkit.generate`. The PMO standards the sample follows (gates and
 their required artefacts included) come from the one standards template,
-:func:`pmkit.portfolio.standards.template_text`.
+:func:`pmkit.standards.template_text`.
 """
 
 from __future__ import annotations

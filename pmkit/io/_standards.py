@@ -3,7 +3,7 @@
 A PMO lead edits this file by hand. A syntax error names its line; YAML anchors, aliases and
 explicit tags are refused before anything is built (they are how YAML bombs and object
 injection start, and a settings file never needs them); wrong types and thresholds in the wrong
-order are reported by :mod:`pmkit.portfolio.standards`, located at the key's line.
+order are reported by :mod:`pmkit.standards`, located at the key's line.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import yaml
 
 from pmkit.errors import PmkitError
+from pmkit.standards import standards_of
 from pmkit.validation import ValidationIssue
 
 if TYPE_CHECKING:
@@ -79,8 +80,6 @@ def _parse(text: str) -> tuple[Any, ValidationIssue | None]:
 
 def _lens_check(data: dict[str, Any], text: str) -> ValidationIssue | None:
     """The PMO lens's own rules (types, RAG thresholds in order, known checks)."""
-    # the one import from a layer above io (pyproject's import-linter ignore_imports says why)
-    from pmkit.portfolio.standards import standards_of
 
     class _Holder:
         standards = data

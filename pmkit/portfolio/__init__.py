@@ -40,14 +40,6 @@ from pmkit.portfolio.governance import (
     governance_checks,
 )
 from pmkit.portfolio.rollup import ROLLUP_COLUMNS, filter_rollup, latest_evm, rag_long, rollup
-from pmkit.portfolio.standards import (
-    RagResult,
-    Rule,
-    Standards,
-    StandardsError,
-    load_standards,
-    standards_of,
-)
 from pmkit.portfolio.trends import (
     accuracy_by_report,
     forecast_accuracy,
@@ -55,6 +47,14 @@ from pmkit.portfolio.trends import (
     milestone_trend,
     portfolio_trend,
     spi_cpi_trends,
+)
+from pmkit.standards import (
+    RagResult,
+    Rule,
+    Standards,
+    StandardsError,
+    load_standards,
+    standards_of,
 )
 
 __all__ = [

@@ -35,7 +35,7 @@ import pandas as pd
 
 from pmkit.errors import DecisionError
 from pmkit.model import Portfolio
-from pmkit.portfolio.standards import standards_of
+from pmkit.standards import standards_of
 from pmkit.vocabulary import DECISIONS_LOG_COLUMNS, DECISIONS_LOG_FILE
 
 __all__ = [

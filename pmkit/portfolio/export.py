@@ -12,9 +12,9 @@ import pandas as pd
 
 from pmkit.model import Portfolio
 from pmkit.portfolio.capacity import capacity_by_role_month
-from pmkit.portfolio.standards import DIMENSIONS
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
+from pmkit.standards import DIMENSIONS
 
 __all__ = ["pack_tables"]
 

@@ -29,7 +29,7 @@ import pandas as pd
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.rollup import rollup
-from pmkit.portfolio.standards import CHECKS, Standards, standards_of
+from pmkit.standards import CHECKS, Standards, standards_of
 from pmkit.vocabulary import PHASES
 
 __all__ = ["compliance_score", "gate_compliance", "gate_summary", "governance_checks"]

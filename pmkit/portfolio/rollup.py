@@ -37,9 +37,9 @@ from pmkit.evm import earned_schedule_latest
 from pmkit.model import Portfolio
 from pmkit.portfolio._util import as_set, busday_count, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
-from pmkit.portfolio.standards import DIMENSIONS, Standards, standards_of, worst
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
+from pmkit.standards import DIMENSIONS, Standards, standards_of, worst
 
 __all__ = ["ROLLUP_COLUMNS", "filter_rollup", "latest_evm", "rag_long", "rollup"]
 

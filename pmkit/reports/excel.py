@@ -18,10 +18,10 @@ from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions
 from pmkit.portfolio.governance import gate_summary
 from pmkit.portfolio.rollup import rollup
-from pmkit.portfolio.standards import standards_of
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
+from pmkit.standards import standards_of
 
 __all__ = ["EXCEL_SHEETS", "export_excel"]
 

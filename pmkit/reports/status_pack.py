@@ -22,10 +22,10 @@ from pmkit.portfolio.decisions import significant_changes
 from pmkit.portfolio.export import pack_tables
 from pmkit.portfolio.governance import compliance_score
 from pmkit.portfolio.rollup import rollup
-from pmkit.portfolio.standards import DIMENSIONS, standards_of
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register, top_risks
 from pmkit.schedule.cpm import Schedule
+from pmkit.standards import DIMENSIONS, standards_of
 
 __all__ = ["status_pack_html"]
 

@@ -8,7 +8,7 @@ One URL chooses the store (``pmkit serve --data URL``, ``$PMKIT_DATA``)::
 
 Every store reads through the same validation door and writes dashboard changes (change-board
 decisions, risk status, saved records such as scenarios) atomically with an audit row each.
-``pmkit db init|upgrade|load|dump`` manage databases (:func:`init_db`, :func:`load_folder`,
+``pmkit db init|upgrade|load|dump|grant`` manage databases (:func:`init_db`, :func:`load_folder`,
 :func:`dump_store`); Alembic versions the schema (:mod:`pmkit.store.migrate`).
 """
 

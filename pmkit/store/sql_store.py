@@ -31,6 +31,7 @@ from pmkit.vocabulary import DECISIONS_LOG_COLUMNS
 __all__ = ["SqlStore", "engine_url"]
 
 STANDARDS_FILE = "standards.yaml"
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused right
 
 
 def engine_url(url: str) -> sa.URL:
@@ -92,8 +93,17 @@ class SqlStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One write transaction (committed on exit, rolled back on any error)."""
-        with self.engine.connect().execution_options(pmkit_write=True) as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect().execution_options(pmkit_write=True) as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+                raise
+            raise StoreError(
+                "this database role may not make this change: nothing was saved",
+                file=self.shown_url,
+                expected="a role the PMO granted this right (pmkit db grant, docs/DEPLOY.md)",
+            ) from exc
 
     # ------------------------------------------------------------------ read
     def raw_tables(self, conn: sa.Connection) -> dict[str, RawTable]:

@@ -1,6 +1,6 @@
 """Packaged templates: the one commented ``standards.yaml`` every PMO default comes from.
 
-:data:`pmkit.portfolio.standards.DEFAULTS` loads it, ``pmkit generate`` writes its sample part
+:data:`pmkit.standards.DEFAULTS` loads it, ``pmkit generate`` writes its sample part
 (with the sample's status date and prioritisation) and ``pmkit init --empty`` copies it.
 """
 

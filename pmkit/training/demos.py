@@ -10,7 +10,7 @@ show as is (``table``; its columns are translated by ``c.<column>`` labels).
 Every figure comes from the engine that owns the concept, the very one the PM and PMO
 dashboards call: earned value (:mod:`pmkit.evm`), the roll-up and RAG
 (:mod:`pmkit.portfolio.rollup`), governance and PMO types (:mod:`pmkit.portfolio.governance`,
-:mod:`pmkit.portfolio.standards`), resource load (:func:`pmkit.schedule.leveling.resource_load`),
+:mod:`pmkit.standards`), resource load (:func:`pmkit.schedule.leveling.resource_load`),
 capacity (:mod:`pmkit.portfolio.capacity`), the change board (:mod:`pmkit.portfolio.decisions`),
 dependencies (:mod:`pmkit.portfolio.dependencies`) and what-if previews
 (:mod:`pmkit.schedule.whatif`). This module only picks, reshapes and labels, so a lesson can never
@@ -46,11 +46,11 @@ from pmkit.portfolio.prioritise import (
     solve,
 )
 from pmkit.portfolio.rollup import rollup as _rollup
-from pmkit.portfolio.standards import CHECKS, PMO_TYPES, standards_of
 from pmkit.risk import risk_register
 from pmkit.schedule.leveling import resource_load
 from pmkit.schedule.portfolio_adapter import schedule_project
 from pmkit.schedule.whatif import preview_change_request
+from pmkit.standards import CHECKS, PMO_TYPES, standards_of
 from pmkit.vocabulary import DATE_FORMAT, PHASES
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -5,6 +5,7 @@ Each dashboard is a module with an ``app()`` entry point, which its notebook cal
 in ``__all__`` but not imported here, so a dashboard's kernel loads only its own page.
 """
 
+import pmkit.charts  # noqa: F401  (first: altair then loads without a slow optional grammar)
 from pmkit.ui._common import (
     badge,
     esc,

@@ -26,7 +26,7 @@ import pandas as pd
 from pmkit.charts.training import bilingual
 from pmkit.charts.training import build as build_chart
 from pmkit.model import Portfolio
-from pmkit.portfolio.standards import standards_of
+from pmkit.standards import standards_of
 from pmkit.training.content import CONTENT_DIR, LANGS, Content, load_content
 from pmkit.training.demos import (
     PMO_TYPES,

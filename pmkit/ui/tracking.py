@@ -2,7 +2,7 @@
 
 Pick a project; every panel follows it. Numbers come from :mod:`pmkit.evm`, :mod:`pmkit.risk`,
 :mod:`pmkit.schedule.leveling` and :mod:`pmkit.schedule.montecarlo`; status colours from the
-PMO's RAG rules (:mod:`pmkit.portfolio.standards`), each badge showing its rule on hover.
+PMO's RAG rules (:mod:`pmkit.standards`), each badge showing its rule on hover.
 :func:`evm_at_status` and :func:`risk_tables` are the plain functions behind the panels.
 """
 
@@ -280,7 +280,7 @@ class TrackingDashboard:
     # -- earned value -------------------------------------------------------------------
     def _rag(self, metric: str, value: float) -> str:
         """A badge for SPI / CPI from the PMO's rule (the rule text on hover)."""
-        from pmkit.portfolio.standards import StandardsError, standards_of
+        from pmkit.standards import StandardsError, standards_of
 
         try:
             std = standards_of(self.portfolio)
@@ -295,7 +295,7 @@ class TrackingDashboard:
         return badge(res.status, res.status.capitalize(), title=res.rule)
 
     def _has_rule(self, metric: str) -> bool:
-        from pmkit.portfolio.standards import StandardsError, standards_of
+        from pmkit.standards import StandardsError, standards_of
 
         try:
             std = standards_of(self.portfolio)

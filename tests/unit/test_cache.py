@@ -219,8 +219,8 @@ def test_the_review_tables_prewarmed_by_one_kernel_equal_the_engines_on_fresh_da
     loaded copy of the same folder."""
     from pmkit.portfolio import governance, trends
     from pmkit.portfolio.dependencies import dependency_network
-    from pmkit.portfolio.standards import standards_of
     from pmkit.risk import risk_register
+    from pmkit.standards import standards_of
 
     folder = _prewarmed_review(tmp_path, monkeypatch)
     real = trends.spi_cpi_trends

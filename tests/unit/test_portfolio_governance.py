@@ -6,7 +6,7 @@ import pytest
 from portfolio_fixtures import make_portfolio, project
 
 from pmkit.portfolio.governance import compliance_score, gate_compliance, governance_checks
-from pmkit.portfolio.standards import StandardsError
+from pmkit.standards import StandardsError
 
 GATES = {
     "G0": {"opens": "initiation", "required": ["business case"]},
@@ -82,7 +82,7 @@ def test_compliance_score_is_the_share_of_checks_passed() -> None:
     assert score.loc["P1", "state"] == "blocked"
     assert "stakeholder register" in score.loc["P1", "blocking_reasons"]
     # switching a check off removes it from the score
-    from pmkit.portfolio.standards import CHECKS
+    from pmkit.standards import CHECKS
 
     lenient = {**dict.fromkeys(CHECKS, "blocking"), "gate_artefacts": "off"}
     off = {"pmo_types": {"lenient": {"checks": lenient}}, "pmo_type": "lenient"}

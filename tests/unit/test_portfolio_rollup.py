@@ -10,7 +10,7 @@ import yaml
 from portfolio_fixtures import make_portfolio, project, task
 
 from pmkit.portfolio.rollup import ROLLUP_COLUMNS, filter_rollup, latest_evm, rag_long, rollup
-from pmkit.portfolio.standards import Rule, StandardsError, load_standards, standards_of
+from pmkit.standards import Rule, StandardsError, load_standards, standards_of
 
 
 def test_limit_rule_statuses_and_sentences() -> None:
@@ -202,7 +202,7 @@ def test_defaults_come_from_the_one_packaged_template(tmp_path) -> None:
     ``pmkit init --empty`` write it, and a file that leaves a key out gets the template's."""
     from pmkit.bundle import init_workspace
     from pmkit.generate import write_generated
-    from pmkit.portfolio.standards import DEFAULTS
+    from pmkit.standards import DEFAULTS
     from pmkit.templates import SAMPLE_END, standards_template
 
     text = standards_template()

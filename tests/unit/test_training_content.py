@@ -140,7 +140,7 @@ def test_standards_and_constraints_demos_are_the_governance_and_rollup_engines(s
     from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.governance import gate_compliance
     from pmkit.portfolio.rollup import rollup
-    from pmkit.portfolio.standards import standards_of
+    from pmkit.standards import standards_of
 
     std = standards_of(sample)
     shared = run_demo("shared_standards", sample, "P01")

@@ -23,7 +23,7 @@ class GovernanceTab(_Tab):
         return str(self.pmo_type.value)  # one view per PMO type
 
     def build(self) -> None:
-        from pmkit.portfolio.standards import PMO_TYPES
+        from pmkit.standards import PMO_TYPES
 
         types = list(self.r.std.raw.get("pmo_types", {}) or PMO_TYPES)
         current = self.r.std.pmo_type if self.r.std.pmo_type in types else types[0]

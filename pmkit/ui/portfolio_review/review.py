@@ -82,7 +82,7 @@ class PortfolioReview:
     """State of one open dashboard: the portfolio, the filters, and the tabs built so far."""
 
     def __init__(self, portfolio: Portfolio) -> None:
-        from pmkit.portfolio.standards import standards_of
+        from pmkit.standards import standards_of
 
         self.p = portfolio
         self.std = standards_of(portfolio)
@@ -148,7 +148,7 @@ class PortfolioReview:
 
     def set_portfolio(self, portfolio: Portfolio) -> None:
         """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
-        from pmkit.portfolio.standards import standards_of
+        from pmkit.standards import standards_of
 
         self.p = portfolio
         self.std = standards_of(portfolio)
