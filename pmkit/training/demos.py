@@ -37,14 +37,6 @@ from pmkit.portfolio.capacity import capacity_by_role_month
 from pmkit.portfolio.decisions import apply_decisions, significant_changes
 from pmkit.portfolio.dependencies import dependency_network
 from pmkit.portfolio.governance import compliance_score, gate_compliance, governance_checks
-from pmkit.portfolio.prioritise import (
-    drivers_of,
-    explain,
-    priority_scores,
-    selection_problem,
-    sequenced_dates,
-    solve,
-)
 from pmkit.portfolio.rollup import rollup as _rollup
 from pmkit.risk import risk_register
 from pmkit.schedule.leveling import resource_load
@@ -498,6 +490,8 @@ def strategy_alignment(portfolio: Portfolio, project_id: str | None = None) -> D
 
 def _priority_metrics(portfolio: Portfolio, pid: str) -> dict[str, Any]:
     """The project's priority score (0-100) and rank against the business drivers."""
+    from pmkit.portfolio.prioritise import drivers_of, priority_scores  # scipy: lazily (below)
+
     if drivers_of(portfolio) is None:
         return {}
     ps = priority_scores(portfolio).set_index("project_id")
@@ -509,6 +503,8 @@ def _priority_metrics(portfolio: Portfolio, pid: str) -> dict[str, Any]:
 
 def _strategy_metrics(portfolio: Portfolio) -> dict[str, Any]:
     """The drivers' weights (AHP) as the PMO set them: consistency ratio and top driver."""
+    from pmkit.portfolio.prioritise import drivers_of
+
     d = drivers_of(portfolio)
     if d is None:
         return {}
@@ -524,7 +520,12 @@ _OPTIMA: dict[int, tuple[Any, pd.DataFrame, pd.DataFrame]] = {}
 
 def portfolio_optimum(portfolio: Portfolio) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     """The PMO's optimum of the sample (selection + sequencing under capacity, HiGHS), its CPM
-    dates and its reasons; computed once per portfolio object."""
+    dates and its reasons; computed once per portfolio object.
+
+    pmkit.portfolio.prioritise loads scipy (~0.9 s of CPU): imported here, not at the top, so a
+    lessons kernel showing panels another kernel shared never pays it."""
+    from pmkit.portfolio.prioritise import explain, selection_problem, sequenced_dates, solve
+
     key = id(portfolio)
     if key not in _OPTIMA:
         sel = solve(selection_problem(portfolio), overload=True)
@@ -535,6 +536,8 @@ def portfolio_optimum(portfolio: Portfolio) -> tuple[Any, pd.DataFrame, pd.DataF
 def _optimum_metrics(portfolio: Portfolio, pid: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(PM lens, PMO lens) figures of lesson 7: the PM's own best plan for ``pid`` vs what the
     portfolio optimum does to it, and which project the optimum delays."""
+    from pmkit.portfolio.prioritise import drivers_of
+
     if drivers_of(portfolio) is None:
         return {}, {}
     sel, dates, why = portfolio_optimum(portfolio)
