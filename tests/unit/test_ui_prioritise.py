@@ -197,6 +197,7 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
     assert solved_in and out["loop"] not in solved_in  # the frontier: in the worker
     assert changed_in == {out["loop"]}  # widgets: on the loop's thread only
     assert "pmkit-error" not in tab.message.value, tab.message.value
+    monkeypatch.undo()  # out of the fake kernel (a test process may hold Playwright's loop)
     script = PrioritiseTab(_review())  # no kernel here: everything at once
     script.use_links.value = False
     script.budget.value = 900_000
