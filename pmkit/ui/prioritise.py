@@ -609,9 +609,9 @@ class PrioritiseTab:
         (not for a first portfolio that branch and cut is about to improve)."""
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
-        self.later.put("list", self.list_job(sel))
+        self.later.put("list", self.chosen_job(sel, reschedule=False))
         if sel.status != "first":
-            self.later.put("dates", self.dates_job(sel), "Rescheduling (CPM)…")
+            self.later.put("dates", self.chosen_job(sel, reschedule=True), "Rescheduling (CPM)…")
             self.later.put("why", self.why_job(sel), "Binding constraints…")
 
     def improve_job(self, fr: Any, budget: float, first: Any) -> Job:
@@ -682,8 +682,8 @@ class PrioritiseTab:
 
     def show_solution(self, sel: Any, problem: Any, pts: pd.DataFrame | None) -> None:
         """The headline, the frontier's marks and what could not be fixed at once; the chosen
-        list and timeline are dimmed until their later jobs redraw them (:meth:`list_job`, then
-        the CPM finishes: :meth:`dates_job`; the "why": :meth:`why_job`)."""
+        list and timeline are dimmed until their later jobs redraw them (:meth:`chosen_job`, first
+        without, then with the CPM finishes; the "why": :meth:`why_job`)."""
         cur = self.current(problem)
         cy = self.r.currency
         gap = (
@@ -735,25 +735,14 @@ class PrioritiseTab:
             )
             self.charts["timeline"].remove_class(STALE)
 
-    def list_job(self, sel: Any) -> Job:
-        """The chosen list with the new starts (finishes "rescheduling…" unless these shifts
-        were scheduled before), a later job ahead of the CPM."""
+    def chosen_job(self, sel: Any, *, reschedule: bool) -> Job:
+        """The chosen list, a later job: with the new starts first (finishes "rescheduling…"
+        unless these shifts were scheduled before), then with the CPM finishes."""
 
         def job() -> tuple[bool, Show | None]:
             if sel is not self.selection:
                 return False, None
-            parts = self.chosen_parts(sel, self.dates(sel, reschedule=False))
-            return False, lambda: self.show_chosen(sel, parts)
-
-        return job
-
-    def dates_job(self, sel: Any) -> Job:
-        """The chosen list with the CPM finishes of the chosen starts (a later job)."""
-
-        def job() -> tuple[bool, Show | None]:
-            if sel is not self.selection:
-                return False, None
-            parts = self.chosen_parts(sel, self.dates(sel))
+            parts = self.chosen_parts(sel, self.dates(sel, reschedule=reschedule))
             return False, lambda: self.show_chosen(sel, parts)
 
         return job
