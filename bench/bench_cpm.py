@@ -1,6 +1,7 @@
 """Benchmark pmkit's CPM against a straightforward networkx CPM (and MPXJ if available).
 
     python bench/bench_cpm.py [--sizes 10000 100000] [--no-mpxj] [--no-networkx]
+    python bench/bench_cpm.py --small [--calls 200] [--rounds 3] [--baseline DIR]
 
 Generated projects: ~1.5 links per task to earlier tasks (window of 2000 tasks), mixed link
 types (70% FS, 15% SS, 10% FF, 5% SF) and lags (-1..3 days), a Mon-Fri calendar with 10
@@ -18,6 +19,8 @@ dates are compared with pmkit's.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -31,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+SRC = os.environ.get("PMKIT_BENCH_SRC", str(ROOT))  # --small --baseline: the other checkout
+if SRC not in sys.path:
+    sys.path.insert(0, SRC)
 
 from pmkit.calendar import Calendar  # noqa: E402
 from pmkit.schedule import schedule_network  # noqa: E402
@@ -362,13 +366,91 @@ def _mpxj_ready(cal: Calendar) -> bool:
     return True
 
 
+def small_inputs() -> dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]]:
+    """The small networks of ``--small``: (tasks, links, keyword arguments) by name."""
+    from pmkit.cache import load_sample
+    from pmkit.schedule.portfolio_adapter import plan_inputs
+
+    cal = make_calendar()
+    _ = cal.timeline
+    tasks, links = make_project(40)
+    out = {"generated 40 tasks": (tasks, links, {"calendar": cal, "project_start": START})}
+    pf = load_sample()
+    eng, lk, main, cals = plan_inputs(pf)
+    start = pd.to_datetime(pf.projects["start"]).min()
+    kw = {"calendar": main, "project_start": start, "calendars": cals}
+    mine = eng["project_id"] == "P01"
+    ids = set(eng.loc[mine, "uid"])
+    inside = lk["pred_uid"].isin(ids) & lk["succ_uid"].isin(ids)
+    n1 = f"sample P01 at status ({int(mine.sum())} tasks)"
+    out[n1] = (eng[mine].reset_index(drop=True), lk[inside].reset_index(drop=True), kw)
+    out[f"sample plan ({len(eng)} tasks)"] = (eng, lk, kw)
+    return out
+
+
+def time_small(calls: int) -> dict[str, float]:
+    """Median CPU ms per ``schedule_network`` call on each small input (after a warm-up)."""
+    out = {}
+    for name, (tasks, links, kw) in small_inputs().items():
+        k = max(10, calls // 10) if "plan" in name else calls
+        for _ in range(5):
+            schedule_network(tasks, links, **kw)
+        ts = []
+        for _ in range(k):
+            t0 = time.process_time()  # CPU: other work on the machine does not count
+            schedule_network(tasks, links, **kw)
+            ts.append(time.process_time() - t0)
+        out[name] = float(np.median(ts) * 1e3)
+    return out
+
+
+def _load() -> str:
+    a, b, _c = os.getloadavg()
+    return f"load {a:.1f}/{b:.1f}"
+
+
+def main_small(args: argparse.Namespace) -> int:
+    """``--small``: in-process, or alternating with ``--baseline`` in subprocesses."""
+    if args.child:
+        print(repr(time_small(args.calls)))
+        return 0
+    print(f"# bench_cpm --small, {args.calls} calls per input; {_load()} on {os.cpu_count()} CPUs")
+    sides = [("after", str(ROOT))]
+    if args.baseline:
+        sides.insert(0, ("before", str(Path(args.baseline).resolve())))
+    got: dict[str, dict[str, list[float]]] = {s: {} for s, _ in sides}
+    for r in range(args.rounds):
+        for side, src in sides:
+            env = {**os.environ, "PMKIT_BENCH_SRC": src, "PYTHONPATH": src}
+            cmd = [sys.executable, __file__, "--small", "--child", "--calls", str(args.calls)]
+            res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+            vals = eval(res.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr
+            for name, ms in vals.items():
+                got[side].setdefault(name, []).append(ms)
+            print(f"  round {r + 1} {side:6s} {_load()}: " + ", ".join(f"{v:.2f}" for v in vals.values()))
+    print(f"\n{'input':40s} " + " ".join(f"{s + ' ms':>10s}" for s, _ in sides) + ("   ratio" if args.baseline else ""))
+    for name in got["after"]:
+        meds = [float(np.median(got[s][name])) for s, _ in sides]
+        ratio = f"  {meds[0] / meds[-1]:5.2f}x" if args.baseline else ""
+        print(f"{name:40s} " + " ".join(f"{m:10.2f}" for m in meds) + ratio)
+    print(f"# median over rounds of the median CPU ms per call; {_load()} at the end")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--mpxj", action="store_true", help="(default) time MPXJ when available")
     ap.add_argument("--no-mpxj", action="store_true", help="skip MPXJ")
     ap.add_argument("--no-networkx", action="store_true")
+    ap.add_argument("--small", action="store_true", help="time many calls on small networks")
+    ap.add_argument("--calls", type=int, default=200, help="--small: calls per input")
+    ap.add_argument("--rounds", type=int, default=3, help="--small --baseline: alternations")
+    ap.add_argument("--baseline", help="--small: a checkout timed alternately, same run")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.small:
+        return main_small(args)
     cal = make_calendar()
     _ = cal.timeline  # built once, like a loaded portfolio's calendar
 

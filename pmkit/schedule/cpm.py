@@ -128,7 +128,18 @@ def _opt_dates(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
 def _bool(s: pd.Series) -> np.ndarray:
     if s.dtype == bool:
         return s.to_numpy()
+    if s.dtype == object:
+        vals = s.to_numpy()
+        if pd.api.types.infer_dtype(vals, skipna=False) == "boolean":  # all bools: no NaN
+            return vals.astype(bool)
     return s.fillna(False).astype(bool).to_numpy()
+
+
+def _flag(df: pd.DataFrame, name: str) -> np.ndarray:
+    """``_bool`` of an optional flag column; absent means False everywhere."""
+    if name not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return _bool(df[name])
 
 
 def _codes(
@@ -140,7 +151,7 @@ def _codes(
     if name not in df.columns:
         return np.full(len(df), names.index(blank), dtype=np.int64)
     col = df[name]
-    table = pd.Index(list(names))
+    table = _code_table(names)
     codes = table.get_indexer(col).astype(np.int64)
     if (codes < 0).any():
         norm = col.fillna(blank).astype(str).str.strip().str.upper().replace("", blank)
@@ -155,8 +166,25 @@ def _codes(
     return codes
 
 
+_TABLES: dict[tuple[str, ...], pd.Index] = {}
+
+
+def _code_table(names: tuple[str, ...]) -> pd.Index:
+    """The codes as an Index (made once per tuple of names)."""
+    if names not in _TABLES:
+        _TABLES[names] = pd.Index(list(names))
+    return _TABLES[names]
+
+
 def _dates_to_min(s: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Series of dates -> (minutes since 1970, present mask); bad values raise ScheduleError."""
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # already naive datetimes
+        arr = s.to_numpy()
+        present = ~np.isnat(arr)
+        vals = np.zeros(len(s), dtype=np.int64)
+        if present.any():
+            vals[present] = arr[present].astype("datetime64[m]").astype(np.int64)
+        return vals, present
     if s.dtype == object and s.isna().all():
         return np.zeros(len(s), dtype=np.int64), np.zeros(len(s), dtype=bool)
     try:
@@ -284,35 +312,51 @@ def _parse_tasks(
     for col in ("uid", "duration_min"):
         if col not in tasks.columns:
             raise ScheduleError(f"tasks table has no '{col}' column", field=col)
-    tasks = tasks.reset_index(drop=True)
+    ix = tasks.index
+    if not (isinstance(ix, pd.RangeIndex) and ix.start == 0 and ix.step == 1):
+        tasks = tasks.reset_index(drop=True)
     uids = tasks["uid"].to_numpy()
     uid_index = pd.Index(uids)
     if not uid_index.is_unique:
         dup = uid_index[uid_index.duplicated()].tolist()[:5]
         raise ScheduleError("duplicate task uid", field="uid", value=dup)
-    dur_f = pd.to_numeric(tasks["duration_min"], errors="coerce")
-    bad = dur_f.isna() | (dur_f < 0)
+    dur_f = _numbers(tasks["duration_min"])
+    bad = np.isnan(dur_f) | (dur_f < 0)
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+        i = int(np.flatnonzero(bad)[0])
         raise ScheduleError(
             "malformed duration",
             field="duration_min",
             value=tasks["duration_min"].iloc[i],
             expected="minutes >= 0",
         )
-    elapsed = _bool(_col(tasks, "elapsed", False))
+    elapsed = _flag(tasks, "elapsed")
     multi = _needs_multi(tasks, elapsed, calendar, calendars)
     return _Net(
         tasks=tasks,
         uids=uids,
         uid_index=uid_index,
-        dur=np.rint(dur_f.to_numpy(dtype=float)).astype(np.int64),
-        is_summary=_bool(_col(tasks, "is_summary", False)),
-        manual=_bool(_col(tasks, "manual", False)),
+        dur=np.rint(dur_f).astype(np.int64),
+        is_summary=_flag(tasks, "is_summary"),
+        manual=_flag(tasks, "manual"),
         elapsed=elapsed,
         multi=multi,
         notes=["task, resource and elapsed calendars scheduled task by task"] if multi else [],
     )
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(s, errors="coerce")`` as a float array (NaN where not a number)."""
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+        return s.to_numpy(dtype=float)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _distinct_ids(ids: pd.Series) -> list[str]:
+    """The distinct present values of ``ids`` as text."""
+    if isinstance(ids.dtype, pd.StringDtype):  # text or missing only: the few values first
+        return [str(c) for c in pd.unique(ids.to_numpy()) if not pd.isna(c)]
+    return list(pd.unique(ids[ids.notna()].astype(str)))
 
 
 def _needs_multi(
@@ -325,8 +369,7 @@ def _needs_multi(
     the keyed passes (one calendar, vectorised) still run and give the links' levels."""
     multi = bool(elapsed.any())
     if "calendar_id" in tasks.columns and calendars:
-        ids = tasks["calendar_id"]
-        used = pd.unique(ids[ids.notna()].astype(str))  # each calendar compared once
+        used = _distinct_ids(tasks["calendar_id"])  # each calendar compared once
         multi = multi or any(_other_cal(calendars, c, calendar) for c in used)
     if "legs" in tasks.columns:
         multi = multi or bool(tasks["legs"].map(lambda x: isinstance(x, list) and len(x) > 0).any())
@@ -519,10 +562,41 @@ def _resume_minutes(
     return np.where(live, res, -1).astype(np.int64)
 
 
+_SMALL_GRAPH = 4000  # links: below this a Python Kahn beats numpy's per-level fixed cost
+
+
+def _levels_small(n: int, pi: np.ndarray, si: np.ndarray) -> np.ndarray | None:
+    """``_graph.levels`` (the longest chain of links from a source) by a Python Kahn pass
+    over lists, for small networks; ``None`` when a cycle is left (``_graph`` names it)."""
+    succ: list[list[int]] = [[] for _ in range(n)]
+    indeg = [0] * n
+    for a, b in zip(pi.tolist(), si.tolist(), strict=True):
+        succ[a].append(b)
+        indeg[b] += 1
+    level = [0] * n
+    ready = [i for i in range(n) if indeg[i] == 0]
+    done = 0
+    while ready:
+        v = ready.pop()
+        done += 1
+        nxt = level[v] + 1
+        for w in succ[v]:
+            if level[w] < nxt:
+                level[w] = nxt
+            indeg[w] -= 1
+            if indeg[w] == 0:
+                ready.append(w)
+    return np.array(level, dtype=np.int64) if done == n else None
+
+
 def _link_levels(net: _Net) -> np.ndarray:
     """Topological level of every task; a cycle raises CycleError naming its task uids."""
     if not len(net.pi):
         return np.zeros(net.n, dtype=np.int64)
+    if len(net.pi) < _SMALL_GRAPH:
+        small = _levels_small(net.n, net.pi, net.si)
+        if small is not None:
+            return small
     try:
         return _graph.levels(net.n, net.pi, net.si)
     except CycleError as exc:
@@ -555,7 +629,7 @@ def _forward(net: _Net, k: _Keys, lvl: np.ndarray) -> _Passes:
         p, s = f_p[a:b], f_s[a:b]
         cand = ((np.where(f_ff[a:b], ef[p], es[p]) + f_lag2[a:b]) & f_and[a:b]) | f_or[a:b]
         cand = np.where(f_tsadj[a:b], (cand | 1) + f_adj[a:b], cand)
-        seg = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        seg = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
         tgt = s[seg]
         v = np.maximum(k.ef0[tgt], np.maximum.reduceat(cand, seg))
         ef_nh[tgt] = v
@@ -641,7 +715,7 @@ def _backward(
         # Project's late dates of a manually scheduled task follow only the links that
         # leave from its finish (observed in the corpus: SS/SF successors do not bound them)
         cand = np.where(~ff & b_man_p[a:b], _POS, cand)
-        seg = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+        seg = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1])))
         tgt = p[seg]
         v = np.minimum(ls0[tgt], np.minimum.reduceat(cand, seg))
         ls_nh[tgt] = v
@@ -731,36 +805,35 @@ def _frames(
     tasks, n = net.tasks, net.n
     alap = k.cc == 1
     driving, drv = _driving_lists(net, k, link_float)
-    out = pd.DataFrame(
-        {
-            "uid": net.uids,
-            "name": (
-                tasks["name"].fillna("").to_numpy(dtype=object)
-                if "name" in tasks.columns
-                else np.full(n, "", dtype=object)
-            ),
-            "early_start": es_d.astype("datetime64[ns]"),
-            "early_finish": ef_d.astype("datetime64[ns]"),
-            "late_start": ls_d.astype("datetime64[ns]"),
-            "late_finish": lf_d.astype("datetime64[ns]"),
-            "total_slack_min": total.astype(float),
-            "free_slack_min": free.astype(float),
-            "critical": total <= critical_slack_min,
-            "start": np.where(alap, ls_d, es_d).astype("datetime64[ns]"),
-            "finish": np.where(alap, lf_d, ef_d).astype("datetime64[ns]"),
-            "driving_preds": drv,
-            "is_summary": net.is_summary,
-            "is_milestone": _bool(_col(tasks, "is_milestone", False)) | (k.dur == 0),
-            "duration_min": k.dur.astype(float),
-        }
-    )
+    cols: dict[str, np.ndarray] = {
+        "uid": net.uids,
+        "name": (
+            tasks["name"].fillna("").to_numpy(dtype=object)
+            if "name" in tasks.columns
+            else np.full(n, "", dtype=object)
+        ),
+        "early_start": es_d.astype("datetime64[ns]"),
+        "early_finish": ef_d.astype("datetime64[ns]"),
+        "late_start": ls_d.astype("datetime64[ns]"),
+        "late_finish": lf_d.astype("datetime64[ns]"),
+        "total_slack_min": total.astype(float),
+        "free_slack_min": free.astype(float),
+        "critical": total <= critical_slack_min,
+        "start": np.where(alap, ls_d, es_d).astype("datetime64[ns]"),
+        "finish": np.where(alap, lf_d, ef_d).astype("datetime64[ns]"),
+        "driving_preds": drv,
+        "is_summary": net.is_summary,
+        "is_milestone": _flag(tasks, "is_milestone") | (k.dur == 0),
+        "duration_min": k.dur.astype(float),
+    }
     if net.is_summary.any():
-        _roll_up(out, net.children, net.is_summary, tl)
+        _roll_up(cols, net.children, net.is_summary, tl)
+    out = pd.DataFrame(cols)
     link_out = pd.DataFrame(
         {
             "pred_uid": net.uids[net.pi],
             "succ_uid": net.uids[net.si],
-            "type": pd.Categorical.from_codes(net.lcode, categories=pd.Index(list(LINK_TYPES))),
+            "type": pd.Categorical.from_codes(net.lcode, categories=_code_table(LINK_TYPES)),
             "lag_min": net.lag_i.astype(float),
             "link_float_min": link_float.astype(float),
             "driving": driving,
@@ -1403,9 +1476,10 @@ def _multi_calendar_run(
 
 
 def _roll_up(
-    out: pd.DataFrame, children: dict[int, list[int]], is_summary: np.ndarray, tl: Any
+    cols: dict[str, np.ndarray], children: dict[int, list[int]], is_summary: np.ndarray, tl: Any
 ) -> None:
-    """Summary dates = span of their children (deepest summaries first)."""
+    """Summary dates = span of their children (deepest summaries first), on the output
+    columns before the table is made; start/finish become the early dates."""
     depth: dict[int, int] = {}
 
     def d(i: int, seen: frozenset[int] = frozenset()) -> int:
@@ -1418,11 +1492,11 @@ def _roll_up(
 
     summaries = [int(i) for i in np.flatnonzero(is_summary)]
     summaries.sort(key=d)
-    es = out["early_start"].to_numpy().copy()
-    ef = out["early_finish"].to_numpy().copy()
-    ls = out["late_start"].to_numpy().copy()
-    lf = out["late_finish"].to_numpy().copy()
-    crit = out["critical"].to_numpy().copy()
+    es = cols["early_start"].copy()
+    ef = cols["early_finish"].copy()
+    ls = cols["late_start"].copy()
+    lf = cols["late_finish"].copy()
+    crit = cols["critical"].copy()
     for s in summaries:
         kids = children.get(s, [])
         if not kids:
@@ -1432,17 +1506,17 @@ def _roll_up(
         ls[s] = ls[kids].min()
         lf[s] = lf[kids].max()
         crit[s] = bool(crit[kids].any())
-    out["early_start"], out["early_finish"] = es, ef
-    out["late_start"], out["late_finish"] = ls, lf
-    out["start"], out["finish"] = es, ef
+    cols["early_start"], cols["early_finish"] = es, ef
+    cols["late_start"], cols["late_finish"] = ls, lf
+    cols["start"], cols["finish"] = es, ef
     w = lambda a: tl.to_work(a.astype("datetime64[m]").astype(np.int64))  # noqa: E731
     idx = np.flatnonzero(is_summary)
     if idx.size:
         ts = np.minimum(w(ls[idx]) - w(es[idx]), w(lf[idx]) - w(ef[idx]))
-        tsa = out["total_slack_min"].to_numpy().copy()
+        tsa = cols["total_slack_min"].copy()
         tsa[idx] = ts
-        out["total_slack_min"] = tsa
-        fsa = out["free_slack_min"].to_numpy().copy()
+        cols["total_slack_min"] = tsa
+        fsa = cols["free_slack_min"].copy()
         fsa[idx] = np.clip(ts, 0, None)
-        out["free_slack_min"] = fsa
-    out["critical"] = crit
+        cols["free_slack_min"] = fsa
+    cols["critical"] = crit
