@@ -19,6 +19,7 @@ dates are compared with pmkit's.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -424,11 +425,18 @@ def main_small(args: argparse.Namespace) -> int:
             env = {**os.environ, "PMKIT_BENCH_SRC": src, "PYTHONPATH": src}
             cmd = [sys.executable, __file__, "--small", "--child", "--calls", str(args.calls)]
             res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-            vals = eval(res.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr
+            vals = ast.literal_eval(res.stdout.strip().splitlines()[-1])
             for name, ms in vals.items():
                 got[side].setdefault(name, []).append(ms)
-            print(f"  round {r + 1} {side:6s} {_load()}: " + ", ".join(f"{v:.2f}" for v in vals.values()))
-    print(f"\n{'input':40s} " + " ".join(f"{s + ' ms':>10s}" for s, _ in sides) + ("   ratio" if args.baseline else ""))
+            print(
+                f"  round {r + 1} {side:6s} {_load()}: "
+                + ", ".join(f"{v:.2f}" for v in vals.values())
+            )
+    print(
+        f"\n{'input':40s} "
+        + " ".join(f"{s + ' ms':>10s}" for s, _ in sides)
+        + ("   ratio" if args.baseline else "")
+    )
     for name in got["after"]:
         meds = [float(np.median(got[s][name])) for s, _ in sides]
         ratio = f"  {meds[0] / meds[-1]:5.2f}x" if args.baseline else ""
@@ -437,7 +445,7 @@ def main_small(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--mpxj", action="store_true", help="(default) time MPXJ when available")
@@ -448,7 +456,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="--small --baseline: alternations")
     ap.add_argument("--baseline", help="--small: a checkout timed alternately, same run")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.small:
         return main_small(args)
     cal = make_calendar()

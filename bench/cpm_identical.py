@@ -22,6 +22,7 @@ the error's type and message. It prints the count of identical outputs and each 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import pickle
@@ -58,12 +59,11 @@ def _portfolio_calls(pf: Any, name: str, tag: list[str], whatifs: int) -> None:
     tag[0] = f"{name}:plan"
     pa.schedule_portfolio(pf)
     pids = list(pf.projects["project_id"])
+    plan = pa.schedule_portfolio(pf)
     for pid in pids[:6]:
         tag[0] = f"{name}:alone:{pid}"
-        try:
-            pa.schedule_project(pf, pid, cross_project=False)
-        except Exception:  # noqa: BLE001 - only the recorded inputs matter
-            pass
+        with contextlib.suppress(Exception):
+            pa.schedule_project(pf, pid, external=plan)  # alone, others pinned
     t = pf.tasks
     for pid in pids[:whatifs]:
         leaves = t[(t["project_id"] == pid) & ~t["is_summary"].astype(bool)]
@@ -73,7 +73,7 @@ def _portfolio_calls(pf: Any, name: str, tag: list[str], whatifs: int) -> None:
             try:
                 changed, _ = apply_changes(pf, pid, duration_changes={r["task_id"]: d + 3})
                 pa.reschedule_project(pf, changed, pid)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
 
@@ -83,10 +83,8 @@ def _corpus_calls(folder: Path, tag: list[str]) -> None:
 
     for f in sorted(folder.rglob("*.xml")):
         tag[0] = f"corpus:{f.parent.name}/{f.name}"
-        try:
+        with contextlib.suppress(Exception):
             schedule_mspdi(read_mspdi(f))
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def _random_calendars() -> dict[str, Any]:
@@ -181,7 +179,9 @@ def _random_links(rng: np.random.Generator, t: pd.DataFrame) -> pd.DataFrame:
     uids = t["uid"].to_numpy()
     lk = pd.DataFrame({"pred_uid": uids[pairs[:, 0]], "succ_uid": uids[pairs[:, 1]]})
     if rng.random() < 0.9:
-        lk["type"] = rng.choice(["FS", "SS", "FF", "SF", "fs"], size=len(lk), p=[0.6, 0.15, 0.13, 0.1, 0.02])
+        lk["type"] = rng.choice(
+            ["FS", "SS", "FF", "SF", "fs"], size=len(lk), p=[0.6, 0.15, 0.13, 0.1, 0.02]
+        )
     if rng.random() < 0.8:
         lk["lag_min"] = rng.choice([0.0, 0.0, 480.0, -480.0, 120.0, 2400.0], size=len(lk))
     if rng.random() < 0.1:
@@ -208,7 +208,9 @@ def _broken(rng: np.random.Generator, t: pd.DataFrame, lk: pd.DataFrame) -> tupl
     elif kind == 1:
         t["constraint_type"] = ["XYZ"] + ["ASAP"] * (len(t) - 1)
     elif kind == 2 and len(lk):
-        lk = pd.concat([lk, lk.iloc[:1].rename(columns={"pred_uid": "succ_uid", "succ_uid": "pred_uid"})])
+        lk = pd.concat(
+            [lk, lk.iloc[:1].rename(columns={"pred_uid": "succ_uid", "succ_uid": "pred_uid"})]
+        )
     elif kind == 3:
         t = pd.concat([t, t.iloc[:1]])
     elif kind == 4:
@@ -292,7 +294,7 @@ def run(inputs: Path, out: Path) -> None:
         try:
             s = schedule_network(t.copy(), None if lk is None else lk.copy(), **kw)
             res.append(("ok", s.tasks, s.links, s.finish, s.start, list(s.notes)))
-        except Exception as exc:  # noqa: BLE001 - errors are compared too
+        except Exception as exc:
             res.append(("error", type(exc).__name__, str(exc)))
     with open(out, "wb") as fh:
         pickle.dump(res, fh)
@@ -317,7 +319,7 @@ def _same(a: Any, b: Any) -> str | None:
 
 def compare(inputs: Path, baseline: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        outs = []
+        outs: list[list[Any]] = []
         for src in (baseline, ROOT):
             out = Path(tmp) / f"out-{len(outs)}.pkl"
             env = {**os.environ, "PYTHONPATH": str(src)}
@@ -337,16 +339,24 @@ def compare(inputs: Path, baseline: Path) -> int:
         if diff:
             bad += 1
             print(f"DIFFERENT {name}: {diff}")
-    print(f"{len(names) - bad}/{len(names)} identical ({errors} of them bad input, compared by error)")
+    print(
+        f"{len(names) - bad}/{len(names)} identical ({errors} of them bad input, compared by error)"
+    )
     return 1 if bad else 0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("mode", choices=["collect", "run", "compare"])
     ap.add_argument("inputs", type=Path)
     ap.add_argument("--random", type=int, default=400)
-    ap.add_argument("--corpus", type=Path, default=Path(os.environ.get("PMKIT_CORPUS", ROOT.parent / "shared" / "corpus")))
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("PMKIT_CORPUS", ROOT.parent / "shared" / "corpus")),
+    )
     ap.add_argument("--baseline", type=Path)
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()

@@ -1475,6 +1475,23 @@ def _multi_calendar_run(
     )
 
 
+def _span_of_children(
+    spans: tuple[np.ndarray, ...], summaries: list[int], children: dict[int, list[int]]
+) -> None:
+    """Early/late start (min), finish (max) and critical (any) of ``summaries`` from their
+    children's, in place; no summary in the list is a child of another."""
+    es, ef, ls, lf, crit = spans
+    kids = [children[s] for s in summaries]
+    flat = np.fromiter(itertools.chain.from_iterable(kids), dtype=np.int64)
+    at = np.cumsum([0] + [len(k) for k in kids[:-1]])
+    tgt = np.asarray(summaries, dtype=np.int64)
+    es[tgt] = np.minimum.reduceat(es[flat], at)
+    ef[tgt] = np.maximum.reduceat(ef[flat], at)
+    ls[tgt] = np.minimum.reduceat(ls[flat], at)
+    lf[tgt] = np.maximum.reduceat(lf[flat], at)
+    crit[tgt] = np.logical_or.reduceat(crit[flat], at)
+
+
 def _roll_up(
     cols: dict[str, np.ndarray], children: dict[int, list[int]], is_summary: np.ndarray, tl: Any
 ) -> None:
@@ -1497,15 +1514,14 @@ def _roll_up(
     ls = cols["late_start"].copy()
     lf = cols["late_finish"].copy()
     crit = cols["critical"].copy()
-    for s in summaries:
-        kids = children.get(s, [])
-        if not kids:
-            continue
-        es[s] = es[kids].min()
-        ef[s] = ef[kids].max()
-        ls[s] = ls[kids].min()
-        lf[s] = lf[kids].max()
-        crit[s] = bool(crit[kids].any())
+    spans = (es, ef, ls, lf, crit)
+    with_kids = [s for s in summaries if children.get(s)]
+    if all(depth.get(k, 0) < depth[s] for s in with_kids for k in children[s]):
+        for level in itertools.groupby(with_kids, key=d):  # below each other: level by level
+            _span_of_children(spans, list(level[1]), children)
+    else:  # a parent cycle: one summary after the other, as sorted
+        for s in with_kids:
+            _span_of_children(spans, [s], children)
     cols["early_start"], cols["early_finish"] = es, ef
     cols["late_start"], cols["late_finish"] = ls, lf
     cols["start"], cols["finish"] = es, ef
