@@ -615,10 +615,38 @@ def _subnetwork_edited(
     if pre is None:
         return None
     tasks = changed.tasks[kept["mask"]]
-    eng = _at_status(pre, _status(changed), kept["cals"], kept["pstart"])
+    eng = _status_rows(kept, pre, _status(changed))
     eng["finish_group"] = eng["project_id"]
     engine = (eng, kept["cals"], kept["cal_of"])
     return _run_subnetwork(changed, tasks, engine, external, _kept_ghosts(kept, portfolio))
+
+
+_STATUS_MOVES = ("duration_min", "is_milestone", "not_before", "constraint_type")
+
+
+def _status_rows(kept: dict[str, Any], pre: pd.DataFrame, status: Any) -> pd.DataFrame:
+    """``_at_status(pre, ...)``: the kept table's rows at the status date (made once per
+    kept table), with the rule run again on the rows ``pre`` changed only (the rule is row
+    by row; a patch changes durations and milestone flags, the rule moves those and the
+    floor and constraint type)."""
+    cals, pstart = kept["cals"], kept["pstart"]
+    base: pd.DataFrame = kept["pre"]
+    if kept.get("at_status") is None or kept["at_status"][0] != status:
+        kept["at_status"] = (status, _at_status(base, status, cals, pstart))
+    ready: pd.DataFrame = kept["at_status"][1]
+    if pre is base:
+        return ready.copy()
+    edited = np.flatnonzero(
+        (pre["duration_min"].to_numpy() != base["duration_min"].to_numpy())
+        | (pre["is_milestone"].to_numpy() != base["is_milestone"].to_numpy())
+    )
+    rows = _at_status(pre.iloc[edited], status, cals, pstart[edited])
+    cols = {}
+    for c in _STATUS_MOVES:
+        col = ready[c].to_numpy(copy=True)
+        col[edited] = rows[c].to_numpy()
+        cols[c] = col
+    return ready.assign(**cols)
 
 
 def _kept_ghosts(kept: dict[str, Any], portfolio: Portfolio) -> Any:

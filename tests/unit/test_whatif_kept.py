@@ -288,3 +288,26 @@ def test_picking_a_what_if_task_builds_the_table_ahead_and_never_raises(
     db.wi_task.value = tid  # logged, the duration still follows the task
     want = sample.tasks.set_index("task_id").loc[tid, "duration_days"]
     assert db.wi_duration.value == float(want)
+
+
+def test_status_rule_on_the_edited_rows_equals_the_whole_table(two_calendars: Any) -> None:
+    """The status-date rule is run again on the edited rows only: the table equals the
+    rule run on the whole patched table (started and unstarted tasks, two calendars,
+    durations longer, shorter and zero)."""
+    pf = two_calendars
+    pa.schedule_portfolio(pf)
+    checked = 0
+    for pid in ("P01", "P02", "P03"):
+        kept = pa._kept_network(pf, frozenset(pa.downstream_projects(pf, pid)))
+        for _, r in _leaves(pf, pid).iloc[::4].iterrows():
+            for days in (float(r["duration_days"]) + 6, 0.0):
+                changed, _ = apply_changes(pf, pid, duration_changes={r["task_id"]: days})
+                pre = pa._patched(kept, pf.tasks, changed.tasks)
+                if pre is None:
+                    continue
+                status = pa._status(changed)
+                want = pa._at_status(pre, status, kept["cals"], kept["pstart"])
+                got = pa._status_rows(kept, pre, status)
+                pd.testing.assert_frame_equal(got, want, check_exact=True)
+                checked += 1
+    assert checked >= 20
