@@ -145,20 +145,24 @@ def _dated(t: pd.DataFrame, minutes_per_day: float) -> pd.DataFrame:
     """Rows in WBS order with the schedule's columns joined: leaves without dates take the
     baseline's, summaries without dates are rolled up from their leaves (else the
     baseline's), float in days."""
-    leaf = ~t["is_summary"].astype(bool)
     t["start"] = pd.to_datetime(t["start"])
     t["finish"] = pd.to_datetime(t["finish"])
-    t.loc[leaf, "start"] = t.loc[leaf, "start"].fillna(
-        pd.to_datetime(t.loc[leaf, "baseline_start"])
-    )
-    t.loc[leaf, "finish"] = t.loc[leaf, "finish"].fillna(
-        pd.to_datetime(t.loc[leaf, "baseline_finish"])
-    )
+    dated = bool(t["start"].notna().all() and t["finish"].notna().all())  # nothing to fill
+    if not dated:
+        leaf = ~t["is_summary"].astype(bool)
+        t.loc[leaf, "start"] = t.loc[leaf, "start"].fillna(
+            pd.to_datetime(t.loc[leaf, "baseline_start"])
+        )
+        t.loc[leaf, "finish"] = t.loc[leaf, "finish"].fillna(
+            pd.to_datetime(t.loc[leaf, "baseline_finish"])
+        )
     if "critical" not in t:
         t["critical"] = False
     t["critical"] = t["critical"].fillna(False).astype(bool)
     slack = t["total_slack_min"] if "total_slack_min" in t else pd.Series(np.nan, index=t.index)
     t["float_days"] = (pd.to_numeric(slack, errors="coerce") / float(minutes_per_day)).round(1)
+    if dated:
+        return t
     t = _roll_up_missing_summaries(t)
     t["start"] = t["start"].fillna(pd.to_datetime(t["baseline_start"]))
     t["finish"] = t["finish"].fillna(pd.to_datetime(t["baseline_finish"]))
