@@ -512,9 +512,10 @@ def downstream_projects(portfolio: Portfolio, project_id: str | Iterable[str]) -
     ids = pd.Index(tasks["task_id"])
     pp = proj[ids.get_indexer(lk["pred_id"])]
     sp = proj[ids.get_indexer(lk["succ_id"])]
-    pairs = pd.DataFrame({"a": pp, "b": sp}).dropna()
-    pairs = pairs[pairs["a"] != pairs["b"]].drop_duplicates()
-    succ: dict[Any, list[Any]] = {a: list(g["b"]) for a, g in pairs.groupby("a", sort=False)}
+    cross = ~pd.isna(pp) & ~pd.isna(sp) & (pp != sp)
+    succ: dict[Any, list[Any]] = {}
+    for a, b in set(zip(pp[cross].tolist(), sp[cross].tolist(), strict=True)):
+        succ.setdefault(a, []).append(b)  # each list is sorted below
     first = [project_id] if isinstance(project_id, str) else sorted(set(project_id), key=str)
     seen, order, todo = set(first), list(first), list(first)
     while todo:
