@@ -386,7 +386,35 @@ def small_inputs() -> dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]
     n1 = f"sample P01 at status ({int(mine.sum())} tasks)"
     out[n1] = (eng[mine].reset_index(drop=True), lk[inside].reset_index(drop=True), kw)
     out[f"sample plan ({len(eng)} tasks)"] = (eng, lk, kw)
+    sub = _whatif_network(pf)
+    out[f"sample P01 what-if network ({len(sub[0])} tasks)"] = sub
     return out
+
+
+def _whatif_network(pf: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The network a planning what-if on P01 schedules (P01 and its downstream projects at
+    the status date, predecessors pinned): recorded from ``reschedule_project``."""
+    from pmkit.schedule import portfolio_adapter as pa
+    from pmkit.schedule.whatif import apply_changes
+
+    seen: list[tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = []
+    real = pa.schedule_network
+
+    def spy(tasks: pd.DataFrame, links: pd.DataFrame, **kw: Any) -> Schedule:
+        seen.append((tasks.copy(), links.copy(), kw))
+        return real(tasks, links, **kw)
+
+    t = pf.tasks
+    leaf = t[(t["project_id"] == "P01") & ~t["is_summary"].astype(bool)].iloc[-2]
+    changed, _ = apply_changes(
+        pf, "P01", duration_changes={leaf["task_id"]: float(leaf["duration_days"]) + 1}
+    )
+    pa.schedule_network = spy  # type: ignore[assignment]
+    try:
+        pa.reschedule_project(pf, changed, "P01")
+    finally:
+        pa.schedule_network = real  # type: ignore[assignment]
+    return seen[-1]
 
 
 def time_small(calls: int) -> dict[str, float]:
