@@ -106,6 +106,8 @@ class CapacityTab(_Tab):
         self.progress.value = 2
         kw: dict[str, Any] = {"shifts": shifts or None, "priorities": priorities or None}
         kw.update(self.window())
+        # the model as planned (shared) is re-used: only the shifted project is counted again
+        kw["source"] = self.once("capacity_source", lambda: self._source(sched))
         model = capacity.capacity_model(self.r.p, sched, **kw)  # computed once, read thrice
         by_month = capacity.capacity_by_role_month(self.r.p, model=model)
         overallocated = capacity.overallocated_resources(self.r.p, model=model)
@@ -115,6 +117,19 @@ class CapacityTab(_Tab):
         self.progress.value = 3
         self.progress.layout.display = "none"
         return _CapacityPicture(cells, over, short)
+
+    def _source(self, sched: Any) -> Any:
+        """What a what-if re-uses of the model as planned: the one shared with the tables as
+        planned (:func:`pmkit.cache.capacity_tables` schedules with the review's own
+        :func:`pmkit.cache.schedule_portfolio`), else computed here once per portfolio."""
+        from pmkit.cache import capacity_tables
+        from pmkit.portfolio import capacity
+
+        if sched is not None:
+            shared = self.once("capacity_tables", lambda: capacity_tables(self.r.p))
+            if shared.get("source") is not None:
+                return shared["source"]
+        return capacity.capacity_model(self.r.p, sched, **self.window()).source
 
     def window(self) -> dict[str, pd.Timestamp]:
         """Months shown (:func:`pmkit.cache.capacity_window`): a quarter back from the status
