@@ -700,7 +700,11 @@ def _assemble(
     inside = (dem.m >= m_lo) & (dem.m < m_lo + months.size)
     r, p, mi, h = dem.r[inside], dem.p[inside], dem.m[inside] - m_lo, dem.hours[inside]
     res = portfolio.resources
-    if source.capacity is not None and np.array_equal(source.months, months):
+    if (
+        source.capacity is not None
+        and source.months is not None
+        and np.array_equal(source.months, months)
+    ):
         cap = source.capacity
     else:
         hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[dem.res_pos]
