@@ -238,3 +238,35 @@ def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
 
     monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
     assert ui._kernel_loop() is fake_loop
+
+
+def test_a_forced_set_that_cannot_fit_is_named_when_the_worker_builds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """s8: in a kernel the worker builds the model of a forced change; a forced set that breaks
+    a rule (P03 forced out while forced-in projects need it: P12 by a rule, running ones by
+    schedule links) is shown as a readable message naming them, from the loop, and the page is
+    not left dimmed."""
+    import pmkit.ui.prioritise as ui
+
+    held: list = []
+    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
+    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
+    tab = PrioritiseTab(_review())
+
+    def drain() -> None:
+        while tab.later.jobs:
+            tab.later.pump()
+            while held:
+                held.pop(0)()
+
+    drain()
+    tab.forced_out.value = ("P03",)
+    tab.forced_in.value = ("P12",)
+    assert "model" in tab.later.jobs and "No portfolio" not in tab.headline.value
+    drain()
+    head = tab.headline.value  # the first forced-in project that needs P03 is named
+    assert "No portfolio" in head and "forced out" in head and "P03" in head
+    assert ui.STALE not in tab.headline._dom_classes and tab.selection is None
+    assert "pmkit-error" not in tab.message.value, tab.message.value
