@@ -286,31 +286,37 @@ async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
 
     loop = asyncio.get_running_loop()
     shown: list[float] = []
-    tab.headline.observe(lambda _c: shown.append(time.perf_counter()), "value")
     t0, c0 = time.perf_counter(), time.process_time()
     tab.forced_out.value = (opts[-1], opts[-2], opts[-3])
+    tab.headline.observe(lambda _c: shown.append(time.perf_counter()), "value")
     base = time.perf_counter()
     print(f"tab {n}: force 3rd out      usable {base - t0:6.2f} s (cpu "
           f"{time.process_time() - c0:5.2f})", flush=True)  # fmt: skip
-    rows: list[tuple[float, float, float]] = []
+    taken: list[tuple[float, float]] = []  # (at, when the kernel ran the click)
 
     def click(at: float, share: float) -> None:
-        taken = time.perf_counter()
-        shown.clear()
+        taken.append((at, time.perf_counter()))
         tab.budget.value = round(b0 * share, -4)
-        done = shown[0] if shown else float("nan")
-        rows.append((at, taken - (base + at), done - (base + at)))
 
     for at, share in zip(CLICK_AT, CLICK_BUDGET, strict=True):
         loop.call_at(loop.time() + at, click, at, share)
     later = getattr(tab, "later", None)
-    while len(rows) < len(CLICK_AT) or (later is not None and (later.jobs or later.pending)):
+    while len(taken) < len(CLICK_AT) or (later is not None and (later.jobs or later.pending)):
         await asyncio.sleep(0.005)
+    # a click's portfolio is shown at the first headline change after the kernel ran it (in
+    # its callback, or later when the callback left the answer to a worker), before the next
+    # click was run (NaN: the next click came first)
+    rows: list[tuple[float, float, float]] = []
+    ends = [t for _, t in taken[1:]] + [float("inf")]
+    for (at, t), end in zip(taken, ends, strict=True):
+        first = next((s for s in shown if t <= s < end), float("nan"))
+        rows.append((at, t - (base + at), first - (base + at)))
     for at, wait, done in rows:
         print(f"tab {n}: click at +{at:.1f} s   taken after {wait * 1e3:6.0f} ms   shown after "
               f"{done * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
     waits = sorted(r[2] for r in rows if r[2] == r[2]) or [float("nan")]  # NaN: not shown
-    print(f"tab {n}: clicks during the frontier: shown after median "
+    print(f"tab {n}: clicks during the frontier: {len(rows) - len(waits)} of {len(rows)} "
+          f"superseded before shown; shown after median "
           f"{waits[len(waits) // 2] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms "
           f"(goal ~300 ms); total {time.perf_counter() - t0:.2f} s", flush=True)  # fmt: skip
 

@@ -303,9 +303,10 @@ def capacity_window(portfolio: Portfolio) -> dict[str, Any]:
 
 def capacity_tables(portfolio: Portfolio) -> dict[str, Any]:
     """The Capacity tab's picture as planned (no what-if) over :func:`capacity_window`:
-    ``by_role_month``, ``overallocated``, ``shortfall`` (:mod:`pmkit.portfolio.capacity`),
-    once per data version and shared like :func:`derived` (a what-if is computed in the
-    kernel, on top of the shared schedule)."""
+    ``by_role_month``, ``overallocated``, ``shortfall`` (:mod:`pmkit.portfolio.capacity`) and
+    the model's ``source``, once per data version and shared like :func:`derived` (a what-if
+    is computed in the kernel from that ``source``: only the projects it moves are counted
+    again, on top of the shared schedule)."""
     from pmkit.portfolio import capacity
 
     window = capacity_window(portfolio)
@@ -316,6 +317,7 @@ def capacity_tables(portfolio: Portfolio) -> dict[str, Any]:
             "by_role_month": capacity.capacity_by_role_month(portfolio, model=model),
             "overallocated": capacity.overallocated_resources(portfolio, model=model),
             "shortfall": capacity.project_shortfall(portfolio, model=model),
+            "source": model.source,  # a what-if then counts only the projects it moves
         }
 
     name = "capacity_{:%Y%m%d}_{:%Y%m%d}".format(window["start"], window["end"])

@@ -23,6 +23,7 @@ __all__ = [
     "KIND_COLOURS",
     "RAG_COLOURS",
     "capacity_heatmap",
+    "capacity_heatmap_parts",
     "compliance_bars",
     "dependency_network",
     "empty_chart",
@@ -123,17 +124,32 @@ def rag_summary(df: pd.DataFrame) -> Chart:
     )
 
 
+CAPACITY_CELLS = "capacity_cells"  # the heat map's named dataset (a what-if re-fills it)
+
+
+def capacity_heatmap_parts(df: pd.DataFrame) -> dict[str, Any]:
+    """The rows of :func:`capacity_heatmap` as its named dataset, and its height (what a
+    redraw re-fills: :func:`pmkit.charts.parts.respec`); ``{"datasets": {}}`` when empty."""
+    from pmkit.charts.parts import records
+
+    _need(df, ["role", "month", "demand_hours", "capacity_hours", "utilisation"], "capacity")
+    if df.empty:
+        return {"datasets": {}}
+    data = df.assign(pct=(df["utilisation"] * 100).round(0))
+    return {"datasets": {CAPACITY_CELLS: records(data)}, "height": 24 * data["role"].nunique()}
+
+
 def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> Chart:
     """Role x month load: colour = demand / capacity, 100 % is the midpoint, labelled in %.
 
     Columns: ``role``, ``month`` (``YYYY-MM``), ``demand_hours``, ``capacity_hours``,
-    ``utilisation`` (demand / capacity, 1.0 = full).
+    ``utilisation`` (demand / capacity, 1.0 = full). The rows travel as the named dataset
+    :data:`CAPACITY_CELLS` (:func:`capacity_heatmap_parts`).
     """
-    _need(df, ["role", "month", "demand_hours", "capacity_hours", "utilisation"], "capacity")
-    if df.empty:
+    parts = capacity_heatmap_parts(df)
+    if not parts["datasets"]:
         return empty_chart("No resource demand in the selected projects.")
-    data = df.assign(pct=(df["utilisation"] * 100).round(0))
-    base = alt.Chart(data).encode(
+    base = alt.Chart(alt.NamedData(CAPACITY_CELLS)).encode(
         x=alt.X("month:O", title="Month"),
         y=alt.Y("role:N", title="Role"),
     )
@@ -162,8 +178,9 @@ def capacity_heatmap(df: pd.DataFrame, *, title: str = "Demand vs capacity") -> 
         # the class of a dict (jsonschema) on every chart; the spec is the same
         color=alt.ColorValue("black", condition={"test": "datum.pct > 150", "value": "white"}),
     )
-    n_roles = data["role"].nunique()
-    return (cells + labels).properties(width=_WIDTH + 160, height=24 * n_roles, title=title)
+    return (cells + labels).properties(
+        width=_WIDTH + 160, height=parts["height"], title=title, datasets=parts["datasets"]
+    )
 
 
 def dependency_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Chart:

@@ -25,13 +25,16 @@ What-ifs
 before demand is counted: the heat map shows where the hours would land. ``priorities=
 {project_id: p}`` overrides ``projects.priority`` (1 = first served): on every over-loaded
 resource-month the hours go to projects in priority order and the rest is ``unmet_hours``; totals
-of demand and capacity do not change, who goes short does.
+of demand and capacity do not change, who goes short does. Another what-if on a model already
+built (:meth:`CapacityModel.what_if`, or ``capacity_model(..., source=model.source)``) counts
+again only the projects whose shift changed: on 1,000 projects a one-project what-if takes
+~20 ms instead of ~150 ms, with the same numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -87,13 +90,11 @@ def _task_dates(portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None) 
     return out
 
 
-def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict) -> None:
-    """Move the tasks of shifted projects by whole working days of their calendar, in place."""
-    if not shifts:
-        return
-    known = set(dates["project_id"].unique())
-    for pid, days in shifts.items():
-        if pid not in known:
+def _check_shifts(known: np.ndarray, shifts: Mapping[str, float] | None) -> None:
+    """Every shifted project is known and shifted by whole working days."""
+    known_set = set(known.tolist())
+    for pid, days in (shifts or {}).items():
+        if pid not in known_set:
             raise CapacityError("cannot shift an unknown project", field="shifts", value=pid)
         if not float(days).is_integer():
             raise CapacityError(
@@ -102,20 +103,21 @@ def _shift(dates: pd.DataFrame, shifts: Mapping[str, float] | None, specs: dict)
                 value=days,
                 expected="an integer number of working days",
             )
-    n = dates["project_id"].map({k: int(v) for k, v in shifts.items()}).fillna(0).to_numpy(int)
-    cal = dates["calendar_id"].to_numpy(dtype=object)
-    for col in ("start", "finish"):
-        inst = dates[col].to_numpy(dtype="datetime64[ns]")
-        values = inst.astype("datetime64[D]")
-        clock = inst - values.astype("datetime64[ns]")  # the time of day is kept
-        sel_all = (n != 0) & ~np.isnat(values)
-        for cid in pd.unique(cal[sel_all]):
-            mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
-            sel = sel_all & (cal == cid)
-            values[sel] = np.busday_offset(
-                values[sel], n[sel], roll="forward", weekmask=mask, holidays=hols
-            )
-        dates[col] = values.astype("datetime64[ns]") + clock
+
+
+def _shift(inst: np.ndarray, n: np.ndarray, cal: np.ndarray, specs: dict) -> np.ndarray:
+    """Instants (``datetime64[ns]``) moved by ``n`` whole working days of each row's calendar
+    (the time of day is kept); rows with ``n == 0`` or no date are returned as they are."""
+    values = inst.astype("datetime64[D]")
+    clock = inst - values.astype("datetime64[ns]")
+    sel_all = (n != 0) & ~np.isnat(values)
+    for cid in pd.unique(cal[sel_all]):
+        mask, hols, _ = specs.get(str(cid), ("1111100", _NO_HOLIDAYS, 8.0))
+        sel = sel_all & (cal == cid)
+        values[sel] = np.busday_offset(
+            values[sel], n[sel], roll="forward", weekmask=mask, holidays=hols
+        )
+    return values.astype("datetime64[ns]") + clock
 
 
 def _month_split(
@@ -160,15 +162,27 @@ class _Demand:
     proj_ids: np.ndarray
 
 
-def _demand(
-    portfolio: Portfolio,
-    schedule: Schedule | pd.DataFrame | None,
-    shifts: Mapping[str, float] | None,
-) -> _Demand:
-    """Demand per resource x project x month: the one place demand is computed."""
-    specs = portfolio.busday_calendars()
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What demand is computed from, once per portfolio and schedule (a what-if then counts
+    again only the assignments of the projects it moves): the tasks' dates as planned, each
+    assignment's task row, resource code and hours per working day."""
+
+    specs: dict
+    start: np.ndarray  # per task row, datetime64[ns]
+    finish: np.ndarray
+    cal: np.ndarray  # per task row, its calendar id
+    task_proj: np.ndarray  # per task row, index into proj_ids
+    proj_ids: np.ndarray
+    pos: np.ndarray  # per assignment, its task row
+    r_all: np.ndarray  # per assignment, index into res_ids (-1: unknown resource)
+    hours: np.ndarray  # per assignment, hours per working day (NaN: unknown resource)
+    res_ids: np.ndarray
+    res_pos: np.ndarray
+
+
+def _plan(portfolio: Portfolio, schedule: Schedule | pd.DataFrame | None) -> _Plan:
     dates = _task_dates(portfolio, schedule)
-    _shift(dates, shifts, specs)
     a = portfolio.assignments
     res = portfolio.resources
     pos = pd.Index(dates["task_id"]).get_indexer(a["task_id"])
@@ -187,23 +201,57 @@ def _demand(
     r_all = pd.Index(res_ids).get_indexer(a["resource_id"])  # -1: unknown resource, no hours
     hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[order]
     hpd_a = np.where(r_all >= 0, hpd[np.maximum(r_all, 0)], np.nan)
-    start = dates["start"].to_numpy(dtype="datetime64[ns]")[pos]
-    finish = dates["finish"].to_numpy(dtype="datetime64[ns]")[pos]
-    hours = a["units"].to_numpy(dtype=float) * hpd_a  # per working day of the span
+    task_proj, proj_ids = pd.factorize(dates["project_id"].astype(str), sort=True)
+    return _Plan(
+        specs=portfolio.busday_calendars(),
+        start=dates["start"].to_numpy(dtype="datetime64[ns]"),
+        finish=dates["finish"].to_numpy(dtype="datetime64[ns]"),
+        cal=dates["calendar_id"].to_numpy(dtype=object),
+        task_proj=np.asarray(task_proj),
+        proj_ids=np.asarray(proj_ids, dtype=object),
+        pos=pos,
+        r_all=r_all,
+        hours=a["units"].to_numpy(dtype=float) * hpd_a,  # per working day of the span
+        res_ids=res_ids,
+        res_pos=order,
+    )
+
+
+def _demand(
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None,
+    shifts: Mapping[str, float] | None,
+    plan: _Plan | None = None,
+    projects: np.ndarray | None = None,
+) -> _Demand:
+    """Demand per resource x project x month: the one place demand is computed. ``plan``:
+    :func:`_plan` of this portfolio and schedule, if known; ``projects``: count only the
+    assignments of these projects (codes into ``plan.proj_ids``)."""
+    plan = plan or _plan(portfolio, schedule)
+    _check_shifts(plan.proj_ids, shifts)
+    by_code = pd.Series(plan.proj_ids).map({k: int(v) for k, v in (shifts or {}).items()})
+    n = by_code.fillna(0).to_numpy(dtype=np.int64)[plan.task_proj]
+    a_proj = plan.task_proj[plan.pos]
+    wanted = np.ones(plan.pos.size, bool) if projects is None else np.isin(a_proj, projects)
+    pos = plan.pos[wanted]
+    start = plan.start[pos]
+    finish = plan.finish[pos]
+    if n.any():
+        start = _shift(start, n[pos], plan.cal[pos], plan.specs)
+        finish = _shift(finish, n[pos], plan.cal[pos], plan.specs)
+    hours = plan.hours[wanted]
     ok = (hours > 0) & ~np.isnat(start) & ~np.isnat(finish) & (finish >= start)
     idx = np.flatnonzero(ok)
-    rep, month, share = _month_split(
-        start[idx], finish[idx], dates["calendar_id"].to_numpy(dtype=object)[pos[idx]], portfolio
-    )
+    rep, month, share = _month_split(start[idx], finish[idx], plan.cal[pos[idx]], portfolio)
     rows = idx[rep]
-    p_task, proj_ids = pd.factorize(dates["project_id"].astype(str), sort=True)
-    p_rows = p_task[pos[rows]]
+    p_rows = a_proj[wanted][rows]
     m = month.astype("datetime64[M]").astype(np.int64)
+    proj_ids = plan.proj_ids
     if m.size == 0:
         e = np.zeros(0, np.int64)
-        return _Demand(e, e, e, np.zeros(0), res_ids, order, np.asarray(proj_ids, dtype=object))
+        return _Demand(e, e, e, np.zeros(0), plan.res_ids, plan.res_pos, proj_ids)
     m0, n_m, n_p = int(m.min()), int(m.max() - m.min()) + 1, max(len(proj_ids), 1)
-    key = (r_all[rows].astype(np.int64) * n_p + p_rows) * n_m + (m - m0)
+    key = (plan.r_all[wanted][rows].astype(np.int64) * n_p + p_rows) * n_m + (m - m0)
     uniq, inv = np.unique(key, return_inverse=True)
     total = np.bincount(inv, weights=hours[rows] * share, minlength=uniq.size)
     return _Demand(
@@ -211,10 +259,36 @@ def _demand(
         p=(uniq // n_m) % n_p,
         m=uniq % n_m + m0,
         hours=total,
-        res_ids=res_ids,
-        res_pos=order,
-        proj_ids=np.asarray(proj_ids, dtype=object),
+        res_ids=plan.res_ids,
+        res_pos=plan.res_pos,
+        proj_ids=proj_ids,
     )
+
+
+def _redo(
+    portfolio: Portfolio, dem: _Demand, plan: _Plan, shifts: Mapping[str, float], moved: np.ndarray
+) -> _Demand:
+    """``dem`` with the rows of the projects ``moved`` (codes) counted again under ``shifts``:
+    every other project's rows are kept as they are (their dates did not change), so the
+    result equals :func:`_demand` of the whole portfolio under ``shifts``, row for row."""
+    new = _demand(portfolio, None, shifts, plan, moved)
+    keep = ~np.isin(dem.p, moved)
+    if not new.m.size:
+        return replace(dem, r=dem.r[keep], p=dem.p[keep], m=dem.m[keep], hours=dem.hours[keep])
+    lo = min(int(dem.m.min()) if dem.m.size else 0, int(new.m.min()))
+    n_p = max(len(dem.proj_ids), 1)
+    span = max(int(dem.m.max()) if dem.m.size else 0, int(new.m.max())) - lo + 1
+
+    def key(d: _Demand, sel: Any) -> np.ndarray:
+        return (d.r[sel].astype(np.int64) * n_p + d.p[sel]) * span + (d.m[sel] - lo)
+
+    # both are sorted by (resource, project, month) and share no key: merge them
+    at = np.searchsorted(key(dem, keep), key(new, slice(None)))
+
+    def merged(f: str) -> np.ndarray:
+        return np.insert(getattr(dem, f)[keep], at, getattr(new, f))
+
+    return replace(dem, r=merged("r"), p=merged("p"), m=merged("m"), hours=merged("hours"))
 
 
 def resource_demand(
@@ -389,6 +463,25 @@ class CapacityModel:
     priority: np.ndarray
     allocated: np.ndarray
     unmet: np.ndarray
+    source: _Source | None = field(default=None, repr=False)
+
+    def what_if(
+        self,
+        shifts: Mapping[str, float] | None = None,
+        priorities: Mapping[str, int] | None = None,
+    ) -> CapacityModel:
+        """The model of the same portfolio, schedule and window under these what-ifs (instead
+        of this model's own): equal to ``capacity_model(portfolio, schedule, shifts=...,
+        priorities=..., start=..., end=...)``, but only the projects whose shift differs
+        from this model's are counted again (a what-if on one of 1,000 projects counts its
+        own assignments, not the portfolio's); the capacity grid is reused."""
+        src = self.source
+        if src is None:
+            raise CapacityError("this model keeps no source to re-use", field="model")
+        return capacity_model(
+            self.portfolio, self.schedule, shifts=shifts, priorities=priorities,
+            start=src.start, end=src.end, source=src,
+        )  # fmt: skip
 
     def allocation(self) -> pd.DataFrame:
         """The flat table: ``resource_id, role, project_id, month, demand_hours, priority,
@@ -531,22 +624,94 @@ def capacity_model(
     priorities: Mapping[str, int] | None = None,
     start: Any = None,
     end: Any = None,
+    source: Any = None,
 ) -> CapacityModel:
     """Compute demand, capacity and the priority allocation once, for every capacity view.
 
     Parameters are those of :func:`capacity_by_role_month`. Pass the result as ``model=`` to
     :func:`capacity_by_role_month`, :func:`overallocated_resources` and
     :func:`project_shortfall` (or call its methods) instead of recomputing it for each.
+
+    ``source``: the :attr:`CapacityModel.source` of a model of the same portfolio, schedule
+    and window (``start``, ``end``), e.g. the model as planned: then only the projects whose
+    shift differs from that model's are counted again (a what-if on one project of 1,000
+    counts that project's assignments, not the portfolio's) and its capacity grid is reused.
+    The result is the same, number for number. ``source`` holds no portfolio (it pickles
+    small: a cache can share it between processes); :meth:`CapacityModel.what_if` passes it.
     """
-    dem = _demand(portfolio, schedule, shifts)
+    new = dict(shifts or {})
+    if source is None:
+        plan = _plan(portfolio, schedule)
+        src = _Source(plan, _demand(portfolio, schedule, new, plan), new, start, end, None, None)
+    else:
+        src = _reuse(portfolio, source, new, start, end)
+    return _assemble(portfolio, schedule, src, priorities)
+
+
+def _reuse(portfolio: Portfolio, src: Any, new: dict[str, float], start: Any, end: Any) -> _Source:
+    """``src`` under the shifts ``new``: the projects whose shift changed counted again."""
+    plan = src.plan if isinstance(src, _Source) else None
+    ok = (
+        plan is not None
+        and len(plan.pos) == len(portfolio.assignments)
+        and len(plan.start) == len(portfolio.tasks)
+        and (src.start, src.end) == (start, end)
+    )
+    if not ok:
+        raise CapacityError(
+            "source= comes from a model of another portfolio or window",
+            field="source",
+            expected="the source of a model of this portfolio, schedule, start and end",
+        )
+    assert plan is not None
+    _check_shifts(plan.proj_ids, new)
+    changed = {k for k in set(src.shifts) | set(new) if src.shifts.get(k, 0) != new.get(k, 0)}
+    dem = src.demand
+    if changed:
+        moved = np.flatnonzero(np.isin(plan.proj_ids, sorted(changed)))
+        dem = _redo(portfolio, dem, plan, new, moved)
+    return replace(src, demand=dem, shifts=new)
+
+
+@dataclass(frozen=True, eq=False)
+class _Source:
+    """What a model was computed from, kept so that another what-if recomputes only what it
+    changes: the plan, the whole demand (every month) under ``shifts``, the window asked and
+    the capacity grid of the months shown."""
+
+    plan: _Plan
+    demand: _Demand
+    shifts: dict[str, float]
+    start: Any
+    end: Any
+    months: np.ndarray | None
+    capacity: np.ndarray | None
+
+
+def _assemble(
+    portfolio: Portfolio,
+    schedule: Schedule | pd.DataFrame | None,
+    source: _Source,
+    priorities: Mapping[str, int] | None,
+) -> CapacityModel:
+    """The model of ``source``'s demand: the window, the capacity grid (``source``'s when its
+    months are the same), the priority allocation."""
+    dem = source.demand
     prio_of = _priorities(portfolio, priorities)
-    months = _window(dem.m, start, end)
+    months = _window(dem.m, source.start, source.end)
     m_lo = months[0].astype(np.int64) if months.size else 0
     inside = (dem.m >= m_lo) & (dem.m < m_lo + months.size)
     r, p, mi, h = dem.r[inside], dem.p[inside], dem.m[inside] - m_lo, dem.hours[inside]
     res = portfolio.resources
-    hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[dem.res_pos]
-    cap = _capacity_days(portfolio, months, dem.res_pos) * hpd[:, None]
+    if (
+        source.capacity is not None
+        and source.months is not None
+        and np.array_equal(source.months, months)
+    ):
+        cap = source.capacity
+    else:
+        hpd = res["capacity_hours_per_day"].to_numpy(dtype=float)[dem.res_pos]
+        cap = _capacity_days(portfolio, months, dem.res_pos) * hpd[:, None]
     n_m = len(months)
     cell = r * n_m + mi
     prio = pd.Series(dem.proj_ids).map(prio_of).to_numpy(dtype=float)[p]
@@ -569,6 +734,7 @@ def capacity_model(
         priority=prio[order],
         allocated=alloc,
         unmet=h[order] - alloc,
+        source=replace(source, months=months, capacity=cap),
     )
 
 

@@ -8,6 +8,7 @@ chart payload stays small on a 1,000-project portfolio.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -129,6 +130,9 @@ def overloaded_cells(cells: pd.DataFrame) -> int:
     return int((cells["utilisation"] > 1.0).sum())
 
 
+_ID_SEP = re.compile(r"\s*,\s*")  # a list of ids as the capacity engine writes it
+
+
 def overallocation_summary(over: pd.DataFrame) -> pd.DataFrame:
     """One row per over-allocated resource: months over, worst load, the projects competing.
 
@@ -142,14 +146,17 @@ def overallocation_summary(over: pd.DataFrame) -> pd.DataFrame:
     o = over.sort_values("load_pct", ascending=False, kind="stable")
 
     def merged(col: str) -> pd.Series:
-        """The ids of ``col`` per resource, each once, in first-seen order (vectorised: one
-        pass over every resource-month, not a Python function per resource)."""
-        ids = o[["resource_id", col]].astype({col: str})
-        ids = ids.assign(**{col: ids[col].str.split(",")}).explode(col)
-        ids[col] = ids[col].str.strip()
-        ids = ids[ids[col].notna() & (ids[col] != "")].drop_duplicates()
-        joined = ids.groupby("resource_id", sort=False)[col].agg(", ".join)
-        return joined.reindex(g.size().index, fill_value="")
+        """The ids of ``col`` per resource, each once, in first-seen order: each resource's
+        months joined into one string (in C), then split once and de-duplicated (pandas'
+        split/explode/grouped join cost ~30 ms per column on 1,000 projects)."""
+        keys = g.size().index
+        code = keys.get_indexer(o["resource_id"])
+        order = np.argsort(code, kind="stable")
+        text = o[col].astype(object).where(o[col].notna(), "").to_numpy(dtype=object)[order]
+        starts = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]])
+        joined = np.add.reduceat(text + ",", starts) if text.size else text
+        out = [", ".join(dict.fromkeys(x for x in _ID_SEP.split(j.strip()) if x)) for j in joined]
+        return pd.Series(out, index=keys[code[order][starts]]).reindex(keys, fill_value="")
 
     g = o.groupby("resource_id", sort=False)
     out = pd.DataFrame(

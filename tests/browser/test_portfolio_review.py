@@ -116,6 +116,15 @@ def test_every_tab_draws(open_dashboard) -> None:
         )
         assert "Could not show this panel" not in dash.text(), name
         page.screenshot(path=str(SHOTS / f"pmo_{name.lower()}.png"), full_page=True)
+        if name == "Capacity":  # a what-if redraws the heat map from its re-filled spec
+            page.locator("button", has_text="Apply what-if").first.click()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.vega-embed svg text')].some(t =>
+                       (t.textContent || '').startsWith('What-if:'))
+                   && [...document.querySelectorAll('.vega-embed')].some(c =>
+                       c.offsetParent !== null && c.querySelector('svg .mark-rect'))""",
+                timeout=60_000,
+            )
     # exports come back as download links carrying the file, with the path written
     _tab(page, "Export")
     page.locator("button", has_text="Roll-up (Excel)").click()

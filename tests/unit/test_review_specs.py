@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
+from pmkit.charts.portfolio import capacity_heatmap
 from pmkit.io.csv_folder import load_portfolio
 from pmkit.ui import portfolio_review as pr
 from pmkit.ui._common import live_chart
 from pmkit.ui.portfolio_review._base import _Tab
+from pmkit.ui.portfolio_review.capacity import CapacityTab
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,6 +37,14 @@ def spied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[An
         return real(self, key, chart)
 
     monkeypatch.setattr(_Tab, "chart", spy)
+    real_heat = CapacityTab.heat
+
+    def spy_heat(self: CapacityTab, cells: Any, title: str) -> None:
+        # the heat map is redrawn by re-filling its spec (a dict): the chart it stands for
+        last[(id(self), "heat")] = capacity_heatmap(cells, title=title)
+        real_heat(self, cells, title)
+
+    monkeypatch.setattr(CapacityTab, "heat", spy_heat)
     return pr.PortfolioReview(load_portfolio(data)), last
 
 

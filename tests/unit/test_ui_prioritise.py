@@ -81,7 +81,8 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
     frontier point by point) is computed by a worker, and each result is put on the page from
     the kernel's loop; a click between two steps is answered on the click's own model. Here
     the worker's steps and the loop's callbacks are run one by one by the test, and the
-    sample's 12 candidates count as "big"."""
+    sample's 12 candidates count as "big". A new model (links toggled) is built and solved by
+    the worker too (s8): the callback only dims the answer."""
     import pmkit.ui.prioritise as ui
     from pmkit.portfolio import prioritise as engine
 
@@ -112,7 +113,14 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
         worker_step()  # the list with the new starts comes first, finishes being rescheduled
         assert "rescheduling…" in tab.chosen.value and ui.STALE not in tab.chosen._dom_classes
     drain()
+    was = tab.headline.value
     tab.use_links.value = False  # a new model (the budget now decides): a new frontier
+    # the callback only dims the answer; the worker builds and solves the new model
+    assert tab._frontier is None and list(tab.later.jobs) == ["model"]
+    assert tab.headline.value == was and ui.STALE in tab.headline._dom_classes
+    worker_step()
+    assert tab._frontier is not None and ui.STALE not in tab.headline._dom_classes
+    assert not tab.selection.problem.links  # the answer to the new model
     assert tab._points is None and "frontier" in tab.later.jobs
     runs = 0
     while tab.later.jobs and tab._points is None:  # up to the first frontier point
@@ -141,10 +149,11 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """#12 s7: in a kernel (a fake app, a real event loop in its own thread, a real worker
-    thread) the frontier and the other later steps are solved off the loop's thread, every
-    widget is changed on the loop's thread only, a click made while the frontier is being
-    solved is answered at once, and the page ends as a script's page (everything at once)
-    ends: the same frontier (within the proven gap), the same chosen portfolio."""
+    thread) the new model, the frontier and the other later steps are solved off the loop's
+    thread, every widget is changed on the loop's thread only, a click made before the new
+    model is there is answered once it is (s8: the callback of a forced/links change only
+    dims the answer), and the page ends as a script's page (everything at once) ends: the
+    same frontier (within the proven gap), the same chosen portfolio."""
     import asyncio
     import threading
     import types
@@ -173,13 +182,14 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
         tab = PrioritiseTab(_review())
         for w in (tab.headline, tab.chosen, tab.why, tab.busy, *tab.charts.values()):
             w.observe(lambda _c: changed_in.add(threading.get_ident()))
-        tab.use_links.value = False  # a new frontier, solved in the worker
-        tab.budget.value = 900_000  # a click while it is solved: answered in the callback
-        out["answered"] = "900,000" in tab.headline.value
+        tab.use_links.value = False  # a new model and frontier, built and solved in the worker
+        out["dimmed"] = tab._frontier is None and ui.STALE in tab.headline._dom_classes
+        tab.budget.value = 900_000  # a click before the new model is there: that budget next
         for _ in range(6000):  # at most 60 s
             if not (tab.later.jobs or tab.later.pending):
                 break
             await asyncio.sleep(0.01)
+        out["answered"] = "900,000" in tab.headline.value
         out["tab"], out["loop"] = tab, threading.get_ident()
 
     def in_thread() -> None:  # a loop of its own (a test process may hold Playwright's)
@@ -193,7 +203,7 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
     th.start()
     th.join(90)
     tab = out["tab"]
-    assert out["answered"] and tab.busy.description == "Ready", tab.message.value
+    assert out["dimmed"] and out["answered"] and tab.busy.description == "Ready", tab.message.value
     assert solved_in and out["loop"] not in solved_in  # the frontier: in the worker
     assert changed_in == {out["loop"]}  # widgets: on the loop's thread only
     assert "pmkit-error" not in tab.message.value, tab.message.value
@@ -228,3 +238,35 @@ def test_steps_wait_for_the_kernels_loop_only_inside_a_kernel(
 
     monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
     assert ui._kernel_loop() is fake_loop
+
+
+def test_a_forced_set_that_cannot_fit_is_named_when_the_worker_builds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """s8: in a kernel the worker builds the model of a forced change; a forced set that breaks
+    a rule (P03 forced out while forced-in projects need it: P12 by a rule, running ones by
+    schedule links) is shown as a readable message naming them, from the loop, and the page is
+    not left dimmed."""
+    import pmkit.ui.prioritise as ui
+
+    held: list = []
+    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
+    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
+    tab = PrioritiseTab(_review())
+
+    def drain() -> None:
+        while tab.later.jobs:
+            tab.later.pump()
+            while held:
+                held.pop(0)()
+
+    drain()
+    tab.forced_out.value = ("P03",)
+    tab.forced_in.value = ("P12",)
+    assert "model" in tab.later.jobs and "No portfolio" not in tab.headline.value
+    drain()
+    head = tab.headline.value  # the first forced-in project that needs P03 is named
+    assert "No portfolio" in head and "forced out" in head and "P03" in head
+    assert ui.STALE not in tab.headline._dom_classes and tab.selection is None
+    assert "pmkit-error" not in tab.message.value, tab.message.value
