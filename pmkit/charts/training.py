@@ -143,8 +143,12 @@ def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             ],
         )
     )
-    cap = alt.Chart().mark_line(color="black", strokeDash=[4, 3]).encode(x=x, y="capacity_hours:Q")
-    return alt.layer(bars, cap, data=data).properties(
+    cap = (  # a channel object: a shorthand string makes altair search its schema
+        alt.Chart()
+        .mark_line(color="black", strokeDash=[4, 3])
+        .encode(x=x, y=alt.Y("capacity_hours:Q"))
+    )
+    return alt.LayerChart(layer=[bars, cap], data=data).properties(
         width=_W, height=200, title=_t(titles, "title")
     )
 
@@ -188,7 +192,7 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
         )
     )
     # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
-    return alt.layer(cells, text, data=data).properties(
+    return alt.LayerChart(layer=[cells, text], data=data).properties(
         width=min(_HEAT_MAX_W, max(_W, 22 * data["month"].nunique())),
         height=22 * data["role"].nunique(),
         title=_t(titles, "title"),

@@ -99,6 +99,10 @@ def _checks(portfolio: Portfolio, *, kind: str, roll: pd.DataFrame) -> pd.DataFr
     return governance_checks(portfolio, pmo_type=kind, rollup_df=roll)
 
 
+def _scores(portfolio: Portfolio, *, checks: pd.DataFrame) -> pd.DataFrame:
+    return compliance_score(checks)
+
+
 def _evm_rollup(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`pmkit.evm.evm_rollup`, once per portfolio inside :func:`sharing`."""
     return _once("evm_rollup", evm_rollup, portfolio)
@@ -368,7 +372,7 @@ def pmo_types(
               for t in std.pmo_types}  # fmt: skip
     if chosen not in checks:
         raise KeyError(f"unknown PMO type {chosen!r}; known: {list(checks)}")
-    scores = {t: _once(f"scores_{t}", lambda _p, c=c: compliance_score(c), portfolio)
+    scores = {t: _once(f"scores_{t}", partial(_scores, checks=c), portfolio)
               for t, c in checks.items()}  # fmt: skip
     current = checks[chosen]
     mine = current[current["project_id"] == pid]

@@ -237,12 +237,42 @@ def lens_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
     """The Vega-Lite spec of a lens's chart in ``tr``'s language, its words said through a
     ``lang`` parameter (:func:`pmkit.charts.training.bilingual`): the chart in another
     language differs by its data and that parameter only, so a language switch redraws it
-    in place. ``None`` if the lens has no chart."""
-    chart = lens_chart(lens, tr)
-    if chart is None:
+    in place. ``None`` if the lens has no chart.
+
+    A pure function of the lens's chart kind, titles, data and the language: the spec of a
+    lens seen before (a PMO lens that does not depend on the project picked, e.g. the shared
+    capacity heat map) is the one built then (:data:`_SPECS`; do not change it in place)."""
+    key = None if lens.chart is None else _spec_key(lens, tr)
+    if key is not None and key in _SPECS:
+        return _SPECS[key][1]
+    built = lens_chart(lens, tr)
+    if built is None:
         return None
     # the shapes of these charts are validated by tests: no jsonschema pass per panel
-    return bilingual(chart.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+    spec = bilingual(built.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+    if key is not None:
+        while len(_SPECS) >= _SPECS_AT_MOST:  # the oldest first
+            del _SPECS[next(iter(_SPECS))]
+        _SPECS[key] = (tr.content, spec)  # the content kept: its id is not reused meanwhile
+    return spec
+
+
+_SPECS: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
+_SPECS_AT_MOST = 64
+
+
+def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
+    """Everything :func:`lens_spec` reads: the content, the language, the chart kind, the
+    titles and the data's columns, types, index and every value (hashed); ``None`` for data
+    pandas cannot hash (never shared then)."""
+    data = lens.data
+    try:
+        h = hashlib.sha1(repr([(str(c), str(t)) for c, t in data.dtypes.items()]).encode())
+        h.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    titles = tuple(sorted(lens.titles.items()))
+    return (id(tr.content), tr.lang, lens.chart, titles, h.hexdigest())
 
 
 def light_charts() -> bool:
