@@ -439,9 +439,8 @@ class LessonsApp:
         )
         self.lesson_label = W.HTML()
         self.project_label = W.HTML()
+        # the lesson, the PM | PMO comparison and the demo's heading: one text, one message
         self.text = W.HTML()
-        self.compare = W.HTML()
-        self.demo_head = W.HTML()
         self.message = W.HTML()
         self.pm = _Panel("pmkit-pm-lens")
         self.pmo = _Panel("pmkit-pmo-lens")
@@ -453,8 +452,6 @@ class LessonsApp:
             [
                 W.HBox([self.lesson_label, self.lesson]),
                 self.text,
-                self.compare,
-                self.demo_head,
                 W.HBox([self.project_label, self.project]),
                 self.message,
                 self.lenses,
@@ -497,7 +494,8 @@ class LessonsApp:
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
         self._types_spec: dict[str, Any] | None = None  # the types chart, drawn when shown
-        self.tabs.observe(guarded(self.governance)(lambda ch: self._draw_types()), "selected_index")
+        self._types_lang: str | None = None  # the language the types tab was last put in
+        self.tabs.observe(guarded(self.governance)(lambda ch: self._show_types()), "selected_index")
         if precompute:  # first: a kernel that finds the panels shared computes nothing
             self.precompute()
         self.render()
@@ -647,12 +645,27 @@ class LessonsApp:
         self.lesson.tooltips = [le.title(t.lang) for le in self.content.lessons]
         self.lesson_label.value = f"<b style='margin-right:8px'>{esc(t('ui.lesson'))}</b>"
         self.project_label.value = f"<b style='margin-right:8px'>{esc(t('ui.project'))}</b>"
+        self.render_lesson()
+        if self._types_lang is None or self.tabs.selected_index == 1:
+            self._types_in_lang()
+        # else: the hidden PMO types tab follows the language when it is opened (six texts
+        # fewer for the page to lay out on a switch)
+
+    def _types_in_lang(self) -> None:
+        """The PMO types tab's buttons and texts in the current language."""
         chosen = self.pmo_type.value
         with self.pmo_type.hold_trait_notifications():
-            self.pmo_type.options = [(t.value(x), x) for x in PMO_TYPES]  # "Supportive", ...
+            self.pmo_type.options = [(self.tr.value(x), x) for x in PMO_TYPES]  # "Supportive"
             self.pmo_type.value = chosen
-        self.render_lesson()
         self.render_types()
+        self._types_lang = self.tr.lang
+
+    def _show_types(self) -> None:
+        """The PMO types tab opened (or closed): in the current language, its chart drawn."""
+        if self.tabs.selected_index == 1 and self._types_lang != self.tr.lang:
+            self._types_in_lang()  # draws the chart too
+        else:
+            self._draw_types()
 
     def render_lesson(self) -> None:
         t = self.tr
@@ -662,14 +675,10 @@ class LessonsApp:
             f"{esc(lesson.title(t.lang))}</h3><p>{esc(lesson.body(t.lang))}</p>"
             f"<p class='pmkit-takeaway'><b>{esc(t('ui.key_takeaway'))}:</b> "
             f"{esc(lesson.key_takeaway(t.lang))}</p></div>"
-        )
-        self.compare.value = (
             f"<h4>{esc(t('ui.compare'))}</h4><table class='pmkit-compare'><tr>"
             f"<th>{esc(t('ui.pm'))}</th><th>{esc(t('ui.pmo'))}</th></tr><tr>"
             f"<td>{esc(lesson.pm_side(t.lang))}</td><td>{esc(lesson.pmo_side(t.lang))}</td>"
             "</tr></table>"
-        )
-        self.demo_head.value = (
             f"<h4>{esc(t('ui.live_demo'))}</h4><p class='pmkit-note'>{esc(t('ui.demo_note'))}"
             f"{esc(self._status_note())}</p>"
         )
