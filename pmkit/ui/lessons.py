@@ -67,12 +67,13 @@ _MONEY = {
 PRECOMPUTE_AT_MOST = 30
 """Projects whose lessons a preheated kernel computes before the request (the page's first
 project, then the others in file order); a larger portfolio computes the rest when picked."""
-NEW_PROJECTS_PER_KERNEL = 3
+NEW_PROJECTS_PER_KERNEL = 5
 """Projects a preheated kernel computes beyond its own page's when no kernel has (see
 :meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change. On the
-sample a kernel's page costs ~1 s CPU, its project with the types tab ~2 s, each more project
-~1 s: 3 keeps the first kernel near the 5.9 s one project cost before the panels were shared,
-and 14 projects are shared after 5 kernels."""
+sample a kernel's page with its project and the types tab costs ~3 s CPU and each more project
+~1 s (~1.5 s before the demos kept their whole-portfolio tables): 5 keeps the first kernel at
+the cost 3 had then (7.5-10 s CPU, measured side by side), and 14 projects are shared after 3
+kernels (the first and the pool's first two refills)."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
