@@ -120,8 +120,10 @@ def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
         ]
     )
     x = alt.X("period:T", title=_t(titles, "x"), axis=alt.Axis(format="%d %b"))
+    # the layers without data and the data on the layer: the spec altair writes when both
+    # layers share one frame, without hashing the frame's text to find out that they do
     bars = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_bar()
         .encode(
             x=x,
@@ -141,12 +143,14 @@ def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             ],
         )
     )
-    cap = (
-        alt.Chart(data)
+    cap = (  # a channel object: a shorthand string makes altair search its schema
+        alt.Chart()
         .mark_line(color="black", strokeDash=[4, 3])
-        .encode(x=x, y="capacity_hours:Q")
+        .encode(x=x, y=alt.Y("capacity_hours:Q"))
     )
-    return (bars + cap).properties(width=_W, height=200, title=_t(titles, "title"))
+    return alt.LayerChart(layer=[bars, cap], data=data).properties(
+        width=_W, height=200, title=_t(titles, "title")
+    )
 
 
 def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | alt.Chart:
@@ -155,7 +159,7 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
     data = df.assign(pct=(df["utilisation"] * 100).round(0))
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(  # the data on the layer (see load_chart)
         x=alt.X("month:O", title=_t(titles, "x")), y=alt.Y("role:N", title=_t(titles, "y"))
     )
     cells = base.mark_rect().encode(
@@ -188,7 +192,7 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
         )
     )
     # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
-    return (cells + text).properties(
+    return alt.LayerChart(layer=[cells, text], data=data).properties(
         width=min(_HEAT_MAX_W, max(_W, 22 * data["month"].nunique())),
         height=22 * data["role"].nunique(),
         title=_t(titles, "title"),

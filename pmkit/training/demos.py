@@ -99,9 +99,44 @@ def _checks(portfolio: Portfolio, *, kind: str, roll: pd.DataFrame) -> pd.DataFr
     return governance_checks(portfolio, pmo_type=kind, rollup_df=roll)
 
 
+def _scores(portfolio: Portfolio, *, checks: pd.DataFrame) -> pd.DataFrame:
+    return compliance_score(checks)
+
+
 def _evm_rollup(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`pmkit.evm.evm_rollup`, once per portfolio inside :func:`sharing`."""
     return _once("evm_rollup", evm_rollup, portfolio)
+
+
+# The other whole-portfolio tables the demos read, once per portfolio inside :func:`sharing`
+# (a project pick computed them again for every project: most of a lesson's cost). The demos
+# only read them (filter, assign, copy): a memo entry is never changed in place.
+def _gates(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("gate_compliance", gate_compliance, portfolio)
+
+
+def _gate_scores(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("gate_scores", lambda p: compliance_score(_gates(p)), portfolio)
+
+
+def _rules(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("rag_rules", rag_rules, portfolio)
+
+
+def _decided(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("apply_decisions", apply_decisions, portfolio)
+
+
+def _significant(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("significant_changes", significant_changes, portfolio)
+
+
+def _open_risks(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("open_risks", partial(risk_register, status="open"), portfolio)
+
+
+def _links(portfolio: Portfolio) -> pd.DataFrame:
+    return _once("dependency_edges", lambda p: dependency_network(p).edges, portfolio)
 
 
 @dataclass(frozen=True)
@@ -267,7 +302,7 @@ def shared_standards(portfolio: Portfolio, project_id: str | None = None) -> Dem
     """
     proj = _project(portfolio, project_id)
     pid = str(proj["project_id"])
-    gates = gate_compliance(portfolio)
+    gates = _gates(portfolio)
     req = gates[gates["required"]]
     mine = req[req["project_id"] == pid]
     by_gate = (
@@ -293,8 +328,8 @@ def shared_standards(portfolio: Portfolio, project_id: str | None = None) -> Dem
             "group": "c.state",
         },
     )
-    per_project = compliance_score(gates)[["project_id", "compliance_score"]]
-    rules = rag_rules(portfolio)
+    per_project = _gate_scores(portfolio)[["project_id", "compliance_score"]]
+    rules = _rules(portfolio)
     pmo = Lens(
         metrics={
             "m.projects": int(portfolio.projects["project_id"].nunique()),
@@ -337,7 +372,8 @@ def pmo_types(
               for t in std.pmo_types}  # fmt: skip
     if chosen not in checks:
         raise KeyError(f"unknown PMO type {chosen!r}; known: {list(checks)}")
-    scores = {t: compliance_score(c) for t, c in checks.items()}
+    scores = {t: _once(f"scores_{t}", partial(_scores, checks=c), portfolio)
+              for t, c in checks.items()}  # fmt: skip
     current = checks[chosen]
     mine = current[current["project_id"] == pid]
     on = mine[mine["mode"] != "off"]
@@ -579,7 +615,7 @@ def _day(ts: Any) -> str:
 # ------------------------------------------------------------------ 6. change impact
 def default_change(portfolio: Portfolio) -> str:
     """The change request a lesson opens on: the costliest one the change board sees."""
-    sig = significant_changes(portfolio)
+    sig = _significant(portfolio)
     if len(sig):
         return str(sig["cr_id"].iloc[0])  # the engine sorts by absolute cost impact
     c = portfolio.changes
@@ -594,7 +630,7 @@ def change_impact(
     The PM side previews the request with :func:`pmkit.schedule.whatif.preview_change_request`;
     the PMO side is :func:`pmkit.portfolio.decisions.significant_changes` by objective.
     """
-    changes = apply_decisions(portfolio)  # decisions logged by the board count everywhere
+    changes = _decided(portfolio)  # decisions logged by the board count everywhere
     if cr_id is None:
         if project_id is not None and (changes["project_id"] == project_id).any():
             mine = changes[changes["project_id"] == project_id]
@@ -630,7 +666,7 @@ def change_impact(
             ["cr_id", "title", "cost_impact", "schedule_impact_days", "significance", "decision"]
         ].reset_index(drop=True),
     )  # fmt: skip
-    sig = significant_changes(portfolio)
+    sig = _significant(portfolio)
     board = (
         sig.groupby(["strategic_objective", "decision"], as_index=False)
         .agg(value=("cost_impact", "sum"), count=("cr_id", "size"))
@@ -749,7 +785,7 @@ def constraints_vs_standards(portfolio: Portfolio, project_id: str | None = None
     me = roll[roll["project_id"] == pid].iloc[0]
     tasks = portfolio.tasks[(portfolio.tasks["project_id"] == pid) & ~portfolio.tasks["is_summary"]]
     scope_pct = 100 * float(me["approved_change_ratio"])
-    register = risk_register(portfolio, status="open")
+    register = _open_risks(portfolio)
     quality = register[(register["project_id"] == pid) & (register["category"] == "technical")]
     slip = _f(me["finish_slip_days"], 0)
     constraints = pd.DataFrame(
@@ -771,8 +807,8 @@ def constraints_vs_standards(portfolio: Portfolio, project_id: str | None = None
         },
         table=constraints,
     )
-    rules = rag_rules(portfolio)
-    edges = dependency_network(portfolio).edges
+    rules = _rules(portfolio)
+    edges = _links(portfolio)
     threats = register[register["kind"] == "threat"]
     shared_cats = threats.groupby("category")["project_id"].nunique()
     pmo = Lens(

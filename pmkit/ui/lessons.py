@@ -67,12 +67,13 @@ _MONEY = {
 PRECOMPUTE_AT_MOST = 30
 """Projects whose lessons a preheated kernel computes before the request (the page's first
 project, then the others in file order); a larger portfolio computes the rest when picked."""
-NEW_PROJECTS_PER_KERNEL = 3
+NEW_PROJECTS_PER_KERNEL = 5
 """Projects a preheated kernel computes beyond its own page's when no kernel has (see
 :meth:`LessonsApp.precompute`): bounds the first kernel's cost after a data change. On the
-sample a kernel's page costs ~1 s CPU, its project with the types tab ~2 s, each more project
-~1 s: 3 keeps the first kernel near the 5.9 s one project cost before the panels were shared,
-and 14 projects are shared after 5 kernels."""
+sample a kernel's page with its project and the types tab costs ~3 s CPU and each more project
+~1 s (~1.5 s before the demos kept their whole-portfolio tables): 5 keeps the first kernel at
+the cost 3 had then (7.5-10 s CPU, measured side by side), and 14 projects are shared after 3
+kernels (the first and the pool's first two refills)."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
@@ -237,12 +238,42 @@ def lens_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
     """The Vega-Lite spec of a lens's chart in ``tr``'s language, its words said through a
     ``lang`` parameter (:func:`pmkit.charts.training.bilingual`): the chart in another
     language differs by its data and that parameter only, so a language switch redraws it
-    in place. ``None`` if the lens has no chart."""
-    chart = lens_chart(lens, tr)
-    if chart is None:
+    in place. ``None`` if the lens has no chart.
+
+    A pure function of the lens's chart kind, titles, data and the language: the spec of a
+    lens seen before (a PMO lens that does not depend on the project picked, e.g. the shared
+    capacity heat map) is the one built then (:data:`_SPECS`; do not change it in place)."""
+    key = None if lens.chart is None else _spec_key(lens, tr)
+    if key is not None and key in _SPECS:
+        return _SPECS[key][1]
+    built = lens_chart(lens, tr)
+    if built is None:
         return None
     # the shapes of these charts are validated by tests: no jsonschema pass per panel
-    return bilingual(chart.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+    spec = bilingual(built.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+    if key is not None:
+        while len(_SPECS) >= _SPECS_AT_MOST:  # the oldest first
+            del _SPECS[next(iter(_SPECS))]
+        _SPECS[key] = (tr.content, spec)  # the content kept: its id is not reused meanwhile
+    return spec
+
+
+_SPECS: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
+_SPECS_AT_MOST = 64
+
+
+def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
+    """Everything :func:`lens_spec` reads: the content, the language, the chart kind, the
+    titles and the data's columns, types, index and every value (hashed); ``None`` for data
+    pandas cannot hash (never shared then)."""
+    data = lens.data
+    try:
+        h = hashlib.sha1(repr([(str(c), str(t)) for c, t in data.dtypes.items()]).encode())
+        h.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    titles = tuple(sorted(lens.titles.items()))
+    return (id(tr.content), tr.lang, lens.chart, titles, h.hexdigest())
 
 
 def light_charts() -> bool:
@@ -409,9 +440,8 @@ class LessonsApp:
         )
         self.lesson_label = W.HTML()
         self.project_label = W.HTML()
+        # the lesson, the PM | PMO comparison and the demo's heading: one text, one message
         self.text = W.HTML()
-        self.compare = W.HTML()
-        self.demo_head = W.HTML()
         self.message = W.HTML()
         self.pm = _Panel("pmkit-pm-lens")
         self.pmo = _Panel("pmkit-pmo-lens")
@@ -423,8 +453,6 @@ class LessonsApp:
             [
                 W.HBox([self.lesson_label, self.lesson]),
                 self.text,
-                self.compare,
-                self.demo_head,
                 W.HBox([self.project_label, self.project]),
                 self.message,
                 self.lenses,
@@ -467,7 +495,8 @@ class LessonsApp:
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
         self._types_spec: dict[str, Any] | None = None  # the types chart, drawn when shown
-        self.tabs.observe(guarded(self.governance)(lambda ch: self._draw_types()), "selected_index")
+        self._types_lang: str | None = None  # the language the types tab was last put in
+        self.tabs.observe(guarded(self.governance)(lambda ch: self._show_types()), "selected_index")
         if precompute:  # first: a kernel that finds the panels shared computes nothing
             self.precompute()
         self.render()
@@ -617,12 +646,27 @@ class LessonsApp:
         self.lesson.tooltips = [le.title(t.lang) for le in self.content.lessons]
         self.lesson_label.value = f"<b style='margin-right:8px'>{esc(t('ui.lesson'))}</b>"
         self.project_label.value = f"<b style='margin-right:8px'>{esc(t('ui.project'))}</b>"
+        self.render_lesson()
+        if self._types_lang is None or self.tabs.selected_index == 1:
+            self._types_in_lang()
+        # else: the hidden PMO types tab follows the language when it is opened (six texts
+        # fewer for the page to lay out on a switch)
+
+    def _types_in_lang(self) -> None:
+        """The PMO types tab's buttons and texts in the current language."""
         chosen = self.pmo_type.value
         with self.pmo_type.hold_trait_notifications():
-            self.pmo_type.options = [(t.value(x), x) for x in PMO_TYPES]  # "Supportive", ...
+            self.pmo_type.options = [(self.tr.value(x), x) for x in PMO_TYPES]  # "Supportive"
             self.pmo_type.value = chosen
-        self.render_lesson()
         self.render_types()
+        self._types_lang = self.tr.lang
+
+    def _show_types(self) -> None:
+        """The PMO types tab opened (or closed): in the current language, its chart drawn."""
+        if self.tabs.selected_index == 1 and self._types_lang != self.tr.lang:
+            self._types_in_lang()  # draws the chart too
+        else:
+            self._draw_types()
 
     def render_lesson(self) -> None:
         t = self.tr
@@ -632,14 +676,10 @@ class LessonsApp:
             f"{esc(lesson.title(t.lang))}</h3><p>{esc(lesson.body(t.lang))}</p>"
             f"<p class='pmkit-takeaway'><b>{esc(t('ui.key_takeaway'))}:</b> "
             f"{esc(lesson.key_takeaway(t.lang))}</p></div>"
-        )
-        self.compare.value = (
             f"<h4>{esc(t('ui.compare'))}</h4><table class='pmkit-compare'><tr>"
             f"<th>{esc(t('ui.pm'))}</th><th>{esc(t('ui.pmo'))}</th></tr><tr>"
             f"<td>{esc(lesson.pm_side(t.lang))}</td><td>{esc(lesson.pmo_side(t.lang))}</td>"
             "</tr></table>"
-        )
-        self.demo_head.value = (
             f"<h4>{esc(t('ui.live_demo'))}</h4><p class='pmkit-note'>{esc(t('ui.demo_note'))}"
             f"{esc(self._status_note())}</p>"
         )

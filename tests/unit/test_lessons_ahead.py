@@ -40,6 +40,7 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(cache, "_MEMO", {})
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
+    monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
     return data
 
 
@@ -48,6 +49,7 @@ def _another_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_MEMO", {})
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
+    monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
 
 
 def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,8 +105,33 @@ def test_pmo_type_buttons_read_as_labels(sample) -> None:  # type: ignore[no-unt
     assert [d for d, _ in app.pmo_type.options] == ["Supportive", "Controlling", "Directive"]
     value = app.pmo_type.value
     app.lang.value = "es"
+    app.tabs.selected_index = 1  # the hidden tab follows the language when opened
     assert [d for d, _ in app.pmo_type.options] == ["De apoyo", "De control", "Directiva"]
     assert app.pmo_type.value == value  # switching language keeps the chosen type
+
+
+def test_types_tab_opened_after_a_switch_is_in_the_new_language(sample) -> None:  # type: ignore[no-untyped-def]
+    """A language switch leaves the hidden PMO types tab alone; opened, it shows what a page
+    built in that language shows (buttons, texts, chart), and a switch while it is open
+    updates it at once."""
+    app = LessonsApp(sample, lang="en")
+    texts = [app.types_intro, app.types_table, app.types_summary, app.governance]
+    before = [w.value for w in texts]
+    app.lang.value = "es"
+    assert [w.value for w in texts] == before  # hidden: not sent on the switch
+    app.tabs.selected_index = 1
+    fresh = LessonsApp(sample, lang="es")
+    fresh.tabs.selected_index = 1
+    assert app.pmo_type.options == fresh.pmo_type.options
+    assert [w.value for w in texts] == [
+        w.value for w in (fresh.types_intro, fresh.types_table, fresh.types_summary,
+                          fresh.governance)
+    ]  # fmt: skip
+    assert app.types_chart is not None and fresh.types_chart is not None
+    assert app.types_chart.spec == fresh.types_chart.spec
+    app.lang.value = "en"  # the tab open: at once
+    assert "Supportive" in [d for d, _ in app.pmo_type.options]
+    assert app.types_intro.value == before[0]
 
 
 def test_every_lesson_shows_both_lenses_with_real_figures(sample) -> None:  # type: ignore[no-untyped-def]
