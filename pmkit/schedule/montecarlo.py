@@ -967,7 +967,8 @@ def project_network(
     up = _upstream(links, pd.Index(leaves["task_id"]), leaves.loc[mine, "task_id"])
     tasks = pd.concat([leaves[mine], leaves[leaves["task_id"].isin(up)]])
     tasks = _apply_changes(tasks, overrides)
-    plan = schedule_portfolio(portfolio, overrides=overrides).tasks.set_index("uid")
+    sched = schedule_portfolio(portfolio, overrides=overrides)
+    plan = sched.tasks.set_index("uid")
     frame = _task_frame(tasks, eng.set_index("uid"), plan, cal, start)
     frame["own"] = (tasks["project_id"] == project_id).to_numpy()
     ids = set(tasks["task_id"])
@@ -976,6 +977,7 @@ def project_network(
     if len(outside):
         w0 = float(cal.to_working_minutes(start)[0])
         frame = pd.concat([frame, _fixed_predecessors(plan, outside, cal, w0)])
+    frame, links = _calibrated(frame, links, sched.links)
     return Network.from_frames(
         frame, links, calendar=cal, origin=start, minutes_per_day=cal.minutes_per_day
     )
@@ -1041,8 +1043,57 @@ def _task_frame(
             "floor_min": floor,
             "pinned": pinned,
             "project": tasks["project_id"].astype(str).to_numpy(),
+            "plan_es": es,
+            "plan_ef": ef,
         }
     )
+
+
+def _calibrated(
+    frame: pd.DataFrame, links: pd.DataFrame, plan_links: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lags and floors that give every task its planned dates in the deterministic run.
+
+    The network counts working minutes of one calendar; a task planned on another (its own,
+    or its project's for a task upstream) and lags counted on another do not map one to
+    one. At the planned dates (``plan_es``, ``plan_ef`` in the network's minutes) each link's
+    gap from its anchor (the predecessor's start or finish) to its target (the successor's
+    start or finish) is known: a link driving in the plan takes that gap as its lag, any
+    other link is capped at it, and a task no link drives starts no earlier than its planned
+    start. Where calendars agree the lags and floors already give the planned dates (to half
+    a minute) and are left as they are, so the numbers do not change.
+    """
+    if links.empty:
+        return frame, links
+    pos = pd.Index(frame["uid"])
+    p, s = pos.get_indexer(links["pred_uid"]), pos.get_indexer(links["succ_uid"])
+    es, ef = frame["plan_es"].to_numpy(float), frame["plan_ef"].to_numpy(float)
+    kind = links["type"].astype(str).str.upper().to_numpy()
+    anchor = np.where(np.isin(kind, ["SS", "SF"]), es[p], ef[p])
+    gap = np.where(np.isin(kind, ["FF", "SF"]), ef[s], es[s]) - anchor
+    key = ["pred_uid", "succ_uid", "type"]
+    drv = (
+        links[key]
+        .astype(str)
+        .merge(
+            plan_links[[*key, "driving"]].astype({k: str for k in key}).drop_duplicates(key),
+            on=key,
+            how="left",
+        )["driving"]
+    )
+    driving = drv.fillna(False).to_numpy(dtype=bool)
+    lag = links["lag_min"].to_numpy(dtype=float)
+    off = np.abs(gap - lag) >= 0.5
+    new = np.where(driving & off, gap, np.where(~driving & (lag > gap + 0.5), gap, lag))
+    if (new != lag).any():
+        links = links.assign(lag_min=new)
+    driven = np.zeros(len(frame), dtype=bool)
+    driven[s[driving]] = True
+    floor = frame["floor_min"].to_numpy(dtype=float)
+    low = ~driven & ~frame["pinned"].to_numpy(dtype=bool) & (floor < es - 0.5)
+    if low.any():
+        frame = frame.assign(floor_min=np.where(low, es, floor))
+    return frame, links
 
 
 def _duration_overrides(
@@ -1137,6 +1188,8 @@ def _fixed_predecessors(
             "duration_min": d,
             "floor_min": es,
             "pinned": True,
+            "plan_es": es,
+            "plan_ef": ef,
             "project": plan.loc[ids, "project_id"].astype(str).to_numpy(),
             "own": False,
         }
