@@ -37,7 +37,8 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
-from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_portfolio
+from pmkit.model import object_cache
+from pmkit.schedule.portfolio_adapter import _engine_tasks, _links, schedule_portfolio
 from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -963,16 +964,17 @@ def project_network(
     leaves = portfolio.tasks[~portfolio.tasks["is_summary"].astype(bool)]
     mine = leaves["project_id"] == project_id
     overrides = _duration_overrides(leaves[mine], duration_changes)
-    eng, links, _, _ = plan_inputs(portfolio, overrides)
-    up = _upstream(links, pd.Index(leaves["task_id"]), leaves.loc[mine, "task_id"])
-    tasks = pd.concat([leaves[mine], leaves[leaves["task_id"].isin(up)]])
+    up = _upstream(portfolio, project_id)
+    tasks = (
+        pd.concat([leaves[mine], leaves[leaves["task_id"].isin(up)]]) if up.size else leaves[mine]
+    )
     tasks = _apply_changes(tasks, overrides)
+    eng, links = _engine_rows(portfolio, tasks)
     sched = schedule_portfolio(portfolio, overrides=overrides)
     plan = sched.tasks.set_index("uid")
     frame = _task_frame(tasks, eng.set_index("uid"), plan, cal, start)
     frame["own"] = (tasks["project_id"] == project_id).to_numpy()
     ids = set(tasks["task_id"])
-    links = links[links["succ_uid"].isin(ids)]
     outside = links[~links["pred_uid"].isin(ids)]
     if len(outside):
         w0 = float(cal.to_working_minutes(start)[0])
@@ -983,16 +985,13 @@ def project_network(
     )
 
 
-def _upstream(links: pd.DataFrame, leaves: pd.Index, own: pd.Series) -> np.ndarray:
-    """Every leaf task outside ``own`` that reaches ``own`` through links, in any project
-    (the upstream closure), in ``leaves`` order."""
-    pred = leaves.get_indexer(links["pred_uid"])
-    succ = leaves.get_indexer(links["succ_uid"])
-    ok = (pred >= 0) & (succ >= 0)
-    pred, succ = pred[ok], succ[ok]
-    reach = np.zeros(len(leaves), dtype=bool)
-    reach[leaves.get_indexer(own)] = True
-    frontier = reach.copy()
+def _upstream(portfolio: Portfolio, project_id: str) -> np.ndarray:
+    """Every leaf task of another project that reaches ``project_id``'s tasks through links
+    (the upstream closure, transitively, through any project), in task-table order."""
+    ids, proj, pred, succ = _link_positions(portfolio)
+    own = proj == project_id
+    reach = own.copy()
+    frontier = own
     while True:
         new = np.zeros_like(reach)
         new[pred[frontier[succ]]] = True
@@ -1001,8 +1000,38 @@ def _upstream(links: pd.DataFrame, leaves: pd.Index, own: pd.Series) -> np.ndarr
             break
         reach |= new
         frontier = new
-    reach[leaves.get_indexer(own)] = False
-    return leaves.to_numpy()[reach]
+    return ids[reach & ~own]
+
+
+def _link_positions(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Leaf task ids, their projects, and each link between leaves as positions (cached per
+    portfolio object and tables)."""
+    cache = object_cache(portfolio, "_pmkit_mc_links")
+    key = (id(portfolio.tasks), id(portfolio.links))
+    if key not in cache:
+        t = portfolio.tasks[~portfolio.tasks["is_summary"].astype(bool)]
+        leaves = pd.Index(t["task_id"])
+        pred = leaves.get_indexer(portfolio.links["pred_id"])
+        succ = leaves.get_indexer(portfolio.links["succ_id"])
+        ok = (pred >= 0) & (succ >= 0)
+        cache.clear()
+        cache[key] = (
+            leaves.to_numpy(),
+            t["project_id"].astype(str).to_numpy(),
+            pred[ok],
+            succ[ok],
+            (portfolio.tasks, portfolio.links),  # held: the ids in the key stay unique
+        )
+    return cache[key][:4]
+
+
+def _engine_rows(portfolio: Portfolio, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``tasks`` in :func:`~pmkit.schedule.portfolio_adapter.plan_inputs` and
+    the links into them (its rules are per task, so the rows are the same; the rest of the
+    portfolio is not converted)."""
+    eng, _, cals, cal_of = _engine_tasks(portfolio, tasks)
+    lk = portfolio.links[portfolio.links["succ_id"].isin(tasks["task_id"])]
+    return eng, _links(portfolio, tasks, cals, cal_of, lk)
 
 
 def _apply_changes(
@@ -1058,10 +1087,11 @@ def _calibrated(
     or its project's for a task upstream) and lags counted on another do not map one to
     one. At the planned dates (``plan_es``, ``plan_ef`` in the network's minutes) each link's
     gap from its anchor (the predecessor's start or finish) to its target (the successor's
-    start or finish) is known: a link driving in the plan takes that gap as its lag, any
-    other link is capped at it, and a task no link drives starts no earlier than its planned
-    start. Where calendars agree the lags and floors already give the planned dates (to half
-    a minute) and are left as they are, so the numbers do not change.
+    start or finish) is known: no link may push past it (its lag is capped at the gap); a
+    task that no link nor its floor brings to its planned start takes the gap as the lag of
+    the link that drives it in the plan, or, driven by none, its planned start as floor.
+    Where calendars agree the lags and floors already give the planned dates (to half a
+    minute) and nothing changes, so the numbers do not either.
     """
     if links.empty:
         return frame, links
@@ -1071,29 +1101,41 @@ def _calibrated(
     kind = links["type"].astype(str).str.upper().to_numpy()
     anchor = np.where(np.isin(kind, ["SS", "SF"]), es[p], ef[p])
     gap = np.where(np.isin(kind, ["FF", "SF"]), ef[s], es[s]) - anchor
+    lag = links["lag_min"].to_numpy(dtype=float)
+    new = np.where(lag > gap + 0.5, gap, lag)
+    reached = np.zeros(len(frame), dtype=bool)
+    reached[s[gap - new < 0.5]] = True
+    floor = frame["floor_min"].to_numpy(dtype=float)
+    short = ~reached & ~frame["pinned"].to_numpy(dtype=bool) & (floor < es - 0.5)
+    if short.any():
+        has_in = np.zeros(len(frame), dtype=bool)
+        has_in[s] = True
+        fix = np.flatnonzero(short[s])  # links into those tasks
+        drv = _driving(links.iloc[fix], plan_links)
+        new[fix[drv]] = gap[fix[drv]]
+        reached[s[fix[drv]]] = True
+        low = short & ~reached
+        if low.any():
+            frame = frame.assign(floor_min=np.where(low, es, floor))
+    if (new != lag).any():
+        links = links.assign(lag_min=new)
+    return frame, links
+
+
+def _driving(links: pd.DataFrame, plan_links: pd.DataFrame) -> np.ndarray:
+    """Whether each link drives its successor in the plan."""
     key = ["pred_uid", "succ_uid", "type"]
-    drv = (
+    sub = plan_links[plan_links["succ_uid"].isin(pd.unique(links["succ_uid"]))]
+    found = (
         links[key]
         .astype(str)
         .merge(
-            plan_links[[*key, "driving"]].astype({k: str for k in key}).drop_duplicates(key),
+            sub[[*key, "driving"]].astype({k: str for k in key}).drop_duplicates(key),
             on=key,
             how="left",
         )["driving"]
     )
-    driving = drv.fillna(False).to_numpy(dtype=bool)
-    lag = links["lag_min"].to_numpy(dtype=float)
-    off = np.abs(gap - lag) >= 0.5
-    new = np.where(driving & off, gap, np.where(~driving & (lag > gap + 0.5), gap, lag))
-    if (new != lag).any():
-        links = links.assign(lag_min=new)
-    driven = np.zeros(len(frame), dtype=bool)
-    driven[s[driving]] = True
-    floor = frame["floor_min"].to_numpy(dtype=float)
-    low = ~driven & ~frame["pinned"].to_numpy(dtype=bool) & (floor < es - 0.5)
-    if low.any():
-        frame = frame.assign(floor_min=np.where(low, es, floor))
-    return frame, links
+    return found.fillna(False).to_numpy(dtype=bool)
 
 
 def _duration_overrides(
