@@ -190,3 +190,16 @@ def test_risk_panel_names_the_upstream_project_escaped() -> None:
     assert "<th>project</th>" in html and "<td>U</td>" in html
     assert "<img" not in html and "&lt;img" in html
     assert "Also simulated: 3 tasks of U" in panel.status.value
+
+
+def test_duration_change_scales_the_three_points() -> None:
+    """D-1 (8 / 10 / 15 days) set to 20 days: 16 / 20 / 30 days, the spread scales with it
+    (the estimates were read from the unchanged task: 18 / 20 / 25)."""
+    p = make_portfolio(
+        projects=[project("D", start="2026-01-05")],
+        tasks=[task("D-1", "D", **_three(8, 10, 15))],
+        snapshots=_snap(["D"]),
+    )
+    net = project_network(p, "D", duration_changes={"D-1": 20.0})
+    days = np.array([net.optimistic[0], net.most_likely[0], net.pessimistic[0]]) / 480
+    np.testing.assert_allclose(days, [16.0, 20.0, 30.0])
