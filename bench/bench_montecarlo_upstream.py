@@ -13,6 +13,9 @@ Run::
     flock /tmp/pmkit-bench.lock timeout 900 .venv/bin/python bench/bench_montecarlo_upstream.py \\
         --tree base=/tmp/base8 --tree mine=. --data sample:P06,P12 \\
         --data /tmp/s5b/p1000:P0001,P0831
+
+Without arguments (``make bench``): this checkout alone on the sample, a project with no
+predecessor in another project and the one with the most.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ def worker(data: str, pids: list[str], runs: int, repeat: int) -> None:
     p = pmkit.load_sample() if data == "sample" else pmkit.load_portfolio(data)
     pmkit.schedule_portfolio(p)  # the plan at the status date, cached as on a page
     out: dict[str, Any] = {"load_s": time.perf_counter() - t0, "pmkit": pmkit.__file__}
+    if pids == ["auto"]:
+        pids = _pick(p)
+        out["pids"] = pids
     for pid in pids:
         simulate(project_network(p, pid), runs=200, seed=0)  # one-off set-up (tables)
         best_net = best_sim = np.inf
@@ -54,6 +60,16 @@ def worker(data: str, pids: list[str], runs: int, repeat: int) -> None:
             "pct_days": np.percentile(res.finish_days, [50, 80, 90]).round(2).tolist(),
         }
     print(json.dumps(out))
+
+
+def _pick(p: Any) -> list[str]:
+    """A project with no predecessor in another project and the one with the most links
+    in from other projects."""
+    proj = p.tasks.set_index("task_id")["project_id"]
+    lk = p.links.assign(a=p.links["pred_id"].map(proj), b=p.links["succ_id"].map(proj))
+    into = lk[lk["a"] != lk["b"]].groupby("b").size()
+    alone = [pid for pid in p.project_ids if pid not in into.index]
+    return [alone[0], str(into.idxmax())] if alone and len(into) else list(p.project_ids[:2])
 
 
 def run(tree: str, data: str, pids: list[str], args: argparse.Namespace) -> dict[str, Any]:
@@ -76,9 +92,12 @@ def main() -> None:
     if args.worker:
         worker(args.worker[0], args.worker[1].split(","), args.runs, args.repeat)
         return
-    trees = [t.split("=", 1) for t in args.tree]
-    for spec in args.data:
+    trees = [t.split("=", 1) for t in args.tree] or [["this", str(Path(__file__).parents[1])]]
+    for spec in args.data or ["sample:auto"]:
         data, pids = spec.rsplit(":", 1)
+        if pids == "auto":
+            first = run(trees[0][1], data, ["auto"], args)
+            pids = ",".join(first["pids"])
         best: dict[tuple[str, str], dict[str, float]] = {}
         for rnd in range(args.rounds):
             for label, path in trees:
