@@ -203,3 +203,16 @@ def test_duration_change_scales_the_three_points() -> None:
     net = project_network(p, "D", duration_changes={"D-1": 20.0})
     days = np.array([net.optimistic[0], net.most_likely[0], net.pessimistic[0]]) / 480
     np.testing.assert_allclose(days, [16.0, 20.0, 30.0])
+
+
+def test_a_large_network_runs_in_smaller_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays bounded when the upstream closure makes the network large: the chunk
+    shrinks with the tasks (here a budget that fits 200 runs of the 5 tasks)."""
+    from pmkit.schedule import montecarlo
+
+    monkeypatch.setattr(montecarlo, "_CHUNK_BYTES", 48 * 5 * 200)
+    seen: list[float] = []
+    p = _upstream_case((1, 2, 5))
+    res = simulate_project(p, "D", runs=1_000, seed=1, progress=seen.append)
+    assert seen == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert res.runs == 1_000 and res.deterministic_finish / 480 == pytest.approx(19.0)
