@@ -76,6 +76,34 @@ def _parse(text: str) -> tuple[Any, ValidationIssue | None]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         return None, _problem(line, f"YAML syntax error: {problem}", None)
+    except (ValueError, OverflowError) as exc:  # a value YAML reads as a date but is none
+        return None, _bad_value(text, exc)
+
+
+def _bad_value(text: str, exc: Exception) -> ValidationIssue:
+    """The first value of ``text`` that YAML takes for a date (``2026-13-45``) but cannot
+    build, with its line and key."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    todo: list[tuple[str, Any]] = [("", node)]
+    while todo:
+        key, n = todo.pop(0)
+        if isinstance(n, yaml.MappingNode):
+            todo.extend((f"{key}.{k.value}".strip("."), v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend((f"{key}[{i}]", v) for i, v in enumerate(n.value))
+        elif isinstance(n, yaml.ScalarNode) and n.tag.endswith(":timestamp"):
+            try:
+                yaml.safe_load(n.value)
+            except (ValueError, OverflowError):
+                return ValidationIssue(
+                    STANDARDS_FILE,
+                    n.start_mark.line + 1,
+                    key or None,
+                    n.value,
+                    "a real date YYYY-MM-DD",
+                    "not a real date",
+                )
+    return _problem(None, f"cannot read a value: {exc}")
 
 
 def _lens_check(data: dict[str, Any], text: str) -> ValidationIssue | None:

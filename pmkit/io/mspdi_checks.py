@@ -221,12 +221,35 @@ def _check_calendars(root: ET.Element, w: _Where) -> set[str]:
             for wd in _kids(_kid(ww, "WeekDays"), "WeekDay"):
                 _check_day(owner + " WorkWeek/WeekDay", wd, w)
     # a BaseCalendarUID that names no calendar (0, -65533) is common in Project's own files
-    # and means "no base": not refused
+    # and means "no base": not refused; a chain of bases that comes back on itself is
+    _check_base_cycle(cals, w)
     p = _leaf(root)
     cal = p.get("CalendarUID")
     if cal not in (None, "", "-1") and uids and cal not in uids:
         raise w.fail("Project", "CalendarUID", "unknown project calendar", cal, "a calendar UID")
     return uids
+
+
+def _check_base_cycle(cals: list[ET.Element], w: _Where) -> None:
+    """Refuse calendars based on each other in a cycle (1 on 2, 2 on 1), naming them."""
+    leaves = [_leaf(c) for c in cals]
+    base = {f.get("UID", ""): f.get("BaseCalendarUID", "") for f in leaves}
+    names = {f.get("UID", ""): f.get("Name", "") for f in leaves}
+    for start in base:
+        chain = [start]
+        nxt = base[start]
+        while nxt in base and nxt != chain[-1]:
+            if nxt in chain:
+                loop = [*chain[chain.index(nxt) :], nxt]
+                raise w.fail(
+                    f"Calendar UID {nxt} {names[nxt]!r}",
+                    "BaseCalendarUID",
+                    "calendars are based on each other in a cycle",
+                    " -> ".join(f"{u} {names[u]!r}" for u in loop),
+                    "a chain of base calendars that ends",
+                )
+            chain.append(nxt)
+            nxt = base[nxt]
 
 
 def _check_dates(owner: str, f: dict[str, str], w: _Where) -> None:

@@ -1276,7 +1276,9 @@ class _MultiPass:
         pinned = self.hard_ef[i] is not None and not self.m.typed[i]
         ef_eff = max(ef_w, c.w(self.ef_nh[i])) if pinned else ef_w
         ls_eff = min(ls_w, c.w(self.ls_nh[i])) if self.hard_late[i] else ls_w
-        total = min(ls_eff - (ef_eff - d), ls_eff + d - ef_eff)
+        # finish slack is LF - EF on this calendar (work on another one: LF != LS + d)
+        lf_eff = c.w(self.lf[i]) - (ls_w - ls_eff)
+        total = min(ls_eff - (ef_eff - d), lf_eff - ef_eff)
         free = c.w(self.pfs[i]) - ef_w
         one = self.single(i)
         shown = one is not None and one[1] > 0

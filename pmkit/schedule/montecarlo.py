@@ -37,7 +37,8 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
-from pmkit.schedule.portfolio_adapter import plan_inputs, schedule_portfolio, schedule_project
+from pmkit.model import object_cache
+from pmkit.schedule.portfolio_adapter import _engine_tasks, _links, schedule_portfolio
 from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +90,7 @@ class _Level:
     fwd: list[_Slot]
     bwd: list[_Slot]
     pinned: np.ndarray | None  # level positions of pinned tasks (start at their floor)
+    foreign: np.ndarray | None = None  # level positions of tasks outside the measured project
 
 
 @dataclass
@@ -116,6 +118,13 @@ class Network:
         Converts working minutes to dates (with ``origin``).
     origin : Timestamp, optional
         The instant of working minute 0 (the project start).
+    projects : ndarray, optional
+        The project of each task (shown with the task in the results).
+    own : ndarray of bool, optional
+        The tasks whose finish is the measured finish (default: all). The others (a
+        project's predecessors in other projects and their own predecessors) are simulated
+        like any task but only move the finish through their links; their float is measured
+        to the own tasks they feed.
     """
 
     uids: np.ndarray
@@ -133,15 +142,26 @@ class Network:
     calendar: Calendar | None = None
     origin: pd.Timestamp | None = None
     minutes_per_day: float = 480.0
+    projects: np.ndarray | None = None
+    own: np.ndarray | None = None
     order: np.ndarray = field(init=False, repr=False)
     level: np.ndarray = field(init=False, repr=False)
     _levels: list[_Level] = field(init=False, repr=False)
     _perm: np.ndarray = field(init=False, repr=False)  # internal (level-major) order
     _inv: np.ndarray = field(init=False, repr=False)  # task -> row of the internal order
     _floor_p: np.ndarray = field(init=False, repr=False)
+    _own_rows: np.ndarray | None = field(init=False, repr=False)  # None: every task is own
 
     def __post_init__(self) -> None:
         n = len(self.uids)
+        if self.own is not None:
+            self.own = np.asarray(self.own, dtype=bool)
+            if self.own.shape != (n,) or (n and not self.own.any()):
+                raise MonteCarloError(
+                    "own must mark at least one task, one flag per task", field="own"
+                )
+            if self.own.all():
+                self.own = None
         a, m, b = self.optimistic, self.most_likely, self.pessimistic
         bad = ~((a >= 0) & (a <= m) & (m <= b) & np.isfinite(b))
         if bad.any():
@@ -182,7 +202,8 @@ class Network:
             ``uid`` and either ``optimistic_min, most_likely_min, pessimistic_min`` or
             ``duration_min`` (missing estimates fall back to ``duration_min``); optional
             ``duration_min`` (deterministic duration, default most likely), ``floor_min``
-            (earliest start, default 0), ``pinned`` (bool), ``name``.
+            (earliest start, default 0), ``pinned`` (bool), ``name``, ``project`` and
+            ``own`` (bool: the task's finish counts, default True).
         links : DataFrame, optional
             ``pred_uid, succ_uid`` and optional ``type`` (FS/SS/FF/SF, default FS) and
             ``lag_min`` (default 0).
@@ -219,6 +240,8 @@ class Network:
             else np.zeros(len(tasks), dtype=bool)
         )
         names = (tasks["name"] if "name" in tasks.columns else tasks["uid"]).astype(str)
+        projects = tasks["project"].astype(str).to_numpy() if "project" in tasks.columns else None
+        own = tasks["own"].fillna(True).to_numpy(dtype=bool) if "own" in tasks.columns else None
         if links is None or links.empty:
             pred = succ = kind = np.zeros(0, dtype=np.int64)
             lag = np.zeros(0, dtype=float)
@@ -280,6 +303,8 @@ class Network:
             calendar=calendar,
             origin=None if origin is None else pd.Timestamp(origin),
             minutes_per_day=float(mpd),
+            projects=projects,
+            own=None if own is None or own.all() else own,
         )
 
     def _build_levels(self) -> list[_Level]:
@@ -293,6 +318,8 @@ class Network:
         inv[perm] = np.arange(n)
         self._perm, self._inv = perm, inv
         self._floor_p = self.floor[perm].astype(float)
+        own_p = None if self.own is None else self.own[perm]
+        self._own_rows = None if own_p is None else np.flatnonzero(own_p)
         p_pred, p_succ = inv[pred], inv[succ]
         bounds = np.searchsorted(self.level[perm], np.arange(int(self.level.max()) + 2 if n else 1))
         # slot number of each link: its rank among the links of the same successor / predecessor
@@ -342,7 +369,10 @@ class Network:
                     )
                 )
             pin = np.flatnonzero(pinned_p[lo:hi])
-            levels.append(_Level(lo, hi, fwd, bwd, pin if pin.size else None))
+            away = np.zeros(0, dtype=np.intp) if own_p is None else np.flatnonzero(~own_p[lo:hi])
+            levels.append(
+                _Level(lo, hi, fwd, bwd, pin if pin.size else None, away if away.size else None)
+            )
         return levels
 
     # ------------------------------------------------------------------ passes
@@ -382,6 +412,8 @@ class Network:
             lo, hi = lev.lo, lev.hi
             lf = out[n + lo : n + hi]
             lf[...] = finish
+            if lev.foreign is not None:  # bounded only by the tasks they feed
+                lf[lev.foreign] = np.inf
             for s in lev.bwd:
                 c = np.take(out, s.rows, axis=0, mode="clip")
                 if s.lag is not None:
@@ -418,7 +450,18 @@ class Network:
         if self.n_tasks == 0:
             return 0.0
         stack = self.forward(self.duration[:, None].astype(float))
-        return float(stack[self.n_tasks :].max())
+        ef = stack[self.n_tasks :]
+        return float((ef if self.own is None else ef[self.own]).max())
+
+    def finish_of(self, early: np.ndarray) -> np.ndarray:
+        """The project finish of each run from :meth:`forward`'s stacked early dates: the
+        latest early finish of the project's own tasks (not of its upstream tasks)."""
+        ef = np.asarray(early)[self.n_tasks :]
+        return ef.max(axis=0) if self.own is None else ef[self.own].max(axis=0)
+
+    def _finish_p(self, ef: np.ndarray) -> np.ndarray:
+        """:meth:`finish_of` on early finishes in the internal order."""
+        return ef.max(axis=0) if self._own_rows is None else ef[self._own_rows].max(axis=0)
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:
@@ -632,7 +675,8 @@ class MonteCarloResult:
         net = self.network
         unc = net.uncertain
         if self.durations is None or unc.size == 0:
-            return pd.DataFrame(columns=["uid", "name", "spearman", "criticality"])
+            cols = ["uid", "name", "spearman", "criticality"]
+            return pd.DataFrame(columns=cols if net.projects is None else [*cols, "project"])
         rank_f = _ranks(self.finish[None, :])[0]
         rank_d = _strata_ranks(self._strata) if self._strata is not None else _ranks(self.durations)
         rf = rank_f - rank_f.mean()
@@ -648,6 +692,8 @@ class MonteCarloResult:
                 "criticality": self.criticality_index.to_numpy()[unc],
             }
         )
+        if net.projects is not None:
+            out["project"] = net.projects[unc]
         order = np.argsort(-np.abs(np.nan_to_num(rho)), kind="stable")
         return out.iloc[order].reset_index(drop=True)
 
@@ -673,10 +719,10 @@ class MonteCarloResult:
 
     def task_table(self) -> pd.DataFrame:
         """Per task: ``uid, name, optimistic_days, most_likely_days, pessimistic_days,
-        mean_days, criticality``."""
+        mean_days, criticality`` (and ``project`` when the network knows it)."""
         net = self.network
         mpd = net.minutes_per_day
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "uid": net.uids,
                 "name": net.names,
@@ -690,6 +736,9 @@ class MonteCarloResult:
                 "criticality": self.criticality_index.to_numpy(),
             }
         )
+        if net.projects is not None:
+            out["project"] = net.projects
+        return out
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers: runs, mean and P50/P80/P90 (working days and dates),
@@ -825,7 +874,7 @@ def simulate(
                 kept[:, done : done + r] = dur[unc_rows]
             network._forward(dur, fwd)
             ef = fwd[n:]
-            f = ef.max(axis=0)
+            f = network._finish_p(ef)
             network._backward(dur, f, bwd)
             np.subtract(bwd[n:], ef, out=slack)
             crit_p += np.count_nonzero(slack <= _TOL, axis=1)
@@ -865,18 +914,25 @@ def project_network(
     -----
     - One plan: the tasks, durations left at the status date, floors and actuals are those of
       :func:`pmkit.schedule.portfolio_adapter.plan_inputs` and the dates those of
-      :func:`pmkit.schedule.portfolio_adapter.schedule_project`, so the deterministic run
+      :func:`pmkit.schedule.portfolio_adapter.schedule_portfolio`, so the deterministic run
       gives the CPM (Gantt, roll-up) finish.
+    - The network is the project's tasks and their upstream closure: every task, in any
+      project, that reaches the project through links (a predecessor in another project, its
+      own predecessors, and so on). Those tasks are simulated exactly like the project's own
+      (their estimates, their progress at the status date); the finish measured is the
+      latest finish of the project's own tasks, and an upstream task's float is measured to
+      the tasks it feeds (it is bounded by no finish of its own).
     - Summary tasks are left out (they take no links); milestones last 0.
     - A finished task is fixed at its actual dates; a started task is pinned at its actual
       start (SS/SF lags out of it count from there) and lasts its elapsed working time up to
       the status date plus ``1 - percent_complete/100`` of each estimate; a task not started
       starts no earlier than its floor (status date, project start, SNET/MSO/FNET/MFO dates).
     - Three-point estimates come from ``optimistic_days, most_likely_days, pessimistic_days``;
-      an empty cell falls back to ``duration_days`` (deterministic).
+      an empty cell falls back to ``duration_days`` (deterministic). They scale the planned
+      span of the work left, so a most likely equal to the duration gives the planned dates.
     - Working minutes of the project calendar from the project start.
-    - Links with both ends in the project; a predecessor in another project is a fixed task
-      pinned at its planned dates (it is not simulated).
+    - Links between tasks of the network; a linked predecessor that is no task of it (a
+      summary) is fixed at its planned dates.
 
     Parameters
     ----------
@@ -904,24 +960,110 @@ def project_network(
         portfolio = dataclasses.replace(portfolio, standards=std)
     info = rows.iloc[0]
     cal = portfolio.calendar(str(info["calendar_id"]))
-    mpd = cal.minutes_per_day
     start = pd.Timestamp(info["start"])
-    tasks = portfolio.tasks[
-        (portfolio.tasks["project_id"] == project_id) & ~portfolio.tasks["is_summary"].astype(bool)
-    ]
-    overrides = _duration_overrides(tasks, duration_changes)
-    eng, links, _, _ = plan_inputs(portfolio, overrides)
-    plan = schedule_project(portfolio, project_id, overrides=overrides).tasks.set_index("uid")
-    eng = eng.set_index("uid").loc[tasks["task_id"]]
+    leaves = portfolio.tasks[~portfolio.tasks["is_summary"].astype(bool)]
+    mine = leaves["project_id"] == project_id
+    overrides = _duration_overrides(leaves[mine], duration_changes)
+    up = _upstream(portfolio, project_id)
+    tasks = (
+        pd.concat([leaves[mine], leaves[leaves["task_id"].isin(up)]]) if up.size else leaves[mine]
+    )
+    tasks = _apply_changes(tasks, overrides)
+    eng, links = _engine_rows(portfolio, tasks)
+    sched = schedule_portfolio(portfolio, overrides=overrides)
+    plan = sched.tasks.set_index("uid")
+    frame = _task_frame(tasks, eng.set_index("uid"), plan, cal, start)
+    frame["own"] = (tasks["project_id"] == project_id).to_numpy()
+    ids = set(tasks["task_id"])
+    outside = links[~links["pred_uid"].isin(ids)]
+    if len(outside):
+        w0 = float(cal.to_working_minutes(start)[0])
+        frame = pd.concat([frame, _fixed_predecessors(plan, outside, cal, w0)])
+    frame, links = _calibrated(frame, links, sched.links)
+    return Network.from_frames(
+        frame, links, calendar=cal, origin=start, minutes_per_day=cal.minutes_per_day
+    )
+
+
+def _upstream(portfolio: Portfolio, project_id: str) -> np.ndarray:
+    """Every leaf task of another project that reaches ``project_id``'s tasks through links
+    (the upstream closure, transitively, through any project), in task-table order."""
+    ids, proj, pred, succ = _link_positions(portfolio)
+    own = proj == project_id
+    reach = own.copy()
+    frontier = own
+    while True:
+        new = np.zeros_like(reach)
+        new[pred[frontier[succ]]] = True
+        new &= ~reach
+        if not new.any():
+            break
+        reach |= new
+        frontier = new
+    return ids[reach & ~own]
+
+
+def _link_positions(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Leaf task ids, their projects, and each link between leaves as positions (cached per
+    portfolio object and tables)."""
+    cache = object_cache(portfolio, "_pmkit_mc_links")
+    key = (id(portfolio.tasks), id(portfolio.links))
+    if key not in cache:
+        t = portfolio.tasks[~portfolio.tasks["is_summary"].astype(bool)]
+        leaves = pd.Index(t["task_id"])
+        pred = leaves.get_indexer(portfolio.links["pred_id"])
+        succ = leaves.get_indexer(portfolio.links["succ_id"])
+        ok = (pred >= 0) & (succ >= 0)
+        cache.clear()
+        cache[key] = (
+            leaves.to_numpy(),
+            t["project_id"].astype(str).to_numpy(),
+            pred[ok],
+            succ[ok],
+            (portfolio.tasks, portfolio.links),  # held: the ids in the key stay unique
+        )
+    return cache[key][:4]
+
+
+def _engine_rows(portfolio: Portfolio, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``tasks`` in :func:`~pmkit.schedule.portfolio_adapter.plan_inputs` and
+    the links into them (its rules are per task, so the rows are the same; the rest of the
+    portfolio is not converted)."""
+    eng, _, cals, cal_of = _engine_tasks(portfolio, tasks)
+    lk = portfolio.links[portfolio.links["succ_id"].isin(tasks["task_id"])]
+    return eng, _links(portfolio, tasks, cals, cal_of, lk)
+
+
+def _apply_changes(
+    tasks: pd.DataFrame, overrides: dict[str, dict[str, Any]] | None
+) -> pd.DataFrame:
+    """The task rows with the duration changes applied (the estimates scale with them)."""
+    if not overrides:
+        return tasks
+    tasks = tasks.copy()
+    pos = pd.Index(tasks["task_id"])
+    for tid, cols in overrides.items():
+        for col, val in cols.items():
+            tasks.iloc[pos.get_loc(tid), tasks.columns.get_loc(col)] = val
+    return tasks
+
+
+def _task_frame(
+    tasks: pd.DataFrame, eng: pd.DataFrame, plan: pd.DataFrame, cal: Calendar, start: Any
+) -> pd.DataFrame:
+    """The network's task table (working minutes of ``cal`` from ``start``) from the plan at
+    the status date: planned span, three points, floors, pins."""
+    ids = tasks["task_id"].to_numpy()
+    eng = eng.loc[ids]
     w0 = float(cal.to_working_minutes(start)[0])
-    es = cal.to_working_minutes(plan.loc[tasks["task_id"], "early_start"].to_numpy()) - w0
-    ef = cal.to_working_minutes(plan.loc[tasks["task_id"], "early_finish"].to_numpy()) - w0
+    es = cal.to_working_minutes(plan.loc[ids, "early_start"].to_numpy()) - w0
+    ef = cal.to_working_minutes(plan.loc[ids, "early_finish"].to_numpy()) - w0
     span = np.maximum(ef - es, 0.0)
-    a, m, b, pinned = _estimates(tasks, eng, span, mpd)
+    a, m, b, pinned = _estimates(tasks, eng, span, cal.minutes_per_day)
     floor = np.where(pinned, es, _floors(eng, cal, w0, span))
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "uid": tasks["task_id"].to_numpy(),
+            "uid": ids,
             "name": tasks["name"].to_numpy(),
             "optimistic_min": a,
             "most_likely_min": m,
@@ -929,14 +1071,71 @@ def project_network(
             "duration_min": span,
             "floor_min": floor,
             "pinned": pinned,
+            "project": tasks["project_id"].astype(str).to_numpy(),
+            "plan_es": es,
+            "plan_ef": ef,
         }
     )
-    ids = set(tasks["task_id"])
-    links = links[links["succ_uid"].isin(ids)]
-    outside = links[~links["pred_uid"].isin(ids)]
-    if len(outside):
-        frame = pd.concat([frame, _fixed_predecessors(portfolio, outside, cal, w0)])
-    return Network.from_frames(frame, links, calendar=cal, origin=start, minutes_per_day=mpd)
+
+
+def _calibrated(
+    frame: pd.DataFrame, links: pd.DataFrame, plan_links: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lags and floors that give every task its planned dates in the deterministic run.
+
+    The network counts working minutes of one calendar; a task planned on another (its own,
+    or its project's for a task upstream) and lags counted on another do not map one to
+    one. At the planned dates (``plan_es``, ``plan_ef`` in the network's minutes) each link's
+    gap from its anchor (the predecessor's start or finish) to its target (the successor's
+    start or finish) is known: no link may push past it (its lag is capped at the gap); a
+    task that no link nor its floor brings to its planned start takes the gap as the lag of
+    the link that drives it in the plan, or, driven by none, its planned start as floor.
+    Where calendars agree the lags and floors already give the planned dates (to half a
+    minute) and nothing changes, so the numbers do not either.
+    """
+    if links.empty:
+        return frame, links
+    pos = pd.Index(frame["uid"])
+    p, s = pos.get_indexer(links["pred_uid"]), pos.get_indexer(links["succ_uid"])
+    es, ef = frame["plan_es"].to_numpy(float), frame["plan_ef"].to_numpy(float)
+    kind = links["type"].astype(str).str.upper().to_numpy()
+    anchor = np.where(np.isin(kind, ["SS", "SF"]), es[p], ef[p])
+    gap = np.where(np.isin(kind, ["FF", "SF"]), ef[s], es[s]) - anchor
+    lag = links["lag_min"].to_numpy(dtype=float)
+    new = np.where(lag > gap + 0.5, gap, lag)
+    reached = np.zeros(len(frame), dtype=bool)
+    reached[s[gap - new < 0.5]] = True
+    floor = frame["floor_min"].to_numpy(dtype=float)
+    short = ~reached & ~frame["pinned"].to_numpy(dtype=bool) & (floor < es - 0.5)
+    if short.any():
+        has_in = np.zeros(len(frame), dtype=bool)
+        has_in[s] = True
+        fix = np.flatnonzero(short[s])  # links into those tasks
+        drv = _driving(links.iloc[fix], plan_links)
+        new[fix[drv]] = gap[fix[drv]]
+        reached[s[fix[drv]]] = True
+        low = short & ~reached
+        if low.any():
+            frame = frame.assign(floor_min=np.where(low, es, floor))
+    if (new != lag).any():
+        links = links.assign(lag_min=new)
+    return frame, links
+
+
+def _driving(links: pd.DataFrame, plan_links: pd.DataFrame) -> np.ndarray:
+    """Whether each link drives its successor in the plan."""
+    key = ["pred_uid", "succ_uid", "type"]
+    sub = plan_links[plan_links["succ_uid"].isin(pd.unique(links["succ_uid"]))]
+    found = (
+        links[key]
+        .astype(str)
+        .merge(
+            sub[[*key, "driving"]].astype({k: str for k in key}).drop_duplicates(key),
+            on=key,
+            how="left",
+        )["driving"]
+    )
+    return found.fillna(False).to_numpy(dtype=bool)
 
 
 def _duration_overrides(
@@ -978,11 +1177,15 @@ def _estimates(
     left = np.where(started | (~has_s & (pc > 0)), 1.0 - pc / 100.0, 1.0)
     todo = dur * left  # the work still to do, as the plan counts it
     fixed = np.maximum(span - todo, 0.0)  # elapsed part of a started task
+    # work planned on another calendar (the task's, or its project's for a task upstream)
+    # may span less of this one: the estimates scale that span
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.where(span < todo - 0.5, span / todo, 1.0)
     out = []
     for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
         v = tasks[c].astype(float).to_numpy() * mpd
         v = np.where(np.isnan(v), dur, v)
-        est = np.where(dur > 0, fixed + v * left, span)
+        est = np.where(dur > 0, fixed + v * left * k, span)
         out.append(np.where(ms | done, span, est))
     a, m, b = out
     m = np.clip(m, a, None)
@@ -1010,11 +1213,9 @@ def _floors(eng: pd.DataFrame, cal: Calendar, w0: float, span: np.ndarray) -> np
 
 
 def _fixed_predecessors(
-    portfolio: Portfolio, links: pd.DataFrame, cal: Calendar, w0: float
+    plan: pd.DataFrame, links: pd.DataFrame, cal: Calendar, w0: float
 ) -> pd.DataFrame:
-    """Predecessors in other projects, fixed at their planned dates (not simulated)."""
-
-    plan = schedule_portfolio(portfolio).tasks.set_index("uid")
+    """Linked predecessors that are no task of the network, fixed at their planned dates."""
     ids = pd.unique(links["pred_uid"])
     es = cal.to_working_minutes(plan.loc[ids, "early_start"].to_numpy()) - w0
     ef = cal.to_working_minutes(plan.loc[ids, "early_finish"].to_numpy()) - w0
@@ -1029,6 +1230,10 @@ def _fixed_predecessors(
             "duration_min": d,
             "floor_min": es,
             "pinned": True,
+            "plan_es": es,
+            "plan_ef": ef,
+            "project": plan.loc[ids, "project_id"].astype(str).to_numpy(),
+            "own": False,
         }
     )
 
@@ -1037,7 +1242,9 @@ def simulate_project(portfolio: Portfolio, project_id: str, **kw: Any) -> MonteC
     """:func:`simulate` on :func:`project_network` ``(portfolio, project_id)``.
 
     Keyword arguments ``status_date`` and ``duration_changes`` go to the network, the rest
-    (``runs, seed, distribution, progress, chunk_size``) to :func:`simulate`.
+    (``runs, seed, distribution, progress, chunk_size``) to :func:`simulate`. Without a
+    ``chunk_size``, a network made large by a long upstream closure runs in smaller chunks so
+    its working arrays stay near ``_CHUNK_BYTES`` (up to 1,666 tasks: the default 2,500).
 
     Examples
     --------
@@ -1045,4 +1252,11 @@ def simulate_project(portfolio: Portfolio, project_id: str, **kw: Any) -> MonteC
     >>> res.percentiles()  # doctest: +SKIP
     """
     net_kw = {k: kw.pop(k) for k in ("status_date", "duration_changes") if k in kw}
-    return simulate(project_network(portfolio, project_id, **net_kw), **kw)
+    net = project_network(portfolio, project_id, **net_kw)
+    if "chunk_size" not in kw:
+        # about 6 float arrays of (tasks, chunk) are live during a chunk
+        kw["chunk_size"] = int(min(2_500, max(100, _CHUNK_BYTES // (48 * max(net.n_tasks, 1)))))
+    return simulate(net, **kw)
+
+
+_CHUNK_BYTES = 200_000_000

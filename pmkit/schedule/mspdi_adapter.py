@@ -24,7 +24,11 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
     """Recompute an MSPDI project from its inputs (durations, links, calendars,
     constraints, manual dates, actuals); Project's stored results are not used."""
     t = project.tasks
-    t = t[t["uid"] != 0] if len(t) else t
+    if not len(t):  # no <Task> at all (the importer says the same)
+        raise ScheduleError(
+            "the schedule has no task", file=project.path, field="Tasks", expected="a <Task>"
+        )
+    t = t[t["uid"] != 0]
     t = t[t["active"]] if "active" in t.columns and len(t) else t
     crit_limit = float(project.props.get("CriticalSlackLimit") or 0) * project.minutes_per_day
     cals = dict(project.calendars)  # plus the shared calendars of resource legs

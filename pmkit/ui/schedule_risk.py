@@ -28,11 +28,20 @@ _DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 def montecarlo_tables(result: MonteCarloResult, tasks: pd.DataFrame) -> dict[str, Any]:
     """What the panel shows, as tables: ``percentiles``, ``histogram``, ``cdf``,
     ``criticality`` (per task, most critical first) and ``tornado``.
+
+    ``tasks`` holds the network's tasks (the portfolio's: a project's network also simulates
+    its predecessors in other projects). When the network spans several projects each task
+    is labelled with its project (``project`` column, ``P01 · 1.2 Design``).
     """
     names = tasks.set_index("task_id")
+    projects = result.network.projects
+    several = projects is not None and len(set(projects)) > 1
 
     def label(uid: Any) -> str:
-        return f"{names.at[uid, 'wbs']} {names.at[uid, 'name']}" if uid in names.index else str(uid)
+        if uid not in names.index:
+            return str(uid)
+        text = f"{names.at[uid, 'wbs']} {names.at[uid, 'name']}"
+        return f"{names.at[uid, 'project_id']} · {text}" if several else text
 
     pct = result.percentiles()
     crit = result.task_table()
@@ -132,8 +141,7 @@ class MonteCarloPanel:
         finally:
             self.run.disabled = False
         self.progress.value = 100
-        tasks = self.portfolio.tasks[self.portfolio.tasks["project_id"] == self.pid]
-        tables = montecarlo_tables(result, tasks)
+        tables = montecarlo_tables(result, self.portfolio.tasks)  # upstream tasks included
         # "Plan (CPM) finish" is the plan's own finish (the Gantt's and the roll-up's); the
         # simulation's deterministic run is built from the same plan and equals it
         from pmkit.schedule.portfolio_adapter import schedule_project
@@ -158,7 +166,7 @@ class MonteCarloPanel:
         det_txt = "" if det is None else pd.Timestamp(det).strftime(_DATE)
         self.status.value = (
             f"<p class='pmkit-note'>{s['runs']:,} runs, {esc(s['distribution'])}, seed "
-            f"{esc(s['seed'])}.</p>"
+            f"{esc(s['seed'])}.{_upstream_note(t['criticality'], self.pid)}</p>"
         )
         self.result_html.value = (
             f"<table id='mc-percentiles'><tr>{cells}</tr></table><p>Plan (CPM) finish "
@@ -176,6 +184,8 @@ class MonteCarloPanel:
                 "pessimistic (d)": crit["pessimistic_days"].round(1),
             }
         )
+        if "project" in crit and crit["project"].ne(self.pid).any():
+            shown.insert(0, "project", crit["project"])  # predecessors in other projects
         self.crit_html.value = (
             "<h4>Criticality index (share of runs in which the task was critical)</h4>"
             + html_table(shown, table_id="criticality")
@@ -183,3 +193,17 @@ class MonteCarloPanel:
 
     def _on_run(self, _b: Any) -> None:
         guarded(self.result_html)(self.simulate)()
+
+
+def _upstream_note(crit: pd.DataFrame, pid: str) -> str:
+    """' Also simulated: 12 tasks of P01, P03 that feed this project.' (or nothing)."""
+    if "project" not in crit:
+        return ""
+    other = crit.loc[crit["project"] != pid, "project"]
+    if other.empty:
+        return ""
+    names = ", ".join(esc(p) for p in sorted(set(other)))
+    return (
+        f" Also simulated: {len(other)} task{'s' if len(other) != 1 else ''} of {names} "
+        "that feed this project (their delays reach its finish through the links)."
+    )

@@ -7,6 +7,7 @@ numpy's business-day functions, not read from pmkit).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -83,17 +84,28 @@ def check_finishes_agree(p: pmkit.Portfolio) -> None:
 
 
 def check_mc_dates_are_cpm_dates(p: pmkit.Portfolio, pid: str) -> None:
-    """Every task's deterministic early start in the simulation network is its CPM early
-    start (SS/SF lags out of started tasks count from the actual start: audit D7)."""
+    """Every task's deterministic early start and finish in the simulation network are its
+    CPM dates (SS/SF lags out of started tasks count from the actual start: audit D7),
+    the project's own tasks and the upstream tasks of other projects it simulates alike;
+    the deterministic finish is the latest finish of the project's own tasks."""
     net = project_network(p, pid)
     cal = net.calendar
     w0 = float(cal.to_working_minutes(net.origin)[0])
-    es = net.forward(net.duration[:, None].astype(float))[: net.n_tasks, 0]
-    cpm = schedule_project(p, pid).tasks.set_index("uid")
-    mine = pd.Index(net.uids).isin(cpm.index)
-    uids = net.uids[mine]
-    want = cal.to_working_minutes(cpm.loc[uids, "early_start"].to_numpy()) - w0
-    np.testing.assert_allclose(es[mine], want, atol=1e-6)
+    early = net.forward(net.duration[:, None].astype(float))
+    es, ef = early[: net.n_tasks, 0], early[net.n_tasks :, 0]
+    plan = schedule_portfolio(p).tasks.set_index("uid")
+    want_s = cal.to_working_minutes(plan.loc[net.uids, "early_start"].to_numpy()) - w0
+    want_f = cal.to_working_minutes(plan.loc[net.uids, "early_finish"].to_numpy()) - w0
+    np.testing.assert_allclose(es, want_s, atol=1e-6)
+    np.testing.assert_allclose(ef, want_f, atol=1e-6)
+    own = plan.loc[net.uids, "project_id"].to_numpy() == pid
+    assert net.deterministic_finish() == pytest.approx(ef[own].max())
+    assert net.finish_of(early)[0] == pytest.approx(ef[own].max())
+    # a most likely equal to the duration (or none) is the planned span, on any calendar
+    t = p.tasks.set_index("task_id").loc[net.uids]
+    ml = t["most_likely_days"].astype(float)
+    same = (ml.isna() | (ml == t["duration_days"].astype(float))).to_numpy()
+    np.testing.assert_allclose(net.most_likely[same], net.duration[same], atol=1e-6)
 
 
 def check_load_is_demand(p: pmkit.Portfolio) -> None:
@@ -131,7 +143,7 @@ def test_sample_finishes_agree(sample: pmkit.Portfolio) -> None:
     check_finishes_agree(sample)
 
 
-@pytest.mark.parametrize("pid", ["P01", "P04", "P07", "P08"])
+@pytest.mark.parametrize("pid", ["P01", "P03", "P04", "P07", "P08", "P10", "P12"])
 def test_sample_mc_dates_are_cpm_dates(sample: pmkit.Portfolio, pid: str) -> None:
     check_mc_dates_are_cpm_dates(sample, pid)
 
@@ -149,7 +161,28 @@ def test_generated_portfolios(generated: pmkit.Portfolio) -> None:
     check_finishes_agree(generated)
     check_load_is_demand(generated)
     check_nothing_unstarted_before_status(generated)
-    check_mc_dates_are_cpm_dates(generated, generated.project_ids[0])
+    for pid in generated.project_ids:  # most have predecessors in other projects
+        check_mc_dates_are_cpm_dates(generated, pid)
+
+
+def _mixed_calendars(p: pmkit.Portfolio) -> pmkit.Portfolio:
+    """Every other project on the Part-time calendar (mornings, 4 h) and one task in three
+    on it too: predecessors in other projects and tasks planned on another calendar than
+    their project's."""
+    proj = p.projects.copy()
+    proj["calendar_id"] = np.where(np.arange(len(proj)) % 2, "Part-time", "Standard")
+    tasks = p.tasks.copy()
+    tasks["calendar_id"] = np.where(np.arange(len(tasks)) % 3 == 1, "Part-time", "")
+    return dataclasses.replace(p, projects=proj, tasks=tasks)
+
+
+def test_generated_mixed_calendars(generated: pmkit.Portfolio) -> None:
+    """The network counts one calendar's minutes; the deterministic run still gives every
+    task its planned dates and the project its CPM finish."""
+    p = _mixed_calendars(generated)
+    check_finishes_agree(p)
+    for pid in p.project_ids:
+        check_mc_dates_are_cpm_dates(p, pid)
 
 
 @settings(
@@ -163,6 +196,8 @@ def test_generated_property(tmp_path: Path, seed: int, n_projects: int) -> None:
     check_float_is_own(p)
     check_finishes_agree(p)
     check_nothing_unstarted_before_status(p)
+    for pid in p.project_ids:
+        check_mc_dates_are_cpm_dates(p, pid)
 
 
 # ----------------------------------------------------------------------------- by hand
