@@ -149,6 +149,12 @@ def read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return {}, [_problem(line, "file is not UTF-8 text")]
+    return parse_standards(text)
+
+
+def parse_standards(text: str) -> tuple[dict[str, Any], list[ValidationIssue]]:
+    """The settings in ``text`` and its problems: one door for a folder's file and a
+    database's stored copy, so both refuse the same things with the same words."""
     parsed, problem = _parse(text)
     if problem is not None:
         return {}, [problem]

@@ -8,7 +8,6 @@ rows read for a "before" value are locked ``FOR UPDATE``.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-import yaml
 
+from pmkit.io._standards import parse_standards
 from pmkit.model import TABLES, Portfolio
 from pmkit.store import schema as S
 from pmkit.store._common import audit_row, format_cells, now_iso, to_json
@@ -279,25 +278,4 @@ def _parse_standards(text: str | None) -> tuple[dict[str, Any], list[ValidationI
                 "warning",
             )
         ]
-    try:
-        data = yaml.safe_load(io.StringIO(text))
-    except yaml.YAMLError as exc:
-        return {}, [
-            ValidationIssue(
-                STANDARDS_FILE, None, None, None, "valid YAML", f"cannot read YAML: {exc}"
-            )
-        ]
-    if data is None:
-        return {}, []
-    if not isinstance(data, dict):
-        return {}, [
-            ValidationIssue(
-                STANDARDS_FILE,
-                1,
-                None,
-                type(data).__name__,
-                "a mapping of settings",
-                "standards must be a mapping",
-            )
-        ]
-    return data, []
+    return parse_standards(text)

@@ -341,3 +341,23 @@ def test_a_writer_killed_mid_transaction_leaves_no_partial_row(any_store: str) -
     if "://" in any_store:
         trail = open_store(any_store).audit_trail()
         assert (trail["action"] == "decide").sum() == len(log)
+
+
+def test_a_stored_standards_file_is_checked_at_the_same_door_as_a_folders(
+    tmp_path: Path, folder: Path
+) -> None:
+    """A date YAML cannot build (2026-13-45) is a readable issue naming the line and the key,
+    as from a folder, never a ValueError out of the YAML reader."""
+    url = f"sqlite:///{tmp_path / 'bad-standards.db'}"
+    init_db(url)
+    load_folder(folder, url).close()
+    text = "currency: EUR\nstatus_date: 2026-13-45\n"
+    with sa.create_engine(SqlStore(url).url).begin() as conn:
+        conn.execute(
+            S.DOCUMENTS.update().where(S.DOCUMENTS.c.name == "standards.yaml").values(content=text)
+        )
+    _, _, report = SqlStore(url).read()
+    (issue,) = [i for i in report.errors if i.file == "standards.yaml"]
+    assert (issue.line, issue.field, issue.value) == (2, "status_date", "2026-13-45")
+    with pytest.raises(PortfolioValidationError):
+        open_store(url).load_portfolio()
