@@ -38,7 +38,12 @@ import pandas as pd
 from pmkit import _graph
 from pmkit.errors import CycleError, MonteCarloError, ScheduleError, UnknownIdError
 from pmkit.model import object_cache
-from pmkit.schedule.portfolio_adapter import _engine_tasks, _links, schedule_portfolio
+from pmkit.schedule.portfolio_adapter import (
+    _apply_overrides,
+    _engine_tasks,
+    _links,
+    schedule_portfolio,
+)
 from pmkit.vocabulary import LINK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -968,7 +973,7 @@ def project_network(
     tasks = (
         pd.concat([leaves[mine], leaves[leaves["task_id"].isin(up)]]) if up.size else leaves[mine]
     )
-    tasks = _apply_changes(tasks, overrides)
+    tasks = _apply_overrides(tasks, overrides)  # the estimates scale with the durations
     eng, links = _engine_rows(portfolio, tasks)
     sched = schedule_portfolio(portfolio, overrides=overrides)
     plan = sched.tasks.set_index("uid")
@@ -1032,20 +1037,6 @@ def _engine_rows(portfolio: Portfolio, tasks: pd.DataFrame) -> tuple[pd.DataFram
     eng, _, cals, cal_of = _engine_tasks(portfolio, tasks)
     lk = portfolio.links[portfolio.links["succ_id"].isin(tasks["task_id"])]
     return eng, _links(portfolio, tasks, cals, cal_of, lk)
-
-
-def _apply_changes(
-    tasks: pd.DataFrame, overrides: dict[str, dict[str, Any]] | None
-) -> pd.DataFrame:
-    """The task rows with the duration changes applied (the estimates scale with them)."""
-    if not overrides:
-        return tasks
-    tasks = tasks.copy()
-    pos = pd.Index(tasks["task_id"])
-    for tid, cols in overrides.items():
-        for col, val in cols.items():
-            tasks.iloc[pos.get_loc(tid), tasks.columns.get_loc(col)] = val
-    return tasks
 
 
 def _task_frame(
