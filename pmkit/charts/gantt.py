@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from altair.typing import ChartType
 
-from pmkit.charts.parts import records, respec
+from pmkit.charts.parts import records, records_of, respec
 from pmkit.format import DATE_FORMAT
 
 __all__ = [
@@ -237,19 +237,20 @@ def _link_paths(rows: pd.DataFrame, links: pd.DataFrame | None) -> pd.DataFrame:
     if links is None or links.empty or rows.empty:
         return empty
     ids = pd.Index(rows["task_id"])
-    shown = links[links["pred_id"].isin(ids) & links["succ_id"].isin(ids)]
-    if shown.empty:
-        return empty
     if not ids.is_unique:  # a row id twice: the first row of each id is the link's end
         keep = ~ids.duplicated()
         rows, ids = rows[keep], ids[keep]
-    p, s = ids.get_indexer(shown["pred_id"]), ids.get_indexer(shown["succ_id"])
-    typ = shown["type"].astype(str).to_numpy()
+    p, s = ids.get_indexer(links["pred_id"]), ids.get_indexer(links["succ_id"])
+    shown = (p >= 0) & (s >= 0)  # both ends shown, in the links' order
+    if not shown.any():
+        return empty
+    p, s = p[shown], s[shown]
+    typ = links["type"].astype(str).to_numpy()[shown]
     start, finish = rows["start"].to_numpy(), rows["finish"].to_numpy()
     label, crit = rows["label"].to_numpy(dtype=object), rows["critical"].to_numpy(dtype=bool)
     x1 = np.where(np.isin(typ, ("SS", "SF")), start[p], finish[p])
     x2 = np.where(np.isin(typ, ("FF", "SF")), finish[s], start[s])
-    n = len(shown)
+    n = len(p)
     return pd.DataFrame(
         {
             "link": np.repeat(np.arange(n), 3),
@@ -267,15 +268,24 @@ def _tick_interval(d: pd.DataFrame) -> Any:
     cols = [c for c in ("start", "finish", "baseline_start", "baseline_finish") if c in d]
     if not cols or d.empty:
         return "month"
-    dates = [pd.to_datetime(d[c], errors="coerce") for c in cols]
-    lows = [x for x in (s.min() for s in dates) if not pd.isna(x)]
-    highs = [x for x in (s.max() for s in dates) if not pd.isna(x)]
-    span = (max(highs) - min(lows)).days if lows else 0
+    span = _span_days([d[c] for c in cols])
     if span <= 730:
         return "month"
     if span <= 2200:
         return alt.TimeIntervalStep(interval="month", step=3)
     return "year"
+
+
+def _span_days(cols: list[pd.Series]) -> int:
+    """Whole days from the earliest to the latest date of ``cols`` (0 when none is dated)."""
+    if all(c.dtype.kind == "M" and getattr(c.dtype, "tz", None) is None for c in cols):
+        every = np.concatenate([c.to_numpy().astype("datetime64[ns]") for c in cols])
+        every = every[~np.isnat(every)]
+        return int(pd.Timedelta(every.max() - every.min()).days) if len(every) else 0
+    dates = [pd.to_datetime(c, errors="coerce") for c in cols]
+    lows = [x for x in (s.min() for s in dates) if not pd.isna(x)]
+    highs = [x for x in (s.max() for s in dates) if not pd.isna(x)]
+    return (max(highs) - min(lows)).days if lows else 0
 
 
 ROWS, LINKS, STATUS = "gantt_rows", "gantt_links", "gantt_status"  # the named datasets
@@ -298,34 +308,50 @@ def gantt_parts(
     bars (one row per shown task, legend and progress computed), the elbow link paths, the
     status-date rule; the y order, the summaries' labels (drawn bold) and the x tick step.
     """
-    d = rows.copy()
-    d["legend"] = np.where(
-        d["kind"] == "summary", "Summary", np.where(d["critical"], "Critical path", "Has float")
-    )
-    span = d["finish"] - d["start"]
-    d["progress_end"] = d["start"] + span * (d["percent_complete"].fillna(0).clip(0, 100) / 100)
-    d["chain"] = d["task_id"].isin(set(highlight))
-    d["pct"] = d["percent_complete"].fillna(0).round(0)
-    keep = [
-        "task_id", "wbs", "name", "kind", "start", "finish", "baseline_start",
-        "baseline_finish", "pct", "float_days", "label", "legend", "progress_end", "chain",
-    ]  # fmt: skip
-    d = d[keep]
-    tick = _tick_interval(d)
-    datasets = {ROWS: _records(d), LINKS: _records(_link_paths(rows, links))}
+    bars = _bar_columns(rows, highlight)
+    tick = _tick_interval(rows)
+    bar_json = records_of(bars)
+    if bar_json is None:  # a column of another dtype: altair's own conversion of the frame
+        bar_json = _records(pd.DataFrame(bars))
+    datasets = {ROWS: bar_json, LINKS: _records(_link_paths(rows, links))}
     if status_date is not None and not pd.isna(pd.Timestamp(status_date)):
         day = pd.Timestamp(status_date)
         sd = pd.DataFrame({"date": [day], "text": ["Status date " + day.strftime("%d %b %Y")]})
         datasets[STATUS] = _records(sd)
+    summary = (rows["kind"] == "summary").to_numpy(dtype=bool)
     return {
         "datasets": datasets,
         "params": {
-            ORDER: d["label"].tolist(),
-            SUMMARIES: d.loc[d["kind"] == "summary", "label"].tolist(),
+            ORDER: rows["label"].tolist(),
+            SUMMARIES: rows["label"][summary].tolist(),
             TICKS: tick.to_dict() if hasattr(tick, "to_dict") else tick,
         },
-        "height": max(ROW_PX * len(d), 60),
+        "height": max(ROW_PX * len(rows), 60),
     }
+
+
+_BAR_COLS = (
+    "task_id", "wbs", "name", "kind", "start", "finish", "baseline_start", "baseline_finish",
+    "pct", "float_days", "label", "legend", "progress_end", "chain",
+)  # fmt: skip
+
+
+def _bar_columns(rows: pd.DataFrame, highlight: Iterable[str]) -> dict[str, pd.Series]:
+    """The bars' columns (legend, progress end, driving-chain flag computed), in the order
+    the chart's rows dataset lists them; no frame copied."""
+    pc = rows["percent_complete"].fillna(0)
+    legend = np.where(
+        rows["kind"] == "summary",
+        "Summary",
+        np.where(rows["critical"], "Critical path", "Has float"),
+    )
+    span = rows["finish"] - rows["start"]
+    cols = {c: rows[c] for c in _BAR_COLS if c in rows}
+    cols["pct"] = pc.round(0)
+    cols["legend"] = pd.Series(legend, index=rows.index)
+    cols["progress_end"] = rows["start"] + span * (pc.clip(0, 100) / 100)
+    cols["chain"] = rows["task_id"].isin(set(highlight))
+    return {c: cols[c] for c in _BAR_COLS}
 
 
 def gantt_respec(spec: dict[str, Any], parts: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-__all__ = ["records", "respec"]
+__all__ = ["records", "records_of", "respec"]
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -32,6 +32,17 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     if any(v is None for v in values):
         return list(alt.utils.data.to_values(frame)["values"])
     return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def records_of(columns: dict[str, pd.Series]) -> list[dict[str, Any]] | None:
+    """:func:`records` of the frame these columns (same length, text names) would make,
+    without making it; ``None`` when a column's dtype is left to altair (the caller then
+    converts the frame)."""
+    values = [_column(col) for col in columns.values()]
+    if any(v is None for v in values):
+        return None
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _column(col: pd.Series) -> list[Any] | None:
