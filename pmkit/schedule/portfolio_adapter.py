@@ -242,7 +242,20 @@ def _links(
     lk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     lk = portfolio.links if lk is None else lk
-    mpd = lk["succ_id"].map(lambda t: cals[cal_of[t]].minutes_per_day if t in cal_of else 480.0)
+    if not len(lk):
+        mpd: Any = lk["succ_id"].map(lambda t: 480.0)
+    else:  # each calendar's day asked once, not once per link
+        per_cal: dict[Any, float] = {}
+
+        def day(t: Any) -> float:
+            if t not in cal_of:
+                return 480.0
+            cid = cal_of[t]
+            if cid not in per_cal:
+                per_cal[cid] = cals[cid].minutes_per_day
+            return per_cal[cid]
+
+        mpd = np.array([day(t) for t in lk["succ_id"].tolist()], dtype=float)
     return pd.DataFrame(
         {
             "pred_uid": lk["pred_id"].to_numpy(),
@@ -578,11 +591,24 @@ def _run_subnetwork(
     sched = schedule_network(
         eng, links, calendar=external.calendar, project_start=start, calendars=cals
     )
-    t = sched.tasks[sched.tasks["uid"].isin(mine)].reset_index(drop=True)
-    t["project_id"] = t["uid"].map(dict(zip(tasks["task_id"], tasks["project_id"], strict=True)))
-    sched.tasks = t
+    sched.tasks = _own_rows(sched.tasks, tasks)
     sched.notes = list(external.notes)
     return sched
+
+
+def _own_rows(out: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    """The scheduled rows of ``tasks`` (not the pinned predecessors after them), with their
+    project: the network's first rows when the scheduler kept them in order (it does),
+    else picked by id."""
+    ids = tasks["task_id"].to_numpy(dtype=object)
+    n = len(ids)
+    if len(out) >= n and np.array_equal(out["uid"].to_numpy(dtype=object)[:n], ids):
+        t = out.iloc[:n].reset_index(drop=True)
+        t["project_id"] = t["uid"].map(dict(zip(ids, tasks["project_id"], strict=True)))
+        return t
+    t = out[out["uid"].isin(set(ids))].reset_index(drop=True)
+    t["project_id"] = t["uid"].map(dict(zip(tasks["task_id"], tasks["project_id"], strict=True)))
+    return t
 
 
 # ----------------------------------------------------------------------------- what-if reuse
