@@ -184,10 +184,35 @@ def gantt_redate(
     at = uids.get_indexer(every["task_id"].astype(str))
     if (at < 0).any():
         return None
+    new = {c: schedule[c].to_numpy()[at] for c in _DATED}
+    fast = _redated_columns(new, every, minutes_per_day)
+    if fast is not None:
+        return every.assign(**fast)
     t = every.copy()
     for c in _DATED:
-        t[c] = schedule[c].to_numpy()[at]
+        t[c] = new[c]
     return _dated(t, minutes_per_day)
+
+
+def _redated_columns(
+    new: dict[str, np.ndarray], every: pd.DataFrame, minutes_per_day: float
+) -> dict[str, np.ndarray] | None:
+    """What :func:`_dated` makes of a schedule's columns in the usual case (every row dated
+    in nanoseconds, criticality a flag, float a number, ``every`` already in those dtypes),
+    without a frame; ``None`` otherwise."""
+    start, finish = new["start"], new["finish"]
+    slack, crit = new["total_slack_min"], new["critical"]
+    ns = np.dtype("datetime64[ns]")
+    if not (start.dtype == ns == finish.dtype == every["start"].dtype == every["finish"].dtype):
+        return None
+    if np.isnat(start).any() or np.isnat(finish).any():
+        return None
+    if crit.dtype != bool or slack.dtype.kind != "f" or every["critical"].dtype != bool:
+        return None
+    if "float_days" not in every or every["float_days"].dtype != slack.dtype:
+        return None
+    days = np.round(slack / float(minutes_per_day), 1)
+    return {**new, "float_days": days}
 
 
 def gantt_keep(
