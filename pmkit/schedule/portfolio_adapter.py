@@ -408,8 +408,8 @@ def _project_slice(portfolio: Portfolio, plan: Schedule, project_id: str) -> Sch
     t["external_preds_ignored"] = [[] for _ in range(len(t))]
     mine = set(t["uid"])
     links = plan.links[plan.links["succ_uid"].isin(mine)].reset_index(drop=True)
-    info = portfolio.projects.set_index("project_id").loc[project_id]
-    leaf = t[~t["is_summary"]]
+    info = _project_row(portfolio.projects, project_id)
+    leaf = ~t["is_summary"].to_numpy(dtype=bool)
     start = pd.Timestamp(info["start"])
     notes = list(plan.notes)
     if (~links["pred_uid"].isin(mine)).any():
@@ -417,11 +417,28 @@ def _project_slice(portfolio: Portfolio, plan: Schedule, project_id: str) -> Sch
     return Schedule(
         tasks=t,
         links=links,
-        finish=pd.Timestamp(leaf["early_finish"].max()) if len(leaf) else start,
+        finish=_latest(t["early_finish"], leaf) if leaf.any() else start,
         start=start,
         calendar=portfolio.calendar(str(info["calendar_id"])),
         notes=notes,
     )
+
+
+def _project_row(projects: pd.DataFrame, project_id: str) -> pd.Series:
+    """``projects.set_index("project_id").loc[project_id]``, without indexing the table."""
+    at = np.flatnonzero(projects["project_id"].to_numpy(dtype=object) == project_id)
+    if len(at) != 1:
+        return projects.set_index("project_id").loc[project_id]
+    return projects.iloc[int(at[0])].drop("project_id")
+
+
+def _latest(dates: pd.Series, rows: np.ndarray) -> pd.Timestamp:
+    """``pd.Timestamp(dates[rows].max())``: the latest date of those rows (NaT when none)."""
+    if dates.dtype.kind != "M" or getattr(dates.dtype, "tz", None) is not None:
+        return pd.Timestamp(dates[rows].max())
+    values = dates.to_numpy()[rows]
+    values = values[~np.isnat(values)]
+    return pd.Timestamp(values.max()) if len(values) else pd.Timestamp(pd.NaT)
 
 
 def schedule_project(
