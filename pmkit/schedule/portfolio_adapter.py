@@ -198,9 +198,10 @@ def _at_status(
 ) -> pd.DataFrame:
     """Progress at the status date (module doc): remaining work of started tasks from the
     status date, nothing unstarted before it, nothing before its project's start."""
-    eng = eng.copy()
-    eng["not_before"] = pd.to_datetime(pstart)
+    floor = pd.to_datetime(pstart)
     if status is None or pd.isna(status):
+        eng = eng.copy()
+        eng["not_before"] = floor
         return eng
     status = pd.Timestamp(status)
     resume = _resume(eng, status, cals)
@@ -208,9 +209,9 @@ def _at_status(
     a_s = eng["actual_start"].to_numpy(dtype="datetime64[ns]")
     a_f = eng["actual_finish"].to_numpy(dtype="datetime64[ns]")
     has_s, has_f = ~np.isnat(a_s), ~np.isnat(a_f)
-    pc = pd.to_numeric(eng["percent_complete"], errors="coerce").fillna(0.0).clip(0.0, 100.0)
+    pc = _percent(eng["percent_complete"])
     dur = eng["duration_min"].to_numpy(dtype=float)
-    remaining = dur * (1.0 - pc.to_numpy(dtype=float) / 100.0)
+    remaining = dur * (1.0 - pc / 100.0)
     w_resume = _working(cals, ids, resume)
     started = has_s & ~has_f & (a_s <= resume)
     if started.any():
@@ -220,18 +221,29 @@ def _at_status(
         dur[started] = done_span + remaining[started]
     unstarted = ~has_s & ~has_f
     # progress reported without an actual start: only the remaining share is left to do
-    dur = np.where(unstarted & (pc.to_numpy() > 0), remaining, dur)
-    eng["duration_min"] = dur
-    nb = np.maximum(pd.to_datetime(pstart).to_numpy(dtype="datetime64[ns]"), resume)
-    eng["not_before"] = np.where(unstarted, nb, eng["not_before"].to_numpy(dtype="datetime64[ns]"))
+    dur = np.where(unstarted & (pc > 0), remaining, dur)
+    floor_ns = floor.to_numpy(dtype="datetime64[ns]")
+    not_before = np.where(unstarted, np.maximum(floor_ns, resume), floor_ns)
     # a pin that would start unstarted work before the status date becomes a floor
     ctype = eng["constraint_type"].astype(str).to_numpy()
     cdate = pd.to_datetime(eng["constraint_date"]).to_numpy(dtype="datetime64[ns]")
     w_c = _working(cals, ids, np.where(np.isnat(cdate), resume, cdate))
     implied = np.where(ctype == "MFO", w_c - dur, w_c)
     early_pin = unstarted & np.isin(ctype, ["MSO", "MFO"]) & (implied < w_resume)
-    eng["constraint_type"] = np.where(early_pin, np.where(ctype == "MSO", "SNET", "FNET"), ctype)
-    return eng
+    return eng.assign(
+        duration_min=dur,
+        not_before=not_before,
+        constraint_type=np.where(early_pin, np.where(ctype == "MSO", "SNET", "FNET"), ctype),
+    )
+
+
+def _percent(col: pd.Series) -> np.ndarray:
+    """Percent complete as numbers in 0..100 (missing or not a number: 0)."""
+    if col.dtype.kind == "f":
+        a = col.to_numpy(dtype=float)
+        return np.clip(np.where(np.isnan(a), 0.0, a), 0.0, 100.0)
+    pc = pd.to_numeric(col, errors="coerce").fillna(0.0).clip(0.0, 100.0)
+    return pc.to_numpy(dtype=float)
 
 
 def _links(
