@@ -186,9 +186,23 @@ def apply_changes(
     _remove_links(sc, remove_links)
     _add_links(sc, add_links)
     links = sc.links.reset_index(drop=True)
-    changes = pd.DataFrame(sc.log, columns=["change", "target", "old", "new"])
-    changes = changes.astype({"old": object, "new": object})
+    changes = _change_log(sc.log)
     return dataclasses.replace(portfolio, tasks=sc.tasks, links=links), changes
+
+
+def _change_log(log: list[dict[str, Any]]) -> pd.DataFrame:
+    """The ``change, target, old, new`` rows (old and new as Python objects)."""
+    if not log:
+        empty = pd.DataFrame(log, columns=["change", "target", "old", "new"])
+        return empty.astype({"old": object, "new": object})
+    return pd.DataFrame(
+        {
+            "change": [r["change"] for r in log],
+            "target": [r["target"] for r in log],
+            "old": pd.Series([r["old"] for r in log]).astype(object),
+            "new": pd.Series([r["new"] for r in log]).astype(object),
+        }
+    )
 
 
 def _change_durations(sc: _Scenario, duration_changes: Mapping[str, float]) -> None:
