@@ -303,8 +303,8 @@ def _tick_interval(d: pd.DataFrame) -> Any:
 
 def _span_days(cols: list[pd.Series]) -> int:
     """Whole days from the earliest to the latest date of ``cols`` (0 when none is dated)."""
-    if all(c.dtype.kind == "M" and getattr(c.dtype, "tz", None) is None for c in cols):
-        every = np.concatenate([c.to_numpy().astype("datetime64[ns]") for c in cols])
+    if all(c.dtype == np.dtype("datetime64[ns]") for c in cols):  # no unit converted
+        every = np.concatenate([c.to_numpy() for c in cols])
         every = every[~np.isnat(every)]
         return int(pd.Timedelta(every.max() - every.min()).days) if len(every) else 0
     dates = [pd.to_datetime(c, errors="coerce") for c in cols]

@@ -143,3 +143,19 @@ def test_latest_finish_skips_missing_dates() -> None:
     rows = np.array([True, True, False, True])
     assert _latest(dates, rows) == pd.Timestamp("2026-02-01")
     assert pd.isna(_latest(dates, np.array([False, True, False, False])))
+
+
+def test_tick_step_of_dates_beyond_nanoseconds_range() -> None:
+    # a year-9999 date (MS Project's "NA") in second units: no unit conversion may overflow;
+    # the span is about 8,000 years, so one tick a year
+    from pmkit.charts.gantt import _tick_interval
+
+    d = pd.DataFrame(
+        {
+            "start": np.array(["2026-01-01", "9999-12-31"], dtype="datetime64[s]"),
+            "finish": np.array(["2026-01-05", "2026-06-01"], dtype="datetime64[s]"),
+        }
+    )
+    assert _tick_interval(d) == "year"
+    near = d.iloc[[0]].astype("datetime64[ns]")  # four days: one tick a month
+    assert _tick_interval(near) == "month"
