@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -101,3 +102,22 @@ def test_a_real_windows_1252_file_still_loads(tmp_path: Path, sample: object) ->
     folder = write_dialect(tmp_path / "cp", encoding="cp1252", **SPANISH)  # type: ignore[arg-type]
     assert "Martínez".encode("cp1252") in (folder / "projects.csv").read_bytes()
     _same_tables(load_portfolio(folder), sample)
+
+
+def test_forecasts_all_on_unknown_tasks_are_located_without_a_library_warning(
+    tmp_path: Path,
+) -> None:
+    """Every milestone forecast on an unknown task left an all-NaN column that pandas filled
+    with a bool (a Pandas4Warning today, an exception in pandas 4)."""
+    folder = write_dialect(tmp_path / "mf")
+    path = folder / "milestone_forecasts.csv"
+    head, *rows = path.read_text(encoding="utf-8").splitlines()
+    assert head.split(",").index("task_id") == 1
+    rows = [",".join([r.split(",")[0], "ZZ-" + r.split(",")[1], *r.split(",")[2:]]) for r in rows]
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, _, report = read_folder(folder)
+    errors = report.errors
+    assert len(errors) == len(rows)
+    assert str(errors[0]).startswith("milestone_forecasts.csv:2, field 'task_id': unknown task_id")
