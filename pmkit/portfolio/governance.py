@@ -26,11 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.format import fmt_date
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.rollup import rollup
 from pmkit.standards import CHECKS, Standards, standards_of
-from pmkit.vocabulary import DATE_FORMAT, PHASES
+from pmkit.vocabulary import PHASES
 
 __all__ = ["compliance_score", "gate_compliance", "gate_summary", "governance_checks"]
 
@@ -274,9 +275,7 @@ def _status_report(
         since_start = (status - start).dt.days.to_numpy(dtype=float)
         not_due = np.isnan(age) & (since_start <= max_age)
     ok_rep = ~active | not_due | (~np.isnan(age) & (age <= max_age))
-    due = (
-        (start + pd.to_timedelta(max_age, unit="D")).dt.strftime(DATE_FORMAT).to_numpy(dtype=object)
-    )
+    due = np.array([fmt_date(d) for d in start + pd.to_timedelta(max_age, unit="D")], dtype=object)
     age_txt = np.where(
         np.isnan(age),
         "never reported",

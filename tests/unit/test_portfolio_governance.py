@@ -114,7 +114,7 @@ def test_a_first_status_report_is_due_max_age_days_after_the_start() -> None:
     rep = checks[checks["check"] == "monthly_status_report"].set_index("project_id")
     assert bool(rep.loc["LATER", "passed"]) and bool(rep.loc["NEW", "passed"])
     # 2025-04-07 + 35 days = 2025-05-12; 2025-02-28 + 35 days = 2025-04-04
-    assert rep.loc["LATER", "detail"] == "no report due yet (first one by 2025-05-12)"
-    assert rep.loc["NEW", "detail"] == "no report due yet (first one by 2025-04-04)"
+    assert rep.loc["LATER", "detail"] == "no report due yet (first one by 12 May 2025)"
+    assert rep.loc["NEW", "detail"] == "no report due yet (first one by 04 Apr 2025)"
     assert not bool(rep.loc["OLD", "passed"])
     assert rep.loc["OLD", "detail"] == "never reported"
