@@ -139,3 +139,45 @@ def test_an_output_path_that_cannot_be_written_is_named(
     assert "Traceback" not in err
     assert str(a_file) in err or str(tmp_path / "no") in err
     assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize(
+    ("edit", "line_of", "field"),
+    [
+        # a second status_date at the end moved the whole portfolio's data date, silently
+        (lambda t: t + "\nstatus_date: 2025-01-01\n", "status_date: 2025-01-01", "status_date"),
+        (
+            lambda t: t.replace("  risk:\n", "  risk:\n    metric: spi\n", 1),
+            "    metric: threat_exposure_ratio",
+            "rag.risk.metric",
+        ),
+    ],
+)
+def test_a_key_given_twice_in_standards_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: object, line_of: str, field: str
+) -> None:
+    folder = tmp_path / "pf"
+    shutil.copytree(DATA, folder)
+    path = folder / "standards.yaml"
+    text = edit(path.read_text(encoding="utf-8"))  # type: ignore[operator]
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(line_of) + 1
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"standards.yaml:{line}, field '{field}': key given twice" in out
+
+
+@pytest.mark.parametrize("age", ["-5", ".inf"])
+def test_a_report_age_must_be_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], age: str
+) -> None:
+    folder = tmp_path / "pf"
+    shutil.copytree(DATA, folder)
+    path = folder / "standards.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"\nstatus_report_max_age_days: {age}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "field 'status_report_max_age_days': not a number of days" in out
