@@ -121,3 +121,18 @@ def test_forecasts_all_on_unknown_tasks_are_located_without_a_library_warning(
     errors = report.errors
     assert len(errors) == len(rows)
     assert str(errors[0]).startswith("milestone_forecasts.csv:2, field 'task_id': unknown task_id")
+
+
+def test_two_forecasts_of_one_milestone_at_one_report_are_refused(tmp_path: Path) -> None:
+    """Which of two forecasts made at the same report is the trend's? It was silently both
+    (snapshots already refuse two reports of a project on one date)."""
+    folder = write_dialect(tmp_path / "mf2")
+    path = folder / "milestone_forecasts.csv"
+    head, first, *rest = path.read_text(encoding="utf-8").splitlines()
+    other = first.rsplit(",", 1)[0] + ",2030-01-01"  # same milestone and report, another date
+    path.write_text("\n".join([head, first, *rest, other]) + "\n", encoding="utf-8")
+    _, _, report = read_folder(folder)
+    assert [str(e).split(" (got")[0] for e in report.errors] == [
+        f"milestone_forecasts.csv:{len(rest) + 3}, field 'task_id': duplicate task_id + "
+        "report_date, first on line 2"
+    ]
