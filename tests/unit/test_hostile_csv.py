@@ -136,3 +136,22 @@ def test_two_forecasts_of_one_milestone_at_one_report_are_refused(tmp_path: Path
         f"milestone_forecasts.csv:{len(rest) + 3}, field 'task_id': duplicate task_id + "
         "report_date, first on line 2"
     ]
+
+
+def test_a_byte_order_mark_pasted_into_a_workbook_cell_is_dropped(
+    tmp_path: Path, sample: object
+) -> None:
+    """The workbook door follows the CSV door's rule: ``\\ufeffP03`` pasted into projects!A4
+    made 60 tasks "unknown project P03"."""
+    import openpyxl
+    from _door_factory import write_book
+
+    from pmkit.io.excel import load_workbook
+
+    path = write_book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(path)
+    cell = wb["projects"].cell(4, 1)
+    assert cell.value == "P03"
+    cell.value = "\ufeffP03"
+    wb.save(path)
+    _same_tables(load_workbook(path), sample)
