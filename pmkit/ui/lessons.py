@@ -22,9 +22,12 @@ from urllib.parse import parse_qs
 import altair as alt
 import ipywidgets as W
 import pandas as pd
+from altair.vegalite.v6.api import _dataset_name  # altair's name of an inlined table
 
 from pmkit.charts.training import bilingual
 from pmkit.charts.training import build as build_chart
+from pmkit.charts.training import draw as draw_chart
+from pmkit.charts.training import prepare as prepare_chart
 from pmkit.model import Portfolio
 from pmkit.standards import standards_of
 from pmkit.training.content import CONTENT_DIR, LANGS, Content, load_content
@@ -246,20 +249,88 @@ def lens_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
     key = None if lens.chart is None else _spec_key(lens, tr)
     if key is not None and key in _SPECS:
         return _SPECS[key][1]
-    built = lens_chart(lens, tr)
-    if built is None:
+    spec = _new_spec(lens, tr)
+    if spec is None:
         return None
-    # the shapes of these charts are validated by tests: no jsonschema pass per panel
-    spec = bilingual(built.to_dict(validate=False), chart_words(lens, tr), tr.lang)
     if key is not None:
-        while len(_SPECS) >= _SPECS_AT_MOST:  # the oldest first
-            del _SPECS[next(iter(_SPECS))]
-        _SPECS[key] = (tr.content, spec)  # the content kept: its id is not reused meanwhile
+        _keep(_SPECS, key, (tr.content, spec))  # the content kept: its id is not reused meanwhile
     return spec
 
 
 _SPECS: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
 _SPECS_AT_MOST = 64
+_TEMPLATES: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
+"""A lens chart's spec per shape (:func:`_new_spec`), oldest out past :data:`_SPECS_AT_MOST`."""
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    while len(kept) >= _SPECS_AT_MOST:  # the oldest first
+        del kept[next(iter(kept))]
+    kept[key] = value
+
+
+def _new_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
+    """:func:`lens_spec` not kept: a spec of the same shape seen before (same chart kind,
+    language, titles, options, table columns and types, shape figures) with this table's
+    values in it, else built with altair. Both give the same spec (the drawing step only
+    attaches the table; :func:`pmkit.charts.training.prepare`): another project's chart
+    costs a table, not an altair build."""
+    if lens.chart is None:
+        return None
+    data, titles, opts = _chart_inputs(lens, tr)
+    parts = prepare_chart(lens.chart, data, titles, **opts)
+    if parts is None:  # the empty chart: built
+        return _bilingual(build_chart(lens.chart, data, titles, **opts), lens, tr)
+    table, shape = parts
+    key = (
+        id(tr.content),
+        tr.lang,
+        lens.chart,
+        tuple(sorted(lens.titles.items())),
+        repr(sorted(opts.items())),
+        repr(sorted(shape.items())),
+        tuple((str(c), str(t)) for c, t in table.dtypes.items()),
+    )
+    if key in _TEMPLATES:
+        filled = _with_table(_TEMPLATES[key][1], table)
+        if filled is not None:
+            return filled
+    spec = _bilingual(draw_chart(lens.chart, table, shape, titles, **opts), lens, tr)
+    if _dataset(spec) is not None:
+        _keep(_TEMPLATES, key, (tr.content, spec))
+    return spec
+
+
+def _bilingual(chart: alt.TopLevelMixin, lens: Lens, tr: Translator) -> dict[str, Any]:
+    # the shapes of these charts are validated by tests: no jsonschema pass per panel
+    return bilingual(chart.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+
+
+def _dataset(spec: dict[str, Any]) -> str | None:
+    """The name of a spec's one table, attached at its top (altair's layout), else ``None``."""
+    sets, data = spec.get("datasets"), spec.get("data")
+    if not isinstance(sets, dict) or len(sets) != 1 or not isinstance(data, dict):
+        return None
+    name = next(iter(sets))
+    return name if data == {"name": name} else None
+
+
+def _with_table(template: dict[str, Any], table: pd.DataFrame) -> dict[str, Any] | None:
+    """``template`` with ``table`` as its data, as altair's ``to_dict`` writes it (its data
+    transformer's values, named by their hash); ``None`` if altair would not inline it."""
+    transform = alt.data_transformers.get()
+    if _dataset(template) is None or transform is None:
+        return None
+    values = transform(table)
+    if not isinstance(values, dict) or set(values) != {"values"}:
+        return None
+    name = _dataset_name(values["values"])
+    out = {}
+    for k, v in template.items():  # the keys in the template's order
+        out[k] = (
+            {name: values["values"]} if k == "datasets" else {"name": name} if k == "data" else v
+        )
+    return out
 
 
 def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
@@ -327,6 +398,14 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
     """The chart of a lens with translated titles and values (``None`` if it has none)."""
     if lens.chart is None:
         return None
+    data, titles, opts = _chart_inputs(lens, tr)
+    return build_chart(lens.chart, data, titles, **opts)
+
+
+def _chart_inputs(
+    lens: Lens, tr: Translator
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, Any]]:
+    """A lens's chart table with translated values, its titles and the builder's options."""
     data = lens.data.copy()
     for col in ("label", "group"):
         if col in data.columns:
@@ -336,7 +415,7 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
         # gate states keep their status colours (with the words in the legend)
         colours = {"blocked": "#D55E00", "advisory": "#E69F00", "compliant": "#009E73"}
         opts["colours"] = {tr.value(k): v for k, v in colours.items()}
-    return build_chart(lens.chart, data, chart_titles(lens, tr), **opts)
+    return data, chart_titles(lens, tr), opts
 
 
 class _Panel:

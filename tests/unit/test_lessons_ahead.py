@@ -41,6 +41,7 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
     monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
+    monkeypatch.setattr(lessons, "_TEMPLATES", {})
     return data
 
 
@@ -50,6 +51,7 @@ def _another_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
     monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
+    monkeypatch.setattr(lessons, "_TEMPLATES", {})
 
 
 def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
