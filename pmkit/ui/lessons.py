@@ -11,10 +11,13 @@ switching the type changes which governance checks block a project.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
 import os
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -77,6 +80,13 @@ sample a kernel's page with its project and the types tab costs ~3 s CPU and eac
 ~1 s (~1.5 s before the demos kept their whole-portfolio tables): 5 keeps the first kernel at
 the cost 3 had then (7.5-10 s CPU, measured side by side), and 14 projects are shared after 3
 kernels (the first and the pool's first two refills)."""
+WARM_QUIET_S = 0.4
+"""Seconds without an action before the serving kernel computes ahead
+(:meth:`LessonsApp._warm_step`)."""
+WARM_GAP_S = 0.02
+"""Seconds between two idle steps (the loop handles what arrived meanwhile first)."""
+WARM_AT_MOST = PRECOMPUTE_AT_MOST
+"""Projects an idle kernel computes the shown lesson for (after the shown one)."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
@@ -347,6 +357,19 @@ def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
     return (id(tr.content), tr.lang, lens.chart, titles, h.hexdigest())
 
 
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's running event loop; ``None`` outside a kernel (a script, a test, or
+    Playwright's loop merely marked running in a test process), as
+    :mod:`pmkit.ui.prioritise` tells (not imported here: it loads scipy)."""
+    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
+    if app is None or not app.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def light_charts() -> bool:
     """Does a chart widget carry a small loader of the Vega bundle (``pmkit serve``), not the
     ~900 KB bundle itself? Only then does each lesson keep chart widgets of its own on the
@@ -570,6 +593,11 @@ class LessonsApp:
         self.lang.observe(show(lambda ch: self.set_lang(ch["new"])), names="value")
         self.lesson.observe(show(lambda ch: self.render_lesson()), names="value")
         self.project.observe(show(lambda ch: self.render_lesson()), names="value")
+        self._last_action = 0.0  # time.monotonic() when the page last finished an action
+        self._warm: Any = None  # the idle step waiting on the kernel's loop (a TimerHandle)
+        self._warm_failed: set[tuple[str, str, str]] = set()
+        for picker in (self.lang, self.lesson, self.project):  # after the page's own observers
+            picker.observe(lambda ch: self._acted(), names="value")
         self.pmo_type.observe(
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
@@ -582,6 +610,7 @@ class LessonsApp:
         # once the page has drawn its charts, the other lessons' charts (hidden) one by one
         if self._per_lesson:
             self._when_drawn(self.pmo.chart or self.pm.chart)
+        self._warm_when_drawn(self.pmo.chart or self.pm.chart)
 
     def _when_drawn(self, widget: alt.JupyterChart | None) -> None:
         """Preload the next lesson (:meth:`_preload_next`) once the page has embedded
@@ -617,6 +646,73 @@ class LessonsApp:
                     return
         except Exception:  # the lesson is embedded when clicked instead
             log.warning("lessons not preloaded", exc_info=True)
+
+    # -- idle time: the shown lesson on the other projects ----------------------------------
+    def _warm_when_drawn(self, widget: alt.JupyterChart | None) -> None:
+        """Start the idle steps (:meth:`_warm_step`) once the page has drawn ``widget``."""
+        if widget is None:
+            return
+
+        def drawn(change: dict[str, Any]) -> None:
+            if change["new"] is not None:
+                widget.unobserve(drawn, names="local_tz")
+                self._warm_soon(WARM_QUIET_S)
+
+        widget.observe(drawn, names="local_tz")
+
+    def _acted(self) -> None:
+        """A pick, a click or a switch has been shown: idle steps wait for quiet again."""
+        self._last_action = time.monotonic()
+        self._warm_soon(WARM_QUIET_S)
+
+    def _warm_soon(self, delay: float) -> None:
+        """Put the next idle step on the kernel's loop (only inside a kernel, never twice)."""
+        loop = _kernel_loop()
+        if loop is None or loop.is_closed():
+            return
+        if self._warm is not None:
+            self._warm.cancel()
+        self._warm = loop.call_later(delay, self._warm_step)
+
+    def _warm_step(self) -> None:
+        """On the kernel's loop, while the page is idle: the shown lesson's panels on one
+        more project (:meth:`views`: taken from another kernel's share, else computed), so
+        that picking it only shows them. The projects after the shown one come first, in
+        the language shown, then in the other; at most :data:`WARM_AT_MOST` projects.
+        Touches no widget; never raises (a demo that fails is left for its click).
+
+        Each step is one panel pair (~10-200 ms on the sample) and runs only after
+        :data:`WARM_QUIET_S` s without an action, so an action waits at most for the step
+        in progress. No worker thread: the engines' per-portfolio caches are not meant to be
+        shared by two threads."""
+        self._warm = None
+        quiet = time.monotonic() - self._last_action
+        if quiet < WARM_QUIET_S:
+            self._warm_soon(WARM_QUIET_S - quiet)
+            return
+        todo = self._warm_next()
+        if todo is None:
+            return  # everything ready: an action starts the steps again
+        try:
+            self.views(todo[0], todo[1], Translator(self.content, todo[2]))
+        except Exception:
+            self._warm_failed.add(todo)
+            log.info("lesson %s on %s not computed ahead", todo[0], todo[1], exc_info=True)
+        self._warm_soon(WARM_GAP_S)
+
+    def _warm_next(self) -> tuple[str, str, str] | None:
+        """The next (demo, project, language) an idle step computes, ``None`` if none."""
+        demo = self.content.lesson(int(self.lesson.value)).demo
+        pids = [str(pid) for _, pid in self.project.options]
+        at = pids.index(str(self.project.value)) if str(self.project.value) in pids else -1
+        ahead = (pids[at + 1 :] + pids[: at + 1])[:WARM_AT_MOST]
+        langs = [self.tr.lang, *[x for x in LANGS if x != self.tr.lang]]
+        for lang in langs:
+            for pid in ahead:
+                todo = (demo, pid, lang)
+                if ("views", *todo) not in self._cache and todo not in self._warm_failed:
+                    return todo
+        return None
 
     def precompute(self) -> None:
         """The panels a click, a project pick or the language switch will show, computed
