@@ -80,11 +80,15 @@ sample a kernel's page with its project and the types tab costs ~3 s CPU and eac
 ~1 s (~1.5 s before the demos kept their whole-portfolio tables): 5 keeps the first kernel at
 the cost 3 had then (7.5-10 s CPU, measured side by side), and 14 projects are shared after 3
 kernels (the first and the pool's first two refills)."""
-WARM_QUIET_S = 0.4
-"""Seconds without an action before the serving kernel computes ahead
-(:meth:`LessonsApp._warm_step`)."""
-WARM_GAP_S = 0.02
-"""Seconds between two idle steps (the loop handles what arrived meanwhile first)."""
+WARM_QUIET_S = 2.0
+"""Seconds without an action (and after the first paint) before the serving kernel computes
+ahead (:meth:`LessonsApp._warm_step`): a reader clicking through lessons or projects is never
+made to wait for a step (at 0.4 s, clicks 0.5 s apart in the browser bench landed in steps and
+a lesson click took 2-3x longer); a trainer who talks about a lesson gets its other projects."""
+WARM_GAP_S = 0.25
+"""Seconds between two idle steps: the kernel is busy at most ~1/5 of the time while it
+computes ahead (a step is ~30-60 ms on the sample, ~150 ms for lesson 6), so a click that
+comes then rarely waits, and never longer than the step in progress."""
 WARM_AT_MOST = PRECOMPUTE_AT_MOST
 """Projects an idle kernel computes the shown lesson for (after the shown one)."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
@@ -449,8 +453,7 @@ class _Panel:
     earlier), and only redraws it in place if the project or the language changed since."""
 
     def __init__(self, css: str) -> None:
-        self.heading = W.HTML()
-        self.metrics = W.HTML()
+        self.heading = W.HTML()  # the heading and the figures: one text, one message
         self.chart: alt.JupyterChart | None = None
         self.charts = W.Box(layout=W.Layout(max_width="100%", overflow="auto"))
         self.slots: dict[int, W.Box] = {}
@@ -458,10 +461,15 @@ class _Panel:
         self.table = W.HTML()
         # side by side on a wide screen, one above the other on a narrow one (flex-wrap)
         self.widget = W.VBox(
-            [self.heading, self.metrics, self.charts, self.table],
+            [self.heading, self.charts, self.table],
             layout=W.Layout(flex="1 1 480px", min_width="0", padding="0 8px", overflow="auto"),
         )
         self.widget.add_class(css)
+
+    @property
+    def metrics(self) -> W.HTML:
+        """The text showing the figures (the heading's: a switch sends one message)."""
+        return self.heading
 
     @property
     def chart_box(self) -> W.Box:
@@ -478,8 +486,7 @@ class _Panel:
 
     def show(self, view: dict[str, Any], lesson: int = 0) -> None:
         """Put a :func:`lens_view` on the page (lesson ``lesson``'s)."""
-        self.heading.value = view["heading"]
-        self.metrics.value = view["metrics"]
+        self.heading.value = view["heading"] + view["metrics"]
         box = self.slot(lesson)
         if view["spec"] is None:  # drop the previous chart: hidden, it would keep its language
             box.children = []
@@ -656,7 +663,7 @@ class LessonsApp:
         def drawn(change: dict[str, Any]) -> None:
             if change["new"] is not None:
                 widget.unobserve(drawn, names="local_tz")
-                self._warm_soon(WARM_QUIET_S)
+                self._acted()  # the first paint: quiet counts from here
 
         widget.observe(drawn, names="local_tz")
 
