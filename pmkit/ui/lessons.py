@@ -697,12 +697,16 @@ class LessonsApp:
         if quiet < WARM_QUIET_S:
             self._warm_soon(WARM_QUIET_S - quiet)
             return
-        todo = self._warm_next()
-        if todo is None:
-            return  # everything ready: an action starts the steps again
+        todo = None
         try:
+            todo = self._warm_next()
+            if todo is None:
+                return  # everything ready: an action starts the steps again
             self.views(todo[0], todo[1], Translator(self.content, todo[2]))
         except Exception:
+            if todo is None:  # nothing to tell which step: no more steps
+                log.warning("lessons not computed ahead", exc_info=True)
+                return
             self._warm_failed.add(todo)
             log.info("lesson %s on %s not computed ahead", todo[0], todo[1], exc_info=True)
         self._warm_soon(WARM_GAP_S)
