@@ -352,7 +352,6 @@ def run_dashboard(
         page.evaluate(INSTALL)
         time.sleep(1.0)
         for step in PLAN[nb] if steps is None else steps:
-            time.sleep(args.pause)  # --pause: a reader who looks before acting
             first: float | None = None
             sizes: list[int] = []
             if step.kind == "tab":
@@ -480,7 +479,6 @@ def main() -> None:
     ap.add_argument(
         "--warm", action="store_true", help="also the project pickers once the server is quiet"
     )
-    ap.add_argument("--pause", type=float, default=0, help="s of quiet before each widget")
     args = ap.parse_args()
     one, five, _ = os.getloadavg()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
