@@ -374,6 +374,16 @@ def _kernel_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+def _machine_busy() -> bool:
+    """Is every core already busy (1-minute load average at least the cores)? Idle steps
+    are a bet on the reader's next pick: they must not take CPU from another viewer's first
+    paint when twenty trainees open the page at once."""
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except OSError:  # no load average on this platform: assume idle
+        return False
+
+
 def light_charts() -> bool:
     """Does a chart widget carry a small loader of the Vega bundle (``pmkit serve``), not the
     ~900 KB bundle itself? Only then does each lesson keep chart widgets of its own on the
@@ -696,6 +706,9 @@ class LessonsApp:
         quiet = time.monotonic() - self._last_action
         if quiet < WARM_QUIET_S:
             self._warm_soon(WARM_QUIET_S - quiet)
+            return
+        if _machine_busy():  # other viewers' pages first (a class opening lessons together)
+            self._warm_soon(WARM_QUIET_S)
             return
         todo = None
         try:

@@ -20,6 +20,8 @@ from pmkit.training.content import load_content
 from pmkit.ui import lessons
 from pmkit.ui.lessons import LessonsApp, Translator
 
+_MACHINE_BUSY = lessons._machine_busy
+
 
 class _Loop:
     """The kernel's loop as the idle steps see it: ``call_later`` kept, run by hand."""
@@ -59,6 +61,7 @@ def _quiet_app(monkeypatch: pytest.MonkeyPatch, lesson: int) -> tuple[LessonsApp
     app.lesson.value = lesson
     loop = _Loop()
     monkeypatch.setattr(lessons, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(lessons, "_machine_busy", lambda: False)  # whatever else runs here
     app._last_action = time.monotonic() - 10 * lessons.WARM_QUIET_S  # quiet for a while
     return app, loop
 
@@ -99,6 +102,22 @@ def test_no_step_while_the_page_is_busy(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.undo()
     assert set(app._cache) == cached  # nothing computed
     assert len(loop.later) == 1 and loop.later[0][0] > 0.5 * lessons.WARM_QUIET_S
+
+
+def test_no_step_while_every_core_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, loop = _quiet_app(monkeypatch, 7)
+    cached = set(app._cache)
+    monkeypatch.setattr(lessons, "_machine_busy", _MACHINE_BUSY)  # the real rule again
+    monkeypatch.setattr(lessons.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(lessons.os, "getloadavg", lambda: (2.0, 0.5, 0.5))
+    app._warm_soon(0)
+    loop.run(at_most=1)
+    monkeypatch.setattr(lessons.os, "getloadavg", lambda: (1.9, 3.0, 3.0))
+    idle_now = not lessons._machine_busy()
+    monkeypatch.undo()
+    assert set(app._cache) == cached  # load 2 on 2 cores: other viewers first, nothing computed
+    assert len(loop.later) == 1 and loop.later[0][0] >= lessons.WARM_QUIET_S  # tried again later
+    assert idle_now  # the last minute's load is what counts
 
 
 def test_a_failing_demo_is_left_for_its_click(monkeypatch: pytest.MonkeyPatch) -> None:
