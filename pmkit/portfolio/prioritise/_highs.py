@@ -12,12 +12,13 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 from scipy import sparse
 
-__all__ = ["MipResult", "Model"]
+__all__ = ["Cancelled", "MipResult", "Model"]
 
 _BANNER_LOCK = threading.Lock()
 _BANNER_DONE = False
@@ -47,6 +48,10 @@ def _new_highs() -> highspy.Highs:
     return h
 
 
+class Cancelled(Exception):
+    """A solve stopped on request (:meth:`Model.interruptible`): its result is not wanted."""
+
+
 @dataclass
 class MipResult:
     """``x`` (None when no portfolio), HiGHS status in words, proven relative gap, the best
@@ -74,6 +79,49 @@ class Model:
         self.c = np.asarray(c, dtype=float)
         self._lp = self._pass(a, lo, hi, ub, integer=False)
         self._mip = self._pass(a, lo, hi, ub, integer=True)
+        self.lo = np.array(lo, dtype=float)
+        self.hi = np.array(hi, dtype=float)
+        self.ub = np.array(ub, dtype=float)
+        self.shape = (int(np.shape(a)[0]), int(self.c.size))
+        self._stop: Any = None
+
+    def rebound(self, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray) -> None:
+        """The same matrix and costs with new row bounds ``lo <= A x <= hi`` and column bounds
+        ``0 <= x <= ub`` (e.g. other forced-in/out projects, another capacity level): only the
+        bounds that differ are changed in both HiGHS objects, then their solver state (basis,
+        solution) is cleared, so the next solve is the one a model passed anew would make
+        (a warm start from another forced set's basis took 2-3x the simplex pivots of a
+        cold solve, session 8)."""
+        lo, hi, ub = (np.asarray(v, dtype=float) for v in (lo, hi, ub))
+        rows = np.flatnonzero((lo != self.lo) | (hi != self.hi)).astype(np.int32)
+        cols = np.flatnonzero(ub != self.ub).astype(np.int32)
+        for h in (self._lp, self._mip):
+            if rows.size:
+                h.changeRowsBounds(int(rows.size), rows, lo[rows], hi[rows])  # type: ignore[attr-defined]
+            if cols.size:
+                h.changeColsBounds(int(cols.size), cols, np.zeros(cols.size), ub[cols])
+            h.clearSolver()
+        self.lo, self.hi, self.ub = lo.copy(), hi.copy(), ub.copy()
+
+    def interruptible(self, stop: Any) -> None:
+        """Let ``stop()`` (called by HiGHS from the solving thread, between simplex iterations
+        and branch-and-cut steps) end a solve: the solve then raises :class:`Cancelled`. A
+        call costs a few microseconds (about one per simplex iteration)."""
+        if self._stop is None:
+
+            def check(event: Any) -> None:
+                if self._stop is not None and self._stop():
+                    event.interrupt()
+
+            for h in (self._lp, self._mip):
+                h.cbSimplexInterrupt += check
+                h.cbIpmInterrupt += check
+                h.cbMipInterrupt += check
+        self._stop = stop
+
+    def _stopped(self, h: highspy.Highs) -> None:
+        if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
+            raise Cancelled("solve cancelled")
 
     def _pass(
         self, a: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray, integer: bool
@@ -100,6 +148,7 @@ class Model:
         """Change one row's bounds in both models (e.g. the budget of a frontier point)."""
         for h in (self._lp, self._mip):
             h.changeRowBounds(int(row), float(lo), float(hi))
+        self.lo[row], self.hi[row] = float(lo), float(hi)
 
     def relaxation(
         self, time_limit: float, basis: highspy.HighsBasis | None = None
@@ -113,6 +162,7 @@ class Model:
         if basis is not None:
             h.setBasis(basis)
         h.run()
+        self._stopped(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
         return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
@@ -149,6 +199,7 @@ class Model:
             sol.value_valid = True
             h.setSolution(sol)
         h.run()
+        self._stopped(h)
         status = h.getModelStatus()
         info = h.getInfo()
         if status == highspy.HighsModelStatus.kInfeasible:
