@@ -288,6 +288,7 @@ class _Walk:
     base: SelectionProblem
     model: _Model
     his: list[np.ndarray]
+    limits: dict[float, np.ndarray]
     solver: _highs.Model
     hi: np.ndarray
     retired: bool
@@ -304,6 +305,7 @@ class _Walk:
         self.base = problem.with_(budget=top, level=max(lv for _, lv in grid))
         same = reuse is not None and not reuse.retired and same_structure(reuse.base, self.base)
         self.model = rebound(reuse.model, self.base) if same and reuse else _build(self.base)
+        self.limits: dict[float, np.ndarray] = {}  # capacity limits per level
         self.his = [self._hi_for(self._problem(k)) for k in range(len(grid))]
         self._solver(reuse if same else None)
 
@@ -327,6 +329,7 @@ class _Walk:
         own: ``reuse``'s when its structure is the same (retired then), else passed anew."""
         w = object.__new__(_Walk)
         w.grid, w.base, w.model, w.his = self.grid, self.base, self.model, self.his
+        w.limits = self.limits
         same = reuse is not None and not reuse.retired and same_structure(reuse.base, self.base)
         w._solver(reuse if same else None)
         return w
@@ -343,7 +346,9 @@ class _Walk:
         kinds = self.model.rows["kind"].to_numpy()
         years = self.model.rows.get("year")
         hi = self.model.hi.copy()
-        hi[np.flatnonzero(kinds == "capacity")] = _limits(p).ravel()
+        if p.level not in self.limits:  # the same for every budget of a level
+            self.limits[p.level] = _limits(p).ravel()
+        hi[np.flatnonzero(kinds == "capacity")] = self.limits[p.level]
         if p.budget is not None and years is not None:
             hi[np.flatnonzero((kinds == "budget") & years.isna().to_numpy())] = float(p.budget)
         return hi

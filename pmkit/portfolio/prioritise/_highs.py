@@ -110,8 +110,8 @@ class Model:
         if self._stop is None:
 
             def check(event: Any) -> None:
-                if self._stop is not None and self._stop():
-                    event.interrupt()
+                # HiGHS keeps the flag between solves: cleared when not stopping
+                event.interrupt(bool(self._stop is not None and self._stop()))
 
             for h in (self._lp, self._mip):
                 h.cbSimplexInterrupt += check

@@ -679,9 +679,9 @@ def _least_overload(
 
     Minimises total overload hours (``A x - o <= limit``, ``o >= 0``) with the value ignored;
     ``None`` when even unlimited capacity does not help (a budget or rule conflict).
-    ``model``: a model of the same structure already built (:func:`model_of`).
+    ``model``: ``p``'s own model when already built (:func:`model_of`).
     """
-    m = model_of(p, model)
+    m = _build(p) if model is None else model
     n_r, n_t = len(p.roles), len(p.months)
     cap_rows = np.arange(p.n, p.n + n_r * n_t)
     o = sparse.csr_matrix(
@@ -825,10 +825,10 @@ def _month(p: SelectionProblem, t: int) -> str:
 def greedy(problem: SelectionProblem, *, model: _Model | None = None) -> Selection:
     """Baseline: rank by value (forced-in first), add each project at the earliest start that
     fits what is left of every capacity and budget line (and exclusive groups, link timing);
-    then drop, until none is left, any project whose prerequisite is not in. ``model``: a
-    model of the same structure already built (:func:`model_of`)."""
+    then drop, until none is left, any project whose prerequisite is not in. ``model``:
+    ``problem``'s own model when already built (:func:`model_of`)."""
     t0 = time.perf_counter()
-    m = model_of(problem, model)
+    m = _build(problem) if model is None else model
     value = np.asarray(problem.value, dtype=float)
     forced = np.isin(problem.ids.astype(str), list(problem.forced_in))
     rank = np.empty(problem.n, dtype=np.int64)
