@@ -243,6 +243,7 @@ def _tab(n: int) -> None:
             click=click,
         )
         await _clicks_during(tab, b0, opts, n)
+        await _forced_during(tab, opts, n)
 
     asyncio.run(run())
 
@@ -319,6 +320,56 @@ async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
           f"superseded before shown; shown after median "
           f"{waits[len(waits) // 2] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms "
           f"(goal ~300 ms); total {time.perf_counter() - t0:.2f} s", flush=True)  # fmt: skip
+
+
+FORCED_AFTER = (1, 2, 3)  # forced changes made once the frontier shows this many points
+
+
+async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
+    """A forced change made while the worker solves the frontier (a point: up to ~1-2 s of
+    branch and cut): once the frontier being solved shows :data:`FORCED_AFTER` points, one
+    more project is forced out (a new model); per change, the wait from the change until
+    its portfolio is shown (the first headline change after it: in the callback or from the
+    worker). A worker that finishes its running point first answers later."""
+    import asyncio
+
+    later = getattr(tab, "later", None)
+    waits: list[float] = []
+    for k, extra in zip(FORCED_AFTER, (opts[-4], opts[-5], opts[-6]), strict=True):
+        t_wait = time.perf_counter()
+        while not _frontier_at(tab, k) and time.perf_counter() - t_wait < 60:
+            if later is not None and not (later.jobs or later.pending):
+                break  # the frontier is done: the change is then made with the worker idle
+            await asyncio.sleep(0.005)
+        running = getattr(later, "running", None)
+        shown: list[float] = []
+        tab.headline.observe(lambda _c, s=shown: s.append(time.perf_counter()), "value")
+        t0 = time.perf_counter()
+        tab.forced_out.value = (*tab.forced_out.value, extra)
+        usable = time.perf_counter() - t0
+        while not shown and time.perf_counter() - t0 < 60:
+            await asyncio.sleep(0.005)
+        wait = (shown[0] if shown else float("nan")) - t0
+        waits.append(wait)
+        head = " ".join(tab.headline.value.replace("<b>", "").replace("</b>", "").split()[:6])
+        print(f"tab {n}: forced change after frontier point {k} ({tab.busy.description!s:>14}"
+              f" before; worker job {running})  usable {usable:5.2f} s  new portfolio shown "
+              f"after {wait * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f} | {head[3:]}",
+              flush=True)  # fmt: skip
+    while later is not None and (later.jobs or later.pending):
+        await asyncio.sleep(0.005)
+    ok = sorted(w for w in waits if w == w) or [float("nan")]
+    print(f"tab {n}: forced change during a long job: new portfolio shown after median "
+          f"{ok[len(ok) // 2] * 1e3:.0f} ms, max {ok[-1] * 1e3:.0f} ms", flush=True)  # fmt: skip
+
+
+def _frontier_at(tab: Any, k: int) -> bool:
+    """Does the frontier being solved show at least ``k`` points (and more to come)?"""
+    words = str(tab.busy.description).split()
+    if len(words) != 2 or words[0] != "Frontier" or "/" not in words[1]:
+        return False
+    done, total = (int(x) for x in words[1].split("/"))
+    return k <= done < total
 
 
 def _baseline(tree: str, argv: list[str]) -> None:
