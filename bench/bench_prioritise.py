@@ -327,21 +327,23 @@ FORCED_AFTER = (1, 2, 3)  # forced changes made once the frontier shows this man
 
 async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
     """A forced change made while the worker solves the frontier (a point: up to ~1-2 s of
-    branch and cut): once the frontier being solved shows :data:`FORCED_AFTER` points, one
-    more project is forced out (a new model); per change, the wait from the change until
+    branch and cut): a project forced out starts a new frontier; once the frontier being
+    solved shows :data:`FORCED_AFTER` points, one more project is forced out (a new model,
+    whose frontier the next change interrupts in turn); per change, the wait from the change until
     its portfolio is shown (the first headline change after it: in the callback or from the
     worker). A worker that finishes its running point first answers later."""
     import asyncio
 
     later = getattr(tab, "later", None)
     waits: list[float] = []
-    for k, extra in zip(FORCED_AFTER, (opts[-4], opts[-5], opts[-6]), strict=True):
+    tab.forced_out.value = (*tab.forced_out.value, opts[-4])  # a new frontier to interrupt
+    for k, extra in zip(FORCED_AFTER, (opts[-5], opts[-6], opts[-7]), strict=True):
         t_wait = time.perf_counter()
         while not _frontier_at(tab, k) and time.perf_counter() - t_wait < 60:
             if later is not None and not (later.jobs or later.pending):
                 break  # the frontier is done: the change is then made with the worker idle
             await asyncio.sleep(0.005)
-        running = getattr(later, "running", None)
+        running, before = getattr(later, "running", None), str(tab.busy.description)
         shown: list[float] = []
         tab.headline.observe(lambda _c, s=shown: s.append(time.perf_counter()), "value")
         t0 = time.perf_counter()
@@ -352,8 +354,8 @@ async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
         wait = (shown[0] if shown else float("nan")) - t0
         waits.append(wait)
         head = " ".join(tab.headline.value.replace("<b>", "").replace("</b>", "").split()[:6])
-        print(f"tab {n}: forced change after frontier point {k} ({tab.busy.description!s:>14}"
-              f" before; worker job {running})  usable {usable:5.2f} s  new portfolio shown "
+        print(f"tab {n}: forced change after frontier point {k} (page: {before!r}; worker "
+              f"job: {running})  usable {usable:5.2f} s  new portfolio shown "
               f"after {wait * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f} | {head[3:]}",
               flush=True)  # fmt: skip
     while later is not None and (later.jobs or later.pending):

@@ -284,26 +284,31 @@ def _in_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _slow_old_solves(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[float]]:
-    """LP solves started in the worker before ``changed_at[0]`` take 30 s unless stopped
-    (they poll their stop request as HiGHS does between simplex iterations); ``slow`` is set
-    when one starts."""
+    """Solves started in the worker before ``changed_at[0]`` first run a real branch and cut
+    of a hard knapsack (60 s limit) that HiGHS stops when the model's own stop request
+    (:meth:`_highs.Model.interruptible`) says so; ``slow`` is set when one starts."""
     import threading
     import time
 
+    import numpy as np
+
     from pmkit.portfolio.prioritise import _highs
 
+    rng = np.random.default_rng(3)
+    a = rng.integers(1, 100, size=(40, 300)).astype(float)
+    value = a.sum(axis=0) * rng.uniform(0.8, 1.2, size=300)
+    hard = _highs.Model(-value, a, np.full(40, -np.inf), a.sum(axis=1) / 3, np.ones(300))
     real = _highs.Model.relaxation
     slow = threading.Event()
     changed_at = [float("inf")]
 
     def relaxation(self: Any, time_limit: float, basis: Any = None) -> Any:
-        t0 = time.perf_counter()
-        if threading.current_thread().name == "pmkit-prioritise" and t0 < changed_at[0]:
+        if threading.current_thread().name == "pmkit-prioritise" and (
+            time.perf_counter() < changed_at[0]
+        ):
             slow.set()
-            while time.perf_counter() - t0 < 30.0:
-                if self._stop is not None and self._stop():
-                    raise _highs.Cancelled("stopped")
-                time.sleep(0.005)
+            hard.interruptible(self._stop)
+            hard.mip(None, 60.0, 0.0)  # raises Cancelled once stopped
         return real(self, time_limit, basis)
 
     monkeypatch.setattr(_highs.Model, "relaxation", relaxation)
@@ -333,8 +338,8 @@ def test_a_forced_change_stops_the_running_solve_and_only_its_answer_shows(
 ) -> None:
     """#10 s9: in a kernel (a fake app, a real loop thread, the real worker), a forced change
     made while the worker solves a frontier point of the old model does not wait for it: the
-    solve is stopped (here a 30 s solve that polls its stop request as HiGHS does between
-    simplex iterations), its result is never shown, and the new model's portfolio and
+    solve is stopped (here a real 60 s branch and cut, stopped by HiGHS at its next check of
+    the tab's request), its result is never shown, and the new model's portfolio and
     frontier are shown; the page ends as a script's page ends."""
     import asyncio
     import time
@@ -364,7 +369,7 @@ def test_a_forced_change_stops_the_running_solve_and_only_its_answer_shows(
         out["pid"] = pid = next((x for x in free if x not in sel.ids), free[0])
         t0 = changed_at[0] = time.perf_counter()
         tab.forced_in.value = (pid,)
-        for _ in range(2500):  # at most 25 s: the old solve alone would take 30
+        for _ in range(4000):  # at most 40 s: the old solve alone would take 60
             if not (tab.later.jobs or tab.later.pending):
                 break
             await asyncio.sleep(0.01)
@@ -373,7 +378,7 @@ def test_a_forced_change_stops_the_running_solve_and_only_its_answer_shows(
 
     _on_a_loop_thread(scenario)
     tab, pid = out["tab"], out["pid"]
-    assert out["slow"] and out["seconds"] < 20.0, out
+    assert out["slow"] and out["seconds"] < 30.0, out
     assert tab.busy.description == "Ready" and "pmkit-error" not in tab.message.value
     assert out["old"] not in shown_for  # the stopped solve's frontier point never shown
     assert shown_for and all(fr is tab._frontier[1] for fr in shown_for)

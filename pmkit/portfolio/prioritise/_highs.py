@@ -104,19 +104,20 @@ class Model:
         self.lo, self.hi, self.ub = lo.copy(), hi.copy(), ub.copy()
 
     def interruptible(self, stop: Any) -> None:
-        """Let ``stop()`` (called by HiGHS from the solving thread, between simplex iterations
-        and branch-and-cut steps) end a solve: the solve then raises :class:`Cancelled`. A
-        call costs a few microseconds (about one per simplex iteration)."""
+        """Let ``stop()`` end a branch and cut: HiGHS calls it from the solving thread
+        between its steps (about ten times a second), and the solve then raises
+        :class:`Cancelled`. Only the MIP's callback: the simplex one is called at every
+        iteration and re-enters Python each time, so a solve in one thread and Python in
+        another wait for each other's GIL (measured: a click's LP re-solve on the kernel's
+        loop took seconds while the worker ran Python); an LP (at most ~0.5 s cold at 1,000
+        projects) runs to its end."""
         if self._stop is None:
 
             def check(event: Any) -> None:
                 # HiGHS keeps the flag between solves: cleared when not stopping
                 event.interrupt(bool(self._stop is not None and self._stop()))
 
-            for h in (self._lp, self._mip):
-                h.cbSimplexInterrupt += check
-                h.cbIpmInterrupt += check
-                h.cbMipInterrupt += check
+            self._mip.cbMipInterrupt += check
         self._stop = stop
 
     def _stopped(self, h: highspy.Highs) -> None:
@@ -162,7 +163,6 @@ class Model:
         if basis is not None:
             h.setBasis(basis)
         h.run()
-        self._stopped(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
         return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
