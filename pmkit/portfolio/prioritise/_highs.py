@@ -77,6 +77,7 @@ class Model:
         ub: np.ndarray,
     ) -> None:
         self.c = np.asarray(c, dtype=float)
+        self._a = sparse.csc_matrix(a)  # kept: passed again with other bounds (rebound)
         self._lp = self._pass(a, lo, hi, ub, integer=False)
         self._mip = self._pass(a, lo, hi, ub, integer=True)
         self.lo = np.array(lo, dtype=float)
@@ -87,21 +88,19 @@ class Model:
 
     def rebound(self, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray) -> None:
         """The same matrix and costs with new row bounds ``lo <= A x <= hi`` and column bounds
-        ``0 <= x <= ub`` (e.g. other forced-in/out projects, another capacity level): only the
-        bounds that differ are changed in both HiGHS objects, then their solver state (basis,
-        solution) is cleared, so the next solve is the one a model passed anew would make
-        (a warm start from another forced set's basis took 2-3x the simplex pivots of a
-        cold solve, session 8)."""
-        lo, hi, ub = (np.asarray(v, dtype=float) for v in (lo, hi, ub))
-        rows = np.flatnonzero((lo != self.lo) | (hi != self.hi)).astype(np.int32)
-        cols = np.flatnonzero(ub != self.ub).astype(np.int32)
-        for h in (self._lp, self._mip):
-            if rows.size:
-                h.changeRowsBounds(int(rows.size), rows, lo[rows], hi[rows])  # type: ignore[attr-defined]
-            if cols.size:
-                h.changeColsBounds(int(cols.size), cols, np.zeros(cols.size), ub[cols])
-            h.clearSolver()
-        self.lo, self.hi, self.ub = lo.copy(), hi.copy(), ub.copy()
+        ``0 <= x <= ub`` (e.g. other forced-in/out projects, another capacity level): the
+        kept matrix is passed to HiGHS again with these bounds (a few ms; nothing rebuilt in
+        Python), so the next solve is the one of a model built anew. Not the bounds changed
+        in place: after ``clearSolver`` an object that had re-solved from other bases and
+        been stopped mid-solve could reach another optimal LP vertex (hence another first
+        portfolio, within the gap) than a new one (bench, session 9); nor warm-started from
+        the old basis (2-3x the pivots of a cold solve, session 8)."""
+        self._lp = self._pass(self._a, lo, hi, ub, integer=False)
+        self._mip = self._pass(self._a, lo, hi, ub, integer=True)
+        self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        self.ub = np.array(ub, dtype=float)
+        if self._stop is not None:
+            self._watch()
 
     def interruptible(self, stop: Any) -> None:
         """Let ``stop()`` end a branch and cut: HiGHS calls it from the solving thread
@@ -111,14 +110,17 @@ class Model:
         another wait for each other's GIL (measured: a click's LP re-solve on the kernel's
         loop took seconds while the worker ran Python); an LP (at most ~0.5 s cold at 1,000
         projects) runs to its end."""
-        if self._stop is None:
-
-            def check(event: Any) -> None:
-                # HiGHS keeps the flag between solves: cleared when not stopping
-                event.interrupt(bool(self._stop is not None and self._stop()))
-
-            self._mip.cbMipInterrupt += check
+        first = self._stop is None
         self._stop = stop
+        if first:
+            self._watch()
+
+    def _watch(self) -> None:
+        def check(event: Any) -> None:
+            # HiGHS keeps the flag between solves: cleared when not stopping
+            event.interrupt(bool(self._stop is not None and self._stop()))
+
+        self._mip.cbMipInterrupt += check
 
     def _stopped(self, h: highspy.Highs) -> None:
         if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
