@@ -323,6 +323,7 @@ async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
 
 
 FORCED_AFTER = (1, 2, 3)  # forced changes made once the frontier shows this many points
+INSIDE_POINT = 0.2  # ... and this many seconds later (the next point is being solved)
 
 
 async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
@@ -343,6 +344,9 @@ async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
             if later is not None and not (later.jobs or later.pending):
                 break  # the frontier is done: the change is then made with the worker idle
             await asyncio.sleep(0.005)
+        # "Frontier k/n" shows once a point is drawn, just before the worker starts the next
+        # point: the change is made a little later, inside that point's solve
+        await asyncio.sleep(INSIDE_POINT)
         running, before = getattr(later, "running", None), str(tab.busy.description)
         shown: list[float] = []
         tab.headline.observe(lambda _c, s=shown: s.append(time.perf_counter()), "value")
