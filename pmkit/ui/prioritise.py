@@ -503,6 +503,7 @@ class PrioritiseTab:
         used: its HiGHS objects may take the new model's bounds (not built again)."""
         if self._frontier is not None:
             self._spare.append(self._frontier[1])
+            del self._spare[:-2]  # at most two kept (in place: the worker may pop meanwhile)
         self._frontier = None
         self.solve()
 
