@@ -337,20 +337,32 @@ async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
 
     later = getattr(tab, "later", None)
     waits: list[float] = []
+    drawn = {"points": 0}  # points of the frontier being solved drawn so far (an observer:
+    # "Frontier k/n" shows only between a point drawn and the next step's label)
+
+    def progress(change: Any) -> None:
+        words = str(change["new"]).split()
+        if len(words) == 2 and words[0] == "Frontier" and "/" in words[1]:
+            done, total = (int(x) for x in words[1].split("/"))
+            if done < total:
+                drawn["points"] = max(drawn["points"], done)
+
+    tab.busy.observe(progress, "description")
     tab.forced_out.value = (*tab.forced_out.value, opts[-4])  # a new frontier to interrupt
     for k, extra in zip(FORCED_AFTER, (opts[-5], opts[-6], opts[-7]), strict=True):
         t_wait = time.perf_counter()
-        while not _frontier_at(tab, k) and time.perf_counter() - t_wait < 60:
+        while drawn["points"] < k and time.perf_counter() - t_wait < 60:
             if later is not None and not (later.jobs or later.pending):
                 break  # the frontier is done: the change is then made with the worker idle
             await asyncio.sleep(0.005)
-        # "Frontier k/n" shows once a point is drawn, just before the worker starts the next
-        # point: the change is made a little later, inside that point's solve
+        # a point is drawn just before the worker starts the next one: the change is made a
+        # little later, inside that point's solve
         await asyncio.sleep(INSIDE_POINT)
         running, before = getattr(later, "running", None), str(tab.busy.description)
         shown: list[float] = []
         tab.headline.observe(lambda _c, s=shown: s.append(time.perf_counter()), "value")
         t0 = time.perf_counter()
+        drawn["points"] = 0  # the next frontier's
         tab.forced_out.value = (*tab.forced_out.value, extra)
         usable = time.perf_counter() - t0
         while not shown and time.perf_counter() - t0 < 60:
@@ -367,15 +379,6 @@ async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
     ok = sorted(w for w in waits if w == w) or [float("nan")]
     print(f"tab {n}: forced change during a long job: new portfolio shown after median "
           f"{ok[len(ok) // 2] * 1e3:.0f} ms, max {ok[-1] * 1e3:.0f} ms", flush=True)  # fmt: skip
-
-
-def _frontier_at(tab: Any, k: int) -> bool:
-    """Does the frontier being solved show at least ``k`` points (and more to come)?"""
-    words = str(tab.busy.description).split()
-    if len(words) != 2 or words[0] != "Frontier" or "/" not in words[1]:
-        return False
-    done, total = (int(x) for x in words[1].split("/"))
-    return k <= done < total
 
 
 def _baseline(tree: str, argv: list[str]) -> None:
