@@ -6,7 +6,8 @@ days), beta-PERT estimates. The straightforward baseline samples each run's dura
 then schedules that run in a Python loop over tasks (forward and backward pass, critical flags),
 exactly the same model. Side by side, N times: one vectorised run of ``--runs`` runs, then one
 baseline batch of ``--baseline-runs`` runs (scaled up to ``--runs``); best of N for both, wall and
-CPU. The P50/P80/P90 of both are printed with the baseline's bootstrap standard error.
+CPU. The P50/P80/P90 of both are printed with the baseline's bootstrap standard error; the
+script exits 1 if one is more than ``AGREE_SE`` standard errors away (same model, so only noise).
 
 Run: ``.venv/bin/python bench/bench_montecarlo.py [--tasks 1000] [--runs 10000]``
 """
@@ -14,15 +15,24 @@ Run: ``.venv/bin/python bench/bench_montecarlo.py [--tasks 1000] [--runs 10000]`
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pmkit.schedule.montecarlo import Network, simulate
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without installing, like the other benches
+    sys.path.insert(0, str(ROOT))
+
+from pmkit.schedule.montecarlo import Network, simulate  # noqa: E402
 
 MPD = 480.0
 PCTS = (50, 80, 90)
+AGREE_SE = 4.0
+"""Beyond this many bootstrap standard errors from the loop, a percentile disagrees (exit 1):
+the two are the same model, so only sampling noise may separate them."""
 
 
 def random_network(n_tasks: int, seed: int = 0) -> Network:
@@ -114,7 +124,7 @@ def _pcts(days: np.ndarray) -> np.ndarray:
     return np.percentile(days, PCTS)
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=1_000)
     ap.add_argument("--runs", type=int, default=10_000)
@@ -165,15 +175,20 @@ def main() -> None:
     se = boots.std(axis=0)
     vec = _pcts(res.finish_days)
     ref = _pcts(base)
+    far = 0
     for p, v, b, e in zip(PCTS, vec, ref, se, strict=True):
         print(
             f"P{p:<3}: vectorised {v:8.1f} d   loop ({base.size} runs) {b:8.1f} d "
             f"+/- {e:4.1f}   difference {(v - b) / e:+.1f} SE"
         )
+        far += int(abs(v - b) > AGREE_SE * e)
     t0 = time.perf_counter()
     _ = res.sensitivity
     print(f"sensitivity (Spearman, computed on first use): {time.perf_counter() - t0:.3f} s")
+    if far:
+        print(f"DISAGREE: {far} percentile(s) more than {AGREE_SE:g} SE from the loop's")
+    return 1 if far else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

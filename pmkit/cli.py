@@ -751,7 +751,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["generate"]:
         from pmkit.generate import main as generate_main
 
-        return generate_main(argv[1:])
+        try:
+            return generate_main(argv[1:])
+        except OSError as exc:
+            return _os_error("generate", exc)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
@@ -761,6 +764,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `pmkit schedule x.xml | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        return _os_error(args.verb, exc)
+
+
+def _os_error(verb: str, exc: OSError) -> int:
+    """An output path that cannot be written (a file where a folder should be, a missing
+    parent, no permission): say which path and why, exit 2, no traceback."""
+    print(f"pmkit {verb}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

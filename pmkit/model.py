@@ -292,6 +292,7 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
             _f("forecast_date", "date"),
         ),
         required_file=False,
+        unique_together=("task_id", "report_date"),  # one forecast per milestone and report
     ),
     TableSpec(
         "stage_gates",

@@ -492,6 +492,8 @@ def _check_scalars(file: str, merged: dict[str, Any]) -> None:
     """The report ages are numbers (as floats); the status date, if any, is a date."""
     for k in ("status_report_max_age_days", "risk_review_max_age_days"):
         merged[k] = _number(file, k, merged[k])
+        if not math.isfinite(merged[k]) or merged[k] < 0:
+            raise _err(file, k, "not a number of days", merged[k], "a number of days >= 0")
     if merged.get("status_date") not in (None, ""):
         try:
             pd.Timestamp(merged["status_date"])

@@ -855,7 +855,9 @@ def _forecast_checks(x: _Cross) -> None:
     mf, tk = x.t["milestone_forecasts"], x.t["tasks"]
     known = mf["task_id"].isin(tk["task_id"]).to_numpy()
     is_ms = mf["task_id"].map(_lookup(tk["task_id"], tk["is_milestone"]))
-    not_ms = known & ~is_ms.fillna(True).to_numpy(bool)
+    # every forecast on an unknown task leaves an all-NaN float column: no bool fill on it
+    ms = np.where(is_ms.isna().to_numpy(), True, is_ms.to_numpy(dtype=object)).astype(bool)
+    not_ms = known & ~ms
     x.rows(
         "milestone_forecasts",
         not_ms,

@@ -19,7 +19,17 @@ import pandas as pd
 
 from pmkit.vocabulary import DATE_FORMAT
 
-__all__ = ["CHARTS", "bar_chart", "bilingual", "build", "heat_chart", "line_chart", "load_chart"]
+__all__ = [
+    "CHARTS",
+    "bar_chart",
+    "bilingual",
+    "build",
+    "draw",
+    "heat_chart",
+    "line_chart",
+    "load_chart",
+    "prepare",
+]
 
 _W = 360
 _HEAT_MAX_W = 420
@@ -56,6 +66,14 @@ def bar_chart(
     ``highlight`` (bold outline: the project the PM lens looks at)."""
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
+    data, shape = _bar_data(df, titles, colours=colours)
+    return _bar_draw(data, shape, titles, colours=colours)
+
+
+def _bar_data(
+    df: pd.DataFrame, titles: Mapping[str, str], *, colours: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`bar_chart`'s table and the figures of its shape (see :func:`prepare`)."""
     data = df.copy()
     if "highlight" not in data.columns:
         data["highlight"] = False
@@ -67,6 +85,20 @@ def bar_chart(
     # every language and for every project (a switch sends data, the page re-embeds nothing)
     rank = {label: i for i, label in enumerate(order)}
     data["rank"] = data["label"].map(rank)
+    if "group" in data.columns and colours:
+        at = {g: i for i, g in enumerate(colours)}
+        data["group_order"] = [at.get(g, -1) for g in data["group"]]
+    return data, {"labels": len(order), "group": "group" in df.columns}
+
+
+def _bar_draw(
+    data: pd.DataFrame,
+    shape: Mapping[str, Any],
+    titles: Mapping[str, str],
+    *,
+    colours: Mapping[str, str] | None = None,
+) -> alt.Chart:
+    """:func:`bar_chart` of its prepared table (the table is only attached)."""
     y = alt.Y("label:N", sort=alt.EncodingSortField("rank", op="min"), title=_t(titles, "y"))
     x = alt.X("value:Q", title=_t(titles, "x"), stack="zero")
     tips = [
@@ -74,7 +106,7 @@ def bar_chart(
         alt.Tooltip("value:Q", title=_t(titles, "x"), format=",.1f"),
     ]
     enc: dict[str, object] = {"x": x, "y": y}
-    if "group" in data.columns:
+    if shape["group"]:
         scale = (
             alt.Scale(domain=list(colours), range=list(colours.values()))
             if colours
@@ -82,8 +114,6 @@ def bar_chart(
         )
         enc["color"] = alt.Color("group:N", title=_t(titles, "group"), scale=scale)
         if colours:  # stacked in the order of the legend (not of the words: same in any language)
-            at = {g: i for i, g in enumerate(colours)}
-            data["group_order"] = [at.get(g, -1) for g in data["group"]]
             enc["order"] = alt.Order("group_order:Q")
         tips.append(alt.Tooltip("group:N", title=_t(titles, "group")))
     else:
@@ -101,7 +131,8 @@ def bar_chart(
             tooltip=tips,
         )
     )
-    return bars.properties(width=_W, height=max(60, 20 * len(order)), title=_t(titles, "title"))
+    height = max(60, 20 * shape["labels"])
+    return bars.properties(width=_W, height=height, title=_t(titles, "title"))
 
 
 def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | alt.Chart:
@@ -111,6 +142,11 @@ def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
     """
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
+    data, shape = _load_data(df, titles)
+    return _load_draw(data, shape, titles)
+
+
+def _load_data(df: pd.DataFrame, titles: Mapping[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     over_word = _t(titles, "over", "over capacity")
     ok_word = _t(titles, "ok", "within capacity")
     data = df.assign(
@@ -119,6 +155,14 @@ def load_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             for d, c in zip(df["demand_hours"], df["capacity_hours"], strict=True)
         ]
     )
+    return data, {}
+
+
+def _load_draw(
+    data: pd.DataFrame, shape: Mapping[str, Any], titles: Mapping[str, str]
+) -> alt.LayerChart:
+    over_word = _t(titles, "over", "over capacity")
+    ok_word = _t(titles, "ok", "within capacity")
     x = alt.X("period:T", title=_t(titles, "x"), axis=alt.Axis(format="%d %b"))
     # the layers without data and the data on the layer: the spec altair writes when both
     # layers share one frame, without hashing the frame's text to find out that they do
@@ -158,7 +202,20 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
     ``utilisation`` (1.0 = full); colour centred on 100 %, each cell labelled with its %."""
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
+    data, shape = _heat_data(df, titles)
+    return _heat_draw(data, shape, titles)
+
+
+def _heat_data(df: pd.DataFrame, titles: Mapping[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     data = df.assign(pct=(df["utilisation"] * 100).round(0))
+    # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
+    width = min(_HEAT_MAX_W, max(_W, 22 * data["month"].nunique()))
+    return data, {"width": width, "height": 22 * data["role"].nunique()}
+
+
+def _heat_draw(
+    data: pd.DataFrame, shape: Mapping[str, Any], titles: Mapping[str, str]
+) -> alt.LayerChart:
     base = alt.Chart().encode(  # the data on the layer (see load_chart)
         x=alt.X("month:O", title=_t(titles, "x")), y=alt.Y("role:N", title=_t(titles, "y"))
     )
@@ -191,11 +248,8 @@ def heat_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.LayerChart | 
             ),
         )
     )
-    # cells shrink to fit one lens panel (about 480 px) rather than widen it past the screen
     return alt.LayerChart(layer=[cells, text], data=data).properties(
-        width=min(_HEAT_MAX_W, max(_W, 22 * data["month"].nunique())),
-        height=22 * data["role"].nunique(),
-        title=_t(titles, "title"),
+        width=shape["width"], height=shape["height"], title=_t(titles, "title")
     )
 
 
@@ -203,7 +257,17 @@ def line_chart(df: pd.DataFrame, titles: Mapping[str, str]) -> alt.Chart:
     """Lines over time: ``date``, ``group`` (one line each, with point marks), ``value``."""
     if df.empty:
         return _empty(_t(titles, "empty", "-"))
-    data = df.assign(date=pd.to_datetime(df["date"]).dt.strftime(DATE_FORMAT))
+    data, shape = _line_data(df, titles)
+    return _line_draw(data, shape, titles)
+
+
+def _line_data(df: pd.DataFrame, titles: Mapping[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    return df.assign(date=pd.to_datetime(df["date"]).dt.strftime(DATE_FORMAT)), {}
+
+
+def _line_draw(
+    data: pd.DataFrame, shape: Mapping[str, Any], titles: Mapping[str, str]
+) -> alt.Chart:
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -245,6 +309,45 @@ def build(
     if kind not in CHARTS:
         raise KeyError(f"unknown chart kind {kind!r}; known: {sorted(CHARTS)}")
     return CHARTS[kind](df, titles, **options)
+
+
+# -- a chart in two steps: its table, then the drawing -------------------------------------------
+# ``build(kind, df, titles)`` is ``draw(kind, *prepare(kind, df, titles), titles)`` (or the
+# empty chart). The drawing reads the prepared table only to attach it: every other part of
+# its spec follows from the kind, the titles, the options and the ``shape`` figures (a bar
+# chart's height, a heat map's size). A page can thus keep one spec per shape and swap in
+# another table's values (:func:`pmkit.ui.lessons.lens_spec`) for the spec a build gives.
+_PARTS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    "bars": (_bar_data, _bar_draw),
+    "load": (_load_data, _load_draw),
+    "heat": (_heat_data, _heat_draw),
+    "lines": (_line_data, _line_draw),
+}
+
+
+def prepare(
+    kind: str, df: pd.DataFrame, titles: Mapping[str, str], **options: Any
+) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """The table :func:`build` attaches to its chart and the figures of the chart's shape
+    it derives from ``df``; ``None`` for an empty ``df`` (a chart saying why it is empty)."""
+    if kind not in _PARTS:
+        raise KeyError(f"unknown chart kind {kind!r}; known: {sorted(_PARTS)}")
+    if df.empty:
+        return None
+    data, shape = _PARTS[kind][0](df, titles, **options)
+    return data, shape
+
+
+def draw(
+    kind: str,
+    data: pd.DataFrame,
+    shape: Mapping[str, Any],
+    titles: Mapping[str, str],
+    **options: Any,
+) -> alt.TopLevelMixin:
+    """The chart of a :func:`prepare`'d table: the chart :func:`build` makes of ``df``."""
+    chart: alt.TopLevelMixin = _PARTS[kind][1](data, shape, titles, **options)
+    return chart
 
 
 # -- one spec for every language ---------------------------------------------------------------

@@ -42,6 +42,33 @@ def _refuse_aliases_and_tags(text: str) -> ValidationIssue | None:
     return None
 
 
+def _refuse_duplicate_keys(text: str) -> ValidationIssue | None:
+    """A key given twice in one mapping: YAML would silently keep the last one (a second
+    ``status_date:`` at the end of the file moved the whole portfolio's data date)."""
+    todo: list[tuple[str, Any]] = [("", yaml.compose(text, Loader=yaml.SafeLoader))]
+    while todo:
+        key, node = todo.pop(0)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in node.value:
+                name, line = str(k.value), k.start_mark.line + 1
+                dotted = f"{key}.{name}".strip(".")
+                if name in seen:
+                    return ValidationIssue(
+                        STANDARDS_FILE,
+                        line,
+                        dotted,
+                        None,
+                        f"each key once (first on line {seen[name]})",
+                        "key given twice: YAML would keep only the last one",
+                    )
+                seen[name] = line
+                todo.append((dotted, v))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((f"{key}[{i}]", v) for i, v in enumerate(node.value))
+    return None
+
+
 def _key_line(text: str, dotted: str | None) -> int | None:
     """The line of ``rag.schedule.green`` in the file (None when absent)."""
     if not dotted:
@@ -67,7 +94,7 @@ def _key_line(text: str, dotted: str | None) -> int | None:
 
 def _parse(text: str) -> tuple[Any, ValidationIssue | None]:
     try:
-        refused = _refuse_aliases_and_tags(text)
+        refused = _refuse_aliases_and_tags(text) or _refuse_duplicate_keys(text)
         if refused is not None:
             return None, refused
         return yaml.safe_load(text), None

@@ -69,10 +69,11 @@ class Dialect:
         )
 
     def describe(self) -> str:
+        extra = [a for a in self.assumed if a not in self.encoding]
         return (
             f"{_DELIM_NAME.get(self.delimiter, repr(self.delimiter))}-separated, "
             f"{self.encoding}, {self.line_endings} line endings"
-        )
+        ) + "".join(f", {a}" for a in extra)
 
 
 def _issue(file: str, message: str, line: int | None = None, expected: str | None = None):
@@ -131,9 +132,43 @@ def decode(data: bytes, file: str) -> tuple[str | None, str, list[str], Validati
             return None, "UTF-16", [], _bad_bytes(data, exc, file, "UTF-16")
     try:
         return data.decode("utf-8"), "UTF-8", [], None
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _mostly_utf8(data):  # one encoding per file: never turn its UTF-8 names into mojibake
+            return None, "UTF-8", [], _mixed_encodings(data, exc, file)
     return _decode_legacy(data, file)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Most non-ASCII bytes form valid UTF-8 sequences (a UTF-8 file with some foreign bytes).
+
+    In Windows-1252 or Latin-1 text an accented letter is one byte, followed by ASCII; a lead
+    byte followed by continuation bytes (``Ã©``) is mojibake there and the rule in UTF-8.
+    """
+    a = np.frombuffer(data, np.uint8)
+    hi = np.flatnonzero(a >= 0x80)  # memory in proportion to the non-ASCII bytes only
+    if hi.size == 0:
+        return False
+    last = a.size - 1
+    lead, nxt1, nxt2 = a[hi], a[np.minimum(hi + 1, last)], a[np.minimum(hi + 2, last)]
+    cont1 = (nxt1 >= 0x80) & (nxt1 <= 0xBF) & (hi + 1 <= last)
+    cont2 = (nxt2 >= 0x80) & (nxt2 <= 0xBF) & (hi + 2 <= last)
+    two = (lead >= 0xC2) & (lead <= 0xDF) & cont1
+    three = (lead >= 0xE0) & (lead <= 0xEF) & cont1 & cont2
+    covered = 2 * int(np.count_nonzero(two)) + 3 * int(np.count_nonzero(three))
+    high = hi.size
+    return covered >= 0.5 * high
+
+
+def _mixed_encodings(data: bytes, exc: UnicodeDecodeError, file: str) -> ValidationIssue:
+    line = data[: exc.start].count(b"\n") + 1
+    bad = data[exc.start : exc.end].hex(" ")
+    return _issue(
+        file,
+        f"not UTF-8 at byte(s) {bad}, while the rest of the file is UTF-8 (two files joined, "
+        "or a line pasted from another program?)",
+        line,
+        "one encoding for the whole file: save it again as UTF-8",
+    )
 
 
 def _decode_legacy(
@@ -159,6 +194,29 @@ def _decode_legacy(
 def _bad_bytes(data: bytes, exc: UnicodeDecodeError, file: str, label: str) -> ValidationIssue:
     line = data[: exc.start].count(b"\n") + 1
     return _issue(file, f"cannot decode as {label}: {exc.reason}", line, f"{label} text")
+
+
+_SEP_HINT = re.compile(r"(?i)sep=(.)[,;\t|]*")
+
+
+def _excel_hints(text: str, dialect: Dialect) -> tuple[str, str | None, int, bool]:
+    """(text, delimiter named by Excel's ``sep=;`` first line, lines skipped, text changed).
+
+    Excel writes and reads a first line ``sep=;`` that names the delimiter; a byte-order mark
+    inside the file (two files joined) is an invisible character that would stick to an id:
+    both are dropped, and said.
+    """
+    hint, skipped, changed = None, 0, False
+    first = _first_line(text)
+    if (m := _SEP_HINT.fullmatch(first.strip())) and m.group(1) in DELIMITERS:
+        hint, skipped, changed = m.group(1), 1, True
+        text = text[len(first) + 1 :]
+        dialect.assumed.append(f"delimiter {m.group(1)!r} from the first line {first.strip()!r}")
+    if "\ufeff" in text:
+        n = text.count("\ufeff")
+        text, changed = text.replace("\ufeff", ""), True
+        dialect.assumed.append(f"{n} byte-order mark(s) inside the file removed (files joined?)")
+    return text, hint, skipped, changed
 
 
 def _line_endings(text: str) -> tuple[str, str]:
@@ -352,17 +410,19 @@ def read_csv_table(
     text = text.lstrip("\ufeff")
     if not text or text.isspace():  # (no stripped copy of a 50 MB text)
         return None, dialect, [_issue(file, "file is empty", 1, "a header line")]
-    dialect.delimiter = sniff_delimiter(text, expected)
-    same = dialect.encoding == "UTF-8" and dialect.line_endings in ("LF", "CRLF")
+    text, hint, skipped, changed = _excel_hints(text, dialect)
+    dialect.delimiter = hint or sniff_delimiter(text, expected)
+    same = dialect.encoding == "UTF-8" and dialect.line_endings in ("LF", "CRLF") and not changed
     buf = data if same else text.encode("utf-8")
     lines, fields, blank = record_layout(buf, dialect.delimiter)
+    lines += skipped
     if ragged := _ragged(lines, fields, blank, file):
         return None, dialect, ragged
     df, problem = _parse(buf, dialect.delimiter, file)
     if df is None:
         return None, dialect, [problem] if problem else []
     if len(lines) != len(df):  # not the CSV we measured (odd quoting): trust pandas' rows
-        lines = np.arange(1, len(df) + 1, dtype=np.int64)
+        lines = np.arange(1, len(df) + 1, dtype=np.int64) + skipped
     names, keep, found = _header(df, file)
     issues = found
     body = df.iloc[1:, keep]  # no NaN: keep_default_na=False, short rows give ""

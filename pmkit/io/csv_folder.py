@@ -180,25 +180,47 @@ def _format_column(s: pd.Series) -> pd.Series:
 def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     """Write every table as CSV (ISO dates, ``true``/``false``) plus ``standards.yaml``.
 
-    ``load_portfolio(write_portfolio(pf, d))`` gives back equal tables.
+    ``load_portfolio(write_portfolio(pf, d))`` gives back equal tables. Every file is written
+    to a temporary name first and only then moved over the old one, so a write that fails
+    (a folder in the way, a full disk) leaves the folder as it was: never half a portfolio.
     """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
+    names = [spec.file for spec in TABLES.values()] + [STANDARDS_FILE]
+    for name in names:
+        if (folder / name).exists() and not (folder / name).is_file():
+            raise PmkitError(
+                "cannot write the portfolio: something else is in the way",
+                file=str(folder / name),
+                expected="a file (or nothing) at that path",
+            )
+    temps = {name: folder / f".{name}.pmkit-tmp" for name in names}
+    try:
+        _write_tables(portfolio, temps)
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    for name, tmp in temps.items():
+        os.replace(tmp, folder / name)
+    return folder
+
+
+def _write_tables(portfolio: Portfolio, temps: Mapping[str, Path]) -> None:
     for spec in TABLES.values():
         df = getattr(portfolio, spec.attr)
         cols = [c for c in spec.columns if c in df.columns] + [
             c for c in df.columns if c not in spec.columns
         ]
         out = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
-        out.to_csv(folder / spec.file, index=False, lineterminator="\n")
+        out.to_csv(temps[spec.file], index=False, lineterminator="\n")
     standards = {
         k: (v.strftime(DATE_FORMAT) if isinstance(v, pd.Timestamp) else v)
         for k, v in portfolio.standards.items()
     }
-    (folder / STANDARDS_FILE).write_text(
+    temps[STANDARDS_FILE].write_text(
         yaml.safe_dump(standards, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    return folder
 
 
 def sample_data_path() -> Path:

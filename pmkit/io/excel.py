@@ -46,7 +46,7 @@ def _cell_text(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    return str(v).replace("\ufeff", "").strip()  # a pasted byte-order mark is never content
 
 
 @dataclass

@@ -59,7 +59,8 @@ def dependency_network(
     x = portfolio.cross_project_links()
     lag = x["lag_days"].to_numpy(dtype=float)
     lag_txt = np.where(lag == 0, "", np.char.add(np.where(lag > 0, "+", ""), lag.astype(str)))
-    lag_txt = np.char.replace(lag_txt.astype(str), ".0", "")
+    if lag.size:  # numpy's replace cannot size an empty array (a portfolio with no such link)
+        lag_txt = np.char.replace(lag_txt.astype(str), ".0", "")
     lag_txt = np.where(lag_txt == "", "", np.char.add(lag_txt, "d"))
     x = x.assign(
         text=x["pred_id"] + " → " + x["succ_id"] + " (" + x["type"] + lag_txt + ")",

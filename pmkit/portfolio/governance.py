@@ -13,7 +13,7 @@ Checks (per project)
 - ``rag_red_escalation``: the project is not red overall (a red project must be escalated).
 - ``risk_register_review``: an active project has a risk register (at least one risk recorded).
 - ``monthly_status_report``: an active project reported within ``status_report_max_age_days``
-  of the status date.
+  of the status date (its first report is due that many days after its start).
 
 Score: each check that is not ``off`` weighs 1; ``gate_artefacts`` counts the share of required
 artefacts done, the others 1 when passed; ``compliance_score`` = 100 x total / number of checks.
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.format import fmt_date
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.portfolio.rollup import rollup
@@ -255,17 +256,26 @@ def _risk_register(portfolio: Portfolio, ids: pd.Series, active: np.ndarray) -> 
 def _status_report(
     portfolio: Portfolio, ids: pd.Series, active: np.ndarray, std: Standards
 ) -> _Check:
-    """An active project reported within ``status_report_max_age_days`` of the status date."""
+    """An active project reported within ``status_report_max_age_days`` of the status date.
+
+    A project owes its first report only ``status_report_max_age_days`` after its start: one
+    that starts after the status date, or started less than that before it, is not late.
+    """
     status = portfolio.status_date
     latest = portfolio.snapshots.groupby("project_id")["report_date"].max()
     # mapping onto an empty date series casts to float in pandas: no report yet is NaT
     last = ids.map(latest) if len(latest) else pd.Series(pd.NaT, index=ids.index)
+    max_age = float(std.raw["status_report_max_age_days"])
+    start = pd.to_datetime(portfolio.projects["start"]).reset_index(drop=True)
     if status is None:
         age = np.where(pd.isna(last).to_numpy(), np.nan, 0.0)
+        not_due = np.zeros(len(ids), dtype=bool)
     else:
         age = (status - pd.to_datetime(last)).dt.days.to_numpy(dtype=float)
-    max_age = float(std.raw["status_report_max_age_days"])
-    ok_rep = ~active | (~np.isnan(age) & (age <= max_age))
+        since_start = (status - start).dt.days.to_numpy(dtype=float)
+        not_due = np.isnan(age) & (since_start <= max_age)
+    ok_rep = ~active | not_due | (~np.isnan(age) & (age <= max_age))
+    due = np.array([fmt_date(d) for d in start + pd.to_timedelta(max_age, unit="D")], dtype=object)
     age_txt = np.where(
         np.isnan(age),
         "never reported",
@@ -273,6 +283,7 @@ def _status_report(
         + pd.Series(age).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
         + " days old",
     )
+    age_txt = np.where(not_due, "no report due yet (first one by " + due + ")", age_txt)
     return ok_rep.astype(float), age_txt
 
 

@@ -39,7 +39,7 @@ from pmkit.portfolio._util import as_set, busday_count, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
-from pmkit.standards import DIMENSIONS, Standards, standards_of, worst
+from pmkit.standards import DIMENSIONS, METRICS, Standards, standards_of, worst
 
 __all__ = ["ROLLUP_COLUMNS", "filter_rollup", "latest_evm", "rag_long", "rollup"]
 
@@ -332,7 +332,8 @@ def rollup(
         ev = ids.map(evm["ev"]).fillna(0.0).to_numpy(dtype=float)
         # a project with nothing left to earn still carries its open threats: judge them on BAC
         remaining = np.maximum(bac - ev, 0.0)
-        base = np.where(remaining > 0, remaining, bac)
+        on_bac = ~(remaining > 0)
+        base = np.where(on_bac, bac, remaining)
         out["threat_exposure_ratio"] = np.where(base > 0, out["threat_exposure"] / base, np.nan)
 
     changes = _change_figures(portfolio, std)
@@ -343,7 +344,23 @@ def rollup(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["approved_change_ratio"] = np.where(bac > 0, out["approved_change_cost"] / bac, np.nan)
     _apply_rag(out, std)
+    _say_exposure_base(out, on_bac)
     return out[list(ROLLUP_COLUMNS)]
+
+
+_EXPOSURE_LABEL = METRICS["threat_exposure_ratio"][0]
+_EXPOSURE_ON_BAC = "threat exposure / BAC (nothing left to earn)"
+
+
+def _say_exposure_base(out: pd.DataFrame, on_bac: np.ndarray) -> None:
+    """Rule sentences say what the exposure ratio was divided by: a project with nothing left
+    to earn (EV >= BAC) is judged on BAC, not on a remaining budget of zero (audit §4)."""
+    if not on_bac.any():
+        return
+    for col in [c for c in out.columns if c.endswith("_rule")]:
+        text = out[col].to_numpy(dtype=object).copy()
+        text[on_bac] = [str(t).replace(_EXPOSURE_LABEL, _EXPOSURE_ON_BAC) for t in text[on_bac]]
+        out[col] = text
 
 
 def filter_rollup(

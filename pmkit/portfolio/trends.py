@@ -121,7 +121,10 @@ def _reference_finish(
     ref = pd.DataFrame({"project_id": ids.to_numpy()})
     is_done = ids.map(done).fillna(False).astype(bool).to_numpy()
     act = pd.to_datetime(ids.map(actual)).to_numpy()
-    later = pd.to_datetime(ids.map(latest)).to_numpy()
+    # mapping onto an empty date series (no report yet) cannot build dates: no forecast is NaT
+    later = (
+        pd.to_datetime(ids.map(latest)) if len(latest) else pd.Series(pd.NaT, index=ids.index)
+    ).to_numpy()
     kind = np.where(is_done & ~np.isnat(act), "actual", "latest forecast")
     if schedule is not None:
         st = schedule_tasks(schedule)

@@ -135,6 +135,10 @@ def _open_risks(portfolio: Portfolio) -> pd.DataFrame:
     return _once("open_risks", partial(risk_register, status="open"), portfolio)
 
 
+def _preview(portfolio: Portfolio, *, cr_id: str) -> Any:
+    return preview_change_request(portfolio, cr_id)
+
+
 def _links(portfolio: Portfolio) -> pd.DataFrame:
     return _once("dependency_edges", lambda p: dependency_network(p).edges, portfolio)
 
@@ -640,7 +644,9 @@ def change_impact(
     cr = changes[changes["cr_id"] == cr_id].iloc[0]
     pid = str(cr["project_id"])
     proj = _project(portfolio, pid)
-    preview = preview_change_request(portfolio, cr_id)
+    # once per request inside :func:`sharing`: projects without a request of their own all
+    # preview the board's costliest one
+    preview = _once(f"preview_{cr_id}", partial(_preview, cr_id=cr_id), portfolio)
     mine = changes[changes["project_id"] == pid]
     approved = mine[mine["decision"] == "approved"]
     pm = Lens(

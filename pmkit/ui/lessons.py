@@ -11,10 +11,13 @@ switching the type changes which governance checks block a project.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
 import os
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,9 +25,12 @@ from urllib.parse import parse_qs
 import altair as alt
 import ipywidgets as W
 import pandas as pd
+from altair.vegalite.v6.api import _dataset_name  # altair's name of an inlined table
 
 from pmkit.charts.training import bilingual
 from pmkit.charts.training import build as build_chart
+from pmkit.charts.training import draw as draw_chart
+from pmkit.charts.training import prepare as prepare_chart
 from pmkit.model import Portfolio
 from pmkit.standards import standards_of
 from pmkit.training.content import CONTENT_DIR, LANGS, Content, load_content
@@ -74,6 +80,17 @@ sample a kernel's page with its project and the types tab costs ~3 s CPU and eac
 ~1 s (~1.5 s before the demos kept their whole-portfolio tables): 5 keeps the first kernel at
 the cost 3 had then (7.5-10 s CPU, measured side by side), and 14 projects are shared after 3
 kernels (the first and the pool's first two refills)."""
+WARM_QUIET_S = 2.0
+"""Seconds without an action (and after the first paint) before the serving kernel computes
+ahead (:meth:`LessonsApp._warm_step`): a reader clicking through lessons or projects is never
+made to wait for a step (at 0.4 s, clicks 0.5 s apart in the browser bench landed in steps and
+a lesson click took 2-3x longer); a trainer who talks about a lesson gets its other projects."""
+WARM_GAP_S = 0.25
+"""Seconds between two idle steps: the kernel is busy at most ~1/5 of the time while it
+computes ahead (a step is ~30-60 ms on the sample, ~150 ms for lesson 6), so a click that
+comes then rarely waits, and never longer than the step in progress."""
+WARM_AT_MOST = PRECOMPUTE_AT_MOST
+"""Projects an idle kernel computes the shown lesson for (after the shown one)."""
 _STATE_BADGE = {"blocked": "red", "advisory": "amber", "compliant": "green"}
 _CSS = """
 <style>
@@ -246,20 +263,88 @@ def lens_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
     key = None if lens.chart is None else _spec_key(lens, tr)
     if key is not None and key in _SPECS:
         return _SPECS[key][1]
-    built = lens_chart(lens, tr)
-    if built is None:
+    spec = _new_spec(lens, tr)
+    if spec is None:
         return None
-    # the shapes of these charts are validated by tests: no jsonschema pass per panel
-    spec = bilingual(built.to_dict(validate=False), chart_words(lens, tr), tr.lang)
     if key is not None:
-        while len(_SPECS) >= _SPECS_AT_MOST:  # the oldest first
-            del _SPECS[next(iter(_SPECS))]
-        _SPECS[key] = (tr.content, spec)  # the content kept: its id is not reused meanwhile
+        _keep(_SPECS, key, (tr.content, spec))  # the content kept: its id is not reused meanwhile
     return spec
 
 
 _SPECS: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
 _SPECS_AT_MOST = 64
+_TEMPLATES: dict[tuple[Any, ...], tuple[Content, dict[str, Any]]] = {}
+"""A lens chart's spec per shape (:func:`_new_spec`), oldest out past :data:`_SPECS_AT_MOST`."""
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    while len(kept) >= _SPECS_AT_MOST:  # the oldest first
+        del kept[next(iter(kept))]
+    kept[key] = value
+
+
+def _new_spec(lens: Lens, tr: Translator) -> dict[str, Any] | None:
+    """:func:`lens_spec` not kept: a spec of the same shape seen before (same chart kind,
+    language, titles, options, table columns and types, shape figures) with this table's
+    values in it, else built with altair. Both give the same spec (the drawing step only
+    attaches the table; :func:`pmkit.charts.training.prepare`): another project's chart
+    costs a table, not an altair build."""
+    if lens.chart is None:
+        return None
+    data, titles, opts = _chart_inputs(lens, tr)
+    parts = prepare_chart(lens.chart, data, titles, **opts)
+    if parts is None:  # the empty chart: built
+        return _bilingual(build_chart(lens.chart, data, titles, **opts), lens, tr)
+    table, shape = parts
+    key = (
+        id(tr.content),
+        tr.lang,
+        lens.chart,
+        tuple(sorted(lens.titles.items())),
+        repr(sorted(opts.items())),
+        repr(sorted(shape.items())),
+        tuple((str(c), str(t)) for c, t in table.dtypes.items()),
+    )
+    if key in _TEMPLATES:
+        filled = _with_table(_TEMPLATES[key][1], table)
+        if filled is not None:
+            return filled
+    spec = _bilingual(draw_chart(lens.chart, table, shape, titles, **opts), lens, tr)
+    if _dataset(spec) is not None:
+        _keep(_TEMPLATES, key, (tr.content, spec))
+    return spec
+
+
+def _bilingual(chart: alt.TopLevelMixin, lens: Lens, tr: Translator) -> dict[str, Any]:
+    # the shapes of these charts are validated by tests: no jsonschema pass per panel
+    return bilingual(chart.to_dict(validate=False), chart_words(lens, tr), tr.lang)
+
+
+def _dataset(spec: dict[str, Any]) -> str | None:
+    """The name of a spec's one table, attached at its top (altair's layout), else ``None``."""
+    sets, data = spec.get("datasets"), spec.get("data")
+    if not isinstance(sets, dict) or len(sets) != 1 or not isinstance(data, dict):
+        return None
+    name = next(iter(sets))
+    return name if data == {"name": name} else None
+
+
+def _with_table(template: dict[str, Any], table: pd.DataFrame) -> dict[str, Any] | None:
+    """``template`` with ``table`` as its data, as altair's ``to_dict`` writes it (its data
+    transformer's values, named by their hash); ``None`` if altair would not inline it."""
+    transform = alt.data_transformers.get()
+    if _dataset(template) is None or transform is None:
+        return None
+    values = transform(table)
+    if not isinstance(values, dict) or set(values) != {"values"}:
+        return None
+    name = _dataset_name(values["values"])
+    out = {}
+    for k, v in template.items():  # the keys in the template's order
+        out[k] = (
+            {name: values["values"]} if k == "datasets" else {"name": name} if k == "data" else v
+        )
+    return out
 
 
 def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
@@ -274,6 +359,29 @@ def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
         return None
     titles = tuple(sorted(lens.titles.items()))
     return (id(tr.content), tr.lang, lens.chart, titles, h.hexdigest())
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's running event loop; ``None`` outside a kernel (a script, a test, or
+    Playwright's loop merely marked running in a test process), as
+    :mod:`pmkit.ui.prioritise` tells (not imported here: it loads scipy)."""
+    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
+    if app is None or not app.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _machine_busy() -> bool:
+    """Is every core already busy (1-minute load average at least the cores)? Idle steps
+    are a bet on the reader's next pick: they must not take CPU from another viewer's first
+    paint when twenty trainees open the page at once."""
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except OSError:  # no load average on this platform: assume idle
+        return False
 
 
 def light_charts() -> bool:
@@ -327,6 +435,14 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
     """The chart of a lens with translated titles and values (``None`` if it has none)."""
     if lens.chart is None:
         return None
+    data, titles, opts = _chart_inputs(lens, tr)
+    return build_chart(lens.chart, data, titles, **opts)
+
+
+def _chart_inputs(
+    lens: Lens, tr: Translator
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, Any]]:
+    """A lens's chart table with translated values, its titles and the builder's options."""
     data = lens.data.copy()
     for col in ("label", "group"):
         if col in data.columns:
@@ -336,7 +452,7 @@ def lens_chart(lens: Lens, tr: Translator) -> alt.TopLevelMixin | None:
         # gate states keep their status colours (with the words in the legend)
         colours = {"blocked": "#D55E00", "advisory": "#E69F00", "compliant": "#009E73"}
         opts["colours"] = {tr.value(k): v for k, v in colours.items()}
-    return build_chart(lens.chart, data, chart_titles(lens, tr), **opts)
+    return data, chart_titles(lens, tr), opts
 
 
 class _Panel:
@@ -347,8 +463,7 @@ class _Panel:
     earlier), and only redraws it in place if the project or the language changed since."""
 
     def __init__(self, css: str) -> None:
-        self.heading = W.HTML()
-        self.metrics = W.HTML()
+        self.heading = W.HTML()  # the heading and the figures: one text, one message
         self.chart: alt.JupyterChart | None = None
         self.charts = W.Box(layout=W.Layout(max_width="100%", overflow="auto"))
         self.slots: dict[int, W.Box] = {}
@@ -356,10 +471,15 @@ class _Panel:
         self.table = W.HTML()
         # side by side on a wide screen, one above the other on a narrow one (flex-wrap)
         self.widget = W.VBox(
-            [self.heading, self.metrics, self.charts, self.table],
+            [self.heading, self.charts, self.table],
             layout=W.Layout(flex="1 1 480px", min_width="0", padding="0 8px", overflow="auto"),
         )
         self.widget.add_class(css)
+
+    @property
+    def metrics(self) -> W.HTML:
+        """The text showing the figures (the heading's: a switch sends one message)."""
+        return self.heading
 
     @property
     def chart_box(self) -> W.Box:
@@ -376,8 +496,7 @@ class _Panel:
 
     def show(self, view: dict[str, Any], lesson: int = 0) -> None:
         """Put a :func:`lens_view` on the page (lesson ``lesson``'s)."""
-        self.heading.value = view["heading"]
-        self.metrics.value = view["metrics"]
+        self.heading.value = view["heading"] + view["metrics"]
         box = self.slot(lesson)
         if view["spec"] is None:  # drop the previous chart: hidden, it would keep its language
             box.children = []
@@ -491,6 +610,11 @@ class LessonsApp:
         self.lang.observe(show(lambda ch: self.set_lang(ch["new"])), names="value")
         self.lesson.observe(show(lambda ch: self.render_lesson()), names="value")
         self.project.observe(show(lambda ch: self.render_lesson()), names="value")
+        self._last_action = 0.0  # time.monotonic() when the page last finished an action
+        self._warm: Any = None  # the idle step waiting on the kernel's loop (a TimerHandle)
+        self._warm_failed: set[tuple[str, str, str]] = set()
+        for picker in (self.lang, self.lesson, self.project):  # after the page's own observers
+            picker.observe(lambda ch: self._acted(), names="value")
         self.pmo_type.observe(
             guarded(self.governance)(lambda ch: self.render_types()), names="value"
         )
@@ -503,6 +627,7 @@ class LessonsApp:
         # once the page has drawn its charts, the other lessons' charts (hidden) one by one
         if self._per_lesson:
             self._when_drawn(self.pmo.chart or self.pm.chart)
+        self._warm_when_drawn(self.pmo.chart or self.pm.chart)
 
     def _when_drawn(self, widget: alt.JupyterChart | None) -> None:
         """Preload the next lesson (:meth:`_preload_next`) once the page has embedded
@@ -538,6 +663,80 @@ class LessonsApp:
                     return
         except Exception:  # the lesson is embedded when clicked instead
             log.warning("lessons not preloaded", exc_info=True)
+
+    # -- idle time: the shown lesson on the other projects ----------------------------------
+    def _warm_when_drawn(self, widget: alt.JupyterChart | None) -> None:
+        """Start the idle steps (:meth:`_warm_step`) once the page has drawn ``widget``."""
+        if widget is None:
+            return
+
+        def drawn(change: dict[str, Any]) -> None:
+            if change["new"] is not None:
+                widget.unobserve(drawn, names="local_tz")
+                self._acted()  # the first paint: quiet counts from here
+
+        widget.observe(drawn, names="local_tz")
+
+    def _acted(self) -> None:
+        """A pick, a click or a switch has been shown: idle steps wait for quiet again."""
+        self._last_action = time.monotonic()
+        self._warm_soon(WARM_QUIET_S)
+
+    def _warm_soon(self, delay: float) -> None:
+        """Put the next idle step on the kernel's loop (only inside a kernel, never twice)."""
+        loop = _kernel_loop()
+        if loop is None or loop.is_closed():
+            return
+        if self._warm is not None:
+            self._warm.cancel()
+        self._warm = loop.call_later(delay, self._warm_step)
+
+    def _warm_step(self) -> None:
+        """On the kernel's loop, while the page is idle: the shown lesson's panels on one
+        more project (:meth:`views`: taken from another kernel's share, else computed), so
+        that picking it only shows them. The projects after the shown one come first, in
+        the language shown, then in the other; at most :data:`WARM_AT_MOST` projects.
+        Touches no widget; never raises (a demo that fails is left for its click).
+
+        Each step is one panel pair (~10-200 ms on the sample) and runs only after
+        :data:`WARM_QUIET_S` s without an action, so an action waits at most for the step
+        in progress. No worker thread: the engines' per-portfolio caches are not meant to be
+        shared by two threads."""
+        self._warm = None
+        quiet = time.monotonic() - self._last_action
+        if quiet < WARM_QUIET_S:
+            self._warm_soon(WARM_QUIET_S - quiet)
+            return
+        if _machine_busy():  # other viewers' pages first (a class opening lessons together)
+            self._warm_soon(WARM_QUIET_S)
+            return
+        todo = None
+        try:
+            todo = self._warm_next()
+            if todo is None:
+                return  # everything ready: an action starts the steps again
+            self.views(todo[0], todo[1], Translator(self.content, todo[2]))
+        except Exception:
+            if todo is None:  # nothing to tell which step: no more steps
+                log.warning("lessons not computed ahead", exc_info=True)
+                return
+            self._warm_failed.add(todo)
+            log.info("lesson %s on %s not computed ahead", todo[0], todo[1], exc_info=True)
+        self._warm_soon(WARM_GAP_S)
+
+    def _warm_next(self) -> tuple[str, str, str] | None:
+        """The next (demo, project, language) an idle step computes, ``None`` if none."""
+        demo = self.content.lesson(int(self.lesson.value)).demo
+        pids = [str(pid) for _, pid in self.project.options]
+        at = pids.index(str(self.project.value)) if str(self.project.value) in pids else -1
+        ahead = (pids[at + 1 :] + pids[: at + 1])[:WARM_AT_MOST]
+        langs = [self.tr.lang, *[x for x in LANGS if x != self.tr.lang]]
+        for lang in langs:
+            for pid in ahead:
+                todo = (demo, pid, lang)
+                if ("views", *todo) not in self._cache and todo not in self._warm_failed:
+                    return todo
+        return None
 
     def precompute(self) -> None:
         """The panels a click, a project pick or the language switch will show, computed

@@ -7,6 +7,7 @@ sample portfolio, so tests that record decisions never touch the repository's da
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -107,6 +108,31 @@ class Dashboard:
     console_errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     first_chart_s: float | None = None
+    kernel_busy: bool = False
+    last_frame: float = 0.0
+
+    def on_frame(self, payload: bytes | str) -> None:
+        """Every websocket frame from the server: the kernel's busy/idle status and when the
+        page last heard from it (Jupyter's v1 protocol carries the JSON headers as text)."""
+        data = payload if isinstance(payload, bytes) else payload.encode("utf-8", "replace")
+        self.last_frame = time.monotonic()
+        for state in _STATE.findall(data):
+            self.kernel_busy = state == b"busy"
+
+    def wait_idle(self, quiet_ms: int = 750, timeout_ms: int = 60_000) -> None:
+        """Wait until the kernel is idle and nothing came from the server for ``quiet_ms``,
+        then two animation frames (the page drew what arrived): a negative check made after
+        this sees every update the last action caused, not only those of a fixed pause."""
+        page = self.page
+        end = time.monotonic() + timeout_ms / 1000
+        while time.monotonic() < end:
+            page.wait_for_timeout(50)  # type: ignore[attr-defined]  # lets frames arrive
+            if not self.kernel_busy and time.monotonic() - self.last_frame >= quiet_ms / 1000:
+                page.evaluate(  # type: ignore[attr-defined]
+                    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+                )
+                return
+        raise AssertionError(f"the kernel was still busy after {timeout_ms} ms")
 
     def wait_charts(self, n: int = 1, timeout_ms: int = 120_000) -> None:
         """Wait until ``n`` Vega charts have drawn marks."""
@@ -140,6 +166,9 @@ class Dashboard:
         assert "Error executing" not in body
         assert stderr == 0, "a cell wrote to stderr"
         assert not self.console_errors, self.console_errors
+
+
+_STATE = re.compile(rb'"execution_state":\s*"(busy|idle)"')
 
 
 def _is_local(url: str) -> bool:
@@ -182,6 +211,10 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
             dash.console_errors.append(text)
 
         page.on("console", on_console)
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", dash.on_frame),  # type: ignore[attr-defined]
+        )
         page.on("pageerror", lambda e: dash.console_errors.append(f"pageerror: {e}"))
         t0 = time.monotonic()
         # a loaded shared machine may need longer for Voila to execute a notebook

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "browser" / "screenshots"
+_NONE_BLOCKED = re.compile(r"\b0 of \d+ projects are blocked")  # whatever the portfolio's size
 
 
 def _shot(dash, name: str, selector: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +68,7 @@ def test_lessons_render_offline_and_switch_language(open_dashboard) -> None:  # 
     page.get_by_role("button", name="English").click()
     page.get_by_text("Assigned resources versus shared resources").first.wait_for(timeout=60_000)
     en = _wait_titles(dash, "Demand / capacity by role and month, all projects (%)")
-    page.wait_for_timeout(1500)  # a late re-embed of the Spanish spec would land by now
+    dash.wait_idle()  # the switch's every update has landed: a late Spanish re-embed too
     en = _chart_titles(dash)
     assert {"Role", "Month", "Week", "% of capacity"} <= set(en), en
     assert not set(en) & set(es), set(en) & set(es)  # no Spanish title left on any chart
@@ -77,7 +79,7 @@ def test_lessons_render_offline_and_switch_language(open_dashboard) -> None:  # 
     # and back: every chart returns to Spanish
     page.get_by_role("button", name="Español").click()
     back = _wait_titles(dash, "Demanda / capacidad por perfil y mes, todos los proyectos (%)")
-    page.wait_for_timeout(1500)
+    dash.wait_idle()
     back = _chart_titles(dash)
     assert not set(back) & set(en), set(back) & set(en)
     page.get_by_role("button", name="English").click()
@@ -85,11 +87,11 @@ def test_lessons_render_offline_and_switch_language(open_dashboard) -> None:  # 
     # PMO types tab: title-case buttons; switching the type changes the governance table
     page.get_by_text("PMO types").first.click()
     page.get_by_role("button", name="Supportive", exact=True).click()
-    page.get_by_text("0 of 14 projects are blocked").first.wait_for(timeout=60_000)
+    page.get_by_text(_NONE_BLOCKED).first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Directive", exact=True).click()
     page.locator(".pmkit-type-summary", has_text="Directive PMO").first.wait_for(timeout=60_000)
     page.locator("#pmkit-governance .pmkit-red").first.wait_for(timeout=60_000)
-    assert "0 of 14 projects are blocked" not in dash.text()
+    assert not _NONE_BLOCKED.search(dash.text())
     _shot(dash, "training_lessons_types_en", ".pmkit-lessons")
     dash.assert_clean()
     assert not [u for u in dash.blocked if "127.0.0.1" in u]
@@ -104,7 +106,7 @@ def test_lessons_screenshots_for_a_trainer(open_dashboard, lang: str) -> None:  
     for n in (3, 6, 7, 8):
         _lesson(dash, n)
         _shown(page, ".pmkit-pmo-lens .vega-embed svg .role-title-text").wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
+        dash.wait_idle()  # the lesson's demo and re-embeds done: measure the final layout
         _shot(dash, f"training_lesson_{n}_{lang}")
         # no chart is wider than its lens panel (the heat map's legend used to be cut off)
         over = page.evaluate(

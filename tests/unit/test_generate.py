@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from pmkit.generate import TABLES, easter_sunday, generate_portfolio, write_generated
+from pmkit.io import csv_folder
+from pmkit.schedule import portfolio_adapter as adapter
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -200,11 +202,6 @@ def test_big_portfolio() -> None:
 
 
 def test_written_sample_validates(tmp_path: Path) -> None:
-    csv_folder = pytest.importorskip(
-        "pmkit.io.csv_folder", reason="pmkit.io.csv_folder not written yet"
-    )
-    if not hasattr(csv_folder, "validate_portfolio"):
-        pytest.skip("validate_portfolio not written yet")
     report = csv_folder.validate_portfolio(DATA)
     assert not report.errors, str(report)
     write_generated(tmp_path, n_projects=40, seed=11)
@@ -214,8 +211,6 @@ def test_written_sample_validates(tmp_path: Path) -> None:
 
 def test_scheduler_reproduces_actual_dates() -> None:
     """pmkit's CPM on the written sample gives the generator's actual dates back."""
-    csv_folder = pytest.importorskip("pmkit.io.csv_folder")
-    adapter = pytest.importorskip("pmkit.schedule.portfolio_adapter")
     pf = csv_folder.load_portfolio(DATA)
     st = adapter.schedule_portfolio(pf).tasks.set_index("uid")
     t = pf.tasks.set_index("task_id")

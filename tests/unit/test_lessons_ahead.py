@@ -41,6 +41,7 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
     monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
+    monkeypatch.setattr(lessons, "_TEMPLATES", {})
     return data
 
 
@@ -50,6 +51,7 @@ def _another_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_OWNER", {})
     monkeypatch.setattr(lessons, "_SHARED", {})
     monkeypatch.setattr(lessons, "_SPECS", {})  # the chart specs a kernel kept
+    monkeypatch.setattr(lessons, "_TEMPLATES", {})
 
 
 def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,9 +72,9 @@ def _chart(spec: dict[str, Any] | None) -> Any:
     return shape, rows, spec.get("params")  # params: the language its words are said in
 
 
-def _shown(panel: lessons._Panel) -> tuple[str, str, str, Any]:
+def _shown(panel: lessons._Panel) -> tuple[str, str, Any]:
     spec = None if panel.chart is None else panel.chart.spec
-    return panel.heading.value, panel.metrics.value, panel.table.value, _chart(spec)
+    return panel.heading.value, panel.table.value, _chart(spec)  # heading: with the figures
 
 
 def _from_scratch(app: LessonsApp, lesson_id: int, pid: str, lang: str) -> list[Any]:
@@ -81,7 +83,7 @@ def _from_scratch(app: LessonsApp, lesson_id: int, pid: str, lang: str) -> list[
     demo = run_demo(app.content.lesson(lesson_id).demo, app.p, pid)
     pm = lens_view(f"{tr('ui.pm_lens')} ({demo.project_id})", demo.pm, tr, app.currency)
     pmo = lens_view(tr("ui.pmo_lens"), demo.pmo, tr, app.currency)
-    return [(v["heading"], v["metrics"], v["table"], _chart(v["spec"])) for v in (pm, pmo)]
+    return [(v["heading"] + v["metrics"], v["table"], _chart(v["spec"])) for v in (pm, pmo)]
 
 
 def _warm_pool(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:

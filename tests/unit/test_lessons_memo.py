@@ -71,6 +71,7 @@ def test_demos_with_one_memo_equal_each_demo_alone() -> None:
 def _fresh_spec(lens: Lens, tr: Translator, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as m:
         m.setattr(lessons, "_SPECS", {})
+        m.setattr(lessons, "_TEMPLATES", {})  # nor a spec of the same shape
         return lens_spec(lens, tr)
 
 

@@ -96,3 +96,25 @@ def test_score_from_a_gate_table() -> None:
     s = compliance_score(g).set_index("project_id")
     assert s.loc["P1", "compliance_score"] == pytest.approx(100 * 2 / 3)
     assert s.loc["P2", "compliance_score"] == pytest.approx(100)
+
+
+def test_a_first_status_report_is_due_max_age_days_after_the_start() -> None:
+    """Status date 2025-03-10, max age 35 days (the template's). A project starting after the
+    status date, or 10 days before it, owes no report yet; one that started 64 days before it
+    and never reported is late (before: all three were "never reported", blocking)."""
+    pf = make_portfolio(
+        standards={"status_date": "2025-03-10", "status_report_max_age_days": 35},
+        projects=[
+            project("LATER", start="2025-04-07", finish_baseline="2025-09-30"),
+            project("NEW", start="2025-02-28"),
+            project("OLD", start="2025-01-06"),
+        ],
+    )
+    checks = governance_checks(pf, pmo_type="directive")
+    rep = checks[checks["check"] == "monthly_status_report"].set_index("project_id")
+    assert bool(rep.loc["LATER", "passed"]) and bool(rep.loc["NEW", "passed"])
+    # 2025-04-07 + 35 days = 2025-05-12; 2025-02-28 + 35 days = 2025-04-04
+    assert rep.loc["LATER", "detail"] == "no report due yet (first one by 12 May 2025)"
+    assert rep.loc["NEW", "detail"] == "no report due yet (first one by 04 Apr 2025)"
+    assert not bool(rep.loc["OLD", "passed"])
+    assert rep.loc["OLD", "detail"] == "never reported"

@@ -225,3 +225,36 @@ def test_defaults_come_from_the_one_packaged_template(tmp_path) -> None:
     root = init_workspace(tmp_path / "ws", empty=True)
     assert (root / "data" / "standards.yaml").read_text(encoding="utf-8") == text
     assert load_standards(root / "data").pmo_type == "controlling"
+
+
+def test_exposure_of_a_project_with_nothing_left_to_earn_says_it_is_on_bac() -> None:
+    """Audit §4 caveat: with EV = BAC the standard's "remaining budget" is zero; the ratio is
+    taken on BAC and the sentence must say so (it read "/ remaining budget" before)."""
+    snaps = [
+        dict(project_id="P1", report_date="2025-03-01", pv=40_000.0, ev=30_000.0, ac=30_000.0,
+             percent_complete=60.0, forecast_finish="2025-06-30"),
+        dict(project_id="P2", report_date="2025-03-01", pv=50_000.0, ev=50_000.0, ac=55_000.0,
+             percent_complete=100.0, forecast_finish="2025-06-30"),
+    ]  # fmt: skip
+    risks = [
+        dict(risk_id="R1", project_id="P1", kind="threat", probability=0.25,
+             cost_impact=8_000.0, schedule_impact_days=0.0, response="mitigate", status="open"),
+        dict(risk_id="R2", project_id="P2", kind="threat", probability=0.4,
+             cost_impact=10_000.0, schedule_impact_days=0.0, response="accept", status="open"),
+    ]  # fmt: skip
+    pf = make_portfolio(
+        standards={"status_date": "2025-03-10"},
+        projects=[project("P1", budget=50_000.0), project("P2", budget=50_000.0)],
+        tasks=[task("P1-T1", "P1"), task("P2-T1", "P2")],
+        snapshots=snaps,
+        risks=risks,
+    )
+    r = rollup(pf).set_index("project_id")
+    # by hand: P1 0.25 x 8,000 = 2,000 over BAC - EV = 20,000 -> 10.0 %, not above 10 %: green
+    assert r.loc["P1", "threat_exposure_ratio"] == pytest.approx(0.10)
+    assert r.loc["P1", "risk_rule"] == "green: threat exposure / remaining budget 10.0% ≤ 10.0%"
+    # P2: 0.4 x 10,000 = 4,000; nothing left to earn, so over BAC 50,000 -> 8.0 %
+    assert r.loc["P2", "threat_exposure_ratio"] == pytest.approx(0.08)
+    assert r.loc["P2", "risk_rule"] == (
+        "green: threat exposure / BAC (nothing left to earn) 8.0% ≤ 10.0%"
+    )

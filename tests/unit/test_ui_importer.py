@@ -130,3 +130,24 @@ def test_mpxj_availability_is_stated_and_defaults() -> None:
     assert next_project_id(load_sample()) not in load_sample().project_ids
     assert next_project_id(None) == "P01"
     assert any(nb == "import_schedule.ipynb" for nb, *_ in home.DASHBOARDS)
+
+
+def test_gantt_float_is_in_days_of_the_files_calendar(db: ImporterDashboard) -> None:
+    """handmade.xml on a 7.5 h day (08-12, 13-16:30; MinutesPerDay 450). Review (8 h, SF from
+    Design) starts with the project on Mon 8 Jan 08:00 and ends Tue 9 Jan 08:30; the project
+    ends Mon 15 Jan 09:30. Its slack by hand: Tue 420 + (Wed 10 is a holiday) Thu 450 + Fri 450
+    + Mon 90 = 1,410 min = 3.13 days of 450 min (it showed 2.9: days of 480 min)."""
+    xml = FIX.read_text(encoding="utf-8")
+    xml = xml.replace("<ToTime>17:00:00</ToTime>", "<ToTime>16:30:00</ToTime>")
+    xml = xml.replace("<MinutesPerDay>480</MinutesPerDay>", "<MinutesPerDay>450</MinutesPerDay>")
+    db.project_id.value = "P42"
+    assert _upload(db, "short-days.xml", xml.encode("utf-8"))
+    _no_traceback(db)
+    spec = db.gantt_box.children[1].chart.to_dict()  # type: ignore[attr-defined]
+    rows = {
+        r["task_id"]: r
+        for data in spec["datasets"].values()
+        for r in data
+        if "float_days" in r and "task_id" in r
+    }
+    assert rows["P42-5"]["float_days"] == round(1410 / 450, 1) == 3.1

@@ -325,8 +325,16 @@ def test_missing_folder_raises_and_cli_codes(tmp_path: Path, capsys) -> None:
     assert "links.csv:2, field 'succ_id'" in capsys.readouterr().out
 
 
-def test_report_raise_if_errors_carries_report() -> None:
+def test_report_raise_if_errors_carries_report(tmp_path: Path) -> None:
     ValidationReport().raise_if_errors()  # no error: no raise
+    bad = write_tables(tmp_path / "bad", valid_tables() | {"links": [
+        {"pred_id": "P01-T02", "succ_id": "ZZZ", "type": "FS", "lag_days": "0"}]})  # fmt: skip
+    report = validate_portfolio(bad)
+    with pytest.raises(PortfolioValidationError) as err:
+        report.raise_if_errors()
+    assert err.value.report is report
+    assert (err.value.file, err.value.line, err.value.field) == ("links.csv", 2, "succ_id")
+    assert err.value.value == "ZZZ"
 
 
 def test_100k_tasks_validate(tmp_path: Path) -> None:
