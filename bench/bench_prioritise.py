@@ -243,6 +243,7 @@ def _tab(n: int) -> None:
             click=click,
         )
         await _clicks_during(tab, b0, opts, n)
+        await _forced_during(tab, opts, n)
 
     asyncio.run(run())
 
@@ -319,6 +320,65 @@ async def _clicks_during(tab: Any, b0: float, opts: list[str], n: int) -> None:
           f"superseded before shown; shown after median "
           f"{waits[len(waits) // 2] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms "
           f"(goal ~300 ms); total {time.perf_counter() - t0:.2f} s", flush=True)  # fmt: skip
+
+
+FORCED_AFTER = (1, 2, 3)  # forced changes made once the frontier shows this many points
+INSIDE_POINT = 0.2  # ... and this many seconds later (the next point is being solved)
+
+
+async def _forced_during(tab: Any, opts: list[str], n: int) -> None:
+    """A forced change made while the worker solves the frontier (a point: up to ~1-2 s of
+    branch and cut): a project forced out starts a new frontier; once the frontier being
+    solved shows :data:`FORCED_AFTER` points, one more project is forced out (a new model,
+    whose frontier the next change interrupts in turn); per change, the wait from the change until
+    its portfolio is shown (the first headline change after it: in the callback or from the
+    worker). A worker that finishes its running point first answers later."""
+    import asyncio
+
+    later = getattr(tab, "later", None)
+    waits: list[float] = []
+    drawn = {"points": 0}  # points of the frontier being solved drawn so far (an observer:
+    # "Frontier k/n" shows only between a point drawn and the next step's label)
+
+    def progress(change: Any) -> None:
+        words = str(change["new"]).split()
+        if len(words) == 2 and words[0] == "Frontier" and "/" in words[1]:
+            done, total = (int(x) for x in words[1].split("/"))
+            if done < total:
+                drawn["points"] = max(drawn["points"], done)
+
+    tab.busy.observe(progress, "description")
+    tab.forced_out.value = (*tab.forced_out.value, opts[-4])  # a new frontier to interrupt
+    for k, extra in zip(FORCED_AFTER, (opts[-5], opts[-6], opts[-7]), strict=True):
+        t_wait = time.perf_counter()
+        while drawn["points"] < k and time.perf_counter() - t_wait < 60:
+            if later is not None and not (later.jobs or later.pending):
+                break  # the frontier is done: the change is then made with the worker idle
+            await asyncio.sleep(0.005)
+        # a point is drawn just before the worker starts the next one: the change is made a
+        # little later, inside that point's solve
+        await asyncio.sleep(INSIDE_POINT)
+        running, before = getattr(later, "running", None), str(tab.busy.description)
+        shown: list[float] = []
+        tab.headline.observe(lambda _c, s=shown: s.append(time.perf_counter()), "value")
+        t0 = time.perf_counter()
+        drawn["points"] = 0  # the next frontier's
+        tab.forced_out.value = (*tab.forced_out.value, extra)
+        usable = time.perf_counter() - t0
+        while not shown and time.perf_counter() - t0 < 60:
+            await asyncio.sleep(0.005)
+        wait = (shown[0] if shown else float("nan")) - t0
+        waits.append(wait)
+        head = " ".join(tab.headline.value.replace("<b>", "").replace("</b>", "").split()[:6])
+        print(f"tab {n}: forced change after frontier point {k} (page: {before!r}; worker "
+              f"job: {running})  usable {usable:5.2f} s  new portfolio shown "
+              f"after {wait * 1e3:6.0f} ms  load {os.getloadavg()[0]:.1f} | {head[3:]}",
+              flush=True)  # fmt: skip
+    while later is not None and (later.jobs or later.pending):
+        await asyncio.sleep(0.005)
+    ok = sorted(w for w in waits if w == w) or [float("nan")]
+    print(f"tab {n}: forced change during a long job: new portfolio shown after median "
+          f"{ok[len(ok) // 2] * 1e3:.0f} ms, max {ok[-1] * 1e3:.0f} ms", flush=True)  # fmt: skip
 
 
 def _baseline(tree: str, argv: list[str]) -> None:

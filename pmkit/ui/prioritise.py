@@ -115,6 +115,8 @@ class _Later:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self.running: str | None = None  # the job the worker runs now
+        self._cancel = threading.Event()  # set: the running job's result is not wanted
 
     @property
     def threaded(self) -> bool:
@@ -134,6 +136,18 @@ class _Later:
         with self._cond:
             for name in names:
                 self.jobs.pop(name, None)
+
+    def cancel(self, *names: str) -> None:
+        """A newer request makes the running job stale when it is one of ``names``: its
+        solve stops at HiGHS's next check (:meth:`stopped`) and its result is dropped."""
+        with self._cond:
+            if self.running in names:
+                self._cancel.set()
+
+    def stopped(self) -> bool:
+        """Was the job running in the worker cancelled? (False in any other thread: a
+        click solved on the kernel's loop is never stopped.)"""
+        return self._cancel.is_set() and threading.current_thread() is self._thread
 
     def start(self) -> None:
         self.loop = self.loop or _kernel_loop()
@@ -186,6 +200,7 @@ class _Later:
             if name is None:
                 return None
             job, label = self.jobs[name], self.labels.get(name, "")
+            self.running, self._cancel = name, threading.Event()
         if label and self.loop is None:
             self.label(label)
         elif label:
@@ -193,12 +208,17 @@ class _Later:
         more, show = False, None
         try:
             more, show = job()
+        except engine.Cancelled:  # a newer request wants something else: nothing to show
+            more, show = False, None
         except Exception as exc:  # shown on the page by the guard, never raised here
             show = _raise(exc)
         finally:
             with self._cond:
+                if self._cancel.is_set():
+                    more, show = False, None  # stopped too late to raise: still not shown
                 if not more and self.jobs.get(name) is job:
                     del self.jobs[name]
+                self.running = None
         return show
 
 
@@ -226,7 +246,9 @@ class PrioritiseTab:
         self.selection: Any = None
         self._current: tuple[Any, dict[str, Any]] | None = None
         self._bg: tuple[Any, Any] | None = None  # the worker's copy of the model
+        self._spare: list[Any] = []  # models no thread uses any more: their solvers reusable
         self._wanted: tuple[Any, ...] | None = None  # the model the page asks for
+        self._asked: tuple[Any, ...] | None = None  # the model the last model job builds
         self.later = _Later(guarded(self.message), self._ready, self._label)
         self.build()
         guarded(self.message)(self.refresh)()
@@ -477,9 +499,30 @@ class PrioritiseTab:
 
     def refresh_solution(self) -> None:
         """Capacity level, forced sets or links changed (the ranking did not): the model, the
-        chosen portfolio at the budget, then the frontier."""
+        chosen portfolio at the budget, then the frontier. The page's model is no longer
+        used: its HiGHS objects may take the new model's bounds (not built again)."""
+        if self._frontier is not None:
+            self._spare.append(self._frontier[1])
+            del self._spare[:-2]  # at most two kept (in place: the worker may pop meanwhile)
         self._frontier = None
         self.solve()
+
+    def _take(self) -> Any:
+        """A model whose HiGHS objects the caller's thread may take over (None: none):
+        the worker's own copy when called by the worker, else one no thread uses."""
+        bg = self._bg
+        if (
+            bg is not None
+            and not bg[1].retired
+            and self.later.threaded
+            and (threading.current_thread() is self.later._thread)
+        ):
+            return bg[1]
+        while self._spare:
+            fr = self._spare.pop()
+            if not fr.retired:
+                return fr
+        return None
 
     def show_ranking(self) -> None:
         ps = engine.priority_scores(self.p, self.drivers)
@@ -501,18 +544,25 @@ class PrioritiseTab:
         if self._frontier is not None and self._frontier[0] == key:
             return self._frontier[1], False
         self.busy.description = "Capacity…"
-        self._frontier = (key, self.new_model(problem))
+        self._frontier = (key, self.new_model(problem, self._take()))
         self._points = None
         return self._frontier[1], True
 
-    def new_model(self, problem: Any) -> Any:
-        """The budget-free model of ``problem`` with its overload allowance (no widget, no
-        state of the tab touched: the worker builds it inside a kernel). Not warm-started
-        from the model it replaces: measured on 1,000 projects, the old LP basis took
-        2-3x the simplex pivots of a cold solve after a forced change."""
+    def new_model(self, problem: Any, reuse: Any = None) -> Any:
+        """The budget-free model of ``problem`` with its overload allowance (no widget
+        touched: the worker builds it inside a kernel). ``reuse``: a model no thread uses
+        any more; when only bounds differ (forced sets, capacity level) its matrix serves
+        the allowance and the frontier, and its HiGHS objects take the new bounds: nothing
+        is built. Not warm-started from it: measured on 1,000 projects, the old LP basis
+        took 2-3x the simplex pivots of a cold solve after a forced change."""
         free = problem.with_(budget=None)
-        base = free.with_(allowance=engine.overload_allowance(free, 5.0))
-        return engine.BudgetFrontier(base, n=FRONTIER_POINTS)
+        kept = None
+        if reuse is not None and engine.same_structure(reuse.walk.base, free.with_(budget=0.0)):
+            kept = reuse.walk.model
+        base = free.with_(allowance=engine.overload_allowance(free, 5.0, model=kept))
+        fr = engine.BudgetFrontier(base, n=FRONTIER_POINTS, reuse=reuse)
+        fr.walk.solver.interruptible(self.later.stopped)
+        return fr
 
     def model_job(self, problem: Any, budget: float) -> Job:
         """A new model (forced sets, level, links or weights changed) built and solved at
@@ -525,9 +575,16 @@ class PrioritiseTab:
             if self._wanted != key or (held is not None and held[0] == key):
                 return False, None  # not wanted any more, or already on the page
             big = problem.n > BIG
+            fr = None
             try:
-                fr = self.new_model(problem)
+                fr = self.new_model(problem, self._take())
                 sel = fr.solve(budget, time_limit=5.0, gap=GAP_BIG if big else GAP, branch=not big)
+                if self.later.stopped():
+                    raise engine.Cancelled("a newer model was asked for")
+            except engine.Cancelled:  # a newer request: this model's solvers serve it
+                if fr is not None:
+                    self._spare.append(fr)
+                raise
             except engine.PrioritiseError as exc:
                 err = exc
 
@@ -558,7 +615,9 @@ class PrioritiseTab:
         if not self.later.threaded:
             return fr
         if self._bg is None or self._bg[0] is not fr:
-            self._bg = (fr, engine.BudgetFrontier(fr.walk.base, n=FRONTIER_POINTS))
+            bg = fr.twin(reuse=self._take())  # the same matrix, nothing built
+            bg.walk.solver.interruptible(self.later.stopped)
+            self._bg = (fr, bg)
         return self._bg[1]
 
     def frontier_job(self, fr: Any) -> Job:
@@ -624,11 +683,15 @@ class PrioritiseTab:
         only dims the answer about to change."""
         self.busy.description, self.busy.value = "Solving…", 1
         self.later.drop("mip", "list", "dates", "why")
+        self.later.cancel("mip")  # improving a portfolio no longer asked for
         try:
             problem = self.problem()
             self._wanted = _model_key(problem)
             if self.later.threaded and not (self._frontier and self._frontier[0] == self._wanted):
                 self.later.drop("frontier")
+                # the old model's frontier (or a model no longer wanted): not waited for
+                self.later.cancel("frontier", *(("model",) if self._asked != self._wanted else ()))
+                self._asked = self._wanted
                 self._chart("frontier", _empty("Solving the frontier…"))
                 for w in (self.headline, self.chosen, self.charts["timeline"]):
                     w.add_class(STALE)

@@ -270,3 +270,122 @@ def test_a_forced_set_that_cannot_fit_is_named_when_the_worker_builds_it(
     assert "No portfolio" in head and "forced out" in head and "P03" in head
     assert ui.STALE not in tab.headline._dom_classes and tab.selection is None
     assert "pmkit-error" not in tab.message.value, tab.message.value
+
+
+def _in_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    class App:
+        @staticmethod
+        def initialized() -> bool:
+            return True
+
+    monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", types.SimpleNamespace(IPKernelApp=App))
+
+
+def _slow_old_solves(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[float]]:
+    """Solves started in the worker before ``changed_at[0]`` first run a real branch and cut
+    of a hard knapsack (60 s limit) that HiGHS stops when the model's own stop request
+    (:meth:`_highs.Model.interruptible`) says so; ``slow`` is set when one starts."""
+    import threading
+    import time
+
+    import numpy as np
+
+    from pmkit.portfolio.prioritise import _highs
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(1, 100, size=(40, 300)).astype(float)
+    value = a.sum(axis=0) * rng.uniform(0.8, 1.2, size=300)
+    hard = _highs.Model(-value, a, np.full(40, -np.inf), a.sum(axis=1) / 3, np.ones(300))
+    real = _highs.Model.relaxation
+    slow = threading.Event()
+    changed_at = [float("inf")]
+
+    def relaxation(self: Any, time_limit: float, basis: Any = None) -> Any:
+        if threading.current_thread().name == "pmkit-prioritise" and (
+            time.perf_counter() < changed_at[0]
+        ):
+            slow.set()
+            hard.interruptible(self._stop)
+            hard.mip(None, 60.0, 0.0)  # raises Cancelled once stopped
+        return real(self, time_limit, basis)
+
+    monkeypatch.setattr(_highs.Model, "relaxation", relaxation)
+    return slow, changed_at
+
+
+def _on_a_loop_thread(scenario: Any) -> None:
+    """Run ``scenario()`` on an event loop of its own thread (a test process may hold
+    Playwright's loop in the main thread)."""
+    import asyncio
+    import threading
+
+    def in_thread() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(scenario())
+        finally:
+            loop.close()
+
+    th = threading.Thread(target=in_thread)
+    th.start()
+    th.join(90)
+
+
+def test_a_forced_change_stops_the_running_solve_and_only_its_answer_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """#10 s9: in a kernel (a fake app, a real loop thread, the real worker), a forced change
+    made while the worker solves a frontier point of the old model does not wait for it: the
+    solve is stopped (here a real 60 s branch and cut, stopped by HiGHS at its next check of
+    the tab's request), its result is never shown, and the new model's portfolio and
+    frontier are shown; the page ends as a script's page ends."""
+    import asyncio
+    import time
+
+    import pmkit.ui.prioritise as ui
+
+    _in_a_kernel(monkeypatch)
+    slow, changed_at = _slow_old_solves(monkeypatch)
+    shown_for: list[Any] = []
+    frontier_shown = ui.PrioritiseTab.frontier_shown
+
+    def spy(self: Any, fr: Any, *a: Any) -> None:
+        shown_for.append(fr)
+        frontier_shown(self, fr, *a)
+
+    monkeypatch.setattr(ui.PrioritiseTab, "frontier_shown", spy)
+    out: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        tab = PrioritiseTab(_review())
+        for _ in range(1000):  # the worker starts the old model's frontier: a long solve
+            if slow.is_set():
+                break
+            await asyncio.sleep(0.01)
+        old, sel = tab._frontier[1], tab.selection
+        free = [str(x) for x in sel.problem.ids if str(x) not in sel.problem.forced_in]
+        out["pid"] = pid = next((x for x in free if x not in sel.ids), free[0])
+        t0 = changed_at[0] = time.perf_counter()
+        tab.forced_in.value = (pid,)
+        for _ in range(4000):  # at most 40 s: the old solve alone would take 60
+            if not (tab.later.jobs or tab.later.pending):
+                break
+            await asyncio.sleep(0.01)
+        out["seconds"] = time.perf_counter() - t0
+        out["tab"], out["old"], out["slow"] = tab, old, slow.is_set()
+
+    _on_a_loop_thread(scenario)
+    tab, pid = out["tab"], out["pid"]
+    assert out["slow"] and out["seconds"] < 30.0, out
+    assert tab.busy.description == "Ready" and "pmkit-error" not in tab.message.value
+    assert out["old"] not in shown_for  # the stopped solve's frontier point never shown
+    assert shown_for and all(fr is tab._frontier[1] for fr in shown_for)
+    assert pid in tab.selection.ids and pid in tab.selection.problem.forced_in
+    assert len(tab._points) == len(tab._frontier[1].walk.grid)  # the new model's frontier
+    assert all(pid in str(c).split(", ") for c in tab._points["chosen"].dropna())
+    monkeypatch.undo()  # out of the fake kernel (a test process may hold Playwright's loop)
+    script = PrioritiseTab(_review())
+    script.forced_in.value = (pid,)
+    assert tab.selection.ids == script.selection.ids and tab.chosen.value == script.chosen.value

@@ -34,6 +34,7 @@ from pmkit.portfolio.prioritise._ahp import (
     pairwise_matrix,
 )
 from pmkit.portfolio.prioritise._frontier import BudgetFrontier, current_point, frontier
+from pmkit.portfolio.prioritise._highs import Cancelled
 from pmkit.portfolio.prioritise._level import (
     PortfolioLeveling,
     level_portfolio,
@@ -66,13 +67,20 @@ from pmkit.portfolio.prioritise._scores import (
     priority_values,
     score_matrix,
 )
-from pmkit.portfolio.prioritise._select import Selection, SelectionProblem, greedy, solve
+from pmkit.portfolio.prioritise._select import (
+    Selection,
+    SelectionProblem,
+    greedy,
+    same_structure,
+    solve,
+)
 from pmkit.portfolio.prioritise._why import explain, lp_shadow_prices
 
 __all__ = [
     "RANDOM_INDEX",
     "AhpResult",
     "BudgetFrontier",
+    "Cancelled",
     "Driver",
     "Drivers",
     "PortfolioLeveling",
@@ -98,6 +106,7 @@ __all__ = [
     "prioritise_run",
     "priority_scores",
     "priority_values",
+    "same_structure",
     "save_scenario",
     "scenario",
     "scenarios_dir",

@@ -23,9 +23,12 @@ from pmkit.portfolio.prioritise._select import (
     _feasible_x,
     _limits,
     _load,
+    _Model,
     _selection,
     needed,
+    rebound,
     run,
+    same_structure,
     solve,
 )
 
@@ -133,13 +136,43 @@ class BudgetFrontier:
     :func:`solve` on ``problem.with_(budget=b)`` (same model, same gap rule).
     """
 
-    def __init__(self, problem: SelectionProblem, n: int = 20) -> None:
+    walk: _Walk
+    found: list[tuple[float, np.ndarray]]
+    bases: list[tuple[float, Any]]
+
+    def __init__(
+        self,
+        problem: SelectionProblem,
+        n: int = 20,
+        *,
+        reuse: BudgetFrontier | None = None,
+    ) -> None:
+        """``reuse``: a frontier no longer needed, whose problem has the same structure (it
+        may differ in forced sets, capacity level, allowance, budget: see
+        :func:`same_structure`): the model is not built again, its HiGHS objects take the
+        new bounds (:meth:`_highs.Model.rebound`) and ``reuse`` is retired (its later steps
+        and solves raise :class:`_highs.Cancelled`). Otherwise the model is built."""
         grid: list[tuple[float | None, float]] = [
             (float(b), problem.level) for b in np.sort(_budgets(problem, n))
         ]
-        self.walk = _Walk(problem, grid)
+        self.walk = _Walk(problem, grid, None if reuse is None else reuse.walk)
         self.found: list[tuple[float, np.ndarray]] = []  # (budget, x) of every solved budget
         self.bases: list[tuple[float, Any]] = []  # (budget, LP basis) of every solved budget
+
+    def twin(self, reuse: BudgetFrontier | None = None) -> BudgetFrontier:
+        """The same problem on HiGHS objects of its own (a second thread's model): the matrix,
+        grid and bounds shared (never changed), nothing built; ``reuse``'s HiGHS objects
+        take the bounds when its structure is the same (it is retired), else new ones are
+        passed. Nothing solved yet."""
+        out = object.__new__(BudgetFrontier)
+        out.walk = self.walk.twin(None if reuse is None else reuse.walk)
+        out.found, out.bases = [], []
+        return out
+
+    @property
+    def retired(self) -> bool:
+        """Were its HiGHS objects taken over by another frontier (``reuse=``)?"""
+        return self.walk.retired
 
     def points(
         self,
@@ -184,6 +217,7 @@ class BudgetFrontier:
         starts branch and cut from it."""
         t0 = time.perf_counter()
         w = self.walk
+        w.alive()
         p = w.base.with_(budget=float(budget))
         hi = w._hi_for(p)
         for r in np.flatnonzero(hi != w.hi):
@@ -250,19 +284,59 @@ class _Walk:
     """One model reused along the frontier: each point changes only the rows whose bound
     moves (the total budget, or the capacity rows for a level)."""
 
-    def __init__(self, problem: SelectionProblem, grid: list[tuple[float | None, float]]) -> None:
+    grid: list[tuple[float | None, float]]
+    base: SelectionProblem
+    model: _Model
+    his: list[np.ndarray]
+    limits: dict[float, np.ndarray]
+    solver: _highs.Model
+    hi: np.ndarray
+    retired: bool
+
+    def __init__(
+        self,
+        problem: SelectionProblem,
+        grid: list[tuple[float | None, float]],
+        reuse: _Walk | None = None,
+    ) -> None:
         budgets = [b for b, _ in grid if b is not None]
         top = max(budgets) if budgets else None
         self.grid = grid
         self.base = problem.with_(budget=top, level=max(lv for _, lv in grid))
-        self.model = _build(self.base)
-        self.solver = _highs.Model(
-            self.model.c, self.model.a, self.model.lo, self.model.hi, self.model.ub
-        )
-        self.hi = self.model.hi.copy()
+        same = reuse is not None and not reuse.retired and same_structure(reuse.base, self.base)
+        self.model = rebound(reuse.model, self.base) if same and reuse else _build(self.base)
+        self.limits: dict[float, np.ndarray] = {}  # capacity limits per level
         self.his = [self._hi_for(self._problem(k)) for k in range(len(grid))]
+        self._solver(reuse if same else None)
+
+    def _solver(self, reuse: _Walk | None) -> None:
+        """HiGHS objects for :attr:`model`: ``reuse``'s with the new bounds (it is retired),
+        else passed anew; no point solved yet."""
+        m = self.model
+        if reuse is not None:
+            self.solver = reuse.solver
+            self.solver.rebound(m.lo, m.hi, m.ub)
+            reuse.retired = True
+        else:
+            self.solver = _highs.Model(m.c, m.a, m.lo, m.hi, m.ub)
+        self.hi = m.hi.copy()
+        self.retired = False
         self.found: dict[int, tuple[np.ndarray, str, float]] = {}
         self.bases: dict[int, Any] = {}  # LP basis of each point solved
+
+    def twin(self, reuse: _Walk | None = None) -> _Walk:
+        """The same model (matrix, grid, bounds: shared, read only) on HiGHS objects of its
+        own: ``reuse``'s when its structure is the same (retired then), else passed anew."""
+        w = object.__new__(_Walk)
+        w.grid, w.base, w.model, w.his = self.grid, self.base, self.model, self.his
+        w.limits = self.limits
+        same = reuse is not None and not reuse.retired and same_structure(reuse.base, self.base)
+        w._solver(reuse if same else None)
+        return w
+
+    def alive(self) -> None:
+        if self.retired:
+            raise _highs.Cancelled("this model's solver was given to a newer model")
 
     def _problem(self, k: int) -> SelectionProblem:
         budget, level = self.grid[k]
@@ -272,7 +346,9 @@ class _Walk:
         kinds = self.model.rows["kind"].to_numpy()
         years = self.model.rows.get("year")
         hi = self.model.hi.copy()
-        hi[np.flatnonzero(kinds == "capacity")] = _limits(p).ravel()
+        if p.level not in self.limits:  # the same for every budget of a level
+            self.limits[p.level] = _limits(p).ravel()
+        hi[np.flatnonzero(kinds == "capacity")] = self.limits[p.level]
         if p.budget is not None and years is not None:
             hi[np.flatnonzero((kinds == "budget") & years.isna().to_numpy())] = float(p.budget)
         return hi
@@ -282,6 +358,7 @@ class _Walk:
         return [self.found[j][0] for j in sorted(self.found, reverse=True) if j < k][:2]
 
     def point(self, k: int, *, time_limit: float, gap: float) -> dict[str, Any]:
+        self.alive()
         t0 = time.perf_counter()
         p, hi = self._problem(k), self.his[k]
         for r in np.flatnonzero(hi != self.hi):

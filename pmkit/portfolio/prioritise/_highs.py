@@ -12,12 +12,13 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 from scipy import sparse
 
-__all__ = ["MipResult", "Model"]
+__all__ = ["Cancelled", "MipResult", "Model"]
 
 _BANNER_LOCK = threading.Lock()
 _BANNER_DONE = False
@@ -47,6 +48,10 @@ def _new_highs() -> highspy.Highs:
     return h
 
 
+class Cancelled(Exception):
+    """A solve stopped on request (:meth:`Model.interruptible`): its result is not wanted."""
+
+
 @dataclass
 class MipResult:
     """``x`` (None when no portfolio), HiGHS status in words, proven relative gap, the best
@@ -72,8 +77,54 @@ class Model:
         ub: np.ndarray,
     ) -> None:
         self.c = np.asarray(c, dtype=float)
+        self._a = sparse.csc_matrix(a)  # kept: passed again with other bounds (rebound)
         self._lp = self._pass(a, lo, hi, ub, integer=False)
         self._mip = self._pass(a, lo, hi, ub, integer=True)
+        self.lo = np.array(lo, dtype=float)
+        self.hi = np.array(hi, dtype=float)
+        self.ub = np.array(ub, dtype=float)
+        self.shape = (int(np.shape(a)[0]), int(self.c.size))
+        self._stop: Any = None
+
+    def rebound(self, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray) -> None:
+        """The same matrix and costs with new row bounds ``lo <= A x <= hi`` and column bounds
+        ``0 <= x <= ub`` (e.g. other forced-in/out projects, another capacity level): the
+        kept matrix is passed to HiGHS again with these bounds (a few ms; nothing rebuilt in
+        Python), so the next solve is the one of a model built anew. Not the bounds changed
+        in place: after ``clearSolver`` an object that had re-solved from other bases and
+        been stopped mid-solve could reach another optimal LP vertex (hence another first
+        portfolio, within the gap) than a new one (bench, session 9); nor warm-started from
+        the old basis (2-3x the pivots of a cold solve, session 8)."""
+        self._lp = self._pass(self._a, lo, hi, ub, integer=False)
+        self._mip = self._pass(self._a, lo, hi, ub, integer=True)
+        self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        self.ub = np.array(ub, dtype=float)
+        if self._stop is not None:
+            self._watch()
+
+    def interruptible(self, stop: Any) -> None:
+        """Let ``stop()`` end a branch and cut: HiGHS calls it from the solving thread
+        between its steps (about ten times a second), and the solve then raises
+        :class:`Cancelled`. Only the MIP's callback: the simplex one is called at every
+        iteration and re-enters Python each time, so a solve in one thread and Python in
+        another wait for each other's GIL (measured: a click's LP re-solve on the kernel's
+        loop took seconds while the worker ran Python); an LP (at most ~0.5 s cold at 1,000
+        projects) runs to its end."""
+        first = self._stop is None
+        self._stop = stop
+        if first:
+            self._watch()
+
+    def _watch(self) -> None:
+        def check(event: Any) -> None:
+            # HiGHS keeps the flag between solves: cleared when not stopping
+            event.interrupt(bool(self._stop is not None and self._stop()))
+
+        self._mip.cbMipInterrupt += check
+
+    def _stopped(self, h: highspy.Highs) -> None:
+        if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
+            raise Cancelled("solve cancelled")
 
     def _pass(
         self, a: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray, ub: np.ndarray, integer: bool
@@ -100,6 +151,7 @@ class Model:
         """Change one row's bounds in both models (e.g. the budget of a frontier point)."""
         for h in (self._lp, self._mip):
             h.changeRowBounds(int(row), float(lo), float(hi))
+        self.lo[row], self.hi[row] = float(lo), float(hi)
 
     def relaxation(
         self, time_limit: float, basis: highspy.HighsBasis | None = None
@@ -149,6 +201,7 @@ class Model:
             sol.value_valid = True
             h.setSolution(sol)
         h.run()
+        self._stopped(h)
         status = h.getModelStatus()
         info = h.getInfo()
         if status == highspy.HighsModelStatus.kInfeasible:

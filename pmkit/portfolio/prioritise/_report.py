@@ -23,6 +23,7 @@ from pmkit.portfolio.prioritise._select import (
     _feasible_x,
     _least_overload,
     greedy,
+    model_of,
     solve,
 )
 from pmkit.portfolio.prioritise._why import explain
@@ -75,25 +76,30 @@ def _committed_allowance(p: SelectionProblem, time_limit: float) -> np.ndarray |
     return overload_allowance(p.with_(forced_in=keep, budget=None, budget_by_year={}), time_limit)
 
 
-def overload_allowance(p: SelectionProblem, time_limit: float = 10.0) -> np.ndarray | None:
+def overload_allowance(
+    p: SelectionProblem, time_limit: float = 10.0, *, model: Any = None
+) -> np.ndarray | None:
     """The least overload (hours per role and month) the forced-in projects of ``p`` need to
     fit, or ``None`` when they fit: what ``solve(p, overload=True).problem.allowance`` gives,
     without solving the value-maximising portfolio on top (only the least-overload model).
+    ``model``: a model of a problem of the same structure, already built (e.g.
+    ``BudgetFrontier.walk.model`` of the previous forced sets): only its bounds are changed.
 
     Raises :class:`PrioritiseError` like :func:`solve` when no overload can help (a budget or
     rule conflict)."""
-    if _fits(p):  # the usual case: no solve needed to know there is no overload
+    m = model_of(p, model)  # built once for the greedy test and the least-overload model
+    if _fits(p, m):  # the usual case: no solve needed to know there is no overload
         return None
-    extra = _least_overload(p, time_limit)
+    extra = _least_overload(p, time_limit, model=m)
     if extra is None:  # capacity does not help: solve says which constraint is broken
         return solve(p, time_limit=time_limit, overload=True).problem.allowance
     return extra if bool((extra > 0).any()) else None
 
 
-def _fits(p: SelectionProblem) -> bool:
+def _fits(p: SelectionProblem, model: Any = None) -> bool:
     """Do the forced-in projects (and what they need) fit as they are? A greedy fill with
     them first, checked against every row (a sufficient test; ``False`` means "solve")."""
-    sel = greedy(p)
+    sel = greedy(p, model=model)
     return (
         sel.model is not None and set(p.forced_in) <= set(sel.ids) and _feasible_x(sel.model, sel.x)
     )

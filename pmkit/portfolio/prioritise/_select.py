@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,17 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from pmkit.portfolio.prioritise import _highs
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 
-__all__ = ["Selection", "SelectionProblem", "fill", "greedy", "needed", "solve"]
+__all__ = [
+    "Selection",
+    "SelectionProblem",
+    "fill",
+    "greedy",
+    "model_of",
+    "needed",
+    "rebound",
+    "same_structure",
+    "solve",
+]
 
 _TOL = 1e-6
 _TIE = 1e-4
@@ -305,6 +315,78 @@ def _build(p: SelectionProblem) -> _Model:
     )
 
 
+_BOUNDS_ONLY = frozenset({"forced_in", "forced_out", "level", "allowance", "budget"})
+
+
+def same_structure(a: SelectionProblem, b: SelectionProblem) -> bool:
+    """Do ``a`` and ``b`` give models with the same matrix, costs, rows and columns, so that
+    one differs from the other in its bounds only (:func:`rebound`)? They may differ in the
+    forced sets, the capacity level, the overload allowance and the budget's amount (not in
+    having one or not): everything else must be the same."""
+    if (a.budget is None) != (b.budget is None):
+        return False
+    for f in fields(SelectionProblem):
+        if f.name in _BOUNDS_ONLY:
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if x is y:
+            continue
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if x is None or y is None or np.shape(x) != np.shape(y):
+                return False
+            if not np.array_equal(np.asarray(x), np.asarray(y)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def rebound(m: _Model, p: SelectionProblem) -> _Model:
+    """The model of ``p`` from a model ``m`` built (:func:`_build`) for a problem of the same
+    structure (:func:`same_structure`): the same matrix with ``p``'s bounds: one start per
+    project (``= 1`` when forced in), forced-out columns fixed at 0, the capacity limits
+    (level, running load, allowance) and the budget lines. Equal to ``_build(p)``."""
+    p.check()
+    ids = p.ids.astype(str)
+    kinds = m.rows["kind"].to_numpy()
+    lo, hi = m.lo.copy(), m.hi.copy()
+    lo[: p.n] = np.isin(ids, list(p.forced_in)).astype(float)
+    hi[np.flatnonzero(kinds == "capacity")] = _limits(p).ravel()
+    budget = np.flatnonzero(kinds == "budget")
+    if budget.size:
+        years = m.rows["year"].to_numpy()[budget]
+        total = np.inf if p.budget is None else p.budget
+        amount = [total if pd.isna(y) else p.budget_by_year[int(y)] for y in years]
+        hi[budget] = np.asarray(amount, dtype=float)
+    ub = (~np.isin(ids[m.var_proj], list(p.forced_out))).astype(float)
+    return replace(m, lo=lo, hi=hi, ub=ub)
+
+
+def _without_open_budget(m: _Model, p: SelectionProblem) -> _Model:
+    """``m`` without its total-budget row when ``p`` has no budget (a model kept for every
+    budget has the row, open): the very model :func:`_build` gives for ``p``."""
+    kinds = m.rows["kind"].to_numpy()
+    years = m.rows.get("year")
+    total = (kinds == "budget") & (years.isna().to_numpy() if years is not None else True)
+    if p.budget is not None or not total.any():
+        return m
+    keep = np.flatnonzero(~total)
+    rows = m.rows.iloc[keep].reset_index(drop=True)
+    if "year" in rows and rows["year"].isna().all():
+        rows = rows.drop(columns="year")
+    return replace(m, a=m.a[keep], lo=m.lo[keep], hi=m.hi[keep], rows=rows)
+
+
+def model_of(p: SelectionProblem, kept: _Model | None = None) -> _Model:
+    """``p``'s model: ``kept`` (built for a problem of the same structure, any budget) with
+    ``p``'s bounds when given, else built; without a total-budget row when ``p`` has no
+    budget, like :func:`_build`."""
+    if kept is None:
+        return _build(p)
+    q = p if p.budget is not None else p.with_(budget=np.inf)
+    return _without_open_budget(rebound(kept, q), p)
+
+
 # ----------------------------------------------------------------------------- results
 
 
@@ -500,10 +582,10 @@ def solve(
     m = _build(problem)
     res = run(m, problem, time_limit=time_limit, gap=gap)
     if res.x is None and res.infeasible and overload:
-        extra = _least_overload(problem, time_limit)
+        extra = _least_overload(problem, time_limit, model=m)
         if extra is not None:
             problem = problem.with_(allowance=extra)
-            m = _build(problem)
+            m = model_of(problem, m)
             left = max(time_limit - (time.perf_counter() - t0), 0.5)
             res = run(m, problem, time_limit=left, gap=gap)
     seconds = time.perf_counter() - t0
@@ -590,13 +672,16 @@ def _best_start(
     return min(ok, key=lambda x: float(m.c @ x)) if ok else None
 
 
-def _least_overload(p: SelectionProblem, time_limit: float) -> np.ndarray | None:
+def _least_overload(
+    p: SelectionProblem, time_limit: float, *, model: _Model | None = None
+) -> np.ndarray | None:
     """Hours per role and month above the limit that the must-have projects need at least.
 
     Minimises total overload hours (``A x - o <= limit``, ``o >= 0``) with the value ignored;
     ``None`` when even unlimited capacity does not help (a budget or rule conflict).
+    ``model``: ``p``'s own model when already built (:func:`model_of`).
     """
-    m = _build(p)
+    m = _build(p) if model is None else model
     n_r, n_t = len(p.roles), len(p.months)
     cap_rows = np.arange(p.n, p.n + n_r * n_t)
     o = sparse.csr_matrix(
@@ -737,12 +822,13 @@ def _month(p: SelectionProblem, t: int) -> str:
 # ----------------------------------------------------------------------------- greedy
 
 
-def greedy(problem: SelectionProblem) -> Selection:
+def greedy(problem: SelectionProblem, *, model: _Model | None = None) -> Selection:
     """Baseline: rank by value (forced-in first), add each project at the earliest start that
     fits what is left of every capacity and budget line (and exclusive groups, link timing);
-    then drop, until none is left, any project whose prerequisite is not in."""
+    then drop, until none is left, any project whose prerequisite is not in. ``model``:
+    ``problem``'s own model when already built (:func:`model_of`)."""
     t0 = time.perf_counter()
-    m = _build(problem)
+    m = _build(problem) if model is None else model
     value = np.asarray(problem.value, dtype=float)
     forced = np.isin(problem.ids.astype(str), list(problem.forced_in))
     rank = np.empty(problem.n, dtype=np.int64)
