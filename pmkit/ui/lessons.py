@@ -229,8 +229,28 @@ def lens_view(heading: str, lens: Lens, tr: Translator, currency: str) -> dict[s
         "heading": f"<h3>{esc(heading)}</h3>",
         "metrics": metrics_html(lens.metrics, tr, currency),
         "spec": lens_spec(lens, tr),
-        "table": html_table(tr.columns(lens.table), max_rows=20) if has_table else "",
+        "table": _lens_table(lens.table, tr) if has_table else "",
     }
+
+
+def _lens_table(table: pd.DataFrame, tr: Translator) -> str:
+    """A lens's table with its numbers written as its figures are (``9,000``, not
+    ``9000.0``): the same amount must read the same above and below."""
+    shown = tr.columns(table)
+    floats = [
+        name
+        for col, name in zip(table.columns, shown.columns, strict=True)
+        if pd.api.types.is_float_dtype(table[col])
+    ]
+    return html_table(shown, max_rows=20, formats=dict.fromkeys(floats, _number))
+
+
+def _number(value: Any) -> str:
+    """At most two decimals, trailing zeros dropped, thousands grouped; blank when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def chart_words(lens: Lens, tr: Translator) -> dict[str, dict[str, str]]:

@@ -11,6 +11,7 @@ hand-made tables of every chart kind (:func:`pmkit.charts.training.prepare` +
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -116,3 +117,27 @@ def test_a_template_takes_another_table_of_its_shape(monkeypatch: pytest.MonkeyP
     assert four == _built(four_lens, tr)
     assert four is not None and four["height"] == 80  # max(60, 20 * labels)
     assert len(lessons._TEMPLATES) == 2  # one per shape
+
+
+def test_lens_tables_write_numbers_as_the_figures_do() -> None:
+    """A lens table's amounts read like its figures (by hand: 9000.0 -> "9,000"), text stays
+    escaped, and missing numbers are blank."""
+    from pmkit.ui.lessons import _lens_table
+
+    content = load_content()
+    tr = Translator(content, "en")
+    table = pd.DataFrame(
+        {
+            "title": ["<b>Go-live</b>", "Cut"],
+            "cost_impact": [9000.0, -19000.0],
+            "days": [3.0, float("nan")],
+            "probability": [0.65, 0.004],
+            "count": [2, 12345],
+        }
+    )
+    html = _lens_table(table, tr)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == [
+        "&lt;b&gt;Go-live&lt;/b&gt;", "9,000", "3", "0.65", "2",
+        "Cut", "-19,000", "", "0", "12345",
+    ]  # fmt: skip
