@@ -6,9 +6,11 @@ This is the only layer (with ``pmkit.charts``) allowed to import ipywidgets / al
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -339,3 +341,19 @@ def safe_build(
     if prebuilt is not None:
         _close_tree(prebuilt)
     return _try_build(build)
+
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's running event loop; ``None`` outside a kernel (a script, a test): work
+    meant for later then runs at once, in order, in the caller's thread.
+
+    A loop merely marked running is not enough: Playwright's sync API leaves its own loop
+    marked running in the main thread, and a step put there would never run (a test process
+    that drove a browser first, as CI's does)."""
+    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
+    if app is None or not app.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -11,12 +11,10 @@ switching the type changes which governance checks block a project.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import math
 import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +49,7 @@ from pmkit.ui._common import (
     guarded,
     header,
     html_table,
+    kernel_loop,
     safe_build,
     setup,
 )
@@ -381,17 +380,7 @@ def _spec_key(lens: Lens, tr: Translator) -> tuple[Any, ...] | None:
     return (id(tr.content), tr.lang, lens.chart, titles, h.hexdigest())
 
 
-def _kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The kernel's running event loop; ``None`` outside a kernel (a script, a test, or
-    Playwright's loop merely marked running in a test process), as
-    :mod:`pmkit.ui.prioritise` tells (not imported here: it loads scipy)."""
-    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
-    if app is None or not app.IPKernelApp.initialized():
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+_kernel_loop = kernel_loop  # the module's name for it: tests fake a kernel here
 
 
 def _machine_busy() -> bool:

@@ -12,7 +12,6 @@ import asyncio
 import itertools
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from pmkit.charts import prioritise as pcharts
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money
 from pmkit.portfolio import prioritise as engine
-from pmkit.ui._common import esc, guarded, html_table, live_chart
+from pmkit.ui._common import esc, guarded, html_table, kernel_loop, live_chart
 from pmkit.ui._swap import SwapChart
 
 log = logging.getLogger("pmkit.ui.prioritise")
@@ -62,20 +61,7 @@ def _note(text: str) -> str:
     return f"<p style='color:#555;margin:2px 0'>{esc(text)}</p>"
 
 
-def _kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The kernel's running event loop; ``None`` outside a kernel (a script, a test): the
-    later steps then run at once, in order, in the caller's thread.
-
-    A loop merely marked running is not enough: Playwright's sync API leaves its own loop
-    marked running in the main thread, and a step put there would never run (a test process
-    that drove a browser first, as CI's does)."""
-    app = sys.modules.get("ipykernel.kernelapp")  # never imported outside a kernel
-    if app is None or not app.IPKernelApp.initialized():
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+_kernel_loop = kernel_loop  # the module's name for it: tests fake a kernel here
 
 
 Show = Callable[[], Any]
