@@ -192,16 +192,7 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
         out["answered"] = "900,000" in tab.headline.value
         out["tab"], out["loop"] = tab, threading.get_ident()
 
-    def in_thread() -> None:  # a loop of its own (a test process may hold Playwright's)
-        loop = asyncio.new_event_loop()
-        try:
-            loop.run_until_complete(scenario())
-        finally:
-            loop.close()
-
-    th = threading.Thread(target=in_thread)
-    th.start()
-    th.join(90)
+    _on_a_loop_thread(scenario)
     tab = out["tab"]
     assert out["dimmed"] and out["answered"] and tab.busy.description == "Ready", tab.message.value
     assert solved_in and out["loop"] not in solved_in  # the frontier: in the worker
