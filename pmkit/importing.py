@@ -10,7 +10,8 @@ Mapping rules (an MSPDI file as :func:`pmkit.io.mspdi.read_mspdi` reads it -> do
 
 - Ids: ``task_id = f"{project_id}-{uid}"``, ``resource_id = f"{project_id}-R{uid}"``,
   ``calendar_id = f"{project_id}-CAL{uid}"``: unique across the portfolio by construction, so
-  a clash only happens when the project id is already taken (reported by the door).
+  a clash only happens when the project id is already taken: one error naming the id, where
+  it is and a free id (not a follow-on error per task, outline number and calendar).
 - The project summary (UID 0), inactive tasks (and their subtasks) and null tasks are left out.
 - ``wbs`` is the outline number rebuilt from the outline levels in ID order (what Project
   shows), so it always agrees with ``outline_level``; a task with subtasks is a summary.
@@ -775,6 +776,10 @@ def add_project(
     keep their CSV file and line.
     """
     base = tables_of(portfolio) if portfolio is not None else {}
+    if "projects" in tables and portfolio is not None:
+        p = tables["projects"]
+        src = str(source or p.attrs.get("source") or "imported file")
+        _refuse_taken_ids(portfolio, p["project_id"].astype(str).str.strip().tolist(), src)
     standards = dict(portfolio.standards) if portfolio is not None else {}
     new = _with_priority(base, {k: v for k, v in tables.items() if k in TABLES})
     raw, spans = _merged_text(base, new, source)
@@ -785,6 +790,63 @@ def add_project(
     typed, _ = validate_tables(raw, standards)
     src_path = portfolio.source if portfolio is not None else None
     return Portfolio.from_tables(typed, standards, source=src_path)
+
+
+def _refuse_taken_ids(portfolio: Portfolio, ids: list[str], source: str) -> None:
+    """A project id the portfolio already holds is one error naming it and a free id.
+
+    Left to the door, the clash also repeats on every task, link and calendar the new project
+    shares an id or an outline number with (a dozen follow-on errors that are not the cause).
+    """
+    have = portfolio.projects["project_id"].astype(str).str.strip().tolist()
+    line = {pid: i + 2 for i, pid in reversed(list(enumerate(have)))}
+    names = portfolio.projects["name"].astype(str).tolist()
+    taken = [pid for pid in dict.fromkeys(ids) if pid in line]
+    if not taken:
+        return
+    used = set(have) | set(ids)
+    issues: list[ValidationIssue] = []
+    for pid in taken:
+        free = _free_project_id(pid, used)
+        used.add(free)
+        issues.append(
+            ImportIssue(
+                source,
+                None,
+                "project_id",
+                pid,
+                f"an id the portfolio does not hold, e.g. {free}",
+                f"project id {pid!r} is already taken by {names[line[pid] - 2]!r} "
+                f"(projects.csv line {line[pid]} of the portfolio); nothing was imported",
+                "error",
+                "duplicate",
+                element="Project",
+            )
+        )
+    ValidationReport(issues, source=source).raise_if_errors()
+
+
+def _free_project_id(wanted: str, taken: set[str]) -> str:
+    """An id like ``wanted`` that is not in ``taken``: the next number after the highest id
+    of the same prefix (``P01`` with P01..P14 taken -> ``P15``), else ``wanted-2``, ``-3``...
+
+    >>> _free_project_id("P01", {"P01", "P02", "P14"})
+    'P15'
+    >>> _free_project_id("ALPHA", {"ALPHA"})
+    'ALPHA-2'
+    """
+    m = re.fullmatch(r"(.*?)(\d+)", wanted)
+    if m:
+        prefix, width = m.group(1), len(m.group(2))
+        nums = [int(t[len(prefix) :]) for t in taken if re.fullmatch(re.escape(prefix) + r"\d+", t)]
+        n = max(nums, default=int(m.group(2))) + 1
+        while f"{prefix}{n:0{width}d}" in taken:
+            n += 1
+        return f"{prefix}{n:0{width}d}"
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"
 
 
 def _with_priority(
@@ -892,6 +954,8 @@ def import_schedule(
     :func:`project_tables_from_schedule` (``name``, ``programme``, ``sponsor``...).
     """
 
+    if into is not None:
+        _refuse_taken_ids(into, [str(project_id).strip()], Path(path).name)
     project = read_project_file(Path(path))
     tables = project_tables_from_schedule(project, project_id=project_id, **kw)
     return add_project(into, tables, source=Path(path).name)

@@ -116,11 +116,17 @@ def test_id_clash_is_a_validation_error_naming_file_and_field(sample) -> None:  
     with pytest.raises(PortfolioValidationError) as info:
         import_schedule(FIX, into=sample, project_id="P02")
     report = info.value.report
-    clash = [i for i in report.errors if i.field == "project_id" and "duplicate" in i.message]
-    assert clash, str(report)
-    assert isinstance(clash[0], ImportIssue)
-    assert clash[0].file == "handmade.xml" and clash[0].element == "Project"
-    assert "projects.csv line 3" in clash[0].message  # where P02 already is
+    # one error naming the id, where it already is and a free id; no follow-on errors on
+    # every task whose outline number or calendar the clash duplicates
+    assert len(report.issues) == 1, str(report)
+    clash = report.errors[0]
+    assert isinstance(clash, ImportIssue) and clash.code == "duplicate"
+    assert clash.file == "handmade.xml" and clash.element == "Project"
+    assert clash.field == "project_id" and clash.value == "P02"
+    assert "projects.csv line 3" in clash.message  # where P02 already is
+    free = clash.expected.rsplit(" ", 1)[-1]
+    assert free not in sample.project_ids
+    assert import_schedule(FIX, into=sample, project_id=free).project_ids[-1] == free
     frame = report_frame(report)
     assert {"file", "line/element", "field", "value", "expected"} <= set(frame.columns)
     assert (frame["file"] == "handmade.xml").any()
@@ -133,6 +139,33 @@ def test_broken_xml_names_the_file(tmp_path: Path, sample) -> None:  # type: ign
     with pytest.raises(MspdiError) as info:
         import_schedule(bad, into=sample, project_id="B1")
     assert "broken-plan.xml" in str(info.value)
+
+
+def test_taken_ids_of_a_merged_table_set_are_each_one_error(sample) -> None:  # type: ignore[no-untyped-def]
+    """Tables of several projects (a workbook, a zipped folder) with two ids taken: one error
+    per taken id, each suggesting a different free id; the free one does not count."""
+    t = project_tables_from_schedule(read_mspdi(FIX), project_id="P03")
+    two = pd.concat([t["projects"], t["projects"].assign(project_id="P07")], ignore_index=True)
+    three = pd.concat([two, t["projects"].assign(project_id="Q1")], ignore_index=True)
+    with pytest.raises(PortfolioValidationError) as info:
+        add_project(sample, {**t, "projects": three}, source="book.xlsx")
+    errs = info.value.report.errors
+    assert len(info.value.report.issues) == 2
+    assert [(e.value, e.expected.rsplit(" ", 1)[-1]) for e in errs] == [
+        ("P03", "P15"),
+        ("P07", "P16"),
+    ]
+    assert all(e.file == "book.xlsx" for e in errs)
+
+
+def test_free_id_keeps_prefix_and_width() -> None:
+    from pmkit.importing import _free_project_id
+
+    assert _free_project_id("P01", {"P01", "P02", "P09"}) == "P10"
+    assert _free_project_id("P001", {"P001", "P099"}) == "P100"
+    assert _free_project_id("X-7", {"X-7", "X-8", "P20"}) == "X-9"
+    assert _free_project_id("ALPHA", {"ALPHA", "ALPHA-2"}) == "ALPHA-3"
+    assert _free_project_id("P9", {"P9", "P10x"}) == "P10"
 
 
 def test_bad_project_id_is_refused(sample) -> None:  # type: ignore[no-untyped-def]
@@ -232,6 +265,8 @@ def test_cli_import(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-
     assert main(["import", str(FIX), "--into", data, "--project-id", "P02", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "handmade.xml" in err and "project_id" in err and not out.exists()
+    assert "1 error(s), 0 warning(s)" in err and err.count("ERROR") == 1, err
+    assert "'P02' is already taken" in err and "e.g. P15" in err  # the sample holds P01..P14
     assert main(["import", str(FIX), "--into", data, "--project-id", "P88", "--out", str(out)]) == 0
     assert "P88" in load_portfolio(out).project_ids
     assert main(["import", str(tmp_path / "nope.xml"), "--into", data, "--project-id", "P9"]) == 2
