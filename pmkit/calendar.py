@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import CalendarError
-from pmkit.vocabulary import WEEKDAY_KEYS
+from pmkit.vocabulary import CALENDAR_RANGE, WEEKDAY_KEYS
 
 __all__ = [
     "Calendar",
@@ -37,8 +37,8 @@ __all__ = [
 ]
 
 # Range of the timeline: wide enough for any real schedule, small enough to build in ms.
-_T0_DAY = int(np.datetime64("1950-01-01", "D").astype(np.int64))
-_T1_DAY = int(np.datetime64("2200-01-01", "D").astype(np.int64))
+_T0_DAY = int(np.datetime64(CALENDAR_RANGE[0], "D").astype(np.int64))
+_T1_DAY = int(np.datetime64(CALENDAR_RANGE[1], "D").astype(np.int64))
 _DAY = 1440
 
 Period = tuple[int, int]  # minutes from midnight, end exclusive, end may be 1440

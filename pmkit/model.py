@@ -25,6 +25,7 @@ import pandas as pd
 from pmkit.calendar import Calendar
 from pmkit.errors import PmkitError, UnknownIdError
 from pmkit.vocabulary import (
+    CALENDAR_RANGE,
     CONSTRAINTS,
     DATE_FORMAT,
     GATES,
@@ -566,12 +567,14 @@ class Portfolio:
         invented. Tables are new frames; ``self`` is unchanged.
         """
         when = _as_timestamp(status_date)
-        if when is None:
+        lo, hi = (pd.Timestamp(d) for d in CALENDAR_RANGE)
+        last = hi - pd.Timedelta(days=1)
+        if when is None or not lo <= when < hi:
             raise PmkitError(
-                "the portfolio as it stood needs a date",
+                "the portfolio as it stood needs a date pmkit's calendars cover",
                 field="status_date",
                 value=status_date,
-                expected="a date YYYY-MM-DD",
+                expected=f"a date YYYY-MM-DD from {lo:%Y-%m-%d} to {last:%Y-%m-%d}",
             )
         data_date = self.status_date
         tables = {spec.attr: getattr(self, spec.attr) for spec in _TABLE_LIST}

@@ -24,6 +24,7 @@ from pmkit import _graph, model
 from pmkit.errors import PortfolioValidationError
 from pmkit.model import DATE_DTYPE, TABLES, Field, TableSpec
 from pmkit.vocabulary import (
+    CALENDAR_RANGE,
     CONSTRAINTS_WITH_DATE,
     DATE_FORMAT,
     OPPORTUNITY_RESPONSES,
@@ -1186,6 +1187,77 @@ def _link_checks(
 # entry point
 
 
+STATUS_DATE_MARGIN_DAYS = 365
+"""A status date further than this before the first project's start or after the last
+project's baseline finish is flagged: every figure would be as of a day no project lives in."""
+
+
+def _status_date_of(standards: Mapping[str, Any]) -> pd.Timestamp | None:
+    sd = standards.get("status_date")
+    if sd in (None, ""):
+        return None
+    if isinstance(sd, _dt.date):
+        return pd.Timestamp(sd)
+    ts = pd.to_datetime(str(sd), format=DATE_FORMAT, errors="coerce")
+    return None if pd.isna(ts) else pd.Timestamp(ts)
+
+
+def _check_status_date(
+    standards: Mapping[str, Any],
+    t: dict[str, pd.DataFrame],
+    unusable: dict[str, set[str]],
+    col: _Collector,
+) -> None:
+    """The status date is a day the timeline covers (error) and near the projects (warning).
+
+    Outside :data:`CALENDAR_RANGE` no engine can schedule from it (the report failed with a
+    bare calendar error). Far before every start or after every baseline finish it is almost
+    always a typo (``1900``, ``2999``, ``2062`` for ``2026``): the portfolio loads, but the
+    warning says how far off it is, since every figure is computed as of that day.
+    """
+    sd = _status_date_of(standards)
+    if sd is None:
+        return
+    lo, hi = (pd.Timestamp(d) for d in CALENDAR_RANGE)
+    if not lo <= sd < hi:
+        col.add(
+            "standards.yaml",
+            None,
+            "status_date",
+            f"{sd:%Y-%m-%d}",
+            f"a date from {lo:%Y-%m-%d} to {hi - pd.Timedelta(days=1):%Y-%m-%d}",
+            "status date outside the range pmkit's calendars cover: nothing can be scheduled "
+            "from it",
+            code="standards",
+        )
+        return
+    p = t.get("projects")
+    if p is None or not len(p) or {"start", "finish_baseline"} & unusable.get("projects", set()):
+        return
+    first, last = p["start"].min(), p["finish_baseline"].max()
+    margin = pd.Timedelta(days=STATUS_DATE_MARGIN_DAYS)
+    if pd.notna(first) and sd < first - margin:
+        where = f"{_far(first - sd)} before the first project starts ({first:%Y-%m-%d})"
+    elif pd.notna(last) and sd > last + margin:
+        where = f"{_far(sd - last)} after the last baseline finish ({last:%Y-%m-%d})"
+    else:
+        return
+    col.add(
+        "standards.yaml",
+        None,
+        "status_date",
+        f"{sd:%Y-%m-%d}",
+        f"a date within {STATUS_DATE_MARGIN_DAYS} days of the projects' dates",
+        f"status date {where}: every figure is as of that day (a typo?)",
+        severity="warning",
+        code="standards",
+    )
+
+
+def _far(gap: pd.Timedelta) -> str:
+    return f"{gap.days:,} days (about {gap.days / 365.25:,.0f} years)"
+
+
 def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     sd = standards.get("status_date")
     if sd not in (None, "") and not isinstance(sd, _dt.date):
@@ -1324,4 +1396,5 @@ def validate_tables(
     _cross_checks(typed, raws, unusable, col)
     _snapshot_checks(typed, raws, unusable, col)
     _check_standards(standards or {}, col)
+    _check_status_date(standards or {}, typed, unusable, col)
     return typed, ValidationReport(col.issues, source=source)

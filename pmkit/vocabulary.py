@@ -20,6 +20,7 @@ retyping them. Some orders carry meaning and must not change:
 from __future__ import annotations
 
 __all__ = [
+    "CALENDAR_RANGE",
     "CONSTRAINTS",
     "CONSTRAINTS_WITH_DATE",
     "DATE_FORMAT",
@@ -35,6 +36,10 @@ __all__ = [
     "WEEKDAY_KEYS",
 ]
 
+#: The days pmkit's working-time timeline covers (first day, day past the last): wide enough
+#: for any real schedule, small enough to build in milliseconds. A status date outside it
+#: cannot be scheduled from, so the door refuses it.
+CALENDAR_RANGE = ("1950-01-01", "2200-01-01")
 #: A project's life-cycle phases, in order (projects.csv ``phase``).
 PHASES = ("initiation", "planning", "execution", "closing", "closed")
 #: Task constraint types (tasks.csv ``constraint_type``), in MS Project's ``ConstraintType`` order.
