@@ -203,12 +203,26 @@ def _resource_tables(
     return pd.DataFrame(r_rows), pd.DataFrame(a_rows)
 
 
-def _baselines(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    out = []
+def _baselines(rows: list[dict[str, Any]], project: dict[str, Any]) -> pd.DataFrame:
+    """Baseline 0 of each task with baseline dates or a budgeted cost (a cost alone was lost
+    on the way back in), and of the project summary (UID 0): the project's start, baseline
+    finish and budget, which the importer reads back as ``finish_baseline``."""
+    out = [
+        {
+            "uid": 0,
+            "number": 0,
+            "start": project["start"],
+            "finish": project["finish"],
+            "duration_min": None,
+            "work_min": None,
+            "cost": round(float(project["budget"] or 0) * 100, 2),
+        }
+    ]
     for r in rows:
         bs, bf, cost = r.pop("_baseline")
         cal = r.pop("_cal")
-        if (bs is None or pd.isna(bs)) and (bf is None or pd.isna(bf)):
+        no_dates = (bs is None or pd.isna(bs)) and (bf is None or pd.isna(bf))
+        if no_dates and not float(cost or 0):
             continue
         out.append(
             {
@@ -243,9 +257,10 @@ def project_to_mspdi(
     rows, uid_of = _task_rows(view, cals, schedule)
     links = _links(view, uid_of, rows)
     resources, assignments = _resource_tables(portfolio, view, cals, uid_of, rows)
-    baselines = _baselines(rows)
     proj_cal = cals[str(view.calendar_id)]
     start = _day_edge(proj_cal, view.info["start"], False)
+    finish = _day_edge(proj_cal, view.info["finish_baseline"], True)
+    baselines = _baselines(rows, {"start": start, "finish": finish, "budget": view.info["budget"]})
     summary = {"uid": 0, "id": 0, "name": view.name, "outline_level": 0, "is_summary": True,
                "duration_min": 0.0, "constraint_type": "ASAP", "percent_complete": 0.0}  # fmt: skip
     tasks = pd.DataFrame([summary, *rows])

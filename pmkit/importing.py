@@ -522,9 +522,21 @@ def _tasks_table(
     headline = _Headline(
         leaf_cost=float(cost[~summary].sum()),
         has_progress=bool((pct > 0).any() or a_s.notna().any()),
-        baseline_finish=b_finish.max() if b_finish.notna().any() else pd.NaT,
+        baseline_finish=_project_baseline_finish(project, b_finish),
     )
     return tasks, headline
+
+
+def _project_baseline_finish(project: MspdiProject, task_finish: pd.Series) -> pd.Timestamp:
+    """The project summary's (UID 0) Baseline 0 finish when the file has one (what Project
+    shows as the baseline finish, and what pmkit's export writes), else the latest task's."""
+    b = project.baselines
+    if len(b):
+        s = b[(b["uid"].astype(str) == "0") & (b["number"] == 0)]["finish"]
+        s = pd.to_datetime(s).dropna()
+        if len(s):
+            return pd.Timestamp(s.iloc[0]).normalize()
+    return task_finish.max() if task_finish.notna().any() else pd.NaT
 
 
 def _lag_minutes(lk: Mapping[Any, Any], pred_minutes: float, week_share: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pmkit.cache import load_sample
 from pmkit.calendar import Calendar
 from pmkit.cli import main
 from pmkit.errors import MspdiError, PmkitError, PortfolioValidationError
+from pmkit.exporting import export_project
 from pmkit.importing import (
     ImportIssue,
     add_project,
@@ -270,3 +272,47 @@ def test_cli_import(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-
     assert main(["import", str(FIX), "--into", data, "--project-id", "P88", "--out", str(out)]) == 0
     assert "P88" in load_portfolio(out).project_ids
     assert main(["import", str(tmp_path / "nope.xml"), "--into", data, "--project-id", "P9"]) == 2
+
+
+@pytest.mark.parametrize("name", ["legacy-sample.xml", "mspdiresource.xml", *EXACT])
+def test_mspdi_export_round_trip_keeps_costs_and_baseline_finish(tmp_path: Path, name: str) -> None:
+    """Import -> pmkit's MSPDI export -> import gives the same tables. A task's budgeted cost
+    without baseline dates was lost (budget 8,200 -> 0 on mspdiresource.xml), and so was the
+    project's baseline finish when no task had baseline dates (it became pmkit's finish)."""
+    first = import_schedule(_corpus(name), into=None, project_id="X1")
+    out = tmp_path / "back.xml"
+    export_project(first, "X1", out)
+    back = import_schedule(out, into=None, project_id="X1")
+    cols = ["wbs", "name", "duration_days", "constraint_type", "constraint_date",
+            "percent_complete", "actual_start", "actual_finish", "baseline_start",
+            "baseline_finish", "budgeted_cost"]  # fmt: skip
+    num = ["duration_days", "percent_complete", "budgeted_cost"]
+    a, b = first.tasks[cols].copy(), back.tasks[cols].copy()
+    a[num], b[num] = a[num].round(6), b[num].round(6)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    keep = ["start", "finish_baseline", "budget", "phase"]
+    pd.testing.assert_frame_equal(first.projects[keep], back.projects[keep])
+
+    def by_wbs(p):  # type: ignore[no-untyped-def]  # uids are renumbered on export
+        wbs = dict(zip(p.tasks["task_id"], p.tasks["wbs"], strict=True))
+        lk = p.links.assign(
+            pred_id=p.links["pred_id"].map(wbs), succ_id=p.links["succ_id"].map(wbs)
+        )
+        return lk.sort_values(["pred_id", "succ_id"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_wbs(first), by_wbs(back))
+
+
+def test_export_keeps_a_budgeted_cost_without_baseline_dates(tmp_path: Path, sample) -> None:  # type: ignore[no-untyped-def]
+    tasks = sample.tasks.copy()
+    mine = (tasks["project_id"] == "P02") & ~tasks["is_summary"]
+    tasks.loc[mine, ["baseline_start", "baseline_finish"]] = pd.NaT
+    p = dataclasses.replace(sample, tasks=tasks)
+    out = tmp_path / "P02.xml"
+    export_project(p, "P02", out)
+    back = import_schedule(out, into=None, project_id="R02")
+    want = tasks.loc[mine, "budgeted_cost"].to_numpy()
+    got = back.tasks.loc[~back.tasks["is_summary"], "budgeted_cost"].to_numpy()
+    assert got.sum() == pytest.approx(want.sum()) and got.sum() > 0
+    row = sample.projects.set_index("project_id").loc["P02"]
+    assert back.projects["finish_baseline"].iloc[0] == row["finish_baseline"]
