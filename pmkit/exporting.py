@@ -21,6 +21,7 @@ Depends on io, model and schedule (it sits above them, as the importer's workflo
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,13 @@ def _cal_ids(portfolio: Portfolio, view: Any) -> list[str]:
 
 
 def _resources(portfolio: Portfolio, view: Any) -> pd.DataFrame:
+    """The resources assigned to the project, and the project's own ones (an imported
+    project's resources are named ``<project>-R<uid>``): a resource of the file that no
+    task used was dropped on the way back out."""
     used = set(view.assignments["resource_id"])
     r = portfolio.resources
-    return r[r["resource_id"].isin(used)].reset_index(drop=True)
+    own = r["resource_id"].astype(str).str.fullmatch(re.escape(str(view.project_id)) + r"-R\d+")
+    return r[r["resource_id"].isin(used) | own].reset_index(drop=True)
 
 
 def _day_edge(cal: Calendar, day: Any, finish: bool) -> pd.Timestamp | None:

@@ -274,7 +274,10 @@ def test_cli_import(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-
     assert main(["import", str(tmp_path / "nope.xml"), "--into", data, "--project-id", "P9"]) == 2
 
 
-@pytest.mark.parametrize("name", ["legacy-sample.xml", "mspdiresource.xml", *EXACT])
+_ROUND_TRIP = ["legacy-sample.xml", "mspdiresource.xml", "legacy-caltest.xml", "baselines.xml"]
+
+
+@pytest.mark.parametrize("name", [*_ROUND_TRIP, "mspdisplittask.xml", *EXACT])
 def test_mspdi_export_round_trip_keeps_costs_and_baseline_finish(tmp_path: Path, name: str) -> None:
     """Import -> pmkit's MSPDI export -> import gives the same tables. A task's budgeted cost
     without baseline dates was lost (budget 8,200 -> 0 on mspdiresource.xml), and so was the
@@ -301,6 +304,12 @@ def test_mspdi_export_round_trip_keeps_costs_and_baseline_finish(tmp_path: Path,
         return lk.sort_values(["pred_id", "succ_id"]).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(by_wbs(first), by_wbs(back))
+    # every resource of the file comes back, assigned or not (uids are renumbered: by name)
+    rcols = ["name", "role", "capacity_hours_per_day", "rate_per_hour"]
+    res_a = first.resources[rcols].sort_values(rcols).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        res_a, back.resources[rcols].sort_values(rcols).reset_index(drop=True)
+    )
 
 
 def test_export_keeps_a_budgeted_cost_without_baseline_dates(tmp_path: Path, sample) -> None:  # type: ignore[no-untyped-def]
