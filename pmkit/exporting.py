@@ -94,7 +94,7 @@ def _task_rows(
             "outline_number": r["wbs"],
             "outline_level": int(r["outline_level"]),
             "duration_min": 0.0 if r["is_summary"] else dur,
-            "duration_format": 7,
+            "duration_format": _display_format(dur, cal.minutes_per_day),
             "elapsed": False,
             "is_summary": bool(r["is_summary"]),
             "is_milestone": bool(r["is_milestone"]),
@@ -128,6 +128,16 @@ def _task_rows(
     return rows, uid_of
 
 
+def _display_format(minutes: float, minutes_per_day: float) -> int:
+    """Project's display unit for a duration: days (7) when two decimals of a day hold it
+    exactly, else hours (5), else minutes (3). MPX keeps two decimals of the unit shown: a
+    9.375-day task written in days came back as 9.38 days (its finish 2 minutes later)."""
+    for code, unit in ((7, minutes_per_day), (5, 60.0)):
+        if unit and abs(round(minutes / unit, 2) * unit - minutes) < 1e-6:
+            return code
+    return 3
+
+
 def _wbs_key(w: Any) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in str(w).split("."))
 
@@ -147,7 +157,7 @@ def _links(view: Any, uid_of: dict[str, int], rows: list[dict[str, Any]]) -> pd.
                 "lag_min": float(lk["lag_days"] or 0) * mpd,
                 "lag_elapsed": False,
                 "lag_percent": 0.0,
-                "lag_format": 7,
+                "lag_format": _display_format(float(lk["lag_days"] or 0) * mpd, mpd),
             }
         )
     return pd.DataFrame(

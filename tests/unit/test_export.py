@@ -8,6 +8,7 @@ sees the same tasks, links and dates.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -199,3 +200,50 @@ def test_p6_and_mpx_through_mpxj(portfolio: Portfolio, tmp_path: Path, fmt: str)
     dates, _links = _mpxj_tasks(out)
     leaf = portfolio.project("P03").tasks
     assert set(dates) == set(leaf.loc[~leaf["is_summary"], "name"])
+
+
+def test_display_unit_holds_the_duration_in_two_decimals() -> None:
+    from pmkit.exporting import _display_format
+
+    assert _display_format(480 * 9.25, 480) == 7  # 9.25 days
+    assert _display_format(480 * 9.375, 480) == 5  # 75 h: days would round to 9.38
+    assert _display_format(1.0, 480) == 3  # one minute: 0.002 days, 0.0167 h
+    assert _display_format(450 * 1.5, 450) == 7
+    assert _display_format(0.0, 480) == 7
+
+
+@needs_mpxj
+def test_mpx_keeps_durations_and_lags_that_two_decimals_of_a_day_do_not_hold(
+    portfolio: Portfolio, tmp_path: Path
+) -> None:
+    """MPX stores two decimals of the unit shown: 9.375 days came back as 9.38 (the finish
+    2 minutes later), a 1-minute task as 0 (a milestone's duration)."""
+    tasks = portfolio.tasks.copy()
+    leaf = tasks.index[
+        (tasks["project_id"] == "P06") & ~tasks["is_summary"] & ~tasks["is_milestone"]
+    ]
+    odd = [9.375, 1 / 480, 2.0 + 7 / 480, 50 / 3]
+    tasks.loc[leaf[: len(odd)], "duration_days"] = odd
+    for c in ("optimistic_days", "most_likely_days", "pessimistic_days"):
+        tasks.loc[leaf[: len(odd)], c] = float("nan")
+    links = portfolio.links.copy()
+    ids = set(tasks.loc[leaf, "task_id"])
+    mine = links.index[links["pred_id"].isin(ids) & links["succ_id"].isin(ids)]
+    links.loc[mine[:1], "lag_days"] = 1.5 + 3 / 480
+    p = dataclasses.replace(portfolio, tasks=tasks, links=links)
+    out = export_project(p, "P06", tmp_path / "P06.mpx", fmt="mpx")
+    back = import_schedule(out, into=None, project_id="P06")
+    a = p.project("P06").tasks.sort_values("wbs").reset_index(drop=True)
+    b = back.project("P06").tasks.sort_values("wbs").reset_index(drop=True)
+    keep = ~a["is_summary"]
+    err = (a.loc[keep, "duration_days"] - b.loc[keep, "duration_days"]).abs().max()
+    assert err < 1e-6, err
+    wbs_a = dict(zip(a["task_id"], a["wbs"], strict=True))
+    wbs_b = dict(zip(b["task_id"], b["wbs"], strict=True))
+    lag_a = {
+        (wbs_a[r.pred_id], wbs_a[r.succ_id]): r.lag_days
+        for r in p.project("P06").links.itertuples()
+    }
+    lag_b = {(wbs_b[r.pred_id], wbs_b[r.succ_id]): r.lag_days for r in back.links.itertuples()}
+    assert lag_a.keys() == lag_b.keys()
+    assert max(abs(lag_a[k] - lag_b[k]) for k in lag_a) < 1e-6
