@@ -55,6 +55,7 @@ class _SheetXml:
 
     merged: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
+    hidden_cols: list[int] = field(default_factory=list)  # 1-based column numbers
     uncached: list[str] = field(default_factory=list)  # cell refs of formulas with no value
 
 
@@ -74,6 +75,9 @@ def _scan_sheet_xml(ws: Any) -> _SheetXml:
                     cell_ref, has_f, has_v = el.get("r", ""), False, False
                 elif tag == "row" and el.get("hidden") in ("1", "true"):
                     out.hidden_rows.append(int(el.get("r", "0")))
+                elif tag == "col" and el.get("hidden") in ("1", "true"):
+                    lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
+                    out.hidden_cols.extend(range(lo, min(hi, lo + 16383) + 1))
                 continue
             if tag == "f":
                 has_f = True
@@ -105,6 +109,10 @@ def _sheet_issues(file: str, xml: _SheetXml, n_cols: int) -> list[ValidationIssu
         rows = xml.hidden_rows
         msg = f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others"
         issues.append(ValidationIssue(file, rows[0], None, None, None, msg, "note"))
+    cols = [c for c in xml.hidden_cols if c <= n_cols]
+    if cols:
+        msg = f"{len(cols)} hidden column(s) (first: column {cols[0]}) are read like the others"
+        issues.append(ValidationIssue(file, 1, None, None, None, msg, "note"))
     return issues
 
 
@@ -118,6 +126,10 @@ def _sheet_table(
     seen: dict[str, int] = {}
     for pos, name in enumerate(header):
         if not name:
+            if any(_cell_text(r[pos]) for r in rows[1:] if pos < len(r)):
+                issues.append(ValidationIssue(file, 1, f"column {pos + 1}", None, "a column name",
+                                              "column has no name; its values are ignored",
+                                              "warning"))  # fmt: skip
             continue
         if name in seen:
             issues.append(ValidationIssue(file, 1, name, f"columns {seen[name] + 1} and {pos + 1}",
@@ -166,6 +178,11 @@ def _read_sheets(
                                           "sheet is empty"))  # fmt: skip
             raw[name] = None
             continue
+        state = str(getattr(ws, "sheet_state", "visible"))
+        if state != "visible":  # a hidden table is still the table: read, but say so
+            shown = 'very hidden' if state == 'veryHidden' else state
+            msg = f"sheet is {shown}; read like the others"
+            issues.append(ValidationIssue(file, None, None, None, None, msg, "note"))
         xml = _scan_sheet_xml(ws)
         issues += _sheet_issues(file, xml, len(rows[0]))
         df, lines, found = _sheet_table(rows, file)

@@ -56,3 +56,45 @@ def test_missing_sheet_and_not_a_workbook(book: tuple[Path, Path], tmp_path: Pat
     fake.write_text("not a zip")
     with pytest.raises(PmkitError, match=r"fake\.xlsx"):
         validate_workbook(fake)
+
+
+def _edited(xlsx: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    wb = open_book(xlsx)
+    edit(wb)
+    out = xlsx.with_name("edited.xlsx")
+    wb.save(out)
+    return out
+
+
+def test_values_under_a_nameless_column_are_a_warning_not_silently_dropped(
+    book: tuple[Path, Path],
+) -> None:
+    """The CSV door warns about a column with values and no name; the workbook door dropped
+    them without a word (a budget typed one column too far right)."""
+    _, xlsx = book
+
+    def stray(wb) -> None:  # type: ignore[no-untyped-def]
+        ws = wb["projects"]
+        ws.cell(3, ws.max_column + 2).value = 125000
+
+    report = validate_workbook(_edited(xlsx, stray))
+    (w,) = [i for i in report.issues if "no name" in i.message]
+    assert w.severity == "warning" and w.file.endswith("[projects]") and w.line == 1
+    assert report.ok  # a warning: the portfolio still loads
+
+
+def test_hidden_sheets_and_columns_are_read_with_a_note(book: tuple[Path, Path]) -> None:
+    """Like hidden rows: the data is read, and the reader is told it was hidden."""
+    _, xlsx = book
+
+    def hide(wb) -> None:  # type: ignore[no-untyped-def]
+        wb["tasks"].sheet_state = "hidden"
+        wb["risks"].sheet_state = "veryHidden"
+        wb["projects"].column_dimensions["C"].hidden = True
+
+    path = _edited(xlsx, hide)
+    notes = {i.file.rsplit("[", 1)[-1]: i.message for i in validate_workbook(path).notes}
+    assert notes["tasks]"] == "sheet is hidden; read like the others"
+    assert notes["risks]"] == "sheet is very hidden; read like the others"
+    assert "1 hidden column(s) (first: column 3)" in notes["projects]"]
+    assert len(load_workbook(path).tasks) == len(load_workbook(xlsx).tasks)
