@@ -180,7 +180,7 @@ def _read_sheets(
             continue
         state = str(getattr(ws, "sheet_state", "visible"))
         if state != "visible":  # a hidden table is still the table: read, but say so
-            shown = 'very hidden' if state == 'veryHidden' else state
+            shown = "very hidden" if state == "veryHidden" else state
             msg = f"sheet is {shown}; read like the others"
             issues.append(ValidationIssue(file, None, None, None, None, msg, "note"))
         xml = _scan_sheet_xml(ws)

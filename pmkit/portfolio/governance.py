@@ -29,7 +29,7 @@ import pandas as pd
 from pmkit.format import fmt_date
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions, significance
-from pmkit.portfolio.rollup import rollup
+from pmkit.portfolio.rollup import rollup_on_schedule
 from pmkit.standards import CHECKS, Standards, standards_of
 from pmkit.vocabulary import PHASES
 
@@ -238,8 +238,8 @@ def _change_board(portfolio: Portfolio, ids: pd.Series, std: Standards) -> _Chec
 
 def _red_escalation(portfolio: Portfolio, ids: pd.Series, rollup_df: pd.DataFrame | None) -> _Check:
     """The project is not red overall (the roll-up's RAG)."""
-    if rollup_df is None:
-        rollup_df = rollup(portfolio)
+    if rollup_df is None:  # the roll-up every dashboard shows: forecasts from the schedule
+        rollup_df = rollup_on_schedule(portfolio)
     r = rollup_df.set_index("project_id")
     red = ids.map(r["rag_overall"]).to_numpy(dtype=object) == "red"
     rule = ids.map(r["overall_rule"]).fillna("").to_numpy(dtype=object)

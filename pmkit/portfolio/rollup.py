@@ -39,9 +39,17 @@ from pmkit.portfolio._util import as_set, busday_count, schedule_tasks
 from pmkit.portfolio.decisions import apply_decisions, significance
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_portfolio
 from pmkit.standards import DIMENSIONS, METRICS, Standards, standards_of, worst
 
-__all__ = ["ROLLUP_COLUMNS", "filter_rollup", "latest_evm", "rag_long", "rollup"]
+__all__ = [
+    "ROLLUP_COLUMNS",
+    "filter_rollup",
+    "latest_evm",
+    "rag_long",
+    "rollup",
+    "rollup_on_schedule",
+]
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "project_id",
@@ -414,3 +422,14 @@ def rag_long(df: pd.DataFrame) -> pd.DataFrame:
         for dim in (*DIMENSIONS, "overall")
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def rollup_on_schedule(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`rollup` with the portfolio's own schedule: forecast finishes, slip and float
+    from the plan at the status date, as every dashboard shows them. A portfolio that cannot
+    be scheduled falls back to the reported forecasts (what the PMO review does)."""
+    try:
+        schedule = schedule_portfolio(portfolio)
+    except PmkitError:
+        return rollup(portfolio)
+    return rollup(portfolio, schedule=schedule)

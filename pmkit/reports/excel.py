@@ -17,7 +17,7 @@ import pandas as pd
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions
 from pmkit.portfolio.governance import gate_summary
-from pmkit.portfolio.rollup import rollup
+from pmkit.portfolio.rollup import rollup, rollup_on_schedule
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
@@ -93,13 +93,19 @@ def export_excel(
     path : path-like
         The ``.xlsx`` to write (replaced atomically).
     schedule, rollup_df
-        Reuse an existing schedule / roll-up (else the roll-up is computed without schedule).
+        Reuse an existing schedule / roll-up (else the roll-up is computed on the
+        portfolio's schedule, like every dashboard's).
     pmo_type : str, optional
         For the Gates sheet (default: the standards').
     """
     from openpyxl import Workbook
 
-    roll = rollup_df if rollup_df is not None else rollup(portfolio, schedule=schedule)
+    if rollup_df is not None:
+        roll = rollup_df
+    elif schedule is not None:
+        roll = rollup(portfolio, schedule=schedule)
+    else:  # the figures every dashboard shows: forecasts from the portfolio's schedule
+        roll = rollup_on_schedule(portfolio)
     std = standards_of(portfolio)
     sheets = {
         "Roll-up": roll,

@@ -170,6 +170,8 @@ def _network(
         }
     )
     eng["constraint_date"] = pd.to_datetime(eng["constraint_date"])
+    if main_id not in cals:  # no task at all: the first project's calendar
+        cals[main_id] = get_cal(main_id)
     return eng, cals[main_id], cals
 
 

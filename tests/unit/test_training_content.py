@@ -140,6 +140,7 @@ def test_standards_and_constraints_demos_are_the_governance_and_rollup_engines(s
     from pmkit.portfolio.dependencies import dependency_network
     from pmkit.portfolio.governance import gate_compliance
     from pmkit.portfolio.rollup import rollup
+    from pmkit.schedule.portfolio_adapter import schedule_portfolio
     from pmkit.standards import standards_of
 
     std = standards_of(sample)
@@ -153,7 +154,8 @@ def test_standards_and_constraints_demos_are_the_governance_and_rollup_engines(s
     assert shared.pmo.metrics["m.standard_artefacts"] == sum(map(len, std.gate_artefacts.values()))
 
     cons = run_demo("constraints_vs_standards", sample, "P01")
-    me = rollup(sample).set_index("project_id").loc["P01"]
+    # the PMO review's roll-up: forecasts from the portfolio's schedule
+    me = rollup(sample, schedule=schedule_portfolio(sample)).set_index("project_id").loc["P01"]
     assert cons.pm.metrics["m.cpi"] == pytest.approx(me["cpi"], abs=0.01)
     assert cons.pm.metrics["m.slip_days"] == pytest.approx(me["finish_slip_days"], abs=0.5)
     assert cons.pm.metrics["m.scope_change_pct"] == pytest.approx(
