@@ -179,7 +179,9 @@ def _holidays_frame(hol: list[tuple[dt.date, str]]) -> pd.DataFrame:
 def _check_arguments(n_projects: int, tasks_per_project: tuple[int, int]) -> None:
     lo, hi = tasks_per_project
     if n_projects < 1 or lo < 26 or hi < lo:
-        raise ValueError("need n_projects >= 1 and 26 <= tasks_per_project[0] <= [1]")
+        raise ValueError(
+            "need n_projects >= 1 and 26 <= tasks_per_project[0] <= tasks_per_project[1]"
+        )
 
 
 def generate_portfolio(

@@ -256,10 +256,35 @@ def load_workbook(path: str | os.PathLike[str]) -> Portfolio:
 def write_workbook(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     """Write every table to its own sheet (text cells as in the CSV form, so it round-trips)."""
     out = Path(path)
+    sheets: dict[str, pd.DataFrame] = {}
+    for name, spec in TABLES.items():
+        df = getattr(portfolio, spec.attr)
+        cols = [c for c in spec.columns if c in df.columns]
+        text = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
+        _refuse_long_cells(text, spec.file)
+        sheets[name] = text
     with pd.ExcelWriter(out, engine="openpyxl") as xw:
-        for name, spec in TABLES.items():
-            df = getattr(portfolio, spec.attr)
-            cols = [c for c in spec.columns if c in df.columns]
-            text = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
+        for name, text in sheets.items():
             text.to_excel(xw, sheet_name=name, index=False)
     return out
+
+
+EXCEL_CELL_CHARS = 32_767
+"""Excel's limit on one cell's text; openpyxl cuts longer text with only a Python warning."""
+
+
+def _refuse_long_cells(text: pd.DataFrame, file: str) -> None:
+    """A cell Excel cannot hold whole is an error naming it, before anything is written: a
+    workbook that silently cut a 40,000-character name would load back as other data."""
+    for col in text.columns:
+        n = text[col].astype(str).str.len().to_numpy()
+        if len(n) and n.max() > EXCEL_CELL_CHARS:
+            row = int(np.argmax(n > EXCEL_CELL_CHARS))
+            raise PmkitError(
+                "text longer than an Excel cell holds; nothing was written",
+                file=file,
+                line=row + 2,
+                field=col,
+                value=f"{int(n[row]):,} characters",
+                expected=f"at most {EXCEL_CELL_CHARS:,} characters (or keep the CSV folder)",
+            )

@@ -339,8 +339,13 @@ class ImporterDashboard:
             self.download.value = ""
             return
         if self.fmt.value == "xlsx":
+            try:
+                book = portfolio_xlsx(self.merged)
+            except PmkitError as exc:  # a cell Excel cannot hold: said, not a traceback
+                self.download.value = f"<div class='pmkit-error' role='alert'>{esc(str(exc))}</div>"
+                return
             data, mime, fname = (
-                portfolio_xlsx(self.merged),
+                book,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "portfolio.xlsx",
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -98,3 +99,21 @@ def test_hidden_sheets_and_columns_are_read_with_a_note(book: tuple[Path, Path])
     assert notes["risks]"] == "sheet is very hidden; read like the others"
     assert "1 hidden column(s) (first: column 3)" in notes["projects]"]
     assert len(load_workbook(path).tasks) == len(load_workbook(xlsx).tasks)
+
+
+def test_a_cell_excel_cannot_hold_is_refused_before_writing(tmp_path: Path) -> None:
+    """openpyxl cut a 40,000-character name to 32,767 with only a Python warning: the
+    workbook loaded back as other data."""
+    folder = write_valid(tmp_path / "pf")
+    p = load_portfolio(folder)
+    tasks = p.tasks.copy()
+    tasks.loc[1, "name"] = "n" * 40_000
+    long = dataclasses.replace(p, tasks=tasks)
+    out = tmp_path / "book.xlsx"
+    with pytest.raises(PmkitError, match="longer than an Excel cell") as info:
+        write_workbook(long, out)
+    assert (info.value.file, info.value.line, info.value.field) == ("tasks.csv", 3, "name")
+    assert not out.exists()
+    tasks.loc[1, "name"] = "n" * 32_767  # the limit itself is written whole
+    back = load_workbook(write_workbook(dataclasses.replace(p, tasks=tasks), out))
+    assert back.tasks.loc[1, "name"] == "n" * 32_767

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -151,3 +152,16 @@ def test_gantt_float_is_in_days_of_the_files_calendar(db: ImporterDashboard) -> 
         if "float_days" in r and "task_id" in r
     }
     assert rows["P42-5"]["float_days"] == round(1410 / 450, 1) == 3.1
+
+
+def test_a_workbook_download_excel_cannot_hold_says_why(db: ImporterDashboard) -> None:
+    db.project_id.value = "P42"
+    assert _upload(db, "handmade.xml", FIX.read_bytes())
+    tasks = db.merged.tasks.copy()  # type: ignore[union-attr]
+    tasks.loc[0, "name"] = "<b>" + "n" * 40_000
+    db.merged = dataclasses.replace(db.merged, tasks=tasks)  # type: ignore[type-var]
+    db.fmt.value = "xlsx"
+    assert "longer than an Excel cell" in db.download.value
+    assert "pmkit-error" in db.download.value and "<b>n" not in db.download.value
+    db.fmt.value = "zip"  # the CSV folder holds it whole
+    assert "portfolio.zip" in db.download.value
