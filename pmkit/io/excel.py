@@ -94,7 +94,15 @@ def _scan_sheet_xml(ws: Any) -> _SheetXml:
     return out
 
 
-def _sheet_issues(file: str, xml: _SheetXml, n_cols: int) -> list[ValidationIssue]:
+_NO_VALUE = "formula has no computed value"
+
+
+def _sheet_issues(file: str, xml: _SheetXml, header: list[str]) -> list[ValidationIssue]:
+    """Merged header cells and formulas without a value (errors, the formula's cell named by
+    its column's field), hidden rows and columns (notes)."""
+    from openpyxl.utils import column_index_from_string  # openpyxl loads when a book is read
+
+    n_cols = len(header)
     issues: list[ValidationIssue] = []
     for ref in xml.merged:
         if re.fullmatch(r"[A-Z]+1:[A-Z]+\d+", ref):
@@ -102,9 +110,11 @@ def _sheet_issues(file: str, xml: _SheetXml, n_cols: int) -> list[ValidationIssu
                                           "merged header cells"))  # fmt: skip
     for ref in xml.uncached[:MAX_REPORTED]:
         row = int(re.sub(r"[A-Z]+", "", ref) or 0)
+        col = column_index_from_string(re.sub(r"\d+", "", ref) or "A")
+        fld = header[col - 1] if 0 < col <= n_cols and header[col - 1] else None
         issues.append(ValidationIssue(
-            file, row, None, ref, "a value (open and save the workbook in Excel to compute it)",
-            "formula has no computed value"))  # fmt: skip
+            file, row, fld, ref, "a value (open and save the workbook in Excel to compute it)",
+            _NO_VALUE))  # fmt: skip
     if xml.hidden_rows:
         rows = xml.hidden_rows
         msg = f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others"
@@ -184,7 +194,7 @@ def _read_sheets(
             msg = f"sheet is {shown}; read like the others"
             issues.append(ValidationIssue(file, None, None, None, None, msg, "note"))
         xml = _scan_sheet_xml(ws)
-        issues += _sheet_issues(file, xml, len(rows[0]))
+        issues += _sheet_issues(file, xml, [_cell_text(h) for h in rows[0]])
         df, lines, found = _sheet_table(rows, file)
         issues += found
         rt, fmt, found = normalise_cells(spec, RawTable(df, lines), spec.file)
@@ -235,8 +245,12 @@ def read_workbook(
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(book_path))
     # Name the sheet, not the CSV file the schema describes.
     sheet_of = {spec.file: f"{book_path.name}[{sheets.get(n, n)}]" for n, spec in TABLES.items()}
+    issues = [dataclasses.replace(i, file=sheet_of.get(i.file, i.file)) for i in report.issues]
+    # a formula without a value leaves its cell empty: its "value is required" is the same
+    # problem said twice
+    no_value = {(i.file, i.line, i.field) for i in issues if i.message == _NO_VALUE}
     report.issues[:] = [
-        dataclasses.replace(i, file=sheet_of.get(i.file, i.file)) for i in report.issues
+        i for i in issues if not (i.code == "required" and (i.file, i.line, i.field) in no_value)
     ]
     return tables, standards, report
 

@@ -406,7 +406,7 @@ BOOK_CASES = [
     ("book-duplicate-column", _wb(_dup_header), "portfolio.xlsx[resources]", 1, "role", 1,
      "duplicate column"),
     ("book-formula-no-value", _set("tasks", 6, "budgeted_cost", "=SUM(T2:T5)"),
-     "portfolio.xlsx[tasks]", 6, None, 1, "formula has no computed value"),
+     "portfolio.xlsx[tasks]", 6, "budgeted_cost", 1, "formula has no computed value"),
     ("book-date-as-bad-text", _set("projects", 4, "start", "31/02/2026"),
      "portfolio.xlsx[projects]", 4, "start", 1, "cannot read"),
     ("book-sentinel-required", _set("projects", 3, "finish_baseline", "9999-12-31"),

@@ -117,3 +117,19 @@ def test_a_cell_excel_cannot_hold_is_refused_before_writing(tmp_path: Path) -> N
     tasks.loc[1, "name"] = "n" * 32_767  # the limit itself is written whole
     back = load_workbook(write_workbook(dataclasses.replace(p, tasks=tasks), out))
     assert back.tasks.loc[1, "name"] == "n" * 32_767
+
+
+def test_a_formula_without_a_value_is_one_error_at_its_field(book: tuple[Path, Path]) -> None:
+    """Its empty cell also read as "value is required": one problem said twice."""
+    _, xlsx = book
+
+    def formula(wb) -> None:  # type: ignore[no-untyped-def]
+        ws = wb["projects"]
+        col = [c.value for c in ws[1]].index("budget") + 1
+        ws.cell(2, col).value = "=1000*2"
+
+    report = validate_workbook(_edited(xlsx, formula))
+    assert len(report.errors) == 1, str(report)
+    (e,) = report.errors
+    assert e.file.endswith("[projects]") and e.line == 2 and e.field == "budget"
+    assert e.message == "formula has no computed value"
