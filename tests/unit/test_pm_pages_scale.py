@@ -1,0 +1,202 @@
+"""#12 at 1,000 projects: a one-project page (planning, tracking) costs work for that project,
+not for the portfolio's every task, and shows exactly what it showed before:
+
+- planning builds its Gantt once (from the opened project, not empty and then again), and
+  names a link's ends from those tasks only (not a dict of every task's name);
+- any what-if edit readies the project's what-if table (a reader who edits the preselected
+  task's duration and applies), and the table kept ahead gives the full reschedule's dates;
+- tracking builds a hidden tab's chart when the tab is first filled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
+
+from pmkit.cache import load_sample
+from pmkit.charts.gantt import gantt_rows
+from pmkit.generate import write_generated
+from pmkit.io.csv_folder import load_portfolio
+from pmkit.schedule import portfolio_adapter as pa
+from pmkit.schedule.whatif import apply_changes
+from pmkit.ui import planning
+from pmkit.ui.planning import PlanningDashboard
+
+pytestmark = pytest.mark.usefixtures("fake_page")
+
+
+@pytest.fixture(scope="module")
+def sample() -> Any:
+    return load_sample()
+
+
+def _generated(folder: Path, n: int = 24, seed: int = 5) -> Any:
+    write_generated(folder, n_projects=n, seed=seed)
+    return load_portfolio(folder)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _generated(tmp_path_factory.mktemp("gen") / "p24")
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_planning_page_builds_its_gantt_once_and_shows_the_engines_plan(
+    which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.cache import schedule_project
+
+    pf = request.getfixturevalue(which)
+    built: list[int] = []
+    real = planning.gantt_chart
+
+    def counted(rows: pd.DataFrame, **kw: Any) -> Any:
+        built.append(len(rows))
+        return real(rows, **kw)
+
+    monkeypatch.setattr(planning, "gantt_chart", counted)
+    pids = list(pf.project_ids)
+    for pid in (pids[0], pids[len(pids) // 2], pids[-1]):
+        built.clear()
+        db = PlanningDashboard(pf, pid)
+        assert len(built) == 1 and built[0] > 0, (pid, built)  # the project's, not empty
+        # the page's Gantt is the chart built straight from the scheduler's table
+        sched = schedule_project(pf, pid)
+        tasks = pf.tasks[pf.tasks["project_id"] == pid]
+        rows = gantt_rows(
+            tasks,
+            sched.tasks,
+            max_level=db.level.value,
+            minutes_per_day=float(sched.calendar.minutes_per_day),
+        )
+        links = pf.links[pf.links["succ_id"].isin(set(tasks["task_id"]))]
+        want = real(
+            rows,
+            links=links,
+            status_date=pf.status_date,
+            highlight=[c[0] for c in sched.driving_chain(db.task.value)],
+        ).to_dict()
+        assert db.gantt.spec == want, pid
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_link_options_name_the_tasks_as_the_whole_portfolio_dict_did(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    pf = request.getfixturevalue(which)
+    t = pf.tasks
+    every = dict(zip(t["task_id"], t["wbs"].astype(str) + " " + t["name"], strict=True))
+    checked = 0
+    for pid in pf.project_ids:
+        op = PlanningDashboard.__new__(PlanningDashboard)
+        op.portfolio = pf
+        got = op._opening(pid)["link_opts"]
+        links = pf.project(pid).links
+        want = [
+            (f"{every.get(p, p)} → {every.get(s, s)} ({ty}, lag {lag:g} d)", (p, s))
+            for p, s, ty, lag in zip(
+                links["pred_id"], links["succ_id"], links["type"], links["lag_days"], strict=True
+            )
+        ]
+        assert got == want, pid
+        checked += len(want)
+    assert checked > 20
+
+
+def test_a_duration_edit_readies_the_what_if_once_per_project(
+    generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = pa.keep_subnetwork
+
+    def keep(pf: Any, pid: str) -> None:
+        calls.append(pid)
+        real(pf, pid)
+
+    monkeypatch.setattr(pa, "keep_subnetwork", keep)
+    down = {p: len(pa.downstream_projects(generated, p)) for p in generated.project_ids}
+    worst = max(down, key=down.__getitem__)
+    db = PlanningDashboard(generated, worst)
+    assert calls == []  # opening the page builds no what-if table
+    tid = db.wi_task.value
+    db.wi_duration.value = float(db.wi_duration.value) + 7
+    assert calls == [worst]
+    db.wi_duration.value = float(db.wi_duration.value) + 1
+    assert calls == [worst]  # once per project shown
+    # Apply uses the table made ahead: no engine table is built during the click
+    built: list[int] = []
+    real_network = pa._network
+
+    def network(*a: Any, **k: Any) -> Any:
+        built.append(1)
+        return real_network(*a, **k)
+
+    monkeypatch.setattr(pa, "_network", network)
+    db.apply_what_if()
+    assert built == []
+    monkeypatch.setattr(pa, "_network", real_network)
+    # and shows the dates of the whole edited portfolio scheduled anew
+    changed, _ = apply_changes(generated, worst, duration_changes={tid: db.wi_duration.value})
+    full = pa.schedule_project(changed, worst)
+    cols = [c for c in full.tasks.columns if c != "external_preds_ignored"]
+    assert db.shown is not None and "What-if" in db.scenario_label
+    pd.testing.assert_frame_equal(db.shown.tasks[cols], full.tasks[cols])
+    other = next(p for p in generated.project_ids if p != worst)
+    db.project.value = other
+    assert calls == [worst]  # opening another project readies nothing yet
+    db.wi_duration.value = float(db.wi_duration.value) + 3
+    assert calls == [worst, other]
+
+
+def test_a_table_kept_ahead_gives_the_full_reschedule_dates(tmp_path: Path) -> None:
+    """keep_subnetwork also makes the rows at the status date and the pinned predecessors:
+    every what-if after it equals the whole edited portfolio scheduled anew."""
+    pf = _generated(tmp_path / "p30", n=30, seed=17)
+    down = {p: len(pa.downstream_projects(pf, p)) for p in pf.project_ids}
+    pids = sorted(down, key=lambda p: (-down[p], p))[:3]
+    checked = 0
+    for pid in pids:
+        pa.keep_subnetwork(pf, pid)
+        kept = pa._kept_network(pf, frozenset(pa.downstream_projects(pf, pid)))
+        assert kept.get("at_status") is not None and kept.get("ghosts") is not None
+        leaves = pf.tasks[(pf.tasks["project_id"] == pid) & ~pf.tasks["is_summary"]]
+        for _, r in leaves[leaves["actual_finish"].isna()].head(4).iterrows():
+            for days in (float(r["duration_days"]) + 12, 0.0):
+                changed, _ = apply_changes(pf, pid, duration_changes={r["task_id"]: days})
+                fast = pa.reschedule_project(pf, changed, pid)
+                full = pa.schedule_project(changed, pid)
+                cols = [c for c in full.tasks.columns if c != "external_preds_ignored"]
+                pd.testing.assert_frame_equal(fast.tasks[cols], full.tasks[cols])
+                pd.testing.assert_frame_equal(fast.links, full.links)
+                assert fast.finish == full.finish
+                checked += 1
+    assert checked >= 12
+
+
+def test_tracking_page_builds_one_chart_and_fills_hidden_tabs_when_opened(
+    sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkit.ui import tracking
+    from pmkit.ui._swap import SwapChart
+
+    made: list[Any] = []
+    real = SwapChart.__init__
+
+    def counted(self: Any, chart: Any) -> None:
+        made.append(chart)
+        real(self, chart)
+
+    monkeypatch.setattr(SwapChart, "__init__", counted)
+    tr = tracking.TrackingDashboard(sample, "P03")
+    assert len(made) == 1  # the S-curve, shown on the open tab
+    assert tr.heatmap is None and tr.load_chart is None
+    assert tr.heatmap_box.children == () and tr.load_chart_box.children == ()
+    tr.tabs.selected_index = 1
+    tr.tabs.selected_index = 2
+    assert len(made) == 3
+    assert tr.heatmap_box.children == (tr.heatmap,)
+    assert tr.load_chart_box.children == (tr.load_chart,)
