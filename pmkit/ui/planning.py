@@ -258,8 +258,9 @@ class PlanningDashboard:
         )
         self.critical_only = W.Checkbox(value=False, description="Critical path only", indent=False)
         self.gantt_note = W.HTML()
-        self._gantt = SwapChart(self._first_gantt(pid))
+        self._gantt = self._first_gantt(pid)
         self.gantt = self._gantt.widget
+        self._watch_clicks()  # the chart's selections (a redraw as data keeps them)
         self.gantt_msg = W.HTML()
 
         # why critical / why this start
@@ -360,15 +361,16 @@ class PlanningDashboard:
         if precompute:
             self.precompute()
 
-    def _first_gantt(self, pid: str) -> Any:
+    def _first_gantt(self, pid: str) -> SwapChart:
         """The Gantt the page opens with: the opened project's (:meth:`opening`), so the
-        chart is built once per page, not once empty and again for the project; an empty one
-        when the project cannot be opened (:meth:`load_project` then says why)."""
+        chart is made once per page, not once empty and again for the project, and built
+        with altair once per process (:meth:`SwapChart.made`); an empty one when the project
+        cannot be opened (:meth:`load_project` then says why)."""
         try:
             op = self.opening(pid)
-            return gantt_chart(op["rows"], **op["args"])
         except Exception:
-            return gantt_chart(gantt_rows(self._tasks().head(0)))
+            return SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        return SwapChart.made("gantt", op["parts"], lambda: gantt_chart(op["rows"], **op["args"]))
 
     # -- data ---------------------------------------------------------------------------
     def _tasks(self) -> pd.DataFrame:

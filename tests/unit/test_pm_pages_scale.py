@@ -10,6 +10,7 @@ not for the portfolio's every task, and shows exactly what it showed before:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ def test_planning_page_builds_its_gantt_once_and_shows_the_engines_plan(
     which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pmkit.cache import schedule_project
+    from pmkit.ui import _swap
 
     pf = request.getfixturevalue(which)
     built: list[int] = []
@@ -60,10 +62,13 @@ def test_planning_page_builds_its_gantt_once_and_shows_the_engines_plan(
 
     monkeypatch.setattr(planning, "gantt_chart", counted)
     pids = list(pf.project_ids)
-    for pid in (pids[0], pids[len(pids) // 2], pids[-1]):
+    _swap._TEMPLATES.clear()
+    for i, pid in enumerate((pids[0], pids[len(pids) // 2], pids[-1])):
         built.clear()
         db = PlanningDashboard(pf, pid)
-        assert len(built) == 1 and built[0] > 0, (pid, built)  # the project's, not empty
+        # the process's first Gantt is the project's (not an empty one, then the project's);
+        # the next pages fill its spec (checked equal to altair's widget below)
+        assert built == ([] if i else [len(db.opening(pid)["rows"])]), (pid, built)
         # the page's Gantt is the chart built straight from the scheduler's table
         sched = schedule_project(pf, pid)
         tasks = pf.tasks[pf.tasks["project_id"] == pid]
@@ -200,3 +205,48 @@ def test_tracking_page_builds_one_chart_and_fills_hidden_tabs_when_opened(
     assert len(made) == 3
     assert tr.heatmap_box.children == (tr.heatmap,)
     assert tr.load_chart_box.children == (tr.load_chart,)
+
+
+def _state(w: Any) -> dict[str, Any]:
+    """What a chart widget sends to the page and holds for the kernel's code."""
+    return {
+        "spec": w.spec,
+        "selection_types": w._selection_types,
+        "vl_selections": w._vl_selections,
+        "params": json.dumps(w._params, sort_keys=True, default=str),
+        "params_traits": {n: getattr(w.params, n) for n in w.params.trait_names()},
+        "selections": {n: type(getattr(w.selections, n)) for n in w.selections.trait_names()},
+    }
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_a_gantt_made_from_the_first_ones_spec_equals_altairs_widget(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """The second page of a process makes its Gantt from the first one's spec: the widget
+    (spec, selections, parameters, and what a click on a bar does) equals the one altair
+    makes from the chart built for that project."""
+    from pmkit.charts.gantt import gantt_chart
+    from pmkit.ui import _swap
+    from pmkit.ui._common import live_chart
+
+    pf = request.getfixturevalue(which)
+    pids = list(pf.project_ids)
+    _swap._TEMPLATES.clear()
+    PlanningDashboard(pf, pids[0])  # the process's first Gantt: built by altair
+    assert any(k[0] == "gantt" for k in _swap._TEMPLATES)
+    for pid in pids[1:6]:
+        db = PlanningDashboard(pf, pid)
+        op = db.opening(pid)
+        slow = live_chart(gantt_chart(op["rows"], **op["args"]))  # altair, validated
+        assert _state(db.gantt) == _state(slow), pid
+        tid = str(op["rows"].loc[op["rows"]["kind"] == "task", "task_id"].iloc[0])
+        field = [{"field": "task_id", "type": "E"}]
+        store = [{"unit": "layer_4", "fields": field, "values": [tid]}]
+        click = {"pick": {"value": {"vlPoint": {"or": [{"task_id": tid}]}}, "store": store}}
+        for w in (db.gantt, slow):
+            w._vl_selections = click
+        assert db.gantt.selections.pick == slow.selections.pick
+        assert db.task.value == tid  # the page explains the clicked bar's task
+        db.gantt.params.gantt_order = ["x"]  # a parameter set from Python reaches the page
+        assert db.gantt._params["gantt_order"] == ["x"]
