@@ -432,8 +432,8 @@ class TrackingDashboard:
         its parts; the first time, the chart is built from ``build()`` and put in its box
         (``heatmap_box`` / ``load_chart_box``)."""
         chart: SwapChart | None = getattr(self, slot)
-        if chart is None:
-            chart = SwapChart(build())
+        if chart is None:  # built by altair once per process, then made from its spec
+            chart = SwapChart.made(f"tracking{slot}", parts, build)
             setattr(self, slot, chart)
             getattr(self, f"{slot.lstrip('_')}_box").children = (chart.widget,)
             return

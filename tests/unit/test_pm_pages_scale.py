@@ -250,3 +250,32 @@ def test_a_gantt_made_from_the_first_ones_spec_equals_altairs_widget(
         assert db.task.value == tid  # the page explains the clicked bar's task
         db.gantt.params.gantt_order = ["x"]  # a parameter set from Python reaches the page
         assert db.gantt._params["gantt_order"] == ["x"]
+
+
+def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(sample: Any) -> None:
+    from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+    from pmkit.schedule.leveling import resource_load
+    from pmkit.ui import _swap
+    from pmkit.ui._common import live_chart
+    from pmkit.ui.tracking import TrackingDashboard, risk_tables
+
+    _swap._TEMPLATES.clear()
+    for pid in ("P01", "P04", "P06", "P09"):  # the first page's charts are altair's own
+        tr = TrackingDashboard(sample, pid)
+        tr.tabs.selected_index = 1
+        tr.tabs.selected_index = 2
+        heat = live_chart(risk_heatmap_chart(risk_tables(sample, pid)["grid"]))
+        assert _state(tr.heatmap) == _state(heat), pid
+        load = resource_load(sample, tr.schedule, pid, freq="W")
+        mine = load[load["resource_id"] == tr.resource.value]
+        weekly = pd.DataFrame(
+            {
+                "week": mine["period_start"],
+                "load_hours": mine["load_hours"],
+                "capacity_hours": mine["capacity_hours"],
+                "over": mine["overallocated"],
+            }
+        )
+        title = f"{tr.resource.value}: load as scheduled"
+        want = live_chart(resource_load_chart(weekly, title=title))
+        assert _state(tr.load_chart) == _state(want), pid
