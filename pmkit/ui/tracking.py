@@ -8,8 +8,8 @@ PMO's RAG rules (:mod:`pmkit.standards`), each badge showing its rule on hover.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -174,15 +174,21 @@ class TrackingDashboard:
         self.scurve = self._scurve.widget
         # risks
         self.risk_summary = W.HTML()
-        # the hidden tabs' charts are made when their tab is first filled (:meth:`_chart_in`):
-        # a page opens with one chart built, and the page embeds one chart, not three
-        self._heatmap: SwapChart | None = None
-        self.heatmap_box = W.VBox()
+        # the hidden tabs' charts are on the page from the start (a tab's first opening swaps
+        # its data in: no embed then); made from the first page's spec of the process
+        # (:meth:`SwapChart.made`: no altair chart built for the next pages)
+        empty = _empty_parts()
+        self._heatmap = SwapChart.made(
+            "tracking_heatmap", empty["heatmap"], lambda: risk_heatmap_chart(_empty_grid())
+        )
+        self.heatmap = self._heatmap.widget
         self.register = W.HTML()
         # resources
         self.resource = W.Dropdown(description="Resource", layout=W.Layout(width="420px"))
-        self._load_chart: SwapChart | None = None
-        self.load_chart_box = W.VBox()
+        self._load_chart = SwapChart.made(
+            "tracking_load", empty["load"], lambda: resource_load_chart(_empty_load())
+        )
+        self.load_chart = self._load_chart.widget
         self.load_html = W.HTML()
         self.level_btn = W.Button(description="Level resources", button_style="warning")
         self.level_html = W.HTML()
@@ -202,7 +208,7 @@ class TrackingDashboard:
                 self.eac_html,
             ]
         )
-        risk_box = W.VBox([self.risk_summary, self.heatmap_box, self.register])
+        risk_box = W.VBox([self.risk_summary, self.heatmap, self.register])
         res_box = W.VBox(
             [
                 W.HTML(
@@ -210,7 +216,7 @@ class TrackingDashboard:
                     "against the resource's capacity. ▲ marks an over-allocated week.</p>"
                 ),
                 self.resource,
-                self.load_chart_box,
+                self.load_chart,
                 self.load_html,
                 self.level_btn,
                 self.level_html,
@@ -427,34 +433,12 @@ class TrackingDashboard:
         )
         return kpis, es_html, eac_html
 
-    def _chart_in(self, slot: str, parts: dict[str, Any], build: Callable[[], Any]) -> None:
-        """Redraw the chart of a hidden tab (``slot``: ``_heatmap`` or ``_load_chart``) from
-        its parts; the first time, the chart is built from ``build()`` and put in its box
-        (``heatmap_box`` / ``load_chart_box``)."""
-        chart: SwapChart | None = getattr(self, slot)
-        if chart is None:  # built by altair once per process, then made from its spec
-            chart = SwapChart.made(f"tracking{slot}", parts, build)
-            setattr(self, slot, chart)
-            getattr(self, f"{slot.lstrip('_')}_box").children = (chart.widget,)
-            return
-        chart.show_parts(parts, build)
-
-    @property
-    def heatmap(self) -> Any:
-        """The risk heat map's chart widget (``None`` until the tab is first filled)."""
-        return None if self._heatmap is None else self._heatmap.widget
-
-    @property
-    def load_chart(self) -> Any:
-        """The resource load chart's widget (``None`` until the tab is first filled)."""
-        return None if self._load_chart is None else self._load_chart.widget
-
     # -- risks --------------------------------------------------------------------------
     def _risks(self) -> None:
         cur = self.portfolio.currency
         t = risk_tables(self.portfolio, self.pid)
-        self._chart_in(
-            "_heatmap", risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
+        self._heatmap.show_parts(
+            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
         )
         s = t["summary"].set_index("kind")
         self.risk_summary.value = (
@@ -548,8 +532,7 @@ class TrackingDashboard:
 
         rid = self.resource.value
         if rid is None:
-            self._chart_in(
-                "_load_chart",
+            self._load_chart.show_parts(
                 resource_load_parts(_empty_load()),
                 lambda: resource_load_chart(_empty_load()),
             )
@@ -569,8 +552,7 @@ class TrackingDashboard:
         )
         when = "after levelling" if levelled else "as scheduled"
         title = f"{rid}: load {when}"
-        self._chart_in(
-            "_load_chart",
+        self._load_chart.show_parts(
             resource_load_parts(weekly, title=title),
             lambda: resource_load_chart(weekly, title=title),
         )
@@ -619,6 +601,23 @@ class TrackingDashboard:
         picked and loaded as a switch does (a load that fails raises: the caller builds the
         page again). ``True`` when the page now shows that project."""
         return open_from_query(self, query)
+
+
+@functools.cache
+def _empty_parts() -> dict[str, Any]:
+    """The parts of the empty heat map and load chart a page opens with (once per process;
+    read-only)."""
+    return {
+        "heatmap": risk_heatmap_parts(_empty_grid()),
+        "load": resource_load_parts(_empty_load()),
+    }
+
+
+def _empty_grid() -> pd.DataFrame:
+    from pmkit.risk import heatmap_grid, score_risks
+
+    cols = ["risk_id", "kind", "probability", "cost_impact", "schedule_impact_days"]
+    return heatmap_grid(score_risks(pd.DataFrame(columns=cols), budget=1.0))
 
 
 def _empty_load() -> pd.DataFrame:

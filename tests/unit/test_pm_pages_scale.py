@@ -5,7 +5,9 @@ not for the portfolio's every task, and shows exactly what it showed before:
   names a link's ends from those tasks only (not a dict of every task's name);
 - any what-if edit readies the project's what-if table (a reader who edits the preselected
   task's duration and applies), and the table kept ahead gives the full reschedule's dates;
-- tracking builds a hidden tab's chart when the tab is first filled.
+- a chart of the same kind and datasets as one already built in the process (the Gantt, the
+  tracking heat map and load chart) is made from that one's spec: no altair chart built, the
+  widget equal to altair's.
 """
 
 from __future__ import annotations
@@ -182,29 +184,28 @@ def test_a_table_kept_ahead_gives_the_full_reschedule_dates(tmp_path: Path) -> N
     assert checked >= 12
 
 
-def test_tracking_page_builds_one_chart_and_fills_hidden_tabs_when_opened(
+def test_tracking_hidden_charts_built_by_altair_once_per_process(
     sample: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmkit.ui import tracking
-    from pmkit.ui._swap import SwapChart
+    from pmkit.ui import _swap, tracking
 
-    made: list[Any] = []
-    real = SwapChart.__init__
+    built: list[Any] = []
+    real = _swap.live_chart
 
-    def counted(self: Any, chart: Any) -> None:
-        made.append(chart)
-        real(self, chart)
+    def counted(chart: Any) -> Any:
+        built.append(chart)
+        return real(chart)
 
-    monkeypatch.setattr(SwapChart, "__init__", counted)
-    tr = tracking.TrackingDashboard(sample, "P03")
-    assert len(made) == 1  # the S-curve, shown on the open tab
-    assert tr.heatmap is None and tr.load_chart is None
-    assert tr.heatmap_box.children == () and tr.load_chart_box.children == ()
+    monkeypatch.setattr(_swap, "live_chart", counted)
+    _swap._TEMPLATES.clear()
+    tracking.TrackingDashboard(sample, "P03")
+    assert len(built) == 3  # the first page: S-curve, heat map, load chart
+    built.clear()
+    tr = tracking.TrackingDashboard(sample, "P05")
+    assert len(built) == 1  # the next: the S-curve only
     tr.tabs.selected_index = 1
     tr.tabs.selected_index = 2
-    assert len(made) == 3
-    assert tr.heatmap_box.children == (tr.heatmap,)
-    assert tr.load_chart_box.children == (tr.load_chart,)
+    assert len(built) == 1 and tr._heatmap.last == tr._load_chart.last == "data"
 
 
 def _state(w: Any) -> dict[str, Any]:
@@ -253,19 +254,26 @@ def test_a_gantt_made_from_the_first_ones_spec_equals_altairs_widget(
 
 
 def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(sample: Any) -> None:
+    """A page after the first makes its heat map and load chart from the first page's specs:
+    the widgets equal altair's (spec, selections, parameters), and once their tab is
+    opened the charts show what a chart built for that project shows."""
     from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
     from pmkit.schedule.leveling import resource_load
     from pmkit.ui import _swap
     from pmkit.ui._common import live_chart
-    from pmkit.ui.tracking import TrackingDashboard, risk_tables
+    from pmkit.ui.tracking import TrackingDashboard, _empty_grid, _empty_load, risk_tables
 
     _swap._TEMPLATES.clear()
+    empty_heat = live_chart(risk_heatmap_chart(_empty_grid()))
+    empty_load = live_chart(resource_load_chart(_empty_load()))
     for pid in ("P01", "P04", "P06", "P09"):  # the first page's charts are altair's own
         tr = TrackingDashboard(sample, pid)
+        assert _state(tr.heatmap) == _state(empty_heat), pid
+        assert _state(tr.load_chart) == _state(empty_load), pid
         tr.tabs.selected_index = 1
         tr.tabs.selected_index = 2
-        heat = live_chart(risk_heatmap_chart(risk_tables(sample, pid)["grid"]))
-        assert _state(tr.heatmap) == _state(heat), pid
+        heat = risk_heatmap_chart(risk_tables(sample, pid)["grid"]).to_dict()
+        assert tr.heatmap.spec == heat, pid
         load = resource_load(sample, tr.schedule, pid, freq="W")
         mine = load[load["resource_id"] == tr.resource.value]
         weekly = pd.DataFrame(
@@ -277,5 +285,4 @@ def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(samp
             }
         )
         title = f"{tr.resource.value}: load as scheduled"
-        want = live_chart(resource_load_chart(weekly, title=title))
-        assert _state(tr.load_chart) == _state(want), pid
+        assert tr.load_chart.spec == resource_load_chart(weekly, title=title).to_dict(), pid
