@@ -1,6 +1,8 @@
 """The PMO review's kernel-side cost on a large portfolio: page build, each tab's first
 opening, and a filter change with each tab open (the Python part of an interaction); then
-the glance (page build, a filter) and the planning page (opened on a project, a switch).
+the glance (page build, a filter), the planning page (opened on a project, a switch, the WBS
+slider, a what-if, and a what-if on the project reaching the most others) and the tracking
+page (opened on a project, a switch, its hidden tabs' first opening).
 
 Runs in-process on a portfolio folder (``--data``, e.g. ``pmkit generate DIR --projects
 1000``), through the shared cache (:mod:`pmkit.cache`, filled first and not timed) as a
@@ -134,9 +136,46 @@ def measure_tracking(pf: Any, repeats: int) -> dict[str, list[float]]:
         _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(59 * i + 300) % len(ids)]))
         for i, d in enumerate(dashes)
     ]
+    risks = [_timed(lambda d=d: setattr(d.tabs, "selected_index", 1)) for d in dashes]
+    on_risks = [
+        _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(61 * i + 400) % len(ids)]))
+        for i, d in enumerate(dashes)
+    ]
+    resources = [_timed(lambda d=d: setattr(d.tabs, "selected_index", 2)) for d in dashes]
     return {
+        "tracking: page on a project (1st)": list(opens[0]),
         "tracking: page on a project": _median(opens),
         "tracking: project switch": _median(switches),
+        "tracking: open Risks tab": _median(risks),
+        "tracking: switch, Risks open": _median(on_risks),
+        "tracking: open Resources tab": _median(resources),
+    }
+
+
+def _worst_project(pf: Any) -> str:
+    """The project whose what-if reschedules the most projects (its downstream ones)."""
+    from pmkit.schedule.portfolio_adapter import downstream_projects
+
+    return max(pf.project_ids, key=lambda p: (len(downstream_projects(pf, p)), p))
+
+
+def measure_worst_what_if(pf: Any, repeats: int) -> dict[str, list[float]]:
+    """Planning's what-if on the project reaching the most others: the page opened on it,
+    the preselected task's duration edited (+10 days, then +11...), applied; the first
+    apply of the process, then the median of the next ones (``[wall ms, cpu ms]``)."""
+    from pmkit.ui import planning
+
+    worst = _worst_project(pf)
+    dash = planning.PlanningDashboard(pf, worst)
+    start = float(dash.wi_duration.value)
+    edits, applies = [], []
+    for i in range(max(repeats, 2)):
+        edits.append(_timed(lambda i=i: setattr(dash.wi_duration, "value", start + 10 + i)))
+        applies.append(_timed(dash.apply_what_if))
+    return {
+        f"what-if edit, worst ({worst}) 1st": list(edits[0]),
+        f"what-if apply, worst ({worst}) 1st": list(applies[0]),
+        "what-if apply, worst, again": _median(applies[1:]),
     }
 
 
@@ -162,13 +201,17 @@ def measure_pm_pages(pf: Any, repeats: int) -> dict[str, list[float]]:
         _timed(lambda d=d, i=i: setattr(d.project, "value", ids[(53 * i + 500) % len(ids)]))
         for i, d in enumerate(dashes)
     ]
+    sliders = [_timed(lambda d=d: setattr(d.level, "value", 2)) for d in dashes]
     what_ifs = [_planning_what_if(d) for d in dashes]
     return {
         "glance: page build": _median(builds),
         "glance: programme filter": _median(filters),
+        "planning: page on a project (1st)": list(opens[0]),
         "planning: page on a project": _median(opens),
         "planning: project switch": _median(switches),
+        "planning: WBS levels slider": _median(sliders),
         "planning: what-if apply": _median(what_ifs),
+        **measure_worst_what_if(pf, repeats),
         **measure_tracking(pf, repeats),
     }
 

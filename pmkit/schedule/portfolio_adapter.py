@@ -731,8 +731,11 @@ def keep_subnetwork(portfolio: Portfolio, project_id: str) -> None:
     """Build now the engine table a what-if of ``project_id`` starts from (kept per
     portfolio object; :func:`reschedule_project` reuses it): a page calls this while the
     reader is still editing the scenario."""
-    _cached_plan(portfolio)
-    _kept_network(portfolio, frozenset(downstream_projects(portfolio, project_id)))
+    base = _cached_plan(portfolio)
+    kept = _kept_network(portfolio, frozenset(downstream_projects(portfolio, project_id)))
+    # what the first Apply would make: the rows at the status date, the pinned predecessors
+    _status_rows(kept, kept["pre"], _status(portfolio))
+    _kept_ghosts(kept, portfolio)(pd.DataFrame({"pred_uid": []}), base)
 
 
 def _kept_network(portfolio: Portfolio, pids: frozenset[str]) -> dict[str, Any]:

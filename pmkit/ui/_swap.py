@@ -30,7 +30,7 @@ from typing import Any
 import altair as alt
 
 from pmkit.charts.parts import respec
-from pmkit.ui._common import live_chart
+from pmkit.ui._common import live_chart, setup
 
 __all__ = ["SwapChart", "records", "spec_shape"]
 
@@ -66,6 +66,57 @@ def spec_shape(spec: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     return text, names
 
 
+class _FromSpec:
+    """A chart to put on the page given as a Vega-Lite dict of a shape this process has
+    already built with altair (:meth:`SwapChart.made`), with that first widget's setup."""
+
+    def __init__(self, spec: dict[str, Any], template: dict[str, Any]) -> None:
+        self.spec, self.template = spec, template
+
+    def widget(self) -> alt.JupyterChart:
+        """What ``alt.JupyterChart(chart)`` makes of the altair chart of this spec (without
+        vegafusion): the spec, the selections and parameters set up as it sets them up."""
+        from altair.jupyter.jupyter_chart import (
+            IndexSelection,
+            IntervalSelection,
+            Params,
+            PointSelection,
+            Selections,
+        )
+
+        setup()  # the offline chart bundle, as live_chart
+        w = alt.JupyterChart(None)  # type: ignore[arg-type]  # its chart trait allows None
+        kinds: dict[str, Any] = self.template["selection_types"]
+        made = {"point": PointSelection, "index": IndexSelection, "interval": IntervalSelection}
+        empty = {
+            n: made[k](name=n, value={} if k == "interval" else [], store=[])
+            for n, k in kinds.items()
+        }
+        values = {
+            str(p["name"]): p.get("value")
+            for p in self.spec.get("params", []) or []
+            if isinstance(p, dict) and "select" not in p
+        }
+        initial = {n: values.get(n) for n in self.template["params"]}  # transform ones: None
+        w.params = Params(initial)
+
+        def on_param(change: dict[str, Any]) -> None:  # as altair wires a parameter
+            w._params = {**w._params, change["name"]: change["new"]}
+
+        w.params.observe(on_param)
+        w.selections = Selections(empty)
+        with w.hold_sync():
+            w.spec = self.spec
+            w._selection_types = dict(kinds)
+            w._vl_selections = {n: {"value": None, "store": []} for n in kinds}
+            w._params = initial
+        return w
+
+
+# per chart kind and set of dataset names: the first widget's spec and setup (this process)
+_TEMPLATES: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+
+
 class SwapChart:
     """A live chart whose redraws send data, not the spec, whenever the shape is unchanged.
 
@@ -76,9 +127,29 @@ class SwapChart:
     """
 
     def __init__(self, chart: Any) -> None:
-        self.widget = live_chart(chart)
+        self.widget = chart.widget() if isinstance(chart, _FromSpec) else live_chart(chart)
         self.last = "spec"
         self._seq = 0
+
+    @classmethod
+    def made(cls, kind: str, parts: dict[str, Any], build: Callable[[], Any]) -> SwapChart:
+        """A new live chart of ``kind`` showing ``parts`` (a ``*_parts`` of
+        :mod:`pmkit.charts`; every chart of a kind with the same datasets differs only by its
+        parts). The first one of this process is ``build()`` (altair builds and validates it:
+        ~200 ms for a Gantt); the next ones are its spec re-filled with ``parts``
+        (:func:`pmkit.charts.parts.respec`) and set up as altair set the first one up."""
+        key = (kind, tuple(sorted(parts["datasets"])))
+        template = _TEMPLATES.get(key)
+        if template is not None and alt.data_transformers.active != "vegafusion":
+            return cls(_FromSpec(respec(template["spec"], parts), template))
+        made = cls(build())
+        w = made.widget
+        _TEMPLATES[key] = {
+            "spec": dict(w.spec or {}),
+            "selection_types": dict(w._selection_types),
+            "params": list(w._params),
+        }
+        return made
 
     @classmethod
     def of(cls, widget: alt.JupyterChart) -> SwapChart:

@@ -258,10 +258,9 @@ class PlanningDashboard:
         )
         self.critical_only = W.Checkbox(value=False, description="Critical path only", indent=False)
         self.gantt_note = W.HTML()
-        t = portfolio.tasks
-        self._names = dict(zip(t["task_id"], t["wbs"].astype(str) + " " + t["name"], strict=True))
-        self._gantt = SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        self._gantt = self._first_gantt(pid)
         self.gantt = self._gantt.widget
+        self._watch_clicks()  # the chart's selections (a redraw as data keeps them)
         self.gantt_msg = W.HTML()
 
         # why critical / why this start
@@ -309,6 +308,9 @@ class PlanningDashboard:
         self.task.observe(self._on_task, names="value")
         self.wi_task.observe(self._on_wi_task, names="value")
         self.wi_link.observe(self._on_wi_link, names="value")
+        for w in (self.wi_duration, self.wi_lag, self.wi_add_pred, self.wi_add_succ):
+            w.observe(self._on_wi_edit, names="value")
+        self.wi_remove.observe(self._on_wi_edit, names="value")
         self.wi_apply.on_click(self._on_apply)
         self.wi_reset.on_click(self._on_reset)
         self.cr_apply.on_click(self._on_cr)
@@ -358,6 +360,17 @@ class PlanningDashboard:
         self.load_project(pid)
         if precompute:
             self.precompute()
+
+    def _first_gantt(self, pid: str) -> SwapChart:
+        """The Gantt the page opens with: the opened project's (:meth:`opening`), so the
+        chart is made once per page, not once empty and again for the project, and built
+        with altair once per process (:meth:`SwapChart.made`); an empty one when the project
+        cannot be opened (:meth:`load_project` then says why)."""
+        try:
+            op = self.opening(pid)
+        except Exception:
+            return SwapChart(gantt_chart(gantt_rows(self._tasks().head(0))))
+        return SwapChart.made("gantt", op["parts"], lambda: gantt_chart(op["rows"], **op["args"]))
 
     # -- data ---------------------------------------------------------------------------
     def _tasks(self) -> pd.DataFrame:
@@ -437,8 +450,9 @@ class PlanningDashboard:
         task = str(last.idxmax()) if len(last) else None
         links = view.links
         cols = [links[c] for c in ("pred_id", "succ_id", "type", "lag_days")]
+        name = _task_names(self.portfolio.tasks, set(cols[0]) | set(cols[1]))
         link_opts = [
-            (f"{self._name(p)} → {self._name(s)} ({t}, lag {lag:g} d)", (p, s))
+            (f"{name.get(p, p)} → {name.get(s, s)} ({t}, lag {lag:g} d)", (p, s))
             for p, s, t, lag in zip(*cols, strict=True)
         ]
         level = first_level(tasks["outline_level"], max_rows=FIRST_ROWS)
@@ -512,9 +526,6 @@ class PlanningDashboard:
             else "<p class='pmkit-note pmkit-empty'>This project has no pending change request: "
             "nothing to preview.</p>",
         }
-
-    def _name(self, tid: str) -> str:
-        return self._names.get(tid, tid)  # one dict for the portfolio: a link list is fast
 
     def _summary_html(self, info: pd.Series, base: Schedule) -> str:
         status = self.portfolio.status_date
@@ -703,13 +714,26 @@ class PlanningDashboard:
 
     def _ready_what_if(self) -> None:
         """The project's what-if engine table built while the reader edits the scenario (a
-        failure is logged: Apply then builds it, and says why it cannot)."""
+        failure is logged: Apply then builds it, and says why it cannot); once per project
+        shown."""
         from pmkit.schedule.portfolio_adapter import keep_subnetwork
 
+        ready = self.__dict__.get("_ready_for")
+        if ready is not None and ready[0] == self.pid and ready[1] is self.portfolio:
+            return
         try:
             keep_subnetwork(self.portfolio, self.pid)
         except Exception:
             log.warning("planning: what-if table of %s not built ahead", self.pid, exc_info=True)
+            return
+        self._ready_for = (self.pid, self.portfolio)
+
+    def _on_wi_edit(self, _change: dict[str, Any]) -> None:
+        """Any edit of the scenario (a duration or lag typed, a link to add or remove
+        picked) readies the what-if, as picking its task does: a reader who edits the
+        preselected task's duration and applies gets the prepared table too."""
+        if not self._loading:
+            self._ready_what_if()
 
     def _on_wi_link(self, change: dict[str, Any]) -> None:
         if self._loading:  # a project being opened sets the lag itself
@@ -834,6 +858,13 @@ class PlanningDashboard:
 
     def _on_cr(self, _b: Any) -> None:
         guarded(self.cr_out)(self.preview_cr)()
+
+
+def _task_names(tasks: pd.DataFrame, ids: set[Any]) -> dict[Any, str]:
+    """``task_id -> "wbs name"`` of the tasks ``ids`` (a project's link ends, some in other
+    projects): the rows of those tasks only, not a name for each of a portfolio's tasks."""
+    hit = tasks[tasks["task_id"].isin(ids)]
+    return dict(zip(hit["task_id"], hit["wbs"].astype(str) + " " + hit["name"], strict=True))
 
 
 def _duration(tasks: pd.DataFrame, tid: Any) -> float | None:

@@ -8,6 +8,7 @@ PMO's RAG rules (:mod:`pmkit.standards`), each badge showing its rule on hover.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -173,12 +174,20 @@ class TrackingDashboard:
         self.scurve = self._scurve.widget
         # risks
         self.risk_summary = W.HTML()
-        self._heatmap = SwapChart(risk_heatmap_chart(_empty_grid()))
+        # the hidden tabs' charts are on the page from the start (a tab's first opening swaps
+        # its data in: no embed then); made from the first page's spec of the process
+        # (:meth:`SwapChart.made`: no altair chart built for the next pages)
+        empty = _empty_parts()
+        self._heatmap = SwapChart.made(
+            "tracking_heatmap", empty["heatmap"], lambda: risk_heatmap_chart(_empty_grid())
+        )
         self.heatmap = self._heatmap.widget
         self.register = W.HTML()
         # resources
         self.resource = W.Dropdown(description="Resource", layout=W.Layout(width="420px"))
-        self._load_chart = SwapChart(resource_load_chart(_empty_load()))
+        self._load_chart = SwapChart.made(
+            "tracking_load", empty["load"], lambda: resource_load_chart(_empty_load())
+        )
         self.load_chart = self._load_chart.widget
         self.load_html = W.HTML()
         self.level_btn = W.Button(description="Level resources", button_style="warning")
@@ -592,6 +601,16 @@ class TrackingDashboard:
         picked and loaded as a switch does (a load that fails raises: the caller builds the
         page again). ``True`` when the page now shows that project."""
         return open_from_query(self, query)
+
+
+@functools.cache
+def _empty_parts() -> dict[str, Any]:
+    """The parts of the empty heat map and load chart a page opens with (once per process;
+    read-only)."""
+    return {
+        "heatmap": risk_heatmap_parts(_empty_grid()),
+        "load": resource_load_parts(_empty_load()),
+    }
 
 
 def _empty_grid() -> pd.DataFrame:
