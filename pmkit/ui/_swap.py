@@ -85,7 +85,6 @@ class _FromSpec:
         )
 
         setup()  # the offline chart bundle, as live_chart
-        w = alt.JupyterChart(None)  # type: ignore[arg-type]  # its chart trait allows None
         kinds: dict[str, Any] = self.template["selection_types"]
         made = {"point": PointSelection, "index": IndexSelection, "interval": IntervalSelection}
         empty = {
@@ -98,18 +97,33 @@ class _FromSpec:
             if isinstance(p, dict) and "select" not in p
         }
         initial = {n: values.get(n) for n in self.template["params"]}  # transform ones: None
+        # The widget must open on the page with its whole state, as altair's own widget
+        # does: opened empty and filled by a later update, the page would render an empty
+        # chart first and report its time zone, which tells SwapChart the spec is embedded
+        # while it is not (a data update sent then is lost). ``JupyterChart(None, spec=...)``
+        # cannot do it (its chart observer resets the state to empty), so the instance is
+        # set up as its constructor would, and the widget's own constructor gets the state.
+        import anywidget
+
+        w = alt.JupyterChart.__new__(alt.JupyterChart)
         w.params = Params(initial)
+        w.selections = Selections(empty)
+        anywidget.AnyWidget.__init__(
+            w,
+            spec=self.spec,
+            _selection_types=dict(kinds),
+            _vl_selections={n: {"value": None, "store": []} for n in kinds},
+            _params=initial,
+            debounce_wait=10,
+            max_wait=True,
+            debug=False,
+            embed_options=None,
+        )
 
         def on_param(change: dict[str, Any]) -> None:  # as altair wires a parameter
             w._params = {**w._params, change["name"]: change["new"]}
 
         w.params.observe(on_param)
-        w.selections = Selections(empty)
-        with w.hold_sync():
-            w.spec = self.spec
-            w._selection_types = dict(kinds)
-            w._vl_selections = {n: {"value": None, "store": []} for n in kinds}
-            w._params = initial
         return w
 
 

@@ -286,3 +286,31 @@ def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(samp
         )
         title = f"{tr.resource.value}: load as scheduled"
         assert tr.load_chart.spec == resource_load_chart(weekly, title=title).to_dict(), pid
+
+
+def test_a_chart_made_from_a_template_opens_on_the_page_with_its_spec(
+    sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page gets a template-made chart's spec in the message that opens the widget, as it
+    gets altair's: never an empty chart first and its spec in a later update (a view the page
+    renders in between would embed nothing)."""
+    from ipywidgets import Widget
+
+    from pmkit.ui import _swap
+
+    opened: list[Any] = []
+    real_open = Widget.open
+
+    def spy(self: Widget) -> None:
+        if type(self).__name__ == "JupyterChart":
+            opened.append(self.get_state().get("spec"))
+        real_open(self)
+
+    _swap._TEMPLATES.clear()
+    PlanningDashboard(sample, "P01")  # the process's first Gantt: altair's
+    monkeypatch.setattr(Widget, "open", spy)
+    db = PlanningDashboard(sample, "P04")  # made from the template
+    monkeypatch.undo()
+    assert opened, "no chart widget opened"
+    assert all(spec is not None for spec in opened)
+    assert db.gantt.spec in opened
