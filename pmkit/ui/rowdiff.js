@@ -23,8 +23,8 @@ function pmkitPlan(a, b) {
   // cost[i][j]: fewest changed tuples turning tuples a[i:] into rows b[j:] (keep: 0, modify the
   // same row: 1, remove: 1; rows left over are appended: 1 each)
   const n = a.keys.length, m = b.keys.length;
-  if (n * m > 4e6) return null;
-  const w = m + 1, cost = new Float64Array((n + 1) * w);
+  if ((n + 1) * (m + 1) > 1e6) return null; // a bigger table: every row replaced
+  const w = m + 1, cost = new Float32Array((n + 1) * w);
   const step = (i, j) =>
     a.keys[i] === b.keys[j] ? 0 : a.ids[i] === b.ids[j] ? 1 : Infinity;
   for (let j = 0; j <= m; j++) cost[n * w + j] = m - j;
