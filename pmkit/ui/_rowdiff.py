@@ -3,10 +3,11 @@
 
 altair's chart module applies each dataset :class:`pmkit.ui._swap.SwapChart` sends as
 ``view.changeset().remove(() => true).insert(rows)``: every tuple leaves and enters again, so
-Vega rebuilds every mark item of the dataset. A what-if moves 3 of the Gantt's 39 bars and 3
-of its 123 link points; with the diff, Vega re-encodes those and keeps the rest. The rows end
-in the order a fresh embed of the same spec has (``rowdiff.js`` says how), so the page shows
-what a new chart would.
+Vega rebuilds every mark item (every SVG node) of the dataset. With the diff, the tuples of
+rows still sent in the same order stay; only the others leave, and the rows after the last one
+kept enter. Vega appends what enters, so these two edits are the ones that keep the order a
+fresh embed of the same spec has, in the dataset and in everything drawn from it. A what-if
+that moves the last 3 of the Gantt's 39 bars and 3 of its 123 link points re-draws those.
 
 The patch edits the text of the offline bundle (``alt.JupyterChart._esm``) where altair's
 module defines and calls ``setDataValue``; every chart of every page runs the patched module,
