@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from pmkit.ui._common import _enable_offline_charts
-from pmkit.ui._rowdiff import MARKER
+from pmkit.ui._rowdiff import MARKER, PATCHES, rowdiff_js
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,9 @@ REPO = Path(__file__).resolve().parents[2]
 # the page reaches the view through this (a test's own addition to the module)
 HOOK = ("finalize=api.finalize;", "finalize=api.finalize;el.__pmkitView=api.view;")
 PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module">
-import chart from "./chart.js";
+import pmkit from "./chart.js";
+import altair from "./altair.js";
+const modules = {pmkit, altair};
 class Model {  // what altair's module asks of an anywidget model
   constructor(state) { this.s = state; this.h = {}; this.pending = []; }
   get(k) { return this.s[k]; }
@@ -45,12 +47,12 @@ class Model {  // what altair's module asks of an anywidget model
 }
 const charts = [];
 window.T = {
-  async embed(spec) {
+  async embed(spec, which = "pmkit") {
     const el = document.createElement("div");
     document.body.append(el);
     const model = new Model({spec, embed_options: null, debounce_wait: 10, max_wait: true,
       _vl_selections: {}, _params: {}, _js_watch_plan: [], local_tz: null});
-    await chart.render({model, el});
+    await modules[which].render({model, el});
     charts.push({el, model, view: el.__pmkitView});
     return charts.length - 1;
   },
@@ -69,8 +71,9 @@ window.T = {
   async state(id, old) {
     const v = old ? charts[id].old : charts[id].view, data = {};
     for (const name of Object.keys(v._runtime.data).sort()) {
-      try { data[name] = JSON.parse(JSON.stringify(v.data(name))); }
-      catch (e) { data[name] = "scenegraph items (compared in the picture)"; }
+      const rows = v.data(name);  // a mark's items are the scenegraph: compared in the picture
+      if (/_(marks|pathgroup)$/.test(name) || (rows.length && rows[0].mark)) continue;
+      data[name] = JSON.parse(JSON.stringify(rows));
     }
     return {data, png: await v.toImageURL("png")};
   },
@@ -88,6 +91,11 @@ def page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
     assert bundle.count(HOOK[0]) == 1
     folder = tmp_path_factory.mktemp("rowdiff")
     (folder / "chart.js").write_text(bundle.replace(*HOOK), encoding="utf-8")
+    altairs = bundle[len(MARKER) :].split("\n" + rowdiff_js())[0]
+    for old, new in PATCHES:
+        altairs = altairs.replace(new, old)
+    assert altairs.count(HOOK[0]) == 1 and "pmkitSetData" not in altairs
+    (folder / "altair.js").write_text(altairs.replace(*HOOK), encoding="utf-8")
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *a: None  # type: ignore[method-assign]
@@ -108,17 +116,23 @@ def page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         server.server_close()
 
 
-def _play(page: Any, spec: dict[str, Any], steps: list[dict[str, Any]]) -> int:
-    """Each step's updates on one view; after each, the view equals a fresh embed."""
-    cid = page.evaluate("s => T.embed(s)", spec)
+def _play(page: Any, spec: dict[str, Any], steps: list[dict[str, Any]]) -> None:
+    """Each step's updates on one view; after each, the view equals a fresh embed (altair's own
+    module is played alongside: a failure says whether it would have failed too)."""
+    ours, theirs = (
+        page.evaluate("([s, w]) => T.embed(s, w)", [spec, w]) for w in ("pmkit", "altair")
+    )
     for i, step in enumerate(steps):
-        page.evaluate("([c, u]) => T.update(c, u)", [cid, step["updates"]])
+        for c in (ours, theirs):
+            page.evaluate("([c, u]) => T.update(c, u)", [c, step["updates"]])
         fresh = page.evaluate("s => T.embed(s)", step["spec"])
-        got, want = (page.evaluate("c => T.state(c)", c) for c in (cid, fresh))
+        got, ref, want = (page.evaluate("c => T.state(c)", c) for c in (ours, theirs, fresh))
         page.evaluate("c => T.drop(c)", fresh)
-        assert got["data"] == want["data"], f"step {i} ({step['label']}): datasets differ"
-        assert got["png"] == want["png"], f"step {i} ({step['label']}): pictures differ"
-    return int(cid)
+        note = f"step {i} ({step['label']}); altair's own module equal: {ref == want}"
+        assert got["data"] == want["data"], f"datasets differ at {note}"
+        assert got["png"] == want["png"], f"pictures differ at {note}"
+    for c in (ours, theirs):
+        page.evaluate("c => T.drop(c)", c)
 
 
 def _updates(spec: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,12 +180,11 @@ def test_the_gantt_after_what_ifs_levels_and_switches_equals_a_fresh_one(page: A
 
 
 def _layered(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """A chart whose layers filter and derive from one named dataset (no aggregate: Vega keeps
-    a group's output where the group first appeared, after altair's whole replacement too, so
-    an aggregate's order may differ from a fresh embed's on either path)."""
-    base = alt.Chart(alt.NamedData("rows")).encode(
-        x=alt.X("start:T"), y=alt.Y("name:N", sort=None), color="kind:N"
-    )
+    """A chart whose layers filter and derive from one named dataset. No aggregate and no
+    ``sort=None`` band axis: Vega keeps a group where it first appeared (an ordinal domain in
+    data order is one), after altair's whole replacement too, so on either path their order
+    may differ from a fresh embed's."""
+    base = alt.Chart(alt.NamedData("rows")).encode(x="start:T", y="name:N", color="kind:N")
     bars = base.mark_bar().encode(x2="finish:T").transform_filter("datum.kind != 'm'")
     marks = base.mark_point(size=90).transform_filter("datum.kind == 'm'")
     late = (
