@@ -21,6 +21,7 @@ from altair.typing import ChartType
 
 from pmkit.errors import PmkitError
 from pmkit.format import esc, html_table  # noqa: F401  (re-exported for the dashboards)
+from pmkit.ui._rowdiff import patch_bundle
 
 log = logging.getLogger("pmkit.ui")
 
@@ -70,7 +71,8 @@ def _enable_offline_charts() -> None:
             os.replace(tmp, path)
     except (OSError, AttributeError, ValueError):  # cache unusable: bundle in memory
         cls.enable_offline()
-    cls._esm = _chart_module(str(cls._esm))
+    # data updates as row diffs, served or inline alike (unchanged if altair's text differs)
+    cls._esm = _chart_module(patch_bundle(str(cls._esm)))
 
 
 # The ``_esm`` of a chart under ``pmkit serve``: anywidget imports it (as a blob module), and

@@ -1,0 +1,53 @@
+"""The chart module every page runs applies data updates as row diffs (#12).
+
+:mod:`pmkit.ui._rowdiff` edits altair's bundled text; these tests pin that the installed
+altair's text is the one it knows, and that any other text is left as altair wrote it.
+(What the patched module draws is compared with fresh embeds in
+``tests/browser/test_chart_rowdiff.py``.)
+"""
+
+from __future__ import annotations
+
+import logging
+
+import altair as alt
+import pytest
+
+from pmkit.ui import _common
+from pmkit.ui._rowdiff import MARKER, PATCHES, patch_bundle, rowdiff_js
+
+
+def test_the_installed_altair_bundle_is_patched(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmkit.bundle import STATIC_DIR_ENV
+
+    monkeypatch.delenv(STATIC_DIR_ENV, raising=False)  # the bundle inline, as in JupyterLab
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False, raising=False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    try:
+        _common._enable_offline_charts()
+        esm = str(alt.JupyterChart._esm)
+    finally:
+        monkeypatch.undo()
+    assert esm.startswith(MARKER)
+    for old, new in PATCHES:
+        assert esm.count(new) == 1 and old not in esm.replace(new, "")
+    assert "function pmkitSetData(" in esm and rowdiff_js() in esm
+
+
+def test_another_text_is_kept_as_altair_wrote_it(caplog: pytest.LogCaptureFixture) -> None:
+    text = "function setDataValue(view,name,scope,value){/* another altair */}"
+    with caplog.at_level(logging.WARNING, logger="pmkit.ui"):
+        assert patch_bundle(text) == text
+    assert "replace every row" in caplog.text
+
+
+def test_a_bundle_is_patched_once() -> None:
+    text = "".join(old for old, _new in PATCHES)
+    once = patch_bundle(text)
+    assert once.startswith(MARKER) and once.count("function pmkitSetData(") == 1
+    assert patch_bundle(once) == once
+
+
+def test_a_pattern_found_twice_is_not_patched() -> None:
+    text = "".join(old for old, _new in PATCHES) + PATCHES[0][0]
+    assert patch_bundle(text) == text
