@@ -455,7 +455,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
-    from pmkit.exporting import export_project
+    from pmkit.exporting import EXPORT_LIMITS, export_project
     from pmkit.io.csv_folder import load_portfolio, sample_data_path
 
     data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
@@ -465,6 +465,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     portfolio = load_portfolio(data)
     out = export_project(portfolio, args.project_id, args.out, fmt=args.format)
     print(f"exported {args.project_id} as {args.format} to {out}")
+    if args.format in EXPORT_LIMITS:
+        print(f"note: {EXPORT_LIMITS[args.format]}")
     return 0
 
 

@@ -36,9 +36,20 @@ from pmkit.model import Portfolio
 from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.portfolio_adapter import schedule_project
 
-__all__ = ["EXPORT_FORMATS", "export_project", "project_to_mspdi"]
+__all__ = ["EXPORT_FORMATS", "EXPORT_LIMITS", "export_project", "project_to_mspdi"]
 
 EXPORT_FORMATS = ("mspdi", "pmxml", "mpx")
+
+#: What a format does not carry, said wherever a project is exported to it (checked by
+#: importing the export of each corpus file again: MSPDI and MPX give back every table).
+EXPORT_LIMITS: dict[str, str] = {
+    "pmxml": (
+        "P6 XML carries activities, WBS, links, calendars, resources with their price per "
+        "hour and assignment hours (P6 computes labour cost from them); it does not carry "
+        "task budgets or material costs, resource roles, or pmkit's baseline (read back, "
+        "P6's planned dates become one). Export MSPDI to keep them."
+    ),
+}
 _FINISH_LIKE = {"MFO", "FNET", "FNLT"}
 
 

@@ -9,6 +9,7 @@ sees the same tasks, links and dates.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -247,3 +248,28 @@ def test_mpx_keeps_durations_and_lags_that_two_decimals_of_a_day_do_not_hold(
     lag_b = {(wbs_b[r.pred_id], wbs_b[r.succ_id]): r.lag_days for r in back.links.itertuples()}
     assert lag_a.keys() == lag_b.keys()
     assert max(abs(lag_a[k] - lag_b[k]) for k in lag_a) < 1e-6
+
+
+@needs_mpxj
+def test_cli_export_p6_says_what_p6_xml_does_not_carry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The note `pmkit export --format pmxml` prints is true of the file it writes: no role
+    (the resources' groups), no cost (P6 computes labour cost from hours x price), while the
+    hours and prices that P6 computes it from are there."""
+    from pmkit.exporting import EXPORT_LIMITS
+    from pmkit.io.csv_folder import load_portfolio, sample_data_path
+
+    out = tmp_path / "P03.pmxml"
+    assert main(["export", "P03", str(out), "--format", "pmxml"]) == 0
+    printed = capsys.readouterr().out
+    assert EXPORT_LIMITS["pmxml"] in printed
+    text = out.read_text(encoding="utf-8")
+    portfolio = load_portfolio(sample_data_path())
+    roles = set(portfolio.resources["role"].dropna().astype(str))
+    assert roles and not any(f">{r}<" in text for r in roles)
+    costs = re.findall(r"<(?:AtCompletionCost|PlannedCost)>([^<]*)<", text)
+    assert costs and all(float(c) == 0 for c in costs)
+    assert re.search(r"<PricePerUnit>[1-9]", text) and re.search(r"<PlannedUnits>[1-9]", text)
+    assert main(["export", "P03", str(tmp_path / "P03.xml")]) == 0
+    assert "note:" not in capsys.readouterr().out  # MSPDI carries them
