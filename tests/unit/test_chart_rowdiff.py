@@ -3,7 +3,7 @@
 :mod:`pmkit.ui._rowdiff` edits altair's bundled text; these tests pin that the installed
 altair's text is the one it knows, and that any other text is left as altair wrote it.
 (What the patched module draws is compared with fresh embeds in
-``tests/browser/test_chart_rowdiff.py``.)
+``tests/browser/test_rowdiff_page.py``.)
 """
 
 from __future__ import annotations
