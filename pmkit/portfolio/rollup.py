@@ -424,12 +424,14 @@ def rag_long(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def rollup_on_schedule(portfolio: Portfolio) -> pd.DataFrame:
-    """:func:`rollup` with the portfolio's own schedule: forecast finishes, slip and float
-    from the plan at the status date, as every dashboard shows them. A portfolio that cannot
-    be scheduled falls back to the reported forecasts (what the PMO review does)."""
-    try:
-        schedule = schedule_portfolio(portfolio)
-    except PmkitError:
-        return rollup(portfolio)
+def rollup_on_schedule(portfolio: Portfolio, schedule: Any = None) -> pd.DataFrame:
+    """:func:`rollup` with the portfolio's own schedule (or ``schedule``, one already made):
+    forecast finishes, slip and float from the plan at the status date, as every dashboard
+    shows them. A portfolio that cannot be scheduled falls back to the reported forecasts
+    (what the PMO review does)."""
+    if schedule is None:
+        try:
+            schedule = schedule_portfolio(portfolio)
+        except PmkitError:
+            return rollup(portfolio)
     return rollup(portfolio, schedule=schedule)

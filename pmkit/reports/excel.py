@@ -17,7 +17,7 @@ import pandas as pd
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions
 from pmkit.portfolio.governance import gate_summary
-from pmkit.portfolio.rollup import rollup, rollup_on_schedule
+from pmkit.portfolio.rollup import rollup_on_schedule
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register
 from pmkit.schedule.cpm import Schedule
@@ -100,12 +100,8 @@ def export_excel(
     """
     from openpyxl import Workbook
 
-    if rollup_df is not None:
-        roll = rollup_df
-    elif schedule is not None:
-        roll = rollup(portfolio, schedule=schedule)
-    else:  # the figures every dashboard shows: forecasts from the portfolio's schedule
-        roll = rollup_on_schedule(portfolio)
+    # the figures every dashboard shows: forecasts from the (portfolio's) schedule
+    roll = rollup_df if rollup_df is not None else rollup_on_schedule(portfolio, schedule)
     std = standards_of(portfolio)
     sheets = {
         "Roll-up": roll,

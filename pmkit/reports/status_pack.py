@@ -21,7 +21,7 @@ from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import significant_changes
 from pmkit.portfolio.export import pack_tables
 from pmkit.portfolio.governance import compliance_score
-from pmkit.portfolio.rollup import rollup, rollup_on_schedule
+from pmkit.portfolio.rollup import rollup_on_schedule
 from pmkit.reports._files import atomic_write
 from pmkit.risk import risk_register, top_risks
 from pmkit.schedule.cpm import Schedule
@@ -273,12 +273,8 @@ def status_pack_html(
 
     std = standards_of(portfolio)
     cur = std.currency
-    if rollup_df is not None:
-        roll = rollup_df
-    elif schedule is not None:
-        roll = rollup(portfolio, schedule=schedule)
-    else:  # the figures every dashboard shows: forecasts from the portfolio's schedule
-        roll = rollup_on_schedule(portfolio)
+    # the figures every dashboard shows: forecasts from the (portfolio's) schedule
+    roll = rollup_df if rollup_df is not None else rollup_on_schedule(portfolio, schedule)
     svgs: dict[str, str] = {}
     if charts:
         from pmkit.charts.portfolio_static import pack_svgs  # lazy: Altair, vl-convert
