@@ -1260,18 +1260,16 @@ def _far(gap: pd.Timedelta) -> str:
 
 def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     sd = standards.get("status_date")
-    if sd not in (None, "") and not isinstance(sd, _dt.date):
-        ts = pd.to_datetime(str(sd), format=DATE_FORMAT, errors="coerce")
-        if pd.isna(ts):
-            col.add(
-                "standards.yaml",
-                None,
-                "status_date",
-                sd,
-                "a date YYYY-MM-DD",
-                "cannot read the value",
-                code="standards",
-            )
+    if sd not in (None, "") and _status_date_of(standards) is None:
+        col.add(
+            "standards.yaml",
+            None,
+            "status_date",
+            sd,
+            "a date YYYY-MM-DD",
+            "cannot read the value",
+            code="standards",
+        )
     cur = standards.get("currency")
     if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
         col.add(
