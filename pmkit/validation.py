@@ -1202,6 +1202,13 @@ def _status_date_of(standards: Mapping[str, Any]) -> pd.Timestamp | None:
     return None if pd.isna(ts) else pd.Timestamp(ts)
 
 
+def _key_line(standards: Mapping[str, Any], key: str) -> int | None:
+    """The line of a top-level key of standards.yaml, when the door kept it
+    (:class:`pmkit.io._standards.Standards`); a plain mapping has none."""
+    lines = getattr(standards, "key_lines", None)
+    return lines.get(key) if isinstance(lines, dict) else None
+
+
 def _check_status_date(
     standards: Mapping[str, Any],
     t: dict[str, pd.DataFrame],
@@ -1222,7 +1229,7 @@ def _check_status_date(
     if not lo <= sd < hi:
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "status_date"),
             "status_date",
             f"{sd:%Y-%m-%d}",
             f"a date from {lo:%Y-%m-%d} to {hi - pd.Timedelta(days=1):%Y-%m-%d}",
@@ -1244,7 +1251,7 @@ def _check_status_date(
         return
     col.add(
         "standards.yaml",
-        None,
+        _key_line(standards, "status_date"),
         "status_date",
         f"{sd:%Y-%m-%d}",
         f"a date within {STATUS_DATE_MARGIN_DAYS} days of the projects' dates",
@@ -1263,7 +1270,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     if sd not in (None, "") and _status_date_of(standards) is None:
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "status_date"),
             "status_date",
             sd,
             "a date YYYY-MM-DD",
@@ -1274,7 +1281,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "currency"),
             "currency",
             cur,
             "a 3-letter ISO code like EUR",
