@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from pmkit.calendar import Calendar
-from pmkit.errors import PmkitError
+from pmkit.errors import PmkitError, UnknownIdError
 from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available, start_jvm
 from pmkit.io.mspdi import MspdiProject, format_duration, write_mspdi
 from pmkit.io.p6 import add_p6_baseline, exact_p6_hours, p6_baseline_rows, p6_project_dates
@@ -281,9 +281,7 @@ def project_to_mspdi(
     ``schedule``: the dates to store (default: pmkit's schedule of that portfolio)."""
     if project_id not in set(portfolio.projects["project_id"]):
         known = ", ".join(portfolio.projects["project_id"])
-        raise PmkitError(
-            "unknown project", field="project_id", value=project_id, expected=f"one of {known}"
-        )
+        raise UnknownIdError("project", project_id, expected=f"one of {known}")
     view = portfolio.project(project_id)
     if schedule is None:
         schedule = schedule_project(portfolio, project_id)

@@ -137,8 +137,12 @@ def test_after_a_what_if_the_file_holds_the_changed_plan(
 
 
 def test_unknown_project_or_format_writes_nothing(portfolio: Portfolio, tmp_path: Path) -> None:
-    with pytest.raises(PmkitError, match="unknown project"):
+    from pmkit.errors import UnknownIdError
+
+    # the one "unknown project" type every engine raises (code review: 7 types before)
+    with pytest.raises(UnknownIdError, match="unknown project") as err:
         export_project(portfolio, "P99", tmp_path / "x.xml")
+    assert err.value.value == "P99" and "P03" in (err.value.expected or "")
     with pytest.raises(PmkitError, match="unknown export format"):
         export_project(portfolio, "P03", tmp_path / "x.xml", fmt="xls")
     assert not (tmp_path / "x.xml").exists()
