@@ -1253,8 +1253,13 @@ def simulate_project(
 
     Examples
     --------
-    >>> res = simulate_project(load_sample(), "P01", runs=2000, seed=1)  # doctest: +SKIP
-    >>> res.percentiles()  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> res = simulate_project(load_sample(), "P01", runs=2000, seed=1)
+    >>> res.percentiles()[["percentile", "date"]]
+      percentile                date
+    0        P50 2027-05-26 13:42:00
+    1        P80 2027-06-02 11:05:00
+    2        P90 2027-06-04 16:26:00
     """
     net = project_network(
         portfolio, project_id, status_date=status_date, duration_changes=duration_changes
