@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _graph, model
-from pmkit.errors import PortfolioValidationError
+from pmkit.errors import PortfolioValidationError, describe
 from pmkit.model import DATE_DTYPE, TABLES, Field, TableSpec
 from pmkit.vocabulary import (
     CALENDAR_RANGE,
@@ -102,16 +102,7 @@ class ValidationIssue:
     code: str = ""
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        if self.field:
-            where += f", field '{self.field}'"
-        text = f"{where}: {self.message}"
-        if self.value is not None and self.value != "":
-            text += f" (got {self.value!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
-        elif self.expected:
-            text += f" (expected {self.expected})"
-        return text
+        return describe(self.message, self.file, self.line, self.field, self.value, self.expected)
 
 
 @dataclass
