@@ -7,9 +7,12 @@ so that ``import pmkit`` stays free of the widget stack.
 Examples
 --------
 >>> import pmkit
->>> p = pmkit.load_sample()                               # doctest: +SKIP
->>> s = pmkit.schedule_project(p, p.project_ids[0])       # doctest: +SKIP
->>> pmkit.rollup(p, schedule=pmkit.schedule_portfolio(p))  # doctest: +SKIP
+>>> p = pmkit.load_sample()
+>>> s = pmkit.schedule_project(p, p.project_ids[0])
+>>> str(s.finish)
+'2027-05-17 08:38:00'
+>>> pmkit.rollup(p, schedule=pmkit.schedule_portfolio(p)).shape[0]
+14
 """
 
 from __future__ import annotations

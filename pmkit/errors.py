@@ -80,26 +80,44 @@ class PmkitError(Exception):
 
     def location(self) -> str:
         """``file:line, field 'x'`` — whichever parts are known."""
-        parts: list[str] = []
-        if self.file:
-            parts.append(f"{self.file}:{self.line}" if self.line is not None else self.file)
-        elif self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.field:
-            parts.append(f"field '{self.field}'")
-        return ", ".join(parts)
+        return located(self.file, self.line, self.field)
 
     def __str__(self) -> str:
-        text = self.message
-        where = self.location()
-        if where:
-            text = f"{where}: {text}"
-        if self.value is not None:
-            text += f" (got {self.value!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
-        elif self.expected:
-            text += f" (expected {self.expected})"
-        return text
+        return describe(self.message, self.file, self.line, self.field, self.value, self.expected)
+
+
+def located(file: str | None, line: int | None, field: str | None) -> str:
+    """``file:line, field 'x'`` — whichever parts are known (an error's and a report
+    issue's location, written one way)."""
+    parts: list[str] = []
+    if file:
+        parts.append(f"{file}:{line}" if line is not None else file)
+    elif line is not None:
+        parts.append(f"line {line}")
+    if field:
+        parts.append(f"field '{field}'")
+    return ", ".join(parts)
+
+
+def describe(
+    message: str,
+    file: str | None,
+    line: int | None,
+    field: str | None,
+    value: Any,
+    expected: str | None,
+) -> str:
+    """``file:line, field 'x': message (got v; expected e)``: how :class:`PmkitError` and
+    :class:`pmkit.validation.ValidationIssue` read, from one place (the code review found
+    two copies that differed: an empty value read "(got '')" in one, nothing in the other)."""
+    where = located(file, line, field)
+    text = f"{where}: {message}" if where else message
+    if value is not None and not (isinstance(value, str) and value == ""):
+        text += f" (got {value!r}"
+        text += f"; expected {expected})" if expected else ")"
+    elif expected:
+        text += f" (expected {expected})"
+    return text
 
 
 class ScheduleError(PmkitError):

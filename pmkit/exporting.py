@@ -5,7 +5,10 @@
 ``schedule`` whose dates to store) with its WBS, links and lags, constraints, calendars,
 resources, assignments, baseline and progress. MSPDI is written by pmkit
 (:func:`pmkit.io.mspdi.write_mspdi`); P6 XML (``pmxml``) and MPX are that MSPDI converted by
-MPXJ, which needs Java (``pip install 'pmkit[mpxj]'``).
+MPXJ, which needs Java (``pip install 'pmkit[mpxj]'``). For P6, pmkit adds what MPXJ's
+conversion leaves out: roles, budgets as P6 keeps them (:func:`_p6_costs`), activity ids
+in pmkit's order, milestone types (:func:`_p6_fill`), the baseline as a baseline project and
+exact durations (:mod:`pmkit.io.p6`); :func:`pmkit.io.mpxj.p6_read_fixes` reads them back.
 
 Mapping (the inverse of :mod:`pmkit.importing`): task UIDs 1..n in WBS order (UID 0 is the
 project summary), ``duration_days`` x the task calendar's working day, ``lag_days`` x the
@@ -29,9 +32,10 @@ from typing import Any
 import pandas as pd
 
 from pmkit.calendar import Calendar
-from pmkit.errors import PmkitError
-from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available
+from pmkit.errors import PmkitError, UnknownIdError
+from pmkit.io.mpxj import MpxjUnavailableError, mpxj_available, start_jvm
 from pmkit.io.mspdi import MspdiProject, format_duration, write_mspdi
+from pmkit.io.p6 import add_p6_baseline, exact_p6_hours, p6_baseline_rows, p6_project_dates
 from pmkit.model import Portfolio
 from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.portfolio_adapter import schedule_project
@@ -44,10 +48,14 @@ EXPORT_FORMATS = ("mspdi", "pmxml", "mpx")
 #: importing the export of each corpus file again: MSPDI and MPX give back every table).
 EXPORT_LIMITS: dict[str, str] = {
     "pmxml": (
-        "P6 XML carries activities, WBS, links, calendars, resources with their price per "
-        "hour and assignment hours (P6 computes labour cost from them); it does not carry "
-        "task budgets or material costs, resource roles, or pmkit's baseline (read back, "
-        "P6's planned dates become one). Export MSPDI to keep them."
+        "P6 XML carries the tasks, WBS, links, calendars, resources with their roles and "
+        "prices, assignments, budgets (assignments' planned costs plus an expense for the "
+        "rest) and the baseline (a baseline project). What changes: P6 lists a WBS node's "
+        "activities before its sub-nodes, so a task placed after a sub-phase (a phase's "
+        "closing milestone) comes back before it, renumbered; a summary task's own progress, "
+        "actual dates, baseline dates and budget are not kept (P6 derives a WBS node's from "
+        "its activities); a baseline with only one of its two dates is left out. Export "
+        "MSPDI to keep them."
     ),
 }
 _FINISH_LIKE = {"MFO", "FNET", "FNLT"}
@@ -273,9 +281,7 @@ def project_to_mspdi(
     ``schedule``: the dates to store (default: pmkit's schedule of that portfolio)."""
     if project_id not in set(portfolio.projects["project_id"]):
         known = ", ".join(portfolio.projects["project_id"])
-        raise PmkitError(
-            "unknown project", field="project_id", value=project_id, expected=f"one of {known}"
-        )
+        raise UnknownIdError("project", project_id, expected=f"one of {known}")
     view = portfolio.project(project_id)
     if schedule is None:
         schedule = schedule_project(portfolio, project_id)
@@ -318,24 +324,117 @@ def project_to_mspdi(
     )
 
 
-def _mpxj_convert(src: Path, dst: Path, fmt: str) -> None:
-
+def _mpxj_convert(src: Path, dst: Path, fmt: str, proj: MspdiProject | None = None) -> None:
     if not mpxj_available():
         raise MpxjUnavailableError(
             f"exporting to {fmt} needs MPXJ and Java: pip install 'pmkit[mpxj]' and a JRE",
             file=str(dst),
         )
-    import jpype
-    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
-
-    if not jpype.isJVMStarted():
-        jpype.startJVM(convertStrings=True)
+    start_jvm()
+    from org.mpxj.primavera import PrimaveraPMFileWriter
     from org.mpxj.reader import UniversalProjectReader
     from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
     project = UniversalProjectReader().read(str(src))
-    kind = FileFormat.PMXML if fmt == "pmxml" else FileFormat.MPX
-    UniversalProjectWriter(kind).write(project, str(dst))
+    if fmt == "pmxml":
+        if proj is not None:
+            _p6_fill(project, proj)
+        PrimaveraPMFileWriter().write(project, str(dst))
+        if proj is not None:
+            add_p6_baseline(
+                dst, p6_baseline_rows(proj), p6_project_dates(proj), exact_p6_hours(proj)
+            )
+    else:
+        UniversalProjectWriter(FileFormat.MPX).write(project, str(dst))
+
+
+def _p6_costs(proj: MspdiProject) -> tuple[dict[int, float], dict[int, float]]:
+    """P6 keeps an activity's budget as its assignments' planned costs (labour: hours x the
+    resource's price) plus its expenses: each assignment's planned cost, and each leaf
+    task's expense (its budget less its labour). A budget below the labour cost scales the
+    assignments' costs down to it (in P6, cost then unlinked from units)."""
+    t = proj.tasks.set_index("uid")
+    base = proj.baselines
+    budget = dict(zip(base["uid"].astype(int), base["cost"].astype(float) / 100.0, strict=True))
+    a = proj.assignments
+    rate = (
+        dict(zip(proj.resources["UID"], proj.resources["StandardRate"], strict=True))
+        if len(proj.resources)
+        else {}
+    )
+    labour: dict[int, float] = {}
+    for r in a.to_dict("records") if len(a) else []:
+        hours = float(r["Units"]) * float(t.loc[r["TaskUID"], "duration_min"]) / 60.0
+        labour[int(r["UID"])] = hours * float(rate.get(r["ResourceUID"], 0.0))
+    asg_cost: dict[int, float] = {}
+    expense: dict[int, float] = {}
+    for uid, row in t.iterrows():
+        if int(uid) == 0 or bool(row["is_summary"]):
+            continue
+        mine = [int(x) for x in a.loc[a["TaskUID"] == uid, "UID"]] if len(a) else []
+        spent = sum(labour[m] for m in mine)
+        want = round(budget.get(int(uid), 0.0), 2)
+        scale = min(1.0, want / spent) if spent > 0 else 1.0
+        for m in mine:
+            asg_cost[m] = round(labour[m] * scale, 2)
+        rest = round(want - sum(asg_cost[m] for m in mine), 2)
+        if rest > 0:
+            expense[int(uid)] = rest
+    return asg_cost, expense
+
+
+def _p6_fill(project: Any, proj: MspdiProject) -> None:
+    """What P6 XML carries that MPXJ's MSPDI -> P6 conversion left out: the project's name,
+    the resources' roles (P6 roles, each resource's primary role), and the budgets
+    (:func:`_p6_costs`): the reader (:func:`pmkit.io.mpxj.p6_read_fixes`) takes them back."""
+    from java.lang import Double, Integer
+    from org.mpxj import ActivityType, ExpenseItem
+
+    props = project.getProjectProperties()
+    props.setName(str(proj.props.get("Title") or proj.props.get("Name") or ""))
+    roles: dict[str, Any] = {}
+    next_uid = max([int(r.getUniqueID()) for r in project.getResources()] + [0]) + 1
+    for r in list(project.getResources()):
+        group = str(r.getGroup() or "")
+        if int(r.getUniqueID()) == 0 or not group:
+            continue
+        if group not in roles:
+            role = project.addResource()
+            role.setRole(True)
+            role.setUniqueID(Integer(next_uid))
+            role.setResourceID(f"ROLE-{len(roles) + 1}")
+            role.setName(group)
+            roles[group] = role
+            next_uid += 1
+        r.setPrimaryRole(roles[group])
+    width = max(4, len(str(len(proj.tasks))))
+    for task in project.getTasks():
+        if task.getSummary():
+            continue
+        # P6 lists a WBS node's activities by id: ids in pmkit's order keep the order
+        task.setActivityID(f"A{int(task.getUniqueID()):0{width}d}")
+        # P6 knows a milestone by its type only; pmkit schedules a task on its own calendar
+        # (P6's task dependent). Every activity gets a type: MPXJ takes one without for a WBS
+        milestone = task.getMilestone()
+        task.setActivityType(
+            ActivityType.FINISH_MILESTONE if milestone else ActivityType.TASK_DEPENDENT
+        )
+    asg_cost, expense = _p6_costs(proj)
+    for asg in project.getResourceAssignments():
+        uid = int(asg.getUniqueID())
+        if uid in asg_cost:
+            asg.setPlannedCost(Double(asg_cost[uid]))
+            asg.setCost(Double(asg_cost[uid]))
+            asg.setRemainingCost(Double(asg_cost[uid]))
+    for task in project.getTasks():
+        uid = int(task.getUniqueID())
+        if uid in expense:
+            item = ExpenseItem.Builder(task).name(P6_BUDGET_EXPENSE)
+            task.getExpenseItems().add(item.plannedCost(Double(expense[uid])).build())
+
+
+P6_BUDGET_EXPENSE = "Budget (not labour)"
+"""The name of the expense that carries a task's budget beyond its assignments' labour."""
 
 
 def export_project(
@@ -362,7 +461,7 @@ def export_project(
         else:
             conv = Path(tmp) / f"{project_id}.{fmt}"
             try:
-                _mpxj_convert(xml, conv, fmt)
+                _mpxj_convert(xml, conv, fmt, proj)
             except PmkitError:
                 raise
             except Exception as exc:  # Java exceptions carry the reason in their message

@@ -115,8 +115,9 @@ def risk_register(
 
     Examples
     --------
-    >>> reg = risk_register(load_sample(), "P01")  # doctest: +SKIP
-    >>> reg.loc[reg["kind"] == "threat", "emv"].le(0).all()  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> reg = risk_register(load_sample(), "P01")
+    >>> bool(reg.loc[reg["kind"] == "threat", "emv"].le(0).all())
     True
     """
     risks = portfolio.risks

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _graph, model
-from pmkit.errors import PortfolioValidationError
+from pmkit.errors import PortfolioValidationError, describe
 from pmkit.model import DATE_DTYPE, TABLES, Field, TableSpec
 from pmkit.vocabulary import (
     CALENDAR_RANGE,
@@ -102,16 +102,7 @@ class ValidationIssue:
     code: str = ""
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        if self.field:
-            where += f", field '{self.field}'"
-        text = f"{where}: {self.message}"
-        if self.value is not None and self.value != "":
-            text += f" (got {self.value!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
-        elif self.expected:
-            text += f" (expected {self.expected})"
-        return text
+        return describe(self.message, self.file, self.line, self.field, self.value, self.expected)
 
 
 @dataclass
@@ -1202,6 +1193,13 @@ def _status_date_of(standards: Mapping[str, Any]) -> pd.Timestamp | None:
     return None if pd.isna(ts) else pd.Timestamp(ts)
 
 
+def _key_line(standards: Mapping[str, Any], key: str) -> int | None:
+    """The line of a top-level key of standards.yaml, when the door kept it
+    (:class:`pmkit.io._standards.Standards`); a plain mapping has none."""
+    lines = getattr(standards, "key_lines", None)
+    return lines.get(key) if isinstance(lines, dict) else None
+
+
 def _check_status_date(
     standards: Mapping[str, Any],
     t: dict[str, pd.DataFrame],
@@ -1222,7 +1220,7 @@ def _check_status_date(
     if not lo <= sd < hi:
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "status_date"),
             "status_date",
             f"{sd:%Y-%m-%d}",
             f"a date from {lo:%Y-%m-%d} to {hi - pd.Timedelta(days=1):%Y-%m-%d}",
@@ -1244,7 +1242,7 @@ def _check_status_date(
         return
     col.add(
         "standards.yaml",
-        None,
+        _key_line(standards, "status_date"),
         "status_date",
         f"{sd:%Y-%m-%d}",
         f"a date within {STATUS_DATE_MARGIN_DAYS} days of the projects' dates",
@@ -1263,7 +1261,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     if sd not in (None, "") and _status_date_of(standards) is None:
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "status_date"),
             "status_date",
             sd,
             "a date YYYY-MM-DD",
@@ -1274,7 +1272,7 @@ def _check_standards(standards: Mapping[str, Any], col: _Collector) -> None:
     if cur is not None and not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
         col.add(
             "standards.yaml",
-            None,
+            _key_line(standards, "currency"),
             "currency",
             cur,
             "a 3-letter ISO code like EUR",

@@ -88,7 +88,9 @@ def _bar_data(
     if "group" in data.columns and colours:
         at = {g: i for i, g in enumerate(colours)}
         data["group_order"] = [at.get(g, -1) for g in data["group"]]
-    return data, {"labels": len(order), "group": "group" in df.columns}
+    values = pd.to_numeric(data["value"], errors="coerce")
+    whole = bool(len(values) and values.notna().all() and (values == values.round()).all())
+    return data, {"labels": len(order), "group": "group" in df.columns, "whole": whole}
 
 
 def _bar_draw(
@@ -100,10 +102,13 @@ def _bar_draw(
 ) -> alt.Chart:
     """:func:`bar_chart` of its prepared table (the table is only attached)."""
     y = alt.Y("label:N", sort=alt.EncodingSortField("rank", op="min"), title=_t(titles, "y"))
-    x = alt.X("value:Q", title=_t(titles, "x"), stack="zero")
+    # whole numbers (counts of projects, links, artefacts): ticks at whole steps, never 0.5
+    whole = bool(shape.get("whole"))
+    axis = alt.Axis(tickMinStep=1, format=",d") if whole else alt.Undefined
+    x = alt.X("value:Q", title=_t(titles, "x"), stack="zero", axis=axis)
     tips = [
         alt.Tooltip("label:N", title=_t(titles, "y")),
-        alt.Tooltip("value:Q", title=_t(titles, "x"), format=",.1f"),
+        alt.Tooltip("value:Q", title=_t(titles, "x"), format=",.0f" if whole else ",.1f"),
     ]
     enc: dict[str, object] = {"x": x, "y": y}
     if shape["group"]:

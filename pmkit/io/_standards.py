@@ -20,10 +20,31 @@ from pmkit.validation import ValidationIssue
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
 
-__all__ = ["STANDARDS_FILE", "read_standards"]
+__all__ = ["STANDARDS_FILE", "Standards", "read_standards"]
 
 STANDARDS_FILE = "standards.yaml"
 MAX_BYTES = 1024 * 1024  # a settings file; anything larger is not one
+
+
+class Standards(dict[str, Any]):
+    """The parsed settings, plus the line of each top-level key (``key_lines``): the door's
+    checks on a value (the status date, the currency) name the line, as the lens's do."""
+
+    key_lines: dict[str, int]
+
+    def __init__(self, data: dict[str, Any], text: str = "") -> None:
+        super().__init__(data)
+        self.key_lines = _top_key_lines(text)
+
+
+def _top_key_lines(text: str) -> dict[str, int]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
 
 
 def _problem(line: int | None, message: str, value: Any = None, fld: str | None = None):
@@ -190,4 +211,4 @@ def parse_standards(text: str) -> tuple[dict[str, Any], list[ValidationIssue]]:
     if not isinstance(parsed, dict):
         return {}, [_problem(1, "standards must be a mapping of settings", type(parsed).__name__)]
     problem = _lens_check(parsed, text)
-    return parsed, [problem] if problem else []
+    return Standards(parsed, text), [problem] if problem else []

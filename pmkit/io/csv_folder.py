@@ -158,8 +158,8 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
 
     Examples
     --------
-    >>> pf = load_portfolio(sample_data_path())  # doctest: +SKIP
-    >>> pf.project_ids[:2]  # doctest: +SKIP
+    >>> pf = load_portfolio(sample_data_path())
+    >>> pf.project_ids[:2]
     ['P01', 'P02']
     """
     tables, standards, report = read_folder(path)

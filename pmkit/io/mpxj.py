@@ -10,11 +10,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
 from pmkit.io.mspdi import MspdiProject, read_mspdi
 
-__all__ = ["JVM_QUIET_LOGGING", "MPXJ_SUFFIXES", "mpxj_available", "read_project_file", "start_jvm"]
+__all__ = [
+    "JVM_QUIET_LOGGING",
+    "MPXJ_SUFFIXES",
+    "P6_SUFFIXES",
+    "mpxj_available",
+    "p6_read_fixes",
+    "read_project_file",
+    "start_jvm",
+]
 
 #: File endings MPXJ reads that pmkit hands to it (MSPDI ``.xml`` is read natively).
 MPXJ_SUFFIXES = frozenset(
@@ -63,7 +72,75 @@ def _convert_to_mspdi(src: Path, dst: Path) -> None:
     project = UniversalProjectReader().read(str(src))
     if project is None:
         raise MspdiError("MPXJ does not recognise this file's format", file=str(src))
+    if src.suffix.lower() in P6_SUFFIXES:
+        p6_read_fixes(project)
     MSPDIWriter().write(project, str(dst))
+
+
+#: Primavera P6 files: roles and budgets are P6's, read by :func:`p6_read_fixes`.
+P6_SUFFIXES = frozenset({".xer", ".pmxml"})
+
+
+def p6_read_fixes(project: Any) -> None:
+    """What MPXJ reads from a P6 file but does not hand on to MSPDI, made MSPDI's:
+
+    - the project's name is its title;
+    - a resource's role is its primary role (MSPDI: Group); a role no assignment uses is not
+      a resource (P6 keeps roles beside resources; MPXJ lists both);
+    - an activity's budget is P6's Budgeted Total Cost: its assignments' planned costs plus
+      its expenses' (MSPDI: the baseline cost, when the file's baseline has none); a WBS
+      node's is the sum of its activities'.
+    """
+    from java.lang import Double
+
+    props = project.getProjectProperties()
+    if not str(props.getProjectTitle() or "") and str(props.getName() or ""):
+        props.setProjectTitle(props.getName())  # P6's project name is MSPDI's title
+    for r in list(project.getResources()):
+        role = r.getPrimaryRole()
+        if not r.getRole() and role is not None and not str(r.getGroup() or ""):
+            r.setGroup(role.getName())
+    used = {int(a.getResourceUniqueID() or 0) for a in project.getResourceAssignments()}
+    for r in list(project.getResources()):
+        if r.getRole() and int(r.getUniqueID() or 0) not in used:
+            project.removeResource(r)
+
+    def planned(task: Any) -> float:
+        if task.hasChildTasks():
+            return sum(planned(c) for c in task.getChildTasks())
+        cost = sum(float(a.getPlannedCost() or 0) for a in task.getResourceAssignments())
+        cost += sum(float(e.getPlannedCost() or 0) for e in task.getExpenseItems())
+        if not float(task.getBaselineCost() or 0) and cost:
+            task.setBaselineCost(Double(round(cost, 2)))
+        return float(task.getBaselineCost() or 0)
+
+    for task in project.getChildTasks():
+        planned(task)
+    _p6_summary(project)
+
+
+def _p6_summary(project: Any) -> None:
+    """The project summary (MSPDI's task UID 0) with the baseline project's start, finish
+    and budget: pmkit reads the project's baseline finish there."""
+    from java.lang import Double, Integer
+
+    base = project.getBaselines().get(Integer(0))
+    if base is None or project.getTaskByUniqueID(Integer(0)) is not None:
+        return
+    props = base.getProjectProperties()
+    start, finish = props.getStartDate(), props.getFinishDate()
+    if start is None or finish is None:
+        return
+    tasks = list(project.getChildTasks())
+    summary = project.addTask()
+    summary.setUniqueID(Integer(0))
+    summary.setID(Integer(0))
+    summary.setOutlineLevel(Integer(0))
+    summary.setSummary(True)
+    summary.setName(project.getProjectProperties().getProjectTitle())
+    summary.setBaselineStart(start)
+    summary.setBaselineFinish(finish)
+    summary.setBaselineCost(Double(sum(float(t.getBaselineCost() or 0) for t in tasks)))
 
 
 def read_project_file(path: str | Path) -> MspdiProject:

@@ -289,9 +289,10 @@ def rollup(
 
     Examples
     --------
-    >>> df = rollup(load_sample())  # doctest: +SKIP
-    >>> df.loc[df["rag_schedule"] == "amber", "schedule_rule"].iloc[0]  # doctest: +SKIP
-    'amber: SPI 0.91 < 0.95'
+    >>> from pmkit import load_sample
+    >>> df = rollup(load_sample())
+    >>> df.loc[df["rag_schedule"] == "amber", "schedule_rule"].iloc[0]
+    'amber: SPI 0.947 < 0.95'
     """
     portfolio = portfolio.at_status_date()  # tasks and reports as they stood at the status date
     std = standards_of(portfolio)

@@ -1,6 +1,7 @@
 """The roll-up workbook: one sheet per PMO table, written atomically, text never a formula.
 
-Text from the data (names may hold anything, even ``=formulas``) is stored as plain text.
+Text from the data (names may hold anything, even ``=formulas``) is stored as plain text; text
+longer than a cell holds is cut with a note saying so in the cell (:func:`_fit`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.io.excel import EXCEL_CELL_CHARS
 from pmkit.model import Portfolio
 from pmkit.portfolio.decisions import apply_decisions
 from pmkit.portfolio.governance import gate_summary
@@ -47,6 +49,16 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _fit(text: str) -> str:
+    """Text as a cell holds it: Excel keeps at most :data:`EXCEL_CELL_CHARS` characters. A
+    longer name is cut there (this workbook is a report, not data: the data workbook refuses
+    it), and the cell's end says so, with the full length: the cut is never silent."""
+    if len(text) <= EXCEL_CELL_CHARS:
+        return text
+    note = f" [... cut: {len(text):,} characters; an Excel cell holds {EXCEL_CELL_CHARS:,}]"
+    return text[: EXCEL_CELL_CHARS - len(note)] + note
+
+
 def _sheet(wb: Any, title: str, df: pd.DataFrame) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -64,7 +76,7 @@ def _sheet(wb: Any, title: str, df: pd.DataFrame) -> None:
         for v in rec:
             v = _cell(v)
             if isinstance(v, str):
-                c = WriteOnlyCell(ws, value=v)
+                c = WriteOnlyCell(ws, value=_fit(v))
                 c.data_type = "s"  # text stays text: "=HYPERLINK(...)" in a name is not a formula
                 row.append(c)
             elif isinstance(v, datetime | date):

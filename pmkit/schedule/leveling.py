@@ -118,9 +118,12 @@ def resource_load(
 
     Examples
     --------
-    >>> s = schedule_project(p, "P01")  # doctest: +SKIP
-    >>> load = resource_load(p, s, "P01", freq="W")  # doctest: +SKIP
-    >>> overallocations(load)  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> p = load_sample()
+    >>> s = schedule_project(p, "P01")
+    >>> load = resource_load(p, s, "P01", freq="W")
+    >>> list(overallocations(load).columns[:3])
+    ['resource_id', 'name', 'role']
     """
     tasks = _task_table(schedule)
     cal = calendar if calendar is not None else getattr(schedule, "calendar", None)
@@ -479,8 +482,9 @@ def level(
 
     Examples
     --------
-    >>> r = level(load_sample(), "P01")  # doctest: +SKIP
-    >>> r.finish_after >= r.finish_before  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> r = level(load_sample(), "P01")
+    >>> r.finish_after >= r.finish_before
     True
     """
     if rule != LEVELING_RULE:

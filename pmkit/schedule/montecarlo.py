@@ -1229,25 +1229,53 @@ def _fixed_predecessors(
     )
 
 
-def simulate_project(portfolio: Portfolio, project_id: str, **kw: Any) -> MonteCarloResult:
+def simulate_project(
+    portfolio: Portfolio,
+    project_id: str,
+    *,
+    status_date: Any = None,
+    duration_changes: dict[str, float] | None = None,
+    runs: int = 10_000,
+    seed: int | None = None,
+    distribution: Distribution = "pert",
+    progress: Progress | None = None,
+    chunk_size: int | None = None,
+    keep_durations: bool = True,
+) -> MonteCarloResult:
     """:func:`simulate` on :func:`project_network` ``(portfolio, project_id)``.
 
-    Keyword arguments ``status_date`` and ``duration_changes`` go to the network, the rest
-    (``runs, seed, distribution, progress, chunk_size``) to :func:`simulate`. Without a
-    ``chunk_size``, a network made large by a long upstream closure runs in smaller chunks so
-    its working arrays stay near ``_CHUNK_BYTES`` (up to 1,666 tasks: the default 2,500).
+    ``status_date`` and ``duration_changes`` shape the network (:func:`project_network`);
+    the others are :func:`simulate`'s. Every option is named here: a misspelt one is a
+    ``TypeError`` naming this function (the ``**kw`` it had passed it on to ``simulate``).
+    Without a ``chunk_size``, a network made large by a long upstream closure runs in smaller
+    chunks so its working arrays stay near ``_CHUNK_BYTES`` (up to 1,666 tasks: the default
+    2,500).
 
     Examples
     --------
-    >>> res = simulate_project(load_sample(), "P01", runs=2000, seed=1)  # doctest: +SKIP
-    >>> res.percentiles()  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> res = simulate_project(load_sample(), "P01", runs=2000, seed=1)
+    >>> res.percentiles()[["percentile", "date"]]
+      percentile                date
+    0        P50 2027-05-26 13:42:00
+    1        P80 2027-06-02 11:05:00
+    2        P90 2027-06-04 16:26:00
     """
-    net_kw = {k: kw.pop(k) for k in ("status_date", "duration_changes") if k in kw}
-    net = project_network(portfolio, project_id, **net_kw)
-    if "chunk_size" not in kw:
+    net = project_network(
+        portfolio, project_id, status_date=status_date, duration_changes=duration_changes
+    )
+    if chunk_size is None:
         # about 6 float arrays of (tasks, chunk) are live during a chunk
-        kw["chunk_size"] = int(min(2_500, max(100, _CHUNK_BYTES // (48 * max(net.n_tasks, 1)))))
-    return simulate(net, **kw)
+        chunk_size = int(min(2_500, max(100, _CHUNK_BYTES // (48 * max(net.n_tasks, 1)))))
+    return simulate(
+        net,
+        runs=runs,
+        seed=seed,
+        distribution=distribution,
+        progress=progress,
+        chunk_size=chunk_size,
+        keep_durations=keep_durations,
+    )
 
 
 _CHUNK_BYTES = 200_000_000

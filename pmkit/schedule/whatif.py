@@ -453,8 +453,14 @@ def what_if(
 
     Examples
     --------
-    >>> r = what_if(load_sample(), "P01", duration_changes={"P01-T0005": 20})  # doctest: +SKIP
-    >>> r.finish_delta_days, r.moved[["task_id", "finish_moved_days"]]  # doctest: +SKIP
+    >>> from pmkit import load_sample
+    >>> r = what_if(load_sample(), "P01", duration_changes={"P01-T0017": 20})
+    >>> r.finish_delta_days
+    6.0
+    >>> r.moved[["task_id", "finish_moved_days"]].head(2)
+         task_id  finish_moved_days
+    0  P01-T0010                6.0
+    1  P01-T0011                6.0
     """
     after, log = what_if_schedule(
         portfolio,

@@ -281,7 +281,7 @@ FOLDER_CASES = [
     ("yaml-folder", "data", as_folder("standards.yaml"),
      "standards.yaml", None, None, 1, "is a folder"),
     ("yaml-bad-status-date", "data", yaml_edit('status_date: "2026-10-30"', "status_date: soon"),
-     "standards.yaml", None, "status_date", 1, "cannot read"),
+     "standards.yaml", _yaml_line('status_date: "2026-10-30"'), "status_date", 1, "cannot read"),
 ]  # fmt: skip
 
 

@@ -60,3 +60,31 @@ def test_unknown_project_is_one_error_everywhere(call) -> None:  # type: ignore[
     assert err.value == "NOPE" and err.field == "project_id"
     assert "unknown project" in str(err) and "NOPE" in str(err)
     assert inspect.getmodule(type(err)) is errors
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "expected"),
+    [
+        (("tasks.csv", 3, "name"), "x", "text"),
+        (("tasks.csv", 3, "name"), "", "a name"),  # an empty cell: nothing to quote
+        (("tasks.csv", None, "name"), 2.5, None),
+        (("standards.yaml", 5, None), None, "a date"),
+        (("links.csv", 7, "lag_days"), None, None),
+        (("links.csv", 7, "lag_days"), 0, "a number"),
+    ],
+)
+def test_an_error_and_a_report_issue_read_alike(
+    where: tuple[str, int | None, str | None], value: object, expected: str | None
+) -> None:
+    """A door problem raised (PmkitError) and the same one listed in a report
+    (ValidationIssue) are one sentence: the code review found two copies of the wording,
+    and an empty value read "(got '')" in one, nothing in the other."""
+    from pmkit.validation import ValidationIssue
+
+    file, line, field = where
+    raised = errors.PmkitError("bad value", file=file, line=line, field=field, value=value,
+                               expected=expected)  # fmt: skip
+    listed = ValidationIssue(file, line, field, value, expected, "bad value")
+    assert str(raised) == str(listed)
+    assert str(listed).startswith(f"{file}{'' if line is None else f':{line}'}")
+    assert ("(got" in str(listed)) == (value is not None and value != "")

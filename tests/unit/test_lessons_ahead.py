@@ -282,3 +282,36 @@ def test_a_language_switch_sends_data_and_the_language_not_the_chart(
                 swap = next(c for c in pool if c.widget is panel.chart)
                 assert swap.last == "data", (lesson.id, lang)
                 assert panel.chart.spec["params"][-1] == {"name": "lang", "value": lang}
+
+
+def test_a_bar_chart_of_counts_has_whole_ticks_and_other_bars_keep_theirs() -> None:
+    """Counts (projects per phase, artefacts) are whole numbers: the axis ticks step by at
+    least 1 (Vega drew 0.5, 1.5 ... for a domain of 0-4) and the tooltip shows no decimal.
+    Shares (compliance %) keep Vega's own ticks and one decimal."""
+    import pandas as pd
+
+    from pmkit.cache import load_sample
+    from pmkit.training import demos
+
+    titles = {"title": "t", "x": "x", "y": "y"}
+    counts = pd.DataFrame({"label": ["A", "B", "C"], "value": [1, 4, 2]})
+    enc = bar_chart(counts, titles).to_dict()["encoding"]
+    assert enc["x"]["axis"] == {"format": ",d", "tickMinStep": 1}
+    assert {"field": "value", "format": ",.0f", "title": "x", "type": "quantitative"} in enc[
+        "tooltip"
+    ]
+    shares = pd.DataFrame({"label": ["A", "B"], "value": [85.7, 100.0]})
+    enc = bar_chart(shares, titles).to_dict()["encoding"]
+    assert "axis" not in enc["x"]
+    # every count chart of the lessons on the sample gets whole ticks
+    p = load_sample()
+    lenses = [
+        demos.shared_standards(p).pm,
+        demos.pmo_types(p).pmo,
+        demos.project_lifecycle(p).pmo,
+        demos.constraints_vs_standards(p).pmo,
+    ]
+    for lens in lenses:
+        assert lens.chart == "bars"
+        enc = bar_chart(lens.data, titles).to_dict()["encoding"]
+        assert enc["x"]["axis"]["tickMinStep"] == 1

@@ -106,13 +106,13 @@ def test_a_template_takes_another_table_of_its_shape(monkeypatch: pytest.MonkeyP
         data = pd.DataFrame({"label": labels, "value": values})
         return Lens({}, data.assign(highlight=[True] + [False] * (len(labels) - 1)), "bars", titles)
 
-    first = lens_spec(lens(["P1", "P2"], [1.0, 2.0]), tr)
+    first = lens_spec(lens(["P1", "P2"], [1.5, 2.0]), tr)  # both fractional: one shape
     second_lens = lens(["P3", "P4"], [7.0, 2.5])
     second = lens_spec(second_lens, tr)
     assert first is not None and second is not None
     assert second == _built(second_lens, tr)
     assert second["datasets"] != first["datasets"] and second["height"] == first["height"] == 60
-    four_lens = lens(["A", "B", "C", "D"], [1.0, 2.0, 3.0, 4.0])
+    four_lens = lens(["A", "B", "C", "D"], [1.5, 2.0, 3.0, 4.0])
     four = lens_spec(four_lens, tr)
     assert four == _built(four_lens, tr)
     assert four is not None and four["height"] == 80  # max(60, 20 * labels)

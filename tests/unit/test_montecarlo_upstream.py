@@ -14,7 +14,7 @@ import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
 import pmkit
-from pmkit.schedule.montecarlo import project_network, simulate_project
+from pmkit.schedule.montecarlo import project_network, simulate, simulate_project
 from pmkit.schedule.portfolio_adapter import schedule_project
 
 RUNS = 20_000
@@ -216,3 +216,20 @@ def test_a_large_network_runs_in_smaller_chunks(monkeypatch: pytest.MonkeyPatch)
     res = simulate_project(p, "D", runs=1_000, seed=1, progress=seen.append)
     assert seen == [0.2, 0.4, 0.6, 0.8, 1.0]
     assert res.runs == 1_000 and res.deterministic_finish / 480 == pytest.approx(19.0)
+
+
+def test_simulate_project_names_its_options() -> None:
+    """Every option is a keyword of simulate_project itself (code review: ``**kw`` passed a
+    misspelt option on to ``simulate``, whose error named the wrong function)."""
+    import inspect
+
+    params = inspect.signature(simulate_project).parameters
+    assert not any(x.kind is inspect.Parameter.VAR_KEYWORD for x in params.values())
+    assert {"status_date", "duration_changes", "runs", "seed", "distribution", "progress",
+            "chunk_size", "keep_durations"} <= set(params)  # fmt: skip
+    p = _upstream_case((1, 2, 5), linked=True)
+    with pytest.raises(TypeError, match="simulate_project"):
+        simulate_project(p, "D", runz=10)  # type: ignore[call-arg]
+    a = simulate_project(p, "D", runs=300, seed=3, chunk_size=100)
+    b = simulate(project_network(p, "D"), runs=300, seed=3, chunk_size=100)
+    assert np.array_equal(a.finish, b.finish)

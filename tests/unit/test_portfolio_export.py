@@ -76,3 +76,31 @@ def test_engine_import_does_not_load_the_chart_stack() -> None:
     code = "import sys, pmkit.portfolio; print('altair' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_name_longer_than_a_cell_is_cut_with_a_note_in_the_cell(tmp_path) -> None:
+    """The roll-up workbook is a report: a 200,000-character name is cut to what a cell
+    holds (32,767), and the cell says so with the full length (openpyxl cut it with only a
+    Python warning); a name that fits is untouched, to the last character."""
+    import warnings
+
+    from pmkit.io.excel import EXCEL_CELL_CHARS
+
+    long = "N" * 200_000
+    fits = "F" * EXCEL_CELL_CHARS
+    pf = make_portfolio(
+        standards={"status_date": "2025-03-10"},
+        projects=[project("P1", name=long), project("P2", name=fits)],
+        tasks=[task("P1-T1", "P1"), task("P2-T1", "P2")],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Python warning stands in for the note
+        out = export_excel(pf, tmp_path / "roll.xlsx")
+    ws = openpyxl.load_workbook(out)["Roll-up"]
+    col = [c.value for c in ws[1]].index("name") + 1
+    names = sorted((ws.cell(row=r, column=col).value for r in (2, 3)), key=len)
+    assert len(names[0]) == len(names[1]) == EXCEL_CELL_CHARS
+    assert names[0] == fits or names[1] == fits
+    cut = names[1] if names[0] == fits else names[0]
+    assert cut.startswith("N" * 30_000)
+    assert cut.endswith("[... cut: 200,000 characters; an Excel cell holds 32,767]")

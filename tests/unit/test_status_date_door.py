@@ -84,3 +84,45 @@ def test_as_of_refuses_a_day_outside_the_timeline(when: str) -> None:
         p.as_of(when)
     assert info.value.field == "status_date"
     assert dataclasses.replace(p).as_of("2026-09-30").status_date == pd.Timestamp("2026-09-30")
+
+
+def _line_of(folder: Path, key: str) -> int:
+    text = (folder / "standards.yaml").read_text(encoding="utf-8").splitlines()
+    return next(n for n, x in enumerate(text, start=1) if x.startswith(f"{key}:"))
+
+
+@pytest.mark.parametrize("when", ["2999-01-01", "2120-01-01", "30/10/2026"])
+def test_the_status_date_issue_names_its_line(tmp_path: Path, when: str) -> None:
+    """Error (outside the timeline), warning (far off) and unreadable value alike name the
+    line of ``status_date:``, as the lens's own standards errors name theirs."""
+    folder = _with_status(tmp_path, when)
+    (issue,) = _status_issues(folder)
+    assert issue.line == _line_of(folder, "status_date") and issue.line > 1
+    assert f"standards.yaml:{issue.line}, field 'status_date'" in str(issue)
+
+
+def test_a_bad_currency_names_its_line(tmp_path: Path) -> None:
+    folder = _with_status(tmp_path, "2026-10-30")
+    path = folder / "standards.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join("currency: euros" if x.startswith("currency:") else x for x in lines) + "\n",
+        encoding="utf-8",
+    )
+    _, _, report = read_folder(folder)
+    (issue,) = [i for i in report.issues if i.field == "currency"]
+    assert issue.line == _line_of(folder, "currency")
+
+
+def test_the_status_date_line_from_a_stored_copy() -> None:
+    """The same words through the database's stored copy (``parse_standards``)."""
+    from pmkit.io._standards import parse_standards
+
+    text = "# PMO settings\ncurrency: EUR\n\nstatus_date: 2999-01-01\n"
+    standards, issues = parse_standards(text)
+    assert not issues and standards.key_lines["status_date"] == 4
+    from pmkit.validation import validate_tables
+
+    _, report = validate_tables({}, standards)
+    (issue,) = [i for i in report.issues if i.field == "status_date"]
+    assert issue.line == 4

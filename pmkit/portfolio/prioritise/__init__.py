@@ -18,10 +18,12 @@ Engines only: no widgets, no charts.
 
 Examples
 --------
->>> from pmkit import load_sample  # doctest: +SKIP
->>> pf = load_sample()  # doctest: +SKIP
->>> sel = solve(selection_problem(pf))  # doctest: +SKIP
->>> explain(sel)[["project_id", "binding"]]  # doctest: +SKIP
+>>> from pmkit import load_sample
+>>> pf = load_sample()
+>>> # the sample's running and forced-in projects do not all fit: show the least overload
+>>> sel = solve(selection_problem(pf), overload=True)
+>>> explain(sel)["project_id"].iloc[0]
+'P03'
 """
 
 from __future__ import annotations
