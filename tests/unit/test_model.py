@@ -136,7 +136,6 @@ def test_load_sample_is_cached(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-@pytest.mark.skipif(not (REPO_DATA / "tasks.csv").exists(), reason="data/ not generated yet")
 def test_repo_sample_validates_without_errors() -> None:
     report = validate_portfolio(REPO_DATA)
     assert report.ok, str(report)[:3000]
