@@ -53,6 +53,12 @@ GAP_BIG = 1e-2  # the same for more than BIG candidates (the 1 % of the issue's 
 BIG = 200  # candidates from which a portfolio is shown first, then improved step by step
 REDRAW_SECONDS = 1.0  # the growing frontier is drawn again at most this often
 TIMELINE_ROWS = 40
+PROVISIONAL = (
+    " (provisional: the previous portfolio repaired to fit the new settings: forced-out "
+    "projects removed, the least valuable dropped until capacity, budget and rules hold, "
+    "forced-in projects added; every constraint holds, but how far it is from the best "
+    "portfolio is not known. The optimiser's answer follows…)"
+)
 STALE = "pmkit-stale"  # a list or chart about to be redrawn (dimmed meanwhile)
 _STALE_CSS = f"<style>.{STALE} {{opacity: 0.45; transition: opacity 0.2s}}</style>"
 
@@ -684,6 +690,7 @@ class PrioritiseTab:
                 budget = float(self.budget.value)
                 job = self.model_job(problem, budget)
                 self.later.put("model", job, "Capacity and model…")
+                self.provisional(problem, budget)
                 self.later.start()
                 return
             fr, new = self.relaxed(problem)
@@ -696,6 +703,22 @@ class PrioritiseTab:
             self.no_portfolio(exc)
             return
         self.answer(fr, sel, new=new)
+
+    def provisional(self, problem: Any, budget: float) -> None:
+        """While the worker solves the new model, the portfolio shown repaired from the one
+        on the page (:func:`engine.repaired`: forced-out removed, capacity and budget
+        restored by dropping the least valuable, forced-in added, the room left filled),
+        labelled provisional, every constraint of the new problem checked; nothing when it
+        cannot be repaired (the page stays dimmed until the solver's answer)."""
+        prev = self.selection
+        if prev is None:
+            return
+        sel = engine.repaired(prev, problem.with_(budget=budget))
+        if sel is None:
+            return
+        self.chosen_now(sel)
+        self.headline.remove_class(STALE)
+        self.show_chosen(sel, self.chosen_parts(sel, self.dates(sel, reschedule=False)))
 
     def no_portfolio(self, exc: Exception) -> None:
         self.selection = None
@@ -719,6 +742,8 @@ class PrioritiseTab:
         (not for a first portfolio that branch and cut is about to improve)."""
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
+        if sel.status == "provisional":  # replaced by the solver's answer: nothing later
+            return
         self.later.put("list", self.chosen_job(sel, reschedule=False))
         if sel.status != "first":
             self.later.put("dates", self.chosen_job(sel, reschedule=True), "Rescheduling (CPM)…")
@@ -803,8 +828,11 @@ class PrioritiseTab:
         )
         if sel.status == "first":
             gap = f" (first portfolio, within {sel.gap:.2%} of the best possible; improving…)"
+        title = "Chosen portfolio"
+        if sel.status == "provisional":
+            title, gap = "Provisional portfolio", PROVISIONAL
         self.headline.value = (
-            f"<p><b>Chosen portfolio:</b> {len(sel.ids)} projects, value "
+            f"<p><b>{title}:</b> {len(sel.ids)} projects, value "
             f"<b>{sel.value:.1f}</b>, cost {esc(fmt_money(sel.cost, cy))} within a budget of "
             f"{esc(fmt_money(self.budget.value, cy))}{esc(gap)} · current plan: value "
             f"{cur['value']:.1f}, cost {esc(fmt_money(cur['cost'], cy))}, "
@@ -896,6 +924,12 @@ class PrioritiseTab:
     def save_scenario(self) -> None:
         if self.selection is None:
             raise engine.PrioritiseError("solve a portfolio first", field="scenario")
+        if self.selection.status == "provisional":
+            raise engine.PrioritiseError(
+                "the portfolio shown is provisional: save it once the optimiser's answer "
+                "replaces it",
+                field="scenario",
+            )
         rec = engine.scenario(
             self.scn_name.value,
             self.selection,
