@@ -688,9 +688,9 @@ class PrioritiseTab:
                 for w in (self.headline, self.chosen, self.charts["timeline"]):
                     w.add_class(STALE)
                 budget = float(self.budget.value)
+                self.provisional(problem, budget)  # before the worker starts: no contention
                 job = self.model_job(problem, budget)
                 self.later.put("model", job, "Capacity and model…")
-                self.provisional(problem, budget)
                 self.later.start()
                 return
             fr, new = self.relaxed(problem)
@@ -713,7 +713,11 @@ class PrioritiseTab:
         prev = self.selection
         if prev is None:
             return
-        sel = engine.repaired(prev, problem.with_(budget=budget))
+        try:
+            sel = engine.repaired(prev, problem.with_(budget=budget))
+        except Exception:  # never in the way of the solver's answer
+            log.warning("no provisional portfolio", exc_info=True)
+            return
         if sel is None:
             return
         self.chosen_now(sel)
