@@ -211,10 +211,10 @@ def test_tracking_hidden_charts_built_by_altair_once_per_process(
     assert len(built) == 3  # the first page: S-curve, heat map, load chart
     built.clear()
     tr = tracking.TrackingDashboard(sample, "P05")
-    assert len(built) == 1  # the next: the S-curve only
+    assert len(built) == 0  # the next: none (the S-curve too since s11: one per currency)
     tr.tabs.selected_index = 1
     tr.tabs.selected_index = 2
-    assert len(built) == 1 and tr._heatmap.last == tr._load_chart.last == "data"
+    assert len(built) == 0 and tr._heatmap.last == tr._load_chart.last == "data"
 
 
 def _state(w: Any) -> dict[str, Any]:
@@ -350,14 +350,14 @@ def test_a_kernels_first_charts_are_made_from_the_templates_another_kernel_wrote
     )
     env = {**os.environ, "PMKIT_CACHE": str(own_cache)}
     subprocess.run([sys.executable, "-c", first], env=env, check=True, timeout=300)
-    assert len(list((own_cache / "shared").glob("*-chart-*.json"))) == 3
+    assert len(list((own_cache / "shared").glob("*-chart-*.json"))) == 4  # S-curve too
 
     def no_altair(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("an altair chart was built")
 
     _swap._TEMPLATES.clear()  # this process has built none
     for mod, name in ((planning, "gantt_chart"), (tracking, "risk_heatmap_chart"),
-                      (tracking, "resource_load_chart")):  # fmt: skip
+                      (tracking, "resource_load_chart"), (tracking, "s_curve_chart")):  # fmt: skip
         monkeypatch.setattr(mod, name, no_altair)
     db = PlanningDashboard(sample, "P04")
     tr = TrackingDashboard(sample, "P06")
@@ -390,3 +390,47 @@ def test_an_unreadable_shared_template_is_built_again(
     assert built == [1] and db.gantt.spec
     name = path.name.split("-", 1)[1].removesuffix(".json")
     assert read_shared(name)["spec"] == db.gantt.spec
+
+
+def test_the_s_curve_names_the_portfolios_currency_page_after_page(
+    tmp_path: Path, sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s11: the tracking page's S-curve is made for the portfolio's currency (its axis and
+    tooltips name it): before, the page's first chart was built for EUR and every project's
+    curve was swapped into it, so a USD portfolio read "Cumulative (EUR)". One template per
+    currency: the next page's S-curve is not built by altair, and each equals altair's chart
+    for that project and currency."""
+    import shutil
+
+    from pmkit.charts.curves import s_curve_chart
+    from pmkit.ui import _swap, tracking
+    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+    folder = tmp_path / "usd"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data", folder)
+    std = folder / "standards.yaml"
+    std.write_text(std.read_text().replace("currency: EUR", "currency: USD"))
+    usd = load_portfolio(folder)
+    assert usd.currency == "USD"
+    _swap._TEMPLATES.clear()
+    built: list[str] = []
+    real = tracking.s_curve_chart
+
+    def counted(curve: pd.DataFrame, **kw: Any) -> Any:
+        built.append(kw.get("currency", "EUR"))
+        return real(curve, **kw)
+
+    monkeypatch.setattr(tracking, "s_curve_chart", counted)
+    for pf, pid in [(pf, pid) for pf in (usd, sample, usd) for pid in ("P01", "P04")]:
+        tr = TrackingDashboard(pf, pid)
+        e = evm_at_status(pf, pid)
+        want = s_curve_chart(
+            e["curve"],
+            status_date=pf.status_date,
+            bac=float(pf.project(pid).info["budget"]),
+            eac=None if e["metrics"] is None else e["metrics"].eac,
+            currency=pf.currency,
+        ).to_dict()
+        assert tr.scurve.spec == want, (pf.currency, pid)
+        assert f"Cumulative ({pf.currency})" in json.dumps(tr.scurve.spec)
+    assert built == ["USD", "EUR"]  # one altair build per currency, the first page's
