@@ -78,6 +78,8 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
 
 _READY = """() => [...document.querySelectorAll('.pmkit-solve-progress')]
     .some(e => e.textContent.includes('Ready'))"""
+_SETTLED = f"""() => ({_READY})() && !document.querySelector('.pmkit-prio-chosen.pmkit-stale')
+    && !!document.querySelector('#pmkit-prio-chosen')"""
 
 
 def _forced_out_shows_a_provisional_portfolio_first(page: object) -> None:
@@ -92,7 +94,7 @@ def _forced_out_shows_a_provisional_portfolio_first(page: object) -> None:
     )  # type: ignore[attr-defined]
     page.locator(".widget-checkbox", has_text="Keep running").locator("input").click()  # type: ignore[attr-defined]
     wait("() => window.__heads.some(t => t.includes('Chosen portfolio'))", timeout=180_000)
-    wait(_READY, timeout=180_000)
+    wait(_SETTLED, timeout=180_000)
     rows = page.evaluate(  # type: ignore[attr-defined]
         "() => [...document.querySelectorAll('#pmkit-prio-chosen tbody tr')]"
         ".map(r => [...r.cells].map(c => c.textContent))"
@@ -102,12 +104,16 @@ def _forced_out_shows_a_provisional_portfolio_first(page: object) -> None:
     force_out = page.locator(".widget-select-multiple", has_text="Force out").locator("select")  # type: ignore[attr-defined]
     labels = force_out.locator("option").all_inner_texts()
     force_out.select_option(index=next(i for i, t in enumerate(labels) if t.startswith(gone)))
-    wait("() => window.__heads.some(t => t.includes('Chosen portfolio'))", timeout=180_000)
+    wait(  # a provisional portfolio, then the optimiser's answer after it
+        """() => { const h = window.__heads;
+        const i = h.findIndex(t => t.includes('Provisional portfolio'));
+        return i >= 0 && h.slice(i + 1).some(t => t.includes('Chosen portfolio')); }""",
+        timeout=180_000,
+    )
     heads = page.evaluate("() => window.__heads")  # type: ignore[attr-defined]
-    first = next(t for t in heads if "portfolio:" in t)
-    assert "Provisional portfolio" in first and "not known" in first, heads
-    assert f"{gone}" in first and "forced out" in first, first
-    wait(_READY, timeout=180_000)
+    first = next(t for t in heads if "Provisional portfolio" in t)
+    assert "not known" in first and f"{gone}" in first and "(forced out)" in first, heads
+    wait(_SETTLED, timeout=180_000)
     row = page.evaluate(  # type: ignore[attr-defined]
         "id => [...document.querySelectorAll('#pmkit-prio-chosen tbody tr')]"
         ".map(r => [...r.cells].map(c => c.textContent)).find(r => r[0] === id)",
