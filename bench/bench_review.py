@@ -10,8 +10,11 @@ served kernel has it before its request: the review's warm parts (its whole-port
 included) and the page built ahead (what that tree precomputes then is not timed). With
 ``--baseline DIR`` (another checkout, ``git archive REV | tar -x -C DIR``) the same steps run
 first on that code in a child process, then on this tree: before/after side by side, same
-machine, same minute. The browser part (sending the widgets, drawing) is
-``bench_interactions.py`` / ``bench_load.py``; this isolates what the kernel does.
+machine, same minute. Before each measured child, another child opens a planning and a tracking
+page (untimed): the measured kernel is one started after another served pages (its "(1st)"
+pages then show what the tree shares between kernels). The browser part (sending the
+widgets, drawing) is ``bench_interactions.py`` / ``bench_load.py``; this isolates what the
+kernel does.
 
     python bench/bench_review.py --data /tmp/p1000 --baseline /tmp/base --repeats 3
 """
@@ -98,6 +101,20 @@ def _served_kernel(cache: Any, pr: Any, data: str) -> None:
         pr.PortfolioReview(cache.load_portfolio(data))
     finally:
         ahead.clear()
+
+
+def _first_kernel(data: str) -> None:
+    """Another kernel before the measured one: a planning and a tracking page on the first
+    project, untimed (the measured kernel's "(1st)" pages are then a pool's usual case: a
+    kernel started after others served pages; what they share depends on the tree)."""
+    os.environ["PMKIT_DATA"] = data
+    from pmkit import cache
+    from pmkit.ui import planning, tracking
+
+    pf = cache.load_portfolio(data)
+    first = str(pf.project_ids[0])
+    planning.PlanningDashboard(pf, first)
+    tracking.TrackingDashboard(pf, first)
 
 
 def _capacity_what_if(tab: Any, repeats: int) -> list[float]:
@@ -294,7 +311,11 @@ def main() -> None:
     ap.add_argument("--log", help="append the servers' output to this file")
     ap.add_argument("--sides", default="before,after", help="--browser: which sides to serve")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child mode
+    ap.add_argument("--first-kernel", action="store_true", help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
+    if args.first_kernel:
+        _first_kernel(args.data)
+        return
     if args.json:
         print(json.dumps(measure(args.data, args.repeats)))
         return
@@ -313,6 +334,8 @@ def main() -> None:
         cache_dir = Path(os.environ.get("PMKIT_CACHE", "/tmp/pmkit-bench-cache")) / label
         env = {**os.environ, "PYTHONPATH": str(src), "PMKIT_CACHE": str(cache_dir)}
         cmd = [sys.executable, __file__, "--data", args.data, "--repeats", str(args.repeats)]
+        # another kernel served the PM pages first (what it shares is the tree's business)
+        subprocess.run([*cmd, "--first-kernel"], env=env, capture_output=True, check=True)
         res = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True, check=True)
         runs.append((label, json.loads(res.stdout.strip().splitlines()[-1])))
         print(f"# {label} measured; load average {os.getloadavg()[0]:.1f}", flush=True)

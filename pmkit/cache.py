@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -159,6 +160,50 @@ def _shared(folder: Path, key: str, part: str, compute: Callable[[], Any]) -> An
             value = compute() if value is None else value
     entry.parts[part] = value
     return value
+
+
+def _shared_path(name: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name):
+        raise ValueError(f"not a shared file name: {name!r}")
+    return cache_dir() / "shared" / f"{_code_key()}-{name}.json"
+
+
+def read_shared(name: str) -> Any | None:
+    """The JSON value another process wrote with :func:`write_shared` for this code version
+    (None when there is none, or it cannot be read). For what depends on the code only, not
+    on the data (e.g. a chart's spec template)."""
+    try:
+        with open(_shared_path(name), encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):  # unreadable or truncated: the caller computes it again
+        log.warning("shared file %s unreadable", name, exc_info=True)
+        return None
+
+
+def write_shared(name: str, value: Any) -> None:
+    """Write ``value`` (JSON) for :func:`read_shared` in every process of this code version,
+    atomically; the files of other code versions are removed. Never raises on a cache folder
+    that cannot be written (each process then computes its own)."""
+    path = _shared_path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(value, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        for old in path.parent.glob("*.json"):
+            if not old.name.startswith(_code_key() + "-"):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    except (OSError, TypeError, ValueError):
+        log.warning("shared file %s not written", name, exc_info=True)
 
 
 def load_portfolio(folder: str | os.PathLike[str]) -> Any:

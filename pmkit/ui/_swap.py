@@ -22,6 +22,7 @@ sent" and only then does data travel alone.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import Any
 
 import altair as alt
 
+from pmkit.cache import read_shared, write_shared
 from pmkit.charts.parts import respec
 from pmkit.ui._common import live_chart, setup
 
@@ -127,8 +129,37 @@ class _FromSpec:
         return w
 
 
-# per chart kind and set of dataset names: the first widget's spec and setup (this process)
+# per chart kind and set of dataset names: the first widget's spec and setup (this process,
+# and every kernel after it through a shared file: :func:`_shared_template`)
 _TEMPLATES: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def _template_name(key: tuple[str, tuple[str, ...]]) -> str:
+    """The shared file's name of a template: its kind and datasets, altair's version and
+    pmkit's code (a template is the spec altair built from this very code)."""
+    text = json.dumps([key[0], list(key[1]), alt.__version__])
+    return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _shared_template(key: tuple[str, tuple[str, ...]]) -> dict[str, Any] | None:
+    """The template of ``key`` this process holds, else the one another kernel wrote (the
+    first chart of a kind in a kernel then costs no altair build either), else None."""
+    template = _TEMPLATES.get(key)
+    if template is None:
+        found = read_shared(_template_name(key))
+        if not isinstance(found, dict) or not _is_template(found):
+            return None
+        template = _TEMPLATES[key] = found
+    return template
+
+
+def _is_template(found: Any) -> bool:
+    return (
+        isinstance(found, dict)
+        and isinstance(found.get("spec"), dict)
+        and isinstance(found.get("selection_types"), dict)
+        and isinstance(found.get("params"), list)
+    )
 
 
 class SwapChart:
@@ -149,13 +180,16 @@ class SwapChart:
     def made(cls, kind: str, parts: dict[str, Any], build: Callable[[], Any]) -> SwapChart:
         """A new live chart of ``kind`` showing ``parts`` (a ``*_parts`` of
         :mod:`pmkit.charts`; every chart of a kind with the same datasets differs only by its
-        parts). The first one of this process is ``build()`` (altair builds and validates it:
-        ~200 ms for a Gantt); the next ones are its spec re-filled with ``parts``
-        (:func:`pmkit.charts.parts.respec`) and set up as altair set the first one up."""
+        parts). The first one is ``build()`` (altair builds and validates it: ~200 ms for a
+        Gantt); the next ones, in this process or any kernel after it (the template is
+        shared through :func:`pmkit.cache.write_shared`), are its spec re-filled with
+        ``parts`` (:func:`pmkit.charts.parts.respec`) and set up as altair set the first one
+        up."""
         key = (kind, tuple(sorted(parts["datasets"])))
-        template = _TEMPLATES.get(key)
-        if template is not None and alt.data_transformers.active != "vegafusion":
-            return cls(_FromSpec(respec(template["spec"], parts), template))
+        if alt.data_transformers.active != "vegafusion":
+            template = _shared_template(key)
+            if template is not None:
+                return cls(_FromSpec(respec(template["spec"], parts), template))
         made = cls(build())
         w = made.widget
         _TEMPLATES[key] = {
@@ -163,6 +197,7 @@ class SwapChart:
             "selection_types": dict(w._selection_types),
             "params": list(w._params),
         }
+        write_shared(_template_name(key), _TEMPLATES[key])
         return made
 
     @classmethod

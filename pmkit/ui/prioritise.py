@@ -53,6 +53,13 @@ GAP_BIG = 1e-2  # the same for more than BIG candidates (the 1 % of the issue's 
 BIG = 200  # candidates from which a portfolio is shown first, then improved step by step
 REDRAW_SECONDS = 1.0  # the growing frontier is drawn again at most this often
 TIMELINE_ROWS = 40
+MAX_NAMED = 12  # projects named in a provisional portfolio's changes (then "and N more")
+PROVISIONAL = (
+    " (provisional: the previous portfolio repaired to fit the new settings: forced-out "
+    "projects removed, the least valuable dropped until capacity, budget and rules hold, "
+    "forced-in projects added; every constraint holds, but how far it is from the best "
+    "portfolio is not known. The optimiser's answer follows…)"
+)
 STALE = "pmkit-stale"  # a list or chart about to be redrawn (dimmed meanwhile)
 _STALE_CSS = f"<style>.{STALE} {{opacity: 0.45; transition: opacity 0.2s}}</style>"
 
@@ -235,6 +242,7 @@ class PrioritiseTab:
         self._spare: list[Any] = []  # models no thread uses any more: their solvers reusable
         self._wanted: tuple[Any, ...] | None = None  # the model the page asks for
         self._asked: tuple[Any, ...] | None = None  # the model the last model job builds
+        self._changes = ""  # a provisional portfolio's changes from the one before, as HTML
         self.later = _Later(guarded(self.message), self._ready, self._label)
         self.build()
         guarded(self.message)(self.refresh)()
@@ -682,6 +690,7 @@ class PrioritiseTab:
                 for w in (self.headline, self.chosen, self.charts["timeline"]):
                     w.add_class(STALE)
                 budget = float(self.budget.value)
+                self.provisional(problem, budget)  # before the worker starts: no contention
                 job = self.model_job(problem, budget)
                 self.later.put("model", job, "Capacity and model…")
                 self.later.start()
@@ -696,6 +705,26 @@ class PrioritiseTab:
             self.no_portfolio(exc)
             return
         self.answer(fr, sel, new=new)
+
+    def provisional(self, problem: Any, budget: float) -> None:
+        """While the worker solves the new model, the portfolio shown repaired from the one
+        on the page (:func:`engine.repaired`: forced-out removed, capacity and budget
+        restored by dropping the least valuable, forced-in added, the room left filled),
+        labelled provisional, every constraint of the new problem checked; nothing when it
+        cannot be repaired (the page stays dimmed until the solver's answer)."""
+        prev = self.selection
+        if prev is None:
+            return
+        try:
+            sel = engine.repaired(prev, problem.with_(budget=budget))
+        except Exception:  # never in the way of the solver's answer
+            log.warning("no provisional portfolio", exc_info=True)
+            return
+        if sel is None:
+            return
+        self._changes = _changes_html(prev, sel, self.r.label)
+        self.chosen_now(sel)  # the headline says what changed; the list follows the solver
+        self.headline.remove_class(STALE)
 
     def no_portfolio(self, exc: Exception) -> None:
         self.selection = None
@@ -719,6 +748,8 @@ class PrioritiseTab:
         (not for a first portfolio that branch and cut is about to improve)."""
         self.selection = sel
         self.show_solution(sel, sel.problem, self._points)
+        if sel.status == "provisional":  # replaced by the solver's answer: nothing later
+            return
         self.later.put("list", self.chosen_job(sel, reschedule=False))
         if sel.status != "first":
             self.later.put("dates", self.chosen_job(sel, reschedule=True), "Rescheduling (CPM)…")
@@ -803,12 +834,15 @@ class PrioritiseTab:
         )
         if sel.status == "first":
             gap = f" (first portfolio, within {sel.gap:.2%} of the best possible; improving…)"
+        title, changes = "Chosen portfolio", ""
+        if sel.status == "provisional":
+            title, gap, changes = "Provisional portfolio", PROVISIONAL, self._changes
         self.headline.value = (
-            f"<p><b>Chosen portfolio:</b> {len(sel.ids)} projects, value "
+            f"<p><b>{title}:</b> {len(sel.ids)} projects, value "
             f"<b>{sel.value:.1f}</b>, cost {esc(fmt_money(sel.cost, cy))} within a budget of "
             f"{esc(fmt_money(self.budget.value, cy))}{esc(gap)} · current plan: value "
             f"{cur['value']:.1f}, cost {esc(fmt_money(cur['cost'], cy))}, "
-            f"{cur['over_capacity_cells']} role-months over capacity.</p>"
+            f"{cur['over_capacity_cells']} role-months over capacity.</p>{changes}"
         )
         if pts is not None:
             self.show_frontier(sel, problem, pts)
@@ -896,6 +930,12 @@ class PrioritiseTab:
     def save_scenario(self) -> None:
         if self.selection is None:
             raise engine.PrioritiseError("solve a portfolio first", field="scenario")
+        if self.selection.status == "provisional":
+            raise engine.PrioritiseError(
+                "the portfolio shown is provisional: save it once the optimiser's answer "
+                "replaces it",
+                field="scenario",
+            )
         rec = engine.scenario(
             self.scn_name.value,
             self.selection,
@@ -928,6 +968,38 @@ class PrioritiseTab:
         path = self._folder() / f"compare {a['name']} vs {b['name']}.csv"
         engine.export_scenarios(a, b, path)
         self.scn_out.value = _note(f"Exported to {path}")
+
+
+def _changes_html(prev: Any, sel: Any, label: Callable[[str], str]) -> str:
+    """What a provisional portfolio changed in the one shown before it: the projects out
+    (forced out, or dropped to fit), in (forced in, or added), and the starts moved."""
+    was = prev.chosen.set_index("project_id")
+    now = sel.chosen.set_index("project_id")
+    before, after = set(prev.ids), set(sel.ids)
+    p = sel.problem
+
+    def names(ids: list[str], why: Callable[[str], str]) -> str:
+        shown = [f"{label(i)} ({why(i)})" for i in ids[:MAX_NAMED]]
+        more = f" and {len(ids) - MAX_NAMED} more" if len(ids) > MAX_NAMED else ""
+        return ", ".join(shown) + more
+
+    out = sorted(before - after)
+    came = sorted(after - before)
+    both = sorted(before & after)
+    moved = int((was.loc[both, "shift_months"] != now.loc[both, "shift_months"]).sum())
+    parts = []
+    if out:
+        parts.append("out: " + names(out, lambda i: "forced out" if i in p.forced_out else
+                                     "dropped to fit"))  # fmt: skip
+    if came:
+        parts.append("in: " + names(came, lambda i: "forced in" if i in p.forced_in else "added"))
+    if moved:
+        parts.append(f"{moved} start{'s' if moved > 1 else ''} moved")
+    what = "; ".join(parts) if parts else "no project in or out"
+    return _note(
+        f"Changed from the portfolio shown before: {what}. The list and timeline below are "
+        "still the ones before, until the optimiser's answer."
+    )
 
 
 def _model_key(problem: Any) -> tuple[Any, ...]:

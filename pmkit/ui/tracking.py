@@ -169,8 +169,15 @@ class TrackingDashboard:
         self.kpis = W.HTML()
         self.eac_html = W.HTML()
         self.es_html = W.HTML()
-        # the charts redraw by swapping data into the spec on the page (pmkit.ui._swap)
-        self._scurve = SwapChart(s_curve_chart(pd.DataFrame(columns=["date", "series", "value"])))
+        # the charts redraw by swapping data into the spec on the page (pmkit.ui._swap); the
+        # S-curve's axis and tooltips name the portfolio's currency: one template per currency
+        cur = portfolio.currency
+        curve = pd.DataFrame(columns=["date", "series", "value"])
+        self._scurve = SwapChart.made(
+            f"tracking_scurve {cur}",
+            s_curve_parts(curve),
+            lambda: s_curve_chart(curve, currency=cur),
+        )
         self.scurve = self._scurve.widget
         # risks
         self.risk_summary = W.HTML()

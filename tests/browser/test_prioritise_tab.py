@@ -72,4 +72,52 @@ def test_budget_slider_moves_the_frontier_point_and_the_chosen_list(open_dashboa
     assert after_list != before_list
     assert "cut" in after_list and "cut" not in before_list
     page.screenshot(path=str(SHOTS / "pmo_prioritise_after.png"), full_page=True)
+    _forced_out_shows_a_provisional_portfolio_first(page)
     dash.assert_clean()
+
+
+_READY = """() => [...document.querySelectorAll('.pmkit-solve-progress')]
+    .some(e => e.textContent.includes('Ready'))"""
+_SETTLED = f"""() => ({_READY})() && !document.querySelector('.pmkit-prio-chosen.pmkit-stale')
+    && !!document.querySelector('#pmkit-prio-chosen')"""
+
+
+def _forced_out_shows_a_provisional_portfolio_first(page: object) -> None:
+    """s11: a project forced out shows at once a provisional portfolio (labelled, what changed
+    named), then the optimiser's answer, in which the project is cut."""
+    wait = page.wait_for_function  # type: ignore[attr-defined]
+    page.evaluate(  # every headline text from now on
+        """() => { window.__heads = [];
+        const h = document.querySelector('.pmkit-prio-headline');
+        new MutationObserver(() => window.__heads.push(h.textContent))
+            .observe(h, {subtree: true, childList: true, characterData: true}); }"""
+    )  # type: ignore[attr-defined]
+    page.locator(".widget-checkbox", has_text="Keep running").locator("input").click()  # type: ignore[attr-defined]
+    wait("() => window.__heads.some(t => t.includes('Chosen portfolio'))", timeout=180_000)
+    wait(_SETTLED, timeout=180_000)
+    rows = page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('#pmkit-prio-chosen tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.textContent))"
+    )
+    gone = next(r[0] for r in rows if not r[2].startswith("cut"))
+    page.evaluate("() => { window.__heads.length = 0; }")  # type: ignore[attr-defined]
+    force_out = page.locator(".widget-select-multiple", has_text="Force out").locator("select")  # type: ignore[attr-defined]
+    labels = force_out.locator("option").all_inner_texts()
+    force_out.select_option(index=next(i for i, t in enumerate(labels) if t.startswith(gone)))
+    wait(  # a provisional portfolio, then the optimiser's answer after it
+        """() => { const h = window.__heads;
+        const i = h.findIndex(t => t.includes('Provisional portfolio'));
+        return i >= 0 && h.slice(i + 1).some(t => t.includes('Chosen portfolio')); }""",
+        timeout=180_000,
+    )
+    heads = page.evaluate("() => window.__heads")  # type: ignore[attr-defined]
+    first = next(t for t in heads if "Provisional portfolio" in t)
+    assert "not known" in first and f"{gone}" in first and "(forced out)" in first, heads
+    wait(_SETTLED, timeout=180_000)
+    row = page.evaluate(  # type: ignore[attr-defined]
+        "id => [...document.querySelectorAll('#pmkit-prio-chosen tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.textContent)).find(r => r[0] === id)",
+        gone,
+    )
+    assert row is not None and row[2].startswith("cut"), row
+    page.screenshot(path=str(SHOTS / "pmo_prioritise_forced_out.png"), full_page=True)  # type: ignore[attr-defined]

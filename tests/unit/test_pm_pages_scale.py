@@ -29,7 +29,16 @@ from pmkit.schedule.whatif import apply_changes
 from pmkit.ui import planning
 from pmkit.ui.planning import PlanningDashboard
 
-pytestmark = pytest.mark.usefixtures("fake_page")
+pytestmark = pytest.mark.usefixtures("fake_page", "own_cache")
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own: no chart template written by another test or
+    process (:func:`pmkit.cache.read_shared`), so "the process's first chart" is altair's."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PMKIT_CACHE", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +211,10 @@ def test_tracking_hidden_charts_built_by_altair_once_per_process(
     assert len(built) == 3  # the first page: S-curve, heat map, load chart
     built.clear()
     tr = tracking.TrackingDashboard(sample, "P05")
-    assert len(built) == 1  # the next: the S-curve only
+    assert len(built) == 0  # the next: none (the S-curve too since s11: one per currency)
     tr.tabs.selected_index = 1
     tr.tabs.selected_index = 2
-    assert len(built) == 1 and tr._heatmap.last == tr._load_chart.last == "data"
+    assert len(built) == 0 and tr._heatmap.last == tr._load_chart.last == "data"
 
 
 def _state(w: Any) -> dict[str, Any]:
@@ -314,3 +323,114 @@ def test_a_chart_made_from_a_template_opens_on_the_page_with_its_spec(
     assert opened, "no chart widget opened"
     assert all(spec is not None for spec in opened)
     assert db.gantt.spec in opened
+
+
+def test_a_kernels_first_charts_are_made_from_the_templates_another_kernel_wrote(
+    sample: Any, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s11: a kernel's first Gantt, heat map and load chart are made from the templates the
+    first kernel to build them wrote in the shared cache (here another process, on the same
+    sample): no altair chart built, and each widget equals altair's own for its project."""
+    import os
+    import subprocess
+    import sys
+
+    from pmkit.charts.gantt import gantt_chart
+    from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+    from pmkit.ui import _swap, tracking
+    from pmkit.ui._common import live_chart
+    from pmkit.ui.tracking import TrackingDashboard, _empty_grid, _empty_load
+
+    first = (
+        "from pmkit.cache import load_sample\n"
+        "from pmkit.ui.planning import PlanningDashboard\n"
+        "from pmkit.ui.tracking import TrackingDashboard\n"
+        "PlanningDashboard(load_sample(), 'P01')\n"
+        "TrackingDashboard(load_sample(), 'P01')\n"
+    )
+    env = {**os.environ, "PMKIT_CACHE": str(own_cache)}
+    subprocess.run([sys.executable, "-c", first], env=env, check=True, timeout=300)
+    assert len(list((own_cache / "shared").glob("*-chart-*.json"))) == 4  # S-curve too
+
+    def no_altair(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("an altair chart was built")
+
+    _swap._TEMPLATES.clear()  # this process has built none
+    for mod, name in ((planning, "gantt_chart"), (tracking, "risk_heatmap_chart"),
+                      (tracking, "resource_load_chart"), (tracking, "s_curve_chart")):  # fmt: skip
+        monkeypatch.setattr(mod, name, no_altair)
+    db = PlanningDashboard(sample, "P04")
+    tr = TrackingDashboard(sample, "P06")
+    monkeypatch.undo()
+    op = db.opening("P04")
+    assert _state(db.gantt) == _state(live_chart(gantt_chart(op["rows"], **op["args"])))
+    assert _state(tr.heatmap) == _state(live_chart(risk_heatmap_chart(_empty_grid())))
+    assert _state(tr.load_chart) == _state(live_chart(resource_load_chart(_empty_load())))
+
+
+def test_an_unreadable_shared_template_is_built_again(
+    sample: Any, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A truncated or foreign template file is ignored: altair builds the chart, and the
+    file is written again, whole."""
+    from pmkit.cache import read_shared
+    from pmkit.ui import _swap
+
+    _swap._TEMPLATES.clear()
+    PlanningDashboard(sample, "P01")
+    (path,) = (own_cache / "shared").glob("*-chart-*.json")
+    path.write_text('{"spec": {"mark": ')
+    _swap._TEMPLATES.clear()
+    built: list[int] = []
+    real = planning.gantt_chart
+    monkeypatch.setattr(
+        planning, "gantt_chart", lambda rows, **kw: built.append(1) or real(rows, **kw)
+    )
+    db = PlanningDashboard(sample, "P04")
+    assert built == [1] and db.gantt.spec
+    name = path.name.split("-", 1)[1].removesuffix(".json")
+    assert read_shared(name)["spec"] == db.gantt.spec
+
+
+def test_the_s_curve_names_the_portfolios_currency_page_after_page(
+    tmp_path: Path, sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s11: the tracking page's S-curve is made for the portfolio's currency (its axis and
+    tooltips name it): before, the page's first chart was built for EUR and every project's
+    curve was swapped into it, so a USD portfolio read "Cumulative (EUR)". One template per
+    currency: the next page's S-curve is not built by altair, and each equals altair's chart
+    for that project and currency."""
+    import shutil
+
+    from pmkit.charts.curves import s_curve_chart
+    from pmkit.ui import _swap, tracking
+    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+
+    folder = tmp_path / "usd"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data", folder)
+    std = folder / "standards.yaml"
+    std.write_text(std.read_text().replace("currency: EUR", "currency: USD"))
+    usd = load_portfolio(folder)
+    assert usd.currency == "USD"
+    _swap._TEMPLATES.clear()
+    built: list[str] = []
+    real = tracking.s_curve_chart
+
+    def counted(curve: pd.DataFrame, **kw: Any) -> Any:
+        built.append(kw.get("currency", "EUR"))
+        return real(curve, **kw)
+
+    monkeypatch.setattr(tracking, "s_curve_chart", counted)
+    for pf, pid in [(pf, pid) for pf in (usd, sample, usd) for pid in ("P01", "P04")]:
+        tr = TrackingDashboard(pf, pid)
+        e = evm_at_status(pf, pid)
+        want = s_curve_chart(
+            e["curve"],
+            status_date=pf.status_date,
+            bac=float(pf.project(pid).info["budget"]),
+            eac=None if e["metrics"] is None else e["metrics"].eac,
+            currency=pf.currency,
+        ).to_dict()
+        assert tr.scurve.spec == want, (pf.currency, pid)
+        assert f"Cumulative ({pf.currency})" in json.dumps(tr.scurve.spec)
+    assert built == ["USD", "EUR"]  # one altair build per currency, the first page's

@@ -380,3 +380,66 @@ def test_a_forced_change_stops_the_running_solve_and_only_its_answer_shows(
     script = PrioritiseTab(_review())
     script.forced_in.value = (pid,)
     assert tab.selection.ids == script.selection.ids and tab.chosen.value == script.chosen.value
+
+
+def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """s11: in a kernel a forced change is solved by the worker; meanwhile the callback shows
+    the portfolio on the page repaired for the new forced sets (forced-out removed, the
+    least valuable dropped to fit), labelled provisional, every constraint checked, with
+    what changed named; the solver's answer replaces it and redraws the list. A scenario is
+    not saved from a provisional portfolio. A change of the model itself (links) shows no
+    provisional portfolio."""
+    import pmkit.ui.prioritise as ui
+    from pmkit.portfolio import prioritise as engine
+    from pmkit.portfolio.prioritise._select import _feasible_x, model_of, needed
+
+    held: list = []
+    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
+    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
+    tab = PrioritiseTab(_review())
+
+    def drain() -> None:
+        while tab.later.jobs:
+            tab.later.pump()
+            while held:
+                held.pop(0)()
+
+    drain()
+    tab.keep_running.value = False  # running projects free: some chosen ones can go out
+    drain()
+    problem = tab.problem()
+    must = set(needed(problem, problem.forced_in))
+    ch = tab.selection.chosen
+    out = ch.loc[ch["chosen"] & ~ch["project_id"].isin(must)].sort_values("value")
+    gone = str(out["project_id"].iloc[-1])  # the most valuable one that may go
+    was = tab.selection
+    tab.forced_out.value = (gone,)
+    assert list(tab.later.jobs) == ["model"]  # the solver's answer is still to come
+    sel = tab.selection
+    assert sel.status == "provisional" and gone not in sel.ids
+    head = _text(tab.headline.value)
+    assert "Provisional portfolio" in head and "not known" in head
+    assert f"{len(sel.ids)} projects" in head and ui.STALE not in tab.headline._dom_classes
+    # what changed is named; the list below stays dimmed (the one before) until the answer
+    assert f"{gone} (forced out)" in head and "still the ones before" in head
+    for pid in sorted(set(was.ids) - set(sel.ids) - {gone}):
+        assert f"{pid} (dropped to fit)" in head
+    for pid in sorted(set(sel.ids) - set(was.ids)):
+        assert f"{pid} (added)" in head
+    assert ui.STALE in tab.chosen._dom_classes
+    budget = float(tab.budget.value)
+    strict = model_of(sel.problem.with_(budget=budget))  # independent of the repair's model
+    assert sel.cost <= budget + 1e-6 and _feasible_x(strict, sel.x)
+    with pytest.raises(engine.PrioritiseError, match="provisional"):
+        tab.save_scenario()  # refused before anything is written
+    drain()
+    assert tab.selection.status != "provisional" and gone not in tab.selection.ids
+    assert "Chosen portfolio" in tab.headline.value and "Changed from" not in tab.headline.value
+    assert ui.STALE not in tab.chosen._dom_classes and gone in tab.chosen.value  # listed: cut
+    tab.use_links.value = not tab.use_links.value  # another model: nothing repaired
+    assert tab.selection.status != "provisional" and ui.STALE in tab.headline._dom_classes
+    drain()
+    assert "pmkit-error" not in tab.message.value, tab.message.value

@@ -9,6 +9,8 @@
   a greedy baseline.
 * :mod:`._why` — the binding constraint of every cut or delayed project, in words, with
   LP-relaxation shadow prices marked as such.
+* :mod:`._repair` — a portfolio repaired from the previous one for new forced sets or
+  capacity level (shown, labelled provisional, until the solver's answer).
 * :mod:`._frontier` — value against budget (or capacity level), and the current plan's point.
 * :mod:`._scenarios` — save (atomic), load, compare and export named scenarios.
 * :mod:`._portfolio` — build the problem from a portfolio; new dates through the CPM engine.
@@ -48,6 +50,7 @@ from pmkit.portfolio.prioritise._portfolio import (
     sequenced_dates,
     started_projects,
 )
+from pmkit.portfolio.prioritise._repair import repaired
 from pmkit.portfolio.prioritise._report import (
     PrioritiseRun,
     overload_allowance,
@@ -108,6 +111,7 @@ __all__ = [
     "prioritise_run",
     "priority_scores",
     "priority_values",
+    "repaired",
     "same_structure",
     "save_scenario",
     "scenario",
