@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,6 +194,7 @@ class Model:
         """Branch and cut from the starting solution ``start`` (ignored by HiGHS when it is
         not feasible) until the proven gap is within ``gap`` or ``time_limit`` seconds."""
         h = self._mip
+        t0 = time.perf_counter()
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("time_limit", max(float(time_limit), 0.05))
         if start is not None:
@@ -202,6 +204,17 @@ class Model:
             h.setSolution(sol)
         h.run()
         self._stopped(h)
+        if start is not None and self._handed_back_another(h):
+            # HiGHS 1.16, presolve on, given a start: it can report (and prove) a better
+            # portfolio than the values it hands back, which are the start's. Solved again
+            # without the start (measured right); if that still differs, the values are
+            # kept and their gap is computed from them below (never called optimal).
+            left = time_limit - (time.perf_counter() - t0)
+            if left > 0.05:
+                h.clearSolver()
+                h.setOptionValue("time_limit", left)
+                h.run()
+                self._stopped(h)
         status = h.getModelStatus()
         info = h.getInfo()
         if status == highspy.HighsModelStatus.kInfeasible:
@@ -209,5 +222,17 @@ class Model:
         if info.primal_solution_status != 2:  # no feasible point
             return MipResult(None, "no solution", np.inf, float(info.mip_dual_bound))
         x = np.round(np.asarray(h.getSolution().col_value))
-        words = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time limit"
-        return MipResult(x, words, max(float(info.mip_gap), 0.0), float(info.mip_dual_bound))
+        bound = float(info.mip_dual_bound)
+        # the gap of the portfolio handed back, not HiGHS's own figure (see above)
+        obj = float(self.c @ x)
+        own = max(obj - bound, 0.0) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.inf
+        optimal = status == highspy.HighsModelStatus.kOptimal and own <= float(gap) + 1e-7
+        return MipResult(x, "optimal" if optimal else "time limit", own, bound)
+
+    def _handed_back_another(self, h: highspy.Highs) -> bool:
+        """True when the solution's values are worse than the objective HiGHS reports."""
+        if h.getInfo().primal_solution_status != 2:
+            return False
+        x = np.round(np.asarray(h.getSolution().col_value))
+        reported = float(h.getInfo().objective_function_value)
+        return bool(float(self.c @ x) > reported + 1e-9 * max(1.0, abs(reported)))
