@@ -26,6 +26,7 @@ from pmkit.templates import standards_template
 
 __all__ = [
     "ANALYSIS_DIR",
+    "EARLY_BUNDLE",
     "analysis_notebooks",
     "dashboards_path",
     "init_workspace",
@@ -180,14 +181,40 @@ def init_workspace(target: str | os.PathLike[str], *, empty: bool = False) -> Pa
     return root
 
 
-_INDEX = """{%- extends 'lab/index.html.j2' -%}
+#: The stable name under which kernels publish the current chart bundle in the template's
+#: static folder (``pmkit.ui._common``); the page imports it early (:data:`_INDEX`).
+EARLY_BUNDLE = "pmkit-charts.js"
+
+_INDEX = (
+    """{%- extends 'lab/index.html.j2' -%}
 {#- pmkit: Voila's lab page, with Font Awesome served by this server instead of a CDN. -#}
 {%- block notebook_css -%}
 {{ super()
    | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
              resources.base_url ~ 'voila/static/fontawesome/css/') }}
+<script>
+/* pmkit: a page's charts need the chart bundle as soon as the widget states arrive; start
+   fetching and evaluating it when the page asks for its kernel (the main thread then mostly
+   waits for the kernel), not after the states. Same URL as the charts' import: one copy. */
+(function () {
+  if (!("PerformanceObserver" in window)) return;
+  var started = false;
+  var obs = new PerformanceObserver(function (list) {
+    if (started || !list.getEntries().some(function (e) {
+      return e.name.indexOf("/api/kernels/") >= 0; })) return;
+    started = true;
+    obs.disconnect();
+    import({{ (resources.base_url ~ 'voila/static/"""
+    + EARLY_BUNDLE
+    + """') | tojson }})
+      .catch(function () {});
+  });
+  try { obs.observe({type: "resource"}); } catch (e) {}
+})();
+</script>
 {%- endblock notebook_css -%}
 """
+)
 
 
 # Voila's base page.html (tree, errors) links Font Awesome 4.5 from a CDN outside any block, so
@@ -264,6 +291,14 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _template_digest() -> str:
+    """A short hash of the page template's text: two pmkit trees of one version (a checkout
+    and a benchmark's baseline) never serve each other's template."""
+    import hashlib
+
+    return hashlib.sha1((_INDEX + _PAGE).encode("utf-8")).hexdigest()[:8]
+
+
 def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     """A Jupyter data folder holding the ``pmkit`` Voila template; put it on ``JUPYTER_PATH``.
 
@@ -275,7 +310,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     base = (
         Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         / "pmkit"
-        / f"voila-{__version__}"
+        / f"voila-{__version__}-{_template_digest()}"
     )
     tpl = voila_static_dir(base).parent
     (tpl / "static").mkdir(parents=True, exist_ok=True)

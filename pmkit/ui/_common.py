@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import altair as alt
@@ -51,7 +52,6 @@ def _enable_offline_charts() -> None:
     """
     import hashlib
     from importlib.metadata import version
-    from pathlib import Path
 
     cls = alt.JupyterChart
     if getattr(cls, "_is_offline", False):
@@ -96,7 +96,6 @@ def _chart_module(bundle: str) -> str:
     """
     import hashlib
     import json
-    from pathlib import Path
 
     from pmkit.bundle import STATIC_DIR_ENV
 
@@ -114,8 +113,39 @@ def _chart_module(bundle: str) -> str:
     except OSError:
         log.warning("cannot publish the chart bundle in %s; charts carry it inline", folder)
         return bundle
+    _publish_early(Path(folder), f"./{path.name}?v={digest}")
     url = f"{base.rstrip('/')}/voila/static/{path.name}?v={digest}"
     return _LOADER.format(url=json.dumps(url))
+
+
+#: The stable name of the current bundle in the static folder: the pmkit page template
+#: imports it while the kernel connects (``pmkit.bundle.EARLY_BUNDLE``), so a page's first
+#: chart finds the bundle fetched and evaluated instead of starting then (the module map
+#: holds one copy: the charts' own import is the same URL).
+EARLY = "import {url};\n"
+
+
+def _publish_early(folder: Path, relative: str) -> None:
+    """Write ``pmkit-charts.js`` (importing the bundle at ``relative``) if it differs; a
+    failure only loses the early start (the charts import the bundle themselves)."""
+    import json
+
+    from pmkit.bundle import EARLY_BUNDLE
+
+    text = "// pmkit: the chart bundle, started early by the page\n" + EARLY.format(
+        url=json.dumps(relative)
+    )
+    target = folder / EARLY_BUNDLE
+    try:
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            return
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        log.warning(
+            "cannot publish %s in %s; charts import the bundle themselves", target.name, folder
+        )
 
 
 def setup() -> None:
@@ -236,7 +266,6 @@ def wait_for_page() -> None:
 def _mark_ready() -> None:
     """Tell ``pmkit serve``'s kernel manager (``pmkit.serving``) this preheated kernel is ready,
     so it starts the next kernel of the pools (they fill a few at a time)."""
-    from pathlib import Path
 
     from pmkit.bundle import POOL_READY_ENV
 

@@ -11,6 +11,7 @@ import ipywidgets as W
 import pandas as pd
 import pytest
 
+from pmkit.bundle import EARLY_BUNDLE
 from pmkit.errors import PmkitError
 from pmkit.ui._common import badge, error_html, esc, guarded, html_table
 from pmkit.ui._rowdiff import patch_bundle
@@ -82,10 +83,49 @@ def test_under_pmkit_serve_a_chart_imports_the_bundle_published_once(
     assert "export default" in module
     # the same bundle again (another kernel, another chart): same file, same module
     assert _chart_module(bundle) == module
-    assert [p.name for p in tmp_path.iterdir()] == [published.name]  # no temporary left
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([published.name, EARLY_BUNDLE])  # no temporary left
+    # the page's early import (pmkit-charts.js) is the chart's own URL: one module, one fetch
+    assert _early_target(tmp_path, "/user/ana/") == _loader_target(module)
     # a new altair / vl-convert version: a new name, so no browser keeps the old one
     other = _chart_module(bundle + "\n// new version")
     assert other != module and len(list(tmp_path.glob("pmkit-charts-*.js"))) == 2
+    assert _early_target(tmp_path, "/user/ana/") == _loader_target(other)  # the current one
+
+
+def _loader_target(module: str) -> str:
+    """The absolute URL a chart's small module imports (page at http://h/)."""
+    import re
+    from urllib.parse import urljoin
+
+    found = re.search(r'new URL\("([^"]+)"', module)
+    assert found, module
+    return urljoin("http://h/", found.group(1))
+
+
+def _early_target(static: Path, base: str) -> str:
+    """The absolute URL ``pmkit-charts.js`` (served at {base}voila/static/) imports."""
+    import re
+    from urllib.parse import urljoin
+
+    found = re.search(r'import "([^"]+)";', (static / EARLY_BUNDLE).read_text(encoding="utf-8"))
+    assert found
+    return urljoin(f"http://h{base}voila/static/{EARLY_BUNDLE}", found.group(1))
+
+
+def test_the_page_template_imports_the_current_bundle_when_it_asks_for_its_kernel(
+    tmp_path: Path,
+) -> None:
+    """pmkit's Voila page starts the bundle's import (the name kernels publish) once the page
+    requests its kernel, from this server only; a template of other text gets another folder."""
+    from pmkit.bundle import voila_jupyter_path, voila_static_dir
+
+    root = voila_jupyter_path(tmp_path)
+    page = (voila_static_dir(root).parent / "index.html.j2").read_text(encoding="utf-8")
+    assert f"'voila/static/{EARLY_BUNDLE}') | tojson" in page
+    assert "resources.base_url ~" in page and '"/api/kernels/"' in page
+    assert "http" not in page.split("<script>")[1]  # nothing but this server
+    assert root.name.startswith("voila-") and len(root.name.rsplit("-", 1)[1]) == 8
 
 
 def test_outside_pmkit_serve_charts_carry_the_bundle(
