@@ -75,6 +75,26 @@ def _review() -> Any:
     return SimpleNamespace(p=pf, schedule=lambda: sched, currency="EUR", label=str, labels={})
 
 
+def _tab_run_by_the_test(monkeypatch: pytest.MonkeyPatch) -> tuple[PrioritiseTab, Any]:
+    """A tab in a "kernel" whose worker steps and loop callbacks the test runs: the tab, and a
+    ``drain()`` that runs every pending step and the callbacks each one queues."""
+    import pmkit.ui.prioritise as ui
+
+    held: list = []
+    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
+    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
+    tab = PrioritiseTab(_review())
+
+    def drain() -> None:
+        while tab.later.jobs:
+            tab.later.pump()
+            while held:
+                held.pop(0)()
+
+    return tab, drain
+
+
 def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
     """#10 s6/s7: in a kernel the callback returns once the ranking and the chosen portfolio
     are on the page; the rest (branch and cut on a big portfolio, CPM finishes, "why", the
@@ -240,18 +260,7 @@ def test_a_forced_set_that_cannot_fit_is_named_when_the_worker_builds_it(
     not left dimmed."""
     import pmkit.ui.prioritise as ui
 
-    held: list = []
-    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
-    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
-    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
-    tab = PrioritiseTab(_review())
-
-    def drain() -> None:
-        while tab.later.jobs:
-            tab.later.pump()
-            while held:
-                held.pop(0)()
-
+    tab, drain = _tab_run_by_the_test(monkeypatch)
     drain()
     tab.forced_out.value = ("P03",)
     tab.forced_in.value = ("P12",)
@@ -395,18 +404,7 @@ def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
     from pmkit.portfolio import prioritise as engine
     from pmkit.portfolio.prioritise._select import _feasible_x, model_of, needed
 
-    held: list = []
-    loop = SimpleNamespace(call_soon_threadsafe=held.append, is_closed=lambda: False)
-    monkeypatch.setattr(ui, "_kernel_loop", lambda: loop)
-    monkeypatch.setattr(ui._Later, "spawn", lambda self: None)  # the test is the worker
-    tab = PrioritiseTab(_review())
-
-    def drain() -> None:
-        while tab.later.jobs:
-            tab.later.pump()
-            while held:
-                held.pop(0)()
-
+    tab, drain = _tab_run_by_the_test(monkeypatch)
     drain()
     tab.keep_running.value = False  # running projects free: some chosen ones can go out
     drain()
