@@ -354,8 +354,8 @@ def _p6_costs(proj: MspdiProject) -> tuple[dict[int, float], dict[int, float]]:
     task's expense (its budget less its labour). A budget below the labour cost scales the
     assignments' costs down to it (in P6, cost then unlinked from units)."""
     t = proj.tasks.set_index("uid")
-    base = proj.baselines
-    budget = dict(zip(base["uid"].astype(int), base["cost"].astype(float) / 100.0, strict=True))
+    b0 = proj.baseline0
+    budget = dict(zip(b0.index, b0["cost"].astype(float) / 100.0, strict=True))
     a = proj.assignments
     rate = (
         dict(zip(proj.resources["UID"], proj.resources["StandardRate"], strict=True))

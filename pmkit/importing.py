@@ -460,8 +460,7 @@ def _baseline(
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """Baseline 0's start and finish days, and the budgeted cost (Baseline 0's cost, else
     the task's Cost; MSPDI stores money in hundredths)."""
-    base = project.baselines
-    b0 = base[base["number"] == 0].drop_duplicates("uid").set_index("uid") if len(base) else None
+    b0 = project.baseline0 if len(project.baselines) else None
 
     def b_col(col: str) -> pd.Series:
         if b0 is None or col not in b0:
@@ -530,12 +529,9 @@ def _tasks_table(
 def _project_baseline_finish(project: MspdiProject, task_finish: pd.Series) -> pd.Timestamp:
     """The project summary's (UID 0) Baseline 0 finish when the file has one (what Project
     shows as the baseline finish, and what pmkit's export writes), else the latest task's."""
-    b = project.baselines
-    if len(b):
-        s = b[(b["uid"].astype(str) == "0") & (b["number"] == 0)]["finish"]
-        s = pd.to_datetime(s).dropna()
-        if len(s):
-            return pd.Timestamp(s.iloc[0]).normalize()
+    b0 = project.baseline0
+    if 0 in b0.index and pd.notna(pd.to_datetime(b0.at[0, "finish"])):
+        return pd.Timestamp(b0.at[0, "finish"]).normalize()
     return task_finish.max() if task_finish.notna().any() else pd.NaT
 
 

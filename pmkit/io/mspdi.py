@@ -106,6 +106,16 @@ class MspdiProject:
     timephased: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
+    def baseline0(self) -> pd.DataFrame:
+        """Baseline 0 (what Project calls "the baseline"), one row per task UID (UID 0: the
+        project's own), indexed by ``uid``; the other baselines (1-10) left out."""
+        b = self.baselines
+        if b is None or not len(b):
+            return pd.DataFrame(columns=["start", "finish", "cost"], index=pd.Index([], name="uid"))
+        b0 = b[b["number"] == 0].drop_duplicates("uid")
+        return b0.set_index(b0["uid"].astype(int))
+
+    @property
     def calendar(self) -> Calendar:
         """The project calendar (``CalendarUID`` of the project), Standard if absent."""
         uid = str(self.props.get("CalendarUID", ""))

@@ -28,21 +28,17 @@ _STAMP = "%Y-%m-%dT%H:%M:%S"
 
 def p6_project_dates(proj: Any) -> tuple[Any, Any]:
     """The project's baseline start and finish: Baseline 0 of the summary (UID 0)."""
-    b = proj.baselines
-    hit = b[b["uid"] == 0] if b is not None and len(b) else None
-    if hit is None or not len(hit):
+    b0 = proj.baseline0
+    if 0 not in b0.index:
         return None, None
-    return hit["start"].iloc[0], hit["finish"].iloc[0]
+    return b0.at[0, "start"], b0.at[0, "finish"]
 
 
 def p6_baseline_rows(proj: Any) -> dict[int, tuple[pd.Timestamp, pd.Timestamp]]:
     """Task UID -> (baseline start, baseline finish) of an :class:`MspdiProject`'s Baseline
     0, for the tasks that have both dates (UID 0, the project, excluded)."""
-    b = proj.baselines
-    if b is None or not len(b):
-        return {}
     out: dict[int, tuple[pd.Timestamp, pd.Timestamp]] = {}
-    for r in b.to_dict("records"):
+    for r in proj.baseline0.to_dict("records"):
         start, finish = r.get("start"), r.get("finish")
         if int(r["uid"]) == 0 or start is None or finish is None:
             continue
