@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.model import Portfolio
+from pmkit.portfolio.rollup import filter_rollup
 from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
 from pmkit.ui._swap import SwapChart
 from pmkit.ui.empty import empty_page, is_empty
@@ -86,7 +89,7 @@ def page_rows(
     """The projects the table and the timeline draw: every one when they fit (or when the
     reader asks for all), else the ``max_rows`` (default :data:`MAX_ROWS`) worst: red, amber,
     n/a, green, then by id."""
-    from pmkit.ui.portfolio_views import worst_first
+    from pmkit.ui.portfolio_views import worst_first  # lazy: ~8 ms of the kernel's start
 
     limit = MAX_ROWS if max_rows is None else max_rows
     if show_all or len(shown) <= limit:
@@ -115,10 +118,6 @@ def redraw_timeline(view: SwapChart, table: pd.DataFrame, status_date: Any) -> s
 
 
 def build(portfolio: Portfolio | None = None) -> W.Widget:
-    from pmkit import cache
-    from pmkit.cache import load_sample
-    from pmkit.portfolio.rollup import filter_rollup
-
     pf = portfolio if portfolio is not None else load_sample()
     if is_empty(pf):
         return empty_page()

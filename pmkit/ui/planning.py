@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.gantt import (
     gantt_chart,
     gantt_every_row,
@@ -27,6 +29,8 @@ from pmkit.charts.gantt import (
     wbs_key,
 )
 from pmkit.format import fmt_date
+from pmkit.schedule import portfolio_adapter
+from pmkit.schedule.whatif import preview_change_request, what_if_result, what_if_schedule
 from pmkit.ui._common import (
     badge,
     before_request,
@@ -433,9 +437,7 @@ class PlanningDashboard:
         compute_ahead(pids, self.opening, at_most=at_most, what="planning")
 
     def _opening(self, pid: str) -> dict[str, Any]:
-        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
-
-        base = schedule_project(self.portfolio, pid)
+        base = cache.schedule_project(self.portfolio, pid)  # a slice of the shared plan
         view = self.portfolio.project(pid)
         t = self.portfolio.tasks
         tasks = t[t["project_id"] == pid]
@@ -716,13 +718,11 @@ class PlanningDashboard:
         """The project's what-if engine table built while the reader edits the scenario (a
         failure is logged: Apply then builds it, and says why it cannot); once per project
         shown."""
-        from pmkit.schedule.portfolio_adapter import keep_subnetwork
-
         ready = self.__dict__.get("_ready_for")
         if ready is not None and ready[0] == self.pid and ready[1] is self.portfolio:
             return
         try:
-            keep_subnetwork(self.portfolio, self.pid)
+            portfolio_adapter.keep_subnetwork(self.portfolio, self.pid)
         except Exception:
             log.warning("planning: what-if table of %s not built ahead", self.pid, exc_info=True)
             return
@@ -774,9 +774,6 @@ class PlanningDashboard:
     def apply_what_if(self) -> None:
         """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow (the
         Gantt first: it is drawn before the schedules are compared)."""
-        from pmkit.schedule.portfolio_adapter import schedule_project
-        from pmkit.schedule.whatif import what_if_result, what_if_schedule
-
         args = self.scenario()
         if not args:
             self.wi_out.value = (
@@ -785,7 +782,9 @@ class PlanningDashboard:
             )
             return
         after, log = what_if_schedule(self.portfolio, self.pid, **args)
-        before = self.base if self.base is not None else schedule_project(self.portfolio, self.pid)
+        before = self.base
+        if before is None:
+            before = portfolio_adapter.schedule_project(self.portfolio, self.pid)
         self._show_schedule(after, "What-if scenario")
         self._show_result(what_if_result(before, after, log), "What-if scenario", self.wi_out)
 
@@ -829,8 +828,6 @@ class PlanningDashboard:
 
     def preview_cr(self) -> None:
         """Apply the selected pending change request to a copy: schedule and cost deltas."""
-        from pmkit.schedule.whatif import preview_change_request
-
         cr_id = self.cr.value
         if not cr_id:
             self.cr_out.value = "<p class='pmkit-note'>No pending change request.</p>"
@@ -898,8 +895,6 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     built: list[PlanningDashboard] = []
 
     def build() -> W.Widget:
-        from pmkit.cache import load_sample
-
         p = portfolio or load_sample()
         built.append(PlanningDashboard(p, project_id, precompute=before_request()))
         return built[-1].widget

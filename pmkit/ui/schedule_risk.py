@@ -14,6 +14,8 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.curves import cdf_chart, finish_histogram_chart, tornado_chart
+from pmkit.schedule import portfolio_adapter
+from pmkit.schedule.montecarlo import simulate_project
 from pmkit.ui._common import esc, guarded, html_table, live_chart
 
 if TYPE_CHECKING:
@@ -124,8 +126,6 @@ class MonteCarloPanel:
 
     def simulate(self) -> dict[str, Any]:
         """Run the simulation with the widgets' settings and show it; returns the tables."""
-        from pmkit.schedule.montecarlo import simulate_project
-
         self.progress.value = 0
         self.run.disabled = True
         self.status.value = "<p class='pmkit-note'>Simulating…</p>"
@@ -144,9 +144,9 @@ class MonteCarloPanel:
         tables = montecarlo_tables(result, self.portfolio.tasks)  # upstream tasks included
         # "Plan (CPM) finish" is the plan's own finish (the Gantt's and the roll-up's); the
         # simulation's deterministic run is built from the same plan and equals it
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
-        tables["summary"]["deterministic_date"] = schedule_project(self.portfolio, self.pid).finish
+        tables["summary"]["deterministic_date"] = portfolio_adapter.schedule_project(
+            self.portfolio, self.pid
+        ).finish
         self._show(tables)
         return tables
 

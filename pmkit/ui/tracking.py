@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.curves import s_curve_chart, s_curve_parts
 from pmkit.charts.heatmaps import (
     resource_load_chart,
@@ -22,7 +24,11 @@ from pmkit.charts.heatmaps import (
     risk_heatmap_chart,
     risk_heatmap_parts,
 )
+from pmkit.evm import evm_metrics, evm_series, s_curve
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
+from pmkit.risk import heatmap_grid, risk_register, risk_summary, score_risks, top_risks
+from pmkit.schedule.leveling import level, overallocations, resource_load
+from pmkit.standards import StandardsError, standards_of
 from pmkit.ui._common import (
     badge,
     before_request,
@@ -54,8 +60,6 @@ def evm_at_status(portfolio: Portfolio, project_id: str) -> dict[str, Any]:
     schedule), "eacs" (the four EACs with formulas), "curve" (S-curve long table)}``; metrics
     are ``None`` when the project has no report yet.
     """
-    from pmkit.evm import evm_metrics, evm_series, s_curve
-
     series = evm_series(portfolio, project_id)
     status = portfolio.status_date
     if status is not None and len(series):
@@ -76,8 +80,6 @@ def evm_at_status(portfolio: Portfolio, project_id: str) -> dict[str, Any]:
 
 def risk_tables(portfolio: Portfolio, project_id: str) -> dict[str, pd.DataFrame]:
     """The project's open register (scored), its heat-map grid, EMV summary and top items."""
-    from pmkit.risk import heatmap_grid, risk_register, risk_summary, top_risks
-
     reg = risk_register(portfolio, project_id)
     return {
         "register": reg,
@@ -296,8 +298,6 @@ class TrackingDashboard:
     # -- earned value -------------------------------------------------------------------
     def _rag(self, metric: str, value: float) -> str:
         """A badge for SPI / CPI from the PMO's rule (the rule text on hover)."""
-        from pmkit.standards import StandardsError, standards_of
-
         try:
             std = standards_of(self.portfolio)
         except StandardsError as exc:  # the PMO's file is wrong: say so, keep the numbers
@@ -311,8 +311,6 @@ class TrackingDashboard:
         return badge(res.status, res.status.capitalize(), title=res.rule)
 
     def _has_rule(self, metric: str) -> bool:
-        from pmkit.standards import StandardsError, standards_of
-
         try:
             std = standards_of(self.portfolio)
         except StandardsError:
@@ -504,10 +502,7 @@ class TrackingDashboard:
 
     # -- resources ----------------------------------------------------------------------
     def _resources(self) -> None:
-        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
-        from pmkit.schedule.leveling import resource_load
-
-        self.schedule = schedule_project(self.portfolio, self.pid)
+        self.schedule = cache.schedule_project(self.portfolio, self.pid)  # the shared plan's slice
         self.load = resource_load(self.portfolio, self.schedule, self.pid, freq="W")
         self.levelled_load: pd.DataFrame | None = None
         # most over-allocated first: the resource a PM should look at is preselected
@@ -535,8 +530,6 @@ class TrackingDashboard:
         self._draw_load()
 
     def _draw_load(self) -> None:
-        from pmkit.schedule.leveling import overallocations
-
         rid = self.resource.value
         if rid is None:
             self._load_chart.show_parts(
@@ -574,8 +567,6 @@ class TrackingDashboard:
 
     def level(self) -> None:
         """Level the project's resources (priority rule in :mod:`pmkit.schedule.leveling`)."""
-        from pmkit.schedule.leveling import level, resource_load
-
         self.refresh_tab(2)  # the schedule and loads of the current project
         r = level(self.portfolio, self.pid, schedule=self.schedule)
         self.levelled_load = resource_load(
@@ -621,8 +612,6 @@ def _empty_parts() -> dict[str, Any]:
 
 
 def _empty_grid() -> pd.DataFrame:
-    from pmkit.risk import heatmap_grid, score_risks
-
     cols = ["risk_id", "kind", "probability", "cost_impact", "schedule_impact_days"]
     return heatmap_grid(score_risks(pd.DataFrame(columns=cols), budget=1.0))
 
@@ -643,8 +632,6 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     built: list[TrackingDashboard] = []
 
     def build() -> W.Widget:
-        from pmkit.cache import load_sample
-
         # a page built before the request (preheated) computes every project's earned value
         # ahead: a project switch then only puts it on the page
         p = portfolio or load_sample()

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from pmkit.risk import top_risks
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import badge, esc, html_table
 from pmkit.ui.portfolio_review._base import (
@@ -206,8 +207,6 @@ def top_risks_tables(
     reg: pd.DataFrame, names: Mapping[str, str], currency: str, *, n: int = 10
 ) -> str:
     """The ``n`` top threats by exposure and the ``n`` top opportunities, in two tables."""
-    from pmkit.risk import top_risks
-
     parts = []
     kinds: tuple[tuple[Literal["threat", "opportunity"], str, str], ...] = (
         ("threat", "Top threats by exposure (expected loss)", "red"),
