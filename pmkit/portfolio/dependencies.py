@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import SlipError
+from pmkit.errors import SlipError, UnknownSlipTaskError
 from pmkit.model import Portfolio
 from pmkit.portfolio._util import task_calendar_ids
 from pmkit.schedule.cpm import Schedule
@@ -156,7 +156,7 @@ def propagate_slip(
     t = portfolio.tasks
     hit = np.flatnonzero(t["task_id"].to_numpy() == task_id)
     if hit.size == 0:
-        raise SlipError("unknown task", field="task_id", value=task_id)
+        raise UnknownSlipTaskError("task", task_id)
     row = t.iloc[int(hit[0])]
     if bool(row["is_summary"]):
         raise SlipError(
