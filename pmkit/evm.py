@@ -51,12 +51,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EAC_METHODS",
     "EarnedSchedule",
+    "EvmAtStatus",
     "EvmError",
     "EvmMetrics",
     "PvCurve",
     "completion_date",
     "earned_schedule",
     "earned_schedule_latest",
+    "evm_at_status",
     "evm_metrics",
     "evm_rollup",
     "evm_series",
@@ -1003,3 +1005,37 @@ def earned_schedule_latest(portfolio: Portfolio, latest: pd.DataFrame) -> pd.Dat
             out.at[i, c] = row[c]
     out["ieac_t_date"] = pd.to_datetime(out["ieac_t_date"])
     return out
+
+
+@dataclass(frozen=True)
+class EvmAtStatus:
+    """Earned value of one project at its last status report on or before the status date:
+    what the Tracking page shows (typed, so the page only reads fields).
+
+    ``metrics``, ``row`` (the :func:`evm_series` row, with earned schedule) and ``eacs`` (the
+    four EACs with their formulas) are ``None`` when the project has no report yet; ``curve``
+    (the S-curve, long table) is always there.
+    """
+
+    report_date: pd.Timestamp | None
+    metrics: EvmMetrics | None
+    row: pd.Series | None
+    eacs: pd.DataFrame | None
+    curve: pd.DataFrame
+
+
+def evm_at_status(portfolio: Portfolio, project_id: str) -> EvmAtStatus:
+    """Earned value of ``project_id`` at its last status report on or before the portfolio's
+    status date (a later report is not known yet at that date)."""
+    series = evm_series(portfolio, project_id)
+    status = portfolio.status_date
+    if status is not None and len(series):
+        series = series[series["report_date"] <= status]
+    curve = s_curve(portfolio, project_id)
+    if series.empty:
+        return EvmAtStatus(report_date=None, metrics=None, row=None, eacs=None, curve=curve)
+    row = series.iloc[-1]
+    m = evm_metrics(row["pv"], row["ev"], row["ac"], row["bac"])
+    return EvmAtStatus(
+        report_date=row["report_date"], metrics=m, row=row, eacs=m.eac_table(), curve=curve
+    )
