@@ -66,7 +66,7 @@ def dependency_network(
         text=x["pred_id"] + " → " + x["succ_id"] + " (" + x["type"] + lag_txt + ")",
         link_float_days=np.nan,
     )
-    if schedule is not None and hasattr(schedule, "links") and len(x):
+    if isinstance(schedule, Schedule) and len(x):  # a task table alone has no link float
         sl = schedule.links
         if {"pred_uid", "succ_uid", "link_float_min"} <= set(sl.columns):
             key = sl.set_index(["pred_uid", "succ_uid"])["link_float_min"]
