@@ -29,11 +29,6 @@ ANY = "(all)"
 MAX_ROWS = 60  # a page: a 1,000-project portfolio lists its worst first, "Show all" the rest
 
 
-_money = fmt_money  # the currency goes in the column header
-_ratio = fmt_ratio
-_date = fmt_date
-
-
 def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     """The table a manager scans: one row per project, status with its rule on hover."""
     status = [
@@ -52,15 +47,15 @@ def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
             "Manager": roll["manager"],
             "Phase": roll["phase"],
             "% done": roll["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
-            "Baseline finish": roll["baseline_finish"].map(_date),
-            "Forecast finish": roll["forecast_finish"].map(_date),
+            "Baseline finish": roll["baseline_finish"].map(fmt_date),
+            "Forecast finish": roll["forecast_finish"].map(fmt_date),
             "Slip (working days)": roll["finish_slip_days"].map(
                 lambda v: "" if pd.isna(v) else f"{v:+.0f}"
             ),
-            f"Budget ({currency})": roll["bac"].map(_money),
-            f"EAC ({currency})": roll["eac"].map(_money),
-            "SPI": roll["spi"].map(_ratio),
-            "CPI": roll["cpi"].map(_ratio),
+            f"Budget ({currency})": roll["bac"].map(fmt_money),  # the currency: in the header
+            f"EAC ({currency})": roll["eac"].map(fmt_money),
+            "SPI": roll["spi"].map(fmt_ratio),
+            "CPI": roll["cpi"].map(fmt_ratio),
             "Status": status,
             "Open": links,
         }
@@ -153,8 +148,8 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
         cur = esc(pf.currency)
         summary.value = (
             f"<p><b>{len(shown)}</b> of {len(roll)} projects · budget "
-            f"<b>{_money(shown['bac'].sum())} {cur}</b> · EAC "
-            f"<b>{_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
+            f"<b>{fmt_money(shown['bac'].sum())} {cur}</b> · EAC "
+            f"<b>{fmt_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
         )
         if shown.empty:  # say so, and never leave the previous selection's bars on screen
             more.value = ""
@@ -180,7 +175,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
     for w in (programme, phase, rag, show_all):
         w.observe(refresh, names="value")
     refresh()
-    when = _date(status_date) if status_date is not None else "n/a"
+    when = fmt_date(status_date) if status_date is not None else "n/a"
     return W.VBox(
         [
             header("Portfolio at a glance", f"Status date {when}. Hover a status to see its rule."),

@@ -13,7 +13,6 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.cache import derived
-from pmkit.format import fmt_date, fmt_money
 from pmkit.ui._common import esc, guarded, live_chart
 
 if TYPE_CHECKING:
@@ -31,14 +30,8 @@ def _note(text: str) -> str:
     return f"<p class='pmkit-note'>{esc(text)}</p>"
 
 
-_money = fmt_money
-
-
 def _num(fmt: str) -> Callable[[Any], str]:
     return lambda v: "" if pd.isna(v) else format(float(v), fmt)
-
-
-_date = fmt_date
 
 
 def _html(text: str) -> W.HTML:
