@@ -310,9 +310,7 @@ class ImporterDashboard:
         forecast = plan(self.merged, pid).finish  # at the portfolio's status date
         tasks = self.merged.tasks[self.merged.tasks["project_id"] == pid]
         links = self.merged.links[self.merged.links["succ_id"].isin(set(tasks["task_id"]))]
-        # float in days of the file's own calendar (a 7.5 h day is not 480 minutes)
-        mpd = float(sched.calendar.minutes_per_day)
-        rows = gantt_rows(tasks, sched.tasks, minutes_per_day=mpd)
+        rows = gantt_rows(tasks, sched)  # float in days of the file's own calendar
         chart = gantt_chart(rows.head(300), links=links, selectable=False, title=f"{pid} schedule")
         finish = fmt_date(sched.finish)
         self.gantt_box.children = (

@@ -397,9 +397,6 @@ class PlanningDashboard:
     def _links(self) -> pd.DataFrame:
         return self._view().links
 
-    def _minutes_per_day(self) -> float:
-        return float(self.base.calendar.minutes_per_day) if self.base is not None else 480.0
-
     # -- project ------------------------------------------------------------------------
     def load_project(self, pid: str) -> None:
         """Show ``pid`` as opened: every panel (dropdowns, Gantt, chain, what-if, CRs) from
@@ -472,8 +469,7 @@ class PlanningDashboard:
             "chain": self._chain_value(base, tasks, task),
             **self._cr_choice(pid),
         }
-        mpd = float(base.calendar.minutes_per_day)
-        op["every_row"] = gantt_every_row(tasks, base.tasks, minutes_per_day=mpd)
+        op["every_row"] = gantt_every_row(tasks, base)  # float in days of base's calendar
         rows = gantt_keep(op["every_row"], max_level=level)
         op["args"] = {
             "links": links,
@@ -562,9 +558,7 @@ class PlanningDashboard:
         if kept is None or kept[0] is not self.shown or kept[1] is not self.portfolio:
             every = self._redated()
             if every is None:
-                every = gantt_every_row(
-                    self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
-                )
+                every = gantt_every_row(self._tasks(), self.shown)
             kept = self._every_row = (self.shown, self.portfolio, every)
         return gantt_keep(
             kept[2], max_level=self.level.value, critical_only=self.critical_only.value
@@ -577,7 +571,7 @@ class PlanningDashboard:
         if base is None or base[0] is not self.base or base[1] is not self.portfolio:
             return None
         assert self.shown is not None
-        return gantt_redate(base[2], self.shown.tasks, minutes_per_day=self._minutes_per_day())
+        return gantt_redate(base[2], self.shown)
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:
         """Redraw the Gantt in place.

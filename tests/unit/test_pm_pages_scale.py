@@ -83,12 +83,7 @@ def test_planning_page_builds_its_gantt_once_and_shows_the_engines_plan(
         # the page's Gantt is the chart built straight from the scheduler's table
         sched = schedule_project(pf, pid)
         tasks = pf.tasks[pf.tasks["project_id"] == pid]
-        rows = gantt_rows(
-            tasks,
-            sched.tasks,
-            max_level=db.level.value,
-            minutes_per_day=float(sched.calendar.minutes_per_day),
-        )
+        rows = gantt_rows(tasks, sched, max_level=db.level.value)
         links = pf.links[pf.links["succ_id"].isin(set(tasks["task_id"]))]
         want = real(
             rows,
