@@ -11,8 +11,18 @@ Two pure steps, so a notebook cell can use either:
 
 Examples
 --------
->>> rows = gantt_rows(project.tasks, schedule.tasks, max_level=2)   # doctest: +SKIP
->>> gantt_chart(rows, links=project.links, status_date="2026-10-30")  # doctest: +SKIP
+>>> from pmkit import load_sample, schedule_project
+>>> p = load_sample()
+>>> tasks = p.tasks[p.tasks["project_id"] == "P01"]
+>>> rows = gantt_rows(tasks, schedule_project(p, "P01"), max_level=2)
+>>> rows[["wbs", "kind", "float_days"]].head(2)
+   wbs     kind  float_days
+0    1  summary         0.0
+1  1.1     task         0.0
+>>> links = p.links[p.links["succ_id"].isin(set(tasks["task_id"]))]
+>>> chart = gantt_chart(rows, links=links, status_date=p.status_date)
+>>> sorted(chart.to_dict()["datasets"])
+['gantt_links', 'gantt_rows', 'gantt_status']
 """
 
 from __future__ import annotations
