@@ -11,6 +11,7 @@ import pandas as pd
 
 from pmkit import cache
 from pmkit.cache import derived_if_shared, load_sample, schedule_portfolio
+from pmkit.format import fmt_date
 from pmkit.model import Portfolio
 from pmkit.portfolio.rollup import filter_rollup, rollup
 from pmkit.standards import standards_of
@@ -108,7 +109,7 @@ class PortfolioReview:
         sd = self.p.status_date
         title = (
             f"Portfolio review (PMO) · {len(self.rollup_all)} projects · status date "
-            f"{sd.strftime('%d %b %Y') if sd is not None else 'not set'}"
+            f"{fmt_date(sd, missing='not set')}"
         )
         subtitle = (
             f"Money in {self.currency} · PMO type {self.std.pmo_type} · wd = working days. "
@@ -159,8 +160,6 @@ class PortfolioReview:
         if self._schedule is None and self._schedule_error is None:
             try:
                 self._schedule = schedule_portfolio(self.p)
-            except ImportError:
-                self._schedule_error = "the portfolio scheduler is not available"
             except Exception as exc:  # shown as a note; the rest of the page still works
                 log.exception("scheduling the portfolio failed")
                 self._schedule_error = f"the portfolio could not be scheduled: {exc}"
