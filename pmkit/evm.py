@@ -37,16 +37,14 @@ Formulas (PMBOK Guide, 6th ed., and Lipke, *Schedule is Different*, 2003)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import EvmError, UnknownIdError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pmkit.model import Portfolio
+from pmkit.model import Portfolio
 
 __all__ = [
     "EAC_METHODS",
@@ -713,7 +711,7 @@ ES_COLUMNS = ("es_wd", "at_wd", "sv_t_wd", "spi_t", "pd_wd", "ieac_t_wd", "es_da
 
 
 def _snapshots_of(source: Any, project_id: str | None) -> pd.DataFrame:
-    snaps = source.snapshots if hasattr(source, "snapshots") else source
+    snaps = source.snapshots if isinstance(source, Portfolio) else source
     if not isinstance(snaps, pd.DataFrame):
         raise EvmError("expected a Portfolio or a snapshots DataFrame", value=type(source).__name__)
     missing = {"report_date", "pv", "ev", "ac"} - set(snaps.columns)
@@ -788,7 +786,7 @@ def _series_inputs(
 ) -> tuple[float, PvCurve | None, Any, str]:
     """(BAC, ES curve, completion date, note) for :func:`evm_series`."""
     start, planned_finish, calendar = dates
-    if hasattr(source, "projects"):
+    if isinstance(source, Portfolio):
         assert project_id is not None  # checked by the caller
         info = _project_row(source, project_id)
         tasks = source.tasks[source.tasks["project_id"] == project_id]
@@ -873,7 +871,7 @@ def evm_series(
          spi    cpi  spi_t
     5  0.912  0.839  0.865
     """
-    if hasattr(portfolio_or_snapshots, "projects") and project_id is None:
+    if isinstance(portfolio_or_snapshots, Portfolio) and project_id is None:
         raise EvmError("evm_series needs a project_id with a portfolio", field="project_id")
     snaps = _snapshots_of(portfolio_or_snapshots, project_id)
     bac, curve, completion, note = _series_inputs(
