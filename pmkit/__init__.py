@@ -41,6 +41,9 @@ from pmkit.errors import (
     StandardsError,
     StoreError,
     UnknownIdError,
+    UnknownPrioritiseProjectError,
+    UnknownScheduleTaskError,
+    UnknownSlipTaskError,
     WhatIfError,
 )
 from pmkit.evm import earned_schedule, evm_metrics, evm_rollup, evm_series, planned_value_curve
@@ -121,6 +124,9 @@ __all__ = [
     "StandardsError",
     "StoreError",
     "UnknownIdError",
+    "UnknownPrioritiseProjectError",
+    "UnknownScheduleTaskError",
+    "UnknownSlipTaskError",
     "ValidationIssue",
     "ValidationReport",
     "WhatIfError",

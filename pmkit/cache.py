@@ -31,8 +31,12 @@ from typing import Any
 
 from pmkit.io import csv_folder
 from pmkit.model import Portfolio
+from pmkit.portfolio import capacity, governance, trends
+from pmkit.portfolio.dependencies import dependency_network
 from pmkit.portfolio.rollup import rollup as roll_up
+from pmkit.risk import risk_register
 from pmkit.schedule import portfolio_adapter
+from pmkit.standards import standards_of
 
 log = logging.getLogger("pmkit.cache")
 
@@ -302,11 +306,6 @@ def review_tables(portfolio: Portfolio) -> dict[str, Any]:
     """The PMO review's whole-portfolio tables (trends, risk register, cross-project links,
     gates and checks under the PMO's own type), each through :func:`derived`; a tab then only
     selects the rows of the filtered projects."""
-    from pmkit.portfolio import governance, trends
-    from pmkit.portfolio.dependencies import dependency_network
-    from pmkit.risk import risk_register
-    from pmkit.standards import standards_of
-
     kind = standards_of(portfolio).pmo_type
     roll = rollup(portfolio)
     return {
@@ -352,8 +351,6 @@ def capacity_tables(portfolio: Portfolio) -> dict[str, Any]:
     the model's ``source``, once per data version and shared like :func:`derived` (a what-if
     is computed in the kernel from that ``source``: only the projects it moves are counted
     again, on top of the shared schedule)."""
-    from pmkit.portfolio import capacity
-
     window = capacity_window(portfolio)
 
     def compute() -> dict[str, Any]:

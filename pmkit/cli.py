@@ -15,9 +15,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from pmkit.errors import PmkitError
+from pmkit.bundle import (
+    POOL_READY_ENV,
+    STATIC_DIR_ENV,
+    dashboards_path,
+    init_workspace,
+    user_sample_path,
+    voila_jupyter_path,
+    voila_static_dir,
+)
+from pmkit.errors import PmkitError, PortfolioValidationError
+from pmkit.exporting import EXPORT_LIMITS, export_project
+from pmkit.generate import main as generate_main
+from pmkit.importing import import_schedule
+from pmkit.io.csv_folder import cli_validate, load_portfolio, sample_data_path, write_portfolio
+from pmkit.io.mspdi import read_mspdi
 from pmkit.model import Portfolio
+from pmkit.portfolio.rollup import rollup
+from pmkit.reports import export_excel, status_pack_html, status_pack_pdf
+from pmkit.schedule import schedule_mspdi
 from pmkit.schedule.cpm import Schedule
+from pmkit.schedule.portfolio_adapter import schedule_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -223,8 +241,7 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
     """Resolve ``--data`` / ``$PMKIT_DATA`` (a folder or a database URL); None if unusable."""
-    from pmkit.bundle import user_sample_path
-    from pmkit.store import is_database_url, open_store
+    from pmkit.store import is_database_url, open_store  # lazy: SQLAlchemy, ~0.4 s per command
 
     if args.data:
         env["PMKIT_DATA"] = (
@@ -243,8 +260,6 @@ def _serve_data(args: argparse.Namespace, env: dict[str, str]) -> str | None:
 
 def _serve_env(env: dict[str, str]) -> dict[str, str]:
     """Voila's environment: the ``pmkit`` page template (Font Awesome served locally)."""
-    from pmkit.bundle import POOL_READY_ENV, STATIC_DIR_ENV, voila_jupyter_path, voila_static_dir
-
     extra = voila_jupyter_path()
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(extra), env.get("JUPYTER_PATH")) if p)
     # Kernels put the offline chart bundle there once; charts import it by URL (first paint).
@@ -257,8 +272,6 @@ def _serve_env(env: dict[str, str]) -> dict[str, str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every dashboard with Voila (loopback by default; offline: no CDN needed)."""
-    from pmkit.bundle import dashboards_path
-
     env = dict(os.environ)
     token = args.token or env.pop("PMKIT_TOKEN", "")
     password_hash = env.pop("PMKIT_PASSWORD_HASH", "")
@@ -305,8 +318,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a portfolio (folder of CSV, or .xlsx workbook): every problem, located."""
-    from pmkit.io.csv_folder import cli_validate
-
     return cli_validate(args.path)
 
 
@@ -367,9 +378,6 @@ def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
 
     stream = out or sys.stdout
     try:
-        from pmkit.io.mspdi import read_mspdi
-        from pmkit.schedule import schedule_mspdi
-
         if not Path(path).exists():
             raise PmkitError("file not found", file=path)
         sched = schedule_mspdi(read_mspdi(path))
@@ -397,11 +405,6 @@ def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the PMO status pack (HTML and/or PDF) and/or the roll-up workbook (Excel)."""
-    from pmkit.io.csv_folder import load_portfolio, sample_data_path
-    from pmkit.portfolio.rollup import rollup
-    from pmkit.reports import export_excel, status_pack_html
-    from pmkit.schedule.portfolio_adapter import schedule_portfolio
-
     if not (args.html or args.xlsx or args.pdf):
         print("pmkit report: give --html FILE, --pdf FILE and/or --xlsx FILE", file=sys.stderr)
         return 2
@@ -421,17 +424,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _report_pdf(portfolio: Portfolio, path: str, **kwargs: Any) -> None:
     """The status pack printed to an A4 PDF by Chromium (see pmkit.reports.pdf for why)."""
-    from pmkit.reports import status_pack_pdf
-
     out = status_pack_pdf(portfolio, path, **kwargs)
     print(f"status pack (PDF): {out}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Add a schedule file (MSPDI, or .mpp/.xer/... with MPXJ) to a portfolio folder."""
-    from pmkit.importing import import_schedule
-    from pmkit.io.csv_folder import load_portfolio, write_portfolio
-
     if not Path(args.file).is_file():
         print(f"pmkit import: {args.file}: no such file", file=sys.stderr)
         return 2
@@ -455,9 +453,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one portfolio project as MS Project XML (MSPDI), P6 XML or MPX."""
-    from pmkit.exporting import EXPORT_LIMITS, export_project
-    from pmkit.io.csv_folder import load_portfolio, sample_data_path
-
     data = args.data or os.environ.get("PMKIT_DATA") or sample_data_path()
     if not Path(data).is_dir():
         print(f"pmkit export: {data}: no such portfolio folder", file=sys.stderr)
@@ -472,8 +467,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     """``pmkit db init|upgrade|load|dump``: manage a SQLite/PostgreSQL portfolio store."""
-    from pmkit import store
-    from pmkit.errors import PortfolioValidationError
+    from pmkit import store  # lazy: SQLAlchemy, ~0.4 s per command
 
     try:
         if args.action in ("init", "upgrade"):
@@ -522,7 +516,7 @@ def _db_parser(sub: Any) -> None:
 
 def _db_grant(args: argparse.Namespace) -> int:
     """``pmkit db grant``: create/refresh the two group roles and add the login roles given."""
-    from pmkit.store.roles import grant_roles
+    from pmkit.store.roles import grant_roles  # lazy: SQLAlchemy
 
     roles = grant_roles(args.url, {"read": args.read, "board": args.board})
     print(f"{roles['read']}: SELECT on every table; members added: {', '.join(args.read) or '-'}")
@@ -535,8 +529,6 @@ def _db_grant(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Write an editable working folder: the notebooks and a portfolio (sample or empty)."""
-    from pmkit.bundle import init_workspace
-
     root = init_workspace(args.dir, empty=args.empty)
     what = "an empty portfolio" if args.empty else "a copy of the sample portfolio"
     print(
@@ -563,8 +555,7 @@ def cmd_prioritise(args: argparse.Namespace) -> int:
     optionally save the result as a scenario, compare it with a saved one and export both."""
     import json
 
-    from pmkit.io.csv_folder import load_portfolio, sample_data_path
-    from pmkit.portfolio import prioritise as pz
+    from pmkit.portfolio import prioritise as pz  # lazy: scipy and HiGHS, ~0.5 s per command
 
     data = args.path or os.environ.get("PMKIT_DATA") or sample_data_path()
     if not Path(data).exists():
@@ -751,8 +742,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["generate"]:
-        from pmkit.generate import main as generate_main
-
         try:
             return generate_main(argv[1:])
         except OSError as exc:

@@ -6,6 +6,9 @@ pmkit raises on purpose is defined here, once::
 
     PmkitError                      bad input or an impossible request
     ├── UnknownIdError (KeyError)   a project, task, resource … id that is not in the portfolio
+    │   ├── UnknownSlipTaskError    … in a slip (also a SlipError, which callers caught before)
+    │   ├── UnknownScheduleTaskError … in a schedule's driving chain (also a ScheduleError)
+    │   └── UnknownPrioritiseProjectError … in a selection (also a PrioritiseError)
     ├── PortfolioValidationError    the door refused a portfolio; ``report`` lists every problem
     ├── MspdiError                  an MS Project XML file is unsafe, malformed or unreadable
     ├── MpxjUnavailableError        MPXJ or Java is missing for this kind of file
@@ -53,6 +56,9 @@ __all__ = [
     "StandardsError",
     "StoreError",
     "UnknownIdError",
+    "UnknownPrioritiseProjectError",
+    "UnknownScheduleTaskError",
+    "UnknownSlipTaskError",
     "WhatIfError",
 ]
 
@@ -154,8 +160,17 @@ class UnknownIdError(PmkitError, KeyError):
     ``KeyError`` because the id is a lookup key.
     """
 
-    def __init__(self, kind: str, value: Any, *, field: str | None = None, **kwargs: Any) -> None:
-        super().__init__(f"unknown {kind}", field=field or f"{kind}_id", value=value, **kwargs)
+    def __init__(
+        self,
+        kind: str,
+        value: Any,
+        *,
+        field: str | None = None,
+        note: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        message = f"unknown {kind} ({note})" if note else f"unknown {kind}"
+        super().__init__(message, field=field or f"{kind}_id", value=value, **kwargs)
         self.kind = kind
 
 
@@ -223,3 +238,21 @@ class StoreError(PmkitError):
 
 class PdfUnavailableError(PmkitError):
     """No PDF printer here: Playwright or a Chromium browser is missing."""
+
+
+# An unknown id met by an engine whose callers already caught that engine's own error: the id
+# error is an UnknownIdError (one type to catch across engines) *and* the engine's error, so
+# ``except SlipError`` (the review's slip box) and ``except PrioritiseError`` (the Prioritise
+# tab) keep working.
+
+
+class UnknownSlipTaskError(UnknownIdError, SlipError):
+    """A slip of a task id the portfolio does not hold (:func:`pmkit.propagate_slip`)."""
+
+
+class UnknownScheduleTaskError(UnknownIdError, ScheduleError):
+    """A task uid the schedule does not hold (``Schedule.driving_chain``)."""
+
+
+class UnknownPrioritiseProjectError(UnknownIdError, PrioritiseError):
+    """A project id the selection does not hold (not a candidate, or closed)."""

@@ -37,26 +37,26 @@ Formulas (PMBOK Guide, 6th ed., and Lipke, *Schedule is Different*, 2003)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar
 from pmkit.errors import EvmError, UnknownIdError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pmkit.model import Portfolio
+from pmkit.model import Portfolio
 
 __all__ = [
     "EAC_METHODS",
     "EarnedSchedule",
+    "EvmAtStatus",
     "EvmError",
     "EvmMetrics",
     "PvCurve",
     "completion_date",
     "earned_schedule",
     "earned_schedule_latest",
+    "evm_at_status",
     "evm_metrics",
     "evm_rollup",
     "evm_series",
@@ -711,7 +711,7 @@ ES_COLUMNS = ("es_wd", "at_wd", "sv_t_wd", "spi_t", "pd_wd", "ieac_t_wd", "es_da
 
 
 def _snapshots_of(source: Any, project_id: str | None) -> pd.DataFrame:
-    snaps = source.snapshots if hasattr(source, "snapshots") else source
+    snaps = source.snapshots if isinstance(source, Portfolio) else source
     if not isinstance(snaps, pd.DataFrame):
         raise EvmError("expected a Portfolio or a snapshots DataFrame", value=type(source).__name__)
     missing = {"report_date", "pv", "ev", "ac"} - set(snaps.columns)
@@ -786,7 +786,7 @@ def _series_inputs(
 ) -> tuple[float, PvCurve | None, Any, str]:
     """(BAC, ES curve, completion date, note) for :func:`evm_series`."""
     start, planned_finish, calendar = dates
-    if hasattr(source, "projects"):
+    if isinstance(source, Portfolio):
         assert project_id is not None  # checked by the caller
         info = _project_row(source, project_id)
         tasks = source.tasks[source.tasks["project_id"] == project_id]
@@ -871,7 +871,7 @@ def evm_series(
          spi    cpi  spi_t
     5  0.912  0.839  0.865
     """
-    if hasattr(portfolio_or_snapshots, "projects") and project_id is None:
+    if isinstance(portfolio_or_snapshots, Portfolio) and project_id is None:
         raise EvmError("evm_series needs a project_id with a portfolio", field="project_id")
     snaps = _snapshots_of(portfolio_or_snapshots, project_id)
     bac, curve, completion, note = _series_inputs(
@@ -1003,3 +1003,37 @@ def earned_schedule_latest(portfolio: Portfolio, latest: pd.DataFrame) -> pd.Dat
             out.at[i, c] = row[c]
     out["ieac_t_date"] = pd.to_datetime(out["ieac_t_date"])
     return out
+
+
+@dataclass(frozen=True)
+class EvmAtStatus:
+    """Earned value of one project at its last status report on or before the status date:
+    what the Tracking page shows (typed, so the page only reads fields).
+
+    ``metrics``, ``row`` (the :func:`evm_series` row, with earned schedule) and ``eacs`` (the
+    four EACs with their formulas) are ``None`` when the project has no report yet; ``curve``
+    (the S-curve, long table) is always there.
+    """
+
+    report_date: pd.Timestamp | None
+    metrics: EvmMetrics | None
+    row: pd.Series | None
+    eacs: pd.DataFrame | None
+    curve: pd.DataFrame
+
+
+def evm_at_status(portfolio: Portfolio, project_id: str) -> EvmAtStatus:
+    """Earned value of ``project_id`` at its last status report on or before the portfolio's
+    status date (a later report is not known yet at that date)."""
+    series = evm_series(portfolio, project_id)
+    status = portfolio.status_date
+    if status is not None and len(series):
+        series = series[series["report_date"] <= status]
+    curve = s_curve(portfolio, project_id)
+    if series.empty:
+        return EvmAtStatus(report_date=None, metrics=None, row=None, eacs=None, curve=curve)
+    row = series.iloc[-1]
+    m = evm_metrics(row["pv"], row["ev"], row["ac"], row["bac"])
+    return EvmAtStatus(
+        report_date=row["report_date"], metrics=m, row=row, eacs=m.eac_table(), curve=curve
+    )

@@ -240,10 +240,18 @@ def project_tables_from_schedule(
 
     Examples
     --------
+    An MS Project file of the sample's P01 (written by :func:`pmkit.export_project`), read
+    back as a new project P99:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from pmkit import export_project, load_sample
     >>> from pmkit.io.mspdi import read_mspdi
-    >>> t = project_tables_from_schedule(read_mspdi("plan.xml"), project_id="P99")  # doctest: +SKIP
-    >>> t["tasks"]["task_id"].iloc[0]  # doctest: +SKIP
-    'P99-1'
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plan = read_mspdi(export_project(load_sample(), "P01", Path(folder) / "plan.xml"))
+    >>> t = project_tables_from_schedule(plan, project_id="P99")
+    >>> t["tasks"]["task_id"].iloc[0], len(t["tasks"]), t["projects"]["name"].iloc[0]
+    ('P99-1', 39, 'Core Digital Platform')
     """
     pid = _checked_project_id(project_id, overrides)
     src = Path(project.path).name

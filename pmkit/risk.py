@@ -23,6 +23,7 @@ own in ``standards.yaml`` under ``risk_scales``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -39,8 +40,10 @@ __all__ = [
     "PROBABILITY_BINS",
     "PROBABILITY_LABELS",
     "SCHEDULE_IMPACT_BINS",
+    "ProjectRisks",
     "RiskError",
     "heatmap_grid",
+    "project_risks",
     "risk_register",
     "risk_summary",
     "score_risks",
@@ -326,3 +329,27 @@ def risk_summary(register: pd.DataFrame) -> pd.DataFrame:
         "exposure_days": float(out["exposure_days"].iloc[0] - out["exposure_days"].iloc[1]),
     }
     return pd.concat([out, pd.DataFrame([net])], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ProjectRisks:
+    """One project's risk picture as the Tracking page shows it: the open register (scored),
+    its heat-map grid, the EMV summary and the top three threats and opportunities."""
+
+    register: pd.DataFrame
+    grid: pd.DataFrame
+    summary: pd.DataFrame
+    top_threats: pd.DataFrame
+    top_opportunities: pd.DataFrame
+
+
+def project_risks(portfolio: Portfolio, project_id: str) -> ProjectRisks:
+    """:class:`ProjectRisks` of ``project_id`` (an empty register gives empty top tables)."""
+    reg = risk_register(portfolio, project_id)
+    return ProjectRisks(
+        register=reg,
+        grid=heatmap_grid(reg),
+        summary=risk_summary(reg),
+        top_threats=top_risks(reg, 3, kind="threat") if len(reg) else reg,
+        top_opportunities=top_risks(reg, 3, kind="opportunity") if len(reg) else reg,
+    )

@@ -11,8 +11,18 @@ Two pure steps, so a notebook cell can use either:
 
 Examples
 --------
->>> rows = gantt_rows(project.tasks, schedule.tasks, max_level=2)   # doctest: +SKIP
->>> gantt_chart(rows, links=project.links, status_date="2026-10-30")  # doctest: +SKIP
+>>> from pmkit import load_sample, schedule_project
+>>> p = load_sample()
+>>> tasks = p.tasks[p.tasks["project_id"] == "P01"]
+>>> rows = gantt_rows(tasks, schedule_project(p, "P01"), max_level=2)
+>>> rows[["wbs", "kind", "float_days"]].head(2)
+   wbs     kind  float_days
+0    1  summary         0.0
+1  1.1     task         0.0
+>>> links = p.links[p.links["succ_id"].isin(set(tasks["task_id"]))]
+>>> chart = gantt_chart(rows, links=links, status_date=p.status_date)
+>>> sorted(chart.to_dict()["datasets"])
+['gantt_links', 'gantt_rows', 'gantt_status']
 """
 
 from __future__ import annotations
@@ -26,7 +36,9 @@ import pandas as pd
 from altair.typing import ChartType
 
 from pmkit.charts.parts import records, records_of, respec
+from pmkit.errors import PmkitError
 from pmkit.format import DATE_FORMAT
+from pmkit.schedule.cpm import Schedule
 
 __all__ = [
     "GANTT_COLOURS",
@@ -70,12 +82,12 @@ def _is_under(wbs: str, parents: Iterable[str]) -> bool:
 
 def gantt_rows(
     tasks: pd.DataFrame,
-    schedule: pd.DataFrame | None = None,
+    schedule: Schedule | pd.DataFrame | None = None,
     *,
     max_level: int | None = None,
     collapsed: Iterable[str] = (),
     critical_only: bool = False,
-    minutes_per_day: float = 480.0,
+    minutes_per_day: float | None = None,
 ) -> pd.DataFrame:
     """The rows a Gantt shows, in WBS order, with the scheduler's dates joined in.
 
@@ -84,8 +96,9 @@ def gantt_rows(
     tasks
         One project's rows of ``tasks.csv`` (columns as docs/DATA-MODEL.md).
     schedule
-        ``Schedule.tasks`` (``uid`` = ``task_id``, ``start``, ``finish``, ``total_slack_min``,
-        ``critical``). ``None`` draws the baseline dates as current (a plan never scheduled).
+        A :class:`~pmkit.schedule.cpm.Schedule`, or its ``tasks`` table (``uid`` = ``task_id``,
+        ``start``, ``finish``, ``total_slack_min``, ``critical``). ``None`` draws the baseline
+        dates as current (a plan never scheduled).
     max_level
         Hide rows deeper than this outline level (the reader's "collapse to level N").
     collapsed
@@ -93,7 +106,10 @@ def gantt_rows(
     critical_only
         Keep critical tasks and the summaries above them (a 400-task plan in one screen).
     minutes_per_day
-        Working minutes in a day of the project calendar, to show float in days.
+        Working minutes in a day of the project calendar, to show float in days. Default: the
+        Schedule's calendar's (a 7.5 h calendar has 450, not 480). A bare task table with
+        float needs it given: there is no calendar to take it from, and guessing 8 h would
+        show a 7.5 h project's float a day short every 15 days.
 
     Returns
     -------
@@ -106,10 +122,14 @@ def gantt_rows(
 
 
 def gantt_every_row(
-    tasks: pd.DataFrame, schedule: pd.DataFrame | None = None, *, minutes_per_day: float = 480.0
+    tasks: pd.DataFrame,
+    schedule: Schedule | pd.DataFrame | None = None,
+    *,
+    minutes_per_day: float | None = None,
 ) -> pd.DataFrame:
     """Every row of :func:`gantt_rows` before the reader's filters (:func:`gantt_keep`): a
     page keeps it per schedule shown and filters it again when a filter changes."""
+    schedule, minutes_per_day = _table_and_day(schedule, minutes_per_day)
     t = tasks.copy()
     if schedule is not None and len(schedule):
         cols = [
@@ -141,7 +161,36 @@ def gantt_every_row(
 _DATED = ("start", "finish", "total_slack_min", "critical")  # what a schedule gives a row
 
 
-def _dated(t: pd.DataFrame, minutes_per_day: float) -> pd.DataFrame:
+def _table_and_day(
+    schedule: Schedule | pd.DataFrame | None, minutes_per_day: float | None
+) -> tuple[pd.DataFrame | None, float | None]:
+    """The schedule's task table, and the working minutes of a day to show float in: the
+    ones given, else the Schedule's own calendar's."""
+    if isinstance(schedule, Schedule):
+        if minutes_per_day is None:
+            minutes_per_day = float(schedule.calendar.minutes_per_day)
+        return schedule.tasks, minutes_per_day
+    return schedule, minutes_per_day
+
+
+def _float_days(slack: Any, minutes_per_day: float | None) -> np.ndarray:
+    """Float in working days of the project calendar, to 0.1 day; no float, no calendar
+    needed (a plan never scheduled)."""
+    minutes = np.asarray(slack)
+    if minutes.dtype.kind != "f":
+        minutes = np.asarray(pd.to_numeric(pd.Series(minutes), errors="coerce"), dtype=float)
+    if minutes_per_day is None:
+        if not np.isnan(minutes).all():
+            raise PmkitError(
+                "float in days needs the working minutes of a day of the project's calendar",
+                field="minutes_per_day",
+                expected="a Schedule (its calendar says) or minutes_per_day=...",
+            )
+        return minutes
+    return np.round(minutes / float(minutes_per_day), 1)
+
+
+def _dated(t: pd.DataFrame, minutes_per_day: float | None) -> pd.DataFrame:
     """Rows in WBS order with the schedule's columns joined: leaves without dates take the
     baseline's, summaries without dates are rolled up from their leaves (else the
     baseline's), float in days."""
@@ -160,7 +209,7 @@ def _dated(t: pd.DataFrame, minutes_per_day: float) -> pd.DataFrame:
         t["critical"] = False
     t["critical"] = t["critical"].fillna(False).astype(bool)
     slack = t["total_slack_min"] if "total_slack_min" in t else pd.Series(np.nan, index=t.index)
-    t["float_days"] = (pd.to_numeric(slack, errors="coerce") / float(minutes_per_day)).round(1)
+    t["float_days"] = _float_days(slack, minutes_per_day)
     if dated:
         return t
     t = _roll_up_missing_summaries(t)
@@ -170,12 +219,18 @@ def _dated(t: pd.DataFrame, minutes_per_day: float) -> pd.DataFrame:
 
 
 def gantt_redate(
-    every: pd.DataFrame, schedule: pd.DataFrame, *, minutes_per_day: float = 480.0
+    every: pd.DataFrame,
+    schedule: Schedule | pd.DataFrame,
+    *,
+    minutes_per_day: float | None = None,
 ) -> pd.DataFrame | None:
     """:func:`gantt_every_row` of the same tasks with another schedule of them (a what-if:
     only dates, float and criticality change), from ``every`` (their rows with a first
     schedule) without joining and sorting again; ``None`` when ``schedule`` does not date
     exactly the tasks of ``every`` (then build the rows anew)."""
+    table, minutes_per_day = _table_and_day(schedule, minutes_per_day)
+    assert table is not None
+    schedule = table
     if not all(c in schedule for c in ("uid", *_DATED)) or not all(c in every for c in _DATED):
         return None
     uids = pd.Index(schedule["uid"].astype(str))
@@ -195,7 +250,7 @@ def gantt_redate(
 
 
 def _redated_columns(
-    new: dict[str, np.ndarray], every: pd.DataFrame, minutes_per_day: float
+    new: dict[str, np.ndarray], every: pd.DataFrame, minutes_per_day: float | None
 ) -> dict[str, np.ndarray] | None:
     """What :func:`_dated` makes of a schedule's columns in the usual case (every row dated
     in nanoseconds, criticality a flag, float a number, ``every`` already in those dtypes),
@@ -211,8 +266,7 @@ def _redated_columns(
         return None
     if "float_days" not in every or every["float_days"].dtype != slack.dtype:
         return None
-    days = np.round(slack / float(minutes_per_day), 1)
-    return {**new, "float_days": days}
+    return {**new, "float_days": _float_days(slack, minutes_per_day)}
 
 
 def gantt_keep(

@@ -17,6 +17,7 @@ from typing import Any, TypeAlias
 import altair as alt
 import pandas as pd
 
+from pmkit.charts.parts import records
 from pmkit.format import DATE_FORMAT
 
 __all__ = [
@@ -130,8 +131,6 @@ CAPACITY_CELLS = "capacity_cells"  # the heat map's named dataset (a what-if re-
 def capacity_heatmap_parts(df: pd.DataFrame) -> dict[str, Any]:
     """The rows of :func:`capacity_heatmap` as its named dataset, and its height (what a
     redraw re-fills: :func:`pmkit.charts.parts.respec`); ``{"datasets": {}}`` when empty."""
-    from pmkit.charts.parts import records
-
     _need(df, ["role", "month", "demand_hours", "capacity_hours", "utilisation"], "capacity")
     if df.empty:
         return {"datasets": {}}

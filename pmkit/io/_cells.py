@@ -22,8 +22,9 @@ import pandas as pd
 
 from pmkit.model import TableSpec
 from pmkit.validation import RawTable, ValidationIssue
+from pmkit.vocabulary import DATE_FORMAT
 
-__all__ = ["CellFormats", "normalise_cells"]
+__all__ = ["CellFormats", "format_column", "normalise_cells"]
 
 _GROUP = "[ \u00a0\u202f']"  # blanks and apostrophes group thousands in either locale
 _EXP = r"(?:[eE][+-]?\d+)?"
@@ -259,3 +260,16 @@ def normalise_cells(
         fmt.notes.append("true/false written in words of another language")
     issues = [ValidationIssue(file, None, None, None, None, n, "note") for n in notes]
     return raw, fmt, issues
+
+
+def format_column(s: pd.Series) -> pd.Series:
+    """A typed column as the canonical text the door reads back to the same values (ISO dates,
+    ``true``/``false``, floats by ``repr`` without a trailing ``.0``): what the CSV folder and
+    the workbook writers both write, so a round trip through either gives equal tables."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.strftime(DATE_FORMAT).fillna("")
+    if pd.api.types.is_bool_dtype(s):
+        return s.map({True: "true", False: "false"})
+    if pd.api.types.is_float_dtype(s):
+        return s.map(lambda v: "" if pd.isna(v) else repr(float(v)).removesuffix(".0"))
+    return s.astype("str")

@@ -17,7 +17,7 @@ import yaml
 
 from pmkit.bundle import sample_path
 from pmkit.errors import PmkitError
-from pmkit.io._cells import normalise_cells
+from pmkit.io._cells import format_column, normalise_cells
 from pmkit.io._standards import STANDARDS_FILE, read_standards
 from pmkit.io._text import read_csv_table
 from pmkit.model import TABLES, Portfolio, TableSpec
@@ -82,10 +82,6 @@ def needs_rows(
     ]
 
 
-def _read_standards(folder: Path) -> tuple[dict[str, Any], list[ValidationIssue]]:
-    return read_standards(folder)
-
-
 def read_folder(
     path: str | os.PathLike[str],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], ValidationReport]:
@@ -127,7 +123,7 @@ def read_folder(
         raw[name], found = _read_csv(file, spec)
         issues.extend(found)
     issues += needs_rows(raw, {n: t.file for n, t in TABLES.items()}, "file")
-    standards, found = _read_standards(folder)
+    standards, found = read_standards(folder)
     issues.extend(found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(folder))
     return tables, standards, report
@@ -167,16 +163,6 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     return Portfolio.from_tables(tables, standards, source=Path(path).resolve())
 
 
-def _format_column(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.strftime(DATE_FORMAT).fillna("")
-    if pd.api.types.is_bool_dtype(s):
-        return s.map({True: "true", False: "false"})
-    if pd.api.types.is_float_dtype(s):
-        return s.map(lambda v: "" if pd.isna(v) else repr(float(v)).removesuffix(".0"))
-    return s.astype("str")
-
-
 def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     """Write every table as CSV (ISO dates, ``true``/``false``) plus ``standards.yaml``.
 
@@ -212,7 +198,7 @@ def _write_tables(portfolio: Portfolio, temps: Mapping[str, Path]) -> None:
         cols = [c for c in spec.columns if c in df.columns] + [
             c for c in df.columns if c not in spec.columns
         ]
-        out = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
+        out = pd.DataFrame({c: format_column(df[c]) for c in cols}, columns=cols)
         out.to_csv(temps[spec.file], index=False, lineterminator="\n")
     standards = {
         k: (v.strftime(DATE_FORMAT) if isinstance(v, pd.Timestamp) else v)

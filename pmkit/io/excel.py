@@ -22,9 +22,9 @@ import pandas as pd
 from defusedxml.ElementTree import iterparse
 
 from pmkit.errors import PmkitError
-from pmkit.io._cells import normalise_cells
-from pmkit.io._standards import read_standards as _read_standards
-from pmkit.io.csv_folder import _format_column, needs_rows
+from pmkit.io._cells import format_column, normalise_cells
+from pmkit.io._standards import read_standards
+from pmkit.io.csv_folder import needs_rows
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 from pmkit.vocabulary import DATE_FORMAT
@@ -240,7 +240,7 @@ def read_workbook(
         ) from exc
     finally:
         wb.close()
-    standards, found = _read_standards(book_path.parent)
+    standards, found = read_standards(book_path.parent)
     issues.extend(found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(book_path))
     # Name the sheet, not the CSV file the schema describes.
@@ -274,7 +274,7 @@ def write_workbook(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     for name, spec in TABLES.items():
         df = getattr(portfolio, spec.attr)
         cols = [c for c in spec.columns if c in df.columns]
-        text = pd.DataFrame({c: _format_column(df[c]) for c in cols}, columns=cols)
+        text = pd.DataFrame({c: format_column(df[c]) for c in cols}, columns=cols)
         _refuse_long_cells(text, spec.file)
         sheets[name] = text
     with pd.ExcelWriter(out, engine="openpyxl") as xw:

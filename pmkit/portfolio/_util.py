@@ -36,7 +36,7 @@ def schedule_tasks(schedule: Schedule | pd.DataFrame | None) -> pd.DataFrame | N
     """
     if schedule is None:
         return None
-    df = schedule.tasks if hasattr(schedule, "tasks") else schedule
+    df = schedule.tasks if isinstance(schedule, Schedule) else schedule
     if not isinstance(df, pd.DataFrame):
         raise PmkitError(
             "expected a Schedule or a DataFrame of scheduled tasks",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.errors import SlipError
+from pmkit.errors import SlipError, UnknownSlipTaskError
 from pmkit.model import Portfolio
 from pmkit.portfolio._util import task_calendar_ids
 from pmkit.schedule.cpm import Schedule
@@ -66,7 +66,7 @@ def dependency_network(
         text=x["pred_id"] + " → " + x["succ_id"] + " (" + x["type"] + lag_txt + ")",
         link_float_days=np.nan,
     )
-    if schedule is not None and hasattr(schedule, "links") and len(x):
+    if isinstance(schedule, Schedule) and len(x):  # a task table alone has no link float
         sl = schedule.links
         if {"pred_uid", "succ_uid", "link_float_min"} <= set(sl.columns):
             key = sl.set_index(["pred_uid", "succ_uid"])["link_float_min"]
@@ -156,7 +156,7 @@ def propagate_slip(
     t = portfolio.tasks
     hit = np.flatnonzero(t["task_id"].to_numpy() == task_id)
     if hit.size == 0:
-        raise SlipError("unknown task", field="task_id", value=task_id)
+        raise UnknownSlipTaskError("task", task_id)
     row = t.iloc[int(hit[0])]
     if bool(row["is_summary"]):
         raise SlipError(

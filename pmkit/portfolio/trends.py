@@ -30,7 +30,7 @@ __all__ = [
 
 def _at_status(portfolio: Portfolio) -> Any:
     """The portfolio as it stood at its status date (later reports dropped)."""
-    return portfolio.at_status_date() if hasattr(portfolio, "at_status_date") else portfolio
+    return portfolio.at_status_date() if isinstance(portfolio, Portfolio) else portfolio
 
 
 def _of(df: pd.DataFrame, project_id: str | None) -> pd.DataFrame:

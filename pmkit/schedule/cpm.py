@@ -51,7 +51,7 @@ import pandas as pd
 
 from pmkit import _graph
 from pmkit.calendar import Calendar, Timeline, from_minutes, to_minutes
-from pmkit.errors import CycleError, ScheduleError
+from pmkit.errors import CycleError, ScheduleError, UnknownScheduleTaskError
 from pmkit.vocabulary import CONSTRAINTS, LINK_TYPES
 
 __all__ = ["CONSTRAINT_TYPES", "LINK_TYPES", "Schedule", "schedule_network"]
@@ -83,7 +83,7 @@ class Schedule:
         ``[(uid, link type into it, lag_min, link float), ..., (first task, None, 0, 0)]``."""
         t = self.tasks.set_index("uid")
         if uid not in t.index:
-            raise ScheduleError("unknown task", field="uid", value=uid)
+            raise UnknownScheduleTaskError("task", uid, field="uid")
         lk = self.links[self.links["driving"]]
         by_succ: dict[Any, list[dict[Any, Any]]] = {}
         for rec in lk.to_dict("records"):

@@ -44,12 +44,12 @@ import numpy as np
 import pandas as pd
 
 from pmkit.errors import LevelingError, UnknownIdError
+from pmkit.schedule.cpm import Schedule
 from pmkit.schedule.portfolio_adapter import schedule_project
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit.calendar import Calendar
     from pmkit.model import Portfolio
-    from pmkit.schedule.cpm import Schedule
 
 __all__ = [
     "LEVELING_RULE",
@@ -66,7 +66,16 @@ _EPS = 1e-9
 
 
 def _task_table(schedule: Schedule | pd.DataFrame) -> pd.DataFrame:
-    t: pd.DataFrame = schedule.tasks if hasattr(schedule, "tasks") else schedule
+    if isinstance(schedule, Schedule):
+        t: pd.DataFrame = schedule.tasks
+    elif isinstance(schedule, pd.DataFrame):
+        t = schedule
+    else:
+        raise LevelingError(
+            "expected a Schedule or a DataFrame of scheduled tasks",
+            field="schedule",
+            value=type(schedule).__name__,
+        )
     need = {"uid", "start", "finish"}
     if not need <= set(t.columns):
         raise LevelingError("schedule table needs uid, start and finish", value=sorted(t.columns))
@@ -126,7 +135,9 @@ def resource_load(
     ['resource_id', 'name', 'role']
     """
     tasks = _task_table(schedule)
-    cal = calendar if calendar is not None else getattr(schedule, "calendar", None)
+    cal = calendar
+    if cal is None and isinstance(schedule, Schedule):
+        cal = schedule.calendar
     if cal is None:
         raise LevelingError("a DataFrame schedule needs a calendar", field="calendar")
     a = _scheduled_assignments(portfolio, tasks, project_id)

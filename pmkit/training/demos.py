@@ -533,7 +533,7 @@ def strategy_alignment(portfolio: Portfolio, project_id: str | None = None) -> D
 
 def _priority_metrics(portfolio: Portfolio, pid: str) -> dict[str, Any]:
     """The project's priority score (0-100) and rank against the business drivers."""
-    from pmkit.portfolio.prioritise import drivers_of, priority_scores  # scipy: lazily (below)
+    from pmkit.portfolio.prioritise import drivers_of, priority_scores  # lazy: scipy (below)
 
     if drivers_of(portfolio) is None:
         return {}
@@ -546,7 +546,7 @@ def _priority_metrics(portfolio: Portfolio, pid: str) -> dict[str, Any]:
 
 def _strategy_metrics(portfolio: Portfolio) -> dict[str, Any]:
     """The drivers' weights (AHP) as the PMO set them: consistency ratio and top driver."""
-    from pmkit.portfolio.prioritise import drivers_of
+    from pmkit.portfolio.prioritise import drivers_of  # lazy: scipy
 
     d = drivers_of(portfolio)
     if d is None:
@@ -579,7 +579,7 @@ def portfolio_optimum(portfolio: Portfolio) -> tuple[Any, pd.DataFrame, pd.DataF
 def _optimum_metrics(portfolio: Portfolio, pid: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(PM lens, PMO lens) figures of lesson 7: the PM's own best plan for ``pid`` vs what the
     portfolio optimum does to it, and which project the optimum delays."""
-    from pmkit.portfolio.prioritise import drivers_of
+    from pmkit.portfolio.prioritise import drivers_of  # lazy: scipy
 
     if drivers_of(portfolio) is None:
         return {}, {}

@@ -20,8 +20,11 @@ import altair as alt
 import ipywidgets as W
 from altair.typing import ChartType
 
+from pmkit import cache
+from pmkit.bundle import EARLY_BUNDLE, POOL_READY_ENV, STATIC_DIR_ENV
 from pmkit.errors import PmkitError
 from pmkit.format import esc, html_table  # noqa: F401  (re-exported for the dashboards)
+from pmkit.io.csv_folder import sample_data_path
 from pmkit.ui._rowdiff import patch_bundle
 
 log = logging.getLogger("pmkit.ui")
@@ -97,8 +100,6 @@ def _chart_module(bundle: str) -> str:
     import hashlib
     import json
 
-    from pmkit.bundle import STATIC_DIR_ENV
-
     folder, base = os.environ.get(STATIC_DIR_ENV), os.environ.get("VOILA_BASE_URL")
     if not folder or base is None or not bundle:
         return bundle
@@ -129,8 +130,6 @@ def _publish_early(folder: Path, relative: str) -> None:
     """Write ``pmkit-charts.js`` (importing the bundle at ``relative``) if it differs; a
     failure only loses the early start (the charts import the bundle themselves)."""
     import json
-
-    from pmkit.bundle import EARLY_BUNDLE
 
     text = "// pmkit: the chart bundle, started early by the page\n" + EARLY.format(
         url=json.dumps(relative)
@@ -267,8 +266,6 @@ def _mark_ready() -> None:
     """Tell ``pmkit serve``'s kernel manager (``pmkit.serving``) this preheated kernel is ready,
     so it starts the next kernel of the pools (they fill a few at a time)."""
 
-    from pmkit.bundle import POOL_READY_ENV
-
     folder, kernel_id = os.environ.get(POOL_READY_ENV), os.environ.get("VOILA_KERNEL_ID")
     if not folder or not kernel_id or "/" in kernel_id:
         return
@@ -298,9 +295,6 @@ def before_request() -> bool:
 def _request_state(warm: tuple[str, ...]) -> tuple[str, str, str]:
     """What a page depends on besides code: the data version, the query string, the date."""
     import datetime
-
-    from pmkit import cache
-    from pmkit.io.csv_folder import sample_data_path
 
     try:
         key = cache.data_key(sample_data_path()) if warm else ""
@@ -349,7 +343,6 @@ def safe_build(
     setup()
     if not _preheated():
         return _try_build(build)
-    from pmkit import cache
 
     if warm:
         cache.prewarm(parts=warm)

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.overview import portfolio_timeline, timeline_parts
 from pmkit.charts.portfolio import empty_chart
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
 from pmkit.model import Portfolio
+from pmkit.portfolio.rollup import filter_rollup
 from pmkit.ui._common import badge, esc, guarded, header, html_table, safe_build
 from pmkit.ui._swap import SwapChart
 from pmkit.ui.empty import empty_page, is_empty
@@ -24,11 +27,6 @@ if TYPE_CHECKING:
 
 ANY = "(all)"
 MAX_ROWS = 60  # a page: a 1,000-project portfolio lists its worst first, "Show all" the rest
-
-
-_money = fmt_money  # the currency goes in the column header
-_ratio = fmt_ratio
-_date = fmt_date
 
 
 def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
@@ -49,15 +47,15 @@ def key_facts(roll: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
             "Manager": roll["manager"],
             "Phase": roll["phase"],
             "% done": roll["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
-            "Baseline finish": roll["baseline_finish"].map(_date),
-            "Forecast finish": roll["forecast_finish"].map(_date),
+            "Baseline finish": roll["baseline_finish"].map(fmt_date),
+            "Forecast finish": roll["forecast_finish"].map(fmt_date),
             "Slip (working days)": roll["finish_slip_days"].map(
                 lambda v: "" if pd.isna(v) else f"{v:+.0f}"
             ),
-            f"Budget ({currency})": roll["bac"].map(_money),
-            f"EAC ({currency})": roll["eac"].map(_money),
-            "SPI": roll["spi"].map(_ratio),
-            "CPI": roll["cpi"].map(_ratio),
+            f"Budget ({currency})": roll["bac"].map(fmt_money),  # the currency: in the header
+            f"EAC ({currency})": roll["eac"].map(fmt_money),
+            "SPI": roll["spi"].map(fmt_ratio),
+            "CPI": roll["cpi"].map(fmt_ratio),
             "Status": status,
             "Open": links,
         }
@@ -86,7 +84,7 @@ def page_rows(
     """The projects the table and the timeline draw: every one when they fit (or when the
     reader asks for all), else the ``max_rows`` (default :data:`MAX_ROWS`) worst: red, amber,
     n/a, green, then by id."""
-    from pmkit.ui.portfolio_views import worst_first
+    from pmkit.ui.portfolio_views import worst_first  # lazy: ~8 ms of the kernel's start
 
     limit = MAX_ROWS if max_rows is None else max_rows
     if show_all or len(shown) <= limit:
@@ -115,10 +113,6 @@ def redraw_timeline(view: SwapChart, table: pd.DataFrame, status_date: Any) -> s
 
 
 def build(portfolio: Portfolio | None = None) -> W.Widget:
-    from pmkit import cache
-    from pmkit.cache import load_sample
-    from pmkit.portfolio.rollup import filter_rollup
-
     pf = portfolio if portfolio is not None else load_sample()
     if is_empty(pf):
         return empty_page()
@@ -154,8 +148,8 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
         cur = esc(pf.currency)
         summary.value = (
             f"<p><b>{len(shown)}</b> of {len(roll)} projects · budget "
-            f"<b>{_money(shown['bac'].sum())} {cur}</b> · EAC "
-            f"<b>{_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
+            f"<b>{fmt_money(shown['bac'].sum())} {cur}</b> · EAC "
+            f"<b>{fmt_money(shown['eac'].sum())} {cur}</b> · {chips}</p>"
         )
         if shown.empty:  # say so, and never leave the previous selection's bars on screen
             more.value = ""
@@ -181,7 +175,7 @@ def build(portfolio: Portfolio | None = None) -> W.Widget:
     for w in (programme, phase, rag, show_all):
         w.observe(refresh, names="value")
     refresh()
-    when = _date(status_date) if status_date is not None else "n/a"
+    when = fmt_date(status_date) if status_date is not None else "n/a"
     return W.VBox(
         [
             header("Portfolio at a glance", f"Status date {when}. Hover a status to see its rule."),

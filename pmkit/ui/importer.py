@@ -22,10 +22,14 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.errors import PmkitError, PortfolioValidationError
+from pmkit.exporting import export_project
 from pmkit.format import fmt_date
 from pmkit.importing import add_project, import_schedule, report_frame
+from pmkit.io.csv_folder import load_portfolio, read_folder, sample_data_path, write_portfolio
+from pmkit.io.excel import read_workbook, write_workbook
 from pmkit.io.mpxj import mpxj_available
 from pmkit.model import Portfolio
+from pmkit.schedule import portfolio_adapter
 from pmkit.ui._common import esc, guarded, header, html_table, live_chart, safe_build
 
 __all__ = ["ImporterDashboard", "app", "build", "next_project_id"]
@@ -82,9 +86,6 @@ def merge_upload(
 ) -> tuple[Portfolio, list[str]]:
     """Merge an uploaded file into ``portfolio`` (in memory); returns the merged portfolio
     and the ids of the projects it brought. Raises PmkitError / PortfolioValidationError."""
-    from pmkit.io.csv_folder import read_folder
-    from pmkit.io.excel import read_workbook
-
     fname = _safe_name(name)
     suffix = Path(fname).suffix.lower()
     if len(content) > MAX_UPLOAD_BYTES:
@@ -134,8 +135,6 @@ def _relocate(exc: PmkitError, tmp: str, fname: str) -> None:
 
 def portfolio_zip(portfolio: Portfolio) -> bytes:
     """The portfolio as a .zip of CSV files (+ standards.yaml)."""
-    from pmkit.io.csv_folder import write_portfolio
-
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="pmkit-export-") as tmp:
         folder = write_portfolio(portfolio, Path(tmp) / "portfolio")
@@ -147,16 +146,12 @@ def portfolio_zip(portfolio: Portfolio) -> bytes:
 
 def portfolio_xlsx(portfolio: Portfolio) -> bytes:
     """The portfolio as one workbook (a sheet per table)."""
-    from pmkit.io.excel import write_workbook
-
     with tempfile.TemporaryDirectory(prefix="pmkit-export-") as tmp:
         return write_workbook(portfolio, Path(tmp) / "portfolio.xlsx").read_bytes()
 
 
 def project_mspdi(portfolio: Portfolio, project_id: str) -> bytes:
     """One project as MS Project XML (:func:`pmkit.exporting.export_project`)."""
-    from pmkit.exporting import export_project
-
     with tempfile.TemporaryDirectory(prefix="pmkit-export-") as tmp:
         return export_project(portfolio, project_id, Path(tmp) / "project.xml").read_bytes()
 
@@ -306,18 +301,16 @@ class ImporterDashboard:
         )
 
     def _draw_gantt(self) -> None:
-        from pmkit.charts.gantt import gantt_chart, gantt_rows
-        from pmkit.schedule.portfolio_adapter import schedule_project
+        from pmkit.charts.gantt import gantt_chart, gantt_rows  # lazy: ~5 ms of the kernel's start
 
         assert self.merged is not None
         pid = self.new_ids[0]
-        sched = schedule_project(self.merged.as_planned(), pid)  # the file's own plan
-        forecast = schedule_project(self.merged, pid).finish  # at the portfolio's status date
+        plan = portfolio_adapter.schedule_project
+        sched = plan(self.merged.as_planned(), pid)  # the file's own plan
+        forecast = plan(self.merged, pid).finish  # at the portfolio's status date
         tasks = self.merged.tasks[self.merged.tasks["project_id"] == pid]
         links = self.merged.links[self.merged.links["succ_id"].isin(set(tasks["task_id"]))]
-        # float in days of the file's own calendar (a 7.5 h day is not 480 minutes)
-        mpd = float(sched.calendar.minutes_per_day)
-        rows = gantt_rows(tasks, sched.tasks, minutes_per_day=mpd)
+        rows = gantt_rows(tasks, sched)  # float in days of the file's own calendar
         chart = gantt_chart(rows.head(300), links=links, selectable=False, title=f"{pid} schedule")
         finish = fmt_date(sched.finish)
         self.gantt_box.children = (
@@ -368,8 +361,6 @@ class ImporterDashboard:
 
 def build(path: str | None = None) -> W.Widget:
     """The importer on the portfolio at ``path`` (default: ``$PMKIT_DATA`` or the sample)."""
-    from pmkit.io.csv_folder import load_portfolio, sample_data_path
-
     return ImporterDashboard(load_portfolio(path or sample_data_path())).widget
 
 

@@ -25,6 +25,8 @@ import ipywidgets as W
 import pandas as pd
 from altair.vegalite.v6.api import _dataset_name  # altair's name of an inlined table
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.training import bilingual
 from pmkit.charts.training import build as build_chart
 from pmkit.charts.training import draw as draw_chart
@@ -431,8 +433,6 @@ def _content_name() -> str:
 def _share(portfolio: Portfolio, name: str, compute: Callable[[], dict[Any, Any]]) -> Any:
     """``compute()`` once per data version, shared between kernels (:func:`pmkit.cache.derived`);
     never raises (a cache that cannot be used computes here)."""
-    from pmkit import cache
-
     try:
         return cache.derived(portfolio, name, compute)
     except Exception:
@@ -776,8 +776,6 @@ class LessonsApp:
         self._cache.update(_share(self.p, name, compute) if self._own_content else compute())
 
     def _take_shared(self, name: str) -> bool:
-        from pmkit import cache
-
         try:
             got = cache.derived_if_shared(self.p, name)
         except Exception:  # an unreadable share: as if absent
@@ -1002,8 +1000,6 @@ def app(portfolio: Portfolio | None = None, *, lang: str = "es") -> W.Widget:
     def build() -> W.Widget:
         p = portfolio
         if p is None:
-            from pmkit.cache import load_sample
-
             p = load_sample()
         # a preheated kernel computes every lesson before the request: a click only swaps
         return LessonsApp(p, lang=lang_from_query() or lang, precompute=before_request()).widget

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.gantt import (
     gantt_chart,
     gantt_every_row,
@@ -27,6 +29,8 @@ from pmkit.charts.gantt import (
     wbs_key,
 )
 from pmkit.format import fmt_date
+from pmkit.schedule import portfolio_adapter
+from pmkit.schedule.whatif import preview_change_request, what_if_result, what_if_schedule
 from pmkit.ui._common import (
     badge,
     before_request,
@@ -393,9 +397,6 @@ class PlanningDashboard:
     def _links(self) -> pd.DataFrame:
         return self._view().links
 
-    def _minutes_per_day(self) -> float:
-        return float(self.base.calendar.minutes_per_day) if self.base is not None else 480.0
-
     # -- project ------------------------------------------------------------------------
     def load_project(self, pid: str) -> None:
         """Show ``pid`` as opened: every panel (dropdowns, Gantt, chain, what-if, CRs) from
@@ -433,9 +434,7 @@ class PlanningDashboard:
         compute_ahead(pids, self.opening, at_most=at_most, what="planning")
 
     def _opening(self, pid: str) -> dict[str, Any]:
-        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
-
-        base = schedule_project(self.portfolio, pid)
+        base = cache.schedule_project(self.portfolio, pid)  # a slice of the shared plan
         view = self.portfolio.project(pid)
         t = self.portfolio.tasks
         tasks = t[t["project_id"] == pid]
@@ -470,8 +469,7 @@ class PlanningDashboard:
             "chain": self._chain_value(base, tasks, task),
             **self._cr_choice(pid),
         }
-        mpd = float(base.calendar.minutes_per_day)
-        op["every_row"] = gantt_every_row(tasks, base.tasks, minutes_per_day=mpd)
+        op["every_row"] = gantt_every_row(tasks, base)  # float in days of base's calendar
         rows = gantt_keep(op["every_row"], max_level=level)
         op["args"] = {
             "links": links,
@@ -560,9 +558,7 @@ class PlanningDashboard:
         if kept is None or kept[0] is not self.shown or kept[1] is not self.portfolio:
             every = self._redated()
             if every is None:
-                every = gantt_every_row(
-                    self._tasks(), self.shown.tasks, minutes_per_day=self._minutes_per_day()
-                )
+                every = gantt_every_row(self._tasks(), self.shown)
             kept = self._every_row = (self.shown, self.portfolio, every)
         return gantt_keep(
             kept[2], max_level=self.level.value, critical_only=self.critical_only.value
@@ -575,7 +571,7 @@ class PlanningDashboard:
         if base is None or base[0] is not self.base or base[1] is not self.portfolio:
             return None
         assert self.shown is not None
-        return gantt_redate(base[2], self.shown.tasks, minutes_per_day=self._minutes_per_day())
+        return gantt_redate(base[2], self.shown)
 
     def refresh_gantt(self, highlight: list[str] | None = None) -> None:
         """Redraw the Gantt in place.
@@ -716,13 +712,11 @@ class PlanningDashboard:
         """The project's what-if engine table built while the reader edits the scenario (a
         failure is logged: Apply then builds it, and says why it cannot); once per project
         shown."""
-        from pmkit.schedule.portfolio_adapter import keep_subnetwork
-
         ready = self.__dict__.get("_ready_for")
         if ready is not None and ready[0] == self.pid and ready[1] is self.portfolio:
             return
         try:
-            keep_subnetwork(self.portfolio, self.pid)
+            portfolio_adapter.keep_subnetwork(self.portfolio, self.pid)
         except Exception:
             log.warning("planning: what-if table of %s not built ahead", self.pid, exc_info=True)
             return
@@ -774,9 +768,6 @@ class PlanningDashboard:
     def apply_what_if(self) -> None:
         """Re-schedule with the widgets' scenario; Gantt, finish and delta table follow (the
         Gantt first: it is drawn before the schedules are compared)."""
-        from pmkit.schedule.portfolio_adapter import schedule_project
-        from pmkit.schedule.whatif import what_if_result, what_if_schedule
-
         args = self.scenario()
         if not args:
             self.wi_out.value = (
@@ -785,7 +776,9 @@ class PlanningDashboard:
             )
             return
         after, log = what_if_schedule(self.portfolio, self.pid, **args)
-        before = self.base if self.base is not None else schedule_project(self.portfolio, self.pid)
+        before = self.base
+        if before is None:
+            before = portfolio_adapter.schedule_project(self.portfolio, self.pid)
         self._show_schedule(after, "What-if scenario")
         self._show_result(what_if_result(before, after, log), "What-if scenario", self.wi_out)
 
@@ -829,8 +822,6 @@ class PlanningDashboard:
 
     def preview_cr(self) -> None:
         """Apply the selected pending change request to a copy: schedule and cost deltas."""
-        from pmkit.schedule.whatif import preview_change_request
-
         cr_id = self.cr.value
         if not cr_id:
             self.cr_out.value = "<p class='pmkit-note'>No pending change request.</p>"
@@ -898,8 +889,6 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     built: list[PlanningDashboard] = []
 
     def build() -> W.Widget:
-        from pmkit.cache import load_sample
-
         p = portfolio or load_sample()
         built.append(PlanningDashboard(p, project_id, precompute=before_request()))
         return built[-1].widget

@@ -14,6 +14,9 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts.curves import cdf_chart, finish_histogram_chart, tornado_chart
+from pmkit.format import fmt_date
+from pmkit.schedule import portfolio_adapter
+from pmkit.schedule.montecarlo import simulate_project
 from pmkit.ui._common import esc, guarded, html_table, live_chart
 
 if TYPE_CHECKING:
@@ -21,8 +24,6 @@ if TYPE_CHECKING:
     from pmkit.schedule.montecarlo import MonteCarloResult
 
 __all__ = ["MonteCarloPanel", "montecarlo_chart", "montecarlo_tables"]
-
-_DATE = "%d %b %Y"  # one date format on every dashboard: 30 Oct 2026
 
 
 def montecarlo_tables(result: MonteCarloResult, tasks: pd.DataFrame) -> dict[str, Any]:
@@ -124,8 +125,6 @@ class MonteCarloPanel:
 
     def simulate(self) -> dict[str, Any]:
         """Run the simulation with the widgets' settings and show it; returns the tables."""
-        from pmkit.schedule.montecarlo import simulate_project
-
         self.progress.value = 0
         self.run.disabled = True
         self.status.value = "<p class='pmkit-note'>Simulating…</p>"
@@ -144,9 +143,9 @@ class MonteCarloPanel:
         tables = montecarlo_tables(result, self.portfolio.tasks)  # upstream tasks included
         # "Plan (CPM) finish" is the plan's own finish (the Gantt's and the roll-up's); the
         # simulation's deterministic run is built from the same plan and equals it
-        from pmkit.schedule.portfolio_adapter import schedule_project
-
-        tables["summary"]["deterministic_date"] = schedule_project(self.portfolio, self.pid).finish
+        tables["summary"]["deterministic_date"] = portfolio_adapter.schedule_project(
+            self.portfolio, self.pid
+        ).finish
         self._show(tables)
         return tables
 
@@ -159,11 +158,11 @@ class MonteCarloPanel:
         cells = "".join(
             f"<td style='padding:4px 14px'><div class='pmkit-note'>{esc(r.percentile)}</div>"
             f"<b class='pmkit-{esc(r.percentile.lower())}'>"
-            f"{esc(pd.Timestamp(r.date).strftime(_DATE))}"
+            f"{esc(fmt_date(r.date))}"
             f"</b><div class='pmkit-note'>{r.delta_days:+.1f} working days vs plan</div></td>"
             for r in t["percentiles"].itertuples(index=False)
         )
-        det_txt = "" if det is None else pd.Timestamp(det).strftime(_DATE)
+        det_txt = fmt_date(det)
         self.status.value = (
             f"<p class='pmkit-note'>{s['runs']:,} runs, {esc(s['distribution'])}, seed "
             f"{esc(s['seed'])}.{_upstream_note(t['criticality'], self.pid)}</p>"

@@ -3,7 +3,8 @@
 Pick a project; every panel follows it. Numbers come from :mod:`pmkit.evm`, :mod:`pmkit.risk`,
 :mod:`pmkit.schedule.leveling` and :mod:`pmkit.schedule.montecarlo`; status colours from the
 PMO's RAG rules (:mod:`pmkit.standards`), each badge showing its rule on hover.
-:func:`evm_at_status` and :func:`risk_tables` are the plain functions behind the panels.
+The panels' numbers come typed from the engines (:func:`pmkit.evm.evm_at_status`,
+:func:`pmkit.risk.project_risks`); this module only wires them to widgets and charts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import load_sample
 from pmkit.charts.curves import s_curve_chart, s_curve_parts
 from pmkit.charts.heatmaps import (
     resource_load_chart,
@@ -22,7 +25,11 @@ from pmkit.charts.heatmaps import (
     risk_heatmap_chart,
     risk_heatmap_parts,
 )
+from pmkit.evm import EvmAtStatus, evm_at_status
 from pmkit.format import fmt_date, fmt_money, fmt_ratio
+from pmkit.risk import heatmap_grid, project_risks, score_risks
+from pmkit.schedule.leveling import level, overallocations, resource_load
+from pmkit.standards import StandardsError, standards_of
 from pmkit.ui._common import (
     badge,
     before_request,
@@ -41,51 +48,9 @@ from pmkit.ui.status_date import StatusDatePicker
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
 
-__all__ = ["TrackingDashboard", "app", "evm_at_status", "risk_tables"]
+__all__ = ["TrackingDashboard", "app"]
 
 log = logging.getLogger(__name__)
-
-
-# ----------------------------------------------------------------------------- pure helpers
-def evm_at_status(portfolio: Portfolio, project_id: str) -> dict[str, Any]:
-    """Earned value of ``project_id`` at its last status report on or before the status date.
-
-    Returns ``{"report_date", "metrics" (EvmMetrics), "row" (evm_series row with earned
-    schedule), "eacs" (the four EACs with formulas), "curve" (S-curve long table)}``; metrics
-    are ``None`` when the project has no report yet.
-    """
-    from pmkit.evm import evm_metrics, evm_series, s_curve
-
-    series = evm_series(portfolio, project_id)
-    status = portfolio.status_date
-    if status is not None and len(series):
-        series = series[series["report_date"] <= status]
-    curve = s_curve(portfolio, project_id)
-    if series.empty:
-        return {"report_date": None, "metrics": None, "row": None, "eacs": None, "curve": curve}
-    row = series.iloc[-1]
-    m = evm_metrics(row["pv"], row["ev"], row["ac"], row["bac"])
-    return {
-        "report_date": row["report_date"],
-        "metrics": m,
-        "row": row,
-        "eacs": m.eac_table(),
-        "curve": curve,
-    }
-
-
-def risk_tables(portfolio: Portfolio, project_id: str) -> dict[str, pd.DataFrame]:
-    """The project's open register (scored), its heat-map grid, EMV summary and top items."""
-    from pmkit.risk import heatmap_grid, risk_register, risk_summary, top_risks
-
-    reg = risk_register(portfolio, project_id)
-    return {
-        "register": reg,
-        "grid": heatmap_grid(reg),
-        "summary": risk_summary(reg),
-        "top_threats": top_risks(reg, 3, kind="threat") if len(reg) else reg,
-        "top_opportunities": top_risks(reg, 3, kind="opportunity") if len(reg) else reg,
-    }
 
 
 def _money(v: Any, cur: str = "") -> str:
@@ -296,8 +261,6 @@ class TrackingDashboard:
     # -- earned value -------------------------------------------------------------------
     def _rag(self, metric: str, value: float) -> str:
         """A badge for SPI / CPI from the PMO's rule (the rule text on hover)."""
-        from pmkit.standards import StandardsError, standards_of
-
         try:
             std = standards_of(self.portfolio)
         except StandardsError as exc:  # the PMO's file is wrong: say so, keep the numbers
@@ -311,8 +274,6 @@ class TrackingDashboard:
         return badge(res.status, res.status.capitalize(), title=res.rule)
 
     def _has_rule(self, metric: str) -> bool:
-        from pmkit.standards import StandardsError, standards_of
-
         try:
             std = standards_of(self.portfolio)
         except StandardsError:
@@ -345,19 +306,17 @@ class TrackingDashboard:
         e = evm_at_status(self.portfolio, pid)
         info = self.portfolio.project(pid).info
         sd, bac = self.portfolio.status_date, float(info["budget"])
-        eac = None if e["metrics"] is None else e["metrics"].eac
+        eac = None if e.metrics is None else e.metrics.eac
         return {
-            "parts": s_curve_parts(e["curve"], status_date=sd, bac=bac, eac=eac),
-            "chart": lambda: s_curve_chart(
-                e["curve"], status_date=sd, bac=bac, eac=eac, currency=cur
-            ),
+            "parts": s_curve_parts(e.curve, status_date=sd, bac=bac, eac=eac),
+            "chart": lambda: s_curve_chart(e.curve, status_date=sd, bac=bac, eac=eac, currency=cur),
             "html": self._evm_html(e),
         }
 
-    def _evm_html(self, e: dict[str, Any]) -> tuple[str, str, str]:
+    def _evm_html(self, e: EvmAtStatus) -> tuple[str, str, str]:
         """The KPI cards, the earned-schedule cards and the EAC table of ``evm_at_status``."""
         cur = self.portfolio.currency
-        m = e["metrics"]
+        m = e.metrics
         if m is None:
             return "<p>No status report yet on or before the status date.</p>", "", ""
 
@@ -380,12 +339,13 @@ class TrackingDashboard:
             card("BAC", _money(m.bac, cur)),
         ]
         kpis = (
-            f"<p class='pmkit-note'>Last status report: <b>{esc(_date(e['report_date']))}</b></p>"
+            f"<p class='pmkit-note'>Last status report: <b>{esc(_date(e.report_date))}</b></p>"
             "<div id='evm-kpis' style='display:flex;flex-wrap:wrap;gap:8px'>"
             + "".join(cards)
             + "</div>"
         )
-        r = e["row"]
+        r, eacs = e.row, e.eacs
+        assert r is not None and eacs is not None  # a report: metrics, its row and its EACs
         spi_t_rule = "spi_t" if self._has_rule("spi_t") else "spi"
         es_cards = [
             card(
@@ -416,7 +376,6 @@ class TrackingDashboard:
             f"{' · ' + esc(es_note) if es_note else ''} (wd = working days since the project "
             "start; a finished project is measured at its completion)</p>"
         )
-        eacs = e["eacs"]
         eacs = eacs[eacs["eac"].notna()]
         table = pd.DataFrame(
             {
@@ -443,11 +402,9 @@ class TrackingDashboard:
     # -- risks --------------------------------------------------------------------------
     def _risks(self) -> None:
         cur = self.portfolio.currency
-        t = risk_tables(self.portfolio, self.pid)
-        self._heatmap.show_parts(
-            risk_heatmap_parts(t["grid"]), lambda: risk_heatmap_chart(t["grid"])
-        )
-        s = t["summary"].set_index("kind")
+        t = project_risks(self.portfolio, self.pid)
+        self._heatmap.show_parts(risk_heatmap_parts(t.grid), lambda: risk_heatmap_chart(t.grid))
+        s = t.summary.set_index("kind")
         self.risk_summary.value = (
             "<p id='risk-emv'>Open threats: <b>"
             f"{int(s.at['threat', 'count'])}</b> (EMV {esc(_money(s.at['threat', 'emv'], cur))}) · "
@@ -456,7 +413,7 @@ class TrackingDashboard:
             f": <b>{esc(_money(s.at['net', 'emv'], cur))}</b> <span class='pmkit-note'>(EMV = "
             "probability x impact; threats negative, opportunities positive)</span></p>"
         )
-        reg = t["register"]
+        reg = t.register
         zone = {"high": "red", "medium": "amber", "low": "green"}
         shown = pd.DataFrame(
             {
@@ -479,7 +436,7 @@ class TrackingDashboard:
                 "response": reg["response"],
             }
         )
-        top = pd.concat([t["top_threats"], t["top_opportunities"]])
+        top = pd.concat([t.top_threats, t.top_opportunities])
         tops = ", ".join(
             f"{esc(i)} {esc(x)}"
             for i, x in zip(top.get("risk_id", []), top.get("title", []), strict=True)
@@ -504,10 +461,7 @@ class TrackingDashboard:
 
     # -- resources ----------------------------------------------------------------------
     def _resources(self) -> None:
-        from pmkit.cache import schedule_project  # a slice of the shared portfolio plan
-        from pmkit.schedule.leveling import resource_load
-
-        self.schedule = schedule_project(self.portfolio, self.pid)
+        self.schedule = cache.schedule_project(self.portfolio, self.pid)  # the shared plan's slice
         self.load = resource_load(self.portfolio, self.schedule, self.pid, freq="W")
         self.levelled_load: pd.DataFrame | None = None
         # most over-allocated first: the resource a PM should look at is preselected
@@ -535,8 +489,6 @@ class TrackingDashboard:
         self._draw_load()
 
     def _draw_load(self) -> None:
-        from pmkit.schedule.leveling import overallocations
-
         rid = self.resource.value
         if rid is None:
             self._load_chart.show_parts(
@@ -574,8 +526,6 @@ class TrackingDashboard:
 
     def level(self) -> None:
         """Level the project's resources (priority rule in :mod:`pmkit.schedule.leveling`)."""
-        from pmkit.schedule.leveling import level, resource_load
-
         self.refresh_tab(2)  # the schedule and loads of the current project
         r = level(self.portfolio, self.pid, schedule=self.schedule)
         self.levelled_load = resource_load(
@@ -621,8 +571,6 @@ def _empty_parts() -> dict[str, Any]:
 
 
 def _empty_grid() -> pd.DataFrame:
-    from pmkit.risk import heatmap_grid, score_risks
-
     cols = ["risk_id", "kind", "probability", "cost_impact", "schedule_impact_days"]
     return heatmap_grid(score_risks(pd.DataFrame(columns=cols), budget=1.0))
 
@@ -643,8 +591,6 @@ def app(portfolio: Portfolio | None = None, project_id: str | None = None) -> W.
     built: list[TrackingDashboard] = []
 
     def build() -> W.Widget:
-        from pmkit.cache import load_sample
-
         # a page built before the request (preheated) computes every project's earned value
         # ahead: a project switch then only puts it on the page
         p = portfolio or load_sample()

@@ -6,10 +6,21 @@ import json
 from typing import Any
 
 import pandas as pd
+import pytest
+from portfolio_fixtures import make_portfolio, project, task
 
 from pmkit.charts.curves import cdf_chart, finish_histogram_chart, s_curve_chart, tornado_chart
-from pmkit.charts.gantt import GANTT_COLOURS, gantt_chart, gantt_rows, wbs_key
+from pmkit.charts.gantt import (
+    GANTT_COLOURS,
+    gantt_chart,
+    gantt_every_row,
+    gantt_redate,
+    gantt_rows,
+    wbs_key,
+)
 from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+from pmkit.errors import PmkitError
+from pmkit.schedule.portfolio_adapter import schedule_project
 
 
 def _tasks() -> pd.DataFrame:
@@ -68,7 +79,7 @@ def _data(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_wbs_order_is_numeric_and_summaries_roll_up() -> None:
-    rows = gantt_rows(_tasks(), _schedule())
+    rows = gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)
     assert rows["wbs"].tolist() == ["1", "1.1", "1.2", "1.10", "2"]
     assert wbs_key("1.10") > wbs_key("1.9")
     summ = rows.set_index("task_id").loc["A"]
@@ -80,14 +91,23 @@ def test_wbs_order_is_numeric_and_summaries_roll_up() -> None:
 
 
 def test_filters_keep_readable_subsets() -> None:
-    assert gantt_rows(_tasks(), _schedule(), max_level=1)["task_id"].tolist() == ["A", "E"]
-    crit = gantt_rows(_tasks(), _schedule(), critical_only=True)["task_id"].tolist()
+    assert gantt_rows(_tasks(), _schedule(), max_level=1, minutes_per_day=480.0)[
+        "task_id"
+    ].tolist() == ["A", "E"]
+    crit = gantt_rows(_tasks(), _schedule(), critical_only=True, minutes_per_day=480.0)[
+        "task_id"
+    ].tolist()
     assert crit == ["A", "B", "D", "E"]  # C has float; its summary A stays as context
-    assert "B" not in gantt_rows(_tasks(), _schedule(), collapsed=["1"])["task_id"].tolist()
+    assert (
+        "B"
+        not in gantt_rows(_tasks(), _schedule(), collapsed=["1"], minutes_per_day=480.0)[
+            "task_id"
+        ].tolist()
+    )
 
 
 def test_gantt_marks_critical_milestones_baseline_status_and_links() -> None:
-    rows = gantt_rows(_tasks(), _schedule())
+    rows = gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)
     spec = gantt_chart(rows, links=LINKS, status_date="2026-01-28", highlight=["D"]).to_dict()
     layers = _layers(spec)
     marks = [ly["mark"]["type"] if isinstance(ly["mark"], dict) else ly["mark"] for ly in layers]
@@ -125,7 +145,7 @@ def test_gantt_marks_critical_milestones_baseline_status_and_links() -> None:
 
 
 def test_html_in_names_stays_data() -> None:
-    spec = gantt_chart(gantt_rows(_tasks(), _schedule())).to_dict()
+    spec = gantt_chart(gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)).to_dict()
     text = json.dumps(spec)
     assert "Phase <b>1</b>" in text  # the raw text travels as a value; Vega draws it as text
     assert "<b>1</b>" not in json.dumps(spec.get("encoding", {}))
@@ -263,7 +283,7 @@ def test_link_elbows_start_and_end_where_each_link_type_says() -> None:
     # FF = finish -> finish, SF = pred start -> succ finish; red only when both ends critical
     from pmkit.charts.gantt import gantt_parts
 
-    rows = gantt_rows(_tasks(), _schedule())
+    rows = gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)
     links = pd.DataFrame(
         {
             "pred_id": ["B", "D", "C", "B", "X"],
@@ -285,3 +305,41 @@ def test_link_elbows_start_and_end_where_each_link_type_says() -> None:
         pts = [(r["x"][:10], r["label"], r["critical"]) for r in got if r["link"] == k]
         assert [r["step"] for r in got if r["link"] == k] == [0, 1, 2]
         assert pts == [(x1, label[p], crit), (x1, label[s], crit), (x2, label[s], crit)]
+
+
+def test_gantt_float_is_in_days_of_the_projects_own_calendar() -> None:
+    """A 7.5 h calendar (450 working minutes a day): task B has 3 days of float (5-day A and
+    2-day B both lead to milestone E), which is 1,350 minutes. In days of that calendar it is
+    3.0; the old 480-minute default showed 2.8. A bare task table with float and no calendar
+    is refused rather than guessed."""
+    cal = [{"calendar_id": "H75", "name": "7.5 h", "working_days": "Mon,Tue,Wed,Thu,Fri",
+            "periods": "08:00-12:00,13:00-16:30", "hours_per_day": 7.5}]  # fmt: skip
+    tasks = [
+        task("P1-A", "P1", wbs="1", duration_days=5.0),
+        task("P1-B", "P1", wbs="2", duration_days=2.0),
+        task("P1-E", "P1", wbs="3", duration_days=0.0, is_milestone=True),
+    ]
+    links = [
+        {"pred_id": p, "succ_id": "P1-E", "type": "FS", "lag_days": 0.0} for p in ("P1-A", "P1-B")
+    ]
+    pf = make_portfolio(
+        projects=[project("P1", start="2026-01-05", calendar_id="H75")],
+        tasks=tasks,
+        links=links,
+        calendars=cal,
+    )
+    sched = schedule_project(pf, "P1")
+    assert sched.calendar.minutes_per_day == 450.0
+    slack = sched.tasks.set_index("uid")["total_slack_min"]
+    assert slack["P1-B"] == 3 * 450
+    rows = gantt_rows(pf.tasks, sched).set_index("task_id")
+    assert rows.at["P1-B", "float_days"] == 3.0 and rows.at["P1-A", "float_days"] == 0.0
+    every = gantt_every_row(pf.tasks, sched)
+    pd.testing.assert_frame_equal(gantt_redate(every, sched), every)  # the what-if path too
+    assert gantt_rows(pf.tasks, sched.tasks, minutes_per_day=450.0).equals(
+        gantt_rows(pf.tasks, sched)
+    )
+    with pytest.raises(PmkitError, match="minutes of a day") as err:
+        gantt_rows(pf.tasks, sched.tasks)
+    assert err.value.field == "minutes_per_day"
+    assert gantt_rows(pf.tasks)["float_days"].isna().all()  # never scheduled: no float, no need

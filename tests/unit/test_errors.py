@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import pmkit
 from pmkit import errors
+from pmkit.portfolio import prioritise as pz
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,3 +90,52 @@ def test_an_error_and_a_report_issue_read_alike(
     assert str(raised) == str(listed)
     assert str(listed).startswith(f"{file}{'' if line is None else f':{line}'}")
     assert ("(got" in str(listed)) == (value is not None and value != "")
+
+
+def _rules_naming_nope(p: pmkit.Portfolio) -> object:
+    """standards.yaml's prioritisation rules naming a project the portfolio does not hold."""
+    rules = [{"exclusive": ["NOPE", "P01"]}]
+    standards = {**(p.standards or {}), "prioritisation": {"rules": rules}}
+    return pz.portfolio_rules(dataclasses.replace(p, standards=standards))
+
+
+@pytest.mark.parametrize(
+    ("call", "old", "kind", "field"),
+    [
+        (lambda p: pmkit.propagate_slip(p, "NOPE", 5), errors.SlipError, "task", "task_id"),
+        (
+            lambda p: pmkit.schedule_project(p, "P01").driving_chain("NOPE"),
+            errors.ScheduleError,
+            "task",
+            "uid",
+        ),
+        (
+            lambda p: pz.selection_problem(p).index("NOPE"),
+            errors.PrioritiseError,
+            "project",
+            "project_id",
+        ),
+        (
+            lambda p: pz.prioritise_run(p, forced_out=["NOPE"]),
+            errors.PrioritiseError,
+            "project",
+            "--force-out",
+        ),
+        (_rules_naming_nope, errors.PrioritiseError, "project", "prioritisation.rules[0]"),
+    ],
+)
+def test_unknown_task_or_project_is_one_error_and_still_the_engines_own(  # type: ignore[no-untyped-def]
+    call, old, kind, field
+) -> None:
+    """The code review: "unknown task" was a SlipError in a slip and a ScheduleError in a
+    driving chain, "unknown project" a PrioritiseError in Prioritise. Now each is an
+    UnknownIdError, and still the engine's own type (the review's slip box and the Prioritise
+    tab catch those)."""
+    p = pmkit.load_sample()
+    with pytest.raises(pmkit.UnknownIdError) as info:
+        call(p)
+    err = info.value
+    assert isinstance(err, old) and isinstance(err, KeyError)
+    assert err.value == "NOPE" and err.field == field and err.kind == kind
+    assert f"unknown {kind}" in str(err) and "NOPE" in str(err)
+    assert inspect.getmodule(type(err)) is errors

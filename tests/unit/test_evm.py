@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,8 +11,10 @@ import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
 from pmkit.evm import (
+    EvmAtStatus,
     EvmError,
     earned_schedule,
+    evm_at_status,
     evm_metrics,
     evm_rollup,
     evm_series,
@@ -230,3 +233,28 @@ def test_sample_portfolio_every_project() -> None:
             (p.tasks["project_id"] == pid) & ~p.tasks["is_summary"], "budgeted_cost"
         ].sum()
         assert curve["pv"].iloc[-1] == pytest.approx(bac)
+
+
+@pytest.mark.parametrize(
+    ("status", "want"),
+    [("2026-01-14", "2026-01-14"), ("2026-01-12", "2026-01-09"), ("2026-01-08", None)],
+)
+def test_evm_at_status_reads_the_last_report_known_at_the_status_date(
+    status: str, want: str | None
+) -> None:
+    """The Tracking page's numbers, typed (moved out of the UI): the report on or before the
+    status date, by hand from ``_small``'s two snapshots; none yet -> no metrics, a curve."""
+    base = _small()
+    p = dataclasses.replace(base, standards={**base.standards, "status_date": status})
+    got = evm_at_status(p, "P1")
+    assert isinstance(got, EvmAtStatus) and len(got.curve)
+    if want is None:
+        assert (got.report_date, got.metrics, got.row, got.eacs) == (None, None, None, None)
+        return
+    assert got.report_date == pd.Timestamp(want)
+    ev, ac, pv = {"2026-01-14": (1300.0, 1500.0, 1750.0), "2026-01-09": (400.0, 450.0, 625.0)}[want]
+    assert got.metrics is not None and got.eacs is not None and got.row is not None
+    assert (got.metrics.ev, got.metrics.ac, got.metrics.pv, got.metrics.bac) == (ev, ac, pv, 3000.0)
+    assert got.metrics.cpi == pytest.approx(ev / ac) and got.metrics.spi == pytest.approx(ev / pv)
+    assert list(got.eacs["eac"].iloc[:2]) == pytest.approx([ac + 3000.0 - ev, 3000.0 / (ev / ac)])
+    assert got.row["report_date"] == got.report_date

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from portfolio_fixtures import make_portfolio, project, task
 
-from pmkit.errors import UnknownIdError
+from pmkit.errors import PmkitError, UnknownIdError
 from pmkit.model import Portfolio
+from pmkit.portfolio._util import schedule_tasks
 from pmkit.schedule.leveling import (
     LevelingError,
     LevelingResult,
@@ -126,6 +127,31 @@ def test_errors() -> None:
         resource_load(p, schedule_project(p, "P1"), freq="Q")
     with pytest.raises(LevelingError, match="rule"):
         level(p, "P1", rule="random")
+
+
+def test_a_schedule_is_a_schedule_or_a_task_table_nothing_else() -> None:
+    """isinstance on the real types (the code review: ``hasattr(schedule, "tasks")`` took any
+    object with a ``tasks`` attribute): a Schedule and its task table (with the calendar) give
+    one load; a look-alike is refused by name."""
+    p = _port()
+    s = schedule_project(p, "P1")
+    by_schedule = resource_load(p, s, "P1", freq="D")
+    by_table = resource_load(p, s.tasks, "P1", freq="D", calendar=s.calendar)
+    pd.testing.assert_frame_equal(by_schedule, by_table)
+    assert by_schedule["load_hours"].sum() > 0
+
+    class LookAlike:
+        tasks = s.tasks
+        calendar = s.calendar
+
+    with pytest.raises(LevelingError, match="expected a Schedule or a DataFrame") as err:
+        resource_load(p, LookAlike(), "P1")  # type: ignore[arg-type]
+    assert err.value.value == "LookAlike"
+    with pytest.raises(LevelingError, match="needs a calendar"):
+        resource_load(p, s.tasks, "P1")
+    with pytest.raises(PmkitError, match="expected a Schedule or a DataFrame"):
+        schedule_tasks(LookAlike())  # type: ignore[arg-type]
+    assert list(schedule_tasks(s)["task_id"]) == list(s.tasks["uid"])
 
 
 def test_priority_beats_float() -> None:

@@ -52,7 +52,7 @@ def _engine_gantt(portfolio, pid: str) -> tuple[str, dict]:  # type: ignore[no-u
     last = min(tied, key=lambda t: [int(x) for x in str(wbs[t]).split(".")])
     links = portfolio.links[portfolio.links["pred_id"].isin(set(tasks["task_id"]))]
     chart = gantt_chart(
-        gantt_rows(tasks, sched.tasks, minutes_per_day=float(sched.calendar.minutes_per_day)),
+        gantt_rows(tasks, sched),
         links=links,
         status_date=portfolio.status_date,
         highlight=[c[0] for c in sched.driving_chain(last)],

@@ -83,12 +83,7 @@ def test_planning_page_builds_its_gantt_once_and_shows_the_engines_plan(
         # the page's Gantt is the chart built straight from the scheduler's table
         sched = schedule_project(pf, pid)
         tasks = pf.tasks[pf.tasks["project_id"] == pid]
-        rows = gantt_rows(
-            tasks,
-            sched.tasks,
-            max_level=db.level.value,
-            minutes_per_day=float(sched.calendar.minutes_per_day),
-        )
+        rows = gantt_rows(tasks, sched, max_level=db.level.value)
         links = pf.links[pf.links["succ_id"].isin(set(tasks["task_id"]))]
         want = real(
             rows,
@@ -267,10 +262,11 @@ def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(samp
     the widgets equal altair's (spec, selections, parameters), and once their tab is
     opened the charts show what a chart built for that project shows."""
     from pmkit.charts.heatmaps import resource_load_chart, risk_heatmap_chart
+    from pmkit.risk import project_risks
     from pmkit.schedule.leveling import resource_load
     from pmkit.ui import _swap
     from pmkit.ui._common import live_chart
-    from pmkit.ui.tracking import TrackingDashboard, _empty_grid, _empty_load, risk_tables
+    from pmkit.ui.tracking import TrackingDashboard, _empty_grid, _empty_load
 
     _swap._TEMPLATES.clear()
     empty_heat = live_chart(risk_heatmap_chart(_empty_grid()))
@@ -281,7 +277,7 @@ def test_tracking_hidden_charts_made_from_the_first_ones_spec_equal_altairs(samp
         assert _state(tr.load_chart) == _state(empty_load), pid
         tr.tabs.selected_index = 1
         tr.tabs.selected_index = 2
-        heat = risk_heatmap_chart(risk_tables(sample, pid)["grid"]).to_dict()
+        heat = risk_heatmap_chart(project_risks(sample, pid).grid).to_dict()
         assert tr.heatmap.spec == heat, pid
         load = resource_load(sample, tr.schedule, pid, freq="W")
         mine = load[load["resource_id"] == tr.resource.value]
@@ -403,8 +399,9 @@ def test_the_s_curve_names_the_portfolios_currency_page_after_page(
     import shutil
 
     from pmkit.charts.curves import s_curve_chart
+    from pmkit.evm import evm_at_status
     from pmkit.ui import _swap, tracking
-    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+    from pmkit.ui.tracking import TrackingDashboard
 
     folder = tmp_path / "usd"
     shutil.copytree(Path(__file__).resolve().parents[2] / "data", folder)
@@ -425,10 +422,10 @@ def test_the_s_curve_names_the_portfolios_currency_page_after_page(
         tr = TrackingDashboard(pf, pid)
         e = evm_at_status(pf, pid)
         want = s_curve_chart(
-            e["curve"],
+            e.curve,
             status_date=pf.status_date,
             bac=float(pf.project(pid).info["budget"]),
-            eac=None if e["metrics"] is None else e["metrics"].eac,
+            eac=None if e.metrics is None else e.metrics.eac,
             currency=pf.currency,
         ).to_dict()
         assert tr.scurve.spec == want, (pf.currency, pid)

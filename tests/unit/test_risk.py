@@ -8,8 +8,10 @@ from portfolio_fixtures import make_portfolio, project
 
 from pmkit.errors import UnknownIdError
 from pmkit.risk import (
+    ProjectRisks,
     RiskError,
     heatmap_grid,
+    project_risks,
     risk_register,
     risk_summary,
     score_zone,
@@ -126,3 +128,18 @@ def test_sample_portfolio() -> None:
     everything = risk_register(p, status=None)
     assert len(everything) == len(p.risks)
     assert isinstance(top_risks(everything, 5), pd.DataFrame)
+
+
+def test_project_risks_is_the_registers_picture_typed(port: object) -> None:
+    """The Tracking page's risk tables, typed (moved out of the UI): each field is the engine
+    call it stands for, on P1's open register (R5 is closed)."""
+    got = project_risks(port, "P1")
+    reg = risk_register(port, "P1")
+    assert isinstance(got, ProjectRisks)
+    assert list(got.register["risk_id"]) == list(reg["risk_id"]) and "R5" not in set(reg["risk_id"])
+    pd.testing.assert_frame_equal(got.grid, heatmap_grid(reg))
+    pd.testing.assert_frame_equal(got.summary, risk_summary(reg))
+    assert list(got.top_threats["risk_id"]) == list(top_risks(reg, 3, kind="threat")["risk_id"])
+    assert list(got.top_opportunities["risk_id"]) == ["R3"]
+    p2 = project_risks(port, "P2")  # one threat, no opportunity
+    assert list(p2.top_threats["risk_id"]) == ["R6"] and p2.top_opportunities.empty

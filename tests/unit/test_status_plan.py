@@ -78,7 +78,7 @@ def check_finishes_agree(p: pmkit.Portfolio) -> None:
         w0 = float(net.calendar.to_working_minutes(net.origin)[0])
         mc_w = w0 + net.deterministic_finish()
         assert float(cpm.calendar.to_working_minutes(cpm.finish)[0]) == pytest.approx(mc_w), pid
-        rows = gantt_rows(p.tasks[p.tasks["project_id"] == pid], cpm.tasks)
+        rows = gantt_rows(p.tasks[p.tasks["project_id"] == pid], cpm)
         assert pd.Timestamp(rows["finish"].max()) == cpm.finish, pid
         assert roll.loc[pid, "forecast_finish"] == cpm.finish.normalize(), pid
 

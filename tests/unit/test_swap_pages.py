@@ -164,18 +164,20 @@ def test_glance_filters_swap_rows_and_show_what_a_full_redraw_shows(portfolio) -
 
 
 def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> None:
+    from pmkit.evm import evm_at_status
+    from pmkit.risk import project_risks
     from pmkit.schedule.leveling import resource_load
-    from pmkit.ui.tracking import TrackingDashboard, evm_at_status, risk_tables
+    from pmkit.ui.tracking import TrackingDashboard
 
     tr = TrackingDashboard(portfolio, "P01")
 
     def slow_curve() -> dict[str, Any]:
         e = evm_at_status(portfolio, tr.pid)
         return s_curve_chart(
-            e["curve"],
+            e.curve,
             status_date=portfolio.status_date,
             bac=float(portfolio.project(tr.pid).info["budget"]),
-            eac=None if e["metrics"] is None else e["metrics"].eac,
+            eac=None if e.metrics is None else e.metrics.eac,
             currency=portfolio.currency,
         ).to_dict()
 
@@ -192,7 +194,7 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
         assert tr.scurve.spec == slow_curve()
         assert tr._scurve.last == "data"  # swapped in place (the page has embedded it)
         tr.tabs.selected_index = 1
-        want = risk_heatmap_chart(risk_tables(portfolio, pid)["grid"]).to_dict()
+        want = risk_heatmap_chart(project_risks(portfolio, pid).grid).to_dict()
         assert tr.heatmap.spec == want and tr._heatmap.last == "data"
         tr.tabs.selected_index = 2
         load = resource_load(portfolio, tr.schedule, pid, freq="W")
@@ -211,8 +213,9 @@ def test_tracking_charts_refilled_show_what_a_full_redraw_shows(portfolio) -> No
 def test_tracking_precomputed_switches_compute_nothing_and_show_each_projects_numbers(
     portfolio, monkeypatch
 ) -> None:
+    from pmkit.evm import evm_at_status
     from pmkit.ui import tracking
-    from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+    from pmkit.ui.tracking import TrackingDashboard
 
     tr = TrackingDashboard(portfolio, "P01", precompute=True)
     pids = [str(v) for _, v in tr.project.options]
@@ -236,8 +239,8 @@ def test_tracking_precomputed_switches_compute_nothing_and_show_each_projects_nu
     # and the S-curve is the chart built from the engine's numbers
     e = evm_at_status(portfolio, pids[1])
     bac = float(portfolio.project(pids[1]).info["budget"])
-    eac = None if e["metrics"] is None else e["metrics"].eac
-    built = s_curve_chart(e["curve"], status_date=portfolio.status_date, bac=bac, eac=eac)
+    eac = None if e.metrics is None else e.metrics.eac
+    built = s_curve_chart(e.curve, status_date=portfolio.status_date, bac=bac, eac=eac)
     assert shown[pids[1]][0] == built.to_dict()
 
 

@@ -9,9 +9,10 @@ import pytest
 from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.cache import load_sample
+from pmkit.evm import evm_at_status
 from pmkit.ui import planning, tracking
 from pmkit.ui.planning import PlanningDashboard, chain_table, project_from_query
-from pmkit.ui.tracking import TrackingDashboard, evm_at_status
+from pmkit.ui.tracking import TrackingDashboard
 
 pytestmark = pytest.mark.usefixtures("fake_page")
 
@@ -141,8 +142,8 @@ def test_tracking_levelling_and_monte_carlo(portfolio) -> None:  # type: ignore[
 
 def test_evm_at_status_uses_the_last_report(portfolio) -> None:  # type: ignore[no-untyped-def]
     e = evm_at_status(portfolio, "P01")
-    assert e["report_date"] <= portfolio.status_date
-    assert len(e["eacs"]) == 4
+    assert e.report_date <= portfolio.status_date
+    assert len(e.eacs) == 4
 
 
 def test_app_never_raises_on_bad_input(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

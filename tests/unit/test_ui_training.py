@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-pytest.importorskip("ipywidgets")
-
 from _fake_page import fake_page  # noqa: F401  (a page that embeds each chart)
 
 from pmkit.cache import load_sample
@@ -50,12 +47,12 @@ def _titles(spec: dict[str, object]) -> set[str]:
     (vl-convert's SVG): the words are in the spec as expressions of its ``lang``."""
     import json
 
+    import vl_convert as vlc
     from defusedxml import ElementTree
 
     key = json.dumps(spec, sort_keys=True)
     if key in _DRAWN:
         return _DRAWN[key]
-    vlc = pytest.importorskip("vl_convert")
     root = ElementTree.fromstring(vlc.vegalite_to_svg(spec))
     out: set[str] = set()
     for el in root.iter():

@@ -58,7 +58,7 @@ def _schedule(shift_days: int = 0) -> pd.DataFrame:
 
 def test_gantt_rows_dataset_equals_altairs_conversion_of_the_frame() -> None:
     # the plain computation: the frame built column by column, converted by altair itself
-    rows = gantt_rows(_tasks(), _schedule())
+    rows = gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)
     got = gantt_parts(rows, highlight=["B", "D"])["datasets"]["gantt_rows"]
     d = rows.copy()
     d["legend"] = [
@@ -79,7 +79,7 @@ def test_gantt_rows_dataset_equals_altairs_conversion_of_the_frame() -> None:
 
 
 def test_gantt_rows_dataset_of_object_columns_falls_back_to_altair() -> None:
-    rows = gantt_rows(_tasks(), _schedule())
+    rows = gantt_rows(_tasks(), _schedule(), minutes_per_day=480.0)
     plain = gantt_parts(rows)["datasets"]
     rows["task_id"] = rows["task_id"].astype(object)
     rows["percent_complete"] = rows["percent_complete"].astype(object)
@@ -87,7 +87,7 @@ def test_gantt_rows_dataset_of_object_columns_falls_back_to_altair() -> None:
 
 
 def test_redated_gantt_equals_a_gantt_built_from_scratch() -> None:
-    every = gantt_every_row(_tasks(), _schedule())
+    every = gantt_every_row(_tasks(), _schedule(), minutes_per_day=480.0)
     for shift in (0, 3, 40):
         again = gantt_redate(every, _schedule(shift), minutes_per_day=480.0)
         scratch = gantt_every_row(_tasks(), _schedule(shift), minutes_per_day=480.0)
@@ -98,7 +98,7 @@ def test_redated_gantt_equals_a_gantt_built_from_scratch() -> None:
 
 
 def test_redated_gantt_with_an_undated_row_takes_the_general_path() -> None:
-    every = gantt_every_row(_tasks(), _schedule())
+    every = gantt_every_row(_tasks(), _schedule(), minutes_per_day=480.0)
     sched = _schedule(2)
     sched.loc[1, "start"] = pd.NaT  # B undated: its baseline start shows
     again = gantt_redate(every, sched, minutes_per_day=480.0)

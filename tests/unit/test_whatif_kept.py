@@ -148,13 +148,13 @@ def test_redated_gantt_rows_equal_rows_built_anew(sample: Any, generated: Any) -
     for pf, pid in ((sample, "P01"), (sample, "P13"), (generated, generated.project_ids[3])):
         tasks = pf.tasks[pf.tasks["project_id"] == pid]
         base = pa.schedule_project(pf, pid)
-        every = gantt_every_row(tasks, base.tasks)
+        every = gantt_every_row(tasks, base)
         for edits in _scenarios(pf, pid)[:6]:
             changed, _ = apply_changes(pf, pid, **edits)
             after = pa.reschedule_project(pf, changed, pid)
-            redated = gantt_redate(every, after.tasks)
+            redated = gantt_redate(every, after)
             assert redated is not None
-            pd.testing.assert_frame_equal(redated, gantt_every_row(tasks, after.tasks))
+            pd.testing.assert_frame_equal(redated, gantt_every_row(tasks, after))
         # a schedule of other tasks cannot be redated
         assert gantt_redate(every, base.tasks.iloc[1:]) is None
         assert gantt_redate(every, base.tasks.drop(columns=["critical"])) is None
@@ -249,7 +249,7 @@ def test_what_if_page_equals_the_slow_path(sample: Any, monkeypatch: pytest.Monk
         task = fast_db.task.value
         tasks = sample.tasks[sample.tasks["project_id"] == pid]
         links = sample.links[sample.links["pred_id"].isin(set(tasks["task_id"]))]
-        rows = gantt_rows(tasks, full.tasks, max_level=fast_db.level.value)
+        rows = gantt_rows(tasks, full, max_level=fast_db.level.value)
         chart = gantt_chart(
             rows,
             links=links,

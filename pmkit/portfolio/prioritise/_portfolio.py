@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.errors import UnknownPrioritiseProjectError
 from pmkit.model import Portfolio
 from pmkit.portfolio.capacity import resource_capacity, resource_demand
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
@@ -85,7 +86,7 @@ def portfolio_rules(
             )
         for pid in named:
             if pid not in known:
-                raise PrioritiseError("unknown project", file=_FILE, field=key, value=pid)
+                raise UnknownPrioritiseProjectError("project", pid, file=_FILE, field=key)
     budget = spec.get("budget") or {}
     if not isinstance(budget, Mapping):
         raise PrioritiseError(

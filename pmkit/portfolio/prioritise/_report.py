@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.errors import UnknownPrioritiseProjectError
 from pmkit.model import Portfolio
-from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._portfolio import selection_problem
 from pmkit.portfolio.prioritise._select import (
     Selection,
@@ -58,10 +58,11 @@ def _check_ids(p: SelectionProblem, ids: Iterable[str], option: str) -> None:
     known = set(p.ids.astype(str))
     for pid in ids:
         if pid not in known:
-            raise PrioritiseError(
-                "unknown project (or closed: closed projects are not candidates)",
+            raise UnknownPrioritiseProjectError(
+                "project",
+                pid,
+                note="or closed: closed projects are not candidates",
                 field=option,
-                value=pid,
                 expected=f"one of {', '.join(sorted(known))}"
                 if len(known) <= 30
                 else "a candidate project id",

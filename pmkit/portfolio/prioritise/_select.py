@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pmkit.errors import UnknownPrioritiseProjectError
 from pmkit.portfolio.prioritise import _highs
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 
@@ -118,7 +119,7 @@ class SelectionProblem:
     def index(self, pid: str) -> int:
         pos = np.flatnonzero(self.ids.astype(str) == str(pid))
         if not len(pos):
-            raise PrioritiseError("unknown project", field="project_id", value=pid)
+            raise UnknownPrioritiseProjectError("project", pid)
         return int(pos[0])
 
     def label(self, i: int) -> str:

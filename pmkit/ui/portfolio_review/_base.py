@@ -12,7 +12,7 @@ import altair as alt
 import ipywidgets as W
 import pandas as pd
 
-from pmkit.format import fmt_date, fmt_money
+from pmkit.cache import derived
 from pmkit.ui._common import esc, guarded, live_chart
 
 if TYPE_CHECKING:
@@ -30,14 +30,8 @@ def _note(text: str) -> str:
     return f"<p class='pmkit-note'>{esc(text)}</p>"
 
 
-_money = fmt_money
-
-
 def _num(fmt: str) -> Callable[[Any], str]:
     return lambda v: "" if pd.isna(v) else format(float(v), fmt)
-
-
-_date = fmt_date
 
 
 def _html(text: str) -> W.HTML:
@@ -119,8 +113,6 @@ class _Tab:
         """:meth:`once`, and across kernels: on the portfolio the review opened with, the
         table is computed once per data version and shared through :func:`pmkit.cache.derived`
         (the preheated kernel fills it before the request: :func:`pmkit.cache.review_tables`)."""
-        from pmkit.cache import derived
-
         return self.once(name, lambda: derived(self.r.p, name, compute))
 
     def chart(self, key: str, chart: Any) -> Any:
@@ -172,7 +164,7 @@ def loading() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _loading_spec() -> dict[str, Any]:
-    from pmkit.charts.portfolio import empty_chart
+    from pmkit.charts.portfolio import empty_chart  # lazy: ~4 ms of the kernel's start
 
     spec: dict[str, Any] = empty_chart("Loading…").to_dict(validate=False)
     return spec

@@ -7,8 +7,10 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
+from pmkit.cache import capacity_tables, capacity_window
 from pmkit.charts import portfolio as charts
 from pmkit.charts.parts import respec
+from pmkit.portfolio import capacity
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import esc, guarded
 from pmkit.ui.portfolio_review import tables
@@ -88,9 +90,6 @@ class CapacityTab(_Tab):
         """The capacity picture for one what-if (the engines do the work; a bar shows
         progress). As planned (no what-if), the tables are computed once per data version
         and shared between kernels (:func:`pmkit.cache.capacity_tables`, prewarmed)."""
-        from pmkit.cache import capacity_tables
-        from pmkit.portfolio import capacity
-
         self.progress.layout.display = "flex"
         self.progress.value = 1
         if not shifts and not priorities:
@@ -123,9 +122,6 @@ class CapacityTab(_Tab):
         """What a what-if re-uses of the model as planned: the one shared with the tables as
         planned (:func:`pmkit.cache.capacity_tables` schedules with the review's own
         :func:`pmkit.cache.schedule_portfolio`), else computed here once per portfolio."""
-        from pmkit.cache import capacity_tables
-        from pmkit.portfolio import capacity
-
         if sched is not None:
             shared = self.once("capacity_tables", lambda: capacity_tables(self.r.p))
             if shared.get("source") is not None:
@@ -135,8 +131,6 @@ class CapacityTab(_Tab):
     def window(self) -> dict[str, pd.Timestamp]:
         """Months shown (:func:`pmkit.cache.capacity_window`): a quarter back from the status
         date to a year ahead."""
-        from pmkit.cache import capacity_window
-
         return capacity_window(self.r.p)
 
     @property

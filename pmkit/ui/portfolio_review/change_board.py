@@ -9,6 +9,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.model import Portfolio
+from pmkit.portfolio.decisions import may_decide, record_decision, significant_changes
 from pmkit.ui._common import badge, error_html, esc, guarded
 from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
@@ -62,8 +63,6 @@ class ChangeBoardTab(_Tab):
         )
 
     def changes(self) -> pd.DataFrame:
-        from pmkit.portfolio.decisions import significant_changes
-
         ch = significant_changes(self.r.p)
         ch = ch[ch["project_id"].astype(str).isin(self.r.ids)]
         # what the board must still decide comes first (the engine's cost order within)
@@ -88,8 +87,6 @@ class ChangeBoardTab(_Tab):
 
     def _apply_board_rights(self) -> None:
         """Under JupyterHub: the signed-in name is the decider; non-members see why they can't."""
-        from pmkit.portfolio.decisions import may_decide
-
         user = os.environ.get("JUPYTERHUB_USER", "").strip()
         if user:
             self.by.value, self.by.disabled = user, True
@@ -99,8 +96,6 @@ class ChangeBoardTab(_Tab):
             self.feedback.value = f"<p class='pmkit-note pmkit-board-only'>{esc(reason)}.</p>"
 
     def record(self) -> None:
-        from pmkit.portfolio.decisions import record_decision
-
         where = _store_label(self.r.p)
         if not where:
             self.feedback.value = error_html(

@@ -8,6 +8,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts import portfolio as charts
+from pmkit.portfolio.dependencies import dependency_network, propagate_slip
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import guarded
 from pmkit.ui.portfolio_review import tables
@@ -80,7 +81,6 @@ class DependenciesTab(_Tab):
 
     def draw_network(self) -> None:
         p = self.r.p
-        from pmkit.portfolio.dependencies import dependency_network
 
         if not hasattr(self, "network"):  # once per data version, shared (cache.review_tables)
             self.network = self.shared(
@@ -101,8 +101,6 @@ class DependenciesTab(_Tab):
         )
 
     def propagate(self) -> None:
-        from pmkit.portfolio.dependencies import propagate_slip
-
         task_id = self.milestone.value
         if task_id is None:
             self.result.value = _note("No milestone in the selected projects.")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from pmkit import reports as export
 from pmkit.ui._common import esc, guarded
 from pmkit.ui.portfolio_review._base import (
     MAX_DOWNLOAD_BYTES,
@@ -58,8 +59,6 @@ class ExportTab(_Tab):
 
     def export_html(self) -> Path:
         """Write the status pack (self-contained HTML, charts as SVG) and offer it."""
-        from pmkit import reports as export
-
         self.out.value = _note("Writing the status pack…")
         path = self.folder() / f"status-pack-{self._stamp()}.html"
         written = export.status_pack_html(
@@ -71,8 +70,6 @@ class ExportTab(_Tab):
 
     def export_excel(self) -> Path:
         """Write the roll-up workbook and offer it."""
-        from pmkit import reports as export
-
         self.out.value = _note("Writing the workbook…")
         path = self.folder() / f"portfolio-rollup-{self._stamp()}.xlsx"
         written = export.export_excel(

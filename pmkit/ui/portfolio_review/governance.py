@@ -6,6 +6,8 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts import portfolio as charts
+from pmkit.portfolio import governance
+from pmkit.standards import PMO_TYPES
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import badge, esc, guarded
 from pmkit.ui.portfolio_review import tables
@@ -23,8 +25,6 @@ class GovernanceTab(_Tab):
         return str(self.pmo_type.value)  # one view per PMO type
 
     def build(self) -> None:
-        from pmkit.standards import PMO_TYPES
-
         types = list(self.r.std.raw.get("pmo_types", {}) or PMO_TYPES)
         current = self.r.std.pmo_type if self.r.std.pmo_type in types else types[0]
         self.pmo_type = W.ToggleButtons(
@@ -52,8 +52,6 @@ class GovernanceTab(_Tab):
         )
 
     def refresh(self) -> None:
-        from pmkit.portfolio import governance
-
         kind = str(self.pmo_type.value)
         ids = self.r.ids
         gates = self.shared(

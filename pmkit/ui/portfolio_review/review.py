@@ -9,7 +9,12 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
+from pmkit import cache
+from pmkit.cache import derived_if_shared, load_sample, schedule_portfolio
+from pmkit.format import fmt_date
 from pmkit.model import Portfolio
+from pmkit.portfolio.rollup import filter_rollup, rollup
+from pmkit.standards import standards_of
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import (
     _close_tree,
@@ -67,8 +72,6 @@ def app(portfolio: Portfolio | None = None) -> W.Widget:
     """The PMO portfolio review on ``portfolio`` (default: the sample, or ``$PMKIT_DATA``)."""
 
     def build() -> W.Widget:
-        from pmkit.cache import load_sample
-
         pf = load_sample() if portfolio is None else portfolio
         if is_empty(pf):  # nothing to review yet: say how to fill it
             return empty_page()
@@ -82,8 +85,6 @@ class PortfolioReview:
     """State of one open dashboard: the portfolio, the filters, and the tabs built so far."""
 
     def __init__(self, portfolio: Portfolio) -> None:
-        from pmkit.standards import standards_of
-
         self.p = portfolio
         self.std = standards_of(portfolio)
         self.currency = self.std.currency
@@ -108,7 +109,7 @@ class PortfolioReview:
         sd = self.p.status_date
         title = (
             f"Portfolio review (PMO) · {len(self.rollup_all)} projects · status date "
-            f"{sd.strftime('%d %b %Y') if sd is not None else 'not set'}"
+            f"{fmt_date(sd, missing='not set')}"
         )
         subtitle = (
             f"Money in {self.currency} · PMO type {self.std.pmo_type} · wd = working days. "
@@ -134,7 +135,6 @@ class PortfolioReview:
         :data:`AHEAD` that no kernel has shared yet for this data version (each tab built
         off the page, its view shared, its widgets closed), so a tab's first opening only
         puts it on the page. Never raises: a tab that fails is computed when opened."""
-        from pmkit.cache import derived_if_shared
 
         def one(name: str) -> None:
             cls = tab_class(name)
@@ -148,8 +148,6 @@ class PortfolioReview:
 
     def set_portfolio(self, portfolio: Portfolio) -> None:
         """Review ``portfolio`` instead (e.g. as it stood on an earlier status date)."""
-        from pmkit.standards import standards_of
-
         self.p = portfolio
         self.std = standards_of(portfolio)
         self._schedule, self._schedule_error = None, None
@@ -161,20 +159,13 @@ class PortfolioReview:
         """The portfolio schedule (computed once; ``None`` with a note if it cannot be)."""
         if self._schedule is None and self._schedule_error is None:
             try:
-                from pmkit.cache import schedule_portfolio  # shared, once per data change
-
                 self._schedule = schedule_portfolio(self.p)
-            except ImportError:
-                self._schedule_error = "the portfolio scheduler is not available"
             except Exception as exc:  # shown as a note; the rest of the page still works
                 log.exception("scheduling the portfolio failed")
                 self._schedule_error = f"the portfolio could not be scheduled: {exc}"
         return self._schedule
 
     def _rollup(self) -> pd.DataFrame:
-        from pmkit import cache
-        from pmkit.portfolio.rollup import rollup
-
         if self.schedule() is not None:
             return cache.rollup(self.p)
         return rollup(self.p, schedule=None)
@@ -257,8 +248,6 @@ class PortfolioReview:
     def apply_filters(self) -> None:
         """Filter the roll-up, refresh the open tab now and the others when they are opened."""
         try:
-            from pmkit.portfolio.rollup import filter_rollup
-
             self.rollup = filter_rollup(self.rollup_all, **self.filter_values())
             self.ids = self.rollup["project_id"].astype(str).tolist()
         except Exception as exc:  # a filter must never break the page

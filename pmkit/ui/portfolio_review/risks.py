@@ -6,6 +6,7 @@ import ipywidgets as W
 import pandas as pd
 
 from pmkit.charts import portfolio as charts
+from pmkit.risk import risk_register
 from pmkit.ui import portfolio_views as views
 from pmkit.ui.portfolio_review import tables
 from pmkit.ui.portfolio_review._base import (
@@ -44,8 +45,6 @@ class RisksTab(_Tab):
     @property
     def register(self) -> pd.DataFrame:
         """The scored register of the portfolio shown (once per portfolio, not per filter)."""
-        from pmkit.risk import risk_register
-
         return self.shared("risk_register", lambda: risk_register(self.r.p))
 
     def refresh(self) -> None:

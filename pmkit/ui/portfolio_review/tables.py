@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from pmkit.format import fmt_date, fmt_money
+from pmkit.risk import top_risks
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import badge, esc, html_table
 from pmkit.ui.portfolio_review._base import (
@@ -21,8 +23,6 @@ from pmkit.ui.portfolio_review._base import (
     MAX_TABLE_ROWS,
     PM_PLANNING,
     PM_TRACKING,
-    _date,
-    _money,
     _note,
     _num,
 )
@@ -110,12 +110,12 @@ def rollup_table(df: pd.DataFrame, currency: str, *, max_rows: int = MAX_TABLE_R
             "SPI(t)": _num(".2f"),
             "SV(t) (wd)": _num("+.1f"),
             "CPI": _num(".2f"),
-            "Baseline finish": _date,
-            "Forecast finish": _date,
+            "Baseline finish": fmt_date,
+            "Forecast finish": fmt_date,
             "Slip (wd)": _num("+.0f"),
             "CP float (wd)": _num(".0f"),
-            f"BAC ({currency})": _money,
-            f"EAC ({currency})": _money,
+            f"BAC ({currency})": fmt_money,
+            f"EAC ({currency})": fmt_money,
         },
         raw_html_columns=[*DIM_TITLES.values(), "Open in"],
         table_id="pmo-rollup",
@@ -206,8 +206,6 @@ def top_risks_tables(
     reg: pd.DataFrame, names: Mapping[str, str], currency: str, *, n: int = 10
 ) -> str:
     """The ``n`` top threats by exposure and the ``n`` top opportunities, in two tables."""
-    from pmkit.risk import top_risks
-
     parts = []
     kinds: tuple[tuple[Literal["threat", "opportunity"], str, str], ...] = (
         ("threat", "Top threats by exposure (expected loss)", "red"),
@@ -236,8 +234,8 @@ def top_risks_tables(
         )
         fmts = {
             "Probability": lambda v: f"{float(v):.0%}",
-            f"Impact ({currency})": _money,
-            f"Exposure ({currency})": _money,
+            f"Impact ({currency})": fmt_money,
+            f"Exposure ({currency})": fmt_money,
             "Days": _num(".1f"),
         }
         parts.append(
@@ -332,7 +330,7 @@ def changes_table(
     )
     table = html_table(
         t,
-        formats={f"Cost ({currency})": _money, "Schedule (wd)": _num("+.0f"), "On": _date},
+        formats={f"Cost ({currency})": fmt_money, "Schedule (wd)": _num("+.0f"), "On": fmt_date},
         raw_html_columns=["Decision"],
         table_id="pmo-changes",
         max_rows=None,

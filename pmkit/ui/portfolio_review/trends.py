@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from pmkit.charts import portfolio as charts
+from pmkit.portfolio import trends
 from pmkit.ui import portfolio_views as views
 from pmkit.ui._common import guarded
 from pmkit.ui.portfolio_review._base import (
@@ -65,8 +66,6 @@ class TrendsTab(_Tab):
             guarded(self.message)(self.draw)()
 
     def draw(self) -> None:
-        from pmkit.portfolio import trends
-
         ids = self.r.ids if self.focus.value in (None, ALL) else [str(self.focus.value)]
         p = self.r.p
         spi_cpi = self.shared("spi_cpi_trends", lambda: trends.spi_cpi_trends(p))
