@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from pmkit.io.csv_folder import load_portfolio
@@ -398,8 +399,7 @@ def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
     the portfolio on the page repaired for the new forced sets (forced-out removed, the
     least valuable dropped to fit), labelled provisional, every constraint checked, with
     what changed named; the solver's answer replaces it and redraws the list. A scenario is
-    not saved from a provisional portfolio. A change of the model itself (links) shows no
-    provisional portfolio."""
+    not saved from a provisional portfolio. s12: links switched and new weights too."""
     import pmkit.ui.prioritise as ui
     from pmkit.portfolio import prioritise as engine
     from pmkit.portfolio.prioritise._select import _feasible_x, model_of, needed
@@ -437,7 +437,26 @@ def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
     assert tab.selection.status != "provisional" and gone not in tab.selection.ids
     assert "Chosen portfolio" in tab.headline.value and "Changed from" not in tab.headline.value
     assert ui.STALE not in tab.chosen._dom_classes and gone in tab.chosen.value  # listed: cut
-    tab.use_links.value = not tab.use_links.value  # another model: nothing repaired
-    assert tab.selection.status != "provisional" and ui.STALE in tab.headline._dom_classes
-    drain()
+    # s12: links switched and new weights are repaired too (the rules' rows rebuilt; the
+    # previous portfolio re-valued), each checked against the solver's own model
+    for change, said in (
+        (lambda: setattr(tab.use_links, "value", not tab.use_links.value), "schedule links"),
+        (lambda: _another_weight(tab), "valued with the new weights"),
+    ):
+        before = tab.selection
+        change()
+        sel = tab.selection
+        assert sel is not before and sel.status == "provisional", said
+        assert list(tab.later.jobs) == ["model"] and said in _text(tab.headline.value)
+        strict = model_of(sel.problem.with_(budget=float(tab.budget.value)))
+        assert _feasible_x(strict, sel.x) and sel.problem.links == tab.problem().links
+        assert np.array_equal(sel.problem.value, tab.problem().value)
+        drain()
+        assert tab.selection.status != "provisional"
     assert "pmkit-error" not in tab.message.value, tab.message.value
+
+
+def _another_weight(tab: Any) -> None:
+    """The first pairwise comparison set to another value (the weights change)."""
+    dd = next(iter(tab.pairs.values()))
+    dd.value = next(v for _, v in dd.options if v != dd.value)

@@ -1,4 +1,5 @@
-"""A portfolio repaired from the previous one when the forced sets or the capacity level change.
+"""A portfolio repaired from the previous one when the forced sets, the capacity level, the
+weights or the schedule links change.
 
 A forced-in/out or capacity-level change is a new solve (an LP, a start, maybe branch and
 cut: about half a second at 1,000 projects, more when the solver is busy with a frontier
@@ -10,11 +11,19 @@ the room left filled by value. It satisfies every constraint of the new problem 
 by row before it is returned; ``None`` when it cannot be made to) but proves nothing about
 its distance from the best portfolio: its status is ``"provisional"`` and its gap unknown
 (NaN), until the solver's answer replaces it.
+
+A weights change leaves every constraint as it was: the previous portfolio stays feasible
+and is re-valued at once (the model's objective rebuilt from the new values, the room left
+filled by them). Links switched on or off change the rules' rows: the new problem's model is
+built (:func:`_build`, the solver's own) and the previous portfolio repaired against it
+(a successor without its predecessor dropped, link timing restored by dropping the less
+valuable project).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -23,10 +32,12 @@ from pmkit.portfolio.prioritise._select import (
     _TOL,
     Selection,
     SelectionProblem,
+    _build,
     _feasible_x,
     _Model,
     _selection,
     needed,
+    objective,
     rebound,
     same_structure,
 )
@@ -39,7 +50,8 @@ _NEEDS = ("requires", "link")  # y_b <= y_a: a successor needs its predecessor
 
 def repaired(previous: Selection, problem: SelectionProblem) -> Selection | None:
     """``previous`` (a solved portfolio) made to satisfy ``problem`` (with its budget), which
-    may differ from ``previous.problem`` in its forced sets, capacity level and budget only.
+    may differ from ``previous.problem`` in its forced sets, capacity level, budget, values
+    (the drivers' weights) and schedule links only.
 
     Returns a :class:`Selection` with status ``"provisional"`` and ``gap`` NaN, or ``None``
     when the problems differ in anything else, or when the repair cannot satisfy every
@@ -53,10 +65,13 @@ def repaired(previous: Selection, problem: SelectionProblem) -> Selection | None
     q = problem.with_(allowance=None)
     if previous.model is None or q.budget is None or previous.problem.budget is None:
         return None
-    if not same_structure(previous.problem, q) or previous.x.size != previous.model.c.size:
+    if previous.x.size != previous.model.c.size:
         return None
     try:
-        m = rebound(previous.model, q)
+        base = _model_for(previous, q)
+        if base is None:
+            return None
+        m = rebound(base, q)
     except PrioritiseError:  # e.g. a project forced in and out: the solver says so
         return None
     s = _repair(m, q, previous.x)
@@ -64,10 +79,30 @@ def repaired(previous: Selection, problem: SelectionProblem) -> Selection | None
         return None
     if s.over.any():
         q = q.with_(allowance=s.allowance())
-        m = rebound(previous.model, q)
+        m = rebound(base, q)
     if not _feasible_x(m, s.x):
         return None
     return _selection(q, s.x, m, "provisional", float("nan"), time.perf_counter() - t0)
+
+
+def _model_for(previous: Selection, q: SelectionProblem) -> _Model | None:
+    """A model of ``q``'s structure whose variables are ``previous``'s (its bounds set by
+    :func:`rebound`): ``previous.model`` itself when only bounds differ, with the objective
+    of ``q``'s values when the weights changed, built anew when the links changed; ``None``
+    when anything else differs."""
+    old, m = previous.problem, previous.model
+    assert m is not None
+    if same_structure(old, q):
+        return m
+    if same_structure(old.with_(value=q.value), q):
+        return replace(m, c=objective(q, m.var_proj, m.var_shift))
+    if not same_structure(old.with_(value=q.value, links=q.links), q):
+        return None
+    built = _build(q)
+    same_vars = np.array_equal(built.var_proj, m.var_proj) and np.array_equal(
+        built.var_shift, m.var_shift
+    )
+    return built if same_vars else None
 
 
 class _State:
