@@ -136,9 +136,11 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
     drain()
     was = tab.headline.value
     tab.use_links.value = False  # a new model (the budget now decides): a new frontier
-    # the callback only dims the answer; the worker builds and solves the new model
+    # the callback shows the portfolio repaired for the new rules (provisional, s12) and
+    # dims the list; the worker builds and solves the new model
     assert tab._frontier is None and list(tab.later.jobs) == ["model"]
-    assert tab.headline.value == was and ui.STALE in tab.headline._dom_classes
+    assert tab.headline.value != was and "Provisional portfolio" in tab.headline.value
+    assert ui.STALE in tab.chosen._dom_classes
     worker_step()
     assert tab._frontier is not None and ui.STALE not in tab.headline._dom_classes
     assert not tab.selection.problem.links  # the answer to the new model
@@ -204,7 +206,13 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
         for w in (tab.headline, tab.chosen, tab.why, tab.busy, *tab.charts.values()):
             w.observe(lambda _c: changed_in.add(threading.get_ident()))
         tab.use_links.value = False  # a new model and frontier, built and solved in the worker
-        out["dimmed"] = tab._frontier is None and ui.STALE in tab.headline._dom_classes
+        # s12: the headline shows the portfolio repaired for the new rules at once (a
+        # provisional one); the list below stays dimmed until the worker's answer
+        out["dimmed"] = (
+            tab._frontier is None
+            and "Provisional portfolio" in tab.headline.value
+            and ui.STALE in tab.chosen._dom_classes
+        )
         tab.budget.value = 900_000  # a click before the new model is there: that budget next
         for _ in range(6000):  # at most 60 s
             if not (tab.later.jobs or tab.later.pending):

@@ -125,6 +125,12 @@ class _State:
         self.must = np.isin(p.ids.astype(str), needed(p, p.forced_in))
         self.value = np.asarray(p.value, dtype=float)
         self.capacity = kinds == "capacity"
+        self.timing = kinds == "link timing"
+        self.preds: dict[int, list[int]] = {}  # a project's prerequisites and predecessors
+        of = {str(k): j for j, k in enumerate(p.ids)}
+        for b, a in [(lk[1], lk[0]) for lk in p.links] + list(p.requires):
+            if str(a) in of and str(b) in of:
+                self.preds.setdefault(of[str(b)], []).append(of[str(a)])
         self.over = np.zeros(m.hi.size)  # hours accepted over a capacity row's limit
 
     def accept(self, rows: np.ndarray, extra: np.ndarray) -> bool:
@@ -175,6 +181,31 @@ class _State:
         proj = proj[~self.must[proj]]
         return None if proj.size == 0 else int(proj[np.argmin(self.value[proj])])
 
+    def chain(self, i: int) -> list[int]:
+        """Project ``i`` and its chosen predecessors (schedule links), transitively."""
+        out, todo = {i}, [i]
+        while todo:
+            for a in self.preds.get(todo.pop(), ()):
+                if a not in out and self.var[a] >= 0:
+                    out.add(a)
+                    todo.append(a)
+        return sorted(out)
+
+    def order(self, idx: np.ndarray) -> list[int]:
+        """``idx`` with every project after its predecessors (rules and links; a cycle, which
+        the solver refuses anyway, leaves the order as it is)."""
+        depth = dict.fromkeys(idx.tolist(), 0)
+        for _ in range(len(depth)):
+            moved = False
+            for b, preds in self.preds.items():
+                if b in depth:
+                    d = max((depth[a] + 1 for a in preds if a in depth), default=0)
+                    if d > depth[b]:
+                        depth[b], moved = d, True
+            if not moved:
+                break
+        return sorted(depth, key=lambda k: (depth[k], k))
+
     def starts(self, i: int) -> np.ndarray:
         """Project ``i``'s start variables, earliest first, not forced out."""
         vs = np.flatnonzero(self.m.var_proj == i)
@@ -193,12 +224,23 @@ def _repair(m: _Model, p: SelectionProblem, x0: np.ndarray) -> _State | None:
 def _restore_lines(s: _State) -> bool:
     """Drop the least valuable project of each broken line until every line holds (a lower
     capacity level, a smaller budget); a capacity row overfilled by required projects alone
-    keeps their hours over the limit (accepted); False for any other such line."""
+    keeps their hours over the limit (accepted); False for any other such line. A broken
+    link timing (links switched on) is first mended by moving one of its two projects to
+    another start that breaks nothing; when both are required and neither can move, the
+    predecessor is taken off here and put back by :func:`_add_must`."""
     while True:
         bad = np.flatnonzero((s.act > s.hi) | (s.act < s.lo))
         if bad.size == 0:
             return True
+        if s.timing[bad[0]] and _moved(s, int(bad[0])):
+            continue
         i = s.least_valuable_in(bad[:1])
+        if i is None and s.timing[bad[0]]:  # both required: the predecessor and its chosen
+            # predecessors taken off, put back at their earliest starts that fit, first ones
+            # first, by _add_must (room made there by dropping the least valuable)
+            for j in s.chain(s.p.index(str(s.m.rows["a"].iat[int(bad[0])]))):
+                s.drop(j)
+            continue
         if i is None:
             if not s.accept(bad[:1], s.act[bad[:1]] - s.hi[bad[:1]] + _TOL):
                 return False
@@ -206,10 +248,28 @@ def _restore_lines(s: _State) -> bool:
         s.drop(i)
 
 
+def _moved(s: _State, row: int) -> bool:
+    """One chosen project of ``row`` moved to another of its starts that breaks no line (this
+    row included); False when none does. Taking a project's start off never breaks a line
+    (lines have positive coefficients under an upper limit, and link timings non-positive
+    ones over a lower limit), so a move mends ``row`` without breaking another."""
+    vs = s.csr.indices[s.csr.indptr[row] : s.csr.indptr[row + 1]]
+    for i in np.unique(s.m.var_proj[vs[s.x[vs] > 0.5]]):
+        was = int(s.var[i])
+        s.drop(int(i))
+        to = next(
+            (int(v) for v in s.starts(int(i)) if v != was and not s.broken_by(int(v)).size), None
+        )
+        s.take(was if to is None else to)
+        if to is not None:
+            return True
+    return False
+
+
 def _add_must(s: _State, m: _Model) -> bool:
     """Every required project not chosen, at its earliest start that fits, room made by
     dropping the least valuable project of the lines it would break."""
-    for i in np.flatnonzero(s.must & (s.var < 0)):
+    for i in s.order(np.flatnonzero(s.must & (s.var < 0))):
         vs = s.starts(int(i))
         if vs.size == 0:
             return False
@@ -218,10 +278,13 @@ def _add_must(s: _State, m: _Model) -> bool:
             if fits is not None:
                 s.take(fits)
                 break
-            broken = s.broken_by(int(vs[0]))
+            # room made at the earliest start that breaks no link timing (dropping projects
+            # cannot mend a timing with a required partner), else the earliest
+            at = next((int(v) for v in vs if not s.timing[s.broken_by(int(v))].any()), int(vs[0]))
+            broken = s.broken_by(at)
             j = s.least_valuable_in(broken)
             if j is None:  # only required projects there: accept the hours over, if capacity
-                rows, coef = s.column(int(vs[0]))
+                rows, coef = s.column(at)
                 new = dict(zip(rows.tolist(), (s.act[rows] + coef).tolist(), strict=True))
                 extra = np.array([new[int(r)] for r in broken]) - s.hi[broken] + _TOL
                 if not s.accept(broken, extra):
