@@ -639,13 +639,10 @@ def main() -> None:
                 break
             if args.returning:
                 for nb in [notebooks[0], *(["toy.ipynb"] if args.toy else [])]:
+                    short = Path(nb).stem.replace("portfolio_", "")
                     if args.baseline:
-                        run_returning(
-                            args, data, Path(nb).stem, nb, n, Path(tmp), src=Path(args.baseline)
-                        )
-                    run_returning(
-                        args, data, Path(nb).stem.replace("portfolio_", ""), nb, n, Path(tmp)
-                    )
+                        run_returning(args, data, short, nb, n, Path(tmp), Path(args.baseline))
+                    run_returning(args, data, short, nb, n, Path(tmp))
                 continue
             if args.baseline:
                 row = run(args, data, "before: " + label, notebooks, n, Path(args.baseline))
