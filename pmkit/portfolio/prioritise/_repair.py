@@ -16,8 +16,9 @@ A weights change leaves every constraint as it was: the previous portfolio stays
 and is re-valued at once (the model's objective rebuilt from the new values, the room left
 filled by them). Links switched on or off change the rules' rows: the new problem's model is
 built (:func:`_build`, the solver's own) and the previous portfolio repaired against it
-(a successor without its predecessor dropped, link timing restored by dropping the less
-valuable project).
+(a successor without its predecessor dropped; a broken link timing mended by moving one of
+its projects, else by dropping the less valuable, else, both being required, by putting the
+predecessor's chain back first ones first).
 """
 
 from __future__ import annotations
@@ -251,8 +252,9 @@ def _restore_lines(s: _State) -> bool:
 def _moved(s: _State, row: int) -> bool:
     """One chosen project of ``row`` moved to another of its starts that breaks no line (this
     row included); False when none does. Taking a project's start off never breaks a line
-    (lines have positive coefficients under an upper limit, and link timings non-positive
-    ones over a lower limit), so a move mends ``row`` without breaking another."""
+    (capacity, budget and exclusive rows have positive coefficients under an upper limit; a
+    link timing holds whenever one of its two projects is out), so a move mends ``row``
+    without breaking another."""
     vs = s.csr.indices[s.csr.indptr[row] : s.csr.indptr[row + 1]]
     for i in np.unique(s.m.var_proj[vs[s.x[vs] > 0.5]]):
         was = int(s.var[i])
