@@ -17,6 +17,20 @@ machine it competes for the same cores: read ratios between runs more than the s
     python bench/bench_load.py --viewers 10,20 --mix
     python bench/bench_load.py --viewers 20 --serve-args="--viewers 20"
     python bench/bench_load.py --wire --viewers 1,20 --serve-args="--viewers glance=21"
+    python bench/bench_load.py --returning --viewers 1,5,10,20 --toy
+
+``--returning``: the Monday manager, whose browser has opened the page before. Each viewer
+gets a browser of their own with a profile on disk (``launch_persistent_context``: an HTTP
+cache and V8's code cache, as a real browser keeps them), and every round is ``--visits``
+rushes of the same N viewers on the same URL: visit 1 with empty profiles (a cold cache),
+then the same profiles again, each visit on a freshly started server with a full pool (same
+port, so the same origin and cache). Chrome stores a script's code cache on its second load
+and uses it from the third: visit 2 has the HTTP cache, visit 3 the HTTP and code cache.
+Printed per visit: first chart, browser CPU per viewer, and the page's requests that went to
+the network (200, or 304 revalidated) vs served from the browser's cache. The offline guard
+is a host-resolver rule (``page.route``, the other rounds' guard, turns the cache off), and
+any request to another host is counted (``off``, must be 0). ``--toy``: the toy notebook
+(one Dropdown + one chart, ``bench_interactions.TOY``) beside each dashboard round.
 
 ``--wire``: viewers without a browser (``bench/_wire.py``), the server's side alone: the time
 until a page, the static files it fetches and its widget states have arrived. The browsers of
@@ -143,11 +157,18 @@ class Sampler:
 
 # ---------------------------------------------------------------- the server
 def serve(
-    data: Path, extra: list[str], src: Path | None = None, log: Path | None = None
+    data: Path,
+    extra: list[str],
+    src: Path | None = None,
+    log: Path | None = None,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``pmkit serve`` on ``data``; ``src``: another checkout's code (a baseline) instead."""
-    port = _port()
-    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port), *extra]
+    """``pmkit serve`` on ``data``; ``src``: another checkout's code (a baseline) instead;
+    ``port``: a given one (a returning viewer's cache is per origin)."""
+    if port is None:
+        port = _port()
+        extra = ["--port", str(port), *extra]
+    cmd = [sys.executable, "-m", "pmkit.cli", "serve", *extra]
     env = {**os.environ, "PMKIT_DATA": str(data)}
     if src is not None:
         env["PYTHONPATH"] = str(src)
@@ -270,6 +291,111 @@ async def _round_wire(
     return times
 
 
+@dataclass
+class Net:
+    """What a page's requests cost: from the network (200s and 304 revalidations, bytes on
+    the wire) or served from the browser's own cache; ``offsite``: requests to another host."""
+
+    network: int = 0
+    revalidated: int = 0
+    cached: int = 0
+    kb: float = 0.0
+    offsite: int = 0
+
+    def add(self, other: Net) -> None:
+        for f in ("network", "revalidated", "cached", "kb", "offsite"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+
+
+LOOPBACK_URL = ("http://127.0.0.1", "data:", "blob:", "ws://127.0.0.1")
+
+
+async def _visit(ctx: object, url: str, timeout_s: float, net: Net) -> float | None:
+    """One page load in a persistent context, its requests counted over CDP (Playwright's
+    own events do not say whether a response came from the cache)."""
+    page = await ctx.new_page()  # type: ignore[attr-defined]
+    cdp = await ctx.new_cdp_session(page)  # type: ignore[attr-defined]
+    status: dict[str, int] = {}
+    from_cache: set[str] = set()
+
+    def received(e: dict) -> None:
+        r = e["response"]
+        if r.get("fromDiskCache") or r.get("fromMemoryCache") or r.get("fromPrefetchCache"):
+            from_cache.add(e["requestId"])
+        status.setdefault(e["requestId"], int(r.get("status", 0)))
+
+    def extra(e: dict) -> None:  # the status on the wire: 304 for a revalidated response
+        status[e["requestId"]] = int(e.get("statusCode", 0))
+
+    def finished(e: dict) -> None:
+        net.kb += float(e.get("encodedDataLength", 0)) / 1024
+
+    def sent(e: dict) -> None:
+        if not e["request"]["url"].startswith(LOOPBACK_URL):
+            net.offsite += 1
+
+    cdp.on("Network.requestServedFromCache", lambda e: from_cache.add(e["requestId"]))
+    cdp.on("Network.responseReceived", received)
+    cdp.on("Network.responseReceivedExtraInfo", extra)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.requestWillBeSent", sent)
+    await cdp.send("Network.enable")
+    t0 = time.monotonic()
+    try:
+        await page.goto(url, timeout=timeout_s * 1000)
+        left = max(1.0, timeout_s - (time.monotonic() - t0))
+        await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)
+        return time.monotonic() - t0
+    except Exception as exc:  # a timeout or a closed page: counted as a failure
+        print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
+        return None
+    finally:
+        for rid, code in status.items():
+            if rid in from_cache:
+                net.cached += 1
+            elif code == 304:
+                net.revalidated += 1
+            else:
+                net.network += 1
+        net.cached += len(from_cache - status.keys())
+        await page.close()
+
+
+# Chromium resolves no host name but the loopback: the returning rounds' offline
+# guard, since request interception would turn the HTTP cache off.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+
+
+async def _round_returning(
+    url: str, profiles: list[Path], timeout_s: float, ticks: dict[str, int], net: Net
+) -> list[float | None]:
+    """N viewers at once, each in a browser of their own with its profile on disk."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        ctxs = await asyncio.gather(
+            *(
+                pw.chromium.launch_persistent_context(
+                    str(p),
+                    executable_path=CHROMIUM,
+                    args=[*ARGS, OFFLINE],
+                    viewport={"width": 1400, "height": 1000},
+                )
+                for p in profiles
+            )
+        )
+        try:
+            for c in ctxs:  # a persistent context opens with a blank page: not a viewer's
+                for pg in list(c.pages):
+                    await pg.close()
+            ticks["all0"] = _cpu_ticks(_tree(os.getpid()))
+            times = list(await asyncio.gather(*(_visit(c, url, timeout_s, net) for c in ctxs)))
+            ticks["all"] = _cpu_ticks(_tree(os.getpid()))
+            return times
+        finally:
+            await asyncio.gather(*(c.close() for c in ctxs), return_exceptions=True)
+
+
 def _pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -290,6 +416,7 @@ class Row:
     warm_s: float
     cpu_server: float = float("nan")  # CPU-seconds of Voila + kernels during the round
     cpu_browser: float = float("nan")  # CPU-seconds of Playwright + Chromium during the round
+    net: Net | None = None  # --returning: the page's requests, network vs cache
 
     def line(self) -> str:
         mb = 1024
@@ -302,6 +429,16 @@ class Row:
             f"{self.peak.kernels_rss / mb:8.0f} {self.peak.kernels_pss / mb:8.0f} "
             f"{self.peak.kernels:4d} {per_kernel:7.0f} {per_viewer:8.0f} {self.warm_s:6.0f} "
             f"{self.cpu_server / max(self.n, 1):7.2f} {self.cpu_browser / max(self.n, 1):7.2f}"
+            + (self.net_cols() if self.net else "")
+        )
+
+    def net_cols(self) -> str:
+        """Per viewer: requests from the network (of which 304s), from the cache, KB."""
+        assert self.net is not None
+        n, k = self.net, max(self.n, 1)
+        return (
+            f" {n.network / k:5.1f} {n.revalidated / k:5.1f} {n.cached / k:6.1f} "
+            f"{n.kb / k:7.0f} {n.offsite:4d}"
         )
 
 
@@ -311,6 +448,7 @@ HEAD = (
     f"{'+PSS/vw':>8s} {'warm s':>6s} "
     f"{'srvCPU':>7s} {'brCPU':>7s}"
 )
+NET_HEAD = f" {'net':>5s} {'304':>5s} {'cache':>6s} {'KB/vw':>7s} {'off':>4s}"
 
 
 def run(
@@ -349,6 +487,84 @@ def run(
         stop_server(proc)
 
 
+def _toy() -> str:
+    """``bench_interactions``' toy, plus a last cell telling the pool it is ready (its whole
+    page is built ahead, as before): without it each toy kernel holds the pool's fill gate
+    for its 60 s timeout."""
+    import json
+
+    import bench_interactions
+
+    nb = json.loads(bench_interactions._toy_notebook())
+    src = "from pmkit.ui._common import _mark_ready\n_mark_ready()"
+    nb["cells"].append({**nb["cells"][0], "id": "ready", "source": src})
+    return json.dumps(nb)
+
+
+def run_returning(
+    args: argparse.Namespace,
+    data: Path,
+    label: str,
+    nb: str,
+    n: int,
+    tmp: Path,
+    src: Path | None = None,
+) -> list[Row]:
+    """``--visits`` rushes of the same N viewers (persistent profiles) on ``nb``; each visit
+    on a server started afresh on the same port, its pool sized for the rush and full.
+    ``src``: a baseline checkout's code (its own profiles, port and notebook)."""
+    side = "before" if src else "after"
+    nbdir = tmp / f"nb-{side}-{nb}-{n}"
+    if not nbdir.exists():
+        nbdir.mkdir()
+        if nb == "toy.ipynb":
+            (nbdir / nb).write_text(_toy(), encoding="utf-8")
+        else:
+            shutil.copy((src or REPO) / "notebooks" / nb, nbdir / nb)
+    profiles = [tmp / f"profile-{side}-{nb}-{n}-{i}" for i in range(n)]
+    port = _port()
+    serve_args = args.baseline_serve_args if src else args.serve_args
+    extra = [*shlex.split(serve_args), "--notebooks", str(nbdir), "--port", str(port)]
+    if "--viewers" not in serve_args:
+        extra += ["--viewers", f"{Path(nb).stem}={n}"]
+    rows = []
+    for visit in range(1, args.visits + 1):
+        what = {1: "cold", 2: "http"}.get(visit, "http+code")
+        proc, base = serve(data, extra, src, Path(args.log) if args.log else None, port=port)
+        try:
+            warm_s, _ = wait_pool(proc, args.warmup, n)
+            with Sampler(proc.pid) as sampler:
+                idle = sampler.sample()
+                srv0 = _cpu_ticks(_tree(proc.pid))
+                ticks: dict[str, int] = {}
+                net = Net()
+                url = f"{base}/voila/render/{nb}"
+                times = asyncio.run(_round_returning(url, profiles, args.page_timeout, ticks, net))
+                srv = _cpu_ticks(_tree(proc.pid)) - srv0
+                brw = ticks["all"] - ticks["all0"] - srv
+                time.sleep(1.0)
+        finally:
+            stop_server(proc)
+        ok = [t for t in times if t is not None]
+        hz = os.sysconf("SC_CLK_TCK")
+        rows.append(
+            Row(
+                f"{'before: ' if src else ''}{label} v{visit} {what}",
+                n,
+                ok,
+                len(times) - len(ok),
+                sampler.peak,
+                idle,
+                warm_s,
+                srv / hz,
+                brw / hz,
+                net,
+            )
+        )
+        print(rows[-1].line(), flush=True)
+    return rows
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPUs"
@@ -366,6 +582,14 @@ def main() -> None:
         "time until a page, its static files and its widget states have arrived",
     )
     ap.add_argument("--only-mix", action="store_true", help="only the mix")
+    ap.add_argument(
+        "--returning",
+        action="store_true",
+        help="viewers whose browser has opened the page before (persistent profiles, "
+        "HTTP and code cache): each round is --visits rushes, the first with a cold cache",
+    )
+    ap.add_argument("--visits", type=int, default=3, help="--returning: rushes per round")
+    ap.add_argument("--toy", action="store_true", help="--returning: the toy beside")
     ap.add_argument("--data", help="portfolio folder (default: the sample); copied first")
     ap.add_argument("--serve-args", default="", help="extra `pmkit serve` options")
     ap.add_argument(
@@ -399,7 +623,12 @@ def main() -> None:
             plan.append(("mix of 6 dashboards", MIX, n))
     print(f"# bench_load {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {_load()}")
     print(f"# serve args: {args.serve_args or '(default)'}; data: {args.data or 'sample'}")
-    print(HEAD, flush=True)
+    if args.returning:
+        print(
+            "# --returning: v1 cold = empty browser profiles (no HTTP or code cache); "
+            "v2 http = the same profiles again (HTTP cache); v3 http+code = HTTP + V8 code cache"
+        )
+    print(HEAD + (NET_HEAD if args.returning else ""), flush=True)
     t_start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -408,6 +637,13 @@ def main() -> None:
             if time.monotonic() - t_start > args.max_seconds:
                 print(f"# stopped: --max-seconds {args.max_seconds:.0f} reached")
                 break
+            if args.returning:
+                for nb in [notebooks[0], *(["toy.ipynb"] if args.toy else [])]:
+                    short = Path(nb).stem.replace("portfolio_", "")
+                    if args.baseline:
+                        run_returning(args, data, short, nb, n, Path(tmp), Path(args.baseline))
+                    run_returning(args, data, short, nb, n, Path(tmp))
+                continue
             if args.baseline:
                 row = run(args, data, "before: " + label, notebooks, n, Path(args.baseline))
                 print(row.line(), flush=True)
@@ -420,7 +656,10 @@ def main() -> None:
         "# warm s: seconds waited for the preheated pool before the viewers came;\n"
         "# srvCPU / brCPU: CPU-seconds per viewer spent by the server (Voila + kernels) and by\n"
         "# the browser (Playwright + Chromium, on this same machine) during the round: a server\n"
-        "# whose viewers' browsers run elsewhere pays only srvCPU per viewer."
+        "# whose viewers' browsers run elsewhere pays only srvCPU per viewer.\n"
+        "# --returning, per viewer: net = requests answered over the network (304 = of which\n"
+        "# revalidated, no body), cache = served from the browser's cache without a request,\n"
+        "# KB/vw = bytes on the wire; off = requests to any other host (must be 0)."
     )
 
 

@@ -13,7 +13,8 @@ Run: ``python bench/bench_prioritise.py [N_PROJECTS] [SEED] [--product] [--no-so
 own case: ``pmkit generate DIR --projects N`` loaded and solved by ``prioritise_run`` (what
 ``pmkit prioritise`` runs), links respected and not, and the problem build alone;
 ``--tightness`` a table of gap and time over capacity 1/3, 2/5, 1/2, 2/3 of the demand, three
-seeds; ``--tab`` the Prioritise tab in-process (open, budget moves, a forced-out change);
+seeds; ``--tab`` the Prioritise tab in-process (open, budget moves, forced, capacity, weights and
+links changes);
 ``--baseline=TREE`` runs the product / tab measurements again with pmkit from TREE (e.g.
 ``git archive main``) right after, side by side (the wall and CPU seconds and the load
 average are printed: the machine is shared).
@@ -263,8 +264,8 @@ def _watch(tab: Any, marks: dict[str, float]) -> None:
 
 async def _moves(tab: Any, step: Any, opts: list[str]) -> None:
     """Forced changes that move the chosen portfolio itself (its most valuable project forced
-    out, the most valuable one left out forced in), a capacity level down and up, then both
-    lists emptied."""
+    out, the most valuable one left out forced in), a capacity level down and up, both lists
+    emptied; then a weights change (one pairwise comparison) and back, links off and on."""
     ch = tab.selection.chosen
     top_in = str(ch.loc[ch["chosen"]].sort_values("value")["project_id"].iloc[-1])
     out = [str(x) for x in ch.loc[~ch["chosen"]].sort_values("value")["project_id"]]
@@ -274,6 +275,13 @@ async def _moves(tab: Any, step: Any, opts: list[str]) -> None:
     await step("capacity 80 %", lambda: setattr(tab.level, "value", 0.8))
     await step("capacity 100 %", lambda: setattr(tab.level, "value", 1.0))
     await step("release both", lambda: _release(tab))
+    pair = next(iter(tab.pairs.values()))  # the first pairwise comparison (AHP weights)
+    was = pair.value
+    other = next(v for _, v in pair.options if v != was)
+    await step("weights: 1 pair", lambda: setattr(pair, "value", other))
+    await step("weights back", lambda: setattr(pair, "value", was))
+    await step("links off", lambda: setattr(tab.use_links, "value", False))
+    await step("links on", lambda: setattr(tab.use_links, "value", True))
 
 
 def _release(tab: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def _voila_command(
         f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
     cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
+    cmd.append(f"--Voila.tornado_settings={_cache_settings()}")
     # The pmkit page template (pmkit.bundle.voila_jupyter_path): Font Awesome from this server.
     # The analyst notebooks (notebooks/analysis, for JupyterLab) are not dashboards: unlisted.
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
@@ -103,6 +105,42 @@ def _voila_command(
             if max(pools.values(), default=1) > 1:  # a rush: refills wait until it has passed
                 cmd.append(f"--VoilaKernelManager.fill_delay={RUSH_FILL_DELAY_S}")
     return cmd
+
+
+# A widget extension's webpack files named by their content's hash (``remoteEntry.<hash>.js``,
+# ``<chunk>.<hash>.js``): a new version is a new name, so a browser may keep them for good.
+_HASHED_NAME = re.compile(r"\.[0-9a-f]{8,}\.js$")
+
+
+def hashed_labextension_urls(base_url: str = "/") -> list[str]:
+    """URL paths of the widget extensions' content-hashed files Voila serves at
+    ``{base_url}voila/labextensions/``.
+
+    Voila serves every extension file with ``Cache-Control: no-cache`` and no ETag, so a
+    returning viewer's browser asks again for each of them on every page (a 304 each).
+    Listed in the ``static_immutable_cache`` setting, which Jupyter's file handler reads,
+    these get ``public, max-age=31536000, immutable``; an extension's unhashed files
+    (``style.js``, ``package.json``), Voila's own scripts and the page keep their headers.
+    """
+    from jupyter_core.paths import jupyter_path
+
+    roots = [Path(p) for p in jupyter_path("labextensions")]
+    roots += [Path(p) / "labextensions" for p in jupyter_path("voila")]
+    urls: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for f in root.rglob("*.js"):
+            if _HASHED_NAME.search(f.name) and "/static/" in f"/{f.relative_to(root)}":
+                urls.add(f"{base_url}voila/labextensions/{f.relative_to(root).as_posix()}")
+    return sorted(urls)
+
+
+def _cache_settings() -> str:
+    """Voila's ``tornado_settings``, JSON: the hashed extension files cached for good."""
+    import json
+
+    return json.dumps({"static_immutable_cache": hashed_labextension_urls()})
 
 
 POOL_MANAGER = "pmkit.serving.FillGateKernelManager"

@@ -56,9 +56,10 @@ TIMELINE_ROWS = 40
 MAX_NAMED = 12  # projects named in a provisional portfolio's changes (then "and N more")
 PROVISIONAL = (
     " (provisional: the previous portfolio repaired to fit the new settings: forced-out "
-    "projects removed, the least valuable dropped until capacity, budget and rules hold, "
-    "forced-in projects added; every constraint holds, but how far it is from the best "
-    "portfolio is not known. The optimiser's answer follows…)"
+    "projects removed, the least valuable dropped until capacity, budget, rules and links "
+    "hold, forced-in projects added, valued with the current weights; every constraint "
+    "holds, but how far it is from the best portfolio is not known. The optimiser's answer "
+    "follows…)"
 )
 STALE = "pmkit-stale"  # a list or chart about to be redrawn (dimmed meanwhile)
 _STALE_CSS = f"<style>.{STALE} {{opacity: 0.45; transition: opacity 0.2s}}</style>"
@@ -709,9 +710,10 @@ class PrioritiseTab:
     def provisional(self, problem: Any, budget: float) -> None:
         """While the worker solves the new model, the portfolio shown repaired from the one
         on the page (:func:`engine.repaired`: forced-out removed, capacity and budget
-        restored by dropping the least valuable, forced-in added, the room left filled),
-        labelled provisional, every constraint of the new problem checked; nothing when it
-        cannot be repaired (the page stays dimmed until the solver's answer)."""
+        restored by dropping the least valuable, forced-in added, the room left filled; new
+        weights: re-valued; links switched: repaired against the new rules), labelled
+        provisional, every constraint of the new problem checked; nothing when it cannot be
+        repaired (the page stays dimmed until the solver's answer)."""
         prev = self.selection
         if prev is None:
             return
@@ -995,6 +997,10 @@ def _changes_html(prev: Any, sel: Any, label: Callable[[str], str]) -> str:
         parts.append("in: " + names(came, lambda i: "forced in" if i in p.forced_in else "added"))
     if moved:
         parts.append(f"{moved} start{'s' if moved > 1 else ''} moved")
+    if not np.array_equal(np.asarray(prev.problem.value), np.asarray(p.value)):
+        parts.append("valued with the new weights")
+    if prev.problem.links != p.links:
+        parts.append("schedule links " + ("respected" if p.links else "ignored"))
     what = "; ".join(parts) if parts else "no project in or out"
     return _note(
         f"Changed from the portfolio shown before: {what}. The list and timeline below are "

@@ -1,7 +1,8 @@
 """A portfolio repaired from the previous one (:func:`repaired`) after a forced-in/out,
-capacity-level or budget change: shown as provisional until the solver answers, so it must
-satisfy every constraint of the new problem. Checked here row by row by an independent
-check (loads summed per project, not the model's matrix) on generated instances."""
+capacity-level, budget, weights or links change: shown as provisional until the solver
+answers, so it must satisfy every constraint of the new problem. Checked here row by row by
+an independent check (loads summed per project, not the model's matrix) on generated
+instances."""
 
 from __future__ import annotations
 
@@ -196,11 +197,105 @@ def test_a_repair_starts_from_the_previous_portfolio() -> None:
     assert (kept == was).all()
 
 
+def _at_most_the_best(q: SelectionProblem, new: object) -> None:
+    """The repaired portfolio's value never above the optimum (scipy's HiGHS on the model
+    built for ``q``, no start)."""
+    m = _build(q)
+    best = _milp(m, m.c, 30.0, 1e-9)
+    assert best.x is not None and float(m.c @ new.x) >= float(best.fun) - 1e-6  # type: ignore[attr-defined]
+
+
+def _checked(q: SelectionProblem, new: object) -> None:
+    assert new.status == "provisional" and np.isnan(new.gap)  # type: ignore[attr-defined]
+    got = new.problem  # type: ignore[attr-defined]
+    assert np.array_equal(got.value, q.value) and got.links == q.links
+    assert _violations(got, new) == []
+    ch = new.chosen  # type: ignore[attr-defined]
+    assert new.value == pytest.approx(ch.loc[ch["chosen"], "value"].sum())  # type: ignore[attr-defined]
+    assert np.allclose(ch["value"], q.value)  # the new values, not the old ones
+    if got.allowance is None:
+        _at_most_the_best(q, new)
+
+
+def test_a_weights_change_keeps_the_portfolio_and_revalues_it() -> None:
+    """New values (drivers' weights), alone or with forced and capacity changes: every
+    constraint of the new problem holds; with the values alone nothing is dropped or moved
+    (the constraints did not change), the room left filled by the new values at most."""
+    kept_all = 0
+    for seed in range(10):
+        p = _instance(seed)
+        base = solve(p, time_limit=10.0, gap=1e-3, overload=True)
+        rng = np.random.default_rng(200 + seed)
+        for k in range(4):
+            q = p.with_(value=np.round(rng.uniform(1, 100, size=p.n), 2))
+            if k % 2:
+                q = _changes(q, base, rng)
+            new = repaired(base, q)
+            if new is None and k % 2:  # forced changes too: some cannot be repaired
+                continue
+            assert new is not None, (seed, k)  # new values alone: always
+            _checked(q, new)
+            if k % 2 == 0 and base.problem.allowance is None:
+                was = base.chosen.set_index("project_id").loc[base.ids, "shift_months"]
+                now = new.chosen.set_index("project_id").loc[base.ids, "shift_months"]
+                assert set(base.ids) <= set(new.ids) and (was == now).all()
+                kept_all += 1
+    assert kept_all >= 10
+
+
+def test_links_switched_on_or_off_repair_the_portfolio() -> None:
+    """Links off (rows gone: the previous portfolio still holds) and on (a successor
+    without its predecessor, or starting too early, must go): every constraint of the new
+    problem holds, the links checked independently of the model."""
+    on_repairs = 0
+    for seed in range(10):
+        p = _instance(seed)
+        rng = np.random.default_rng(300 + seed)
+        with_links = solve(p, time_limit=10.0, gap=1e-3, overload=True)
+        off = p.with_(links=())
+        new = repaired(with_links, off)
+        assert new is not None
+        _checked(off, new)
+        if with_links.problem.allowance is None:  # no overload accepted: nothing to drop
+            assert set(with_links.ids) <= set(new.ids)
+        without = solve(off, time_limit=10.0, gap=1e-3, overload=True)
+        for q in (
+            p,
+            _changes(p.with_(value=np.round(rng.uniform(1, 100, size=p.n), 2)), without, rng),
+        ):
+            new = repaired(without, q)
+            if new is None:  # e.g. a forced-in project whose predecessor was forced out
+                continue
+            on_repairs += 1
+            _checked(q, new)
+    assert on_repairs >= 14, on_repairs
+
+
+def test_the_models_a_repair_checks_against_are_the_solvers() -> None:
+    """The model of the new problem a repair uses (the old one re-valued, or built anew for
+    links) is the one the solver builds (:func:`_build`), row for row."""
+    from pmkit.portfolio.prioritise._repair import _model_for
+    from pmkit.portfolio.prioritise._select import rebound
+
+    p = _instance(4)
+    base = solve(p, time_limit=10.0, gap=1e-3, overload=True)
+    for q in (
+        p.with_(value=p.value[::-1].copy()),
+        p.with_(links=()),
+        p.with_(links=(), value=p.value * 2),
+    ):
+        m = rebound(_model_for(base, q), q)
+        b = _build(q)
+        assert np.array_equal(m.c, b.c) and np.array_equal(m.ub, b.ub)
+        assert (m.a != b.a).nnz == 0 and np.array_equal(m.lo, b.lo) and np.array_equal(m.hi, b.hi)
+        assert m.rows.equals(b.rows)
+
+
 def test_no_repair_when_more_than_the_bounds_changed_or_the_must_haves_cannot_fit() -> None:
     p = _instance(5)
     base = solve(p, time_limit=10.0, gap=1e-3)
-    assert repaired(base, p.with_(links=())) is None  # another model: the solver decides
-    assert repaired(base, p.with_(value=p.value + 1.0)) is None
+    assert repaired(base, p.with_(requires=())) is None  # another model: the solver decides
+    assert repaired(base, p.with_(max_shift=p.max_shift + 1)) is None  # other variables
     # a forced-in project that needs a forced-out one: no valid portfolio to show
     b, a = next((b, a) for b, a in p.requires if a not in p.forced_in)
     assert repaired(base, p.with_(forced_in=p.forced_in | {b}, forced_out={a})) is None

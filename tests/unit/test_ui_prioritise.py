@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from pmkit.io.csv_folder import load_portfolio
@@ -135,9 +136,11 @@ def test_the_page_answers_first_and_fills_in_step_by_step(monkeypatch: pytest.Mo
     drain()
     was = tab.headline.value
     tab.use_links.value = False  # a new model (the budget now decides): a new frontier
-    # the callback only dims the answer; the worker builds and solves the new model
+    # the callback shows the portfolio repaired for the new rules (provisional, s12) and
+    # dims the list; the worker builds and solves the new model
     assert tab._frontier is None and list(tab.later.jobs) == ["model"]
-    assert tab.headline.value == was and ui.STALE in tab.headline._dom_classes
+    assert tab.headline.value != was and "Provisional portfolio" in tab.headline.value
+    assert ui.STALE in tab.chosen._dom_classes
     worker_step()
     assert tab._frontier is not None and ui.STALE not in tab.headline._dom_classes
     assert not tab.selection.problem.links  # the answer to the new model
@@ -203,7 +206,13 @@ def test_a_kernel_solves_in_a_worker_thread_and_touches_widgets_on_its_loop(
         for w in (tab.headline, tab.chosen, tab.why, tab.busy, *tab.charts.values()):
             w.observe(lambda _c: changed_in.add(threading.get_ident()))
         tab.use_links.value = False  # a new model and frontier, built and solved in the worker
-        out["dimmed"] = tab._frontier is None and ui.STALE in tab.headline._dom_classes
+        # s12: the headline shows the portfolio repaired for the new rules at once (a
+        # provisional one); the list below stays dimmed until the worker's answer
+        out["dimmed"] = (
+            tab._frontier is None
+            and "Provisional portfolio" in tab.headline.value
+            and ui.STALE in tab.chosen._dom_classes
+        )
         tab.budget.value = 900_000  # a click before the new model is there: that budget next
         for _ in range(6000):  # at most 60 s
             if not (tab.later.jobs or tab.later.pending):
@@ -398,8 +407,7 @@ def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
     the portfolio on the page repaired for the new forced sets (forced-out removed, the
     least valuable dropped to fit), labelled provisional, every constraint checked, with
     what changed named; the solver's answer replaces it and redraws the list. A scenario is
-    not saved from a provisional portfolio. A change of the model itself (links) shows no
-    provisional portfolio."""
+    not saved from a provisional portfolio. s12: links switched and new weights too."""
     import pmkit.ui.prioritise as ui
     from pmkit.portfolio import prioritise as engine
     from pmkit.portfolio.prioritise._select import _feasible_x, model_of, needed
@@ -437,7 +445,26 @@ def test_a_forced_change_shows_a_provisional_portfolio_until_the_solvers_answer(
     assert tab.selection.status != "provisional" and gone not in tab.selection.ids
     assert "Chosen portfolio" in tab.headline.value and "Changed from" not in tab.headline.value
     assert ui.STALE not in tab.chosen._dom_classes and gone in tab.chosen.value  # listed: cut
-    tab.use_links.value = not tab.use_links.value  # another model: nothing repaired
-    assert tab.selection.status != "provisional" and ui.STALE in tab.headline._dom_classes
-    drain()
+    # s12: links switched and new weights are repaired too (the rules' rows rebuilt; the
+    # previous portfolio re-valued), each checked against the solver's own model
+    for change, said in (
+        (lambda: setattr(tab.use_links, "value", not tab.use_links.value), "schedule links"),
+        (lambda: _another_weight(tab), "valued with the new weights"),
+    ):
+        before = tab.selection
+        change()
+        sel = tab.selection
+        assert sel is not before and sel.status == "provisional", said
+        assert list(tab.later.jobs) == ["model"] and said in _text(tab.headline.value)
+        strict = model_of(sel.problem.with_(budget=float(tab.budget.value)))
+        assert _feasible_x(strict, sel.x) and sel.problem.links == tab.problem().links
+        assert np.array_equal(sel.problem.value, tab.problem().value)
+        drain()
+        assert tab.selection.status != "provisional"
     assert "pmkit-error" not in tab.message.value, tab.message.value
+
+
+def _another_weight(tab: Any) -> None:
+    """The first pairwise comparison set to another value (the weights change)."""
+    dd = next(iter(tab.pairs.values()))
+    dd.value = next(v for _, v in dd.options if v != dd.value)

@@ -285,6 +285,12 @@ def _budget_rows(rows: _Rows, p: SelectionProblem, vp: np.ndarray, vs: np.ndarra
             rows.add(np.zeros(int(sel.sum())), v[sel], h[sel], [-np.inf], [float(amount)], info)
 
 
+def objective(p: SelectionProblem, var_proj: np.ndarray, var_shift: np.ndarray) -> np.ndarray:
+    """The (minimised) cost of each start variable: minus its project's value, plus a tie
+    breaker that prefers the earlier start of equal value."""
+    return -(np.asarray(p.value, dtype=float)[var_proj] - _TIE * var_shift)
+
+
 def _build(p: SelectionProblem) -> _Model:
     p.check()
     vp, vs = _variables(p)
@@ -301,13 +307,11 @@ def _build(p: SelectionProblem) -> _Model:
     rule_rows, rule_info = _rule_rows(p, vp, vs)
     for (vars_, coef, rlo, rhi), info in zip(rule_rows, rule_info, strict=True):
         rows.add(np.zeros(vars_.size), vars_, coef, [rlo], [rhi], [info])
-    value = np.asarray(p.value, dtype=float)
-    c = -(value[vp] - _TIE * vs)
     ub = (~np.isin(ids[vp], list(p.forced_out))).astype(float)
     return _Model(
         vp,
         vs,
-        c,
+        objective(p, vp, vs),
         ub,
         rows.matrix(nv),
         np.concatenate(rows.lo),

@@ -1,0 +1,101 @@
+"""What a returning viewer's browser may keep: the headers ``pmkit serve`` sends.
+
+Only files whose URL names their content (a hash in the name, or ``?v=<hash>``) may be kept
+for good; the page (the data as of the request) never; Voila's unhashed scripts and an
+extension's unhashed files keep Voila's own validation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pmkit.cli import _voila_command, hashed_labextension_urls, stop_server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_only_content_hashed_extension_files_are_listed() -> None:
+    urls = hashed_labextension_urls()
+    assert urls, "no widget extension found: ipywidgets' is a dependency"
+    assert all(re.search(r"/static/[^/]*\.[0-9a-f]{8,}\.js$", u) for u in urls)
+    assert not any(u.endswith(("/style.js", "package.json")) for u in urls)
+    assert any("jupyterlab-manager/static/remoteEntry." in u for u in urls)
+    assert hashed_labextension_urls("/user/ana/")[0].startswith("/user/ana/voila/labextensions/")
+
+
+def test_the_voila_command_carries_the_setting() -> None:
+    cmd = _voila_command(1, preheat=False, notebooks=Path("nb"))
+    (arg,) = [a for a in cmd if a.startswith("--Voila.tornado_settings=")]
+    settings = json.loads(arg.split("=", 1)[1])
+    assert settings == {"static_immutable_cache": hashed_labextension_urls()}
+
+
+def _get(url: str) -> tuple[dict[str, str], str]:
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return {k.lower(): v for k, v in r.headers.items()}, r.read().decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    nbdir = tmp_path_factory.mktemp("nb")
+    cell = {"cell_type": "code", "execution_count": None, "id": "a", "metadata": {},
+            "outputs": [], "source": "1 + 1"}  # fmt: skip
+    spec = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb = {"cells": [cell], "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
+    (nbdir / "page.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PMKIT_DATA": str(REPO / "data")}
+    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port), "--no-preheat"]
+    proc = subprocess.Popen(
+        [*cmd, "--notebooks", str(nbdir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None, "pmkit serve exited"
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+def test_hashed_extension_files_are_immutable_the_rest_revalidated(server: str) -> None:
+    urls = hashed_labextension_urls()
+    for url in (urls[0], next(u for u in urls if "remoteEntry" in u)):
+        headers, _ = _get(server + url)
+        assert headers["cache-control"] == "public, max-age=31536000, immutable", url
+    plain = re.sub(r"/static/[^/]+$", "/static/style.js", urls[0])
+    headers, _ = _get(server + plain)
+    assert headers["cache-control"] == "no-cache"
+
+
+def test_the_page_is_never_kept_its_versioned_files_are(server: str) -> None:
+    headers, html = _get(server + "/voila/render/page.ipynb")
+    assert "no-store" in headers["cache-control"]
+    # the pmkit template's own files are linked with ?v=<content hash>: kept (tornado's rule)
+    versioned = re.findall(r'"(/voila/templates/pmkit/static/[^"?]+\?v=[0-9a-f]+)"', html)
+    assert versioned
+    for url in versioned:
+        assert "max-age=" in _get(server + url)[0].get("cache-control", ""), url
+    # Voila's own scripts are not named by their content: no max-age, an ETag to revalidate
+    headers, _ = _get(server + "/voila/static/voila.js")
+    assert "max-age" not in headers.get("cache-control", "") and "etag" in headers
