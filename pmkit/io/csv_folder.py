@@ -8,6 +8,7 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,12 @@ __all__ = [
     "cli_validate",
     "guard_formulas",
     "guard_table",
+    "guard_text",
     "load_portfolio",
     "read_folder",
     "sample_data_path",
     "unguard_formulas",
+    "unguard_text",
     "validate_portfolio",
     "write_portfolio",
 ]
@@ -187,6 +190,17 @@ def guard_formulas(text: pd.Series) -> pd.Series:
     text = text.astype("str")
     risky = text.str.match(_RISKY) | text.str.match(_GUARDED)
     return text.where(~risky, "'" + text)
+
+
+def guard_text(value: str) -> str:
+    """:func:`guard_formulas` on one cell (the decisions log and audit trail: text typed on a
+    dashboard, appended row by row)."""
+    return "'" + value if re.match(_RISKY, value) or re.match(_GUARDED, value) else value
+
+
+def unguard_text(value: str) -> str:
+    """:func:`unguard_formulas` on one cell."""
+    return value[1:] if re.match(_GUARDED, value) else value
 
 
 def unguard_formulas(text: pd.Series) -> pd.Series:

