@@ -154,6 +154,29 @@ def _p6_summary(project: Any) -> None:
     summary.setBaselineCost(Double(sum(float(t.getBaselineCost() or 0) for t in tasks)))
 
 
+def _refuse_cut_text(src: Path) -> None:
+    """An MPX file is text, one record per line, each ended by a line break. MPXJ reads a
+    file cut in the middle of a record (a partial download or copy) without a word and pmkit
+    imported the tasks before the cut: half a project. A last line without its end is refused.
+    """
+    if src.suffix.lower() != ".mpx":
+        return
+    with open(src, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        if size == 0:
+            return  # MPXJ says it does not know the format
+        fh.seek(size - 1)
+        if fh.read(1) in (b"\n", b"\r"):
+            return
+    raise MspdiError(
+        "the file ends in the middle of a record: it looks cut off (a partial download or "
+        "copy); nothing was imported",
+        file=str(src),
+        expected="a complete MPX file (every record ends with a line break)",
+    )
+
+
 def read_project_file(path: str | Path) -> MspdiProject:
     """Read any schedule file: MSPDI natively, the other formats through MPXJ.
 
@@ -182,6 +205,7 @@ def read_project_file(path: str | Path) -> MspdiProject:
             "reading this format needs MPXJ and Java: pip install 'pmkit[mpxj]' and a JRE",
             file=str(src),
         )
+    _refuse_cut_text(src)
     with tempfile.TemporaryDirectory(prefix="pmkit-mpxj-") as tmp:
         out = Path(tmp) / (src.stem + ".xml")
         try:
