@@ -446,7 +446,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not (args.html or args.xlsx or args.pdf):
         print("pmkit report: give --html FILE, --pdf FILE and/or --xlsx FILE", file=sys.stderr)
         return 2
-    portfolio = load_portfolio(args.path or sample_data_path())
+    if args.path and Path(args.path).suffix.lower() in (".xlsx", ".xlsm"):
+        from pmkit.io.excel import load_workbook  # the door `pmkit validate` takes too
+
+        portfolio = load_workbook(args.path)
+    else:
+        portfolio = load_portfolio(args.path or sample_data_path())
     schedule = schedule_portfolio(portfolio)
     roll = rollup(portfolio, schedule=schedule)
     if args.html:

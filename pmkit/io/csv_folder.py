@@ -8,6 +8,7 @@ returns half a portfolio. ``validate_portfolio`` returns the same report without
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,14 @@ from pmkit.vocabulary import DATE_FORMAT
 
 __all__ = [
     "cli_validate",
+    "guard_formulas",
+    "guard_table",
+    "guard_text",
     "load_portfolio",
     "read_folder",
     "sample_data_path",
+    "unguard_formulas",
+    "unguard_text",
     "validate_portfolio",
     "write_portfolio",
 ]
@@ -48,6 +54,8 @@ def _read_csv(
     raw, dialect, issues = read_csv_table(path, spec.columns if spec else [])
     if raw is None or spec is None:
         return raw, issues
+    for col in _text_columns(spec, raw.data):
+        raw.data[col] = unguard_formulas(raw.data[col])
     raw, fmt, found = normalise_cells(spec, raw, spec.file, european=dialect.delimiter == ";")
     issues += found
     parts = [p for p in [dialect.describe(), *fmt.describe(), *fmt.notes] if p]
@@ -163,6 +171,55 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     return Portfolio.from_tables(tables, standards, source=Path(path).resolve())
 
 
+_RISKY = r"[=+\-@\t\r]"  # what Excel and LibreOffice take for the start of a formula (OWASP)
+_GUARDED = r"'[=+\-@\t\r']"  # a guard apostrophe: what guard_formulas adds, and only that
+
+
+def guard_formulas(text: pd.Series) -> pd.Series:
+    """Text cells a spreadsheet would run, with a leading apostrophe: ``'=HYPERLINK(...)``.
+
+    Opened in Excel, a CSV cell starting ``=``, ``+``, ``-`` or ``@`` is a formula (OWASP's
+    "CSV injection"); the apostrophe makes it text there. A cell that already starts with an
+    apostrophe before one of those (or before another apostrophe) gets one more, so
+    :func:`unguard_formulas` gives back exactly what was written, whatever the name.
+    """
+    text = text.astype("str")
+    risky = text.str.match(_RISKY) | text.str.match(_GUARDED)
+    return text.where(~risky, "'" + text)
+
+
+def guard_text(value: str) -> str:
+    """:func:`guard_formulas` on one cell (the decisions log and audit trail: text typed on a
+    dashboard, appended row by row)."""
+    return "'" + value if re.match(_RISKY, value) or re.match(_GUARDED, value) else value
+
+
+def unguard_text(value: str) -> str:
+    """:func:`unguard_formulas` on one cell."""
+    return value[1:] if re.match(_GUARDED, value) else value
+
+
+def unguard_formulas(text: pd.Series) -> pd.Series:
+    """The inverse of :func:`guard_formulas` (one leading apostrophe before a risky start)."""
+    guarded = text.astype("str").str.match(_GUARDED)
+    return text.where(~guarded, text.str.slice(1))
+
+
+def _text_columns(spec: TableSpec, df: pd.DataFrame) -> list[str]:
+    """Free-text columns (ids, names, comments, unknown extras): never numbers or dates, so a
+    negative lag ``-2`` is not a formula to guard."""
+    kinds = {f.name: f.kind for f in spec.fields}
+    return [c for c in df.columns if kinds.get(c, "str") == "str"]
+
+
+def guard_table(spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
+    """A table's cell text as a CSV file holds it: :func:`guard_formulas` on its text columns."""
+    out = cells.copy()
+    for col in _text_columns(spec, out):
+        out[col] = guard_formulas(out[col])
+    return out
+
+
 def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     """Write every table as CSV (ISO dates, ``true``/``false``) plus ``standards.yaml``.
 
@@ -199,7 +256,7 @@ def _write_tables(portfolio: Portfolio, temps: Mapping[str, Path]) -> None:
             c for c in df.columns if c not in spec.columns
         ]
         out = pd.DataFrame({c: format_column(df[c]) for c in cols}, columns=cols)
-        out.to_csv(temps[spec.file], index=False, lineterminator="\n")
+        guard_table(spec, out).to_csv(temps[spec.file], index=False, lineterminator="\n")
     standards = {
         k: (v.strftime(DATE_FORMAT) if isinstance(v, pd.Timestamp) else v)
         for k, v in portfolio.standards.items()

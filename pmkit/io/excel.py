@@ -13,6 +13,7 @@ import os
 import re
 import warnings
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,13 @@ from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
 from pmkit.vocabulary import DATE_FORMAT
 
-__all__ = ["load_workbook", "read_workbook", "validate_workbook", "write_workbook"]
+__all__ = [
+    "load_workbook",
+    "read_workbook",
+    "text_stays_text",
+    "validate_workbook",
+    "write_workbook",
+]
 
 MAX_REPORTED = 50  # formula cells without a value listed one by one
 
@@ -57,6 +64,7 @@ class _SheetXml:
     hidden_rows: list[int] = field(default_factory=list)
     hidden_cols: list[int] = field(default_factory=list)  # 1-based column numbers
     uncached: list[str] = field(default_factory=list)  # cell refs of formulas with no value
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, "#N/A") error cells
 
 
 def _scan_sheet_xml(ws: Any) -> _SheetXml:
@@ -67,12 +75,13 @@ def _scan_sheet_xml(ws: Any) -> _SheetXml:
     except (AttributeError, KeyError, OSError):
         return out
     with src:
-        cell_ref, has_f, has_v = "", False, False
+        cell_ref, has_f, has_v, is_error = "", False, False, False
         for event, el in iterparse(src, events=("start", "end")):
             tag = el.tag.rsplit("}", 1)[-1]
             if event == "start":
                 if tag == "c":
                     cell_ref, has_f, has_v = el.get("r", ""), False, False
+                    is_error = el.get("t") == "e"
                 elif tag == "row" and el.get("hidden") in ("1", "true"):
                     out.hidden_rows.append(int(el.get("r", "0")))
                 elif tag == "col" and el.get("hidden") in ("1", "true"):
@@ -83,6 +92,8 @@ def _scan_sheet_xml(ws: Any) -> _SheetXml:
                 has_f = True
             elif tag == "v":
                 has_v = has_v or bool(el.text)
+                if is_error and el.text:
+                    out.errors.append((cell_ref, el.text))
             elif tag == "c":
                 if has_f and not has_v:
                     out.uncached.append(cell_ref)
@@ -95,9 +106,12 @@ def _scan_sheet_xml(ws: Any) -> _SheetXml:
 
 
 _NO_VALUE = "formula has no computed value"
+_ERROR_VALUE = "the cell holds an Excel error, not a value"
 
 
-def _sheet_issues(file: str, xml: _SheetXml, header: list[str]) -> list[ValidationIssue]:
+def _sheet_issues(
+    file: str, xml: _SheetXml, header: list[str], fields: Collection[str] = ()
+) -> list[ValidationIssue]:
     """Merged header cells and formulas without a value (errors, the formula's cell named by
     its column's field), hidden rows and columns (notes)."""
     from openpyxl.utils import column_index_from_string  # openpyxl loads when a book is read
@@ -115,6 +129,15 @@ def _sheet_issues(file: str, xml: _SheetXml, header: list[str]) -> list[Validati
         issues.append(ValidationIssue(
             file, row, fld, ref, "a value (open and save the workbook in Excel to compute it)",
             _NO_VALUE))  # fmt: skip
+    for ref, text in xml.errors[:MAX_REPORTED]:
+        # an error in a text column (a failed lookup giving "#N/A") was read as the name itself
+        row = int(re.sub(r"[A-Z]+", "", ref) or 0)
+        col = column_index_from_string(re.sub(r"\d+", "", ref) or "A")
+        fld = header[col - 1] if 0 < col <= n_cols and header[col - 1] else None
+        if row > 1 and fld in fields:  # a column pmkit ignores may hold anything
+            issues.append(ValidationIssue(file, row, fld, f"{text} in {ref}",
+                                          "a value (fix the formula or type the value)",
+                                          _ERROR_VALUE))  # fmt: skip
     if xml.hidden_rows:
         rows = xml.hidden_rows
         msg = f"{len(rows)} hidden row(s) (first: row {rows[0]}) are read like the others"
@@ -194,7 +217,7 @@ def _read_sheets(
             msg = f"sheet is {shown}; read like the others"
             issues.append(ValidationIssue(file, None, None, None, None, msg, "note"))
         xml = _scan_sheet_xml(ws)
-        issues += _sheet_issues(file, xml, [_cell_text(h) for h in rows[0]])
+        issues += _sheet_issues(file, xml, [_cell_text(h) for h in rows[0]], spec.columns)
         df, lines, found = _sheet_table(rows, file)
         issues += found
         rt, fmt, found = normalise_cells(spec, RawTable(df, lines), spec.file)
@@ -249,8 +272,13 @@ def read_workbook(
     # a formula without a value leaves its cell empty: its "value is required" is the same
     # problem said twice
     no_value = {(i.file, i.line, i.field) for i in issues if i.message == _NO_VALUE}
+    # an error cell is one problem, not also "cannot read the value '#DIV/0!'"
+    error_cell = {(i.file, i.line, i.field) for i in issues if i.message == _ERROR_VALUE}
     report.issues[:] = [
-        i for i in issues if not (i.code == "required" and (i.file, i.line, i.field) in no_value)
+        i
+        for i in issues
+        if not (i.code == "required" and (i.file, i.line, i.field) in no_value)
+        and not (i.message != _ERROR_VALUE and (i.file, i.line, i.field) in error_cell)
     ]
     return tables, standards, report
 
@@ -280,7 +308,23 @@ def write_workbook(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     with pd.ExcelWriter(out, engine="openpyxl") as xw:
         for name, text in sheets.items():
             text.to_excel(xw, sheet_name=name, index=False)
+        text_stays_text(xw.book)
     return out
+
+
+def text_stays_text(book: Any) -> None:
+    """Store every cell pandas turned into a formula as the text it was.
+
+    openpyxl takes any string starting with ``=`` for a formula, so a task named
+    ``=HYPERLINK("http://…")`` would run when the workbook is opened in Excel or LibreOffice
+    (spreadsheet formula injection) and would not load back (a formula has no value). Stored
+    as text, the cell shows the name and reads back equal.
+    """
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 EXCEL_CELL_CHARS = 32_767

@@ -19,6 +19,7 @@ __all__ = [
     "JVM_QUIET_LOGGING",
     "MPXJ_SUFFIXES",
     "P6_SUFFIXES",
+    "is_p6_xml",
     "mpxj_available",
     "p6_read_fixes",
     "read_project_file",
@@ -64,7 +65,7 @@ def start_jvm() -> None:
         jpype.startJVM(*JVM_QUIET_LOGGING, convertStrings=True)
 
 
-def _convert_to_mspdi(src: Path, dst: Path) -> None:
+def _convert_to_mspdi(src: Path, dst: Path, *, p6: bool = False) -> None:
     start_jvm()
     from org.mpxj.mspdi import MSPDIWriter
     from org.mpxj.reader import UniversalProjectReader
@@ -72,13 +73,23 @@ def _convert_to_mspdi(src: Path, dst: Path) -> None:
     project = UniversalProjectReader().read(str(src))
     if project is None:
         raise MspdiError("MPXJ does not recognise this file's format", file=str(src))
-    if src.suffix.lower() in P6_SUFFIXES:
+    if p6 or src.suffix.lower() in P6_SUFFIXES:
         p6_read_fixes(project)
     MSPDIWriter().write(project, str(dst))
 
 
 #: Primavera P6 files: roles and budgets are P6's, read by :func:`p6_read_fixes`.
 P6_SUFFIXES = frozenset({".xer", ".pmxml"})
+P6_XML_ROOT = b"<APIBusinessObjects"
+"""The root element of a P6 XML file; P6 itself names its exports ``.xml``."""
+
+
+def is_p6_xml(path: Path) -> bool:
+    """A ``.xml`` file whose root is P6's (sniffed in its first 4 KB, after the declaration):
+    P6 exports are ``*.xml``, so the ending alone sent them to the MSPDI reader, which
+    refused them ("not a Microsoft Project XML file")."""
+    with open(path, "rb") as fh:
+        return P6_XML_ROOT in fh.read(4096)
 
 
 def p6_read_fixes(project: Any) -> None:
@@ -143,6 +154,29 @@ def _p6_summary(project: Any) -> None:
     summary.setBaselineCost(Double(sum(float(t.getBaselineCost() or 0) for t in tasks)))
 
 
+def _refuse_cut_text(src: Path) -> None:
+    """An MPX file is text, one record per line, each ended by a line break. MPXJ reads a
+    file cut in the middle of a record (a partial download or copy) without a word and pmkit
+    imported the tasks before the cut: half a project. A last line without its end is refused.
+    """
+    if src.suffix.lower() != ".mpx":
+        return
+    with open(src, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        if size == 0:
+            return  # MPXJ says it does not know the format
+        fh.seek(size - 1)
+        if fh.read(1) in (b"\n", b"\r"):
+            return
+    raise MspdiError(
+        "the file ends in the middle of a record: it looks cut off (a partial download or "
+        "copy); nothing was imported",
+        file=str(src),
+        expected="a complete MPX file (every record ends with a line break)",
+    )
+
+
 def read_project_file(path: str | Path) -> MspdiProject:
     """Read any schedule file: MSPDI natively, the other formats through MPXJ.
 
@@ -156,9 +190,10 @@ def read_project_file(path: str | Path) -> MspdiProject:
     src = Path(path)
     if not src.exists():
         raise PmkitError("file not found", file=str(src))
-    if src.suffix.lower() == ".xml":
+    p6_xml = src.suffix.lower() == ".xml" and src.is_file() and is_p6_xml(src)
+    if src.suffix.lower() == ".xml" and not p6_xml:
         return read_mspdi(src)
-    if src.suffix.lower() not in MPXJ_SUFFIXES:
+    if src.suffix.lower() not in MPXJ_SUFFIXES and not p6_xml:
         raise PmkitError(
             "unknown schedule file type",
             file=str(src),
@@ -170,10 +205,11 @@ def read_project_file(path: str | Path) -> MspdiProject:
             "reading this format needs MPXJ and Java: pip install 'pmkit[mpxj]' and a JRE",
             file=str(src),
         )
+    _refuse_cut_text(src)
     with tempfile.TemporaryDirectory(prefix="pmkit-mpxj-") as tmp:
         out = Path(tmp) / (src.stem + ".xml")
         try:
-            _convert_to_mspdi(src, out)
+            _convert_to_mspdi(src, out, p6=p6_xml)
         except PmkitError:
             raise
         except Exception as exc:  # Java exceptions carry the reason in their message

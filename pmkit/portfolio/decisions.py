@@ -22,8 +22,6 @@ signed-in user's name.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import uuid
 from collections.abc import Iterable
@@ -65,8 +63,18 @@ DECISIONS: dict[str, str] = {
 """Accepted verbs -> the status stored (the ``decision`` vocabulary of ``change_requests``)."""
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+"""A portfolio read from a workbook keeps its log beside it, never inside it."""
+
+
 def decisions_path(portfolio_or_path: Any) -> Path:
-    """The log file: ``<portfolio folder>/decisions_log.csv`` (or ``path`` if it is a file)."""
+    """The log file: ``<portfolio folder>/decisions_log.csv`` (or ``path`` if it is a file).
+
+    A portfolio loaded from a workbook (its ``source`` is the ``.xlsx``) keeps the log in the
+    workbook's folder, where ``standards.yaml`` is read from too: the log is appended as CSV
+    text, and appended to the workbook it made the ``.xlsx`` unreadable (and the roll-up read
+    the zip file as a CSV log and stopped with a ``UnicodeDecodeError``).
+    """
     src = getattr(portfolio_or_path, "source", portfolio_or_path)
     if src is None:
         raise DecisionError(
@@ -74,6 +82,8 @@ def decisions_path(portfolio_or_path: Any) -> Path:
             field="path",
         )
     p = Path(src)
+    if p.suffix.lower() in WORKBOOK_SUFFIXES:
+        return p.parent / LOG_FILE
     return p / LOG_FILE if p.is_dir() or p.suffix == "" else p
 
 
@@ -205,9 +215,9 @@ def load_decisions(path: Any) -> pd.DataFrame:
         target = decisions_path(path)
         if not target.exists():
             return _empty_log()
-        from pmkit.store._common import read_locked  # lazy: pmkit.store loads SQLAlchemy
+        from pmkit.store._common import csv_rows, read_locked  # lazy: pmkit.store: SQLAlchemy
 
-        rows = list(csv.reader(io.StringIO(read_locked(target))))
+        rows = csv_rows(read_locked(target))
     if not rows:
         return _empty_log()
     if tuple(rows[0]) != LOG_COLUMNS:

@@ -118,6 +118,23 @@ def _actual_dates(
     return vals
 
 
+FINISH_CONSTRAINTS = ("MFO", "FNET", "FNLT")
+
+
+def _constraint_dates(
+    ctype: np.ndarray, cdate: Any, cal_id: pd.Series, cals: Mapping[str, Calendar]
+) -> np.ndarray:
+    """Constraint dates as instants. A finish constraint's date without a time of day means
+    the end of that day's work (Microsoft Project's default end time): ``FNLT 2027-01-08`` is
+    "finished by Friday evening". Read as midnight, it was Thursday evening, so an MFO or FNET
+    task finished a working day early and an FNLT one lost a day of float. Start constraints
+    keep midnight: the same working minute as the day's first start."""
+    when = pd.Series(pd.to_datetime(np.asarray(cdate)), index=cal_id.index)
+    finish = np.isin(np.asarray(ctype, dtype=str), FINISH_CONSTRAINTS)
+    ends = _actual_dates(pd.DataFrame({"d": when}), "d", cal_id, cals, finish=True)
+    return np.where(finish, ends, when.to_numpy(dtype="datetime64[ns]"))
+
+
 def _duration_min(days: pd.Series, mpd: pd.Series) -> np.ndarray:
     """Durations (working days, missing = 0) as working minutes of each row's calendar."""
     return (days.fillna(0).astype(float) * mpd).to_numpy()
@@ -169,7 +186,9 @@ def _network(
             "project_id": tasks["project_id"].to_numpy(),
         }
     )
-    eng["constraint_date"] = pd.to_datetime(eng["constraint_date"])
+    eng["constraint_date"] = _constraint_dates(
+        eng["constraint_type"].to_numpy(), eng["constraint_date"], cal_id, cals
+    )
     if main_id not in cals:  # no task at all: the first project's calendar
         cals[main_id] = get_cal(main_id)
     return eng, cals[main_id], cals

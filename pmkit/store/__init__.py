@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pmkit.io.csv_folder import sample_data_path
+from pmkit.io.csv_folder import guard_table, sample_data_path
 from pmkit.model import TABLES
 from pmkit.store import schema as S
 from pmkit.store._common import actor, csv_line
@@ -144,7 +144,8 @@ def dump_store(url: str, folder: str | os.PathLike[str]) -> Path:
     for name, table in raw.items():
         cols = [c for c in layout.get(name, []) if c in table.data.columns]
         cols += [c for c in table.data.columns if c not in cols]
-        table.data[cols].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        cells = guard_table(TABLES[name], table.data[cols])  # names shown, never run by Excel
+        cells.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     if text is not None:
         (out / "standards.yaml").write_text(text, encoding="utf-8")
     rows = store.decision_rows()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from pmkit.io.csv_folder import guard_text, unguard_text
 from pmkit.vocabulary import DATE_FORMAT
 
 try:  # POSIX; elsewhere the lock degrades to O_APPEND atomic single writes
@@ -20,7 +21,15 @@ try:  # POSIX; elsewhere the lock degrades to O_APPEND atomic single writes
 except ImportError:  # pragma: no cover - not on the CI platform
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["actor", "csv_line", "locked_append", "now_iso", "read_locked", "to_json"]
+__all__ = [
+    "actor",
+    "csv_line",
+    "csv_rows",
+    "locked_append",
+    "now_iso",
+    "read_locked",
+    "to_json",
+]
 
 
 def actor() -> str:
@@ -45,9 +54,17 @@ def to_json(value: Any) -> str | None:
 
 
 def csv_line(values: Iterable[Any]) -> str:
+    """One log line; text a spreadsheet would run (a rationale typed as ``=HYPERLINK(...)``)
+    gets a guard apostrophe (:func:`pmkit.io.csv_folder.guard_text`); :func:`csv_rows` drops it."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(["" if v is None else v for v in values])
+    cells = ["" if v is None else guard_text(v) if isinstance(v, str) else v for v in values]
+    csv.writer(buf, lineterminator="\n").writerow(cells)
     return buf.getvalue()
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The rows of a log written by :func:`csv_line`, each cell as it was given."""
+    return [[unguard_text(c) for c in row] for row in csv.reader(io.StringIO(text))]
 
 
 def read_locked(path: Path) -> str:

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from pmkit.io.csv_folder import read_folder
+from pmkit.io.csv_folder import read_folder, unguard_text
 from pmkit.model import Portfolio
-from pmkit.store._common import audit_row, locked_append, read_locked
+from pmkit.store._common import audit_row, csv_rows, locked_append, read_locked
 from pmkit.store.base import AUDIT_COLUMNS, RISK_STATUSES, Store, audit_frame, loads
 from pmkit.store.migrate import StoreError
 from pmkit.validation import ValidationIssue, ValidationReport
@@ -42,7 +42,10 @@ class CsvStore(Store):
 
     def _audit_rows(self, text: str | None = None) -> list[dict[str, Any]]:
         text = read_locked(self.audit_path) if text is None else text
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = [
+            {k: unguard_text(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text))
+        ]  # cells as csv_line was given them (guard apostrophes dropped)
         return [
             {
                 c: (r.get(c) or None) if c in ("before", "after") else r.get(c, "")
@@ -90,7 +93,7 @@ class CsvStore(Store):
         return Portfolio.from_tables(tables, standards, source=self.folder)
 
     def decision_rows(self) -> list[list[str]]:
-        rows = list(csv.reader(io.StringIO(read_locked(self.folder / DECISIONS_LOG_FILE))))
+        rows = csv_rows(read_locked(self.folder / DECISIONS_LOG_FILE))
         return rows[1:]
 
     def append_decision(self, record: dict[str, str], who: str) -> None:

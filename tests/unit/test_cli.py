@@ -67,6 +67,26 @@ def test_report_writes_pack_and_workbook(tmp_path: Path) -> None:
     assert "Roll-up" in load_workbook(xlsx).sheetnames
 
 
+def test_report_reads_a_workbook_like_the_folder(tmp_path: Path) -> None:
+    """``pmkit report book.xlsx`` was refused ("is a file, not a portfolio folder ... (or a
+    .xlsx workbook)"); through the library, the roll-up of a workbook portfolio stopped on its
+    decisions log. The workbook's roll-up is the folder's."""
+    import pandas as pd
+
+    from pmkit.io.csv_folder import load_portfolio
+    from pmkit.io.excel import write_workbook
+
+    (tmp_path / "pf").mkdir()
+    book = write_workbook(load_portfolio(REPO / "data"), tmp_path / "pf" / "portfolio.xlsx")
+    (tmp_path / "pf" / "standards.yaml").write_text((REPO / "data" / "standards.yaml").read_text())
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert main(["report", str(REPO / "data"), "--xlsx", str(a)]) == 0
+    assert main(["report", str(book), "--xlsx", str(b)]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_excel(b, sheet_name="Roll-up"), pd.read_excel(a, sheet_name="Roll-up")
+    )
+
+
 def test_serve_refuses_a_missing_data_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--data", "/no/such/folder"]) == 2
     assert "not found" in capsys.readouterr().err

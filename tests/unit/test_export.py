@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from pmkit.cli import main
-from pmkit.errors import PmkitError
+from pmkit.errors import MspdiError, PmkitError
 from pmkit.exporting import export_project
 from pmkit.importing import import_schedule
 from pmkit.io.csv_folder import load_portfolio, sample_data_path
@@ -280,3 +280,21 @@ def test_cli_export_p6_says_what_p6_xml_changes(
     assert re.search(r"<PricePerUnit>[1-9]", text) and re.search(r"<PlannedUnits>[1-9]", text)
     assert main(["export", "P03", str(tmp_path / "P03.xml")]) == 0
     assert "note:" not in capsys.readouterr().out  # MSPDI carries them
+
+
+@needs_mpxj
+def test_an_mpx_file_cut_in_a_record_is_refused_not_half_imported(tmp_path: Path) -> None:
+    """A partial download of an MPX file was imported without a word: the tasks before the
+    cut, i.e. half the project. Cut mid-record, it is one error naming the file; whole, the
+    same bytes import."""
+    pf = load_portfolio(sample_data_path())
+    whole = export_project(pf, "P03", tmp_path / "P03.mpx", fmt="mpx")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mpx"
+    cut.write_bytes(data[: len(data) // 3])
+    assert not data[: len(data) // 3].endswith(b"\n")  # the cut falls inside a record
+    with pytest.raises(MspdiError, match="cut off") as err:
+        import_schedule(cut, into=None, project_id="P03")
+    assert "cut.mpx" in str(err.value)
+    back = import_schedule(whole, into=None, project_id="P03")
+    assert len(back.tasks) == len(pf.project("P03").tasks)

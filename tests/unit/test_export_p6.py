@@ -187,3 +187,17 @@ def test_the_note_says_only_what_p6_xml_still_changes() -> None:
     assert "roles" in carries and "budgets" in carries and "baseline" in carries
     assert "sub-nodes" in changes and "summary task" in changes
     assert "not carry" not in note
+
+
+def test_a_p6_xml_file_named_xml_is_read_as_p6(portfolio: Portfolio, tmp_path: Path) -> None:
+    """P6 names its XML exports ``*.xml``; by its ending the file went to the MSPDI reader,
+    which refused it ("not a Microsoft Project XML file (got 'APIBusinessObjects')"). Read by
+    its root element, it imports exactly as the same bytes named ``.pmxml``."""
+    pmxml = export_project(portfolio, "P03", tmp_path / "P03.pmxml", fmt="pmxml")
+    xml = tmp_path / "P03.xml"
+    xml.write_bytes(pmxml.read_bytes())
+    a = import_schedule(pmxml, into=None, project_id="P03")
+    b = import_schedule(xml, into=None, project_id="P03")
+    for name in ("tasks", "links", "resources", "assignments"):
+        pd.testing.assert_frame_equal(getattr(b, name), getattr(a, name))
+    _check(portfolio, "P03", b)

