@@ -233,16 +233,24 @@ async def _one(browser: object, url: str, timeout_s: float) -> float | None:
             await r.abort()  # type: ignore[attr-defined]
 
     await page.route("**/*", route)
-    t0 = time.monotonic()
     try:
-        await page.goto(url, timeout=timeout_s * 1000)
-        left = max(1.0, timeout_s - (time.monotonic() - t0))
-        await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)
-        return time.monotonic() - t0
-    except Exception:  # a timeout or a closed page: counted as a failure
-        return None
+        return await _until_drawn(page, url, timeout_s)
     finally:
         await ctx.close()
+
+
+async def _until_drawn(page: object, url: str, timeout_s: float) -> float | None:
+    """Seconds from the request to the first chart drawn; None for a timeout or a closed page
+    (counted as a failure, its reason printed)."""
+    t0 = time.monotonic()
+    try:
+        await page.goto(url, timeout=timeout_s * 1000)  # type: ignore[attr-defined]
+        left = max(1.0, timeout_s - (time.monotonic() - t0))
+        await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)  # type: ignore[attr-defined]
+        return time.monotonic() - t0
+    except Exception as exc:
+        print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
+        return None
 
 
 async def _round(
@@ -340,15 +348,8 @@ async def _visit(ctx: object, url: str, timeout_s: float, net: Net) -> float | N
     cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.requestWillBeSent", sent)
     await cdp.send("Network.enable")
-    t0 = time.monotonic()
     try:
-        await page.goto(url, timeout=timeout_s * 1000)
-        left = max(1.0, timeout_s - (time.monotonic() - t0))
-        await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)
-        return time.monotonic() - t0
-    except Exception as exc:  # a timeout or a closed page: counted as a failure
-        print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
-        return None
+        return await _until_drawn(page, url, timeout_s)
     finally:
         for rid, code in status.items():
             if rid in from_cache:
