@@ -427,7 +427,10 @@ def cli_schedule(
     try:
         if not Path(path).exists():
             raise PmkitError("file not found", file=path)
-        sched = schedule_mspdi(read_mspdi(path))
+        project = read_mspdi(path)
+        for note in project.notes:  # a duplicate link kept once, ...
+            print(f"warning: {path}: {note}", file=sys.stderr)
+        sched = schedule_mspdi(project)
         table = schedule_table(sched)
         if fmt == "csv":
             table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
@@ -494,14 +497,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("pmkit import: give --out DIR (or --in-place to rewrite --into)", file=sys.stderr)
         return 2
     base = load_portfolio(args.into)
+    notes: list[str] = []
     try:
-        merged = import_schedule(args.file, into=base, project_id=args.project_id)
+        merged = import_schedule(args.file, into=base, project_id=args.project_id, notes=notes)
     except PmkitError as exc:
         print(f"pmkit import: {args.file} was not imported:\n{exc}", file=sys.stderr)
         return 1
     out = write_portfolio(merged, args.out or args.into)
     n = int((merged.tasks["project_id"] == args.project_id).sum())
     print(f"imported {args.project_id} ({n:,} tasks) from {args.file}; portfolio written to {out}")
+    for note in notes:
+        print(f"note: {args.file}: {note}")
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
+from pmkit.io._schedule_text import check_schedule_text
 from pmkit.io.mspdi import MspdiProject, read_mspdi
 
 __all__ = [
@@ -206,6 +207,7 @@ def read_project_file(path: str | Path) -> MspdiProject:
             file=str(src),
         )
     _refuse_cut_text(src)
+    notes = check_schedule_text(src)  # impossible dates, a cut file: MPXJ reads them leniently
     with tempfile.TemporaryDirectory(prefix="pmkit-mpxj-") as tmp:
         out = Path(tmp) / (src.stem + ".xml")
         try:
@@ -214,6 +216,12 @@ def read_project_file(path: str | Path) -> MspdiProject:
             raise
         except Exception as exc:  # Java exceptions carry the reason in their message
             raise MspdiError(f"MPXJ could not read the file: {exc}", file=str(src)) from exc
-        project = read_mspdi(out)
+        try:
+            project = read_mspdi(out)
+        except PmkitError as exc:  # about the user's file, not pmkit's temporary MSPDI copy
+            if exc.file == str(out):
+                exc.file = str(src)
+            raise
     project.path = str(src)
+    project.notes[:0] = notes
     return project
