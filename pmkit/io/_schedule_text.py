@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pmkit.errors import MspdiError
 
-__all__ = ["check_mpx", "check_schedule_text", "check_xer"]
+__all__ = ["check_mpx", "check_p6_xml", "check_schedule_text", "check_xer"]
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -49,18 +49,21 @@ _MPX_RECORD_DATES: dict[str, dict[int, str]] = {
 }  # fmt: skip
 _MPX_RECORD_NAMES = {"26": "calendar exception", "56": "resource calendar exception",
                      "30": "project header", "75": "resource assignment", "70": "task"}  # fmt: skip
+_P6_DATE = re.compile(r"<([\w:]+)>\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?")
 _XER_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?")
 
 
-def check_schedule_text(src: Path) -> list[str]:
-    """:func:`check_mpx` or :func:`check_xer` by the file's ending (other files untouched);
-    returns the warnings for the import report (a link given twice, which MPXJ keeps once
-    without a word)."""
+def check_schedule_text(src: Path, *, p6_xml: bool = False) -> list[str]:
+    """:func:`check_mpx`, :func:`check_xer` or :func:`check_p6_xml` by the file's ending
+    (other files untouched); returns the warnings for the import report (a link given twice,
+    which MPXJ keeps once without a word)."""
     suffix = src.suffix.lower()
     if suffix == ".mpx":
         return check_mpx(src)
     if suffix == ".xer":
         return check_xer(src)
+    if suffix == ".pmxml" or p6_xml:
+        check_p6_xml(src)
     return []
 
 
@@ -337,4 +340,30 @@ def _check_xer_row(src: Path, line: int, table: str, fields: list[str], row: lis
                 field=f"{table}.{name}",
                 value=value,
                 expected="a real date and time (yyyy-mm-dd hh:mm)",
+            )
+
+
+# ---------------------------------------------------------------------------------- P6 XML
+
+
+def check_p6_xml(src: Path) -> None:
+    """Refuse a P6 XML file holding an impossible date-time (``2026-02-30T08:00:00``,
+    ``T25:00``): MPXJ's reader moves it to another day without a word. Named by line and
+    element; a malformed file is left to the XML parser, which says where."""
+    text = src.read_bytes().decode("utf-8", errors="replace")
+    for m in _P6_DATE.finditer(text):
+        year, month, day, hour, minute = (int(g) for g in m.group(2, 3, 4, 5, 6))
+        second = int(m.group(7) or 0)
+        found = _day_problem(year, month, day)
+        if found is None and (second > 59 or (hour == 24 and second)):
+            found = f"there is no time {hour:02d}:{minute:02d}:{second:02d}"
+        found = found or _time_problem(hour, minute, False)
+        if found:
+            raise MspdiError(
+                f"impossible date: {found}; nothing was imported",
+                file=str(src),
+                line=text.count("\n", 0, m.start()) + 1,
+                field=f"<{m.group(1)}>",
+                value=m.group(0).split(">", 1)[1].strip(),
+                expected="a real date and time (yyyy-mm-ddThh:mm:ss)",
             )

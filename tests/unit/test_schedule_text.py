@@ -217,3 +217,32 @@ def test_an_error_in_the_converted_file_names_the_users_file(
         read_project_file(src)
     monkeypatch.undo()
     assert err.value.file == str(src) and "pmkit-mpxj-" not in str(err.value)
+
+
+P6 = """<?xml version="1.0" encoding="UTF-8"?>
+<APIBusinessObjects xmlns="http://xmlns.oracle.com/Primavera/P6/V8.3/API/BusinessObjects">
+<Project><Name>Demo</Name><PlannedStartDate>2026-01-05T08:00:00</PlannedStartDate>
+<Activity><Name>Design</Name>
+<PlannedStartDate>2026-01-05T08:00:00</PlannedStartDate>
+<PlannedFinishDate>2026-01-12T17:00:00</PlannedFinishDate></Activity>
+</Project></APIBusinessObjects>
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("2026-01-12T17:00:00", "2026-02-30T17:00:00", "February 2026 has no day 30"),
+        ("2026-01-12T17:00:00", "2026-01-12T25:00:00", "no time 25:00"),
+        ("2026-01-12T17:00:00", "2026-01-12T17:61:00", "no time 17:61"),
+    ],
+)
+def test_an_impossible_p6_xml_date_is_refused_with_line_and_element(
+    tmp_path: Path, old: str, new: str, why: str
+) -> None:
+    from pmkit.io._schedule_text import check_p6_xml
+
+    check_p6_xml(_file(tmp_path, "ok.pmxml", P6))  # MPXJ moved these to another day
+    with pytest.raises(MspdiError, match=why) as err:
+        check_p6_xml(_file(tmp_path, "bad.pmxml", P6.replace(old, new)))
+    assert err.value.line == 6 and err.value.field == "<PlannedFinishDate>"
