@@ -977,7 +977,11 @@ def import_schedule(
     if into is not None:
         _refuse_taken_ids(into, [str(project_id).strip()], Path(path).name)
     project = read_project_file(Path(path))
-    tables = project_tables_from_schedule(project, project_id=project_id, **kw)
+    try:
+        tables = project_tables_from_schedule(project, project_id=project_id, **kw)
+    except PmkitError as exc:  # past the reader (a project calendar with no working time)
+        exc.file = exc.file or str(path)
+        raise
     merged = add_project(into, tables, source=Path(path).name)
     if notes is not None:
         notes.extend(tables["projects"].attrs.get("notes", []))

@@ -544,6 +544,7 @@ def drop_duplicate_links(links: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             )
             notes.append(
                 f"Task UID {succ} <PredecessorLink>: duplicate link from task UID {pred} "
-                f"({n} links that differ: {types}; each kept, Project holds one per pair)"
+                f"({n} links that differ: {types}; Project holds one link per pair, an "
+                "import keeps the first)"
             )
     return links[~same.to_numpy()].reset_index(drop=True), notes

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmkit.errors import MspdiError
+from pmkit.errors import MspdiError, PmkitError
 from pmkit.io._schedule_text import check_mpx, check_xer
 from pmkit.io.mpxj import mpxj_available, read_project_file
 
@@ -246,3 +246,16 @@ def test_an_impossible_p6_xml_date_is_refused_with_line_and_element(
     with pytest.raises(MspdiError, match=why) as err:
         check_p6_xml(_file(tmp_path, "bad.pmxml", P6.replace(old, new)))
     assert err.value.line == 6 and err.value.field == "<PlannedFinishDate>"
+
+
+def test_a_project_calendar_without_working_time_names_the_file(tmp_path: Path) -> None:
+    """Raised past the reader (building the calendars), the error named no file at all."""
+    from pmkit.importing import import_schedule
+
+    path = tmp_path / "closed.xml"
+    path.write_text(
+        FIX.read_text().replace("<DayWorking>1</DayWorking>", "<DayWorking>0</DayWorking>")
+    )
+    with pytest.raises(PmkitError) as err:
+        import_schedule(path, into=None, project_id="P1")
+    assert "no working time" in str(err.value) and str(path) in str(err.value)
