@@ -259,3 +259,30 @@ def test_a_project_calendar_without_working_time_names_the_file(tmp_path: Path) 
     with pytest.raises(PmkitError) as err:
         import_schedule(path, into=None, project_id="P1")
     assert "no working time" in str(err.value) and str(path) in str(err.value)
+
+
+def _german(text: str) -> str:
+    """``MPX`` as a German Project writes it: ';' between fields, decimal comma, dates with
+    dots, German words (Ja/Nein, t for days, Mo/Di)."""
+    text = text.replace(",", ";").replace('10;$;1;2;";";.', "10;$;1;2;.;,")
+    text = text.replace("12;1;1;480;/;:", "12;1;1;480;.;:").replace("/", ".")
+    text = text.replace("Mon ", "Mo ").replace("Tue ", "Di ")
+    text = text.replace(" 08:00", "").replace(" 17:00", "").replace("5d", "5t")
+    return text.replace("10d", "10t").replace(";Yes", ";Ja").replace(";No", ";Nein")
+
+
+@pytest.mark.skipif(not mpxj_available(), reason="MPXJ needs the mpxj package and Java")
+def test_an_mpx_from_a_german_project_is_read(tmp_path: Path) -> None:
+    """MPXJ reads MPX in English unless told: a German Project's file was refused
+    ("Error reading file (failed at line ...)"). The same plan, the same dates."""
+    from pmkit.schedule.mspdi_adapter import schedule_mspdi
+
+    path = _file(tmp_path, "de.mpx", _german(MPX))
+    assert check_mpx(path) == []
+    with pytest.raises(MspdiError, match="no day 31"):  # the checks read German dates too
+        check_mpx(_file(tmp_path, "bad.mpx", _german(MPX).replace("Di 13.01.26", "Di 31.02.26")))
+    project = read_project_file(path)
+    assert project.notes == ["read as an MPX file written in language 'de'"]
+    ef = schedule_mspdi(project).tasks.set_index("uid")["early_finish"]
+    assert ef[2] == pd.Timestamp("2026-01-12 17:00") and ef[3] == pd.Timestamp("2026-01-19 17:00")
+    assert len(project.links) == 1
