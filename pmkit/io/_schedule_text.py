@@ -316,7 +316,7 @@ def check_xer(src: Path) -> list[str]:
 
 
 def _check_xer_row(src: Path, line: int, table: str, fields: list[str], row: list[str]) -> None:
-    if not fields or len(row) > len(fields):
+    if not fields or any(c.strip() for c in row[len(fields) :]):  # a trailing tab is no value
         raise MspdiError(
             f"a row of table {table or '?'} has {len(row)} values for {len(fields)} fields",
             file=str(src),

@@ -141,6 +141,10 @@ def test_a_cut_or_broken_xer_is_refused_with_line_and_table(
         assert err.value.field == "TASK.target_start_date"
 
 
+def test_an_xer_row_with_a_trailing_tab_is_valid(tmp_path: Path) -> None:
+    assert check_xer(_file(tmp_path, "tab.xer", XER.replace("08:00\n", "08:00\t\t\n", 1))) == []
+
+
 def test_an_xer_link_given_twice_is_a_warning(tmp_path: Path) -> None:
     twice = XER.replace("%R\t10\t2\t1\t9\tPR_FS", "%R\t10\t2\t1\t9\tPR_FS\n%R\t11\t2\t1\t9\tPR_FS")
     notes = check_xer(_file(tmp_path, "twice.xer", twice))
