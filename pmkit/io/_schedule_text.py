@@ -156,14 +156,14 @@ def _mpx_records(src: Path) -> Iterator[tuple[int, list[str]]]:
     if not data.startswith(b"MPX") or len(data) < 4:
         return
     text = data.decode("latin-1")  # digits and separators are ASCII in every MPX code page
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=chr(data[3]), quotechar='"')
     limit = csv.field_size_limit(len(text) + 1)  # a long note is one field
     try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=chr(data[3]), quotechar='"')
         for cells in reader:
             if cells:
                 yield reader.line_num, cells
-    except csv.Error:
-        return  # left to MPXJ, which says where
+    except (csv.Error, TypeError, ValueError):
+        return  # an odd delimiter or quoting: left to MPXJ, which says where
     finally:
         csv.field_size_limit(limit)
 
