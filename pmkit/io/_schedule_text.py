@@ -184,7 +184,8 @@ def check_mpx(src: Path) -> list[str]:
         elif kind == "60":
             header = cells[1:]
         elif kind == "61":
-            model = [int(c) if c.strip().isdigit() else -1 for c in cells[1:]]
+            numbers = [c.strip() for c in cells[1:]]
+            model = [int(c) if re.fullmatch(r"[0-9]+", c) else -1 for c in numbers]
             names = dict(zip(model, header, strict=False))
         elif kind == "70" and model:
             task = _MpxTask(line, {n: v.strip() for n, v in zip(model, cells[1:], strict=False)})

@@ -290,3 +290,23 @@ def test_an_mpx_from_a_german_project_is_read(tmp_path: Path) -> None:
     ef = schedule_mspdi(project).tasks.set_index("uid")["early_finish"]
     assert ef[2] == pd.Timestamp("2026-01-12 17:00") and ef[3] == pd.Timestamp("2026-01-19 17:00")
     assert len(project.links) == 1
+
+
+def test_the_checks_refuse_or_pass_but_never_crash(tmp_path: Path) -> None:
+    """Every cut of the test files and control bytes in the task model (a fuzz run found
+    ``61,1\\x1d,...``: ``'1\\x1d'.strip().isdigit()`` but ``int('1\\x1d')`` fails)."""
+    from pmkit.io._schedule_text import check_schedule_text
+
+    odd = MPX.replace("61,1,3,", "61,1\x1d,\u00b3,")
+    assert check_mpx(_file(tmp_path, "odd.mpx", odd)) == []
+    outcomes = {"passed": 0, "refused": 0}
+    for name, text in (("f.mpx", MPX), ("f.xer", XER), ("f.pmxml", P6)):
+        for cut in range(len(text)):
+            path = tmp_path / name
+            path.write_bytes(text[:cut].encode("latin-1"))
+            try:  # anything but MspdiError fails the test
+                check_schedule_text(path)
+                outcomes["passed"] += 1
+            except MspdiError:
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 100 and outcomes["passed"] > 100  # every XER cut is refused
