@@ -182,6 +182,21 @@ def test_a_duplicate_mspdi_link_is_kept_once_with_the_csv_doors_warning(
     assert not merged.links.duplicated(["pred_id", "succ_id"]).any()
     assert cli_schedule(str(path), "csv", out=io.StringIO()) == 0
     assert "warning:" in capsys.readouterr().err
+    from pmkit.cli import main
+
+    data = str(Path(__file__).resolve().parents[2] / "data")
+    args = [
+        "import",
+        str(path),
+        "--into",
+        data,
+        "--project-id",
+        "P99",
+        "--out",
+        str(tmp_path / "m"),
+    ]
+    assert main(args) == 0
+    assert f"note: {path}: {project.notes[0]}" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ through MPXJ, end to end
