@@ -235,9 +235,8 @@ def read_project_file(path: str | Path) -> MspdiProject:
             file=str(src),
         )
     _refuse_cut_text(src)
-    notes = check_schedule_text(
-        src, p6_xml=p6_xml
-    )  # impossible dates, a cut file: MPXJ reads them leniently
+    # impossible dates, a cut file: MPXJ reads them leniently (pmkit/io/_schedule_text.py)
+    notes = check_schedule_text(src, p6_xml=p6_xml)
     with tempfile.TemporaryDirectory(prefix="pmkit-mpxj-") as tmp:
         out = Path(tmp) / (src.stem + ".xml")
         try:
