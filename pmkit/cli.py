@@ -29,7 +29,13 @@ from pmkit.errors import PmkitError, PortfolioValidationError
 from pmkit.exporting import EXPORT_LIMITS, export_project
 from pmkit.generate import main as generate_main
 from pmkit.importing import import_schedule
-from pmkit.io.csv_folder import cli_validate, load_portfolio, sample_data_path, write_portfolio
+from pmkit.io.csv_folder import (
+    cli_validate,
+    guard_frame,
+    load_portfolio,
+    sample_data_path,
+    write_portfolio,
+)
 from pmkit.io.mspdi import read_mspdi
 from pmkit.model import Portfolio
 from pmkit.portfolio.rollup import rollup
@@ -361,7 +367,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
-    return cli_schedule(args.file, args.format)
+    return cli_schedule(args.file, args.format, guard=args.guard)
 
 
 # ``pmkit schedule``: the verb lives here, so the schedule package never reaches up to io
@@ -409,20 +415,28 @@ def schedule_table(sched: Schedule) -> pd.DataFrame:
     return out[CSV_COLUMNS]
 
 
-def cli_schedule(path: str, fmt: str = "csv", out: TextIO | None = None) -> int:
+def cli_schedule(
+    path: str, fmt: str = "csv", out: TextIO | None = None, *, guard: bool = True
+) -> int:
     """``pmkit schedule FILE --format csv|table``: print the schedule; 0 on success, 2 on a
-    pmkit error (message on stderr, no traceback)."""
+    pmkit error (message on stderr, no traceback). The CSV goes to spreadsheets: a task named
+    ``=HYPERLINK(...)`` gets a guard apostrophe unless ``guard`` is False (``--no-guard``)."""
     import pandas as pd
 
     stream = out or sys.stdout
     try:
         if not Path(path).exists():
             raise PmkitError("file not found", file=path)
-        sched = schedule_mspdi(read_mspdi(path))
+        project = read_mspdi(path)
+        for note in project.notes:  # a duplicate link kept once, ...
+            print(f"warning: {path}: {note}", file=sys.stderr)
+        sched = schedule_mspdi(project)
         table = schedule_table(sched)
         if fmt == "csv":
             table = table.assign(critical=table["critical"].map({True: "true", False: "false"}))
-            table.to_csv(stream, index=False, lineterminator="\n")
+            (guard_frame(table) if guard else table).to_csv(
+                stream, index=False, lineterminator="\n"
+            )
         elif fmt == "table":
             with pd.option_context(
                 "display.max_rows", None, "display.width", 200, "display.max_colwidth", 40
@@ -483,14 +497,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("pmkit import: give --out DIR (or --in-place to rewrite --into)", file=sys.stderr)
         return 2
     base = load_portfolio(args.into)
+    notes: list[str] = []
     try:
-        merged = import_schedule(args.file, into=base, project_id=args.project_id)
+        merged = import_schedule(args.file, into=base, project_id=args.project_id, notes=notes)
     except PmkitError as exc:
         print(f"pmkit import: {args.file} was not imported:\n{exc}", file=sys.stderr)
         return 1
     out = write_portfolio(merged, args.out or args.into)
     n = int((merged.tasks["project_id"] == args.project_id).sum())
     print(f"imported {args.project_id} ({n:,} tasks) from {args.file}; portfolio written to {out}")
+    for note in notes:
+        print(f"note: {args.file}: {note}")
     return 0
 
 
@@ -626,7 +643,8 @@ def cmd_prioritise(args: argparse.Namespace) -> int:
         other = pz.load_scenario(portfolio, args.compare)
         extra = pz.compare_scenarios(other, record)
         if args.export:
-            print(f"comparison: {pz.export_scenarios(other, record, args.export)}", file=sys.stderr)
+            done = pz.export_scenarios(other, record, args.export, guard=args.guard)
+            print(f"comparison: {done}", file=sys.stderr)
     if saved is not None:
         print(f"scenario saved: {saved}", file=sys.stderr)
     if args.json:
@@ -634,7 +652,7 @@ def cmd_prioritise(args: argparse.Namespace) -> int:
         out |= {k: v.to_dict("records") for k, v in extra.items()}
         print(json.dumps(out, indent=1, default=str))
         return 0
-    return _print_table(run.projects, {"summary": run.summary, **extra}, args)
+    return _print_table(run.projects, extra, args, summary=run.summary)
 
 
 def _ids(values: Sequence[str] | None) -> list[str]:
@@ -642,16 +660,26 @@ def _ids(values: Sequence[str] | None) -> list[str]:
     return [x.strip() for v in values or () for x in v.split(",") if x.strip()]
 
 
-def _print_table(table: pd.DataFrame, extra: dict[str, Any], args: argparse.Namespace) -> int:
+def _print_table(
+    table: pd.DataFrame,
+    extra: dict[str, pd.DataFrame],
+    args: argparse.Namespace,
+    *,
+    summary: dict[str, Any] | None = None,
+) -> int:
+    """The run's line and tables as text, or the project table as CSV. The run's summary is
+    apart from ``extra``: a comparison has its own "summary" table (kept apart, it no longer
+    replaced the run's and stopped ``--compare`` with a traceback)."""
     import pandas as pd
 
     if getattr(args, "json", False):
         print(table.to_json(orient="records", indent=1))
         return 0
     if args.csv:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        (guard_frame(table) if args.guard else table).to_csv(
+            sys.stdout, index=False, lineterminator="\n"
+        )
         return 0
-    summary = extra.pop("summary", None)
     if summary:
         gap = "" if summary["gap"] is None else f", proven gap {summary['gap']:.2%}"
         budget = "none" if summary["budget"] is None else f"{summary['budget']:,.0f}"
@@ -687,6 +715,14 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+NO_GUARD_HELP = (
+    "CSV: write text cells exactly as they are. By default a name starting with = + - @, a tab "
+    "or CR gets a leading apostrophe so a spreadsheet shows it instead of running it as a "
+    "formula (numbers stay numbers); use this only for a machine reader, never for a file "
+    "someone opens in Excel"
+)
+
+
 def add_prioritise_parser(sub: Any) -> None:
     z = sub.add_parser(
         "prioritise", help="rank projects and choose the portfolio under budget and capacity"
@@ -706,6 +742,7 @@ def add_prioritise_parser(sub: Any) -> None:
     out = z.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print the project table as CSV")
+    z.add_argument("--no-guard", dest="guard", action="store_false", help=NO_GUARD_HELP)
     z.set_defaults(func=cmd_prioritise)
 
 
@@ -748,6 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("schedule", help="schedule an MSPDI (MS Project XML) file")
     c.add_argument("file")
     c.add_argument("--format", choices=["csv", "table"], default="table")
+    c.add_argument("--no-guard", dest="guard", action="store_false", help=NO_GUARD_HELP)
     c.set_defaults(func=cmd_schedule)
 
     m = sub.add_parser("import", help="add a schedule file (MSPDI/.mpp/.xer) to a portfolio")

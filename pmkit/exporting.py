@@ -179,7 +179,7 @@ def _links(view: Any, uid_of: dict[str, int], rows: list[dict[str, Any]]) -> pd.
                 "lag_format": _display_format(float(lk["lag_days"] or 0) * mpd, mpd),
             }
         )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         out,
         columns=[
             "pred_uid",
@@ -191,6 +191,9 @@ def _links(view: Any, uid_of: dict[str, int], rows: list[dict[str, Any]]) -> pd.
             "lag_format",
         ],
     )
+    # the CSV door warns on a link given twice and keeps both rows; the file gets it once
+    # (Project holds one link per pair; two identical PredecessorLinks are a broken file)
+    return table.drop_duplicates(ignore_index=True)
 
 
 def _resource_tables(

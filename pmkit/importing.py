@@ -255,7 +255,7 @@ def project_tables_from_schedule(
     """
     pid = _checked_project_id(project_id, overrides)
     src = Path(project.path).name
-    notes: list[str] = []
+    notes: list[str] = list(project.notes)  # how the file was read (duplicate links, ...)
     t = _kept_tasks(project, src, notes)
     res = _work_resources(project, notes)
     start = _project_start(project, t, src)
@@ -960,10 +960,14 @@ def import_schedule(
     *,
     into: Portfolio | None,
     project_id: str,
+    notes: list[str] | None = None,
     **kw: Any,
 ) -> Portfolio:
     """Read any schedule file (MSPDI natively; .mpp/.xer/... through MPXJ) and add it as
     project ``project_id`` to ``into`` (``None``: a portfolio of that project alone).
+
+    ``notes``, when given, receives the import's warnings and notes (a duplicate link kept
+    once, elapsed durations converted, ...): the import report shows them.
 
     Raises ``MspdiError`` / ``MpxjUnavailableError`` (the file cannot be read) or
     ``PortfolioValidationError`` (the merged portfolio would not be valid). ``kw`` goes to
@@ -973,5 +977,12 @@ def import_schedule(
     if into is not None:
         _refuse_taken_ids(into, [str(project_id).strip()], Path(path).name)
     project = read_project_file(Path(path))
-    tables = project_tables_from_schedule(project, project_id=project_id, **kw)
-    return add_project(into, tables, source=Path(path).name)
+    try:
+        tables = project_tables_from_schedule(project, project_id=project_id, **kw)
+    except PmkitError as exc:  # past the reader (a project calendar with no working time)
+        exc.file = exc.file or str(path)
+        raise
+    merged = add_project(into, tables, source=Path(path).name)
+    if notes is not None:
+        notes.extend(tables["projects"].attrs.get("notes", []))
+    return merged

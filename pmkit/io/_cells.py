@@ -259,6 +259,15 @@ def normalise_cells(
     if _booleans(spec, raw.data):
         fmt.notes.append("true/false written in words of another language")
     issues = [ValidationIssue(file, None, None, None, None, n, "note") for n in notes]
+    if "(assumed)" in fmt.dates:  # a guess that moves dates by months if wrong: say it louder
+        issues.append(
+            ValidationIssue(
+                file, None, None, None, "dates written YYYY-MM-DD (ISO) to be sure",
+                "every date in this file fits both day/month and month/day: read as "
+                "month/day/year, so 03/04/2026 is 4 March 2026 (a comma-separated file; a "
+                "semicolon-separated one is read day/month)", "warning",
+            )
+        )  # fmt: skip
     return raw, fmt, issues
 
 

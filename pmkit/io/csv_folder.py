@@ -28,6 +28,7 @@ from pmkit.vocabulary import DATE_FORMAT
 __all__ = [
     "cli_validate",
     "guard_formulas",
+    "guard_frame",
     "guard_table",
     "guard_text",
     "load_portfolio",
@@ -217,6 +218,21 @@ def guard_table(spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
     out = cells.copy()
     for col in _text_columns(spec, out):
         out[col] = guard_formulas(out[col])
+    return out
+
+
+def guard_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Any table pmkit prints or writes as CSV for a spreadsheet (``pmkit schedule --format
+    csv``, ``pmkit prioritise --csv``, a scenario comparison): :func:`guard_text` on every text
+    cell. Numbers, booleans, dates and empty cells stay as they are, so a lag of ``-2`` or a
+    negative slack is still a number in Excel; only text can become a formula there.
+    """
+    out = table.copy()
+    for col in out.columns:
+        cells = out[col]
+        if cells.dtype.kind != "O" and not isinstance(cells.dtype, pd.StringDtype):
+            continue  # numbers, booleans, datetimes: never text
+        out[col] = cells.map(lambda v: guard_text(v) if isinstance(v, str) else v)
     return out
 
 

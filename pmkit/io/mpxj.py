@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
+from pmkit.io._schedule_text import check_schedule_text
 from pmkit.io.mspdi import MspdiProject, read_mspdi
 
 __all__ = [
@@ -65,17 +66,45 @@ def start_jvm() -> None:
         jpype.startJVM(*JVM_QUIET_LOGGING, convertStrings=True)
 
 
-def _convert_to_mspdi(src: Path, dst: Path, *, p6: bool = False) -> None:
+def _convert_to_mspdi(src: Path, dst: Path, *, p6: bool = False) -> list[str]:
+    """Write ``src`` as MSPDI to ``dst``; returns notes on how it was read."""
     start_jvm()
     from org.mpxj.mspdi import MSPDIWriter
     from org.mpxj.reader import UniversalProjectReader
 
-    project = UniversalProjectReader().read(str(src))
+    notes: list[str] = []
+    try:
+        project = UniversalProjectReader().read(str(src))
+    except Exception:
+        if src.suffix.lower() != ".mpx":
+            raise
+        project, locale = _read_mpx_in_another_language(src)
+        notes.append(f"read as an MPX file written in language {locale!r}")
     if project is None:
         raise MspdiError("MPXJ does not recognise this file's format", file=str(src))
     if p6 or src.suffix.lower() in P6_SUFFIXES:
         p6_read_fixes(project)
     MSPDIWriter().write(project, str(dst))
+    return notes
+
+
+def _read_mpx_in_another_language(src: Path) -> tuple[Any, str]:
+    """An MPX file from a German (French, ...) Project: its words (``Ja``/``Nein``, ``NV``,
+    ``Mittel``) are its language's, and MPXJ reads English unless told. Each language MPXJ
+    knows is tried, in its order, after English failed; none reading it re-raises English's
+    error (the one that names the line)."""
+    from org.mpxj.mpx import MPXReader
+
+    first: Exception | None = None
+    for locale in MPXReader.getSupportedLocales():
+        reader = MPXReader()
+        reader.setLocale(locale)
+        try:
+            return reader.read(str(src)), str(locale)
+        except Exception as exc:  # the next language
+            first = first or exc
+    assert first is not None
+    raise first
 
 
 #: Primavera P6 files: roles and budgets are P6's, read by :func:`p6_read_fixes`.
@@ -206,14 +235,22 @@ def read_project_file(path: str | Path) -> MspdiProject:
             file=str(src),
         )
     _refuse_cut_text(src)
+    # impossible dates, a cut file: MPXJ reads them leniently (pmkit/io/_schedule_text.py)
+    notes = check_schedule_text(src, p6_xml=p6_xml)
     with tempfile.TemporaryDirectory(prefix="pmkit-mpxj-") as tmp:
         out = Path(tmp) / (src.stem + ".xml")
         try:
-            _convert_to_mspdi(src, out, p6=p6_xml)
+            notes += _convert_to_mspdi(src, out, p6=p6_xml)
         except PmkitError:
             raise
         except Exception as exc:  # Java exceptions carry the reason in their message
             raise MspdiError(f"MPXJ could not read the file: {exc}", file=str(src)) from exc
-        project = read_mspdi(out)
+        try:
+            project = read_mspdi(out)
+        except PmkitError as exc:  # about the user's file, not pmkit's temporary MSPDI copy
+            if exc.file == str(out):
+                exc.file = str(src)
+            raise
     project.path = str(src)
+    project.notes[:0] = notes
     return project

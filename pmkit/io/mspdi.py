@@ -24,7 +24,7 @@ from defusedxml import DefusedXmlException
 from pmkit import vocabulary
 from pmkit.calendar import Calendar, WorkWeek, recurring_days
 from pmkit.errors import MspdiError
-from pmkit.io.mspdi_checks import check_document, check_links
+from pmkit.io.mspdi_checks import check_document, check_links, drop_duplicate_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
 
@@ -104,6 +104,9 @@ class MspdiProject:
     #: assignments' timephased data: assignment_uid, task_uid, type (1 = remaining work),
     #: start, finish, work_min (None where Project wrote no value: non-working time)
     timephased: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: warnings on how the file was read (a duplicate link kept once, ...): the import
+    #: report and ``pmkit schedule`` show them
+    notes: list[str] = field(default_factory=list)
 
     @property
     def baseline0(self) -> pd.DataFrame:
@@ -526,6 +529,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
             "cross_project",
         ],
     )
+    link_df, notes = drop_duplicate_links(link_df)
     check_links(tasks, link_df, p)
     resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
     assign_els = _children(_child(root, "Assignments"), "Assignment")
@@ -565,6 +569,7 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         ),
         raw_tasks=raw,
         timephased=timephased,
+        notes=notes,
     )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pmkit.errors import MspdiError
 
-__all__ = ["MAX_MINUTES", "check_document", "check_links"]
+__all__ = ["MAX_MINUTES", "check_document", "check_links", "drop_duplicate_links"]
 
 #: the longest duration, lag or work pmkit accepts: the calendar's range, 250 years
 MAX_MINUTES = 250 * 366 * 1440
@@ -513,3 +513,38 @@ def check_links(tasks: pd.DataFrame, links: pd.DataFrame, path: str) -> None:
         value=shown,
         expected="no task to depend, directly or through its summaries, on itself",
     )
+
+
+def drop_duplicate_links(links: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The links with each identical repeat dropped, and one warning per pair that repeats.
+
+    A file can hold the same PredecessorLink twice (a tool's merge, a hand edit): harmless to
+    the dates, but an import would carry both and an MSPDI export write both. The CSV door
+    warns on a duplicate link ("duplicate link, first on line N"); this is the same warning,
+    naming the task and the predecessor. Two links between the same tasks that differ (type
+    or lag) are both kept, and said too: Project holds one link per pair.
+    """
+    if not len(links):
+        return links, []
+    pair = ["pred_uid", "succ_uid"]
+    same = links.duplicated(keep="first")
+    repeated = links[links.duplicated(pair, keep=False)]
+    notes: list[str] = []
+    for (pred, succ), grp in repeated.groupby(pair, sort=False):
+        n = len(grp)
+        kinds = grp.drop_duplicates()
+        if len(kinds) == 1:
+            notes.append(
+                f"Task UID {succ} <PredecessorLink>: duplicate link from task UID {pred} "
+                f"({n} identical links, kept once)"
+            )
+        else:
+            types = ", ".join(
+                f"{t} lag {lag:g} min" for t, lag in kinds[["type", "lag_min"]].values
+            )
+            notes.append(
+                f"Task UID {succ} <PredecessorLink>: duplicate link from task UID {pred} "
+                f"({n} links that differ: {types}; Project holds one link per pair, an "
+                "import keeps the first)"
+            )
+    return links[~same.to_numpy()].reset_index(drop=True), notes

@@ -15,6 +15,7 @@ import io
 import re
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +82,26 @@ def _extract_zip(path: Path, dest: Path) -> Path:
     return found[0].parent
 
 
+def _notes_html(notes: Sequence[str]) -> str:
+    """How the file was read (a duplicate link kept once, durations converted...), as text."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    head = f"{len(notes)} note(s) on how the file was read:"
+    return f"<p class='pmkit-import-notes'>{head}</p><ul>{items}</ul>"
+
+
 def merge_upload(
-    portfolio: Portfolio | None, name: str, content: bytes, *, project_id: str
+    portfolio: Portfolio | None,
+    name: str,
+    content: bytes,
+    *,
+    project_id: str,
+    notes: list[str] | None = None,
 ) -> tuple[Portfolio, list[str]]:
     """Merge an uploaded file into ``portfolio`` (in memory); returns the merged portfolio
-    and the ids of the projects it brought. Raises PmkitError / PortfolioValidationError."""
+    and the ids of the projects it brought. Raises PmkitError / PortfolioValidationError.
+    ``notes`` receives a schedule file's import notes (a duplicate link kept once, ...)."""
     fname = _safe_name(name)
     suffix = Path(fname).suffix.lower()
     if len(content) > MAX_UPLOAD_BYTES:
@@ -101,7 +117,7 @@ def merge_upload(
                         file=fname,
                         expected="an MS Project XML (.xml) export",
                     )
-                merged = import_schedule(path, into=portfolio, project_id=project_id)
+                merged = import_schedule(path, into=portfolio, project_id=project_id, notes=notes)
                 return merged, [project_id]
             if suffix in (".xlsx", ".zip"):
                 if suffix == ".xlsx":
@@ -246,12 +262,13 @@ class ImporterDashboard:
         fname = _safe_name(name)
         try:
             self._step(1, f"Reading {fname} ...")
+            notes: list[str] = []
             merged, ids = merge_upload(
-                self.portfolio, name, content, project_id=self.project_id.value.strip()
+                self.portfolio, name, content, project_id=self.project_id.value.strip(), notes=notes
             )
             self._step(2, "Scheduling the imported project ...")
             self.merged, self.new_ids = merged, ids
-            self.result.value = self._summary(fname)
+            self.result.value = self._summary(fname, notes)
             self._draw_gantt()
             self._step(3, "Preparing the download ...")
             self.refresh_download()
@@ -284,7 +301,7 @@ class ImporterDashboard:
             + html_table(df, max_rows=200, table_id="import-report")
         )
 
-    def _summary(self, fname: str) -> str:
+    def _summary(self, fname: str, notes: Sequence[str] = ()) -> str:
         assert self.merged is not None
         p = self.merged.projects[self.merged.projects["project_id"].isin(self.new_ids)]
         t = self.merged.tasks[self.merged.tasks["project_id"].isin(self.new_ids)]
@@ -297,7 +314,9 @@ class ImporterDashboard:
         return (
             f"<div class='pmkit-import-ok'><p><b>{esc(fname)} imported</b>: "
             f"{len(p)} project(s), {len(t):,} tasks; the merged portfolio passed every check "
-            f"({len(self.merged.projects)} projects).</p><ul>{rows}</ul></div>"
+            f"({len(self.merged.projects)} projects).</p><ul>{rows}</ul>"
+            + _notes_html(notes)
+            + "</div>"
         )
 
     def _draw_gantt(self) -> None:

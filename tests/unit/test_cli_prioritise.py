@@ -96,3 +96,34 @@ def test_save_compare_export(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert set(second) > {"summary", "projects"}  # the comparison tables ride along
     assert main(["prioritise", str(data), "--compare", "no such"]) == 2
     assert "no such" in capsys.readouterr().err
+
+
+def test_csv_outputs_guard_formula_like_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--csv`` and ``--export x.csv`` are opened in Excel: a project named ``=...`` or
+    ``@...`` is text there (guard apostrophe), numbers are numbers; ``--no-guard`` is raw."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    projects = pd.read_csv(data / "projects.csv", keep_default_na=False, dtype=str)
+    projects.loc[0, "name"] = '=HYPERLINK("http://evil.example","x")'
+    projects.loc[1, "name"] = "@SUM(A1:A9)"
+    projects.to_csv(data / "projects.csv", index=False)
+    pid0, pid1 = projects.loc[0, "project_id"], projects.loc[1, "project_id"]
+    assert main(["prioritise", str(data), "--rank", "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    names = table.set_index("project_id")["name"]
+    assert names[pid0] == "'" + projects.loc[0, "name"] and names[pid1] == "'@SUM(A1:A9)"
+    assert table["score"].dtype.kind == "f" and table["rank"].dtype.kind == "i"
+    assert main(["prioritise", str(data), "--rank", "--csv", "--no-guard"]) == 0
+    raw = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    assert raw.set_index("project_id")["name"][pid1] == "@SUM(A1:A9)"
+    assert main(["prioritise", str(data), "--ignore-links", "--save", "A"]) == 0
+    out = tmp_path / "cmp.csv"
+    args = ["prioritise", str(data), "--ignore-links", "--compare", "A", "--export", str(out)]
+    assert main(args) == 0  # was a traceback: the comparison's summary replaced the run's
+    text = capsys.readouterr().out
+    assert text.startswith("chosen ") and "\nsummary:\n" in text and "in both" in text
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert not [x for x in lines if ",=" in x or ",@" in x or x.startswith(("=", "@"))]
+    assert any(",'@SUM(A1:A9)" in x for x in lines)

@@ -298,3 +298,16 @@ def test_an_mpx_file_cut_in_a_record_is_refused_not_half_imported(tmp_path: Path
     assert "cut.mpx" in str(err.value)
     back = import_schedule(whole, into=None, project_id="P03")
     assert len(back.tasks) == len(pf.project("P03").tasks)
+
+
+def test_a_link_given_twice_in_the_portfolio_is_written_once(
+    portfolio: Portfolio, tmp_path: Path
+) -> None:
+    """The CSV door warns on a duplicate link and keeps both rows; the MSPDI export wrote
+    both PredecessorLinks, a file Project does not write (one link per pair)."""
+    links = portfolio.links
+    first = links[links["pred_id"].str.startswith("P01-")].iloc[[0]]
+    twice = dataclasses.replace(portfolio, links=pd.concat([links, first], ignore_index=True))
+    out = export_project(twice, "P01", tmp_path / "twice.xml")
+    once = export_project(portfolio, "P01", tmp_path / "once.xml")
+    assert out.read_text().count("<PredecessorLink>") == once.read_text().count("<PredecessorLink>")

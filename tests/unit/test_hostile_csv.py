@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -155,3 +156,21 @@ def test_a_byte_order_mark_pasted_into_a_workbook_cell_is_dropped(
     cell.value = "\ufeffP03"
     wb.save(path)
     _same_tables(load_workbook(path), sample)
+
+
+def test_dates_that_fit_both_orders_are_a_warning_not_only_a_note(tmp_path: Path) -> None:
+    """A comma-separated holiday list from a day/month country, every day <= 12: read as
+    month/day/year (6 January became 1 June) with only a note; now a warning says it."""
+    from pmkit.io.csv_folder import validate_portfolio
+
+    data = tmp_path / "p"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data", data)
+    hol = pd.read_csv(data / "holidays.csv", dtype=str, keep_default_na=False)
+    day = pd.to_datetime(hol["date"])
+    hol = hol[day.dt.day <= 12]
+    hol = hol.assign(date=day[day.dt.day <= 12].dt.strftime("%d/%m/%Y"))
+    hol.to_csv(data / "holidays.csv", index=False)
+    report = validate_portfolio(data)
+    assert not report.errors
+    warned = [i for i in report.warnings if i.file.endswith("holidays.csv")]
+    assert len(warned) == 1 and "03/04/2026 is 4 March 2026" in warned[0].message

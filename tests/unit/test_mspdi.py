@@ -247,3 +247,23 @@ def test_progress_elapsed_and_night_shift_follow_project(tmp_path: Path) -> None
     # night shift: 16 h = four 4-hour nights from Monday 20:00, not 8 h of work / units
     assert t.loc[4, "early_start"] == ts("2024-01-08 20:00")
     assert t.loc[4, "early_finish"] == ts("2024-01-12 00:00")
+
+
+def test_cli_csv_guards_formula_like_names(tmp_path: Path, capsys) -> None:
+    """The CSV goes to a spreadsheet: a task named like a formula stays text (apostrophe),
+    numbers stay numbers; ``--no-guard`` prints the raw text for a machine reader."""
+    from pmkit.cli import main
+
+    bad = _mutated(tmp_path, "<Name>Design</Name>", '<Name>=HYPERLINK("http://x","y")</Name>')
+    bad.write_text(bad.read_text().replace("<Name>Build</Name>", "<Name>-2+3</Name>"))
+    buf = io.StringIO()
+    assert cli_schedule(str(bad), "csv", out=buf) == 0
+    df = pd.read_csv(io.StringIO(buf.getvalue()), keep_default_na=False)
+    names = df.set_index("uid")["name"]
+    assert names[1] == '\'=HYPERLINK("http://x","y")' and names[2] == "'-2+3"
+    assert names[3] == "Test" and df["total_slack_min"].dtype.kind == "i"
+    raw = io.StringIO()
+    assert cli_schedule(str(bad), "csv", out=raw, guard=False) == 0
+    assert pd.read_csv(io.StringIO(raw.getvalue())).set_index("uid")["name"][2] == "-2+3"
+    assert main(["schedule", str(bad), "--format", "csv", "--no-guard"]) == 0
+    assert "\n2,-2+3," in capsys.readouterr().out

@@ -165,3 +165,19 @@ def test_a_workbook_download_excel_cannot_hold_says_why(db: ImporterDashboard) -
     assert "pmkit-error" in db.download.value and "<b>n" not in db.download.value
     db.fmt.value = "zip"  # the CSV folder holds it whole
     assert "portfolio.zip" in db.download.value
+
+
+def test_a_duplicate_link_is_a_note_of_the_import_report(db: ImporterDashboard) -> None:
+    """The CSV door warns on a duplicate link; an MSPDI file holding one was imported without
+    a word. The report now says it, as text (a task name can hold HTML)."""
+    text = FIX.read_text()
+    link = "<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>0</LinkLag>"
+    start = text.index(link)
+    whole = text[start : text.index("</PredecessorLink>", start) + len("</PredecessorLink>")]
+    db.project_id.value = "P42"
+    assert _upload(db, "twice.xml", text.replace(whole, whole + whole, 1).encode())
+    _no_traceback(db)
+    assert "note(s) on how the file was read" in db.result.value
+    assert "duplicate link from task UID 1" in db.result.value
+    links = db.merged.links  # type: ignore[union-attr]
+    assert not links.duplicated(["pred_id", "succ_id"]).any()

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.io.csv_folder import guard_frame
 from pmkit.io.excel import text_stays_text
 from pmkit.portfolio.prioritise._ahp import PrioritiseError
 from pmkit.portfolio.prioritise._select import Selection
@@ -177,8 +178,15 @@ def compare_scenarios(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, p
     return {"summary": summary, "projects": projects, "peak_load": peak}
 
 
-def export_scenarios(a: Mapping[str, Any], b: Mapping[str, Any], path: str | os.PathLike) -> Path:
-    """Write the comparison as one CSV (sections one after another) or an ``.xlsx`` workbook."""
+def export_scenarios(
+    a: Mapping[str, Any], b: Mapping[str, Any], path: str | os.PathLike, *, guard: bool = True
+) -> Path:
+    """Write the comparison as one CSV (sections one after another) or an ``.xlsx`` workbook.
+
+    Both are opened in a spreadsheet: a project named ``=HYPERLINK(...)`` stays text (CSV: a
+    guard apostrophe, :func:`pmkit.io.csv_folder.guard_frame`; ``guard=False`` writes the CSV's
+    text as is, for a machine reader).
+    """
     parts = compare_scenarios(a, b)
     out = Path(path)
     if out.suffix.lower() == ".xlsx":
@@ -188,7 +196,10 @@ def export_scenarios(a: Mapping[str, Any], b: Mapping[str, Any], path: str | os.
             text_stays_text(xw.book)  # a project named "=..." is shown, never run
         return out
     text = "".join(
-        f"# {k}\n" + df.to_csv(index=False, lineterminator="\n") + "\n" for k, df in parts.items()
+        f"# {k}\n"
+        + (guard_frame(df) if guard else df).to_csv(index=False, lineterminator="\n")
+        + "\n"
+        for k, df in parts.items()
     )
     out.write_text(text, encoding="utf-8")
     return out
