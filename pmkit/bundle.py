@@ -27,6 +27,7 @@ from pmkit.templates import standards_template
 __all__ = [
     "ANALYSIS_DIR",
     "EARLY_BUNDLE",
+    "NO_MATH",
     "analysis_notebooks",
     "dashboards_path",
     "init_workspace",
@@ -217,6 +218,27 @@ _INDEX = (
 )
 
 
+#: The page's LaTeX typesetter script, in the template's static folder (:data:`_NO_MATH`).
+NO_MATH = "pmkit-nomath.js"
+
+# Voila's page hands every page to a LaTeX typesetter at start-up (its render-outputs plugin
+# typesets an empty element, then each markdown output). With no ``mathjax_url`` that is
+# JupyterLab's bundled MathJax 3: 16 more scripts (0.85 MB) fetched, evaluated and set up on
+# every page. pmkit's pages show no LaTeX (every text is a widget's HTML or a chart), so
+# ``pmkit serve`` points ``mathjax_url`` here instead: Voila then takes its MathJax 2 path,
+# which loads this file and calls the API below; nothing is typeset, text stays as written
+# (a "$" in a name stays a dollar sign). Only the calls that path and ipywidgets make exist.
+_NO_MATH = """/* pmkit: no LaTeX on the dashboards; MathJax 2's API, typesetting nothing. */
+(function () {
+  function none() {}
+  window.MathJax = {
+    Hub: {Config: none, Configured: none, Queue: none, Register: {StartupHook: none}},
+    Ajax: {},
+    InputJax: {TeX: {resetEquationNumbers: none}},
+  };
+})();
+"""
+
 # Voila's base page.html (tree, errors) links Font Awesome 4.5 from a CDN outside any block, so
 # the pmkit template carries its own page.html: the same page, with the lab template's styles.
 _PAGE = """<!DOCTYPE HTML>
@@ -296,7 +318,7 @@ def _template_digest() -> str:
     and a benchmark's baseline) never serve each other's template."""
     import hashlib
 
-    return hashlib.sha1((_INDEX + _PAGE).encode("utf-8")).hexdigest()[:8]
+    return hashlib.sha1((_INDEX + _PAGE + _NO_MATH).encode("utf-8")).hexdigest()[:8]
 
 
 def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
@@ -317,6 +339,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     _write_if_changed(tpl / "conf.json", '{"base_template": "lab"}\n')
     _write_if_changed(tpl / "index.html.j2", _INDEX)
     _write_if_changed(tpl / "page.html", _PAGE)
+    _write_if_changed(tpl / "static" / NO_MATH, _NO_MATH)
     fa = _fontawesome_static()
     if fa is not None:
         _copy_fontawesome(fa, tpl / "static" / "fontawesome")

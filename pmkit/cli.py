@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pmkit.bundle import (
+    NO_MATH,
     POOL_READY_ENV,
     STATIC_DIR_ENV,
     dashboards_path,
@@ -73,6 +74,12 @@ FILE_ALLOWLIST = ".*\\.(png|jpg|gif|svg|css)"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+# JupyterLab extensions a dashboard page does not load: jupytext's (it throws a console error
+# on every Voila page) and jupyterlab_pygments' (code highlighting colours: the dashboards show
+# no code; 3 scripts). The page still loads the widget extensions and anywidget (the charts).
+EXTENSION_DENYLIST = ("jupyterlab-jupytext", "jupyterlab_pygments")
+
+
 def _voila_command(
     port: int,
     *,
@@ -87,11 +94,11 @@ def _voila_command(
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
         f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
     ]  # fmt: skip
+    cmd += [f"--VoilaConfiguration.extension_denylist={x}" for x in EXTENSION_DENYLIST]
     cmd += [f"--MappingKernelManager.allowed_message_types={t}" for t in VIEWER_MESSAGE_TYPES]
-    cmd.append(f"--Voila.tornado_settings={_cache_settings()}")
+    cmd.append(f"--Voila.tornado_settings={_tornado_settings()}")
     # The pmkit page template (pmkit.bundle.voila_jupyter_path): Font Awesome from this server.
     # The analyst notebooks (notebooks/analysis, for JupyterLab) are not dashboards: unlisted.
     cmd += ["--VoilaConfiguration.template=pmkit", *_HIDDEN]
@@ -142,11 +149,18 @@ def hashed_labextension_urls(base_url: str = "/") -> list[str]:
     return sorted(urls)
 
 
-def _cache_settings() -> str:
-    """Voila's ``tornado_settings``, JSON: the hashed extension files cached for good."""
+def _tornado_settings() -> str:
+    """Voila's ``tornado_settings``, JSON: the hashed extension files cached for good, and
+    the pages' LaTeX typesetter pointed at pmkit's own (``pmkit.bundle.NO_MATH``: no math on
+    the dashboards) instead of MathJax 3, which each page would otherwise fetch and set up."""
     import json
 
-    return json.dumps({"static_immutable_cache": hashed_labextension_urls()})
+    return json.dumps(
+        {
+            "static_immutable_cache": hashed_labextension_urls(),
+            "mathjax_url": f"/voila/static/{NO_MATH}",
+        }
+    )
 
 
 POOL_MANAGER = "pmkit.serving.FillGateKernelManager"

@@ -143,7 +143,9 @@ COMMON = _config_dir(
             "show_tracebacks": False,
             "file_allowlist": [r".*\.(png|jpg|gif|svg|css)"],
             "extension_allowlist": [],
-            "extension_denylist": ["jupyterlab-jupytext"],
+            # as pmkit serve (pmkit.cli.EXTENSION_DENYLIST): jupytext's errors on every page,
+            # pygments' code colours (no code shown)
+            "extension_denylist": ["jupyterlab-jupytext", "jupyterlab_pygments"],
         },
     },
 )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from pmkit.bundle import NO_MATH
 from pmkit.cli import _voila_command, hashed_labextension_urls, stop_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +39,12 @@ def test_the_voila_command_carries_the_setting() -> None:
     cmd = _voila_command(1, preheat=False, notebooks=Path("nb"))
     (arg,) = [a for a in cmd if a.startswith("--Voila.tornado_settings=")]
     settings = json.loads(arg.split("=", 1)[1])
-    assert settings == {"static_immutable_cache": hashed_labextension_urls()}
+    assert settings == {
+        "static_immutable_cache": hashed_labextension_urls(),
+        "mathjax_url": f"/voila/static/{NO_MATH}",
+    }
+    denied = [a.split("=", 1)[1] for a in cmd if a.startswith("--VoilaConfiguration.extension_d")]
+    assert denied == ["jupyterlab-jupytext", "jupyterlab_pygments"]
 
 
 def _get(url: str) -> tuple[dict[str, str], str]:
@@ -99,3 +105,24 @@ def test_the_page_is_never_kept_its_versioned_files_are(server: str) -> None:
     # Voila's own scripts are not named by their content: no max-age, an ETag to revalidate
     headers, _ = _get(server + "/voila/static/voila.js")
     assert "max-age" not in headers.get("cache-control", "") and "etag" in headers
+
+
+def test_the_page_loads_no_mathjax_and_only_the_widget_extensions(server: str) -> None:
+    """Voila's page loads each listed extension and a LaTeX typesetter: the served config
+    names the widget extensions and anywidget only (jupyterlab_pygments denylisted) and
+    pmkit's typesetter script (no MathJax 3: 16 scripts, 0.85 MB per page), which is served."""
+    _, html = _get(server + "/voila/render/page.ipynb")
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      html, re.S)  # fmt: skip
+    assert found
+    config = json.loads(found.group(1))
+    assert config["fullMathjaxUrl"] == f"/voila/static/{NO_MATH}"
+    names = sorted(e["name"] for e in config["federated_extensions"])
+    assert names == [
+        "@jupyter-widgets/jupyterlab-manager",
+        "@voila-dashboards/widgets-manager8",
+        "anywidget",
+    ]
+    headers, script = _get(server + config["fullMathjaxUrl"] + "?config=x")
+    assert "javascript" in headers["content-type"]
+    assert "window.MathJax" in script and "Queue: none" in script
