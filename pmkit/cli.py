@@ -37,7 +37,7 @@ from pmkit.io.csv_folder import (
     sample_data_path,
     write_portfolio,
 )
-from pmkit.io.mspdi import read_mspdi
+from pmkit.io.mpxj import read_project_file
 from pmkit.model import Portfolio
 from pmkit.portfolio.rollup import rollup
 from pmkit.reports import export_excel, status_pack_html, status_pack_pdf
@@ -380,7 +380,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    """Schedule an MS Project (MSPDI) file and print early/late dates and float."""
+    """Schedule one project file (what ``pmkit import`` reads) and print early/late dates and
+    float."""
     return cli_schedule(args.file, args.format, guard=args.guard)
 
 
@@ -441,7 +442,7 @@ def cli_schedule(
     try:
         if not Path(path).exists():
             raise PmkitError("file not found", file=path)
-        project = read_mspdi(path)
+        project = read_project_file(path)  # MSPDI, or .mpp/.mpx/.xer/P6 through MPXJ
         for note in project.notes:  # a duplicate link kept once, ...
             print(f"warning: {path}: {note}", file=sys.stderr)
         sched = schedule_mspdi(project)
@@ -796,7 +797,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("path")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("schedule", help="schedule an MSPDI (MS Project XML) file")
+    c = sub.add_parser(
+        "schedule", help="schedule one project file (MSPDI; .mpp/.mpx/.xer/P6 XML with MPXJ)"
+    )
     c.add_argument("file")
     c.add_argument("--format", choices=["csv", "table"], default="table")
     c.add_argument("--no-guard", dest="guard", action="store_false", help=NO_GUARD_HELP)

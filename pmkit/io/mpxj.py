@@ -12,6 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
 from pmkit.io._schedule_text import check_schedule_text
 from pmkit.io.mspdi import MspdiProject, read_mspdi
@@ -253,4 +256,39 @@ def read_project_file(path: str | Path) -> MspdiProject:
             raise
     project.path = str(src)
     project.notes[:0] = notes
+    if src.suffix.lower() == ".mpx":
+        _mpx_whole_days(project)
     return project
+
+
+_FINISH_CONSTRAINTS = ("MFO", "FNET", "FNLT")
+
+
+def _mpx_whole_days(project: MspdiProject) -> None:
+    """An MPX file written with dates only (``09/10/2026``, no time of day) names whole days,
+    which MPXJ reads as midnight. Project reads such a start as the start of that day's work
+    and a finish as its end: an actual start at midnight showed a task starting at 00:00, and
+    a finish constraint (MFO, FNET, FNLT) at midnight meant the previous working day's end.
+    Files that write times (any start or finish not at midnight) are left as written."""
+    t = project.tasks
+    stored = pd.concat([pd.to_datetime(t[c]) for c in ("ms_start", "ms_finish") if c in t])
+    stored = stored.dropna()
+    if not len(stored) or (stored != stored.dt.normalize()).any():
+        return
+    cal_of = t["calendar_id"].where(t["calendar_id"].notna(), None)
+    finish_constraint = t["constraint_type"].isin(_FINISH_CONSTRAINTS).to_numpy()
+    kinds = {"actual_start": False, "actual_finish": True, "constraint_date": finish_constraint}
+    for col, finish in kinds.items():
+        when = pd.to_datetime(t[col])
+        at_midnight = (when.notna() & (when == when.dt.normalize())).to_numpy()
+        fin = np.broadcast_to(np.asarray(finish, dtype=bool), (len(t),))
+        out = when.to_numpy(dtype="datetime64[ns]").copy()
+        for i in np.flatnonzero(at_midnight):
+            cal = project.calendars.get(str(cal_of.iloc[i]), project.calendar)
+            day = np.array([out[i]], dtype="datetime64[D]")
+            if fin[i]:
+                end = cal.to_working_minutes(day + np.timedelta64(1, "D"))
+                out[i] = cal.from_working_minutes(end, as_finish=True)[0]
+            elif col != "constraint_date":  # a start constraint keeps midnight: the same minute
+                out[i] = cal.next_working_start(day)[0]
+        t[col] = pd.Series(out, index=t.index).where(when.notna())

@@ -267,3 +267,32 @@ def test_cli_csv_guards_formula_like_names(tmp_path: Path, capsys) -> None:
     assert pd.read_csv(io.StringIO(raw.getvalue())).set_index("uid")["name"][2] == "-2+3"
     assert main(["schedule", str(bad), "--format", "csv", "--no-guard"]) == 0
     assert "\n2,-2+3," in capsys.readouterr().out
+
+
+def test_cli_schedules_every_format_pmkit_import_reads(tmp_path: Path, capsys) -> None:
+    """``pmkit schedule`` reads what ``pmkit import`` reads: one project written as MSPDI and as
+    MPX gives the same early dates and float; a file of no schedule type is a located error."""
+    from pmkit import export_project, load_portfolio
+    from pmkit.bundle import sample_path
+    from pmkit.io.mpxj import mpxj_available
+
+    other = tmp_path / "plan.txt"
+    other.write_text("not a schedule\n", encoding="utf-8")
+    assert cli_schedule(str(other), "csv") == 2
+    err = capsys.readouterr().err
+    assert "plan.txt" in err and "unknown schedule file type" in err and "Traceback" not in err
+    if not mpxj_available():
+        pytest.skip("MPX needs the mpxj package and Java")
+    portfolio = load_portfolio(sample_path())
+    # P03 has started tasks (an MPX writes their actual start as a date only), P04 an FNLT
+    for pid in ("P03", "P04"):
+        tables = {}
+        for fmt, name in (("mspdi", f"{pid}.xml"), ("mpx", f"{pid}.mpx")):
+            path = export_project(portfolio, pid, tmp_path / name, fmt=fmt)
+            buf = io.StringIO()
+            assert cli_schedule(str(path), "csv", out=buf) == 0, capsys.readouterr().err
+            tables[fmt] = pd.read_csv(io.StringIO(buf.getvalue()))
+        cols = ["name", "early_start", "early_finish", "late_finish", "total_slack_min"]
+        a, b = (tables[f].sort_values("name")[cols].reset_index(drop=True) for f in tables)
+        assert len(a) > 10
+        pd.testing.assert_frame_equal(a, b)
