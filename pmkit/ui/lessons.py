@@ -132,7 +132,12 @@ class Translator:
         if isinstance(value, str) and value in self.content.labels:  # a figure's label key
             return self(value)
         key = f"v.{value}"
-        return self(key) if key in self.content.labels else str(value)
+        if key in self.content.labels:
+            return self(key)
+        parts = value.split(", ") if isinstance(value, str) else []
+        if len(parts) > 1 and all(f"v.{p}" in self.content.labels for p in parts):
+            return ", ".join(self(f"v.{p}") for p in parts)  # a list of checks, each named
+        return str(value)
 
     def columns(self, df: pd.DataFrame, *, values: bool = True) -> pd.DataFrame:
         """Translated headers (``c.<column>``) and, for text columns, translated values."""

@@ -119,3 +119,29 @@ def test_layers_take_the_frame_as_altair_would() -> None:
         by_plus = (layers[0] + layers[1]).properties(**props).to_dict(validate=False)
         assert spec == by_plus
         assert "data" in spec and all("data" not in layer for layer in spec["layer"])
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_list_of_checks_is_shown_by_their_names(lang: str) -> None:
+    """The PMO-types lesson lists a project's failed checks in one cell ("gate_artefacts,
+    rag_red_escalation"): each is shown by its name in the class's language, as a single
+    check is; a text that is not a list of known values stays as written."""
+    from pmkit.training.demos import verdicts
+
+    tr = Translator(load_content(), lang)
+    checks = pd.DataFrame(
+        {
+            "project_id": ["P01", "P01", "P02"],
+            "check": ["gate_artefacts", "rag_red_escalation", "gate_artefacts"],
+            "effect": ["blocking", "advisory", "compliant"],
+        }
+    )
+    scores = pd.DataFrame(
+        {"project_id": ["P01", "P02"], "compliance_score": [77.0, 100.0],
+         "state": ["blocked", "compliant"]}
+    )  # fmt: skip
+    shown = tr.columns(verdicts(checks, scores))
+    failing = shown.iloc[0, 1]
+    names = [tr("v.gate_artefacts"), tr("v.rag_red_escalation")]
+    assert failing == ", ".join(names) and "_" not in failing
+    assert tr.value("P01, a note") == "P01, a note"
