@@ -34,6 +34,7 @@ __all__ = [
     "parse_periods",
     "shared_calendar",
     "to_minutes",
+    "whole_days",
 ]
 
 # Range of the timeline: wide enough for any real schedule, small enough to build in ms.
@@ -519,3 +520,30 @@ def shared_calendar(calendars: Sequence[Calendar], name: str | None = None) -> C
     )
     shared._timeline = tl
     return shared
+
+
+def whole_days(
+    when: Any, cal_id: pd.Series, cals: Mapping[str, Calendar], *, finish: bool | np.ndarray
+) -> np.ndarray:
+    """Date-times as instants, where a value with no time of day names a whole working day:
+    a start is the start of that day's work, a finish its end (a task that finished on a date
+    worked all of it, so its successor starts the next day). ``cal_id`` names each row's
+    calendar in ``cals``; ``finish`` may be per row. Values with a time are kept."""
+    out = pd.Series(pd.to_datetime(np.asarray(when)), index=cal_id.index)
+    vals = out.to_numpy(dtype="datetime64[ns]").copy()
+    day_only = out.notna() & (out == out.dt.normalize())
+    fin = np.broadcast_to(np.asarray(finish, dtype=bool), (len(out),))
+    for cid in pd.unique(cal_id[day_only]):
+        for as_finish in (False, True):
+            sel = (day_only & (cal_id == cid)).to_numpy() & (fin == as_finish)
+            if not sel.any():
+                continue
+            cal = cals[str(cid)]
+            day = vals[sel].astype("datetime64[D]")
+            if as_finish:
+                # working minutes done by the day's end, shown where that work ends
+                w = cal.to_working_minutes(day + np.timedelta64(1, "D"))
+                vals[sel] = cal.from_working_minutes(w, as_finish=True)
+            else:
+                vals[sel] = cal.next_working_start(day)
+    return vals

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit.calendar import whole_days
 from pmkit.errors import MpxjUnavailableError, MspdiError, PmkitError
 from pmkit.io._schedule_text import check_schedule_text
 from pmkit.io.mspdi import MspdiProject, read_mspdi
@@ -275,20 +276,11 @@ def _mpx_whole_days(project: MspdiProject) -> None:
     stored = stored.dropna()
     if not len(stored) or (stored != stored.dt.normalize()).any():
         return
-    cal_of = t["calendar_id"].where(t["calendar_id"].notna(), None)
+    cals = {**project.calendars, "": project.calendar}  # "": the project's own calendar
+    cal_id = t["calendar_id"].map(lambda c: str(c) if str(c) in project.calendars else "")
     finish_constraint = t["constraint_type"].isin(_FINISH_CONSTRAINTS).to_numpy()
-    kinds = {"actual_start": False, "actual_finish": True, "constraint_date": finish_constraint}
-    for col, finish in kinds.items():
-        when = pd.to_datetime(t[col])
-        at_midnight = (when.notna() & (when == when.dt.normalize())).to_numpy()
-        fin = np.broadcast_to(np.asarray(finish, dtype=bool), (len(t),))
-        out = when.to_numpy(dtype="datetime64[ns]").copy()
-        for i in np.flatnonzero(at_midnight):
-            cal = project.calendars.get(str(cal_of.iloc[i]), project.calendar)
-            day = np.array([out[i]], dtype="datetime64[D]")
-            if fin[i]:
-                end = cal.to_working_minutes(day + np.timedelta64(1, "D"))
-                out[i] = cal.from_working_minutes(end, as_finish=True)[0]
-            elif col != "constraint_date":  # a start constraint keeps midnight: the same minute
-                out[i] = cal.next_working_start(day)[0]
-        t[col] = pd.Series(out, index=t.index).where(when.notna())
+    t["actual_start"] = whole_days(t["actual_start"], cal_id, cals, finish=False)
+    t["actual_finish"] = whole_days(t["actual_finish"], cal_id, cals, finish=True)
+    ends = whole_days(t["constraint_date"], cal_id, cals, finish=True)
+    # a start constraint keeps midnight: the same working minute as the day's first start
+    t["constraint_date"] = np.where(finish_constraint, ends, pd.to_datetime(t["constraint_date"]))

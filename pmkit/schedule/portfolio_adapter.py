@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmkit.calendar import Calendar
+from pmkit.calendar import Calendar, whole_days
 from pmkit.errors import ScheduleError, UnknownIdError
 from pmkit.model import Portfolio, object_cache
 from pmkit.schedule.cpm import Schedule, schedule_network
@@ -96,26 +96,10 @@ def _actual_dates(
     an actual start is the start of that day's work, an actual finish its end (a task that
     finished on the status date worked all of it, so its successor starts the next day).
     ``finish`` may be per row (milestones take both actual dates at the day's end)."""
-    out = pd.to_datetime(tasks[col], errors="coerce") if col in tasks.columns else None
-    if out is None:
+    if col not in tasks.columns:
         return np.full(len(tasks), np.datetime64("NaT"), dtype="datetime64[ns]")
-    vals = out.to_numpy(dtype="datetime64[ns]").copy()
-    day_only = out.notna() & (out == out.dt.normalize())
-    fin = np.broadcast_to(np.asarray(finish, dtype=bool), (len(tasks),))
-    for cid in pd.unique(cal_id[day_only]):
-        for as_finish in (False, True):
-            sel = (day_only & (cal_id == cid)).to_numpy() & (fin == as_finish)
-            if not sel.any():
-                continue
-            cal = cals[str(cid)]
-            day = vals[sel].astype("datetime64[D]")
-            if as_finish:
-                # working minutes done by the day's end, shown where that work ends
-                w = cal.to_working_minutes(day + np.timedelta64(1, "D"))
-                vals[sel] = cal.from_working_minutes(w, as_finish=True)
-            else:
-                vals[sel] = cal.next_working_start(day)
-    return vals
+    when = pd.to_datetime(tasks[col], errors="coerce")
+    return whole_days(when, cal_id, cals, finish=finish)
 
 
 FINISH_CONSTRAINTS = ("MFO", "FNET", "FNLT")
