@@ -21,6 +21,7 @@ number cells are numbers: they are never re-read as text, nor vote on how its te
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ _BOOL_WORDS = {
 _NOT_PLAIN = re.compile(r"[^0-9.eE+-]")  # a cell holding more than a plain number
 _SENTINEL_YEARS = ("0000", "0001", "9999")
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
+# dates are written in ASCII digits (a full-width １８ is left as typed, not a crash)
+_DM = r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]"  # day and month, either order
+_MIDNIGHT = r"(?:\s+0?0:00(?::00)?)?"
 
 
 @dataclass
@@ -226,32 +230,45 @@ def _two_ways_warning(
 def _parse_dates(u: pd.Series, order: str) -> pd.Series:
     """Distinct date texts -> ``YYYY-MM-DD`` text; unreadable ones stay as typed."""
     out = u.copy()
-    iso_time = u.str.extract(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$")[0]
+    iso_time = u.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]00:00(?::00(?:\.0+)?)?$")[0]
     out = out.where(iso_time.isna(), iso_time)
-    ymd = u.str.extract(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+    ymd = u.str.extract(r"^([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})$")
     has = ymd[0].notna()
     out[has] = ymd[0][has] + "-" + ymd[1][has].str.zfill(2) + "-" + ymd[2][has].str.zfill(2)
-    dm = u.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:\s+0?0:00(?::00)?)?$")
+    dm = u.str.extract(rf"^{_DM}([0-9]{{4}}|[0-9]{{2}}){_MIDNIGHT}$")
     has = dm[0].notna()
     if has.any():
         day, mon = (dm[0], dm[1]) if order == "day/month/year" else (dm[1], dm[0])
         year = dm[2].where(dm[2].str.len() == 4, "20" + dm[2])
         out[has] = year[has] + "-" + mon[has].str.zfill(2) + "-" + day[has].str.zfill(2)
-    compact = u.str.fullmatch(r"(?:19|20|21)\d{6}")
+    compact = u.str.fullmatch(r"(?:19|20|21)[0-9]{6}")
     out[compact] = u[compact].str[:4] + "-" + u[compact].str[4:6] + "-" + u[compact].str[6:]
-    serial = u.str.fullmatch(r"\d{1,7}(?:\.0+)?") & ~compact
+    serial = u.str.fullmatch(r"[0-9]{1,7}(?:\.0+)?") & ~compact
     if serial.any():
         n = pd.to_numeric(u[serial]).to_numpy()
         days = _EXCEL_EPOCH + n.astype("int64").astype("timedelta64[D]")
         good = (n >= 1) & (n <= 2958465)
         text = pd.Series(np.datetime_as_string(days, unit="D"), index=u[serial].index)
         out[serial] = text.where(good, u[serial])
+    # 31/02/2026 is no day: left as typed, so the door's error quotes what the user wrote
+    moved = (out != u) & out.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    if moved.any():
+        real = [_is_day(t) or t[:4] in _SENTINEL_YEARS for t in out[moved]]  # 00/00/0000
+        out[moved] = out[moved].where(real, u[moved])
     return out
+
+
+def _is_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _day_month_order(values: list[pd.Series], european: bool) -> str:
     u = pd.concat(values, ignore_index=True) if values else pd.Series([], dtype="str")
-    dm = u.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})")
+    dm = u.str.extract(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-](?:[0-9]{4}|[0-9]{2})")
     a, b = pd.to_numeric(dm[0]), pd.to_numeric(dm[1])
     if (a > 12).any():
         return "day/month/year"
@@ -263,12 +280,12 @@ def _day_month_order(values: list[pd.Series], european: bool) -> str:
 def _off_order(u: pd.Series, order: str) -> pd.Series:
     """Distinct texts written day/month/year-like whose parts do not fit ``order`` (a month
     above 12; with ``year/month/day`` declared, any such text): left as typed."""
-    dm = u.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?:\s+0?0:00(?::00)?)?$")
+    dm = u.str.extract(rf"^{_DM}(?:[0-9]{{4}}|[0-9]{{2}}){_MIDNIGHT}$")
     has = dm[0].notna()
     if order == "year/month/day":
         return has
     mon = pd.to_numeric(dm[1] if order == "day/month/year" else dm[0])
-    return has & ((mon > 12) | (mon < 1))
+    return has & (mon > 12)
 
 
 def _order_errors(
@@ -310,7 +327,7 @@ def _dates(
     odd = {
         n: (codes, u)
         for n, (codes, u) in uniq.items()
-        if not u[u != ""].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+        if not u[u != ""].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").all()
     }
     errors: list[ValidationIssue] = []
     if odd:
@@ -326,7 +343,7 @@ def _dates(
                 errors += _order_errors(raw, file, name, codes, off.to_numpy(), date_order)
             if new.str.contains("/", regex=False).sum() < u.str.contains("/", regex=False).sum():
                 kinds.append(order)
-            if (u.str.fullmatch(r"\d{1,7}(?:\.0+)?") & (new != u)).any():
+            if (u.str.fullmatch(r"[0-9]{1,7}(?:\.0+)?") & (new != u)).any():
                 kinds.append("Excel day numbers")
             uniq[name] = (codes, new)
             df[name] = new.to_numpy(dtype=object)[codes]

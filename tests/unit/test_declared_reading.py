@@ -201,3 +201,32 @@ def test_semicolon_file_reads_dot_groups_as_thousands_and_says_so(tmp_path: Path
     assert len(warn) == 1 and (warn[0].line, warn[0].field) == (2, "budget"), warn
     assert "read as 287184 ('.' as the thousands mark)" in warn[0].message, warn[0].message
     assert pmkit.load_portfolio(d).projects.loc[0, "budget"] == 287184.0
+
+
+# --------------------------------------------------------------------------- date cells
+@pytest.mark.parametrize(
+    "typed", ["31/02/2026", "00/05/2026", "2026/02/30", "20260230", "１８/05/2026", "４６０２２"]
+)
+def test_a_date_that_is_no_day_is_quoted_as_typed(tmp_path: Path, typed: str) -> None:
+    """The error quotes the cell as written (was the rewritten '2026-02-31'), and full-width
+    digits are an error on the cell, not a ValueError out of pmkit.validate_portfolio."""
+    d = _folder(tmp_path)
+    t = pd.read_csv(d / "tasks.csv", dtype=str, keep_default_na=False)
+    t.loc[3, "baseline_start"] = typed
+    t.to_csv(d / "tasks.csv", index=False)
+    errors = [i for i in pmkit.validate_portfolio(d).issues if i.severity == "error"]
+    assert len(errors) == 1, [str(e) for e in errors]
+    e = errors[0]
+    assert (e.file, e.line, e.field, e.value) == ("tasks.csv", 5, "baseline_start", typed)
+
+
+def test_an_erp_placeholder_in_day_month_form_is_still_no_date(tmp_path: Path) -> None:
+    d = _folder(tmp_path)
+    t = pd.read_csv(d / "tasks.csv", dtype=str, keep_default_na=False)
+    row = t.index[t["actual_finish"] == ""][0]
+    t.loc[row, "baseline_start"] = "00/00/0000"
+    t.loc[row - 1 if row else row + 1, "baseline_start"] = "18/05/2026"
+    t.to_csv(d / "tasks.csv", index=False)
+    report = pmkit.validate_portfolio(d)
+    notes = [str(i) for i in report.issues if i.severity == "note" and "no date" in i.message]
+    assert notes and "0000-00-00" in notes[0], [str(i) for i in report.issues]
