@@ -912,6 +912,18 @@ def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.nda
     return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
 
 
+def _show_actual_finishes(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """A finished task finishes when it did, as recorded, even outside the working time of
+    the calendar its work ran on (a resource's part-time mornings): Project's Finish is the
+    Actual Finish. Its late finish is the same date (a finished task has no slack)."""
+    done = k.finished
+    if not done.any():
+        return dates
+    es_d, ef_d, ls_d, lf_d = dates
+    a_f = from_minutes(k.dates[2])
+    return es_d, np.where(done, a_f, ef_d), ls_d, np.where(done, a_f, lf_d)
+
+
 def _show_typed_finishes(
     net: _Net, k: _Keys, dates: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, ...]:
@@ -1012,6 +1024,7 @@ def schedule_network(
     if net.multi:
         dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
+    dates = _show_actual_finishes(k, dates)
     dates = _show_typed_finishes(net, k, dates)
     slack = _free_slack_without_own_successors(net, k, slack)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
