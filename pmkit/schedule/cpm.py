@@ -1132,6 +1132,7 @@ class _MultiPass:
         self.pfs = [0] * n
         self.finished = [p is not None and p[0] == "done" for p in m.pins]
         self.hard_late = [c in (2, 3) or f for c, f in zip(m.cc, self.finished, strict=True)]
+        self.late_end = [False] * n
 
     # ---- conversions on a task's legs
     def single(self, i: int) -> tuple[_Cal, int] | None:
@@ -1292,10 +1293,9 @@ class _MultiPass:
             self.ls_nh[v] = best
             self.ls[v] = hard if self.hard_late[v] else best
             self.lf[v] = self.lf_from_ls(v, self.ls[v])
-            if best < anchors[v][0] and self.late_end_shown(v):
-                # a milestone's late finish set by a link: the end of the last period
-                c = m.task_cal[v]
-                self.ls[v] = self.lf[v] = c.f(c.w(self.ls[v]), True)
+            # a milestone's late finish set by a link is shown at the end of the last
+            # period (display only: its predecessors are bounded by the instant itself)
+            self.late_end[v] = best < anchors[v][0] and self.late_end_shown(v)
 
     def late_end_shown(self, i: int) -> bool:
         """An automatic milestone, not started, not pinned (see ``_late_milestones``)."""
@@ -1350,11 +1350,15 @@ class _MultiPass:
         def arr(x: list[int]) -> np.ndarray:
             return np.asarray(x, dtype=np.int64)
 
+        ls_show, lf_show = [r[3] for r in rows], list(self.lf)
+        for i in np.flatnonzero(self.late_end).tolist():
+            c = m.task_cal[i]
+            ls_show[i] = lf_show[i] = c.f(c.w(self.lf[i]), True)
         return _MultiResult(
             arr([r[2] for r in rows]),
             arr(self.ef),
-            arr([r[3] for r in rows]),
-            arr(self.lf),
+            arr(ls_show),
+            arr(lf_show),
             total,
             free,
             link_float,
