@@ -122,7 +122,11 @@ def _task_rows(
             "constraint_date": _day_edge(cal, r.get("constraint_date"), ct in _FINISH_LIKE),
             "calendar_id": str(list(cals).index(cid) + 1) if cid else None,
             "percent_complete": float(r["percent_complete"] or 0),
-            "actual_start": _day_edge(cal, r.get("actual_start"), False),
+            # a milestone's actual dates are one instant, the day's end (as the portfolio
+            # scheduler reads them): not an 08:00 start and a 17:00 finish, 8 h apart
+            "actual_start": _day_edge(
+                cal, r.get("actual_start"), dur <= 0 and not bool(r["is_summary"])
+            ),
             "actual_finish": _day_edge(cal, r.get("actual_finish"), True),
         }
         if row["percent_complete"] > 0 and not r["is_summary"]:
@@ -240,6 +244,30 @@ def _resource_tables(
     return pd.DataFrame(r_rows), pd.DataFrame(a_rows)
 
 
+def _keep_task_calendars(
+    view: Any, cals: dict[str, Calendar], rows: list[dict], uid_of: dict, resources: pd.DataFrame
+) -> None:
+    """pmkit schedules a task on its own calendar: a resource on another calendar (part-time
+    mornings) changes its load, not its dates. Project runs such a task on the resource's
+    calendar unless the task has a calendar and ignores resource calendars (Project offers
+    the option only with a task calendar), which moved P09 up to 40 working days
+    later there. Those tasks get both, so the file schedules as pmkit's Gantt shows."""
+    res_cal = dict(zip(resources["resource_id"], resources["calendar_id"], strict=True))
+    proj_cal = str(view.calendar_id)
+    order = list(cals)
+    for a in view.assignments.to_dict("records"):
+        if a["task_id"] not in uid_of:
+            continue
+        row = rows[uid_of[a["task_id"]] - 1]
+        own = view.tasks.loc[view.tasks["task_id"] == a["task_id"], "calendar_id"].iloc[0]
+        task_cal = own if isinstance(own, str) and own.strip() else proj_cal
+        rc = res_cal.get(a["resource_id"])
+        if not isinstance(rc, str) or not rc.strip() or rc == task_cal or row["is_summary"]:
+            continue
+        row["calendar_id"] = str(order.index(task_cal) + 1)
+        row["ignore_resource_calendar"] = True
+
+
 def _baselines(rows: list[dict[str, Any]], project: dict[str, Any]) -> pd.DataFrame:
     """Baseline 0 of each task with baseline dates or a budgeted cost (a cost alone was lost
     on the way back in), and of the project summary (UID 0): the project's start, baseline
@@ -292,6 +320,7 @@ def project_to_mspdi(
     rows, uid_of = _task_rows(view, cals, schedule)
     links = _links(view, uid_of, rows)
     resources, assignments = _resource_tables(portfolio, view, cals, uid_of, rows)
+    _keep_task_calendars(view, cals, rows, uid_of, portfolio.resources)
     proj_cal = cals[str(view.calendar_id)]
     start = _day_edge(proj_cal, view.info["start"], False)
     finish = _day_edge(proj_cal, view.info["finish_baseline"], True)

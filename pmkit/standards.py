@@ -494,6 +494,12 @@ def _check_scalars(file: str, merged: dict[str, Any]) -> None:
         merged[k] = _number(file, k, merged[k])
         if not math.isfinite(merged[k]) or merged[k] < 0:
             raise _err(file, k, "not a number of days", merged[k], "a number of days >= 0")
+    # how the CSV/Excel door reads text cells (pmkit.io._cells): declared, or guessed per file
+    orders = ("auto", "dmy", "mdy", "ymd")
+    if str(merged.get("date_order", "auto")).strip().lower() not in orders:
+        raise _err(file, "date_order", "not a date order", merged["date_order"], " | ".join(orders))
+    if str(merged.get("decimal", "auto")).strip() not in ("auto", ".", ","):
+        raise _err(file, "decimal", "not a decimal mark", merged["decimal"], 'auto | "." | ","')
     if merged.get("status_date") not in (None, ""):
         try:
             pd.Timestamp(merged["status_date"])

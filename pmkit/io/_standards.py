@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, cast
 import yaml
 
 from pmkit.errors import PmkitError
+from pmkit.io._cells import DATE_ORDERS, DECIMALS, OFF_ORDER
 from pmkit.standards import standards_of
 from pmkit.validation import ValidationIssue
 
 if TYPE_CHECKING:
     from pmkit.model import Portfolio
 
-__all__ = ["STANDARDS_FILE", "Standards", "read_standards"]
+__all__ = ["STANDARDS_FILE", "Standards", "cell_reading", "drop_restated", "read_standards"]
 
 STANDARDS_FILE = "standards.yaml"
 MAX_BYTES = 1024 * 1024  # a settings file; anything larger is not one
@@ -212,3 +213,28 @@ def parse_standards(text: str) -> tuple[dict[str, Any], list[ValidationIssue]]:
         return {}, [_problem(1, "standards must be a mapping of settings", type(parsed).__name__)]
     problem = _lens_check(parsed, text)
     return Standards(parsed, text), [problem] if problem else []
+
+
+def cell_reading(standards: dict[str, Any]) -> tuple[str, str]:
+    """``(date_order, decimal)`` the CSV/Excel door reads text cells by: declared in
+    standards.yaml, else ``auto`` (a value the lens refuses is reported there; read as auto)."""
+    order = str(standards.get("date_order", "auto") or "auto").strip().lower()
+    decimal = str(standards.get("decimal", "auto") or "auto").strip()
+    return (
+        order if order in DATE_ORDERS else "auto",
+        decimal if decimal in DECIMALS else "auto",
+    )
+
+
+def drop_restated(issues: list[ValidationIssue]) -> list[ValidationIssue]:
+    """A date refused for not fitting the declared ``date_order`` is one problem: the
+    door's "cannot read the value" on the same cell says it again, less precisely."""
+    off = {(i.file, i.line, i.field) for i in issues if i.message == OFF_ORDER}
+    if not off:
+        return issues
+    return [
+        i
+        for i in issues
+        if i.message == OFF_ORDER
+        or not (i.message == "cannot read the value" and (i.file, i.line, i.field) in off)
+    ]

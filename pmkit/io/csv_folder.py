@@ -19,7 +19,7 @@ import yaml
 from pmkit.bundle import sample_path
 from pmkit.errors import PmkitError
 from pmkit.io._cells import format_column, normalise_cells
-from pmkit.io._standards import STANDARDS_FILE, read_standards
+from pmkit.io._standards import STANDARDS_FILE, cell_reading, drop_restated, read_standards
 from pmkit.io._text import read_csv_table
 from pmkit.model import TABLES, Portfolio, TableSpec
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
@@ -44,7 +44,7 @@ NEEDS_ROWS = ("projects", "tasks", "calendars")  # a portfolio has at least one 
 
 
 def _read_csv(
-    path: Path, spec: TableSpec | None = None
+    path: Path, spec: TableSpec | None = None, reading: tuple[str, str] = ("auto", "auto")
 ) -> tuple[RawTable | None, list[ValidationIssue]]:
     """Text cells (stripped, empty -> ``""``, numbers/dates canonical) and each row's file line.
 
@@ -57,7 +57,15 @@ def _read_csv(
         return raw, issues
     for col in _text_columns(spec, raw.data):
         raw.data[col] = unguard_formulas(raw.data[col])
-    raw, fmt, found = normalise_cells(spec, raw, spec.file, european=dialect.delimiter == ";")
+    date_order, decimal = reading  # declared in standards.yaml, or "auto"
+    raw, fmt, found = normalise_cells(
+        spec,
+        raw,
+        spec.file,
+        european=dialect.delimiter == ";",
+        date_order=date_order,
+        decimal=decimal,
+    )
     issues += found
     parts = [p for p in [dialect.describe(), *fmt.describe(), *fmt.notes] if p]
     if not dialect.plain or fmt.describe() or fmt.notes:
@@ -99,6 +107,9 @@ def read_folder(
     _check_folder(folder)
     issues: list[ValidationIssue] = []
     raw: dict[str, RawTable | None] = {}
+    # read first: its date_order / decimal say how to read the tables' text cells
+    standards, standards_found = read_standards(folder)
+    reading = cell_reading(standards)
     for name, spec in TABLES.items():
         file = folder / spec.file
         if not file.exists() and not spec.required_file and not spec.warn_if_missing:
@@ -129,12 +140,12 @@ def read_folder(
             )
             raw[name] = None
             continue
-        raw[name], found = _read_csv(file, spec)
+        raw[name], found = _read_csv(file, spec, reading)
         issues.extend(found)
     issues += needs_rows(raw, {n: t.file for n, t in TABLES.items()}, "file")
-    standards, found = read_standards(folder)
-    issues.extend(found)
+    issues.extend(standards_found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(folder))
+    report.issues[:] = drop_restated(report.issues)
     return tables, standards, report
 
 

@@ -24,7 +24,7 @@ from defusedxml.ElementTree import iterparse
 
 from pmkit.errors import PmkitError
 from pmkit.io._cells import format_column, normalise_cells
-from pmkit.io._standards import read_standards
+from pmkit.io._standards import cell_reading, drop_restated, read_standards
 from pmkit.io.csv_folder import needs_rows
 from pmkit.model import TABLES, Portfolio
 from pmkit.validation import RawTable, Severity, ValidationIssue, ValidationReport, validate_tables
@@ -151,8 +151,10 @@ def _sheet_issues(
 
 def _sheet_table(
     rows: list[tuple[Any, ...]], file: str
-) -> tuple[pd.DataFrame, np.ndarray, list[ValidationIssue]]:
-    """Header + body as text cells; duplicate or nameless columns reported like in a CSV."""
+) -> tuple[pd.DataFrame, np.ndarray, list[ValidationIssue], dict[str, np.ndarray]]:
+    """Header + body as text cells; duplicate or nameless columns reported like in a CSV.
+    Also, per column, which cells Excel holds as numbers (not text): they are read as they
+    are, whatever the text cells' decimal mark."""
     header = [_cell_text(h) for h in rows[0]]
     issues: list[ValidationIssue] = []
     keep: list[int] = []
@@ -179,11 +181,21 @@ def _sheet_table(
     df = df.astype("str") if len(df) else df
     lines = np.arange(2, len(df) + 2, dtype=np.int64)
     blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.ones(len(df), bool)
-    return df[~blank].reset_index(drop=True), lines[~blank], issues
+    real = {
+        header[p]: np.array(
+            [
+                isinstance(v, int | float) and not isinstance(v, bool)
+                for v in ((r[p] if p < len(r) else None) for r in rows[1:])
+            ],
+            dtype=bool,
+        )[~blank]
+        for p in keep
+    }
+    return df[~blank].reset_index(drop=True), lines[~blank], issues, real
 
 
 def _read_sheets(
-    wb: Any, book: str
+    wb: Any, book: str, reading: tuple[str, str] = ("auto", "auto")
 ) -> tuple[dict[str, RawTable | None], dict[str, str], list[ValidationIssue]]:
     issues: list[ValidationIssue] = []
     raw: dict[str, RawTable | None] = {}
@@ -218,9 +230,17 @@ def _read_sheets(
             issues.append(ValidationIssue(file, None, None, None, None, msg, "note"))
         xml = _scan_sheet_xml(ws)
         issues += _sheet_issues(file, xml, [_cell_text(h) for h in rows[0]], spec.columns)
-        df, lines, found = _sheet_table(rows, file)
+        df, lines, found, real = _sheet_table(rows, file)
         issues += found
-        rt, fmt, found = normalise_cells(spec, RawTable(df, lines), spec.file)
+        date_order, decimal = reading  # declared in standards.yaml, or "auto"
+        rt, fmt, found = normalise_cells(
+            spec,
+            RawTable(df, lines),
+            spec.file,
+            date_order=date_order,
+            decimal=decimal,
+            real=real,
+        )
         issues += found
         if fmt.describe() or fmt.notes:
             text = "read with " + ", ".join([*fmt.describe(), *fmt.notes])
@@ -252,10 +272,12 @@ def read_workbook(
             file=book_path.name,
             expected="an .xlsx workbook saved by Excel or LibreOffice",
         ) from exc
+    # read first: its date_order / decimal say how to read the sheets' text cells
+    standards, standards_found = read_standards(book_path.parent)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw, sheets, issues = _read_sheets(wb, book_path.name)
+            raw, sheets, issues = _read_sheets(wb, book_path.name, cell_reading(standards))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise PmkitError(
             f"cannot read the workbook's sheets ({type(exc).__name__}: {exc})",
@@ -263,8 +285,7 @@ def read_workbook(
         ) from exc
     finally:
         wb.close()
-    standards, found = read_standards(book_path.parent)
-    issues.extend(found)
+    issues.extend(standards_found)
     tables, report = validate_tables(raw, standards, pre_issues=issues, source=str(book_path))
     # Name the sheet, not the CSV file the schema describes.
     sheet_of = {spec.file: f"{book_path.name}[{sheets.get(n, n)}]" for n, spec in TABLES.items()}
@@ -274,6 +295,7 @@ def read_workbook(
     no_value = {(i.file, i.line, i.field) for i in issues if i.message == _NO_VALUE}
     # an error cell is one problem, not also "cannot read the value '#DIV/0!'"
     error_cell = {(i.file, i.line, i.field) for i in issues if i.message == _ERROR_VALUE}
+    issues = drop_restated(issues)
     report.issues[:] = [
         i
         for i in issues

@@ -279,7 +279,9 @@ def _mpx_whole_days(project: MspdiProject) -> None:
     cals = {**project.calendars, "": project.calendar}  # "": the project's own calendar
     cal_id = t["calendar_id"].map(lambda c: str(c) if str(c) in project.calendars else "")
     finish_constraint = t["constraint_type"].isin(_FINISH_CONSTRAINTS).to_numpy()
-    t["actual_start"] = whole_days(t["actual_start"], cal_id, cals, finish=False)
+    # a milestone's actual dates are one instant, the day's end (as the portfolio reads them)
+    zero = ((t["duration_min"].fillna(0) <= 0) & ~t["is_summary"].astype(bool)).to_numpy()
+    t["actual_start"] = whole_days(t["actual_start"], cal_id, cals, finish=zero)
     t["actual_finish"] = whole_days(t["actual_finish"], cal_id, cals, finish=True)
     ends = whole_days(t["constraint_date"], cal_id, cals, finish=True)
     # a start constraint keeps midnight: the same working minute as the day's first start

@@ -731,6 +731,8 @@ def _write_task_progress(te: ET.Element, t: Mapping[str, Any]) -> None:
     _sub_dates(te, t, (("constraint_date", "ConstraintDate"),))
     cal_id = t.get("calendar_id")
     _sub(te, "CalendarUID", -1 if cal_id is None or pd.isna(cal_id) else cal_id)
+    if t.get("ignore_resource_calendar") is True:
+        _sub(te, "IgnoreResourceCalendar", 1)
     if t.get("manual"):
         _sub_dates(te, t, (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")))
 

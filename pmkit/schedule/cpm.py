@@ -14,8 +14,9 @@ links, which is how Project's displayed dates behave (checked against the MSPDI 
 * a task with duration shows its start start-like; its finish is finish-like when its start
   drives it, or keeps the bit of the finish-to-finish / start-to-finish link that drives it;
 * a milestone takes the key of its driver unchanged;
-* late dates mirror this (auto tasks show late finishes finish-like; manually scheduled tasks
-  keep the driving successor's bit);
+* late dates mirror this (auto tasks show late finishes finish-like, an automatic milestone
+  too when a successor's link sets it, as a task with duration does: not the successor's
+  Monday 08:00 but Friday 17:00; manually scheduled tasks keep the driving successor's bit);
 * Must-Start/Finish-On (and actuals, manual dates) pin the task; its slack compares the pinned
   dates with what the links ask for, so a conflicting constraint shows negative slack.
 
@@ -300,6 +301,8 @@ class _Passes:
     lf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     ls_nh: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     hard_late: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: the late start is set by a successor's link (not by the finish or a constraint)
+    by_link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     total: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     free: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     link_float: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -738,6 +741,7 @@ def _backward(
         ls[tgt] = v
         lf[tgt] = _lf_of(v, dur[tgt], pos[tgt], man[tgt])
     ps.ls, ps.lf, ps.ls_nh, ps.hard_late = ls, lf, ls_nh, hard_late
+    ps.by_link = ls_nh < ls0
 
 
 def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
@@ -766,9 +770,18 @@ def _slack(net: _Net, k: _Keys, ps: _Passes, pf_key: np.ndarray) -> None:
     ps.link_float = link_float
 
 
-def _key_dates(ps: _Passes, k: _Keys, tl: Any) -> tuple[np.ndarray, ...]:
+def _late_milestones(net: _Net, k: _Keys, ps: _Passes) -> np.ndarray:
+    """Automatic milestones, not started, not pinned, whose late date a successor's link
+    sets: that date is a late *finish*, shown at the end of the last working period (as
+    for a task with duration), so a milestone before a Monday task shows Friday 17:00 and
+    its summary's late finish is its children's. A late date set by the project finish
+    keeps the finish's instant (Project's own files: corpus legacy-sample, UID 3)."""
+    return ~k.pos & ~net.manual & ~net.is_summary & ~ps.hard_late & ~k.dates[1] & ps.by_link
+
+
+def _key_dates(ps: _Passes, k: _Keys, tl: Any, late_end: np.ndarray) -> tuple[np.ndarray, ...]:
     """Keys -> datetime64[m]: starts of tasks with duration show where work starts; other
-    dates follow their bit."""
+    dates follow their bit, except the late dates of ``late_end`` (finish-like)."""
 
     def to_dates(keys: np.ndarray, finish_like: np.ndarray) -> np.ndarray:
         return tl.from_work(keys // 2, finish_like).astype("datetime64[m]")
@@ -777,8 +790,8 @@ def _key_dates(ps: _Passes, k: _Keys, tl: Any) -> tuple[np.ndarray, ...]:
     return (
         to_dates(ps.es, ~pos & ((ps.es & 1) == 0)),
         to_dates(ps.ef, (ps.ef & 1) == 0),
-        to_dates(ps.ls, ~pos & ((ps.ls & 1) == 0)),
-        to_dates(ps.lf, (ps.lf & 1) == 0),
+        to_dates(ps.ls, (~pos & ((ps.ls & 1) == 0)) | late_end),
+        to_dates(ps.lf, ((ps.lf & 1) == 0) | late_end),
     )
 
 
@@ -899,6 +912,18 @@ def _show_actual_starts(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.nda
     return es_d, ef_d, np.where(a_s_ok, es_d, ls_d), lf_d
 
 
+def _show_actual_finishes(k: _Keys, dates: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """A finished task finishes when it did, as recorded, even outside the working time of
+    the calendar its work ran on (a resource's part-time mornings): Project's Finish is the
+    Actual Finish. Its late finish is the same date (a finished task has no slack)."""
+    done = k.finished
+    if not done.any():
+        return dates
+    es_d, ef_d, ls_d, lf_d = dates
+    a_f = from_minutes(k.dates[2])
+    return es_d, np.where(done, a_f, ef_d), ls_d, np.where(done, a_f, lf_d)
+
+
 def _show_typed_finishes(
     net: _Net, k: _Keys, dates: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, ...]:
@@ -993,11 +1018,13 @@ def schedule_network(
     pf_key = _finish_keys(ps.ef, active, groups, start_key)
     _backward(net, k, ps, lvl, pf_key, groups)
     _slack(net, k, ps, pf_key)
-    dates = _key_dates(ps, k, tl)
+    late_end = _late_milestones(net, k, ps)
+    dates = _key_dates(ps, k, tl, late_end)
     slack = (ps.total, ps.free, ps.link_float)
     if net.multi:
         dates, slack = _multi_dates(net, k, lvl, calendar, calendars, start_min, groups)
     dates = _show_actual_starts(k, dates)
+    dates = _show_actual_finishes(k, dates)
     dates = _show_typed_finishes(net, k, dates)
     slack = _free_slack_without_own_successors(net, k, slack)
     out, link_out = _frames(net, k, dates, slack, critical_slack_min, tl)
@@ -1105,6 +1132,7 @@ class _MultiPass:
         self.pfs = [0] * n
         self.finished = [p is not None and p[0] == "done" for p in m.pins]
         self.hard_late = [c in (2, 3) or f for c, f in zip(m.cc, self.finished, strict=True)]
+        self.late_end = [False] * n
 
     # ---- conversions on a task's legs
     def single(self, i: int) -> tuple[_Cal, int] | None:
@@ -1265,6 +1293,21 @@ class _MultiPass:
             self.ls_nh[v] = best
             self.ls[v] = hard if self.hard_late[v] else best
             self.lf[v] = self.lf_from_ls(v, self.ls[v])
+            # a milestone's late finish set by a link is shown at the end of the last
+            # period (display only: its predecessors are bounded by the instant itself)
+            self.late_end[v] = best < anchors[v][0] and self.late_end_shown(v)
+
+    def late_end_shown(self, i: int) -> bool:
+        """An automatic milestone, not started, not pinned (see ``_late_milestones``)."""
+        m = self.m
+        zero = all(d == 0 for _, d in m.legs[i])
+        return (
+            zero
+            and bool(m.active[i])
+            and not m.man[i]
+            and m.pins[i] is None
+            and not self.hard_late[i]
+        )
 
     # ---- slack
     def task_slack(self, i: int) -> tuple[int, int, int, int]:
@@ -1307,11 +1350,15 @@ class _MultiPass:
         def arr(x: list[int]) -> np.ndarray:
             return np.asarray(x, dtype=np.int64)
 
+        ls_show, lf_show = [r[3] for r in rows], list(self.lf)
+        for i in np.flatnonzero(self.late_end).tolist():
+            c = m.task_cal[i]
+            ls_show[i] = lf_show[i] = c.f(c.w(self.lf[i]), True)
         return _MultiResult(
             arr([r[2] for r in rows]),
             arr(self.ef),
-            arr([r[3] for r in rows]),
-            arr(self.lf),
+            arr(ls_show),
+            arr(lf_show),
             total,
             free,
             link_float,
