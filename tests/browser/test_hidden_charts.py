@@ -152,21 +152,36 @@ HOOK = ("finalize=api.finalize;", "finalize=api.finalize;el.__pmkitView=api.view
 PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module">
 import chart from "./chart.js";
 class Model {  // what altair's module asks of an anywidget model
-  constructor(state) { this.s = state; this.h = {}; this.pending = []; }
+  constructor(state, manager) {
+    this.s = state; this.h = {}; this.pending = []; this.widget_manager = manager;
+  }
   get(k) { return this.s[k]; }
   set(k, v) { this.s[k] = v; this.pending = (this.h["change:" + k] || []).map(f => f(v)); }
   on(e, f) { (this.h[e] ||= []).push(f); }
   save_changes() {}
 }
+const manager = {_models: {}};  // the widget manager's models, as ipywidgets' keeps them
+let ids = 0;
+function put(model) { manager._models["m" + ids++] = Promise.resolve(model); return model; }
 const charts = [];
 window.T = {
-  async embed(spec, hidden) {  // a chart in a box shown or display:none, as a tab's panel
+  // a chart in a tree of widget models: kind "box" (a box, display "none" when hidden), "tab",
+  // "stack" (another child selected when hidden) or "accordion" (closed when hidden); its view's
+  // element on the page (in a div display:none when hidden) or, attach false, never on it
+  async embed(spec, hidden, kind = "box", attach = true) {
     const box = document.createElement("div"), el = document.createElement("div");
     box.style.display = hidden ? "none" : "block";
     box.append(el);
-    document.body.append(box);
-    const model = new Model({spec, embed_options: null, debounce_wait: 10, max_wait: true,
-      _vl_selections: {}, _params: {}, _js_watch_plan: [], local_tz: null});
+    if (attach) document.body.append(box);
+    const model = put(new Model({spec, embed_options: null, debounce_wait: 10, max_wait: true,
+      _vl_selections: {}, _params: {}, _js_watch_plan: [], local_tz: null}, manager));
+    const layout = put(new Model({display: kind === "box" && hidden ? "none" : null}));
+    const inner = put(new Model({_model_name: "VBoxModel", children: [model], layout}));
+    const other = put(new Model({_model_name: "VBoxModel", children: []}));
+    const kinds = {box: "BoxModel", tab: "TabModel", stack: "StackModel",
+                   accordion: "AccordionModel"};
+    const index = !hidden ? 1 : kind === "accordion" ? null : 0;
+    put(new Model({_model_name: kinds[kind], children: [other, inner], selected_index: index}));
     await chart.render({model, el});
     charts.push({box, el, model});
     return charts.length - 1;
@@ -245,3 +260,21 @@ def test_a_hidden_chart_draws_the_last_spec_when_shown(module_page: Any, seed: i
             "png"
         ]
     )
+
+
+@pytest.mark.parametrize("kind", ["box", "tab", "stack", "accordion"])
+def test_a_chart_is_embedded_at_render_unless_its_tree_hides_it(
+    module_page: Any, kind: str
+) -> None:
+    """Embedded before its view is on the page, as altair does, when the widget models do not
+    hide it (session 13 waited for the view to be on the page: Vega drew into the live page);
+    a chart the models hide waits, even with its element on no page to ask."""
+    spec = _bars(7, 5)
+    shown = module_page.evaluate(
+        "([s, k]) => T.embed(s, false, k, false)", [spec, kind]
+    )  # resolved when altair's render is
+    assert module_page.evaluate("i => T.picture(i)", shown) is not None
+    page_id = module_page.evaluate("([s, k]) => T.embed(s, true, k, false)", [spec, kind])
+    module_page.wait_for_timeout(300)
+    assert module_page.evaluate("i => T.picture(i)", page_id) is None
+    assert module_page.evaluate("i => T.tz(i)", page_id) is None

@@ -8,6 +8,7 @@ the pages draw, hidden tabs included, is checked in ``tests/browser/test_hidden_
 from __future__ import annotations
 
 import logging
+import re
 
 import altair as alt
 import pytest
@@ -32,7 +33,8 @@ def test_the_installed_altair_render_is_patched(monkeypatch: pytest.MonkeyPatch)
     assert esm.count(new) == 1 and old not in esm
     assert esm.endswith(shown_js()) and "function pmkitWhenShown(" in esm
     # every path to an embed goes through the deferral: altair's render calls it nowhere else
-    assert esm.count("reembed)") == 1 and "await reembed()" not in esm
+    assert len(re.findall(r"[(,]reembed[,)]", esm)) == 1 and "await reembed()" not in esm
+    assert "pmkitWhenShown(el,reembed,model)" in esm  # the model: is the chart hidden in it
 
 
 def test_another_render_is_kept_as_altair_wrote_it(caplog: pytest.LogCaptureFixture) -> None:
