@@ -26,6 +26,7 @@ from pmkit.errors import PmkitError
 from pmkit.format import esc, html_table  # noqa: F401  (re-exported for the dashboards)
 from pmkit.io.csv_folder import sample_data_path
 from pmkit.ui._rowdiff import patch_bundle
+from pmkit.ui._shown import patch_shown
 
 log = logging.getLogger("pmkit.ui")
 
@@ -74,8 +75,9 @@ def _enable_offline_charts() -> None:
             os.replace(tmp, path)
     except (OSError, AttributeError, ValueError):  # cache unusable: bundle in memory
         cls.enable_offline()
-    # data updates as row diffs, served or inline alike (unchanged if altair's text differs)
-    cls._esm = _chart_module(patch_bundle(str(cls._esm)))
+    # data updates as row diffs, hidden charts drawn when shown, served or inline alike
+    # (each unchanged if altair's text differs)
+    cls._esm = _chart_module(patch_shown(patch_bundle(str(cls._esm))))
 
 
 # The ``_esm`` of a chart under ``pmkit serve``: anywidget imports it (as a blob module), and

@@ -183,9 +183,13 @@ def open_dashboard(browser: object, voila_server: Server) -> Iterator[Callable[.
     contexts: list[object] = []
     opened: list[Dashboard] = []
 
-    def _open(notebook: str, *, query: str = "", wait_charts: int = 1) -> Dashboard:
+    def _open(
+        notebook: str, *, query: str = "", wait_charts: int = 1, init_script: str = ""
+    ) -> Dashboard:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
         contexts.append(ctx)
+        if init_script:  # run before the page's own scripts
+            ctx.add_init_script(init_script)  # type: ignore[attr-defined]
         page = ctx.new_page()
         dash = Dashboard(page)
         opened.append(dash)

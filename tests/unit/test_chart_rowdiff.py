@@ -15,6 +15,7 @@ import pytest
 
 from pmkit.ui import _common
 from pmkit.ui._rowdiff import MARKER, PATCHES, patch_bundle, rowdiff_js
+from pmkit.ui._shown import MARKER as SHOWN
 
 
 def test_the_installed_altair_bundle_is_patched(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +29,7 @@ def test_the_installed_altair_bundle_is_patched(monkeypatch: pytest.MonkeyPatch)
         esm = str(alt.JupyterChart._esm)
     finally:
         monkeypatch.undo()
-    assert esm.startswith(MARKER)
+    assert esm.startswith(SHOWN + MARKER)  # rowdiff inside, the deferred draw around it
     for old, new in PATCHES:
         assert esm.count(new) == 1 and old not in esm.replace(new, "")
     assert "function pmkitSetData(" in esm and rowdiff_js() in esm
