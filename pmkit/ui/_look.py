@@ -48,6 +48,7 @@ _CONVERT = (  # one engine start (~0.8 CPU-s) for all of a page's charts
     "json.dump([vl_convert.vegalite_to_svg(s) for s in json.load(sys.stdin)], sys.stdout)\n"
 )
 _TIMEOUT_S = 60.0
+KEEP = 64  # pictures kept in the shared cache (a few data versions of every page's charts)
 
 
 def spec_key(spec: dict[str, Any]) -> str:
@@ -105,11 +106,20 @@ def draw_svgs(specs: list[dict[str, Any]]) -> None:
                 if isinstance(svg, str) and svg.lstrip().startswith("<svg"):
                     cache.write_shared(f"look-{spec_key(sp)}", svg)
                     _SVG[spec_key(sp)] = svg
+            _prune()
     except (OSError, subprocess.SubprocessError, ValueError):
         log.warning("first look not drawn", exc_info=True)
     finally:
         with contextlib.suppress(OSError):
             lock.unlink()
+
+
+def _prune() -> None:
+    """Remove all but the :data:`KEEP` newest pictures (each data change draws new ones)."""
+    files = sorted(cache.shared_files("look-"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def draw_svg(spec: dict[str, Any]) -> str | None:

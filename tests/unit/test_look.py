@@ -114,6 +114,16 @@ def test_the_display_carries_the_look_only_with_a_picture(shared: Path) -> None:
     assert _look.LOOK_MIME not in page._repr_mimebundle_()
 
 
+def test_old_pictures_are_pruned(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(_look, "KEEP", 2)
+    specs = [dict(_chart(["A"] * n).spec) for n in (1, 2, 3)]
+    for sp in specs:
+        _look.draw_svgs([sp])
+        time.sleep(0.01)
+    kept = {f.name for f in cache.shared_files("look-")}
+    assert len(kept) == 2 and not any(_look.spec_key(specs[0]) in k for k in kept)
+
+
 def test_plain_voila_gets_no_look(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     chart = _chart(["A"])
     _look.prepare(chart)
