@@ -237,7 +237,7 @@ body:has(.pmkit-look) #loading {display: none !important;}
   width: 300px; height: 28px; margin: 2px; line-height: 28px; overflow: hidden;
   white-space: nowrap; color: var(--jp-ui-font-color2, #555);}
 .pmkit-look-label {flex-shrink: 0; width: 80px; margin-right: 8px; text-align: right;}
-.pmkit-look-chart {display: block; align-self: flex-start; max-width: none; margin: 2px;}
+.pmkit-look-chart {display: block; align-self: flex-start; max-width: none; margin: 0;}
 </style>
 <script>
 /* pmkit: fill a first look (its HTML as the live page sets a widget's, through innerHTML)
