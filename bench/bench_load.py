@@ -239,15 +239,43 @@ async def _one(browser: object, url: str, timeout_s: float) -> float | None:
         await ctx.close()
 
 
+# The second clock, "first look": when the page's still picture of its first chart
+# (``pmkit.ui._look``, an <img elementtiming="pmkit-look">) was painted, by the browser's
+# own Element Timing; and the first contentful paint (Voila's spinner, or the first look).
+PAINTS = """
+window.__pmkitPaint = {};
+try {
+  new PerformanceObserver(l => l.getEntries().forEach(e => {
+    if (e.identifier === 'pmkit-look' && !window.__pmkitPaint.look)
+      window.__pmkitPaint.look = e.renderTime || e.loadTime;
+  })).observe({type: 'element', buffered: true});
+  new PerformanceObserver(l => l.getEntries().forEach(e => {
+    if (e.name === 'first-contentful-paint') window.__pmkitPaint.fcp = e.startTime;
+  })).observe({type: 'paint', buffered: true});
+} catch (e) {}
+"""
+#: per viewer of the running round: (first look s or None, first contentful paint s or None)
+LOOKS: list[tuple[float | None, float | None]] = []
+
+
 async def _until_drawn(page: object, url: str, timeout_s: float) -> float | None:
     """Seconds from the request to the first chart drawn; None for a timeout or a closed page
-    (counted as a failure, its reason printed)."""
+    (counted as a failure, its reason printed). Appends the viewer's first look and first
+    contentful paint, on the same clock, to :data:`LOOKS`."""
     t0 = time.monotonic()
     try:
+        await page.add_init_script(PAINTS)  # type: ignore[attr-defined]
         await page.goto(url, timeout=timeout_s * 1000)  # type: ignore[attr-defined]
         left = max(1.0, timeout_s - (time.monotonic() - t0))
         await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)  # type: ignore[attr-defined]
-        return time.monotonic() - t0
+        drawn = time.monotonic() - t0
+        with contextlib.suppress(Exception):  # the page's clock (ms from navigation) on ours
+            p = await page.evaluate(  # type: ignore[attr-defined]
+                "[performance.now(), window.__pmkitPaint.look, window.__pmkitPaint.fcp]"
+            )
+            shift = (time.monotonic() - t0) - p[0] / 1000
+            LOOKS.append(tuple(None if v is None else v / 1000 + shift for v in p[1:]))  # type: ignore[arg-type]
+        return drawn
     except Exception as exc:
         print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
         return None
@@ -418,6 +446,8 @@ class Row:
     cpu_server: float = float("nan")  # CPU-seconds of Voila + kernels during the round
     cpu_browser: float = float("nan")  # CPU-seconds of Playwright + Chromium during the round
     net: Net | None = None  # --returning: the page's requests, network vs cache
+    looks: list[float] = field(default_factory=list)  # first look s, viewers that had one
+    fcps: list[float] = field(default_factory=list)  # first contentful paint s
 
     def line(self) -> str:
         mb = 1024
@@ -431,6 +461,9 @@ class Row:
             f"{self.peak.kernels:4d} {per_kernel:7.0f} {per_viewer:8.0f} {self.warm_s:6.0f} "
             f"{self.cpu_server / max(self.n, 1):7.2f} {self.cpu_browser / max(self.n, 1):7.2f}"
             + (self.net_cols() if self.net else "")
+            + f" | look {len(self.looks):2d} {_pct(self.looks, 0.5):6.1f} "
+            f"{_pct(self.looks, 0.95):6.1f} fcp {_pct(self.fcps, 0.5):6.1f} "
+            f"{_pct(self.fcps, 0.95):6.1f}"
         )
 
     def net_cols(self) -> str:
@@ -475,17 +508,26 @@ def run(
                 )
                 srv0, all0 = ticks["srv0"], ticks["all0"]
             else:
+                LOOKS.clear()
                 times = asyncio.run(_round(base, notebooks, n, args.page_timeout, ticks))
             srv = _cpu_ticks(_tree(proc.pid)) - srv0  # taken after the browser closed: the
             brw = ticks.get("all", all0) - all0 - srv  # kernels' last work counts as server
             time.sleep(1.0)  # let the last kernels finish their page
         ok = [t for t in times if t is not None]
         hz = os.sysconf("SC_CLK_TCK")
-        return Row(
+        row = Row(
             label, n, ok, len(times) - len(ok), sampler.peak, idle, warm_s, srv / hz, brw / hz
         )
+        _add_looks(row)
+        return row
     finally:
         stop_server(proc)
+
+
+def _add_looks(row: Row) -> None:
+    """The round's first looks (viewers whose page had one) and first contentful paints."""
+    row.looks = [look for look, _ in LOOKS if look is not None]
+    row.fcps = [fcp for _, fcp in LOOKS if fcp is not None]
 
 
 def _toy() -> str:
@@ -540,6 +582,7 @@ def run_returning(
                 ticks: dict[str, int] = {}
                 net = Net()
                 url = f"{base}/voila/render/{nb}"
+                LOOKS.clear()
                 times = asyncio.run(_round_returning(url, profiles, args.page_timeout, ticks, net))
                 srv = _cpu_ticks(_tree(proc.pid)) - srv0
                 brw = ticks["all"] - ticks["all0"] - srv
@@ -562,6 +605,7 @@ def run_returning(
                 net,
             )
         )
+        _add_looks(rows[-1])
         print(rows[-1].line(), flush=True)
     return rows
 
@@ -658,6 +702,9 @@ def main() -> None:
         "# srvCPU / brCPU: CPU-seconds per viewer spent by the server (Voila + kernels) and by\n"
         "# the browser (Playwright + Chromium, on this same machine) during the round: a server\n"
         "# whose viewers' browsers run elsewhere pays only srvCPU per viewer.\n"
+        "# look: viewers whose page painted a first look (a still picture of its first chart,\n"
+        "# pmkit.ui._look; Element Timing), its p50 / p95 s; fcp: first contentful paint p50 /\n"
+        "# p95 s (Voila's spinner, or the first look); same clock as the first chart.\n"
         "# --returning, per viewer: net = requests answered over the network (304 = of which\n"
         "# revalidated, no body), cache = served from the browser's cache without a request,\n"
         "# KB/vw = bytes on the wire; off = requests to any other host (must be 0)."

@@ -213,7 +213,66 @@ _INDEX = (
   try { obs.observe({type: "resource"}); } catch (e) {}
 })();
 </script>
+<style>
+/* pmkit: a page's first look (pmkit.ui._look), shown in place of the page until its live
+   chart has drawn; the live page is laid out under it, hidden, then takes its place. */
+#rendered_cells:has(.pmkit-look) {display: block !important;}
+body:has(.pmkit-look) #loading {display: none !important;}
+.jp-OutputArea-child:has(> .pmkit-look) {position: relative;}
+.pmkit-look ~ .jp-OutputArea-output {
+  position: absolute !important; visibility: hidden !important; left: 0; right: 0; top: 0;
+}
+.pmkit-look {position: relative; font-family: var(--jp-ui-font-family, sans-serif);
+  font-size: 13px; color: var(--jp-ui-font-color1, #000);}
+/* the note sits over the page's top right corner: the page below keeps the live layout */
+.pmkit-look-note {position: absolute; top: 0; right: 0; z-index: 1; margin: 0;
+  padding: 2px 8px; font-size: 12px; background: var(--jp-layout-color2, #eee);
+  color: var(--jp-ui-font-color1, #000); border-radius: 4px;}
+/* ipywidgets' own metrics (its CSS arrives with the scripts): boxes, 2 px margins, 28 px lines */
+.pmkit-look-col, .pmkit-look-row {display: flex; box-sizing: border-box; margin: 0;}
+.pmkit-look-col {flex-direction: column;}
+.pmkit-look-row {flex-direction: row;}
+.pmkit-look-html {margin: 2px; line-height: 28px; font-size: 13px;}
+.pmkit-look-control {display: flex; flex: none; align-items: baseline; box-sizing: border-box;
+  width: 300px; height: 28px; margin: 2px; line-height: 28px; overflow: hidden;
+  white-space: nowrap; color: var(--jp-ui-font-color2, #555);}
+.pmkit-look-label {flex-shrink: 0; width: 80px; margin-right: 8px; text-align: right;}
+.pmkit-look-chart {display: block; align-self: flex-start; max-width: none; margin: 0;}
+</style>
+<script>
+/* pmkit: fill a first look (its HTML as the live page sets a widget's, through innerHTML)
+   and remove it when the live page's first chart has drawn. */
+window.pmkitLook = function (script, page) {
+  var look = script.previousElementSibling;
+  look.querySelector(".pmkit-look-page").innerHTML = page;
+  var cell = look.parentNode;
+  function drawn() {
+    var live = cell.querySelector(".jp-OutputArea-output .vega-embed");
+    return live && live.querySelector("svg .role-mark, canvas");
+  }
+  var obs = new MutationObserver(function () {
+    if (!drawn()) return;
+    obs.disconnect();
+    look.remove();
+  });
+  obs.observe(cell, {childList: true, subtree: true});
+};
+</script>
 {%- endblock notebook_css -%}
+
+{%- block data_priority scoped -%}
+{%- if output -%}
+{%- set look = (output.get("data") or {}).pop("application/vnd.pmkit.first-look+json", none) -%}
+  <script type="application/vnd.voila.cell-output+json">
+    {{ output | trusted | tojson }}
+  </script>
+{%- if look is mapping and look.get("html") is string %}
+<div class="pmkit-look" inert aria-busy="true"><p class="pmkit-look-note" role="status">Loading
+interactions…</p><div class="pmkit-look-page"></div></div>
+<script>pmkitLook(document.currentScript, {{ look["html"] | tojson }});</script>
+{%- endif -%}
+{%- endif -%}
+{%- endblock data_priority -%}
 """
 )
 

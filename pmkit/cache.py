@@ -186,6 +186,16 @@ def read_shared(name: str) -> Any | None:
         return None
 
 
+def shared_files(prefix: str) -> list[Path]:
+    """This code version's shared files whose name starts with ``prefix`` (for pruning)."""
+    _shared_path(prefix)  # the same rule for names
+    folder = cache_dir() / "shared"
+    try:
+        return [f for f in folder.glob(f"{_code_key()}-{prefix}*.json") if f.is_file()]
+    except OSError:
+        return []
+
+
 def write_shared(name: str, value: Any) -> None:
     """Write ``value`` (JSON) for :func:`read_shared` in every process of this code version,
     atomically; the files of other code versions are removed. Never raises on a cache folder

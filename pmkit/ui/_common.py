@@ -342,9 +342,11 @@ def safe_build(
     prebuilt page into the one asked for (a project switch instead of a new page); it returns
     ``False`` (or raises) to have the page built again.
     """
+    from pmkit.ui import _look
+
     setup()
     if not _preheated():
-        return _try_build(build)
+        return _look.attach(_try_build(build))
 
     if warm:
         cache.prewarm(parts=warm)
@@ -354,19 +356,20 @@ def safe_build(
         _PREBUILDING.append(True)
         try:
             prebuilt = _try_build(build)
+            _look.prepare(prebuilt)  # its first chart's picture, before any request
         finally:
             _PREBUILDING.clear()
     wait_for_page()
     now = _request_state(warm) if prebuilt is not None else before
     if prebuilt is not None and now == before:
-        return prebuilt
+        return _look.attach(prebuilt)
     same_data = (now[0], now[2]) == (before[0], before[2])  # only the query string differs
     adapted = prebuilt is not None and adapt is not None and same_data
     if adapted and _try_adapt(adapt, prebuilt, now[1]):  # type: ignore[arg-type]
-        return prebuilt
+        return _look.attach(prebuilt)
     if prebuilt is not None:
         _close_tree(prebuilt)
-    return _try_build(build)
+    return _look.attach(_try_build(build))
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:

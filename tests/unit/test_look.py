@@ -1,0 +1,215 @@
+"""A page's first look (``pmkit.ui._look``): a still picture of the page shown before Voila's
+scripts run. The picture is drawn from the very spec the live chart gets, keyed by it (a
+picture of older data is never shown), names stay text, and the template shows it inert."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as W
+import pandas as pd
+import pytest
+
+from pmkit import cache
+from pmkit.bundle import STATIC_DIR_ENV
+from pmkit.cli import stop_server
+from pmkit.ui import _look
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _chart(names: list[str]) -> alt.JupyterChart:
+    frame = pd.DataFrame({"project": names, "days": range(1, len(names) + 1)})
+    return alt.JupyterChart(alt.Chart(frame).mark_bar().encode(x="days:Q", y="project:N"))
+
+
+@pytest.fixture
+def shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PMKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv(STATIC_DIR_ENV, str(tmp_path / "static"))  # as under `pmkit serve`
+    monkeypatch.setattr(_look, "_SVG", {})
+    yield tmp_path / "cache"
+    monkeypatch.undo()
+
+
+def test_the_picture_is_drawn_once_and_shared_by_spec(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    chart = _chart(["Alpha", HOSTILE])
+    spec = dict(chart.spec)
+    svg = _look.draw_svg(spec)
+    assert svg is not None and svg.lstrip().startswith("<svg")
+    # the name is SVG text, escaped: shown, never run (and the page shows it as an <img>)
+    assert HOSTILE not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
+    # another kernel (an empty memo) reads it from the shared cache, never draws it again
+    monkeypatch.setattr(_look, "_SVG", {})
+
+    def no_drawing(*a: object, **k: object) -> None:
+        raise AssertionError("drawn twice")
+
+    monkeypatch.setattr(_look.subprocess, "run", no_drawing)
+    assert _look.draw_svg(spec) == svg
+    assert cache.read_shared(f"look-{_look.spec_key(spec)}") == svg
+
+
+def test_the_picture_is_what_vl_convert_draws_from_the_live_spec(shared: Path) -> None:
+    import vl_convert as vlc
+
+    for names in (["A", "B"], ["Core", "Data", "Portal"], [HOSTILE]):
+        spec = dict(_chart(names).spec)
+        assert _look.draw_svg(spec) == vlc.vegalite_to_svg(spec)
+
+
+def test_a_spec_of_other_data_has_no_picture(shared: Path) -> None:
+    old, new = _chart(["A", "B"]), _chart(["A", "B", "C"])
+    assert _look.spec_key(dict(old.spec)) != _look.spec_key(dict(new.spec))
+    _look.prepare(W.VBox([old]))
+    assert _look.page_html(W.VBox([old])) is not None
+    # the page built again after the request (new data): no picture of its spec, no first look
+    assert _look.page_html(W.VBox([new])) is None
+
+
+def test_the_still_page_keeps_html_and_shows_controls_as_text(shared: Path) -> None:
+    chart = _chart(["A"])
+    _look.prepare(chart)
+    hidden = W.ToggleButton(description="Show all")
+    hidden.layout.display = "none"
+    page = W.VBox(
+        [
+            W.HTML("<h2>Portfolio at a glance</h2>"),
+            W.HBox([W.Dropdown(options=["(all)", HOSTILE], description="Programme")]),
+            W.Label(HOSTILE),
+            hidden,
+            chart,
+        ]
+    )
+    page.children[1].children[0].value = HOSTILE
+    out = _look.page_html(page)
+    assert out is not None
+    assert "<h2>Portfolio at a glance</h2>" in out  # the HTML the live widget sets
+    assert "<select" not in out and "<button" not in out  # no control that does nothing
+    assert "Programme:</span><span>&lt;img src=x onerror=alert(1)&gt;</span>" in out
+    assert out.count("&lt;img src=x onerror=alert(1)&gt;") == 2 and HOSTILE not in out
+    assert "Show all" not in out  # hidden on the page, hidden in its picture
+    assert out.count("<img class='pmkit-look-chart'") == 1
+    assert out.index("Programme") < out.index("pmkit-look-chart")  # in the page's order
+
+
+def test_the_display_carries_the_look_only_with_a_picture(shared: Path) -> None:
+    chart = _chart(["A"])
+    page = _look.attach(W.VBox([W.HTML("x"), chart]))
+    assert _look.LOOK_MIME not in page._repr_mimebundle_()  # no picture yet: no first look
+    _look.prepare(page)
+    bundle = page._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "pmkit-look-chart" in bundle[_look.LOOK_MIME]["html"]
+    chart.spec = dict(_chart(["A", "B"]).spec)  # the chart changed before the display
+    assert _look.LOOK_MIME not in page._repr_mimebundle_()
+
+
+def test_old_pictures_are_pruned(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(_look, "KEEP", 2)
+    specs = [dict(_chart(["A"] * n).spec) for n in (1, 2, 3)]
+    for sp in specs:
+        _look.draw_svgs([sp])
+        time.sleep(0.01)
+    kept = {f.name for f in cache.shared_files("look-")}
+    assert len(kept) == 2 and not any(_look.spec_key(specs[0]) in k for k in kept)
+
+
+def test_plain_voila_gets_no_look(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    chart = _chart(["A"])
+    _look.prepare(chart)
+    monkeypatch.delenv(STATIC_DIR_ENV)  # not `pmkit serve`: Voila's own template
+    page = _look.attach(W.VBox([chart]))
+    assert _look.LOOK_MIME not in page._repr_mimebundle_()
+
+
+def test_tabs_get_no_look(shared: Path) -> None:
+    chart = _chart(["A"])
+    _look.prepare(chart)
+    assert _look.page_html(W.VBox([W.Tab([chart])])) is None  # only one tab shows: not drawn
+
+
+def test_a_failed_drawing_leaves_no_picture(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def fails(*a: object, **k: object) -> None:
+        raise subprocess.CalledProcessError(1, "vl_convert")
+
+    monkeypatch.setattr(_look.subprocess, "run", fails)
+    chart = _chart(["A"])
+    _look.prepare(chart)
+    assert _look.page_html(W.VBox([chart])) is None
+
+
+# ---------------------------------------------------------------- the template
+_NB = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "a",
+            "metadata": {},
+            "outputs": [],
+            "source": (
+                "class P:\n"
+                "    def _repr_mimebundle_(self, **kw):\n"
+                "        return {'text/plain': 'page', "
+                f"{_look.LOOK_MIME!r}: {{'html': '<p>look</p></script><script>bad()</script>'}}}}\n"
+                "P()"
+            ),
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_template_shows_the_look_inert_and_keeps_it_out_of_the_output(tmp_path: Path) -> None:
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    (nbdir / "look.ipynb").write_text(json.dumps(_NB), encoding="utf-8")
+    port = _port()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--no-preheat", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--notebooks", str(nbdir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}/voila/render/look.ipynb"
+        with urllib.request.urlopen(url, timeout=120) as r:
+            page = r.read().decode("utf-8")
+    finally:
+        stop_server(proc)
+    (output,) = re.findall(
+        r'<script type="application/vnd.voila.cell-output\+json">\s*(.*?)\s*</script>', page, re.S
+    )
+    assert _look.LOOK_MIME not in json.loads(output)["data"]  # the picture is not sent twice
+    assert '<div class="pmkit-look" inert aria-busy="true">' in page
+    assert "Loading\ninteractions…" in page  # said in words, not by a colour
+    # the look's HTML is a JSON string in the script: it cannot close the script
+    assert "</script><script>bad()" not in page
+    assert 'pmkitLook(document.currentScript, "\\u003cp\\u003elook' in page
