@@ -250,10 +250,23 @@ window.pmkitLook = function (script, page) {
     var live = cell.querySelector(".jp-OutputArea-output .vega-embed");
     return live && live.querySelector("svg .role-mark, canvas");
   }
-  var obs = new MutationObserver(function () {
-    if (!drawn()) return;
+  // The live page shows an error instead of a chart, or its widgets are on the page but no
+  // chart drew within 20 s (window.pmkitLookWaitMs): the look goes, never hiding the page.
+  function failed() {
+    return cell.querySelector('.jp-OutputArea-output[data-mime-type$="stderr"], '
+      + '.jp-OutputArea-output [data-mime-type$="stderr"], [data-mime-type*="error"]');
+  }
+  var timer = null;
+  function done() {
     obs.disconnect();
+    if (timer !== null) clearTimeout(timer);
     look.remove();
+  }
+  var obs = new MutationObserver(function () {
+    if (drawn() || failed()) return done();
+    if (timer === null && cell.querySelector(".jp-OutputArea-output .jupyter-widgets")) {
+      timer = setTimeout(done, window.pmkitLookWaitMs || 20000);
+    }
   });
   obs.observe(cell, {childList: true, subtree: true});
 };

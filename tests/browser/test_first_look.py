@@ -1,0 +1,100 @@
+"""A page's first look (#12, ``pmkit.ui._look``): the page as the kernel built it, painted
+from the HTML alone before Voila's scripts run, then replaced by the live page; names stay
+text, its controls are words, and a live page whose chart never draws is not hidden for good."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import _is_local
+
+pytestmark = pytest.mark.browser
+
+GLANCE = "/voila/render/portfolio_glance.ipynb"
+NAME = 'Upgrade <b>ERP</b> & "billing"'  # a sample project's name, HTML in it
+
+
+@pytest.fixture
+def context(browser: object) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    yield ctx
+    ctx.close()  # type: ignore[attr-defined]
+
+
+def _route(page: object, *, block: tuple[str, ...]) -> list[str]:
+    """Abort every request to another host (recorded) and every script whose URL holds one of
+    ``block`` (``"*"``: every script file)."""
+    off: list[str] = []
+
+    def route(r: object) -> None:
+        req = r.request  # type: ignore[attr-defined]
+        if not _is_local(req.url):
+            off.append(req.url)
+            return r.abort()  # type: ignore[attr-defined,no-any-return]
+        if req.resource_type == "script" and any(b == "*" or b in req.url for b in block):
+            return r.abort()  # type: ignore[attr-defined,no-any-return]
+        return r.continue_()  # type: ignore[attr-defined,no-any-return]
+
+    page.route("**/*", route)  # type: ignore[attr-defined]
+    return off
+
+
+def test_the_first_look_paints_with_no_script_file_and_shows_names_as_text(
+    context: object, voila_server: object
+) -> None:
+    page = context.new_page()  # type: ignore[attr-defined]
+    off = _route(page, block=("*",))  # Voila's front-end never arrives: only the HTML
+    page.goto(f"{voila_server.url}{GLANCE}", wait_until="load", timeout=120_000)  # type: ignore[attr-defined]
+    look = page.locator(".pmkit-look")
+    assert look.count() == 1
+    assert look.is_visible()
+    assert look.get_attribute("inert") is not None
+    assert "Loading interactions" in look.inner_text()
+    # the first chart is a picture, drawn (an SVG image with a size), shown on the page
+    img = look.locator("img.pmkit-look-chart")
+    assert img.count() == 1 and img.is_visible()
+    assert img.evaluate("i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 50")
+    assert img.get_attribute("src").startswith("data:image/svg+xml;base64,")
+    # names with HTML in them are text, as on the live page; controls are words, not inputs
+    assert NAME in look.inner_text()
+    assert look.locator("b:text-is('ERP')").count() == 0
+    assert look.locator("select, input, button, textarea").count() == 0
+    assert "Programme" in look.inner_text()
+    assert not off
+
+
+def test_the_live_page_replaces_the_first_look(open_dashboard, voila_server) -> None:  # type: ignore[no-untyped-def]
+    dash = open_dashboard("portfolio_glance.ipynb")
+    page = dash.page
+    # the page as served carried a first look (same kernel pool, same pictures)
+    served = page.context.request.get(f"{voila_server.url}{GLANCE}").text()
+    assert 'class="pmkit-look"' in served
+    page.wait_for_function("() => !document.querySelector('.pmkit-look')", timeout=30_000)
+    chart = page.locator(".vega-embed").first
+    assert chart.is_visible()
+    assert chart.evaluate("e => getComputedStyle(e).visibility") == "visible"
+    # the live page took the look's place: its name is text, its filter is a real control
+    assert NAME in dash.text()
+    assert page.locator("select").count() >= 1
+    dash.assert_clean()
+
+
+def test_a_live_page_whose_chart_never_draws_is_not_hidden_by_the_look(
+    context: object, voila_server: object
+) -> None:
+    # pmkit's chart bundle never arrives: the widgets render, no chart draws
+    context.add_init_script(  # type: ignore[attr-defined]
+        "window.pmkitLookWaitMs = 1500; document.addEventListener('DOMContentLoaded', () => {"
+        " window.pmkitLooks = document.querySelectorAll('.pmkit-look').length; });"
+    )
+    page = context.new_page()  # type: ignore[attr-defined]
+    off = _route(page, block=("pmkit-charts",))
+    page.goto(f"{voila_server.url}{GLANCE}", wait_until="load", timeout=120_000)  # type: ignore[attr-defined]
+    assert page.evaluate("window.pmkitLooks") == 1  # the page came with its look
+    page.wait_for_selector(".jupyter-widgets select", timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('.pmkit-look')", timeout=30_000)
+    live = page.locator("select").first
+    assert live.is_visible()
+    assert live.evaluate("e => getComputedStyle(e).visibility") == "visible"
+    assert not off
