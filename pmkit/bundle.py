@@ -244,6 +244,7 @@ body:has(.pmkit-look) #loading {display: none !important;}
    and remove it when the live page's first chart has drawn. */
 window.pmkitLook = function (script, page) {
   var look = script.previousElementSibling;
+  script.remove();  // the template's own call, done: no script is left among the outputs
   look.querySelector(".pmkit-look-page").innerHTML = page;
   var cell = look.parentNode;
   function drawn() {
