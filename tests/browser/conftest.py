@@ -6,12 +6,17 @@ sample portfolio, so tests that record decisions never touch the repository's da
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import re
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,6 +61,31 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) ->
                 return
         time.sleep(0.3)
     raise RuntimeError(f"voila did not open port {port} within {timeout}s")
+
+
+@contextlib.contextmanager
+def static_page(browser: Any, folder: Path, *, init_script: str = "") -> Iterator[Any]:
+    """A page of ``folder``'s ``index.html`` served by a plain HTTP server on loopback (a
+    module alone, with stand-in models), once it sets ``window.READY``; no page error."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    if init_script:
+        ctx.add_init_script(init_script)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+    pg.wait_for_function("window.READY === true", timeout=60_000)
+    try:
+        yield pg
+        assert not errors, errors
+    finally:
+        ctx.close()
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

@@ -8,18 +8,15 @@ each path and compare the pictures with altair's.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import random
 import re
-import socketserver
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import pytest
+from conftest import static_page
 
 from pmkit.ui._common import _enable_offline_charts
 from pmkit.ui._shown import MARKER as SHOWN
@@ -212,24 +209,9 @@ def module_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = tmp_path_factory.mktemp("shown")
     (folder / "chart.js").write_text(bundle.replace(*HOOK), encoding="utf-8")
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    ctx.add_init_script("globalThis.pmkitDefer = 'no-idle';")  # drawn only when shown
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-    pg.wait_for_function("window.READY === true", timeout=60_000)
-    try:
+    # drawn only when shown
+    with static_page(browser, folder, init_script="globalThis.pmkitDefer = 'no-idle';") as pg:
         yield pg
-        assert not errors, errors
-    finally:
-        ctx.close()
-        server.shutdown()
-        server.server_close()
 
 
 def _bars(seed: int, n: int) -> dict[str, Any]:

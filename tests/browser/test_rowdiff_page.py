@@ -12,12 +12,8 @@ edits of a layered chart: rows removed, added in the middle, reordered, duplicat
 from __future__ import annotations
 
 import copy
-import functools
-import http.server
 import json
 import random
-import socketserver
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +21,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pytest
+from conftest import static_page
 
 from pmkit.ui._common import _enable_offline_charts
 from pmkit.ui._rowdiff import MARKER, PATCHES, rowdiff_js
@@ -105,23 +102,8 @@ def page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
     assert "pmkitWhenShown" not in altairs
     (folder / "altair.js").write_text(altairs.replace(*HOOK), encoding="utf-8")
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-    pg.wait_for_function("window.READY === true", timeout=60_000)
-    try:
+    with static_page(browser, folder) as pg:
         yield pg
-        assert not errors, errors
-    finally:
-        ctx.close()
-        server.shutdown()
-        server.server_close()
 
 
 def _play(page: Any, spec: dict[str, Any], steps: list[dict[str, Any]]) -> int:

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import logging
 
-import altair as alt
 import pytest
 
-from pmkit.ui import _common
 from pmkit.ui._rowdiff import MARKER, PATCHES, patch_bundle, rowdiff_js
 from pmkit.ui._shown import MARKER as SHOWN
 
 
-def test_the_installed_altair_bundle_is_patched(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pmkit.bundle import STATIC_DIR_ENV
-
-    monkeypatch.delenv(STATIC_DIR_ENV, raising=False)  # the bundle inline, as in JupyterLab
-    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False, raising=False)
-    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
-    try:
-        _common._enable_offline_charts()
-        esm = str(alt.JupyterChart._esm)
-    finally:
-        monkeypatch.undo()
+def test_the_installed_altair_bundle_is_patched(installed_esm: str) -> None:
+    esm = installed_esm
     assert esm.startswith(SHOWN + MARKER)  # rowdiff inside, the deferred draw around it
     for old, new in PATCHES:
         assert esm.count(new) == 1 and old not in esm.replace(new, "")
