@@ -80,6 +80,7 @@ _EXCEL_EPOCH = np.datetime64("1899-12-30")
 # dates are written in ASCII digits (a full-width １８ is left as typed, not a crash)
 _DM = r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]"  # day and month, either order
 _MIDNIGHT = r"(?:\s+0?0:00(?::00)?)?"
+MAX_OFF_ORDER = 50  # errors listed per field when dates do not fit the declared order
 
 
 @dataclass
@@ -305,9 +306,6 @@ def _order_errors(
         more = f"... and {len(rows) - MAX_OFF_ORDER} more dates that do not fit the declared order"
         out.append(ValidationIssue(file, None, name, None, None, more, code="bad-date"))
     return out
-
-
-MAX_OFF_ORDER = 50
 
 
 def _dates(
