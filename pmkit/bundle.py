@@ -14,6 +14,7 @@ the copy of the ``fontawesomefree`` package from the server itself.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from pmkit._version import __version__
+from pmkit._voila_css import UnknownBundle, stylesheet_from_bundle
 from pmkit.errors import PmkitError
 from pmkit.templates import standards_template
 
@@ -28,6 +30,7 @@ __all__ = [
     "ANALYSIS_DIR",
     "EARLY_BUNDLE",
     "NO_MATH",
+    "VOILA_STYLE",
     "analysis_notebooks",
     "dashboards_path",
     "init_workspace",
@@ -190,7 +193,12 @@ _INDEX = (
     """{%- extends 'lab/index.html.j2' -%}
 {#- pmkit: Voila's lab page, with Font Awesome served by this server instead of a CDN. -#}
 {%- block notebook_css -%}
+{#- pmkit: voila-style.js (a script that inserts Voila's CSS) replaced, at its place, by the same
+    CSS as a stylesheet when pmkit could read it out of the script (pmkit._voila_css). -#}
+{%- set voila_style = resources.include_js("static/voila-style.js") -%}
+{%- set pmkit_style -%}{% include "pmkit-style.html.j2" ignore missing %}{%- endset -%}
 {{ super()
+   | replace(voila_style, pmkit_style if pmkit_style | trim else voila_style)
    | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
              resources.base_url ~ 'voila/static/fontawesome/css/') }}
 <script>
@@ -386,6 +394,46 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+#: Voila's CSS as a stylesheet (:func:`_write_voila_style`), in the template's static folder.
+VOILA_STYLE = "pmkit-voila-style.css"
+
+# The template includes this file in the head where Voila's ``voila-style.js`` would be; it
+# exists only when that script's CSS could be read (else the page keeps Voila's script).
+_STYLE_INCLUDE = "pmkit-style.html.j2"
+_STYLE_LINK = '{{ resources.include_css("static/' + VOILA_STYLE + '") }}\n'
+
+
+def _voila_style_script() -> Path | None:
+    """The ``voila-style.js`` Voila serves for the ``lab`` template: the first found in the
+    Jupyter data path, ``lab`` before ``base`` (Voila's own lookup order)."""
+    from jupyter_core.paths import jupyter_path
+
+    for name in ("lab", "base"):
+        for root in jupyter_path("voila", "templates", name, "static"):
+            if (Path(root) / "voila-style.js").is_file():
+                return Path(root) / "voila-style.js"
+    return None
+
+
+def _write_voila_style(tpl: Path) -> None:
+    """Voila's page runs ``voila-style.js`` (344 KB, synchronous, in the head) only to insert
+    its CSS: write that CSS as a stylesheet the page links at the script's place (cached and
+    parsed as CSS, off the main thread's script work). Unknown script → Voila's script stays."""
+    include = tpl / _STYLE_INCLUDE
+    script = _voila_style_script()
+    try:
+        if script is None:
+            raise UnknownBundle("no voila-style.js found")
+        css = stylesheet_from_bundle(script.read_text(encoding="utf-8"))
+    except (UnknownBundle, OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("pmkit: Voila's styles stay a script (%s)", exc)
+        include.unlink(missing_ok=True)
+        return
+    head = f"/* pmkit: the CSS {script.name} inserts, in its order ({len(css)} style elements) */\n"
+    _write_if_changed(tpl / "static" / VOILA_STYLE, head + "\n".join(css))
+    _write_if_changed(include, _STYLE_LINK)
+
+
 def _template_digest() -> str:
     """A short hash of the page template's text: two pmkit trees of one version (a checkout
     and a benchmark's baseline) never serve each other's template."""
@@ -413,6 +461,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     _write_if_changed(tpl / "index.html.j2", _INDEX)
     _write_if_changed(tpl / "page.html", _PAGE)
     _write_if_changed(tpl / "static" / NO_MATH, _NO_MATH)
+    _write_voila_style(tpl)
     fa = _fontawesome_static()
     if fa is not None:
         _copy_fontawesome(fa, tpl / "static" / "fontawesome")
