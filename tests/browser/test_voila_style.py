@@ -59,7 +59,7 @@ def _open(browser: Any, server: Server, notebook: str, *, script: bool) -> tuple
             timeout=120_000,
         )
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1500)  # hidden charts drawn in idle time, the first look removed
+    page.wait_for_timeout(3000)  # hidden charts drawn in idle time (lessons: 13), the look gone
     assert page.locator(".pmkit-look").count() == 0
     return ctx, page
 
