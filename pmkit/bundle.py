@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from importlib import resources
@@ -197,6 +198,7 @@ _INDEX = (
     CSS as a stylesheet when pmkit could read it out of the script (pmkit._voila_css). -#}
 {%- set voila_style = resources.include_js("static/voila-style.js") -%}
 {%- set pmkit_style -%}{% include "pmkit-style.html.j2" ignore missing %}{%- endset -%}
+{%- set early_chunks -%}{% include "pmkit-early.html.j2" ignore missing %}{%- endset -%}
 {{ super()
    | replace(voila_style, pmkit_style if pmkit_style | trim else voila_style)
    | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
@@ -217,6 +219,15 @@ _INDEX = (
     + EARLY_BUNDLE
     + """') | tojson }})
       .catch(function () {});
+    /* and the widget controls' chunks, which the widget manager fetches only once the widget
+       states have arrived (pmkit.bundle._write_early_chunks): run now, they are installed
+       when it asks for them, and not fetched again */
+    ({{ early_chunks | trim or "[]" }}).forEach(function (path) {
+      var s = document.createElement("script");
+      s.src = {{ resources.base_url | tojson }} + path;
+      s.async = true;
+      document.head.appendChild(s);
+    });
   });
   try { obs.observe({type: "resource"}); } catch (e) {}
 })();
@@ -434,6 +445,66 @@ def _write_voila_style(tpl: Path) -> None:
     _write_if_changed(include, _STYLE_LINK)
 
 
+_EARLY_INCLUDE = "pmkit-early.html.j2"
+_CONTROLS = "@jupyter-widgets/controls"
+
+
+def _controls_chunk_paths() -> list[str]:
+    """URL paths (under the base URL) of the chunks the widget extension's webpack loads for
+    ``@jupyter-widgets/controls``, read from its ``remoteEntry``: the chunk ids of that shared
+    module's factory, named by the entry's own ``u`` function (``<id>.<hash>.js[?v=<hash>]``),
+    kept only when the file is there. Anything unexpected: none (the page fetches them late,
+    as before)."""
+    from jupyter_core.paths import jupyter_path
+
+    name = "@jupyter-widgets/jupyterlab-manager"
+    for root in jupyter_path("labextensions"):
+        static = Path(root) / name / "static"
+        entries = sorted(static.glob("remoteEntry.*.js")) if static.is_dir() else []
+        if len(entries) != 1:
+            continue
+        js = entries[0].read_text(encoding="utf-8")
+        factory = re.search(
+            rf'name:"{re.escape(_CONTROLS)}",version:"[^"]*",factory:\(\)=>Promise\.all\(\[([^\]]*)\]\)',
+            js,
+        )
+        names = re.search(
+            r'\.u=(\w)=>""\+\1\+"\."\+\((\{[^}]*\})\)\[\1\]\+"\.js(\?v=)?"'
+            r"(?:\+\((\{[^}]*\})\)\[\1\])?",
+            js,
+        )
+        if factory is None or names is None:
+            return []
+        hashes = dict(re.findall(r'(\d+):"([0-9a-f]+)"', names.group(2)))
+        versions = dict(re.findall(r'(\d+):"([0-9a-f]+)"', names.group(4) or ""))
+        paths = []
+        for chunk in re.findall(r"\w\.e\((\d+)\)", factory.group(1)):
+            if chunk not in hashes or not (static / f"{chunk}.{hashes[chunk]}.js").is_file():
+                continue  # a chunk of another container (a shared dependency): not ours
+            query = f"?v={versions.get(chunk, '')}" if names.group(3) else ""
+            paths.append(f"voila/labextensions/{name}/static/{chunk}.{hashes[chunk]}.js{query}")
+        return paths
+    return []
+
+
+def _write_early_chunks(tpl: Path) -> None:
+    """The widget manager fetches ``@jupyter-widgets/controls`` (two chunks, ~150 KB) only
+    when the widget states have arrived: a request serialised after the kernel's answer on
+    every page. The template runs them when the page asks for its kernel (webpack's chunk
+    array installs them; the manager then finds them loaded). None found: no include."""
+    import json
+
+    include = tpl / _EARLY_INCLUDE
+    try:
+        paths = _controls_chunk_paths()
+    except (OSError, ValueError):
+        paths = []
+    if not paths:
+        include.unlink(missing_ok=True)
+        return
+    _write_if_changed(include, "{{ " + json.dumps(paths) + " | tojson }}\n")
+
+
 def _template_digest() -> str:
     """A short hash of the page template's text: two pmkit trees of one version (a checkout
     and a benchmark's baseline) never serve each other's template."""
@@ -462,6 +533,7 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     _write_if_changed(tpl / "page.html", _PAGE)
     _write_if_changed(tpl / "static" / NO_MATH, _NO_MATH)
     _write_voila_style(tpl)
+    _write_early_chunks(tpl)
     fa = _fontawesome_static()
     if fa is not None:
         _copy_fontawesome(fa, tpl / "static" / "fontawesome")

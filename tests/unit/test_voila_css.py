@@ -139,3 +139,49 @@ def test_the_template_folder_links_the_css_or_keeps_the_script(
         assert not (bundle.voila_static_dir(root).parent / "pmkit-style.html.j2").exists()
     finally:
         monkeypatch.undo()
+
+
+def _manager(root: Path, entry: str, files: list[str]) -> None:
+    static = root / "@jupyter-widgets" / "jupyterlab-manager" / "static"
+    static.mkdir(parents=True)
+    (static / "remoteEntry.abc.js").write_text(entry, encoding="utf-8")
+    for f in files:
+        (static / f).write_text("//", encoding="utf-8")
+
+
+_ENTRY_JS = (
+    'I.u=e=>""+e+"."+({121:"aa11",718:"bb22",7:"cc33"})[e]+".js?v="+({121:"aa11",718:"bb22",'
+    '7:"cc33"})[e],{name:"@jupyter-widgets/controls",version:"5.0.13",factory:()=>Promise.all('
+    "[I.e(718),I.e(490),I.e(121)]).then(()=>()=>I(3816)),eager:0}"
+)
+
+
+def test_the_controls_chunks_are_named_as_the_widget_extension_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunks of ``@jupyter-widgets/controls`` the template runs early are the ones the
+    extension's webpack would fetch (its factory's ids, its own file names and ``?v=``),
+    only files it has (490 is another container's); an unknown entry gives none."""
+    import jupyter_core.paths
+
+    _manager(tmp_path / "a", _ENTRY_JS, ["718.bb22.js", "121.aa11.js", "7.cc33.js"])
+    _manager(tmp_path / "b", _ENTRY_JS.replace("factory:", "get:"), ["718.bb22.js"])
+    found = {"a": tmp_path / "a", "b": tmp_path / "b"}
+    try:
+        monkeypatch.setattr(jupyter_core.paths, "jupyter_path", lambda *p: [str(found["a"])])
+        base = "voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/"
+        assert bundle._controls_chunk_paths() == [
+            f"{base}718.bb22.js?v=bb22",
+            f"{base}121.aa11.js?v=aa11",
+        ]
+        monkeypatch.setattr(jupyter_core.paths, "jupyter_path", lambda *p: [str(found["b"])])
+        assert bundle._controls_chunk_paths() == []
+    finally:
+        monkeypatch.undo()
+
+
+def test_the_installed_widget_extension_gives_its_controls_chunks() -> None:
+    paths = bundle._controls_chunk_paths()
+    if not paths:
+        pytest.skip("no @jupyter-widgets/jupyterlab-manager of the known shape installed")
+    assert all("/jupyterlab-manager/static/" in p and ".js" in p for p in paths)
