@@ -9,11 +9,12 @@ their charts are drawn and the page is quiet.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Server, _is_local
+from conftest import CHROMIUM, CHROMIUM_ARGS, Server, _is_local
 
 from pmkit.bundle import VOILA_STYLE
 
@@ -30,6 +31,19 @@ _LINK = re.compile(
 _RULES = """() => [...document.styleSheets].flatMap(s => [...s.cssRules].map(r => r.cssText))"""
 
 
+@pytest.fixture(scope="module")
+def lna_browser(browser: Any) -> Iterator[Any]:
+    """Chromium as the ``browser`` fixture, plus one flag: a page whose HTML the test hands
+    over (``route.fulfill``) has no address Chromium can place, and its Local Network Access
+    checks then refuse its websocket to 127.0.0.1; both sides of a comparison use this one."""
+    b = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+    )
+    yield b
+    b.close()
+
+
 def _open(browser: Any, server: Server, notebook: str, *, script: bool) -> tuple[Any, Any]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
@@ -39,6 +53,14 @@ def _open(browser: Any, server: Server, notebook: str, *, script: bool) -> tuple
     def to_script(route: Any) -> None:
         resp = route.fetch()
         html = resp.text()
+        ctx.add_cookies(  # what the browser would have kept from the page's response
+            [
+                {"name": n, "value": v, "url": server.url}
+                for h in resp.headers_array
+                if h["name"].lower() == "set-cookie"
+                for n, v in [h["value"].split(";")[0].split("=", 1)]
+            ]
+        )
         found = _LINK.search(html)
         assert found, "the served page links pmkit's stylesheet"
         folder.append(found.group(1))
@@ -66,10 +88,10 @@ def _open(browser: Any, server: Server, notebook: str, *, script: bool) -> tuple
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_the_stylesheet_styles_the_page_as_voilas_script(
-    browser: Any, voila_server: Server, notebook: str
+    lna_browser: Any, voila_server: Server, notebook: str
 ) -> None:
-    ctx_a, script_page = _open(browser, voila_server, notebook, script=True)
-    ctx_b, sheet_page = _open(browser, voila_server, notebook, script=False)
+    ctx_a, script_page = _open(lna_browser, voila_server, notebook, script=True)
+    ctx_b, sheet_page = _open(lna_browser, voila_server, notebook, script=False)
     try:
         assert script_page.locator('script[src*="voila-style.js"]').count() == 1
         assert sheet_page.locator('script[src*="voila-style.js"]').count() == 0
