@@ -34,14 +34,8 @@ function pmkitIdleNext() {
     pmkitIdleNext();
   }, {timeout: pmkitIdleMs});
 }
-function pmkitDrawn(el, tries = 0) {
-  // a chart has been drawn: once it is on the page (a chart embedded at render is drawn into
-  // its view's still-detached element, and the view is inserted after), the page's first chart
-  // is on screen and the idle draws may start; before that they would compete with its insertion
-  if (!pmkitAnyDrawn && el && !el.isConnected && tries < 200) { // a view never inserted: 3 s
-    setTimeout(() => pmkitDrawn(el, tries + 1), 16);
-    return;
-  }
+function pmkitDrawn() {
+  // a chart has been drawn: the page's first chart is on screen, the idle draws may start
   pmkitAnyDrawn = true;
   if (pmkitFallback !== null) { clearTimeout(pmkitFallback); pmkitFallback = null; }
   pmkitIdleNext();
@@ -113,7 +107,7 @@ function pmkitWhenShown(el, embed, model) {
     pmkitWaiting.delete(waiting);
     if (observer !== null) { observer.disconnect(); observer = null; }
     await embed();
-    pmkitDrawn(el);
+    pmkitDrawn();
   };
   waiting.draw = first;
   const wait = () => {

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -191,7 +190,6 @@ window.T = {
   },
   tz(id) { return charts[id].model.get("local_tz"); },
   show(id) { charts[id].box.style.display = "block"; },
-  attach(id) { document.body.append(charts[id].box); },  // a view inserted after its render
   async picture(id) {  // null: not embedded; else the view's PNG once it has drawn
     const c = charts[id];
     if (!c.el.__pmkitView) return null;
@@ -262,25 +260,3 @@ def test_a_chart_is_embedded_at_render_unless_its_tree_hides_it(
     module_page.wait_for_timeout(300)
     assert module_page.evaluate("i => T.picture(i)", page_id) is None
     assert module_page.evaluate("i => T.tz(i)", page_id) is None
-
-
-def test_idle_draws_wait_until_the_first_drawn_chart_is_on_the_page(
-    browser: Any, tmp_path: Path
-) -> None:
-    """The first chart is embedded into its view's element before the view is inserted; the
-    hidden charts' idle draws start only once it is on the page, not in between (where they
-    would compete with inserting and painting the first chart)."""
-    _enable_offline_charts()
-    bundle = str(alt.JupyterChart._esm)
-    (tmp_path / "chart.js").write_text(bundle.replace(*HOOK), encoding="utf-8")
-    (tmp_path / "index.html").write_text(PAGE, encoding="utf-8")
-    with static_page(browser, tmp_path) as page:  # the default: idle draws on
-        hidden = page.evaluate("s => T.embed(s, true)", _bars(3, 4))  # on a hidden tab
-        first = page.evaluate("s => T.embed(s, false, 'box', false)", _bars(4, 5))
-        assert page.evaluate("i => T.picture(i)", first) is not None  # drawn, not inserted
-        page.wait_for_timeout(800)  # idle periods pass: the hidden chart still waits
-        assert page.evaluate("i => T.picture(i)", hidden) is None
-        page.evaluate("i => T.attach(i)", first)
-        page.wait_for_function(
-            "i => T.picture(i).then(p => p !== null)", arg=hidden, timeout=30_000
-        )
