@@ -7,6 +7,9 @@ received over its kernel websocket (widget state: specs, data, chart modules) an
 With ``--baseline DIR`` (``git archive REV | tar -x -C DIR``) the old code is measured first,
 dashboard list and machine the same, and both are printed side by side. A measurement, not a
 test: run ``python bench/bench_dashboards.py [--rounds N] [--baseline DIR] [--only a,b]``.
+``--toy`` serves bench_interactions' toy notebook (one Dropdown, one ``JupyterChart``) beside the
+dashboards, the floor any page of this server can reach; ``--preheated-only`` skips the cold
+kernels (the goal row under work is the preheated one).
 """
 
 from __future__ import annotations
@@ -44,10 +47,12 @@ def _port() -> int:
 
 
 def _serve(
-    data: Path, preheat: bool, src: Path | None = None
+    data: Path, preheat: bool, src: Path | None = None, notebooks: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
     cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port)]
+    if notebooks is not None:
+        cmd += ["--notebooks", str(notebooks)]
     if not preheat:
         cmd.append("--no-preheat")
     env = {**os.environ, "PMKIT_DATA": str(data)}
@@ -105,10 +110,28 @@ def _load() -> str:
 Results = dict[bool, dict[str, list[tuple[float, int]]]]
 
 
-def _run(data: Path, notebooks: list[str], args: argparse.Namespace, src: Path | None) -> Results:
+def _notebook_dir(src: Path, tmp: Path, toy: bool) -> Path | None:
+    """A copy of ``src``'s dashboards with the toy beside them (``--toy``), else None."""
+    if not toy:
+        return None
+    from bench_interactions import _toy_notebook
+
+    nbdir = tmp / f"nb-{abs(hash(str(src)))}"
+    shutil.copytree(src / "notebooks", nbdir, ignore=shutil.ignore_patterns("analysis"))
+    (nbdir / "toy.ipynb").write_text(_toy_notebook(), encoding="utf-8")
+    return nbdir
+
+
+def _run(
+    data: Path, notebooks: list[str], args: argparse.Namespace, src: Path | None, tmp: Path
+) -> Results:
     results: Results = {}
+    nbdir = _notebook_dir(src or REPO, tmp, args.toy)
     for preheat in (False, True):
-        proc, url = _serve(data, preheat, src)
+        if not preheat and args.preheated_only:
+            results[preheat] = {nb: [(float("nan"), 0)] for nb in notebooks}
+            continue
+        proc, url = _serve(data, preheat, src, nbdir)
         try:
             if preheat:
                 time.sleep(args.warmup)
@@ -154,19 +177,25 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=60.0, help="seconds for the pool to fill")
     ap.add_argument("--baseline", help="a checkout of the code before a change: measured first")
     ap.add_argument("--only", default="", help="comma-separated parts of dashboard file names")
+    ap.add_argument("--toy", action="store_true", help="the toy notebook beside the dashboards")
+    ap.add_argument("--preheated-only", action="store_true", help="skip the cold kernels")
     args = ap.parse_args()
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+    if args.toy:
+        notebooks.append("toy.ipynb")
     only = [o.strip() for o in args.only.split(",") if o.strip()]
     notebooks = [nb for nb in notebooks if not only or any(o in nb for o in only)]
     print(f"# bench_dashboards {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(REPO / "data", data)
-        before = _run(data, notebooks, args, Path(args.baseline)) if args.baseline else None
+        before = (
+            _run(data, notebooks, args, Path(args.baseline), Path(tmp)) if args.baseline else None
+        )
         if before is not None:
             _print(f"before ({args.baseline})", notebooks, before)
             print(f"# {_load()}", flush=True)
-        after = _run(data, notebooks, args, None)
+        after = _run(data, notebooks, args, None, Path(tmp))
     _print("this tree", notebooks, after)
     if before is not None:
         _compare(notebooks, before, after)

@@ -14,13 +14,16 @@ the copy of the ``fontawesomefree`` package from the server itself.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from pmkit._version import __version__
+from pmkit._voila_css import UnknownBundle, stylesheet_from_bundle
 from pmkit.errors import PmkitError
 from pmkit.templates import standards_template
 
@@ -28,6 +31,7 @@ __all__ = [
     "ANALYSIS_DIR",
     "EARLY_BUNDLE",
     "NO_MATH",
+    "VOILA_STYLE",
     "analysis_notebooks",
     "dashboards_path",
     "init_workspace",
@@ -190,7 +194,13 @@ _INDEX = (
     """{%- extends 'lab/index.html.j2' -%}
 {#- pmkit: Voila's lab page, with Font Awesome served by this server instead of a CDN. -#}
 {%- block notebook_css -%}
+{#- pmkit: voila-style.js (a script that inserts Voila's CSS) replaced, at its place, by the same
+    CSS as a stylesheet when pmkit could read it out of the script (pmkit._voila_css). -#}
+{%- set voila_style = resources.include_js("static/voila-style.js") -%}
+{%- set pmkit_style -%}{% include "pmkit-style.html.j2" ignore missing %}{%- endset -%}
+{%- set early_chunks -%}{% include "pmkit-early.html.j2" ignore missing %}{%- endset -%}
 {{ super()
+   | replace(voila_style, pmkit_style if pmkit_style | trim else voila_style)
    | replace('https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/',
              resources.base_url ~ 'voila/static/fontawesome/css/') }}
 <script>
@@ -209,6 +219,15 @@ _INDEX = (
     + EARLY_BUNDLE
     + """') | tojson }})
       .catch(function () {});
+    /* and the widget controls' chunks, which the widget manager fetches only once the widget
+       states have arrived (pmkit.bundle._write_early_chunks): run now, they are installed
+       when it asks for them, and not fetched again */
+    ({{ early_chunks | trim or "[]" }}).forEach(function (path) {
+      var s = document.createElement("script");
+      s.src = {{ resources.base_url | tojson }} + path;
+      s.async = true;
+      document.head.appendChild(s);
+    });
   });
   try { obs.observe({type: "resource"}); } catch (e) {}
 })();
@@ -386,6 +405,106 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+#: Voila's CSS as a stylesheet (:func:`_write_voila_style`), in the template's static folder.
+VOILA_STYLE = "pmkit-voila-style.css"
+
+# The template includes this file in the head where Voila's ``voila-style.js`` would be; it
+# exists only when that script's CSS could be read (else the page keeps Voila's script).
+_STYLE_INCLUDE = "pmkit-style.html.j2"
+_STYLE_LINK = '{{ resources.include_css("static/' + VOILA_STYLE + '") }}\n'
+
+
+def _voila_style_script() -> Path | None:
+    """The ``voila-style.js`` Voila serves for the ``lab`` template: the first found in the
+    Jupyter data path, ``lab`` before ``base`` (Voila's own lookup order)."""
+    from jupyter_core.paths import jupyter_path
+
+    for name in ("lab", "base"):
+        for root in jupyter_path("voila", "templates", name, "static"):
+            if (Path(root) / "voila-style.js").is_file():
+                return Path(root) / "voila-style.js"
+    return None
+
+
+def _write_voila_style(tpl: Path) -> None:
+    """Voila's page runs ``voila-style.js`` (344 KB, synchronous, in the head) only to insert
+    its CSS: write that CSS as a stylesheet the page links at the script's place (cached and
+    parsed as CSS, off the main thread's script work). Unknown script → Voila's script stays."""
+    include = tpl / _STYLE_INCLUDE
+    script = _voila_style_script()
+    try:
+        if script is None:
+            raise UnknownBundle("no voila-style.js found")
+        css = stylesheet_from_bundle(script.read_text(encoding="utf-8"))
+    except (UnknownBundle, OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("pmkit: Voila's styles stay a script (%s)", exc)
+        include.unlink(missing_ok=True)
+        return
+    head = f"/* pmkit: the CSS {script.name} inserts, in its order ({len(css)} style elements) */\n"
+    _write_if_changed(tpl / "static" / VOILA_STYLE, head + "\n".join(css))
+    _write_if_changed(include, _STYLE_LINK)
+
+
+_EARLY_INCLUDE = "pmkit-early.html.j2"
+_CONTROLS = "@jupyter-widgets/controls"
+
+
+def _controls_chunk_paths() -> list[str]:
+    """URL paths (under the base URL) of the chunks the widget extension's webpack loads for
+    ``@jupyter-widgets/controls``, read from its ``remoteEntry``: the chunk ids of that shared
+    module's factory, named by the entry's own ``u`` function (``<id>.<hash>.js[?v=<hash>]``),
+    kept only when the file is there. Anything unexpected: none (the page fetches them late,
+    as before)."""
+    from jupyter_core.paths import jupyter_path
+
+    name = "@jupyter-widgets/jupyterlab-manager"
+    for root in jupyter_path("labextensions"):
+        static = Path(root) / name / "static"
+        entries = sorted(static.glob("remoteEntry.*.js")) if static.is_dir() else []
+        if len(entries) != 1:
+            continue
+        js = entries[0].read_text(encoding="utf-8")
+        factory = re.search(
+            rf'name:"{re.escape(_CONTROLS)}",version:"[^"]*",factory:\(\)=>Promise\.all\(\[([^\]]*)\]\)',
+            js,
+        )
+        names = re.search(
+            r'\.u=(\w)=>""\+\1\+"\."\+\((\{[^}]*\})\)\[\1\]\+"\.js(\?v=)?"'
+            r"(?:\+\((\{[^}]*\})\)\[\1\])?",
+            js,
+        )
+        if factory is None or names is None:
+            return []
+        hashes = dict(re.findall(r'(\d+):"([0-9a-f]+)"', names.group(2)))
+        versions = dict(re.findall(r'(\d+):"([0-9a-f]+)"', names.group(4) or ""))
+        paths = []
+        for chunk in re.findall(r"\w\.e\((\d+)\)", factory.group(1)):
+            if chunk not in hashes or not (static / f"{chunk}.{hashes[chunk]}.js").is_file():
+                continue  # a chunk of another container (a shared dependency): not ours
+            query = f"?v={versions.get(chunk, '')}" if names.group(3) else ""
+            paths.append(f"voila/labextensions/{name}/static/{chunk}.{hashes[chunk]}.js{query}")
+        return paths
+    return []
+
+
+def _write_early_chunks(tpl: Path) -> None:
+    """The widget manager fetches ``@jupyter-widgets/controls`` (two chunks, ~150 KB) only
+    when the widget states have arrived: a request serialised after the kernel's answer on
+    every page. The template runs them when the page asks for its kernel (webpack's chunk
+    array installs them; the manager then finds them loaded). None found: no include."""
+    import json
+
+    include = tpl / _EARLY_INCLUDE
+    try:
+        paths = _controls_chunk_paths()
+    except (OSError, ValueError):
+        paths = []
+    if not paths:
+        include.unlink(missing_ok=True)
+        return
+    _write_if_changed(include, "{{ " + json.dumps(paths) + " | tojson }}\n")
+
+
 def _template_digest() -> str:
     """A short hash of the page template's text: two pmkit trees of one version (a checkout
     and a benchmark's baseline) never serve each other's template."""
@@ -413,6 +532,8 @@ def voila_jupyter_path(cache: str | os.PathLike[str] | None = None) -> Path:
     _write_if_changed(tpl / "index.html.j2", _INDEX)
     _write_if_changed(tpl / "page.html", _PAGE)
     _write_if_changed(tpl / "static" / NO_MATH, _NO_MATH)
+    _write_voila_style(tpl)
+    _write_early_chunks(tpl)
     fa = _fontawesome_static()
     if fa is not None:
         _copy_fontawesome(fa, tpl / "static" / "fontawesome")

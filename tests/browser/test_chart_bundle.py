@@ -3,10 +3,13 @@ chart's widget state; the page stays offline and its charts draw."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from conftest import Dashboard, Server, _is_local
+
+from pmkit.bundle import _controls_chunk_paths
 
 pytestmark = pytest.mark.browser
 
@@ -97,5 +100,53 @@ def test_the_next_page_takes_the_bundle_from_the_browser_cache(
         assert sources[0].count("network") == 1, sources  # the first page fetches it once
         assert sources[1] and "network" not in sources[1], sources  # the next one does not
         assert not outside, outside
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("notebook", ["portfolio_glance.ipynb", "pm_planning.ipynb"])
+def test_the_widget_controls_come_before_the_states_once(
+    browser: Any, voila_server: Server, notebook: str
+) -> None:
+    """The widget manager fetches ``@jupyter-widgets/controls`` (two chunks) when the widget
+    states arrive; the page template runs them when it asks for its kernel, so they are on
+    the page before the states and never fetched a second time (pmkit.bundle)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    events: list[tuple[float, str]] = []
+    page.route("**/*", lambda r: r.continue_() if _is_local(r.request.url) else r.abort())
+    page.on(
+        "request",
+        lambda r: (
+            "jupyterlab-manager/static/" in r.url
+            and "remoteEntry" not in r.url
+            and events.append((time.monotonic(), r.url))
+        ),
+    )
+
+    def on_ws(ws: Any) -> None:
+        def frame(payload: Any) -> None:
+            text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            if "update_states" in text:
+                events.append((time.monotonic(), "states"))
+
+        ws.on("framereceived", frame)
+
+    page.on("websocket", on_ws)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{voila_server.url}/voila/render/{notebook}", timeout=120_000)
+        Dashboard(page).wait_charts(1)
+        page.wait_for_load_state("networkidle")
+        states = next(t for t, what in events if what == "states")
+        chunks = _controls_chunk_paths()
+        assert chunks  # the installed widget extension is read
+        controls = [(t, u) for t, u in events if any(u.endswith(c) for c in chunks)]
+        assert len(controls) == len(chunks), controls  # each once, by the template
+        assert all(t < states for t, _ in controls), (controls, states)
+        urls = [u for _, u in events if u != "states"]
+        assert len(urls) == len(set(urls)), urls  # no chunk fetched twice
+        assert not errors
     finally:
         ctx.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pmkit.bundle import NO_MATH
+from pmkit.bundle import NO_MATH, VOILA_STYLE
 from pmkit.cli import _voila_command, hashed_labextension_urls, stop_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,3 +126,27 @@ def test_the_page_loads_no_mathjax_and_only_the_widget_extensions(server: str) -
     headers, script = _get(server + config["fullMathjaxUrl"] + "?config=x")
     assert "javascript" in headers["content-type"]
     assert "window.MathJax" in script and "Queue: none" in script
+
+
+def test_the_page_links_voilas_css_as_a_stylesheet_at_the_scripts_place(server: str) -> None:
+    """``voila-style.js`` (a script that only inserts CSS) is replaced, where it stood in the
+    head, by a stylesheet of the same CSS (pmkit._voila_css), kept by the browser for good."""
+    _, html = _get(server + "/voila/render/page.ipynb")
+    head = html[: html.index("</head>")]
+    assert "voila-style.js" not in html
+    link = re.search(
+        rf'<link rel="stylesheet" type="text/css" href="([^"]+/{VOILA_STYLE}\?v=[0-9a-f]+)">', head
+    )
+    assert link
+    # at the script's place: before Voila's spinner styles and the other stylesheets
+    assert head.index(link.group(0)) < head.index("<!-- voila spinner -->")
+    assert head.index(link.group(0)) < head.index("fontawesome/css/all.min.css")
+    headers, css = _get(server + link.group(1))
+    assert headers["content-type"].startswith("text/css")
+    assert "max-age=" in headers.get("cache-control", "")
+    assert "--jp-layout-color1" in css and ".jp-OutputArea-output" in css
+    # its fonts resolve next to it, as the script's did (the script's own folder)
+    font = re.search(r"url\(([0-9a-f]{20}\.woff2)\)", css)
+    assert font
+    headers, _ = _get(server + link.group(1).rsplit("/", 1)[0] + "/" + font.group(1))
+    assert "font" in headers["content-type"] or "octet" in headers["content-type"]
