@@ -207,6 +207,8 @@ class _Cleaner(HTMLParser):
             if name.startswith("on") or name == "srcdoc" or bad_url or not name.isascii():
                 self.fixes += 1
                 continue
+            if name == "id":  # the live page's hooks stay unique (no CSS of pmkit's uses one)
+                continue
             kept.append(f' {name}="{html.escape(text)}"' if value is not None else f" {name}")
         return "".join(kept)
 
@@ -276,7 +278,8 @@ def clean(value: str) -> tuple[str, int]:
     boxes or leave one open for the rest of the page; scripts, frames, objects, controls and
     the elements whose text runs to their end tag are dropped with their content; ``on*``
     attributes and script URLs are dropped; text and attribute values are escaped again. The
-    live page sets the same HTML through ``innerHTML``, where no script runs either."""
+    live page sets the same HTML through ``innerHTML``, where no script runs either. ``id``
+    attributes are left out (not counted): the live page's hooks stay unique."""
     parser = _Cleaner()
     parser.feed(value)
     parser.close()
@@ -341,8 +344,9 @@ def _control(widget: W.Widget) -> str:
     value = getattr(widget, "label", None)
     if value is None:
         value = getattr(widget, "value", "")
-    shown = "" if isinstance(value, bool) else html.escape(str(value))
-    if label and shown:  # as ipywidgets lays it out: the label, then the value
+    # no value (an empty date picker): nothing, as the live control shows
+    shown = "" if value is None or isinstance(value, bool) else html.escape(str(value))
+    if label and (shown or value is None):  # as ipywidgets lays it out: label, then value
         text = f"<span class='pmkit-look-label'>{label}:</span><span>{shown}</span>"
     else:
         text = f"<span>{label or shown}</span>"
