@@ -248,7 +248,7 @@ body:has(.pmkit-look-ready) #loading {display: none !important;}
 .pmkit-look-tab {position: relative; flex: 0 1 144px; min-width: 35px; min-height: 25px;
   box-sizing: border-box; overflow: hidden; white-space: nowrap; line-height: 24px;
   margin-left: -1px; padding: 0 10px; background: var(--jp-layout-color2, #eee);
-  color: var(--jp-ui-font-color1, #000); border: 1px solid var(--jp-border-color1, #bdbdbd);
+  color: var(--jp-ui-font-color2, #616161); border: 1px solid var(--jp-border-color1, #bdbdbd);
   border-bottom: none;}
 .pmkit-look-tab:first-child {margin-left: 0;}
 .pmkit-look-tab-current {color: var(--jp-ui-font-color0, #000); min-height: 26px;
