@@ -261,10 +261,13 @@ body:has(.pmkit-look-ready) #loading {display: none !important;}
 </style>
 <script>
 /* pmkit: a first look has been parsed (markup written by the template, just before this
-   call): show it, and remove it when the live page's first chart has drawn. */
+   call, inside a <template>: parsed by the page's own parser, but off the page until now):
+   put it on the page in one step, show it, remove it when the live page's chart has drawn. */
 window.pmkitLook = function (script) {
   var look = script.previousElementSibling;
   script.remove();  // the template's own call, done: no script is left among the outputs
+  var markup = look.querySelector("template");
+  if (markup) markup.replaceWith(markup.content);
   look.classList.add("pmkit-look-ready");
   var cell = look.parentNode;
   function drawn() {
@@ -302,9 +305,10 @@ window.pmkitLook = function (script) {
   </script>
 {%- if look is mapping and look.get("html") is string %}
 {#- the look's markup is built safe to write as it is (pmkit.ui._look: texts escaped, the
-    HTML widgets' HTML balanced and script-free) #}
+    HTML widgets' HTML balanced and script-free); in a <template>, the parser builds it off
+    the page (no style, layout or :has() checks per element), the call below inserts it once #}
 <div class="pmkit-look" inert aria-busy="true"><p class="pmkit-look-note" role="status">Loading
-interactions…</p><div class="pmkit-look-page">{{ look["html"] }}</div></div>
+interactions…</p><div class="pmkit-look-page"><template>{{ look["html"] }}</template></div></div>
 <script>pmkitLook(document.currentScript);</script>
 {%- endif -%}
 {%- endif -%}
