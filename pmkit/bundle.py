@@ -234,9 +234,12 @@ _INDEX = (
 </script>
 <style>
 /* pmkit: a page's first look (pmkit.ui._look), shown in place of the page until its live
-   chart has drawn; the live page is laid out under it, hidden, then takes its place. */
-#rendered_cells:has(.pmkit-look) {display: block !important;}
-body:has(.pmkit-look) #loading {display: none !important;}
+   chart has drawn; the live page is laid out under it, hidden, then takes its place. The
+   look is markup in the page; Voila's spinner stays until all of it has been parsed (its
+   inline call then marks it ready): never half a look. */
+#rendered_cells:has(.pmkit-look-ready) {display: block !important;}
+body:has(.pmkit-look-ready) #loading {display: none !important;}
+.pmkit-look:not(.pmkit-look-ready) {display: none;}
 .jp-OutputArea-child:has(> .pmkit-look) {position: relative;}
 .pmkit-look ~ .jp-OutputArea-output {
   position: absolute !important; visibility: hidden !important; left: 0; right: 0; top: 0;
@@ -257,14 +260,34 @@ body:has(.pmkit-look) #loading {display: none !important;}
   white-space: nowrap; color: var(--jp-ui-font-color2, #555);}
 .pmkit-look-label {flex-shrink: 0; width: 80px; margin-right: 8px; text-align: right;}
 .pmkit-look-chart {display: block; align-self: flex-start; max-width: none; margin: 0;}
+/* a tab widget (ipywidgets 8's metrics): the bar as text, the selected tab's content below */
+.pmkit-look-tabs {display: flex; flex-direction: column; box-sizing: border-box; margin: 2px;}
+.pmkit-look-tabbar {display: flex; flex-direction: row; align-items: flex-end; min-height: 25px;
+  font: 13px Helvetica, Arial, sans-serif;}
+.pmkit-look-tab {position: relative; flex: 0 1 144px; min-width: 35px; min-height: 25px;
+  box-sizing: border-box; overflow: hidden; white-space: nowrap; line-height: 24px;
+  margin-left: -1px; padding: 0 10px; background: var(--jp-layout-color2, #eee);
+  color: var(--jp-ui-font-color2, #616161); border: 1px solid var(--jp-border-color1, #bdbdbd);
+  border-bottom: none;}
+.pmkit-look-tab:first-child {margin-left: 0;}
+.pmkit-look-tab-current {color: var(--jp-ui-font-color0, #000); min-height: 26px;
+  background: var(--jp-layout-color1, #fff); transform: translateY(1px); overflow: visible;}
+.pmkit-look-tab-current:before {position: absolute; top: -1px; left: -1px; content: '';
+  height: 2px; width: calc(100% + 2px); background: var(--jp-brand-color1, #1976d2);}
+.pmkit-look-tabpanel {width: 100%; box-sizing: border-box; margin: 0; flex-grow: 1;
+  background: var(--jp-layout-color1, #fff); border: 1px solid var(--jp-border-color1, #bdbdbd);
+  padding: 15px; overflow: auto;}
 </style>
 <script>
-/* pmkit: fill a first look (its HTML as the live page sets a widget's, through innerHTML)
-   and remove it when the live page's first chart has drawn. */
-window.pmkitLook = function (script, page) {
+/* pmkit: a first look has been parsed (markup written by the template, just before this
+   call, inside a <template>: parsed by the page's own parser, but off the page until now):
+   put it on the page in one step, show it, remove it when the live page's chart has drawn. */
+window.pmkitLook = function (script) {
   var look = script.previousElementSibling;
   script.remove();  // the template's own call, done: no script is left among the outputs
-  look.querySelector(".pmkit-look-page").innerHTML = page;
+  var markup = look.querySelector("template");
+  if (markup) markup.replaceWith(markup.content);
+  look.classList.add("pmkit-look-ready");
   var cell = look.parentNode;
   function drawn() {
     var live = cell.querySelector(".jp-OutputArea-output .vega-embed");
@@ -300,9 +323,12 @@ window.pmkitLook = function (script, page) {
     {{ output | trusted | tojson }}
   </script>
 {%- if look is mapping and look.get("html") is string %}
+{#- the look's markup is built safe to write as it is (pmkit.ui._look: texts escaped, the
+    HTML widgets' HTML balanced and script-free); in a <template>, the parser builds it off
+    the page (no style, layout or :has() checks per element), the call below inserts it once #}
 <div class="pmkit-look" inert aria-busy="true"><p class="pmkit-look-note" role="status">Loading
-interactions…</p><div class="pmkit-look-page"></div></div>
-<script>pmkitLook(document.currentScript, {{ look["html"] | tojson }});</script>
+interactions…</p><div class="pmkit-look-page"><template>{{ look["html"] }}</template></div></div>
+<script>pmkitLook(document.currentScript);</script>
 {%- endif -%}
 {%- endif -%}
 {%- endblock data_priority -%}

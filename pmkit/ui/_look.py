@@ -4,9 +4,17 @@ A Voila page shows nothing but a spinner until its ~3.4-5.5 MB of front-end code
 evaluated and the widgets have been drawn; in a rush of viewers on a small server that is tens
 of seconds. The first look is the page as the kernel built it, in plain HTML, with its first
 chart as a picture drawn by vl-convert from the very Vega-Lite spec the live chart gets. The
-pmkit template (:data:`pmkit.bundle._INDEX`) puts it where the page will be, marked "loading
-interactions…" and inert (its controls are text, not controls), and removes it when the live
-chart has drawn.
+pmkit template (:data:`pmkit.bundle._INDEX`) writes it into the page as markup, where the page
+will be, marked "loading interactions…" and inert (its controls are text, not controls), and
+removes it when the live chart has drawn. A page with tabs shows its selected tab, the tab bar
+as text.
+
+Markup, not a string a script sets (session 15): the browser paints it as it parses the page,
+with no JSON to decode and no ``innerHTML`` to set. So the look is built to be safe as markup:
+every text and attribute escaped here, and the HTML widgets' own HTML passed through
+:func:`clean` (balanced, no script, no element that would swallow the rest of the page). The
+picture is the SVG as text in a ``data:`` URL (percent-encoded where a URL or the attribute
+needs it), not base64: a third fewer bytes to parse and nothing to decode.
 
 The picture costs a vl-convert engine (~0.8 CPU-s to start, ~80 MB), so it is drawn once per
 spec, in a short-lived child process, by the first kernel that needs it, and shared with the
@@ -26,8 +34,8 @@ import logging
 import os
 import subprocess
 import sys
-from base64 import b64encode
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import altair as alt
@@ -139,12 +147,146 @@ def prepare(page: W.Widget) -> None:
         log.warning("first look not prepared", exc_info=True)
 
 
+# What a data: URL of SVG text must encode: the URL's own escapes ("%", "#"), this
+# attribute's quote, "&" (the HTML parser would decode the SVG's "&lt;" in an attribute),
+# angle brackets and line ends (kept exact; a URL parser drops raw line ends).
+_URL_ESCAPES = {c: f"%{ord(c):02X}" for c in "%#'&<>\n\r\t"}
+_URL_TABLE = str.maketrans(_URL_ESCAPES)
+
+
+def svg_url(svg: str) -> str:
+    """``svg`` as a ``data:`` URL of its text (decodes to exactly ``svg``), safe inside a
+    single-quoted HTML attribute."""
+    return "data:image/svg+xml," + svg.translate(_URL_TABLE)
+
+
 def _img(svg: str) -> str:
-    data = b64encode(svg.encode("utf-8")).decode("ascii")
-    return (
-        "<img class='pmkit-look-chart' elementtiming='pmkit-look' alt=''"
-        f" src='data:image/svg+xml;base64,{data}'>"
-    )
+    return f"<img class='pmkit-look-chart' elementtiming='pmkit-look' alt='' src='{svg_url(svg)}'>"
+
+
+# ---------------------------------------------------------------- HTML widgets' HTML as markup
+_VOID = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+))  # fmt: skip
+# elements dropped with everything in them: they run, load or navigate, are controls, or
+# would take the rest of the page as their text (an unclosed <textarea>, <title>, …)
+_DROP = frozenset((
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "template",
+    "noscript", "noembed", "noframes", "textarea", "title", "xmp", "plaintext", "base", "meta",
+    "link", "form", "input", "button", "select", "option", "html", "head", "body",
+))  # fmt: skip
+_URL_ATTRS = frozenset((
+    "href", "src", "xlink:href", "action", "formaction", "background", "poster", "data",
+))  # fmt: skip
+_SCOPE = frozenset(("table", "td", "th", "caption", "button", "svg", "math"))  # <p> stays open
+_CLOSES_P = frozenset((
+    "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
+    "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul",
+))  # fmt: skip
+
+
+class _Cleaner(HTMLParser):
+    """Re-writes HTML as balanced markup with nothing that runs (see :func:`clean`)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.drop: list[str] = []  # the dropped element being skipped, and its open children
+        self.fixes = 0
+
+    def _attrs(self, attrs: list[tuple[str, str | None]]) -> str:
+        kept = []
+        for name, value in attrs:
+            text = "" if value is None else value
+            bad_url = name in _URL_ATTRS and "".join(text.split()).lower().startswith(
+                ("javascript:", "vbscript:", "data:text")
+            )
+            if name.startswith("on") or name == "srcdoc" or bad_url or not name.isascii():
+                self.fixes += 1
+                continue
+            if name == "id":  # the live page's hooks stay unique (no CSS of pmkit's uses one)
+                continue
+            kept.append(f' {name}="{html.escape(text)}"' if value is not None else f" {name}")
+        return "".join(kept)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.drop or tag in _DROP:
+            self.fixes += not self.drop
+            if tag not in _VOID:
+                self.drop.append(tag)
+            return
+        if tag in _CLOSES_P and "p" in self.stack:  # as the browser does: the <p> ends here
+            for open_tag in reversed(self.stack):
+                if open_tag in _SCOPE:
+                    break
+                if open_tag == "p":
+                    self.handle_endtag("p")
+                    break
+        self.out.append(f"<{tag}{self._attrs(attrs)}>")
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        foreign = any(t in ("svg", "math") for t in self.stack)
+        if foreign and not self.drop and tag not in _DROP:
+            self.out.append(f"<{tag}{self._attrs(attrs)}/>")
+        else:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.drop:
+            if tag == self.drop[-1]:
+                self.drop.pop()
+            return
+        if tag not in self.stack:  # a stray end tag: never closes the look's own boxes
+            self.fixes += tag not in _VOID
+            return
+        while self.stack:
+            open_tag = self.stack.pop()
+            self.out.append(f"</{open_tag}>")
+            if open_tag == tag:
+                return
+            self.fixes += 1
+
+    def handle_data(self, data: str) -> None:
+        if self.drop:
+            return
+        raw = self.stack and self.stack[-1] == "style"  # CSS as written (">" selectors)
+        self.out.append(data if raw else html.escape(data, quote=False))
+
+    def handle_comment(self, data: str) -> None:
+        self.fixes += 1
+
+    def handle_decl(self, decl: str) -> None:
+        self.fixes += 1
+
+    def handle_pi(self, data: str) -> None:
+        self.fixes += 1
+
+    def unknown_decl(self, data: str) -> None:
+        self.fixes += 1
+
+
+def clean(value: str) -> tuple[str, int]:
+    """An HTML widget's HTML as markup safe to write into the page, and how many things were
+    changed to make it so (0 for pmkit's own HTML: the look is the live page's HTML).
+
+    Every element is closed where the browser would close it, so nothing can close the look's
+    boxes or leave one open for the rest of the page; scripts, frames, objects, controls and
+    the elements whose text runs to their end tag are dropped with their content; ``on*``
+    attributes and script URLs are dropped; text and attribute values are escaped again. The
+    live page sets the same HTML through ``innerHTML``, where no script runs either. ``id``
+    attributes are left out (not counted): the live page's hooks stay unique."""
+    parser = _Cleaner()
+    parser.feed(value)
+    parser.close()
+    parser.fixes += len(parser.stack) + bool(parser.drop)
+    while parser.stack:
+        parser.out.append(f"</{parser.stack.pop()}>")
+    return "".join(parser.out), parser.fixes
 
 
 # The layout traits ipywidgets sets as the element's style (``LayoutView``), pmkit uses.
@@ -172,10 +314,51 @@ def _hidden(widget: W.Widget) -> bool:
     )
 
 
+def _clean_html(value: str) -> str:
+    markup, fixes = clean(str(value))
+    if fixes:
+        log.debug("first look: %d change(s) to an HTML widget's HTML", fixes)
+    return markup
+
+
+def _render_tab(tab: W.Tab, out: list[str], state: dict[str, bool]) -> bool:
+    """A tab widget as the live page lays it out: the tab bar as text (the selected tab
+    marked), then the selected tab's content; the other tabs are not on the page."""
+    index = tab.selected_index
+    titles = list(tab.titles) + [""] * (len(tab.children) - len(tab.titles))
+    out.append(f"<div class='pmkit-look-tabs'{_style(tab)}><div class='pmkit-look-tabbar'>")
+    for i, title in enumerate(titles[: len(tab.children)]):
+        current = " pmkit-look-tab-current" if i == index else ""
+        out.append(f"<div class='pmkit-look-tab{current}'>{html.escape(str(title))}</div>")
+    out.append("</div><div class='pmkit-look-tabpanel'>")
+    shown = index is not None and 0 <= index < len(tab.children)
+    if shown and not _render(tab.children[index], out, state):
+        return False
+    out.append("</div></div>")
+    return True
+
+
+def _control(widget: W.Widget) -> str:
+    """A control as what it says, in text (never a control that does nothing)."""
+    label = html.escape(str(getattr(widget, "description", "") or ""))
+    value = getattr(widget, "label", None)
+    if value is None:
+        value = getattr(widget, "value", "")
+    # no value (an empty date picker): nothing, as the live control shows
+    shown = "" if value is None or isinstance(value, bool) else html.escape(str(value))
+    if label and (shown or value is None):  # as ipywidgets lays it out: label, then value
+        text = f"<span class='pmkit-look-label'>{label}:</span><span>{shown}</span>"
+    else:
+        text = f"<span>{label or shown}</span>"
+    return f"<div class='pmkit-look-control'{_style(widget)}>{text}</div>"
+
+
 def _render(widget: W.Widget, out: list[str], state: dict[str, bool]) -> bool:
     """Append ``widget``'s still HTML to ``out``; False when the page cannot be shown still
     (its first chart has no picture yet, or a widget this does not know)."""
     if _hidden(widget):
+        if isinstance(widget, W.HTML) and "<style" in widget.value:  # the page's CSS: kept
+            out.append(f"<div style='display: none'>{_clean_html(widget.value)}</div>")
         return True
     if isinstance(widget, alt.JupyterChart):
         spec = dict(widget.spec or {})
@@ -189,8 +372,10 @@ def _render(widget: W.Widget, out: list[str], state: dict[str, bool]) -> bool:
         elif svg is not None:
             out.append(_img(svg))
         return True
+    if isinstance(widget, W.Tab):
+        return _render_tab(widget, out, state)
     if isinstance(widget, W.Box):
-        if type(widget) not in (W.Box, W.VBox, W.HBox):  # tabs, accordions, grids: not drawn
+        if type(widget) not in (W.Box, W.VBox, W.HBox):  # accordions, stacks, grids: not drawn
             return False
         kind = "row" if isinstance(widget, W.HBox) else "col"
         out.append(f"<div class='pmkit-look-{kind}'{_style(widget)}>")
@@ -200,24 +385,15 @@ def _render(widget: W.Widget, out: list[str], state: dict[str, bool]) -> bool:
         out.append("</div>")
         return True
     if isinstance(widget, W.HTML | W.HTMLMath):
-        out.append(f"<div class='pmkit-look-html'{_style(widget)}>{widget.value}</div>")
+        value = _clean_html(widget.value)
+        out.append(f"<div class='pmkit-look-html'{_style(widget)}>{value}</div>")
         return True
     if isinstance(widget, W.Label):
         text = html.escape(str(widget.value))
         out.append(f"<div class='pmkit-look-html'{_style(widget)}>{text}</div>")
         return True
     if isinstance(widget, W.ValueWidget | W.Button):
-        # a control: what it says, as text (never a control that does nothing)
-        label = html.escape(str(getattr(widget, "description", "") or ""))
-        value = getattr(widget, "label", None)
-        if value is None:
-            value = getattr(widget, "value", "")
-        shown = "" if isinstance(value, bool) else html.escape(str(value))
-        if label and shown:  # as ipywidgets lays it out: the label, then the value
-            text = f"<span class='pmkit-look-label'>{label}:</span><span>{shown}</span>"
-        else:
-            text = f"<span>{label or shown}</span>"
-        out.append(f"<div class='pmkit-look-control'{_style(widget)}>{text}</div>")
+        out.append(_control(widget))
         return True
     return False
 

@@ -12,6 +12,7 @@ from conftest import _is_local
 pytestmark = pytest.mark.browser
 
 GLANCE = "/voila/render/portfolio_glance.ipynb"
+TRACKING = "/voila/render/pm_tracking.ipynb"
 NAME = 'Upgrade <b>ERP</b> & "billing"'  # a sample project's name, HTML in it
 
 
@@ -55,7 +56,7 @@ def test_the_first_look_paints_with_no_script_file_and_shows_names_as_text(
     img = look.locator("img.pmkit-look-chart")
     assert img.count() == 1 and img.is_visible()
     assert img.evaluate("i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 50")
-    assert img.get_attribute("src").startswith("data:image/svg+xml;base64,")
+    assert img.get_attribute("src").startswith("data:image/svg+xml,%3Csvg")  # its text
     # names with HTML in them are text, as on the live page; controls are words, not inputs
     assert NAME in look.inner_text()
     assert look.locator("b:text-is('ERP')").count() == 0
@@ -98,3 +99,42 @@ def test_a_live_page_whose_chart_never_draws_is_not_hidden_by_the_look(
     assert live.is_visible()
     assert live.evaluate("e => getComputedStyle(e).visibility") == "visible"
     assert not off
+
+
+def test_a_page_with_tabs_paints_its_tab_bar_and_selected_tab(
+    context: object, voila_server: object
+) -> None:
+    page = context.new_page()  # type: ignore[attr-defined]
+    off = _route(page, block=("*",))  # only the HTML: the look alone
+    page.goto(f"{voila_server.url}{TRACKING}", wait_until="load", timeout=120_000)  # type: ignore[attr-defined]
+    look = page.locator(".pmkit-look")
+    assert look.count() == 1 and look.is_visible()
+    tabs = look.locator(".pmkit-look-tab")
+    assert tabs.all_inner_texts() == [
+        "Earned value", "Risks & opportunities", "Resources", "Monte Carlo"
+    ]  # fmt: skip
+    assert look.locator(".pmkit-look-tab-current").inner_text() == "Earned value"
+    # the selected tab's first chart, drawn; no control, nothing of the other tabs
+    img = look.locator(".pmkit-look-tabpanel img.pmkit-look-chart").first
+    assert img.evaluate("i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 50")
+    assert look.locator("select, input, button, textarea").count() == 0
+    assert "Hours per week" not in look.inner_text()  # the Resources tab's note
+    assert not off
+
+
+def test_the_live_tabs_page_replaces_its_first_look(open_dashboard) -> None:  # type: ignore[no-untyped-def]
+    dash = open_dashboard("pm_tracking.ipynb")
+    page = dash.page
+    page.wait_for_function("() => !document.querySelector('.pmkit-look')", timeout=60_000)
+    bar = page.locator(".lm-TabBar-tab")
+    assert bar.count() == 4 and bar.first.is_visible()
+    assert (
+        page.locator(".vega-embed").first.evaluate("e => getComputedStyle(e).visibility")
+        == "visible"
+    )
+    bar.nth(1).click()  # the live tab bar works once the look has gone
+    page.wait_for_function(
+        "() => document.querySelector('.lm-TabBar-tab.lm-mod-current').innerText.includes('Risks')",
+        timeout=30_000,
+    )
+    dash.assert_clean()

@@ -91,7 +91,9 @@ def test_the_still_page_keeps_html_and_shows_controls_as_text(shared: Path) -> N
         ]
     )
     page.children[1].children[0].value = HOSTILE
+    page.children[1].children += (W.DatePicker(description="As it stood on"),)
     out = _look.page_html(page)
+    assert out is not None and "As it stood on:</span><span></span>" in out  # empty, not None
     assert out is not None
     assert "<h2>Portfolio at a glance</h2>" in out  # the HTML the live widget sets
     assert "<select" not in out and "<button" not in out  # no control that does nothing
@@ -132,10 +134,150 @@ def test_plain_voila_gets_no_look(shared: Path, monkeypatch) -> None:  # type: i
     assert _look.LOOK_MIME not in page._repr_mimebundle_()
 
 
-def test_tabs_get_no_look(shared: Path) -> None:
+def test_a_tab_widget_shows_its_bar_as_text_and_its_selected_tab(shared: Path) -> None:
+    first, second = _chart(["A"]), _chart(["A", "B"])
+    _look.prepare(W.VBox([first, second]))
+    tabs = W.Tab([W.VBox([W.HTML("<p>earned value</p>"), first]), W.VBox([W.HTML("<p>risks</p>")])])
+    tabs.set_title(0, "Earned value")
+    tabs.set_title(1, HOSTILE)
+    tabs.selected_index = 1
+    page = W.VBox([W.HTML("<h2>Tracking</h2>"), tabs, second])
+    out = _look.page_html(page)
+    assert out is not None
+    # the bar: every title as text (escaped), the selected one marked; only its tab's content
+    assert "<div class='pmkit-look-tab'>Earned value</div>" in out
+    assert "pmkit-look-tab pmkit-look-tab-current'>&lt;img src=x onerror=alert(1)&gt;<" in out
+    assert "<p>risks</p>" in out and "earned value</p>" not in out
+    # the page's first chart is the one on screen: the hidden tab's chart is not drawn
+    assert out.count("pmkit-look-chart") == 1
+    assert _look.svg_url(_look.cached_svg(dict(second.spec)) or "") in out
+    tabs.selected_index = 0
+    out = _look.page_html(page)
+    assert out is not None and "earned value</p>" in out and "<p>risks</p>" not in out
+    assert out.index(_look.svg_url(_look.cached_svg(dict(first.spec)) or "")) < out.index(
+        "pmkit-look-chart", out.index("pmkit-look-chart") + 1
+    )
+
+
+def test_the_first_chart_on_a_tab_without_a_picture_means_no_look(shared: Path) -> None:
+    drawn, not_drawn = _chart(["A"]), _chart(["A", "B", "C"])
+    _look.prepare(drawn)
+    tabs = W.Tab([W.VBox([not_drawn]), W.VBox([drawn])])
+    assert _look.page_html(W.VBox([tabs, drawn])) is None  # the selected tab's chart: none
+    assert _look.page_html(W.VBox([W.Accordion([drawn]), drawn])) is None  # not drawn still
+
+
+def test_accordions_and_stacks_get_no_look(shared: Path) -> None:
     chart = _chart(["A"])
     _look.prepare(chart)
-    assert _look.page_html(W.VBox([W.Tab([chart])])) is None  # only one tab shows: not drawn
+    assert _look.page_html(W.VBox([W.Accordion([chart])])) is None
+    assert _look.page_html(W.VBox([W.Stack([chart], selected_index=0)])) is None
+
+
+# ---------------------------------------------------------------- markup safe as markup
+BREAKOUTS = [
+    "</div></div></div><script>bad()</script>",
+    "<textarea>the rest of the page",
+    "<title>x",
+    "<!-- the rest",
+    "<plaintext>",
+    "<style>p {}",  # closed by the cleaner, never left open
+    "<iframe srcdoc='<script>bad()</script>'></iframe>",
+    "<svg><script>bad()</script><path d='M0'/></svg>",
+    "<a href=' javascript:bad()'>x</a><img src=x onerror=bad()>",
+    "<table><tr><td>1<td>2</table></p></body></html><body onload=bad()>",
+    "<select><option>x</select><form action=javascript:bad()><input></form>",
+    "<b><p>misnested</b></p>",
+    "<base href=//evil><meta http-equiv=refresh content=0><link rel=stylesheet href=x>",
+]
+
+
+class _Tree(__import__("html.parser").parser.HTMLParser):
+    """The tags and attributes of markup, and whether its elements close in order."""
+
+    VOID = frozenset({"br", "hr", "img", "wbr", "col", "area", "source", "track"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.balanced = True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_endtag(self, tag: str) -> None:
+        self.balanced &= bool(self.stack) and self.stack.pop() == tag
+
+    def handle_comment(self, data: str) -> None:
+        self.balanced = False
+
+
+RUNS = {"script", "iframe", "object", "embed", "textarea", "title", "plaintext", "xmp", "base"}
+RUNS |= {"meta", "link", "form", "input", "select", "button", "body", "html", "noscript"}
+
+
+def _assert_contained(markup: str) -> None:
+    tree = _Tree()
+    tree.feed(markup)
+    tree.close()
+    assert tree.balanced and not tree.stack, markup  # nothing left open, nothing closed twice
+    assert not RUNS & set(tree.tags), markup
+    for name, value in tree.attrs:
+        assert not name.startswith("on") and name != "srcdoc", markup
+        assert "javascript:" not in "".join((value or "").split()).lower(), markup
+
+
+@pytest.mark.parametrize("hostile", BREAKOUTS)
+def test_html_that_would_break_out_of_the_look_is_contained(shared: Path, hostile: str) -> None:
+    markup, _ = _look.clean(hostile)
+    _assert_contained(markup)
+    chart = _chart(["A"])
+    _look.prepare(chart)
+    out = _look.page_html(W.VBox([W.HTML(hostile), W.Label(hostile), chart]))
+    assert out is not None
+    _assert_contained(out)  # the whole look: its boxes close where they open
+    assert out.endswith("</div>") and out.count("<div") == out.count("</div>")
+
+
+def test_the_cleaner_keeps_well_formed_html_as_it_is() -> None:
+    kept = [
+        "<h2>Portfolio at a glance</h2>",
+        "<p class='pmkit-note'>Hours &amp; weeks: 3 &lt; 4 ▲</p>",
+        "<style>.pmkit-lessons table > tr td {color: red}</style><table><thead><tr><th "
+        "colspan='2'>a</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>",
+        "<details><summary>why</summary><ul><li>one</li><li><b>two</b><br>three</li></ul></details>",
+        "<span style='color: #c00' title='a \"quote\"'>x</span><a href='#p1' target='_blank'>p</a>",
+        "<svg width='10' height='10'><path d='M0 0L10 10'/></svg>",
+    ]
+    # an id is the live page's hook (tests, scripts): left out of the look, never twice
+    assert _look.clean("<div id='evm-kpis' class='k'>1</div>") == ('<div class="k">1</div>', 0)
+    for value in kept:
+        markup, fixes = _look.clean(value)
+        assert fixes == 0, value
+        # the same elements, attributes and text: parsed both ways, the same tree
+        a, b = _Tree(), _Tree()
+        a.feed(value)
+        b.feed(markup)
+        assert (a.tags, a.attrs) == (b.tags, b.attrs), value
+
+
+@pytest.mark.parametrize("text", ["<svg>&lt;img src=x onerror=alert(1)&gt; % # ' & \n\t\r é</svg>"])
+def test_the_picture_is_its_svg_text_in_a_data_url(text: str) -> None:
+    from urllib.parse import unquote
+
+    url = _look.svg_url(text)
+    head = "data:image/svg+xml,"
+    assert url.startswith(head) and unquote(url[len(head) :]) == text
+    assert not set("'&<>#\n\r\t") & set(url)  # safe in a single-quoted attribute, as a URL
 
 
 def test_a_failed_drawing_leaves_no_picture(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +303,7 @@ _NB = {
                 "class P:\n"
                 "    def _repr_mimebundle_(self, **kw):\n"
                 "        return {'text/plain': 'page', "
-                f"{_look.LOOK_MIME!r}: {{'html': '<p>look</p></script><script>bad()</script>'}}}}\n"
+                f"{_look.LOOK_MIME!r}: {{'html': '<p>look</p>'}}}}\n"
                 "P()"
             ),
         }
@@ -210,6 +352,8 @@ def test_the_template_shows_the_look_inert_and_keeps_it_out_of_the_output(tmp_pa
     assert _look.LOOK_MIME not in json.loads(output)["data"]  # the picture is not sent twice
     assert '<div class="pmkit-look" inert aria-busy="true">' in page
     assert "Loading\ninteractions…" in page  # said in words, not by a colour
-    # the look's HTML is a JSON string in the script: it cannot close the script
-    assert "</script><script>bad()" not in page
-    assert 'pmkitLook(document.currentScript, "\\u003cp\\u003elook' in page
+    # the look's markup is written as the kernel built it (``_look`` made it safe), followed
+    # by the call that shows it; nothing of it is left in a script
+    page_div = '<div class="pmkit-look-page"><template><p>look</p></template></div></div>'
+    assert page_div + "\n<script>pmkitLook(" in page
+    assert "pmkitLook(document.currentScript);</script>" in page
