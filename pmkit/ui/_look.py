@@ -175,11 +175,14 @@ _DROP = frozenset((
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "template",
     "noscript", "noembed", "noframes", "textarea", "title", "xmp", "plaintext", "base", "meta",
     "link", "form", "input", "button", "select", "option", "html", "head", "body",
+    # foreign content parses otherwise in the browser (a <style> there holds tags that break
+    # out of it); pmkit's HTML widgets never hold any
+    "svg", "math",
 ))  # fmt: skip
 _URL_ATTRS = frozenset((
     "href", "src", "xlink:href", "action", "formaction", "background", "poster", "data",
 ))  # fmt: skip
-_SCOPE = frozenset(("table", "td", "th", "caption", "button", "svg", "math"))  # <p> stays open
+_SCOPE = frozenset(("table", "td", "th", "caption", "button"))  # <p> stays open
 _CLOSES_P = frozenset((
     "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
@@ -230,11 +233,7 @@ class _Cleaner(HTMLParser):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        foreign = any(t in ("svg", "math") for t in self.stack)
-        if foreign and not self.drop and tag not in _DROP:
-            self.out.append(f"<{tag}{self._attrs(attrs)}/>")
-        else:
-            self.handle_starttag(tag, attrs)
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if self.drop:
@@ -254,8 +253,14 @@ class _Cleaner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.drop:
             return
-        raw = self.stack and self.stack[-1] == "style"  # CSS as written (">" selectors)
-        self.out.append(data if raw else html.escape(data, quote=False))
+        if self.stack and self.stack[-1] == "style":
+            # CSS as written (">" selectors), but never a "<": the browser ends a <style> at
+            # "</style" followed by "/", space or ">", where Python's parser may read on
+            css = data.replace("<", "\\3c ")
+            self.fixes += css != data
+            self.out.append(css)
+        else:
+            self.out.append(html.escape(data, quote=False))
 
     def handle_comment(self, data: str) -> None:
         self.fixes += 1
