@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 from pmkit import vocabulary
 from pmkit.calendar import Calendar, WorkWeek, recurring_days
 from pmkit.errors import MspdiError
+from pmkit.io._mspdi_order import POSITION
 from pmkit.io.mspdi_checks import check_document, check_links, drop_duplicate_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
@@ -211,9 +212,40 @@ class _Ctx:
             raise self.err("malformed number", fld, text, "a number") from None
 
 
+_DECLARED_16 = re.compile(rb"^(\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']utf-16[\"'][^>]*\?>", re.I)
+
+
+def _raise(exc: BaseException) -> Any:
+    raise exc
+
+
+def _utf8_declared_utf16(path: str) -> ET.ElementTree | None:
+    """A UTF-8 file whose declaration says UTF-16 (what .NET's XmlSerializer writes through a
+    StringWriter, saved to disk): read as the UTF-8 it is, as MPXJ does (it reads through a
+    character stream, the declaration unused). None when the file is not that."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    m = _DECLARED_16.match(data)
+    if m is None:
+        return None
+    try:
+        text = data[m.end() :].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    root = DET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    return ET.ElementTree(root)
+
+
 def _parse(path: str) -> ET.Element:
     try:
-        tree = DET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        try:
+            tree = DET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except ET.ParseError as exc:
+            if "encoding specified in XML declaration is incorrect" not in str(exc):
+                raise
+            tree = _utf8_declared_utf16(path) or _raise(exc)
     except DefusedXmlException as exc:
         raise MspdiError(
             f"unsafe XML refused ({type(exc).__name__}: DTDs, entities and external "
@@ -651,14 +683,14 @@ _PROP_TAGS = (
     "StartDate",
     "FinishDate",
     "CalendarUID",
+    "DefaultStartTime",
+    "DefaultFinishTime",
     "MinutesPerDay",
     "MinutesPerWeek",
     "DaysPerMonth",
-    "DefaultStartTime",
-    "DefaultFinishTime",
-    "CurrentDate",
     "StatusDate",
-)
+    "CurrentDate",
+)  # the schema's order
 
 
 def _present(v: Any) -> bool:
@@ -691,6 +723,7 @@ def _write_task_head(te: ET.Element, t: Mapping[str, Any]) -> None:
     if fmt is None or pd.isna(fmt):
         fmt = 8 if t.get("elapsed") else 7
     _sub(te, "DurationFormat", int(fmt))
+    _sub_dates(te, t, (("stop", "Stop"), ("resume", "Resume")))
     _sub(te, "Milestone", 1 if t.get("is_milestone") else 0)
     _sub(te, "Summary", 1 if t.get("is_summary") else 0)
 
@@ -737,6 +770,14 @@ def _write_task_progress(te: ET.Element, t: Mapping[str, Any]) -> None:
         _sub_dates(te, t, (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")))
 
 
+def _in_schema_order(el: ET.Element, record: str) -> None:
+    """Put a record's children in the schema's order (stable: repeated links keep theirs;
+    an element the schema lacks goes last). Project validates MSPDI against the schema: an
+    element out of sequence can refuse the file or drop the field."""
+    pos = POSITION[record]
+    el[:] = sorted(el, key=lambda k: pos.get(_strip(k.tag), len(pos)))
+
+
 def _write_pred_links(te: ET.Element, links: list[dict[Any, Any]]) -> None:
     """The task's PredecessorLink elements (a percent lag is written as the bare percent)."""
     for lk in links:
@@ -768,6 +809,8 @@ def _write_tasks(root: ET.Element, project: MspdiProject) -> None:
         _write_task_progress(te, t)
         _write_pred_links(te, preds.get(t["uid"], []))
     _write_baselines(tasks_el, project.baselines)
+    for te in tasks_el:
+        _in_schema_order(te, "Task")
 
 
 def _write_records(root: ET.Element, project: MspdiProject) -> None:
@@ -783,6 +826,7 @@ def _write_records(root: ET.Element, project: MspdiProject) -> None:
                 for key, v in rec.items():
                     if v is not None and not (isinstance(v, float) and np.isnan(v)):
                         _sub(el, str(key), v)
+                _in_schema_order(el, item)
 
 
 def write_mspdi(project: MspdiProject, path: str | Path) -> None:
