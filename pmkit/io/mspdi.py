@@ -411,134 +411,147 @@ def _outline_parents(levels: list[int], uids: list[Any]) -> list[Any]:
     return parents
 
 
-def read_mspdi(path: str | Path) -> MspdiProject:
-    """Read an MSPDI file into pmkit tables (see :class:`MspdiProject`)."""
-    p = str(path)
-    ctx = _Ctx(p)
-    root = _parse(p)
-    check_document(root, p)
-    props = _flat(root)
-    mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
-    cals, cal_table = _read_calendars(root, ctx)
-    rows: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    baselines: list[dict[str, Any]] = []
-    raw: list[dict[str, str]] = []
+def _task_row(f: dict[str, str], uid: int, ctx: _Ctx, mpd: float) -> dict[str, Any]:
+    """One task's fields (a value that cannot be read is an error naming the task)."""
+    fmt = _fmt_base(int(f["DurationFormat"])) if f.get("DurationFormat", "").isdigit() else None
+    dur = ctx.dur(f.get("Duration"), f"Task {uid}/Duration", mpd)
+    ct = int(ctx.num(f.get("ConstraintType"), f"Task {uid}/ConstraintType", 0) or 0)
+    if not 0 <= ct <= 7:
+        raise ctx.err("unknown constraint type", f"Task {uid}/ConstraintType", ct, "0..7")
+
+    def d(name: str) -> pd.Timestamp | None:
+        return ctx.date(f.get(name), f"Task {uid}/{name}")
+
+    def sl(name: str) -> float | None:
+        v = ctx.num(f.get(name), f"Task {uid}/{name}")
+        return None if v is None else v / 10.0
+
+    cal_uid = f.get("CalendarUID")
+    return {
+        "uid": uid,
+        "id": int(f["ID"]) if f.get("ID", "").lstrip("-").isdigit() else None,
+        "name": f.get("Name", ""),
+        "wbs": f.get("WBS"),
+        "outline_number": f.get("OutlineNumber"),
+        "outline_level": int(f.get("OutlineLevel") or (0 if uid == 0 else 1)),
+        "duration_min": dur if dur is not None else 0.0,
+        "duration_format": fmt,
+        "elapsed": fmt in ELAPSED_FORMATS,
+        "is_summary": f.get("Summary") == "1",
+        "is_milestone": f.get("Milestone") == "1",
+        "manual": f.get("Manual") == "1",
+        "active": f.get("Active", "1") != "0",
+        "constraint_type": CONSTRAINTS[ct],
+        "constraint_date": d("ConstraintDate"),
+        "calendar_id": None if cal_uid in (None, "", "-1") else cal_uid,
+        "percent_complete": ctx.num(f.get("PercentComplete"), f"Task {uid}/PercentComplete", 0.0),
+        "actual_start": d("ActualStart"),
+        "actual_finish": d("ActualFinish"),
+        "actual_duration_min": ctx.dur(f.get("ActualDuration"), f"Task {uid}/ActualDuration", mpd),
+        "remaining_duration_min": ctx.dur(
+            f.get("RemainingDuration"), f"Task {uid}/RemainingDuration", mpd
+        ),
+        "manual_start": d("ManualStart") if f.get("Manual") == "1" else None,
+        "manual_finish": d("ManualFinish") if f.get("Manual") == "1" else None,
+        "work_min": ctx.dur(f.get("Work"), f"Task {uid}/Work", mpd),
+        "resume": d("Resume"),
+        "stop": d("Stop"),
+        "task_type": int(f.get("Type") or 0),
+        "ms_start": d("Start"),
+        "ms_finish": d("Finish"),
+        "ms_early_start": d("EarlyStart"),
+        "ms_early_finish": d("EarlyFinish"),
+        "ms_late_start": d("LateStart"),
+        "ms_late_finish": d("LateFinish"),
+        "ms_total_slack_min": sl("TotalSlack"),
+        "ms_free_slack_min": sl("FreeSlack"),
+        "ms_critical": f.get("Critical") == "1" if "Critical" in f else None,
+    }
+
+
+def _task_links(t: ET.Element, uid: int, ctx: _Ctx) -> list[dict[str, Any]]:
+    """The task's PredecessorLink elements as link rows (lags in working minutes, percent
+    lags as the bare percent)."""
+    out: list[dict[str, Any]] = []
+    for pl in _children(t, "PredecessorLink"):
+        pu = _text(pl, "PredecessorUID")
+        if pu is None or not re.fullmatch(r"-?\d+", pu):
+            raise ctx.err(
+                "link without a valid predecessor", f"Task {uid}/PredecessorLink", pu, "a task UID"
+            )
+        ltype = int(ctx.num(_text(pl, "Type"), f"Task {uid}/PredecessorLink/Type", 1) or 0)
+        if ltype not in LINK_TYPES:
+            raise ctx.err("unknown link type", f"Task {uid}/PredecessorLink/Type", ltype, "0..3")
+        lag = ctx.num(_text(pl, "LinkLag"), f"Task {uid}/PredecessorLink/LinkLag", 0.0) or 0.0
+        lf_txt = _text(pl, "LagFormat")
+        lf = _fmt_base(int(lf_txt)) if lf_txt and lf_txt.isdigit() else 7
+        out.append(
+            {
+                "pred_uid": int(pu),
+                "succ_uid": uid,
+                "type": LINK_TYPES[ltype],
+                "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
+                "lag_elapsed": lf in ELAPSED_FORMATS,
+                # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
+                # the predecessor's duration), as MPXJ reads and writes them
+                "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
+                "lag_format": lf,
+                "cross_project": _text(pl, "CrossProject") == "1",
+            }
+        )
+    return out
+
+
+def _task_baselines(t: ET.Element, uid: int, ctx: _Ctx, mpd: float) -> list[dict[str, Any]]:
+    """The task's Baseline elements (number, dates, duration, work, cost)."""
+    out: list[dict[str, Any]] = []
+    for b in _children(t, "Baseline"):
+        bf = _flat(b)
+        out.append(
+            {
+                "uid": uid,
+                "number": int(bf.get("Number") or 0),
+                "start": ctx.date(bf.get("Start"), f"Task {uid}/Baseline/Start"),
+                "finish": ctx.date(bf.get("Finish"), f"Task {uid}/Baseline/Finish"),
+                "duration_min": ctx.dur(bf.get("Duration"), f"Task {uid}/Baseline/Duration", mpd),
+                "work_min": ctx.dur(bf.get("Work"), f"Task {uid}/Baseline/Work", mpd),
+                "cost": ctx.num(bf.get("Cost"), f"Task {uid}/Baseline/Cost"),
+            }
+        )
+    return out
+
+
+@dataclass
+class _TaskParts:
+    """What the Task elements hold, before it becomes tables."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    baselines: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[dict[str, str]] = field(default_factory=list)
+
+
+def _read_tasks(root: ET.Element, ctx: _Ctx, mpd: float) -> _TaskParts:
+    """Every Task element: its fields, links and baselines (null tasks: raw fields only)."""
+    parts = _TaskParts()
     for t in _children(_child(root, "Tasks"), "Task"):
         f = _flat(t)
         uid_txt = f.get("UID")
         if uid_txt is None or not re.fullmatch(r"-?\d+", uid_txt):
             raise ctx.err("task without a valid UID", "Task/UID", uid_txt, "an integer")
         uid = int(uid_txt)
-        raw.append(f)
+        parts.raw.append(f)
         if f.get("IsNull") == "1":
             continue
-        fmt = _fmt_base(int(f["DurationFormat"])) if f.get("DurationFormat", "").isdigit() else None
-        dur = ctx.dur(f.get("Duration"), f"Task {uid}/Duration", mpd)
-        ct = int(ctx.num(f.get("ConstraintType"), f"Task {uid}/ConstraintType", 0) or 0)
-        if not 0 <= ct <= 7:
-            raise ctx.err("unknown constraint type", f"Task {uid}/ConstraintType", ct, "0..7")
+        parts.rows.append(_task_row(f, uid, ctx, mpd))
+        parts.links += _task_links(t, uid, ctx)
+        parts.baselines += _task_baselines(t, uid, ctx, mpd)
+    return parts
 
-        def d(name: str, f: dict[str, str] = f, uid: int = uid) -> pd.Timestamp | None:
-            return ctx.date(f.get(name), f"Task {uid}/{name}")
 
-        def sl(name: str, f: dict[str, str] = f, uid: int = uid) -> float | None:
-            v = ctx.num(f.get(name), f"Task {uid}/{name}")
-            return None if v is None else v / 10.0
-
-        cal_uid = f.get("CalendarUID")
-        rows.append(
-            {
-                "uid": uid,
-                "id": int(f["ID"]) if f.get("ID", "").lstrip("-").isdigit() else None,
-                "name": f.get("Name", ""),
-                "wbs": f.get("WBS"),
-                "outline_number": f.get("OutlineNumber"),
-                "outline_level": int(f.get("OutlineLevel") or (0 if uid == 0 else 1)),
-                "duration_min": dur if dur is not None else 0.0,
-                "duration_format": fmt,
-                "elapsed": fmt in ELAPSED_FORMATS,
-                "is_summary": f.get("Summary") == "1",
-                "is_milestone": f.get("Milestone") == "1",
-                "manual": f.get("Manual") == "1",
-                "active": f.get("Active", "1") != "0",
-                "constraint_type": CONSTRAINTS[ct],
-                "constraint_date": d("ConstraintDate"),
-                "calendar_id": None if cal_uid in (None, "", "-1") else cal_uid,
-                "percent_complete": ctx.num(
-                    f.get("PercentComplete"), f"Task {uid}/PercentComplete", 0.0
-                ),
-                "actual_start": d("ActualStart"),
-                "actual_finish": d("ActualFinish"),
-                "actual_duration_min": ctx.dur(
-                    f.get("ActualDuration"), f"Task {uid}/ActualDuration", mpd
-                ),
-                "remaining_duration_min": ctx.dur(
-                    f.get("RemainingDuration"), f"Task {uid}/RemainingDuration", mpd
-                ),
-                "manual_start": d("ManualStart") if f.get("Manual") == "1" else None,
-                "manual_finish": d("ManualFinish") if f.get("Manual") == "1" else None,
-                "work_min": ctx.dur(f.get("Work"), f"Task {uid}/Work", mpd),
-                "resume": d("Resume"),
-                "stop": d("Stop"),
-                "task_type": int(f.get("Type") or 0),
-                "ms_start": d("Start"),
-                "ms_finish": d("Finish"),
-                "ms_early_start": d("EarlyStart"),
-                "ms_early_finish": d("EarlyFinish"),
-                "ms_late_start": d("LateStart"),
-                "ms_late_finish": d("LateFinish"),
-                "ms_total_slack_min": sl("TotalSlack"),
-                "ms_free_slack_min": sl("FreeSlack"),
-                "ms_critical": f.get("Critical") == "1" if "Critical" in f else None,
-            }
-        )
-        for pl in _children(t, "PredecessorLink"):
-            pu = _text(pl, "PredecessorUID")
-            if pu is None or not re.fullmatch(r"-?\d+", pu):
-                raise ctx.err(
-                    "link without a valid predecessor",
-                    f"Task {uid}/PredecessorLink",
-                    pu,
-                    "a task UID",
-                )
-            ltype = int(ctx.num(_text(pl, "Type"), f"Task {uid}/PredecessorLink/Type", 1) or 0)
-            if ltype not in LINK_TYPES:
-                raise ctx.err(
-                    "unknown link type", f"Task {uid}/PredecessorLink/Type", ltype, "0..3"
-                )
-            lag = ctx.num(_text(pl, "LinkLag"), f"Task {uid}/PredecessorLink/LinkLag", 0.0) or 0.0
-            lf_txt = _text(pl, "LagFormat")
-            lf = _fmt_base(int(lf_txt)) if lf_txt and lf_txt.isdigit() else 7
-            links.append(
-                {
-                    "pred_uid": int(pu),
-                    "succ_uid": uid,
-                    "type": LINK_TYPES[ltype],
-                    "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
-                    "lag_elapsed": lf in ELAPSED_FORMATS,
-                    # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
-                    # the predecessor's duration), as MPXJ reads and writes them
-                    "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
-                    "lag_format": lf,
-                    "cross_project": _text(pl, "CrossProject") == "1",
-                }
-            )
-        for b in _children(t, "Baseline"):
-            bf = _flat(b)
-            baselines.append(
-                {
-                    "uid": uid,
-                    "number": int(bf.get("Number") or 0),
-                    "start": ctx.date(bf.get("Start"), f"Task {uid}/Baseline/Start"),
-                    "finish": ctx.date(bf.get("Finish"), f"Task {uid}/Baseline/Finish"),
-                    "duration_min": ctx.dur(
-                        bf.get("Duration"), f"Task {uid}/Baseline/Duration", mpd
-                    ),
-                    "work_min": ctx.dur(bf.get("Work"), f"Task {uid}/Baseline/Work", mpd),
-                    "cost": ctx.num(bf.get("Cost"), f"Task {uid}/Baseline/Cost"),
-                }
-            )
+def _task_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The tasks with ``parent_uid`` from the outline levels in ID order (top level: 0, the
+    project summary, when the file has one)."""
     tasks = pd.DataFrame(rows)
     if len(tasks):
         order = tasks.sort_values("id", kind="stable") if tasks["id"].notna().all() else tasks
@@ -548,24 +561,16 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         tasks.loc[tasks["parent_uid"].isna() & (tasks["uid"] != 0), "parent_uid"] = (
             0 if (tasks["uid"] == 0).any() else None
         )
-    link_df = pd.DataFrame(
-        links,
-        columns=[
-            "pred_uid",
-            "succ_uid",
-            "type",
-            "lag_min",
-            "lag_elapsed",
-            "lag_percent",
-            "lag_format",
-            "cross_project",
-        ],
-    )
-    link_df, notes = drop_duplicate_links(link_df)
-    check_links(tasks, link_df, p)
-    resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
-    assign_els = _children(_child(root, "Assignments"), "Assignment")
-    assignments = pd.DataFrame([_flat(a) for a in assign_els])
+    return tasks
+
+
+_LINK_COLUMNS = ["pred_uid", "succ_uid", "type", "lag_min", "lag_elapsed", "lag_percent",
+                 "lag_format", "cross_project"]  # fmt: skip
+_BASELINE_COLUMNS = ["uid", "number", "start", "finish", "duration_min", "work_min", "cost"]
+
+
+def _timephased(assign_els: list[ET.Element], ctx: _Ctx, mpd: float) -> pd.DataFrame:
+    """The assignments' TimephasedData rows."""
     tp_rows: list[dict[str, Any]] = []
     for a in assign_els:
         a_uid, t_uid = _text(a, "UID"), _text(a, "TaskUID")
@@ -583,9 +588,28 @@ def read_mspdi(path: str | Path) -> MspdiProject:
                     "work_min": ctx.dur(value, "TimephasedData/Value", mpd),
                 }
             )
-    timephased = pd.DataFrame(
+    return pd.DataFrame(
         tp_rows, columns=["assignment_uid", "task_uid", "type", "start", "finish", "work_min"]
     )
+
+
+def read_mspdi(path: str | Path) -> MspdiProject:
+    """Read an MSPDI file into pmkit tables (see :class:`MspdiProject`): the document is
+    checked, then calendars, tasks (fields, links, baselines), resources and assignments
+    are read; every value that cannot be read is an error naming the file and element."""
+    p = str(path)
+    ctx = _Ctx(p)
+    root = _parse(p)
+    check_document(root, p)
+    props = _flat(root)
+    mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
+    cals, cal_table = _read_calendars(root, ctx)
+    parts = _read_tasks(root, ctx, mpd)
+    tasks = _task_table(parts.rows)
+    link_df, notes = drop_duplicate_links(pd.DataFrame(parts.links, columns=_LINK_COLUMNS))
+    check_links(tasks, link_df, p)
+    resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
+    assign_els = _children(_child(root, "Assignments"), "Assignment")
     return MspdiProject(
         path=p,
         props=props,
@@ -594,13 +618,10 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         calendars=cals,
         calendar_table=cal_table,
         resources=resources,
-        assignments=assignments,
-        baselines=pd.DataFrame(
-            baselines,
-            columns=["uid", "number", "start", "finish", "duration_min", "work_min", "cost"],
-        ),
-        raw_tasks=raw,
-        timephased=timephased,
+        assignments=pd.DataFrame([_flat(a) for a in assign_els]),
+        baselines=pd.DataFrame(parts.baselines, columns=_BASELINE_COLUMNS),
+        raw_tasks=parts.raw,
+        timephased=_timephased(assign_els, ctx, mpd),
         notes=notes,
     )
 
