@@ -39,7 +39,8 @@ ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
 PERCENT_FORMATS = {19, 20}
 _DUR_RE = re.compile(
     r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$",
+    re.ASCII,  # digits 0-9 only: float() would read ١٢ (Arabic-Indic) as 12
 )
 
 
@@ -207,33 +208,47 @@ class _Ctx:
         if text is None or text == "":
             return default
         try:
+            if not text.isascii() or "_" in text:  # float() reads 1_0 and ١٠; XML does not
+                raise ValueError(text)
             return float(text)
         except ValueError:
             raise self.err("malformed number", fld, text, "a number") from None
 
 
-_DECLARED_16 = re.compile(rb"^(\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']utf-16[\"'][^>]*\?>", re.I)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _raise(exc: BaseException) -> Any:
     raise exc
 
 
-def _utf8_declared_utf16(path: str) -> ET.ElementTree | None:
-    """A UTF-8 file whose declaration says UTF-16 (what .NET's XmlSerializer writes through a
-    StringWriter, saved to disk): read as the UTF-8 it is, as MPXJ does (it reads through a
-    character stream, the declaration unused). None when the file is not that."""
+def _declaration_ignored(path: str) -> ET.ElementTree | None:
+    """A file whose XML declaration names another encoding than its bytes have: a UTF-8 file
+    declared UTF-16 (what .NET's XmlSerializer writes through a StringWriter), a file saved
+    as UTF-16 by an editor that kept ``encoding="UTF-8"``. Read by its byte-order mark, else
+    as UTF-8, the declaration unused, as MPXJ reads MSPDI (through a character stream).
+    None when the bytes are not that text either."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return None
-    m = _DECLARED_16.match(data)
-    if m is None:
-        return None
+    enc, skip = "utf-8", 0
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            enc, skip = name, len(bom)
+            break
     try:
-        text = data[m.end() :].decode("utf-8")
+        text = data[skip:].decode(enc)
     except UnicodeDecodeError:
         return None
+    text = _DECLARATION.sub("", text, count=1)
     root = DET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     return ET.ElementTree(root)
 
@@ -245,7 +260,7 @@ def _parse(path: str) -> ET.Element:
         except ET.ParseError as exc:
             if "encoding specified in XML declaration is incorrect" not in str(exc):
                 raise
-            tree = _utf8_declared_utf16(path) or _raise(exc)
+            tree = _declaration_ignored(path) or _raise(exc)
     except DefusedXmlException as exc:
         raise MspdiError(
             f"unsafe XML refused ({type(exc).__name__}: DTDs, entities and external "
@@ -429,7 +444,7 @@ def _task_row(f: dict[str, str], uid: int, ctx: _Ctx, mpd: float) -> dict[str, A
     cal_uid = f.get("CalendarUID")
     return {
         "uid": uid,
-        "id": int(f["ID"]) if f.get("ID", "").lstrip("-").isdigit() else None,
+        "id": int(f["ID"]) if re.fullmatch(r"-?[0-9]+", f.get("ID", "")) else None,
         "name": f.get("Name", ""),
         "wbs": f.get("WBS"),
         "outline_number": f.get("OutlineNumber"),

@@ -3,8 +3,10 @@
 Project saves XML as UTF-8 or UTF-16 (with a byte-order mark); a file without the mark says
 UTF-16 in its declaration. .NET's ``XmlSerializer`` writing through a ``StringWriter``
 declares ``utf-16`` and the file is then saved as UTF-8: MPXJ reads it (through a character
-stream); before (452d6ea) pmkit refused it ("encoding specified in XML declaration is
-incorrect").
+stream), and so does pmkit now; so is a file an editor saved as UTF-16 (with its mark) that
+kept ``encoding="UTF-8"``. Before (452d6ea) pmkit refused both ("encoding specified in XML
+declaration is incorrect"). Numbers in the XML are XML numbers: ``1_0`` and ``١٠``, which
+Python's float() reads, are an error naming the element (before: read as 10).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ CASES = {
     "utf-8 with BOM": lambda b: ("\ufeff" + _decl("UTF-8") + b).encode("utf-8"),
     "utf-8 declared utf-16 (.NET StringWriter)": lambda b: (_decl("utf-16") + b).encode("utf-8"),
     "utf-8 + BOM declared utf-16": lambda b: ("\ufeff" + _decl("utf-16") + b).encode("utf-8"),
+    # an editor's "save as Unicode" keeps the declaration: the byte-order mark says UTF-16
+    "utf-16 LE + BOM declared utf-8": lambda b: ("\ufeff" + _decl("UTF-8") + b).encode("utf-16-le"),
+    "utf-16 BE + BOM declared utf-8": lambda b: ("\ufeff" + _decl("UTF-8") + b).encode("utf-16-be"),
 }
 
 
@@ -71,3 +76,22 @@ def test_a_lying_declaration_is_an_error_naming_the_file(tmp_path: Path, body: s
     path.write_bytes((_decl("utf-16") + body.replace("–", "-").replace("€", "E")).encode("latin-1"))
     with pytest.raises(MspdiError, match=r"lying\.xml"):
         read_mspdi(path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "element"),
+    [
+        (r"<PercentComplete>[^<]*</PercentComplete>", "1_0", "PercentComplete"),
+        (r"<LinkLag>[^<]*</LinkLag>", "\u0664\u0668\u0660\u0660", "LinkLag"),
+        (r"<Duration>PT[^<]*</Duration>", "PT\u0668H0M0S", "Duration"),
+    ],
+)
+def test_a_python_only_number_is_an_error_naming_the_element(
+    tmp_path: Path, body: str, pattern: str, value: str, element: str
+) -> None:
+    path = tmp_path / "n.xml"
+    text = re.sub(pattern, f"<{element}>{value}</{element}>", body, count=1)
+    path.write_bytes((_decl("UTF-8") + text).encode("utf-8"))
+    with pytest.raises(MspdiError, match=element) as err:
+        read_mspdi(path)
+    assert value in str(err.value)
