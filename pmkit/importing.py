@@ -753,7 +753,8 @@ def _resource_driven_spans(
     resource's own week) spans, in Project and in ``pmkit schedule`` of the file, more (or
     less) of its own calendar than its ``Duration`` says; the portfolio schedules tasks on
     their own calendar only. So it takes, in ``plan.dur``, the working time of its calendar
-    that its file schedule spans (early start to early finish). Without this, the corpus's
+    that its file schedule spans (early start to early finish), where the file's stored
+    finish is that same instant (the file's own answer, not a reading of it). Without this, the corpus's
     legacy-sample "Second Task" (two resources at 50 % and 75 %, one on nights) finished
     2003-05-26 after import against Project's 2003-03-18."""
     if sched is None:
@@ -762,6 +763,7 @@ def _resource_driven_spans(
     if not driven:
         return
     s = sched.tasks.set_index("uid")
+    stored = plan.t.set_index("uid")["ms_finish"]
     n = 0
     for i, uid in enumerate(plan.uids.tolist()):
         if uid not in driven or uid not in s.index or plan.summary[i]:
@@ -769,7 +771,16 @@ def _resource_driven_spans(
         es, ef = s.at[uid, "early_start"], s.at[uid, "early_finish"]
         if pd.isna(es) or pd.isna(ef):
             continue
-        span = float(cals.objs[plan.cal[i]].working_minutes_between(es, ef)[0])
+        cal = cals.objs[plan.cal[i]]
+        # only where the file's own dates agree: a format that lost the task's "ignore
+        # resource calendars" (MPX) would otherwise stretch a task its writer did not
+        known = stored.get(uid)
+        if known is None or pd.isna(known):
+            continue
+        w_known, w_ef = cal.to_working_minutes(pd.Series([known, ef])).tolist()
+        if w_known != w_ef:
+            continue
+        span = float(cal.working_minutes_between(es, ef)[0])
         if span >= 0 and span != plan.dur[i]:
             plan.dur[i] = span
             n += 1
