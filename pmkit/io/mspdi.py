@@ -642,10 +642,16 @@ def read_mspdi(path: str | Path) -> MspdiProject:
 
 
 # ---------------------------------------------------------------------------- writing
+#: characters XML 1.0 cannot hold (control characters but tab and line ends; surrogates)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: Any) -> ET.Element:
+    """A child element; text XML cannot hold (a vertical tab pasted from a spreadsheet in a
+    task name) becomes a space, so the file stays readable by Project and by pmkit."""
     el = ET.SubElement(parent, tag)
     if text is not None:
-        el.text = str(text)
+        el.text = _NOT_XML.sub(" ", str(text))
     return el
 
 
