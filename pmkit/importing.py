@@ -754,9 +754,9 @@ def _resource_driven_spans(
     less) of its own calendar than its ``Duration`` says; the portfolio schedules tasks on
     their own calendar only. So it takes, in ``plan.dur``, the working time of its calendar
     that its file schedule spans (early start to early finish), where the file's stored
-    finish is that same instant (the file's own answer, not a reading of it). Without this, the corpus's
-    legacy-sample "Second Task" (two resources at 50 % and 75 %, one on nights) finished
-    2003-05-26 after import against Project's 2003-03-18."""
+    finish is that same instant (the file's own answer, not a reading of it). Without this,
+    the corpus's legacy-sample "Second Task" (two resources at 50 % and 75 %, one on nights)
+    finished 2003-05-26 after import against Project's 2003-03-18."""
     if sched is None:
         return
     driven = resource_driven_uids(project)
