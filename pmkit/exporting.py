@@ -110,7 +110,9 @@ def _in_progress(
     if actual_start > resume:  # started after the status date: not in the plan's rule
         return out
     stop = pd.Timestamp(cal.add_working_minutes(np.array([actual_start]), done)[0])
-    return out | {"stop": min(stop, resume), "resume": resume}
+    # nothing done yet: Stop is the actual start (a finish-like 0 minutes would be the
+    # previous evening, before the task started)
+    return out | {"stop": min(max(stop, actual_start), resume), "resume": resume}
 
 
 def _task_rows(

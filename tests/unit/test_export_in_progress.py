@@ -102,3 +102,21 @@ def test_a_predecessor_of_a_started_task_is_held_back_by_its_resume(tmp_path: Pa
     s = pmkit.schedule_project(p, "P04").tasks.set_index("name")
     assert s.at["Test plan", "total_slack_min"] == 1440.0
     assert s.at["Test plan", "late_finish"] == pd.Timestamp("2026-11-12 17:00")
+
+
+def test_a_task_started_with_nothing_done_stops_at_its_start(tmp_path: Path) -> None:
+    """0 % complete, started on the status day: Stop = ActualStart (not the evening
+    before), Resume the next working morning, the whole duration remaining."""
+    d = tmp_path / "pf"
+    shutil.copytree(DATA, d)
+    t = pd.read_csv(d / "tasks.csv", dtype=str, keep_default_na=False)
+    leaf = (t["is_summary"] == "false") & (t["is_milestone"] == "false")
+    i = t.index[(t["project_id"] == "P03") & (t["actual_start"] == "") & leaf][0]
+    t.loc[i, ["actual_start", "percent_complete"]] = ["2026-10-30", "0"]
+    t.to_csv(d / "tasks.csv", index=False)
+    p = pmkit.load_portfolio(d)
+    m = read_mspdi(pmkit.export_project(p, "P03", tmp_path / "P03.xml")).tasks
+    r = m[m["name"] == t.loc[i, "name"]].iloc[0]
+    assert r["stop"] == r["actual_start"] == pd.Timestamp("2026-10-30 08:00"), r
+    assert r["resume"] == pd.Timestamp("2026-11-02 08:00")
+    assert r["remaining_duration_min"] == r["duration_min"] > 0
