@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pmkit.calendar import Calendar
@@ -92,8 +93,30 @@ def _day_edge(cal: Calendar, day: Any, finish: bool) -> pd.Timestamp | None:
     return d + pd.Timedelta(minutes=int(minute))
 
 
+def _in_progress(
+    cal: Calendar, actual_start: pd.Timestamp | None, dur: float, pc: float, status: Any
+) -> dict[str, Any]:
+    """A started, unfinished task as Project stores it at the status date (the plan's rule,
+    :mod:`pmkit.schedule.portfolio_adapter`): the done share ends at ``Stop``, the rest
+    (``RemainingDuration``) runs from ``Resume``, the first working instant after the status
+    day. Without Resume, Project and pmkit reading the file put the remaining work right after
+    the done share: up to a day (or weeks, for a late task) before pmkit's Gantt."""
+    done = dur * pc / 100.0
+    out: dict[str, Any] = {"actual_duration_min": done, "remaining_duration_min": dur - done}
+    if actual_start is None or status is None or pd.isna(status):
+        return out
+    day = np.datetime64(pd.Timestamp(status).normalize() + pd.Timedelta(days=1), "D")
+    resume = pd.Timestamp(cal.next_working_start(np.array([day]))[0])
+    if actual_start > resume:  # started after the status date: not in the plan's rule
+        return out
+    stop = pd.Timestamp(cal.add_working_minutes(np.array([actual_start]), done)[0])
+    # nothing done yet: Stop is the actual start (a finish-like 0 minutes would be the
+    # previous evening, before the task started)
+    return out | {"stop": min(max(stop, actual_start), resume), "resume": resume}
+
+
 def _task_rows(
-    view: Any, cals: dict[str, Calendar], sched: Schedule | pd.DataFrame | None
+    view: Any, cals: dict[str, Calendar], sched: Schedule | pd.DataFrame | None, status: Any
 ) -> tuple[list[dict], dict]:
     t = view.tasks.sort_values("wbs", key=lambda s: s.map(_wbs_key)).reset_index(drop=True)
     uid_of = {tid: i + 1 for i, tid in enumerate(t["task_id"])}
@@ -129,9 +152,10 @@ def _task_rows(
             ),
             "actual_finish": _day_edge(cal, r.get("actual_finish"), True),
         }
-        if row["percent_complete"] > 0 and not r["is_summary"]:
-            row["actual_duration_min"] = dur * row["percent_complete"] / 100.0
-            row["remaining_duration_min"] = dur - row["actual_duration_min"]
+        started = row["actual_start"] is not None and row["actual_finish"] is None
+        if (row["percent_complete"] > 0 or started) and not r["is_summary"]:
+            start = row["actual_start"] if started else None
+            row |= _in_progress(cal, start, dur, row["percent_complete"], status)
         if res is not None and r["task_id"] in res.index:
             s = res.loc[r["task_id"]]
             row |= {
@@ -317,7 +341,7 @@ def project_to_mspdi(
     if schedule is None:
         schedule = schedule_project(portfolio, project_id)
     cals = {c: portfolio.calendar(c) for c in _cal_ids(portfolio, view)}
-    rows, uid_of = _task_rows(view, cals, schedule)
+    rows, uid_of = _task_rows(view, cals, schedule, portfolio.status_date)
     links = _links(view, uid_of, rows)
     resources, assignments = _resource_tables(portfolio, view, cals, uid_of, rows)
     _keep_task_calendars(view, cals, rows, uid_of, portfolio.resources)

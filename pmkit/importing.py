@@ -55,7 +55,7 @@ from pmkit.errors import PmkitError
 from pmkit.io.mpxj import read_project_file
 from pmkit.io.mspdi import MspdiProject
 from pmkit.model import TABLES, Portfolio
-from pmkit.schedule.mspdi_adapter import schedule_mspdi
+from pmkit.schedule.mspdi_adapter import resource_driven_uids, schedule_mspdi
 from pmkit.validation import RawTable, ValidationIssue, ValidationReport, validate_tables
 from pmkit.vocabulary import DATE_FORMAT, WEEKDAYS
 
@@ -259,11 +259,13 @@ def project_tables_from_schedule(
     t = _kept_tasks(project, src, notes)
     res = _work_resources(project, notes)
     start = _project_start(project, t, src)
-    finish = _computed_finish(project)
+    sched = _file_schedule(project)
+    finish = _day(sched.finish) if sched is not None else _stored_finish(project)
     horizon_end = max(d for d in (finish, start, _day(t["ms_finish"].max())) if pd.notna(d))
     horizon_end += pd.Timedelta(days=_HOLIDAY_MARGIN_DAYS)
     cals = _calendars(project, t, res, pid, (start, horizon_end), notes)
     plan = _task_plan(t, cals, pid, notes)
+    _resource_driven_spans(project, plan, cals, sched, notes)
     tasks, headline = _tasks_table(project, plan, cals, pid, src, notes)
     links = _links_table(project, plan, cals, src, notes)
     resources = _resources_table(res, cals, pid, src)
@@ -729,14 +731,64 @@ def _leaves(wbs: list[str], summary: np.ndarray, uids: list[Any]) -> dict[Any, l
     return out
 
 
-def _computed_finish(project: MspdiProject) -> pd.Timestamp:
-    """The finish pmkit's scheduler computes; Project's stored finish if it cannot."""
+def _file_schedule(project: MspdiProject) -> Any:
+    """pmkit's schedule of the file as read (None when it cannot be computed)."""
     try:
-        return _day(schedule_mspdi(project).finish)
+        return schedule_mspdi(project)
     except PmkitError:
-        t = project.tasks
-        stored = project.props.get("FinishDate") or (t["ms_finish"].max() if len(t) else None)
-        return _day(stored)
+        return None
+
+
+def _stored_finish(project: MspdiProject) -> pd.Timestamp:
+    """Project's stored finish (when pmkit cannot schedule the file)."""
+    t = project.tasks
+    stored = project.props.get("FinishDate") or (t["ms_finish"].max() if len(t) else None)
+    return _day(stored)
+
+
+def _resource_driven_spans(
+    project: MspdiProject, plan: _TaskPlan, cals: _Calendars, sched: Any, notes: list[str]
+) -> None:
+    """A task whose work runs on its resources' calendars (a night shift, a part-time
+    resource's own week) spans, in Project and in ``pmkit schedule`` of the file, more (or
+    less) of its own calendar than its ``Duration`` says; the portfolio schedules tasks on
+    their own calendar only. So it takes, in ``plan.dur``, the working time of its calendar
+    that its file schedule spans (early start to early finish), where the file's stored
+    finish is that same instant (the file's own answer, not a reading of it). Without this,
+    the corpus's legacy-sample "Second Task" (two resources at 50 % and 75 %, one on nights)
+    finished 2003-05-26 after import against Project's 2003-03-18."""
+    if sched is None:
+        return
+    driven = resource_driven_uids(project)
+    if not driven:
+        return
+    s = sched.tasks.set_index("uid")
+    stored = plan.t.set_index("uid")["ms_finish"]
+    n = 0
+    for i, uid in enumerate(plan.uids.tolist()):
+        if uid not in driven or uid not in s.index or plan.summary[i]:
+            continue
+        es, ef = s.at[uid, "early_start"], s.at[uid, "early_finish"]
+        if pd.isna(es) or pd.isna(ef):
+            continue
+        cal = cals.objs[plan.cal[i]]
+        # only where the file's own dates agree: a format that lost the task's "ignore
+        # resource calendars" (MPX) would otherwise stretch a task its writer did not
+        known = stored.get(uid)
+        if known is None or pd.isna(known):
+            continue
+        w_known, w_ef = cal.to_working_minutes(pd.Series([known, ef])).tolist()
+        if w_known != w_ef:
+            continue
+        span = float(cal.working_minutes_between(es, ef)[0])
+        if span >= 0 and span != plan.dur[i]:
+            plan.dur[i] = span
+            n += 1
+    if n:
+        notes.append(
+            f"{n} task(s) scheduled on their resources' calendars: duration = the working "
+            "time of the task's calendar their work spans"
+        )
 
 
 # ---------------------------------------------------------------------------- merge

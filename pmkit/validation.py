@@ -274,6 +274,11 @@ def max_abs(f: Field) -> float:
     return MAX_INT if f.kind == "int" else MAX_NUMBER
 
 
+#: a number as a spreadsheet reads it: ASCII digits, one optional sign, point and exponent
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
+_PLAIN_CHARS = re.compile(r"[0-9.eE+\-\s]*", re.ASCII)
+
+
 def _why_unreadable(f: Field, text: str) -> tuple[str, str, str]:
     """(message, expected, reason code) for a cell ``_parse_column`` could not read."""
     if f.kind == "date":
@@ -292,6 +297,16 @@ def _why_unreadable(f: Field, text: str) -> tuple[str, str, str]:
             )
         return "cannot read the value", f.expected(), "bad-date"
     code = "bad-value" if f.kind == "bool" else "bad-number"
+    if f.kind != "bool" and not _PLAIN_NUMBER.fullmatch(text):
+        if re.search(r"\d", text) and ("_" in text or re.search(r"[^\x00-\x7f]", text)):
+            return (
+                "not a number a spreadsheet reads",
+                f"{f.expected()}, in digits 0-9 with '-' as the minus sign and no '_'",
+                code,
+            )
+        if text.strip().lower().lstrip("+-") in ("inf", "infinity"):
+            return "number out of range", f"{f.expected()}, at most {max_abs(f):,.0f} in size", code
+        return "cannot read the value", f.expected(), code
     try:
         value = float(text)
     except ValueError:
@@ -352,6 +367,11 @@ def _parse_values(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     except (ValueError, TypeError):  # then find every bad cell
         arr = pd.to_numeric(np.where(empty, None, obj), errors="coerce").astype("float64")
     bad = ~empty & ~np.isfinite(arr)
+    if not _PLAIN_CHARS.fullmatch("".join(obj[~empty & ~bad].astype(str).tolist())):
+        # Python's float() also reads 1_000, ١٢٣ (other scripts' digits), 'infinity' and
+        # 'nan': no spreadsheet reads those as numbers, so neither does the door
+        bad |= ~empty & ~s.astype(str).str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    arr = arr + 0.0  # -0 is 0 (a '-0' budget is shown as 0, not -0)
     with np.errstate(invalid="ignore"):
         bad |= np.abs(arr) > max_abs(f)
     if f.kind == "int":

@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 from pmkit import vocabulary
 from pmkit.calendar import Calendar, WorkWeek, recurring_days
 from pmkit.errors import MspdiError
+from pmkit.io._mspdi_order import POSITION
 from pmkit.io.mspdi_checks import check_document, check_links, drop_duplicate_links
 
 __all__ = ["MspdiProject", "format_duration", "parse_duration", "read_mspdi", "write_mspdi"]
@@ -38,7 +39,8 @@ ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
 PERCENT_FORMATS = {19, 20}
 _DUR_RE = re.compile(
     r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$",
+    re.ASCII,  # digits 0-9 only: float() would read ١٢ (Arabic-Indic) as 12
 )
 
 
@@ -206,14 +208,59 @@ class _Ctx:
         if text is None or text == "":
             return default
         try:
+            if not text.isascii() or "_" in text:  # float() reads 1_0 and ١٠; XML does not
+                raise ValueError(text)
             return float(text)
         except ValueError:
             raise self.err("malformed number", fld, text, "a number") from None
 
 
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _raise(exc: BaseException) -> Any:
+    raise exc
+
+
+def _declaration_ignored(path: str) -> ET.ElementTree | None:
+    """A file whose XML declaration names another encoding than its bytes have: a UTF-8 file
+    declared UTF-16 (what .NET's XmlSerializer writes through a StringWriter), a file saved
+    as UTF-16 by an editor that kept ``encoding="UTF-8"``. Read by its byte-order mark, else
+    as UTF-8, the declaration unused, as MPXJ reads MSPDI (through a character stream).
+    None when the bytes are not that text either."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    enc, skip = "utf-8", 0
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            enc, skip = name, len(bom)
+            break
+    try:
+        text = data[skip:].decode(enc)
+    except UnicodeDecodeError:
+        return None
+    text = _DECLARATION.sub("", text, count=1)
+    root = DET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    return ET.ElementTree(root)
+
+
 def _parse(path: str) -> ET.Element:
     try:
-        tree = DET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        try:
+            tree = DET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except ET.ParseError as exc:
+            if "encoding specified in XML declaration is incorrect" not in str(exc):
+                raise
+            tree = _declaration_ignored(path) or _raise(exc)
     except DefusedXmlException as exc:
         raise MspdiError(
             f"unsafe XML refused ({type(exc).__name__}: DTDs, entities and external "
@@ -379,134 +426,147 @@ def _outline_parents(levels: list[int], uids: list[Any]) -> list[Any]:
     return parents
 
 
-def read_mspdi(path: str | Path) -> MspdiProject:
-    """Read an MSPDI file into pmkit tables (see :class:`MspdiProject`)."""
-    p = str(path)
-    ctx = _Ctx(p)
-    root = _parse(p)
-    check_document(root, p)
-    props = _flat(root)
-    mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
-    cals, cal_table = _read_calendars(root, ctx)
-    rows: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    baselines: list[dict[str, Any]] = []
-    raw: list[dict[str, str]] = []
+def _task_row(f: dict[str, str], uid: int, ctx: _Ctx, mpd: float) -> dict[str, Any]:
+    """One task's fields (a value that cannot be read is an error naming the task)."""
+    fmt = _fmt_base(int(f["DurationFormat"])) if f.get("DurationFormat", "").isdigit() else None
+    dur = ctx.dur(f.get("Duration"), f"Task {uid}/Duration", mpd)
+    ct = int(ctx.num(f.get("ConstraintType"), f"Task {uid}/ConstraintType", 0) or 0)
+    if not 0 <= ct <= 7:
+        raise ctx.err("unknown constraint type", f"Task {uid}/ConstraintType", ct, "0..7")
+
+    def d(name: str) -> pd.Timestamp | None:
+        return ctx.date(f.get(name), f"Task {uid}/{name}")
+
+    def sl(name: str) -> float | None:
+        v = ctx.num(f.get(name), f"Task {uid}/{name}")
+        return None if v is None else v / 10.0
+
+    cal_uid = f.get("CalendarUID")
+    return {
+        "uid": uid,
+        "id": int(f["ID"]) if re.fullmatch(r"-?[0-9]+", f.get("ID", "")) else None,
+        "name": f.get("Name", ""),
+        "wbs": f.get("WBS"),
+        "outline_number": f.get("OutlineNumber"),
+        "outline_level": int(f.get("OutlineLevel") or (0 if uid == 0 else 1)),
+        "duration_min": dur if dur is not None else 0.0,
+        "duration_format": fmt,
+        "elapsed": fmt in ELAPSED_FORMATS,
+        "is_summary": f.get("Summary") == "1",
+        "is_milestone": f.get("Milestone") == "1",
+        "manual": f.get("Manual") == "1",
+        "active": f.get("Active", "1") != "0",
+        "constraint_type": CONSTRAINTS[ct],
+        "constraint_date": d("ConstraintDate"),
+        "calendar_id": None if cal_uid in (None, "", "-1") else cal_uid,
+        "percent_complete": ctx.num(f.get("PercentComplete"), f"Task {uid}/PercentComplete", 0.0),
+        "actual_start": d("ActualStart"),
+        "actual_finish": d("ActualFinish"),
+        "actual_duration_min": ctx.dur(f.get("ActualDuration"), f"Task {uid}/ActualDuration", mpd),
+        "remaining_duration_min": ctx.dur(
+            f.get("RemainingDuration"), f"Task {uid}/RemainingDuration", mpd
+        ),
+        "manual_start": d("ManualStart") if f.get("Manual") == "1" else None,
+        "manual_finish": d("ManualFinish") if f.get("Manual") == "1" else None,
+        "work_min": ctx.dur(f.get("Work"), f"Task {uid}/Work", mpd),
+        "resume": d("Resume"),
+        "stop": d("Stop"),
+        "task_type": int(f.get("Type") or 0),
+        "ms_start": d("Start"),
+        "ms_finish": d("Finish"),
+        "ms_early_start": d("EarlyStart"),
+        "ms_early_finish": d("EarlyFinish"),
+        "ms_late_start": d("LateStart"),
+        "ms_late_finish": d("LateFinish"),
+        "ms_total_slack_min": sl("TotalSlack"),
+        "ms_free_slack_min": sl("FreeSlack"),
+        "ms_critical": f.get("Critical") == "1" if "Critical" in f else None,
+    }
+
+
+def _task_links(t: ET.Element, uid: int, ctx: _Ctx) -> list[dict[str, Any]]:
+    """The task's PredecessorLink elements as link rows (lags in working minutes, percent
+    lags as the bare percent)."""
+    out: list[dict[str, Any]] = []
+    for pl in _children(t, "PredecessorLink"):
+        pu = _text(pl, "PredecessorUID")
+        if pu is None or not re.fullmatch(r"-?\d+", pu):
+            raise ctx.err(
+                "link without a valid predecessor", f"Task {uid}/PredecessorLink", pu, "a task UID"
+            )
+        ltype = int(ctx.num(_text(pl, "Type"), f"Task {uid}/PredecessorLink/Type", 1) or 0)
+        if ltype not in LINK_TYPES:
+            raise ctx.err("unknown link type", f"Task {uid}/PredecessorLink/Type", ltype, "0..3")
+        lag = ctx.num(_text(pl, "LinkLag"), f"Task {uid}/PredecessorLink/LinkLag", 0.0) or 0.0
+        lf_txt = _text(pl, "LagFormat")
+        lf = _fmt_base(int(lf_txt)) if lf_txt and lf_txt.isdigit() else 7
+        out.append(
+            {
+                "pred_uid": int(pu),
+                "succ_uid": uid,
+                "type": LINK_TYPES[ltype],
+                "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
+                "lag_elapsed": lf in ELAPSED_FORMATS,
+                # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
+                # the predecessor's duration), as MPXJ reads and writes them
+                "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
+                "lag_format": lf,
+                "cross_project": _text(pl, "CrossProject") == "1",
+            }
+        )
+    return out
+
+
+def _task_baselines(t: ET.Element, uid: int, ctx: _Ctx, mpd: float) -> list[dict[str, Any]]:
+    """The task's Baseline elements (number, dates, duration, work, cost)."""
+    out: list[dict[str, Any]] = []
+    for b in _children(t, "Baseline"):
+        bf = _flat(b)
+        out.append(
+            {
+                "uid": uid,
+                "number": int(bf.get("Number") or 0),
+                "start": ctx.date(bf.get("Start"), f"Task {uid}/Baseline/Start"),
+                "finish": ctx.date(bf.get("Finish"), f"Task {uid}/Baseline/Finish"),
+                "duration_min": ctx.dur(bf.get("Duration"), f"Task {uid}/Baseline/Duration", mpd),
+                "work_min": ctx.dur(bf.get("Work"), f"Task {uid}/Baseline/Work", mpd),
+                "cost": ctx.num(bf.get("Cost"), f"Task {uid}/Baseline/Cost"),
+            }
+        )
+    return out
+
+
+@dataclass
+class _TaskParts:
+    """What the Task elements hold, before it becomes tables."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    baselines: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[dict[str, str]] = field(default_factory=list)
+
+
+def _read_tasks(root: ET.Element, ctx: _Ctx, mpd: float) -> _TaskParts:
+    """Every Task element: its fields, links and baselines (null tasks: raw fields only)."""
+    parts = _TaskParts()
     for t in _children(_child(root, "Tasks"), "Task"):
         f = _flat(t)
         uid_txt = f.get("UID")
         if uid_txt is None or not re.fullmatch(r"-?\d+", uid_txt):
             raise ctx.err("task without a valid UID", "Task/UID", uid_txt, "an integer")
         uid = int(uid_txt)
-        raw.append(f)
+        parts.raw.append(f)
         if f.get("IsNull") == "1":
             continue
-        fmt = _fmt_base(int(f["DurationFormat"])) if f.get("DurationFormat", "").isdigit() else None
-        dur = ctx.dur(f.get("Duration"), f"Task {uid}/Duration", mpd)
-        ct = int(ctx.num(f.get("ConstraintType"), f"Task {uid}/ConstraintType", 0) or 0)
-        if not 0 <= ct <= 7:
-            raise ctx.err("unknown constraint type", f"Task {uid}/ConstraintType", ct, "0..7")
+        parts.rows.append(_task_row(f, uid, ctx, mpd))
+        parts.links += _task_links(t, uid, ctx)
+        parts.baselines += _task_baselines(t, uid, ctx, mpd)
+    return parts
 
-        def d(name: str, f: dict[str, str] = f, uid: int = uid) -> pd.Timestamp | None:
-            return ctx.date(f.get(name), f"Task {uid}/{name}")
 
-        def sl(name: str, f: dict[str, str] = f, uid: int = uid) -> float | None:
-            v = ctx.num(f.get(name), f"Task {uid}/{name}")
-            return None if v is None else v / 10.0
-
-        cal_uid = f.get("CalendarUID")
-        rows.append(
-            {
-                "uid": uid,
-                "id": int(f["ID"]) if f.get("ID", "").lstrip("-").isdigit() else None,
-                "name": f.get("Name", ""),
-                "wbs": f.get("WBS"),
-                "outline_number": f.get("OutlineNumber"),
-                "outline_level": int(f.get("OutlineLevel") or (0 if uid == 0 else 1)),
-                "duration_min": dur if dur is not None else 0.0,
-                "duration_format": fmt,
-                "elapsed": fmt in ELAPSED_FORMATS,
-                "is_summary": f.get("Summary") == "1",
-                "is_milestone": f.get("Milestone") == "1",
-                "manual": f.get("Manual") == "1",
-                "active": f.get("Active", "1") != "0",
-                "constraint_type": CONSTRAINTS[ct],
-                "constraint_date": d("ConstraintDate"),
-                "calendar_id": None if cal_uid in (None, "", "-1") else cal_uid,
-                "percent_complete": ctx.num(
-                    f.get("PercentComplete"), f"Task {uid}/PercentComplete", 0.0
-                ),
-                "actual_start": d("ActualStart"),
-                "actual_finish": d("ActualFinish"),
-                "actual_duration_min": ctx.dur(
-                    f.get("ActualDuration"), f"Task {uid}/ActualDuration", mpd
-                ),
-                "remaining_duration_min": ctx.dur(
-                    f.get("RemainingDuration"), f"Task {uid}/RemainingDuration", mpd
-                ),
-                "manual_start": d("ManualStart") if f.get("Manual") == "1" else None,
-                "manual_finish": d("ManualFinish") if f.get("Manual") == "1" else None,
-                "work_min": ctx.dur(f.get("Work"), f"Task {uid}/Work", mpd),
-                "resume": d("Resume"),
-                "stop": d("Stop"),
-                "task_type": int(f.get("Type") or 0),
-                "ms_start": d("Start"),
-                "ms_finish": d("Finish"),
-                "ms_early_start": d("EarlyStart"),
-                "ms_early_finish": d("EarlyFinish"),
-                "ms_late_start": d("LateStart"),
-                "ms_late_finish": d("LateFinish"),
-                "ms_total_slack_min": sl("TotalSlack"),
-                "ms_free_slack_min": sl("FreeSlack"),
-                "ms_critical": f.get("Critical") == "1" if "Critical" in f else None,
-            }
-        )
-        for pl in _children(t, "PredecessorLink"):
-            pu = _text(pl, "PredecessorUID")
-            if pu is None or not re.fullmatch(r"-?\d+", pu):
-                raise ctx.err(
-                    "link without a valid predecessor",
-                    f"Task {uid}/PredecessorLink",
-                    pu,
-                    "a task UID",
-                )
-            ltype = int(ctx.num(_text(pl, "Type"), f"Task {uid}/PredecessorLink/Type", 1) or 0)
-            if ltype not in LINK_TYPES:
-                raise ctx.err(
-                    "unknown link type", f"Task {uid}/PredecessorLink/Type", ltype, "0..3"
-                )
-            lag = ctx.num(_text(pl, "LinkLag"), f"Task {uid}/PredecessorLink/LinkLag", 0.0) or 0.0
-            lf_txt = _text(pl, "LagFormat")
-            lf = _fmt_base(int(lf_txt)) if lf_txt and lf_txt.isdigit() else 7
-            links.append(
-                {
-                    "pred_uid": int(pu),
-                    "succ_uid": uid,
-                    "type": LINK_TYPES[ltype],
-                    "lag_min": 0.0 if lf in PERCENT_FORMATS else lag / 10.0,
-                    "lag_elapsed": lf in ELAPSED_FORMATS,
-                    # percent lags (LagFormat 19/20) hold the bare percent (-75 = -75 % of
-                    # the predecessor's duration), as MPXJ reads and writes them
-                    "lag_percent": lag if lf in PERCENT_FORMATS else 0.0,
-                    "lag_format": lf,
-                    "cross_project": _text(pl, "CrossProject") == "1",
-                }
-            )
-        for b in _children(t, "Baseline"):
-            bf = _flat(b)
-            baselines.append(
-                {
-                    "uid": uid,
-                    "number": int(bf.get("Number") or 0),
-                    "start": ctx.date(bf.get("Start"), f"Task {uid}/Baseline/Start"),
-                    "finish": ctx.date(bf.get("Finish"), f"Task {uid}/Baseline/Finish"),
-                    "duration_min": ctx.dur(
-                        bf.get("Duration"), f"Task {uid}/Baseline/Duration", mpd
-                    ),
-                    "work_min": ctx.dur(bf.get("Work"), f"Task {uid}/Baseline/Work", mpd),
-                    "cost": ctx.num(bf.get("Cost"), f"Task {uid}/Baseline/Cost"),
-                }
-            )
+def _task_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The tasks with ``parent_uid`` from the outline levels in ID order (top level: 0, the
+    project summary, when the file has one)."""
     tasks = pd.DataFrame(rows)
     if len(tasks):
         order = tasks.sort_values("id", kind="stable") if tasks["id"].notna().all() else tasks
@@ -516,24 +576,16 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         tasks.loc[tasks["parent_uid"].isna() & (tasks["uid"] != 0), "parent_uid"] = (
             0 if (tasks["uid"] == 0).any() else None
         )
-    link_df = pd.DataFrame(
-        links,
-        columns=[
-            "pred_uid",
-            "succ_uid",
-            "type",
-            "lag_min",
-            "lag_elapsed",
-            "lag_percent",
-            "lag_format",
-            "cross_project",
-        ],
-    )
-    link_df, notes = drop_duplicate_links(link_df)
-    check_links(tasks, link_df, p)
-    resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
-    assign_els = _children(_child(root, "Assignments"), "Assignment")
-    assignments = pd.DataFrame([_flat(a) for a in assign_els])
+    return tasks
+
+
+_LINK_COLUMNS = ["pred_uid", "succ_uid", "type", "lag_min", "lag_elapsed", "lag_percent",
+                 "lag_format", "cross_project"]  # fmt: skip
+_BASELINE_COLUMNS = ["uid", "number", "start", "finish", "duration_min", "work_min", "cost"]
+
+
+def _timephased(assign_els: list[ET.Element], ctx: _Ctx, mpd: float) -> pd.DataFrame:
+    """The assignments' TimephasedData rows."""
     tp_rows: list[dict[str, Any]] = []
     for a in assign_els:
         a_uid, t_uid = _text(a, "UID"), _text(a, "TaskUID")
@@ -551,9 +603,28 @@ def read_mspdi(path: str | Path) -> MspdiProject:
                     "work_min": ctx.dur(value, "TimephasedData/Value", mpd),
                 }
             )
-    timephased = pd.DataFrame(
+    return pd.DataFrame(
         tp_rows, columns=["assignment_uid", "task_uid", "type", "start", "finish", "work_min"]
     )
+
+
+def read_mspdi(path: str | Path) -> MspdiProject:
+    """Read an MSPDI file into pmkit tables (see :class:`MspdiProject`): the document is
+    checked, then calendars, tasks (fields, links, baselines), resources and assignments
+    are read; every value that cannot be read is an error naming the file and element."""
+    p = str(path)
+    ctx = _Ctx(p)
+    root = _parse(p)
+    check_document(root, p)
+    props = _flat(root)
+    mpd = float(ctx.num(props.get("MinutesPerDay"), "MinutesPerDay", 480) or 480)
+    cals, cal_table = _read_calendars(root, ctx)
+    parts = _read_tasks(root, ctx, mpd)
+    tasks = _task_table(parts.rows)
+    link_df, notes = drop_duplicate_links(pd.DataFrame(parts.links, columns=_LINK_COLUMNS))
+    check_links(tasks, link_df, p)
+    resources = pd.DataFrame([_flat(r) for r in _children(_child(root, "Resources"), "Resource")])
+    assign_els = _children(_child(root, "Assignments"), "Assignment")
     return MspdiProject(
         path=p,
         props=props,
@@ -562,22 +633,25 @@ def read_mspdi(path: str | Path) -> MspdiProject:
         calendars=cals,
         calendar_table=cal_table,
         resources=resources,
-        assignments=assignments,
-        baselines=pd.DataFrame(
-            baselines,
-            columns=["uid", "number", "start", "finish", "duration_min", "work_min", "cost"],
-        ),
-        raw_tasks=raw,
-        timephased=timephased,
+        assignments=pd.DataFrame([_flat(a) for a in assign_els]),
+        baselines=pd.DataFrame(parts.baselines, columns=_BASELINE_COLUMNS),
+        raw_tasks=parts.raw,
+        timephased=_timephased(assign_els, ctx, mpd),
         notes=notes,
     )
 
 
 # ---------------------------------------------------------------------------- writing
+#: characters XML 1.0 cannot hold (control characters but tab and line ends; surrogates)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: Any) -> ET.Element:
+    """A child element; text XML cannot hold (a vertical tab pasted from a spreadsheet in a
+    task name) becomes a space, so the file stays readable by Project and by pmkit."""
     el = ET.SubElement(parent, tag)
     if text is not None:
-        el.text = str(text)
+        el.text = _NOT_XML.sub(" ", str(text))
     return el
 
 
@@ -651,14 +725,14 @@ _PROP_TAGS = (
     "StartDate",
     "FinishDate",
     "CalendarUID",
+    "DefaultStartTime",
+    "DefaultFinishTime",
     "MinutesPerDay",
     "MinutesPerWeek",
     "DaysPerMonth",
-    "DefaultStartTime",
-    "DefaultFinishTime",
-    "CurrentDate",
     "StatusDate",
-)
+    "CurrentDate",
+)  # the schema's order
 
 
 def _present(v: Any) -> bool:
@@ -691,6 +765,7 @@ def _write_task_head(te: ET.Element, t: Mapping[str, Any]) -> None:
     if fmt is None or pd.isna(fmt):
         fmt = 8 if t.get("elapsed") else 7
     _sub(te, "DurationFormat", int(fmt))
+    _sub_dates(te, t, (("stop", "Stop"), ("resume", "Resume")))
     _sub(te, "Milestone", 1 if t.get("is_milestone") else 0)
     _sub(te, "Summary", 1 if t.get("is_summary") else 0)
 
@@ -737,6 +812,14 @@ def _write_task_progress(te: ET.Element, t: Mapping[str, Any]) -> None:
         _sub_dates(te, t, (("manual_start", "ManualStart"), ("manual_finish", "ManualFinish")))
 
 
+def _in_schema_order(el: ET.Element, record: str) -> None:
+    """Put a record's children in the schema's order (stable: repeated links keep theirs;
+    an element the schema lacks goes last). Project validates MSPDI against the schema: an
+    element out of sequence can refuse the file or drop the field."""
+    pos = POSITION[record]
+    el[:] = sorted(el, key=lambda k: pos.get(_strip(k.tag), len(pos)))
+
+
 def _write_pred_links(te: ET.Element, links: list[dict[Any, Any]]) -> None:
     """The task's PredecessorLink elements (a percent lag is written as the bare percent)."""
     for lk in links:
@@ -768,6 +851,8 @@ def _write_tasks(root: ET.Element, project: MspdiProject) -> None:
         _write_task_progress(te, t)
         _write_pred_links(te, preds.get(t["uid"], []))
     _write_baselines(tasks_el, project.baselines)
+    for te in tasks_el:
+        _in_schema_order(te, "Task")
 
 
 def _write_records(root: ET.Element, project: MspdiProject) -> None:
@@ -783,6 +868,7 @@ def _write_records(root: ET.Element, project: MspdiProject) -> None:
                 for key, v in rec.items():
                     if v is not None and not (isinstance(v, float) and np.isnan(v)):
                         _sub(el, str(key), v)
+                _in_schema_order(el, item)
 
 
 def write_mspdi(project: MspdiProject, path: str | Path) -> None:

@@ -17,7 +17,7 @@ from pmkit.errors import CalendarError, ScheduleError
 from pmkit.io.mspdi import MspdiProject, parse_duration
 from pmkit.schedule.cpm import Schedule, schedule_network
 
-__all__ = ["schedule_mspdi"]
+__all__ = ["resource_driven_uids", "schedule_mspdi"]
 
 
 def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
@@ -66,6 +66,21 @@ def schedule_mspdi(project: MspdiProject, **kwargs: Any) -> Schedule:
         critical_slack_min=crit_limit,
         **kwargs,
     )
+
+
+def resource_driven_uids(project: MspdiProject) -> set[Any]:
+    """UIDs of the active tasks whose dates run on their resources' calendars (another
+    calendar than the task's, not ignored): :func:`schedule_mspdi` schedules their
+    assignments there, so the task's ``Duration`` on its own calendar does not say its span."""
+    t = project.tasks
+    if not len(t):
+        return set()
+    t = t[t["uid"] != 0]
+    t = t[t["active"]] if "active" in t.columns else t
+    legs = _resource_legs(project, t, dict(project.calendars))
+    if legs is None:
+        return set()
+    return {u for u, lg in zip(t["uid"], legs, strict=True) if lg}
 
 
 def _zero_work_stretches(project: MspdiProject) -> dict[tuple[str, str], pd.DataFrame]:

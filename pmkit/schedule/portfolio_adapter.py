@@ -19,6 +19,8 @@ The plan at the status date (one rule for every engine and page)
 - a started task keeps its ``actual_start``; its remaining work, ``duration x (1 - %
   complete)``, runs from the status date (the next working instant after that day), so its
   finish is ``resume + remaining``; links out of it are measured from its actual start;
+  links into it hold its predecessors' late dates back from that resume instant (as
+  Project does, and the MSPDI ``pmkit export`` writes carries it as ``Resume``);
 - a task not started starts no earlier than the status date (nor its project's start); a
   Must-Start/Finish-On date that would put it before the status date becomes a
   Start/Finish-No-Earlier-Than;
@@ -237,6 +239,9 @@ def _at_status(
     early_pin = unstarted & np.isin(ctype, ["MSO", "MFO"]) & (implied < w_resume)
     return eng.assign(
         duration_min=dur,
+        # where a started task's remaining work resumes: as in Project (and in the MSPDI
+        # ``pmkit export`` writes), it bounds its predecessors' late dates, not its late start
+        resume=np.where(started, resume, np.datetime64("NaT")),
         not_before=not_before,
         constraint_type=np.where(early_pin, np.where(ctype == "MSO", "SNET", "FNET"), ctype),
     )
