@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -650,7 +651,10 @@ def _sub(parent: ET.Element, tag: str, text: Any) -> ET.Element:
     """A child element; text XML cannot hold (a vertical tab pasted from a spreadsheet in a
     task name) becomes a space, so the file stays readable by Project and by pmkit."""
     el = ET.SubElement(parent, tag)
-    if text is not None:
+    if isinstance(text, float):
+        # xsd:decimal has no exponent: str() writes 1e+17 for a huge cost, 1e-07 for a tiny one
+        el.text = format(Decimal(repr(float(text))), "f")
+    elif text is not None:
         el.text = _NOT_XML.sub(" ", str(text))
     return el
 
