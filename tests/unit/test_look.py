@@ -5,11 +5,8 @@ picture of older data is never shown), names stay text, and the template shows i
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,10 +15,10 @@ import altair as alt
 import ipywidgets as W
 import pandas as pd
 import pytest
+from served import pmkit_serve
 
 from pmkit import cache
 from pmkit.bundle import STATIC_DIR_ENV
-from pmkit.cli import stop_server
 from pmkit.ui import _look
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -335,36 +332,15 @@ _NB = {
 }
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_the_template_shows_the_look_inert_and_keeps_it_out_of_the_output(tmp_path: Path) -> None:
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
     (nbdir / "look.ipynb").write_text(json.dumps(_NB), encoding="utf-8")
-    port = _port()
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--no-preheat", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*cmd, "--notebooks", str(nbdir)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        url = f"http://127.0.0.1:{port}/voila/render/look.ipynb"
-        with urllib.request.urlopen(url, timeout=120) as r:
-            page = r.read().decode("utf-8")
-    finally:
-        stop_server(proc)
+    with (
+        pmkit_serve(nbdir, XDG_CACHE_HOME=str(tmp_path / "xdg")) as base,
+        urllib.request.urlopen(f"{base}/voila/render/look.ipynb", timeout=120) as r,
+    ):
+        page = r.read().decode("utf-8")
     (output,) = re.findall(
         r'<script type="application/vnd.voila.cell-output\+json">\s*(.*?)\s*</script>', page, re.S
     )

@@ -8,20 +8,16 @@ extension's unhashed files keep Voila's own validation.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from served import pmkit_serve
 
 from pmkit.bundle import NO_MATH, VOILA_STYLE
-from pmkit.cli import _voila_command, hashed_labextension_urls, stop_server
+from pmkit.cli import _voila_command, hashed_labextension_urls
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,28 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     spec = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb = {"cells": [cell], "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
     (nbdir / "page.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PMKIT_DATA": str(REPO / "data")}
-    cmd = [sys.executable, "-m", "pmkit.cli", "serve", "--port", str(port), "--no-preheat"]
-    proc = subprocess.Popen(
-        [*cmd, "--notebooks", str(nbdir)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert proc.poll() is None, "pmkit serve exited"
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(proc)
+    with pmkit_serve(nbdir, PMKIT_DATA=str(REPO / "data")) as base:
+        yield base
 
 
 def test_hashed_extension_files_are_immutable_the_rest_revalidated(server: str) -> None:
