@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import shlex
 import shutil
@@ -52,6 +53,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,10 +260,31 @@ try {
 LOOKS: list[tuple[float | None, float | None]] = []
 
 
-async def _until_drawn(page: object, url: str, timeout_s: float) -> float | None:
+# What a page that never drew shows: Voila's loading text, the first look, widget views.
+STATE = """() => ({
+  ready: document.readyState,
+  loading: (document.querySelector('#loading_text, #loading') || {}).innerText || null,
+  look: !!document.querySelector('[elementtiming="pmkit-look"]'),
+  views: document.querySelectorAll('.jupyter-widgets').length,
+  embeds: document.querySelectorAll('.vega-embed').length,
+  sheets: document.styleSheets.length,
+  paint: window.__pmkitPaint || null,
+  body: document.body ? document.body.innerText.slice(0, 160) : null,
+  widgets: [...document.querySelectorAll('.jupyter-widgets')].map(w =>
+    w.className.slice(0, 80) + ': ' + w.innerText.slice(0, 80)),
+})"""
+
+
+async def _until_drawn(
+    page: object,
+    url: str,
+    timeout_s: float,
+    why: Callable[[], Awaitable[str]] | None = None,
+) -> float | None:
     """Seconds from the request to the first chart drawn; None for a timeout or a closed page
-    (counted as a failure, its reason printed). Appends the viewer's first look and first
-    contentful paint, on the same clock, to :data:`LOOKS`."""
+    (counted as a failure, its reason printed, with ``why()``'s account of what the page
+    waited for). Appends the viewer's first look and first contentful paint, on the same
+    clock, to :data:`LOOKS`."""
     t0 = time.monotonic()
     try:
         await page.add_init_script(PAINTS)  # type: ignore[attr-defined]
@@ -278,6 +301,11 @@ async def _until_drawn(page: object, url: str, timeout_s: float) -> float | None
         return drawn
     except Exception as exc:
         print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
+        if why is not None:
+            try:
+                print(await why(), file=sys.stderr, flush=True)
+            except Exception as e:  # the account itself failed: say so
+                print(f"#   (no account: {type(e).__name__}: {e})", file=sys.stderr)
         return None
 
 
@@ -346,6 +374,71 @@ class Net:
 LOOPBACK_URL = ("http://127.0.0.1", "data:", "blob:", "ws://127.0.0.1")
 
 
+class PageLog:
+    """For a page that never draws: every request's URL and when it was sent and ended (s from
+    the visit's start), the kernel's websocket frames, the page's errors."""
+
+    def __init__(self, page: object, cdp: object) -> None:
+        self.page, self.t0 = page, time.monotonic()
+        self.reqs: dict[str, list] = {}  # id -> [url, sent, ended or None, how it ended]
+        self.ws = dict.fromkeys(("created", "in", "out", "closed"), 0)
+        self.errors: list[str] = []
+        self.frames: list[str] = []  # the kernel websocket's frames: time, way, what
+        on = cdp.on  # type: ignore[attr-defined]
+        on("Network.webSocketFrameReceived", lambda e: self._frame(e, "<"))
+        on("Network.webSocketFrameSent", lambda e: self._frame(e, ">"))
+        on("Network.requestWillBeSent", self._sent)
+        on("Network.loadingFinished", lambda e: self._end(e, "ok"))
+        on("Network.loadingFailed", lambda e: self._end(e, "failed " + e.get("errorText", "")))
+        for event, key in (("Created", "created"), ("FrameReceived", "in"),
+                           ("FrameSent", "out"), ("Closed", "closed")):  # fmt: skip
+            on(f"Network.webSocket{event}", lambda e, k=key: self.ws.__setitem__(k, self.ws[k] + 1))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror {str(e)[:160]}"))  # type: ignore[attr-defined]
+        page.on("console", self._console)  # type: ignore[attr-defined]
+
+    def _sent(self, e: dict) -> None:
+        self.reqs[e["requestId"]] = [e["request"]["url"], time.monotonic() - self.t0, None, ""]
+
+    def _end(self, e: dict, how: str) -> None:
+        if e["requestId"] in self.reqs:
+            self.reqs[e["requestId"]][2:] = [time.monotonic() - self.t0, how]
+
+    def _console(self, m: object) -> None:
+        noise = "atisf" in m.text  # type: ignore[attr-defined]  # shared-module version notes
+        if m.type == "error" or (m.type == "warning" and not noise):  # type: ignore[attr-defined]
+            self.errors.append(f"console.{m.type} {m.text[:600]}")  # type: ignore[attr-defined]
+
+    def _frame(self, e: dict, way: str) -> None:
+        """A Jupyter message's type, comm method and size (text or binary framing alike)."""
+        import base64
+        import re
+
+        data = e["response"].get("payloadData", "")
+        if e["response"].get("opcode") == 2:
+            with contextlib.suppress(ValueError):
+                data = base64.b64decode(data).decode("utf-8", "replace")
+        kind = re.search(r'"msg_type":\s*"(\w+)"', data)
+        method = re.search(r'"method":\s*"(\w+)"', data)
+        comm = re.search(r'"comm_id":\s*"(\w{6})', data)
+        self.frames.append(
+            f"{time.monotonic() - self.t0:.1f}{way}{kind.group(1) if kind else '?'}"
+            f"{'/' + method.group(1) if method else ''}{'@' + comm.group(1) if comm else ''}"
+            f" {len(data) // 1024}K"
+        )
+
+    async def why(self) -> str:
+        state = await self.page.evaluate(STATE)  # type: ignore[attr-defined]
+        rs = self.reqs.values()
+        open_ = [f"{r[0][-90:]} (sent {r[1]:.1f})" for r in rs if r[2] is None]
+        done = sorted((r for r in rs if r[2] is not None), key=lambda r: r[2])
+        last = [f"{r[0][-70:]} {r[3]} {r[1]:.1f}->{r[2]:.1f}" for r in done[-6:]]
+        return (
+            f"#   page: {json.dumps(state)}\n#   ws: {self.ws}; requests {len(self.reqs)}, "
+            f"unfinished {len(open_)}: {open_[:8]}\n#   last ended: {last}\n"
+            f"#   errors: {self.errors[:8]}\n#   frames: {self.frames[:60]}"
+        )
+
+
 async def _visit(ctx: object, url: str, timeout_s: float, net: Net) -> float | None:
     """One page load in a persistent context, its requests counted over CDP (Playwright's
     own events do not say whether a response came from the cache)."""
@@ -375,9 +468,10 @@ async def _visit(ctx: object, url: str, timeout_s: float, net: Net) -> float | N
     cdp.on("Network.responseReceivedExtraInfo", extra)
     cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.requestWillBeSent", sent)
+    log = PageLog(page, cdp)
     await cdp.send("Network.enable")
     try:
-        return await _until_drawn(page, url, timeout_s)
+        return await _until_drawn(page, url, timeout_s, log.why)
     finally:
         for rid, code in status.items():
             if rid in from_cache:

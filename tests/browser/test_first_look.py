@@ -101,6 +101,29 @@ def test_a_live_page_whose_chart_never_draws_is_not_hidden_by_the_look(
     assert not off
 
 
+def test_a_widget_output_that_cannot_render_is_not_hidden_by_the_look(open_dashboard) -> None:  # type: ignore[no-untyped-def]
+    """ipywidgets shows "Error displaying widget: model not found" on the output node itself
+    (it gets the ``jupyter-widgets`` class, with no widget inside): the look goes after its
+    wait, as for widgets whose chart never draws, and the error is seen."""
+    dash = open_dashboard("portfolio_glance.ipynb")
+    stays = dash.page.evaluate(
+        """async () => {
+      const cell = document.createElement("div");
+      cell.innerHTML = '<div class="pmkit-look"><p>the look</p></div><script></script>';
+      document.body.appendChild(cell);
+      window.pmkitLookWaitMs = 300;
+      window.pmkitLook(cell.querySelector("script"));
+      const out = document.createElement("div");
+      out.className = "lm-Widget lm-Panel jp-OutputArea-output jupyter-widgets";
+      out.textContent = "Error displaying widget: model not found";
+      cell.appendChild(out);
+      await new Promise(done => setTimeout(done, 1500));
+      return !!cell.querySelector(".pmkit-look");
+    }"""
+    )
+    assert stays is False
+
+
 def test_a_page_with_tabs_paints_its_tab_bar_and_selected_tab(
     context: object, voila_server: object
 ) -> None:
