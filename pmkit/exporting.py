@@ -58,6 +58,13 @@ EXPORT_LIMITS: dict[str, str] = {
         "its activities); a baseline with only one of its two dates is left out. Export "
         "MSPDI to keep them."
     ),
+    "mpx": (
+        "MPX cannot say 'ignore resource calendars': a task whose resource works on another "
+        "calendar than the task (a part-time resource) runs on the resource's calendar when "
+        "the file is scheduled again (Project, or pmkit schedule), so it and its successors "
+        "finish later than on pmkit's Gantt (pmkit import of the file keeps the durations). "
+        "Export MSPDI to keep the dates."
+    ),
 }
 _FINISH_LIKE = {"MFO", "FNET", "FNLT"}
 

@@ -26,6 +26,7 @@ import pmkit
 from pmkit.errors import MspdiError
 from pmkit.generate import write_generated
 from pmkit.importing import import_schedule
+from pmkit.io.mpxj import mpxj_available
 from pmkit.io.mspdi import read_mspdi
 from pmkit.schedule.mspdi_adapter import schedule_mspdi
 
@@ -198,3 +199,26 @@ def test_a_status_date_into_a_portfolio_is_the_portfolios(tmp_path: Path) -> Non
     merged = import_schedule(_with_props(tmp_path, "2025-01-31T17:00:00"), into=p,
                              project_id="X")  # fmt: skip
     assert merged.status_date == p.status_date
+
+
+@pytest.mark.skipif(not mpxj_available(), reason="MPXJ or Java missing")
+def test_the_mpx_note_is_true_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``pmkit export --format mpx`` says what MPX changes (before: nothing). What it says is
+    what happens: P09's part-time tasks finish later in the file scheduled again (in the
+    sample, 46 of 538 tasks of P06 and P09; no other project's)."""
+    from pmkit.cli import main
+    from pmkit.exporting import EXPORT_LIMITS
+    from pmkit.io.mpxj import read_project_file
+    from pmkit.schedule.mspdi_adapter import resource_driven_uids
+
+    p = pmkit.load_portfolio(DATA)
+    out = tmp_path / "P09.mpx"
+    assert main(["export", "P09", str(out), "--format", "mpx", "--data", str(DATA)]) == 0
+    assert EXPORT_LIMITS["mpx"] in capsys.readouterr().out
+    m = read_project_file(out)
+    assert resource_driven_uids(m)
+    mine = pmkit.schedule_project(p, "P09").tasks.set_index("name")["finish"]
+    back = schedule_mspdi(m).tasks.set_index("name")["finish"].reindex(mine.index)
+    assert (back > mine).any() and not (back < mine).any()
