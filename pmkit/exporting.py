@@ -58,6 +58,13 @@ EXPORT_LIMITS: dict[str, str] = {
         "its activities); a baseline with only one of its two dates is left out. Export "
         "MSPDI to keep them."
     ),
+    "mpx": (
+        "MPX cannot say 'ignore resource calendars': a task whose resource works on another "
+        "calendar than the task (a part-time resource) runs on the resource's calendar when "
+        "the file is scheduled again (Project, or pmkit schedule), so it and its successors "
+        "finish later than on pmkit's Gantt (pmkit import of the file keeps the durations). "
+        "Export MSPDI to keep the dates."
+    ),
 }
 _FINISH_LIKE = {"MFO", "FNET", "FNLT"}
 
@@ -100,7 +107,16 @@ def _in_progress(
     :mod:`pmkit.schedule.portfolio_adapter`): the done share ends at ``Stop``, the rest
     (``RemainingDuration``) runs from ``Resume``, the first working instant after the status
     day. Without Resume, Project and pmkit reading the file put the remaining work right after
-    the done share: up to a day (or weeks, for a late task) before pmkit's Gantt."""
+    the done share: up to a day (or weeks, for a late task) before pmkit's Gantt.
+
+    A task **ahead of schedule** (more done than the working time elapsed since its actual
+    start) did that work before the status date: its done share ends at the status date, not
+    after it, and its remaining work runs from Resume, so it finishes early. That is Project's
+    "move end of completed parts after status date back to status date" with "and move start
+    of remaining parts back to status date"; the file says so in its project options
+    (:data:`STATUS_OPTIONS`), which ``pmkit schedule`` of the file reads
+    (:func:`pmkit.schedule.mspdi_adapter.schedule_mspdi`). Without them the file would
+    finish such a task at ActualStart + Duration, later than the Gantt."""
     done = dur * pc / 100.0
     out: dict[str, Any] = {"actual_duration_min": done, "remaining_duration_min": dur - done}
     if actual_start is None or status is None or pd.isna(status):
@@ -109,10 +125,24 @@ def _in_progress(
     resume = pd.Timestamp(cal.next_working_start(np.array([day]))[0])
     if actual_start > resume:  # started after the status date: not in the plan's rule
         return out
-    stop = pd.Timestamp(cal.add_working_minutes(np.array([actual_start]), done)[0])
+    elapsed = float(cal.working_minutes_between(np.array([actual_start]), np.array([resume]))[0])
+    # finish-like: ahead of schedule, Stop is the status day's last working minute
+    stop = pd.Timestamp(cal.add_working_minutes(np.array([actual_start]), min(done, elapsed))[0])
     # nothing done yet: Stop is the actual start (a finish-like 0 minutes would be the
     # previous evening, before the task started)
-    return out | {"stop": min(max(stop, actual_start), resume), "resume": resume}
+    return out | {"stop": max(stop, actual_start), "resume": resume}
+
+
+#: Project's options for progress around the status date (MSPDI project elements, in the
+#: schema's order), as pmkit's plan applies them (module doc of
+#: :mod:`pmkit.schedule.portfolio_adapter`): work done ahead of schedule ends at the status
+#: date and the remaining work starts there; work left behind schedule starts there too.
+STATUS_OPTIONS = {
+    "MoveCompletedEndsBack": 1,
+    "MoveRemainingStartsBack": 1,
+    "MoveRemainingStartsForward": 1,
+    "MoveCompletedEndsForward": 0,
+}
 
 
 def _task_rows(
@@ -364,6 +394,7 @@ def project_to_mspdi(
         "MinutesPerWeek": int(proj_cal.minutes_per_day * 5),
     }
     if portfolio.status_date is not None:
+        props |= STATUS_OPTIONS
         props["StatusDate"] = f"{pd.Timestamp(portfolio.status_date):%Y-%m-%dT17:00:00}"
     for i, c in enumerate(cals.values()):
         c.name = c.name or list(cals)[i]

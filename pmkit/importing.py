@@ -454,8 +454,21 @@ def _constraints(
 
 def _progress(t: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, pd.Series, pd.Series]:
     """Percent complete (0..100) and actual start/finish days; an actual finish without
-    100 % or without an actual start is dropped."""
+    100 % or without an actual start is dropped.
+
+    ``PercentComplete`` is a whole number in MSPDI; ``ActualDuration`` / ``Duration`` says
+    the share to the minute (22.5 % is written 22, or 23 by another writer). Where the two
+    agree to the whole percent, the finer share is read: the remaining work, and so the
+    finish at the status date, are then the file's own (half a percent of a 60-day task is
+    2.4 working hours)."""
     pct = t["percent_complete"].fillna(0).astype(float).clip(0, 100).to_numpy()
+    if "actual_duration_min" in t.columns:
+        ad = pd.to_numeric(t["actual_duration_min"], errors="coerce").to_numpy(dtype=float)
+        dur = pd.to_numeric(t["duration_min"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fine = 100.0 * ad / dur
+        ok = (dur > 0) & np.isfinite(fine) & (np.abs(fine - pct) <= 0.5 + 1e-9) & (pct < 100)
+        pct = np.where(ok, np.clip(fine, 0.0, 100.0), pct)
     a_s = pd.to_datetime(t["actual_start"]).dt.normalize()
     a_f = pd.to_datetime(t["actual_finish"]).dt.normalize()
     bad_af = a_f.notna() & ((pct < 100) | a_s.isna())
@@ -834,8 +847,12 @@ def add_project(
     tables: Mapping[str, pd.DataFrame],
     *,
     source: str | None = None,
+    standards: Mapping[str, Any] | None = None,
 ) -> Portfolio:
     """Merge ``tables`` (one or more projects) into ``portfolio`` through the validation door.
+
+    ``standards``: the new portfolio's ``standards.yaml`` entries when ``portfolio`` is None
+    (a lone import: the file's status date); a portfolio keeps its own.
 
     Returns a new, validated portfolio; ``portfolio`` is not changed. Raises
     :class:`~pmkit.errors.PortfolioValidationError` with every problem of the merged tables
@@ -848,7 +865,7 @@ def add_project(
         p = tables["projects"]
         src = str(source or p.attrs.get("source") or "imported file")
         _refuse_taken_ids(portfolio, p["project_id"].astype(str).str.strip().tolist(), src)
-    standards = dict(portfolio.standards) if portfolio is not None else {}
+    standards = dict(portfolio.standards) if portfolio is not None else dict(standards or {})
     new = _with_priority(base, {k: v for k, v in tables.items() if k in TABLES})
     raw, spans = _merged_text(base, new, source)
     _, report = validate_tables(raw, standards, source=str(source or ""))
@@ -1018,6 +1035,13 @@ def import_schedule(
     """Read any schedule file (MSPDI natively; .mpp/.xer/... through MPXJ) and add it as
     project ``project_id`` to ``into`` (``None``: a portfolio of that project alone).
 
+    Alone, the portfolio's status date is the file's ``StatusDate`` (its day): a file saved
+    with a status date says its progress as of then, so tasks in progress are planned at
+    it (remaining work from that date, nothing unstarted before it), as in the portfolio the
+    file was exported from. A file without one gives a portfolio without a status date (the
+    plan as the file states it), and ``notes`` says so. Merged ``into`` a portfolio, that
+    portfolio's status date applies.
+
     ``notes``, when given, receives the import's warnings and notes (a duplicate link kept
     once, elapsed durations converted, ...): the import report shows them.
 
@@ -1034,7 +1058,16 @@ def import_schedule(
     except PmkitError as exc:  # past the reader (a project calendar with no working time)
         exc.file = exc.file or str(path)
         raise
-    merged = add_project(into, tables, source=Path(path).name)
+    standards: dict[str, Any] = {}
+    file_notes = list(tables["projects"].attrs.get("notes", []))
+    if into is None:
+        status = project.status_date
+        if status is not None:
+            standards["status_date"] = f"{status:%Y-%m-%d}"
+            file_notes.append(f"status date: the file's StatusDate, {status:%Y-%m-%d}")
+        else:
+            file_notes.append("the file has no StatusDate: no status date (the plan as saved)")
+    merged = add_project(into, tables, source=Path(path).name, standards=standards)
     if notes is not None:
-        notes.extend(tables["projects"].attrs.get("notes", []))
+        notes.extend(file_notes)
     return merged

@@ -264,6 +264,12 @@ MAX_DAYS = 36_500.0  # working days (~140 years: every date it reaches stays in 
 MAX_INT = 1e9
 MAX_NUMBER = 1e15
 DATE_RANGE = ("1677-09-22", "2262-04-11")  # what datetime64[ns] holds
+#: the days a date cell may hold: those pmkit's calendars cover (an engine given 1926 would
+#: clamp it to 1950 and show that on a Gantt)
+_CAL_FIRST = CALENDAR_RANGE[0]
+_CAL_LAST = f"{pd.Timestamp(CALENDAR_RANGE[1]) - pd.Timedelta(days=1):%Y-%m-%d}"
+#: words pandas reads as a date even with a format given: the clock of the reading machine
+_CLOCK_WORDS = ("now", "today")
 NO_DATE_YEARS = ("0000", "0001", "9999")  # ERP "no date" placeholders: 9999-12-31, 0001-01-01
 
 
@@ -289,10 +295,18 @@ def _why_unreadable(f: Field, text: str) -> tuple[str, str, str]:
                 "a real date YYYY-MM-DD",
                 "bad-date",
             )
-        if m and not (DATE_RANGE[0] <= text <= DATE_RANGE[1]):
+        if m and not (_CAL_FIRST <= text <= _CAL_LAST):
             return (
-                "date out of range",
-                f"a date between {DATE_RANGE[0]} and {DATE_RANGE[1]}",
+                "date out of range: pmkit's calendars cover "
+                f"{_CAL_FIRST} to {_CAL_LAST}, and every engine works in them",
+                f"a date between {_CAL_FIRST} and {_CAL_LAST}",
+                "bad-date",
+            )
+        if re.fullmatch(r"\s*[0-9]+(?:\.0+)?\s*", text, re.ASCII):
+            return (
+                "a bare number is read as an Excel day number, and this one is no date "
+                f"between {_CAL_FIRST} and {_CAL_LAST} (a year alone is not a date)",
+                f.expected(),
                 "bad-date",
             )
         return "cannot read the value", f.expected(), "bad-date"
@@ -354,6 +368,10 @@ def _parse_values(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
         d = pd.Series(pd.to_datetime(obj, format=DATE_FORMAT, errors="coerce"), index=s.index)
         if d.dtype != DATE_DTYPE:  # pandas 3 parses 9999-12-31 (in µs): outside ns, unreadable
             d = d.where((d >= DATE_RANGE[0]) & (d <= DATE_RANGE[1])).astype(DATE_DTYPE)
+        # 'now' / 'today' (pandas reads them whatever the format) and days outside the
+        # calendars are no date the engines can use: unreadable, the cell named
+        clock = np.isin(np.char.lower(np.char.strip(obj.astype("U"))), _CLOCK_WORDS)
+        d = d.where(~clock & (d >= _CAL_FIRST) & (d <= _CAL_LAST))
         bad = ~empty & d.isna().to_numpy()
         return d, bad, empty
     if f.kind == "bool":

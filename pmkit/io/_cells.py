@@ -31,7 +31,7 @@ import pandas as pd
 
 from pmkit.model import TableSpec
 from pmkit.validation import RawTable, ValidationIssue
-from pmkit.vocabulary import DATE_FORMAT
+from pmkit.vocabulary import CALENDAR_RANGE, DATE_FORMAT
 
 __all__ = [
     "DATE_ORDERS",
@@ -77,6 +77,11 @@ _BOOL_WORDS = {
 _NOT_PLAIN = re.compile(r"[^0-9.eE+-]")  # a cell holding more than a plain number
 _SENTINEL_YEARS = ("0000", "0001", "9999")
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
+#: Excel day numbers of the days pmkit's calendars cover
+_SERIAL_RANGE = (
+    int((np.datetime64(CALENDAR_RANGE[0], "D") - _EXCEL_EPOCH).astype(np.int64)),
+    int((np.datetime64(CALENDAR_RANGE[1], "D") - _EXCEL_EPOCH).astype(np.int64)) - 1,
+)
 # dates are written in ASCII digits (a full-width １８ is left as typed, not a crash)
 _DM = r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]"  # day and month, either order
 _MIDNIGHT = r"(?:\s+0?0:00(?::00)?)?"
@@ -248,7 +253,9 @@ def _parse_dates(u: pd.Series, order: str) -> pd.Series:
     if serial.any():
         n = pd.to_numeric(u[serial]).to_numpy()
         days = _EXCEL_EPOCH + n.astype("int64").astype("timedelta64[D]")
-        good = (n >= 1) & (n <= 2958465)
+        # only days pmkit's calendars cover (1950..2199): a year typed alone, 2026, is
+        # Excel's day 1905-07-18; left as typed, the door names the cell
+        good = (n >= _SERIAL_RANGE[0]) & (n <= _SERIAL_RANGE[1])
         text = pd.Series(np.datetime_as_string(days, unit="D"), index=u[serial].index)
         out[serial] = text.where(good, u[serial])
     # 31/02/2026 is no day: left as typed, so the door's error quotes what the user wrote

@@ -135,6 +135,13 @@ class MspdiProject:
         return pd.Timestamp(str(self.props.get("StartDate")))
 
     @property
+    def status_date(self) -> pd.Timestamp | None:
+        """``StatusDate`` (the date progress was recorded to), its day; None when absent.
+        :func:`read_mspdi` refuses a malformed one (:mod:`pmkit.io.mspdi_checks`)."""
+        ts = pd.to_datetime(str(self.props.get("StatusDate") or ""), errors="coerce")
+        return None if pd.isna(ts) else pd.Timestamp(ts).normalize()
+
+    @property
     def minutes_per_day(self) -> float:
         """``MinutesPerDay`` (480 when absent)."""
         return float(self.props.get("MinutesPerDay") or 480)
@@ -734,6 +741,10 @@ _PROP_TAGS = (
     "MinutesPerDay",
     "MinutesPerWeek",
     "DaysPerMonth",
+    "MoveCompletedEndsBack",
+    "MoveRemainingStartsBack",
+    "MoveRemainingStartsForward",
+    "MoveCompletedEndsForward",
     "StatusDate",
     "CurrentDate",
 )  # the schema's order

@@ -29,9 +29,11 @@ MAX_MINUTES = 250 * 366 * 1440
 FIRST_DATE, LAST_DATE = pd.Timestamp("1950-01-01"), pd.Timestamp("2199-12-31 23:59")
 DURATION_FORMATS = frozenset({3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 19, 20, 21, 53} | set(range(35, 45)))
 _FLAG = frozenset({0, 1})
-_INT_RE = re.compile(r"^[+-]?\d{1,18}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$")
-_TIME_RE = re.compile(r"^([01]\d|2[0-4]):[0-5]\d(:[0-5]\d)?$")
+# ASCII digits only: ``\d`` alone also matches other scripts' digits (Arabic-Indic
+# ``١٢``), which ``int`` and pandas then read as numbers and dates XML does not allow
+_INT_RE = re.compile(r"^[+-]?\d{1,18}$", re.ASCII)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$", re.ASCII)
+_TIME_RE = re.compile(r"^([01]\d|2[0-4]):[0-5]\d(:[0-5]\d)?$", re.ASCII)
 
 TASK_CODES: dict[str, frozenset[int]] = {
     "DurationFormat": DURATION_FORMATS,

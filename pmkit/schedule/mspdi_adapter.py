@@ -137,7 +137,11 @@ def _in_progress_spans(
     (contoured actuals) push the finish, and Project schedules only what is left.
     Rewrites ``duration_min`` (and a single resource leg) in place as the span from the
     actual start: working time up to Resume + remaining duration + remaining splits, on
-    the calendar the work runs on."""
+    the calendar the work runs on.
+
+    The span is never shorter than the full duration (:func:`_ahead_at_status` aside): a
+    task ahead of schedule finishes at ActualStart + Duration, as Project does by default,
+    unless the file says its completed parts end at the status date."""
     need = ("actual_start", "actual_finish", "resume", "remaining_duration_min")
     if not len(tasks) or not all(c in tasks.columns for c in need):
         return
@@ -154,6 +158,7 @@ def _in_progress_spans(
     stretches = _zero_work_stretches(project)
     cont = Calendar.continuous()
     has_legs = "legs" in tasks.columns
+    ahead_ok = _ahead_at_status(project, tasks)
     for idx in tasks.index[todo]:
         row = tasks.loc[idx]
         lg = row["legs"] if has_legs else None
@@ -177,12 +182,46 @@ def _in_progress_spans(
             for (_a, t_uid), z in stretches.items()
             if t_uid == str(row["uid"]) and (z["start"] >= row["resume"]).all()
         )
-        # never shorter than the full duration from the actual start: with several
-        # assignments the task's Stop/Resume is the earliest one's, not where work resumes
-        span = max(done + float(row["remaining_duration_min"]) + gap, float(row["duration_min"]))
+        span = done + float(row["remaining_duration_min"]) + gap
+        if not ahead_ok[idx]:
+            # never shorter than the full duration from the actual start: with several
+            # assignments the task's Stop/Resume is the earliest one's, not where work
+            # resumes; and a task ahead of schedule keeps its done share after the status
+            # date (Project's default)
+            span = max(span, float(row["duration_min"]))
         tasks.at[idx, "duration_min"] = span
         if leg_cal is not None:
             tasks.at[idx, "legs"] = [(leg_cal, span)]
+
+
+def _flag(props: dict[str, Any], tag: str) -> bool:
+    """A project option of the file is on (``1`` or ``true``)."""
+    return str(props.get(tag, "")).strip().lower() in ("1", "true")
+
+
+def _ahead_at_status(project: MspdiProject, tasks: pd.DataFrame) -> pd.Series:
+    """Per task: its remaining work runs from Resume even though more is done than the
+    time from its actual start to Resume holds (a task ahead of schedule).
+
+    True where the file has a ``StatusDate``, turns on Project's "move end of completed
+    parts after status date back to status date" **and** "and move start of remaining parts
+    back to status date" (``MoveCompletedEndsBack``, ``MoveRemainingStartsBack``: what
+    ``pmkit export`` writes, the rule of pmkit's plan) and the task is cut at the status
+    day: ``Stop`` on or before it, ``Resume`` after it. The work done ahead was done before
+    the status date, so the task finishes at Resume + RemainingDuration, early, as on
+    pmkit's Gantt. Files without those options (every corpus file has them off) keep
+    Project's default: at least ActualStart + Duration."""
+    no = pd.Series(False, index=tasks.index)
+    props = project.props
+    if not (_flag(props, "MoveCompletedEndsBack") and _flag(props, "MoveRemainingStartsBack")):
+        return no
+    status = pd.to_datetime(str(props.get("StatusDate") or ""), errors="coerce")
+    if pd.isna(status) or "stop" not in tasks.columns:
+        return no
+    # the status *day* ends at midnight: a calendar working past the StatusDate's time
+    # (17:00 as Project writes it) still stops on that day
+    day_end = status.normalize() + pd.Timedelta(days=1)
+    return (tasks["stop"] <= day_end) & (tasks["resume"] >= day_end)
 
 
 def _resource_legs(

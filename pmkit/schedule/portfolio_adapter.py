@@ -21,6 +21,13 @@ The plan at the status date (one rule for every engine and page)
   finish is ``resume + remaining``; links out of it are measured from its actual start;
   links into it hold its predecessors' late dates back from that resume instant (as
   Project does, and the MSPDI ``pmkit export`` writes carries it as ``Resume``);
+  the same rule whether the task is behind schedule (less done than the working time
+  elapsed: it finishes later than actual start + duration) or **ahead** of it (more done:
+  that work was done before the status date, so it finishes earlier). Project applies it
+  with its options "move start of remaining parts before status date forward to status
+  date" and "move end of completed parts after status date back to status date ... and
+  move start of remaining parts back"; the exported file turns them on
+  (:data:`pmkit.exporting.STATUS_OPTIONS`), so the file scheduled again finishes as here;
 - a task not started starts no earlier than the status date (nor its project's start); a
   Must-Start/Finish-On date that would put it before the status date becomes a
   Start/Finish-No-Earlier-Than;
