@@ -275,6 +275,16 @@ STATE = """() => ({
 })"""
 
 
+async def _add_paints(page: object, t0: float) -> None:
+    """The viewer's first look and first contentful paint, on the bench's clock, to LOOKS."""
+    with contextlib.suppress(Exception):  # the page's clock (ms from navigation) on ours
+        p = await page.evaluate(  # type: ignore[attr-defined]
+            "[performance.now(), window.__pmkitPaint.look, window.__pmkitPaint.fcp]"
+        )
+        shift = (time.monotonic() - t0) - p[0] / 1000
+        LOOKS.append(tuple(None if v is None else v / 1000 + shift for v in p[1:]))  # type: ignore[arg-type]
+
+
 async def _until_drawn(
     page: object,
     url: str,
@@ -284,7 +294,7 @@ async def _until_drawn(
     """Seconds from the request to the first chart drawn; None for a timeout or a closed page
     (counted as a failure, its reason printed, with ``why()``'s account of what the page
     waited for). Appends the viewer's first look and first contentful paint, on the same
-    clock, to :data:`LOOKS`."""
+    clock, to :data:`LOOKS`, drawn or not."""
     t0 = time.monotonic()
     try:
         await page.add_init_script(PAINTS)  # type: ignore[attr-defined]
@@ -292,14 +302,10 @@ async def _until_drawn(
         left = max(1.0, timeout_s - (time.monotonic() - t0))
         await page.wait_for_function(DRAWN, timeout=left * 1000, polling=100)  # type: ignore[attr-defined]
         drawn = time.monotonic() - t0
-        with contextlib.suppress(Exception):  # the page's clock (ms from navigation) on ours
-            p = await page.evaluate(  # type: ignore[attr-defined]
-                "[performance.now(), window.__pmkitPaint.look, window.__pmkitPaint.fcp]"
-            )
-            shift = (time.monotonic() - t0) - p[0] / 1000
-            LOOKS.append(tuple(None if v is None else v / 1000 + shift for v in p[1:]))  # type: ignore[arg-type]
+        await _add_paints(page, t0)
         return drawn
     except Exception as exc:
+        await _add_paints(page, t0)  # a page that never drew may have painted its look
         print(f"# a viewer failed: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
         if why is not None:
             try:
@@ -796,9 +802,11 @@ def main() -> None:
         "# srvCPU / brCPU: CPU-seconds per viewer spent by the server (Voila + kernels) and by\n"
         "# the browser (Playwright + Chromium, on this same machine) during the round: a server\n"
         "# whose viewers' browsers run elsewhere pays only srvCPU per viewer.\n"
-        "# look: viewers whose page painted a first look (a still picture of its first chart,\n"
-        "# pmkit.ui._look; Element Timing), its p50 / p95 s; fcp: first contentful paint p50 /\n"
-        "# p95 s (Voila's spinner, or the first look); same clock as the first chart.\n"
+        "# look: viewers whose page painted a first look, its chart drawn or not (a still\n"
+        "# picture of its first chart, pmkit.ui._look; Element Timing), its p50 / p95 s; fcp:\n"
+        "# first contentful paint p50 / p95 s (Voila's spinner, or the first look); same clock\n"
+        "# as the first chart. A viewer that fails is printed to stderr with what its page\n"
+        "# waited for (its requests, the kernel's messages, its errors).\n"
         "# --returning, per viewer: net = requests answered over the network (304 = of which\n"
         "# revalidated, no body), cache = served from the browser's cache without a request,\n"
         "# KB/vw = bytes on the wire; off = requests to any other host (must be 0)."
