@@ -258,6 +258,9 @@ try {
 """
 #: per viewer of the running round: (first look s or None, first contentful paint s or None)
 LOOKS: list[tuple[float | None, float | None]] = []
+#: per viewer of the running round: widget outputs the page template's restore gate rendered
+#: after ipywidgets' renderer lost its race with the restore (``pmkit.bundle``)
+RESCUED: list[int] = []
 
 
 # What a page that never drew shows: Voila's loading text, the first look, widget views.
@@ -279,10 +282,12 @@ async def _add_paints(page: object, t0: float) -> None:
     """The viewer's first look and first contentful paint, on the bench's clock, to LOOKS."""
     with contextlib.suppress(Exception):  # the page's clock (ms from navigation) on ours
         p = await page.evaluate(  # type: ignore[attr-defined]
-            "[performance.now(), window.__pmkitPaint.look, window.__pmkitPaint.fcp]"
+            "[performance.now(), window.__pmkitPaint.look, window.__pmkitPaint.fcp,"
+            " window.pmkitRestoreRescued || 0]"
         )
         shift = (time.monotonic() - t0) - p[0] / 1000
-        LOOKS.append(tuple(None if v is None else v / 1000 + shift for v in p[1:]))  # type: ignore[arg-type]
+        LOOKS.append(tuple(None if v is None else v / 1000 + shift for v in p[1:3]))  # type: ignore[arg-type]
+        RESCUED.append(int(p[3]))
 
 
 async def _until_drawn(
@@ -548,6 +553,7 @@ class Row:
     net: Net | None = None  # --returning: the page's requests, network vs cache
     looks: list[float] = field(default_factory=list)  # first look s, viewers that had one
     fcps: list[float] = field(default_factory=list)  # first contentful paint s
+    rescued: int = 0  # widget outputs the restore gate rendered (pmkit.bundle)
 
     def line(self) -> str:
         mb = 1024
@@ -563,7 +569,7 @@ class Row:
             + (self.net_cols() if self.net else "")
             + f" | look {len(self.looks):2d} {_pct(self.looks, 0.5):6.1f} "
             f"{_pct(self.looks, 0.95):6.1f} fcp {_pct(self.fcps, 0.5):6.1f} "
-            f"{_pct(self.fcps, 0.95):6.1f}"
+            f"{_pct(self.fcps, 0.95):6.1f} resc {self.rescued}"
         )
 
     def net_cols(self) -> str:
@@ -609,6 +615,7 @@ def run(
                 srv0, all0 = ticks["srv0"], ticks["all0"]
             else:
                 LOOKS.clear()
+                RESCUED.clear()
                 times = asyncio.run(_round(base, notebooks, n, args.page_timeout, ticks))
             srv = _cpu_ticks(_tree(proc.pid)) - srv0  # taken after the browser closed: the
             brw = ticks.get("all", all0) - all0 - srv  # kernels' last work counts as server
@@ -628,6 +635,7 @@ def _add_looks(row: Row) -> None:
     """The round's first looks (viewers whose page had one) and first contentful paints."""
     row.looks = [look for look, _ in LOOKS if look is not None]
     row.fcps = [fcp for _, fcp in LOOKS if fcp is not None]
+    row.rescued = sum(RESCUED)
 
 
 def _toy() -> str:
@@ -683,6 +691,7 @@ def run_returning(
                 net = Net()
                 url = f"{base}/voila/render/{nb}"
                 LOOKS.clear()
+                RESCUED.clear()
                 times = asyncio.run(_round_returning(url, profiles, args.page_timeout, ticks, net))
                 srv = _cpu_ticks(_tree(proc.pid)) - srv0
                 brw = ticks["all"] - ticks["all0"] - srv
@@ -806,7 +815,8 @@ def main() -> None:
         "# picture of its first chart, pmkit.ui._look; Element Timing), its p50 / p95 s; fcp:\n"
         "# first contentful paint p50 / p95 s (Voila's spinner, or the first look); same clock\n"
         "# as the first chart. A viewer that fails is printed to stderr with what its page\n"
-        "# waited for (its requests, the kernel's messages, its errors).\n"
+        "# waited for (its requests, the kernel's messages, its errors). resc: widget outputs\n"
+        "# that lost ipywidgets' race with the restore and were rendered by pmkit's gate.\n"
         "# --returning, per viewer: net = requests answered over the network (304 = of which\n"
         "# revalidated, no body), cache = served from the browser's cache without a request,\n"
         "# KB/vw = bytes on the wire; off = requests to any other host (must be 0)."
