@@ -235,9 +235,10 @@ _INDEX = (
    with no last look after its last wait; if the models arrive (the manager restored) within
    that last wait, it reads restoredStatus true and shows "Error displaying widget: model not
    found" for good (it renders again on the manager's restored signal only when the restore
-   was still running). On a loaded server, 3 of 20 returning viewers' pages stayed so
-   (bench/bench_load.py --returning). Here restoredStatus reads false until 1 s after each
-   restore, then restored is emitted again: a renderer that lost that race renders then. */
+   was still running). On a loaded server, 5 of 120 returning viewers' pages stayed so
+   (bench/bench_load.py --returning, 20 viewers). Here restoredStatus reads false until 1 s
+   after each restore, then restored is emitted again: a renderer that lost the race renders
+   then. */
 (function () {
   function gate(m) {
     if (!m || m.pmkitRestoreGate || !("_restoredStatus" in m) || !m._restored
