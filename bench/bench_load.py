@@ -42,9 +42,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -421,9 +423,6 @@ class PageLog:
 
     def _frame(self, e: dict, way: str) -> None:
         """A Jupyter message's type, comm method and size (text or binary framing alike)."""
-        import base64
-        import re
-
         data = e["response"].get("payloadData", "")
         if e["response"].get("opcode") == 2:
             with contextlib.suppress(ValueError):

@@ -215,12 +215,12 @@ def _ahead_at_status(project: MspdiProject, tasks: pd.DataFrame) -> pd.Series:
     props = project.props
     if not (_flag(props, "MoveCompletedEndsBack") and _flag(props, "MoveRemainingStartsBack")):
         return no
-    status = pd.to_datetime(str(props.get("StatusDate") or ""), errors="coerce")
-    if pd.isna(status) or "stop" not in tasks.columns:
+    status = project.status_date  # its day
+    if status is None or "stop" not in tasks.columns:
         return no
     # the status *day* ends at midnight: a calendar working past the StatusDate's time
     # (17:00 as Project writes it) still stops on that day
-    day_end = status.normalize() + pd.Timedelta(days=1)
+    day_end = status + pd.Timedelta(days=1)
     return (tasks["stop"] <= day_end) & (tasks["resume"] >= day_end)
 
 
