@@ -36,6 +36,18 @@ any request to another host is counted (``off``, must be 0). ``--toy``: the toy 
 until a page, the static files it fetches and its widget states have arrived. The browsers of
 real viewers run on their own machines; here a headless Chromium page costs the server's own
 cores 4-7 CPU-seconds, more than ten times the server's share (the srvCPU/brCPU columns).
+
+``--returning --probes K [--rushes R]``: the two together. Of the N viewers of each rush, K
+are browsers (persistent profiles, as above) and the other N-K viewers without a browser, all
+started at the same moment: the server serves N viewers, and the K browsers, sharing the
+machine's cores with the server and not with N-1 other browsers, time what a manager whose
+browser runs on a machine of their own sees while N managers open the page. The wire viewers
+fetch what a page of their visit does: on visit 1 the page, every static file and the states;
+on a returning visit the page and the states (a returning browser's static files come from its
+cache: the ``net`` column). ``--rushes R`` repeats the last visit until R rushes of it have
+run, each on a server started afresh, and prints the browsers' times pooled over them.
+
+    python bench/bench_load.py --returning --viewers 20 --probes 2 --rushes 5 --toy
 """
 
 from __future__ import annotations
@@ -500,9 +512,19 @@ OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127
 
 
 async def _round_returning(
-    url: str, profiles: list[Path], timeout_s: float, ticks: dict[str, int], net: Net
+    url: str,
+    profiles: list[Path],
+    timeout_s: float,
+    ticks: dict[str, int],
+    net: Net,
+    wire: list[float | None] | None = None,
+    others: int = 0,
+    assets: list[str] | None = None,
 ) -> list[float | None]:
-    """N viewers at once, each in a browser of their own with its profile on disk."""
+    """N viewers at once, each in a browser of their own with its profile on disk; with
+    ``others``, that many viewers without a browser (``_wire``: the page, ``assets`` and the
+    widget states) start at the same moment, their times put in ``wire``."""
+    import _wire
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -522,9 +544,15 @@ async def _round_returning(
                 for pg in list(c.pages):
                     await pg.close()
             ticks["all0"] = _cpu_ticks(_tree(os.getpid()))
-            times = list(await asyncio.gather(*(_visit(c, url, timeout_s, net) for c in ctxs)))
+            base, nb = url.split("/voila/render/", 1)
+            got = await asyncio.gather(
+                *(_visit(c, url, timeout_s, net) for c in ctxs),
+                *(_wire.viewer(base, nb, assets or [], timeout_s) for _ in range(others)),
+            )
             ticks["all"] = _cpu_ticks(_tree(os.getpid()))
-            return times
+            if wire is not None:
+                wire.extend(got[len(ctxs) :])
+            return list(got[: len(ctxs)])
         finally:
             await asyncio.gather(*(c.close() for c in ctxs), return_exceptions=True)
 
@@ -553,6 +581,8 @@ class Row:
     looks: list[float] = field(default_factory=list)  # first look s, viewers that had one
     fcps: list[float] = field(default_factory=list)  # first contentful paint s
     rescued: int = 0  # widget outputs the restore gate rendered (pmkit.bundle)
+    browsers: int = 0  # --probes: viewers in browsers (the net columns' viewers), else n
+    cpu_voila: float = float("nan")  # --returning: CPU-s of Voila's own process (one thread)
 
     def line(self) -> str:
         mb = 1024
@@ -569,12 +599,13 @@ class Row:
             + f" | look {len(self.looks):2d} {_pct(self.looks, 0.5):6.1f} "
             f"{_pct(self.looks, 0.95):6.1f} fcp {_pct(self.fcps, 0.5):6.1f} "
             f"{_pct(self.fcps, 0.95):6.1f} resc {self.rescued}"
+            + (f" voila {self.cpu_voila:5.2f}" if self.cpu_voila == self.cpu_voila else "")
         )
 
     def net_cols(self) -> str:
         """Per viewer: requests from the network (of which 304s), from the cache, KB."""
         assert self.net is not None
-        n, k = self.net, max(self.n, 1)
+        n, k = self.net, max(self.browsers or self.n, 1)
         return (
             f" {n.network / k:5.1f} {n.revalidated / k:5.1f} {n.cached / k:6.1f} "
             f"{n.kb / k:7.0f} {n.offsite:4d}"
@@ -651,6 +682,18 @@ def _toy() -> str:
     return json.dumps(nb)
 
 
+async def _discover(base: str, nb: str, timeout_s: float) -> list[str]:
+    import _wire
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            return await _wire.discover(browser, base, nb, timeout_s)
+        finally:
+            await browser.close()
+
+
 def run_returning(
     args: argparse.Namespace,
     data: Path,
@@ -662,46 +705,67 @@ def run_returning(
 ) -> list[Row]:
     """``--visits`` rushes of the same N viewers (persistent profiles) on ``nb``; each visit
     on a server started afresh on the same port, its pool sized for the rush and full.
-    ``src``: a baseline checkout's code (its own profiles, port and notebook)."""
+    ``src``: a baseline checkout's code (its own profiles, port and notebook).
+    ``--probes K``: K of the N are browsers, the others viewers without one (``_wire``);
+    ``--rushes R``: the last visit repeated until R rushes of it have run."""
     side = "before" if src else "after"
-    nbdir = tmp / f"nb-{side}-{nb}-{n}"
-    if not nbdir.exists():
-        nbdir.mkdir()
-        if nb == "toy.ipynb":
-            (nbdir / nb).write_text(_toy(), encoding="utf-8")
-        else:
-            shutil.copy((src or REPO) / "notebooks" / nb, nbdir / nb)
-    profiles = [tmp / f"profile-{side}-{nb}-{n}-{i}" for i in range(n)]
+    nbdir = _nbdir(tmp / f"nb-{side}-{nb}-{n}", nb, src)
+    probes = min(args.probes, n) if args.probes else n
+    others = n - probes
+    profiles = [tmp / f"profile-{side}-{nb}-{n}-{i}" for i in range(probes)]
     port = _port()
     serve_args = args.baseline_serve_args if src else args.serve_args
     extra = [*shlex.split(serve_args), "--notebooks", str(nbdir), "--port", str(port)]
     if "--viewers" not in serve_args:
         extra += ["--viewers", f"{Path(nb).stem}={n}"]
+    log = Path(args.log) if args.log else None
+    assets: list[str] = []
+    if others:  # what a first visit fetches, from one real page on a server of its own
+        proc, base = serve(data, extra, src, log, port=port)
+        try:
+            wait_pool(proc, args.warmup, 1)
+            assets = asyncio.run(_discover(base, nb, args.page_timeout))
+        finally:
+            stop_server(proc)
     rows = []
-    for visit in range(1, args.visits + 1):
+    last = max(args.visits, 1)
+    visits = [*range(1, last + 1), *([last] * (max(args.rushes, 1) - 1))]
+    pooled: list[float] = []
+    failed = 0
+    for k, visit in enumerate(visits):
         what = {1: "cold", 2: "http"}.get(visit, "http+code")
-        proc, base = serve(data, extra, src, Path(args.log) if args.log else None, port=port)
+        again = f"#{k - last + 2}" if k >= last else ""
+        proc, base = serve(data, extra, src, log, port=port)
         try:
             warm_s, _ = wait_pool(proc, args.warmup, n)
             with Sampler(proc.pid) as sampler:
                 idle = sampler.sample()
-                srv0 = _cpu_ticks(_tree(proc.pid))
+                srv0, voila0 = _cpu_ticks(_tree(proc.pid)), _cpu_ticks([proc.pid])
                 ticks: dict[str, int] = {}
                 net = Net()
                 url = f"{base}/voila/render/{nb}"
                 LOOKS.clear()
                 RESCUED.clear()
-                times = asyncio.run(_round_returning(url, profiles, args.page_timeout, ticks, net))
+                wire: list[float | None] = []
+                # a returning browser takes the static files from its cache: the page, the
+                # kernel channel and the states go over the network (the net column)
+                times = asyncio.run(
+                    _round_returning(
+                        url, profiles, args.page_timeout, ticks, net,
+                        wire, others, assets if visit == 1 else [],
+                    )
+                )  # fmt: skip
                 srv = _cpu_ticks(_tree(proc.pid)) - srv0
+                voila = _cpu_ticks([proc.pid]) - voila0  # the kernels are its children
                 brw = ticks["all"] - ticks["all0"] - srv
                 time.sleep(1.0)
         finally:
             stop_server(proc)
-        ok = [t for t in times if t is not None]
-        hz = os.sysconf("SC_CLK_TCK")
+        ok, hz = [t for t in times if t is not None], os.sysconf("SC_CLK_TCK")
+        who = f" ({probes} br)" if others else ""
         rows.append(
             Row(
-                f"{'before: ' if src else ''}{label} v{visit} {what}",
+                f"{'before: ' if src else ''}{label} v{visit}{again} {what}{who}",
                 n,
                 ok,
                 len(times) - len(ok),
@@ -711,11 +775,41 @@ def run_returning(
                 srv / hz,
                 brw / hz,
                 net,
+                browsers=probes,
+                cpu_voila=voila / hz,
             )
         )
         _add_looks(rows[-1])
         print(rows[-1].line(), flush=True)
+        if others:
+            _print_times("  + the others, no browser", wire)
+        if visit == last and last >= 3:
+            pooled += ok
+            failed += len(times) - len(ok)
+    if args.rushes > 1 and pooled:
+        _print_times(f"  = {label} browsers, v{last} pooled", [*pooled, *[None] * failed])
     return rows
+
+
+def _nbdir(nbdir: Path, nb: str, src: Path | None) -> Path:
+    """A folder holding only ``nb`` (the toy, or a checkout's dashboard)."""
+    if not nbdir.exists():
+        nbdir.mkdir()
+        if nb == "toy.ipynb":
+            (nbdir / nb).write_text(_toy(), encoding="utf-8")
+        else:
+            shutil.copy((src or REPO) / "notebooks" / nb, nbdir / nb)
+    return nbdir
+
+
+def _print_times(label: str, times: list[float | None]) -> None:
+    """A row of viewers' times only: how many, p50, p95, max, failures (None)."""
+    done = [t for t in times if t is not None]
+    print(
+        f"{label[:34]:34s} {len(times):3d} {_pct(done, 0.5):6.1f} {_pct(done, 0.95):6.1f} "
+        f"{max(done, default=float('nan')):6.1f} {len(times) - len(done):5d}",
+        flush=True,
+    )
 
 
 def _load() -> str:
@@ -743,6 +837,15 @@ def main() -> None:
     )
     ap.add_argument("--visits", type=int, default=3, help="--returning: rushes per round")
     ap.add_argument("--toy", action="store_true", help="--returning: the toy beside")
+    ap.add_argument(
+        "--probes",
+        type=int,
+        default=0,
+        help="--returning: of the N viewers, this many in browsers, the others without one "
+        "(bench/_wire.py), all at the same moment: what a manager whose browser runs on a "
+        "machine of their own feels while N viewers hit the server",
+    )
+    ap.add_argument("--rushes", type=int, default=1, help="--returning: rushes of the last visit")
     ap.add_argument("--data", help="portfolio folder (default: the sample); copied first")
     ap.add_argument("--serve-args", default="", help="extra `pmkit serve` options")
     ap.add_argument(
@@ -816,9 +919,14 @@ def main() -> None:
         "# as the first chart. A viewer that fails is printed to stderr with what its page\n"
         "# waited for (its requests, the kernel's messages, its errors). resc: widget outputs\n"
         "# that lost ipywidgets' race with the restore and were rendered by pmkit's gate.\n"
+        "# voila (--returning): CPU-s of Voila's own process in the round, all viewers: the\n"
+        "# server's one thread (pages, static files, every kernel message), the kernels apart.\n"
         "# --returning, per viewer: net = requests answered over the network (304 = of which\n"
         "# revalidated, no body), cache = served from the browser's cache without a request,\n"
-        "# KB/vw = bytes on the wire; off = requests to any other host (must be 0)."
+        "# KB/vw = bytes on the wire; off = requests to any other host (must be 0).\n"
+        "# --probes K: a row's times and net columns are its K browsers' (K br); brCPU is theirs\n"
+        "# and the wire viewers' (this process) over N; '+ the others': the N-K wire viewers'\n"
+        "# times."
     )
 
 
