@@ -1024,6 +1024,22 @@ def report_frame(report: ValidationReport) -> pd.DataFrame:
     return df.sort_values("severity", kind="stable").reset_index(drop=True)
 
 
+def _status_date_notes(file: pd.Timestamp | None, portfolio: pd.Timestamp | None) -> list[str]:
+    """A merged file's progress is planned at the portfolio's status date, not the file's: the
+    reader is told when the two differ, since the file's dates then move on the Gantt."""
+    if file is None or (portfolio is not None and file.normalize() == portfolio.normalize()):
+        return []
+    if portfolio is None:
+        return [
+            f"the file's StatusDate {file:%Y-%m-%d} is not applied: the portfolio has no status "
+            "date, so the file's tasks in progress are planned as saved"
+        ]
+    return [
+        f"the file's StatusDate is {file:%Y-%m-%d}; the portfolio's status date, "
+        f"{portfolio:%Y-%m-%d}, applies to its tasks in progress"
+    ]
+
+
 def import_schedule(
     path: str | os.PathLike[str],
     *,
@@ -1040,7 +1056,7 @@ def import_schedule(
     it (remaining work from that date, nothing unstarted before it), as in the portfolio the
     file was exported from. A file without one gives a portfolio without a status date (the
     plan as the file states it), and ``notes`` says so. Merged ``into`` a portfolio, that
-    portfolio's status date applies.
+    portfolio's status date applies, and ``notes`` says so when the file's differs.
 
     ``notes``, when given, receives the import's warnings and notes (a duplicate link kept
     once, elapsed durations converted, ...): the import report shows them.
@@ -1060,13 +1076,15 @@ def import_schedule(
         raise
     standards: dict[str, Any] = {}
     file_notes = list(tables["projects"].attrs.get("notes", []))
+    status = project.status_date
     if into is None:
-        status = project.status_date
         if status is not None:
             standards["status_date"] = f"{status:%Y-%m-%d}"
             file_notes.append(f"status date: the file's StatusDate, {status:%Y-%m-%d}")
         else:
             file_notes.append("the file has no StatusDate: no status date (the plan as saved)")
+    else:
+        file_notes.extend(_status_date_notes(status, into.status_date))
     merged = add_project(into, tables, source=Path(path).name, standards=standards)
     if notes is not None:
         notes.extend(file_notes)

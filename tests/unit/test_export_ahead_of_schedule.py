@@ -201,6 +201,42 @@ def test_a_status_date_into_a_portfolio_is_the_portfolios(tmp_path: Path) -> Non
     assert merged.status_date == p.status_date
 
 
+def test_a_merged_file_whose_status_date_differs_says_which_applies(tmp_path: Path) -> None:
+    """Before (13d2cef) the file's StatusDate was dropped without a word: its tasks in
+    progress then moved on the Gantt with nothing in the import report saying why."""
+    p = pmkit.load_portfolio(DATA)
+    notes: list[str] = []
+    import_schedule(_with_props(tmp_path, "2025-01-31T17:00:00"), into=p, project_id="X",
+                    notes=notes)  # fmt: skip
+    said = [n for n in notes if "StatusDate" in n]
+    assert len(said) == 1 and "2025-01-31" in said[0], notes
+    assert f"{p.status_date:%Y-%m-%d}" in said[0] and "applies" in said[0]
+
+
+def test_a_merged_file_into_a_portfolio_without_status_date_says_it_is_not_applied(
+    tmp_path: Path,
+) -> None:
+    p = pmkit.load_portfolio(DATA).as_planned()
+    assert p.status_date is None
+    notes: list[str] = []
+    merged = import_schedule(_with_props(tmp_path, "2026-10-30T17:00:00"), into=p,
+                             project_id="X", notes=notes)  # fmt: skip
+    assert merged.status_date is None
+    said = [n for n in notes if "StatusDate" in n]
+    assert len(said) == 1 and "2026-10-30" in said[0] and "not applied" in said[0], notes
+
+
+@pytest.mark.parametrize("status", [None, "same"])
+def test_a_merged_file_agreeing_with_the_portfolio_adds_no_status_note(
+    tmp_path: Path, status: str | None
+) -> None:
+    p = pmkit.load_portfolio(DATA)
+    day = None if status is None else f"{p.status_date:%Y-%m-%d}T17:00:00"
+    notes: list[str] = []
+    import_schedule(_with_props(tmp_path, day), into=p, project_id="X", notes=notes)
+    assert not [n for n in notes if "StatusDate" in n], notes
+
+
 @pytest.mark.skipif(not mpxj_available(), reason="MPXJ or Java missing")
 def test_the_mpx_note_is_true_of_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
