@@ -210,7 +210,9 @@ def _ahead_at_status(project: MspdiProject, tasks: pd.DataFrame) -> pd.Series:
     day: ``Stop`` on or before it, ``Resume`` after it. The work done ahead was done before
     the status date, so the task finishes at Resume + RemainingDuration, early, as on
     pmkit's Gantt. Files without those options (every corpus file has them off) keep
-    Project's default: at least ActualStart + Duration."""
+    Project's default: at least ActualStart + Duration. So does a task one of whose
+    assignments says its work resumes after the task's Resume: with several assignments a
+    task's Stop/Resume can be the earliest one's, and the work left is not all behind it."""
     no = pd.Series(False, index=tasks.index)
     props = project.props
     if not (_flag(props, "MoveCompletedEndsBack") and _flag(props, "MoveRemainingStartsBack")):
@@ -221,7 +223,14 @@ def _ahead_at_status(project: MspdiProject, tasks: pd.DataFrame) -> pd.Series:
     # the status *day* ends at midnight: a calendar working past the StatusDate's time
     # (17:00 as Project writes it) still stops on that day
     day_end = status + pd.Timedelta(days=1)
-    return (tasks["stop"] <= day_end) & (tasks["resume"] >= day_end)
+    cut = (tasks["stop"] <= day_end) & (tasks["resume"] >= day_end)
+    a = project.assignments
+    if cut.any() and len(a) and {"TaskUID", "Resume"} <= set(a.columns):
+        resumes = pd.to_datetime(a["Resume"], errors="coerce", format="ISO8601")
+        latest = resumes.groupby(a["TaskUID"].astype(str)).max()
+        later = tasks["uid"].astype(str).map(latest) > tasks["resume"]
+        cut &= ~later.fillna(False).astype(bool)
+    return cut
 
 
 def _resource_legs(

@@ -155,6 +155,54 @@ def test_without_the_options_a_file_keeps_projects_default(tmp_path: Path) -> No
     assert seen >= 3
 
 
+def test_an_assignment_resuming_later_keeps_projects_default(tmp_path: Path) -> None:
+    """With the options on, a task ahead of schedule finishes at Resume + remaining work,
+    unless one of its assignments says its work resumes after the task's Resume (the task's
+    Resume is then the earliest assignment's): the task keeps at least ActualStart +
+    Duration. Before (13d2cef) the assignment's Resume was not read: such a task finished
+    early. pmkit's own files write no assignment Resume, so their round trip is unchanged."""
+    import re
+
+    p, _ = _paced(DATA, tmp_path / "pf")
+    seen = 0
+    for pid in p.projects["project_id"]:
+        path = pmkit.export_project(p, pid, tmp_path / f"{pid}.xml")
+        m = read_mspdi(path)
+        t = m.tasks[m.tasks["actual_start"].notna() & m.tasks["actual_finish"].isna()]
+        t = t[~t["is_summary"].astype(bool) & t["calendar_id"].isna()]
+        cal = m.calendar
+        has = set(m.assignments["TaskUID"].astype(str)) if len(m.assignments) else set()
+        ahead = [
+            r
+            for r in t.to_dict("records")
+            if str(r["uid"]) in has
+            and r["actual_duration_min"]
+            > float(cal.working_minutes_between(r["actual_start"], r["resume"])[0]) + 1
+        ]
+        if not ahead:
+            continue
+        r = ahead[0]
+        full = pd.Timestamp(
+            cal.add_working_minutes(np.array([r["actual_start"]]), r["duration_min"])[0]
+        )
+        before = schedule_mspdi(m).tasks.set_index("uid").at[r["uid"], "finish"]
+        assert before < full  # the ahead rule: it finishes early
+        later = (r["resume"] + pd.Timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
+        text = path.read_text(encoding="utf-8")
+        text, n = re.subn(
+            rf"(<Assignment>\s*<UID>\d+</UID>\s*<TaskUID>{r['uid']}</TaskUID>)",
+            rf"\1<Resume>{later}</Resume>",
+            text,
+            count=1,
+        )
+        assert n == 1
+        (tmp_path / "later.xml").write_text(text, encoding="utf-8")
+        back = schedule_mspdi(read_mspdi(tmp_path / "later.xml")).tasks.set_index("uid")
+        assert back.at[r["uid"], "finish"] >= full, (pid, r["name"])
+        seen += 1
+    assert seen >= 2
+
+
 def _with_props(tmp_path: Path, status: str | None) -> Path:
     p = pmkit.load_portfolio(DATA)
     path = pmkit.export_project(p, "P01", tmp_path / "P01.xml")
