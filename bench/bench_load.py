@@ -47,7 +47,7 @@ on a returning visit the page and the states (a returning browser's static files
 cache: the ``net`` column). ``--rushes R`` repeats the last visit until R rushes of it have
 run, each on a server started afresh, and prints the browsers' times pooled over them.
 
-    python bench/bench_load.py --returning --viewers 20 --probes 2 --rushes 5 --toy
+    python bench/bench_load.py --returning --viewers 20 --probes 4 --rushes 5 --toy
 """
 
 from __future__ import annotations
@@ -360,16 +360,8 @@ async def _round_wire(
     static files a page fetches (not timed, its CPU not counted), then N clients at once ask
     for what that page asked."""
     import _wire
-    from playwright.async_api import async_playwright
 
-    assets: dict[str, list[str]] = {}
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for nb in dict.fromkeys(notebooks):
-                assets[nb] = await _wire.discover(browser, base, nb, timeout_s)
-        finally:
-            await browser.close()
+    assets = await _discover(base, notebooks, timeout_s)
     await asyncio.sleep(1.0)  # the discovery page's kernel settles
     ticks["srv0"], ticks["all0"] = _cpu_ticks(_tree(server)), _cpu_ticks(_tree(os.getpid()))
     nbs = [notebooks[i % len(notebooks)] for i in range(n)]
@@ -682,14 +674,18 @@ def _toy() -> str:
     return json.dumps(nb)
 
 
-async def _discover(base: str, nb: str, timeout_s: float) -> list[str]:
+async def _discover(base: str, notebooks: list[str], timeout_s: float) -> dict[str, list[str]]:
+    """Per notebook, the static files one real page of it fetched (``_wire.discover``)."""
     import _wire
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            return await _wire.discover(browser, base, nb, timeout_s)
+            return {
+                nb: await _wire.discover(browser, base, nb, timeout_s)
+                for nb in dict.fromkeys(notebooks)
+            }
         finally:
             await browser.close()
 
@@ -724,7 +720,7 @@ def run_returning(
         proc, base = serve(data, extra, src, log, port=port)
         try:
             wait_pool(proc, args.warmup, 1)
-            assets = asyncio.run(_discover(base, nb, args.page_timeout))
+            assets = asyncio.run(_discover(base, [nb], args.page_timeout))[nb]
         finally:
             stop_server(proc)
     rows = []
@@ -871,6 +867,8 @@ def main() -> None:
     ns = [int(x) for x in args.viewers.split(",") if x.strip()]
     if any(n < 1 or n > MAX_VIEWERS for n in ns):
         ap.error(f"each N must be between 1 and {MAX_VIEWERS}")
+    if (args.probes or args.rushes > 1) and not args.returning:
+        ap.error("--probes and --rushes go with --returning")
     plan: list[tuple[str, list[str], int]] = []
     for n in ns:
         if not args.only_mix:
