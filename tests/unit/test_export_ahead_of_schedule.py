@@ -15,8 +15,10 @@ the file ignored its StatusDate, so started tasks were planned with no status da
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -130,6 +132,20 @@ def test_an_ahead_task_finishes_early_by_hand(tmp_path: Path) -> None:
     assert back["finish"] == gantt["finish"]
 
 
+def _ahead_tasks(m: Any) -> list[tuple[dict, pd.Timestamp]]:
+    """Started leaf tasks on the project calendar with more done than the working time from
+    their actual start to Resume holds, each with its finish at ActualStart + Duration."""
+    t = m.tasks[m.tasks["actual_start"].notna() & m.tasks["actual_finish"].isna()]
+    t = t[~t["is_summary"].astype(bool) & t["calendar_id"].isna()]
+    cal, out = m.calendar, []
+    for r in t.to_dict("records"):
+        elapsed = float(cal.working_minutes_between(r["actual_start"], r["resume"])[0])
+        if r["actual_duration_min"] > elapsed + 1:
+            full = cal.add_working_minutes(np.array([r["actual_start"]]), r["duration_min"])[0]
+            out.append((r, pd.Timestamp(full)))
+    return out
+
+
 def test_without_the_options_a_file_keeps_projects_default(tmp_path: Path) -> None:
     """The same files with the options off (Project's defaults, every corpus file): an ahead
     task keeps its done share after the status date and finishes at start + duration."""
@@ -141,17 +157,10 @@ def test_without_the_options_a_file_keeps_projects_default(tmp_path: Path) -> No
         off = text.replace("<MoveCompletedEndsBack>1<", "<MoveCompletedEndsBack>0<")
         (tmp_path / "off.xml").write_text(off, encoding="utf-8")
         m = read_mspdi(tmp_path / "off.xml")
-        t = m.tasks[m.tasks["actual_start"].notna() & m.tasks["actual_finish"].isna()]
-        t = t[~t["is_summary"].astype(bool) & t["calendar_id"].isna()]
-        cal = m.calendar
         back = schedule_mspdi(m).tasks.set_index("uid")
-        for r in t.to_dict("records"):
-            elapsed = float(cal.working_minutes_between(r["actual_start"], r["resume"])[0])
-            if r["actual_duration_min"] <= elapsed + 1:
-                continue
+        for r, full in _ahead_tasks(m):
             seen += 1
-            full = cal.add_working_minutes(np.array([r["actual_start"]]), r["duration_min"])[0]
-            assert back.at[r["uid"], "finish"] == pd.Timestamp(full), (pid, r["name"])
+            assert back.at[r["uid"], "finish"] == full, (pid, r["name"])
     assert seen >= 3
 
 
@@ -161,30 +170,16 @@ def test_an_assignment_resuming_later_keeps_projects_default(tmp_path: Path) -> 
     Resume is then the earliest assignment's): the task keeps at least ActualStart +
     Duration. Before (13d2cef) the assignment's Resume was not read: such a task finished
     early. pmkit's own files write no assignment Resume, so their round trip is unchanged."""
-    import re
-
     p, _ = _paced(DATA, tmp_path / "pf")
     seen = 0
     for pid in p.projects["project_id"]:
         path = pmkit.export_project(p, pid, tmp_path / f"{pid}.xml")
         m = read_mspdi(path)
-        t = m.tasks[m.tasks["actual_start"].notna() & m.tasks["actual_finish"].isna()]
-        t = t[~t["is_summary"].astype(bool) & t["calendar_id"].isna()]
-        cal = m.calendar
         has = set(m.assignments["TaskUID"].astype(str)) if len(m.assignments) else set()
-        ahead = [
-            r
-            for r in t.to_dict("records")
-            if str(r["uid"]) in has
-            and r["actual_duration_min"]
-            > float(cal.working_minutes_between(r["actual_start"], r["resume"])[0]) + 1
-        ]
+        ahead = [(r, full) for r, full in _ahead_tasks(m) if str(r["uid"]) in has]
         if not ahead:
             continue
-        r = ahead[0]
-        full = pd.Timestamp(
-            cal.add_working_minutes(np.array([r["actual_start"]]), r["duration_min"])[0]
-        )
+        r, full = ahead[0]
         before = schedule_mspdi(m).tasks.set_index("uid").at[r["uid"], "finish"]
         assert before < full  # the ahead rule: it finishes early
         later = (r["resume"] + pd.Timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
